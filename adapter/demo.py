@@ -1,0 +1,213 @@
+"""``ykt demo``: the whole flow on the embedded defaults, end to end, in one command.
+
+Starts two simulated agency banks speaking different formats (each an SFTP server and a
+processing loop, set up from the shipped profiles), the gRPC service and its worker on a fresh
+SQLite ledger; then, as a finance system would, submits a generated batch for each bank,
+approves it as a second person, funds it, dispatches it, waits for the bank's results, closes it
+refunding the surplus, and prints the triple-copy reconciliation. Exits 0 only if, for every
+batch, funded = paid + refunded and every line is accounted for.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import bank_sim
+from adapter import server as grpc_server
+from adapter.client import Client
+from domain.model import BatchHeader, BatchStatus, LineStatus
+from domain.money import yuan
+from domain.roster import generate_lines
+from ledger.db import make_engine, migrate, sqlite_url
+from service.config import Settings
+from service.context import Context
+from service.profiles import load_profile
+from service.worker import Worker
+from sftp.endpoint import SftpEndpoint
+from sftp.keys import generate_ed25519
+from ykt.v1 import disbursement_pb2 as pb
+
+PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+DEMO_BANKS = ("RCC01", "ABC01")  # fixed-width GBK and ISO 20022: two banks, two formats
+REGION = "652301"
+
+
+@dataclass
+class BatchRun:
+    """One bank's batch in the demo, and what came of it."""
+
+    bank_code: str
+    batch_id: str = ""
+    reconciliation: pb.Report | None = None
+    refund: pb.Report | None = None
+    batch: pb.Batch | None = None
+    ok: bool = False
+
+
+@dataclass
+class DemoResult:
+    ok: bool
+    runs: list[BatchRun]
+
+
+def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str, ...] = DEMO_BANKS) -> DemoResult:
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    client_key = data_dir / "keys" / "service_ed25519"
+    client_public = generate_ed25519(client_key, "ykt-service")
+
+    profiles = {code: load_profile(PROFILES / f"{code}.toml") for code in banks}
+    sims, connected = [], {}
+    for code, profile in profiles.items():
+        say(f"[1/8] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)")
+        sim = bank_sim.start(
+            bank_sim.SimulatedBank.for_profile(data_dir / "bank" / code, profile, seed),
+            0, [client_public], data_dir / "bank" / f"{code}_host_ed25519", interval_s=0.2,
+        )
+        sims.append(sim)
+        connected[code] = profile.with_connection(SftpEndpoint(
+            sim.host, sim.port, "ykt", client_key, host_key=sim.host_public_key_line))
+    settings = Settings(
+        database_url=sqlite_url(data_dir / "ledger.sqlite3"),
+        data_dir=data_dir / "service",
+        banks=connected,
+        poll_interval_s=0.3,
+    )
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    ctx = Context(engine=engine, settings=settings)
+    server, port = grpc_server.build(ctx, "127.0.0.1:0")
+    stop = threading.Event()
+    worker = threading.Thread(target=Worker(ctx).run_forever, args=(stop,), daemon=True)
+    worker.start()
+    say(f"[2/8] service listening on 127.0.0.1:{port}, ledger {settings.database_url}")
+    client = Client(f"127.0.0.1:{port}")
+    runs = [BatchRun(code) for code in profiles]
+    try:
+        for n, r in enumerate(runs):
+            _submit_and_send(client, r, lines, seed + n, say)
+        for r in runs:
+            say(f"[7/8] waiting for {r.bank_code}'s result file")
+            _wait_for_results(client, r.batch_id, say)
+            say(f"[8/8] closing batch {r.batch_id}: surplus goes back to finance")
+            r.refund = client.as_user("finance").call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
+            r.reconciliation = client.call("GetReconciliation", pb.GetReportRequest(batch_id=r.batch_id))
+            r.batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
+    finally:
+        client.close()
+        stop.set()
+        worker.join(10)
+        server.stop(grace=2).wait()
+        for sim in sims:
+            sim.stop()
+        engine.dispose()
+
+    reports = data_dir / "reports"
+    for r in runs:
+        write_report(r.reconciliation, reports)
+        write_report(r.refund, reports)
+        r.ok = _summarise(r, lines, say)
+    ok = all(r.ok for r in runs)
+    say(f"reports written to {reports}")
+    say("every batch accounted for" if ok else "MISMATCH: see above")
+    return DemoResult(ok, runs)
+
+
+def _submit_and_send(client: Client, r: BatchRun, lines: int, seed: int, say) -> None:
+    roster = generate_lines(lines, seed=seed, region=REGION)
+    total = sum(ln.amount_fen for ln in roster)
+    header = BatchHeader(
+        idempotency_key=f"demo-{r.bank_code}-{seed}-{lines}", program="耕地地力保护补贴", period="2026-11",
+        region=REGION, bank_code=r.bank_code, payer_name="某县财政局", payer_account="15000012345678",
+        control_count=lines, control_total_fen=total,
+    )
+    say(f"[3/8] submitting {lines:,} beneficiaries for bank {r.bank_code}, {yuan(total)} CNY, as clerk")
+    sent = client.as_user("clerk").submit(
+        header, _with_progress(generate_lines(lines, seed=seed, region=REGION), lines, say))
+    r.batch_id = sent.batch_id
+    say(f"      batch {r.batch_id} stored ({len(sent.warnings)} warnings)")
+    say("[4/8] approving as a second person")
+    client.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
+    say("[5/8] funding: finance transfers the batch total to the bank's clearing account")
+    funded = client.as_user("finance").call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
+    say(f"      payment due by {funded.payment_due}")
+    say(f"[6/8] dispatching the payment file to {r.bank_code} over SFTP")
+    sent_file = client.call("DispatchBatch", pb.DispatchBatchRequest(batch_id=r.batch_id))
+    say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
+
+
+def _summarise(r: BatchRun, lines: int, say) -> bool:
+    """Print the batch's triple-copy summary; True only if every fen and every line is accounted for."""
+    recon, batch = r.reconciliation, r.batch
+    content = json.loads(recon.content_json)
+    say("")
+    say(recon.text.split("=== ")[1].split("\n", 1)[1].rsplit("content sha256", 1)[0])
+    say("three copies, one content digest:")
+    for copy in recon.copies:
+        say(f"  {copy.party:<10} {copy.content_sha256}  {copy.label}")
+    by_status = {s.status: (s.count, s.fen) for s in batch.lines_by_status}
+    paid_n, paid_fen = by_status.get(LineStatus.PAID.value, (0, 0))
+    refunded_n, refunded_fen = by_status.get(LineStatus.REFUNDED.value, (0, 0))
+    ledger = content["ledger"]
+    ok = (
+        batch.status == BatchStatus.CLOSED.value
+        and batch.funded_fen == paid_fen + refunded_fen
+        and ledger["paid_fen"] == paid_fen and ledger["refunded_fen"] == refunded_fen
+        and ledger["clearing_fen"] == 0 and ledger["suspense_fen"] == 0
+        and paid_n + refunded_n == lines
+        and all(content["checks"].values())
+        and len({c.content_sha256 for c in recon.copies}) == 1
+    )
+    say(f"{r.bank_code} batch {r.batch_id}: funded {yuan(batch.funded_fen)} = paid {yuan(paid_fen)} "
+        f"({paid_n:,} lines) + refunded {yuan(refunded_fen)} ({refunded_n:,} lines): {'OK' if ok else 'MISMATCH'}")
+    return ok
+
+
+def _with_progress(items, total: int, say, every: int = 100_000):
+    for n, item in enumerate(items, 1):
+        if n % every == 0:
+            say(f"      sent {n:,} of {total:,} lines")
+        yield item
+
+
+def _wait_for_results(client: Client, batch_id: str, say, timeout_s: float = 600.0):
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+        by_status = {s.status: s.count for s in batch.lines_by_status}
+        progress = (batch.status, by_status.get("PAID", 0), by_status.get("FAILED", 0))
+        if progress != last:
+            say(f"      {batch.status}: {progress[1]:,} paid, {progress[2]:,} failed, "
+                f"{by_status.get('PENDING', 0):,} awaiting the bank")
+            last = progress
+        if batch.status == BatchStatus.RESULTS_COMPLETE.value:
+            return batch
+        time.sleep(0.3)
+    raise TimeoutError(f"batch {batch_id}: no complete results after {timeout_s:.0f} s")
+
+
+def write_report(report: pb.Report, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{report.batch_id}_{report.kind}"
+    as_json = stem.with_suffix(".json")
+    as_json.write_text(json.dumps({
+        "kind": report.kind,
+        "content": json.loads(report.content_json),
+        "content_sha256": report.content_sha256,
+        "copies": [{"party": c.party, "label": c.label, "content_sha256": c.content_sha256,
+                    "signature": c.signature} for c in report.copies],
+        "public_key_pem": report.public_key_pem,
+    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    as_text = stem.with_suffix(".txt")
+    as_text.write_text(report.text, encoding="utf-8")
+    return as_json, as_text

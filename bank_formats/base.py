@@ -1,0 +1,119 @@
+"""The interface every bank file format implements, and the one error hierarchy they raise.
+
+A format is an object with symmetric operations: the service writes payment files and reads
+result files and statements; the bank simulator reads payment files and writes result files and
+statements. ``detect`` tells from a file's first bytes whether, and as which kind, it is one of
+this format's files, so a file handed in without a name can still be routed.
+Writers stream: they take iterables and write to a binary file object. Readers stream too: they
+yield records as they go and raise one :class:`FormatError` at the end listing every problem
+found, so a caller stages what it read and commits only when the reader finished cleanly.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Literal, Protocol
+
+from domain.model import (
+    PaymentFileHeader,
+    PaymentLine,
+    ResultFileHeader,
+    ResultRecord,
+    StatementEntry,
+    StatementHeader,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a file: where (line number or XPath) and which field, and why."""
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}"
+
+
+class FormatError(ValueError):
+    """A file that cannot be read or written in its format. Lists every problem found."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = list(problems)
+        shown = "; ".join(str(p) for p in self.problems[:10])
+        more = f" (and {len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
+        super().__init__(f"{file}: {shown}{more}")
+
+
+class PaymentFileReader(Protocol):
+    """Iterates the lines of a payment file; ``header`` is available before the first line."""
+
+    header: PaymentFileHeader
+
+    def __iter__(self) -> Iterator[PaymentLine]: ...
+
+
+class ResultFileReader(Protocol):
+    """Iterates the records of a result file; ``header`` is available before the first record.
+
+    Iteration raises :class:`FormatError` at the end (or as soon as reading cannot go on) when
+    anything was wrong, including control totals that do not match the records.
+    """
+
+    header: ResultFileHeader
+
+    def __iter__(self) -> Iterator[ResultRecord]: ...
+
+
+class StatementReader(Protocol):
+    """Iterates the entries of a statement; ``header`` is available before the first entry.
+
+    Like a result file reader it raises :class:`FormatError` at the end when anything was wrong,
+    including entries that do not add up to the header or balances that do not follow.
+    """
+
+    header: StatementHeader
+
+    def __iter__(self) -> Iterator[StatementEntry]: ...
+
+
+FileKind = Literal["payments", "results", "statement"]
+
+DETECT_BYTES = 4096  # how much of a file's head ``detect`` is given
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    """What a writer reports about the file it wrote."""
+
+    count: int
+    total_fen: int
+    size: int
+
+
+class BankFormat(Protocol):
+    name: str  # registry key, e.g. "iso20022"
+    file_suffix: str  # e.g. ".xml"
+
+    def write_payments(
+        self, out: BinaryIO, header: PaymentFileHeader, lines: Iterable[PaymentLine]
+    ) -> WrittenFile: ...
+
+    def read_payments(self, src: BinaryIO, name: str = "<payment file>") -> PaymentFileReader: ...
+
+    def write_results(
+        self, out: BinaryIO, header: ResultFileHeader, records: Iterable[ResultRecord]
+    ) -> WrittenFile: ...
+
+    def read_results(self, src: BinaryIO, name: str = "<result file>") -> ResultFileReader: ...
+
+    def write_statement(
+        self, out: BinaryIO, header: StatementHeader, entries: Iterable[StatementEntry]
+    ) -> WrittenFile: ...
+
+    def read_statement(self, src: BinaryIO, name: str = "<statement>") -> StatementReader: ...
+
+    def detect(self, head: bytes) -> FileKind | None:
+        """The kind of this format's file that starts with ``head`` (at most DETECT_BYTES), or None."""

@@ -1,0 +1,700 @@
+"""What the delimited family's kinds of file share: options, amounts, values, problems, the
+writers' sink and the readers' line scanner (see the package docstring for the layouts)."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO
+
+from cryptography.hazmat.primitives import hashes
+
+from bank_formats.base import FormatError, Problem
+
+MAX_FEN = 10**18 - 1  # 18 digits: fits a signed 64-bit integer
+MAX_NUMBER = 10**18 - 1  # counts and seq
+MAX_LINE_BYTES = 1 << 20  # a reader refuses longer lines (constant memory)
+MAX_PROBLEMS = 1000  # a file with a million bad lines keeps no million problems
+CHUNK = 1 << 18  # bytes a reader reads at a time
+FLUSH_LINES = 2048  # lines a writer encodes, hashes and writes at a time
+
+SEP = "|"
+
+# --- options -------------------------------------------------------------------------------
+
+ENCODINGS = ("utf-8", "gbk", "gb18030")
+DIGESTS = {"sha256": "SHA256", "sm3": "SM3"}
+
+
+def encoding_name(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        name = None
+    if name not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
+    return name
+
+
+class _Sm3:
+    """SM3 (GB/T 32905-2016) with hashlib's interface, from ``cryptography``."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self) -> None:
+        self._h = hashes.Hash(hashes.SM3())
+
+    def update(self, data: bytes) -> None:
+        self._h.update(data)
+
+    def hexdigest(self) -> str:
+        return self._h.finalize().hex()
+
+
+def new_hasher(digest: str):
+    """A fresh hasher (``update``, ``hexdigest``) for ``"sha256"`` or ``"sm3"``."""
+    if digest == "sha256":
+        return hashlib.sha256()
+    if digest == "sm3":
+        return _Sm3()
+    raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, not {digest!r}")
+
+
+# --- amounts -------------------------------------------------------------------------------
+
+
+class AmountStyle(ABC):
+    """How a bank writes amounts: ``text``/``value`` are the fast pair the writers and readers
+    call per line (``value`` returns None rather than raising, so a reader's good path never
+    pays for an exception); ``parse`` says why a text is not an amount. Amounts are never
+    floats: both styles are converted by integer arithmetic on the digits."""
+
+    name = ""
+    _unsigned_shape = ""  # what an amount looks like, for problem messages
+    _signed_shape = ""
+
+    @staticmethod
+    @abstractmethod
+    def text(fen: int) -> str:
+        """``fen`` (>= 0) as the bank writes it."""
+
+    @staticmethod
+    @abstractmethod
+    def value(text: str) -> int | None:
+        """The fen ``text`` (no sign) states, or None when it is not an amount."""
+
+    @abstractmethod
+    def _too_long(self, digits: str) -> str | None:
+        """Why ``digits`` is an amount of the right shape but too long, or None."""
+
+    def signed_text(self, fen: int) -> str:
+        return "-" + self.text(-fen) if fen < 0 else self.text(fen)
+
+    def signed_value(self, text: str) -> int | None:
+        if text.startswith("-"):
+            fen = self.value(text[1:])
+            return None if fen is None else -fen
+        return self.value(text)
+
+    def parse(self, text: str) -> int:
+        """``text`` as fen; ValueError saying why it is not an amount."""
+        fen = self.value(text)
+        if fen is None:
+            raise ValueError(self._why(text, text, self._unsigned_shape))
+        return fen
+
+    def parse_signed(self, text: str) -> int:
+        """``text`` as fen, a ``-`` allowed in front (balances); ValueError saying why not."""
+        fen = self.signed_value(text)
+        if fen is None:
+            digits = text[1:] if text.startswith("-") else text
+            raise ValueError(self._why(text, digits, self._signed_shape))
+        return fen
+
+    def _why(self, text: str, digits: str, shape: str) -> str:
+        if not text:
+            return "is empty"
+        return self._too_long(digits) or f"{text[:40]!r} is not {shape}"
+
+
+class FenStyle(AmountStyle):
+    """Integer fen, 1 to 18 digits: ``123456`` is 1234.56 yuan."""
+
+    name = "fen"
+    _unsigned_shape = "a whole number (ASCII digits only: no sign, no point, no spaces)"
+    _signed_shape = ("a whole number (ASCII digits only, a '-' allowed in front: no point, no "
+                     "spaces)")
+    text = staticmethod(str)
+
+    @staticmethod
+    def value(text: str) -> int | None:
+        if 0 < len(text) <= 18 and text.isascii() and text.isdigit():
+            return int(text)
+        return None
+
+    def _too_long(self, digits: str) -> str | None:
+        if len(digits) > 18 and digits.isascii() and digits.isdigit():
+            return f"{digits!r} has more than 18 digits"
+        return None
+
+
+class YuanStyle(AmountStyle):
+    """Yuan with exactly two decimals, 1 to 16 digits before the point: ``1234.56``."""
+
+    name = "yuan"
+    _unsigned_shape = ("an amount in yuan (ASCII digits, a point and exactly two decimals, "
+                       "e.g. 1234.56: no sign, no spaces)")
+    _signed_shape = ("an amount in yuan (ASCII digits, a point and exactly two decimals, "
+                     "e.g. -1234.56: a '-' allowed in front, no spaces)")
+
+    @staticmethod
+    def text(fen: int) -> str:
+        digits = str(fen).rjust(3, "0")
+        return f"{digits[:-2]}.{digits[-2:]}"
+
+    @staticmethod
+    def value(text: str) -> int | None:
+        if 3 < len(text) <= 19 and text[-3] == ".":
+            digits = text[:-3] + text[-2:]
+            if digits.isascii() and digits.isdigit():
+                return int(digits)
+        return None
+
+    def _too_long(self, digits: str) -> str | None:
+        whole, point, cents = digits.rpartition(".")
+        if (point and len(whole) > 16 and len(cents) == 2 and (whole + cents).isascii()
+                and (whole + cents).isdigit()):
+            return f"{digits!r} has more than 16 digits before the point"
+        return None
+
+
+AMOUNT_STYLES: dict[str, AmountStyle] = {"fen": FenStyle(), "yuan": YuanStyle()}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """A bank's settings of the family, checked once: every writer and reader takes them."""
+
+    encoding: str
+    digest: str
+    line_ending: str
+    amounts: AmountStyle
+
+    @classmethod
+    def checked(cls, encoding: object, digest: object, line_ending: object,
+                amount_style: object) -> Options:
+        """The options, or ValueError naming the first one that is wrong."""
+        encoding = encoding_name(encoding)
+        if not isinstance(digest, str) or digest.lower() not in DIGESTS:
+            raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, not {digest!r}")
+        if line_ending not in ("\n", "\r\n"):
+            raise ValueError(f"line_ending must be '\\n' or '\\r\\n', not {line_ending!r}")
+        amounts = AMOUNT_STYLES.get(amount_style) if isinstance(amount_style, str) else None
+        if amounts is None:
+            raise ValueError(f"amount_style must be one of {', '.join(AMOUNT_STYLES)}, not "
+                             f"{amount_style!r}")
+        return cls(encoding, digest.lower(), line_ending, amounts)
+
+    @property
+    def algorithm(self) -> str:
+        """The digest's name in the digest line."""
+        return DIGESTS[self.digest]
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+class Problems:
+    """An ordered list of problems that stops growing at MAX_PROBLEMS (and says how many more)."""
+
+    __slots__ = ("items", "dropped")
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.dropped = 0
+
+    def add(self, where: str, field: str, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(where, field, message))
+        else:
+            self.dropped += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.dropped
+
+    def error(self, file: str) -> FormatError:
+        items = list(self.items)
+        if self.dropped:
+            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
+        return FormatError(file, items)
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+class Missing:
+    """What the writers' checks see for an attribute the object given them does not have."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING = Missing()
+
+
+def text_problem(value: object, required: bool, encoding: str) -> str | None:
+    """Why ``value`` cannot be written as a field, or None."""
+    if value is MISSING:
+        return "is missing"
+    if not isinstance(value, str):
+        return f"must be a text, got {type(value).__name__}"
+    if not value:
+        return "is empty" if required else None
+    if SEP in value:
+        return "contains '|', the field separator; the format has no escaping"
+    if "\r" in value or "\n" in value:
+        return "contains a line break (CR or LF); the format has no escaping"
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError as exc:
+        ch = value[exc.start]
+        return f"character {ch!r} (U+{ord(ch):04X}) cannot be written in {encoding}"
+    return None
+
+
+def number_problem(value: object, what: str, low: int, high: int) -> str | None:
+    if value is MISSING:
+        return f"{what} is missing"
+    if type(value) is not int:
+        return f"{what} must be an int, got {type(value).__name__}"
+    if not low <= value <= high:
+        return f"{what} {value} is outside {low}..{high}"
+    return None
+
+
+def format_datetime(value: object) -> str:
+    """``yyyy-mm-ddThh:mm:ss`` plus ``±hh:mm`` when aware; ValueError when it cannot be written."""
+    if not isinstance(value, datetime):
+        raise ValueError(f"must be a datetime, got {type(value).__name__}")
+    offset = value.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        raise ValueError(f"time zone offset {offset} is not a whole number of minutes")
+    return value.isoformat(timespec="seconds")
+
+
+def format_field(problems: Problems, where: str, field: str, format, value: object) -> str:
+    """``format(value)``, or "" after recording why ``value`` cannot be written."""
+    try:
+        return format(value)
+    except ValueError as exc:
+        problems.add(where, field, str(exc))
+        return ""
+
+
+def format_date(value: object) -> str:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"must be a date, got {type(value).__name__}")
+    return value.isoformat()
+
+
+DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})?",
+    re.ASCII,
+)
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+HEX64_RE = re.compile(r"[0-9a-fA-F]{64}", re.ASCII)
+
+
+def parse_datetime(text: str) -> datetime:
+    if DATETIME_RE.fullmatch(text) is None:
+        raise ValueError(f"{text!r} is not a date and time (yyyy-mm-ddThh:mm:ss[±hh:mm])")
+    try:
+        return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date and time") from None
+
+
+def parse_date(text: str) -> date:
+    if _DATE_RE.fullmatch(text) is None:
+        raise ValueError(f"{text!r} is not a date (yyyy-mm-dd)")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date") from None
+
+
+def parse_number(text: str) -> int:
+    """1 to 18 ASCII digits -> int; ValueError otherwise."""
+    if 0 < len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return _bad_number(text)
+
+
+def _bad_number(text: str) -> int:
+    if not text:
+        raise ValueError("is empty")
+    if len(text) > 18 and text.isascii() and text.isdigit():
+        raise ValueError(f"{text!r} has more than 18 digits")
+    raise ValueError(f"{text[:40]!r} is not a whole number (ASCII digits only: no sign, no "
+                     f"point, no spaces)")
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class Sink:
+    """Encodes, hashes and writes lines in blocks; finds the fields that cannot be encoded."""
+
+    __slots__ = ("out", "encoding", "ending", "algorithm", "hasher", "size", "problems")
+
+    def __init__(self, out: BinaryIO, options: Options, problems: Problems) -> None:
+        self.out = out
+        self.encoding = options.encoding
+        self.ending = options.line_ending
+        self.algorithm = options.algorithm
+        self.hasher = new_hasher(options.digest)
+        self.size = 0
+        self.problems = problems
+
+    def write_lines(self, lines: list[str], first: int, names: tuple[str, ...],
+                    seq_given: bool) -> None:
+        """Writes ``lines`` (file lines ``first``.. on); each holds len(names) fields exactly."""
+        if not lines:
+            return
+        ending = self.ending
+        text = ending.join(lines) + ending
+        try:
+            data = text.encode(self.encoding)
+        except UnicodeEncodeError:
+            data = self._encode_each(lines, first, names, seq_given)
+        if data:
+            self.hasher.update(data)
+            self.out.write(data)
+            self.size += len(data)
+
+    def _encode_each(self, lines: list[str], first: int, names: tuple[str, ...],
+                     seq_given: bool) -> bytes:
+        enc = self.encoding
+        ending = self.ending.encode(enc)
+        good: list[bytes] = []
+        for i, line in enumerate(lines):
+            try:
+                good.append(line.encode(enc) + ending)
+                continue
+            except UnicodeEncodeError:
+                pass
+            fields = line.split(SEP)
+            prefix = f"seq {fields[1]}: " if seq_given else ""
+            for name, value in zip(names, fields):
+                try:
+                    value.encode(enc)
+                except UnicodeEncodeError as exc:
+                    ch = value[exc.start]
+                    self.problems.add(f"line {first + i}", name,
+                                      f"{prefix}character {ch!r} (U+{ord(ch):04X}) cannot be "
+                                      f"written in {enc}")
+        return b"".join(good)
+
+    def write_digest(self) -> None:
+        data = f"S{SEP}{self.algorithm}{SEP}{self.hasher.hexdigest()}{self.ending}".encode()
+        self.out.write(data)
+        self.size += len(data)
+
+
+def check_texts(problems: Problems, where: str, prefix: str, encoding: str,
+                items: Iterable[tuple[str, object, bool]]) -> None:
+    for field, value, required in items:
+        message = text_problem(value, required, encoding)
+        if message is not None:
+            problems.add(where, field, prefix + message)
+
+
+def seq_problem(seq: object, prev: int) -> str | None:
+    if type(seq) is not int or not 1 <= seq <= MAX_NUMBER:
+        return f"seq {seq!r} is not a positive integer of at most 18 digits"
+    if seq <= prev:
+        return f"seq {seq} does not follow {prev}: seq must increase"
+    return None
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class Reader:
+    """What the readers share: the line scanner (decoding, digest) and the error handling.
+
+    ``_scan`` yields lists of decoded lines (None for a line that could not be decoded, whose
+    problem is recorded), from the first line to the one before the digest line, and checks
+    the digest line at the end.
+    """
+
+    _header_fields: tuple[str, ...] = ()
+    _detail_fields: tuple[str, ...] = ()
+
+    def __init__(self, src: BinaryIO, name: str, options: Options) -> None:
+        self.name = name
+        self._src = src
+        self._encoding = options.encoding
+        self._amounts = options.amounts
+        self._algorithm = options.algorithm
+        self._hasher = new_hasher(options.digest)
+        self._problems = Problems()
+        self._complete = False  # the digest line was found and the reading did not stop early
+        self.header = None
+        self._gen = self._run()
+        next(self._gen)  # reads the header; FormatError when it is bad (after the whole file)
+
+    def __iter__(self):
+        return self._gen
+
+    def _run(self) -> Iterator:
+        try:
+            yield from self._read()
+        except (FormatError, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
+            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
+            raise self._problems.error(self.name) from exc
+
+    def _read(self) -> Iterator:  # pragma: no cover - defined by each reader
+        raise NotImplementedError
+
+    # --- scanning
+
+    def _read_block(self) -> bytes | None:
+        """The next block of the source; None (after recording why) when it cannot be read."""
+        try:
+            data = self._src.read(CHUNK)
+        except OSError:
+            raise  # reading failed (a dropped connection, a full disk): not a format problem
+        except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
+            self._problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}")
+            return None
+        if type(data) is bytes:
+            return data
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            return bytes(data)
+        if data is None:  # a non-blocking source with nothing to hand out
+            self._problems.add("file", "file", "cannot be read: the source returned None")
+        else:
+            self._problems.add("file", "file", f"cannot be read: the source returned "
+                                               f"{type(data).__name__}, not bytes")
+        return None
+
+    def _scan(self) -> Iterator[list[str | None]]:
+        problems = self._problems
+        hasher = self._hasher
+        pending = b""
+        lineno = 0  # lines handed out so far
+        while True:
+            block = self._read_block()
+            if block is None:
+                return
+            eof = not block
+            if eof:
+                part, pending = pending, b""
+                if not part:
+                    break
+            else:
+                data = pending + block if pending else block
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    pending = data
+                    if len(pending) > MAX_LINE_BYTES:
+                        problems.add(f"line {lineno + 1}", "record_type",
+                                     f"the line is longer than {MAX_LINE_BYTES} bytes")
+                        return
+                    continue
+                part, pending = data[:cut], data[cut:]
+            if part.startswith(b"S|"):
+                s = 0
+            else:
+                s = part.find(b"\nS|")
+                if s >= 0:
+                    s += 1
+            body = part if s < 0 else part[:s]
+            if body:
+                hasher.update(body)
+                lines = self._decode(body, lineno)
+                lineno += len(lines)
+                yield lines
+            if s >= 0:
+                rest = part[s:]
+                e = rest.find(b"\n")
+                lineno += 1
+                self._check_digest_line(rest if e < 0 else rest[:e], lineno)
+                if (e >= 0 and e + 1 < len(rest)) or pending or (not eof and self._more()):
+                    problems.add(f"line {lineno + 1}", "record_type",
+                                 f"the file goes on after its digest line (line {lineno}), "
+                                 "which must be the last line")
+                else:
+                    self._complete = True
+                return
+            if eof:
+                break
+        problems.add(f"line {lineno + 1}", "digest",
+                     f"the file ends after line {lineno} without its digest line "
+                     f"(S|{self._algorithm}|...): it is incomplete")
+
+    def _more(self) -> bool:
+        block = self._read_block()
+        return block is None or bool(block)
+
+    def _decode(self, body: bytes, lineno: int) -> list[str | None]:
+        """The lines in ``body`` (which ends with a line ending unless it is the file's end)."""
+        try:
+            text = body.decode(self._encoding)
+        except UnicodeDecodeError:
+            return self._decode_each(body, lineno)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        lines: list[str | None] = text.split("\n")  # type: ignore[assignment]
+        if lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def _decode_each(self, body: bytes, lineno: int) -> list[str | None]:
+        enc = self._encoding
+        raws = body.split(b"\n")
+        if raws[-1] == b"":
+            raws.pop()
+        out: list[str | None] = []
+        for raw in raws:
+            lineno += 1
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            try:
+                out.append(raw.decode(enc))
+                continue
+            except UnicodeDecodeError as exc:
+                start, end = exc.start, exc.end
+            out.append(None)
+            before = raw[:start].decode(enc, errors="replace")
+            if lineno == 1:
+                names = self._header_fields
+            elif before.startswith("D|"):
+                names = self._detail_fields
+            else:
+                names = ()
+            index = before.count(SEP)
+            field = names[index] if index < len(names) else "record_type"
+            self._problems.add(f"line {lineno}", field,
+                               f"bytes {raw[start:end]!r} are not valid {enc}")
+        return out
+
+    def _check_digest_line(self, raw: bytes, lineno: int) -> None:
+        problems = self._problems
+        where = f"line {lineno}"
+        alg = self._algorithm
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError:
+            problems.add(where, "digest", "the digest line is not ASCII text")
+            return
+        fields = text.split(SEP)
+        if len(fields) != 3:
+            problems.add(where, "fields",
+                         f"{len(fields)} fields; a digest line has 3 (S|{alg}|<hex digest>)")
+            return
+        if fields[1] != alg:
+            problems.add(where, "algorithm", f"{fields[1]!r} is not the agreed {alg}")
+            return
+        stated = fields[2]
+        if HEX64_RE.fullmatch(stated) is None:
+            problems.add(where, "digest", f"{stated!r} is not 64 hexadecimal digits")
+            return
+        actual = self._hasher.hexdigest()
+        if stated.lower() != actual:
+            problems.add(where, "digest",
+                         f"the {alg} digest of the file before this line is {actual}, the line "
+                         f"says {stated}: the file was changed or damaged")
+
+    # --- helpers for the parsers
+
+    def _split_header(self, text: str | None, count: int, what: str) -> list[str] | None:
+        if text is None:  # undecodable; its problem is recorded
+            return None
+        if text.startswith("\ufeff") and self._encoding == "utf-8":
+            text = text[1:]  # a byte order mark (some Windows tools write one)
+        fields = text.split(SEP)
+        p = self._problems
+        if fields[0] != "H":
+            p.add("line 1", "record_type",
+                  f"record type {fields[0][:20]!r}: line 1 must be the {what} header (H)")
+            return None
+        if len(fields) != count:
+            p.add("line 1", "fields", f"{len(fields)} fields; a {what} header has {count}")
+            return None
+        return fields
+
+    def _seq_after(self, where: str, text: str, prev: int) -> int:
+        """Records what is wrong with a detail line's seq; the seq the next line must exceed."""
+        try:
+            seq = parse_number(text)
+        except ValueError as exc:
+            self._problems.add(where, "seq", str(exc))
+            return prev
+        if seq == 0:
+            self._problems.add(where, "seq", "seq 0 is not a positive integer")
+        elif seq <= prev:
+            self._problems.add(where, "seq", f"seq {seq} does not follow {prev}: seq must increase")
+        return max(prev, seq)
+
+    def _finish(self, started: bool, header: object) -> None:
+        """Raises the FormatError listing every problem, if there was any (or no header)."""
+        problems = self._problems
+        if not started:
+            problems.add("line 1", "record_type", "the file has no header line")
+        if problems or header is None:
+            if not problems:
+                problems.add("line 1", "record_type", "no header")
+            raise problems.error(self.name)
+
+    def _bad_line(self, check, where: str, fields: list[str], prev: int) -> int:
+        before = len(self._problems)
+        prev = check(where, fields, prev)
+        if len(self._problems) == before:  # cannot happen; never skip a line silently
+            self._problems.add(where, "record_type", "the line cannot be read")
+        return prev
+
+    def _record_type_problem(self, where: str, fields: list[str], count: int) -> None:
+        t = fields[0]
+        p = self._problems
+        if t != "D":
+            if t == "H":
+                p.add(where, "record_type", "a second header line (H is only on line 1)")
+            else:
+                p.add(where, "record_type",
+                      f"record type {t[:20]!r} is not D (H is only on line 1, S on the last)")
+        else:
+            p.add(where, "fields", f"{len(fields)} fields; a detail line has {count}")
+
+
+def required_texts(p: Problems, where: str, fields: list[str], names: tuple[str, ...],
+                   indices: Iterable[int], vals: dict) -> None:
+    for i in indices:
+        if fields[i]:
+            vals[names[i]] = fields[i]
+        else:
+            p.add(where, names[i], "is empty")
+
+
+def parse_fields(p: Problems, where: str, fields: list[str], names: tuple[str, ...],
+                 indices: Iterable[int], parse, vals: dict) -> None:
+    """``parse`` (which raises ValueError saying why) of each field into ``vals`` by name."""
+    for i in indices:
+        try:
+            vals[names[i]] = parse(fields[i])
+        except ValueError as exc:
+            p.add(where, names[i], str(exc))

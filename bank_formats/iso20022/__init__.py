@@ -1,0 +1,157 @@
+"""The ISO 20022 format family: pain.001 payment files, pain.002 result files, camt.053 statements.
+
+    fmt = Iso20022Format(schema_dir=Path("schemas"))   # or None: no schema validation
+    fmt = Iso20022Format(payments="pain.001.001.03", results="pain.002.001.03",
+                         statements="camt.053.001.02")  # a bank on the older versions
+    fmt.write_payments(out, header, lines)             # pain.001 (the service)
+    reader = fmt.read_payments(src)                    # pain.001 (the bank simulator)
+    fmt.write_results(out, result_header, records)     # pain.002 (the bank simulator)
+    reader = fmt.read_results(src)                     # pain.002 (the service)
+    fmt.write_statement(out, stmt_header, entries)     # camt.053 (the bank simulator)
+    reader = fmt.read_statement(src)                   # camt.053 (the service)
+    fmt.detect(head)                                   # "payments", "results", "statement"
+
+Which version of each message a bank speaks is a keyword option (a bank profile passes it
+through ``bank_formats.get("iso20022", schema_dir=..., payments=..., ...)``):
+
+    payments     pain.001.001.09 (default), pain.001.001.03
+    results      pain.002.001.10 (default), pain.002.001.03
+    statements   camt.053.001.08 (default), camt.053.001.02
+
+Writers stream with lxml's ``etree.xmlfile`` (one small element per transaction or entry,
+children unqualified under a default-namespace ``Document``) and raise FormatError at the end
+when a value cannot be written or the control totals in the header do not match. Readers
+stream with ``etree.iterparse`` and clear what they have read; with a ``schema_dir`` they also
+validate while parsing against the configured version's schema in it, named as published
+(``pain.001.001.03.xsd``, ...). The schemas of the configured versions are loaded when the
+format is made, so a missing one shows at once. The field mappings are documented in
+:mod:`~bank_formats.iso20022.pain001`, :mod:`~bank_formats.iso20022.pain002` and
+:mod:`~bank_formats.iso20022.camt053`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from bank_formats.base import DETECT_BYTES, FileKind, WrittenFile
+from bank_formats.iso20022._common import (
+    CODE_TO_REASON,
+    REASON_TO_CODE,
+    VARIANTS,
+    Variant,
+    format_amount,
+    load_schema,
+    parse_amount,
+    variant_of_namespace,
+)
+from bank_formats.iso20022.camt053 import Camt053Reader, write_statement
+from bank_formats.iso20022.pain001 import Pain001Reader, write_payments
+from bank_formats.iso20022.pain002 import Pain002Reader, write_results
+from domain.model import (
+    PaymentFileHeader,
+    PaymentLine,
+    ResultFileHeader,
+    ResultRecord,
+    StatementEntry,
+    StatementHeader,
+)
+
+__all__ = [
+    "CODE_TO_REASON",
+    "REASON_TO_CODE",
+    "Camt053Reader",
+    "Iso20022Format",
+    "Pain001Reader",
+    "Pain002Reader",
+    "format_amount",
+    "parse_amount",
+]
+
+
+def _variant(option: str, name: object, kind: FileKind) -> Variant:
+    """The known version ``name`` of the option's message; ValueError naming both otherwise."""
+    variant = VARIANTS.get(name) if isinstance(name, str) else None
+    if variant is None or variant.kind != kind:
+        known = ", ".join(v.name for v in VARIANTS.values() if v.kind == kind)
+        raise ValueError(f"iso20022 option {option}={name!r} is not a known version; "
+                         f"known: {known}")
+    return variant
+
+
+def _schema(schema_dir: Path | None, option: str, variant: Variant) -> etree.XMLSchema | None:
+    if schema_dir is None:
+        return None
+    try:
+        return load_schema(schema_dir, variant.xsd)
+    except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+        raise ValueError(f"iso20022 {option}={variant.name}: cannot load schema "
+                         f"{Path(schema_dir) / variant.xsd}: {exc}") from exc
+
+
+class Iso20022Format:
+    """pain.001 out, pain.002 and camt.053 back, in the versions chosen; see the module doc."""
+
+    name = "iso20022"
+    file_suffix = ".xml"
+
+    def __init__(self, schema_dir: Path | None = None, *, payments: str = "pain.001.001.09",
+                 results: str = "pain.002.001.10", statements: str = "camt.053.001.08") -> None:
+        self.schema_dir = Path(schema_dir) if schema_dir is not None else None
+        self.payments = _variant("payments", payments, "payments")
+        self.results = _variant("results", results, "results")
+        self.statements = _variant("statements", statements, "statement")
+        # Loaded now (once per process and directory) so a bad configuration shows at once.
+        self._schema001 = _schema(self.schema_dir, "payments", self.payments)
+        self._schema002 = _schema(self.schema_dir, "results", self.results)
+        self._schema053 = _schema(self.schema_dir, "statements", self.statements)
+
+    def write_payments(
+        self, out: BinaryIO, header: PaymentFileHeader, lines: Iterable[PaymentLine]
+    ) -> WrittenFile:
+        return write_payments(out, header, lines, variant=self.payments)
+
+    def read_payments(self, src: BinaryIO, name: str = "<payment file>") -> Pain001Reader:
+        return Pain001Reader(src, name, self._schema001, self.payments)
+
+    def write_results(
+        self, out: BinaryIO, header: ResultFileHeader, records: Iterable[ResultRecord]
+    ) -> WrittenFile:
+        return write_results(out, header, records, variant=self.results, answers=self.payments)
+
+    def read_results(self, src: BinaryIO, name: str = "<result file>") -> Pain002Reader:
+        return Pain002Reader(src, name, self._schema002, self.results, self.payments)
+
+    def write_statement(
+        self, out: BinaryIO, header: StatementHeader, entries: Iterable[StatementEntry]
+    ) -> WrittenFile:
+        return write_statement(out, header, entries, variant=self.statements)
+
+    def read_statement(self, src: BinaryIO, name: str = "<statement>") -> Camt053Reader:
+        return Camt053Reader(src, name, self._schema053, self.statements)
+
+    def detect(self, head: bytes) -> FileKind | None:
+        """The kind of ISO 20022 file ``head`` starts, from its root element's namespace.
+
+        Any version the family knows is recognized, configured or not, so that a bank's file
+        in an unexpected version is routed to a reader that says precisely what is wrong with
+        it. None for anything else: not XML, another root element, a foreign namespace.
+        """
+        variant = variant_of_namespace(_root_namespace(head[:DETECT_BYTES]))
+        return None if variant is None else variant.kind
+
+
+def _root_namespace(head: bytes) -> str | None:
+    """The namespace of the root element, when it is a ``Document`` and ``head`` is XML so far."""
+    try:
+        parser = etree.XMLPullParser(events=("start",), resolve_entities=False,
+                                     no_network=True, load_dtd=False)
+        parser.feed(head)
+        for _, el in parser.read_events():
+            qname = etree.QName(el)
+            return qname.namespace if qname.localname == "Document" else None
+    except Exception:  # noqa: BLE001 - garbage in, None out: detect never raises
+        return None
+    return None

@@ -1,0 +1,576 @@
+"""What the ISO 20022 writers and readers share: amounts, reason codes, schemas, streaming parse.
+
+Amounts are integer fen. They are written as ``"1234.56"`` by integer arithmetic and read back
+by a strict pattern (digits, optionally ``.`` and one or two digits; no sign, no exponent, no
+more than two decimals); no float is involved anywhere.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import BinaryIO
+
+from lxml import etree
+
+from bank_formats.base import FileKind, FormatError, Problem
+from domain.model import FailureReason
+
+NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One version of one message: its name (as in pain.002's OrgnlMsgNmId), namespace, schema."""
+
+    name: str  # e.g. "pain.001.001.09"
+    kind: FileKind  # what the family's files of this message are for
+
+    @property
+    def namespace(self) -> str:
+        return NS_PREFIX + self.name
+
+    @property
+    def xsd(self) -> str:
+        """The schema's file name as published, looked for in a bank's schema directory."""
+        return self.name + ".xsd"
+
+
+PAIN001_V03 = Variant("pain.001.001.03", "payments")
+PAIN001_V09 = Variant("pain.001.001.09", "payments")
+PAIN002_V03 = Variant("pain.002.001.03", "results")
+PAIN002_V10 = Variant("pain.002.001.10", "results")
+CAMT053_V02 = Variant("camt.053.001.02", "statement")
+CAMT053_V08 = Variant("camt.053.001.08", "statement")
+VARIANTS: dict[str, Variant] = {
+    v.name: v for v in (PAIN001_V03, PAIN001_V09, PAIN002_V03, PAIN002_V10, CAMT053_V02,
+                        CAMT053_V08)
+}
+_BY_NAMESPACE = {v.namespace: v for v in VARIANTS.values()}
+
+
+def variant_of_namespace(namespace: str | None) -> Variant | None:
+    return _BY_NAMESPACE.get(namespace) if namespace else None
+
+# the defaults (kept under their old names for the modules and tests that use them)
+NS_PAIN001 = PAIN001_V09.namespace
+NS_PAIN002 = PAIN002_V10.namespace
+XSD_PAIN001 = PAIN001_V09.xsd
+XSD_PAIN002 = PAIN002_V10.xsd
+MSG_NAME_PAIN001 = PAIN001_V09.name
+
+
+def tags(namespace: str, local_names: dict[str, str]) -> SimpleNamespace:
+    """``{KEY: "Local"}`` as an object whose attribute KEY is ``"{namespace}Local"``.
+
+    A reader serves every version of its message with one object of these: the versions this
+    project reads differ, where it looks, only in their namespace.
+    """
+    return SimpleNamespace(**{k: f"{{{namespace}}}{v}" for k, v in local_names.items()})
+
+CURRENCY = "CNY"
+# ActiveOrHistoricCurrencyAndAmount and DecimalNumber allow 18 digits in total.
+MAX_FEN = 10**18 - 1
+# Keep a file with a million bad lines from keeping a million problems in memory.
+MAX_PROBLEMS = 1000
+
+# --- reason codes (ExternalStatusReason1Code) ------------------------------------------------
+
+REASON_TO_CODE: dict[FailureReason, str] = {
+    FailureReason.ACCOUNT_NOT_FOUND: "AC01",  # IncorrectAccountNumber
+    FailureReason.NAME_MISMATCH: "BE01",  # InconsistentWithEndCustomer
+    FailureReason.ACCOUNT_CLOSED: "AC04",  # ClosedAccountNumber
+    FailureReason.ACCOUNT_FROZEN: "AC06",  # BlockedAccount
+    FailureReason.ID_MISMATCH: "BE17",  # InvalidCreditorIdentificationCode
+    FailureReason.CARD_LOST: "AC16",  # CardNumberInvalid (card reported lost, 挂失)
+    FailureReason.OTHER: "NARR",  # Narrative: the reason is in AddtlInf
+}
+CODE_TO_REASON: dict[str, FailureReason] = {code: r for r, code in REASON_TO_CODE.items()}
+
+
+def reason_for_code(code: str) -> FailureReason:
+    """The canonical reason of an ISO status reason code; OTHER for any code not mapped."""
+    return CODE_TO_REASON.get(code, FailureReason.OTHER)
+
+
+# --- amounts -------------------------------------------------------------------------------
+
+_AMOUNT_RE = re.compile(r"([0-9]{1,16})(?:\.([0-9]{1,2}))?", re.ASCII)
+_XML_WS = " \t\r\n"
+
+
+def format_amount(fen: int) -> str:
+    """``123456`` -> ``"1234.56"``; raises ValueError for anything but a non-negative int."""
+    if type(fen) is not int or fen < 0 or fen > MAX_FEN:
+        raise ValueError(f"amount must be an int number of fen in 0..{MAX_FEN}, got {fen!r}")
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def parse_amount(text: str | None) -> int:
+    """``"1234.56"`` -> ``123456``; raises ValueError with a readable message when malformed."""
+    if text is not None:  # the usual shape, checked without a regular expression
+        whole, dot, frac = text.partition(".")
+        if (dot and len(frac) == 2 and 0 < len(whole) <= 16 and whole.isascii()
+                and whole.isdigit() and frac.isascii() and frac.isdigit()):
+            return int(whole) * 100 + int(frac)
+    return _parse_amount(text)
+
+
+def _parse_amount(text: str | None) -> int:
+    if text is None:
+        raise ValueError("amount is empty")
+    m = _AMOUNT_RE.fullmatch(text.strip(_XML_WS))
+    if m is None:
+        raise ValueError(f"{text!r} is not an amount (digits, at most 2 decimals, no sign)")
+    whole, frac = m.groups()
+    if frac is None:
+        return int(whole) * 100
+    if len(frac) == 1:
+        return int(whole) * 100 + int(frac) * 10
+    return int(whole) * 100 + int(frac)
+
+
+_COUNT_RE = re.compile(r"[0-9]{1,15}", re.ASCII)
+
+
+def parse_count(text: str | None) -> int:
+    if text is None or _COUNT_RE.fullmatch(text.strip(_XML_WS)) is None:
+        raise ValueError(f"{text!r} is not a number of transactions (1 to 15 digits)")
+    return int(text.strip(_XML_WS))
+
+
+_SEQ_RE = re.compile(r"[1-9][0-9]{0,17}", re.ASCII)
+
+
+def parse_seq(text: str | None) -> int:
+    if text and len(text) <= 18 and text.isascii() and text.isdigit() and text[0] != "0":
+        return int(text)
+    if text is None or _SEQ_RE.fullmatch(text.strip(_XML_WS)) is None:
+        raise ValueError(f"{text!r} is not a line number (a positive integer)")
+    return int(text.strip(_XML_WS))
+
+
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?",
+    re.ASCII,
+)
+_DATE_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)
+
+
+def format_datetime(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        raise ValueError(f"time zone offset {offset} is not a whole number of minutes")
+    if not 1 <= value.year <= 9999:
+        raise ValueError(f"year {value.year} cannot be written")
+    return value.isoformat()
+
+
+def parse_datetime(text: str | None) -> datetime:
+    t = (text or "").strip(_XML_WS)
+    if _DATETIME_RE.fullmatch(t) is None:
+        raise ValueError(f"{text!r} is not an ISO date and time")
+    try:
+        return datetime.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date and time") from None
+
+
+def parse_date(text: str | None) -> date:
+    m = _DATE_RE.fullmatch((text or "").strip(_XML_WS))
+    if m is None:
+        raise ValueError(f"{text!r} is not an ISO date")
+    try:
+        return date.fromisoformat(m.group(1))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date") from None
+
+
+def chunks(text: str, size: int) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters (none for an empty text)."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+class Problems:
+    """An ordered list of problems that stops growing at MAX_PROBLEMS (and says how many more).
+
+    Problems the schema found are dropped from the final list when the reader found a problem
+    at the same place in the same field itself (its message says more about the value). The
+    problem that stopped reading (a file that is not well-formed XML, or cut short) comes first.
+    """
+
+    __slots__ = ("items", "dropped", "_schema", "_fatal")
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.dropped = 0
+        self._schema: set[int] = set()  # indices of problems found by the schema
+        self._fatal: set[int] = set()  # indices of problems that stopped reading
+
+    def add(self, where: str, field: str, message: str, *, schema: bool = False,
+            fatal: bool = False) -> None:
+        if len(self.items) < MAX_PROBLEMS or fatal:
+            if schema:
+                self._schema.add(len(self.items))
+            if fatal:
+                self._fatal.add(len(self.items))
+            self.items.append(Problem(where, field, message))
+        else:
+            self.dropped += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.dropped
+
+    def error(self, file: str) -> FormatError:
+        own = {(p.where, p.field) for i, p in enumerate(self.items) if i not in self._schema}
+        kept = [i for i, p in enumerate(self.items)
+                if i not in self._schema or (p.where, p.field) not in own]
+        items = [self.items[i] for i in kept if i in self._fatal]
+        items += [self.items[i] for i in kept if i not in self._fatal]
+        if self.dropped:
+            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
+        return FormatError(file, items)
+
+
+def local_name(tag: object) -> str:
+    if not isinstance(tag, str):
+        return str(tag)
+    return tag.rpartition("}")[2]
+
+
+def check_root(root: etree._Element, expected: str, problems: Problems) -> bool:
+    """Whether ``root`` is the ``expected`` root element; a problem saying why not otherwise."""
+    tag = root.tag
+    if tag == expected:
+        return True
+    where = f"line {root.sourceline}" if root.sourceline else "/"
+    name = local_name(tag)
+    ns = tag[1 : tag.index("}")] if isinstance(tag, str) and tag.startswith("{") else ""
+    exp_name = local_name(expected)
+    exp_ns = expected[1 : expected.index("}")]
+    if name == exp_name:
+        problems.add(where, name, f"namespace {ns!r} is not the expected {exp_ns!r}")
+    else:
+        problems.add(where, name, f"root element is {name!r}, expected {exp_name!r} in {exp_ns}")
+    return False
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+_schema_cache: dict[tuple[str, str], etree.XMLSchema] = {}
+_schema_lock = threading.Lock()
+
+
+def load_schema(schema_dir: Path, file_name: str) -> etree.XMLSchema:
+    """The XML schema ``schema_dir / file_name``, parsed once per process and directory."""
+    path = (Path(schema_dir) / file_name).resolve()
+    key = (str(path.parent), file_name)
+    with _schema_lock:
+        schema = _schema_cache.get(key)
+        if schema is None:
+            parser = etree.XMLParser(resolve_entities=False, no_network=True)
+            schema = etree.XMLSchema(etree.parse(str(path), parser))
+            _schema_cache[key] = schema
+        return schema
+
+
+# --- streaming parse -----------------------------------------------------------------------
+
+_SCHEMA_DOMAIN = etree.ErrorDomains.SCHEMASV
+_ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
+_BYTES_MESSAGE = re.compile(r"line [0-9]+: b(['\"])(.*)\1", re.S)
+_POSITION_SUFFIX = re.compile(r"(?:, line [0-9]+)?, line [0-9]+, column [0-9]+$")
+
+
+class _LineFeeder:
+    """Hands the parser one text line per read, so schema errors can be given a line number.
+
+    libxml2 reports schema errors found while parsing with line 0. Fed a line at a time, the
+    errors that appear in the parser's log before a read were caused by the line fed before it.
+    """
+
+    __slots__ = ("_src", "_newlines", "line", "parser", "seen", "problems", "root_rejected",
+                 "_own")
+
+    def __init__(self, src: BinaryIO, problems: Problems, namespace: str) -> None:
+        self._src = src
+        # the expected namespace is left out of schema messages; any other one is what is wrong
+        self._own = "{" + namespace + "}"
+        self._newlines = 0  # newlines handed out so far
+        self.line = 1  # the line the last piece handed out starts on
+        self.parser = None  # the iterparse object, set once it exists
+        self.seen = 0  # entries of its error log looked at
+        self.problems = problems
+        self.root_rejected = False  # the schema has no declaration for the root element
+
+    def read(self, size: int = -1) -> bytes:
+        self.collect()
+        data = self._src.readline(65536)
+        self.line = self._newlines + 1
+        if data[-1:] == b"\n":
+            self._newlines += 1
+        return data
+
+    def collect(self) -> None:
+        if self.parser is None:
+            return
+        log = self.parser.error_log  # a copy: lxml does not hand out the live log
+        n = len(log)
+        for i in range(self.seen, n):
+            entry = log[i]
+            if entry.domain != _SCHEMA_DOMAIN:
+                continue
+            if "No matching global declaration available for the validation root" in entry.message:
+                self.root_rejected = True
+            m = _ELEMENT_IN_MESSAGE.match(entry.message)
+            self.problems.add(f"line {self.line}", m.group(1) if m else "schema",
+                              entry.message.replace(self._own, ""), schema=True)
+        self.seen = n
+
+
+_PROLOG_LIMIT = 65536
+_XML_DECL = re.compile(rb"<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+
+
+class _Prefixed:
+    """A binary source whose first bytes were read already (to look at the prolog)."""
+
+    __slots__ = ("_src", "_head")
+
+    def __init__(self, src: BinaryIO, head: bytes) -> None:
+        self._src = src
+        self._head = head
+
+    def read(self, size: int = -1) -> bytes:
+        head = self._head
+        if not head:
+            return self._src.read(size)
+        if size is None or size < 0 or size >= len(head):
+            self._head = b""
+            return head
+        self._head = head[size:]
+        return head[:size]
+
+    def readline(self, size: int = -1) -> bytes:
+        head = self._head
+        if not head:
+            return self._src.readline(size)
+        end = head.find(b"\n") + 1 or len(head)
+        if size is not None and 0 <= size < end:
+            end = size
+        line, self._head = head[:end], head[end:]
+        if line.endswith(b"\n") or (size is not None and 0 <= size <= len(line)):
+            return line
+        return line + self._src.readline(-1 if size is None or size < 0 else size - len(line))
+
+
+def check_prolog(src: BinaryIO, problems: Problems) -> _Prefixed | None:
+    """``src`` ready to be parsed, or None (and a problem) when its prolog is not acceptable.
+
+    ISO 20022 messages are UTF-8 and have no DTD. Refusing a DOCTYPE before parsing keeps
+    entity tricks away from the parser (and libxml2 2.14 with a schema plugged in crashes on
+    an entity amplification error); refusing other encodings keeps the byte checks here true.
+    """
+    head = b""
+    while len(head) < _PROLOG_LIMIT:
+        chunk = src.read(_PROLOG_LIMIT - len(head))
+        if not chunk:
+            break
+        head += chunk
+    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if text[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in text[:4]:
+        problems.add("line 1", "encoding", "the file is not UTF-8 (ISO 20022 messages are)",
+                     fatal=True)
+        return None
+    pos = 0
+    m = _XML_DECL.match(text)
+    if text.startswith(b"<?xml"):
+        end = text.find(b"?>")
+        if m is not None and (end < 0 or m.end() <= end):
+            encoding = m.group(1).decode("ascii", "replace")
+            if encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+                problems.add("line 1", "encoding",
+                             f"encoding {encoding!r} is not UTF-8 (ISO 20022 messages are)",
+                             fatal=True)
+                return None
+        pos = end + 2 if end >= 0 else len(text)
+    n = len(text)
+    while pos < n:
+        c = text[pos]
+        if c in b" \t\r\n":
+            pos += 1
+        elif text.startswith(b"<!--", pos):
+            end = text.find(b"-->", pos + 4)
+            pos = n if end < 0 else end + 3
+        elif text.startswith(b"<?", pos):
+            end = text.find(b"?>", pos + 2)
+            pos = n if end < 0 else end + 2
+        elif text.startswith(b"<!", pos):
+            line = text.count(b"\n", 0, pos) + 1
+            problems.add(f"line {line}", "DOCTYPE",
+                         "a document type declaration is not allowed in an ISO 20022 message",
+                         fatal=True)
+            return None
+        else:
+            break
+    else:
+        if len(head) >= _PROLOG_LIMIT:
+            problems.add("line 1", "xml", f"no element in the first {_PROLOG_LIMIT} bytes",
+                         fatal=True)
+            return None
+    return _Prefixed(src, head)
+
+
+class EventStream:
+    """The ``end`` events of one file, with everything that can go wrong turned into problems.
+
+    Iterating yields the elements whose tag is in ``tags`` (all in the message's namespace,
+    the root element first) as they end; when the parser cannot
+    go on the iteration just stops and the reason is in ``problems`` (``broken`` is then set).
+    With a schema the file is validated while it is parsed and every schema error becomes a
+    problem with the line it was found on; reading stops after MAX_PROBLEMS of them because
+    lxml keeps every error in memory. An OSError of the source is not a problem of the file:
+    it propagates, so that a caller can tell a dropped connection from a bad file.
+    """
+
+    def __init__(
+        self,
+        src: BinaryIO,
+        tags: tuple[str, ...],
+        schema: etree.XMLSchema | None,
+        problems: Problems,
+    ) -> None:
+        self.problems = problems
+        self.broken = False  # the parser stopped before the end of the file
+        self._it = None
+        self._feeder = None
+        try:
+            src = check_prolog(src, problems)
+        except OSError:
+            raise  # reading failed (a dropped connection, a full disk): not a format problem
+        except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
+            problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
+                         fatal=True)
+            src = None
+        if src is None:
+            self.broken = True
+            return
+        namespace = tags[0][1 : tags[0].index("}")]
+        self._feeder = _LineFeeder(src, problems, namespace) if schema is not None else None
+        source = self._feeder if self._feeder is not None else src
+        kwargs = dict(
+            events=("end",),
+            tag=tags,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        if schema is not None:
+            # (lxml 6.1 with resolve_entities=False and a schema does not report a file that
+            # ends too early; the default, "internal", never loads external entities either.)
+            kwargs["schema"] = schema
+        else:
+            kwargs["resolve_entities"] = False
+        try:
+            self._it = etree.iterparse(source, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any failure is a problem of the file
+            self._it = None
+            self.broken = True
+            problems.add("line 1", "file", f"cannot be parsed: {exc}")
+        if self._feeder is not None:
+            self._feeder.parser = self._it
+
+    def check_complete(self, complete: bool) -> None:
+        """Called by a reader at the end with whether it saw its root element end.
+
+        With a schema plugged in, lxml reports only the first error: a schema error caused by
+        the last, cut-off element hides the parser's "premature end of data". A file whose root
+        did not end is cut short, unless the schema refused the root element itself.
+        """
+        if complete or self.broken:
+            return
+        feeder = self._feeder
+        if feeder is not None:
+            if not feeder.root_rejected:
+                self.broken = True
+                self.problems.add(f"line {feeder.line}", "xml",
+                                  "not well-formed XML: the file ends before its root element "
+                                  "does", fatal=True)
+        elif not self.problems:
+            self.broken = True
+            self.problems.add("/Document", "Document",
+                              "the file ends before the end of Document", fatal=True)
+
+    @property
+    def root(self) -> etree._Element | None:
+        try:
+            return None if self._it is None else self._it.root
+        except Exception:  # noqa: BLE001
+            return None
+
+    def __iter__(self) -> Iterator[etree._Element]:
+        it = self._it
+        if it is None:
+            return
+        feeder = self._feeder
+        problems = self.problems
+        while True:
+            try:
+                _, el = next(it)
+            except StopIteration:
+                self._finish(None)
+                return
+            except etree.XMLSyntaxError as exc:
+                self._finish(exc)
+                return
+            except OSError:
+                raise  # reading failed: not a format problem, the caller may try again
+            except Exception as exc:  # noqa: BLE001 - e.g. the source returned text
+                self._finish(None)
+                self.broken = True
+                problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
+                             fatal=True)
+                return
+            yield el
+            if feeder is not None and len(problems) >= MAX_PROBLEMS:
+                self.broken = True
+                problems.add("file", "file", f"stopped reading after {MAX_PROBLEMS} problems")
+                return
+
+    def _finish(self, exc: etree.XMLSyntaxError | None) -> None:
+        if self._feeder is not None:
+            self._feeder.collect()
+        if exc is None:
+            return
+        try:
+            log = list(self._it.error_log)
+        except Exception:  # noqa: BLE001
+            log = []
+        syntax = [e for e in log if e.domain != _SCHEMA_DOMAIN and e.level >= 2]
+        schema_messages = {e.message for e in log if e.domain == _SCHEMA_DOMAIN}
+        if not syntax and (exc.lineno or 0) == 0 and exc.msg in schema_messages:
+            # At the end of a well-formed file that is not schema-valid lxml raises the first
+            # schema error again; the schema errors are collected already.
+            return
+        self.broken = True
+        if syntax:
+            line, message = syntax[0].line, syntax[0].message
+        else:
+            line, message = exc.lineno or 0, exc.msg or str(exc)
+            m = _BYTES_MESSAGE.fullmatch(message)  # how lxml words it when validating
+            if m:
+                message = m.group(2)
+            message = _POSITION_SUFFIX.sub("", message)
+        self.problems.add(f"line {max(line, 1)}", "xml", f"not well-formed XML: {message}",
+                          fatal=True)

@@ -1,0 +1,732 @@
+"""pain.002 (CustomerPaymentStatusReport): the bank's result file, written and read.
+
+Versions pain.002.001.10 (the default) and pain.002.001.03. What this project writes and reads
+has the same elements in both (ISO's v03 already has NbOfTxsPerSts, StsRsnInf/Rsn/Cd|Prtry,
+AddtlInf and OrgnlTxRef/Amt/InstdAmt); they differ in their namespace only. (v03 has no ACCC
+status; the reader still takes it as paid.)
+
+One file answers one payment file (one batch). The writer puts each ``TxInfAndSts`` on its own
+text line, so a reader's line number points at it.
+
+Header (ResultFileHeader)::
+
+    file_id            GrpHdr/MsgId
+    created_at         GrpHdr/CreDtTm
+    original_file_id   OrgnlGrpInfAndSts/OrgnlMsgId
+                       (OrgnlMsgNmId = the name of the pain.001 version the bank was sent,
+                       e.g. pain.001.001.09; the reader checks it against the one configured)
+    count              OrgnlGrpInfAndSts/OrgnlNbOfTxs
+    paid_count/_fen    OrgnlGrpInfAndSts/NbOfTxsPerSts[DtldSts=ACSC]/DtldNbOfTxs, DtldCtrlSum
+    failed_count/_fen  OrgnlGrpInfAndSts/NbOfTxsPerSts[DtldSts=RJCT]/DtldNbOfTxs, DtldCtrlSum
+    batch_id           OrgnlPmtInfAndSts/OrgnlPmtInfId
+
+    Both NbOfTxsPerSts entries are always written; a reader takes a missing one as 0 / 0.00.
+
+Record (ResultRecord), one ``OrgnlPmtInfAndSts/TxInfAndSts`` each::
+
+    seq          OrgnlInstrId   (OrgnlEndToEndId = "<batch_id>-<seq>", checked when present)
+    outcome      TxSts: ACSC = PAID (ACCC is read as PAID too), RJCT = FAILED
+    amount_fen   OrgnlTxRef/Amt/InstdAmt[@Ccy="CNY"]
+    account_no   OrgnlTxRef/CdtrAcct/Id/Othr/Id   (when given)
+    bank_code    StsRsnInf/Rsn/Cd, or StsRsnInf/Rsn/Prtry when the bank's code is not an ISO
+                 code for the reason (see below)
+    bank_text    StsRsnInf/AddtlInf (cut into pieces of 105 characters, joined on reading)
+    reason       derived from the ISO code in StsRsnInf/Rsn/Cd:
+
+        AC01 ACCOUNT_NOT_FOUND   BE01 NAME_MISMATCH   AC04 ACCOUNT_CLOSED   AC06 ACCOUNT_FROZEN
+        BE17 ID_MISMATCH (InvalidCreditorIdentificationCode)
+        AC16 CARD_LOST (CardNumberInvalid: the card was reported lost and stopped)
+        NARR OTHER (Narrative) - and any other code is read as OTHER
+
+Writing a failure: with no bank_code the reason's code is written (so it reads back as
+bank_code); a bank_code that is the ISO code of the record's reason (or any code of at most 4
+characters for OTHER) is written as Rsn/Cd; otherwise Rsn/Cd carries the reason's code and a
+second StsRsnInf carries the bank's own code as Rsn/Prtry, which the reader returns as bank_code.
+A failed record without a reason is written as OTHER. A paid record has no reason; its bank
+code/text, if any, are written in StsRsnInf and read back as they are.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from lxml import etree
+from lxml.etree import tostring
+
+from bank_formats.base import FormatError, WrittenFile
+from bank_formats.iso20022._common import (
+    CURRENCY,
+    MAX_FEN,
+    PAIN001_V09,
+    PAIN002_V10,
+    REASON_TO_CODE,
+    EventStream,
+    Problems,
+    Variant,
+    check_root,
+    chunks,
+    format_amount,
+    format_datetime,
+    local_name,
+    parse_amount,
+    parse_count,
+    parse_datetime,
+    parse_seq,
+    reason_for_code,
+    tags,
+)
+from bank_formats.iso20022.pain001 import _CountingWriter, _check_text, _where, format_amount_safe
+from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
+
+PAID_STATUS = "ACSC"  # AcceptedSettlementCompleted
+FAILED_STATUS = "RJCT"  # Rejected
+_STATUS_OUTCOME = {
+    "ACSC": PaymentOutcome.PAID,
+    "ACCC": PaymentOutcome.PAID,  # AcceptedSettlementCompletedCreditorAccount
+    "RJCT": PaymentOutcome.FAILED,
+}
+TEXT_PIECE = 105  # AddtlInf is Max105Text
+
+
+def _failure_codes(rec: ResultRecord) -> tuple[str, str | None]:
+    """(Rsn/Cd, Rsn/Prtry or None) for a failed record; see the module docstring."""
+    reason = rec.reason or FailureReason.OTHER
+    reason_code = REASON_TO_CODE[reason]
+    code = rec.bank_code
+    if not code:
+        return reason_code, None
+    if len(code) <= 4 and reason_for_code(code) == reason:
+        return code, None
+    return reason_code, code
+
+
+def _check_header(header: ResultFileHeader, problems: Problems) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if _check_text(problems, "GrpHdr", "MsgId", header.file_id, 35):
+        out["file_id"] = header.file_id
+    if _check_text(problems, "OrgnlGrpInfAndSts", "OrgnlMsgId", header.original_file_id, 35):
+        out["original_file_id"] = header.original_file_id
+    if _check_text(problems, "OrgnlPmtInfAndSts", "OrgnlPmtInfId", header.batch_id, 35):
+        out["batch_id"] = header.batch_id
+    try:
+        out["created_at"] = format_datetime(header.created_at)
+    except (ValueError, AttributeError, TypeError) as exc:
+        problems.add("GrpHdr", "CreDtTm", str(exc))
+    for key, field in (("count", "OrgnlNbOfTxs"), ("paid_count", "DtldNbOfTxs"),
+                       ("failed_count", "DtldNbOfTxs")):
+        value = getattr(header, key)
+        if type(value) is int and 0 <= value < 10**15:
+            out[key] = str(value)
+        else:
+            problems.add("OrgnlGrpInfAndSts", field, f"{key} {value!r} is not a count")
+    for key in ("paid_fen", "failed_fen"):
+        try:
+            out[key] = format_amount(getattr(header, key))
+        except ValueError as exc:
+            problems.add("OrgnlGrpInfAndSts", "DtldCtrlSum", f"{key}: {exc}")
+    if "count" in out and "paid_count" in out and "failed_count" in out:
+        if header.count != header.paid_count + header.failed_count:
+            problems.add("OrgnlGrpInfAndSts", "OrgnlNbOfTxs",
+                         f"count {header.count} is not paid {header.paid_count} + "
+                         f"failed {header.failed_count}")
+    return out
+
+
+def _tx_template(key: tuple) -> tuple[etree._Element, list[etree._Element]]:
+    """A TxInfAndSts with the optional parts in ``key``, and its text slots in value order."""
+    code_tag, has_prtry, n_text, has_account = key
+    S = etree.SubElement
+    tx = etree.Element("TxInfAndSts")
+    tx.tail = "\n"
+    slots = [S(tx, "OrgnlInstrId"), S(tx, "OrgnlEndToEndId"), S(tx, "TxSts")]
+    if code_tag or n_text:
+        rsn = S(tx, "StsRsnInf")
+        if code_tag:
+            slots.append(S(S(rsn, "Rsn"), code_tag))
+        slots.extend(S(rsn, "AddtlInf") for _ in range(n_text))
+    if has_prtry:
+        slots.append(S(S(S(tx, "StsRsnInf"), "Rsn"), "Prtry"))
+    ref = S(tx, "OrgnlTxRef")
+    slots.append(S(S(ref, "Amt"), "InstdAmt", Ccy=CURRENCY))
+    if has_account:
+        slots.append(S(S(S(S(ref, "CdtrAcct"), "Id"), "Othr"), "Id"))
+    return tx, slots
+
+
+def write_results(
+    out: BinaryIO, header: ResultFileHeader, records: Iterable[ResultRecord],
+    file_name: str = "<result file>", variant: Variant = PAIN002_V10,
+    answers: Variant = PAIN001_V09,
+) -> WrittenFile:
+    """Writes a ``variant`` status report answering a payment file of version ``answers``."""
+    problems = Problems()
+    h = _check_header(header, problems)
+    batch_id = h.get("batch_id", "")
+    max_seq = 34 - len(batch_id)
+    counts = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
+    sums = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
+    count = 0
+    sink = _CountingWriter(out)
+    templates: dict[tuple, tuple[etree._Element, list[etree._Element]]] = {}
+    PAID = PaymentOutcome.PAID
+    FAILED = PaymentOutcome.FAILED
+    S = etree.SubElement
+    with etree.xmlfile(sink, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("Document", xmlns=variant.namespace):
+            xf.write("\n")
+            with xf.element("CstmrPmtStsRpt"):
+                xf.write("\n")
+                grp = etree.Element("GrpHdr")
+                grp.tail = "\n"
+                S(grp, "MsgId").text = h.get("file_id", "")
+                S(grp, "CreDtTm").text = h.get("created_at", "")
+                xf.write(grp)
+                org = etree.Element("OrgnlGrpInfAndSts")
+                org.tail = "\n"
+                S(org, "OrgnlMsgId").text = h.get("original_file_id", "")
+                S(org, "OrgnlMsgNmId").text = answers.name
+                S(org, "OrgnlNbOfTxs").text = h.get("count", "")
+                for status, n, fen in ((PAID_STATUS, "paid_count", "paid_fen"),
+                                       (FAILED_STATUS, "failed_count", "failed_fen")):
+                    per = S(org, "NbOfTxsPerSts")
+                    S(per, "DtldNbOfTxs").text = h.get(n, "")
+                    S(per, "DtldSts").text = status
+                    S(per, "DtldCtrlSum").text = h.get(fen, "")
+                xf.write(org)
+                with xf.element("OrgnlPmtInfAndSts"):
+                    el = etree.Element("OrgnlPmtInfId")
+                    el.text = batch_id
+                    el.tail = "\n"
+                    xf.write(el)
+                    for rec in records:
+                        count += 1
+                        seq = rec.seq
+                        outcome = rec.outcome
+                        amount = rec.amount_fen
+                        account_no = rec.account_no
+                        bank_code = rec.bank_code
+                        bank_text = rec.bank_text
+                        if outcome in counts:
+                            counts[outcome] += 1
+                            if type(amount) is int:
+                                sums[outcome] += amount
+                        if not (
+                            type(seq) is int and 0 < seq and len(str(seq)) <= max_seq
+                            and type(amount) is int and 0 <= amount <= MAX_FEN
+                            and (outcome == FAILED or (outcome == PAID and rec.reason is None))
+                            and type(account_no) is str and len(account_no) <= 34
+                            and type(bank_code) is str and len(bank_code) <= 35
+                            and type(bank_text) is str
+                            and (rec.reason is None or rec.reason in REASON_TO_CODE)
+                        ):
+                            _record_problems(rec, f"TxInfAndSts[{count}]", batch_id, problems)
+                            continue
+                        if outcome == FAILED:
+                            code, prtry = _failure_codes(rec)
+                            code_tag = "Cd"
+                        else:
+                            code, prtry = bank_code, None
+                            code_tag = ("Cd" if len(code) <= 4 else "Prtry") if code else ""
+                        text = chunks(bank_text, TEXT_PIECE) if bank_text else ()
+                        key = (code_tag, prtry is not None, len(text), bool(account_no))
+                        tpl = templates.get(key)
+                        if tpl is None:
+                            tpl = templates[key] = _tx_template(key)
+                        tx, slots = tpl
+                        s = str(seq)
+                        values = [s, f"{batch_id}-{s}",
+                                  PAID_STATUS if outcome == PAID else FAILED_STATUS]
+                        if code_tag:
+                            values.append(code)
+                        values.extend(text)
+                        if prtry is not None:
+                            values.append(prtry)
+                        values.append(f"{amount // 100}.{amount % 100:02d}")
+                        if account_no:
+                            values.append(account_no)
+                        try:
+                            for el, value in zip(slots, values):
+                                el.text = value
+                        except ValueError:
+                            for el, value in zip(slots, values):
+                                try:
+                                    el.text = value
+                                except ValueError as exc:
+                                    problems.add(f"TxInfAndSts[{count}]", local_name(el.tag),
+                                                 f"cannot be written in XML: {exc}")
+                            continue
+                        xf.write(tx)
+    if type(header.count) is int and count != header.count:
+        problems.add("OrgnlGrpInfAndSts", "OrgnlNbOfTxs",
+                     f"header says {header.count} records, {count} were given")
+    for outcome, n_key, fen_key, status in (
+        (PAID, "paid_count", "paid_fen", PAID_STATUS),
+        (FAILED, "failed_count", "failed_fen", FAILED_STATUS),
+    ):
+        n = getattr(header, n_key)
+        fen = getattr(header, fen_key)
+        if type(n) is int and n != counts[outcome]:
+            problems.add(f"NbOfTxsPerSts[{status}]", "DtldNbOfTxs",
+                         f"header says {n} {status} records, {counts[outcome]} were given")
+        if type(fen) is int and fen != sums[outcome]:
+            problems.add(f"NbOfTxsPerSts[{status}]", "DtldCtrlSum",
+                         f"header says {format_amount_safe(fen)} for {status}, the records "
+                         f"add up to {format_amount_safe(sums[outcome])}")
+    if problems:
+        raise problems.error(file_name)
+    return WrittenFile(count=count, total_fen=sums[PAID] + sums[FAILED], size=sink.size)
+
+
+def _record_problems(rec: ResultRecord, where: str, batch_id: str, problems: Problems) -> None:
+    seq = rec.seq
+    if type(seq) is not int or seq < 1:
+        problems.add(where, "OrgnlInstrId", f"seq {seq!r} is not a positive integer")
+    elif len(f"{batch_id}-{seq}") > 35:
+        problems.add(where, "OrgnlEndToEndId", f"{batch_id}-{seq} is longer than 35 characters")
+    try:
+        format_amount(rec.amount_fen)
+    except ValueError as exc:
+        problems.add(where, "InstdAmt", str(exc))
+    if rec.outcome not in (PaymentOutcome.PAID, PaymentOutcome.FAILED):
+        problems.add(where, "TxSts", f"unknown outcome {rec.outcome!r}")
+    elif rec.outcome == PaymentOutcome.PAID and rec.reason is not None:
+        problems.add(where, "Rsn", f"a paid record cannot have a failure reason ({rec.reason})")
+    if rec.reason is not None and rec.reason not in REASON_TO_CODE:
+        problems.add(where, "Rsn", f"unknown failure reason {rec.reason!r}")
+    _check_text(problems, where, "CdtrAcct/Id", rec.account_no, 34, required=False)
+    _check_text(problems, where, "Rsn", rec.bank_code, 35, required=False)
+    _check_text(problems, where, "AddtlInf", rec.bank_text, 10**9, required=False)
+
+
+# --- reader --------------------------------------------------------------------------------
+
+_TAGS = {
+    "DOCUMENT": "Document",
+    "GRPHDR": "GrpHdr",
+    "ORGNLGRP": "OrgnlGrpInfAndSts",
+    "ORGNLPMT": "OrgnlPmtInfAndSts",
+    "TX": "TxInfAndSts",
+    "MSGID": "MsgId",
+    "CREDTTM": "CreDtTm",
+    "ORGNLMSGID": "OrgnlMsgId",
+    "ORGNLMSGNMID": "OrgnlMsgNmId",
+    "ORGNLNBOFTXS": "OrgnlNbOfTxs",
+    "NBOFTXSPERSTS": "NbOfTxsPerSts",
+    "DTLDNBOFTXS": "DtldNbOfTxs",
+    "DTLDSTS": "DtldSts",
+    "DTLDCTRLSUM": "DtldCtrlSum",
+    "ORGNLPMTINFID": "OrgnlPmtInfId",
+    "ORGNLINSTRID": "OrgnlInstrId",
+    "ORGNLE2E": "OrgnlEndToEndId",
+    "TXSTS": "TxSts",
+    "STSRSNINF": "StsRsnInf",
+    "RSN": "Rsn",
+    "CD": "Cd",
+    "PRTRY": "Prtry",
+    "ADDTLINF": "AddtlInf",
+    "ORGNLTXREF": "OrgnlTxRef",
+    "AMT": "Amt",
+    "INSTDAMT": "InstdAmt",
+    "CDTRACCT": "CdtrAcct",
+    "ID": "Id",
+    "OTHR": "Othr",
+}
+
+_GRP_PATH = "/Document/CstmrPmtStsRpt/OrgnlGrpInfAndSts"
+_TX_PATH = "/Document/CstmrPmtStsRpt/OrgnlPmtInfAndSts/TxInfAndSts"
+
+
+@functools.cache
+def _fast_tx_re(namespace: str) -> re.Pattern[str]:
+    """A TxInfAndSts exactly as the writer lays it out, serialized by lxml.
+
+    Empty elements come out as <X/>, so every group below that matched is non-empty.
+    """
+    return re.compile(
+        r'<TxInfAndSts xmlns="' + re.escape(namespace) + r'">'
+        r"<OrgnlInstrId>([^<]+)</OrgnlInstrId><OrgnlEndToEndId>([^<]+)</OrgnlEndToEndId>"
+        r"<TxSts>(ACSC|RJCT)</TxSts>"
+        r"(?:<StsRsnInf>(?:<Rsn><(Cd|Prtry)>([^<]+)</(?:Cd|Prtry)></Rsn>)?"
+        r"((?:<AddtlInf>[^<]+</AddtlInf>)*)</StsRsnInf>)?"
+        r"(?:<StsRsnInf><Rsn><Prtry>([^<]+)</Prtry></Rsn></StsRsnInf>)?"
+        r'<OrgnlTxRef><Amt><InstdAmt Ccy="CNY">([^<]+)</InstdAmt></Amt>'
+        r"(?:<CdtrAcct><Id><Othr><Id>([^<]+)</Id></Othr></Id></CdtrAcct>)?</OrgnlTxRef>"
+        r"</TxInfAndSts>\Z"
+    )
+
+
+_ADDTLINF_RE = re.compile(r"<AddtlInf>([^<]+)</AddtlInf>")
+
+
+class Pain002Reader:
+    """Reads a pain.002 file; ``header`` is read on construction (FormatError if bad).
+
+    Iterating yields the records and, at the end, checks them against the header's counts and
+    sums per status, raising FormatError when they differ (a file cut short but well-formed).
+    """
+
+    def __init__(self, src: BinaryIO, name: str, schema: etree.XMLSchema | None,
+                 variant: Variant = PAIN002_V10, answers: Variant = PAIN001_V09) -> None:
+        self._t = T = tags(variant.namespace, _TAGS)
+        self._fast_tx = _fast_tx_re(variant.namespace)
+        self._answers = answers.name  # the OrgnlMsgNmId expected
+        self.name = name
+        self._problems = Problems()
+        self._stream = EventStream(src, (T.DOCUMENT, T.GRPHDR, T.ORGNLGRP, T.ORGNLPMT, T.TX),
+                                   schema, self._problems)
+        self._grp: dict | None = None
+        self._orgnl: dict | None = None
+        self._batch_id: str | None = None  # known even when the rest of the header is bad
+        self._root_checked = False
+        self.header: ResultFileHeader = None  # type: ignore[assignment]
+        self._gen = self._run()
+        next(self._gen)
+
+    def __iter__(self) -> Iterator[ResultRecord]:
+        return self._gen
+
+    def _check_root(self, el: etree._Element) -> bool:
+        T = self._t
+        self._root_checked = True
+        return check_root(el.getroottree().getroot(), T.DOCUMENT, self._problems)
+
+    def _read_grphdr(self, g: etree._Element) -> dict:
+        T = self._t
+        p = self._problems
+        out: dict = {}
+        where = _where(g, "/Document/CstmrPmtStsRpt/GrpHdr")
+        el = g.find(T.MSGID)
+        if el is None or not el.text:
+            p.add(where, "MsgId", "GrpHdr/MsgId is missing")
+        else:
+            out["file_id"] = el.text
+        el = g.find(T.CREDTTM)
+        try:
+            out["created_at"] = parse_datetime(None if el is None else el.text)
+        except ValueError as exc:
+            p.add(_where(el, where), "CreDtTm", str(exc))
+        return out
+
+    def _read_orgnl(self, o: etree._Element) -> dict:
+        T = self._t
+        p = self._problems
+        out: dict = {}
+        where = _where(o, _GRP_PATH)
+        el = o.find(T.ORGNLMSGID)
+        if el is None or not el.text:
+            p.add(where, "OrgnlMsgId", "OrgnlGrpInfAndSts/OrgnlMsgId is missing")
+        else:
+            out["original_file_id"] = el.text
+        el = o.find(T.ORGNLMSGNMID)
+        if el is None or el.text != self._answers:
+            p.add(_where(el, where), "OrgnlMsgNmId",
+                  f"{None if el is None else el.text!r} is not {self._answers}")
+        el = o.find(T.ORGNLNBOFTXS)
+        try:
+            out["count"] = parse_count(None if el is None else el.text)
+        except ValueError as exc:
+            p.add(_where(el, where), "OrgnlNbOfTxs", str(exc))
+        per = {PaymentOutcome.PAID: [0, 0], PaymentOutcome.FAILED: [0, 0]}
+        ok = True
+        for entry in o.iterchildren(T.NBOFTXSPERSTS):
+            ew = _where(entry, where)
+            status = entry.findtext(T.DTLDSTS)
+            outcome = _STATUS_OUTCOME.get(status or "")
+            if outcome is None:
+                p.add(ew, "DtldSts", f"status {status!r} is not final (ACSC, ACCC or RJCT)")
+                ok = False
+                continue
+            try:
+                per[outcome][0] += parse_count(entry.findtext(T.DTLDNBOFTXS))
+            except ValueError as exc:
+                p.add(ew, "DtldNbOfTxs", str(exc))
+                ok = False
+            try:
+                per[outcome][1] += parse_amount(entry.findtext(T.DTLDCTRLSUM))
+            except ValueError as exc:
+                p.add(ew, "DtldCtrlSum", str(exc))
+                ok = False
+        if ok:
+            out["paid_count"], out["paid_fen"] = per[PaymentOutcome.PAID]
+            out["failed_count"], out["failed_fen"] = per[PaymentOutcome.FAILED]
+            if "count" in out and out["count"] != out["paid_count"] + out["failed_count"]:
+                p.add(where, "OrgnlNbOfTxs",
+                      f"{out['count']} transactions but {out['paid_count']} paid and "
+                      f"{out['failed_count']} failed")
+                ok = False
+        out["ok"] = ok
+        return out
+
+    def _build_header(self, pmt: etree._Element | None) -> ResultFileHeader | None:
+        T = self._t
+        p = self._problems
+        before = len(p)
+        vals: dict = {}
+        if self._grp is None:
+            p.add("/Document/CstmrPmtStsRpt", "GrpHdr", "GrpHdr is missing")
+        else:
+            vals.update(self._grp)
+        if self._orgnl is None:
+            p.add("/Document/CstmrPmtStsRpt", "OrgnlGrpInfAndSts", "OrgnlGrpInfAndSts is missing")
+        else:
+            vals.update(self._orgnl)
+        if pmt is None:
+            p.add("/Document/CstmrPmtStsRpt", "OrgnlPmtInfAndSts", "OrgnlPmtInfAndSts is missing")
+        else:
+            el = pmt.find(T.ORGNLPMTINFID)
+            if el is None or not el.text:
+                p.add(_where(el if el is not None else pmt, _GRP_PATH), "OrgnlPmtInfId",
+                      "OrgnlPmtInfAndSts/OrgnlPmtInfId is missing")
+            else:
+                vals["batch_id"] = self._batch_id = el.text
+        keys = ("file_id", "original_file_id", "batch_id", "created_at", "count", "paid_count",
+                "paid_fen", "failed_count", "failed_fen")
+        if len(p) > before or not vals.get("ok") or any(k not in vals for k in keys):
+            if not p:
+                p.add(_GRP_PATH, "OrgnlGrpInfAndSts", "the header is incomplete")
+            return None
+        return ResultFileHeader(**{k: vals[k] for k in keys})
+
+    def _run(self) -> Iterator[ResultRecord | None]:
+        """Yields None once the header is read, then the records; FormatError at the end."""
+        try:
+            yield from self._read()
+        except (FormatError, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
+            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
+            raise self._problems.error(self.name) from exc
+
+    def _read(self) -> Iterator[ResultRecord | None]:
+        T = self._t
+        problems = self._problems
+        header: ResultFileHeader | None = None
+        header_tried = False
+        pmts = 0
+        seen = 0
+        good = 0
+        counts = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
+        sums = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
+        complete = False  # the end of the root element was seen
+        parse_tx = self._parse_tx
+        for el in self._stream:
+            tag = el.tag
+            if tag == T.TX:
+                if not header_tried:
+                    header_tried = True
+                    if not self._root_checked and not self._check_root(el):
+                        break
+                    header = self._build_header(el.getparent())
+                    if header is not None:
+                        self.header = header
+                        yield None
+                seen += 1
+                rec = parse_tx(el, header)
+                if rec is not None:
+                    good += 1
+                    counts[rec.outcome] += 1
+                    sums[rec.outcome] += rec.amount_fen
+                    if header is not None:
+                        yield rec
+                el.clear(keep_tail=True)
+                if seen & 255 == 0:
+                    parent = el.getparent()
+                    if parent is not None:
+                        del parent[: parent.index(el)]
+            elif tag == T.GRPHDR:
+                if not self._root_checked and not self._check_root(el):
+                    break
+                self._grp = self._read_grphdr(el)
+            elif tag == T.ORGNLGRP:
+                if not self._root_checked and not self._check_root(el):
+                    break
+                self._orgnl = self._read_orgnl(el)
+            elif tag == T.ORGNLPMT:
+                pmts += 1
+                if pmts == 2:
+                    problems.add(_where(el, "OrgnlPmtInfAndSts[2]"), "OrgnlPmtInfAndSts",
+                                 "more than one OrgnlPmtInfAndSts: one file answers one batch")
+                if not header_tried:
+                    header_tried = True
+                    if not self._root_checked and not self._check_root(el):
+                        break
+                    header = self._build_header(el)
+                    if header is not None:
+                        self.header = header
+                        yield None
+                el.clear(keep_tail=True)
+            elif tag == T.DOCUMENT:
+                complete = True
+                if not header_tried:
+                    header_tried = True
+                    if self._root_checked or self._check_root(el):
+                        header = self._build_header(None)
+                        if header is not None:
+                            self.header = header
+                            yield None
+        stream = self._stream
+        if not self._root_checked and not stream.broken:
+            root = stream.root
+            if root is not None:
+                check_root(root, T.DOCUMENT, problems)
+            self._root_checked = True
+        stream.check_complete(complete)
+        if header is None:
+            if not problems:
+                problems.add("/Document", "CstmrPmtStsRpt", "no status report found in the file")
+            raise self._problems.error(self.name)
+        if complete:
+            if seen != header.count:
+                problems.add(f"{_GRP_PATH}/OrgnlNbOfTxs", "OrgnlNbOfTxs",
+                             f"header says {header.count} transactions, the file has {seen}")
+            if good == seen:
+                for outcome, status, n, fen in (
+                    (PaymentOutcome.PAID, PAID_STATUS, header.paid_count, header.paid_fen),
+                    (PaymentOutcome.FAILED, FAILED_STATUS, header.failed_count,
+                     header.failed_fen),
+                ):
+                    path = f"{_GRP_PATH}/NbOfTxsPerSts[DtldSts={status}]"
+                    if counts[outcome] != n:
+                        problems.add(f"{path}/DtldNbOfTxs", "DtldNbOfTxs",
+                                     f"header says {n} {status}, the file has {counts[outcome]}")
+                    if sums[outcome] != fen:
+                        problems.add(f"{path}/DtldCtrlSum", "DtldCtrlSum",
+                                     f"header says {format_amount(fen)} for {status}, the "
+                                     f"records add up to {format_amount(sums[outcome])}")
+        if problems:
+            raise problems.error(self.name)
+
+    def _parse_tx(self, tx: etree._Element, header: ResultFileHeader | None) -> ResultRecord | None:
+        """The record in ``tx``, or None after recording its problems.
+
+        As in the pain.001 reader, a record laid out exactly as the writer writes it is read
+        from its serialization by one regular expression; anything else by visiting elements.
+        """
+        text = tostring(tx, encoding="unicode", with_tail=False)
+        m = self._fast_tx.match(text) if "&" not in text else None
+        if m is not None:
+            (seq_text, e2e, status, code_tag, code, texts, prtry, amount_text,
+             account_no) = m.groups()
+            if (seq_text.isascii() and seq_text.isdigit() and seq_text[0] != "0"
+                    and len(seq_text) <= 18
+                    and (header is None or e2e == f"{header.batch_id}-{seq_text}")):
+                try:
+                    amount = parse_amount(amount_text)
+                except ValueError:
+                    pass
+                else:
+                    if code_tag == "Prtry":
+                        cd = None
+                        prtry = code
+                    else:
+                        cd = code
+                    if status == "ACSC":
+                        outcome = PaymentOutcome.PAID
+                        reason = None
+                    else:
+                        outcome = PaymentOutcome.FAILED
+                        reason = reason_for_code(cd or prtry or "")
+                    return ResultRecord(
+                        int(seq_text), outcome, amount, account_no or "", reason,
+                        prtry or cd or "",
+                        "".join(_ADDTLINF_RE.findall(texts)) if texts else "",
+                    )
+        return self._walk_tx(tx, header)
+
+    def _walk_tx(self, tx: etree._Element, header: ResultFileHeader | None) -> ResultRecord | None:
+        T = self._t
+        seq_text = e2e = status = amount_text = ccy = None
+        account_no = ""
+        cd = prtry = None
+        texts: list[str] = []
+        for c in tx:
+            t = c.tag
+            if t == T.ORGNLINSTRID:
+                seq_text = c.text
+            elif t == T.ORGNLE2E:
+                e2e = c.text
+            elif t == T.TXSTS:
+                status = c.text
+            elif t == T.STSRSNINF:
+                for d in c:
+                    if d.tag == T.RSN:
+                        for x in d:
+                            if x.tag == T.CD:
+                                if cd is None:
+                                    cd = x.text or ""
+                            elif x.tag == T.PRTRY:
+                                if prtry is None:
+                                    prtry = x.text or ""
+                    elif d.tag == T.ADDTLINF:
+                        texts.append(d.text or "")
+            elif t == T.ORGNLTXREF:
+                for d in c:
+                    if d.tag == T.AMT:
+                        for x in d:
+                            if x.tag == T.INSTDAMT:
+                                amount_text = x.text
+                                ccy = x.get("Ccy")
+                    elif d.tag == T.CDTRACCT:
+                        for x in d:
+                            if x.tag == T.ID:
+                                for o in x:
+                                    if o.tag == T.OTHR:
+                                        for y in o:
+                                            if y.tag == T.ID:
+                                                account_no = y.text or ""
+        try:
+            batch_id = header.batch_id if header is not None else self._batch_id
+            if seq_text is None and e2e is not None and batch_id is not None:
+                prefix = batch_id + "-"
+                if e2e.startswith(prefix):
+                    seq_text = e2e[len(prefix):]
+            seq = parse_seq(seq_text)
+            amount = parse_amount(amount_text)
+            outcome = _STATUS_OUTCOME[status]
+            if ccy != CURRENCY:
+                raise ValueError
+            if header is not None and e2e is not None and e2e != f"{header.batch_id}-{seq}":
+                raise ValueError
+        except (ValueError, KeyError):
+            self._tx_problems(tx, seq_text, e2e, status, amount_text, ccy, header)
+            return None
+        bank_code = prtry if prtry else (cd or "")
+        if outcome == PaymentOutcome.PAID:
+            reason = None
+        else:
+            reason = reason_for_code(cd if cd else (prtry or ""))
+        return ResultRecord(
+            seq=seq, outcome=outcome, amount_fen=amount, account_no=account_no, reason=reason,
+            bank_code=bank_code, bank_text="".join(texts),
+        )
+
+    def _tx_problems(self, tx, seq_text, e2e, status, amount_text, ccy, header) -> None:
+        p = self._problems
+        where = _where(tx, _TX_PATH)
+        seq = None
+        if seq_text is None:
+            p.add(where, "OrgnlInstrId", "OrgnlInstrId is missing")
+        else:
+            try:
+                seq = parse_seq(seq_text)
+            except ValueError as exc:
+                p.add(where, "OrgnlInstrId", str(exc))
+        if header is not None and seq is not None and e2e is not None \
+                and e2e != f"{header.batch_id}-{seq}":
+            p.add(where, "OrgnlEndToEndId", f"{e2e!r} does not match {header.batch_id}-{seq}")
+        if status is None:
+            p.add(where, "TxSts", "TxSts is missing")
+        elif status not in _STATUS_OUTCOME:
+            p.add(where, "TxSts", f"status {status!r} is not final (ACSC, ACCC or RJCT)")
+        if amount_text is None:
+            p.add(where, "InstdAmt", "OrgnlTxRef/Amt/InstdAmt is missing")
+        else:
+            try:
+                parse_amount(amount_text)
+            except ValueError as exc:
+                p.add(where, "InstdAmt", str(exc))
+            if ccy != CURRENCY:
+                p.add(where, "InstdAmt", f"currency {ccy!r} is not {CURRENCY}")

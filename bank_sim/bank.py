@@ -1,0 +1,374 @@
+"""A simulated agency bank working on local folders: payment files in, result files out.
+
+    root/inbox       payment files arrive here (uploaded by the service under a temp name,
+                     then renamed; dot-names and temp names are ignored)
+    root/outbox      one result file per payment file, named by the bank profile's result
+                     pattern (default RESULT_<stem><suffix>), written under a temp dot-name,
+                     renamed, then followed by an empty <name>.done marker when the profile
+                     says files are complete by marker
+                     and, for a bank set up from a profile, a statement of the clearing
+                     account after each answered file (the funding credited, one debit per
+                     paid line), numbered by the profile's statement pattern
+    root/clearing_balances.json   each clearing account's balance and last statement number
+    root/processed   payment files that were answered
+    root/rejected    payment files that could not be read, each with <name>.error.txt
+
+A result file's header carries counts and sums by outcome before any record, so each payment
+file is read twice: pass 1 counts, pass 2 writes. Nothing is held in memory per line.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+from bank_formats.base import BankFormat, FormatError
+from bank_sim.outcomes import DEFAULT_FAILURE_RATE_PPM, decide
+from domain.model import (
+    EntrySide,
+    FailureReason,
+    PaymentFileHeader,
+    PaymentOutcome,
+    ResultFileHeader,
+    ResultRecord,
+    StatementEntry,
+    StatementHeader,
+)
+from domain.reasons import LABEL_ZH
+from service.profiles import BankProfile, FileNaming
+from sftp.readiness import MARKER_SUFFIX, is_candidate_name
+
+log = logging.getLogger("ykt.bank_sim")
+
+CHINA_TIME = timezone(timedelta(hours=8))
+
+__all__ = ["Rejected", "SimulatedBank"]
+
+
+class Rejected(Exception):
+    """A payment file the bank will not answer; the message says why."""
+
+
+@dataclass
+class _Tally:
+    count: int = 0
+    total_fen: int = 0
+    paid_count: int = 0
+    paid_fen: int = 0
+    failed_count: int = 0
+    failed_fen: int = 0
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class SimulatedBank:
+    def __init__(
+        self,
+        root: Path,
+        fmt: BankFormat,
+        seed: int,
+        bank_code: str,
+        inbox: str = "inbox",
+        outbox: str = "outbox",
+        failure_rate_ppm: int = DEFAULT_FAILURE_RATE_PPM,
+        *,
+        processed: str = "processed",
+        rejected: str = "rejected",
+        naming: FileNaming | None = None,
+        write_marker: bool = True,
+        own_codes: Mapping[str, FailureReason] | None = None,
+        write_statements: bool = False,
+    ):
+        self.root = Path(root)
+        self.fmt = fmt
+        self.seed = seed
+        self.bank_code = bank_code
+        self.failure_rate_ppm = failure_rate_ppm
+        self.inbox = self.root / inbox
+        self.outbox = self.root / outbox
+        self.processed = self.root / processed
+        self.rejected = self.root / rejected
+        self.naming = naming or FileNaming()
+        self.own_texts = _own_texts(own_codes or {})
+        self.write_statements = write_statements
+        self.ledger_file = self.root / "clearing_balances.json"
+        self.write_marker = write_marker
+        for d in (self.inbox, self.outbox, self.processed, self.rejected):
+            d.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def for_profile(cls, root: Path, profile: BankProfile, seed: int, **kwargs) -> SimulatedBank:
+        """The bank a profile describes: its format, folders, file names and failure codes."""
+        return cls(
+            root, profile.bank_format, seed, profile.code,
+            inbox=profile.inbox, outbox=profile.outbox, naming=profile.naming,
+            write_marker=profile.completion == "marker", own_codes=profile.reason_codes,
+            write_statements=True, **kwargs,
+        )
+
+    # ------------------------------------------------------------------ naming
+
+    def result_name(self, payment_name: str) -> str:
+        return self.naming.result_name(payment_name, self.fmt.file_suffix)
+
+    def pending(self) -> list[Path]:
+        """Complete payment files waiting in the inbox, oldest name first."""
+        out = []
+        for entry in sorted(os.scandir(self.inbox), key=lambda e: e.name):
+            if entry.is_file(follow_symlinks=False) and is_candidate_name(entry.name):
+                out.append(Path(entry.path))
+        return out
+
+    # ------------------------------------------------------------------ processing
+
+    def process_once(self) -> list[Path]:
+        """Answer every complete payment file in the inbox; returns the result files written."""
+        written = []
+        for path in self.pending():
+            try:
+                result = self.process_file(path)
+            except Exception:  # noqa: BLE001 - one file must not stop the others
+                log.exception("bank %s: could not process %s; will retry", self.bank_code, path.name)
+                continue
+            if result is not None:
+                written.append(result)
+        return written
+
+    def process_file(self, path: Path) -> Path | None:
+        """Answer one payment file; returns the result file, or None if it was rejected."""
+        name = path.name
+        done = self.processed / name
+        if done.exists():
+            same = _sha256(done) == _sha256(path)
+            self._reject(
+                path,
+                "duplicate submission: a file with this name and content was already processed"
+                if same
+                else "a different file with this name was already processed",
+            )
+            return None
+        with tempfile.TemporaryFile() as spool:
+            try:
+                header, tally = self._count(path, spool)
+            except (Rejected, FormatError) as e:
+                self._reject(path, str(e))
+                return None
+            except Exception as e:  # noqa: BLE001 - unreadable in any other way
+                self._reject(path, f"unreadable payment file: {type(e).__name__}: {e}")
+                return None
+
+            final = self.outbox / self.result_name(name)
+            if final.exists():
+                # Answered before a crash that kept the payment file in the inbox: same seed,
+                # same answer; do not rewrite a file the service may be fetching.
+                log.info("bank %s: %s already answered by %s", self.bank_code, name, final.name)
+            else:
+                self._write_result(spool, header, tally, final)
+                if self.write_statements:
+                    self._write_statement(spool, header, tally)
+        self._mark_done(final)
+        os.replace(path, done)
+        _fsync_dir(self.processed)
+        log.info(
+            "bank %s: answered %s with %s (%d paid, %d failed)",
+            self.bank_code, name, final.name, tally.paid_count, tally.failed_count,
+        )
+        return final
+
+    def _count(self, path: Path, spool: BinaryIO) -> tuple[PaymentFileHeader, _Tally]:
+        """Pass 1: read the whole file, check its control totals, decide and spool the outcomes.
+
+        The outcomes go to a spool file rather than memory (a million lines must not be held)
+        and rather than a second parse of the XML, which costs more than the spool.
+        """
+        tally = _Tally()
+        seqs_ok = True
+        with open(path, "rb") as src:
+            reader = self.fmt.read_payments(src, path.name)
+            header = reader.header
+            last_seq = 0
+            for line in reader:
+                if line.seq <= last_seq:
+                    seqs_ok = False
+                last_seq = line.seq
+                tally.count += 1
+                tally.total_fen += line.amount_fen
+                rec = decide(self.seed, header.batch_id, line, self.failure_rate_ppm)
+                if rec.reason in self.own_texts:
+                    rec = _in_own_words(rec, *self.own_texts[rec.reason])
+                pickle.dump(
+                    (rec.seq, rec.outcome.value, rec.amount_fen, rec.account_no,
+                     rec.reason.value if rec.reason else None, rec.bank_code, rec.bank_text),
+                    spool, pickle.HIGHEST_PROTOCOL,
+                )
+                if rec.outcome is PaymentOutcome.PAID:
+                    tally.paid_count += 1
+                    tally.paid_fen += rec.amount_fen
+                else:
+                    tally.failed_count += 1
+                    tally.failed_fen += rec.amount_fen
+        problems = []
+        if tally.count != header.count:
+            problems.append(f"header says {header.count} lines, file has {tally.count}")
+        if tally.total_fen != header.total_fen:
+            problems.append(f"header says {header.total_fen} fen, lines add up to {tally.total_fen}")
+        if not seqs_ok:
+            problems.append("line sequence numbers are not strictly increasing")
+        if problems:
+            raise Rejected("control totals do not match: " + "; ".join(problems))
+        return header, tally
+
+    def _result_header(self, header: PaymentFileHeader, tally: _Tally) -> ResultFileHeader:
+        digest = hashlib.sha256(
+            f"{self.bank_code}|{self.seed}|{header.file_id}".encode()
+        ).hexdigest()[:20].upper()
+        return ResultFileHeader(
+            file_id=f"R{digest}"[:35],
+            original_file_id=header.file_id,
+            batch_id=header.batch_id,
+            created_at=datetime.now(CHINA_TIME).replace(microsecond=0),
+            count=tally.count,
+            paid_count=tally.paid_count,
+            paid_fen=tally.paid_fen,
+            failed_count=tally.failed_count,
+            failed_fen=tally.failed_fen,
+        )
+
+    def _write_result(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally, final: Path) -> None:
+        """Pass 2: stream the spooled records into a temp dot-file, fsync, rename."""
+        temp = final.with_name(f".{final.name}.tmp")
+        rheader = self._result_header(header, tally)
+        spool.seek(0)
+        try:
+            with open(temp, "wb") as out:
+                written = self.fmt.write_results(out, rheader, _unspool(spool, tally.count))
+                out.flush()
+                os.fsync(out.fileno())
+            if written.count != tally.count:
+                raise RuntimeError(f"pass 2 wrote {written.count} records, pass 1 counted {tally.count}")
+            os.rename(temp, final)
+            _fsync_dir(self.outbox)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    def _write_statement(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally) -> Path:
+        """The statement of the clearing account for this file: the funding that came with it
+        (credited in full) and one debit per line paid, continuing the account's balance."""
+        balances = json.loads(self.ledger_file.read_text()) if self.ledger_file.exists() else {}
+        account = header.payer_account
+        opening, number = balances.get(account, (0, 0))
+        number += 1
+        closing = opening + tally.total_fen - tally.paid_fen
+        now = datetime.now(CHINA_TIME).replace(microsecond=0)
+        sheader = StatementHeader(
+            statement_id=f"S{header.file_id}"[:35], account=account, created_at=now,
+            from_date=now.date(), to_date=now.date(), opening_balance_fen=opening,
+            closing_balance_fen=closing, count=1 + tally.paid_count, credit_fen=tally.total_fen,
+            debit_fen=tally.paid_fen,
+        )
+        final = self.outbox / self.naming.statement_name(account, now.date(), number, self.fmt.file_suffix)
+        temp = final.with_name(f".{final.name}.tmp")
+        spool.seek(0)
+        with open(temp, "wb") as out:
+            self.fmt.write_statement(out, sheader, _entries(spool, header, tally.count, now.date()))
+            out.flush()
+            os.fsync(out.fileno())
+        os.rename(temp, final)
+        balances[account] = (closing, number)
+        self.ledger_file.write_text(json.dumps(balances))
+        self._mark_done(final)
+        return final
+
+    def _mark_done(self, final: Path) -> None:
+        if not self.write_marker:
+            return
+        marker = final.with_name(final.name + MARKER_SUFFIX)
+        if not marker.exists():
+            with open(marker, "wb") as f:
+                os.fsync(f.fileno())
+            _fsync_dir(self.outbox)
+
+    def _reject(self, path: Path, why: str) -> None:
+        target = self.rejected / path.name
+        if target.exists():  # keep every rejected copy
+            stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
+            target = self.rejected / f"{path.stem}.{stamp}{path.suffix}"
+        shutil.move(str(path), target)
+        note = target.with_name(target.name + ".error.txt")
+        note.write_text(f"{path.name}: rejected by bank {self.bank_code}\n{why}\n", encoding="utf-8")
+        log.warning("bank %s: rejected %s: %s", self.bank_code, path.name, why)
+
+    # ------------------------------------------------------------------ loop
+
+    def run_forever(self, interval_s: float, stop_event: threading.Event) -> None:
+        log.info("bank %s: watching %s every %.1fs", self.bank_code, self.inbox, interval_s)
+        while not stop_event.is_set():
+            try:
+                self.process_once()
+            except Exception:  # noqa: BLE001 - keep the simulated bank up
+                log.exception("bank %s: processing round failed", self.bank_code)
+            stop_event.wait(interval_s)
+
+
+def _own_texts(own_codes: Mapping[str, FailureReason]) -> dict[FailureReason, tuple[str, str]]:
+    """The bank's own code for a reason, where its profile lists one (the first listed)."""
+    texts: dict[FailureReason, tuple[str, str]] = {}
+    for code, reason in own_codes.items():
+        texts.setdefault(reason, (code, LABEL_ZH[reason]))
+    return texts
+
+
+def _in_own_words(rec: ResultRecord, code: str, text: str) -> ResultRecord:
+    """Report a failure with a code only this bank uses: the format family cannot know it, so
+    the record reads back as OTHER and the service classes it by the bank's profile."""
+    return replace(rec, reason=FailureReason.OTHER, bank_code=code, bank_text=text)
+
+
+def _entries(spool: BinaryIO, header: PaymentFileHeader, count: int, day) -> Iterator[StatementEntry]:
+    yield StatementEntry(1, EntrySide.CREDIT, header.total_fen, day, f"FUND-{header.file_id}"[:35],
+                         batch_id=header.batch_id, counterparty_name=header.payer_name,
+                         remark="财政资金划入")
+    n = 1
+    for rec in _unspool(spool, count):
+        if rec.outcome is PaymentOutcome.PAID:
+            n += 1
+            yield StatementEntry(n, EntrySide.DEBIT, rec.amount_fen, day, f"P{header.file_id}-{rec.seq}"[:35],
+                                 batch_id=header.batch_id, line_seq=rec.seq,
+                                 counterparty_account=rec.account_no, remark="惠民惠农补贴")
+
+
+def _unspool(spool: BinaryIO, count: int) -> Iterator[ResultRecord]:
+    for _ in range(count):
+        seq, outcome, amount, account, reason, code, text = pickle.load(spool)
+        yield ResultRecord(seq, PaymentOutcome(outcome), amount, account,
+                           FailureReason(reason) if reason else None, code, text)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,84 @@
+"""What the simulated bank does with each payment line. Pure and deterministic.
+
+The outcome of a line depends only on (seed, batch id, line seq): re-running the simulator on
+the same file gives the same result file, and tests can predict it. Uses SHA-256, never the
+``random`` module's global state.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from domain.model import FailureReason, PaymentLine, PaymentOutcome, ResultRecord
+
+__all__ = ["BANK_TEXTS", "DEFAULT_FAILURE_RATE_PPM", "REASON_WEIGHTS", "decide"]
+
+DEFAULT_FAILURE_RATE_PPM = 30_000  # 3 %
+
+# How failures spread over reasons, in parts per 1000 of the failures.
+REASON_WEIGHTS: tuple[tuple[FailureReason, int], ...] = (
+    (FailureReason.ACCOUNT_NOT_FOUND, 340),
+    (FailureReason.NAME_MISMATCH, 300),
+    (FailureReason.ACCOUNT_CLOSED, 170),
+    (FailureReason.ACCOUNT_FROZEN, 140),
+    (FailureReason.ID_MISMATCH, 35),
+    (FailureReason.CARD_LOST, 15),
+)
+assert sum(w for _, w in REASON_WEIGHTS) == 1000
+
+# Bank-style texts; a real core-banking system is not consistent either.
+BANK_TEXTS: dict[FailureReason, tuple[str, ...]] = {
+    FailureReason.ACCOUNT_NOT_FOUND: ("账户不存在", "无此账户", "账号不存在"),
+    FailureReason.NAME_MISMATCH: ("户名不符", "账户名称与账号不符"),
+    FailureReason.ACCOUNT_CLOSED: ("账户已销户", "该账户已销户"),
+    FailureReason.ACCOUNT_FROZEN: ("账户冻结", "账户已冻结"),
+    FailureReason.ID_MISMATCH: ("证件号码不符",),
+    FailureReason.CARD_LOST: ("卡片已挂失", "账户已挂失"),
+}
+
+
+def _draw(seed: int, batch_id: str, seq: int) -> bytes:
+    return hashlib.sha256(f"ykt-bank-sim|{seed}|{batch_id}|{seq}".encode()).digest()
+
+
+def decide(
+    seed: int,
+    batch_id: str,
+    line: PaymentLine,
+    failure_rate_ppm: int = DEFAULT_FAILURE_RATE_PPM,
+) -> ResultRecord:
+    """The bank's result for one line: PAID with the instructed amount, or FAILED with a reason.
+
+    A line without an account number always fails as ACCOUNT_NOT_FOUND. ``bank_code`` is left
+    empty so the result-file writer puts its own code for the reason.
+    """
+    if not 0 <= failure_rate_ppm <= 1_000_000:
+        raise ValueError(f"failure_rate_ppm must be within 0..1000000, not {failure_rate_ppm}")
+    h = _draw(seed, batch_id, line.seq)
+    roll = int.from_bytes(h[0:8], "big") % 1_000_000
+    reason: FailureReason | None = None
+    if not line.account_no.strip():
+        reason = FailureReason.ACCOUNT_NOT_FOUND
+    elif roll < failure_rate_ppm:
+        pick = int.from_bytes(h[8:12], "big") % 1000
+        for candidate, weight in REASON_WEIGHTS:
+            if pick < weight:
+                reason = candidate
+                break
+            pick -= weight
+    if reason is None:
+        return ResultRecord(
+            seq=line.seq,
+            outcome=PaymentOutcome.PAID,
+            amount_fen=line.amount_fen,
+            account_no=line.account_no,
+        )
+    texts = BANK_TEXTS[reason]
+    return ResultRecord(
+        seq=line.seq,
+        outcome=PaymentOutcome.FAILED,
+        amount_fen=line.amount_fen,
+        account_no=line.account_no,
+        reason=reason,
+        bank_code="",
+        bank_text=texts[h[12] % len(texts)],
+    )

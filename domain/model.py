@@ -1,0 +1,201 @@
+"""The records every part of the system exchanges: batches, lines, files and bank results.
+
+They are immutable plain data so that the domain rules, the bank formats and the reports can be
+tested without a database or a socket. Money is always an ``int`` number of fen.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class AccountKind(enum.StrEnum):
+    """The kind of account a subsidy is paid into (one card per person, 一卡通)."""
+
+    CARD = "CARD"  # bank card (借记卡)
+    PASSBOOK = "PASSBOOK"  # 存折: the subsidy item is printed on it
+    SOCIAL_SECURITY_CARD = "SOCIAL_SECURITY_CARD"  # 社保卡 with a financial account
+
+
+class BatchStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"  # validated and stored, waiting for a second person's approval
+    APPROVED = "APPROVED"
+    FUNDED = "FUNDED"  # finance moved the batch total to the bank's clearing account
+    DISPATCHED = "DISPATCHED"  # the payment file reached the bank's inbox
+    RESULTS_COMPLETE = "RESULTS_COMPLETE"  # every line has a final bank result
+    CLOSED = "CLOSED"  # surplus refunded to finance; nothing more can be booked
+
+
+class LineStatus(enum.StrEnum):
+    PENDING = "PENDING"  # instructed, no bank result yet
+    PAID = "PAID"
+    FAILED = "FAILED"
+    REFUNDED = "REFUNDED"  # failed or never reported; its money went back to finance at close
+
+
+class FileState(enum.StrEnum):
+    """Where a file exchanged with a bank stands."""
+
+    GENERATED = "GENERATED"  # payment file rendered and checked, not yet at the bank
+    FAILED = "FAILED"  # the last upload attempt failed; the worker retries
+    DELIVERED = "DELIVERED"  # in the bank's inbox under its final name, verified by read-back
+    RECEIVED = "RECEIVED"  # result file fetched and recorded, not yet booked
+    BOOKED = "BOOKED"  # its results are in the ledger
+    DUPLICATE = "DUPLICATE"  # the same content arrived before; booked nothing
+    QUARANTINED = "QUARANTINED"  # unreadable or contradicting the batch; booked nothing
+
+
+class PaymentOutcome(enum.StrEnum):
+    """What a bank says happened to one line."""
+
+    PAID = "PAID"
+    FAILED = "FAILED"
+
+
+class FailureReason(enum.StrEnum):
+    """The canonical failure reasons every bank's own codes are mapped to."""
+
+    ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
+    NAME_MISMATCH = "NAME_MISMATCH"
+    ACCOUNT_CLOSED = "ACCOUNT_CLOSED"
+    ACCOUNT_FROZEN = "ACCOUNT_FROZEN"
+    ID_MISMATCH = "ID_MISMATCH"
+    CARD_LOST = "CARD_LOST"
+    OTHER = "OTHER"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """One beneficiary line of a real-name payment roster (实名制发放名册).
+
+    ``seq`` is the line's 1-based position in its batch and identifies it in every file.
+    """
+
+    seq: int
+    name: str
+    id_number: str
+    account_no: str
+    amount_fen: int
+    account_kind: AccountKind = AccountKind.CARD
+    bank_name: str = ""
+    subsidy_item: str = ""
+    remark: str = ""  # printed on the passbook
+    phone: str = ""
+    address: str = ""
+    household_no: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFileHeader:
+    """What a payment file states about itself before its lines.
+
+    ``count`` and ``total_fen`` are the control totals; a writer checks that the lines it is
+    given add up to them and fails otherwise.
+    """
+
+    file_id: str  # unique per file (pain.001 MsgId)
+    batch_id: str
+    created_at: datetime
+    requested_date: date
+    payer_name: str
+    payer_account: str
+    bank_code: str
+    count: int
+    total_fen: int
+    purpose: str = ""  # program and period, for people reading the file
+
+
+@dataclass(frozen=True, slots=True)
+class ResultFileHeader:
+    """What a bank's result file (回盘文件) states about itself before its records."""
+
+    file_id: str  # the bank's own id of this result file
+    original_file_id: str  # the payment file it answers
+    batch_id: str
+    created_at: datetime
+    count: int  # number of records that follow
+    paid_count: int
+    paid_fen: int
+    failed_count: int
+    failed_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRecord:
+    """The bank's outcome for one line, as read from a result file."""
+
+    seq: int
+    outcome: PaymentOutcome
+    amount_fen: int
+    account_no: str = ""
+    reason: FailureReason | None = None  # None when paid
+    bank_code: str = ""  # the bank's own reason code, kept verbatim
+    bank_text: str = ""  # the bank's own reason text, kept verbatim
+
+
+class EntrySide(enum.StrEnum):
+    """Which way money moved on the statement's account (ISO 20022 CdtDbtInd)."""
+
+    CREDIT = "CRDT"  # into the agency clearing account: finance's funding, a returned payment
+    DEBIT = "DBIT"  # out of it: a payment to a beneficiary, the refund of surplus to finance
+
+
+@dataclass(frozen=True, slots=True)
+class StatementHeader:
+    """A bank's statement of one account (对账单) for a period, before its entries.
+
+    Balances are signed fen (a credit balance is positive). A reader checks that
+    ``closing_balance_fen == opening_balance_fen + credit_fen - debit_fen`` and that the entries
+    add up to ``count``, ``credit_fen`` and ``debit_fen``; a writer checks the same.
+    """
+
+    statement_id: str
+    account: str  # the account the statement is for (the agency clearing account)
+    created_at: datetime
+    from_date: date
+    to_date: date
+    opening_balance_fen: int
+    closing_balance_fen: int
+    count: int
+    credit_fen: int
+    debit_fen: int
+    currency: str = "CNY"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementEntry:
+    """One movement on the statement's account.
+
+    A payment to a beneficiary names its batch and line (in ISO 20022 through the EndToEndId
+    ``<batch_id>-<seq>`` of the payment file); funding and refunds name the batch only.
+    """
+
+    seq: int  # 1-based position in the statement
+    side: EntrySide
+    amount_fen: int  # > 0
+    booking_date: date
+    reference: str  # the bank's own reference of the movement
+    batch_id: str = ""
+    line_seq: int | None = None
+    counterparty_name: str = ""
+    counterparty_account: str = ""
+    remark: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchHeader:
+    """What a finance system states about a batch when it submits it (发放批次)."""
+
+    idempotency_key: str
+    program: str  # subsidy program code, e.g. 耕地地力保护补贴
+    period: str  # e.g. 2026-11
+    region: str  # 6-digit administrative division code
+    bank_code: str
+    payer_name: str
+    payer_account: str
+    control_count: int
+    control_total_fen: int
+    submitted_by: str = ""
+    max_amount_fen: int | None = None  # the program's standard, when it has one
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,186 @@
+"""The database tables, as SQLAlchemy Core metadata.
+
+Alembic migrations under ``ledger/migrations`` create exactly these tables plus the triggers that
+make the ledger append-only and balanced (see ``ledger/guards.py``). Core, not the ORM: batches
+hold up to millions of lines, and every bulk step is one set-based statement.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(20), primary_key=True),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("request_digest", String(64), nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("region", String(12), nullable=False),
+    Column("bank_code", String(32), nullable=False),
+    Column("payer_name", String(140), nullable=False),
+    Column("payer_account", String(34), nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("total_fen", BigInteger, nullable=False),
+    Column("max_amount_fen", BigInteger),
+    Column("status", String(20), nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("approved_by", String(64)),
+    Column("funded_by", String(64)),
+    Column("funded_fen", BigInteger, nullable=False, server_default=text("0")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("funded_at", DateTime(timezone=True)),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("payment_due", Date),  # N working days after funding
+    CheckConstraint("total_fen > 0", name="total_positive"),
+    CheckConstraint("line_count > 0", name="count_positive"),
+)
+
+lines = Table(
+    "lines",
+    metadata,
+    Column("batch_id", String(20), ForeignKey("batches.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("account_no", String(34), nullable=False),
+    Column("account_kind", String(24), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("bank_name", String(140), nullable=False),
+    Column("subsidy_item", String(140), nullable=False),
+    Column("remark", String(140), nullable=False),
+    Column("phone", String(16), nullable=False),
+    Column("address", String(140), nullable=False),
+    Column("household_no", String(32), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("reason", String(24)),
+    Column("bank_reason_code", String(35)),
+    Column("bank_reason_text", String(140)),
+    Column("result_file_id", Integer),
+    CheckConstraint("amount_fen > 0", name="amount_positive"),
+)
+Index("ix_lines_batch_status", lines.c.batch_id, lines.c.status)
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("direction", String(3), nullable=False),  # OUT: payment file, IN: result file
+    Column("bank_code", String(32), nullable=False),
+    Column("batch_id", String(20), ForeignKey("batches.id")),
+    Column("name", String(255), nullable=False),
+    Column("remote_path", String(1024)),
+    Column("message_id", String(35)),  # the id the file carries inside (pain MsgId)
+    Column("sha256", String(64)),
+    Column("size", BigInteger),
+    Column("state", String(16), nullable=False),
+    Column("duplicate_of", Integer, ForeignKey("files.id")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text),
+    Column("line_count", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# A file's content is taken once per bank and direction; re-deliveries are rows pointing at it.
+Index(
+    "uq_files_first_delivery",
+    files.c.direction,
+    files.c.bank_code,
+    files.c.sha256,
+    unique=True,
+    sqlite_where=text("duplicate_of IS NULL"),
+    postgresql_where=text("duplicate_of IS NULL"),
+)
+Index("ix_files_batch", files.c.batch_id)
+
+result_lines = Table(
+    "result_lines",
+    metadata,
+    Column("file_id", Integer, ForeignKey("files.id"), primary_key=True),
+    Column("ordinal", Integer, primary_key=True),  # position of the record in its file
+    Column("batch_id", String(20), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("reason", String(24)),
+    Column("bank_reason_code", String(35)),
+    Column("bank_reason_text", String(140)),
+)
+Index("ix_result_lines_batch_seq", result_lines.c.batch_id, result_lines.c.seq)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(128), nullable=False, unique=True),
+    Column("kind", String(24), nullable=False),
+    Column("name", String(200), nullable=False),
+)
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("batch_id", String(20), ForeignKey("batches.id")),
+    Column("file_id", Integer, ForeignKey("files.id")),
+    Column("memo", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_transactions_batch", transactions.c.batch_id)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("transaction_id", String(32), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),  # debit > 0, credit < 0
+    Column("batch_id", String(20)),
+    Column("seq", Integer),
+    # Postings are written before their transaction row, which seals them (see ledger/guards.py).
+    ForeignKeyConstraint(
+        ["transaction_id"], ["transactions.id"], deferrable=True, initially="DEFERRED"
+    ),
+    CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
+)
+Index("ix_postings_account_batch", postings.c.account_id, postings.c.batch_id)
+Index("ix_postings_batch_seq", postings.c.batch_id, postings.c.seq)
+
+__all__ = [
+    "accounts",
+    "batches",
+    "files",
+    "lines",
+    "metadata",
+    "postings",
+    "result_lines",
+    "transactions",
+]

@@ -1,0 +1,451 @@
+"""The repository: every read and write the service layer makes, on one open connection.
+
+Each function takes a SQLAlchemy ``Connection`` whose transaction the caller owns (the service
+layer opens it with ``engine.begin()``), so a use case is all-or-nothing. Bulk work is done in
+set-based statements or ``executemany`` chunks, never a query per line.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.model import BatchStatus, LineStatus, PaymentLine, PaymentOutcome
+from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
+from ledger.schema import accounts, batches, files, lines, postings, result_lines, transactions
+
+CHUNK = 5000
+
+
+def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert many rows fast, inside the caller's transaction.
+
+    PostgreSQL gets ``COPY``; SQLite a driver-level ``executemany``. Both are several times
+    faster than row dictionaries through SQLAlchemy, which matters at a million lines.
+    """
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        with conn.connection.dbapi_connection.cursor() as cur:
+            with cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
+
+
+# --- accounts and transactions -------------------------------------------------------------
+
+
+def account_ids(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
+    """Ids of the named accounts, creating the ones that do not exist yet."""
+    codes = sorted(set(codes))
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    rows = [
+        {"code": c, "kind": c.split(":", 1)[0], "name": f"{ACCOUNT_KINDS[c.split(':', 1)[0]]} {c}"}
+        for c in codes
+    ]
+    conn.execute(dialect_insert(accounts).on_conflict_do_nothing(index_elements=["code"]), rows)
+    found = conn.execute(select(accounts.c.code, accounts.c.id).where(accounts.c.code.in_(codes)))
+    return dict(found.all())
+
+
+def post(conn: Connection, entry: Entry, now: datetime, file_id: int | None = None) -> str:
+    """Write a balanced entry as one sealed ledger transaction; returns its id."""
+    ids = account_ids(conn, (p.account for p in entry.postings))
+    txn_id = uuid.uuid4().hex
+    rows = [
+        {
+            "transaction_id": txn_id,
+            "n": n,
+            "account_id": ids[p.account],
+            "amount_fen": p.amount_fen,
+            "batch_id": entry.batch_id,
+            "seq": p.seq,
+        }
+        for n, p in enumerate(entry.postings, start=1)
+    ]
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(postings), rows[start : start + CHUNK])
+    _seal(conn, txn_id, entry.kind, entry.batch_id, entry.memo, now, file_id)
+    return txn_id
+
+
+def _seal(conn, txn_id, kind, batch_id, memo, now, file_id) -> None:
+    conn.execute(
+        insert(transactions).values(
+            id=txn_id, kind=kind, batch_id=batch_id, file_id=file_id, memo=memo, created_at=now
+        )
+    )
+
+
+def book_result_file(
+    conn: Connection, file_id: int, batch_id: str, acct: BatchAccounts, now: datetime
+) -> tuple[int, int]:
+    """Book the staged results of one file: ledger postings and line statuses, set-based.
+
+    Each staged record becomes a debit to paid or suspense (``BatchAccounts.result_account``)
+    tied to its line, and one credit of their total leaves clearing. Returns (lines, fen).
+    """
+    ids = account_ids(conn, [acct.paid, acct.suspense, acct.clearing])
+    txn_id = uuid.uuid4().hex
+    staged = result_lines.c
+    conn.execute(
+        insert(postings).from_select(
+            ["transaction_id", "n", "account_id", "amount_fen", "batch_id", "seq"],
+            select(
+                literal(txn_id),
+                staged.ordinal + 1,
+                case(
+                    (staged.outcome == PaymentOutcome.PAID.value, ids[acct.paid]),
+                    else_=ids[acct.suspense],
+                ),
+                staged.amount_fen,
+                staged.batch_id,
+                staged.seq,
+            ).where(staged.file_id == file_id),
+        )
+    )
+    count, total = conn.execute(
+        select(func.count(), func.coalesce(func.sum(staged.amount_fen), 0)).where(
+            staged.file_id == file_id
+        )
+    ).one()
+    count, total = int(count), int(total)  # PostgreSQL sums BIGINT as NUMERIC
+    conn.execute(
+        insert(postings).values(
+            transaction_id=txn_id,
+            n=0,
+            account_id=ids[acct.clearing],
+            amount_fen=-total,
+            batch_id=batch_id,
+            seq=None,
+        )
+    )
+    _seal(conn, txn_id, "RESULT", batch_id, f"bank results for batch {batch_id}", now, file_id)
+    conn.execute(
+        update(lines)
+        .where(
+            and_(
+                lines.c.batch_id == staged.batch_id,
+                lines.c.seq == staged.seq,
+                staged.file_id == file_id,
+            )
+        )
+        .values(
+            status=staged.outcome,
+            reason=staged.reason,
+            bank_reason_code=staged.bank_reason_code,
+            bank_reason_text=staged.bank_reason_text,
+            result_file_id=file_id,
+        )
+    )
+    return count, total
+
+
+def balances(conn: Connection, prefix: str = "", batch_id: str | None = None) -> list[tuple[str, int]]:
+    """Balance of every account whose code starts with ``prefix``, optionally for one batch."""
+    query = (
+        select(accounts.c.code, func.coalesce(func.sum(postings.c.amount_fen), 0))
+        .select_from(accounts.outerjoin(postings, postings.c.account_id == accounts.c.id))
+        .where(accounts.c.code.startswith(prefix, autoescape=True))
+        .group_by(accounts.c.code)
+        .order_by(accounts.c.code)
+    )
+    if batch_id is not None:
+        query = query.where(postings.c.batch_id == batch_id)
+    return [(code, int(total)) for code, total in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionView:
+    id: str
+    kind: str
+    batch_id: str | None
+    file_id: int | None
+    memo: str
+    created_at: datetime
+    posting_count: int
+    debit_fen: int  # sum of the positive postings: the amount the transaction moved
+
+
+def list_transactions(conn: Connection, batch_id: str | None, limit: int) -> list[TransactionView]:
+    moved = func.sum(case((postings.c.amount_fen > 0, postings.c.amount_fen), else_=0))
+    query = (
+        select(
+            transactions.c.id,
+            transactions.c.kind,
+            transactions.c.batch_id,
+            transactions.c.file_id,
+            transactions.c.memo,
+            transactions.c.created_at,
+            func.count(postings.c.n),
+            moved,
+        )
+        .select_from(transactions.join(postings, postings.c.transaction_id == transactions.c.id))
+        .group_by(transactions.c.id)
+        .order_by(transactions.c.created_at, transactions.c.id)
+        .limit(limit)
+    )
+    if batch_id:
+        query = query.where(transactions.c.batch_id == batch_id)
+    return [TransactionView(*row[:6], int(row[6]), int(row[7])) for row in conn.execute(query)]
+
+
+def unbalanced_transactions(conn: Connection, batch_id: str | None = None) -> list[str]:
+    """Ids of transactions whose postings do not sum to zero (an invariant check: always [])."""
+    query = (
+        select(postings.c.transaction_id)
+        .group_by(postings.c.transaction_id)
+        .having(func.sum(postings.c.amount_fen) != 0)
+    )
+    if batch_id is not None:
+        batch_txns = select(transactions.c.id).where(transactions.c.batch_id == batch_id)
+        query = query.where(postings.c.transaction_id.in_(batch_txns))
+    return list(conn.execute(query).scalars())
+
+
+# --- batches and lines ---------------------------------------------------------------------
+
+
+def insert_batch(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(batches).values(**values))
+
+
+_LINE_COLUMNS = (
+    "batch_id", "seq", "name", "id_number", "account_no", "account_kind", "amount_fen", "bank_name",
+    "subsidy_item", "remark", "phone", "address", "household_no", "status",
+)
+
+
+def insert_lines(conn: Connection, batch_id: str, chunk: Sequence[PaymentLine]) -> None:
+    pending = LineStatus.PENDING.value
+    bulk_insert(conn, lines, _LINE_COLUMNS, (
+        (batch_id, ln.seq, ln.name, ln.id_number, ln.account_no, ln.account_kind.value, ln.amount_fen,
+         ln.bank_name, ln.subsidy_item, ln.remark, ln.phone, ln.address, ln.household_no, pending)
+        for ln in chunk
+    ))
+
+
+def get_batch(conn: Connection, batch_id: str, *, for_update: bool = False):
+    query = select(batches).where(batches.c.id == batch_id)
+    if for_update:
+        query = query.with_for_update()
+    return conn.execute(query).one_or_none()
+
+
+def batch_by_key(conn: Connection, idempotency_key: str):
+    return conn.execute(select(batches).where(batches.c.idempotency_key == idempotency_key)).one_or_none()
+
+
+def list_batches(conn: Connection, status: str | None, limit: int, after_id: str | None):
+    query = select(batches).order_by(batches.c.id).limit(limit)
+    if status:
+        query = query.where(batches.c.status == status)
+    if after_id:
+        query = query.where(batches.c.id > after_id)
+    return conn.execute(query).all()
+
+
+def batches_in(conn: Connection, statuses: Sequence[BatchStatus]):
+    return conn.execute(
+        select(batches).where(batches.c.status.in_([s.value for s in statuses])).order_by(batches.c.id)
+    ).all()
+
+
+def update_batch(conn: Connection, batch_id: str, expect_status: BatchStatus | None, **values: Any) -> bool:
+    """Update a batch, only if it is still in ``expect_status``; True when it was."""
+    query = update(batches).where(batches.c.id == batch_id).values(**values)
+    if expect_status is not None:
+        query = query.where(batches.c.status == expect_status.value)
+    return conn.execute(query).rowcount == 1
+
+
+def iter_lines(conn: Connection, batch_id: str, status: LineStatus | None = None) -> Iterator[PaymentLine]:
+    """Stream a batch's lines in order, in pages, as domain records."""
+    from domain.model import AccountKind
+
+    last = 0
+    while True:
+        query = (
+            select(lines)
+            .where(lines.c.batch_id == batch_id, lines.c.seq > last)
+            .order_by(lines.c.seq)
+            .limit(CHUNK)
+        )
+        if status is not None:
+            query = query.where(lines.c.status == status.value)
+        page = conn.execute(query).all()
+        if not page:
+            return
+        for r in page:
+            yield PaymentLine(
+                seq=r.seq,
+                name=r.name,
+                id_number=r.id_number,
+                account_no=r.account_no,
+                amount_fen=r.amount_fen,
+                account_kind=AccountKind(r.account_kind),
+                bank_name=r.bank_name,
+                subsidy_item=r.subsidy_item,
+                remark=r.remark,
+                phone=r.phone,
+                address=r.address,
+                household_no=r.household_no,
+            )
+        last = page[-1].seq
+
+
+def line_rows(conn: Connection, batch_id: str, statuses: Sequence[LineStatus], limit: int | None = None):
+    query = (
+        select(lines)
+        .where(lines.c.batch_id == batch_id, lines.c.status.in_([s.value for s in statuses]))
+        .order_by(lines.c.seq)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return conn.execute(query).all()
+
+
+def line_status_totals(conn: Connection, batch_id: str) -> dict[str, tuple[int, int]]:
+    """(count, fen) of a batch's lines by status."""
+    query = (
+        select(lines.c.status, func.count(), func.sum(lines.c.amount_fen))
+        .where(lines.c.batch_id == batch_id)
+        .group_by(lines.c.status)
+    )
+    return {status: (int(n), int(fen)) for status, n, fen in conn.execute(query)}
+
+
+def close_unpaid_lines(conn: Connection, batch_id: str) -> None:
+    conn.execute(
+        update(lines)
+        .where(
+            lines.c.batch_id == batch_id,
+            lines.c.status.in_([LineStatus.FAILED.value, LineStatus.PENDING.value]),
+        )
+        .values(status=LineStatus.REFUNDED.value)
+    )
+
+
+# --- exchanged files -----------------------------------------------------------------------
+
+
+def insert_file(conn: Connection, **values: Any) -> int:
+    return conn.execute(insert(files).values(**values).returning(files.c.id)).scalar_one()
+
+
+def update_file(conn: Connection, file_id: int, **values: Any) -> None:
+    conn.execute(update(files).where(files.c.id == file_id).values(**values))
+
+
+def get_file(conn: Connection, file_id: int):
+    return conn.execute(select(files).where(files.c.id == file_id)).one_or_none()
+
+
+def first_delivery(conn: Connection, direction: str, bank_code: str, sha256: str):
+    return conn.execute(
+        select(files).where(
+            files.c.direction == direction,
+            files.c.bank_code == bank_code,
+            files.c.sha256 == sha256,
+            files.c.duplicate_of.is_(None),
+        )
+    ).one_or_none()
+
+
+def list_files(conn: Connection, batch_id: str | None, bank_code: str | None, limit: int):
+    query = select(files).order_by(files.c.id).limit(limit)
+    if batch_id:
+        query = query.where(files.c.batch_id == batch_id)
+    if bank_code:
+        query = query.where(files.c.bank_code == bank_code)
+    return conn.execute(query).all()
+
+
+def outbound_file(conn: Connection, batch_id: str):
+    return conn.execute(
+        select(files).where(files.c.batch_id == batch_id, files.c.direction == "OUT").order_by(files.c.id)
+    ).first()
+
+
+# --- staged bank results -------------------------------------------------------------------
+
+
+RESULT_COLUMNS = (
+    "file_id", "ordinal", "batch_id", "seq", "outcome", "amount_fen", "reason", "bank_reason_code",
+    "bank_reason_text",
+)
+
+
+def insert_result_lines(conn: Connection, rows: Iterable[tuple]) -> None:
+    """Stage result records: tuples in the order of ``RESULT_COLUMNS``."""
+    bulk_insert(conn, result_lines, RESULT_COLUMNS, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedCheck:
+    """What the staged records of a result file say against the batch's lines."""
+
+    unknown_lines: list[int]
+    amount_mismatches: list[tuple[int, int, int]]  # seq, instructed, reported
+    not_pending: list[tuple[int, str]]  # seq, status the line already has
+    repeated_in_file: list[int]
+
+
+def check_staged(conn: Connection, file_id: int, limit: int = 100) -> StagedCheck:
+    """Set-based checks of a staged result file against its batch; at most ``limit`` of each."""
+    s, ln = result_lines.c, lines.c
+    joined = result_lines.outerjoin(lines, and_(ln.batch_id == s.batch_id, ln.seq == s.seq))
+    base = select(s.seq).select_from(joined).where(s.file_id == file_id).order_by(s.seq).limit(limit)
+    unknown = conn.execute(base.where(ln.seq.is_(None))).scalars().all()
+    mismatches = conn.execute(
+        select(s.seq, ln.amount_fen, s.amount_fen)
+        .select_from(joined)
+        .where(s.file_id == file_id, ln.amount_fen != s.amount_fen)
+        .order_by(s.seq)
+        .limit(limit)
+    ).all()
+    not_pending = conn.execute(
+        select(s.seq, ln.status)
+        .select_from(joined)
+        .where(s.file_id == file_id, ln.status != LineStatus.PENDING.value)
+        .order_by(s.seq)
+        .limit(limit)
+    ).all()
+    repeated = conn.execute(
+        select(s.seq)
+        .where(s.file_id == file_id)
+        .group_by(s.seq)
+        .having(func.count() > 1)
+        .order_by(s.seq)
+        .limit(limit)
+    ).scalars().all()
+    return StagedCheck(
+        unknown_lines=list(unknown),
+        amount_mismatches=[tuple(m) for m in mismatches],
+        not_pending=[tuple(n) for n in not_pending],
+        repeated_in_file=list(repeated),
+    )
+
+
+def reported_results(conn: Connection, batch_id: str):
+    """Every result record the bank sent for a batch, with its file's state and arrival."""
+    return conn.execute(
+        select(
+            result_lines.c.seq,
+            result_lines.c.outcome,
+            result_lines.c.amount_fen,
+            result_lines.c.file_id,
+            files.c.state,
+            files.c.created_at,
+        )
+        .select_from(result_lines.join(files, files.c.id == result_lines.c.file_id))
+        .where(result_lines.c.batch_id == batch_id)
+        .order_by(result_lines.c.seq, result_lines.c.file_id)
+    )

@@ -1,0 +1,55 @@
+"""Issued reports: canonical content, its digest, and the three signed copies (三联单).
+
+Content is a JSON-able dict of ints and strings (money in fen). Its canonical form is JSON with
+sorted keys and no insignificant whitespace; the SHA-256 of that form is the content digest.
+Every copy carries the same digest and a signature over it, so the finance bureau, the
+department and the bank can each prove their copy matches the other two.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from reports.signing import Signer
+
+PARTIES = (
+    ("FINANCE", "第一联 财政部门 / copy 1 of 3: finance bureau"),
+    ("DEPARTMENT", "第二联 业务主管部门 / copy 2 of 3: competent department"),
+    ("BANK", "第三联 代发金融机构 / copy 3 of 3: agency bank"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    party: str
+    label: str
+    digest: str
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    kind: str  # "reconciliation" or "refund"
+    content: dict[str, Any]
+    canonical: bytes
+    digest: str
+    copies: tuple[Copy, ...]
+    public_key_pem: str
+
+
+def canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def issue(kind: str, content: dict[str, Any], signer: Signer) -> Document:
+    body = canonical(content)
+    digest = hashlib.sha256(body).hexdigest()
+    signature = signer.sign(digest)
+    copies = tuple(Copy(party, label, digest, signature) for party, label in PARTIES)
+    return Document(kind, content, body, digest, copies, signer.public_key_pem())
+
+
+def digest_matches(canonical_json: bytes, digest: str) -> bool:
+    return hashlib.sha256(canonical_json).hexdigest() == digest

@@ -1,0 +1,73 @@
+"""Plain-text rendering of issued reports, for people at a terminal or on paper."""
+from __future__ import annotations
+
+import unicodedata
+
+from domain.money import yuan
+from reports.documents import Document
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify in terminal columns: Chinese characters take two."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
+def render(doc: Document) -> str:
+    body = _reconciliation(doc.content) if doc.kind == "reconciliation" else _refund(doc.content)
+    out = []
+    for copy in doc.copies:
+        out += [f"=== {copy.label} ===", body,
+                f"content sha256: {copy.digest}", f"signature (Ed25519): {copy.signature}", ""]
+    return "\n".join(out)
+
+
+def _batch(b: dict) -> list[str]:
+    return [
+        f"batch {b['id']}  program {b['program']}  period {b['period']}  region {b['region']}",
+        f"bank {b['bank_code']}  status {b['status']}  payment due {b['payment_due'] or '-'}",
+    ]
+
+
+def _row(label: str, count: int | None, fen: int) -> str:
+    n = "" if count is None else f"{count:>10,}"
+    return f"  {_pad(label, 34)}{n:>10}  {yuan(fen):>18}"
+
+
+def _reconciliation(c: dict) -> str:
+    r, f, b, ledger = c["roster"], c["finance"], c["bank"], c["ledger"]
+    lines = ["三联单 triple-copy reconciliation", *_batch(c["batch"]), "",
+             f"  {'':<34}{'lines':>10}  {'amount (CNY)':>18}",
+             _row("roster asked 名册", r["count"], r["total_fen"]),
+             _row("finance instructed 指令", f["instructed_count"], f["instructed_fen"]),
+             _row("finance funded 拨付", None, f["funded_fen"]),
+             _row("bank paid 已发放", b["paid_count"], b["paid_fen"]),
+             _row("bank failed 失败", b["failed_count"], b["failed_fen"]),
+             _row("bank not reported 未回盘", b["unreported_count"], b["unreported_fen"]),
+             _row("ledger paid", None, ledger["paid_fen"]),
+             _row("ledger suspense (failed)", None, ledger["suspense_fen"]),
+             _row("ledger clearing", None, ledger["clearing_fen"]),
+             _row("ledger refunded to finance", None, ledger["refunded_fen"]),
+             "", "discrepancies:"]
+    for slot in c["discrepancies"].values():
+        lines.append(_row(slot["label"], slot["count"], slot["fen"]))
+        for item in slot["lines"][:10]:
+            lines.append(f"      line {item['seq']}: {item['detail']}")
+    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {name}" for name, ok in c["checks"].items()]
+    return "\n".join(lines)
+
+
+def _refund(c: dict) -> str:
+    lines = ["结余资金退回 refund of surplus", *_batch(c["batch"]), "",
+             _row("funded", None, c["funded_fen"]),
+             _row("paid", None, c["paid_fen"]),
+             _row("surplus refunded", c["refunded_count"], c["refunded_fen"]),
+             "", "by reason:"]
+    lines += [f"  {_pad(reason, 34)}{n:>10,}" for reason, n in c["by_reason"].items()]
+    lines += ["", "unpaid lines:"]
+    lines += [f"  {i['seq']:>8}  {_pad(i['name'], 10)} {i['id_number']:<20} {i['account_no']:<22}"
+              f"{yuan(i['amount_fen']):>14}  {i['reason']}" for i in c["lines"][:50]]
+    if len(c["lines"]) > 50:
+        lines.append(f"  ... and {len(c['lines']) - 50} more (see the JSON)")
+    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {name}" for name, ok in c["checks"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,97 @@
+"""Settings of a running service: where the ledger lives and which agency banks it serves.
+
+Each bank is a profile (what the bank speaks, see :mod:`service.profiles`) plus how this
+deployment reaches its SFTP server. Settings load from a TOML file (see ``examples/ykt.toml``)
+and are checked on load; a mistake names the file and the key.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.profiles import BankProfile, ProfileError, load_profile
+from sftp.endpoint import SftpEndpoint
+
+__all__ = ["BankProfile", "ConfigError", "Settings", "from_dict", "load"]
+
+
+class ConfigError(ValueError):
+    """A settings file that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    banks: dict[str, BankProfile] = field(default_factory=dict)
+    poll_interval_s: float = 5.0
+
+    def bank(self, code: str) -> BankProfile:
+        try:
+            return self.banks[code]
+        except KeyError:
+            known = ", ".join(sorted(self.banks)) or "none configured"
+            raise ConfigError(f"unknown bank {code!r}; known banks: {known}") from None
+
+
+def load(path: Path) -> Settings:
+    """Read and check a TOML settings file."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return from_dict(raw, base=path.parent, source=str(path))
+
+
+def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Settings:
+    def need(table: dict, key: str, kind: type, where: str):
+        if key not in table:
+            raise ConfigError(f"{source}: {where}{key}: missing")
+        value = table[key]
+        if not isinstance(value, kind):
+            raise ConfigError(f"{source}: {where}{key}: expected {kind.__name__}, got {value!r}")
+        return value
+
+    def path_of(value: str | None) -> Path | None:
+        return None if value is None else (base / value).resolve()
+
+    data_dir = path_of(raw.get("data_dir", "var")) or base
+    banks: dict[str, BankProfile] = {}
+    for code, table in raw.get("banks", {}).items():
+        where = f"banks.{code}."
+        unknown = sorted(set(table) - {"profile", "sftp"})
+        if unknown:
+            raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key (bank details belong in its profile)")
+        try:
+            profile = load_profile(path_of(need(table, "profile", str, where)))
+        except ProfileError as exc:
+            raise ConfigError(f"{source}: {where}profile: {exc}") from None
+        if profile.code != code:
+            raise ConfigError(f"{source}: {where}profile: the profile is for bank {profile.code!r}")
+        banks[code] = profile.with_connection(_endpoint(need(table, "sftp", dict, where), where + "sftp.", need, path_of, source))
+    url = raw.get("database_url") or f"sqlite:///{data_dir / 'ledger.sqlite3'}"
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        banks=banks,
+        poll_interval_s=float(raw.get("poll_interval_s", 5.0)),
+    )
+
+
+def _endpoint(table: dict, where: str, need, path_of, source: str) -> SftpEndpoint:
+    try:
+        endpoint = SftpEndpoint(
+            host=need(table, "host", str, where),
+            port=need(table, "port", int, where),
+            username=need(table, "username", str, where),
+            private_key_path=path_of(table.get("private_key")),
+            host_key=table.get("host_key"),
+            known_hosts_path=path_of(table.get("known_hosts")),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {where[:-1]}: {exc}") from exc
+    if endpoint.host_key is None and endpoint.known_hosts_path is None:
+        raise ConfigError(f"{source}: {where[:-1]}: needs host_key or known_hosts (never trust on first use)")
+    return endpoint

@@ -1,0 +1,185 @@
+"""Reports of a batch, issued as signed three-copy documents.
+
+The triple-copy reconciliation (三联单) sets side by side what the roster asked, what finance
+instructed and funded, what the bank reported and what the ledger holds, and lists the
+discrepancies. The refund-of-surplus report itemizes every unpaid line. Personal data in
+reports is masked.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from domain.masking import mask_account, mask_id, mask_name
+from domain.model import BatchStatus, FailureReason, FileState, LineStatus, PaymentOutcome
+from domain.reasons import follow_up
+from ledger import store
+from ledger.schema import files, lines, result_lines
+from reports.discrepancies import LABELS, DiscrepancyClass, Instructed, Reported, classify
+from reports.documents import Document, issue
+from reports.signing import Signer
+from service.context import Context
+from service.errors import FailedPrecondition, NotFound
+
+MAX_LISTED = 1000  # discrepancy lines listed per class; counts and sums always cover all
+
+
+def signer(ctx: Context) -> Signer:
+    return Signer.from_file(ctx.settings.data_dir / "keys" / "report-signing.pem")
+
+
+def reconciliation(ctx: Context, batch_id: str) -> Document:
+    with ctx.engine.connect() as conn:
+        batch = store.get_batch(conn, batch_id)
+        if batch is None:
+            raise NotFound(f"no batch {batch_id}")
+        roster = store.line_status_totals(conn, batch_id)
+        reported = _reported_totals(conn, batch_id)
+        ledger = _ledger_totals(conn, batch)
+        unbalanced = store.unbalanced_transactions(conn, batch_id)
+        dispatched = batch.dispatched_at is not None
+        found = classify(
+            (Instructed(seq, amount) for seq, amount in _instructed(conn, batch_id)),
+            (
+                Reported(seq, PaymentOutcome(outcome), amount, file_id, _day(arrived))
+                for seq, outcome, amount, file_id, _state, arrived in store.reported_results(conn, batch_id)
+            ),
+            dispatched,
+            batch.payment_due,
+        )
+        discrepancies = {k.value: {"label": LABELS[k], "count": 0, "fen": 0, "lines": []} for k in DiscrepancyClass}
+        for d in found:
+            slot = discrepancies[d.kind.value]
+            slot["count"] += 1
+            slot["fen"] += max(d.reported_fen - d.instructed_fen, 0) if d.kind is not DiscrepancyClass.MISSED else d.instructed_fen
+            if len(slot["lines"]) < MAX_LISTED:
+                slot["lines"].append({"seq": d.seq, "instructed_fen": d.instructed_fen,
+                                      "reported_fen": d.reported_fen, "detail": d.detail})
+    roster_count = sum(n for n, _ in roster.values())
+    roster_fen = sum(f for _, f in roster.values())
+    content = {
+        "report": "triple-copy reconciliation 三联单",
+        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "batch": _batch_summary(batch),
+        "roster": {"count": roster_count, "total_fen": roster_fen},
+        "finance": {
+            "instructed_count": batch.line_count,
+            "instructed_fen": batch.total_fen,
+            "funded_fen": batch.funded_fen,
+        },
+        "bank": reported,
+        "ledger": ledger,
+        "discrepancies": discrepancies,
+        "checks": {
+            "every_transaction_sums_to_zero": not unbalanced,
+            "roster_equals_instruction": roster_count == batch.line_count and roster_fen == batch.total_fen,
+            "funded_equals_instruction": batch.funded_fen in (0, batch.total_fen),
+            "funded_equals_paid_refunded_outstanding": batch.funded_fen
+            == ledger["paid_fen"] + ledger["refunded_fen"] + ledger["clearing_fen"] + ledger["suspense_fen"],
+            "bank_paid_equals_ledger_paid": reported["paid_fen"] == ledger["paid_fen"],
+            "closed_clearing_is_zero": batch.status != BatchStatus.CLOSED.value or ledger["clearing_fen"] == 0,
+        },
+    }
+    return issue("reconciliation", content, signer(ctx))
+
+
+def refund_report(ctx: Context, batch_id: str) -> Document:
+    """The itemized refund-of-surplus report of a closed batch."""
+    with ctx.engine.connect() as conn:
+        batch = store.get_batch(conn, batch_id)
+        if batch is None:
+            raise NotFound(f"no batch {batch_id}")
+        if batch.status != BatchStatus.CLOSED.value:
+            raise FailedPrecondition(f"batch {batch_id} is {batch.status}; the refund report exists once it is closed")
+        ledger = _ledger_totals(conn, batch)
+        items = []
+        reasons: Counter[str] = Counter()
+        for r in store.line_rows(conn, batch_id, [LineStatus.REFUNDED]):
+            reason = r.reason or "NO_RESULT"
+            reasons[reason] += 1
+            items.append({
+                "seq": r.seq,
+                "name": mask_name(r.name),
+                "id_number": mask_id(r.id_number),
+                "account_no": mask_account(r.account_no),
+                "amount_fen": r.amount_fen,
+                "reason": reason,
+                "follow_up": follow_up(FailureReason(r.reason)).value if r.reason else "ASK_BANK",
+                "bank_reason": " ".join(filter(None, [r.bank_reason_code, r.bank_reason_text])),
+            })
+    content = {
+        "report": "refund of surplus 结余资金退回",
+        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "batch": _batch_summary(batch),
+        "funded_fen": batch.funded_fen,
+        "paid_fen": ledger["paid_fen"],
+        "refunded_fen": ledger["refunded_fen"],
+        "surplus_fen": batch.funded_fen - ledger["paid_fen"],
+        "refunded_count": len(items),
+        "by_reason": dict(sorted(reasons.items())),
+        "lines": items,
+        "checks": {
+            "surplus_equals_refund": batch.funded_fen - ledger["paid_fen"] == ledger["refunded_fen"],
+            "items_sum_to_refund": sum(i["amount_fen"] for i in items) == ledger["refunded_fen"],
+        },
+    }
+    return issue("refund", content, signer(ctx))
+
+
+def _batch_summary(batch) -> dict:
+    return {
+        "id": batch.id,
+        "program": batch.program,
+        "period": batch.period,
+        "region": batch.region,
+        "bank_code": batch.bank_code,
+        "status": batch.status,
+        "payment_due": batch.payment_due.isoformat() if batch.payment_due else None,
+    }
+
+
+def _instructed(conn, batch_id: str):
+    return conn.execute(
+        select(lines.c.seq, lines.c.amount_fen).where(lines.c.batch_id == batch_id).order_by(lines.c.seq)
+    )
+
+
+def _reported_totals(conn, batch_id: str) -> dict[str, int]:
+    """What the bank's booked result files say, and what quarantined files claimed."""
+    rows = conn.execute(
+        select(files.c.state, result_lines.c.outcome, func.count(), func.sum(result_lines.c.amount_fen))
+        .select_from(result_lines.join(files, files.c.id == result_lines.c.file_id))
+        .where(result_lines.c.batch_id == batch_id)
+        .group_by(files.c.state, result_lines.c.outcome)
+    ).all()
+    out = {"paid_count": 0, "paid_fen": 0, "failed_count": 0, "failed_fen": 0,
+           "quarantined_records": 0, "quarantined_fen": 0}
+    for state, outcome, n, fen in rows:
+        if state == FileState.BOOKED.value:
+            key = "paid" if outcome == PaymentOutcome.PAID.value else "failed"
+            out[f"{key}_count"] += int(n)
+            out[f"{key}_fen"] += int(fen)
+        else:
+            out["quarantined_records"] += int(n)
+            out["quarantined_fen"] += int(fen)
+    pending = store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
+    out["unreported_count"], out["unreported_fen"] = pending
+    return out
+
+
+def _ledger_totals(conn, batch) -> dict[str, int]:
+    by_kind: Counter[str] = Counter()
+    for code, balance in store.balances(conn, batch_id=batch.id):
+        by_kind[code.split(":", 1)[0]] += balance
+    return {  # the batch's budget balance is -funded + refunded
+        "clearing_fen": by_kind["clearing"],
+        "paid_fen": by_kind["paid"],
+        "suspense_fen": by_kind["suspense"],
+        "refunded_fen": by_kind["budget"] + batch.funded_fen,
+    }
+
+
+def _day(moment: datetime | str) -> date:
+    return moment.date() if isinstance(moment, datetime) else datetime.fromisoformat(moment).date()

@@ -1,0 +1,44 @@
+"""The background worker: dispatch funded batches, poll every bank's outbox, on a schedule."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from domain.model import BatchStatus
+from ledger import store
+from service import dispatch
+from service.context import Context
+from service.errors import ServiceError
+from service.polling import OutboxPoller
+from sftp.errors import SftpError
+
+log = logging.getLogger("ykt.worker")
+
+
+class Worker:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.poller = OutboxPoller(ctx)
+
+    def run_once(self) -> None:
+        """One round. A failure with one batch or bank is logged and does not stop the others."""
+        with self.ctx.engine.connect() as conn:
+            funded = [b.id for b in store.batches_in(conn, [BatchStatus.FUNDED])]
+        for batch_id in funded:
+            try:
+                dispatch.dispatch(self.ctx, batch_id)
+            except (ServiceError, SftpError) as exc:
+                log.warning("dispatch of %s failed, will retry: %s", batch_id, exc)
+        for code in self.ctx.settings.banks:
+            try:
+                self.poller.poll(code)
+            except (ServiceError, SftpError) as exc:
+                log.warning("polling bank %s failed, will retry: %s", code, exc)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # keep the worker alive; the next round retries
+                log.exception("worker round failed")
+            stop.wait(self.ctx.settings.poll_interval_s)

@@ -1,0 +1,313 @@
+"""The whole flow through a real gRPC server on a port and a real OpenSSH sshd on loopback.
+
+The bank is the simulator working on the folders sshd serves; the service's worker dispatches
+and polls over SFTP exactly as it would against a real agency bank.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_status import rpc_status
+from sqlalchemy import func, select
+
+import bank_formats
+from adapter import server as grpc_server
+from adapter.client import Client
+from bank_sim.bank import SimulatedBank
+from domain.model import BatchHeader, PaymentLine
+from domain.roster import generate_lines
+from ledger.schema import postings, transactions
+from reports.signing import verify
+from service.config import BankProfile, Settings
+from service.context import Context
+from service.worker import Worker
+from ykt.v1 import disbursement_pb2 as pb
+
+BANK = "RCB01"
+REGION = "652301"
+
+
+@dataclass
+class Harness:
+    ctx: Context
+    client: Client
+    bank: SimulatedBank
+    bank_root: Path
+    worker: Worker
+    channel_address: str
+
+    def as_user(self, user: str) -> Client:
+        return self.client.as_user(user)
+
+
+@pytest.fixture
+def harness(engine, sshd_server, tmp_path, official_schemas):
+    profile = BankProfile(
+        code=BANK, name="某农村商业银行", format="iso20022",
+        sftp=sshd_server.endpoint(), inbox=sshd_server.inbox, outbox=sshd_server.outbox,
+        archive=sshd_server.remote("archive"), completion="marker", payment_days=3,
+        schema_dir=official_schemas,
+    )
+    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile})
+    ctx = Context(engine=engine, settings=settings)
+    server, port = grpc_server.build(ctx, "127.0.0.1:0")
+    bank = SimulatedBank(sshd_server.root_dir, bank_formats.get("iso20022", schema_dir=official_schemas),
+                         seed=11, bank_code=BANK, failure_rate_ppm=100_000)
+    client = Client(f"127.0.0.1:{port}", user="clerk")
+    yield Harness(ctx, client, bank, sshd_server.root_dir, Worker(ctx), f"127.0.0.1:{port}")
+    client.close()
+    server.stop(grace=None).wait()
+
+
+def _header(n: int, key: str = "k1", lines=None) -> BatchHeader:
+    lines = list(lines if lines is not None else generate_lines(n, seed=3, region=REGION))
+    return BatchHeader(
+        idempotency_key=key, program="耕地地力保护补贴", period="2026-11", region=REGION, bank_code=BANK,
+        payer_name="某县财政局", payer_account="15000012345678", control_count=len(lines),
+        control_total_fen=sum(ln.amount_fen for ln in lines),
+    )
+
+
+def _submit_funded_dispatched(h: Harness, n: int = 300) -> tuple[str, int]:
+    header = _header(n)
+    batch_id = h.client.submit(header, generate_lines(n, seed=3, region=REGION)).batch_id
+    h.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))
+    h.as_user("finance").call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=header.control_total_fen))
+    h.worker.run_once()  # dispatches over SFTP
+    return batch_id, header.control_total_fen
+
+
+def _bank_answers_and_service_books(h: Harness) -> None:
+    assert len(h.bank.process_once()) == 1
+    h.worker.run_once()
+
+
+def _ledger_counts(h: Harness) -> tuple[int, int]:
+    with h.ctx.engine.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(transactions)).scalar_one(),
+                conn.execute(select(func.count()).select_from(postings)).scalar_one())
+
+
+def test_the_whole_flow(harness):
+    h = harness
+    batch_id, total = _submit_funded_dispatched(h)
+    batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+    assert batch.status == "DISPATCHED" and batch.funded_fen == total and batch.payment_due
+    sent = h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
+    assert [(f.direction, f.state) for f in sent] == [("OUT", "DELIVERED")]
+    assert (h.bank_root / "inbox" / sent[0].name).exists()
+
+    _bank_answers_and_service_books(h)
+    batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+    by_status = {s.status: (s.count, s.fen) for s in batch.lines_by_status}
+    assert batch.status == "RESULTS_COMPLETE"
+    paid_n, paid_fen = by_status["PAID"]
+    failed_n, failed_fen = by_status["FAILED"]
+    assert paid_n + failed_n == 300 and paid_fen + failed_fen == total and failed_n > 0
+    files = h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
+    assert [(f.direction, f.state) for f in files] == [("OUT", "DELIVERED"), ("IN", "BOOKED")]
+    assert list((h.bank_root / "outbox").iterdir()) == []  # archived on the bank side after booking
+    assert len(list((h.bank_root / "archive").iterdir())) == 1
+
+    refund = h.as_user("finance").call("CloseBatch", pb.CloseBatchRequest(batch_id=batch_id))
+    refund_content = json.loads(refund.content_json)
+    assert refund_content["refunded_fen"] == failed_fen == refund_content["surplus_fen"]
+    assert refund_content["refunded_count"] == failed_n
+    assert all(refund_content["checks"].values())
+    assert all("*" in item["id_number"] and "*" in item["account_no"] for item in refund_content["lines"])
+
+    balances = dict((b.account, b.balance_fen) for b in h.client.call(
+        "GetBalances", pb.GetBalancesRequest(batch_id=batch_id)).balances)
+    assert balances == {f"budget:{REGION}": -paid_fen, f"clearing:{BANK}:{REGION}": 0,
+                        "paid:耕地地力保护补贴": paid_fen, f"suspense:{BANK}": 0}
+    kinds = [t.kind for t in h.client.call("ListTransactions", pb.ListTransactionsRequest(batch_id=batch_id)).transactions]
+    assert sorted(kinds) == ["FUND", "REFUND", "RESULT"]
+
+    recon = h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
+    content = json.loads(recon.content_json)
+    assert content["bank"]["paid_count"] == paid_n and content["ledger"]["paid_fen"] == paid_fen
+    assert all(content["checks"].values()), content["checks"]
+    assert all(slot["count"] == 0 for slot in content["discrepancies"].values())
+    assert [c.party for c in recon.copies] == ["FINANCE", "DEPARTMENT", "BANK"]
+    for copy in recon.copies:
+        assert copy.content_sha256 == recon.content_sha256
+        assert verify(recon.public_key_pem, copy.content_sha256, copy.signature)
+    assert not verify(recon.public_key_pem, "0" * 64, recon.copies[0].signature)
+    assert "三联单" in recon.text and recon.text.count("content sha256") == 3
+
+
+def test_a_redelivered_result_file_books_nothing(harness):
+    h = harness
+    batch_id, _ = _submit_funded_dispatched(h)
+    _bank_answers_and_service_books(h)
+    before = _ledger_counts(h)
+    archived = next((h.bank_root / "archive").iterdir())
+    for name in (archived.name, "RESENT_" + archived.name):  # the same name again, and a new name
+        shutil.copy(archived, h.bank_root / "outbox" / name)
+        (h.bank_root / "outbox" / f"{name}.done").touch()
+    h.worker.run_once()
+    assert _ledger_counts(h) == before
+    files = h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
+    inbound = [f for f in files if f.direction == "IN"]
+    assert [f.state for f in inbound] == ["BOOKED", "DUPLICATE", "DUPLICATE"]
+    assert {f.duplicate_of for f in inbound[1:]} == {inbound[0].file_id}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_truncated_or_corrupt_result_file_is_rejected_and_books_nothing(harness, damage):
+    h = harness
+    batch_id, _ = _submit_funded_dispatched(h)
+    h.bank.process_once()
+    result = next(p for p in (h.bank_root / "outbox").iterdir() if p.suffix == ".xml")
+    good = result.read_bytes()
+    bad = good[: len(good) // 2] if damage == "truncated" else good.replace(b"<TxSts>ACSC</TxSts>", b"<TxSts>ACSC</TxSts><Junk/>", 1)
+    before = _ledger_counts(h)
+    reply = h.client.ingest(BANK, "damaged.xml", bad)
+    assert reply.file.state == "QUARANTINED" and reply.booked_lines == 0
+    assert reply.problems[0].startswith("line ")  # the error says where, first
+    assert ("Junk" if damage == "corrupt" else "not well-formed") in reply.problems[0]
+    assert reply.file.last_error.startswith(reply.problems[0])
+    assert _ledger_counts(h) == before
+    batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+    assert {s.status for s in batch.lines_by_status} == {"PENDING"}
+    # The bank's good file still books, once.
+    reply = h.client.ingest(BANK, result.name, good)
+    assert reply.file.state == "BOOKED" and reply.booked_lines == 300
+
+
+def test_a_crash_while_booking_books_nothing_and_a_retry_books_once(harness, monkeypatch):
+    from service import ingest
+
+    h = harness
+    batch_id, _ = _submit_funded_dispatched(h)
+    h.bank.process_once()
+    result = next(p for p in (h.bank_root / "outbox").iterdir() if p.suffix == ".xml")
+    real = ingest.store.book_result_file
+
+    def crash(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(ingest.store, "book_result_file", crash)
+    before = _ledger_counts(h)
+    with pytest.raises(RuntimeError):
+        ingest.ingest_file(h.ctx, BANK, result, result.name)
+    assert _ledger_counts(h) == before
+    monkeypatch.setattr(ingest.store, "book_result_file", real)
+    h.worker.run_once()  # the poller finds the file still in the outbox
+    txns, posts = _ledger_counts(h)
+    assert (txns, posts) == (before[0] + 1, before[1] + 301)
+    states = [f.state for f in h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files]
+    assert states == ["DELIVERED", "BOOKED"]
+
+
+def _bad_request(err: grpc.RpcError) -> dict[str, str]:
+    status = rpc_status.from_call(err)
+    bad = error_details_pb2.BadRequest()
+    assert status.details[0].Unpack(bad)
+    return {v.field: v.description for v in bad.field_violations}
+
+
+def test_a_bad_line_is_named_by_line_and_field_and_nothing_is_stored(harness):
+    h = harness
+    lines = list(generate_lines(5, seed=3, region=REGION))
+    lines[2] = PaymentLine(**{**{f: getattr(lines[2], f) for f in PaymentLine.__slots__},
+                              "id_number": lines[2].id_number[:-1] + ("0" if lines[2].id_number[-1] != "0" else "1")})
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.submit(_header(5, lines=lines), lines)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = _bad_request(err.value)
+    assert list(violations) == ["lines[3].id_number"]
+    assert violations["lines[3].id_number"].startswith("ID_CHECKSUM")
+    assert lines[2].id_number not in str(err.value.details())  # personal data masked
+    assert h.client.call("ListBatches", pb.ListBatchesRequest()).batches == []
+
+
+def test_submission_is_idempotent_on_the_client_key(harness):
+    h = harness
+    header = _header(20)
+    first = h.client.submit(header, generate_lines(20, seed=3, region=REGION))
+    again = h.client.submit(header, generate_lines(20, seed=3, region=REGION))
+    assert (again.batch_id, again.replayed, first.replayed) == (first.batch_id, True, False)
+    other = list(generate_lines(20, seed=4, region=REGION))
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.submit(_header(20, lines=other), other)
+    assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert len(h.client.call("ListBatches", pb.ListBatchesRequest()).batches) == 1
+
+
+def test_duties_are_separate_and_states_are_enforced(harness):
+    h = harness
+    header = _header(10)
+    batch_id = h.client.submit(header, generate_lines(10, seed=3, region=REGION)).batch_id
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))  # the submitter
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=1))
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    h.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=header.control_total_fen - 1))
+    assert _bad_request(err.value) == {"amount_fen": f"FUNDING_MISMATCH: funded {header.control_total_fen - 1} fen, "
+                                                     f"batch total is {header.control_total_fen} fen"}
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.call("GetBatch", pb.GetBatchRequest(batch_id="B-none"))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_health_and_reflection_answer(harness):
+    channel = grpc.insecure_channel(harness.channel_address)
+    health = health_pb2_grpc.HealthStub(channel).Check(
+        health_pb2.HealthCheckRequest(service="ykt.v1.DisbursementService"))
+    assert health.status == health_pb2.HealthCheckResponse.SERVING
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+    names = {s.name for r in replies for s in r.list_services_response.service}
+    assert "ykt.v1.DisbursementService" in names
+    channel.close()
+
+
+def test_a_second_payment_of_a_line_is_quarantined_and_reported_as_duplicate(harness):
+    """The bank claims to pay lines again (one of them one it was never sent): nothing is
+    booked, and the reconciliation lists a duplicate payment (重发) and an over-payment (多发)."""
+    from datetime import UTC, datetime
+
+    from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
+
+    h = harness
+    batch_id, _ = _submit_funded_dispatched(h, n=20)
+    _bank_answers_and_service_books(h)
+    before = _ledger_counts(h)
+    paid_line = next(s for s in range(1, 21) if _line_status(h, batch_id, s) == "PAID")
+    amount = next(ln.amount_fen for ln in generate_lines(20, seed=3, region=REGION) if ln.seq == paid_line)
+    records = [ResultRecord(paid_line, PaymentOutcome.PAID, amount), ResultRecord(99, PaymentOutcome.PAID, 500)]
+    header = ResultFileHeader("AGAIN1", f"{batch_id}P1", batch_id, datetime.now(UTC), 2, 2, amount + 500, 0, 0)
+    path = h.ctx.settings.data_dir / "again.xml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        bank_formats.get("iso20022").write_results(out, header, records)
+    reply = h.client.ingest(BANK, "again.xml", path.read_bytes())
+    assert reply.file.state == "QUARANTINED" and reply.booked_lines == 0
+    assert f"line {paid_line}: already PAID; a second result is not booked" in reply.problems
+    assert "line 99: not in batch " + batch_id in reply.problems
+    assert _ledger_counts(h) == before
+    content = json.loads(h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id)).content_json)
+    found = {k: [(i["seq"], i["reported_fen"]) for i in v["lines"]] for k, v in content["discrepancies"].items()}
+    assert found == {"DUPLICATE": [(paid_line, 2 * amount)], "OVER": [(99, 500)], "MISSED": [], "LATE": []}
+    assert content["bank"]["quarantined_records"] == 2
+
+
+def _line_status(h: Harness, batch_id: str, seq: int) -> str:
+    from ledger.schema import lines
+
+    with h.ctx.engine.connect() as conn:
+        return conn.execute(select(lines.c.status).where(lines.c.batch_id == batch_id, lines.c.seq == seq)).scalar_one()

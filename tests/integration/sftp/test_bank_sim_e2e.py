@@ -1,0 +1,91 @@
+"""The simulated bank end to end: upload a payment file over SFTP, fetch its result file.
+
+Runs once for every bank profile shipped in ``profiles/``: its format, folders, file names and
+completion rule, as the service will meet them.
+"""
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import bank_sim
+from domain.model import PaymentOutcome
+from sftp import BankSftp, SftpEndpoint
+from service.profiles import load_profile
+from sftp.keys import generate_ed25519
+from tests.support.fake_format import JsonLinesFormat, make_lines, write_payment_file
+
+pytestmark = pytest.mark.timeout(60)
+
+
+
+PROFILES = sorted((Path(__file__).resolve().parents[3] / "profiles").glob("*.toml"))
+
+
+def _wait_ready(bank: BankSftp, outbox: str, completion: str, timeout_s: float = 20.0):
+    previous = None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        listing = bank.list_ready(outbox, completion=completion, previous=previous)
+        if listing.ready:
+            return listing.ready
+        previous = listing.observations
+        time.sleep(0.1 if completion == "marker" else 1.05)  # "stable" needs a second sighting
+    raise AssertionError(f"no result file in {outbox} after {timeout_s}s")
+
+
+@pytest.mark.parametrize("profile_path", PROFILES, ids=lambda p: p.stem)
+def test_every_shipped_profile_answers_a_payment_file_over_sftp(tmp_path, profile_path):
+    profile = load_profile(profile_path)
+    fmt = profile.bank_format
+    client_line = generate_ed25519(tmp_path / "client")
+    bank = bank_sim.SimulatedBank.for_profile(tmp_path / "bank", profile, 2026, failure_rate_ppm=50_000)
+    sim = bank_sim.start(bank, 0, [client_line], tmp_path / "host_key", interval_s=0.05)
+    try:
+        name = profile.naming.payment_name(profile.code, "B1", date(2026, 11, 2), fmt.file_suffix)
+        lines = make_lines(400)
+        header = write_payment_file(fmt, tmp_path / "out" / name, lines)
+        ep = SftpEndpoint(sim.host, sim.port, "ykt", tmp_path / "client",
+                          host_key=(tmp_path / "host_key.pub").read_text())
+        with BankSftp(ep) as client:
+            client.upload(tmp_path / "out" / name, profile.inbox, name)
+            (ready,) = _wait_ready(client, profile.outbox, profile.completion)
+            assert ready.name == profile.naming.result_name(name, fmt.file_suffix)
+            assert profile.naming.is_result(ready.name, fmt.file_suffix)
+            got = client.download(ready.path, tmp_path / "in" / ready.name)
+        with open(got.local_path, "rb") as f:
+            reader = fmt.read_results(f, ready.name)
+            records = list(reader)
+        assert reader.header.original_file_id == header.file_id
+        assert reader.header.batch_id == header.batch_id
+        assert [r.seq for r in records] == [x.seq for x in lines]
+        assert reader.header.paid_count + reader.header.failed_count == 400
+        assert sum(r.outcome is PaymentOutcome.FAILED for r in records) == reader.header.failed_count
+        assert 0 < reader.header.failed_count < 60
+        assert (tmp_path / "bank" / "processed" / name).exists()
+    finally:
+        sim.stop()
+
+
+def test_garbage_upload_is_rejected(tmp_path):
+    client_line = generate_ed25519(tmp_path / "client")
+    bank = bank_sim.SimulatedBank(tmp_path / "bank", JsonLinesFormat(), 1, "SIMBANK")
+    sim = bank_sim.start(bank, 0, [client_line], None, interval_s=0.05)
+    try:
+        (tmp_path / "junk.jsonl").write_bytes(b"this is not a payment file")
+        ep = SftpEndpoint(sim.host, sim.port, "ykt", tmp_path / "client",
+                          host_key=sim.host_public_key_line)
+        with BankSftp(ep) as bank:
+            bank.upload(tmp_path / "junk.jsonl", "/inbox", "junk.jsonl")
+        note = tmp_path / "bank" / "rejected" / "junk.jsonl.error.txt"
+        for _ in range(200):
+            if note.exists():
+                break
+            time.sleep(0.05)
+        assert note.exists()
+        assert list((tmp_path / "bank" / "outbox").iterdir()) == []
+    finally:
+        sim.stop()

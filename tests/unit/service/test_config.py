@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from service import config
+
+ROOT = Path(__file__).resolve().parents[3]
+SFTP = {"host": "h", "port": 22, "username": "u", "host_key": "ssh-ed25519 AAAA"}
+
+
+def test_the_example_settings_load_each_bank_from_its_profile():
+    settings = config.load(ROOT / "examples" / "ykt.toml")
+    assert sorted(settings.banks) == ["ABC01", "RCC01"]
+    rcc = settings.bank("RCC01")
+    assert (rcc.format, rcc.completion, rcc.payment_days, rcc.inbox) == ("fixed_width_gbk", "marker", 3, "upload")
+    assert rcc.sftp.host_key.startswith("ssh-ed25519 ")
+    assert settings.bank("ABC01").sftp.known_hosts_path == (ROOT / "var" / "keys" / "known_hosts").resolve()
+    assert settings.database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize("bank, message", [
+    ({"sftp": SFTP}, "banks.RCC01.profile: missing"),
+    ({"profile": "nope.toml", "sftp": SFTP}, "banks.RCC01.profile: "),
+    ({"profile": "profiles/ABC01.toml", "sftp": SFTP}, "the profile is for bank 'ABC01'"),
+    ({"profile": "profiles/RCC01.toml"}, "banks.RCC01.sftp: missing"),
+    ({"profile": "profiles/RCC01.toml", "format": "x", "sftp": SFTP}, "banks.RCC01.format: unknown key"),
+    ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "port": "22"}}, "banks.RCC01.sftp.port: expected int"),
+    ({"profile": "profiles/RCC01.toml", "sftp": {"host": "h", "port": 22, "username": "u"}},
+     "needs host_key or known_hosts"),
+])
+def test_a_bad_setting_is_named(bank, message):
+    with pytest.raises(config.ConfigError, match=message.replace(".", r"\.").replace("(", r"\(")):
+        config.from_dict({"banks": {"RCC01": bank}}, base=ROOT, source="s.toml")
+
+
+def test_an_unknown_bank_lists_the_known_ones():
+    settings = config.load(ROOT / "examples" / "ykt.toml")
+    with pytest.raises(config.ConfigError, match="known banks: ABC01, RCC01"):
+        settings.bank("NOPE")

@@ -1,0 +1,85 @@
+"""Bank profiles: the shipped samples load, and every mistake names the file and the key."""
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import bank_formats
+from domain.model import FailureReason
+from service.profiles import (
+    Encryption,
+    FileNaming,
+    ProfileError,
+    Signing,
+    load_profile,
+    profile_from_dict,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+SHIPPED = sorted((ROOT / "profiles").glob("*.toml"))
+
+
+def test_at_least_three_profiles_ship_covering_every_format_family():
+    profiles = [load_profile(p) for p in SHIPPED]
+    assert len(profiles) >= 3
+    assert {p.format for p in profiles} == set(bank_formats.names())
+    assert all(p.code == path.stem for p, path in zip(profiles, SHIPPED, strict=True))
+
+
+def test_a_profile_sets_up_its_format_family_with_its_options():
+    rcc = load_profile(ROOT / "profiles" / "RCC01.toml")
+    assert (rcc.bank_format.encoding, rcc.bank_format.line_ending) == ("gbk", "\r\n")
+    psbc = load_profile(ROOT / "profiles" / "PSBC01.toml")
+    assert (psbc.bank_format.encoding, psbc.bank_format.digest, psbc.bank_format.line_ending) == ("gbk", "sm3", "\n")
+    assert (psbc.archive, psbc.completion) == (None, "stable")
+    assert rcc.reason_codes == {"2001": FailureReason.ACCOUNT_FROZEN, "2002": FailureReason.CARD_LOST}
+
+
+def test_file_names_follow_the_profile_and_the_banks_files_are_recognised():
+    naming = FileNaming(payment="DF_{bank}_{date}_{batch}{suffix}", result="HP_{stem}{suffix}",
+                        statement="DZD_{account}_{date}_{seq}{suffix}")
+    pay = naming.payment_name("RCC01", "B26110001", date(2026, 11, 2), ".txt")
+    assert pay == "DF_RCC01_20261102_B26110001.txt"
+    assert naming.result_name(pay, ".txt") == "HP_DF_RCC01_20261102_B26110001.txt"
+    assert naming.is_result("HP_DF_RCC01_20261102_B26110001.txt", ".txt")
+    assert not naming.is_result("HP_DF_RCC01_20261102_B26110001.xml", ".txt")
+    assert not naming.is_result("DZD_6228_20261102_0001.txt", ".txt")
+    assert naming.is_statement(naming.statement_name("6228", date(2026, 11, 2), 1, ".txt"), ".txt")
+    assert naming.statement_name("6228", date(2026, 11, 2), 1, ".txt") == "DZD_6228_20261102_0001.txt"
+
+
+def _raw(**tables):
+    raw = {"bank": {"code": "X1"}, "format": {"family": "delimited"}}
+    for name, table in tables.items():
+        raw[name] = {**raw.get(name, {}), **table}
+    return raw
+
+
+@pytest.mark.parametrize("tables, message", [
+    ({"bank": {"code": ""}}, "p.toml: bank.code: expected a non-empty string"),
+    ({"format": {"family": "telex"}}, "p.toml: format.family: unknown format 'telex'"),
+    ({"format": {"encoding": "big5"}}, "p.toml: format: encoding"),
+    ({"format": {"line_ending": "CR"}}, "p.toml: format.line_ending: 'CR' is not one of 'CRLF', 'LF'"),
+    ({"format": {"colour": "red"}}, "p.toml: format: "),
+    ({"files": {"payment": "PAY_{batch}_{when}{suffix}"}}, "p.toml: files.payment: unknown field {when}"),
+    ({"files": {"payment": "PAY{suffix}"}}, "p.toml: files.payment: must contain {batch}"),
+    ({"files": {"result": "R_{batch}"}}, "p.toml: files.result: unknown field {batch}"),
+    ({"files": {"payment": "a/{batch}"}}, "p.toml: files.payment: a file name cannot contain '/'"),
+    ({"folders": {"completion": "soon"}}, "p.toml: folders.completion: 'soon' is not one of"),
+    ({"security": {"sign": "md5"}}, "p.toml: security.sign: 'md5' is not one of"),
+    ({"deadlines": {"payment_days": 0}}, "p.toml: deadlines.payment_days: expected a whole number"),
+    ({"reason_codes": {"R9": "BROKE"}}, "p.toml: reason_codes.R9: 'BROKE' is not a failure reason"),
+    ({"signing": {}}, "p.toml: signing: unknown table"),
+])
+def test_a_mistake_in_a_profile_names_the_file_and_the_key(tables, message):
+    with pytest.raises(ProfileError) as caught:
+        profile_from_dict(_raw(**tables), base=ROOT, source="p.toml")
+    assert message in str(caught.value)
+
+
+def test_security_requirements_are_read():
+    p = profile_from_dict(_raw(security={"sign": "ed25519", "encrypt": "sm4", "verify_inbound": True}),
+                          base=ROOT, source="p.toml")
+    assert (p.security.sign, p.security.encrypt, p.security.verify_inbound) == (Signing.ED25519, Encryption.SM4, True)
+    assert p.security.required
+    assert not profile_from_dict(_raw(), base=ROOT).security.required

@@ -1,0 +1,383 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class AccountKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACCOUNT_KIND_UNSPECIFIED: _ClassVar[AccountKind]
+    ACCOUNT_KIND_CARD: _ClassVar[AccountKind]
+    ACCOUNT_KIND_PASSBOOK: _ClassVar[AccountKind]
+    ACCOUNT_KIND_SOCIAL_SECURITY_CARD: _ClassVar[AccountKind]
+ACCOUNT_KIND_UNSPECIFIED: AccountKind
+ACCOUNT_KIND_CARD: AccountKind
+ACCOUNT_KIND_PASSBOOK: AccountKind
+ACCOUNT_KIND_SOCIAL_SECURITY_CARD: AccountKind
+
+class BatchHeader(_message.Message):
+    __slots__ = ("idempotency_key", "program", "period", "region", "bank_code", "payer_name", "payer_account", "control_count", "control_total_fen", "max_amount_fen")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAYER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAYER_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CONTROL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CONTROL_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    program: str
+    period: str
+    region: str
+    bank_code: str
+    payer_name: str
+    payer_account: str
+    control_count: int
+    control_total_fen: int
+    max_amount_fen: int
+    def __init__(self, idempotency_key: _Optional[str] = ..., program: _Optional[str] = ..., period: _Optional[str] = ..., region: _Optional[str] = ..., bank_code: _Optional[str] = ..., payer_name: _Optional[str] = ..., payer_account: _Optional[str] = ..., control_count: _Optional[int] = ..., control_total_fen: _Optional[int] = ..., max_amount_fen: _Optional[int] = ...) -> None: ...
+
+class PaymentLine(_message.Message):
+    __slots__ = ("seq", "name", "id_number", "account_no", "amount_fen", "account_kind", "bank_name", "subsidy_item", "remark", "phone", "address", "household_no")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NO_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_KIND_FIELD_NUMBER: _ClassVar[int]
+    BANK_NAME_FIELD_NUMBER: _ClassVar[int]
+    SUBSIDY_ITEM_FIELD_NUMBER: _ClassVar[int]
+    REMARK_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    HOUSEHOLD_NO_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    name: str
+    id_number: str
+    account_no: str
+    amount_fen: int
+    account_kind: AccountKind
+    bank_name: str
+    subsidy_item: str
+    remark: str
+    phone: str
+    address: str
+    household_no: str
+    def __init__(self, seq: _Optional[int] = ..., name: _Optional[str] = ..., id_number: _Optional[str] = ..., account_no: _Optional[str] = ..., amount_fen: _Optional[int] = ..., account_kind: _Optional[_Union[AccountKind, str]] = ..., bank_name: _Optional[str] = ..., subsidy_item: _Optional[str] = ..., remark: _Optional[str] = ..., phone: _Optional[str] = ..., address: _Optional[str] = ..., household_no: _Optional[str] = ...) -> None: ...
+
+class LineChunk(_message.Message):
+    __slots__ = ("lines",)
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    lines: _containers.RepeatedCompositeFieldContainer[PaymentLine]
+    def __init__(self, lines: _Optional[_Iterable[_Union[PaymentLine, _Mapping]]] = ...) -> None: ...
+
+class SubmitBatchRequest(_message.Message):
+    __slots__ = ("header", "lines")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    header: BatchHeader
+    lines: LineChunk
+    def __init__(self, header: _Optional[_Union[BatchHeader, _Mapping]] = ..., lines: _Optional[_Union[LineChunk, _Mapping]] = ...) -> None: ...
+
+class LineIssue(_message.Message):
+    __slots__ = ("seq", "field", "code", "message")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    field: str
+    code: str
+    message: str
+    def __init__(self, seq: _Optional[int] = ..., field: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class SubmitBatchResponse(_message.Message):
+    __slots__ = ("batch_id", "replayed", "line_count", "total_fen", "warnings")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    replayed: bool
+    line_count: int
+    total_fen: int
+    warnings: _containers.RepeatedCompositeFieldContainer[LineIssue]
+    def __init__(self, batch_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., line_count: _Optional[int] = ..., total_fen: _Optional[int] = ..., warnings: _Optional[_Iterable[_Union[LineIssue, _Mapping]]] = ...) -> None: ...
+
+class StatusTotal(_message.Message):
+    __slots__ = ("status", "count", "fen")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    FEN_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    count: int
+    fen: int
+    def __init__(self, status: _Optional[str] = ..., count: _Optional[int] = ..., fen: _Optional[int] = ...) -> None: ...
+
+class Batch(_message.Message):
+    __slots__ = ("batch_id", "program", "period", "region", "bank_code", "status", "line_count", "total_fen", "funded_fen", "submitted_by", "approved_by", "created_at", "funded_at", "dispatched_at", "closed_at", "payment_due", "lines_by_status")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    FUNDED_FEN_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_BY_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    FUNDED_AT_FIELD_NUMBER: _ClassVar[int]
+    DISPATCHED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_DUE_FIELD_NUMBER: _ClassVar[int]
+    LINES_BY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    program: str
+    period: str
+    region: str
+    bank_code: str
+    status: str
+    line_count: int
+    total_fen: int
+    funded_fen: int
+    submitted_by: str
+    approved_by: str
+    created_at: _timestamp_pb2.Timestamp
+    funded_at: _timestamp_pb2.Timestamp
+    dispatched_at: _timestamp_pb2.Timestamp
+    closed_at: _timestamp_pb2.Timestamp
+    payment_due: str
+    lines_by_status: _containers.RepeatedCompositeFieldContainer[StatusTotal]
+    def __init__(self, batch_id: _Optional[str] = ..., program: _Optional[str] = ..., period: _Optional[str] = ..., region: _Optional[str] = ..., bank_code: _Optional[str] = ..., status: _Optional[str] = ..., line_count: _Optional[int] = ..., total_fen: _Optional[int] = ..., funded_fen: _Optional[int] = ..., submitted_by: _Optional[str] = ..., approved_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., funded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., dispatched_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_due: _Optional[str] = ..., lines_by_status: _Optional[_Iterable[_Union[StatusTotal, _Mapping]]] = ...) -> None: ...
+
+class GetBatchRequest(_message.Message):
+    __slots__ = ("batch_id",)
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
+
+class ListBatchesRequest(_message.Message):
+    __slots__ = ("status", "page_size", "page_token")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    page_size: int
+    page_token: str
+    def __init__(self, status: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListBatchesResponse(_message.Message):
+    __slots__ = ("batches", "next_page_token")
+    BATCHES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    batches: _containers.RepeatedCompositeFieldContainer[Batch]
+    next_page_token: str
+    def __init__(self, batches: _Optional[_Iterable[_Union[Batch, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ApproveBatchRequest(_message.Message):
+    __slots__ = ("batch_id",)
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
+
+class FundBatchRequest(_message.Message):
+    __slots__ = ("batch_id", "amount_fen")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    amount_fen: int
+    def __init__(self, batch_id: _Optional[str] = ..., amount_fen: _Optional[int] = ...) -> None: ...
+
+class DispatchBatchRequest(_message.Message):
+    __slots__ = ("batch_id",)
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
+
+class ExchangedFile(_message.Message):
+    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at")
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REMOTE_PATH_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_OF_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    file_id: int
+    direction: str
+    bank_code: str
+    batch_id: str
+    name: str
+    remote_path: str
+    sha256: str
+    size: int
+    state: str
+    duplicate_of: int
+    attempts: int
+    last_error: str
+    line_count: int
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class IngestResultFileRequest(_message.Message):
+    __slots__ = ("start", "data")
+    class Start(_message.Message):
+        __slots__ = ("bank_code", "file_name")
+        BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+        FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+        bank_code: str
+        file_name: str
+        def __init__(self, bank_code: _Optional[str] = ..., file_name: _Optional[str] = ...) -> None: ...
+    START_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    start: IngestResultFileRequest.Start
+    data: bytes
+    def __init__(self, start: _Optional[_Union[IngestResultFileRequest.Start, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class IngestResultFileResponse(_message.Message):
+    __slots__ = ("file", "booked_lines", "booked_fen", "problems")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    BOOKED_LINES_FIELD_NUMBER: _ClassVar[int]
+    BOOKED_FEN_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    file: ExchangedFile
+    booked_lines: int
+    booked_fen: int
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, file: _Optional[_Union[ExchangedFile, _Mapping]] = ..., booked_lines: _Optional[int] = ..., booked_fen: _Optional[int] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListFilesRequest(_message.Message):
+    __slots__ = ("batch_id", "bank_code", "page_size")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    bank_code: str
+    page_size: int
+    def __init__(self, batch_id: _Optional[str] = ..., bank_code: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListFilesResponse(_message.Message):
+    __slots__ = ("files",)
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    files: _containers.RepeatedCompositeFieldContainer[ExchangedFile]
+    def __init__(self, files: _Optional[_Iterable[_Union[ExchangedFile, _Mapping]]] = ...) -> None: ...
+
+class CloseBatchRequest(_message.Message):
+    __slots__ = ("batch_id", "allow_unreported")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_UNREPORTED_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    allow_unreported: bool
+    def __init__(self, batch_id: _Optional[str] = ..., allow_unreported: _Optional[bool] = ...) -> None: ...
+
+class GetReportRequest(_message.Message):
+    __slots__ = ("batch_id",)
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
+
+class ReportCopy(_message.Message):
+    __slots__ = ("party", "label", "content_sha256", "signature")
+    PARTY_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    party: str
+    label: str
+    content_sha256: str
+    signature: str
+    def __init__(self, party: _Optional[str] = ..., label: _Optional[str] = ..., content_sha256: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class Report(_message.Message):
+    __slots__ = ("kind", "batch_id", "content_json", "content_sha256", "copies", "public_key_pem", "text")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_JSON_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    COPIES_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    batch_id: str
+    content_json: str
+    content_sha256: str
+    copies: _containers.RepeatedCompositeFieldContainer[ReportCopy]
+    public_key_pem: str
+    text: str
+    def __init__(self, kind: _Optional[str] = ..., batch_id: _Optional[str] = ..., content_json: _Optional[str] = ..., content_sha256: _Optional[str] = ..., copies: _Optional[_Iterable[_Union[ReportCopy, _Mapping]]] = ..., public_key_pem: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class GetBalancesRequest(_message.Message):
+    __slots__ = ("prefix", "batch_id")
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    prefix: str
+    batch_id: str
+    def __init__(self, prefix: _Optional[str] = ..., batch_id: _Optional[str] = ...) -> None: ...
+
+class Balance(_message.Message):
+    __slots__ = ("account", "balance_fen")
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FEN_FIELD_NUMBER: _ClassVar[int]
+    account: str
+    balance_fen: int
+    def __init__(self, account: _Optional[str] = ..., balance_fen: _Optional[int] = ...) -> None: ...
+
+class GetBalancesResponse(_message.Message):
+    __slots__ = ("balances",)
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    balances: _containers.RepeatedCompositeFieldContainer[Balance]
+    def __init__(self, balances: _Optional[_Iterable[_Union[Balance, _Mapping]]] = ...) -> None: ...
+
+class ListTransactionsRequest(_message.Message):
+    __slots__ = ("batch_id", "page_size")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    page_size: int
+    def __init__(self, batch_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class LedgerTransaction(_message.Message):
+    __slots__ = ("transaction_id", "kind", "batch_id", "file_id", "memo", "created_at", "posting_count", "amount_fen")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMO_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    POSTING_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    kind: str
+    batch_id: str
+    file_id: int
+    memo: str
+    created_at: _timestamp_pb2.Timestamp
+    posting_count: int
+    amount_fen: int
+    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[str] = ..., batch_id: _Optional[str] = ..., file_id: _Optional[int] = ..., memo: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., posting_count: _Optional[int] = ..., amount_fen: _Optional[int] = ...) -> None: ...
+
+class ListTransactionsResponse(_message.Message):
+    __slots__ = ("transactions",)
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    transactions: _containers.RepeatedCompositeFieldContainer[LedgerTransaction]
+    def __init__(self, transactions: _Optional[_Iterable[_Union[LedgerTransaction, _Mapping]]] = ...) -> None: ...
