@@ -67,6 +67,11 @@ class _Tally:
     paid_fen: int = 0
     failed_count: int = 0
     failed_fen: int = 0
+    paid_nonzero: int = 0  # statement entries carry money; a line paid with 0 fen moves none
+
+    @property
+    def statement_entries(self) -> int:
+        return (self.total_fen > 0) + self.paid_nonzero
 
 
 def _fsync_dir(path: Path) -> None:
@@ -225,6 +230,7 @@ class SimulatedBank:
                 if rec.outcome is PaymentOutcome.PAID:
                     tally.paid_count += 1
                     tally.paid_fen += rec.amount_fen
+                    tally.paid_nonzero += rec.amount_fen > 0
                 else:
                     tally.failed_count += 1
                     tally.failed_fen += rec.amount_fen
@@ -285,7 +291,7 @@ class SimulatedBank:
         sheader = StatementHeader(
             statement_id=f"S{header.file_id}"[:35], account=account, created_at=now,
             from_date=now.date(), to_date=now.date(), opening_balance_fen=opening,
-            closing_balance_fen=closing, count=1 + tally.paid_count, credit_fen=tally.total_fen,
+            closing_balance_fen=closing, count=tally.statement_entries, credit_fen=tally.total_fen,
             debit_fen=tally.paid_fen,
         )
         final = self.outbox / self.naming.statement_name(account, now.date(), number, self.fmt.file_suffix)
@@ -347,12 +353,14 @@ def _in_own_words(rec: ResultRecord, code: str, text: str) -> ResultRecord:
 
 
 def _entries(spool: BinaryIO, header: PaymentFileHeader, count: int, day) -> Iterator[StatementEntry]:
-    yield StatementEntry(1, EntrySide.CREDIT, header.total_fen, day, f"FUND-{header.file_id}"[:35],
-                         batch_id=header.batch_id, counterparty_name=header.payer_name,
-                         remark="财政资金划入")
-    n = 1
+    n = 0
+    if header.total_fen > 0:
+        n += 1
+        yield StatementEntry(n, EntrySide.CREDIT, header.total_fen, day, f"FUND-{header.file_id}"[:35],
+                             batch_id=header.batch_id, counterparty_name=header.payer_name,
+                             remark="财政资金划入")
     for rec in _unspool(spool, count):
-        if rec.outcome is PaymentOutcome.PAID:
+        if rec.outcome is PaymentOutcome.PAID and rec.amount_fen > 0:
             n += 1
             yield StatementEntry(n, EntrySide.DEBIT, rec.amount_fen, day, f"P{header.file_id}-{rec.seq}"[:35],
                                  batch_id=header.batch_id, line_seq=rec.seq,

@@ -150,7 +150,8 @@ def test_a_redelivered_result_file_books_nothing(harness):
     _bank_answers_and_service_books(h)
     before = _ledger_counts(h)
     archived = next((h.bank_root / "archive").iterdir())
-    for name in (archived.name, "RESENT_" + archived.name):  # the same name again, and a new name
+    renamed = archived.name.replace("RESULT_", "RESULT_RESENT_", 1)
+    for name in (archived.name, renamed):  # the same name again, and the same bytes under a new name
         shutil.copy(archived, h.bank_root / "outbox" / name)
         (h.bank_root / "outbox" / f"{name}.done").touch()
     h.worker.run_once()

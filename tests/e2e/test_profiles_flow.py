@@ -78,6 +78,10 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
         assert [(f.direction, f.state) for f in files] == [("OUT", "DELIVERED"), ("IN", "BOOKED")]
         assert files[1].name == profile.naming.result_name(sent.name, suffix)
         assert list((sshd_server.root_dir / profile.outbox).glob(files[1].name)) == []  # archived or deleted
+        # The statement the bank also left is not a result file: the poller leaves it alone.
+        left = [p.name for p in (sshd_server.root_dir / profile.outbox).iterdir()
+                if profile.naming.is_statement(p.name, suffix)]
+        assert len(left) == 1
 
         refund = json.loads(client.as_user("finance").call(
             "CloseBatch", pb.CloseBatchRequest(batch_id=batch_id)).content_json)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bank_sim
-from domain.model import PaymentOutcome
+from domain.model import EntrySide, PaymentOutcome
 from sftp import BankSftp, SftpEndpoint
 from service.profiles import load_profile
 from sftp.keys import generate_ed25519
@@ -25,12 +25,12 @@ pytestmark = pytest.mark.timeout(60)
 PROFILES = sorted((Path(__file__).resolve().parents[3] / "profiles").glob("*.toml"))
 
 
-def _wait_ready(bank: BankSftp, outbox: str, completion: str, timeout_s: float = 20.0):
+def _wait_ready(bank: BankSftp, outbox: str, completion: str, want: int, timeout_s: float = 20.0):
     previous = None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         listing = bank.list_ready(outbox, completion=completion, previous=previous)
-        if listing.ready:
+        if len(listing.ready) >= want:
             return listing.ready
         previous = listing.observations
         time.sleep(0.1 if completion == "marker" else 1.05)  # "stable" needs a second sighting
@@ -52,13 +52,30 @@ def test_every_shipped_profile_answers_a_payment_file_over_sftp(tmp_path, profil
                           host_key=(tmp_path / "host_key.pub").read_text())
         with BankSftp(ep) as client:
             client.upload(tmp_path / "out" / name, profile.inbox, name)
-            (ready,) = _wait_ready(client, profile.outbox, profile.completion)
+            # The bank answers with its result file and a statement of the clearing account.
+            outbox = _wait_ready(client, profile.outbox, profile.completion, want=2)
+            (ready,) = [f for f in outbox if profile.naming.is_result(f.name, fmt.file_suffix)]
+            (stmt,) = [f for f in outbox if profile.naming.is_statement(f.name, fmt.file_suffix)]
             assert ready.name == profile.naming.result_name(name, fmt.file_suffix)
-            assert profile.naming.is_result(ready.name, fmt.file_suffix)
             got = client.download(ready.path, tmp_path / "in" / ready.name)
+            got_stmt = client.download(stmt.path, tmp_path / "in" / stmt.name)
         with open(got.local_path, "rb") as f:
+            assert fmt.detect(f.read(4096)) == "results"
+            f.seek(0)
             reader = fmt.read_results(f, ready.name)
             records = list(reader)
+        with open(got_stmt.local_path, "rb") as f:
+            assert fmt.detect(f.read(4096)) == "statement"
+            f.seek(0)
+            statement = fmt.read_statement(f, stmt.name)
+            entries = list(statement)
+        paid_fen = sum(x.amount_fen for x, r in zip(lines, records) if r.outcome is PaymentOutcome.PAID)
+        assert statement.header.credit_fen == sum(x.amount_fen for x in lines)  # the funding
+        assert statement.header.debit_fen == paid_fen == sum(
+            e.amount_fen for e in entries if e.side is EntrySide.DEBIT)
+        assert statement.header.count == len(entries) == 1 + reader.header.paid_count
+        assert statement.header.closing_balance_fen == (
+            statement.header.opening_balance_fen + statement.header.credit_fen - statement.header.debit_fen)
         assert reader.header.original_file_id == header.file_id
         assert reader.header.batch_id == header.batch_id
         assert [r.seq for r in records] == [x.seq for x in lines]

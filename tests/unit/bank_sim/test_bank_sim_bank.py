@@ -1,14 +1,20 @@
 """SimulatedBank on local folders, with a tiny JSON-lines format standing in for a real one."""
 from __future__ import annotations
 
+import dataclasses
 import threading
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bank_sim.bank import SimulatedBank
 from bank_sim.outcomes import decide
-from domain.model import PaymentOutcome
+from domain.model import EntrySide, PaymentOutcome
+from service.profiles import load_profile
 from tests.support.fake_format import JsonLinesFormat, make_lines, write_payment_file
+
+PROFILES = Path(__file__).resolve().parents[3] / "profiles"
 
 
 @pytest.fixture
@@ -126,3 +132,34 @@ def test_run_forever_stops_on_event(tmp_path, fmt):
         t.join(5)
     assert not t.is_alive()
     assert (tmp_path / "outbox" / "RESULT_PAY.jsonl").exists()
+
+
+@pytest.mark.parametrize("profile_name", ["RCC01", "PSBC01", "ABC01"])
+def test_statement_carries_the_funding_and_one_debit_per_paid_line_with_money(tmp_path, profile_name):
+    """Statements continue the clearing balance across files; a 0-fen line moves no money and
+    gets no entry (statement readers refuse zero amounts)."""
+    profile = load_profile(PROFILES / f"{profile_name}.toml")
+    fmt = profile.bank_format
+    bank = SimulatedBank.for_profile(tmp_path, profile, seed=5, failure_rate_ppm=200_000)
+    lines = make_lines(50)
+    lines[3] = dataclasses.replace(lines[3], amount_fen=0)
+    balance = 0
+    for n, batch in enumerate(["B1", "B2"], start=1):
+        name = profile.naming.payment_name(profile.code, batch, date(2026, 11, 2), fmt.file_suffix)
+        header = write_payment_file(fmt, tmp_path / profile.inbox / name, lines, batch_id=batch)
+        bank.process_once()
+        (path,) = [p for p in (tmp_path / profile.outbox).iterdir()
+                   if profile.naming.is_statement(p.name, fmt.file_suffix) and p.name.endswith(f"{n:04d}{fmt.file_suffix}")]
+        with open(path, "rb") as f:
+            reader = fmt.read_statement(f, path.name)
+            entries = list(reader)
+        results = [decide(5, batch, x, 200_000) for x in lines]
+        paid = [r for r in results if r.outcome is PaymentOutcome.PAID and r.amount_fen > 0]
+        sh = reader.header
+        assert [(e.side, e.amount_fen) for e in entries] == (
+            [(EntrySide.CREDIT, header.total_fen)] + [(EntrySide.DEBIT, r.amount_fen) for r in paid])
+        assert [e.line_seq for e in entries[1:]] == [r.seq for r in paid]
+        assert sh.count == len(entries) and sh.opening_balance_fen == balance
+        assert sh.credit_fen == header.total_fen and sh.debit_fen == sum(r.amount_fen for r in paid)
+        balance = sh.closing_balance_fen
+        assert balance == sh.opening_balance_fen + sh.credit_fen - sh.debit_fen
