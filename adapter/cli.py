@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("migrate", help="create or upgrade the ledger schema")
     p.add_argument("--config", type=Path, required=True)
 
+    p = sub.add_parser("keys", help="create or rotate the keys that seal personal data at rest")
+    p.add_argument("action", choices=["init", "rotate"])
+    p.add_argument("--config", type=Path, required=True)
+
     p = sub.add_parser("bank-sim", help="run a simulated agency bank with an embedded SFTP server")
     p.add_argument("--profile", type=Path, required=True, help="the bank profile it plays (e.g. profiles/RCC01.toml)")
     p.add_argument("--root", type=Path, required=True, help="the bank's folder (its inbox and outbox inside)")
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     from service.config import ConfigError
     from service.profiles import ProfileError
 
-    command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "bank-sim": _bank_sim,
+    command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "keys": _keys, "bank-sim": _bank_sim,
                "report": _report}[args.command]
     try:
         return command(args)
@@ -77,9 +81,31 @@ def _context(config: Path):
 
 
 def _migrate(args) -> int:
-    from ledger.db import migrate
+    from ledger.db import make_engine, migrate
+    from service import config as settings_file
 
-    migrate(_context(args.config).engine)
+    migrate(make_engine(settings_file.load(args.config).database_url))
+    return 0
+
+
+def _keys(args) -> int:
+    """``init`` writes a new key file (never over an existing one); ``rotate`` adds a key and
+    makes it current, keeping the old ones so sealed data still opens."""
+    from privacy.errors import KeyringError
+    from privacy.keys import Keyring, rotate_key_file
+    from service import config as settings_file
+
+    path = settings_file.load(args.config).key_file
+    try:
+        if args.action == "init":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Keyring.generate(path)
+            print(f"wrote {path} (mode 0600); back it up: without it sealed data cannot be read")
+        else:
+            print(f"{path}: new current key {rotate_key_file(path)}")
+    except KeyringError as exc:
+        print(f"ykt: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -47,7 +47,9 @@ def header_to_pb(h: BatchHeader) -> pb.BatchHeader:
 def line_from_pb(m: pb.PaymentLine) -> PaymentLine:
     return PaymentLine(
         seq=m.seq, name=m.name, id_number=m.id_number, account_no=m.account_no,
-        amount_fen=m.amount_fen, account_kind=_KINDS.get(m.account_kind, AccountKind.CARD),
+        amount_fen=m.amount_fen,
+        # an unknown kind is kept as sent and rejected by the line checks (ACCOUNT_KIND)
+        account_kind=_KINDS.get(m.account_kind, f"ACCOUNT_KIND_{m.account_kind}"),
         bank_name=m.bank_name, subsidy_item=m.subsidy_item, remark=m.remark, phone=m.phone,
         address=m.address, household_no=m.household_no,
     )
@@ -108,3 +110,45 @@ def report_to_pb(doc: Document) -> pb.Report:
         public_key_pem=doc.public_key_pem,
         text=render(doc),
     )
+
+
+def _day(d) -> str:
+    return d.isoformat() if d is not None else ""
+
+
+def issue_to_pb(i, *, issue_id: int = 0, open_: bool = True) -> pb.LineIssue:
+    return pb.LineIssue(seq=i.seq, field=i.field, code=i.code, message=i.message, severity=i.severity,
+                        other_batch_id=i.other_batch_id or "", other_seq=i.other_seq or 0,
+                        open=open_, issue_id=issue_id)
+
+
+def issue_row_to_pb(r) -> pb.LineIssue:
+    return issue_to_pb(r, issue_id=r.id, open_=bool(r.open))
+
+
+def outcome_to_pb(o) -> pb.SubmitBatchResponse:
+    t = o.tally
+    return pb.SubmitBatchResponse(
+        batch_id=o.batch_id, replayed=o.replayed, line_count=o.line_count, total_fen=o.total_fen,
+        status=o.status, accepted_count=t.accepted, rejected_count=t.rejected, held_count=t.held,
+        issues=[issue_to_pb(i) for i in t.issues], issue_count=t.issue_count,
+    )
+
+
+def stop_entry_to_pb(e) -> pb.StopEntry:
+    return pb.StopEntry(
+        entry_id=e.id, id_number=e.id_masked, kind=e.kind, effective_from=_day(e.effective_from),
+        effective_until=_day(e.effective_until), source=e.source, note=e.note, created_by=e.created_by,
+        created_at=timestamp(e.created_at), revoked_by=e.revoked_by or "", revoked_at=timestamp(e.revoked_at),
+    )
+
+
+def recovery_to_pb(r) -> pb.Recovery:
+    return pb.Recovery(batch_id=r.batch_id, seq=r.seq, name=r.name, id_number=r.id_masked,
+                       account_no=r.account_masked, amount_fen=r.amount_fen, paid_on=_day(r.paid_on),
+                       stop=stop_entry_to_pb(r.stop))
+
+
+def audit_to_pb(e) -> pb.AuditEvent:
+    return pb.AuditEvent(at=timestamp(e.at), actor=e.actor, action=e.action, batch_id=e.batch_id or "",
+                         seq=e.seq or 0, detail=e.detail)

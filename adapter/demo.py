@@ -23,6 +23,7 @@ from adapter.client import Client
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.money import yuan
 from domain.roster import generate_lines
+from privacy.keys import Keyring
 from ledger.db import make_engine, migrate, sqlite_url
 from service.config import Settings
 from service.context import Context
@@ -82,6 +83,8 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
         banks=connected,
         poll_interval_s=0.3,
     )
+    settings.key_file.parent.mkdir(parents=True)
+    Keyring.generate(settings.key_file)  # a throwaway key for the demo's throwaway data
     engine = make_engine(settings.database_url)
     migrate(engine)
     ctx = Context(engine=engine, settings=settings)

@@ -17,7 +17,7 @@ from grpc_status import rpc_status
 
 from adapter import convert
 from ledger import store
-from service import batches, closing, dispatch, ingest, reporting
+from service import batches, closing, dispatch, disclosure, ingest, reporting, stoplist, submission
 from service.config import ConfigError
 from service.context import Context
 from service.errors import (
@@ -103,13 +103,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
                 for line in msg.lines.lines:
                     yield convert.line_from_pb(line)
 
-        outcome = batches.submit(self.ctx, header, lines())
-        return pb.SubmitBatchResponse(
-            batch_id=outcome.batch_id, replayed=outcome.replayed, line_count=outcome.line_count,
-            total_fen=outcome.total_fen,
-            warnings=[pb.LineIssue(seq=w.seq, field=w.field, code=w.code, message=w.message)
-                      for w in outcome.warnings],
-        )
+        return convert.outcome_to_pb(submission.submit(self.ctx, header, lines()))
 
     @_rpc
     def GetBatch(self, request, context):
@@ -199,3 +193,68 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
             for t in rows
         ])
 
+    @_rpc
+    def ListLineIssues(self, request, context):
+        size = min(request.page_size or 1000, 10000)
+        rows = submission.get_issues(self.ctx, request.batch_id, open_only=request.open_only,
+                                     after_id=request.after_issue_id, limit=size)
+        return pb.ListLineIssuesResponse(issues=[convert.issue_row_to_pb(r) for r in rows],
+                                         next_after_issue_id=rows[-1].id if len(rows) == size else 0)
+
+    @_rpc
+    def CorrectLines(self, request, context):
+        corrected = [convert.line_from_pb(m) for m in request.lines]
+        return convert.outcome_to_pb(submission.correct_lines(self.ctx, request.batch_id, corrected, _user(context)))
+
+    @_rpc
+    def RemoveLines(self, request, context):
+        return convert.outcome_to_pb(submission.remove_lines(
+            self.ctx, request.batch_id, list(request.seqs), request.reason, _user(context)))
+
+    @_rpc
+    def ReleaseLines(self, request, context):
+        return convert.outcome_to_pb(submission.release_lines(
+            self.ctx, request.batch_id, list(request.seqs), request.reason, _user(context)))
+
+    @_rpc
+    def GetAuditTrail(self, request, context):
+        batches.get(self.ctx, request.batch_id)  # NOT_FOUND for an unknown batch
+        with self.ctx.engine.connect() as conn:
+            events = store.audit_trail(conn, request.batch_id)
+        return pb.GetAuditTrailResponse(events=[convert.audit_to_pb(e) for e in events])
+
+    @_rpc
+    def AddStopEntries(self, request, context):
+        entries = stoplist.add_entries(self.ctx, [
+            stoplist.StopRequest(e.id_number, e.kind, e.effective_from, e.effective_until, e.source, e.note)
+            for e in request.entries
+        ], _user(context))
+        return pb.AddStopEntriesResponse(entries=[convert.stop_entry_to_pb(e) for e in entries])
+
+    @_rpc
+    def QueryStopList(self, request, context):
+        rows = stoplist.query(self.ctx, request.id_number, request.active_on)
+        return pb.QueryStopListResponse(entries=[convert.stop_entry_to_pb(e) for e in rows])
+
+    @_rpc
+    def RevokeStopEntry(self, request, context):
+        return convert.stop_entry_to_pb(stoplist.revoke(self.ctx, request.entry_id, request.reason, _user(context)))
+
+    @_rpc
+    def ListRecoveries(self, request, context):
+        found = stoplist.recoveries(self.ctx, min(request.page_size or 1000, 10000))
+        return pb.ListRecoveriesResponse(recoveries=[convert.recovery_to_pb(r) for r in found],
+                                         total_fen=sum(r.amount_fen for r in found))
+
+    @_rpc
+    def GetDisclosureList(self, request, context):
+        batch, items = disclosure.page(self.ctx, request.batch_id, request.after_seq,
+                                       min(request.page_size or 1000, 10000))
+        size = min(request.page_size or 1000, 10000)
+        return pb.DisclosureList(
+            batch_id=batch.id, program=batch.program, period=batch.period, region=batch.region,
+            items=[pb.DisclosureItem(seq=i.seq, name=i.name, id_number=i.id_masked, program=batch.program,
+                                     amount_fen=i.amount_fen, paid_on=i.paid_at.date().isoformat())
+                   for i in items],
+            next_after_seq=items[-1].seq if len(items) == size else 0,
+        )

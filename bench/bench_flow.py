@@ -34,6 +34,8 @@ from domain.roster import generate_lines  # noqa: E402
 from bank_sim.bank import SimulatedBank  # noqa: E402
 from ledger.db import make_engine, migrate, sqlite_url  # noqa: E402
 from service.config import BankProfile, Settings  # noqa: E402
+from privacy.cipher import FieldCipher  # noqa: E402
+from privacy.keys import Keyring  # noqa: E402
 from service.context import Context  # noqa: E402
 from service.ingest import ingest_file  # noqa: E402
 from sftp.client import BankSftp  # noqa: E402
@@ -65,7 +67,7 @@ def run(n: int, postgres: bool) -> None:
             "BENCH", "bench bank", "iso20022", sftp=sshd.endpoint(), inbox=sshd.inbox, outbox=sshd.outbox)})
         engine = make_engine(url)
         migrate(engine)
-        ctx = Context(engine, settings)
+        ctx = Context(engine, settings, cipher=FieldCipher(Keyring.generate()))
         server, port = grpc_server.build(ctx, "127.0.0.1:0")
         client = Client(f"127.0.0.1:{port}", "clerk")
         stages: list[tuple[str, float]] = []

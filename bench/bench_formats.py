@@ -1,9 +1,12 @@
 """Throughput and peak memory of the bank formats' writers and readers.
 
-    python bench/bench_formats.py [LINES] [--format iso20022] [--schema-dir DIR] [--keep DIR]
+    python bench/bench_formats.py [LINES] [--format SPEC ...] [--schema-dir DIR] [--keep DIR]
 
-Writes a payment file of LINES synthetic lines (default 1,000,000), reads it back, writes the
-result file answering it (one line in ten failed) and reads that back. Lines are generated on
+For each format (default: every family and variant, see VARIANTS) writes a payment file of
+LINES synthetic lines (default 1,000,000), reads it back, writes the result file answering it
+(one line in ten failed) and reads that back, then writes and reads a statement of LINES
+entries. A SPEC is a registered name with options, e.g. ``iso20022:payments=pain.001.001.03``.
+Lines are generated on
 the fly, never held in a list; "(make lines)" is what generating them alone costs, and it is
 part of write_payments' time. Each operation runs in a forked child, so the peak RSS printed
 is that operation's own. lines/s is wall-clock; lines/CPU s leaves out time the machine gave
@@ -27,12 +30,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bank_formats  # noqa: E402
 from domain.model import (  # noqa: E402
     AccountKind,
+    EntrySide,
     FailureReason,
     PaymentFileHeader,
     PaymentLine,
     PaymentOutcome,
     ResultFileHeader,
     ResultRecord,
+    StatementEntry,
+    StatementHeader,
+)
+
+# Every family, and ISO 20022 in both its current and its still widespread older versions.
+VARIANTS = (
+    "iso20022",
+    "iso20022:payments=pain.001.001.03,results=pain.002.001.03,statements=camt.053.001.02",
+    "fixed_width_gbk",
+    "delimited",
 )
 
 BATCH_ID = "B202611-000001"
@@ -128,6 +142,34 @@ def result_header(n: int) -> ResultFileHeader:
     )
 
 
+def statement_header(n: int) -> StatementHeader:
+    """A statement of ``n`` entries: the funding credited first, then ``n - 1`` payments."""
+    debit = sum(amount_of(i) for i in range(2, n + 1))
+    credit = debit + 1_000_000
+    return StatementHeader(
+        statement_id="STMT-20261106-000001", account="1234567890123456789",
+        created_at=datetime(2026, 11, 6, 18, 0, tzinfo=timezone(timedelta(hours=8))),
+        from_date=date(2026, 11, 6), to_date=date(2026, 11, 6), opening_balance_fen=0,
+        closing_balance_fen=credit - debit, count=n, credit_fen=credit, debit_fen=debit,
+    )
+
+
+def entries(n: int, credit_fen: int) -> Iterator[StatementEntry]:
+    day = date(2026, 11, 6)
+    yield StatementEntry(1, EntrySide.CREDIT, credit_fen, day, "FUND-000001", batch_id=BATCH_ID,
+                         counterparty_name="某县财政局", remark="财政资金划入")
+    for seq in range(2, n + 1):
+        yield StatementEntry(seq, EntrySide.DEBIT, amount_of(seq), day, f"P{seq:012d}",
+                             batch_id=BATCH_ID, line_seq=seq - 1,
+                             counterparty_name=NAMES[seq % 1000],
+                             counterparty_account=f"622202{seq:013d}", remark="惠民惠农补贴")
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
+    name, _, opts = spec.partition(":")
+    return name, dict(kv.split("=", 1) for kv in opts.split(",") if kv)
+
+
 def in_child(op: Callable[[], int]) -> tuple[int, float, float, int]:
     """Runs ``op`` in a forked child; (lines, seconds, CPU seconds, peak RSS in KiB)."""
     r, w = os.pipe()
@@ -158,20 +200,34 @@ def in_child(op: Callable[[], int]) -> tuple[int, float, float, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("lines", nargs="?", type=int, default=1_000_000)
-    ap.add_argument("--format", default="iso20022")
+    ap.add_argument("--format", action="append", dest="formats", metavar="SPEC",
+                    help="format to measure (repeatable); default: all of VARIANTS")
     ap.add_argument("--schema-dir", type=Path, default=None)
     ap.add_argument("--keep", type=Path, default=None, help="write the files here and keep them")
     ap.add_argument("--fields", choices=("minimal", "typical", "full"), default="typical",
                     help="which optional fields of a line are filled (see lines())")
     args = ap.parse_args(argv)
+    print(f"{args.lines:,} {args.fields} lines, schema validation "
+          f"{'on (' + str(args.schema_dir) + ')' if args.schema_dir else 'off'}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
+          f"Python {sys.version.split()[0]}")
+    for spec in args.formats or VARIANTS:
+        bench_one(spec, args)
+    return 0
+
+
+def bench_one(spec: str, args: argparse.Namespace) -> None:
     n = args.lines
-    fmt = bank_formats.get(args.format, schema_dir=args.schema_dir)
+    name, options = parse_spec(spec)
+    fmt = bank_formats.get(name, schema_dir=args.schema_dir, **options)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench_formats_"))
     workdir.mkdir(parents=True, exist_ok=True)
     pay_path = workdir / f"payments{fmt.file_suffix}"
     res_path = workdir / f"results{fmt.file_suffix}"
+    stmt_path = workdir / f"statement{fmt.file_suffix}"
     pay_header = payment_header(n)
     res_header = result_header(n)
+    stmt_header = statement_header(n)
 
     def generate_lines() -> int:
         count = 0
@@ -201,10 +257,18 @@ def main(argv: list[str] | None = None) -> int:
                 count += 1
         return count
 
-    print(f"format {fmt.name}, {n:,} {args.fields} lines, schema "
-          f"validation {'on (' + str(args.schema_dir) + ')' if args.schema_dir else 'off'}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
-          f"Python {sys.version.split()[0]}")
+    def write_statement() -> int:
+        with open(stmt_path, "wb") as out:
+            return fmt.write_statement(out, stmt_header, entries(n, stmt_header.credit_fen)).count
+
+    def read_statement() -> int:
+        count = 0
+        with open(stmt_path, "rb") as src:
+            for _ in fmt.read_statement(src, stmt_path.name):
+                count += 1
+        return count
+
+    print(f"\n{spec}")
     print(f"{'operation':<16}{'lines':>11}{'seconds':>9}{'lines/s':>10}{'CPU s':>8}"
           f"{'lines/CPU s':>12}{'peak RSS MiB':>13}{'file MiB':>9}")
     try:
@@ -214,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             ("read_payments", read_payments, pay_path),
             ("write_results", write_results, res_path),
             ("read_results", read_results, res_path),
+            ("write_statement", write_statement, stmt_path),
+            ("read_statement", read_statement, stmt_path),
         ):
             count, seconds, cpu, rss_kib = in_child(op)
             if count != n:
@@ -223,10 +289,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{count / max(cpu, 1e-9):>12,.0f}{rss_kib / 1024:>13.1f}{size}", flush=True)
     finally:
         if args.keep is None:
-            for p in (pay_path, res_path):
+            for p in (pay_path, res_path, stmt_path):
                 p.unlink(missing_ok=True)
             workdir.rmdir()
-    return 0
 
 
 if __name__ == "__main__":

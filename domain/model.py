@@ -19,7 +19,8 @@ class AccountKind(enum.StrEnum):
 
 
 class BatchStatus(enum.StrEnum):
-    SUBMITTED = "SUBMITTED"  # validated and stored, waiting for a second person's approval
+    NEEDS_CORRECTION = "NEEDS_CORRECTION"  # stored with rejected lines: correct or remove them
+    SUBMITTED = "SUBMITTED"  # every line checked, none rejected: waiting for a second person's approval
     APPROVED = "APPROVED"
     FUNDED = "FUNDED"  # finance moved the batch total to the bank's clearing account
     DISPATCHED = "DISPATCHED"  # the payment file reached the bank's inbox
@@ -28,7 +29,10 @@ class BatchStatus(enum.StrEnum):
 
 
 class LineStatus(enum.StrEnum):
-    PENDING = "PENDING"  # instructed, no bank result yet
+    REJECTED = "REJECTED"  # failed a check at submission; waits for correction or removal
+    HELD = "HELD"  # stop list or one-card review: not paid unless released
+    REMOVED = "REMOVED"  # taken out of the batch by the department, with a reason
+    PENDING = "PENDING"  # accepted (instructed once approved), no bank result yet
     PAID = "PAID"
     FAILED = "FAILED"
     REFUNDED = "REFUNDED"  # failed or never reported; its money went back to finance at close
@@ -84,6 +88,25 @@ class PaymentLine:
     phone: str = ""
     address: str = ""
     household_no: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LineIssue:
+    """Something found about a roster line: why it was rejected or held, or a warning.
+
+    ``severity`` is ``error`` (the line is rejected until corrected or removed), ``hold`` (not
+    paid unless released) or ``warning`` (noted; the line goes ahead). A duplicate or a one-card
+    conflict names the other line in ``other_batch_id``/``other_seq``. Messages carry personal
+    data only masked.
+    """
+
+    seq: int
+    field: str
+    code: str
+    severity: str
+    message: str
+    other_batch_id: str | None = None
+    other_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

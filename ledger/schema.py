@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    LargeBinary,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -45,7 +46,9 @@ batches = Table(
     Column("bank_code", String(32), nullable=False),
     Column("payer_name", String(140), nullable=False),
     Column("payer_account", String(34), nullable=False),
-    Column("line_count", Integer, nullable=False),
+    Column("roster_count", Integer, nullable=False),  # the submitted control totals
+    Column("roster_fen", BigInteger, nullable=False),
+    Column("line_count", Integer, nullable=False),  # instructed: the accepted lines, fixed at approval
     Column("total_fen", BigInteger, nullable=False),
     Column("max_amount_fen", BigInteger),
     Column("status", String(20), nullable=False),
@@ -69,14 +72,21 @@ lines = Table(
     Column("batch_id", String(20), ForeignKey("batches.id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("name", String(64), nullable=False),
-    Column("id_number", String(18), nullable=False),
-    Column("account_no", String(34), nullable=False),
+    # Identity, account and phone are sealed (privacy.FieldCipher) with a keyed blind index for
+    # look-ups; the masked forms serve reports without opening anything.
+    Column("id_sealed", LargeBinary, nullable=False),
+    Column("id_index", LargeBinary(16), nullable=False),
+    Column("id_masked", String(24), nullable=False),
+    Column("id_region", String(6), nullable=False),
+    Column("account_sealed", LargeBinary, nullable=False),
+    Column("account_index", LargeBinary(16), nullable=False),
+    Column("account_masked", String(40), nullable=False),
     Column("account_kind", String(24), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("bank_name", String(140), nullable=False),
     Column("subsidy_item", String(140), nullable=False),
     Column("remark", String(140), nullable=False),
-    Column("phone", String(16), nullable=False),
+    Column("phone_sealed", LargeBinary),
     Column("address", String(140), nullable=False),
     Column("household_no", String(32), nullable=False),
     Column("status", String(12), nullable=False),
@@ -87,6 +97,57 @@ lines = Table(
     CheckConstraint("amount_fen > 0", name="amount_positive"),
 )
 Index("ix_lines_batch_status", lines.c.batch_id, lines.c.status)
+Index("ix_lines_id_index", lines.c.id_index)  # the one-card registry and duplicate checks
+Index("ix_lines_account_index", lines.c.account_index)
+
+line_issues = Table(
+    "line_issues",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(20), ForeignKey("batches.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("severity", String(8), nullable=False),  # error: rejected, hold: held, warning: noted
+    Column("message", String(400), nullable=False),  # personal data masked
+    Column("other_batch_id", String(20)),  # the earlier line a duplicate or conflict points at
+    Column("other_seq", Integer),
+    Column("open", Integer, nullable=False, server_default=text("1")),  # 0 once corrected/resolved
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_line_issues_batch_seq", line_issues.c.batch_id, line_issues.c.seq)
+
+stop_entries = Table(
+    "stop_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id_sealed", LargeBinary, nullable=False),
+    Column("id_index", LargeBinary(16), nullable=False),
+    Column("id_masked", String(24), nullable=False),
+    Column("kind", String(16), nullable=False),  # DECEASED, IMPRISONED, INELIGIBLE
+    Column("effective_from", Date, nullable=False),
+    Column("effective_until", Date),  # exclusive; open-ended when null
+    Column("source", String(140), nullable=False),  # who reported it: civil affairs, courts...
+    Column("note", String(400), nullable=False, server_default=text("''")),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_by", String(64)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+Index("ix_stop_entries_id_index", stop_entries.c.id_index)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("batch_id", String(20)),
+    Column("seq", Integer),
+    Column("detail", String(1000), nullable=False),  # personal data masked
+)
+Index("ix_audit_events_batch", audit_events.c.batch_id)
 
 files = Table(
     "files",
@@ -176,6 +237,9 @@ Index("ix_postings_batch_seq", postings.c.batch_id, postings.c.seq)
 
 __all__ = [
     "accounts",
+    "audit_events",
+    "line_issues",
+    "stop_entries",
     "batches",
     "files",
     "lines",

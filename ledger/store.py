@@ -9,15 +9,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, literal, select, update
+from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.model import BatchStatus, LineStatus, PaymentLine, PaymentOutcome
+from domain.eligibility import IN_FLIGHT_OR_PAID, ONE_CARD_SHARED_ACCOUNT, ONE_CARD_TWO_ACCOUNTS, REGISTERED
+from domain.masking import mask_account, mask_id
+from domain.model import AccountKind, BatchStatus, LineIssue, LineStatus, PaymentLine, PaymentOutcome
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
-from ledger.schema import accounts, batches, files, lines, postings, result_lines, transactions
+from domain.validation import ACCOUNT_SHARED, DUPLICATE_PERSON
+from ledger.schema import (
+    accounts,
+    audit_events,
+    batches,
+    files,
+    line_issues,
+    lines,
+    postings,
+    result_lines,
+    stop_entries,
+    transactions,
+)
+from privacy.cipher import ACCOUNT, ID, PHONE, FieldCipher  # field names bound into every ciphertext
 
 CHUNK = 5000
 
@@ -36,7 +51,9 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: Iterable[
                     copy.write_row(row)
         return
     marks = ", ".join("?" * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
+    rows = list(rows)
+    if rows:  # an empty list would be taken for one statement without parameters
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
 
 
 # --- accounts and transactions -------------------------------------------------------------
@@ -218,18 +235,184 @@ def insert_batch(conn: Connection, **values: Any) -> None:
 
 
 _LINE_COLUMNS = (
-    "batch_id", "seq", "name", "id_number", "account_no", "account_kind", "amount_fen", "bank_name",
-    "subsidy_item", "remark", "phone", "address", "household_no", "status",
+    "batch_id", "seq", "name", "id_sealed", "id_index", "id_masked", "id_region", "account_sealed",
+    "account_index", "account_masked", "account_kind", "amount_fen", "bank_name", "subsidy_item",
+    "remark", "phone_sealed", "address", "household_no", "status",
 )
 
 
-def insert_lines(conn: Connection, batch_id: str, chunk: Sequence[PaymentLine]) -> None:
-    pending = LineStatus.PENDING.value
-    bulk_insert(conn, lines, _LINE_COLUMNS, (
-        (batch_id, ln.seq, ln.name, ln.id_number, ln.account_no, ln.account_kind.value, ln.amount_fen,
-         ln.bank_name, ln.subsidy_item, ln.remark, ln.phone, ln.address, ln.household_no, pending)
-        for ln in chunk
+def insert_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
+                 chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> None:
+    """Store lines with their status; identity, account and phone numbers only sealed."""
+    bulk_insert(conn, lines, _LINE_COLUMNS, (_line_row(cipher, batch_id, ln, status) for ln, status in chunk))
+
+
+def _line_row(cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> tuple:
+    id_number = ln.id_number.upper()
+    return (
+        batch_id, ln.seq, _fit(ln.name, 64), cipher.seal(ID, id_number), cipher.index(ID, id_number),
+        _fit(mask_id(id_number), 24), id_number[:6] if id_number[:6].isdigit() else "",
+        cipher.seal(ACCOUNT, ln.account_no), cipher.index(ACCOUNT, ln.account_no),
+        _fit(mask_account(ln.account_no), 40), _fit(str(ln.account_kind), 24), ln.amount_fen,
+        _fit(ln.bank_name, 140), _fit(ln.subsidy_item, 140), _fit(ln.remark, 140),
+        cipher.seal(PHONE, ln.phone) if ln.phone else None, _fit(ln.address, 140),
+        _fit(ln.household_no, 32), status.value,
+    )
+
+
+def _fit(text: str, width: int) -> str:
+    """A rejected line is kept as sent, within the column; accepted lines were checked to fit."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> None:
+    """A corrected line takes the place of the rejected or held one with the same seq."""
+    values = dict(zip(_LINE_COLUMNS, _line_row(cipher, batch_id, ln, status), strict=True))
+    conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq == ln.seq).values(**values))
+
+
+def set_line_status(conn: Connection, batch_id: str, seqs: Iterable[int], status: LineStatus) -> None:
+    seqs = sorted(set(seqs))
+    for start in range(0, len(seqs), 900):  # SQLite binds at most 999 parameters per statement
+        conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq.in_(seqs[start:start + 900]))
+                     .values(status=status.value))
+
+
+def insert_issues(conn: Connection, batch_id: str, issues: Iterable[LineIssue], now: datetime) -> None:
+    columns = ("batch_id", "seq", "code", "field", "severity", "message", "other_batch_id", "other_seq",
+               "open", "created_at")
+    bulk_insert(conn, line_issues, columns, (
+        (batch_id, i.seq, i.code, i.field, i.severity, i.message[:400], i.other_batch_id, i.other_seq, 1, now)
+        for i in issues
     ))
+
+
+def close_issues(conn: Connection, batch_id: str, seqs: Iterable[int]) -> None:
+    seqs = sorted(set(seqs))
+    for start in range(0, len(seqs), 900):
+        conn.execute(update(line_issues).where(line_issues.c.batch_id == batch_id,
+                                               line_issues.c.seq.in_(seqs[start:start + 900]))
+                     .values(open=0))
+
+
+def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: int, limit: int):
+    query = (select(line_issues).where(line_issues.c.batch_id == batch_id, line_issues.c.id > after_id)
+             .order_by(line_issues.c.id).limit(limit))
+    if open_only:
+        query = query.where(line_issues.c.open == 1)
+    return conn.execute(query).all()
+
+
+def duplicate_payments(conn: Connection, batch_id: str, program: str, period: str,
+                       seqs: Sequence[int] | None = None) -> list[tuple[int, str, int]]:
+    """(seq, earlier batch, earlier seq) for accepted lines whose person is already paid or in
+    flight for the same program and period in another batch."""
+    other, ob = lines.alias("o"), batches.alias("ob")
+    query = (
+        select(lines.c.seq, func.min(other.c.batch_id), func.min(other.c.seq))
+        .join(other, and_(other.c.id_index == lines.c.id_index, other.c.batch_id != lines.c.batch_id))
+        .join(ob, ob.c.id == other.c.batch_id)
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value,
+               other.c.status.in_([s.value for s in IN_FLIGHT_OR_PAID]),
+               ob.c.program == program, ob.c.period == period)
+        .group_by(lines.c.seq).order_by(lines.c.seq)
+    )
+    return _for_seqs(conn, query, seqs)
+
+
+def one_card_conflicts(conn: Connection, batch_id: str,
+                       seqs: Sequence[int] | None = None) -> list[tuple[int, str, str, int]]:
+    """(seq, code, other batch, other seq) for accepted lines that break one person, one card
+    against the registry (lines of other batches whose money is on its way or arrived)."""
+    out = []
+    other = lines.alias("o")
+    for code, same, differs in (
+        (ONE_CARD_TWO_ACCOUNTS, other.c.id_index == lines.c.id_index, other.c.account_index != lines.c.account_index),
+        (ONE_CARD_SHARED_ACCOUNT, other.c.account_index == lines.c.account_index, other.c.id_index != lines.c.id_index),
+    ):
+        query = (
+            select(lines.c.seq, literal(code), func.min(other.c.batch_id), func.min(other.c.seq))
+            .join(other, and_(same, differs, other.c.batch_id != lines.c.batch_id))
+            .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value,
+                   other.c.status.in_([s.value for s in REGISTERED]))
+            .group_by(lines.c.seq).order_by(lines.c.seq)
+        )
+        out += _for_seqs(conn, query, seqs)
+    return out
+
+
+def stop_hits(conn: Connection, batch_id: str, day: date,
+              seqs: Sequence[int] | None = None) -> list[tuple[int, str, int]]:
+    """(seq, stop kind, entry id) for accepted lines whose person has a stop entry active on ``day``."""
+    query = (
+        select(lines.c.seq, stop_entries.c.kind, stop_entries.c.id)
+        .join(stop_entries, stop_entries.c.id_index == lines.c.id_index)
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value,
+               stop_entries.c.revoked_at.is_(None), stop_entries.c.effective_from <= day,
+               or_(stop_entries.c.effective_until.is_(None), stop_entries.c.effective_until > day))
+        .order_by(lines.c.seq, stop_entries.c.id)
+    )
+    return _for_seqs(conn, query, seqs)
+
+
+def in_batch_duplicates(conn: Connection, batch_id: str, seqs: Sequence[int]) -> list[tuple[int, str, int]]:
+    """(seq, code, other seq) for the given lines against the rest of their own batch: the same
+    person twice, or one account for two people (submission checks these in memory)."""
+    other = lines.alias("o")
+    live = other.c.status != LineStatus.REMOVED.value
+    out = []
+    for code, cond in (
+        (DUPLICATE_PERSON, other.c.id_index == lines.c.id_index),
+        (ACCOUNT_SHARED, and_(other.c.account_index == lines.c.account_index, other.c.id_index != lines.c.id_index)),
+    ):
+        query = (
+            select(lines.c.seq, literal(code), func.min(other.c.seq))
+            .join(other, and_(other.c.batch_id == lines.c.batch_id, other.c.seq != lines.c.seq, cond, live))
+            .where(lines.c.batch_id == batch_id)
+            .group_by(lines.c.seq).order_by(lines.c.seq)
+        )
+        out += _for_seqs(conn, query, seqs)
+    return out
+
+
+def lines_by_seq(conn: Connection, batch_id: str, seqs: Sequence[int]):
+    query = select(lines.c.seq, lines.c.status, lines.c.amount_fen).where(lines.c.batch_id == batch_id)
+    return _for_seqs(conn, query, sorted(set(seqs)), raw=True)
+
+
+def open_issue_seqs(conn: Connection, batch_id: str, seqs: Sequence[int], codes: Iterable[str]) -> list[int]:
+    seqs = sorted(set(seqs))
+    out: set[int] = set()
+    for start in range(0, len(seqs), 900):
+        out.update(conn.execute(
+            select(line_issues.c.seq).where(
+                line_issues.c.batch_id == batch_id, line_issues.c.open == 1,
+                line_issues.c.code.in_(list(codes)), line_issues.c.seq.in_(seqs[start:start + 900]))
+        ).scalars())
+    return sorted(out)
+
+
+def audit(conn: Connection, at: datetime, actor: str, action: str, batch_id: str | None, seq: int | None,
+          detail: str) -> None:
+    """Record who did what (personal data only masked in ``detail``)."""
+    conn.execute(insert(audit_events).values(at=at, actor=actor or "?", action=action, batch_id=batch_id,
+                                             seq=seq, detail=detail[:1000]))
+
+
+def audit_trail(conn: Connection, batch_id: str):
+    return conn.execute(select(audit_events).where(audit_events.c.batch_id == batch_id)
+                        .order_by(audit_events.c.id)).all()
+
+
+def _for_seqs(conn: Connection, query, seqs: Sequence[int] | None, raw: bool = False) -> list:
+    """Run a query over a batch's lines, for all of them or only ``seqs`` (in bounded chunks)."""
+    shape = (lambda r: r) if raw else tuple
+    if seqs is None:
+        return [shape(r) for r in conn.execute(query)]
+    out = []
+    for start in range(0, len(seqs), 900):
+        out += [shape(r) for r in conn.execute(query.where(lines.c.seq.in_(seqs[start:start + 900])))]
+    return out
 
 
 def get_batch(conn: Connection, batch_id: str, *, for_update: bool = False):
@@ -266,10 +449,9 @@ def update_batch(conn: Connection, batch_id: str, expect_status: BatchStatus | N
     return conn.execute(query).rowcount == 1
 
 
-def iter_lines(conn: Connection, batch_id: str, status: LineStatus | None = None) -> Iterator[PaymentLine]:
-    """Stream a batch's lines in order, in pages, as domain records."""
-    from domain.model import AccountKind
-
+def iter_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
+               status: LineStatus | None = None) -> Iterator[PaymentLine]:
+    """Stream a batch's lines in order, in pages, as domain records with their numbers opened."""
     last = 0
     while True:
         query = (
@@ -287,14 +469,14 @@ def iter_lines(conn: Connection, batch_id: str, status: LineStatus | None = None
             yield PaymentLine(
                 seq=r.seq,
                 name=r.name,
-                id_number=r.id_number,
-                account_no=r.account_no,
+                id_number=cipher.open(ID, r.id_sealed),
+                account_no=cipher.open(ACCOUNT, r.account_sealed),
                 amount_fen=r.amount_fen,
                 account_kind=AccountKind(r.account_kind),
                 bank_name=r.bank_name,
                 subsidy_item=r.subsidy_item,
                 remark=r.remark,
-                phone=r.phone,
+                phone=cipher.open(PHONE, r.phone_sealed) if r.phone_sealed is not None else "",
                 address=r.address,
                 household_no=r.household_no,
             )

@@ -1,22 +1,18 @@
-"""Use cases of a batch before it leaves for the bank: submit, approve, fund, look up."""
+"""Use cases of a batch between its roster and the bank: approve, fund, look up.
+
+Submission and line corrections live in :mod:`service.submission`.
+"""
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
-
-from sqlalchemy.exc import IntegrityError
 
 from domain import workdays
-from domain.model import BatchHeader, BatchStatus, PaymentLine
+from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.postings import BatchAccounts, funding
-from domain.validation import BatchChecker, LineError
 from ledger import store
+from service import screening
 from service.context import Context
 from service.errors import (
-    AlreadyExists,
     FailedPrecondition,
     InvalidInput,
     NotFound,
@@ -24,123 +20,47 @@ from service.errors import (
     Violation,
 )
 
-MAX_VIOLATIONS = 100  # shown in one response; the total count is always given
 _REGION = re.compile(r"^\d{6}$")
 
 
-@dataclass(frozen=True, slots=True)
-class SubmitOutcome:
-    batch_id: str
-    replayed: bool  # the idempotency key was seen before with the same content
-    line_count: int
-    total_fen: int
-    warnings: list[LineError]
-
-
-def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> SubmitOutcome:
-    """Validate and store a batch, all or nothing; the same request twice gives one batch.
-
-    ``lines`` is consumed once, as a stream: a million-line batch is never held in memory.
-    Any rejected line rejects the batch with every violation listed, and nothing is stored.
-    """
-    _check_header(ctx, header)
-    digest = _RequestDigest(header)
-    with ctx.engine.connect() as conn:
-        existing = store.batch_by_key(conn, header.idempotency_key)
-    if existing is not None:
-        return _replay(existing, digest, lines)
-
-    now = ctx.clock()
-    batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
-    checker = BatchChecker(max_amount_fen=header.max_amount_fen, today=now.date())
-    errors: list[LineError] = []
-    error_count = 0
-    warnings: list[LineError] = []
-    try:
-        with ctx.engine.begin() as conn:
-            store.insert_batch(
-                conn,
-                id=batch_id,
-                idempotency_key=header.idempotency_key,
-                request_digest="pending",
-                program=header.program,
-                period=header.period,
-                region=header.region,
-                bank_code=header.bank_code,
-                payer_name=header.payer_name,
-                payer_account=header.payer_account,
-                line_count=header.control_count,
-                total_fen=header.control_total_fen,
-                max_amount_fen=header.max_amount_fen,
-                status=BatchStatus.SUBMITTED.value,
-                submitted_by=header.submitted_by,
-                created_at=now,
-            )
-            chunk: list[PaymentLine] = []
-            for line in lines:
-                digest.add(line)
-                for p in checker.check(line):
-                    if p.severity == "warning":
-                        if len(warnings) < MAX_VIOLATIONS:
-                            warnings.append(p)
-                    else:
-                        error_count += 1
-                        if len(errors) < MAX_VIOLATIONS:
-                            errors.append(p)
-                if error_count:
-                    continue  # keep reading to report every problem, but store nothing more
-                chunk.append(line)
-                if len(chunk) >= store.CHUNK:
-                    store.insert_lines(conn, batch_id, chunk)
-                    chunk.clear()
-            for p in checker.finish(header.control_count, header.control_total_fen):
-                error_count += 1
-                if len(errors) < MAX_VIOLATIONS:
-                    errors.append(p)
-            if error_count:
-                raise InvalidInput(
-                    f"batch rejected: {error_count} problem(s) in its lines; nothing was stored",
-                    [_violation(e) for e in errors],
-                    total=error_count,
-                )
-            if chunk:
-                store.insert_lines(conn, batch_id, chunk)
-            store.update_batch(conn, batch_id, None, request_digest=digest.hexdigest())
-    except IntegrityError:
-        # Another request with the same key won the race; answer as a replay of it.
-        with ctx.engine.connect() as conn:
-            existing = store.batch_by_key(conn, header.idempotency_key)
-        if existing is None:
-            raise
-        return _compare(existing, digest)
-    return SubmitOutcome(batch_id, False, header.control_count, header.control_total_fen, warnings)
-
-
 def approve(ctx: Context, batch_id: str, approver: str):
-    """A second person approves the batch: entry and approval are separate duties."""
+    """A second person approves the batch: entry and approval are separate duties.
+
+    What is approved is what will be paid: the accepted lines. Held and removed lines stay on
+    the roster and in the reconciliation, outside the instruction.
+    """
     with ctx.engine.begin() as conn:
-        batch = _get_for_update(conn, batch_id)
+        batch = get_for_update(conn, batch_id)
         expect_status(batch, BatchStatus.SUBMITTED, "approve")
         if not approver or approver == batch.submitted_by:
             raise PermissionDenied(
                 f"batch {batch_id}: the approver must be someone other than its submitter "
                 f"({batch.submitted_by})"
             )
+        now = ctx.clock()
+        held = screening.hold_stopped(conn, batch_id, now.date(), now)
+        count, fen = store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
+        if count == 0:
+            raise FailedPrecondition(f"batch {batch_id} has no accepted line to pay")
         store.update_batch(
             conn,
             batch_id,
             BatchStatus.SUBMITTED,
             status=BatchStatus.APPROVED.value,
             approved_by=approver,
-            approved_at=ctx.clock(),
+            approved_at=now,
+            line_count=count,
+            total_fen=fen,
         )
+        store.audit(conn, now, approver, "APPROVE", batch_id, None,
+                    f"{count} lines, {fen} fen instructed" + (f"; {held} held by the stop list" if held else ""))
         return store.get_batch(conn, batch_id)
 
 
 def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
     """Finance moved the batch total to the bank's clearing account: book it, start the clock."""
     with ctx.engine.begin() as conn:
-        batch = _get_for_update(conn, batch_id)
+        batch = get_for_update(conn, batch_id)
         expect_status(batch, BatchStatus.APPROVED, "fund")
         if amount_fen != batch.total_fen:
             raise InvalidInput(
@@ -165,6 +85,7 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
             funded_at=now,
             payment_due=due,
         )
+        store.audit(conn, now, actor, "FUND", batch_id, None, f"{amount_fen} fen")
         return store.get_batch(conn, batch_id)
 
 
@@ -180,7 +101,7 @@ def accounts_of(batch) -> BatchAccounts:
     return BatchAccounts(region=batch.region, bank_code=batch.bank_code, program=batch.program)
 
 
-def _get_for_update(conn, batch_id: str):
+def get_for_update(conn, batch_id: str):
     batch = store.get_batch(conn, batch_id, for_update=True)
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
@@ -194,7 +115,7 @@ def expect_status(batch, status: BatchStatus, action: str) -> None:
         )
 
 
-def _check_header(ctx: Context, h: BatchHeader) -> None:
+def check_header(ctx: Context, h: BatchHeader) -> None:
     bad: list[Violation] = []
 
     def need(ok: bool, field: str, code: str, text: str) -> None:
@@ -218,47 +139,3 @@ def _check_header(ctx: Context, h: BatchHeader) -> None:
     need(bool(h.submitted_by), "submitted_by", "REQUIRED", "who submits the batch")
     if bad:
         raise InvalidInput("batch header rejected; nothing was stored", bad)
-
-
-def _violation(e: LineError) -> Violation:
-    field = f"lines[{e.seq}].{e.field}" if e.seq else f"batch.{e.field}"
-    return Violation(field, e.code, e.message)
-
-
-class _RequestDigest:
-    """SHA-256 over the request's content, to tell a replay from a reuse of the same key."""
-
-    def __init__(self, header: BatchHeader):
-        self._h = hashlib.sha256()
-        self._put(
-            header.program, header.period, header.region, header.bank_code, header.payer_name,
-            header.payer_account, header.control_count, header.control_total_fen,
-            header.max_amount_fen,
-        )
-
-    def _put(self, *fields) -> None:
-        self._h.update("\x1f".join("" if f is None else str(f) for f in fields).encode())
-        self._h.update(b"\x1e")
-
-    def add(self, ln: PaymentLine) -> None:
-        self._put(
-            ln.seq, ln.name, ln.id_number, ln.account_no, ln.amount_fen, ln.account_kind,
-            ln.bank_name, ln.subsidy_item, ln.remark, ln.phone, ln.address, ln.household_no,
-        )
-
-    def hexdigest(self) -> str:
-        return self._h.hexdigest()
-
-
-def _replay(existing, digest: _RequestDigest, lines: Iterable[PaymentLine]) -> SubmitOutcome:
-    for line in lines:
-        digest.add(line)
-    return _compare(existing, digest)
-
-
-def _compare(existing, digest: _RequestDigest) -> SubmitOutcome:
-    if existing.request_digest != digest.hexdigest():
-        raise AlreadyExists(
-            f"idempotency key already used for batch {existing.id} with different content"
-        )
-    return SubmitOutcome(existing.id, True, existing.line_count, existing.total_fen, [])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
 from service.profiles import BankProfile, ProfileError, load_profile
 from sftp.endpoint import SftpEndpoint
 
@@ -27,6 +28,17 @@ class Settings:
     data_dir: Path
     banks: dict[str, BankProfile] = field(default_factory=dict)
     poll_interval_s: float = 5.0
+    pii_key_file: Path | None = None  # None: data_dir/keys/pii-keys.json (or YKT_PII_KEYS)
+    programs: dict[str, ProgramPolicy] = field(default_factory=dict)
+    default_policy: ProgramPolicy = ProgramPolicy()
+
+    def policy(self, program: str) -> ProgramPolicy:
+        """How strictly ``program`` treats one-card conflicts and region anomalies."""
+        return self.programs.get(program, self.default_policy)
+
+    @property
+    def key_file(self) -> Path:
+        return self.pii_key_file or self.data_dir / "keys" / "pii-keys.json"
 
     def bank(self, code: str) -> BankProfile:
         try:
@@ -72,12 +84,34 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
             raise ConfigError(f"{source}: {where}profile: the profile is for bank {profile.code!r}")
         banks[code] = profile.with_connection(_endpoint(need(table, "sftp", dict, where), where + "sftp.", need, path_of, source))
     url = raw.get("database_url") or f"sqlite:///{data_dir / 'ledger.sqlite3'}"
+    programs = {name: _policy(table, f"programs.{name}.", source) for name, table in raw.get("programs", {}).items()}
     return Settings(
         database_url=url,
         data_dir=data_dir,
         banks=banks,
         poll_interval_s=float(raw.get("poll_interval_s", 5.0)),
+        pii_key_file=path_of(raw.get("pii_key_file")),
+        programs={k: v for k, v in programs.items() if k != "default"},
+        default_policy=programs.get("default", ProgramPolicy()),
     )
+
+
+def _policy(table: Any, where: str, source: str) -> ProgramPolicy:
+    """``[programs.NAME]`` (or ``[programs.default]``): one_card, region, region_digits."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: {where[:-1]}: expected a table")
+    unknown = sorted(set(table) - {"one_card", "region", "region_digits"})
+    if unknown:
+        raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key (one_card, region, region_digits)")
+    try:
+        return ProgramPolicy(
+            one_card=OneCardPolicy(table.get("one_card", "hold")),
+            region=RegionPolicy(table.get("region", "warn")),
+            region_digits=table.get("region_digits", 4),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {where[:-1]}: {exc} (one_card: reject|hold, region: warn|hold, "
+                          "region_digits: 2|4|6)") from None
 
 
 def _endpoint(table: dict, where: str, need, path_of, source: str) -> SftpEndpoint:

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from bank_formats import FormatError, Problem
-from domain.model import BatchStatus, FileState, PaymentFileHeader
+from domain.model import BatchStatus, FileState, LineStatus, PaymentFileHeader
 from ledger import store
 from service.batches import expect_status
 from service.context import Context
@@ -86,7 +86,7 @@ def _render(ctx: Context, batch, record) -> Path:
         purpose=f"{batch.program} {batch.period} {batch.region}",
     )
     with ctx.engine.connect() as conn, open(temp, "wb") as out:
-        fmt.write_payments(out, header, store.iter_lines(conn, batch.id))
+        fmt.write_payments(out, header, store.iter_lines(conn, ctx.cipher, batch.id, LineStatus.PENDING))
         out.flush()
         os.fsync(out.fileno())
     if bank.schema_dir is not None:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from domain.masking import mask_account, mask_id, mask_name
+from domain.masking import mask_name
 from domain.model import BatchStatus, FailureReason, FileState, LineStatus, PaymentOutcome
 from domain.reasons import follow_up
 from ledger import store
@@ -59,11 +59,20 @@ def reconciliation(ctx: Context, batch_id: str) -> Document:
                                       "reported_fen": d.reported_fen, "detail": d.detail})
     roster_count = sum(n for n, _ in roster.values())
     roster_fen = sum(f for _, f in roster.values())
+    outside = [LineStatus.REJECTED.value, LineStatus.HELD.value, LineStatus.REMOVED.value]
+    outside_count = sum(roster.get(s, (0, 0))[0] for s in outside)
+    outside_fen = sum(roster.get(s, (0, 0))[1] for s in outside)
+    approved = batch.approved_at is not None
     content = {
         "report": "triple-copy reconciliation 三联单",
         "generated_at": ctx.clock().isoformat(timespec="seconds"),
         "batch": _batch_summary(batch),
-        "roster": {"count": roster_count, "total_fen": roster_fen},
+        "roster": {
+            "count": roster_count,
+            "total_fen": roster_fen,
+            # lines the department submitted that are not paid from this batch, by status
+            "not_instructed": {s: {"count": roster[s][0], "fen": roster[s][1]} for s in outside if s in roster},
+        },
         "finance": {
             "instructed_count": batch.line_count,
             "instructed_fen": batch.total_fen,
@@ -74,7 +83,9 @@ def reconciliation(ctx: Context, batch_id: str) -> Document:
         "discrepancies": discrepancies,
         "checks": {
             "every_transaction_sums_to_zero": not unbalanced,
-            "roster_equals_instruction": roster_count == batch.line_count and roster_fen == batch.total_fen,
+            "roster_equals_submission": (roster_count, roster_fen) == (batch.roster_count, batch.roster_fen),
+            "instruction_equals_accepted_lines": not approved or (
+                (batch.line_count, batch.total_fen) == (roster_count - outside_count, roster_fen - outside_fen)),
             "funded_equals_instruction": batch.funded_fen in (0, batch.total_fen),
             "funded_equals_paid_refunded_outstanding": batch.funded_fen
             == ledger["paid_fen"] + ledger["refunded_fen"] + ledger["clearing_fen"] + ledger["suspense_fen"],
@@ -102,8 +113,8 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
             items.append({
                 "seq": r.seq,
                 "name": mask_name(r.name),
-                "id_number": mask_id(r.id_number),
-                "account_no": mask_account(r.account_no),
+                "id_number": r.id_masked,
+                "account_no": r.account_masked,
                 "amount_fen": r.amount_fen,
                 "reason": reason,
                 "follow_up": follow_up(FailureReason(r.reason)).value if r.reason else "ASK_BANK",

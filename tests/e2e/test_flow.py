@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import grpc
@@ -19,14 +19,17 @@ from grpc_status import rpc_status
 from sqlalchemy import func, select
 
 import bank_formats
+from adapter import convert
 from adapter import server as grpc_server
 from adapter.client import Client
 from bank_sim.bank import SimulatedBank
-from domain.model import BatchHeader, PaymentLine
+from domain.model import BatchHeader
 from domain.roster import generate_lines
 from ledger.schema import postings, transactions
 from reports.signing import verify
 from service.config import BankProfile, Settings
+from privacy.cipher import FieldCipher
+from privacy.keys import Keyring
 from service.context import Context
 from service.worker import Worker
 from ykt.v1 import disbursement_pb2 as pb
@@ -57,7 +60,7 @@ def harness(engine, sshd_server, tmp_path, official_schemas):
         schema_dir=official_schemas,
     )
     settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile})
-    ctx = Context(engine=engine, settings=settings)
+    ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
     bank = SimulatedBank(sshd_server.root_dir, bank_formats.get("iso20022", schema_dir=official_schemas),
                          seed=11, bank_code=BANK, failure_rate_ppm=100_000)
@@ -217,18 +220,49 @@ def _bad_request(err: grpc.RpcError) -> dict[str, str]:
     return {v.field: v.description for v in bad.field_violations}
 
 
-def test_a_bad_line_is_named_by_line_and_field_and_nothing_is_stored(harness):
+def test_a_bad_line_is_rejected_by_name_and_waits_for_its_correction(harness):
     h = harness
     lines = list(generate_lines(5, seed=3, region=REGION))
-    lines[2] = PaymentLine(**{**{f: getattr(lines[2], f) for f in PaymentLine.__slots__},
-                              "id_number": lines[2].id_number[:-1] + ("0" if lines[2].id_number[-1] != "0" else "1")})
+    good_id = lines[2].id_number
+    bad = replace(lines[2], id_number=good_id[:-1] + ("0" if good_id[-1] != "0" else "1"))
+    lines[2] = bad
+    reply = h.client.submit(_header(5, lines=lines), lines)
+    assert (reply.status, reply.accepted_count, reply.rejected_count, reply.held_count) == ("NEEDS_CORRECTION", 4, 1, 0)
+    (issue,) = reply.issues
+    assert (issue.seq, issue.field, issue.code, issue.severity) == (3, "id_number", "ID_CHECKSUM", "error")
+    assert bad.id_number not in issue.message  # personal data masked
+    listed = h.client.call("ListLineIssues", pb.ListLineIssuesRequest(batch_id=reply.batch_id)).issues
+    assert [(i.seq, i.code, i.open) for i in listed] == [(3, "ID_CHECKSUM", True)]
     with pytest.raises(grpc.RpcError) as err:
-        h.client.submit(_header(5, lines=lines), lines)
+        h.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=reply.batch_id))
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert _ledger_counts(h) == (0, 0)
+
+    with pytest.raises(grpc.RpcError) as err:  # a correction may not change the agreed amount
+        h.client.call("CorrectLines", pb.CorrectLinesRequest(batch_id=reply.batch_id, lines=[
+            convert.line_to_pb(replace(bad, id_number=good_id, amount_fen=bad.amount_fen + 1))]))
+    assert _bad_request(err.value) == {"lines[3].amount_fen": f"AMOUNT_CHANGED: line 3: the amount "
+                                                               f"{bad.amount_fen} fen cannot change in a correction"}
+    fixed = h.client.call("CorrectLines", pb.CorrectLinesRequest(
+        batch_id=reply.batch_id, lines=[convert.line_to_pb(replace(bad, id_number=good_id))]))
+    assert (fixed.status, fixed.accepted_count, fixed.rejected_count) == ("SUBMITTED", 5, 0)
+    listed = h.client.call("ListLineIssues", pb.ListLineIssuesRequest(batch_id=reply.batch_id)).issues
+    assert [(i.seq, i.code, i.open) for i in listed] == [(3, "ID_CHECKSUM", False)]  # kept, closed
+    approved = h.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=reply.batch_id))
+    assert (approved.line_count, approved.total_fen) == (5, sum(ln.amount_fen for ln in lines))
+    trail = h.client.call("GetAuditTrail", pb.GetAuditTrailRequest(batch_id=reply.batch_id)).events
+    assert [(e.action, e.actor, e.seq) for e in trail] == [
+        ("SUBMIT", "clerk", 0), ("CORRECT_LINE", "clerk", 3), ("APPROVE", "approver", 0)]
+
+
+def test_a_structural_fault_rejects_the_request_and_stores_nothing(harness):
+    h = harness
+    lines = list(generate_lines(5, seed=3, region=REGION))
+    header = replace(_header(5, lines=lines), control_total_fen=sum(ln.amount_fen for ln in lines) + 1)
+    with pytest.raises(grpc.RpcError) as err:
+        h.client.submit(header, lines)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    violations = _bad_request(err.value)
-    assert list(violations) == ["lines[3].id_number"]
-    assert violations["lines[3].id_number"].startswith("ID_CHECKSUM")
-    assert lines[2].id_number not in str(err.value.details())  # personal data masked
+    assert list(_bad_request(err.value)) == ["batch.control_total_fen"]
     assert h.client.call("ListBatches", pb.ListBatchesRequest()).batches == []
 
 

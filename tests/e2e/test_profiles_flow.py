@@ -17,6 +17,8 @@ from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader
 from domain.roster import generate_lines
 from service.config import Settings
+from privacy.cipher import FieldCipher
+from privacy.keys import Keyring
 from service.context import Context
 from service.profiles import FileSecurity, Signing, load_profile
 from service.worker import Worker
@@ -36,7 +38,7 @@ def _service(engine, tmp_path, sshd_server, profile):
     )
     settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service",
                         banks={profile.code: connected})
-    return Context(engine=engine, settings=settings)
+    return Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
 
 
 def _submit(client: Client, code: str) -> tuple[str, int]:

@@ -88,30 +88,268 @@ class SubmitBatchRequest(_message.Message):
     def __init__(self, header: _Optional[_Union[BatchHeader, _Mapping]] = ..., lines: _Optional[_Union[LineChunk, _Mapping]] = ...) -> None: ...
 
 class LineIssue(_message.Message):
-    __slots__ = ("seq", "field", "code", "message")
+    __slots__ = ("seq", "field", "code", "message", "severity", "other_batch_id", "other_seq", "open", "issue_id")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     FIELD_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    OTHER_BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    OTHER_SEQ_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_ID_FIELD_NUMBER: _ClassVar[int]
     seq: int
     field: str
     code: str
     message: str
-    def __init__(self, seq: _Optional[int] = ..., field: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+    severity: str
+    other_batch_id: str
+    other_seq: int
+    open: bool
+    issue_id: int
+    def __init__(self, seq: _Optional[int] = ..., field: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., severity: _Optional[str] = ..., other_batch_id: _Optional[str] = ..., other_seq: _Optional[int] = ..., open: _Optional[bool] = ..., issue_id: _Optional[int] = ...) -> None: ...
 
 class SubmitBatchResponse(_message.Message):
-    __slots__ = ("batch_id", "replayed", "line_count", "total_fen", "warnings")
+    __slots__ = ("batch_id", "replayed", "line_count", "total_fen", "status", "accepted_count", "rejected_count", "held_count", "issues", "issue_count")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
     LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
-    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    HELD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ISSUES_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_COUNT_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     replayed: bool
     line_count: int
     total_fen: int
-    warnings: _containers.RepeatedCompositeFieldContainer[LineIssue]
-    def __init__(self, batch_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., line_count: _Optional[int] = ..., total_fen: _Optional[int] = ..., warnings: _Optional[_Iterable[_Union[LineIssue, _Mapping]]] = ...) -> None: ...
+    status: str
+    accepted_count: int
+    rejected_count: int
+    held_count: int
+    issues: _containers.RepeatedCompositeFieldContainer[LineIssue]
+    issue_count: int
+    def __init__(self, batch_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., line_count: _Optional[int] = ..., total_fen: _Optional[int] = ..., status: _Optional[str] = ..., accepted_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., held_count: _Optional[int] = ..., issues: _Optional[_Iterable[_Union[LineIssue, _Mapping]]] = ..., issue_count: _Optional[int] = ...) -> None: ...
+
+class ListLineIssuesRequest(_message.Message):
+    __slots__ = ("batch_id", "open_only", "page_size", "after_issue_id")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_ISSUE_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    open_only: bool
+    page_size: int
+    after_issue_id: int
+    def __init__(self, batch_id: _Optional[str] = ..., open_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., after_issue_id: _Optional[int] = ...) -> None: ...
+
+class ListLineIssuesResponse(_message.Message):
+    __slots__ = ("issues", "next_after_issue_id")
+    ISSUES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_AFTER_ISSUE_ID_FIELD_NUMBER: _ClassVar[int]
+    issues: _containers.RepeatedCompositeFieldContainer[LineIssue]
+    next_after_issue_id: int
+    def __init__(self, issues: _Optional[_Iterable[_Union[LineIssue, _Mapping]]] = ..., next_after_issue_id: _Optional[int] = ...) -> None: ...
+
+class CorrectLinesRequest(_message.Message):
+    __slots__ = ("batch_id", "lines")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[PaymentLine]
+    def __init__(self, batch_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[PaymentLine, _Mapping]]] = ...) -> None: ...
+
+class ResolveLinesRequest(_message.Message):
+    __slots__ = ("batch_id", "seqs", "reason")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    seqs: _containers.RepeatedScalarFieldContainer[int]
+    reason: str
+    def __init__(self, batch_id: _Optional[str] = ..., seqs: _Optional[_Iterable[int]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GetAuditTrailRequest(_message.Message):
+    __slots__ = ("batch_id",)
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
+
+class AuditEvent(_message.Message):
+    __slots__ = ("at", "actor", "action", "batch_id", "seq", "detail")
+    AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    at: _timestamp_pb2.Timestamp
+    actor: str
+    action: str
+    batch_id: str
+    seq: int
+    detail: str
+    def __init__(self, at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., batch_id: _Optional[str] = ..., seq: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class GetAuditTrailResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[AuditEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ...) -> None: ...
+
+class StopEntryInput(_message.Message):
+    __slots__ = ("id_number", "kind", "effective_from", "effective_until", "source", "note")
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    id_number: str
+    kind: str
+    effective_from: str
+    effective_until: str
+    source: str
+    note: str
+    def __init__(self, id_number: _Optional[str] = ..., kind: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., source: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class StopEntry(_message.Message):
+    __slots__ = ("entry_id", "id_number", "kind", "effective_from", "effective_until", "source", "note", "created_by", "created_at", "revoked_by", "revoked_at")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_BY_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_AT_FIELD_NUMBER: _ClassVar[int]
+    entry_id: int
+    id_number: str
+    kind: str
+    effective_from: str
+    effective_until: str
+    source: str
+    note: str
+    created_by: str
+    created_at: _timestamp_pb2.Timestamp
+    revoked_by: str
+    revoked_at: _timestamp_pb2.Timestamp
+    def __init__(self, entry_id: _Optional[int] = ..., id_number: _Optional[str] = ..., kind: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., source: _Optional[str] = ..., note: _Optional[str] = ..., created_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked_by: _Optional[str] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AddStopEntriesRequest(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[StopEntryInput]
+    def __init__(self, entries: _Optional[_Iterable[_Union[StopEntryInput, _Mapping]]] = ...) -> None: ...
+
+class AddStopEntriesResponse(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[StopEntry]
+    def __init__(self, entries: _Optional[_Iterable[_Union[StopEntry, _Mapping]]] = ...) -> None: ...
+
+class QueryStopListRequest(_message.Message):
+    __slots__ = ("id_number", "active_on")
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_ON_FIELD_NUMBER: _ClassVar[int]
+    id_number: str
+    active_on: str
+    def __init__(self, id_number: _Optional[str] = ..., active_on: _Optional[str] = ...) -> None: ...
+
+class QueryStopListResponse(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[StopEntry]
+    def __init__(self, entries: _Optional[_Iterable[_Union[StopEntry, _Mapping]]] = ...) -> None: ...
+
+class RevokeStopEntryRequest(_message.Message):
+    __slots__ = ("entry_id", "reason")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    entry_id: int
+    reason: str
+    def __init__(self, entry_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListRecoveriesRequest(_message.Message):
+    __slots__ = ("page_size",)
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    def __init__(self, page_size: _Optional[int] = ...) -> None: ...
+
+class Recovery(_message.Message):
+    __slots__ = ("batch_id", "seq", "name", "id_number", "account_no", "amount_fen", "paid_on", "stop")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NO_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    PAID_ON_FIELD_NUMBER: _ClassVar[int]
+    STOP_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    seq: int
+    name: str
+    id_number: str
+    account_no: str
+    amount_fen: int
+    paid_on: str
+    stop: StopEntry
+    def __init__(self, batch_id: _Optional[str] = ..., seq: _Optional[int] = ..., name: _Optional[str] = ..., id_number: _Optional[str] = ..., account_no: _Optional[str] = ..., amount_fen: _Optional[int] = ..., paid_on: _Optional[str] = ..., stop: _Optional[_Union[StopEntry, _Mapping]] = ...) -> None: ...
+
+class ListRecoveriesResponse(_message.Message):
+    __slots__ = ("recoveries", "total_fen")
+    RECOVERIES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    recoveries: _containers.RepeatedCompositeFieldContainer[Recovery]
+    total_fen: int
+    def __init__(self, recoveries: _Optional[_Iterable[_Union[Recovery, _Mapping]]] = ..., total_fen: _Optional[int] = ...) -> None: ...
+
+class GetDisclosureListRequest(_message.Message):
+    __slots__ = ("batch_id", "page_size", "after_seq")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQ_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    page_size: int
+    after_seq: int
+    def __init__(self, batch_id: _Optional[str] = ..., page_size: _Optional[int] = ..., after_seq: _Optional[int] = ...) -> None: ...
+
+class DisclosureItem(_message.Message):
+    __slots__ = ("seq", "name", "id_number", "program", "amount_fen", "paid_on")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    PAID_ON_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    name: str
+    id_number: str
+    program: str
+    amount_fen: int
+    paid_on: str
+    def __init__(self, seq: _Optional[int] = ..., name: _Optional[str] = ..., id_number: _Optional[str] = ..., program: _Optional[str] = ..., amount_fen: _Optional[int] = ..., paid_on: _Optional[str] = ...) -> None: ...
+
+class DisclosureList(_message.Message):
+    __slots__ = ("batch_id", "program", "period", "region", "items", "next_after_seq")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_AFTER_SEQ_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    program: str
+    period: str
+    region: str
+    items: _containers.RepeatedCompositeFieldContainer[DisclosureItem]
+    next_after_seq: int
+    def __init__(self, batch_id: _Optional[str] = ..., program: _Optional[str] = ..., period: _Optional[str] = ..., region: _Optional[str] = ..., items: _Optional[_Iterable[_Union[DisclosureItem, _Mapping]]] = ..., next_after_seq: _Optional[int] = ...) -> None: ...
 
 class StatusTotal(_message.Message):
     __slots__ = ("status", "count", "fen")

@@ -99,6 +99,56 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListTransactionsRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListTransactionsResponse.FromString,
                 _registered_method=True)
+        self.ListLineIssues = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ListLineIssues',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListLineIssuesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListLineIssuesResponse.FromString,
+                _registered_method=True)
+        self.CorrectLines = channel.unary_unary(
+                '/ykt.v1.DisbursementService/CorrectLines',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.FromString,
+                _registered_method=True)
+        self.RemoveLines = channel.unary_unary(
+                '/ykt.v1.DisbursementService/RemoveLines',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.FromString,
+                _registered_method=True)
+        self.ReleaseLines = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ReleaseLines',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.FromString,
+                _registered_method=True)
+        self.GetAuditTrail = channel.unary_unary(
+                '/ykt.v1.DisbursementService/GetAuditTrail',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetAuditTrailRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetAuditTrailResponse.FromString,
+                _registered_method=True)
+        self.AddStopEntries = channel.unary_unary(
+                '/ykt.v1.DisbursementService/AddStopEntries',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.AddStopEntriesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.AddStopEntriesResponse.FromString,
+                _registered_method=True)
+        self.QueryStopList = channel.unary_unary(
+                '/ykt.v1.DisbursementService/QueryStopList',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.QueryStopListRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.QueryStopListResponse.FromString,
+                _registered_method=True)
+        self.RevokeStopEntry = channel.unary_unary(
+                '/ykt.v1.DisbursementService/RevokeStopEntry',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.RevokeStopEntryRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.StopEntry.FromString,
+                _registered_method=True)
+        self.ListRecoveries = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ListRecoveries',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListRecoveriesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListRecoveriesResponse.FromString,
+                _registered_method=True)
+        self.GetDisclosureList = channel.unary_unary(
+                '/ykt.v1.DisbursementService/GetDisclosureList',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetDisclosureListRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.DisclosureList.FromString,
+                _registered_method=True)
 
 
 class DisbursementServiceServicer:
@@ -188,6 +238,74 @@ class DisbursementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListLineIssues(self, request, context):
+        """Every issue found about a batch's lines (rejections, holds, warnings), in pages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CorrectLines(self, request, context):
+        """Send rejected or held lines again, corrected (same seq and amount); each is checked afresh.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveLines(self, request, context):
+        """Take lines out of a batch before approval, with a reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseLines(self, request, context):
+        """Let lines held for one-card or region review go ahead, with a reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuditTrail(self, request, context):
+        """Who did what to a batch and its lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddStopEntries(self, request, context):
+        """The stop list (停发名单): people who must not be paid from a date on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def QueryStopList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeStopEntry(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRecoveries(self, request, context):
+        """Payments booked after the person's stop took effect: to be recovered (追回).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDisclosureList(self, request, context):
+        """The public disclosure list (公示) of a batch: name, masked ID, program, amount, date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DisbursementServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -255,6 +373,56 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.ListTransactions,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListTransactionsRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListTransactionsResponse.SerializeToString,
+            ),
+            'ListLineIssues': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLineIssues,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListLineIssuesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListLineIssuesResponse.SerializeToString,
+            ),
+            'CorrectLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.CorrectLines,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.SerializeToString,
+            ),
+            'RemoveLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveLines,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.SerializeToString,
+            ),
+            'ReleaseLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseLines,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.SerializeToString,
+            ),
+            'GetAuditTrail': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuditTrail,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetAuditTrailRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.GetAuditTrailResponse.SerializeToString,
+            ),
+            'AddStopEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddStopEntries,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.AddStopEntriesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.AddStopEntriesResponse.SerializeToString,
+            ),
+            'QueryStopList': grpc.unary_unary_rpc_method_handler(
+                    servicer.QueryStopList,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.QueryStopListRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.QueryStopListResponse.SerializeToString,
+            ),
+            'RevokeStopEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeStopEntry,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.RevokeStopEntryRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.StopEntry.SerializeToString,
+            ),
+            'ListRecoveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecoveries,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListRecoveriesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListRecoveriesResponse.SerializeToString,
+            ),
+            'GetDisclosureList': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDisclosureList,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetDisclosureListRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.DisclosureList.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -608,6 +776,276 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/ListTransactions',
             ykt_dot_v1_dot_disbursement__pb2.ListTransactionsRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.ListTransactionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLineIssues(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ListLineIssues',
+            ykt_dot_v1_dot_disbursement__pb2.ListLineIssuesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ListLineIssuesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CorrectLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/CorrectLines',
+            ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/RemoveLines',
+            ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ReleaseLines',
+            ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.SubmitBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuditTrail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/GetAuditTrail',
+            ykt_dot_v1_dot_disbursement__pb2.GetAuditTrailRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.GetAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddStopEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/AddStopEntries',
+            ykt_dot_v1_dot_disbursement__pb2.AddStopEntriesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.AddStopEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryStopList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/QueryStopList',
+            ykt_dot_v1_dot_disbursement__pb2.QueryStopListRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.QueryStopListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeStopEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/RevokeStopEntry',
+            ykt_dot_v1_dot_disbursement__pb2.RevokeStopEntryRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.StopEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecoveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ListRecoveries',
+            ykt_dot_v1_dot_disbursement__pb2.ListRecoveriesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ListRecoveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDisclosureList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/GetDisclosureList',
+            ykt_dot_v1_dot_disbursement__pb2.GetDisclosureListRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.DisclosureList.FromString,
             options,
             channel_credentials,
             insecure,

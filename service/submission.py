@@ -1,0 +1,346 @@
+"""Submitting a roster and putting its lines right, before any money moves.
+
+Every line is accepted, rejected or held, with its reasons; nothing is dropped or altered.
+A structural fault (sequence numbers, control totals, the header) rejects the whole request
+and stores nothing: there is no batch to correct. Otherwise the batch is stored: with any line
+rejected it waits in NEEDS_CORRECTION until the department corrects or removes those lines; a
+held line (stop list, one-card review) is not paid unless a reviewer releases it.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from domain import eligibility, validation
+from domain.eligibility import ERROR, HOLD, WARNING, ProgramPolicy
+from domain.model import BatchHeader, BatchStatus, LineIssue, LineStatus, PaymentLine
+from domain.validation import BatchChecker, LineError
+from ledger import store
+from service import screening
+from service.batches import check_header, get_for_update
+from service.context import Context
+from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
+
+MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages through all of them
+# Faults of the request as a whole: the batch cannot be stored, let alone corrected.
+STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
+                        validation.CONTROL_COUNT, validation.CONTROL_TOTAL, validation.AMOUNT_TYPE})
+# Longest text the roster stores per field; longer is an error, never a silent cut.
+WIDTHS = {"bank_name": 140, "subsidy_item": 140, "remark": 140, "address": 140, "household_no": 32}
+
+
+@dataclass
+class Tally:
+    """Lines by fate and the issues to show, with how many there are in all."""
+
+    accepted: int = 0
+    rejected: int = 0
+    held: int = 0
+    issues: list[LineIssue] = field(default_factory=list)
+    issue_count: int = 0
+
+    def note(self, issues: Iterable[LineIssue]) -> None:
+        for issue in issues:
+            self.issue_count += 1
+            if len(self.issues) < MAX_LISTED:
+                self.issues.append(issue)
+
+    def count(self, status: LineStatus, n: int = 1) -> None:
+        if status is LineStatus.REJECTED:
+            self.rejected += n
+        elif status is LineStatus.HELD:
+            self.held += n
+        else:
+            self.accepted += n
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    batch_id: str
+    replayed: bool  # the idempotency key was seen before with the same content
+    status: str
+    line_count: int
+    total_fen: int
+    tally: Tally
+
+
+def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> SubmitOutcome:
+    """Check and store a roster; the same request twice gives one batch.
+
+    ``lines`` is consumed once, as a stream: a million-line batch is never held in memory.
+    """
+    check_header(ctx, header)
+    digest = RequestDigest(header)
+    with ctx.engine.connect() as conn:
+        existing = store.batch_by_key(conn, header.idempotency_key)
+    if existing is not None:
+        for line in lines:
+            digest.add(line)
+        return _compare(ctx, existing, digest)
+
+    now = ctx.clock()
+    today = now.date()
+    policy = ctx.settings.policy(header.program)
+    batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
+    checker = BatchChecker(max_amount_fen=header.max_amount_fen, today=today)
+    tally = Tally()
+    structural: list[LineError] = []
+    structural_count = 0
+    try:
+        with ctx.engine.begin() as conn:
+            store.insert_batch(
+                conn, id=batch_id, idempotency_key=header.idempotency_key, request_digest="pending",
+                program=header.program, period=header.period, region=header.region,
+                bank_code=header.bank_code, payer_name=header.payer_name,
+                payer_account=header.payer_account, roster_count=header.control_count,
+                roster_fen=header.control_total_fen, line_count=header.control_count,
+                total_fen=header.control_total_fen, max_amount_fen=header.max_amount_fen,
+                status=BatchStatus.SUBMITTED.value, submitted_by=header.submitted_by, created_at=now,
+            )
+            store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
+                        f"{header.control_count} lines, {header.control_total_fen} fen")
+            chunk: list[tuple[PaymentLine, LineStatus]] = []
+            issues: list[LineIssue] = []
+            for line in lines:
+                digest.add(line)
+                problems = checker.check(line)
+                if any(p.code in STRUCTURAL for p in problems):
+                    for p in problems:
+                        if p.code in STRUCTURAL:
+                            structural_count += 1
+                            if len(structural) < MAX_LISTED:
+                                structural.append(p)
+                    continue
+                if structural_count:
+                    continue  # keep reading to report every fault, but store nothing more
+                found = _line_issues(line, problems, header.region, policy)
+                status = eligibility.fate(i.severity for i in found)
+                tally.count(status)
+                tally.note(found)
+                issues += found
+                chunk.append((line, status))
+                if len(chunk) >= store.CHUNK:
+                    store.insert_lines(conn, ctx.cipher, batch_id, chunk)
+                    store.insert_issues(conn, batch_id, issues, now)
+                    chunk.clear()
+                    issues.clear()
+            for p in checker.finish(header.control_count, header.control_total_fen):
+                structural_count += 1
+                if len(structural) < MAX_LISTED:
+                    structural.append(p)
+            if structural_count:
+                raise InvalidInput(
+                    f"batch rejected: {structural_count} problem(s) in its structure; nothing was stored",
+                    [_violation(e) for e in structural], total=structural_count,
+                )
+            store.insert_lines(conn, ctx.cipher, batch_id, chunk)
+            store.insert_issues(conn, batch_id, issues, now)
+            _note(tally, screening.against_others(conn, batch_id, header.program, header.period, today, policy, now))
+            status = BatchStatus.NEEDS_CORRECTION if tally.rejected else BatchStatus.SUBMITTED
+            store.update_batch(conn, batch_id, None, request_digest=digest.hexdigest(), status=status.value)
+    except IntegrityError:
+        # Another request with the same key won the race; answer as a replay of it.
+        with ctx.engine.connect() as conn:
+            existing = store.batch_by_key(conn, header.idempotency_key)
+        if existing is None:
+            raise
+        return _compare(ctx, existing, digest)
+    return SubmitOutcome(batch_id, False, status.value, header.control_count, header.control_total_fen, tally)
+
+
+def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine], actor: str) -> SubmitOutcome:
+    """The department sends rejected or held lines again, corrected; each is checked afresh.
+
+    A corrected line must keep its seq and amount (the batch totals were agreed); everything
+    else about the person may change. Its earlier issues are closed and kept.
+    """
+    if not corrected:
+        raise InvalidInput("no lines to correct", [Violation("lines", "REQUIRED", "send at least one line")])
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        batch = _editable(conn, batch_id, "correct lines")
+        policy = ctx.settings.policy(batch.program)
+        current = {r.seq: r for r in store.lines_by_seq(conn, batch_id, [ln.seq for ln in corrected])}
+        bad = []
+        for ln in corrected:
+            row = current.get(ln.seq)
+            if row is None:
+                bad.append(Violation(f"lines[{ln.seq}].seq", "NO_SUCH_LINE", f"batch {batch_id} has no line {ln.seq}"))
+            elif row.status not in (LineStatus.REJECTED.value, LineStatus.HELD.value):
+                bad.append(Violation(f"lines[{ln.seq}].seq", "LINE_NOT_CORRECTABLE",
+                                     f"line {ln.seq} is {row.status}; only rejected or held lines are corrected"))
+            elif ln.amount_fen != row.amount_fen:
+                bad.append(Violation(f"lines[{ln.seq}].amount_fen", "AMOUNT_CHANGED",
+                                     f"line {ln.seq}: the amount {row.amount_fen} fen cannot change in a correction"))
+        if len({ln.seq for ln in corrected}) != len(corrected):
+            bad.append(Violation("lines", validation.DUPLICATE_SEQ, "each line may be corrected once per request"))
+        if bad:
+            raise InvalidInput(f"batch {batch_id}: correction refused; nothing was changed", bad)
+        tally = Tally()
+        seqs = [ln.seq for ln in corrected]
+        store.close_issues(conn, batch_id, seqs)
+        found: dict[int, list[LineIssue]] = {}
+        for ln in corrected:
+            problems = validation.check_line(ln, max_amount_fen=batch.max_amount_fen, today=now.date())
+            found[ln.seq] = _line_issues(ln, problems, batch.region, policy)
+            store.replace_line(conn, ctx.cipher, batch_id, ln, eligibility.fate(i.severity for i in found[ln.seq]))
+            store.audit(conn, now, actor, "CORRECT_LINE", batch_id, ln.seq, "line sent again, corrected")
+        for seq, code, other_seq in store.in_batch_duplicates(conn, batch_id, seqs):
+            field_name = "id_number" if code == validation.DUPLICATE_PERSON else "account_no"
+            found[seq].append(LineIssue(seq, field_name, code, ERROR,
+                                        f"line {seq}: {field_name}: the same as on line {other_seq} of this batch",
+                                        batch_id, other_seq))
+        for seq, issues in found.items():
+            store.set_line_status(conn, batch_id, [seq], eligibility.fate(i.severity for i in issues))
+            tally.note(issues)
+        store.insert_issues(conn, batch_id, (i for issues in found.values() for i in issues), now)
+        _note(tally, screening.against_others(conn, batch_id, batch.program, batch.period, now.date(), policy, now, seqs))
+        return _settle(conn, ctx, batch, tally)
+
+
+def remove_lines(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor: str) -> SubmitOutcome:
+    """The department takes lines out of the batch, explicitly and with a reason."""
+    return _resolve(ctx, batch_id, seqs, reason, actor, "REMOVE_LINE", LineStatus.REMOVED,
+                    (LineStatus.REJECTED, LineStatus.HELD, LineStatus.PENDING))
+
+
+def release_lines(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor: str) -> SubmitOutcome:
+    """A reviewer lets held lines go ahead. A stop-list hold cannot be released: the stop
+    entry itself must be revoked (or the line removed)."""
+    with ctx.engine.connect() as conn:
+        stopped = store.open_issue_seqs(conn, batch_id, seqs, eligibility.STOP_CODES)
+    if stopped:
+        raise FailedPrecondition(
+            f"batch {batch_id}: line(s) {', '.join(map(str, stopped[:20]))} are held by the stop list; "
+            "revoke the stop entry or remove the line")
+    return _resolve(ctx, batch_id, seqs, reason, actor, "RELEASE_LINE", LineStatus.PENDING, (LineStatus.HELD,))
+
+
+def _resolve(ctx, batch_id, seqs, reason, actor, action, to: LineStatus, allowed) -> SubmitOutcome:
+    if not seqs:
+        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
+    if not reason.strip():
+        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        batch = _editable(conn, batch_id, action.lower().replace("_", " "))
+        rows = {r.seq: r for r in store.lines_by_seq(conn, batch_id, seqs)}
+        bad = [Violation(f"seqs[{s}]", "NO_SUCH_LINE", f"batch {batch_id} has no line {s}") for s in seqs if s not in rows]
+        bad += [Violation(f"seqs[{s}]", "LINE_STATE", f"line {s} is {rows[s].status}")
+                for s in seqs if s in rows and rows[s].status not in {a.value for a in allowed}]
+        if bad:
+            raise InvalidInput(f"batch {batch_id}: nothing was changed", bad)
+        store.set_line_status(conn, batch_id, seqs, to)
+        store.close_issues(conn, batch_id, seqs)
+        for s in seqs:
+            store.audit(conn, now, actor, action, batch_id, s, reason[:900])
+        return _settle(conn, ctx, batch, Tally())
+
+
+def _settle(conn: Connection, ctx: Context, batch, tally: Tally) -> SubmitOutcome:
+    """Recount the batch and set its status: rejected lines left mean it still needs correction."""
+    totals = store.line_status_totals(conn, batch.id)
+    rejected = totals.get(LineStatus.REJECTED.value, (0, 0))[0]
+    accepted = totals.get(LineStatus.PENDING.value, (0, 0))[0]
+    status = BatchStatus.NEEDS_CORRECTION if rejected else BatchStatus.SUBMITTED
+    if not rejected and not accepted:
+        status = BatchStatus.NEEDS_CORRECTION  # nothing left to pay: correct lines or drop the batch
+    store.update_batch(conn, batch.id, None, status=status.value)
+    tally.accepted, tally.rejected = accepted, rejected
+    tally.held = totals.get(LineStatus.HELD.value, (0, 0))[0]
+    return SubmitOutcome(batch.id, False, status.value, batch.roster_count, batch.roster_fen, tally)
+
+
+def _editable(conn: Connection, batch_id: str, action: str):
+    batch = get_for_update(conn, batch_id)
+    if batch.status not in (BatchStatus.NEEDS_CORRECTION.value, BatchStatus.SUBMITTED.value):
+        raise FailedPrecondition(f"batch {batch_id} is {batch.status}; lines can be changed only before approval")
+    return batch
+
+
+def _line_issues(line: PaymentLine, problems: list[LineError], region: str, policy: ProgramPolicy) -> list[LineIssue]:
+    found = [LineIssue(p.seq, p.field, p.code, p.severity, p.message) for p in problems]
+    for name, width in WIDTHS.items():
+        value = getattr(line, name)
+        if len(value) > width:
+            found.append(LineIssue(line.seq, name, eligibility.FIELD_TOO_LONG, ERROR,
+                                   f"line {line.seq}: {name}: {len(value)} characters, at most {width}"))
+    if not any(p.field == "id_number" and p.severity == ERROR for p in problems):
+        severity = eligibility.region_finding(line.id_number[:6], region, policy)
+        if severity is not None:
+            found.append(LineIssue(
+                line.seq, "id_number", eligibility.REGION_OUTSIDE, severity,
+                f"line {line.seq}: id_number: issued in region {line.id_number[:6]}, "
+                f"outside the batch's region {region}"))
+    return found
+
+
+def _note(tally: Tally, found: dict[int, list[LineIssue]]) -> None:
+    """Count lines the cross-batch screening moved out of the accepted ones."""
+    for issues in found.values():
+        status = eligibility.fate(i.severity for i in issues)
+        tally.count(LineStatus.PENDING, -1)
+        tally.count(status)
+        tally.note(issues)
+
+
+def _violation(e: LineError) -> Violation:
+    field_name = f"lines[{e.seq}].{e.field}" if e.seq else f"batch.{e.field}"
+    return Violation(field_name, e.code, e.message)
+
+
+class RequestDigest:
+    """SHA-256 over the request's content, to tell a replay from a reuse of the same key."""
+
+    def __init__(self, header: BatchHeader):
+        self._h = hashlib.sha256()
+        self._put(
+            header.program, header.period, header.region, header.bank_code, header.payer_name,
+            header.payer_account, header.control_count, header.control_total_fen,
+            header.max_amount_fen,
+        )
+
+    def _put(self, *fields) -> None:
+        self._h.update("\x1f".join("" if f is None else str(f) for f in fields).encode())
+        self._h.update(b"\x1e")
+
+    def add(self, ln: PaymentLine) -> None:
+        self._put(
+            ln.seq, ln.name, ln.id_number, ln.account_no, ln.amount_fen, ln.account_kind,
+            ln.bank_name, ln.subsidy_item, ln.remark, ln.phone, ln.address, ln.household_no,
+        )
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
+def _compare(ctx: Context, existing, digest: RequestDigest) -> SubmitOutcome:
+    if existing.request_digest != digest.hexdigest():
+        raise AlreadyExists(f"idempotency key already used for batch {existing.id} with different content")
+    with ctx.engine.connect() as conn:
+        totals = store.line_status_totals(conn, existing.id)
+        issues = store.list_issues(conn, existing.id, open_only=True, after_id=0, limit=MAX_LISTED)
+    tally = Tally(
+        accepted=totals.get(LineStatus.PENDING.value, (0, 0))[0],
+        rejected=totals.get(LineStatus.REJECTED.value, (0, 0))[0],
+        held=totals.get(LineStatus.HELD.value, (0, 0))[0],
+        issues=[LineIssue(i.seq, i.field, i.code, i.severity, i.message, i.other_batch_id, i.other_seq) for i in issues],
+        issue_count=len(issues),
+    )
+    return SubmitOutcome(existing.id, True, existing.status, existing.roster_count, existing.roster_fen, tally)
+
+
+def get_issues(ctx: Context, batch_id: str, *, open_only: bool, after_id: int, limit: int):
+    with ctx.engine.connect() as conn:
+        if store.get_batch(conn, batch_id) is None:
+            raise NotFound(f"no batch {batch_id}")
+        return store.list_issues(conn, batch_id, open_only=open_only, after_id=after_id, limit=limit)
+
+
+__all__ = ["HOLD", "WARNING", "SubmitOutcome", "Tally", "correct_lines", "get_issues", "release_lines",
+           "remove_lines", "submit"]
