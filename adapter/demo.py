@@ -137,7 +137,8 @@ def _submit_and_send(client: Client, r: BatchRun, lines: int, seed: int, say) ->
     sent = client.as_user("clerk").submit(
         header, _with_progress(generate_lines(lines, seed=seed, region=REGION), lines, say))
     r.batch_id = sent.batch_id
-    say(f"      batch {r.batch_id} stored ({len(sent.warnings)} warnings)")
+    say(f"      batch {r.batch_id} {sent.status}: {sent.accepted_count:,} accepted, {sent.rejected_count:,} "
+        f"rejected, {sent.held_count:,} held, {sent.issue_count:,} issue(s) noted")
     say("[4/8] approving as a second person")
     client.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
     say("[5/8] funding: finance transfers the batch total to the bank's clearing account")
