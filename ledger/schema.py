@@ -94,7 +94,8 @@ lines = Table(
     Column("bank_reason_code", String(35)),
     Column("bank_reason_text", String(140)),
     Column("result_file_id", Integer),
-    CheckConstraint("amount_fen > 0", name="amount_positive"),
+    # a rejected line is kept as sent, whatever its amount; nothing else may carry one below 1 fen
+    CheckConstraint("amount_fen > 0 OR status IN ('REJECTED', 'REMOVED')", name="amount_positive_unless_rejected"),
 )
 Index("ix_lines_batch_status", lines.c.batch_id, lines.c.status)
 Index("ix_lines_id_index", lines.c.id_index)  # the one-card registry and duplicate checks

@@ -89,7 +89,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
     checker = BatchChecker(max_amount_fen=header.max_amount_fen, today=today)
     tally = Tally()
-    structural: list[LineError] = []
+    structural: list[LineError | Violation] = []
     structural_count = 0
     try:
         with ctx.engine.begin() as conn:
@@ -106,7 +106,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
                         f"{header.control_count} lines, {header.control_total_fen} fen")
             chunk: list[tuple[PaymentLine, LineStatus]] = []
             issues: list[LineIssue] = []
-            for line in lines:
+            for position, line in enumerate(lines, start=1):
                 digest.add(line)
                 problems = checker.check(line)
                 if any(p.code in STRUCTURAL for p in problems):
@@ -114,7 +114,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
                         if p.code in STRUCTURAL:
                             structural_count += 1
                             if len(structural) < MAX_LISTED:
-                                structural.append(p)
+                                structural.append(_at_position(p, position))
                     continue
                 if structural_count:
                     continue  # keep reading to report every fault, but store nothing more
@@ -289,7 +289,16 @@ def _note(tally: Tally, found: dict[int, list[LineIssue]]) -> None:
         tally.note(issues)
 
 
-def _violation(e: LineError) -> Violation:
+def _at_position(e: LineError, position: int) -> Violation | LineError:
+    """A line whose seq is unusable is named by its position in the request: ``lines[#2]``."""
+    if e.code != validation.SEQ_INVALID:
+        return e
+    return Violation(f"lines[#{position}].seq", e.code, f"line #{position} of the request: {e.message}")
+
+
+def _violation(e: LineError | Violation) -> Violation:
+    if isinstance(e, Violation):
+        return e
     field_name = f"lines[{e.seq}].{e.field}" if e.seq else f"batch.{e.field}"
     return Violation(field_name, e.code, e.message)
 

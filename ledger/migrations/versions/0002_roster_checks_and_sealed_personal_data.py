@@ -36,6 +36,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('account_index', sa.LargeBinary(length=16), nullable=False))
         batch_op.add_column(sa.Column('account_masked', sa.String(length=40), nullable=False))
         batch_op.add_column(sa.Column('phone_sealed', sa.LargeBinary(), nullable=True))
+        batch_op.drop_constraint(op.f('ck_lines_amount_positive'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_lines_amount_positive_unless_rejected'),
+                                         "amount_fen > 0 OR status IN ('REJECTED', 'REMOVED')")
         batch_op.create_index('ix_lines_id_index', ['id_index'], unique=False)
         batch_op.create_index('ix_lines_account_index', ['account_index'], unique=False)
 
@@ -97,6 +100,8 @@ def downgrade() -> None:
     with op.batch_alter_table('lines', schema=None) as batch_op:
         batch_op.drop_index('ix_lines_account_index')
         batch_op.drop_index('ix_lines_id_index')
+        batch_op.drop_constraint(op.f('ck_lines_amount_positive_unless_rejected'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_lines_amount_positive'), 'amount_fen > 0')
         for column in ('phone_sealed', 'account_masked', 'account_index', 'account_sealed',
                        'id_region', 'id_masked', 'id_index', 'id_sealed'):
             batch_op.drop_column(column)
