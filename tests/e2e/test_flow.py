@@ -346,3 +346,58 @@ def _line_status(h: Harness, batch_id: str, seq: int) -> str:
 
     with h.ctx.engine.connect() as conn:
         return conn.execute(select(lines.c.status).where(lines.c.batch_id == batch_id, lines.c.seq == seq)).scalar_one()
+
+
+def test_a_payment_after_the_persons_stop_date_is_listed_for_recovery_and_disclosed_masked(harness):
+    h = harness
+    batch_id, _ = _submit_funded_dispatched(h, n=20)
+    _bank_answers_and_service_books(h)
+    roster = list(generate_lines(20, seed=3, region=REGION))
+    paid = [ln for ln in roster if _line_status(h, batch_id, ln.seq) == "PAID"]
+    late_news = paid[0]  # the death was reported after the payment went out, effective before it
+    h.client.call("AddStopEntries", pb.AddStopEntriesRequest(entries=[
+        pb.StopEntryInput(id_number=late_news.id_number, kind="DECEASED", effective_from="2026-01-01",
+                          source="民政局通报 2026-118"),
+        pb.StopEntryInput(id_number=paid[1].id_number, kind="INELIGIBLE", effective_from="2099-01-01",
+                          source="不在本期"),  # stops only in the future: nothing to recover
+    ]))
+    found = h.client.call("ListRecoveries", pb.ListRecoveriesRequest())
+    assert [(r.batch_id, r.seq, r.amount_fen, r.stop.kind) for r in found.recoveries] == [
+        (batch_id, late_news.seq, late_news.amount_fen, "DECEASED")]
+    assert found.total_fen == late_news.amount_fen
+    assert late_news.id_number not in str(found) and late_news.account_no not in str(found)
+
+    disclosed = h.client.call("GetDisclosureList", pb.GetDisclosureListRequest(batch_id=batch_id, page_size=5))
+    assert [i.seq for i in disclosed.items] == [ln.seq for ln in paid[:5]]
+    assert disclosed.next_after_seq == paid[4].seq
+    rest = h.client.call("GetDisclosureList", pb.GetDisclosureListRequest(
+        batch_id=batch_id, after_seq=disclosed.next_after_seq, page_size=100))
+    items = list(disclosed.items) + list(rest.items)
+    assert rest.next_after_seq == 0 and len(items) == len(paid)
+    for item, ln in zip(items, paid, strict=True):
+        assert (item.name, item.amount_fen, item.program) == (ln.name, ln.amount_fen, "耕地地力保护补贴")
+        assert item.id_number != ln.id_number and item.id_number[-4:] == ln.id_number[-4:]
+
+
+def test_no_clear_id_account_or_phone_in_the_database_or_the_logs(harness, caplog, engine):
+    """A stolen database file, backup or log reveals no ID, account or phone number."""
+    import logging
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("scans the SQLite file; PostgreSQL stores the same sealed columns")
+    caplog.set_level(logging.DEBUG)
+    h = harness
+    batch_id, _ = _submit_funded_dispatched(h, n=200)
+    _bank_answers_and_service_books(h)
+    h.as_user("finance").call("CloseBatch", pb.CloseBatchRequest(batch_id=batch_id))
+    h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
+    h.client.call("GetDisclosureList", pb.GetDisclosureListRequest(batch_id=batch_id))
+    h.ctx.engine.dispose()  # let SQLite fold its write-ahead log into the file
+    database = Path(engine.url.database)
+    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    secrets = [v for ln in generate_lines(200, seed=3, region=REGION) for v in (ln.id_number, ln.account_no, ln.phone) if v]
+    assert len(secrets) >= 400
+    leaked = [v for v in secrets if v.encode() in stored or v in logged]
+    assert leaked == []
+    assert batch_id.encode() in stored  # the scan does read the data
