@@ -119,10 +119,13 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
                 if structural_count:
                     continue  # keep reading to report every fault, but store nothing more
                 found = _line_issues(line, problems, header.region, policy)
-                status = eligibility.fate(i.severity for i in found)
+                if found:
+                    status = eligibility.fate(i.severity for i in found)
+                    tally.note(found)
+                    issues += found
+                else:
+                    status = LineStatus.PENDING
                 tally.count(status)
-                tally.note(found)
-                issues += found
                 chunk.append((line, status))
                 if len(chunk) >= store.CHUNK:
                     store.insert_lines(conn, ctx.cipher, batch_id, chunk)
@@ -265,12 +268,14 @@ def _editable(conn: Connection, batch_id: str, action: str):
 
 def _line_issues(line: PaymentLine, problems: list[LineError], region: str, policy: ProgramPolicy) -> list[LineIssue]:
     found = [LineIssue(p.seq, p.field, p.code, p.severity, p.message) for p in problems]
-    for name, width in WIDTHS.items():
-        value = getattr(line, name)
-        if len(value) > width:
-            found.append(LineIssue(line.seq, name, eligibility.FIELD_TOO_LONG, ERROR,
-                                   f"line {line.seq}: {name}: {len(value)} characters, at most {width}"))
-    if not any(p.field == "id_number" and p.severity == ERROR for p in problems):
+    if (len(line.bank_name) > 140 or len(line.subsidy_item) > 140 or len(line.remark) > 140
+            or len(line.address) > 140 or len(line.household_no) > 32):
+        for name, width in WIDTHS.items():
+            value = getattr(line, name)
+            if len(value) > width:
+                found.append(LineIssue(line.seq, name, eligibility.FIELD_TOO_LONG, ERROR,
+                                       f"line {line.seq}: {name}: {len(value)} characters, at most {width}"))
+    if not problems or not any(p.field == "id_number" and p.severity == ERROR for p in problems):
         severity = eligibility.region_finding(line.id_number[:6], region, policy)
         if severity is not None:
             found.append(LineIssue(
@@ -319,9 +324,10 @@ class RequestDigest:
         self._h.update(b"\x1e")
 
     def add(self, ln: PaymentLine) -> None:
-        self._put(
-            ln.seq, ln.name, ln.id_number, ln.account_no, ln.amount_fen, ln.account_kind,
-            ln.bank_name, ln.subsidy_item, ln.remark, ln.phone, ln.address, ln.household_no,
+        self._h.update(
+            f"{ln.seq}\x1f{ln.name}\x1f{ln.id_number}\x1f{ln.account_no}\x1f{ln.amount_fen}\x1f{ln.account_kind}"
+            f"\x1f{ln.bank_name}\x1f{ln.subsidy_item}\x1f{ln.remark}\x1f{ln.phone}\x1f{ln.address}"
+            f"\x1f{ln.household_no}\x1e".encode()
         )
 
     def hexdigest(self) -> str:
