@@ -38,7 +38,7 @@ def add_entries(ctx: Context, requests: Sequence[StopRequest], actor: str) -> li
         try:
             id_number = idnumber.validate(r.id_number.strip(), today=ctx.clock().date())
         except idnumber.InvalidIdNumber as exc:
-            bad.append(Violation(f"{where}.id_number", exc.code, str(exc)))
+            bad.append(Violation(f"{where}.id_number", exc.code, exc.message))
             continue
         kind = r.kind.strip().upper()
         if kind not in StopKind.__members__:
@@ -72,7 +72,7 @@ def query(ctx: Context, id_number: str, active_on: str = "") -> list:
     try:
         id_number = idnumber.validate(id_number.strip(), today=ctx.clock().date()).upper()
     except idnumber.InvalidIdNumber as exc:
-        raise InvalidInput("not a valid ID number", [Violation("id_number", exc.code, str(exc))]) from None
+        raise InvalidInput("not a valid ID number", [Violation("id_number", exc.code, exc.message)]) from None
     bad: list[Violation] = []
     day = _day(active_on, "active_on", bad) if active_on else None
     if bad:
