@@ -520,6 +520,17 @@ def line_rows(conn: Connection, batch_id: str, statuses: Sequence[LineStatus], l
     return conn.execute(query).all()
 
 
+def paid_lines(conn: Connection, batch_id: str, after_seq: int, limit: int):
+    """Paid lines (masked ID, amount, when the result arrived) after ``after_seq``, in order."""
+    query = (
+        select(lines.c.seq, lines.c.name, lines.c.id_masked, lines.c.amount_fen, files.c.created_at.label("paid_at"))
+        .join(files, files.c.id == lines.c.result_file_id)
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PAID.value, lines.c.seq > after_seq)
+        .order_by(lines.c.seq).limit(limit)
+    )
+    return conn.execute(query).all()
+
+
 def line_status_totals(conn: Connection, batch_id: str) -> dict[str, tuple[int, int]]:
     """(count, fen) of a batch's lines by status."""
     query = (
