@@ -1,14 +1,30 @@
-"""The ``ykt`` command: serve, demo, bank-sim, report, migrate."""
+"""The ``ykt`` command: serve, demo, bank-sim, report, migrate, keys, token, certs.
+
+Commands that call the server take credentials from flags or the environment: a bearer token
+from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
+in the process list), and for TLS ``--ca``/``--cert``/``--key`` or ``YKT_TLS_CA``,
+``YKT_TLS_CERT``, ``YKT_TLS_KEY``. ``ykt serve`` takes its own (TLS files, users) from the
+``[auth]`` settings.
+"""
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
+
+
+def _credential_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--token-file", type=Path, help="file holding the bearer token (default: $YKT_TOKEN)")
+    p.add_argument("--ca", type=Path, help="CA of the server's certificate: use TLS (default: $YKT_TLS_CA)")
+    p.add_argument("--cert", type=Path, help="client certificate for mutual TLS (default: $YKT_TLS_CERT)")
+    p.add_argument("--key", type=Path, help="its private key (default: $YKT_TLS_KEY)")
+    p.add_argument("--server-name", help="name the server's certificate must carry, if not the address's host")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("batch_id")
     p.add_argument("--address", default=DEFAULT_ADDRESS)
     p.add_argument("--out", type=Path, default=Path("."))
+    _credential_flags(p)
+
+    p = sub.add_parser("token", help="make a bearer token for a user: the token, and the SHA-256 for the settings")
+    p.add_argument("user", help="the user's name in [auth.users]")
+    p.add_argument("--role", default="CLERK", help="role for the settings snippet (default CLERK)")
+
+    p = sub.add_parser("certs", help="make a CA, a server certificate and client certificates for mutual TLS")
+    p.add_argument("--out", type=Path, required=True, help="folder (an existing ca.pem/ca.key there is reused)")
+    p.add_argument("--server-name", action="append", dest="server_names",
+                   help="DNS name or IP address of the server (repeatable; default localhost and 127.0.0.1)")
+    p.add_argument("--client", action="append", default=[], help="a client certificate with this CN (repeatable)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -57,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     from service.profiles import ProfileError
 
     command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "keys": _keys, "bank-sim": _bank_sim,
-               "report": _report}[args.command]
+               "report": _report, "token": _token, "certs": _certs}[args.command]
     try:
         return command(args)
     except (ConfigError, ProfileError) as exc:
@@ -150,13 +177,12 @@ def _bank_sim(args) -> int:
 
 
 def _report(args) -> int:
-    from adapter.client import Client
     from adapter.demo import write_report
     from ykt.v1 import disbursement_pb2 as pb
 
     import grpc
 
-    client = Client(args.address)
+    client = _client(args)
     method = "GetReconciliation" if args.kind == "reconciliation" else "GetRefundReport"
     try:
         report = client.call(method, pb.GetReportRequest(batch_id=args.batch_id), timeout=600)
@@ -166,6 +192,60 @@ def _report(args) -> int:
     as_json, as_text = write_report(report, args.out)
     print(report.text)
     print(f"written: {as_json} {as_text}")
+    return 0
+
+
+def _client(args):
+    """A client with the credentials of the flags, else of the environment."""
+    from adapter.client import Client
+    from service.config import ConfigError
+
+    def pick(flag: Path | None, env: str) -> Path | None:
+        return flag if flag is not None else (Path(os.environ[env]) if os.environ.get(env) else None)
+
+    try:
+        token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else os.environ.get("YKT_TOKEN")
+    except OSError as exc:
+        raise ConfigError(f"--token-file: {exc}") from None
+    ca, cert, key = pick(args.ca, "YKT_TLS_CA"), pick(args.cert, "YKT_TLS_CERT"), pick(args.key, "YKT_TLS_KEY")
+    if (cert is None) != (key is None):
+        raise ConfigError("--cert and --key (YKT_TLS_CERT, YKT_TLS_KEY) go together")
+    if cert is not None and ca is None:
+        raise ConfigError("a client certificate needs --ca (YKT_TLS_CA): the CA of the server's certificate")
+    try:
+        tls = (ca.read_bytes(), cert.read_bytes() if cert else None, key.read_bytes() if key else None) if ca else None
+    except OSError as exc:
+        raise ConfigError(f"TLS files: {exc}") from None
+    return Client(args.address, token=token or None, tls=tls, server_name=args.server_name)
+
+
+def _token(args) -> int:
+    """Print a fresh token (shown once: hand it to the user) and the settings lines holding its SHA-256."""
+    import json
+    import re
+
+    from service.identity import Role, new_token, token_sha256
+
+    try:
+        role = Role(args.role.upper())
+    except ValueError:
+        print(f"ykt: unknown role {args.role!r} (known: {', '.join(Role)})", file=sys.stderr)
+        return 2
+    token = new_token()
+    key = args.user if re.fullmatch(r"[A-Za-z0-9_-]+", args.user) else json.dumps(args.user, ensure_ascii=False)
+    print(f"token for {args.user} (give it to them; it is not stored anywhere): {token}", file=sys.stderr)
+    print(f'[auth.users.{key}]\nrole = "{role}"\ntoken_sha256 = "{token_sha256(token)}"')
+    return 0
+
+
+def _certs(args) -> int:
+    from adapter import certs
+
+    paths = certs.write_set(args.out, tuple(args.server_names or ("localhost", "127.0.0.1")), tuple(args.client))
+    for name, path in paths.items():
+        print(f"{name:<12} {path}")
+    print('settings: [auth] tls_cert = "server.pem", tls_key = "server.key", client_ca = "ca.pem"; '
+          'each user: cert_cn = "<the CN>"')
     return 0
 
 

@@ -1,34 +1,60 @@
-"""A small client over the generated stub, used by the CLI, the demo, tests and benchmarks."""
+"""A small client over the generated stub, used by the CLI, the demo, tests and benchmarks.
+
+Credentials: a bearer ``token`` (sent as ``authorization: Bearer ...`` metadata on every call)
+and/or ``tls=(ca, cert, key)``: the CA that signed the server's certificate, and this client's
+certificate and key for mutual TLS (``cert``/``key`` may be None for server-only TLS). Each item
+is a path or PEM bytes.
+"""
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from pathlib import Path
 
 import grpc
 
 from adapter import convert
-from adapter.servicer import USER_METADATA
+from adapter.auth import BEARER_METADATA
 from domain.model import BatchHeader, PaymentLine
 from ykt.v1 import disbursement_pb2 as pb
 from ykt.v1 import disbursement_pb2_grpc as pb_grpc
 
 CHUNK_LINES = 2000  # lines per streamed message: well under gRPC's 4 MB message limit
 
+Pem = str | Path | bytes
+
 
 class Client:
-    def __init__(self, address: str, user: str = ""):
-        self.channel = grpc.insecure_channel(address)
+    def __init__(self, address: str, token: str | None = None,
+                 tls: tuple[Pem, Pem | None, Pem | None] | None = None, server_name: str | None = None):
+        """``server_name`` overrides the name the server's certificate must carry (default: the
+        host of ``address``)."""
+        self.address = address
+        if tls is None:
+            self.channel = grpc.insecure_channel(address)
+        else:
+            ca, cert, key = tls
+            if (cert is None) != (key is None):
+                raise ValueError("a client certificate needs its key, and a key its certificate")
+            credentials = grpc.ssl_channel_credentials(_pem(ca), _pem(key), _pem(cert))
+            options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
+            self.channel = grpc.secure_channel(address, credentials, options=options)
         self.stub = pb_grpc.DisbursementServiceStub(self.channel)
-        self.user = user
+        self._token = token
 
-    def as_user(self, user: str) -> Client:
-        other = Client.__new__(Client)
-        other.channel, other.stub, other.user = self.channel, self.stub, user
+    def with_token(self, token: str | None) -> Client:
+        """The same connection (and client certificate, if any) with another bearer token."""
+        other = copy.copy(self)
+        other._token = token
         return other
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.address!r}, token={'***' if self._token else None})"
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return ((USER_METADATA, self.user),)
+        return ((BEARER_METADATA, f"Bearer {self._token}"),) if self._token else ()
 
     def call(self, method: str, request, **kwargs):
         return getattr(self.stub, method)(request, metadata=self.metadata, **kwargs)
@@ -46,6 +72,12 @@ class Client:
 
     def close(self) -> None:
         self.channel.close()
+
+
+def _pem(item: Pem | None) -> bytes | None:
+    if item is None or isinstance(item, bytes):
+        return item
+    return Path(item).read_bytes()
 
 
 def _submit_requests(header: BatchHeader, lines: Iterable[PaymentLine]) -> Iterator[pb.SubmitBatchRequest]:

@@ -6,6 +6,10 @@ SQLite ledger; then, as a finance system would, submits a generated batch for ea
 approves it as a second person, funds it, dispatches it, waits for the bank's results, closes it
 refunding the surplus, and prints the triple-copy reconciliation. Exits 0 only if, for every
 batch, funded = paid + refunded and every line is accounted for.
+
+Each step is taken by the user whose role allows it (clerk, approver, finance; the auditor
+reads), each with a throwaway bearer token made for this run: only their SHA-256 goes into the
+demo's settings.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from privacy.keys import Keyring
 from ledger.db import make_engine, migrate, sqlite_url
 from service.config import Settings
 from service.context import Context
+from service.identity import AuthSettings, Role, issue_tokens
 from service.profiles import load_profile
 from service.worker import Worker
 from sftp.endpoint import SftpEndpoint
@@ -36,6 +41,7 @@ from ykt.v1 import disbursement_pb2 as pb
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 DEMO_BANKS = ("RCC01", "ABC01")  # fixed-width GBK and ISO 20022: two banks, two formats
 REGION = "652301"
+DEMO_USERS = {"clerk": Role.CLERK, "approver": Role.APPROVER, "finance": Role.FINANCE, "auditor": Role.AUDITOR}
 
 
 @dataclass
@@ -77,11 +83,13 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
         sims.append(sim)
         connected[code] = profile.with_connection(SftpEndpoint(
             sim.host, sim.port, "ykt", client_key, host_key=sim.host_public_key_line))
+    users, tokens = issue_tokens(DEMO_USERS)
     settings = Settings(
         database_url=sqlite_url(data_dir / "ledger.sqlite3"),
         data_dir=data_dir / "service",
         banks=connected,
         poll_interval_s=0.3,
+        auth=AuthSettings(users=users),
     )
     settings.key_file.parent.mkdir(parents=True)
     Keyring.generate(settings.key_file)  # a throwaway key for the demo's throwaway data
@@ -92,17 +100,19 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     stop = threading.Event()
     worker = threading.Thread(target=Worker(ctx).run_forever, args=(stop,), daemon=True)
     worker.start()
-    say(f"[2/8] service listening on 127.0.0.1:{port}, ledger {settings.database_url}")
-    client = Client(f"127.0.0.1:{port}")
+    say(f"[2/8] service listening on 127.0.0.1:{port}, ledger {settings.database_url}; "
+        f"users {', '.join(f'{n} ({r})' for n, r in DEMO_USERS.items())} with throwaway tokens")
+    client = Client(f"127.0.0.1:{port}", token=tokens["auditor"])  # reads; each step below acts as its user
+    as_user = {name: client.with_token(token) for name, token in tokens.items()}
     runs = [BatchRun(code) for code in profiles]
     try:
         for n, r in enumerate(runs):
-            _submit_and_send(client, r, lines, seed + n, say)
+            _submit_and_send(as_user, r, lines, seed + n, say)
         for r in runs:
             say(f"[7/8] waiting for {r.bank_code}'s result file")
             _wait_for_results(client, r.batch_id, say)
             say(f"[8/8] closing batch {r.batch_id}: surplus goes back to finance")
-            r.refund = client.as_user("finance").call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
+            r.refund = as_user["finance"].call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
             r.reconciliation = client.call("GetReconciliation", pb.GetReportRequest(batch_id=r.batch_id))
             r.batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
     finally:
@@ -125,7 +135,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     return DemoResult(ok, runs)
 
 
-def _submit_and_send(client: Client, r: BatchRun, lines: int, seed: int, say) -> None:
+def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say) -> None:
     roster = generate_lines(lines, seed=seed, region=REGION)
     total = sum(ln.amount_fen for ln in roster)
     header = BatchHeader(
@@ -134,18 +144,18 @@ def _submit_and_send(client: Client, r: BatchRun, lines: int, seed: int, say) ->
         control_count=lines, control_total_fen=total,
     )
     say(f"[3/8] submitting {lines:,} beneficiaries for bank {r.bank_code}, {yuan(total)} CNY, as clerk")
-    sent = client.as_user("clerk").submit(
+    sent = as_user["clerk"].submit(
         header, _with_progress(generate_lines(lines, seed=seed, region=REGION), lines, say))
     r.batch_id = sent.batch_id
     say(f"      batch {r.batch_id} {sent.status}: {sent.accepted_count:,} accepted, {sent.rejected_count:,} "
         f"rejected, {sent.held_count:,} held, {sent.issue_count:,} issue(s) noted")
     say("[4/8] approving as a second person")
-    client.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
+    as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
     say("[5/8] funding: finance transfers the batch total to the bank's clearing account")
-    funded = client.as_user("finance").call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
+    funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
     say(f"      payment due by {funded.payment_due}")
     say(f"[6/8] dispatching the payment file to {r.bank_code} over SFTP")
-    sent_file = client.call("DispatchBatch", pb.DispatchBatchRequest(batch_id=r.batch_id))
+    sent_file = as_user["finance"].call("DispatchBatch", pb.DispatchBatchRequest(batch_id=r.batch_id))
     say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
 
 

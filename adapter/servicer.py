@@ -15,7 +15,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from adapter import convert
+from adapter import auth, convert
 from ledger import store
 from service import batches, closing, dispatch, disclosure, ingest, reporting, stoplist, submission
 from service.config import ConfigError
@@ -35,7 +35,6 @@ from ykt.v1 import disbursement_pb2_grpc as pb_grpc
 
 log = logging.getLogger("ykt.grpc")
 
-USER_METADATA = "x-ykt-user"  # who acts; authentication comes with issue 4
 _CODES = {
     NotFound: code_pb2.NOT_FOUND,
     AlreadyExists: code_pb2.ALREADY_EXISTS,
@@ -80,7 +79,10 @@ def _rpc(method):
 
 
 def _user(context) -> str:
-    return dict(context.invocation_metadata()).get(USER_METADATA, "")
+    """Who acts: the user :mod:`adapter.auth` authenticated for this call (a verified client
+    certificate or bearer token), recorded as submitter, approver, funder... The one place the
+    servicer reads an identity; nothing in the request can name it."""
+    return auth.identity_of(context).user
 
 
 class DisbursementServicer(pb_grpc.DisbursementServiceServicer):

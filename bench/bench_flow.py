@@ -28,7 +28,6 @@ from sqlalchemy import text  # noqa: E402
 
 import bank_formats  # noqa: E402
 from adapter import server as grpc_server  # noqa: E402
-from adapter.client import Client  # noqa: E402
 from domain.model import BatchHeader  # noqa: E402
 from domain.roster import generate_lines  # noqa: E402
 from bank_sim.bank import SimulatedBank  # noqa: E402
@@ -39,6 +38,7 @@ from privacy.keys import Keyring  # noqa: E402
 from service.context import Context  # noqa: E402
 from service.ingest import ingest_file  # noqa: E402
 from sftp.client import BankSftp  # noqa: E402
+from tests.support.identities import TEST_AUTH, TestClient  # noqa: E402
 from tests.support.sshd import start_sshd  # noqa: E402
 from ykt.v1 import disbursement_pb2 as pb  # noqa: E402
 
@@ -64,12 +64,13 @@ def run(n: int, postgres: bool) -> None:
         else:
             url = sqlite_url(work / "ledger.sqlite3")
         settings = Settings(url, work / "service", {"BENCH": BankProfile(
-            "BENCH", "bench bank", "iso20022", sftp=sshd.endpoint(), inbox=sshd.inbox, outbox=sshd.outbox)})
+            "BENCH", "bench bank", "iso20022", sftp=sshd.endpoint(), inbox=sshd.inbox, outbox=sshd.outbox)},
+            auth=TEST_AUTH)
         engine = make_engine(url)
         migrate(engine)
         ctx = Context(engine, settings, cipher=FieldCipher(Keyring.generate()))
         server, port = grpc_server.build(ctx, "127.0.0.1:0")
-        client = Client(f"127.0.0.1:{port}", "clerk")
+        client = TestClient(f"127.0.0.1:{port}", "clerk")
         stages: list[tuple[str, float]] = []
 
         def stage(name, fn):
@@ -87,7 +88,7 @@ def run(n: int, postgres: bool) -> None:
         batch_id = stage("submit (gRPC stream)", lambda: client.submit(header, generate_lines(n, seed=1)).batch_id)
         client.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))
         client.as_user("finance").call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=total))
-        stage("render + check + upload", lambda: client.call("DispatchBatch", pb.DispatchBatchRequest(batch_id=batch_id)))
+        stage("render + check + upload", lambda: client.as_user("finance").call("DispatchBatch", pb.DispatchBatchRequest(batch_id=batch_id)))
         stage("bank simulator answers", bank.process_once)
         local = work / "result.xml"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
+from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
 from sftp.endpoint import SftpEndpoint
 
@@ -31,6 +32,7 @@ class Settings:
     pii_key_file: Path | None = None  # None: data_dir/keys/pii-keys.json (or YKT_PII_KEYS)
     programs: dict[str, ProgramPolicy] = field(default_factory=dict)
     default_policy: ProgramPolicy = ProgramPolicy()
+    auth: AuthSettings = field(default_factory=AuthSettings)  # [auth]: users, roles, TLS
 
     def policy(self, program: str) -> ProgramPolicy:
         """How strictly ``program`` treats one-card conflicts and region anomalies."""
@@ -93,6 +95,7 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
         pii_key_file=path_of(raw.get("pii_key_file")),
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
+        auth=_auth(raw.get("auth", {}), path_of, source),
     )
 
 
@@ -129,3 +132,86 @@ def _endpoint(table: dict, where: str, need, path_of, source: str) -> SftpEndpoi
     if endpoint.host_key is None and endpoint.known_hosts_path is None:
         raise ConfigError(f"{source}: {where[:-1]}: needs host_key or known_hosts (never trust on first use)")
     return endpoint
+
+
+_AUTH_KEYS = ("tls_cert", "tls_key", "client_ca", "users")
+_USER_KEYS = ("role", "roles", "token_sha256", "cert_cn")
+
+
+def _auth(table: Any, path_of, source: str) -> AuthSettings:
+    """``[auth]``: ``tls_cert``, ``tls_key``, ``client_ca`` (files, all optional) and
+    ``[auth.users.NAME]`` tables: ``role`` (or ``roles``, a list), ``token_sha256`` and/or
+    ``cert_cn``. A token is never written in the settings, only its SHA-256 (``ykt token``)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: auth: expected a table")
+    unknown = sorted(set(table) - set(_AUTH_KEYS))
+    if unknown:
+        raise ConfigError(f"{source}: auth.{unknown[0]}: unknown key ({', '.join(_AUTH_KEYS)})")
+    files = {}
+    for key in ("tls_cert", "tls_key", "client_ca"):
+        value = table.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{source}: auth.{key}: expected the path of a PEM file, got {value!r}")
+        files[key] = path_of(value)
+        if not files[key].is_file():
+            raise ConfigError(f"{source}: auth.{key}: no such file {files[key]}")
+    if ("tls_cert" in files) != ("tls_key" in files):
+        raise ConfigError(f"{source}: auth.{'tls_key' if 'tls_cert' in files else 'tls_cert'}: missing "
+                          "(tls_cert and tls_key go together)")
+    if "client_ca" in files and "tls_cert" not in files:
+        raise ConfigError(f"{source}: auth.client_ca: needs tls_cert and tls_key (client certificates need TLS)")
+    users_table = table.get("users", {})
+    if not isinstance(users_table, dict):
+        raise ConfigError(f"{source}: auth.users: expected a table of users")
+    users: dict[str, User] = {}
+    seen_tokens: dict[str, str] = {}
+    seen_cns: dict[str, str] = {}
+    for name, spec in users_table.items():
+        where = f"{source}: auth.users.{name}"
+        users[name] = user = _user(name, spec, where)
+        if user.token_sha256 is not None:
+            if user.token_sha256 in seen_tokens:
+                raise ConfigError(f"{where}.token_sha256: the same token as user {seen_tokens[user.token_sha256]!r}")
+            seen_tokens[user.token_sha256] = name
+        if user.cert_cn is not None:
+            if user.cert_cn in seen_cns:
+                raise ConfigError(f"{where}.cert_cn: {user.cert_cn!r} is already user {seen_cns[user.cert_cn]!r}")
+            seen_cns[user.cert_cn] = name
+    return AuthSettings(users=users, tls_cert=files.get("tls_cert"), tls_key=files.get("tls_key"),
+                        client_ca=files.get("client_ca"))
+
+
+def _user(name: str, spec: Any, where: str) -> User:
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: expected a table (role, token_sha256, cert_cn)")
+    unknown = sorted(set(spec) - set(_USER_KEYS))
+    if unknown:
+        raise ConfigError(f"{where}.{unknown[0]}: unknown key ({', '.join(_USER_KEYS)})")
+    if not name.strip():
+        raise ConfigError(f"{where}: a user needs a name")
+    if ("role" in spec) == ("roles" in spec):
+        raise ConfigError(f"{where}: give role (or roles, a list); one of them, not both")
+    names = [spec["role"]] if "role" in spec else spec["roles"]
+    key = "role" if "role" in spec else "roles"
+    if not isinstance(names, list) or not names:
+        raise ConfigError(f"{where}.{key}: expected a role name or a non-empty list of them")
+    roles = set()
+    for role in names:
+        try:
+            roles.add(Role(role))
+        except ValueError:
+            raise ConfigError(f"{where}.{key}: unknown role {role!r} "
+                              f"(known: {', '.join(r.value for r in Role)})") from None
+    digest, cn = spec.get("token_sha256"), spec.get("cert_cn")
+    if digest is None and cn is None:
+        raise ConfigError(f"{where}: missing credentials: give token_sha256 and/or cert_cn")
+    if digest is not None:
+        if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+            raise ConfigError(f"{where}.token_sha256: expected 64 hex digits, the SHA-256 of the token "
+                              "(ykt token prints one); never the token itself")
+        digest = digest.lower()
+    if cn is not None and (not isinstance(cn, str) or not cn.strip()):
+        raise ConfigError(f"{where}.cert_cn: expected the common name of the user's client certificate")
+    return User(name, frozenset(roles), digest, cn)

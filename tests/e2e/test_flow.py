@@ -32,6 +32,7 @@ from privacy.cipher import FieldCipher
 from privacy.keys import Keyring
 from service.context import Context
 from service.worker import Worker
+from tests.support.identities import TEST_AUTH, TestClient
 from ykt.v1 import disbursement_pb2 as pb
 
 BANK = "RCB01"
@@ -41,7 +42,7 @@ REGION = "652301"
 @dataclass
 class Harness:
     ctx: Context
-    client: Client
+    client: TestClient  # the clerk
     bank: SimulatedBank
     bank_root: Path
     worker: Worker
@@ -59,12 +60,13 @@ def harness(engine, sshd_server, tmp_path, official_schemas):
         archive=sshd_server.remote("archive"), completion="marker", payment_days=3,
         schema_dir=official_schemas,
     )
-    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile})
+    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile},
+                        auth=TEST_AUTH)
     ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
     bank = SimulatedBank(sshd_server.root_dir, bank_formats.get("iso20022", schema_dir=official_schemas),
                          seed=11, bank_code=BANK, failure_rate_ppm=100_000)
-    client = Client(f"127.0.0.1:{port}", user="clerk")
+    client = TestClient(f"127.0.0.1:{port}", "clerk")
     yield Harness(ctx, client, bank, sshd_server.root_dir, Worker(ctx), f"127.0.0.1:{port}")
     client.close()
     server.stop(grace=None).wait()
@@ -174,7 +176,7 @@ def test_a_truncated_or_corrupt_result_file_is_rejected_and_books_nothing(harnes
     good = result.read_bytes()
     bad = good[: len(good) // 2] if damage == "truncated" else good.replace(b"<TxSts>ACSC</TxSts>", b"<TxSts>ACSC</TxSts><Junk/>", 1)
     before = _ledger_counts(h)
-    reply = h.client.ingest(BANK, "damaged.xml", bad)
+    reply = h.as_user("bank").ingest(BANK, "damaged.xml", bad)
     assert reply.file.state == "QUARANTINED" and reply.booked_lines == 0
     assert reply.problems[0].startswith("line ")  # the error says where, first
     assert ("Junk" if damage == "corrupt" else "not well-formed") in reply.problems[0]
@@ -183,7 +185,7 @@ def test_a_truncated_or_corrupt_result_file_is_rejected_and_books_nothing(harnes
     batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
     assert {s.status for s in batch.lines_by_status} == {"PENDING"}
     # The bank's good file still books, once.
-    reply = h.client.ingest(BANK, result.name, good)
+    reply = h.as_user("bank").ingest(BANK, result.name, good)
     assert reply.file.state == "BOOKED" and reply.booked_lines == 300
 
 
@@ -282,16 +284,18 @@ def test_submission_is_idempotent_on_the_client_key(harness):
 def test_duties_are_separate_and_states_are_enforced(harness):
     h = harness
     header = _header(10)
-    batch_id = h.client.submit(header, generate_lines(10, seed=3, region=REGION)).batch_id
-    with pytest.raises(grpc.RpcError) as err:
-        h.client.call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))  # the submitter
+    batch_id = h.as_user("lead").submit(header, generate_lines(10, seed=3, region=REGION)).batch_id
+    with pytest.raises(grpc.RpcError) as err:  # the submitter, though an approver too
+        h.as_user("lead").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "other than its submitter (lead)" in err.value.details()
     with pytest.raises(grpc.RpcError) as err:
-        h.client.call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=1))
+        h.as_user("finance").call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=1))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     h.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=batch_id))
     with pytest.raises(grpc.RpcError) as err:
-        h.client.call("FundBatch", pb.FundBatchRequest(batch_id=batch_id, amount_fen=header.control_total_fen - 1))
+        h.as_user("finance").call("FundBatch", pb.FundBatchRequest(
+            batch_id=batch_id, amount_fen=header.control_total_fen - 1))
     assert _bad_request(err.value) == {"amount_fen": f"FUNDING_MISMATCH: funded {header.control_total_fen - 1} fen, "
                                                      f"batch total is {header.control_total_fen} fen"}
     with pytest.raises(grpc.RpcError) as err:
@@ -305,7 +309,8 @@ def test_health_and_reflection_answer(harness):
         health_pb2.HealthCheckRequest(service="ykt.v1.DisbursementService"))
     assert health.status == health_pb2.HealthCheckResponse.SERVING
     stub = reflection_pb2_grpc.ServerReflectionStub(channel)
-    replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+    replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]),
+                                        metadata=harness.as_user("auditor").metadata)
     names = {s.name for r in replies for s in r.list_services_response.service}
     assert "ykt.v1.DisbursementService" in names
     channel.close()
@@ -330,7 +335,7 @@ def test_a_second_payment_of_a_line_is_quarantined_and_reported_as_duplicate(har
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as out:
         bank_formats.get("iso20022").write_results(out, header, records)
-    reply = h.client.ingest(BANK, "again.xml", path.read_bytes())
+    reply = h.as_user("bank").ingest(BANK, "again.xml", path.read_bytes())
     assert reply.file.state == "QUARANTINED" and reply.booked_lines == 0
     assert f"line {paid_line}: already PAID; a second result is not booked" in reply.problems
     assert "line 99: not in batch " + batch_id in reply.problems

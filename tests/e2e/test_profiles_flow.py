@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from adapter import server as grpc_server
-from adapter.client import Client
 from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader
 from domain.roster import generate_lines
@@ -22,6 +21,7 @@ from privacy.keys import Keyring
 from service.context import Context
 from service.profiles import FileSecurity, Signing, load_profile
 from service.worker import Worker
+from tests.support.identities import TEST_AUTH, TestClient
 from ykt.v1 import disbursement_pb2 as pb
 
 PROFILES = sorted((Path(__file__).resolve().parents[2] / "profiles").glob("*.toml"))
@@ -37,11 +37,11 @@ def _service(engine, tmp_path, sshd_server, profile):
         archive=sshd_server.remote(profile.archive) if profile.archive else None,
     )
     settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service",
-                        banks={profile.code: connected})
+                        banks={profile.code: connected}, auth=TEST_AUTH)
     return Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
 
 
-def _submit(client: Client, code: str) -> tuple[str, int]:
+def _submit(client: TestClient, code: str) -> tuple[str, int]:
     lines = list(generate_lines(N, seed=9, region=REGION))
     total = sum(ln.amount_fen for ln in lines)
     header = BatchHeader(
@@ -61,7 +61,7 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
     ctx = _service(engine, tmp_path, sshd_server, profile)
     bank = SimulatedBank.for_profile(sshd_server.root_dir, profile, seed=4, failure_rate_ppm=150_000)
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
-    client = Client(f"127.0.0.1:{port}", user="clerk")
+    client = TestClient(f"127.0.0.1:{port}", "clerk")
     try:
         batch_id, total = _submit(client, profile.code)
         worker = Worker(ctx)
@@ -108,11 +108,11 @@ def test_a_bank_demanding_signed_files_gets_nothing_unsigned(engine, tmp_path, s
     profile = replace(profile, security=FileSecurity(sign=Signing.ED25519))
     ctx = _service(engine, tmp_path, sshd_server, profile)
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
-    client = Client(f"127.0.0.1:{port}", user="clerk")
+    client = TestClient(f"127.0.0.1:{port}", "clerk")
     try:
         batch_id, _ = _submit(client, profile.code)
         with pytest.raises(Exception) as caught:
-            client.call("DispatchBatch", pb.DispatchBatchRequest(batch_id=batch_id))
+            client.as_user("finance").call("DispatchBatch", pb.DispatchBatchRequest(batch_id=batch_id))
         assert caught.value.code().name == "FAILED_PRECONDITION"
         assert "sign=ed25519" in caught.value.details() and "nothing was sent" in caught.value.details()
         assert list((sshd_server.root_dir / profile.inbox).glob("*")) == []

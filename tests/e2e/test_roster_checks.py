@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from adapter import convert
 from adapter import server as grpc_server
-from adapter.client import Client
 from domain.eligibility import OneCardPolicy
 from domain.idnumber import check_character, compose
 from domain.model import AccountKind, BatchHeader
@@ -29,6 +28,7 @@ from privacy.cipher import FieldCipher
 from privacy.keys import Keyring
 from service.config import BankProfile, Settings
 from service.context import Context
+from tests.support.identities import TEST_AUTH, TestClient
 from ykt.v1 import disbursement_pb2 as pb
 
 BANK = "RCB01"
@@ -42,10 +42,11 @@ def api(tmp_path_factory):
     engine = make_engine(sqlite_url(tmp / "ledger.sqlite3"))
     migrate(engine)
     settings = Settings(database_url=str(engine.url), data_dir=tmp / "service",
-                        banks={BANK: BankProfile(code=BANK, name="某农村商业银行", format="iso20022")})
+                        banks={BANK: BankProfile(code=BANK, name="某农村商业银行", format="iso20022")},
+                        auth=TEST_AUTH)
     ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
-    client = Client(f"127.0.0.1:{port}", user="clerk")
+    client = TestClient(f"127.0.0.1:{port}", "clerk")
     yield ctx, client
     client.close()
     server.stop(grace=None).wait()
