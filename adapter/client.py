@@ -21,6 +21,8 @@ from ykt.v1 import disbursement_pb2 as pb
 from ykt.v1 import disbursement_pb2_grpc as pb_grpc
 
 CHUNK_LINES = 2000  # lines per streamed message: well under gRPC's 4 MB message limit
+# A refund report itemizes every unpaid line: tens of MB for a million-line batch.
+MAX_RECEIVE = 256 * 1024 * 1024
 
 Pem = str | Path | bytes
 
@@ -31,14 +33,15 @@ class Client:
         """``server_name`` overrides the name the server's certificate must carry (default: the
         host of ``address``)."""
         self.address = address
+        limits = [("grpc.max_receive_message_length", MAX_RECEIVE)]
         if tls is None:
-            self.channel = grpc.insecure_channel(address)
+            self.channel = grpc.insecure_channel(address, options=limits)
         else:
             ca, cert, key = tls
             if (cert is None) != (key is None):
                 raise ValueError("a client certificate needs its key, and a key its certificate")
             credentials = grpc.ssl_channel_credentials(_pem(ca), _pem(key), _pem(cert))
-            options = [("grpc.ssl_target_name_override", server_name)] if server_name else []
+            options = limits + ([("grpc.ssl_target_name_override", server_name)] if server_name else [])
             self.channel = grpc.secure_channel(address, credentials, options=options)
         self.stub = pb_grpc.DisbursementServiceStub(self.channel)
         self._token = token
