@@ -57,10 +57,10 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "DispatchBatch": (FINANCE,),
     "IngestResultFile": (BANK, FINANCE),
     "CloseBatch": (FINANCE,),
-    # the roster: the department corrects, removes, releases held lines (the approver sees it all)
+    # the roster: the department corrects and removes lines; its approver releases held ones
     "CorrectLines": (CLERK,),
     "RemoveLines": (CLERK,),
-    "ReleaseLines": (CLERK, APPROVER),
+    "ReleaseLines": (APPROVER,),  # a review duty, not the clerk's who entered the line
     # stop list (停发): entered by the department, lifted by its approver
     "AddStopEntries": (CLERK,),
     "RevokeStopEntry": (APPROVER,),

@@ -244,7 +244,7 @@ def test_one_person_one_card_across_batches(api, policy):
     assert (statuses[1], statuses[2], statuses[3]) == (expected, expected, "PENDING")
     if policy == "hold":
         assert reply.status == "SUBMITTED" and reply.held_count == 2
-        released = client.call("ReleaseLines", pb.ResolveLinesRequest(
+        released = client.as_user("approver").call("ReleaseLines", pb.ResolveLinesRequest(
             batch_id=reply.batch_id, seqs=[1], reason="card replaced after loss, confirmed by the bank"))
         assert (released.accepted_count, released.held_count) == (2, 1)
         approved = client.as_user("approver").call("ApproveBatch", pb.ApproveBatchRequest(batch_id=reply.batch_id))
@@ -263,7 +263,8 @@ def test_the_stop_list_holds_lines_and_cannot_be_released_around(api):
     assert [(i.seq, i.code, i.severity) for i in reply.issues] == [(2, "STOP_DECEASED", "hold")]
     assert reply.status == "SUBMITTED" and reply.held_count == 1
     with pytest.raises(grpc.RpcError) as err:
-        client.call("ReleaseLines", pb.ResolveLinesRequest(batch_id=reply.batch_id, seqs=[2], reason="looks fine"))
+        client.as_user("approver").call("ReleaseLines", pb.ResolveLinesRequest(
+            batch_id=reply.batch_id, seqs=[2], reason="looks fine"))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     found = client.call("QueryStopList", pb.QueryStopListRequest(id_number=lines[1].id_number, active_on="2026-11-01"))
     assert [e.entry_id for e in found.entries] == [entry.entry_id]
