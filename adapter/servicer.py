@@ -132,7 +132,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def DispatchBatch(self, request, context):
-        return convert.file_to_pb(dispatch.dispatch(self.ctx, request.batch_id))
+        return convert.file_to_pb(dispatch.dispatch(self.ctx, request.batch_id, _user(context)))
 
     @_rpc
     def IngestResultFile(self, request_iterator, context):
@@ -150,7 +150,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}", delete=False) as out:
             for msg in request_iterator:
                 out.write(msg.data)
-        outcome = ingest.ingest_file(self.ctx, start.bank_code, Path(out.name), name)
+        outcome = ingest.ingest_file(self.ctx, start.bank_code, Path(out.name), name, actor=_user(context))
         return pb.IngestResultFileResponse(
             file=convert.file_to_pb(ingest.get_file(self.ctx, outcome.file_id)),
             booked_lines=outcome.booked_lines, booked_fen=outcome.booked_fen, problems=outcome.problems,

@@ -26,8 +26,9 @@ log = logging.getLogger("ykt.dispatch")
 _dispatch_lock = threading.Lock()  # one dispatch at a time per process (issue 5: across processes)
 
 
-def dispatch(ctx: Context, batch_id: str):
-    """Deliver the batch's payment file; returns the file record."""
+def dispatch(ctx: Context, batch_id: str, actor: str = "worker"):
+    """Deliver the batch's payment file; returns the file record. ``actor`` is who asked: an
+    operator through the API, or the worker on its schedule."""
     with _dispatch_lock:
         with ctx.engine.begin() as conn:
             batch = store.get_batch(conn, batch_id, for_update=True)
@@ -53,6 +54,7 @@ def dispatch(ctx: Context, batch_id: str):
                     updated_at=now,
                 )
                 record = store.get_file(conn, file_id)
+                store.audit(conn, now, actor, "DISPATCH", batch_id, None, f"payment file {record.name}")
         local = _render(ctx, batch, record)
         return _deliver(ctx, batch, record, local)
 

@@ -44,8 +44,10 @@ class _Quarantine(Exception):
 
 
 def ingest_file(
-    ctx: Context, bank_code: str, local_path: Path, name: str, remote_path: str | None = None
+    ctx: Context, bank_code: str, local_path: Path, name: str, remote_path: str | None = None,
+    actor: str = "worker",
 ) -> IngestOutcome:
+    """Record and book one result file. ``actor`` is who handed it in (the worker for SFTP)."""
     bank = ctx.settings.bank(bank_code)
     size, sha256 = sha256_file(local_path)
     now = ctx.clock()
@@ -71,7 +73,7 @@ def ingest_file(
 
     try:
         with ctx.engine.begin() as conn:
-            return _stage_and_book(ctx, conn, bank, file_id, local_path, name)
+            return _stage_and_book(ctx, conn, bank, file_id, local_path, name, actor)
     except (_Quarantine, FormatError) as exc:
         problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]
         batch_id = exc.batch_id if isinstance(exc, _Quarantine) else None
@@ -84,7 +86,7 @@ def ingest_file(
         return IngestOutcome(file_id, FileState.QUARANTINED, batch_id, problems=problems)
 
 
-def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str) -> IngestOutcome:
+def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, actor: str) -> IngestOutcome:
     fmt = bank.bank_format
     with open(local_path, "rb") as src:
         reader = fmt.read_results(src, name)
@@ -139,6 +141,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         conn, file_id, state=FileState.BOOKED.value, batch_id=batch.id,
         message_id=header.file_id[:35], line_count=count, last_error=None, updated_at=now,
     )
+    store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None, f"file {file_id} {name}: {count} lines, {total} fen")
     pending = store.line_status_totals(conn, batch.id).get(LineStatus.PENDING.value, (0, 0))[0]
     if pending == 0:
         store.update_batch(conn, batch.id, BatchStatus.DISPATCHED, status=BatchStatus.RESULTS_COMPLETE.value)
