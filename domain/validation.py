@@ -22,7 +22,8 @@ Rules (severity ``error`` unless stated):
 * ``name``: 2..20 characters (``NAME_LENGTH``), Chinese characters (CJK ideographs including the
   extensions, and 〇) and the middle dot ``·`` U+00B7 of minority names such as ``买买提·艾力``.
   Look-alike dots (U+2022 ``•``, U+30FB ``・``, U+FF65, U+2027, U+2219, U+22C5, U+0387, U+FF0E,
-  ASCII ``.``) are ``NAME_DOT_LOOKALIKE`` with a message asking for U+00B7; a dot at the start, at
+  ASCII ``.``, and U+2024, U+2E31, U+2E33, U+A78F, U+1427, U+16EB, U+10101, U+FE52, U+3002 ``。``)
+  are ``NAME_DOT_LOOKALIKE`` with a message asking for U+00B7; a dot at the start, at
   the end or two in a row is ``NAME_DOT_POSITION``; any space is ``NAME_SPACE``; any digit
   ``NAME_DIGIT``; anything else ``NAME_CHARSET``.
 * ``account_no``: ASCII digits only (``ACCOUNT_FORMAT``); 12..19 digits for ``CARD`` and
@@ -214,13 +215,37 @@ _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af"
 _NAME_OK = re.compile(f"[{_CJK}]+(?:\u00b7[{_CJK}]+)*")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _DOT = "\u00b7"
-_DOT_LOOKALIKES = frozenset("\u2022\u30fb\uff65\u2027\u2219\u22c5\u0387\uff0e.")
+_DOT_LOOKALIKES = frozenset(
+    "\u2022\u30fb\uff65\u2027\u2219\u22c5\u0387\uff0e."
+    # Unicode confusables of U+00B7 and the full stops an input method may produce instead
+    "\u2024\u2e31\u2e33\ua78f\u1427\u16eb\U00010101\ufe52\u3002"
+)
 _PHONE_OK = re.compile(r"1[3-9][0-9]{9}")
 _NAME_MIN, _NAME_MAX = 2, 20
 
 
 def _msg(seq: object, field: str, detail: str) -> str:
     return f"line {seq}: {field}: {detail}"
+
+
+_LONG_DIGITS = re.compile(r"\d{7,}[Xx]?")
+
+
+def _shown(value: object) -> str:
+    """A malformed seq, amount or control value as it may appear in a message.
+
+    Such a value can be personal data from a shifted column (an account, identity or phone
+    number where the amount belongs), so text longer than 6 characters is not shown (only its
+    type and length), and any run of 7 or more digits in the ``repr`` of other values is masked
+    like an identity number.
+    """
+    if isinstance(value, (str, bytes, bytearray)) and len(value) > 6:
+        return f"{type(value).__name__} of length {len(value)}"
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not break error reporting
+        return type(value).__name__
+    return _LONG_DIGITS.sub(lambda m: mask_id(m.group()), text)
 
 
 def _name_problem(name: object) -> tuple[str, str] | None:
@@ -265,9 +290,9 @@ def _check_line(
     """Append the problems of one line to ``out`` (shared by check_line and BatchChecker)."""
     seq = line.seq
     if type(seq) is not int or seq < 1:
-        out.append(LineError(seq if type(seq) is int else 0, "seq", SEQ_INVALID,
-                             _msg(seq, "seq", f"must be an integer >= 1, not {seq!r}")))  # fmt: skip
+        shown = _shown(seq)
         seq = seq if type(seq) is int else 0  # LineError.seq is always an int
+        out.append(LineError(seq, "seq", SEQ_INVALID, _msg(seq, "seq", f"must be an integer >= 1, not {shown}")))
 
     # id_number
     id_number = line.id_number
@@ -330,7 +355,7 @@ def _check_line(
     if type(amount) is not int:
         out.append(LineError(seq, "amount_fen", AMOUNT_TYPE,
                              _msg(seq, "amount_fen",
-                                  f"must be an integer number of fen, not {type(amount).__name__} {amount!r}")))  # fmt: skip
+                                  f"must be an integer number of fen, not {type(amount).__name__} {_shown(amount)}")))  # fmt: skip
     elif amount <= 0:
         out.append(LineError(seq, "amount_fen", AMOUNT_NOT_POSITIVE,
                              _msg(seq, "amount_fen", f"{_fen(amount)} is not positive")))  # fmt: skip
@@ -577,10 +602,10 @@ class BatchChecker:
                                  f"but the highest is {self._max_seq}"))  # fmt: skip
         if type(control_count) is not int or control_count != n:
             out.append(LineError(0, "control_count", CONTROL_COUNT,
-                                 f"batch: control_count: the header says {control_count!r} lines, "
+                                 f"batch: control_count: the header says {_shown(control_count)} lines, "
                                  f"the batch has {n}"))  # fmt: skip
         if type(control_total_fen) is not int or control_total_fen != self.total_fen:
-            stated = _fen(control_total_fen) if type(control_total_fen) is int else repr(control_total_fen)
+            stated = _fen(control_total_fen) if type(control_total_fen) is int else _shown(control_total_fen)
             out.append(LineError(0, "control_total_fen", CONTROL_TOTAL,
                                  f"batch: control_total_fen: the header says {stated}, "
                                  f"the lines add up to {_fen(self.total_fen)}"))  # fmt: skip
