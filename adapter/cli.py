@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from privacy import logmask
+
+    logmask.install()  # no ID, account or phone number reaches a log in the clear
     from service.config import ConfigError
     from service.profiles import ProfileError
 
