@@ -39,15 +39,32 @@ class LineStatus(enum.StrEnum):
 
 
 class FileState(enum.StrEnum):
-    """Where a file exchanged with a bank stands."""
+    """Where a file exchanged with a bank stands.
 
-    GENERATED = "GENERATED"  # payment file rendered and checked, not yet at the bank
-    FAILED = "FAILED"  # the last upload attempt failed; the worker retries
+    A payment file (direction OUT) goes GENERATED → UPLOADING → DELIVERED → ACKNOWLEDGED; an
+    upload that fails leaves it FAILED with ``attempts``, ``last_error`` and
+    ``next_attempt_at`` (none: it waits for an operator), from where the worker takes it up
+    again. A result file (IN) is RECEIVED ("result received"), then BOOKED, QUARANTINED or,
+    when the same bytes came before, DUPLICATE.
+    """
+
+    GENERATED = "GENERATED"  # payment file rendered and checked, waiting for its upload
+    UPLOADING = "UPLOADING"  # an instance holding the batch's lease is uploading it (attempts counted)
+    FAILED = "FAILED"  # the last upload attempt failed; retried from next_attempt_at
     DELIVERED = "DELIVERED"  # in the bank's inbox under its final name, verified by read-back
+    ACKNOWLEDGED = "ACKNOWLEDGED"  # the bank took it: gone from its inbox, or its result file came
     RECEIVED = "RECEIVED"  # result file fetched and recorded, not yet booked
     BOOKED = "BOOKED"  # its results are in the ledger
     DUPLICATE = "DUPLICATE"  # the same content arrived before; booked nothing
     QUARANTINED = "QUARANTINED"  # unreadable or contradicting the batch; booked nothing
+
+
+# A payment file in one of these states is at the bank: it is never rendered or sent again.
+OUTBOUND_AT_BANK = frozenset({FileState.DELIVERED, FileState.ACKNOWLEDGED})
+# A payment file in one of these states may still be (re)sent.
+OUTBOUND_PENDING = frozenset({FileState.GENERATED, FileState.UPLOADING, FileState.FAILED})
+# A result file in one of these states is settled: nothing more is done with its bytes.
+INBOUND_SETTLED = frozenset({FileState.BOOKED, FileState.QUARANTINED, FileState.DUPLICATE})
 
 
 class PaymentOutcome(enum.StrEnum):

@@ -169,6 +169,18 @@ files = Table(
     Column("line_count", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The exchange (migration 0003): retries, who worked the file under which lease, and when
+    # it reached and left the bank.
+    Column("rendered_at", DateTime(timezone=True)),  # the payment file's creation time inside it
+    Column("next_attempt_at", DateTime(timezone=True)),  # FAILED: when the worker tries again
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("delivered_by", String(128)),  # the instance that uploaded it, or the operator who marked it
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("handled_by", String(128)),  # the instance that made the last change under a lease
+    Column("fence", BigInteger),  # that lease's fencing token
+    Column("remote_mtime", BigInteger),  # result files: the bank's (path, size, mtime) we took
+    Column("archived_at", DateTime(timezone=True)),  # ...and when its copy there was archived or deleted
+    Column("claimed_batch_id", String(20)),  # the batch a result file names, even an unknown one
 )
 # A file's content is taken once per bank and direction; re-deliveries are rows pointing at it.
 Index(
@@ -181,6 +193,22 @@ Index(
     postgresql_where=text("duplicate_of IS NULL"),
 )
 Index("ix_files_batch", files.c.batch_id)
+Index("ix_files_remote", files.c.bank_code, files.c.remote_path)
+Index("ix_files_state", files.c.direction, files.c.state)
+
+# One row per unit of exchange work ("dispatch:<batch>", "poll:<bank>"): the instance holding
+# it, until when, and a fencing counter raised at every acquisition. A change made under a
+# lease first checks (and renews) owner and fence in the same transaction, so an instance
+# that lost its lease cannot change anything any more.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("owner", String(128)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("fence", BigInteger, nullable=False, server_default=text("0")),
+    Column("acquired_at", DateTime(timezone=True)),
+)
 
 result_lines = Table(
     "result_lines",
@@ -243,6 +271,7 @@ __all__ = [
     "stop_entries",
     "batches",
     "files",
+    "leases",
     "lines",
     "metadata",
     "postings",

@@ -25,6 +25,7 @@ from ledger.schema import (
     audit_events,
     batches,
     files,
+    leases,
     line_issues,
     lines,
     postings,
@@ -563,6 +564,17 @@ def update_file(conn: Connection, file_id: int, **values: Any) -> None:
     conn.execute(update(files).where(files.c.id == file_id).values(**values))
 
 
+def move_file(conn: Connection, file_id: int, from_states: Iterable[str], **values: Any) -> bool:
+    """Change a file only if it is still in one of ``from_states``; True when it was.
+
+    Every state change of the exchange goes through here, so two instances (or an instance
+    and an operator) can never both make the same move: the second finds the state changed.
+    """
+    states = [str(s) for s in from_states]
+    query = update(files).where(files.c.id == file_id, files.c.state.in_(states)).values(**values)
+    return conn.execute(query).rowcount == 1
+
+
 def get_file(conn: Connection, file_id: int):
     return conn.execute(select(files).where(files.c.id == file_id)).one_or_none()
 
@@ -578,12 +590,62 @@ def first_delivery(conn: Connection, direction: str, bank_code: str, sha256: str
     ).one_or_none()
 
 
-def list_files(conn: Connection, batch_id: str | None, bank_code: str | None, limit: int):
-    query = select(files).order_by(files.c.id).limit(limit)
+def inbound_by_remote(conn: Connection, bank_code: str, remote_path: str, size: int, mtime: int | None):
+    """The file rows taken from this remote file — same path, size and mtime, and not archived
+    yet (once we archived the bank's copy, a file at that path again is a new delivery)."""
+    return conn.execute(
+        select(files).where(
+            files.c.direction == "IN",
+            files.c.bank_code == bank_code,
+            files.c.remote_path == remote_path,
+            files.c.size == size,
+            files.c.remote_mtime == mtime,
+            files.c.archived_at.is_(None),
+        ).order_by(files.c.id)
+    ).all()
+
+
+def claim_received(conn: Connection, file_id: int) -> bool:
+    """Take a RECEIVED result file for booking in this transaction, or find it taken.
+
+    PostgreSQL locks the row (``FOR UPDATE SKIP LOCKED``: an instance booking it right now is
+    skipped, not waited for); SQLite has one writer, and the conditional update takes the write
+    lock. Either way the claim holds until the transaction ends.
+    """
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(
+            select(files.c.id).where(files.c.id == file_id, files.c.state == "RECEIVED")
+            .with_for_update(skip_locked=True)
+        ).first()
+        return found is not None
+    return conn.execute(
+        update(files).where(files.c.id == file_id, files.c.state == "RECEIVED").values(state="RECEIVED")
+    ).rowcount == 1
+
+
+def _lease_owner_join():
+    """Join condition of a file and the lease of its unit of work (dispatch of its batch for
+    payment files, polling of its bank for result files)."""
+    unit = case((files.c.direction == "OUT", literal("dispatch:") + files.c.batch_id),
+                else_=literal("poll:") + files.c.bank_code)
+    return leases.c.name == unit
+
+
+def list_files(conn: Connection, batch_id: str | None, bank_code: str | None, limit: int,
+               state: str | None = None, after_id: int = 0):
+    """Files (oldest first) with the lease of their unit of work: ``lease_owner``, ``lease_until``."""
+    query = (
+        select(files, leases.c.owner.label("lease_owner"), leases.c.lease_until.label("lease_until"))
+        .select_from(files.outerjoin(leases, _lease_owner_join()))
+        .where(files.c.id > after_id)
+        .order_by(files.c.id).limit(limit)
+    )
     if batch_id:
-        query = query.where(files.c.batch_id == batch_id)
+        query = query.where(or_(files.c.batch_id == batch_id, files.c.claimed_batch_id == batch_id))
     if bank_code:
         query = query.where(files.c.bank_code == bank_code)
+    if state:
+        query = query.where(files.c.state == state)
     return conn.execute(query).all()
 
 
@@ -591,6 +653,89 @@ def outbound_file(conn: Connection, batch_id: str):
     return conn.execute(
         select(files).where(files.c.batch_id == batch_id, files.c.direction == "OUT").order_by(files.c.id)
     ).first()
+
+
+def outbound_in(conn: Connection, bank_code: str, states: Iterable[str]):
+    return conn.execute(
+        select(files).where(files.c.direction == "OUT", files.c.bank_code == bank_code,
+                            files.c.state.in_([str(s) for s in states])).order_by(files.c.id)
+    ).all()
+
+
+def quarantined_files(conn: Connection, batch_id: str, bank_code: str, since: datetime | None,
+                      until: datetime | None, limit: int):
+    """Quarantined result files that concern a batch: attributed to it, naming it, or of its
+    bank but attributable to no batch at all (unreadable, or naming an unknown batch) and
+    received while the batch was open (from ``since``, before ``until``)."""
+    unattributed = and_(files.c.bank_code == bank_code, files.c.batch_id.is_(None))
+    if since is not None:
+        unattributed = and_(unattributed, files.c.created_at >= since)
+    if until is not None:
+        unattributed = and_(unattributed, files.c.created_at < until)
+    return conn.execute(
+        select(files).where(
+            files.c.direction == "IN", files.c.state == "QUARANTINED",
+            or_(files.c.batch_id == batch_id, files.c.claimed_batch_id == batch_id, unattributed),
+        ).order_by(files.c.id).limit(limit)
+    ).all()
+
+
+# --- leases: one row per unit of exchange work ----------------------------------------------
+
+
+def _dialect_insert(conn: Connection):
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def lease_acquire(conn: Connection, name: str, owner: str, now: datetime, until: datetime) -> int | None:
+    """Take the lease ``name`` if nobody holds it (or its holder's time ran out); returns the new
+    fencing token, or None when another instance holds it.
+
+    PostgreSQL first locks the row with ``SELECT ... FOR UPDATE SKIP LOCKED`` (an instance in
+    the middle of taking it or working under it is skipped, never waited for); SQLite has one
+    writer and the conditional update alone decides.
+    """
+    # Look before inserting: on PostgreSQL an INSERT conflicting with a row that a holder has
+    # locked (renewed in a long transaction) would wait for that transaction to end.
+    if conn.execute(select(leases.c.name).where(leases.c.name == name)).first() is None:
+        conn.execute(_dialect_insert(conn)(leases).values(name=name, fence=0)
+                     .on_conflict_do_nothing(index_elements=["name"]))
+    free = or_(leases.c.owner.is_(None), leases.c.lease_until.is_(None), leases.c.lease_until < now)
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(select(leases.c.name).where(leases.c.name == name, free)
+                           .with_for_update(skip_locked=True)).first()
+        if row is None:
+            return None
+    return conn.execute(
+        update(leases).where(leases.c.name == name, free)
+        .values(owner=owner, lease_until=until, fence=leases.c.fence + 1, acquired_at=now)
+        .returning(leases.c.fence)
+    ).scalar_one_or_none()
+
+
+def lease_renew(conn: Connection, name: str, owner: str, fence: int, until: datetime) -> bool:
+    """Extend the lease if ``owner`` still holds it with ``fence``; False when it was lost.
+
+    Used as the first statement of every transaction that changes something under the lease:
+    it locks the lease row (PostgreSQL) or takes the write lock (SQLite) until the transaction
+    ends, so nobody can take the lease over between the check and the commit.
+    """
+    return conn.execute(
+        update(leases).where(leases.c.name == name, leases.c.owner == owner, leases.c.fence == fence)
+        .values(lease_until=until)
+    ).rowcount == 1
+
+
+def lease_release(conn: Connection, name: str, owner: str, fence: int) -> None:
+    """Give the lease back (the fence stays: the next holder gets a higher one)."""
+    conn.execute(
+        update(leases).where(leases.c.name == name, leases.c.owner == owner, leases.c.fence == fence)
+        .values(owner=None, lease_until=None)
+    )
+
+
+def get_lease(conn: Connection, name: str):
+    return conn.execute(select(leases).where(leases.c.name == name)).one_or_none()
 
 
 # --- staged bank results -------------------------------------------------------------------

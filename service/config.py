@@ -33,6 +33,11 @@ class Settings:
     programs: dict[str, ProgramPolicy] = field(default_factory=dict)
     default_policy: ProgramPolicy = ProgramPolicy()
     auth: AuthSettings = field(default_factory=AuthSettings)  # [auth]: users, roles, TLS
+    # The exchange with banks, shared by every instance on one database (service/leases.py):
+    lease_s: float = 120.0  # how long a dispatch or poll lease lasts unless renewed
+    retry_s: float = 30.0  # first wait after a failed upload; doubles per attempt...
+    retry_max_s: float = 3600.0  # ...up to this
+    instance_id: str = ""  # this instance's name in leases; "": host:pid:random
 
     def policy(self, program: str) -> ProgramPolicy:
         """How strictly ``program`` treats one-card conflicts and region anomalies."""
@@ -92,11 +97,22 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
         data_dir=data_dir,
         banks=banks,
         poll_interval_s=float(raw.get("poll_interval_s", 5.0)),
+        lease_s=_positive(raw, "lease_s", 120.0, source),
+        retry_s=_positive(raw, "retry_s", 30.0, source),
+        retry_max_s=_positive(raw, "retry_max_s", 3600.0, source),
+        instance_id=str(raw.get("instance_id", ""))[:128],
         pii_key_file=path_of(raw.get("pii_key_file")),
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
         auth=_auth(raw.get("auth", {}), path_of, source),
     )
+
+
+def _positive(raw: dict[str, Any], key: str, default: float, source: str) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{source}: {key}: expected a positive number of seconds, got {value!r}")
+    return float(value)
 
 
 def _policy(table: Any, where: str, source: str) -> ProgramPolicy:

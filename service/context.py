@@ -2,6 +2,9 @@
 a way to reach banks."""
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +21,11 @@ from sftp.endpoint import SftpEndpoint
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def new_instance_id() -> str:
+    """``host:pid:random``: names this process in leases and in ``ykt files``; unique per start."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def load_cipher(settings: Settings) -> FieldCipher:
@@ -41,7 +49,10 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     connect: Callable[[SftpEndpoint], BankSftp] = field(default=BankSftp)
     cipher: FieldCipher | None = None  # None: loaded by load_cipher(settings)
+    instance_id: str = ""  # who holds leases in the database; "": settings.instance_id or new_instance_id()
 
     def __post_init__(self) -> None:
         if self.cipher is None:
             self.cipher = load_cipher(self.settings)
+        if not self.instance_id:
+            self.instance_id = self.settings.instance_id or new_instance_id()

@@ -37,3 +37,13 @@ def test_an_unknown_bank_lists_the_known_ones():
     settings = config.load(ROOT / "examples" / "ykt.toml")
     with pytest.raises(config.ConfigError, match="known banks: ABC01, RCC01"):
         settings.bank("NOPE")
+
+
+def test_exchange_settings_have_defaults_and_are_checked():
+    plain = config.from_dict({}, base=ROOT, source="s.toml")
+    assert (plain.lease_s, plain.retry_s, plain.retry_max_s, plain.instance_id) == (120.0, 30.0, 3600.0, "")
+    tuned = config.from_dict({"lease_s": 30, "retry_s": 2.5, "instance_id": "ykt-2"}, base=ROOT, source="s.toml")
+    assert (tuned.lease_s, tuned.retry_s, tuned.instance_id) == (30.0, 2.5, "ykt-2")
+    for bad in (0, -1, "60", True):
+        with pytest.raises(config.ConfigError, match="s.toml: lease_s: expected a positive number of seconds"):
+            config.from_dict({"lease_s": bad}, base=ROOT, source="s.toml")
