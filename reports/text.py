@@ -53,6 +53,11 @@ def _reconciliation(c: dict) -> str:
         lines.append(_row(slot["label"], slot["count"], slot["fen"]))
         for item in slot["lines"][:10]:
             lines.append(f"      line {item['seq']}: {item['detail']}")
+    quarantined = c.get("quarantined_files")
+    if quarantined:
+        lines.append(f"  {_pad(quarantined['label'], 34)}{quarantined['count']:>10,}")
+        for f in quarantined["files"][:10]:
+            lines.append(f"      file {f['file_id']} {f['name']} ({f['concerns']}): {f['reasons'][:200]}")
     lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {name}" for name, ok in c["checks"].items()]
     return "\n".join(lines)
 

@@ -1,62 +1,204 @@
-"""Dispatch: render a funded batch in its bank's format and deliver it to the bank's inbox.
+"""Dispatch: render a funded batch in its bank's format and deliver it to the bank's inbox, once.
 
-A payment file is rendered from the ledger deterministically (its id and timestamp are stored
-with its file record), checked by reading it back, and uploaded under a temporary name then
-renamed. Re-running a dispatch that was interrupted at any point renders the same bytes and
-either finds them delivered or delivers them: the bank never gets two different files for one
-batch from a retry.
+Several service instances may share one database; the database decides who works on what.
+Dispatching a batch takes the batch's lease (``dispatch:<batch>``, see :mod:`service.leases`)
+and every change of its file checks the lease's fence, so an instance that lost the lease
+changes nothing. A payment file moves
+
+    GENERATED → UPLOADING → DELIVERED → ACKNOWLEDGED        (FAILED → UPLOADING again, later)
+
+UPLOADING (with ``attempts`` + 1) is committed *before* the SFTP client is touched, DELIVERED
+only after the client read the file back from the bank. An instance that dies in between
+leaves UPLOADING behind with a lease that runs out; the next instance takes it up and finishes
+it: the payment file is rendered from the ledger deterministically (its id and creation time
+are stored with the file record; the bytes must match the recorded SHA-256), and the SFTP
+client treats the identical file already under its final name as delivered. The bank never
+gets two different files for one batch, and a file at the bank is never rendered or sent
+again: operators may re-render only a file that never reached it (:func:`regenerate`), or
+record that it was carried another way (:func:`mark_delivered`).
 """
 from __future__ import annotations
 
 import logging
 import os
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bank_formats import FormatError, Problem
-from domain.model import BatchStatus, FileState, LineStatus, PaymentFileHeader
+from domain.model import OUTBOUND_AT_BANK, OUTBOUND_PENDING, BatchStatus, FileState, LineStatus, PaymentFileHeader
 from ledger import store
+from ledger.schema import files
+from service import leases
 from service.batches import expect_status
 from service.context import Context
-from service.errors import FailedPrecondition, NotFound, Unavailable
+from service.errors import FailedPrecondition, InvalidInput, NotFound, Unavailable, Violation
+from service.leases import Lease
+from sftp import errors as sftp_errors
 from sftp.client import sha256_file
 from sftp.errors import SftpError
 
 log = logging.getLogger("ykt.dispatch")
-_dispatch_lock = threading.Lock()  # one dispatch at a time per process (issue 5: across processes)
+
+_PENDING = [s.value for s in OUTBOUND_PENDING]
 
 
-def dispatch(ctx: Context, batch_id: str, actor: str = "worker"):
+def dispatch(ctx: Context, batch_id: str, actor: str = "worker", *, scheduled: bool = False):
     """Deliver the batch's payment file; returns the file record. ``actor`` is who asked: an
-    operator through the API, or the worker on its schedule."""
-    with _dispatch_lock:
-        with ctx.engine.begin() as conn:
-            batch = store.get_batch(conn, batch_id, for_update=True)
-            if batch is None:
-                raise NotFound(f"no batch {batch_id}")
-            if batch.status == BatchStatus.DISPATCHED.value:
-                return store.outbound_file(conn, batch_id)
-            expect_status(batch, BatchStatus.FUNDED, "be dispatched")
-            record = store.outbound_file(conn, batch_id)
-            if record is None:
-                bank = ctx.settings.bank(batch.bank_code)
-                _check_security(bank)
-                now = ctx.clock()
-                file_id = store.insert_file(
-                    conn,
-                    direction="OUT",
-                    bank_code=batch.bank_code,
-                    batch_id=batch_id,
-                    name=bank.naming.payment_name(bank.code, batch_id, now.date(), bank.bank_format.file_suffix),
-                    message_id=f"{batch_id}P1",
-                    state=FileState.GENERATED,
-                    created_at=now,
-                    updated_at=now,
-                )
-                record = store.get_file(conn, file_id)
-                store.audit(conn, now, actor, "DISPATCH", batch_id, None, f"payment file {record.name}")
-        local = _render(ctx, batch, record)
-        return _deliver(ctx, batch, record, local)
+    operator through the API, or the worker on its schedule.
+
+    ``scheduled`` (the worker): a batch another instance is working on, or whose failed upload
+    is not due again yet (or waits for an operator), is left alone and None returned. An
+    operator's request tries at once, and is told who holds the batch if someone does.
+    """
+    with ctx.engine.connect() as conn:
+        batch = store.get_batch(conn, batch_id)
+        if batch is None:
+            raise NotFound(f"no batch {batch_id}")
+        record = store.outbound_file(conn, batch_id)
+        if batch.status == BatchStatus.DISPATCHED.value:
+            return record
+    if scheduled and record is not None and record.state == FileState.FAILED.value and not _due(record, ctx.clock()):
+        return None  # not even the lease is taken for it
+    expect_status(batch, BatchStatus.FUNDED, "be dispatched")
+    _check_security(ctx.settings.bank(batch.bank_code))
+    lease = leases.acquire(ctx, leases.dispatch_unit(batch_id))
+    if lease is None:
+        if scheduled:
+            return None
+        owner, until = leases.holder(ctx, leases.dispatch_unit(batch_id))
+        raise Unavailable(f"batch {batch_id} is being dispatched by instance {owner} (lease until "
+                          f"{until}); ListFiles shows its payment file")
+    try:
+        return _dispatch(ctx, lease, batch_id, actor, scheduled)
+    finally:
+        lease.release()
+
+
+def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: bool):
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        lease.check(conn)
+        batch = store.get_batch(conn, batch_id)
+        if batch.status == BatchStatus.DISPATCHED.value:  # finished meanwhile
+            return store.outbound_file(conn, batch_id)
+        expect_status(batch, BatchStatus.FUNDED, "be dispatched")
+        bank = ctx.settings.bank(batch.bank_code)
+        record = store.outbound_file(conn, batch_id)
+        if record is None:
+            file_id = store.insert_file(
+                conn, direction="OUT", bank_code=batch.bank_code, batch_id=batch_id,
+                name=bank.naming.payment_name(bank.code, batch_id, now.date(), bank.bank_format.file_suffix),
+                message_id=f"{batch_id}P1", state=FileState.GENERATED.value, created_at=now,
+                updated_at=now, rendered_at=now, handled_by=lease.owner, fence=lease.fence,
+            )
+            record = store.get_file(conn, file_id)
+            store.audit(conn, now, actor, "DISPATCH", batch_id, None, f"payment file {record.name}")
+        elif record.state in OUTBOUND_AT_BANK:  # at the bank already: the batch only catches up
+            store.update_batch(conn, batch_id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
+                               dispatched_at=record.delivered_at or now)
+            return record
+        elif scheduled and record.state == FileState.FAILED.value and not _due(record, now):
+            return None
+
+    local = prepare(ctx, lease, batch, record)
+    size, digest = sha256_file(local)
+    differs = record.sha256 is not None and record.sha256 != digest
+    with ctx.engine.begin() as conn:
+        lease.check(conn)
+        if differs:  # never send other bytes than a possibly earlier attempt did
+            store.move_file(
+                conn, record.id, _PENDING, state=FileState.FAILED.value, next_attempt_at=None,
+                last_error=f"needs an operator: rendered again, the file's bytes differ from the ones "
+                           f"recorded (sha256 {digest[:16]}…, recorded {record.sha256[:16]}…); nothing was "
+                           "sent. If it is not at the bank, RegenerateFile renders and queues it anew",
+                handled_by=lease.owner, fence=lease.fence, updated_at=ctx.clock(),
+            )
+            moved = False
+        else:
+            moved = store.move_file(
+                conn, record.id, _PENDING, state=FileState.UPLOADING.value, attempts=files.c.attempts + 1,
+                sha256=digest, size=size, line_count=batch.line_count, next_attempt_at=None,
+                handled_by=lease.owner, fence=lease.fence, updated_at=ctx.clock(),
+            )
+        current = store.get_file(conn, record.id)
+    if differs:
+        raise FailedPrecondition(f"batch {batch_id}: {current.last_error}")
+    if not moved:  # an operator marked it delivered meanwhile: nothing to send
+        return current
+
+    # --- the only step outside the database: hand the bytes to the bank -------------------------
+    try:
+        with ctx.connect(bank.sftp) as sftp:
+            delivered = sftp.upload(local, bank.inbox, record.name, progress=lambda _done, _total: lease.keep_alive())
+    except SftpError as exc:
+        _record_failure(ctx, lease, record.id, exc)
+        log.warning("batch %s: upload of %s failed: %s", batch_id, record.name, exc)
+        raise Unavailable(f"batch {batch_id}: bank {bank.code} upload failed: {exc}") from exc
+    if delivered.sha256 != digest:
+        raise FailedPrecondition(f"batch {batch_id}: bank holds different content for {record.name}")
+
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        lease.check(conn)
+        store.move_file(
+            conn, record.id, [FileState.UPLOADING.value], state=FileState.DELIVERED.value,
+            last_error=None, remote_path=delivered.remote_path, delivered_at=now,
+            delivered_by=lease.owner, handled_by=lease.owner, fence=lease.fence, updated_at=now,
+        )
+        store.update_batch(conn, batch_id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
+                           dispatched_at=now)
+        log.info("batch %s: delivered %s to bank %s (%d bytes%s)", batch_id, record.name, bank.code, size,
+                 ", found there already" if delivered.already_present else "")
+        return store.get_file(conn, record.id)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; the service writes UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _due(record, now: datetime) -> bool:
+    """A failed upload is tried again from its ``next_attempt_at``; without one it waits for
+    an operator (a permanent error)."""
+    at = _aware(record.next_attempt_at)
+    return at is not None and at <= now
+
+
+def is_permanent(exc: SftpError) -> bool:
+    """Will trying again not help? Uses the SFTP client's own classes when it has them
+    (``PermanentError``/``TransientError`` in sftp/errors.py), else its errors by kind: a host
+    key that is unknown or changed, or a different file already under the final name, need a
+    person."""
+    permanent = getattr(sftp_errors, "PermanentError", None)
+    if permanent is not None:
+        return isinstance(exc, permanent)
+    if isinstance(exc, sftp_errors.HostKeyMismatch | sftp_errors.UnknownHost):
+        return True
+    return isinstance(exc, sftp_errors.TransferError) and "already delivered under this name" in str(exc)
+
+
+def retry_delay(ctx: Context, attempts: int) -> timedelta:
+    """Wait before the next upload attempt: ``retry_s`` doubled per attempt, at most ``retry_max_s``."""
+    seconds = ctx.settings.retry_s * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, ctx.settings.retry_max_s))
+
+
+def _record_failure(ctx: Context, lease: Lease, file_id: int, exc: SftpError) -> None:
+    now = ctx.clock()
+    permanent = is_permanent(exc)
+    with ctx.engine.begin() as conn:
+        lease.check(conn)
+        attempts = store.get_file(conn, file_id).attempts
+        store.move_file(
+            conn, file_id, [FileState.UPLOADING.value], state=FileState.FAILED.value,
+            last_error=("needs an operator: " if permanent else "") + str(exc),
+            next_attempt_at=None if permanent else now + retry_delay(ctx, attempts),
+            handled_by=lease.owner, fence=lease.fence, updated_at=now,
+        )
 
 
 def _check_security(bank) -> None:
@@ -68,17 +210,45 @@ def _check_security(bank) -> None:
             "that this version cannot apply yet; nothing was sent")
 
 
-def _render(ctx: Context, batch, record) -> Path:
+# --- the bytes -----------------------------------------------------------------------------------
+
+
+def local_path(ctx: Context, record) -> Path:
+    return ctx.settings.data_dir / "outbound" / record.bank_code / record.name
+
+
+def prepare(ctx: Context, lease: Lease | None, batch, record, rendered_at: datetime | None = None) -> Path:
+    """The file to upload: the payment file rendered from the ledger (or this instance's
+    earlier rendering, when its digest is the recorded one), then secured for the bank."""
+    bank = ctx.settings.bank(batch.bank_code)
+    local = local_path(ctx, record)
+    reuse = rendered_at is None and record.sha256 is not None and local.exists()
+    if not (reuse and sha256_file(local)[1] == record.sha256):
+        _render(ctx, batch, record, local, rendered_at or record.rendered_at or record.created_at)
+        if lease is not None:
+            lease.keep_alive()
+    return secure_outbound(ctx, bank, local)
+
+
+def secure_outbound(ctx: Context, bank, rendered: Path) -> Path:
+    """THE place where outbound file security goes (issue 5, service/file_security.py): sign
+    and/or encrypt the rendered payment file as the bank's profile demands, returning the file
+    to upload. Not implemented yet: :func:`_check_security` refuses such banks before anything
+    is rendered. Whatever goes here must give the same bytes for the same rendered file (or
+    keep its output where every instance finds it): a retry on another instance is checked
+    against the SHA-256 recorded at the first attempt."""
+    return rendered
+
+
+def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> None:
     bank = ctx.settings.bank(batch.bank_code)
     fmt = bank.bank_format
-    folder = ctx.settings.data_dir / "outbound" / batch.bank_code
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / record.name
-    temp = folder / f".{record.name}.part"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f".{final.name}.{os.getpid()}.part")
     header = PaymentFileHeader(
         file_id=record.message_id,
         batch_id=batch.id,
-        created_at=record.created_at,
+        created_at=_aware(created_at),
         requested_date=batch.payment_due,
         payer_name=batch.payer_name,
         payer_account=batch.payer_account,
@@ -87,14 +257,16 @@ def _render(ctx: Context, batch, record) -> Path:
         total_fen=batch.total_fen,
         purpose=f"{batch.program} {batch.period} {batch.region}",
     )
-    with ctx.engine.connect() as conn, open(temp, "wb") as out:
-        fmt.write_payments(out, header, store.iter_lines(conn, ctx.cipher, batch.id, LineStatus.PENDING))
-        out.flush()
-        os.fsync(out.fileno())
-    if bank.schema_dir is not None:
-        _check_rendered(fmt, temp, header)
-    os.replace(temp, final)
-    return final
+    try:
+        with ctx.engine.connect() as conn, open(temp, "wb") as out:
+            fmt.write_payments(out, header, store.iter_lines(conn, ctx.cipher, batch.id, LineStatus.PENDING))
+            out.flush()
+            os.fsync(out.fileno())
+        if bank.schema_dir is not None:
+            _check_rendered(fmt, temp, header)
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def _check_rendered(fmt, path: Path, header: PaymentFileHeader) -> None:
@@ -114,31 +286,107 @@ def _check_rendered(fmt, path: Path, header: PaymentFileHeader) -> None:
         raise FormatError(path.name, [Problem("file", "control totals", message)])
 
 
-def _deliver(ctx: Context, batch, record, local: Path):
-    bank = ctx.settings.bank(batch.bank_code)
-    size, digest = sha256_file(local)
-    try:
-        with ctx.connect(bank.sftp) as sftp:
-            delivered = sftp.upload(local, bank.inbox, record.name)
-    except SftpError as exc:
+# --- operator actions ----------------------------------------------------------------------------
+
+
+def regenerate(ctx: Context, file_id: int, reason: str, actor: str):
+    """Render a payment file that never reached the bank anew and queue it for upload.
+
+    Refused for a file at the bank (DELIVERED, ACKNOWLEDGED): a delivered payment file must
+    never go twice. The file keeps its name and message id, so a bank that somehow holds the
+    old bytes refuses the new ones rather than paying twice.
+    """
+    reason = _reason(reason)
+    record = _outbound(ctx, file_id)
+    with _operator_lease(ctx, record) as lease:
+        with ctx.engine.connect() as conn:
+            record = store.get_file(conn, file_id)
+            batch = store.get_batch(conn, record.batch_id)
+        _refuse_at_bank(record)
+        expect_status(batch, BatchStatus.FUNDED, "have its payment file regenerated")
+        _check_security(ctx.settings.bank(batch.bank_code))
+        now = ctx.clock()
+        local = prepare(ctx, lease, batch, record, rendered_at=now)
+        size, digest = sha256_file(local)
         with ctx.engine.begin() as conn:
-            store.update_file(
-                conn, record.id, state=FileState.FAILED, attempts=record.attempts + 1,
-                last_error=str(exc), sha256=digest, size=size, updated_at=ctx.clock(),
-            )
-        log.warning("batch %s: upload of %s failed: %s", batch.id, record.name, exc)
-        raise Unavailable(f"batch {batch.id}: bank {bank.code} upload failed: {exc}") from exc
-    if delivered.sha256 != digest:
-        raise FailedPrecondition(f"batch {batch.id}: bank holds different content for {record.name}")
-    now = ctx.clock()
-    with ctx.engine.begin() as conn:
-        store.update_file(
-            conn, record.id, state=FileState.DELIVERED, attempts=record.attempts + 1,
-            last_error=None, sha256=digest, size=size, remote_path=delivered.remote_path,
-            line_count=batch.line_count, updated_at=now,
-        )
-        store.update_batch(
-            conn, batch.id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value, dispatched_at=now
-        )
-        log.info("batch %s: delivered %s to bank %s (%d bytes)", batch.id, record.name, bank.code, size)
-        return store.get_file(conn, record.id)
+            lease.check(conn)
+            if not store.move_file(
+                conn, file_id, _PENDING, state=FileState.GENERATED.value, rendered_at=now, sha256=digest,
+                size=size, next_attempt_at=now, last_error=None, handled_by=lease.owner, fence=lease.fence,
+                updated_at=now,
+            ):
+                raise FailedPrecondition(f"file {file_id} changed meanwhile; nothing was done")
+            was = f"sha256 {record.sha256[:16]}…" if record.sha256 else "never uploaded"
+            store.audit(conn, now, actor, "REGENERATE_FILE", record.batch_id, None,
+                        f"file {file_id} {record.name} ({record.state}, {record.attempts} attempts, {was}): "
+                        f"rendered anew, sha256 {digest[:16]}…, queued for upload; reason: {reason}")
+            log.info("file %s of batch %s regenerated by %s", file_id, record.batch_id, actor)
+            return store.get_file(conn, file_id)
+
+
+def mark_delivered(ctx: Context, file_id: int, reason: str, actor: str):
+    """Record that a payment file reached the bank another way (handed over on a medium, the
+    bank's portal...): it is DELIVERED by ``actor`` and the worker stops trying."""
+    reason = _reason(reason)
+    record = _outbound(ctx, file_id)
+    with _operator_lease(ctx, record) as lease:
+        now = ctx.clock()
+        with ctx.engine.begin() as conn:
+            lease.check(conn)
+            record = store.get_file(conn, file_id)
+            _refuse_at_bank(record)
+            batch = store.get_batch(conn, record.batch_id)
+            expect_status(batch, BatchStatus.FUNDED, "have its payment file marked delivered")
+            if not store.move_file(
+                conn, file_id, _PENDING, state=FileState.DELIVERED.value, delivered_at=now, delivered_by=actor,
+                next_attempt_at=None, handled_by=lease.owner, fence=lease.fence, updated_at=now,
+            ):
+                raise FailedPrecondition(f"file {file_id} changed meanwhile; nothing was done")
+            store.update_batch(conn, batch.id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
+                               dispatched_at=now)
+            store.audit(conn, now, actor, "MARK_FILE_DELIVERED", batch.id, None,
+                        f"file {file_id} {record.name} ({record.state}, {record.attempts} attempts) marked "
+                        f"delivered by {actor}; reason: {reason}")
+            log.info("file %s of batch %s marked delivered by %s", file_id, batch.id, actor)
+            return store.get_file(conn, file_id)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the audit trail")])
+    return reason[:500]
+
+
+def _outbound(ctx: Context, file_id: int):
+    with ctx.engine.connect() as conn:
+        record = store.get_file(conn, file_id)
+    if record is None:
+        raise NotFound(f"no file {file_id}")
+    if record.direction != "OUT":
+        raise FailedPrecondition(f"file {file_id} is a result file from the bank; only payment files are sent")
+    _refuse_at_bank(record)
+    return record
+
+
+def _refuse_at_bank(record) -> None:
+    if record.state in OUTBOUND_AT_BANK:
+        raise FailedPrecondition(
+            f"file {record.id} ({record.name}) is {record.state}: it is at the bank, and a payment file "
+            "is never sent twice")
+
+
+@contextmanager
+def _operator_lease(ctx: Context, record) -> Iterator[Lease]:
+    """The batch's dispatch lease for an operator's action, or FAILED_PRECONDITION naming the
+    instance working on it now (its attempt must end first)."""
+    unit = leases.dispatch_unit(record.batch_id)
+    lease = leases.acquire(ctx, unit)
+    if lease is None:
+        owner, until = leases.holder(ctx, unit)
+        raise FailedPrecondition(f"file {record.id} is being worked on by instance {owner} (lease until "
+                                 f"{until}); try again once that attempt has ended")
+    try:
+        yield lease
+    finally:
+        lease.release()

@@ -1,24 +1,38 @@
-"""Polling a bank's outbox: fetch complete result files, ingest each, then archive it remotely.
+"""Polling a bank: see which payment files it took, fetch complete result files, ingest each,
+then archive it remotely.
+
+Polling a bank takes the bank's lease (``poll:<bank>``, see :mod:`service.leases`): one
+instance at a time polls a bank, and whatever it records checks the lease's fence.
 
 Result files are recognised by the bank profile's result name pattern; anything else in the
-outbox (statements, the bank's own notes) is left where it is.
+outbox (statements, the bank's own notes) is left where it is. A delivered payment file that
+is gone from the bank's inbox was taken by the bank: ACKNOWLEDGED.
 
 A remote file is archived (or deleted, per profile) only after its own ingest committed, so a
 crash between the two leaves it in place to be fetched again, where its digest marks it as
-already taken. One bad file is quarantined and archived like any other; it never stops the
-good files behind it.
+already taken. A remote file already taken — same path, size and mtime as a recorded file that
+is settled (booked, quarantined or a duplicate) — is not fetched again, only archived again: a
+bank whose outbox we may not clean up costs one listing per poll, not a download and a new
+row per file. One bad file is quarantined and archived like any other, and an error with one
+file (a failed download, say) never stops the files behind it.
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
+from domain.model import INBOUND_SETTLED, FileState
+from ledger import store
+from service import leases
 from service.context import Context
 from service.ingest import IngestOutcome, ingest_file
+from service.leases import Lease, LeaseLost
 from sftp.errors import SftpError, TransferError
 from sftp.readiness import Observation
 
 log = logging.getLogger("ykt.poll")
+
+_SETTLED = {s.value for s in INBOUND_SETTLED}
 
 
 class OutboxPoller:
@@ -29,11 +43,24 @@ class OutboxPoller:
         self._seen: dict[str, dict[str, Observation]] = {}
 
     def poll(self, bank_code: str) -> list[IngestOutcome]:
+        """One look at the bank, under its lease; [] when another instance is polling it."""
+        self.ctx.settings.bank(bank_code)
+        lease = leases.acquire(self.ctx, leases.poll_unit(bank_code))
+        if lease is None:
+            log.debug("bank %s: another instance is polling it", bank_code)
+            return []
+        try:
+            return self._poll(bank_code, lease)
+        finally:
+            lease.release()
+
+    def _poll(self, bank_code: str, lease: Lease) -> list[IngestOutcome]:
         ctx = self.ctx
         bank = ctx.settings.bank(bank_code)
         folder = ctx.settings.data_dir / "inbound" / bank_code
         outcomes = []
         with ctx.connect(bank.sftp) as sftp:
+            self._acknowledge(sftp, bank, lease)
             listing = sftp.list_ready(
                 bank.outbox,
                 completion=bank.completion,
@@ -44,24 +71,79 @@ class OutboxPoller:
             for remote in listing:
                 if not bank.naming.is_result(remote.name, suffix):
                     continue  # statements and other files of the bank's are not results
-                local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
-                sftp.download(remote.path, local)
-                outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path)
+                lease.keep_alive()
+                with ctx.engine.connect() as conn:
+                    taken = store.inbound_by_remote(conn, bank_code, remote.path, remote.size, remote.mtime)
+                if taken and all(row.state in _SETTLED for row in taken):
+                    # Taken before; only its archiving failed. Not fetched nor recorded again.
+                    self._archive(sftp, bank, remote.path, [row.id for row in taken], lease)
+                    continue
+                try:
+                    local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
+                    sftp.download(remote.path, local)
+                    outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path,
+                                          remote_mtime=remote.mtime, lease=lease)
+                except LeaseLost:
+                    raise
+                except SftpError as exc:
+                    log.warning("bank %s: could not fetch %s, will retry: %s", bank_code, remote.path, exc)
+                    continue
+                except Exception:  # one file's trouble must not hold up the others
+                    log.exception("bank %s: could not ingest %s, will retry", bank_code, remote.path)
+                    continue
                 outcomes.append(outcome)
-                _archive(sftp, bank, remote.path)
+                if outcome.settled:
+                    self._archive(sftp, bank, remote.path, [outcome.file_id], lease)
         return outcomes
 
+    def _archive(self, sftp, bank, remote_path: str, file_ids: list[int], lease: Lease) -> None:
+        """Archive (or delete) the bank's copy of files whose own ingest committed, and note it."""
+        if not _archive(sftp, bank, remote_path):
+            return
+        now = self.ctx.clock()
+        with self.ctx.engine.begin() as conn:
+            lease.check(conn)
+            for file_id in file_ids:
+                store.update_file(conn, file_id, archived_at=now)
 
-def _archive(sftp, bank, remote_path: str) -> None:
+    def _acknowledge(self, sftp, bank, lease: Lease) -> None:
+        """Delivered payment files that are gone from the bank's inbox: the bank took them."""
+        ctx = self.ctx
+        with ctx.engine.connect() as conn:
+            delivered = store.outbound_in(conn, bank.code, [FileState.DELIVERED.value])
+        if not delivered:
+            return
+        try:
+            present = {entry.name for entry in sftp.listdir(bank.inbox)}
+        except SftpError as exc:
+            log.warning("bank %s: cannot list its inbox to see which files it took: %s", bank.code, exc)
+            return
+        gone = [f for f in delivered if f.name not in present]
+        if not gone:
+            return
+        now = ctx.clock()
+        with ctx.engine.begin() as conn:
+            lease.check(conn)
+            for f in gone:
+                if store.move_file(conn, f.id, [FileState.DELIVERED.value], state=FileState.ACKNOWLEDGED.value,
+                                   acknowledged_at=now, updated_at=now, handled_by=lease.owner, fence=lease.fence):
+                    log.info("bank %s: took %s from its inbox (batch %s)", bank.code, f.name, f.batch_id)
+
+
+def _archive(sftp, bank, remote_path: str) -> bool:
+    """Move the bank's copy to its archive folder (delete it when the profile has none); False
+    when that failed (it is tried again at the next poll)."""
     try:
         if bank.archive:
             try:
                 sftp.move(remote_path, bank.archive)
-                return
+                return True
             except TransferError as exc:
                 if "target exists" not in str(exc):
                     raise
                 # The same name came again (a re-delivery); our own copy is kept locally.
         sftp.remove(remote_path)
+        return True
     except SftpError as exc:
         log.warning("bank %s: could not archive %s: %s", bank.code, remote_path, exc)
+        return False

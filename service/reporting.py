@@ -8,7 +8,7 @@ reports is masked.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -40,6 +40,8 @@ def reconciliation(ctx: Context, batch_id: str) -> Document:
         ledger = _ledger_totals(conn, batch)
         unbalanced = store.unbalanced_transactions(conn, batch_id)
         dispatched = batch.dispatched_at is not None
+        quarantined = store.quarantined_files(conn, batch_id, batch.bank_code, batch.funded_at or batch.created_at,
+                                              batch.closed_at, MAX_LISTED)
         found = classify(
             (Instructed(seq, amount) for seq, amount in _instructed(conn, batch_id)),
             (
@@ -81,6 +83,14 @@ def reconciliation(ctx: Context, batch_id: str) -> Document:
         "bank": reported,
         "ledger": ledger,
         "discrepancies": discrepancies,
+        # Result files that booked nothing: unreadable, naming an unknown batch or lines the batch
+        # does not have, contradicting it. Their records (when readable) are in bank.quarantined_*
+        # and in the discrepancies above; the files themselves are listed here with the reasons.
+        "quarantined_files": {
+            "label": "隔离回盘文件 quarantined result files (booked nothing)",
+            "count": len(quarantined),
+            "files": [_quarantined(f, batch_id) for f in quarantined],
+        },
         "checks": {
             "every_transaction_sums_to_zero": not unbalanced,
             "roster_equals_submission": (roster_count, roster_fen) == (batch.roster_count, batch.roster_fen),
@@ -137,6 +147,21 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
         },
     }
     return issue("refund", content, signer(ctx))
+
+
+def _quarantined(f, batch_id: str) -> dict:
+    if f.batch_id == batch_id or f.claimed_batch_id == batch_id:
+        concerns = "this batch"
+    elif f.claimed_batch_id:
+        concerns = f"names batch {f.claimed_batch_id}, unknown"
+    else:
+        concerns = "no batch could be read from it"
+    return {"file_id": f.id, "name": f.name, "received_at": _aware(f.created_at).isoformat(timespec="seconds"),
+            "sha256": f.sha256 or "", "concerns": concerns, "reasons": f.last_error or ""}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _batch_summary(batch) -> dict:

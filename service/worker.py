@@ -1,4 +1,9 @@
-"""The background worker: dispatch funded batches, poll every bank's outbox, on a schedule."""
+"""The background worker: dispatch funded batches, poll every bank's outbox, on a schedule.
+
+Any number of instances may run a worker against one database: each batch's dispatch and each
+bank's polling is done under a lease in the database (service/leases.py), so they share the
+work and never do the same unit at once.
+"""
 from __future__ import annotations
 
 import logging
@@ -24,9 +29,9 @@ class Worker:
         """One round. A failure with one batch or bank is logged and does not stop the others."""
         with self.ctx.engine.connect() as conn:
             funded = [b.id for b in store.batches_in(conn, [BatchStatus.FUNDED])]
-        for batch_id in funded:
+        for batch_id in funded:  # another instance's batches and retries not due yet are skipped
             try:
-                dispatch.dispatch(self.ctx, batch_id)
+                dispatch.dispatch(self.ctx, batch_id, scheduled=True)
             except (ServiceError, SftpError) as exc:
                 log.warning("dispatch of %s failed, will retry: %s", batch_id, exc)
         for code in self.ctx.settings.banks:

@@ -118,7 +118,7 @@ def test_the_whole_flow(harness):
     failed_n, failed_fen = by_status["FAILED"]
     assert paid_n + failed_n == 300 and paid_fen + failed_fen == total and failed_n > 0
     files = h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
-    assert [(f.direction, f.state) for f in files] == [("OUT", "DELIVERED"), ("IN", "BOOKED")]
+    assert [(f.direction, f.state) for f in files] == [("OUT", "ACKNOWLEDGED"), ("IN", "BOOKED")]  # the bank took it
     assert list((h.bank_root / "outbox").iterdir()) == []  # archived on the bank side after booking
     assert len(list((h.bank_root / "archive").iterdir())) == 1
 
@@ -212,7 +212,7 @@ def test_a_crash_while_booking_books_nothing_and_a_retry_books_once(harness, mon
     txns, posts = _ledger_counts(h)
     assert (txns, posts) == (before[0] + 1, before[1] + 301)
     states = [f.state for f in h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files]
-    assert states == ["DELIVERED", "BOOKED"]
+    assert states == ["ACKNOWLEDGED", "BOOKED"]
 
 
 def _bad_request(err: grpc.RpcError) -> dict[str, str]:

@@ -77,7 +77,7 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
         batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
         assert batch.status == "RESULTS_COMPLETE", batch
         files = client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
-        assert [(f.direction, f.state) for f in files] == [("OUT", "DELIVERED"), ("IN", "BOOKED")]
+        assert [(f.direction, f.state) for f in files] == [("OUT", "ACKNOWLEDGED"), ("IN", "BOOKED")]
         assert files[1].name == profile.naming.result_name(sent.name, suffix)
         assert list((sshd_server.root_dir / profile.outbox).glob(files[1].name)) == []  # archived or deleted
         # The statement the bank also left is not a result file: the poller leaves it alone.
