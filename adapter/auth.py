@@ -57,6 +57,9 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "DispatchBatch": (FINANCE,),
     "IngestResultFile": (BANK, FINANCE),
     "CloseBatch": (FINANCE,),
+    # the exchange with the bank: operators act on payment files that did not go by SFTP
+    "RegenerateFile": (FINANCE,),
+    "MarkFileDelivered": (FINANCE,),
     # the roster: the department corrects and removes lines; its approver releases held ones
     "CorrectLines": (CLERK,),
     "RemoveLines": (CLERK,),

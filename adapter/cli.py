@@ -1,4 +1,5 @@
-"""The ``ykt`` command: serve, demo, bank-sim, report, migrate, keys, token, certs.
+"""The ``ykt`` command: serve, demo, bank-sim, report, files, regenerate-file, mark-delivered,
+migrate, keys, token, certs.
 
 Commands that call the server take credentials from flags or the environment: a bearer token
 from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
@@ -65,6 +66,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("."))
     _credential_flags(p)
 
+    p = sub.add_parser("files", help="every file exchanged with each bank: state, digest, attempts, last error")
+    p.add_argument("--bank", help="only this bank's files")
+    p.add_argument("--batch", help="only this batch's files (and result files naming it)")
+    p.add_argument("--state", help="only files in this state (e.g. FAILED, QUARANTINED)")
+    p.add_argument("--address", default=DEFAULT_ADDRESS)
+    _credential_flags(p)
+
+    for name, what in (("regenerate-file", "render a payment file that never reached the bank anew and queue it"),
+                       ("mark-delivered", "record that a payment file reached the bank another way")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("file_id", type=int)
+        p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+        p.add_argument("--address", default=DEFAULT_ADDRESS)
+        _credential_flags(p)
+
     p = sub.add_parser("token", help="make a bearer token for a user: the token, and the SHA-256 for the settings")
     p.add_argument("user", help="the user's name in [auth.users]")
     p.add_argument("--role", default="CLERK", help="role for the settings snippet (default CLERK)")
@@ -87,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     from service.profiles import ProfileError
 
     command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "keys": _keys, "bank-sim": _bank_sim,
-               "report": _report, "token": _token, "certs": _certs}[args.command]
+               "report": _report, "files": _files, "regenerate-file": _file_action,
+               "mark-delivered": _file_action, "token": _token, "certs": _certs}[args.command]
     try:
         return command(args)
     except (ConfigError, ProfileError) as exc:
@@ -195,6 +212,88 @@ def _report(args) -> int:
     as_json, as_text = write_report(report, args.out)
     print(report.text)
     print(f"written: {as_json} {as_text}")
+    return 0
+
+
+def _files(args) -> int:
+    """Every file exchanged with each bank, page by page, grouped by bank."""
+    from ykt.v1 import disbursement_pb2 as pb
+
+    import grpc
+
+    client = _client(args)
+    found = []
+    after = 0
+    try:
+        while True:
+            page = client.call("ListFiles", pb.ListFilesRequest(
+                bank_code=args.bank or "", batch_id=args.batch or "", state=(args.state or "").upper(),
+                after_file_id=after, page_size=1000), timeout=120)
+            found += page.files
+            if not page.next_after_file_id:
+                break
+            after = page.next_after_file_id
+    except grpc.RpcError as exc:
+        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return 1
+    print(format_files(found))
+    return 0
+
+
+def format_files(files) -> str:
+    """The ``ykt files`` listing: per bank, one line per file and its history beneath."""
+    if not files:
+        return "no files"
+    out = []
+    for bank in sorted({f.bank_code for f in files}):
+        out.append(f"bank {bank}")
+        out.append(f"  {'id':>6} {'dir':<3} {'batch':<20} {'state':<12} {'tries':>5} {'sha256':<16} {'bytes':>12}  name")
+        for f in (f for f in files if f.bank_code == bank):
+            batch = f.batch_id or (f"({f.claimed_batch_id}?)" if f.claimed_batch_id else "-")
+            out.append(f"  {f.file_id:>6} {f.direction:<3} {batch:<20} {f.state:<12} {f.attempts:>5} "
+                       f"{(f.sha256 or '-')[:16]:<16} {f.size:>12,}  {f.name}")
+            notes = []
+            if f.last_error:
+                notes.append(f"last error: {f.last_error}")
+            if f.state == "FAILED":
+                notes.append(f"next attempt: {_when(f, 'next_attempt_at')}" if f.HasField("next_attempt_at")
+                             else "next attempt: none, waits for an operator (regenerate-file, mark-delivered)")
+            if f.HasField("delivered_at"):
+                notes.append(f"delivered {_when(f, 'delivered_at')} by {f.delivered_by or '?'}")
+            if f.HasField("acknowledged_at"):
+                notes.append(f"acknowledged {_when(f, 'acknowledged_at')}")
+            if f.HasField("archived_at"):
+                notes.append(f"archived at the bank {_when(f, 'archived_at')}")
+            if f.duplicate_of:
+                notes.append(f"duplicate of file {f.duplicate_of}")
+            if f.lease_owner:
+                notes.append(f"lease: {f.lease_owner} until {_when(f, 'lease_until')}")
+            if f.handled_by:
+                notes.append(f"last handled by {f.handled_by} (fence {f.fence})")
+            out += [f"         {note}" for note in notes]
+    return "\n".join(out)
+
+
+def _when(message, field: str) -> str:
+    return getattr(message, field).ToDatetime().strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _file_action(args) -> int:
+    from ykt.v1 import disbursement_pb2 as pb
+
+    import grpc
+
+    client = _client(args)
+    if args.command == "regenerate-file":
+        method, request = "RegenerateFile", pb.RegenerateFileRequest(file_id=args.file_id, reason=args.reason)
+    else:
+        method, request = "MarkFileDelivered", pb.MarkFileDeliveredRequest(file_id=args.file_id, reason=args.reason)
+    try:
+        reply = client.call(method, request, timeout=600)
+    except grpc.RpcError as exc:
+        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return 1
+    print(format_files([reply]))
     return 0
 
 

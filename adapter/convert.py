@@ -90,12 +90,20 @@ def batch_to_pb(row, by_status: dict[str, tuple[int, int]] | None = None) -> pb.
 
 
 def file_to_pb(row) -> pb.ExchangedFile:
+    """A ``files`` row; with ``lease_owner``/``lease_until`` when listed with its unit's lease."""
     return pb.ExchangedFile(
         file_id=row.id, direction=row.direction, bank_code=row.bank_code, batch_id=row.batch_id or "",
         name=row.name, remote_path=row.remote_path or "", sha256=row.sha256 or "", size=row.size or 0,
         state=row.state, duplicate_of=row.duplicate_of or 0, attempts=row.attempts,
         last_error=row.last_error or "", line_count=row.line_count or 0,
         created_at=timestamp(row.created_at), updated_at=timestamp(row.updated_at),
+        next_attempt_at=timestamp(row.next_attempt_at), delivered_at=timestamp(row.delivered_at),
+        delivered_by=row.delivered_by or "", acknowledged_at=timestamp(row.acknowledged_at),
+        rendered_at=timestamp(row.rendered_at), handled_by=row.handled_by or "", fence=row.fence or 0,
+        lease_owner=getattr(row, "lease_owner", None) or "",
+        lease_until=timestamp(getattr(row, "lease_until", None)),
+        claimed_batch_id=row.claimed_batch_id or "", archived_at=timestamp(row.archived_at),
+        message_id=row.message_id or "",
     )
 
 

@@ -158,10 +158,20 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListFiles(self, request, context):
+        size = min(request.page_size or 1000, 10000)
         with self.ctx.engine.connect() as conn:
-            rows = store.list_files(conn, request.batch_id or None, request.bank_code or None,
-                                    min(request.page_size or 1000, 10000))
-        return pb.ListFilesResponse(files=[convert.file_to_pb(r) for r in rows])
+            rows = store.list_files(conn, request.batch_id or None, request.bank_code or None, size,
+                                    state=request.state or None, after_id=request.after_file_id)
+        return pb.ListFilesResponse(files=[convert.file_to_pb(r) for r in rows],
+                                    next_after_file_id=rows[-1].id if len(rows) == size else 0)
+
+    @_rpc
+    def RegenerateFile(self, request, context):
+        return convert.file_to_pb(dispatch.regenerate(self.ctx, request.file_id, request.reason, _user(context)))
+
+    @_rpc
+    def MarkFileDelivered(self, request, context):
+        return convert.file_to_pb(dispatch.mark_delivered(self.ctx, request.file_id, request.reason, _user(context)))
 
     @_rpc
     def CloseBatch(self, request, context):

@@ -444,7 +444,7 @@ class DispatchBatchRequest(_message.Message):
     def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
 
 class ExchangedFile(_message.Message):
-    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at")
+    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at", "next_attempt_at", "delivered_at", "delivered_by", "acknowledged_at", "rendered_at", "handled_by", "fence", "lease_owner", "lease_until", "claimed_batch_id", "archived_at", "message_id")
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
     BANK_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -460,6 +460,18 @@ class ExchangedFile(_message.Message):
     LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_BY_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_AT_FIELD_NUMBER: _ClassVar[int]
+    RENDERED_AT_FIELD_NUMBER: _ClassVar[int]
+    HANDLED_BY_FIELD_NUMBER: _ClassVar[int]
+    FENCE_FIELD_NUMBER: _ClassVar[int]
+    LEASE_OWNER_FIELD_NUMBER: _ClassVar[int]
+    LEASE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     file_id: int
     direction: str
     bank_code: str
@@ -475,7 +487,35 @@ class ExchangedFile(_message.Message):
     line_count: int
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    next_attempt_at: _timestamp_pb2.Timestamp
+    delivered_at: _timestamp_pb2.Timestamp
+    delivered_by: str
+    acknowledged_at: _timestamp_pb2.Timestamp
+    rendered_at: _timestamp_pb2.Timestamp
+    handled_by: str
+    fence: int
+    lease_owner: str
+    lease_until: _timestamp_pb2.Timestamp
+    claimed_batch_id: str
+    archived_at: _timestamp_pb2.Timestamp
+    message_id: str
+    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_by: _Optional[str] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rendered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handled_by: _Optional[str] = ..., fence: _Optional[int] = ..., lease_owner: _Optional[str] = ..., lease_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claimed_batch_id: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_id: _Optional[str] = ...) -> None: ...
+
+class RegenerateFileRequest(_message.Message):
+    __slots__ = ("file_id", "reason")
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    file_id: int
+    reason: str
+    def __init__(self, file_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class MarkFileDeliveredRequest(_message.Message):
+    __slots__ = ("file_id", "reason")
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    file_id: int
+    reason: str
+    def __init__(self, file_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class IngestResultFileRequest(_message.Message):
     __slots__ = ("start", "data")
@@ -505,20 +545,26 @@ class IngestResultFileResponse(_message.Message):
     def __init__(self, file: _Optional[_Union[ExchangedFile, _Mapping]] = ..., booked_lines: _Optional[int] = ..., booked_fen: _Optional[int] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListFilesRequest(_message.Message):
-    __slots__ = ("batch_id", "bank_code", "page_size")
+    __slots__ = ("batch_id", "bank_code", "page_size", "state", "after_file_id")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     BANK_CODE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FILE_ID_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     bank_code: str
     page_size: int
-    def __init__(self, batch_id: _Optional[str] = ..., bank_code: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+    state: str
+    after_file_id: int
+    def __init__(self, batch_id: _Optional[str] = ..., bank_code: _Optional[str] = ..., page_size: _Optional[int] = ..., state: _Optional[str] = ..., after_file_id: _Optional[int] = ...) -> None: ...
 
 class ListFilesResponse(_message.Message):
-    __slots__ = ("files",)
+    __slots__ = ("files", "next_after_file_id")
     FILES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_AFTER_FILE_ID_FIELD_NUMBER: _ClassVar[int]
     files: _containers.RepeatedCompositeFieldContainer[ExchangedFile]
-    def __init__(self, files: _Optional[_Iterable[_Union[ExchangedFile, _Mapping]]] = ...) -> None: ...
+    next_after_file_id: int
+    def __init__(self, files: _Optional[_Iterable[_Union[ExchangedFile, _Mapping]]] = ..., next_after_file_id: _Optional[int] = ...) -> None: ...
 
 class CloseBatchRequest(_message.Message):
     __slots__ = ("batch_id", "allow_unreported")

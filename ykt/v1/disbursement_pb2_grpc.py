@@ -74,6 +74,16 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListFilesRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListFilesResponse.FromString,
                 _registered_method=True)
+        self.RegenerateFile = channel.unary_unary(
+                '/ykt.v1.DisbursementService/RegenerateFile',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.RegenerateFileRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+                _registered_method=True)
+        self.MarkFileDelivered = channel.unary_unary(
+                '/ykt.v1.DisbursementService/MarkFileDelivered',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+                _registered_method=True)
         self.CloseBatch = channel.unary_unary(
                 '/ykt.v1.DisbursementService/CloseBatch',
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.CloseBatchRequest.SerializeToString,
@@ -202,7 +212,25 @@ class DisbursementServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListFiles(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every file exchanged with the banks: state, digest, attempts, last error, lease, history.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RegenerateFile(self, request, context):
+        """Render a payment file that never reached the bank (GENERATED, UPLOADING with its lease run
+        out, FAILED) anew and queue it for upload. Refused for a file at the bank (DELIVERED,
+        ACKNOWLEDGED): a delivered payment file never goes twice. Audited with the reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkFileDelivered(self, request, context):
+        """Record that a payment file reached the bank another way (who and why); the worker stops
+        trying to upload it and the batch counts as dispatched. Audited with the reason.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -348,6 +376,16 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.ListFiles,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListFilesRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListFilesResponse.SerializeToString,
+            ),
+            'RegenerateFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegenerateFile,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.RegenerateFileRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
+            ),
+            'MarkFileDelivered': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkFileDelivered,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
             ),
             'CloseBatch': grpc.unary_unary_rpc_method_handler(
                     servicer.CloseBatch,
@@ -641,6 +679,60 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/ListFiles',
             ykt_dot_v1_dot_disbursement__pb2.ListFilesRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.ListFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegenerateFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/RegenerateFile',
+            ykt_dot_v1_dot_disbursement__pb2.RegenerateFileRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkFileDelivered(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/MarkFileDelivered',
+            ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
             options,
             channel_credentials,
             insecure,
