@@ -64,10 +64,10 @@ class Bench:
 
 @pytest.fixture
 def bench(engine, sshd_server, tmp_path):
-    def start(inbox: str = "inbox") -> Bench:
+    def start() -> Bench:
         profile = BankProfile(
             code=BANK, name="某农村商业银行", format="iso20022", sftp=sshd_server.endpoint(),
-            inbox=sshd_server.remote(inbox), outbox=sshd_server.outbox, archive=sshd_server.remote("archive"),
+            inbox=sshd_server.inbox, outbox=sshd_server.outbox, archive=sshd_server.remote("archive"),
             completion="marker",
         )
         settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile},
@@ -89,6 +89,24 @@ def bench(engine, sshd_server, tmp_path):
         client.close()
     for server in servers:
         server.stop(grace=None).wait()
+
+
+@pytest.fixture
+def line_down(monkeypatch):
+    """The bank's server cannot be reached while ``down["now"]`` is true: every upload fails
+    with an error that trying again later may cure."""
+    from sftp.errors import ConnectFailed
+
+    down = {"now": True}
+    real = BankSftp.upload
+
+    def upload(self, local_path, remote_dir, name, **kw):
+        if down["now"]:
+            raise ConnectFailed("bank", None, "connection timed out (the line is down)")
+        return real(self, local_path, remote_dir, name, **kw)
+
+    monkeypatch.setattr(BankSftp, "upload", upload)
+    return down
 
 
 def _funded(b: Bench, n: int = 30, seed: int = 3) -> str:
@@ -121,13 +139,13 @@ def _trail(b: Bench, batch_id: str) -> list[tuple[str, str, str]]:
 # --- outbound: failures, retries and operators ------------------------------------------------
 
 
-def test_a_failed_upload_waits_for_its_retry_time_then_the_operator_marks_it_delivered(bench):
-    b = bench(inbox="no-such-folder")  # every upload fails
+def test_a_failed_upload_waits_for_its_retry_time_then_the_operator_marks_it_delivered(bench, line_down):
+    b = bench()
     batch_id = _funded(b)
     b.worker.run_once()
     (sent,) = b.files(batch_id=batch_id)
     assert (sent.direction, sent.state, sent.attempts) == ("OUT", "FAILED", 1)
-    assert "no-such-folder" in sent.last_error and sent.sha256
+    assert "the line is down" in sent.last_error and sent.sha256
     assert sent.next_attempt_at.ToDatetime(tzinfo=UTC) == b.clock() + b.ctx.settings.retry_s * _SECOND
     b.worker.run_once()  # not due yet
     assert b.files(batch_id=batch_id)[0].attempts == 1
@@ -163,8 +181,8 @@ def test_a_failed_upload_waits_for_its_retry_time_then_the_operator_marks_it_del
     assert "receipt 2026-118" in _trail(b, batch_id)[-1][2]
 
 
-def test_the_operator_regenerates_a_failed_file_and_the_worker_delivers_it_once(bench):
-    b = bench(inbox="later")
+def test_the_operator_regenerates_a_failed_file_and_the_worker_delivers_it_once(bench, line_down):
+    b = bench()
     batch_id = _funded(b)
     b.worker.run_once()
     (failed,) = b.files(batch_id=batch_id)
@@ -177,12 +195,12 @@ def test_the_operator_regenerates_a_failed_file_and_the_worker_delivers_it_once(
     assert (again.state, again.name, again.message_id) == ("GENERATED", failed.name, failed.message_id)
     assert again.sha256 != failed.sha256 and again.rendered_at.ToDatetime() > failed.rendered_at.ToDatetime()
     assert again.next_attempt_at.ToDatetime(tzinfo=UTC) == b.clock()  # queued: the worker takes it now
-    (b.root / "later").mkdir()
+    line_down["now"] = False
     b.worker.run_once()
     (sent,) = b.files(batch_id=batch_id)
     assert (sent.state, sent.attempts, sent.delivered_by) == ("DELIVERED", 2, "test-instance")
     assert sent.sha256 == again.sha256
-    assert [p.name for p in (b.root / "later").iterdir()] == [sent.name]
+    assert [p.name for p in (b.root / "inbox").iterdir()] == [sent.name]
     assert _trail(b, batch_id)[-1][:2] == ("REGENERATE_FILE", "finance")
     assert "the bank's new folder is ready" in _trail(b, batch_id)[-1][2]
     with pytest.raises(grpc.RpcError) as err:
@@ -204,8 +222,8 @@ def test_a_different_file_under_the_payment_files_name_waits_for_an_operator(ben
     assert (b.root / "inbox" / sent.name).read_bytes() == b"<not ours/>"
 
 
-def test_ykt_files_lists_every_file_and_mark_delivered_runs_from_the_command_line(bench):
-    b = bench(inbox="no-such-folder")
+def test_ykt_files_lists_every_file_and_mark_delivered_runs_from_the_command_line(bench, line_down):
+    b = bench()
     batch_id = _funded(b)
     b.worker.run_once()
     (sent,) = b.files(batch_id=batch_id)
