@@ -18,13 +18,19 @@ through ``bank_formats.get("iso20022", schema_dir=..., payments=..., ...)``):
     results      pain.002.001.10 (default), pain.002.001.03
     statements   camt.053.001.08 (default), camt.053.001.02
 
-Writers stream with lxml's ``etree.xmlfile`` (one small element per transaction or entry,
-children unqualified under a default-namespace ``Document``) and raise FormatError at the end
-when a value cannot be written or the control totals in the header do not match. Readers
-stream with ``etree.iterparse`` and clear what they have read; with a ``schema_dir`` they also
-validate while parsing against the configured version's schema in it, named as published
-(``pain.001.001.03.xsd``, ...). The schemas of the configured versions are loaded when the
-format is made, so a missing one shows at once. The field mappings are documented in
+Writers stream: one line of text per transaction or entry, put together from its values
+escaped for XML exactly as lxml's serializer would (children unqualified under a
+default-namespace ``Document``, so the namespace is declared once), and raise FormatError at the
+end when a value cannot be written (a text XML 1.0 cannot carry, named with its line and field)
+or the control totals in the header do not match. Readers stream and clear what they have
+read. With a ``schema_dir`` they parse with ``etree.iterparse`` and validate while parsing
+against the configured version's schema in it, named as published (``pain.001.001.03.xsd``,
+...); the schemas of the configured versions are loaded when the format is made, so a missing
+one shows at once. Without one, the lines laid out exactly as the writers write them are taken
+by a regular expression instead of the XML parser, which still checks everything else
+(``_common.FastStream`` says why that reads every file as the parser alone would; a line the
+expression does not take, or the reader does not accept, is parsed as usual, and the problems
+are the same, line numbers and all). The field mappings are documented in
 :mod:`~bank_formats.iso20022.pain001`, :mod:`~bank_formats.iso20022.pain002` and
 :mod:`~bank_formats.iso20022.camt053`.
 """

@@ -6,9 +6,10 @@ more than two decimals); no float is involved anywhere.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -194,6 +195,52 @@ def parse_date(text: str | None) -> date:
 def chunks(text: str, size: int) -> list[str]:
     """``text`` cut into pieces of at most ``size`` characters (none for an empty text)."""
     return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+# What XML character data needs escaped (as lxml escapes it: & < > and CR) or cannot carry at
+# all (XML 1.0's Char leaves out the C0 controls but TAB, LF and CR, the surrogates, U+FFFE and
+# U+FFFF). A text without any of them is written as it is.
+NEEDS_CARE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data, escaped exactly as lxml's serializer writes it.
+
+    Raises ValueError (lxml's own message, as the writers always said) for a text that XML
+    1.0 cannot carry, and TypeError for anything but a str.
+    """
+    if NEEDS_CARE.search(text) is None:
+        return text
+    etree.Element("x").text = text  # lxml's check: ValueError for what XML 1.0 cannot carry
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
+FLUSH_PIECES = 512  # pieces of a file a writer collects before writing them
+
+
+class ByteSink:
+    """Collects the pieces of a file (bytes, UTF-8) and writes them, counting the bytes."""
+
+    __slots__ = ("_out", "pieces", "size")
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.pieces: list[bytes] = []  # appended to directly by the writers' loops
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text.encode("utf-8"))
+
+    def flush(self) -> None:
+        if self.pieces:
+            data = b"".join(self.pieces)
+            self.pieces.clear()
+            self._out.write(data)
+            self.size += len(data)
 
 
 # --- problems ------------------------------------------------------------------------------
@@ -453,6 +500,7 @@ class EventStream:
     ) -> None:
         self.problems = problems
         self.broken = False  # the parser stopped before the end of the file
+        self.fast = None  # what FastStream takes without the parser; this one never does
         self._it = None
         self._feeder = None
         try:
@@ -490,6 +538,9 @@ class EventStream:
             problems.add("line 1", "file", f"cannot be parsed: {exc}")
         if self._feeder is not None:
             self._feeder.parser = self._it
+
+    def defer(self) -> None:
+        """(Only FastStream yields lines a reader may hand back.)"""
 
     def check_complete(self, complete: bool) -> None:
         """Called by a reader at the end with whether it saw its root element end.
@@ -574,3 +625,282 @@ class EventStream:
             message = _POSITION_SUFFIX.sub("", message)
         self.problems.add(f"line {max(line, 1)}", "xml", f"not well-formed XML: {message}",
                           fatal=True)
+
+
+# --- reading without a schema: the writer's own lines without the parser --------------------
+
+CHUNK = 1 << 20  # bytes read at a time
+# Lines taken by a regular expression are fed to the parser as bare newlines (so that it counts
+# lines right), which it gathers into one text node; one line in this many is parsed instead,
+# which keeps that text node small (libxml2 refuses a text node of 10 MB).
+PARSE_ONE_IN = 1 << 14
+_MAX_LINE = 4 * CHUNK  # a longer line is fed in pieces (no regular expression takes it)
+_NOT_XML_CHARS = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF: valid UTF-8, not XML
+
+
+class FastStream:
+    """The events of one file read without a schema; lines as the writer writes them are
+    handed over as matches of a regular expression and never reach the XML parser.
+
+    Iterating yields elements, as :class:`EventStream` does, and ``re.Match`` objects of
+    ``fast`` (a bytes pattern the reader sets once it knows the header; it must match one
+    whole line, newline included, of one element of ``line_tag`` whose texts cannot hold markup,
+    entity references or characters XML cannot carry). The reader takes the values from the
+    match; when it cannot (a text that is not UTF-8, a value it does not accept), it calls
+    :meth:`defer` before asking for the next item, and the line is parsed after all: the element
+    comes next, and the reader's usual path says what is wrong.
+
+    Why a line can be taken without the parser: the pattern accepts only a balanced element
+    with plain texts, so it is well-formed and leaves the parser where it was; and a line is
+    taken only while the parser is known to be in the content of ``parent_tag`` between two
+    elements: after the parser reported a ``line_tag`` element, child of ``parent_tag``, that
+    starts on the line just fed, which the pattern matched, and as long as every line since
+    matched too. Anything else (other lines, another layout, a comment) goes to the parser as
+    it is, so that the file is still checked as XML from end to end; the parser is fed a
+    newline for each line taken, and its line numbers stay those of the file.
+    """
+
+    def __init__(self, src: BinaryIO, tags: tuple[str, ...], problems: Problems,
+                 line_tag: str, line_start: bytes, parent_tag: str) -> None:
+        self.problems = problems
+        self.broken = False  # the parser stopped before the end of the file
+        self.fast: re.Pattern[bytes] | None = None
+        self.arm = True  # False: every line goes to the parser (see FAST_LINES)
+        self._deferred = False
+        self._root: etree._Element | None = None
+        self._line_tag = line_tag
+        self._line_start = line_start  # how a candidate line starts, e.g. b"<CdtTrfTxInf>"
+        self._parent_tag = parent_tag
+        self._tx_line = 0  # where the last line_tag element reported starts
+        self._tx_parent: object = None  # and its parent's tag
+        self._src = None
+        self._parser = None
+        try:
+            src = check_prolog(src, problems)
+        except OSError:
+            raise  # reading failed (a dropped connection, a full disk): not a format problem
+        except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
+            problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
+                         fatal=True)
+            src = None
+        if src is None:
+            self.broken = True
+            return
+        self._src = src
+        # (entities: the default, "internal", loads nothing - a DOCTYPE was refused above - and
+        # an undefined entity stops the parser where it is, as every other error does)
+        self._parser = etree.XMLPullParser(events=("end",), tag=tags, no_network=True,
+                                           remove_comments=True, remove_pis=True)
+
+    def defer(self) -> None:
+        """The reader could not take the match it was just given: parse the line instead."""
+        self._deferred = True
+
+    @property
+    def root(self) -> etree._Element | None:
+        return self._root
+
+    def check_complete(self, complete: bool) -> None:
+        """As :meth:`EventStream.check_complete` (the parser reports a file cut short)."""
+        if not complete and not self.broken and not self.problems:
+            self.broken = True
+            self.problems.add("/Document", "Document",
+                              "the file ends before the end of Document", fatal=True)
+
+    def __iter__(self) -> Iterator[etree._Element | re.Match[bytes]]:
+        if self._parser is None:
+            return iter(())
+        return self._read()
+
+    def _fail(self, exc: etree.XMLSyntaxError) -> None:
+        self.broken = True
+        message = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
+        self.problems.add(f"line {max(exc.lineno or 0, 1)}", "xml",
+                          f"not well-formed XML: {message}", fatal=True)
+
+    def _drain(self) -> Iterator[etree._Element]:
+        line_tag = self._line_tag
+        for _, el in self._parser.read_events():
+            if el.tag == line_tag:
+                parent = el.getparent()
+                self._tx_line = el.sourceline
+                self._tx_parent = None if parent is None else parent.tag
+            yield el
+
+    def _read(self) -> Iterator[etree._Element | re.Match[bytes]]:
+        read = self._src.read
+        feed = self._parser.feed
+        drain = self._drain
+        start = self._line_start
+        after_newline = b"\n" + start
+        parent_tag = self._parent_tag
+        line = 1  # the line of the file that data[0] is on
+        pending = 0  # newlines standing for the lines taken, not fed yet
+        armed = False  # the next line may be taken without the parser
+        midline = False  # data[0] is not the start of a line
+        rest = b""
+        eof = False
+        match = None  # self.fast.match, once armed
+        parse_one_in = PARSE_ONE_IN
+        try:
+            while not eof:
+                chunk = read(CHUNK)
+                if not chunk:
+                    eof = True
+                    data = rest
+                    cut = len(data)
+                else:
+                    data = rest + chunk if rest else chunk
+                    cut = data.rfind(b"\n") + 1
+                    if cut == 0:
+                        if len(data) < _MAX_LINE:
+                            rest = data
+                            continue
+                        cut = len(data)  # a very long line: fed in pieces
+                rest = data[cut:]
+                clean = b"\xef" not in data or _NOT_XML_CHARS.search(data) is None
+                armed = armed and clean
+                pos = 0
+                if midline:
+                    end = data.find(b"\n", 0, cut) + 1 or cut
+                    feed(b"\n" * pending + data[:end])
+                    pending = 0
+                    line += data.count(b"\n", 0, end)
+                    pos = end
+                    yield from drain()
+                while pos < cut:
+                    if armed:
+                        m = match(data, pos, cut)
+                        if m is not None:
+                            end = m.end()
+                            if pending < parse_one_in:
+                                self._deferred = False
+                                yield m
+                                if not self._deferred:
+                                    pending += 1
+                                    line += 1
+                                    pos = end
+                                    continue
+                            # parsed after all: the element comes next, then taking goes on
+                            feed(b"\n" * pending + data[pos:end])
+                            pending = 0
+                            yield from drain()
+                            armed = self._tx_line == line and self._tx_parent == parent_tag
+                            line += 1
+                            pos = end
+                            continue
+                        armed = False
+                    # the parser takes everything up to the next candidate: a line that starts
+                    # like one, and once the pattern is known, that it takes (parsed alone, it
+                    # may show that the lines after it can be taken)
+                    if pos == 0 and data.startswith(start):
+                        q = 0
+                    else:
+                        q = data.find(after_newline, pos - 1 if pos else 0, cut)
+                        q = cut if q < 0 else q + 1
+                    fast = self.fast
+                    if fast is not None and clean and self.arm:
+                        while q < cut and fast.match(data, q, cut) is None:
+                            q = data.find(after_newline, q, cut)
+                            q = cut if q < 0 else q + 1
+                    if q > pos:
+                        feed(b"\n" * pending + data[pos:q])
+                        pending = 0
+                        line += data.count(b"\n", pos, q)
+                        pos = q
+                        yield from drain()
+                        if pos >= cut:
+                            break
+                    # a candidate: parsed; if the pattern takes it, the next lines may be taken
+                    end = data.find(b"\n", pos, cut) + 1 or cut
+                    feed(b"\n" * pending + data[pos:end])
+                    pending = 0
+                    yield from drain()
+                    fast = self.fast
+                    if (fast is not None and clean and self.arm and self._tx_line == line
+                            and self._tx_parent == parent_tag):
+                        match = fast.match  # (the reader sets it once, with the header)
+                        m = match(data, pos, cut)
+                        armed = m is not None and m.end() == end
+                    if data[end - 1:end] == b"\n":
+                        line += 1
+                    pos = end
+                # a very long line is fed in pieces: the next data goes on with it
+                midline = not eof and cut > 0 and data[cut - 1:cut] != b"\n"
+                armed = armed and not midline
+            if pending:
+                feed(b"\n" * pending)
+            self._root = self._parser.close()
+            yield from drain()
+        except etree.XMLSyntaxError as exc:
+            yield from drain()  # what was parsed before the error
+            self._fail(exc)
+        except OSError:
+            raise  # reading failed: not a format problem, the caller may try again
+        except Exception as exc:  # noqa: BLE001 - e.g. the source returned text
+            self.broken = True
+            self.problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
+                              fatal=True)
+
+
+# what the fast patterns take as a text: no markup, no reference, nothing XML cannot carry
+# (the bytes of other characters are checked by decoding them, U+FFFE/U+FFFF above)
+PLAIN = rb"[^<>&\x00-\x1f]+"
+_PLAIN_TEXT = re.compile("[^<>&\x00-\x1f\ud800-\udfff\ufffe\uffff]+")
+
+
+def literal(text: str | None) -> bytes | None:
+    """``text`` as a fast pattern's literal (as it stands in a line), or None when a line
+    holding it is not one a fast pattern takes."""
+    if text is None or _PLAIN_TEXT.fullmatch(text) is None:
+        return None
+    return re.escape(text.encode("utf-8"))
+
+
+def maker(cls: type) -> Callable[..., object]:
+    """A function that does what ``cls(*values)`` (every field, positionally) does, in half
+    the time, for the frozen slotted dataclasses a reader makes a million of: it sets the
+    slots directly, as the ``__init__`` that ``dataclass`` generates does (through
+    ``object.__setattr__``). ``cls`` itself for a class where that would not be the same:
+    not a frozen dataclass with a slot for each field, a field ``__init__`` does not take, an
+    ``__init__`` of its own, a ``__post_init__``.
+    """
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or not params.init:
+        return cls
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    init = cls.__dict__.get("__init__")
+    if (any(not f.init for f in fields) or hasattr(cls, "__post_init__")
+            or tuple(cls.__dict__.get("__slots__", ())) != names or init is None
+            or init.__code__.co_filename != "<string>"  # written by dataclass
+            or init.__code__.co_varnames[1 : len(names) + 1] != names
+            or init.__code__.co_argcount != len(names) + 1):
+        return cls
+    scope: dict[str, object] = {"new": object.__new__, "cls": cls}
+    for i, name in enumerate(names):
+        scope[f"set{i}"] = cls.__dict__[name].__set__
+    args = ", ".join(f"v{i}" for i in range(len(names)))
+    body = "".join(f"    set{i}(o, v{i})\n" for i in range(len(names)))
+    exec(f"def make({args}):\n    o = new(cls)\n{body}    return o\n", scope)  # noqa: S102
+    make = scope["make"]
+    make.__doc__ = f"{cls.__name__}({', '.join(names)})"
+    return make
+
+
+# Whether readers without a schema take the writer's own lines without the parser (FastStream).
+# Off, every line is parsed: as slow as reading with a schema, and the same records and
+# problems (the tests compare the two).
+FAST_LINES = True
+
+
+def open_stream(src: BinaryIO, tags: tuple[str, ...], schema: etree.XMLSchema | None,
+                problems: Problems, line_tag: str, line_start: bytes,
+                parent_tag: str) -> EventStream | FastStream:
+    """A validating EventStream with a schema, a FastStream without."""
+    if schema is not None:
+        return EventStream(src, tags, schema, problems)
+    stream = FastStream(src, tags, problems, line_tag, line_start, parent_tag)
+    if not FAST_LINES:
+        stream.arm = False
+    return stream

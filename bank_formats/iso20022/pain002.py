@@ -58,18 +58,25 @@ from lxml.etree import tostring
 from bank_formats.base import FormatError, WrittenFile
 from bank_formats.iso20022._common import (
     CURRENCY,
+    FLUSH_PIECES,
     MAX_FEN,
+    NEEDS_CARE,
     PAIN001_V09,
     PAIN002_V10,
+    PLAIN,
     REASON_TO_CODE,
-    EventStream,
+    XML_DECLARATION,
+    ByteSink,
     Problems,
     Variant,
     check_root,
     chunks,
+    escape,
     format_amount,
     format_datetime,
-    local_name,
+    literal,
+    maker,
+    open_stream,
     parse_amount,
     parse_count,
     parse_datetime,
@@ -77,7 +84,12 @@ from bank_formats.iso20022._common import (
     reason_for_code,
     tags,
 )
-from bank_formats.iso20022.pain001 import _CountingWriter, _check_text, _where, format_amount_safe
+from bank_formats.iso20022.pain001 import (
+    _check_text,
+    _header_texts,
+    _where,
+    format_amount_safe,
+)
 from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
 
 PAID_STATUS = "ACSC"  # AcceptedSettlementCompleted
@@ -134,25 +146,48 @@ def _check_header(header: ResultFileHeader, problems: Problems) -> dict[str, str
     return out
 
 
-def _tx_template(key: tuple) -> tuple[etree._Element, list[etree._Element]]:
-    """A TxInfAndSts with the optional parts in ``key``, and its text slots in value order."""
-    code_tag, has_prtry, n_text, has_account = key
-    S = etree.SubElement
-    tx = etree.Element("TxInfAndSts")
-    tx.tail = "\n"
-    slots = [S(tx, "OrgnlInstrId"), S(tx, "OrgnlEndToEndId"), S(tx, "TxSts")]
-    if code_tag or n_text:
-        rsn = S(tx, "StsRsnInf")
-        if code_tag:
-            slots.append(S(S(rsn, "Rsn"), code_tag))
-        slots.extend(S(rsn, "AddtlInf") for _ in range(n_text))
-    if has_prtry:
-        slots.append(S(S(S(tx, "StsRsnInf"), "Rsn"), "Prtry"))
-    ref = S(tx, "OrgnlTxRef")
-    slots.append(S(S(ref, "Amt"), "InstdAmt", Ccy=CURRENCY))
-    if has_account:
-        slots.append(S(S(S(S(ref, "CdtrAcct"), "Id"), "Othr"), "Id"))
-    return tx, slots
+_HEADER_FIELDS = {
+    "file_id": ("GrpHdr", "MsgId"), "original_file_id": ("OrgnlGrpInfAndSts", "OrgnlMsgId"),
+    "batch_id": ("OrgnlPmtInfAndSts", "OrgnlPmtInfId"),
+}
+
+
+def _head(h: dict[str, str], variant: Variant, answers: Variant) -> str:
+    """Everything before the first record: declaration, GrpHdr, OrgnlGrpInfAndSts."""
+    g = h.get
+    per = "".join(
+        f"<NbOfTxsPerSts><DtldNbOfTxs>{g(n, '')}</DtldNbOfTxs><DtldSts>{status}</DtldSts>"
+        f"<DtldCtrlSum>{g(fen, '')}</DtldCtrlSum></NbOfTxsPerSts>"
+        for status, n, fen in ((PAID_STATUS, "paid_count", "paid_fen"),
+                               (FAILED_STATUS, "failed_count", "failed_fen")))
+    return (
+        f'{XML_DECLARATION}<Document xmlns="{variant.namespace}">\n<CstmrPmtStsRpt>\n'
+        f"<GrpHdr><MsgId>{g('file_id', '')}</MsgId><CreDtTm>{g('created_at', '')}</CreDtTm>"
+        f"</GrpHdr>\n<OrgnlGrpInfAndSts><OrgnlMsgId>{g('original_file_id', '')}</OrgnlMsgId>"
+        f"<OrgnlMsgNmId>{answers.name}</OrgnlMsgNmId><OrgnlNbOfTxs>{g('count', '')}"
+        f"</OrgnlNbOfTxs>{per}</OrgnlGrpInfAndSts>\n"
+        f"<OrgnlPmtInfAndSts><OrgnlPmtInfId>{g('batch_id', '')}</OrgnlPmtInfId>\n"
+    )
+
+
+_TAIL = "</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"
+
+
+def _reason(code_tag: str, code: str, text, prtry: str | None) -> bytes:
+    """The StsRsnInf elements of a record (their texts escaped already)."""
+    out = ""
+    if code_tag or text:
+        out = ("<StsRsnInf>" + (f"<Rsn><{code_tag}>{code}</{code_tag}></Rsn>" if code_tag else "")
+               + "".join(f"<AddtlInf>{t}</AddtlInf>" for t in text) + "</StsRsnInf>")
+    if prtry is not None:
+        out += f"<StsRsnInf><Rsn><Prtry>{prtry}</Prtry></Rsn></StsRsnInf>"
+    return out.encode()
+
+
+# one record; the reasons and the account are put in whole, or left empty
+_TX = (b"<TxInfAndSts><OrgnlInstrId>%d</OrgnlInstrId><OrgnlEndToEndId>%b%d</OrgnlEndToEndId>"
+       b'<TxSts>%b</TxSts>%b<OrgnlTxRef><Amt><InstdAmt Ccy="CNY">%d.%02d</InstdAmt></Amt>%b'
+       b"</OrgnlTxRef></TxInfAndSts>\n")
 
 
 def write_results(
@@ -160,105 +195,91 @@ def write_results(
     file_name: str = "<result file>", variant: Variant = PAIN002_V10,
     answers: Variant = PAIN001_V09,
 ) -> WrittenFile:
-    """Writes a ``variant`` status report answering a payment file of version ``answers``."""
+    """Writes a ``variant`` status report answering a payment file of version ``answers``.
+
+    Each record is one line of text put together from its escaped values, as in pain.001.
+    """
     problems = Problems()
     h = _check_header(header, problems)
     batch_id = h.get("batch_id", "")
+    h = _header_texts(h, problems, _HEADER_FIELDS)
+    e2e = (h.get("batch_id", "") + "-").encode()
     max_seq = 34 - len(batch_id)
     counts = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
     sums = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
     count = 0
-    sink = _CountingWriter(out)
-    templates: dict[tuple, tuple[etree._Element, list[etree._Element]]] = {}
+    sink = ByteSink(out)
+    sink.write(_head(h, variant, answers))
+    pieces = sink.pieces
+    append = pieces.append
+    flush = sink.flush
+    care = NEEDS_CARE.search
     PAID = PaymentOutcome.PAID
     FAILED = PaymentOutcome.FAILED
-    S = etree.SubElement
-    with etree.xmlfile(sink, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        with xf.element("Document", xmlns=variant.namespace):
-            xf.write("\n")
-            with xf.element("CstmrPmtStsRpt"):
-                xf.write("\n")
-                grp = etree.Element("GrpHdr")
-                grp.tail = "\n"
-                S(grp, "MsgId").text = h.get("file_id", "")
-                S(grp, "CreDtTm").text = h.get("created_at", "")
-                xf.write(grp)
-                org = etree.Element("OrgnlGrpInfAndSts")
-                org.tail = "\n"
-                S(org, "OrgnlMsgId").text = h.get("original_file_id", "")
-                S(org, "OrgnlMsgNmId").text = answers.name
-                S(org, "OrgnlNbOfTxs").text = h.get("count", "")
-                for status, n, fen in ((PAID_STATUS, "paid_count", "paid_fen"),
-                                       (FAILED_STATUS, "failed_count", "failed_fen")):
-                    per = S(org, "NbOfTxsPerSts")
-                    S(per, "DtldNbOfTxs").text = h.get(n, "")
-                    S(per, "DtldSts").text = status
-                    S(per, "DtldCtrlSum").text = h.get(fen, "")
-                xf.write(org)
-                with xf.element("OrgnlPmtInfAndSts"):
-                    el = etree.Element("OrgnlPmtInfId")
-                    el.text = batch_id
-                    el.tail = "\n"
-                    xf.write(el)
-                    for rec in records:
-                        count += 1
-                        seq = rec.seq
-                        outcome = rec.outcome
-                        amount = rec.amount_fen
-                        account_no = rec.account_no
-                        bank_code = rec.bank_code
-                        bank_text = rec.bank_text
-                        if outcome in counts:
-                            counts[outcome] += 1
-                            if type(amount) is int:
-                                sums[outcome] += amount
-                        if not (
-                            type(seq) is int and 0 < seq and len(str(seq)) <= max_seq
-                            and type(amount) is int and 0 <= amount <= MAX_FEN
-                            and (outcome == FAILED or (outcome == PAID and rec.reason is None))
-                            and type(account_no) is str and len(account_no) <= 34
-                            and type(bank_code) is str and len(bank_code) <= 35
-                            and type(bank_text) is str
-                            and (rec.reason is None or rec.reason in REASON_TO_CODE)
-                        ):
-                            _record_problems(rec, f"TxInfAndSts[{count}]", batch_id, problems)
-                            continue
-                        if outcome == FAILED:
-                            code, prtry = _failure_codes(rec)
-                            code_tag = "Cd"
-                        else:
-                            code, prtry = bank_code, None
-                            code_tag = ("Cd" if len(code) <= 4 else "Prtry") if code else ""
-                        text = chunks(bank_text, TEXT_PIECE) if bank_text else ()
-                        key = (code_tag, prtry is not None, len(text), bool(account_no))
-                        tpl = templates.get(key)
-                        if tpl is None:
-                            tpl = templates[key] = _tx_template(key)
-                        tx, slots = tpl
-                        s = str(seq)
-                        values = [s, f"{batch_id}-{s}",
-                                  PAID_STATUS if outcome == PAID else FAILED_STATUS]
-                        if code_tag:
-                            values.append(code)
-                        values.extend(text)
-                        if prtry is not None:
-                            values.append(prtry)
-                        values.append(f"{amount // 100}.{amount % 100:02d}")
-                        if account_no:
-                            values.append(account_no)
-                        try:
-                            for el, value in zip(slots, values):
-                                el.text = value
-                        except ValueError:
-                            for el, value in zip(slots, values):
-                                try:
-                                    el.text = value
-                                except ValueError as exc:
-                                    problems.add(f"TxInfAndSts[{count}]", local_name(el.tag),
-                                                 f"cannot be written in XML: {exc}")
-                            continue
-                        xf.write(tx)
+    for rec in records:
+        count += 1
+        seq = rec.seq
+        outcome = rec.outcome
+        amount = rec.amount_fen
+        account_no = rec.account_no
+        bank_code = rec.bank_code
+        bank_text = rec.bank_text
+        if outcome in counts:
+            counts[outcome] += 1
+            if type(amount) is int:
+                sums[outcome] += amount
+        if not (
+            type(seq) is int and 0 < seq and len(str(seq)) <= max_seq
+            and type(amount) is int and 0 <= amount <= MAX_FEN
+            and (outcome == FAILED or (outcome == PAID and rec.reason is None))
+            and type(account_no) is str and len(account_no) <= 34
+            and type(bank_code) is str and len(bank_code) <= 35
+            and type(bank_text) is str
+            and (rec.reason is None or rec.reason in REASON_TO_CODE)
+        ):
+            _record_problems(rec, f"TxInfAndSts[{count}]", batch_id, problems)
+            continue
+        if outcome == FAILED:
+            code, prtry = _failure_codes(rec)
+            code_tag = "Cd"
+            status = b"RJCT"
+        else:
+            code, prtry = bank_code, None
+            code_tag = ("Cd" if len(code) <= 4 else "Prtry") if code else ""
+            status = b"ACSC"
+        text = chunks(bank_text, TEXT_PIECE) if bank_text else ()
+        if care(f"{account_no}{bank_code}{bank_text}") is not None:
+            values = [(code_tag, code)] if code_tag else []
+            values += [("AddtlInf", t) for t in text]
+            if prtry is not None:
+                values.append(("Prtry", prtry))
+            if account_no:
+                values.append(("Id", account_no))
+            bad = False
+            for field, value in values:
+                try:
+                    escape(value)
+                except (ValueError, TypeError) as exc:
+                    bad = True
+                    problems.add(f"TxInfAndSts[{count}]", field,
+                                 f"cannot be written in XML: {exc}")
+            if bad:
+                continue
+            code = escape(code)
+            text = [escape(t) for t in text]
+            prtry = None if prtry is None else escape(prtry)
+            account_no = escape(account_no)
+        append(_TX % (
+            seq, e2e, seq, status,
+            _reason(code_tag, code, text, prtry) if code_tag or text or prtry else b"",
+            amount // 100, amount % 100,
+            f"<CdtrAcct><Id><Othr><Id>{account_no}</Id></Othr></Id></CdtrAcct>".encode()
+            if account_no else b"",
+        ))
+        if len(pieces) >= FLUSH_PIECES:
+            flush()
+    sink.write(_TAIL)
+    sink.flush()
     if type(header.count) is int and count != header.count:
         problems.add("OrgnlGrpInfAndSts", "OrgnlNbOfTxs",
                      f"header says {header.count} records, {count} were given")
@@ -361,6 +382,33 @@ def _fast_tx_re(namespace: str) -> re.Pattern[str]:
 _ADDTLINF_RE = re.compile(r"<AddtlInf>([^<]+)</AddtlInf>")
 
 
+@functools.lru_cache(maxsize=32)
+def _line_re(batch: bytes) -> re.Pattern[bytes]:
+    """One whole text line holding a TxInfAndSts exactly as the writer writes it, answering
+    the batch ``batch`` (a pattern literal), with plain texts: see ``FastStream``.
+
+    Everything the reader checks of such a record is in the pattern: a canonical
+    OrgnlInstrId, OrgnlEndToEndId "<batch>-<OrgnlInstrId>", a final status, an amount with
+    two decimals in CNY.
+    """
+    v = PLAIN
+    t = b"(" + v + b")"
+    return re.compile(
+        rb"<TxInfAndSts><OrgnlInstrId>([1-9][0-9]{0,17})</OrgnlInstrId>"
+        rb"<OrgnlEndToEndId>" + batch + rb"-\1</OrgnlEndToEndId><TxSts>(ACSC|RJCT)</TxSts>"
+        rb"(?:<StsRsnInf>(?:<Rsn><(Cd|Prtry)>" + t + rb"</\3></Rsn>)?"
+        rb"(?:<AddtlInf>" + t + rb"</AddtlInf>((?:<AddtlInf>" + v + rb"</AddtlInf>)*))?"
+        rb"</StsRsnInf>)?"
+        rb"(?:<StsRsnInf><Rsn><Prtry>" + t + rb"</Prtry></Rsn></StsRsnInf>)?"
+        rb'<OrgnlTxRef><Amt><InstdAmt Ccy="CNY">([0-9]{1,16})\.([0-9]{2})</InstdAmt></Amt>'
+        rb"(?:<CdtrAcct><Id><Othr><Id>" + t + rb"</Id></Othr></Id></CdtrAcct>)?</OrgnlTxRef>"
+        rb"</TxInfAndSts>\n"
+    )
+
+
+_new_record = maker(ResultRecord)  # for the lines taken by the pattern
+
+
 class Pain002Reader:
     """Reads a pain.002 file; ``header`` is read on construction (FormatError if bad).
 
@@ -375,8 +423,8 @@ class Pain002Reader:
         self._answers = answers.name  # the OrgnlMsgNmId expected
         self.name = name
         self._problems = Problems()
-        self._stream = EventStream(src, (T.DOCUMENT, T.GRPHDR, T.ORGNLGRP, T.ORGNLPMT, T.TX),
-                                   schema, self._problems)
+        self._stream = open_stream(src, (T.DOCUMENT, T.GRPHDR, T.ORGNLGRP, T.ORGNLPMT, T.TX),
+                                   schema, self._problems, T.TX, b"<TxInfAndSts>", T.ORGNLPMT)
         self._grp: dict | None = None
         self._orgnl: dict | None = None
         self._batch_id: str | None = None  # known even when the rest of the header is bad
@@ -507,12 +555,55 @@ class Pain002Reader:
         header_tried = False
         pmts = 0
         seen = 0
+        parsed = 0  # elements the parser read
         good = 0
         counts = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
         sums = {PaymentOutcome.PAID: 0, PaymentOutcome.FAILED: 0}
         complete = False  # the end of the root element was seen
         parse_tx = self._parse_tx
-        for el in self._stream:
+        stream = self._stream
+        Match = re.Match
+        PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
+        addtlinf = _ADDTLINF_RE.findall
+        new_record = _new_record
+        fast_paid = fast_paid_fen = fast_failed = fast_failed_fen = 0  # taken by the pattern
+        for el in stream:
+            if el.__class__ is Match:
+                # a line as the writer writes it, taken without the parser (see FastStream);
+                # the pattern has checked everything but the UTF-8 of the texts
+                (seq, status, code_tag, code, text, more, prtry, whole, frac,
+                 account) = el.groups()
+                amount = int(whole + frac)
+                try:
+                    if status == b"ACSC" and code is None and text is None and prtry is None:
+                        rec = new_record(int(seq), PAID, amount,
+                                         account.decode() if account else "", None, "", "")
+                    else:
+                        code = code.decode() if code else ""
+                        if code_tag == b"Prtry":
+                            cd, prtry = "", code
+                        else:
+                            cd, prtry = code, prtry.decode() if prtry else ""
+                        failed = status != b"ACSC"
+                        rec = new_record(
+                            int(seq), FAILED if failed else PAID, amount,
+                            account.decode() if account else "",
+                            reason_for_code(cd or prtry) if failed else None, prtry or cd,
+                            (text.decode() + "".join(addtlinf(more.decode())) if more
+                             else text.decode()) if text else "")
+                except UnicodeDecodeError:
+                    stream.defer()  # the parser says what is wrong with it
+                    continue
+                seen += 1
+                good += 1
+                if rec.outcome is PAID:
+                    fast_paid += 1
+                    fast_paid_fen += amount
+                else:
+                    fast_failed += 1
+                    fast_failed_fen += amount
+                yield rec
+                continue
             tag = el.tag
             if tag == T.TX:
                 if not header_tried:
@@ -522,6 +613,8 @@ class Pain002Reader:
                     header = self._build_header(el.getparent())
                     if header is not None:
                         self.header = header
+                        batch = literal(header.batch_id)
+                        stream.fast = None if batch is None else _line_re(batch)
                         yield None
                 seen += 1
                 rec = parse_tx(el, header)
@@ -532,7 +625,9 @@ class Pain002Reader:
                     if header is not None:
                         yield rec
                 el.clear(keep_tail=True)
-                if seen & 255 == 0:
+                parsed += 1
+                if parsed & 255 == 0:
+                    # drop what was read before (the header's elements, cleared records)
                     parent = el.getparent()
                     if parent is not None:
                         del parent[: parent.index(el)]
@@ -567,7 +662,10 @@ class Pain002Reader:
                         if header is not None:
                             self.header = header
                             yield None
-        stream = self._stream
+        counts[PAID] += fast_paid
+        sums[PAID] += fast_paid_fen
+        counts[FAILED] += fast_failed
+        sums[FAILED] += fast_failed_fen
         if not self._root_checked and not stream.broken:
             root = stream.root
             if root is not None:
