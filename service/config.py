@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
+from service import file_security
 from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
 from sftp.endpoint import SftpEndpoint
@@ -80,7 +81,7 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
     banks: dict[str, BankProfile] = {}
     for code, table in raw.get("banks", {}).items():
         where = f"banks.{code}."
-        unknown = sorted(set(table) - {"profile", "sftp"})
+        unknown = sorted(set(table) - {"profile", "sftp", "keys"})
         if unknown:
             raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key (bank details belong in its profile)")
         try:
@@ -90,6 +91,10 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
         if profile.code != code:
             raise ConfigError(f"{source}: {where}profile: the profile is for bank {profile.code!r}")
         banks[code] = profile.with_connection(_endpoint(need(table, "sftp", dict, where), where + "sftp.", need, path_of, source))
+        try:  # the key set files for the bank's [security] demands (service/file_security.py)
+            banks[code] = file_security.with_settings_keys(banks[code], table.get("keys"), path_of)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {where}{exc}") from None
     url = raw.get("database_url") or f"sqlite:///{data_dir / 'ledger.sqlite3'}"
     programs = {name: _policy(table, f"programs.{name}.", source) for name, table in raw.get("programs", {}).items()}
     return Settings(

@@ -25,6 +25,8 @@ from typing import Any
 
 import bank_formats
 from domain.model import FailureReason
+from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_available
+from filesec.signing import SIGNATURE_SUFFIX
 from domain.reasons import parse_reason_codes
 from sftp.endpoint import SftpEndpoint
 
@@ -34,16 +36,47 @@ class ProfileError(ValueError):
 
 
 class Signing(enum.StrEnum):
+    """How we sign outbound files (see :mod:`filesec.signing`)."""
+
     NONE = "none"
     ED25519 = "ed25519"
     RSA_PSS_SHA256 = "rsa-pss-sha256"
 
+    @property
+    def algorithm(self) -> SignatureAlgorithm | None:
+        return None if self is Signing.NONE else SignatureAlgorithm(self.value)
+
 
 class Encryption(enum.StrEnum):
+    """How we encrypt outbound files for the bank: ``WRAP+CIPHER`` (see :mod:`filesec.envelope`).
+
+    ``sm4`` (the short form) is SM4-GCM, or SM4-CTR + HMAC-SM3 where this OpenSSL lacks SM4-GCM,
+    with the content key wrapped as the bank's encryption key allows (RSA-OAEP or X25519).
+    """
+
     NONE = "none"
     RSA_OAEP_AES256GCM = "rsa-oaep+aes-256-gcm"
     X25519_AES256GCM = "x25519+aes-256-gcm"
     SM4 = "sm4"
+    RSA_OAEP_SM4GCM = "rsa-oaep+sm4-gcm"
+    X25519_SM4GCM = "x25519+sm4-gcm"
+    RSA_OAEP_SM4CTR_HMAC_SM3 = "rsa-oaep+sm4-ctr+hmac-sm3"
+    X25519_SM4CTR_HMAC_SM3 = "x25519+sm4-ctr+hmac-sm3"
+
+    @property
+    def wrap(self) -> Wrap | None:
+        """The key wrap demanded; None for ``none`` and for ``sm4`` (the bank's key decides)."""
+        if self in (Encryption.NONE, Encryption.SM4):
+            return None
+        return Wrap.RSA_OAEP_SHA256 if self.value.startswith("rsa-oaep+") else Wrap.X25519_HKDF_SHA256
+
+    @property
+    def cipher(self) -> Cipher | None:
+        if self is Encryption.NONE:
+            return None
+        if self is Encryption.SM4:
+            return Cipher.SM4_GCM if cipher_available(Cipher.SM4_GCM) else Cipher.SM4_CTR_HMAC_SM3
+        return Cipher(self.value.split("+", 1)[1])
 
 
 LINE_ENDINGS = {"CRLF": "\r\n", "LF": "\n"}
@@ -98,16 +131,43 @@ def fnmatch_escape(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class SecurityKeys:
+    """The key set files (see :mod:`filesec.keys`) for one bank's files; deployment, so they come
+    from the settings (``[banks.CODE.keys]``), not from the profile. None: not configured."""
+
+    sign: Path | None = None  # our private signing keys (the current one signs)
+    decrypt: Path | None = None  # our private decryption keys (the envelope's key id picks)
+    verify: Path | None = None  # the bank's public signing keys (the signature's key id picks)
+    encrypt: Path | None = None  # the bank's public encryption keys (the current one is used)
+
+    NAMES = ("sign", "decrypt", "verify", "encrypt")
+
+
+@dataclass(frozen=True)
 class FileSecurity:
-    """What the bank demands of files beyond the transport (enforced from issue 5 on)."""
+    """What the bank demands of files beyond the transport, and the keys to do it with.
+
+    ``sign``/``encrypt``: what we do to outbound files; ``verify_inbound``/``decrypt_inbound``:
+    the bank signs/encrypts its files, and unsigned/unencrypted ones are refused. ``digest`` is the
+    file digest inside signatures, both ways (``sm3`` for the Chinese national algorithms). A
+    signature is ``NAME`` + ``signature_suffix`` beside ``NAME``; an encrypted file is uploaded as
+    ``NAME`` + ``encrypted_suffix`` (by default under its own name: the envelope says what it is).
+    Applied by :mod:`service.file_security`.
+    """
 
     sign: Signing = Signing.NONE
     encrypt: Encryption = Encryption.NONE
     verify_inbound: bool = False
+    decrypt_inbound: bool = False
+    digest: Digest = Digest.SHA256
+    signature_suffix: str = SIGNATURE_SUFFIX
+    encrypted_suffix: str = ""
+    keys: SecurityKeys = field(default_factory=SecurityKeys)
 
     @property
     def required(self) -> bool:
-        return self.sign is not Signing.NONE or self.encrypt is not Encryption.NONE or self.verify_inbound
+        return (self.sign is not Signing.NONE or self.encrypt is not Encryption.NONE or self.verify_inbound
+                or self.decrypt_inbound)
 
 
 @dataclass(frozen=True)
@@ -135,6 +195,10 @@ class BankProfile:
 
     def with_connection(self, sftp: SftpEndpoint) -> BankProfile:
         return replace(self, sftp=sftp)
+
+    def with_keys(self, keys: SecurityKeys) -> BankProfile:
+        """This profile with the key set files of this deployment (from the settings)."""
+        return replace(self, security=replace(self.security, keys=keys))
 
 
 def load_profile(path: Path) -> BankProfile:
@@ -173,11 +237,7 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
         archive=r.text("folders", "archive", default="archive") if archive else None,
         completion=r.choice("folders", "completion", {"marker": "marker", "stable": "stable"}, "marker"),
         naming=naming,
-        security=FileSecurity(
-            sign=r.choice("security", "sign", {s.value: s for s in Signing}, Signing.NONE),
-            encrypt=r.choice("security", "encrypt", {e.value: e for e in Encryption}, Encryption.NONE),
-            verify_inbound=r.flag("security", "verify_inbound"),
-        ),
+        security=_security(r),
         payment_days=r.days("deadlines", "payment_days", 3),
         result_days=r.days("deadlines", "result_days", 5),
         schema_dir=schema_dir,
@@ -189,6 +249,42 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
     except (ValueError, TypeError, OSError) as exc:
         raise ProfileError(f"{source}: format: {exc}") from None
     return profile
+
+
+_SECURITY_KEYS = ("sign", "encrypt", "verify_inbound", "decrypt_inbound", "digest", "signature_suffix",
+                  "encrypted_suffix")
+
+
+def _security(r: _Reader) -> FileSecurity:
+    table = r.table("security")
+    unknown = sorted(set(table) - set(_SECURITY_KEYS))
+    if unknown:
+        why = ("key files are deployment: put them in the settings, [banks.CODE.keys]"
+               if unknown[0] in SecurityKeys.NAMES or unknown[0].endswith("_keys")
+               else f"unknown key; known: {', '.join(_SECURITY_KEYS)}")
+        raise r.fail("security", unknown[0], why)
+    encrypt = r.choice("security", "encrypt", {e.value: e for e in Encryption}, Encryption.NONE)
+    if encrypt.cipher is not None and not cipher_available(encrypt.cipher):
+        raise r.fail("security", "encrypt", f"{encrypt.cipher} is not available in this cryptography/OpenSSL build"
+                     + ("; the SM4-CTR + HMAC-SM3 variant is" if encrypt.cipher is Cipher.SM4_GCM
+                        and cipher_available(Cipher.SM4_CTR_HMAC_SM3) else ""))
+    suffixes = {}
+    for key, default, may_be_empty in (("signature_suffix", SIGNATURE_SUFFIX, False), ("encrypted_suffix", "", True)):
+        value = table.get(key, default)
+        if not isinstance(value, str) or (not value and not may_be_empty) or "/" in value or value.strip() != value:
+            raise r.fail("security", key, f"expected a name suffix such as '.sig' (text without '/' or surrounding "
+                         f"spaces{', may be empty' if may_be_empty else ''}), got {value!r}")
+        suffixes[key] = value
+    if suffixes["signature_suffix"] == suffixes["encrypted_suffix"]:
+        raise r.fail("security", "encrypted_suffix", "must differ from signature_suffix")
+    return FileSecurity(
+        sign=r.choice("security", "sign", {s.value: s for s in Signing}, Signing.NONE),
+        encrypt=encrypt,
+        verify_inbound=r.flag("security", "verify_inbound"),
+        decrypt_inbound=r.flag("security", "decrypt_inbound"),
+        digest=r.choice("security", "digest", {d.value: d for d in Digest}, Digest.SHA256),
+        **suffixes,
+    )
 
 
 class _Reader:

@@ -6,10 +6,12 @@ import pytest
 
 import bank_formats
 from domain.model import FailureReason
+from filesec import Cipher, Digest, Wrap
 from service.profiles import (
     Encryption,
     FileNaming,
     ProfileError,
+    SecurityKeys,
     Signing,
     load_profile,
     profile_from_dict,
@@ -70,6 +72,17 @@ def _raw(**tables):
     ({"deadlines": {"payment_days": 0}}, "p.toml: deadlines.payment_days: expected a whole number"),
     ({"reason_codes": {"R9": "BROKE"}}, "p.toml: reason_codes.R9: 'BROKE' is not a failure reason"),
     ({"signing": {}}, "p.toml: signing: unknown table"),
+    ({"security": {"encrypt": "sm2"}}, "p.toml: security.encrypt: 'sm2' is not one of"),
+    ({"security": {"digest": "md5"}}, "p.toml: security.digest: 'md5' is not one of 'sha256', 'sm3'"),
+    ({"security": {"decrypt_inbound": "yes"}}, "p.toml: security.decrypt_inbound: expected true or false"),
+    ({"security": {"signature_suffix": ""}}, "p.toml: security.signature_suffix: expected a name suffix"),
+    ({"security": {"signature_suffix": "/sig"}}, "p.toml: security.signature_suffix: expected a name suffix"),
+    ({"security": {"encrypted_suffix": 1}}, "p.toml: security.encrypted_suffix: expected a name suffix"),
+    ({"security": {"encrypted_suffix": ".sig"}}, "p.toml: security.encrypted_suffix: must differ from signature_suffix"),
+    ({"security": {"sign_keys": "k.json"}}, "p.toml: security.sign_keys: key files are deployment: put them in the "
+                                            "settings, [banks.CODE.keys]"),
+    ({"security": {"verify": "k.json"}}, "p.toml: security.verify: key files are deployment"),
+    ({"security": {"sigh": "ed25519"}}, "p.toml: security.sigh: unknown key; known: sign, encrypt"),
 ])
 def test_a_mistake_in_a_profile_names_the_file_and_the_key(tables, message):
     with pytest.raises(ProfileError) as caught:
@@ -83,3 +96,53 @@ def test_security_requirements_are_read():
     assert (p.security.sign, p.security.encrypt, p.security.verify_inbound) == (Signing.ED25519, Encryption.SM4, True)
     assert p.security.required
     assert not profile_from_dict(_raw(), base=ROOT).security.required
+
+
+def test_new_security_keys_are_read_with_their_defaults():
+    p = profile_from_dict(_raw(security={"sign": "rsa-pss-sha256", "encrypt": "rsa-oaep+sm4-ctr+hmac-sm3",
+                                         "digest": "sm3", "decrypt_inbound": True, "signature_suffix": ".p7s",
+                                         "encrypted_suffix": ".enc"}), base=ROOT, source="p.toml")
+    sec = p.security
+    assert (sec.sign, sec.encrypt, sec.digest, sec.verify_inbound, sec.decrypt_inbound) == (
+        Signing.RSA_PSS_SHA256, Encryption.RSA_OAEP_SM4CTR_HMAC_SM3, Digest.SM3, False, True)
+    assert (sec.signature_suffix, sec.encrypted_suffix) == (".p7s", ".enc")
+    assert (sec.encrypt.wrap, sec.encrypt.cipher) == (Wrap.RSA_OAEP_SHA256, Cipher.SM4_CTR_HMAC_SM3)
+    assert sec.keys == SecurityKeys()  # keys come from the settings
+    plain = profile_from_dict(_raw(), base=ROOT).security
+    assert (plain.digest, plain.decrypt_inbound, plain.signature_suffix, plain.encrypted_suffix) == (
+        Digest.SHA256, False, ".sig", "")
+    assert profile_from_dict(_raw(security={"decrypt_inbound": True}), base=ROOT).security.required
+
+
+@pytest.mark.parametrize("value, wrap, cipher", [
+    ("rsa-oaep+aes-256-gcm", Wrap.RSA_OAEP_SHA256, Cipher.AES_256_GCM),
+    ("x25519+aes-256-gcm", Wrap.X25519_HKDF_SHA256, Cipher.AES_256_GCM),
+    ("rsa-oaep+sm4-gcm", Wrap.RSA_OAEP_SHA256, Cipher.SM4_GCM),
+    ("x25519+sm4-gcm", Wrap.X25519_HKDF_SHA256, Cipher.SM4_GCM),
+    ("x25519+sm4-ctr+hmac-sm3", Wrap.X25519_HKDF_SHA256, Cipher.SM4_CTR_HMAC_SM3),
+    ("sm4", None, Cipher.SM4_GCM),  # the bank's key decides the wrap; GCM where OpenSSL has it
+])
+def test_each_encryption_names_its_key_wrap_and_cipher(value, wrap, cipher):
+    encrypt = profile_from_dict(_raw(security={"encrypt": value}), base=ROOT).security.encrypt
+    assert (encrypt.wrap, encrypt.cipher) == (wrap, cipher)
+
+
+def test_a_cipher_this_openssl_lacks_is_refused_at_load(monkeypatch):
+    import service.profiles as profiles
+
+    monkeypatch.setattr(profiles, "cipher_available", lambda c: c is not Cipher.SM4_GCM)
+    with pytest.raises(ProfileError, match="p.toml: security.encrypt: sm4-gcm is not available in this "
+                                           "cryptography/OpenSSL build; the SM4-CTR \\+ HMAC-SM3 variant is"):
+        profile_from_dict(_raw(security={"encrypt": "x25519+sm4-gcm"}), base=ROOT, source="p.toml")
+    sm4 = profile_from_dict(_raw(security={"encrypt": "sm4"}), base=ROOT).security.encrypt
+    assert sm4.cipher is Cipher.SM4_CTR_HMAC_SM3
+
+
+def test_the_city_commercial_bank_demands_the_national_algorithms_both_ways():
+    ccb = load_profile(ROOT / "profiles" / "CCB01.toml")
+    sec = ccb.security
+    assert (sec.sign, sec.encrypt, sec.digest) == (Signing.ED25519, Encryption.X25519_SM4GCM, Digest.SM3)
+    assert sec.verify_inbound and sec.decrypt_inbound and sec.required
+    assert (ccb.bank_format.encoding, ccb.bank_format.digest) == ("gb18030", "sm3")
+    for other in ("ABC01", "PSBC01", "RCC01"):
+        assert not load_profile(ROOT / "profiles" / f"{other}.toml").security.required
