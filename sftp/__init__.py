@@ -1,4 +1,9 @@
-"""SFTP delivery of payment files to agency banks and collection of their result files."""
+"""SFTP delivery of payment files to agency banks and collection of their result files.
+
+Errors are :class:`TransientError` (retried by the client, a bounded number of times, with
+exponential backoff and full jitter) or :class:`PermanentError` (raised at once); see
+:mod:`sftp.errors` and :mod:`sftp.retry`.
+"""
 from __future__ import annotations
 
 from sftp.client import BankSftp, Delivered, Downloaded, ReadyListing, RemoteFile
@@ -6,30 +11,49 @@ from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
     ConnectFailed,
+    ConnectionLost,
     HostKeyMismatch,
     IncompleteTransfer,
+    PermanentError,
+    RemoteRefused,
+    ServerUnavailable,
+    SessionFailed,
     SftpError,
+    TargetExists,
     TransferError,
+    TransferFailed,
+    TransientError,
     UnknownHost,
 )
 from sftp.readiness import Entry, Readiness, ReadinessTracker, Verdict
+from sftp.retry import RetryPolicy, is_transient
 
 __all__ = [
     "AuthFailed",
     "BankSftp",
     "ConnectFailed",
+    "ConnectionLost",
     "Delivered",
     "Downloaded",
     "Entry",
     "HostKeyMismatch",
     "IncompleteTransfer",
+    "PermanentError",
     "Readiness",
     "ReadinessTracker",
     "ReadyListing",
     "RemoteFile",
+    "RemoteRefused",
+    "RetryPolicy",
+    "ServerUnavailable",
+    "SessionFailed",
     "SftpEndpoint",
     "SftpError",
+    "TargetExists",
     "TransferError",
+    "TransferFailed",
+    "TransientError",
     "UnknownHost",
     "Verdict",
+    "is_transient",
 ]

@@ -8,15 +8,32 @@
             bank.move(f.path, "/outbox/processed")
         state = listing.observations
 
+The session opens at the first operation (so a failure to connect names the file concerned),
+or at an explicit :meth:`BankSftp.connect`, and is reopened after a transient failure.
+
 Safety rules:
 
 * the server's host key is checked against a pinned key or a known_hosts file; an unknown key is
-  refused (``RejectPolicy``), a different key raises :class:`HostKeyMismatch`;
-* an upload is written under a temporary dot-name, verified by reading it back, then renamed to
-  its final name, so the bank never sees a partial file under the final name;
-* a file already delivered under the final name is never overwritten: same content is an
-  idempotent success, different content is an error;
-* downloads land in a local temporary file that is renamed once its size is verified.
+  refused (:class:`UnknownHost`), a different key raises :class:`HostKeyMismatch` naming the
+  expected and offered ``SHA256:`` fingerprints;
+* an upload is written under a temporary dot-name (``.NAME.part``, which the bank ignores),
+  its size and SHA-256 are read back, and only then is it renamed to its final name with the
+  SFTP v3 rename, which never replaces an existing file. Only then is it reported delivered.
+  An upload interrupted at any point leaves nothing under the final name; a stale temporary
+  file of the same name (an earlier attempt) is removed and written anew;
+* a file already under the final name is never overwritten: the same size and SHA-256 is an
+  idempotent success (``Delivered.already_present``: an earlier attempt renamed it but did not
+  see the answer), different content is a :class:`TargetExists` error;
+* downloads land in a local temporary file (``.NAME.part``) that is renamed once its size is
+  verified and its SHA-256 computed; an interrupted download leaves no local file.
+
+Errors and retries: every failure is a :class:`TransientError` (connection refused, timeout,
+reset, EOF, channel closed) or a :class:`PermanentError` (host key, authentication, permission,
+missing folder, quota, conflicting content); see :mod:`sftp.errors`. Each public operation
+retries transient failures with exponential backoff and full jitter, a bounded number of
+times (the endpoint's ``retry_*`` settings; :mod:`sftp.retry`), each time on a new session;
+permanent failures are raised at once and logged as errors. Secrets (passwords, passphrases,
+private keys) are never logged nor put into messages.
 """
 from __future__ import annotations
 
@@ -25,11 +42,13 @@ import hashlib
 import logging
 import os
 import posixpath
-import socket
+import random
 import stat as stat_mod
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import paramiko
 from paramiko.sftp import CMD_EXTENDED
@@ -37,20 +56,31 @@ from paramiko.sftp import CMD_EXTENDED
 from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
-    ConnectFailed,
+    ConnectionLost,
     HostKeyMismatch,
     IncompleteTransfer,
+    PermanentError,
+    RemoteRefused,
+    ServerUnavailable,
+    SessionFailed,
     SftpError,
-    TransferError,
+    TargetExists,
+    TransferFailed,
+    TransientError,
     UnknownHost,
 )
 from sftp.keys import fingerprint, load_private_key, parse_public_key_line
 from sftp.readiness import MARKER_SUFFIX, Completion, Entry, Observation, Readiness
+from sftp.retry import is_transient
 
 log = logging.getLogger("ykt.sftp")
 
 CHUNK = 256 * 1024
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+T = TypeVar("T")
+
+# What a low-level operation may raise; converted to a classified SftpError.
+_LOW_LEVEL = (OSError, EOFError, paramiko.SSHException)
 
 __all__ = ["BankSftp", "Delivered", "Downloaded", "ReadyListing", "RemoteFile", "sha256_file"]
 
@@ -62,7 +92,8 @@ class Delivered:
     remote_path: str
     size: int
     sha256: str
-    already_present: bool = False  # True when an earlier run had delivered it
+    already_present: bool = False  # True when an earlier run (or attempt) had delivered it
+    attempts: int = 1  # attempts this call needed (> 1 after transient failures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +101,7 @@ class Downloaded:
     size: int
     sha256: str
     local_path: Path | None = None
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,29 +152,69 @@ def sha256_file(path: Path) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
-def _is_unsupported(e: OSError) -> bool:
-    return e.errno in (None, errno.EOPNOTSUPP, errno.ENOSYS) and "unsupported" in str(e).lower()
+def _describe(e: BaseException) -> str:
+    """A short reason from a low-level exception (never key material: see ``_load_key``)."""
+    if isinstance(e, paramiko.ssh_exception.NoValidConnectionsError):
+        reasons = sorted({_describe(x) for x in e.errors.values()})
+        return "; ".join(reasons) or "no address reachable"
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    if isinstance(e, TimeoutError):
+        return "timed out"
+    if isinstance(e, EOFError):
+        return "the server closed the connection (EOF)"
+    text = str(e)
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
-def _is_missing(e: OSError) -> bool:
-    return e.errno == errno.ENOENT
+def _settled_alive(t: paramiko.Transport | None, settle_s: float = 0.2) -> bool:
+    """Whether the SSH transport is still up, asked after a failure.
+
+    When the line drops, the caller may see the failure a moment before paramiko's reader
+    thread notices and ends; waiting briefly for that thread tells a dead connection
+    (transient) from a live one that answered with an error (permanent).
+    """
+    if t is None or not t.is_active():
+        return False
+    t.join(settle_s)  # returns at once when the reader thread ends; else after settle_s
+    return t.is_active()
+
+
+class _Attempt:
+    """Per-call state shared by the attempts of one operation."""
+
+    def __init__(self) -> None:
+        self.number = 0
+        self.sent = False  # a non-idempotent request (rename, remove) may have reached the server
 
 
 class BankSftp:
-    """An SFTP session to one bank. Use as a context manager (or call connect()/close())."""
+    """An SFTP session to one bank. Use as a context manager (or call connect()/close()).
 
-    def __init__(self, endpoint: SftpEndpoint):
+    ``sleep`` and ``rand`` (defaults ``time.sleep`` and ``random.random``) are the waiting and
+    the jitter source of the retry policy; tests inject their own.
+    """
+
+    def __init__(
+        self,
+        endpoint: SftpEndpoint,
+        *,
+        sleep: Callable[[float], None] | None = None,
+        rand: Callable[[], float] | None = None,
+    ):
         self.endpoint = endpoint
         self.bank = endpoint.bank
+        self.policy = endpoint.retry
+        self._sleep = sleep or time.sleep
+        self._rand = rand or random.random
         self._ssh: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
-        self._posix_rename = True
+        self.sessions_opened = 0  # how many SSH sessions this client has set up
 
     # ------------------------------------------------------------------ connection
 
     def __enter__(self) -> BankSftp:
-        self.connect()
-        return self
+        return self  # the session opens at the first operation
 
     def __exit__(self, *exc) -> None:
         self.close()
@@ -154,7 +226,7 @@ class BankSftp:
             try:
                 key = parse_public_key_line(ep.host_key)
             except ValueError as e:
-                raise ConnectFailed(self.bank, None, f"pinned host key is invalid: {e}") from None
+                raise SessionFailed(self.bank, None, f"pinned host key is invalid: {e}") from None
             names = {ep.host, f"[{ep.host}]:{ep.port}"}
             for name in names:
                 keys.add(name, key.get_name(), key)
@@ -162,33 +234,67 @@ class BankSftp:
             try:
                 ssh.load_host_keys(str(ep.known_hosts_path))
             except OSError as e:
-                raise ConnectFailed(
+                raise SessionFailed(
                     self.bank, str(ep.known_hosts_path), f"cannot read known_hosts: {e.strerror or e}"
                 ) from None
         else:
-            raise ConnectFailed(
+            raise SessionFailed(
                 self.bank, None, "no host key pinned and no known_hosts file configured; refusing"
             )
 
-    def connect(self) -> None:
-        if self._sftp is not None:
-            return
+    def _secret(self, field_name: str, what: str) -> str | None:
+        """The value of the environment variable the endpoint names for a secret, or None."""
+        var = getattr(self.endpoint, field_name)
+        if var is None:
+            return None
+        value = os.environ.get(var)
+        if not value:
+            raise AuthFailed(self.bank, None, f"{what} variable {var} is not set ({field_name})")
+        return value
+
+    def _load_key(self) -> paramiko.PKey | None:
+        ep = self.endpoint
+        if ep.private_key_path is None:
+            return None
+        passphrase = self._secret("passphrase_env", "passphrase")
+        try:
+            return load_private_key(ep.private_key_path, passphrase)
+        except (OSError, ValueError, TypeError, paramiko.SSHException) as e:
+            # never include the exception text of a key parser: keep to the type
+            why = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
+            if passphrase is None and isinstance(e, (TypeError, paramiko.PasswordRequiredException)):
+                why = "the key is encrypted and no passphrase_env is configured"
+            elif passphrase is not None and isinstance(e, ValueError):
+                why = "wrong passphrase or unreadable key (ValueError)"
+            raise AuthFailed(
+                self.bank, str(ep.private_key_path), f"cannot load private key: {why}"
+            ) from None
+
+    def _agent_has_keys(self) -> bool:
+        agent = paramiko.Agent()
+        try:
+            return bool(agent.get_keys())
+        finally:
+            agent.close()
+
+    def _connect_once(self) -> None:
+        """Open one SSH session and its SFTP channel; raises a classified error."""
         ep = self.endpoint
         ssh = paramiko.SSHClient()
         ssh.set_missing_host_key_policy(_Reject(self.bank))
         self._host_key_store(ssh)
-        pkey = None
-        if ep.private_key_path is not None:
-            try:
-                pkey = load_private_key(ep.private_key_path, ep.password)
-            except (OSError, ValueError, paramiko.SSHException) as e:
-                # never include the exception text of a key parser: keep to the type
-                why = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
-                raise AuthFailed(
-                    self.bank, str(ep.private_key_path), f"cannot load private key: {why}"
-                ) from None
-        if pkey is None and not ep.password and not (ep.allow_agent or ep.look_for_keys):
-            raise AuthFailed(self.bank, None, "no private key or password configured")
+        pkey = self._load_key()
+        password = self._secret("password_env", "password")
+        if ep.use_agent and pkey is None and password is None and not self._agent_has_keys():
+            raise AuthFailed(
+                self.bank, None,
+                "use_agent is set but no ssh-agent key is available (is SSH_AUTH_SOCK set and "
+                "the key added?)",
+            )
+        if pkey is None and password is None and not ep.use_agent:
+            raise AuthFailed(
+                self.bank, None, "no private key, ssh-agent (use_agent) or password_env configured"
+            )
         log.info("connecting to bank %s as %s", self.bank, ep.username)
         try:
             ssh.connect(
@@ -196,39 +302,71 @@ class BankSftp:
                 port=ep.port,
                 username=ep.username,
                 pkey=pkey,
-                password=ep.password if pkey is None else None,
+                password=password,
                 passphrase=None,
                 timeout=ep.timeout_s,
                 banner_timeout=ep.timeout_s,
                 auth_timeout=ep.timeout_s,
                 channel_timeout=ep.timeout_s,
-                allow_agent=ep.allow_agent,
-                look_for_keys=ep.look_for_keys,
+                allow_agent=ep.use_agent,
+                look_for_keys=False,
             )
-            sftp = ssh.open_sftp()
+            try:
+                sftp = ssh.open_sftp()
+            except _LOW_LEVEL as e:
+                if self._transport_alive(ssh):  # the server answered: no SFTP for us
+                    raise SessionFailed(
+                        self.bank, None, f"the server refused the SFTP subsystem: {_describe(e)}"
+                    ) from None
+                raise
             sftp.get_channel().settimeout(ep.timeout_s)
         except SftpError:
             ssh.close()
             raise
         except paramiko.BadHostKeyException as e:
             ssh.close()
+            expected, offered = fingerprint(e.expected_key), fingerprint(e.key)
             raise HostKeyMismatch(
                 self.bank,
                 None,
-                f"server presented {e.key.get_name()} {fingerprint(e.key)} but "
-                f"{e.expected_key.get_name()} {fingerprint(e.expected_key)} is expected; "
-                "possible man-in-the-middle, refusing",
+                f"server presented host key {e.key.get_name()} {offered} but "
+                f"{e.expected_key.get_name()} {expected} is pinned; possible man-in-the-middle, "
+                "refusing",
+                expected_fingerprint=expected,
+                offered_fingerprint=offered,
             ) from None
         except paramiko.AuthenticationException as e:
+            alive = self._transport_alive(ssh)
             ssh.close()
+            if "timeout" in str(e).lower():
+                raise ServerUnavailable(self.bank, None, "authentication timed out") from None
+            methods = ", ".join(
+                m for m, on in (("key", pkey is not None), ("ssh-agent", ep.use_agent),
+                                ("password", password is not None)) if on
+            )
+            dropped = "" if alive else "; the server closed the connection"
             raise AuthFailed(
-                self.bank, None, f"authentication as {ep.username!r} refused ({type(e).__name__})"
+                self.bank, None,
+                f"authentication as {ep.username!r} refused ({type(e).__name__}; tried {methods}"
+                f"{dropped})",
             ) from None
-        except (paramiko.SSHException, OSError, EOFError) as e:
+        except _LOW_LEVEL as e:
+            alive = self._transport_alive(ssh)
             ssh.close()
-            raise ConnectFailed(self.bank, None, f"cannot open SFTP session: {type(e).__name__}: {e}") from None
+            if is_transient(e, alive=alive):
+                raise ServerUnavailable(self.bank, None, f"cannot connect: {_describe(e)}") from None
+            raise SessionFailed(self.bank, None, f"cannot open SFTP session: {_describe(e)}") from None
         self._ssh, self._sftp = ssh, sftp
+        self.sessions_opened += 1
         log.info("connected to bank %s", self.bank)
+
+    @staticmethod
+    def _transport_alive(ssh: paramiko.SSHClient) -> bool:
+        return _settled_alive(ssh.get_transport())
+
+    def connect(self) -> None:
+        """Open the session now (retrying transient failures); a no-op when already open."""
+        self._run("connect", None, lambda attempt: None)
 
     def close(self) -> None:
         sftp, ssh = self._sftp, self._ssh
@@ -243,19 +381,66 @@ class BankSftp:
     @property
     def sftp(self) -> paramiko.SFTPClient:
         if self._sftp is None:
-            raise ConnectFailed(self.bank, None, "not connected")
+            raise ConnectionLost(self.bank, None, "not connected")
         return self._sftp
 
     @property
     def transport(self) -> paramiko.Transport | None:
         return self._ssh.get_transport() if self._ssh is not None else None
 
-    def _fail(self, path: str, what: str, e: BaseException, cls=TransferError) -> SftpError:
-        if isinstance(e, OSError) and e.strerror:
-            why = e.strerror
-        else:
-            why = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-        return cls(self.bank, path, f"{what} failed: {why}")
+    def _alive(self) -> bool:
+        """Whether the session still works (asked only after a failure; see _settled_alive)."""
+        if self._sftp is None or not _settled_alive(self.transport):
+            return False
+        chan = self._sftp.get_channel()
+        return not (chan.closed or chan.eof_received)
+
+    # ------------------------------------------------------------------ retries
+
+    def _classify(self, what: str, path: str | None, e: BaseException) -> SftpError:
+        """A low-level exception as a transient or permanent SftpError."""
+        if isinstance(e, SftpError):
+            return e
+        why = _describe(e)
+        if is_transient(e, alive=self._alive()):
+            return ConnectionLost(self.bank, path, f"{what} failed: connection lost ({why})")
+        if isinstance(e, OSError) and not isinstance(e, TimeoutError):
+            return RemoteRefused(self.bank, path, f"{what} failed: {why}")
+        return TransferFailed(self.bank, path, f"{what} failed: {why}")
+
+    def _run(self, what: str, path: str | None, body: Callable[[_Attempt], T]) -> T:
+        """Run ``body`` on an open session; retry transient failures per the endpoint's policy."""
+        state = _Attempt()
+        while True:
+            state.number += 1
+            try:
+                try:
+                    if self._sftp is None:
+                        self._connect_once()
+                    return body(state)
+                except _LOW_LEVEL as e:
+                    raise self._classify(what, path, e) from None
+            except SftpError as e:
+                if e.path is None and path is not None:
+                    e.path = path
+                    e.args = (e._message(),)  # noqa: SLF001 - our own class
+                if not isinstance(e, TransientError):
+                    if not isinstance(e, PermanentError):  # pragma: no cover - every leaf is one
+                        log.error("bank %s: unclassified error treated as permanent: %s", self.bank, e)
+                    log.error("%s (permanent, not retried)", e)
+                    e.attempts = state.number
+                    raise
+                self.close()
+                if state.number >= self.policy.attempts:
+                    e.gave_up(state.number)
+                    log.error("%s", e)
+                    raise
+                delay = self.policy.delay(state.number, self._rand)
+                log.warning(
+                    "%s (transient; attempt %d of %d, retrying in %.2f s)",
+                    e, state.number, self.policy.attempts, delay,
+                )
+                self._sleep(delay)
 
     # ------------------------------------------------------------------ helpers
 
@@ -263,9 +448,9 @@ class BankSftp:
         try:
             return self.sftp.stat(path)
         except OSError as e:
-            if _is_missing(e):
+            if e.errno == errno.ENOENT:
                 return None
-            raise self._fail(path, "stat", e) from None
+            raise self._classify("stat", path, e) from None
 
     def _remote_sha256(self, path: str, size: int | None = None) -> tuple[int, str]:
         h = hashlib.sha256()
@@ -279,28 +464,15 @@ class BankSftp:
 
     def _fsync(self, f: paramiko.SFTPFile, path: str) -> None:
         """Ask the server to fsync (OpenSSH ``fsync@openssh.com``); best effort."""
+        f.flush()
         try:
-            f.flush()
             self.sftp._request(CMD_EXTENDED, "fsync@openssh.com", f.handle)  # noqa: SLF001
         except OSError as e:
+            if not self._alive():
+                raise
             log.debug("bank %s: fsync of %s not supported (%s)", self.bank, path, e)
 
-    def _rename_into_place(self, src: str, dst: str) -> None:
-        if self._posix_rename:
-            try:
-                self.sftp.posix_rename(src, dst)
-                return
-            except OSError as e:
-                if not _is_unsupported(e):
-                    raise
-                log.info("bank %s has no posix-rename; falling back to rename", self.bank)
-                self._posix_rename = False
-        self.sftp.rename(src, dst)
-
-    # ------------------------------------------------------------------ operations
-
-    def makedirs(self, remote_dir: str) -> None:
-        """Create ``remote_dir`` and its parents when missing."""
+    def _makedirs(self, remote_dir: str) -> None:
         parts = [p for p in remote_dir.split("/") if p]
         cur = "/" if remote_dir.startswith("/") else ""
         for p in parts:
@@ -311,9 +483,33 @@ class BankSftp:
                     self.sftp.mkdir(cur)
                 except OSError as e:
                     if self._stat(cur) is None:
-                        raise self._fail(cur, "mkdir", e) from None
+                        raise self._classify("mkdir", cur, e) from None
             elif not stat_mod.S_ISDIR(st.st_mode or 0):
-                raise TransferError(self.bank, cur, "exists and is not a directory")
+                raise TransferFailed(self.bank, cur, "exists and is not a directory")
+
+    def _discard(self, path: str) -> None:
+        try:
+            self.sftp.remove(path)
+        except OSError:
+            pass
+
+    def _missing_folder(self, remote_dir: str, final: str, e: BaseException) -> SftpError:
+        """The error of a failed upload; clearer when its folder does not exist."""
+        err = self._classify("upload", final, e)
+        if isinstance(e, FileNotFoundError) and isinstance(err, RemoteRefused):
+            try:
+                missing = self._stat(remote_dir) is None
+            except SftpError:
+                missing = False
+            if missing:
+                return RemoteRefused(self.bank, final, f"upload failed: no such folder {remote_dir}")
+        return err
+
+    # ------------------------------------------------------------------ operations
+
+    def makedirs(self, remote_dir: str) -> None:
+        """Create ``remote_dir`` and its parents when missing."""
+        self._run("mkdir", remote_dir, lambda attempt: self._makedirs(remote_dir))
 
     def upload(
         self,
@@ -323,64 +519,97 @@ class BankSftp:
         *,
         progress: Progress | None = None,
     ) -> Delivered:
-        """Deliver ``local_path`` as ``remote_dir/name``: temp name, verify, rename.
+        """Deliver ``local_path`` as ``remote_dir/name``: temp name, read-back, rename.
 
-        Idempotent: if ``name`` is already there with the same SHA-256 nothing is sent. Raises
-        :class:`TransferError` if it is there with different content (never overwritten), and
-        :class:`IncompleteTransfer` if the read-back differs from the local file.
+        Returns only once the file is under its final name with the size and SHA-256 of the
+        local file. Idempotent: if ``name`` is already there with the same size and SHA-256,
+        nothing is sent (``already_present``). Raises :class:`TargetExists` if it is there with
+        different content (never overwritten), :class:`IncompleteTransfer` if the read-back
+        differs, other :class:`PermanentError` at once, and the last :class:`TransientError`
+        once the attempts are used up; in every case nothing is under the final name unless it
+        is the complete file.
         """
         local_path = Path(local_path)
         if "/" in name or name in ("", ".", "..") or name.startswith("."):
-            raise TransferError(self.bank, name, "invalid remote file name")
+            raise TransferFailed(self.bank, name, "invalid remote file name")
         final = posixpath.join(remote_dir, name)
         temp = posixpath.join(remote_dir, f".{name}.part")
         try:
             size, digest = sha256_file(local_path)
         except OSError as e:
-            raise TransferError(self.bank, str(local_path), f"cannot read local file: {e.strerror}") from None
+            raise TransferFailed(
+                self.bank, str(local_path), f"cannot read local file: {e.strerror}"
+            ) from None
 
+        def attempt(state: _Attempt) -> Delivered:
+            try:
+                return self._upload_once(local_path, final, temp, size, digest, progress, state)
+            except _LOW_LEVEL as e:
+                raise self._missing_folder(remote_dir, final, e) from None
+
+        return self._run("upload", final, attempt)
+
+    def _upload_once(
+        self, local_path: Path, final: str, temp: str, size: int, digest: str,
+        progress: Progress | None, state: _Attempt,
+    ) -> Delivered:
         existing = self._stat(final)
         if existing is not None:
-            return self._already_delivered(final, existing, size, digest)
+            return self._already_delivered(final, temp, existing, size, digest, state)
 
-        log.info("bank %s: uploading %s (%d bytes) to %s", self.bank, local_path, size, final)
+        again = f" (attempt {state.number})" if state.number > 1 else ""
+        log.info("bank %s: uploading %s (%d bytes) to %s%s", self.bank, local_path, size, final, again)
+        if self._stat(temp) is not None:
+            log.warning("bank %s: removing stale temp file %s", self.bank, temp)
+            self.sftp.remove(temp)
+        sent = 0
         try:
-            if self._stat(temp) is not None:
-                log.warning("bank %s: removing stale temp file %s", self.bank, temp)
-                self.sftp.remove(temp)
-            sent = 0
-            with open(local_path, "rb") as src, self.sftp.open(temp, "wb") as dst:
-                dst.set_pipelined(True)
-                while chunk := src.read(CHUNK):
-                    dst.write(chunk)
-                    sent += len(chunk)
-                    if progress is not None:
-                        progress(sent, size)
-                self._fsync(dst, temp)
-            got = self.sftp.stat(temp)
-            if got.st_size != size:
-                self._discard(temp)
-                raise IncompleteTransfer(
-                    self.bank, temp, f"size after upload is {got.st_size}, expected {size}"
-                )
-            # Verify the bytes before they get the final name: the bank may pick the file up
-            # the moment it is renamed, and a bad copy must never appear under that name.
-            n, remote_digest = self._remote_sha256(temp, size)
-            if (n, remote_digest) != (size, digest):
-                self._discard(temp)
-                raise IncompleteTransfer(
-                    self.bank,
-                    temp,
-                    f"read-back differs: {n} bytes sha256 {remote_digest}, sent {size} bytes sha256 {digest}",
-                )
-            if self._stat(final) is not None:  # someone delivered it meanwhile
-                self._discard(temp)
-                return self._already_delivered(final, self.sftp.stat(final), size, digest)
-            self._rename_into_place(temp, final)
-        except SftpError:
-            raise
-        except (OSError, EOFError, paramiko.SSHException) as e:
-            raise self._fail(final, "upload", e) from None
+            src = open(local_path, "rb")
+        except OSError as e:
+            raise TransferFailed(self.bank, str(local_path), f"cannot read local file: {e.strerror}") from None
+        with src, self.sftp.open(temp, "wb") as dst:
+            dst.set_pipelined(True)
+            while True:
+                try:
+                    chunk = src.read(CHUNK)
+                except OSError as e:
+                    raise TransferFailed(
+                        self.bank, str(local_path), f"cannot read local file: {e.strerror}"
+                    ) from None
+                if not chunk:
+                    break
+                dst.write(chunk)
+                sent += len(chunk)
+                if progress is not None:
+                    progress(sent, size)
+            self._fsync(dst, temp)
+        got = self.sftp.stat(temp)
+        if got.st_size != size:
+            self._discard(temp)
+            raise IncompleteTransfer(
+                self.bank, temp, f"size after upload is {got.st_size}, expected {size}"
+            )
+        # Verify the bytes before they get the final name: the bank may pick the file up
+        # the moment it is renamed, and a bad copy must never appear under that name.
+        n, remote_digest = self._remote_sha256(temp, size)
+        if (n, remote_digest) != (size, digest):
+            if not self._alive():
+                raise ConnectionLost(self.bank, temp, f"read-back cut short after {n} of {size} bytes")
+            self._discard(temp)
+            raise IncompleteTransfer(
+                self.bank,
+                temp,
+                f"read-back differs: {n} bytes sha256 {remote_digest}, sent {size} bytes sha256 {digest}",
+            )
+        try:
+            # SFTP v3 rename fails when the target exists (OpenSSH: link + unlink), so a file
+            # delivered meanwhile by someone else is never replaced.
+            state.sent = True
+            self.sftp.rename(temp, final)
+        except OSError as e:
+            if self._alive() and (existing := self._stat(final)) is not None:
+                return self._already_delivered(final, temp, existing, size, digest, state)
+            raise self._classify("rename into place", final, e) from None
 
         after = self._stat(final)
         if after is None:
@@ -391,48 +620,43 @@ class BankSftp:
                 self.bank, final, f"size after rename is {after.st_size}, expected {size}"
             )
         log.info("bank %s: delivered %s (%d bytes, sha256 %s)", self.bank, final, size, digest)
-        return Delivered(final, size, digest)
+        return Delivered(final, size, digest, attempts=state.number)
 
     def _already_delivered(
-        self, final: str, st: paramiko.SFTPAttributes, size: int, digest: str
+        self, final: str, temp: str, st: paramiko.SFTPAttributes, size: int, digest: str,
+        state: _Attempt,
     ) -> Delivered:
         if st.st_size == size:
-            try:
-                n, remote_digest = self._remote_sha256(final, size)
-            except (OSError, EOFError, paramiko.SSHException) as e:
-                raise self._fail(final, "read-back of delivered file", e) from None
+            n, remote_digest = self._remote_sha256(final, size)
+            if n != size and not self._alive():
+                raise ConnectionLost(self.bank, final, f"read-back cut short after {n} of {size} bytes")
             if (n, remote_digest) == (size, digest):
                 log.info("bank %s: %s already delivered with the same content", self.bank, final)
-                return Delivered(final, size, digest, already_present=True)
+                if self._stat(temp) is not None:
+                    self._discard(temp)
+                return Delivered(final, size, digest, already_present=True, attempts=state.number)
             why = f"sha256 {remote_digest}, ours {digest}"
         else:
             why = f"{st.st_size} bytes, ours {size}"
-        raise TransferError(
+        raise TargetExists(
             self.bank,
             final,
             f"a different file is already delivered under this name ({why}); not overwriting",
         )
 
-    def _discard(self, path: str) -> None:
-        try:
-            self.sftp.remove(path)
-        except OSError:
-            pass
-
     def listdir(self, remote_dir: str) -> list[Entry]:
-        try:
-            attrs = self.sftp.listdir_attr(remote_dir)
-        except (OSError, EOFError, paramiko.SSHException) as e:
-            raise self._fail(remote_dir, "listing", e) from None
-        return [
-            Entry(
-                name=a.filename,
-                size=int(a.st_size or 0),
-                mtime=int(a.st_mtime or 0),
-                is_file=stat_mod.S_ISREG(a.st_mode or 0),
-            )
-            for a in attrs
-        ]
+        def attempt(state: _Attempt) -> list[Entry]:
+            return [
+                Entry(
+                    name=a.filename,
+                    size=int(a.st_size or 0),
+                    mtime=int(a.st_mtime or 0),
+                    is_file=stat_mod.S_ISREG(a.st_mode or 0),
+                )
+                for a in self.sftp.listdir_attr(remote_dir)
+            ]
+
+        return self._run("listing", remote_dir, attempt)
 
     def list_ready(
         self,
@@ -443,7 +667,11 @@ class BankSftp:
         previous: Mapping[str, Observation] | None = None,
         marker_suffix: str = MARKER_SUFFIX,
     ) -> ReadyListing:
-        """Complete result files in ``remote_dir`` (see :mod:`sftp.readiness`)."""
+        """Complete result files in ``remote_dir`` (see :mod:`sftp.readiness`).
+
+        Under ``"stable"`` an empty file is never ready; under ``"marker"`` an empty file with
+        its marker *is* returned (``size == 0``) so the caller can quarantine it.
+        """
         verdict = Readiness(completion, suffix=suffix, marker_suffix=marker_suffix).check(
             self.listdir(remote_dir), previous
         )
@@ -457,30 +685,57 @@ class BankSftp:
     def download(
         self, remote_path: str, local_path: Path, *, progress: Progress | None = None
     ) -> Downloaded:
-        """Fetch ``remote_path`` into ``local_path`` via a local temp file; verify the size."""
+        """Fetch ``remote_path`` into ``local_path`` via a local temp file; verify the size.
+
+        The local file appears only complete (same size as the server reports); an interrupted
+        attempt removes its temp file, and transient failures are retried.
+        """
         local_path = Path(local_path)
         temp = local_path.with_name(f".{local_path.name}.part")
+
+        def attempt(state: _Attempt) -> Downloaded:
+            try:
+                return self._download_once(remote_path, local_path, temp, progress, state)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+
+        return self._run("download", remote_path, attempt)
+
+    def _download_once(
+        self, remote_path: str, local_path: Path, temp: Path, progress: Progress | None,
+        state: _Attempt,
+    ) -> Downloaded:
+        st = self.sftp.stat(remote_path)
+        expected = int(st.st_size or 0)
+        h = hashlib.sha256()
+        n = 0
         try:
-            st = self.sftp.stat(remote_path)
-            expected = int(st.st_size or 0)
-            h = hashlib.sha256()
-            n = 0
             local_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.sftp.open(remote_path, "rb") as src, open(temp, "wb") as dst:
-                src.prefetch(expected)
-                while chunk := src.read(CHUNK):
+            dst = open(temp, "wb")
+        except OSError as e:
+            raise TransferFailed(self.bank, str(temp), f"cannot write local file: {e.strerror}") from None
+        with self.sftp.open(remote_path, "rb") as src, dst:
+            src.prefetch(expected)
+            while chunk := src.read(CHUNK):
+                try:
                     dst.write(chunk)
-                    h.update(chunk)
-                    n += len(chunk)
-                    if progress is not None:
-                        progress(n, expected)
+                except OSError as e:
+                    raise TransferFailed(
+                        self.bank, str(temp), f"cannot write local file: {e.strerror}"
+                    ) from None
+                h.update(chunk)
+                n += len(chunk)
+                if progress is not None:
+                    progress(n, expected)
+            try:
                 dst.flush()
                 os.fsync(dst.fileno())
-        except (OSError, EOFError, paramiko.SSHException, socket.timeout) as e:
-            temp.unlink(missing_ok=True)
-            raise self._fail(remote_path, "download", e) from None
+            except OSError as e:
+                raise TransferFailed(self.bank, str(temp), f"cannot write local file: {e.strerror}") from None
         if n != expected:
-            temp.unlink(missing_ok=True)
+            if not self._alive():
+                raise ConnectionLost(self.bank, remote_path, f"download cut short after {n} of {expected} bytes")
             raise IncompleteTransfer(
                 self.bank, remote_path, f"downloaded {n} bytes but the server says {expected}"
             )
@@ -488,32 +743,47 @@ class BankSftp:
         digest = h.hexdigest()
         log.info("bank %s: downloaded %s (%d bytes, sha256 %s) to %s",
                  self.bank, remote_path, n, digest, local_path)
-        return Downloaded(n, digest, local_path)
+        return Downloaded(n, digest, local_path, attempts=state.number)
 
     def move(self, remote_path: str, remote_dir: str, *, marker_suffix: str | None = MARKER_SUFFIX) -> str:
         """Move a processed file into ``remote_dir`` (created if missing); returns the new path.
 
-        Refuses to overwrite. A completion marker ``<file><marker_suffix>`` beside it is removed.
+        Refuses to overwrite (:class:`TargetExists`, "target exists"). A completion marker
+        ``<file><marker_suffix>`` beside it is removed. Retried after a lost connection: if the
+        rename had gone through, the file is found at its new place.
         """
         target = posixpath.join(remote_dir, posixpath.basename(remote_path))
-        self.makedirs(remote_dir)
-        if self._stat(target) is not None:
-            raise TransferError(self.bank, target, f"cannot archive {remote_path}: target exists")
-        try:
+
+        def attempt(state: _Attempt) -> str:
+            self._makedirs(remote_dir)
+            if self._stat(target) is not None:
+                if state.sent and self._stat(remote_path) is None:
+                    return target  # our earlier attempt moved it; its answer was lost
+                raise TargetExists(self.bank, target, f"cannot archive {remote_path}: target exists")
+            state.sent = True
             self.sftp.rename(remote_path, target)
-        except (OSError, EOFError, paramiko.SSHException) as e:
-            raise self._fail(remote_path, f"move to {remote_dir}", e) from None
+            return target
+
+        self._run(f"move to {remote_dir}", remote_path, attempt)
         if marker_suffix:
-            self._discard(remote_path + marker_suffix)
+            self._run("remove marker", remote_path + marker_suffix,
+                      lambda state: self._discard(remote_path + marker_suffix))
         log.info("bank %s: moved %s to %s", self.bank, remote_path, target)
         return target
 
     def remove(self, remote_path: str, *, marker_suffix: str | None = MARKER_SUFFIX) -> None:
         """Delete a remote file (and its completion marker, if any)."""
-        try:
-            self.sftp.remove(remote_path)
-        except (OSError, EOFError, paramiko.SSHException) as e:
-            raise self._fail(remote_path, "remove", e) from None
-        if marker_suffix:
-            self._discard(remote_path + marker_suffix)
+
+        def attempt(state: _Attempt) -> None:
+            try:
+                state.sent = True
+                self.sftp.remove(remote_path)
+            except FileNotFoundError:
+                if state.number == 1:
+                    raise
+                # an earlier attempt removed it; its answer was lost
+            if marker_suffix:
+                self._discard(remote_path + marker_suffix)
+
+        self._run("remove", remote_path, attempt)
         log.info("bank %s: removed %s", self.bank, remote_path)

@@ -1,42 +1,162 @@
-"""The errors the bank SFTP client raises.
+"""The errors the bank SFTP client raises, split into transient and permanent failures.
 
-Every message names the bank (host and port), the remote or local path concerned and the
-reason, so an operator can act on it from the log line alone. No message ever contains a
-password, a passphrase or private key material.
+Every message names the bank (its code when the endpoint has one, and host:port), the remote or
+local path concerned and the reason, so an operator can act on it from the log line alone. No
+message ever contains a password, a passphrase or private key material; a host key is named by
+its ``SHA256:`` fingerprint.
+
+Every error raised is exactly one of two kinds:
+
+``TransientError`` — the line or the server is (briefly) unavailable; trying again later may
+work. :class:`~sftp.client.BankSftp` retries these itself (see :mod:`sftp.retry`) and raises the
+last one, with ``attempts`` set, once the endpoint's attempts are used up:
+
+* :class:`ServerUnavailable` (a :class:`ConnectFailed`): connection refused, timed out, reset,
+  host unreachable, the server hung up during the SSH handshake;
+* :class:`ConnectionLost` (a :class:`TransferError`): during an operation the connection was
+  reset or timed out, the server hung up (EOF) or the SSH channel was closed.
+
+``PermanentError`` — retrying cannot help; a person must act. Raised at once, never retried:
+
+* :class:`UnknownHost`, :class:`HostKeyMismatch`, :class:`AuthFailed`, :class:`SessionFailed`
+  (all :class:`ConnectFailed`): the server's key is not pinned or differs from the pin, our key
+  or password was refused (or is not available), the endpoint is misconfigured, SSH could not
+  agree on algorithms, the server offers no SFTP;
+* :class:`RemoteRefused` (a :class:`TransferError`): the server answered an operation with an
+  error — permission denied, no such file or folder, quota exceeded / disk full ("Failure"),
+  operation unsupported;
+* :class:`TargetExists`: the destination name holds a different file; a delivered payment file
+  is never overwritten;
+* :class:`IncompleteTransfer`: what arrived differs from what was sent (size or SHA-256);
+* :class:`TransferFailed`: anything else that retrying cannot fix (an invalid remote name, an
+  unreadable local file, a local disk error).
+
+``ConnectFailed`` and ``TransferError`` say *where* it failed (setting up the session, or an
+operation on it); ``TransientError`` and ``PermanentError`` say *whether to try again*.
 """
 from __future__ import annotations
 
+__all__ = [
+    "AuthFailed",
+    "ConnectFailed",
+    "ConnectionLost",
+    "HostKeyMismatch",
+    "IncompleteTransfer",
+    "PermanentError",
+    "RemoteRefused",
+    "ServerUnavailable",
+    "SessionFailed",
+    "SftpError",
+    "TargetExists",
+    "TransferError",
+    "TransferFailed",
+    "TransientError",
+    "UnknownHost",
+]
+
 
 class SftpError(Exception):
-    """Base of every error raised by :mod:`sftp`."""
+    """Base of every error raised by :mod:`sftp`.
+
+    ``bank`` names the bank (``"RCC01 (host:port)"`` or ``"host:port"``), ``path`` the remote or
+    local file concerned (or ``None``), ``reason`` what happened; ``attempts`` how many attempts
+    were made before giving up (1 for an error that is never retried).
+    """
 
     def __init__(self, bank: str, path: str | None, reason: str):
-        self.bank = bank  # "host:port"
+        self.bank = bank
         self.path = path
         self.reason = reason
-        where = f" path {path}" if path else ""
-        super().__init__(f"bank {bank}{where}: {reason}")
+        self.attempts = 1
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f" path {self.path}" if self.path else ""
+        return f"bank {self.bank}{where}: {self.reason}"
+
+    @property
+    def transient(self) -> bool:
+        """True when trying again later may succeed."""
+        return isinstance(self, TransientError)
+
+    def gave_up(self, attempts: int) -> SftpError:
+        """Record that ``attempts`` attempts were made; the message says so. Returns self."""
+        self.attempts = attempts
+        if attempts > 1:
+            self.reason = f"{self.reason} (gave up after {attempts} attempts)"
+            self.args = (self._message(),)
+        return self
+
+
+class TransientError(SftpError):
+    """Trying again later may succeed (the client retries these itself, a bounded number of times)."""
+
+
+class PermanentError(SftpError):
+    """Retrying cannot help: configuration, credentials, permissions or content. Never retried."""
+
+
+# ----------------------------------------------------------------------------- session set-up
 
 
 class ConnectFailed(SftpError):
-    """The bank's server could not be reached or the SSH session could not be set up."""
+    """The SSH/SFTP session could not be set up (see the subclasses for transient or not)."""
 
 
-class UnknownHost(SftpError):
+class ServerUnavailable(ConnectFailed, TransientError):
+    """Connection refused, timed out, reset or closed by the server during the handshake."""
+
+
+class SessionFailed(ConnectFailed, PermanentError):
+    """The session cannot be set up for a reason retrying will not fix: the endpoint is
+    misconfigured (no or invalid host key pin), no common SSH algorithms, no SFTP subsystem."""
+
+
+class UnknownHost(ConnectFailed, PermanentError):
     """The server's host key is not known (no pin, no known_hosts entry): never auto-accepted."""
 
 
-class HostKeyMismatch(SftpError):
-    """The server presented a host key different from the pinned / known one."""
+class HostKeyMismatch(ConnectFailed, PermanentError):
+    """The server presented a host key different from the pinned / known one.
+
+    ``expected_fingerprint`` and ``offered_fingerprint`` are ``SHA256:...`` fingerprints.
+    """
+
+    def __init__(self, bank: str, path: str | None, reason: str, *,
+                 expected_fingerprint: str | None = None, offered_fingerprint: str | None = None):
+        self.expected_fingerprint = expected_fingerprint
+        self.offered_fingerprint = offered_fingerprint
+        super().__init__(bank, path, reason)
 
 
-class AuthFailed(SftpError):
-    """The bank's server refused our key (or our private key could not be loaded)."""
+class AuthFailed(ConnectFailed, PermanentError):
+    """The server refused our key or password, or our credentials are not available (private
+    key unreadable, password variable unset, ssh-agent without keys)."""
+
+
+# ----------------------------------------------------------------------------- operations
 
 
 class TransferError(SftpError):
-    """A transfer or remote file operation failed, or would overwrite a delivered file."""
+    """A transfer or remote file operation failed (see the subclasses for transient or not)."""
 
 
-class IncompleteTransfer(TransferError):
+class ConnectionLost(TransferError, TransientError):
+    """The connection broke during an operation: reset, timeout, EOF, SSH channel closed."""
+
+
+class RemoteRefused(TransferError, PermanentError):
+    """The server answered with an error: permission denied, no such file or folder, quota
+    exceeded or disk full (SFTP "Failure"), operation unsupported."""
+
+
+class TargetExists(TransferError, PermanentError):
+    """The destination name already holds a different file; it is never overwritten."""
+
+
+class TransferFailed(TransferError, PermanentError):
+    """Any other failure retrying cannot fix: invalid name, local file unreadable or unwritable."""
+
+
+class IncompleteTransfer(TransferError, PermanentError):
     """What arrived differs from what was sent (size or SHA-256 mismatch)."""

@@ -49,8 +49,13 @@ def generate_ed25519(private_path: Path, comment: str = "") -> str:
     return line
 
 
-def load_private_key(path: Path, password: str | None = None) -> paramiko.PKey:
-    """Load an Ed25519 / RSA / ECDSA private key file (OpenSSH or PEM format)."""
+def load_private_key(path: Path, password: str | bytes | None = None) -> paramiko.PKey:
+    """Load an Ed25519 / RSA / ECDSA private key file (OpenSSH or PEM format).
+
+    ``password`` is the passphrase of an encrypted key (text is taken as UTF-8).
+    """
+    if isinstance(password, str):
+        password = password.encode("utf-8")  # paramiko/cryptography want bytes
     return paramiko.PKey.from_path(Path(path), password=password)
 
 

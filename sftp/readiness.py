@@ -11,6 +11,11 @@ A bank writes a result file over time; we must not fetch it half-written. Two co
       verdict = readiness.check(listing, previous=None)        # nothing ready yet
       verdict = readiness.check(listing2, previous=verdict.observations)
 
+Empty files: under ``"stable"`` a zero-byte file is never ready, however long it stays (the bank
+may have created it and not yet written). Under ``"marker"`` the bank has declared the file
+complete, so a zero-byte file with its marker *is* ready and passed up with ``size == 0``: the
+caller must not skip it silently but quarantine it (the service records it as an empty file).
+
 In both modes dot-files and temporary names (``*.part``, ``*.tmp``) are ignored, as are
 directories and anything not ending in ``suffix`` (when given).
 """

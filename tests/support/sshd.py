@@ -9,13 +9,28 @@
 No chroot: the client works with absolute paths under ``server.root_dir`` (``inbox``, ``outbox``
 are created there). When ``/usr/sbin/sshd`` is missing this raises :class:`SshdUnavailable`
 (the fixture turns it into a test failure, not a skip: CI installs openssh-server).
+
+``start_sshd(tmp, unprivileged=True)`` serves SFTP as a user to whom file permissions apply:
+the current user normally, but ``nobody`` (or ``$YKT_TEST_SFTP_USER``) when the tests run as
+root, for whom ``chmod 0555`` would deny nothing. Its files then live in a fresh directory
+under the system temp dir that the user can reach (pytest's own is private to root), removed
+by ``stop()``.
+
+For fault tests: ``restart(new_host_key=...)`` stops sshd and starts it again on the same port
+(optionally with a new host key), ``stop_listener()`` / ``start_listener()`` take it down and
+up, and ``kill_sessions()`` SIGKILLs the per-connection sshd processes (the server side of
+every open session) by process id.
 """
 from __future__ import annotations
 
 import getpass
 import os
+import pwd
+import shutil
+import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +64,11 @@ class SshdServer:
     log_path: Path
     authorized_keys_path: Path
     process: subprocess.Popen = field(repr=False)
+    config_path: Path | None = None
+    host_key_path: Path | None = None
+    uid: int | None = None  # the user SFTP sessions run as
+    cleanup_dir: Path | None = None  # removed by stop() (unprivileged servers only)
+    startup_timeout_s: float = 10.0
 
     kind = "openssh"
 
@@ -91,7 +111,25 @@ class SshdServer:
         except OSError:
             return ""
 
-    def stop(self) -> None:
+    def session_pids(self) -> list[int]:
+        """Process ids of the sshd processes serving connections (children of the listener)."""
+        if self.process.poll() is not None:
+            return []
+        return _descendants(self.process.pid)
+
+    def kill_sessions(self) -> list[int]:
+        """SIGKILL every per-connection sshd process (by pid); the listener keeps running."""
+        pids = self.session_pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return pids
+
+    def stop_listener(self) -> None:
+        """Stop sshd and the sessions it serves; the port refuses connections until restart."""
+        sessions = self.session_pids()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -99,6 +137,59 @@ class SshdServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        for pid in sessions:  # sessions outlive the listener; end the ones it had started
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def start_listener(self) -> None:
+        """Start sshd again on the same port with the same configuration."""
+        if self.process.poll() is None:
+            return
+        if self.config_path is None:
+            raise RuntimeError("this server cannot be restarted (no config_path)")
+        proc, error = _launch(SSHD, self.config_path, self.log_path, self.port, self.startup_timeout_s)
+        if proc is None:
+            raise RuntimeError(f"sshd did not restart: {error}")
+        self.process = proc
+
+    def restart(self, *, new_host_key: bool = False) -> None:
+        """Stop and start sshd on the same port; with ``new_host_key`` it gets a new host key
+        (``host_public_key_line`` is updated; endpoints made before keep the old pin)."""
+        self.stop_listener()
+        if new_host_key:
+            if self.host_key_path is None:
+                raise RuntimeError("this server has no host_key_path")
+            self.host_public_key_line = generate_ed25519(self.host_key_path, comment="ykt-test-sshd-new")
+        self.start_listener()
+
+    def stop(self) -> None:
+        self.stop_listener()
+        if self.cleanup_dir is not None:
+            shutil.rmtree(self.cleanup_dir, ignore_errors=True)
+            self.cleanup_dir = None
+
+
+def _descendants(root_pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()  # the command name may hold spaces
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], list(children.get(root_pid, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
 
 
 def _wait_for_port(host: str, port: int, proc: subprocess.Popen, deadline: float) -> bool:
@@ -164,15 +255,30 @@ def _launch(sshd: str, cfg: Path, log_path: Path, port: int, timeout_s: float):
     return None, f"127.0.0.1:{port} (exit {proc.returncode}): {text}"
 
 
-def start_sshd(tmp_dir: Path, *, startup_timeout_s: float = 10.0) -> SshdServer:
-    """Start sshd in ``tmp_dir`` (absolute paths everywhere) and wait until it answers."""
+def start_sshd(
+    tmp_dir: Path, *, startup_timeout_s: float = 10.0, unprivileged: bool = False
+) -> SshdServer:
+    """Start sshd in ``tmp_dir`` (absolute paths everywhere) and wait until it answers.
+
+    ``unprivileged``: SFTP sessions run as a user to whom file permissions apply (``nobody``
+    when the tests run as root; see the module docstring).
+    """
     sshd = SSHD
     if not (os.path.isfile(sshd) and os.access(sshd, os.X_OK)):
         raise SshdUnavailable(
             f"OpenSSH sshd not found at {sshd}: install openssh-server (apt-get install "
             "openssh-server) or point YKT_TEST_SSHD at it; the SFTP tests need a real sshd"
         )
-    base = Path(tmp_dir).resolve() / "sshd"
+    user = getpass.getuser()
+    cleanup = None
+    top = Path(tmp_dir).resolve()
+    if unprivileged and os.geteuid() == 0:
+        user = os.environ.get("YKT_TEST_SFTP_USER", "nobody")
+        # pytest's temp dir is private to root: the session user could not reach its files
+        cleanup = top = Path(tempfile.mkdtemp(prefix="ykt-sshd-")).resolve()
+        os.chmod(top, 0o755)
+    account = pwd.getpwnam(user)
+    base = top / "sshd"
     base.mkdir(parents=True, exist_ok=True)
     host_key = base / "ssh_host_ed25519_key"
     client_key = base / "client_ed25519"
@@ -180,16 +286,19 @@ def start_sshd(tmp_dir: Path, *, startup_timeout_s: float = 10.0) -> SshdServer:
     client_line = generate_ed25519(client_key, comment="ykt-test-client")
     authorized = base / "authorized_keys"
     authorized.write_text(client_line + "\n")
-    os.chmod(authorized, 0o600)
-    root = Path(tmp_dir).resolve() / "bank"
+    # sshd reads the file as the session user
+    os.chmod(authorized, 0o644 if account.pw_uid != os.geteuid() else 0o600)
+    root = top / "bank"
     for d in ("inbox", "outbox"):
         (root / d).mkdir(parents=True, exist_ok=True)
+    if account.pw_uid != os.geteuid():
+        for path in (root, root / "inbox", root / "outbox"):
+            os.chown(path, account.pw_uid, account.pw_gid)
 
     if os.geteuid() == 0:
         # privilege separation directory, required when sshd runs as root
         Path("/run/sshd").mkdir(mode=0o755, parents=True, exist_ok=True)
 
-    user = getpass.getuser()
     cfg = base / "sshd_config"
     log_path = base / "sshd.log"
     error = ""
@@ -205,6 +314,8 @@ def start_sshd(tmp_dir: Path, *, startup_timeout_s: float = 10.0) -> SshdServer:
     else:
         proc = None
     if proc is None:
+        if cleanup is not None:
+            shutil.rmtree(cleanup, ignore_errors=True)
         raise RuntimeError(f"sshd did not start: {error}")
     return SshdServer(
         host="127.0.0.1",
@@ -216,5 +327,9 @@ def start_sshd(tmp_dir: Path, *, startup_timeout_s: float = 10.0) -> SshdServer:
         log_path=log_path,
         authorized_keys_path=authorized,
         process=proc,
+        config_path=cfg,
+        host_key_path=host_key,
+        uid=account.pw_uid,
+        cleanup_dir=cleanup,
+        startup_timeout_s=startup_timeout_s,
     )
-

@@ -78,14 +78,31 @@ def test_bad_completion_mode():
         Readiness("eventually")
 
 
-def test_endpoint_repr_hides_secrets():
+def test_endpoint_repr_hides_secrets(monkeypatch):
+    monkeypatch.setenv("YKT_RCC01_SFTP_PASSWORD", "s3cret-pass")
     ep = SftpEndpoint("bank.example", 22, "ykt", "/keys/id_ed25519",
                       host_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKLzvMXzG93Je0CLLbJf",
-                      password="s3cret-pass")
+                      password_env="YKT_RCC01_SFTP_PASSWORD", name="RCC01")
     text = repr(ep) + str(ep) + f"{ep}"
     assert "s3cret-pass" not in text and "AAAAC3" not in text
-    assert "bank.example" in text and "***" in text
+    assert "bank.example" in text and "YKT_RCC01_SFTP_PASSWORD" in text
     assert isinstance(ep.private_key_path, Path)
-    assert ep.bank == "bank.example:22"
+    assert ep.bank == "RCC01 (bank.example:22)"
+    assert SftpEndpoint("bank.example", 22, "ykt", None).bank == "bank.example:22"
     with pytest.raises(ValueError):
         SftpEndpoint("h", 0, "u", None)
+
+
+@pytest.mark.parametrize("field", ["password_env", "passphrase_env"])
+def test_endpoint_takes_the_name_of_a_variable_never_a_secret(field):
+    with pytest.raises(ValueError, match="name of an environment variable"):
+        SftpEndpoint("h", 22, "u", None, **{field: "s3cret-pass!"})
+    with pytest.raises(TypeError):
+        SftpEndpoint("h", 22, "u", None, password="s3cret-pass")  # no such field
+
+
+@pytest.mark.parametrize("kw", [{"retry_attempts": 0}, {"retry_base_s": -1}, {"retry_cap_s": -0.5},
+                                {"timeout_s": 0}, {"use_agent": "yes"}])
+def test_endpoint_refuses_bad_settings(kw):
+    with pytest.raises(ValueError):
+        SftpEndpoint("h", 22, "u", None, **kw)
