@@ -90,7 +90,8 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
             raise ConfigError(f"{source}: {where}profile: {exc}") from None
         if profile.code != code:
             raise ConfigError(f"{source}: {where}profile: the profile is for bank {profile.code!r}")
-        banks[code] = profile.with_connection(_endpoint(need(table, "sftp", dict, where), where + "sftp.", need, path_of, source))
+        banks[code] = profile.with_connection(
+            _endpoint(code, need(table, "sftp", dict, where), where + "sftp.", need, path_of, source))
         try:  # the key set files for the bank's [security] demands (service/file_security.py)
             banks[code] = file_security.with_settings_keys(banks[code], table.get("keys"), path_of)
         except ValueError as exc:
@@ -138,7 +139,17 @@ def _policy(table: Any, where: str, source: str) -> ProgramPolicy:
                           "region_digits: 2|4|6)") from None
 
 
-def _endpoint(table: dict, where: str, need, path_of, source: str) -> SftpEndpoint:
+_SFTP_KEYS = {"host", "port", "username", "private_key", "host_key", "known_hosts", "timeout_s", "use_agent",
+              "password_env", "passphrase_env", "retry_attempts", "retry_base_s", "retry_cap_s"}
+
+
+def _endpoint(code: str, table: dict, where: str, need, path_of, source: str) -> SftpEndpoint:
+    """``[banks.CODE.sftp]``. A password is never written here: ``password_env`` names the
+    environment variable that holds it."""
+    unknown = sorted(set(table) - _SFTP_KEYS)
+    if unknown:
+        hint = " (name the environment variable that holds it: password_env)" if "password" in unknown else ""
+        raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key{hint}")
     try:
         endpoint = SftpEndpoint(
             host=need(table, "host", str, where),
@@ -147,6 +158,14 @@ def _endpoint(table: dict, where: str, need, path_of, source: str) -> SftpEndpoi
             private_key_path=path_of(table.get("private_key")),
             host_key=table.get("host_key"),
             known_hosts_path=path_of(table.get("known_hosts")),
+            timeout_s=float(table.get("timeout_s", 15.0)),
+            use_agent=bool(table.get("use_agent", False)),
+            password_env=table.get("password_env"),
+            passphrase_env=table.get("passphrase_env"),
+            name=code,
+            retry_attempts=int(table.get("retry_attempts", 4)),
+            retry_base_s=float(table.get("retry_base_s", 0.5)),
+            retry_cap_s=float(table.get("retry_cap_s", 10.0)),
         )
     except ValueError as exc:
         raise ConfigError(f"{source}: {where[:-1]}: {exc}") from exc

@@ -27,6 +27,9 @@ def test_the_example_settings_load_each_bank_from_its_profile():
     ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "port": "22"}}, "banks.RCC01.sftp.port: expected int"),
     ({"profile": "profiles/RCC01.toml", "sftp": {"host": "h", "port": 22, "username": "u"}},
      "needs host_key or known_hosts"),
+    ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "password": "secret"}},
+     "banks.RCC01.sftp.password: unknown key"),
+    ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "retry_attempts": 0}}, "banks.RCC01.sftp: "),
 ])
 def test_a_bad_setting_is_named(bank, message):
     with pytest.raises(config.ConfigError, match=message.replace(".", r"\.").replace("(", r"\(")):
@@ -47,3 +50,12 @@ def test_exchange_settings_have_defaults_and_are_checked():
     for bad in (0, -1, "60", True):
         with pytest.raises(config.ConfigError, match="s.toml: lease_s: expected a positive number of seconds"):
             config.from_dict({"lease_s": bad}, base=ROOT, source="s.toml")
+
+
+def test_sftp_login_and_retry_settings_reach_the_endpoint():
+    sftp = {**SFTP, "use_agent": True, "password_env": "RCC_SFTP_PASSWORD", "retry_attempts": 6,
+            "retry_base_s": 1.0, "retry_cap_s": 30.0, "timeout_s": 20}
+    bank = {"profile": "profiles/RCC01.toml", "sftp": sftp}
+    ep = config.from_dict({"banks": {"RCC01": bank}}, base=ROOT, source="s.toml").bank("RCC01").sftp
+    assert (ep.name, ep.use_agent, ep.password_env, ep.retry_attempts, ep.retry_base_s, ep.retry_cap_s,
+            ep.timeout_s) == ("RCC01", True, "RCC_SFTP_PASSWORD", 6, 1.0, 30.0, 20.0)
