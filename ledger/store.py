@@ -330,6 +330,14 @@ def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: i
     return conn.execute(query).all()
 
 
+def refresh_statistics(conn: Connection, table: str = "lines") -> None:
+    """Let PostgreSQL's planner see rows just copied in (in this very transaction): without it,
+    the screening self-joins of a fresh million-line batch are planned as nested loops over a
+    table it believes empty, and run for hours. SQLite plans by index and needs nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {table}")
+
+
 def duplicate_payments(conn: Connection, batch_id: str, program: str, period: str,
                        seqs: Sequence[int] | None = None) -> list[tuple[int, str, int]]:
     """(seq, earlier batch, earlier seq) for accepted lines whose person is already paid or in

@@ -230,6 +230,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         if rows:
             store.insert_result_lines(conn, rows)
 
+    store.refresh_statistics(conn, "result_lines")
     check = store.check_staged(conn, file_id)
     problems = (
         [f"line {s}: not in batch {batch.id}" for s in check.unknown_lines]

@@ -22,6 +22,8 @@ def against_others(conn: Connection, batch_id: str, program: str, period: str, t
                    ) -> dict[int, list[LineIssue]]:
     """Screen the batch's accepted lines (or only ``seqs``); returns the issues by line."""
     found: dict[int, list[LineIssue]] = {}
+    if seqs is None:  # a whole batch was just stored
+        store.refresh_statistics(conn)
     for seq, other_batch, other_seq in store.duplicate_payments(conn, batch_id, program, period, seqs):
         found.setdefault(seq, []).append(LineIssue(
             seq, "id_number", eligibility.DUPLICATE_PAYMENT, ERROR,
