@@ -244,13 +244,21 @@ _LINE_COLUMNS = (
 
 def insert_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
                  chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> None:
-    """Store lines with their status; identity, account and phone numbers only sealed.
+    """Store lines with their status; identity, account and phone numbers only sealed."""
+    if chunk:
+        bulk_insert(conn, lines, _LINE_COLUMNS, _line_rows(cipher, batch_id, chunk))
 
-    Sealing and indexing go a chunk at a time (one random draw for all nonces, no per-value
-    set-up): at a million lines they are a good part of the submission's cost.
-    """
-    if not chunk:
-        return
+
+def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> None:
+    """A corrected line takes the place of the rejected or held one with the same seq."""
+    (row,) = _line_rows(cipher, batch_id, [(ln, status)])
+    conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq == ln.seq)
+                 .values(**dict(zip(_LINE_COLUMNS, row, strict=True))))
+
+
+def _line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> list[tuple]:
+    """Rows of ``lines``. Sealing and indexing go a chunk at a time (one random draw for all
+    nonces, no per-value set-up): at a million lines they are a good part of a submission."""
     ids = [ln.id_number.upper() for ln, _ in chunk]
     accounts = [ln.account_no for ln, _ in chunk]
     id_sealed, id_index = cipher.seal_many(ID, ids), cipher.index_many(ID, ids)
@@ -264,19 +272,7 @@ def insert_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
                mask_account(account), str(ln.account_kind), ln.amount_fen, ln.bank_name, ln.subsidy_item,
                ln.remark, phones[i], ln.address, ln.household_no, status.value)
         rows.append(row if status is not LineStatus.REJECTED else _fitted(row))
-    bulk_insert(conn, lines, _LINE_COLUMNS, rows)
-
-
-def _line_row(cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> tuple:
-    id_number = ln.id_number.upper()
-    row = (
-        batch_id, ln.seq, ln.name, cipher.seal(ID, id_number), cipher.index(ID, id_number), mask_id(id_number),
-        id_number[:6] if id_number[:6].isdigit() else "", cipher.seal(ACCOUNT, ln.account_no),
-        cipher.index(ACCOUNT, ln.account_no), mask_account(ln.account_no), str(ln.account_kind), ln.amount_fen,
-        ln.bank_name, ln.subsidy_item, ln.remark, cipher.seal(PHONE, ln.phone) if ln.phone else None,
-        ln.address, ln.household_no, status.value,
-    )
-    return _fitted(row)
+    return rows
 
 
 # Column widths of the text a rejected line may carry beyond them (accepted lines were checked).
@@ -292,16 +288,17 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> None:
-    """A corrected line takes the place of the rejected or held one with the same seq."""
-    values = dict(zip(_LINE_COLUMNS, _line_row(cipher, batch_id, ln, status), strict=True))
-    conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq == ln.seq).values(**values))
+
+def _seq_chunks(seqs: Iterable[int]) -> Iterator[list[int]]:
+    """Sorted distinct seqs in lists small enough to bind (SQLite takes at most 999 parameters)."""
+    seqs = sorted(set(seqs))
+    for start in range(0, len(seqs), 900):
+        yield seqs[start:start + 900]
 
 
 def set_line_status(conn: Connection, batch_id: str, seqs: Iterable[int], status: LineStatus) -> None:
-    seqs = sorted(set(seqs))
-    for start in range(0, len(seqs), 900):  # SQLite binds at most 999 parameters per statement
-        conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq.in_(seqs[start:start + 900]))
+    for chunk in _seq_chunks(seqs):
+        conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq.in_(chunk))
                      .values(status=status.value))
 
 
@@ -315,10 +312,8 @@ def insert_issues(conn: Connection, batch_id: str, issues: Iterable[LineIssue], 
 
 
 def close_issues(conn: Connection, batch_id: str, seqs: Iterable[int]) -> None:
-    seqs = sorted(set(seqs))
-    for start in range(0, len(seqs), 900):
-        conn.execute(update(line_issues).where(line_issues.c.batch_id == batch_id,
-                                               line_issues.c.seq.in_(seqs[start:start + 900]))
+    for chunk in _seq_chunks(seqs):
+        conn.execute(update(line_issues).where(line_issues.c.batch_id == batch_id, line_issues.c.seq.in_(chunk))
                      .values(open=0))
 
 
@@ -412,17 +407,16 @@ def in_batch_duplicates(conn: Connection, batch_id: str, seqs: Sequence[int]) ->
 
 def lines_by_seq(conn: Connection, batch_id: str, seqs: Sequence[int]):
     query = select(lines.c.seq, lines.c.status, lines.c.amount_fen).where(lines.c.batch_id == batch_id)
-    return _for_seqs(conn, query, sorted(set(seqs)), raw=True)
+    return _for_seqs(conn, query, seqs, raw=True)
 
 
 def open_issue_seqs(conn: Connection, batch_id: str, seqs: Sequence[int], codes: Iterable[str]) -> list[int]:
-    seqs = sorted(set(seqs))
     out: set[int] = set()
-    for start in range(0, len(seqs), 900):
+    for chunk in _seq_chunks(seqs):
         out.update(conn.execute(
             select(line_issues.c.seq).where(
                 line_issues.c.batch_id == batch_id, line_issues.c.open == 1,
-                line_issues.c.code.in_(list(codes)), line_issues.c.seq.in_(seqs[start:start + 900]))
+                line_issues.c.code.in_(list(codes)), line_issues.c.seq.in_(chunk))
         ).scalars())
     return sorted(out)
 
@@ -445,8 +439,8 @@ def _for_seqs(conn: Connection, query, seqs: Sequence[int] | None, raw: bool = F
     if seqs is None:
         return [shape(r) for r in conn.execute(query)]
     out = []
-    for start in range(0, len(seqs), 900):
-        out += [shape(r) for r in conn.execute(query.where(lines.c.seq.in_(seqs[start:start + 900])))]
+    for chunk in _seq_chunks(seqs):
+        out += [shape(r) for r in conn.execute(query.where(lines.c.seq.in_(chunk)))]
     return out
 
 
