@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--authorized-keys", type=Path, required=True, help="public keys allowed to log in")
     p.add_argument("--host-key", type=Path, required=True, help="host key file (created if missing)")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between inbox scans")
+    p.add_argument("--keys", type=Path, help="for a profile with [security]: the bank's key folder "
+                   "(`python -m filesec generate`), whose sign and decrypt key sets it uses")
+    p.add_argument("--service-keys", type=Path, help="the service's key folder, whose public verify and "
+                   "encrypt key sets the bank uses")
 
     p = sub.add_parser("report", help="fetch a batch's report and write it as JSON and text")
     p.add_argument("kind", choices=["reconciliation", "refund"])
@@ -189,9 +193,15 @@ def _serve(args) -> int:
 
 def _bank_sim(args) -> int:
     import bank_sim
+    from bank_sim.bank import bank_keys
     from service.profiles import load_profile
 
-    bank = bank_sim.SimulatedBank.for_profile(args.root, load_profile(args.profile), args.seed)
+    keys = None
+    if args.keys or args.service_keys:
+        if not (args.keys and args.service_keys):
+            raise SystemExit("error: --keys and --service-keys go together")
+        keys = bank_keys(args.keys, args.service_keys)
+    bank = bank_sim.SimulatedBank.for_profile(args.root, load_profile(args.profile), args.seed, keys=keys)
     bank_sim.run(bank, args.port, args.authorized_keys, args.host_key, args.interval)
     return 0
 

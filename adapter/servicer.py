@@ -150,7 +150,14 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}", delete=False) as out:
             for msg in request_iterator:
                 out.write(msg.data)
-        outcome = ingest.ingest_file(self.ctx, start.bank_code, Path(out.name), name, actor=_user(context))
+        signature = None
+        if start.signature:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}.sig",
+                                             delete=False) as sig:
+                sig.write(start.signature)
+            signature = Path(sig.name)
+        outcome = ingest.ingest_file(self.ctx, start.bank_code, Path(out.name), name, actor=_user(context),
+                                     signature=signature)
         return pb.IngestResultFileResponse(
             file=convert.file_to_pb(ingest.get_file(self.ctx, outcome.file_id)),
             booked_lines=outcome.booked_lines, booked_fen=outcome.booked_fen, problems=outcome.problems,

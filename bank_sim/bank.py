@@ -45,14 +45,24 @@ from domain.model import (
     StatementHeader,
 )
 from domain.reasons import LABEL_ZH
-from service.profiles import BankProfile, FileNaming
+from filesec import FileSecurityError
+from filesec.keys import PartyKeys
+from service.file_security import counterpart, is_signature_name, open_inbound, protect_outbound, signature_name
+from service.profiles import BankProfile, FileNaming, SecurityKeys
 from sftp.readiness import MARKER_SUFFIX, is_candidate_name
 
 log = logging.getLogger("ykt.bank_sim")
 
 CHINA_TIME = timezone(timedelta(hours=8))
 
-__all__ = ["Rejected", "SimulatedBank"]
+__all__ = ["Rejected", "SimulatedBank", "bank_keys"]
+
+
+def bank_keys(own: Path, service: Path) -> SecurityKeys:
+    """The bank's key sets from two folders made by ``python -m filesec generate``: its own
+    (signing and decryption) and the service's (whose public keys it verifies and encrypts with)."""
+    mine, theirs = PartyKeys.in_folder(Path(own)), PartyKeys.in_folder(Path(service))
+    return SecurityKeys(sign=mine.sign, decrypt=mine.decrypt, verify=theirs.verify, encrypt=theirs.encrypt)
 
 
 class Rejected(Exception):
@@ -104,6 +114,7 @@ class SimulatedBank:
         write_marker: bool = True,
         own_codes: Mapping[str, FailureReason] | None = None,
         write_statements: bool = False,
+        security: BankProfile | None = None,
     ):
         self.root = Path(root)
         self.fmt = fmt
@@ -119,17 +130,26 @@ class SimulatedBank:
         self.write_statements = write_statements
         self.ledger_file = self.root / "clearing_balances.json"
         self.write_marker = write_marker
+        # The bank's side of file security (service.file_security.counterpart), or None: files
+        # in the clear. Clear copies of secured files live only in the private staging folder.
+        self.security = security if security is not None and security.security.required else None
+        self.staging = self.root / ".staging"
         for d in (self.inbox, self.outbox, self.processed, self.rejected):
             d.mkdir(parents=True, exist_ok=True)
 
     @classmethod
-    def for_profile(cls, root: Path, profile: BankProfile, seed: int, **kwargs) -> SimulatedBank:
-        """The bank a profile describes: its format, folders, file names and failure codes."""
+    def for_profile(cls, root: Path, profile: BankProfile, seed: int, *, keys: SecurityKeys | None = None,
+                    **kwargs) -> SimulatedBank:
+        """The bank a profile describes: its format, folders, file names, failure codes and file
+        security; ``keys`` are the bank's own key sets, needed when the profile demands security."""
+        if profile.security.required and keys is None:
+            raise ValueError(f"bank {profile.code} signs or encrypts files (its profile's [security]): "
+                             "give the bank's key sets (sign, decrypt: the bank's; verify, encrypt: ours)")
         return cls(
             root, profile.bank_format, seed, profile.code,
             inbox=profile.inbox, outbox=profile.outbox, naming=profile.naming,
             write_marker=profile.completion == "marker", own_codes=profile.reason_codes,
-            write_statements=True, **kwargs,
+            write_statements=True, security=counterpart(profile, keys) if keys is not None else None, **kwargs,
         )
 
     # ------------------------------------------------------------------ naming
@@ -141,8 +161,11 @@ class SimulatedBank:
         """Complete payment files waiting in the inbox, oldest name first."""
         out = []
         for entry in sorted(os.scandir(self.inbox), key=lambda e: e.name):
-            if entry.is_file(follow_symlinks=False) and is_candidate_name(entry.name):
-                out.append(Path(entry.path))
+            if not (entry.is_file(follow_symlinks=False) and is_candidate_name(entry.name)):
+                continue
+            if self.security is not None and is_signature_name(self.security, entry.name):
+                continue  # read with the file it signs
+            out.append(Path(entry.path))
         return out
 
     # ------------------------------------------------------------------ processing
@@ -173,15 +196,24 @@ class SimulatedBank:
                 else "a different file with this name was already processed",
             )
             return None
+        signature = self._signature_of(path)
+        try:
+            readable = self._open(path, signature)
+        except FileSecurityError as e:
+            self._reject(path, f"file security: {e}", signature)
+            return None
         with tempfile.TemporaryFile() as spool:
             try:
-                header, tally = self._count(path, spool)
+                header, tally = self._count(readable, spool, name)
             except (Rejected, FormatError) as e:
-                self._reject(path, str(e))
+                self._reject(path, str(e), signature)
                 return None
             except Exception as e:  # noqa: BLE001 - unreadable in any other way
-                self._reject(path, f"unreadable payment file: {type(e).__name__}: {e}")
+                self._reject(path, f"unreadable payment file: {type(e).__name__}: {e}", signature)
                 return None
+            finally:
+                if readable != path:
+                    readable.unlink(missing_ok=True)
 
             final = self.outbox / self.result_name(name)
             if final.exists():
@@ -193,6 +225,8 @@ class SimulatedBank:
                 if self.write_statements:
                     self._write_statement(spool, header, tally)
         self._mark_done(final)
+        if signature is not None:
+            os.replace(signature, self.processed / signature.name)
         os.replace(path, done)
         _fsync_dir(self.processed)
         log.info(
@@ -201,7 +235,19 @@ class SimulatedBank:
         )
         return final
 
-    def _count(self, path: Path, spool: BinaryIO) -> tuple[PaymentFileHeader, _Tally]:
+    def _signature_of(self, path: Path) -> Path | None:
+        if self.security is None:
+            return None
+        signature = path.with_name(signature_name(self.security, path.name))
+        return signature if signature.exists() else None
+
+    def _open(self, path: Path, signature: Path | None) -> Path:
+        """The payment file to read: verified and decrypted when the bank demands it."""
+        if self.security is None:
+            return path
+        return open_inbound(self.security, path, signature, self.staging, name=path.name)
+
+    def _count(self, path: Path, spool: BinaryIO, name: str) -> tuple[PaymentFileHeader, _Tally]:
         """Pass 1: read the whole file, check its control totals, decide and spool the outcomes.
 
         The outcomes go to a spool file rather than memory (a million lines must not be held)
@@ -210,7 +256,7 @@ class SimulatedBank:
         tally = _Tally()
         seqs_ok = True
         with open(path, "rb") as src:
-            reader = self.fmt.read_payments(src, path.name)
+            reader = self.fmt.read_payments(src, name)
             header = reader.header
             last_seq = 0
             for line in reader:
@@ -263,7 +309,7 @@ class SimulatedBank:
 
     def _write_result(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally, final: Path) -> None:
         """Pass 2: stream the spooled records into a temp dot-file, fsync, rename."""
-        temp = final.with_name(f".{final.name}.tmp")
+        temp = self._temp_for(final)
         rheader = self._result_header(header, tally)
         spool.seek(0)
         try:
@@ -273,11 +319,31 @@ class SimulatedBank:
                 os.fsync(out.fileno())
             if written.count != tally.count:
                 raise RuntimeError(f"pass 2 wrote {written.count} records, pass 1 counted {tally.count}")
-            os.rename(temp, final)
-            _fsync_dir(self.outbox)
+            self._publish(temp, final)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+
+    def _temp_for(self, final: Path) -> Path:
+        """Where a file for the outbox is written first: a dot-name beside it, or, when the bank
+        secures its files, the private staging folder (the clear file never enters the outbox)."""
+        if self.security is None:
+            return final.with_name(f".{final.name}.tmp")
+        self.staging.mkdir(mode=0o700, exist_ok=True)
+        return self.staging / final.name
+
+    def _publish(self, temp: Path, final: Path) -> None:
+        """Put a finished file in the outbox, signed and encrypted when the bank secures its files:
+        its signature first, then the file, so the file never appears without its signature."""
+        if self.security is None:
+            os.rename(temp, final)
+        else:
+            sealed = self.staging / "sealed"
+            for made in protect_outbound(self.security, temp, sealed):
+                os.rename(made, final.with_name(made.name))
+            temp.unlink(missing_ok=True)
+            (sealed / f".{temp.name}.filesec.json").unlink(missing_ok=True)
+        _fsync_dir(self.outbox)
 
     def _write_statement(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally) -> Path:
         """The statement of the clearing account for this file: the funding that came with it
@@ -295,13 +361,13 @@ class SimulatedBank:
             debit_fen=tally.paid_fen,
         )
         final = self.outbox / self.naming.statement_name(account, now.date(), number, self.fmt.file_suffix)
-        temp = final.with_name(f".{final.name}.tmp")
+        temp = self._temp_for(final)
         spool.seek(0)
         with open(temp, "wb") as out:
             self.fmt.write_statement(out, sheader, _entries(spool, header, tally.count, now.date()))
             out.flush()
             os.fsync(out.fileno())
-        os.rename(temp, final)
+        self._publish(temp, final)
         balances[account] = (closing, number)
         self.ledger_file.write_text(json.dumps(balances))
         self._mark_done(final)
@@ -316,11 +382,13 @@ class SimulatedBank:
                 os.fsync(f.fileno())
             _fsync_dir(self.outbox)
 
-    def _reject(self, path: Path, why: str) -> None:
+    def _reject(self, path: Path, why: str, signature: Path | None = None) -> None:
         target = self.rejected / path.name
         if target.exists():  # keep every rejected copy
             stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
             target = self.rejected / f"{path.stem}.{stamp}{path.suffix}"
+        if signature is not None:
+            shutil.move(str(signature), target.with_name(target.name + signature.name[len(path.name):]))
         shutil.move(str(path), target)
         note = target.with_name(target.name + ".error.txt")
         note.write_text(f"{path.name}: rejected by bank {self.bank_code}\n{why}\n", encoding="utf-8")

@@ -23,18 +23,22 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bank_formats import FormatError, Problem
 from domain.model import OUTBOUND_AT_BANK, OUTBOUND_PENDING, BatchStatus, FileState, LineStatus, PaymentFileHeader
+from filesec import FileSecurityError
 from ledger import store
 from ledger.schema import files
 from service import leases
 from service.batches import expect_status
 from service.context import Context
 from service.errors import FailedPrecondition, InvalidInput, NotFound, Unavailable, Violation
+from service.file_security import protect_outbound
 from service.leases import Lease
+from service.profiles import Encryption
 from sftp import errors as sftp_errors
 from sftp.client import sha256_file
 from sftp.errors import SftpError
@@ -62,7 +66,6 @@ def dispatch(ctx: Context, batch_id: str, actor: str = "worker", *, scheduled: b
     if scheduled and record is not None and record.state == FileState.FAILED.value and not _due(record, ctx.clock()):
         return None  # not even the lease is taken for it
     expect_status(batch, BatchStatus.FUNDED, "be dispatched")
-    _check_security(ctx.settings.bank(batch.bank_code))
     lease = leases.acquire(ctx, leases.dispatch_unit(batch_id))
     if lease is None:
         if scheduled:
@@ -102,8 +105,8 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         elif scheduled and record.state == FileState.FAILED.value and not _due(record, now):
             return None
 
-    local = prepare(ctx, lease, batch, record)
-    size, digest = sha256_file(local)
+    prepared = prepare(ctx, lease, batch, record)
+    size, digest = sha256_file(prepared.rendered)
     differs = record.sha256 is not None and record.sha256 != digest
     with ctx.engine.begin() as conn:
         lease.check(conn)
@@ -131,13 +134,12 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
     # --- the only step outside the database: hand the bytes to the bank -------------------------
     try:
         with ctx.connect(bank.sftp) as sftp:
-            delivered = sftp.upload(local, bank.inbox, record.name, progress=lambda _done, _total: lease.keep_alive())
+            for path, name in prepared.uploads:  # a signature before the file it signs
+                delivered = sftp.upload(path, bank.inbox, name, progress=lambda _done, _total: lease.keep_alive())
     except SftpError as exc:
         _record_failure(ctx, lease, record.id, exc)
         log.warning("batch %s: upload of %s failed: %s", batch_id, record.name, exc)
         raise Unavailable(f"batch {batch_id}: bank {bank.code} upload failed: {exc}") from exc
-    if delivered.sha256 != digest:
-        raise FailedPrecondition(f"batch {batch_id}: bank holds different content for {record.name}")
 
     now = ctx.clock()
     with ctx.engine.begin() as conn:
@@ -151,7 +153,10 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
                            dispatched_at=now)
         log.info("batch %s: delivered %s to bank %s (%d bytes%s)", batch_id, record.name, bank.code, size,
                  ", found there already" if delivered.already_present else "")
-        return store.get_file(conn, record.id)
+        record = store.get_file(conn, record.id)
+    if bank.security.encrypt is not Encryption.NONE:  # the bank has it; keep only the sealed copy
+        prepared.rendered.unlink(missing_ok=True)
+    return record
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -201,15 +206,6 @@ def _record_failure(ctx: Context, lease: Lease, file_id: int, exc: SftpError) ->
         )
 
 
-def _check_security(bank) -> None:
-    """Refuse, before anything is rendered, to send a bank a file weaker than it demands."""
-    if bank.security.required:
-        raise FailedPrecondition(
-            f"bank {bank.code} requires file security (sign={bank.security.sign}, "
-            f"encrypt={bank.security.encrypt}, verify_inbound={bank.security.verify_inbound}) "
-            "that this version cannot apply yet; nothing was sent")
-
-
 # --- the bytes -----------------------------------------------------------------------------------
 
 
@@ -217,9 +213,18 @@ def local_path(ctx: Context, record) -> Path:
     return ctx.settings.data_dir / "outbound" / record.bank_code / record.name
 
 
-def prepare(ctx: Context, lease: Lease | None, batch, record, rendered_at: datetime | None = None) -> Path:
-    """The file to upload: the payment file rendered from the ledger (or this instance's
-    earlier rendering, when its digest is the recorded one), then secured for the bank."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A payment file ready to go: the rendered file, whose SHA-256 the file record keeps (the
+    same ledger renders the same bytes on any instance), and what is uploaded for it, in order."""
+
+    rendered: Path
+    uploads: list[tuple[Path, str]]  # (local file, name at the bank); the payment file comes last
+
+
+def prepare(ctx: Context, lease: Lease | None, batch, record, rendered_at: datetime | None = None) -> Prepared:
+    """The payment file rendered from the ledger (or this instance's earlier rendering, when its
+    digest is the recorded one), then secured as the bank's profile demands."""
     bank = ctx.settings.bank(batch.bank_code)
     local = local_path(ctx, record)
     reuse = rendered_at is None and record.sha256 is not None and local.exists()
@@ -227,17 +232,25 @@ def prepare(ctx: Context, lease: Lease | None, batch, record, rendered_at: datet
         _render(ctx, batch, record, local, rendered_at or record.rendered_at or record.created_at)
         if lease is not None:
             lease.keep_alive()
-    return secure_outbound(ctx, bank, local)
+    return Prepared(local, secure_outbound(bank, local))
 
 
-def secure_outbound(ctx: Context, bank, rendered: Path) -> Path:
-    """THE place where outbound file security goes (issue 5, service/file_security.py): sign
-    and/or encrypt the rendered payment file as the bank's profile demands, returning the file
-    to upload. Not implemented yet: :func:`_check_security` refuses such banks before anything
-    is rendered. Whatever goes here must give the same bytes for the same rendered file (or
-    keep its output where every instance finds it): a retry on another instance is checked
-    against the SHA-256 recorded at the first attempt."""
-    return rendered
+def secure_outbound(bank, rendered: Path) -> list[tuple[Path, str]]:
+    """Sign and/or encrypt the rendered file as the bank's profile demands (see
+    :func:`service.file_security.protect_outbound`): the files to upload, in order, and their
+    names at the bank (the rendered file's name is the payment file's).
+
+    Encryption is randomised, so the secured files are kept beside the rendered one and made
+    again only when the rendered bytes or the keys change: a retry sends the very bytes an
+    earlier attempt may have delivered. (An instance with its own data folder makes its own; if
+    the bank already holds the other instance's, the upload stops as TargetExists and waits for
+    an operator; nothing is sent twice.)
+    """
+    try:
+        return [(path, path.name) for path in protect_outbound(bank, rendered, rendered.parent / "secured")]
+    except FileSecurityError as exc:
+        raise FailedPrecondition(f"bank {bank.code}: cannot secure {rendered.name} as its profile demands: "
+                                 f"{exc}; nothing was sent") from exc
 
 
 def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> None:
@@ -304,10 +317,8 @@ def regenerate(ctx: Context, file_id: int, reason: str, actor: str):
             batch = store.get_batch(conn, record.batch_id)
         _refuse_at_bank(record)
         expect_status(batch, BatchStatus.FUNDED, "have its payment file regenerated")
-        _check_security(ctx.settings.bank(batch.bank_code))
         now = ctx.clock()
-        local = prepare(ctx, lease, batch, record, rendered_at=now)
-        size, digest = sha256_file(local)
+        size, digest = sha256_file(prepare(ctx, lease, batch, record, rendered_at=now).rendered)
         with ctx.engine.begin() as conn:
             lease.check(conn)
             if not store.move_file(

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ from service.profiles import BankProfile, Encryption, SecurityKeys, Signing
 __all__ = [
     "check_keys",
     "clear_name",
+    "counterpart",
     "is_signature_name",
     "open_inbound",
     "protect_outbound",
@@ -89,6 +91,21 @@ def clear_name(profile: BankProfile, name: str) -> str:
     """The name of the clear file of the encrypted file ``name`` (without ``encrypted_suffix``)."""
     suffix = profile.security.encrypted_suffix
     return name[: -len(suffix)] if suffix and name.endswith(suffix) and len(name) > len(suffix) else name
+
+
+def counterpart(profile: BankProfile, keys: SecurityKeys) -> BankProfile:
+    """The profile as the bank itself applies it, with the bank's own key sets: what we sign it
+    verifies, what we encrypt it decrypts, and it signs and encrypts what we expect signed and
+    encrypted. The bank simulator runs on it, through the same functions as the service."""
+    sec = profile.security
+    return profile.with_keys(keys) if not sec.required else replace(profile, security=replace(
+        sec,
+        sign=(sec.sign if sec.sign is not Signing.NONE else Signing.ED25519) if sec.verify_inbound else Signing.NONE,
+        encrypt=sec.encrypt if sec.decrypt_inbound else Encryption.NONE,
+        verify_inbound=sec.sign is not Signing.NONE,
+        decrypt_inbound=sec.encrypt is not Encryption.NONE,
+        keys=keys,
+    ))
 
 
 # -- keys --------------------------------------------------------------------------------------

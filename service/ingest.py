@@ -26,7 +26,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bank_formats import FormatError
 from domain.model import OUTBOUND_PENDING, BatchStatus, FileState, LineStatus
 from domain.reasons import reclassify
+from filesec import FileSecurityError
 from ledger import store
+from service import file_security
 from service.batches import accounts_of
 from service.context import Context
 from service.errors import NotFound
@@ -61,10 +63,12 @@ class _Quarantine(Exception):
 def ingest_file(
     ctx: Context, bank_code: str, local_path: Path, name: str, remote_path: str | None = None,
     actor: str = "worker", *, remote_mtime: int | None = None, lease: Lease | None = None,
+    signature: Path | None = None,
 ) -> IngestOutcome:
     """Record and book one result file. ``actor`` is who handed it in (the worker for SFTP);
     ``remote_path``/``remote_mtime`` where it came from on the bank's side; ``lease`` the
-    poller's, whose fence every change checks."""
+    poller's, whose fence every change checks; ``signature`` the bank's detached signature that
+    came with it (``NAME.sig``), if any."""
     bank = ctx.settings.bank(bank_code)
     size, sha256 = sha256_file(local_path)
     origin = (remote_path, size, remote_mtime) if remote_path is not None else None
@@ -72,7 +76,7 @@ def ingest_file(
         file_id, outcome = _record(ctx, lease, bank_code, name, origin, size, sha256)
         if outcome is not None:
             return outcome
-        outcome = _book(ctx, lease, bank, file_id, local_path, name, actor)
+        outcome = _book(ctx, lease, bank, file_id, local_path, signature, name, actor)
         if outcome is not None:
             return outcome
         # Someone settled these bytes between our two steps: record what we fetched against it.
@@ -131,8 +135,8 @@ def _record(ctx: Context, lease: Lease | None, bank_code: str, name: str, origin
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Path, name: str,
-          actor: str) -> IngestOutcome | None:
+def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Path, signature: Path | None,
+          name: str, actor: str) -> IngestOutcome | None:
     """Book (or quarantine) a RECEIVED file; None when it was settled by someone else meanwhile."""
     try:
         with ctx.engine.begin() as conn:
@@ -143,8 +147,12 @@ def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Pat
                     log.info("bank %s: %s is being booked by another instance", bank.code, name)
                     return IngestOutcome(file_id, FileState.RECEIVED, settled=False)
                 return None
-            readable = open_inbound(ctx, bank, local_path)
-            return _stage_and_book(ctx, conn, bank, file_id, readable, name, actor, lease)
+            readable = open_inbound(ctx, bank, local_path, signature, name)
+            try:
+                return _stage_and_book(ctx, conn, bank, file_id, readable, name, actor, lease)
+            finally:
+                if readable != local_path:
+                    readable.unlink(missing_ok=True)
     except (_Quarantine, FormatError) as exc:
         problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]
         batch_id = exc.batch_id if isinstance(exc, _Quarantine) else None
@@ -162,12 +170,22 @@ def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Pat
         return IngestOutcome(file_id, FileState.QUARANTINED, batch_id, problems=problems)
 
 
-def open_inbound(ctx: Context, bank, received: Path) -> Path:
-    """THE place where inbound file security goes (issue 5, service/file_security.py): verify
-    the bank's signature and/or decrypt the file as its profile demands, returning the file to
-    read. Not implemented yet: dispatch refuses banks demanding it, so none of their files
-    arrive. The digest that recognises re-deliveries is that of the bytes as received."""
-    return received
+def open_inbound(ctx: Context, bank, received: Path, signature: Path | None, name: str) -> Path:
+    """The file to read: ``received`` once its signature is verified and it is decrypted, as the
+    bank's profile demands (:func:`service.file_security.open_inbound`); a file that fails is
+    quarantined and books nothing. The digest that recognises re-deliveries is that of the bytes
+    as received. The clear copy of an encrypted file goes to a private folder and is removed
+    once read (see :func:`_book`)."""
+    try:
+        return file_security.open_inbound(bank, received, signature, _clear_folder(ctx, bank), name=name)
+    except FileSecurityError as exc:
+        raise _Quarantine([f"file security: {exc}"]) from exc
+
+
+def _clear_folder(ctx: Context, bank) -> Path:
+    folder = ctx.settings.data_dir / "inbound" / bank.code / "clear"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def _read(reader):

@@ -19,12 +19,14 @@ file (a failed download, say) never stops the files behind it.
 from __future__ import annotations
 
 import logging
+import posixpath
 from datetime import datetime
 
 from domain.model import INBOUND_SETTLED, FileState
 from ledger import store
 from service import leases
 from service.context import Context
+from service.file_security import is_signature_name, signature_name
 from service.ingest import IngestOutcome, ingest_file
 from service.leases import Lease, LeaseLost
 from sftp.errors import SftpError, TransferError
@@ -69,20 +71,25 @@ class OutboxPoller:
             self._seen[bank_code] = listing.observations
             suffix = bank.bank_format.file_suffix
             for remote in listing:
-                if not bank.naming.is_result(remote.name, suffix):
-                    continue  # statements and other files of the bank's are not results
+                if is_signature_name(bank, remote.name) or not bank.naming.is_result(remote.name, suffix):
+                    continue  # statements, signatures and other files of the bank's are not results
                 lease.keep_alive()
                 with ctx.engine.connect() as conn:
                     taken = store.inbound_by_remote(conn, bank_code, remote.path, remote.size, remote.mtime)
+                signed = signature_name(bank, remote.name) in listing.observations
                 if taken and all(row.state in _SETTLED for row in taken):
                     # Taken before; only its archiving failed. Not fetched nor recorded again.
-                    self._archive(sftp, bank, remote.path, [row.id for row in taken], lease)
+                    self._archive(sftp, bank, remote.path, [row.id for row in taken], lease, signed)
                     continue
                 try:
                     local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
                     sftp.download(remote.path, local)
+                    signature = None
+                    if signed:  # the bank writes a signature before the file it signs
+                        signature = local.with_name(signature_name(bank, local.name))
+                        sftp.download(signature_name(bank, remote.path), signature)
                     outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path,
-                                          remote_mtime=remote.mtime, lease=lease)
+                                          remote_mtime=remote.mtime, lease=lease, signature=signature)
                 except LeaseLost:
                     raise
                 except SftpError as exc:
@@ -93,11 +100,15 @@ class OutboxPoller:
                     continue
                 outcomes.append(outcome)
                 if outcome.settled:
-                    self._archive(sftp, bank, remote.path, [outcome.file_id], lease)
+                    self._archive(sftp, bank, remote.path, [outcome.file_id], lease, signed)
         return outcomes
 
-    def _archive(self, sftp, bank, remote_path: str, file_ids: list[int], lease: Lease) -> None:
-        """Archive (or delete) the bank's copy of files whose own ingest committed, and note it."""
+    def _archive(self, sftp, bank, remote_path: str, file_ids: list[int], lease: Lease,
+                 signed: bool = False) -> None:
+        """Archive (or delete) the bank's copy of files whose own ingest committed, and note it;
+        its signature goes first, so a signed file is never left without its signature."""
+        if signed and not _archive(sftp, bank, signature_name(bank, remote_path)):
+            return
         if not _archive(sftp, bank, remote_path):
             return
         now = self.ctx.clock()
@@ -118,7 +129,7 @@ class OutboxPoller:
         except SftpError as exc:
             log.warning("bank %s: cannot list its inbox to see which files it took: %s", bank.code, exc)
             return
-        gone = [f for f in delivered if f.name not in present]
+        gone = [f for f in delivered if posixpath.basename(f.remote_path or f.name) not in present]
         if not gone:
             return
         now = ctx.clock()

@@ -12,38 +12,55 @@ from pathlib import Path
 import pytest
 
 from adapter import server as grpc_server
-from bank_sim.bank import SimulatedBank
+from bank_sim.bank import SimulatedBank, bank_keys
 from domain.model import BatchHeader
 from domain.roster import generate_lines
 from service.config import Settings
 from privacy.cipher import FieldCipher
 from privacy.keys import Keyring
 from service.context import Context
-from service.profiles import FileSecurity, Signing, load_profile
+from filesec import KeySet, is_envelope, write_signature
+from filesec.keys import generate_keys
+from service.profiles import FileSecurity, SecurityKeys, Signing, load_profile
 from service.worker import Worker
 from tests.support.identities import TEST_AUTH, TestClient
 from ykt.v1 import disbursement_pb2 as pb
 
 PROFILES = sorted((Path(__file__).resolve().parents[2] / "profiles").glob("*.toml"))
-# Banks demanding signed or encrypted files are refused files until dispatch and ingest apply
-# service/file_security.py (issue 5, not wired yet); test_a_bank_demanding_..._gets_nothing_unsigned
-# and the test below cover them.
-PLAIN = [p for p in PROFILES if not load_profile(p).security.required]
 SECURED = [p for p in PROFILES if load_profile(p).security.required]
 REGION = "652301"
 N = 400
 
 
-def _service(engine, tmp_path, sshd_server, profile):
+def _keys(tmp_path) -> tuple[SecurityKeys, SecurityKeys]:
+    """Key sets of the service and of the bank, each made by its own party, each holding the
+    other's public halves: (the service's settings keys, the bank's)."""
+    ours, theirs = tmp_path / "keys" / "ykt", tmp_path / "keys" / "bank"
+    generate_keys(ours, "ykt-2026")
+    generate_keys(theirs, "bank-2026")
+    return bank_keys(theirs, ours), bank_keys(ours, theirs)
+
+
+def _service(engine, tmp_path, sshd_server, profile, keys: SecurityKeys | None = None):
     """The service with ``profile`` reaching sshd; the profile's folders live under sshd's root."""
     connected = replace(
         profile.with_connection(sshd_server.endpoint()),
         inbox=sshd_server.remote(profile.inbox), outbox=sshd_server.remote(profile.outbox),
         archive=sshd_server.remote(profile.archive) if profile.archive else None,
     )
+    if keys is not None:
+        connected = connected.with_keys(keys)
     settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service",
                         banks={profile.code: connected}, auth=TEST_AUTH)
     return Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
+
+
+def _parties(engine, tmp_path, sshd_server, profile):
+    """The service's context and the simulated bank for ``profile``, with keys when it secures files."""
+    keys = _keys(tmp_path) if profile.security.required else (None, None)
+    ctx = _service(engine, tmp_path, sshd_server, profile, keys[0])
+    bank = SimulatedBank.for_profile(sshd_server.root_dir, profile, seed=4, failure_rate_ppm=150_000, keys=keys[1])
+    return ctx, bank
 
 
 def _submit(client: TestClient, code: str) -> tuple[str, int]:
@@ -60,11 +77,10 @@ def _submit(client: TestClient, code: str) -> tuple[str, int]:
     return batch_id, total
 
 
-@pytest.mark.parametrize("profile_path", PLAIN, ids=lambda p: p.stem)
+@pytest.mark.parametrize("profile_path", PROFILES, ids=lambda p: p.stem)
 def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server, profile_path):
     profile = load_profile(profile_path)
-    ctx = _service(engine, tmp_path, sshd_server, profile)
-    bank = SimulatedBank.for_profile(sshd_server.root_dir, profile, seed=4, failure_rate_ppm=150_000)
+    ctx, bank = _parties(engine, tmp_path, sshd_server, profile)
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
     client = TestClient(f"127.0.0.1:{port}", "clerk")
     try:
@@ -74,7 +90,12 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
         (sent,) = client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
         suffix = profile.bank_format.file_suffix
         assert sent.name == profile.naming.payment_name(profile.code, batch_id, ctx.clock().date(), suffix)
-        assert (sshd_server.root_dir / profile.inbox / sent.name).exists()
+        uploaded = sshd_server.root_dir / profile.inbox / sent.name
+        assert uploaded.exists()
+        if profile.security.required:  # signed (signature first) and encrypted; no clear copy kept
+            assert uploaded.with_name(sent.name + profile.security.signature_suffix).exists()
+            assert is_envelope(uploaded)
+            assert not (ctx.settings.data_dir / "outbound" / profile.code / sent.name).exists()
 
         assert len(bank.process_once()) == 1
         worker.run_once()  # sees the result (a "stable" bank needs a second look)
@@ -86,9 +107,13 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
         assert files[1].name == profile.naming.result_name(sent.name, suffix)
         assert list((sshd_server.root_dir / profile.outbox).glob(files[1].name)) == []  # archived or deleted
         # The statement the bank also left is not a result file: the poller leaves it alone.
-        left = [p.name for p in (sshd_server.root_dir / profile.outbox).iterdir()
+        left = [p for p in (sshd_server.root_dir / profile.outbox).iterdir()
                 if profile.naming.is_statement(p.name, suffix)]
         assert len(left) == 1
+        if profile.security.required:  # the bank's statement is sealed too, its signature beside it
+            assert is_envelope(left[0])
+            assert left[0].with_name(left[0].name + profile.security.signature_suffix).exists()
+        assert not list((ctx.settings.data_dir / "inbound" / profile.code).glob("clear/*"))  # clear copies gone
 
         refund = json.loads(client.as_user("finance").call(
             "CloseBatch", pb.CloseBatchRequest(batch_id=batch_id)).content_json)
@@ -109,6 +134,7 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
 
 
 def test_a_bank_demanding_signed_files_gets_nothing_unsigned(engine, tmp_path, sshd_server):
+    """A profile that demands signing, without signing keys in the settings: nothing is sent."""
     profile = load_profile(PROFILES[0])
     profile = replace(profile, security=FileSecurity(sign=Signing.ED25519))
     ctx = _service(engine, tmp_path, sshd_server, profile)
@@ -119,7 +145,8 @@ def test_a_bank_demanding_signed_files_gets_nothing_unsigned(engine, tmp_path, s
         with pytest.raises(Exception) as caught:
             client.as_user("finance").call("DispatchBatch", pb.DispatchBatchRequest(batch_id=batch_id))
         assert caught.value.code().name == "FAILED_PRECONDITION"
-        assert "sign=ed25519" in caught.value.details() and "nothing was sent" in caught.value.details()
+        assert "no sign key set is configured" in caught.value.details()
+        assert "nothing was sent" in caught.value.details()
         assert list((sshd_server.root_dir / profile.inbox).glob("*")) == []
         assert client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id)).status == "FUNDED"
     finally:
@@ -127,6 +154,45 @@ def test_a_bank_demanding_signed_files_gets_nothing_unsigned(engine, tmp_path, s
         server.stop(grace=None).wait()
 
 
-def test_every_shipped_profile_is_either_served_or_refused_files():
-    assert {p.stem for p in PLAIN} >= {"ABC01", "PSBC01", "RCC01"}
+@pytest.mark.parametrize("damage", ["tampered", "unsigned", "wrong signer"])
+def test_a_result_file_failing_its_signature_is_quarantined_and_books_nothing(engine, tmp_path, sshd_server,
+                                                                              damage):
+    profile = load_profile(SECURED[0])
+    ctx, bank = _parties(engine, tmp_path, sshd_server, profile)
+    server, port = grpc_server.build(ctx, "127.0.0.1:0")
+    client = TestClient(f"127.0.0.1:{port}", "clerk")
+    try:
+        batch_id, _ = _submit(client, profile.code)
+        worker = Worker(ctx)
+        worker.run_once()
+        (result,) = bank.process_once()
+        signature = result.with_name(result.name + profile.security.signature_suffix)
+        if damage == "tampered":  # one byte of the sealed file changed after signing
+            data = bytearray(result.read_bytes())
+            data[-40] ^= 0x01
+            result.write_bytes(bytes(data))
+        elif damage == "unsigned":
+            signature.unlink()
+        else:  # signed with a key the service does not know as the bank's
+            generate_keys(tmp_path / "keys" / "mallory", "mallory-1")
+            signature.unlink()
+            write_signature(result, signature, KeySet.load(tmp_path / "keys" / "mallory" / "sign.keys.json",
+                                                           private=True), digest=profile.security.digest)
+        worker.run_once()
+        worker.run_once()
+        files = client.call("ListFiles", pb.ListFilesRequest(bank_code=profile.code)).files
+        inbound = [f for f in files if f.direction == "IN"]
+        assert [f.state for f in inbound] == ["QUARANTINED"]
+        assert "file security" in inbound[0].last_error
+        batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+        assert batch.status == "DISPATCHED"
+        balances = client.call("GetBalances", pb.GetBalancesRequest(batch_id=batch_id)).balances
+        assert all(not b.account.startswith(("paid:", "suspense:")) or b.balance_fen == 0 for b in balances)
+    finally:
+        client.close()
+        server.stop(grace=None).wait()
+
+
+def test_every_shipped_profile_is_served_and_ccb01_secures_its_files():
+    assert {p.stem for p in PROFILES} >= {"ABC01", "CCB01", "PSBC01", "RCC01"}
     assert {p.stem for p in SECURED} == {"CCB01"}

@@ -520,12 +520,14 @@ class MarkFileDeliveredRequest(_message.Message):
 class IngestResultFileRequest(_message.Message):
     __slots__ = ("start", "data")
     class Start(_message.Message):
-        __slots__ = ("bank_code", "file_name")
+        __slots__ = ("bank_code", "file_name", "signature")
         BANK_CODE_FIELD_NUMBER: _ClassVar[int]
         FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+        SIGNATURE_FIELD_NUMBER: _ClassVar[int]
         bank_code: str
         file_name: str
-        def __init__(self, bank_code: _Optional[str] = ..., file_name: _Optional[str] = ...) -> None: ...
+        signature: bytes
+        def __init__(self, bank_code: _Optional[str] = ..., file_name: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
     START_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     start: IngestResultFileRequest.Start

@@ -163,3 +163,60 @@ def test_statement_carries_the_funding_and_one_debit_per_paid_line_with_money(tm
         assert sh.credit_fen == header.total_fen and sh.debit_fen == sum(r.amount_fen for r in paid)
         balance = sh.closing_balance_fen
         assert balance == sh.opening_balance_fen + sh.credit_fen - sh.debit_fen
+
+
+def _secured_bank(tmp_path, fmt):
+    """A bank demanding signed, encrypted files both ways (CCB01's security), and the service's
+    side of the same profile."""
+    from bank_sim.bank import bank_keys
+    from filesec.keys import generate_keys
+    from service.file_security import counterpart
+
+    generate_keys(tmp_path / "keys" / "ykt", "ykt-1")
+    generate_keys(tmp_path / "keys" / "bank", "bank-1")
+    profile = load_profile(PROFILES / "CCB01.toml")
+    ours = profile.with_keys(bank_keys(tmp_path / "keys" / "bank", tmp_path / "keys" / "ykt"))
+    bank = SimulatedBank(tmp_path / "root", fmt, seed=3, bank_code="CCB01",
+                         security=counterpart(profile, bank_keys(tmp_path / "keys" / "ykt", tmp_path / "keys" / "bank")))
+    return bank, ours
+
+
+def test_a_secured_bank_answers_a_signed_sealed_file_with_a_signed_sealed_result(tmp_path, fmt):
+    from filesec import is_envelope
+    from service.file_security import open_inbound, protect_outbound
+
+    bank, ours = _secured_bank(tmp_path, fmt)
+    lines = make_lines(50)
+    header = write_payment_file(fmt, tmp_path / "clear" / "PAY_001.jsonl", lines)
+    for made in protect_outbound(ours, tmp_path / "clear" / "PAY_001.jsonl", tmp_path / "sealed"):
+        made.rename(bank.inbox / made.name)  # the signature first, as the service uploads
+
+    (result,) = bank.process_once()
+
+    signature = result.with_name(result.name + ".sig")
+    assert is_envelope(result) and signature.exists()
+    assert not list(bank.outbox.glob("*.tmp")) and not list(bank.staging.glob("*.jsonl"))  # no clear copy left
+    clear = open_inbound(ours, result, signature, tmp_path / "opened")
+    with open(clear, "rb") as f:
+        reader = fmt.read_results(f, result.name)
+        assert len(list(reader)) == 50 and reader.header.batch_id == header.batch_id
+    assert sorted(p.name for p in bank.processed.iterdir()) == ["PAY_001.jsonl", "PAY_001.jsonl.sig"]
+
+
+@pytest.mark.parametrize("damage", ["unsigned", "clear"])
+def test_a_secured_bank_rejects_a_payment_file_without_its_security(tmp_path, fmt, damage):
+    from service.file_security import protect_outbound
+
+    bank, ours = _secured_bank(tmp_path, fmt)
+    write_payment_file(fmt, tmp_path / "clear" / "PAY_001.jsonl", make_lines(5))
+    if damage == "unsigned":  # sealed, but its signature never came
+        sealed = protect_outbound(ours, tmp_path / "clear" / "PAY_001.jsonl", tmp_path / "sealed")[-1]
+        sealed.rename(bank.inbox / sealed.name)
+    else:  # sent in the clear
+        (tmp_path / "clear" / "PAY_001.jsonl").rename(bank.inbox / "PAY_001.jsonl")
+
+    assert bank.process_once() == []
+
+    assert list(bank.outbox.iterdir()) == []
+    note = (bank.rejected / "PAY_001.jsonl.error.txt").read_text(encoding="utf-8")
+    assert "file security" in note
