@@ -85,9 +85,51 @@ POSTGRESQL = [
 ]
 
 
+# The evidence trail (migration 0004): journal entries are never changed or removed.
+JOURNAL_SQLITE = [
+    f"""
+    CREATE TRIGGER journal_no_{op.lower()} BEFORE {op} ON journal
+    BEGIN SELECT RAISE(ABORT, 'journal: entries are append-only'); END
+    """
+    for op in ("UPDATE", "DELETE")
+]
+
+JOURNAL_POSTGRESQL = [
+    """
+    CREATE FUNCTION journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'journal: entries are append-only';
+    END $$
+    """,
+    """
+    CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON journal
+    FOR EACH STATEMENT EXECUTE FUNCTION journal_append_only()
+    """,
+]
+
+JOURNAL_DROP = {
+    "sqlite": ["DROP TRIGGER journal_no_update", "DROP TRIGGER journal_no_delete"],
+    "postgresql": ["DROP TRIGGER journal_append_only ON journal", "DROP FUNCTION journal_append_only()"],
+}
+
+
+def journal_statements(dialect: str) -> list[str]:
+    """The journal's append-only guard DDL for a database dialect."""
+    return _for_dialect({"sqlite": JOURNAL_SQLITE, "postgresql": JOURNAL_POSTGRESQL}, dialect)
+
+
+def journal_drop_statements(dialect: str) -> list[str]:
+    """What undoes ``journal_statements`` (the downgrade of migration 0004)."""
+    return _for_dialect(JOURNAL_DROP, dialect)
+
+
 def statements(dialect: str) -> list[str]:
     """The guard DDL for a database dialect name as SQLAlchemy reports it."""
+    return _for_dialect({"sqlite": SQLITE, "postgresql": POSTGRESQL}, dialect)
+
+
+def _for_dialect(by_dialect: dict[str, list[str]], dialect: str) -> list[str]:
     try:
-        return {"sqlite": SQLITE, "postgresql": POSTGRESQL}[dialect]
+        return by_dialect[dialect]
     except KeyError:
         raise ValueError(f"no ledger guards for database dialect {dialect!r}") from None

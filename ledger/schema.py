@@ -264,6 +264,35 @@ postings = Table(
 Index("ix_postings_account_batch", postings.c.account_id, postings.c.batch_id)
 Index("ix_postings_batch_seq", postings.c.batch_id, postings.c.seq)
 
+# The evidence trail (ledger/journal.py): every ledger transaction and every state change of a
+# batch, line or file, appended in the same database transaction as the change, each entry
+# carrying the digest of the one before. ``journal_head`` is one row holding the last seq and
+# digest; an append locks it, so instances sharing one database append one at a time.
+journal = Table(
+    "journal",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128)),
+    Column("kind", String(24), nullable=False),
+    Column("batch_id", String(20)),
+    Column("file_id", Integer),
+    Column("transaction_id", String(32)),
+    Column("payload", Text, nullable=False),  # canonical JSON, personal data never included
+    Column("prev_digest", String(64), nullable=False),
+    Column("digest", String(64), nullable=False),
+)
+Index("ix_journal_transaction_id", journal.c.transaction_id)
+
+journal_head = Table(
+    "journal_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
 __all__ = [
     "accounts",
     "audit_events",
@@ -271,6 +300,8 @@ __all__ = [
     "stop_entries",
     "batches",
     "files",
+    "journal",
+    "journal_head",
     "leases",
     "lines",
     "metadata",
