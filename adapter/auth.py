@@ -57,6 +57,8 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "DispatchBatch": (FINANCE,),
     "IngestResultFile": (BANK, FINANCE),
     "CloseBatch": (FINANCE,),
+    "ReissueLines": (CLERK,),
+    "GiveUpLines": (APPROVER,),
     # the exchange with the bank: operators act on payment files that did not go by SFTP
     "RegenerateFile": (FINANCE,),
     "MarkFileDelivered": (FINANCE,),

@@ -17,7 +17,7 @@ from grpc_status import rpc_status
 
 from adapter import auth, convert
 from ledger import store
-from service import batches, closing, dispatch, disclosure, ingest, reporting, stoplist, submission
+from service import batches, closing, dispatch, disclosure, ingest, reissue, reporting, stoplist, submission
 from service.config import ConfigError
 from service.context import Context
 from service.errors import (
@@ -179,6 +179,16 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     @_rpc
     def MarkFileDelivered(self, request, context):
         return convert.file_to_pb(dispatch.mark_delivered(self.ctx, request.file_id, request.reason, _user(context)))
+
+    @_rpc
+    def ReissueLines(self, request, context):
+        corrected = [convert.line_from_pb(m) for m in request.lines]
+        return convert.file_to_pb(reissue.reissue(self.ctx, request.batch_id, corrected, _user(context)))
+
+    @_rpc
+    def GiveUpLines(self, request, context):
+        return convert.batch_to_pb(reissue.give_up(
+            self.ctx, request.batch_id, list(request.seqs), request.reason, _user(context)))
 
     @_rpc
     def CloseBatch(self, request, context):

@@ -34,7 +34,8 @@ class LineStatus(enum.StrEnum):
     REMOVED = "REMOVED"  # taken out of the batch by the department, with a reason
     PENDING = "PENDING"  # accepted (instructed once approved), no bank result yet
     PAID = "PAID"
-    FAILED = "FAILED"
+    FAILED = "FAILED"  # the bank could not pay it: corrected and re-issued (PENDING again), or given up
+    GIVEN_UP = "GIVEN_UP"  # failed, and the department stopped trying; refunded at close
     REFUNDED = "REFUNDED"  # failed or never reported; its money went back to finance at close
 
 

@@ -136,6 +136,18 @@ def funding(batch_id: str, accounts: BatchAccounts, amount_fen: int) -> Entry:
     )
 
 
+def reissue(batch_id: str, accounts: BatchAccounts, lines: Iterable[tuple[int, int]]) -> Entry:
+    """Failed lines go out again (补发): their money leaves suspense for clearing, where the
+    bank's next result takes it from. ``lines`` are ``(seq, amount_fen)``."""
+    debits = tuple(Posting(accounts.clearing, amount, seq) for seq, amount in lines)
+    return Entry(
+        kind="REISSUE",
+        batch_id=batch_id,
+        memo=f"failed lines of batch {batch_id} re-issued",
+        postings=(*debits, Posting(accounts.suspense, -sum(p.amount_fen for p in debits))),
+    )
+
+
 def surplus_refund(
     batch_id: str,
     accounts: BatchAccounts,

@@ -549,7 +549,7 @@ def close_unpaid_lines(conn: Connection, batch_id: str) -> None:
         update(lines)
         .where(
             lines.c.batch_id == batch_id,
-            lines.c.status.in_([LineStatus.FAILED.value, LineStatus.PENDING.value]),
+            lines.c.status.in_([LineStatus.FAILED.value, LineStatus.GIVEN_UP.value, LineStatus.PENDING.value]),
         )
         .values(status=LineStatus.REFUNDED.value)
     )
@@ -651,10 +651,18 @@ def list_files(conn: Connection, batch_id: str | None, bank_code: str | None, li
     return conn.execute(query).all()
 
 
-def outbound_file(conn: Connection, batch_id: str):
+def outbound_file(conn: Connection, batch_id: str, message_id: str | None = None):
+    """The batch's latest payment file (a re-issue makes another), or the one with ``message_id``."""
+    query = select(files).where(files.c.batch_id == batch_id, files.c.direction == "OUT")
+    if message_id is not None:
+        query = query.where(files.c.message_id == message_id)
+    return conn.execute(query.order_by(files.c.id.desc())).first()
+
+
+def outbound_count(conn: Connection, batch_id: str) -> int:
     return conn.execute(
-        select(files).where(files.c.batch_id == batch_id, files.c.direction == "OUT").order_by(files.c.id)
-    ).first()
+        select(func.count()).select_from(files).where(files.c.batch_id == batch_id, files.c.direction == "OUT")
+    ).scalar_one()
 
 
 def outbound_in(conn: Connection, bank_code: str, states: Iterable[str]):

@@ -28,7 +28,8 @@ def close(ctx: Context, batch_id: str, actor: str, *, allow_unreported: bool = F
                 f"batch {batch_id} is {batch.status}; it can be closed once every line has a bank "
                 "result" + ("" if allow_unreported else " (or with allow_unreported after dispatch)")
             )
-        failed = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.FAILED])]
+        failed = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.FAILED,
+                                                                                  LineStatus.GIVEN_UP])]
         unreported = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.PENDING])]
         entry = surplus_refund(batch_id, accounts_of(batch), failed, unreported)
         now = ctx.clock()

@@ -122,7 +122,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         else:
             moved = store.move_file(
                 conn, record.id, _PENDING, state=FileState.UPLOADING.value, attempts=files.c.attempts + 1,
-                sha256=digest, size=size, line_count=batch.line_count, next_attempt_at=None,
+                sha256=digest, size=size, next_attempt_at=None, line_count=_pending(conn, batch_id)[0],
                 handled_by=lease.owner, fence=lease.fence, updated_at=ctx.clock(),
             )
         current = store.get_file(conn, record.id)
@@ -258,6 +258,8 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
     fmt = bank.bank_format
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = final.with_name(f".{final.name}.{os.getpid()}.part")
+    with ctx.engine.connect() as conn:
+        count, total = _pending(conn, batch.id)
     header = PaymentFileHeader(
         file_id=record.message_id,
         batch_id=batch.id,
@@ -266,8 +268,8 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
         payer_name=batch.payer_name,
         payer_account=batch.payer_account,
         bank_code=batch.bank_code,
-        count=batch.line_count,
-        total_fen=batch.total_fen,
+        count=count,
+        total_fen=total,
         purpose=f"{batch.program} {batch.period} {batch.region}",
     )
     try:
@@ -280,6 +282,12 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
         os.replace(temp, final)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _pending(conn, batch_id: str) -> tuple[int, int]:
+    """Count and fen of the lines a payment file carries: every line the first time, the
+    corrected ones in a re-issue (service.reissue)."""
+    return store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
 
 
 def _check_rendered(fmt, path: Path, header: PaymentFileHeader) -> None:

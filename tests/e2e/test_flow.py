@@ -23,8 +23,9 @@ from adapter import convert
 from adapter import server as grpc_server
 from adapter.client import Client
 from bank_sim.bank import SimulatedBank
-from domain.model import BatchHeader
+from domain.model import BatchHeader, LineStatus
 from domain.roster import generate_lines
+from ledger import store
 from ledger.schema import postings, transactions
 from reports.signing import verify
 from service.config import BankProfile, Settings
@@ -406,3 +407,88 @@ def test_no_clear_id_account_or_phone_in_the_database_or_the_logs(harness, caplo
     leaked = [v for v in secrets if v.encode() in stored or v in logged]
     assert leaked == []
     assert batch_id.encode() in stored  # the scan does read the data
+
+
+def _statuses(h: Harness, batch_id: str) -> dict[str, tuple[int, int]]:
+    batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+    return {s.status: (s.count, s.fen) for s in batch.lines_by_status}
+
+
+def test_failed_lines_are_reissued_or_given_up_and_the_batch_closes_balanced(harness):
+    """补发: failed lines corrected and paid from a second file; one given up and refunded."""
+    h = harness
+    batch_id, total = _submit_funded_dispatched(h)
+    _bank_answers_and_service_books(h)
+    roster = {ln.seq: ln for ln in generate_lines(300, seed=3, region=REGION)}
+    with h.ctx.engine.connect() as conn:
+        failed = [r.seq for r in store.line_rows(conn, batch_id, [LineStatus.FAILED])]
+        paid_seq = store.line_rows(conn, batch_id, [LineStatus.PAID], limit=1)[0].seq
+    assert len(failed) >= 3
+    reissued, given_up = failed[:-1], failed[-1]
+    fresh = generate_lines(len(reissued), seed=77, region=REGION)
+    corrected = [replace(roster[seq], account_no=new.account_no) for seq, new in zip(reissued, fresh, strict=True)]
+    before = _ledger_counts(h)
+
+    # Refused, naming the line, and nothing changes: a paid line, a changed amount, a bad account.
+    for bad, code in ((replace(roster[paid_seq]), "LINE_NOT_FAILED"),
+                      (replace(corrected[0], amount_fen=corrected[0].amount_fen + 1), "AMOUNT_CHANGED"),
+                      (replace(corrected[0], account_no="12AB"), None)):
+        with pytest.raises(grpc.RpcError) as caught:
+            h.client.call("ReissueLines", pb.CorrectLinesRequest(batch_id=batch_id, lines=[convert.line_to_pb(bad)]))
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        violations = _bad_request(caught.value)
+        assert any(f"lines[{bad.seq}]" in field for field in violations), violations
+        if code:
+            assert any(code in text for text in violations.values()), violations
+    assert _ledger_counts(h) == before and _statuses(h, batch_id)["FAILED"][0] == len(failed)
+
+    sent = h.client.call("ReissueLines", pb.CorrectLinesRequest(
+        batch_id=batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+    assert sent.state == "GENERATED" and f"{batch_id}-R1" in sent.name
+    h.as_user("approver").call("GiveUpLines", pb.ResolveLinesRequest(
+        batch_id=batch_id, seqs=[given_up], reason="本人已故，停发"))
+    with pytest.raises(grpc.RpcError) as caught:  # a given-up line is no longer re-issued
+        h.client.call("ReissueLines", pb.CorrectLinesRequest(
+            batch_id=batch_id, lines=[convert.line_to_pb(roster[given_up])]))
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION  # a re-issue file is on its way
+
+    h.bank.failure_rate_ppm = 0  # the corrected accounts work
+    h.worker.run_once()  # dispatches the re-issue file
+    files = h.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
+    assert [(f.direction, f.state) for f in files] == [("OUT", "ACKNOWLEDGED"), ("IN", "BOOKED"), ("OUT", "DELIVERED")]
+    with open(h.bank_root / "inbox" / sent.name, "rb") as f:  # only the corrected lines, under their own seqs
+        reader = h.bank.fmt.read_payments(f, sent.name)
+        carried = [(ln.seq, ln.account_no) for ln in reader]
+    assert carried == [(ln.seq, ln.account_no) for ln in corrected]
+    assert reader.header.count == len(corrected) and reader.header.batch_id == batch_id
+
+    _bank_answers_and_service_books(h)
+    statuses = _statuses(h, batch_id)
+    assert h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id)).status == "RESULTS_COMPLETE"
+    given_up_fen = roster[given_up].amount_fen
+    assert statuses["PAID"] == (299, total - given_up_fen) and statuses["GIVEN_UP"] == (1, given_up_fen)
+
+    refund = json.loads(h.as_user("finance").call("CloseBatch", pb.CloseBatchRequest(batch_id=batch_id)).content_json)
+    assert (refund["refunded_count"], refund["refunded_fen"]) == (1, given_up_fen)
+    assert all(refund["checks"].values())
+    balances = dict((b.account, b.balance_fen) for b in h.client.call(
+        "GetBalances", pb.GetBalancesRequest(batch_id=batch_id)).balances)
+    assert balances[f"clearing:{BANK}:{REGION}"] == 0 and balances[f"suspense:{BANK}"] == 0
+    assert balances["paid:耕地地力保护补贴"] == total - given_up_fen
+    kinds = [t.kind for t in h.client.call("ListTransactions", pb.ListTransactionsRequest(batch_id=batch_id)).transactions]
+    assert sorted(kinds) == ["FUND", "REFUND", "REISSUE", "RESULT", "RESULT"]
+    recon = json.loads(h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id)).content_json)
+    assert all(recon["checks"].values()), recon["checks"]
+    assert all(slot["count"] == 0 for slot in recon["discrepancies"].values())  # a re-issue is not a duplicate
+    trail = [e.action for e in h.client.call("GetAuditTrail", pb.GetAuditTrailRequest(batch_id=batch_id)).events]
+    assert trail.count("REISSUE_LINE") == len(reissued) and trail.count("GIVE_UP_LINE") == 1
+
+    # A result arriving after the close is quarantined and books nothing.
+    late = h.bank_root / "inbox" / sent.name.replace("-R1", "-R9")
+    shutil.copy(h.bank_root / "processed" / sent.name, late)
+    h.bank.seed = 12  # another answer, not a re-delivery of the same bytes
+    before = _ledger_counts(h)
+    _bank_answers_and_service_books(h)
+    files = h.client.call("ListFiles", pb.ListFilesRequest(bank_code=BANK, state="QUARANTINED")).files
+    assert len(files) == 1 and "CLOSED" in files[0].last_error
+    assert _ledger_counts(h) == before

@@ -84,6 +84,16 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
                 _registered_method=True)
+        self.ReissueLines = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ReissueLines',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+                _registered_method=True)
+        self.GiveUpLines = channel.unary_unary(
+                '/ykt.v1.DisbursementService/GiveUpLines',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.Batch.FromString,
+                _registered_method=True)
         self.CloseBatch = channel.unary_unary(
                 '/ykt.v1.DisbursementService/CloseBatch',
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.CloseBatchRequest.SerializeToString,
@@ -230,6 +240,21 @@ class DisbursementServiceServicer:
     def MarkFileDelivered(self, request, context):
         """Record that a payment file reached the bank another way (who and why); the worker stops
         trying to upload it and the batch counts as dispatched. Audited with the reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReissueLines(self, request, context):
+        """Send lines the bank failed to it again, corrected (补发): same seq and amount, a new
+        account or verified identity; returns the new payment file carrying only those lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GiveUpLines(self, request, context):
+        """Stop trying to pay failed lines, with a reason; their money is refunded at close.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -386,6 +411,16 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.MarkFileDelivered,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
+            ),
+            'ReissueLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReissueLines,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
+            ),
+            'GiveUpLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.GiveUpLines,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.Batch.SerializeToString,
             ),
             'CloseBatch': grpc.unary_unary_rpc_method_handler(
                     servicer.CloseBatch,
@@ -733,6 +768,60 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/MarkFileDelivered',
             ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReissueLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ReissueLines',
+            ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GiveUpLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/GiveUpLines',
+            ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.Batch.FromString,
             options,
             channel_credentials,
             insecure,

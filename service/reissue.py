@@ -1,0 +1,127 @@
+"""Failed lines after the bank's answer: re-issued once corrected (补发), or given up.
+
+A line the bank could not pay (wrong account, closed card...) keeps its money in failed-payment
+suspense. The department either corrects it — a new account, a verified identity — and it goes
+to the bank again, or gives it up with a reason, and its money is refunded when the batch closes.
+
+A re-issue keeps the line's seq and amount, so the bank's new result books against the original
+line and the batch's totals never change; the line's earlier failure stays in the result records
+and the audit trail. The corrected lines travel in a payment file of their own (message id
+``BATCHP2``, ``P3``...; its name carries ``BATCH-R1``, ``-R2``... so the bank never sees two
+files under one name), made here and dispatched like the first one. Only one payment file of a
+batch is on its way at a time.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain import validation
+from domain.model import OUTBOUND_AT_BANK, BatchStatus, FileState, LineStatus, PaymentLine
+from domain.postings import reissue as reissue_entry
+from ledger import store
+from service.batches import accounts_of
+from service.context import Context
+from service.errors import FailedPrecondition, InvalidInput, NotFound, Violation
+
+#: Batch states in which failed lines may be re-issued or given up: the bank has answered (a
+#: FUNDED batch that was dispatched before has a re-issue file waiting to go).
+ANSWERED = (BatchStatus.DISPATCHED.value, BatchStatus.RESULTS_COMPLETE.value, BatchStatus.FUNDED.value)
+
+def reissue(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine], actor: str):
+    """Send failed lines to the bank again, corrected; returns the new payment file's record.
+
+    Each corrected line is checked as at submission and against the one-person-one-card registry;
+    any error refuses the whole request and changes nothing.
+    """
+    if not corrected:
+        raise InvalidInput("no lines to re-issue", [Violation("lines", "REQUIRED", "send at least one line")])
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        batch = _answered(conn, batch_id, "re-issue lines")
+        latest = store.outbound_file(conn, batch_id)
+        if latest is None or latest.state not in OUTBOUND_AT_BANK:
+            raise FailedPrecondition(f"batch {batch_id}: payment file {latest.name if latest else '-'} is still on "
+                                     "its way to the bank; re-issue once it is delivered")
+        seqs = [ln.seq for ln in corrected]
+        bad = _failed_lines(conn, batch_id, seqs)
+        current = {r.seq: r for r in store.lines_by_seq(conn, batch_id, seqs)}
+        for ln in corrected:
+            row = current.get(ln.seq)
+            if row is not None and ln.amount_fen != row.amount_fen:
+                bad.append(Violation(f"lines[{ln.seq}].amount_fen", "AMOUNT_CHANGED",
+                                     f"line {ln.seq}: the amount {row.amount_fen} fen cannot change in a re-issue"))
+            for problem in validation.check_line(ln, max_amount_fen=batch.max_amount_fen, today=now.date()):
+                if problem.is_error:
+                    bad.append(Violation(f"lines[{ln.seq}].{problem.field}", problem.code, problem.message))
+        if bad:
+            raise InvalidInput(f"batch {batch_id}: re-issue refused; nothing was changed", bad)
+        for ln in corrected:
+            store.replace_line(conn, ctx.cipher, batch_id, ln, LineStatus.PENDING)
+        conflicts = [Violation(f"lines[{seq}].id_number", code, f"line {seq}: one person, one card: clashes with batch {other_batch} line {other_seq}")
+                     for seq, code, other_batch, other_seq in store.one_card_conflicts(conn, batch_id, seqs)]
+        conflicts += [Violation(f"lines[{seq}].id_number", code, f"line {seq}: the same person or account as line {other_seq} of this batch")
+                      for seq, code, other_seq in store.in_batch_duplicates(conn, batch_id, seqs)]
+        if conflicts:  # raising rolls the replaced lines back
+            raise InvalidInput(f"batch {batch_id}: re-issue refused (one person, one card); nothing was changed",
+                               conflicts)
+        store.post(conn, reissue_entry(batch_id, accounts_of(batch), ((ln.seq, ln.amount_fen) for ln in corrected)),
+                   now)
+        bank = ctx.settings.bank(batch.bank_code)
+        round_no = store.outbound_count(conn, batch_id)  # files before this one
+        file_id = store.insert_file(
+            conn, direction="OUT", bank_code=batch.bank_code, batch_id=batch_id,
+            name=bank.naming.payment_name(bank.code, f"{batch_id}-R{round_no}", now.date(),
+                                          bank.bank_format.file_suffix),
+            message_id=f"{batch_id}P{round_no + 1}", state=FileState.GENERATED.value, created_at=now,
+            updated_at=now, rendered_at=now,
+        )
+        store.update_batch(conn, batch_id, BatchStatus(batch.status), status=BatchStatus.FUNDED.value)
+        for ln in corrected:
+            store.audit(conn, now, actor, "REISSUE_LINE", batch_id, ln.seq,
+                        f"corrected after the bank's failure; goes out again in file {file_id}")
+        return store.get_file(conn, file_id)
+
+
+def give_up(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor: str):
+    """Stop trying to pay failed lines; their money is refunded to finance when the batch closes."""
+    reason = (reason or "").strip()
+    if not seqs:
+        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
+    if not reason:
+        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        batch = _answered(conn, batch_id, "give up lines")
+        bad = _failed_lines(conn, batch_id, seqs)
+        if bad:
+            raise InvalidInput(f"batch {batch_id}: nothing was given up", bad)
+        store.set_line_status(conn, batch_id, seqs, LineStatus.GIVEN_UP)
+        for seq in seqs:
+            store.audit(conn, now, actor, "GIVE_UP_LINE", batch_id, seq, f"given up: {reason[:400]}")
+        return store.get_batch(conn, batch.id)
+
+
+def _answered(conn, batch_id: str, what: str):
+    batch = store.get_batch(conn, batch_id, for_update=True)
+    if batch is None:
+        raise NotFound(f"no batch {batch_id}")
+    if batch.status not in ANSWERED or batch.dispatched_at is None:
+        raise FailedPrecondition(f"batch {batch_id} is {batch.status}; one can {what} once the bank has "
+                                 "answered, and until the batch is closed")
+    return batch
+
+
+def _failed_lines(conn, batch_id: str, seqs: Sequence[int]) -> list[Violation]:
+    """Violations for seqs that are repeated, unknown, or not failed."""
+    bad = []
+    if len(set(seqs)) != len(seqs):
+        bad.append(Violation("lines", validation.DUPLICATE_SEQ, "each line may be named once per request"))
+    found = {r.seq: r.status for r in store.lines_by_seq(conn, batch_id, list(seqs))}
+    for seq in seqs:
+        status = found.get(seq)
+        if status is None:
+            bad.append(Violation(f"lines[{seq}].seq", "NO_SUCH_LINE", f"batch {batch_id} has no line {seq}"))
+        elif status != LineStatus.FAILED.value:
+            bad.append(Violation(f"lines[{seq}].seq", "LINE_NOT_FAILED",
+                                 f"line {seq} is {status}; only lines the bank failed are re-issued or given up"))
+    return bad
