@@ -293,6 +293,69 @@ journal_head = Table(
     CheckConstraint("id = 1", name="single_row"),
 )
 
+# Bank statements of the agency clearing account (service/statements.py, migration 0005): the
+# bank's own view of the account, stored to be reconciled with the ledger, never posted. A
+# statement file is recorded once per bank and content digest, like a result file; a statement
+# with another file's statement id (the same statement with other content) is refused.
+statement_files = Table(
+    "statement_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bank_code", String(32), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("remote_path", String(1024)),
+    Column("remote_mtime", BigInteger),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),  # STORED, DUPLICATE, QUARANTINED
+    Column("duplicate_of", Integer, ForeignKey("statement_files.id")),
+    Column("last_error", Text),  # why it was quarantined: file, line and field
+    Column("received_by", String(128), nullable=False),  # the worker, or who handed it in
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("archived_at", DateTime(timezone=True)),  # when the bank's copy was archived or deleted
+    # the statement's header, once read (STORED)
+    Column("statement_id", String(35)),
+    Column("account", String(34)),
+    Column("created_at", DateTime(timezone=True)),  # the bank's creation time
+    Column("from_date", Date),
+    Column("to_date", Date),
+    Column("currency", String(3)),
+    Column("opening_balance_fen", BigInteger),
+    Column("closing_balance_fen", BigInteger),
+    Column("entry_count", Integer),
+    Column("credit_fen", BigInteger),
+    Column("debit_fen", BigInteger),
+)
+Index(
+    "uq_statement_files_first_delivery",
+    statement_files.c.bank_code,
+    statement_files.c.sha256,
+    unique=True,
+    sqlite_where=text("duplicate_of IS NULL"),
+    postgresql_where=text("duplicate_of IS NULL"),
+)
+Index("ix_statement_files_account", statement_files.c.bank_code, statement_files.c.account,
+      statement_files.c.to_date)
+Index("ix_statement_files_remote", statement_files.c.bank_code, statement_files.c.remote_path)
+
+statement_entries = Table(
+    "statement_entries",
+    metadata,
+    Column("statement_file_id", Integer, ForeignKey("statement_files.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("side", String(4), nullable=False),  # CRDT, DBIT
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("booking_date", Date, nullable=False),
+    Column("reference", String(35), nullable=False),
+    Column("batch_id", String(35), nullable=False),  # as the bank gave it; '' for none
+    Column("line_seq", Integer),
+    Column("counterparty_name", String(140), nullable=False),  # masked
+    Column("counterparty_account", String(40), nullable=False),  # masked
+    Column("remark", String(400), nullable=False),
+    CheckConstraint("amount_fen > 0", name="amount_positive"),
+)
+Index("ix_statement_entries_batch", statement_entries.c.batch_id, statement_entries.c.line_seq)
+
 __all__ = [
     "accounts",
     "audit_events",
@@ -307,5 +370,7 @@ __all__ = [
     "metadata",
     "postings",
     "result_lines",
+    "statement_entries",
+    "statement_files",
     "transactions",
 ]
