@@ -78,6 +78,10 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "GetAuditTrail": EVERYONE,
     "GetReconciliation": EVERYONE,
     "GetRefundReport": EVERYONE,
+    # across batches, so across banks: not the bank's to read
+    "GetAggregateReconciliation": (CLERK, APPROVER, FINANCE, AUDITOR),
+    "GetMonthlyReport": (CLERK, APPROVER, FINANCE, AUDITOR),
+    "VerifyReportCopy": EVERYONE,  # each party checks its own copy
     "GetBalances": EVERYONE,
     "ListTransactions": EVERYONE,
     "ListRecoveries": EVERYONE,

@@ -17,6 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
+from adapter import report_cli
+
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
 
@@ -26,6 +28,11 @@ def _credential_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cert", type=Path, help="client certificate for mutual TLS (default: $YKT_TLS_CERT)")
     p.add_argument("--key", type=Path, help="its private key (default: $YKT_TLS_KEY)")
     p.add_argument("--server-name", help="name the server's certificate must carry, if not the address's host")
+
+
+def _server_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--address", default=DEFAULT_ADDRESS)
+    _credential_flags(p)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,12 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--service-keys", type=Path, help="the service's key folder, whose public verify and "
                    "encrypt key sets the bank uses")
 
-    p = sub.add_parser("report", help="fetch a batch's report and write it as JSON and text")
-    p.add_argument("kind", choices=["reconciliation", "refund"])
-    p.add_argument("batch_id")
-    p.add_argument("--address", default=DEFAULT_ADDRESS)
-    p.add_argument("--out", type=Path, default=Path("."))
-    _credential_flags(p)
+    p = sub.add_parser("report", help="fetch a report and export it (JSON, text, PDF, XLSX, CSV), or verify a copy")
+    report_cli.add_parsers(p, _server_flags)
 
     p = sub.add_parser("files", help="every file exchanged with each bank: state, digest, attempts, last error")
     p.add_argument("--bank", help="only this bank's files")
@@ -207,22 +210,7 @@ def _bank_sim(args) -> int:
 
 
 def _report(args) -> int:
-    from adapter.demo import write_report
-    from ykt.v1 import disbursement_pb2 as pb
-
-    import grpc
-
-    client = _client(args)
-    method = "GetReconciliation" if args.kind == "reconciliation" else "GetRefundReport"
-    try:
-        report = client.call(method, pb.GetReportRequest(batch_id=args.batch_id), timeout=600)
-    except grpc.RpcError as exc:
-        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
-    as_json, as_text = write_report(report, args.out)
-    print(report.text)
-    print(f"written: {as_json} {as_text}")
-    return 0
+    return report_cli.run(args, _client)
 
 
 def _files(args) -> int:

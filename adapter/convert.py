@@ -1,13 +1,15 @@
 """Translation between protobuf messages and the domain's records and database rows."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from domain.model import AccountKind, BatchHeader, PaymentLine
-from reports.documents import Document
+from reports.documents import Copy, Document
 from reports.text import render
+from reports.verification import Verdict
 from ykt.v1 import disbursement_pb2 as pb
 
 _KINDS = {
@@ -110,13 +112,28 @@ def file_to_pb(row) -> pb.ExchangedFile:
 def report_to_pb(doc: Document) -> pb.Report:
     return pb.Report(
         kind=doc.kind,
-        batch_id=doc.content["batch"]["id"],
+        batch_id=doc.content.get("batch", {}).get("id", ""),
         content_json=doc.canonical.decode("utf-8"),
         content_sha256=doc.digest,
         copies=[pb.ReportCopy(party=c.party, label=c.label, content_sha256=c.digest, signature=c.signature)
                 for c in doc.copies],
         public_key_pem=doc.public_key_pem,
         text=render(doc),
+    )
+
+
+def document_from_pb(report: pb.Report) -> Document:
+    """The issued document a Report message carries, for exporting it where it was fetched."""
+    return Document(report.kind, json.loads(report.content_json), report.content_json.encode("utf-8"),
+                    report.content_sha256,
+                    tuple(Copy(c.party, c.label, c.content_sha256, c.signature) for c in report.copies),
+                    report.public_key_pem)
+
+
+def verdict_to_pb(v: Verdict) -> pb.VerifyReportCopyResponse:
+    return pb.VerifyReportCopyResponse(
+        valid=v.valid, computed_sha256=v.computed_sha256, kind=v.kind, problems=list(v.problems),
+        copies=[pb.CopyVerdict(party=c.party, valid=c.valid, problems=list(c.problems)) for c in v.copies],
     )
 
 

@@ -17,7 +17,8 @@ from grpc_status import rpc_status
 
 from adapter import auth, convert
 from ledger import store
-from service import batches, closing, dispatch, disclosure, ingest, reissue, reporting, stoplist, submission
+from reports import verification
+from service import aggregate, batches, closing, dispatch, disclosure, ingest, monthly, reissue, reporting, stoplist, submission
 from service.config import ConfigError
 from service.context import Context
 from service.errors import (
@@ -202,6 +203,21 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     @_rpc
     def GetRefundReport(self, request, context):
         return convert.report_to_pb(reporting.refund_report(self.ctx, request.batch_id))
+
+    @_rpc
+    def GetAggregateReconciliation(self, request, context):
+        return convert.report_to_pb(aggregate.aggregate_reconciliation(
+            self.ctx, request.program, request.period, request.region))
+
+    @_rpc
+    def GetMonthlyReport(self, request, context):
+        return convert.report_to_pb(monthly.monthly_report(self.ctx, request.program, request.region, request.month))
+
+    @_rpc
+    def VerifyReportCopy(self, request, context):
+        verdict = verification.verify(request.content, reporting.signer(self.ctx).public_key_pem(), request.party,
+                                      request.content_sha256, request.signature)
+        return convert.verdict_to_pb(verdict)
 
     @_rpc
     def GetBalances(self, request, context):

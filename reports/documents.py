@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reports.signing import Signer
@@ -37,6 +37,17 @@ class Document:
     digest: str
     copies: tuple[Copy, ...]
     public_key_pem: str
+
+
+PARTY_NAMES = tuple(party for party, _ in PARTIES)
+
+
+def for_party(doc: Document, party: str) -> Document:
+    """The document as one party receives it: its own copy only (exports then carry one copy)."""
+    copies = tuple(c for c in doc.copies if c.party == party)
+    if not copies:
+        raise ValueError(f"no copy for party {party!r}; the copies are {', '.join(c.party for c in doc.copies)}")
+    return replace(doc, copies=copies)
 
 
 def canonical(content: dict[str, Any]) -> bytes:

@@ -39,11 +39,30 @@ class Signer:
 
 
 def verify(public_key_pem: str, digest_hex: str, signature_b64: str) -> bool:
-    key = serialization.load_pem_public_key(public_key_pem.encode("ascii"))
-    if not isinstance(key, Ed25519PublicKey):
-        return False
+    return signature_problem(public_key_pem, digest_hex, signature_b64) is None
+
+
+def signature_problem(public_key_pem: str, digest_hex: str, signature_b64: str) -> str | None:
+    """Why ``signature_b64`` is not the service's signature over ``digest_hex`` (None: it is).
+
+    Each failure is named apart, so whoever checks a copy learns whether the key, the encoding
+    or the signature itself is wrong.
+    """
     try:
-        key.verify(base64.b64decode(signature_b64), digest_hex.encode("ascii"))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+        key = serialization.load_pem_public_key(public_key_pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        return f"the public key is not a PEM public key ({exc})"
+    if not isinstance(key, Ed25519PublicKey):
+        return f"the public key is {type(key).__name__}, not Ed25519"
+    try:
+        raw = base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        return "the signature is not valid base64"
+    if len(raw) != 64:
+        return f"the signature has {len(raw)} bytes; an Ed25519 signature has 64"
+    try:
+        key.verify(raw, digest_hex.encode("ascii"))
+    except (InvalidSignature, UnicodeEncodeError):
+        return (f"the signature does not verify over the digest {digest_hex} with this public key: "
+                "the signature or the digest was altered, or another key signed it")
+    return None

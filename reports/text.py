@@ -5,6 +5,7 @@ import unicodedata
 
 from domain.money import yuan
 from reports.documents import Document
+from reports.layout import TEXT, Layout, layout, shown
 
 
 def _pad(text: str, width: int) -> str:
@@ -13,8 +14,12 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - used, 0)
 
 
+SHOWN_ROWS = 50  # rows of a table shown at a terminal; the exports hold them all
+
+
 def render(doc: Document) -> str:
-    body = _reconciliation(doc.content) if doc.kind == "reconciliation" else _refund(doc.content)
+    own = {"reconciliation": _reconciliation, "refund": _refund}.get(doc.kind)
+    body = own(doc.content) if own else _tables(layout(doc))
     out = []
     for copy in doc.copies:
         out += [f"=== {copy.label} ===", body,
@@ -75,4 +80,25 @@ def _refund(c: dict) -> str:
     if len(c["lines"]) > 50:
         lines.append(f"  ... and {len(c['lines']) - 50} more (see the JSON)")
     lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {name}" for name, ok in c["checks"].items()]
+    return "\n".join(lines)
+
+
+def _tables(view: Layout) -> str:
+    """Any other kind of report, table by table from its layout."""
+    lines = [view.title, *(f"{label}: {value}" for label, value in view.facts)]
+    for table in view.tables:
+        lines += ["", f"{table.title}:"]
+        if table.count == 0:
+            lines.append("  none")
+            continue
+        first, *others = table.columns
+        lines.append("  " + _pad(first.title, 34) + "".join(f"{c.title:>18}" if c.kind != TEXT else f"  {c.title}"
+                                                            for c in others))
+        for n, row in enumerate(table.rows()):
+            if n == SHOWN_ROWS:
+                lines.append(f"  ... and {table.count - SHOWN_ROWS} more (see the exports)")
+                break
+            head, *rest = (shown(v, c.kind) for v, c in zip(row, table.columns, strict=True))
+            lines.append("  " + _pad(head, 34) + "".join(f"{v:>18}" if c.kind != TEXT else f"  {v}"
+                                                         for v, c in zip(rest, others, strict=True)))
     return "\n".join(lines)

@@ -44,3 +44,10 @@ class InvalidInput(ServiceError):
         self.violations = violations
         self.total = len(violations) if total is None else total
         super().__init__(message)
+
+
+def require(**fields: str) -> None:
+    """Refuse a request missing any of these fields (named by keyword), naming each one."""
+    missing = [Violation(name, "REQUIRED", f"{name} is required") for name, value in fields.items() if not value]
+    if missing:
+        raise InvalidInput(f"missing {', '.join(v.field for v in missing)}", missing)

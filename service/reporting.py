@@ -31,6 +31,12 @@ def signer(ctx: Context) -> Signer:
 
 
 def reconciliation(ctx: Context, batch_id: str) -> Document:
+    return issue("reconciliation", reconciliation_content(ctx, batch_id), signer(ctx))
+
+
+def reconciliation_content(ctx: Context, batch_id: str) -> dict:
+    """The reconciliation's content, unsigned: also each batch's figures in the aggregated
+    reconciliation (service.aggregate), which must agree with the batch's own report."""
     with ctx.engine.connect() as conn:
         batch = store.get_batch(conn, batch_id)
         if batch is None:
@@ -103,7 +109,7 @@ def reconciliation(ctx: Context, batch_id: str) -> Document:
             "closed_clearing_is_zero": batch.status != BatchStatus.CLOSED.value or ledger["clearing_fen"] == 0,
         },
     }
-    return issue("reconciliation", content, signer(ctx))
+    return content
 
 
 def refund_report(ctx: Context, batch_id: str) -> Document:

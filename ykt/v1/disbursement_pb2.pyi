@@ -612,6 +612,62 @@ class Report(_message.Message):
     text: str
     def __init__(self, kind: _Optional[str] = ..., batch_id: _Optional[str] = ..., content_json: _Optional[str] = ..., content_sha256: _Optional[str] = ..., copies: _Optional[_Iterable[_Union[ReportCopy, _Mapping]]] = ..., public_key_pem: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
 
+class GetAggregateReportRequest(_message.Message):
+    __slots__ = ("program", "period", "region")
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    program: str
+    period: str
+    region: str
+    def __init__(self, program: _Optional[str] = ..., period: _Optional[str] = ..., region: _Optional[str] = ...) -> None: ...
+
+class GetMonthlyReportRequest(_message.Message):
+    __slots__ = ("program", "region", "month")
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    program: str
+    region: str
+    month: str
+    def __init__(self, program: _Optional[str] = ..., region: _Optional[str] = ..., month: _Optional[str] = ...) -> None: ...
+
+class VerifyReportCopyRequest(_message.Message):
+    __slots__ = ("content", "party", "content_sha256", "signature")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    PARTY_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    content: bytes
+    party: str
+    content_sha256: str
+    signature: str
+    def __init__(self, content: _Optional[bytes] = ..., party: _Optional[str] = ..., content_sha256: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class CopyVerdict(_message.Message):
+    __slots__ = ("party", "valid", "problems")
+    PARTY_FIELD_NUMBER: _ClassVar[int]
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    party: str
+    valid: bool
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, party: _Optional[str] = ..., valid: _Optional[bool] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class VerifyReportCopyResponse(_message.Message):
+    __slots__ = ("valid", "computed_sha256", "kind", "copies", "problems")
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    COMPUTED_SHA256_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    COPIES_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    valid: bool
+    computed_sha256: str
+    kind: str
+    copies: _containers.RepeatedCompositeFieldContainer[CopyVerdict]
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, valid: _Optional[bool] = ..., computed_sha256: _Optional[str] = ..., kind: _Optional[str] = ..., copies: _Optional[_Iterable[_Union[CopyVerdict, _Mapping]]] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class GetBalancesRequest(_message.Message):
     __slots__ = ("prefix", "batch_id")
     PREFIX_FIELD_NUMBER: _ClassVar[int]

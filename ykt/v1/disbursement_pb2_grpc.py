@@ -109,6 +109,21 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetReportRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.Report.FromString,
                 _registered_method=True)
+        self.GetAggregateReconciliation = channel.unary_unary(
+                '/ykt.v1.DisbursementService/GetAggregateReconciliation',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetAggregateReportRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.Report.FromString,
+                _registered_method=True)
+        self.GetMonthlyReport = channel.unary_unary(
+                '/ykt.v1.DisbursementService/GetMonthlyReport',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetMonthlyReportRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.Report.FromString,
+                _registered_method=True)
+        self.VerifyReportCopy = channel.unary_unary(
+                '/ykt.v1.DisbursementService/VerifyReportCopy',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.VerifyReportCopyRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.VerifyReportCopyResponse.FromString,
+                _registered_method=True)
         self.GetBalances = channel.unary_unary(
                 '/ykt.v1.DisbursementService/GetBalances',
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetBalancesRequest.SerializeToString,
@@ -279,6 +294,30 @@ class DisbursementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAggregateReconciliation(self, request, context):
+        """The aggregated reconciliation (汇总对账) of a program's period in a region, across its
+        batches: each batch's reconciliation figures, their sums and its discrepancies.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMonthlyReport(self, request, context):
+        """The monthly report (月度发放报表) of a program in a region: lines paid, failed, refunded and
+        paid late in the month and outstanding at its end, count and fen.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyReportCopy(self, request, context):
+        """Check a copy of an issued report: recompute the content digest and verify the copy's
+        signature with the service's public key. Says exactly what fails.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetBalances(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -436,6 +475,21 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.GetRefundReport,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetReportRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.Report.SerializeToString,
+            ),
+            'GetAggregateReconciliation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAggregateReconciliation,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetAggregateReportRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.Report.SerializeToString,
+            ),
+            'GetMonthlyReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMonthlyReport,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetMonthlyReportRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.Report.SerializeToString,
+            ),
+            'VerifyReportCopy': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyReportCopy,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.VerifyReportCopyRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.VerifyReportCopyResponse.SerializeToString,
             ),
             'GetBalances': grpc.unary_unary_rpc_method_handler(
                     servicer.GetBalances,
@@ -903,6 +957,87 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/GetRefundReport',
             ykt_dot_v1_dot_disbursement__pb2.GetReportRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAggregateReconciliation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/GetAggregateReconciliation',
+            ykt_dot_v1_dot_disbursement__pb2.GetAggregateReportRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMonthlyReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/GetMonthlyReport',
+            ykt_dot_v1_dot_disbursement__pb2.GetMonthlyReportRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyReportCopy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/VerifyReportCopy',
+            ykt_dot_v1_dot_disbursement__pb2.VerifyReportCopyRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.VerifyReportCopyResponse.FromString,
             options,
             channel_credentials,
             insecure,

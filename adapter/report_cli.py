@@ -1,0 +1,144 @@
+"""``ykt report``: fetch a report and export it, or verify a copy of one.
+
+::
+
+    ykt report reconciliation BATCH   [--format json,txt,pdf,xlsx,csv|all] [--party P] [--out DIR]
+    ykt report refund BATCH           [same]
+    ykt report aggregate --program P --period YYYY-MM --region R   [same]
+    ykt report monthly --program P --region R --month YYYY-MM      [same]
+    ykt report verify FILE [--public-key PEM] [--party P] [--digest D --signature S]
+
+Reports are exported where they are fetched, from the signed content the server sent. ``verify``
+checks a JSON export (or a bare content file with ``--digest`` and ``--signature``): with
+``--public-key`` offline, against that key; without it the server checks, against its own key.
+Kept apart from :mod:`adapter.cli` so the report commands stay in one small place; imports are
+inside the functions so that ``ykt --help`` stays quick.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+DEFAULT_FORMATS = "json,txt"
+
+
+def add_parsers(report: argparse.ArgumentParser, server_flags: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The ``report`` subcommands; ``server_flags`` adds the address and credential flags."""
+    sub = report.add_subparsers(dest="report_kind", required=True)
+    for kind, what in (("reconciliation", "the triple-copy reconciliation (三联单) of a batch"),
+                       ("refund", "the refund-of-surplus report (结余资金退回) of a closed batch")):
+        p = sub.add_parser(kind, help=what)
+        p.add_argument("batch_id")
+        _export_flags(p, server_flags)
+    p = sub.add_parser("aggregate", help="the aggregated reconciliation (汇总对账) of a program, period and "
+                                         "region across its batches")
+    p.add_argument("--program", required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("--region", required=True)
+    _export_flags(p, server_flags)
+    p = sub.add_parser("monthly", help="the monthly report (月度发放报表) of a program in a region")
+    p.add_argument("--program", required=True)
+    p.add_argument("--region", required=True)
+    p.add_argument("--month", required=True, help="YYYY-MM (UTC)")
+    _export_flags(p, server_flags)
+    p = sub.add_parser("verify", help="check a report copy's content digest and signature")
+    p.add_argument("file", type=Path, help="a JSON export, or bare content JSON with --digest and --signature")
+    p.add_argument("--public-key", type=Path, help="the service's report-signing public key (PEM), obtained "
+                   "from a trusted source, not from the file checked: verify offline against it (default: ask "
+                   "the server, which checks against its own key)")
+    p.add_argument("--party", default="", help="only this copy (FINANCE, DEPARTMENT, BANK); default every copy")
+    p.add_argument("--digest", default="", help="bare content only: the copy's content_sha256")
+    p.add_argument("--signature", default="", help="bare content only: the copy's signature")
+    server_flags(p)
+
+
+def _export_flags(p: argparse.ArgumentParser, server_flags) -> None:
+    p.add_argument("--format", default=DEFAULT_FORMATS,
+                   help=f"comma-separated: json, txt, pdf, xlsx, csv, or all (default {DEFAULT_FORMATS})")
+    p.add_argument("--party", help="export only this party's copy (FINANCE, DEPARTMENT, BANK); default all three")
+    p.add_argument("--out", type=Path, default=Path("."), help="folder for the files (default .)")
+    server_flags(p)
+
+
+def run(args, client: Callable) -> int:
+    """``client(args)`` makes the gRPC client from the flags (:func:`adapter.cli._client`)."""
+    import grpc
+
+    try:
+        if args.report_kind == "verify":
+            return _verify(args, client)
+        return _fetch_and_export(args, client)
+    except grpc.RpcError as exc:
+        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return 1
+
+
+def _fetch_and_export(args, client) -> int:
+    from adapter.convert import document_from_pb
+    from reports import exports
+    from reports.documents import for_party
+    from reports.exports.pdf import FontMissing
+    from ykt.v1 import disbursement_pb2 as pb
+
+    names = list(exports.FORMATS) if args.format == "all" else [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [n for n in names if n not in exports.FORMATS]
+    if unknown or not names:
+        print(f"ykt: unknown format {', '.join(unknown) or '(none)'} (known: {', '.join(exports.FORMATS)}, all)",
+              file=sys.stderr)
+        return 2
+    method, request = {
+        "reconciliation": lambda: ("GetReconciliation", pb.GetReportRequest(batch_id=args.batch_id)),
+        "refund": lambda: ("GetRefundReport", pb.GetReportRequest(batch_id=args.batch_id)),
+        "aggregate": lambda: ("GetAggregateReconciliation", pb.GetAggregateReportRequest(
+            program=args.program, period=args.period, region=args.region)),
+        "monthly": lambda: ("GetMonthlyReport", pb.GetMonthlyReportRequest(
+            program=args.program, region=args.region, month=args.month)),
+    }[args.report_kind]()
+    report = client(args).call(method, request, timeout=600)
+    doc = document_from_pb(report)
+    if args.party:
+        try:
+            doc = for_party(doc, args.party.upper())
+        except ValueError as exc:
+            print(f"ykt: {exc}", file=sys.stderr)
+            return 2
+    written = []
+    for name in names:
+        try:
+            written.append(exports.export(doc, name, args.out))
+        except FontMissing as exc:
+            print(f"ykt: {exc}", file=sys.stderr)
+            return 2
+    print(report.text)
+    print("written: " + " ".join(str(p) for p in written))
+    return 0
+
+
+def _verify(args, client) -> int:
+    from reports.verification import CopyVerdict, Verdict, verify
+    from ykt.v1 import disbursement_pb2 as pb
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"ykt: {exc}", file=sys.stderr)
+        return 2
+    if args.public_key is not None:
+        verdict = verify(data, args.public_key.read_text(encoding="ascii"), args.party.upper(), args.digest,
+                         args.signature)
+        against = f"the public key in {args.public_key}"
+    else:
+        reply = client(args).call("VerifyReportCopy", pb.VerifyReportCopyRequest(
+            content=data, party=args.party.upper(), content_sha256=args.digest, signature=args.signature),
+            timeout=120)
+        verdict = Verdict(reply.kind, reply.computed_sha256,
+                          tuple(CopyVerdict(c.party, tuple(c.problems)) for c in reply.copies), tuple(reply.problems))
+        against = f"the key of the server at {args.address}"
+    print(f"{args.file}: {verdict.kind or 'report'}, content SHA-256 {verdict.computed_sha256 or '-'}, "
+          f"checked against {against}")
+    for line in verdict.lines():
+        print(f"  {line}")
+    print("VALID" if verdict.valid else "NOT VALID")
+    return 0 if verdict.valid else 1

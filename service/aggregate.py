@@ -1,0 +1,84 @@
+"""The aggregated reconciliation (汇总对账) of one program, period and region across its batches.
+
+A program's period in a region is often paid in several batches (several banks, re-submitted
+rosters). Finance and the department reconcile the period as a whole: this report sums each
+batch's reconciliation — the very figures its own 三联单 shows, computed by
+:func:`service.reporting.reconciliation_content` — lists the batches with their discrepancy
+counts and failing checks, and is issued as a signed three-copy document like the others.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ledger.schema import batches
+from reports.discrepancies import LABELS, DiscrepancyClass
+from reports.documents import Document, issue
+from service.context import Context
+from service.errors import NotFound, require
+from service.reporting import MAX_LISTED, reconciliation_content, signer
+
+FIGURES = ("roster_count", "roster_fen", "instructed_count", "instructed_fen", "funded_fen", "paid_count",
+           "paid_fen", "failed_count", "failed_fen", "unreported_count", "unreported_fen", "ledger_paid_fen",
+           "ledger_suspense_fen", "ledger_clearing_fen", "ledger_refunded_fen")
+
+
+def aggregate_reconciliation(ctx: Context, program: str, period: str, region: str) -> Document:
+    require(program=program, period=period, region=region)
+    with ctx.engine.connect() as conn:
+        ids = list(conn.execute(
+            select(batches.c.id)
+            .where(batches.c.program == program, batches.c.period == period, batches.c.region == region)
+            .order_by(batches.c.id)
+        ).scalars())
+    if not ids:
+        raise NotFound(f"no batch of program {program!r}, period {period}, region {region}")
+    totals = dict.fromkeys(FIGURES, 0)
+    discrepancies = {k.value: {"label": LABELS[k], "count": 0, "fen": 0} for k in DiscrepancyClass}
+    listed, failing = [], []
+    for batch_id in ids:  # one batch's content at a time: memory stays that of one reconciliation
+        c = reconciliation_content(ctx, batch_id)
+        row = _figures(c)
+        for key in FIGURES:
+            totals[key] += row[key]
+        for kind, slot in c["discrepancies"].items():
+            discrepancies[kind]["count"] += slot["count"]
+            discrepancies[kind]["fen"] += slot["fen"]
+        failed_checks = [name for name, ok in c["checks"].items() if not ok]
+        if failed_checks:
+            failing.append(batch_id)
+        if len(listed) < MAX_LISTED:
+            b = c["batch"]
+            listed.append({"id": batch_id, "bank_code": b["bank_code"], "status": b["status"], **row,
+                           "discrepancy_count": sum(s["count"] for s in c["discrepancies"].values()),
+                           "failed_checks": failed_checks})
+    content = {
+        "report": "aggregated reconciliation 汇总对账",
+        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "scope": {"program": program, "period": period, "region": region},
+        "batch_count": len(ids),
+        "totals": totals,
+        "discrepancies": discrepancies,
+        "batches": listed,  # the first MAX_LISTED batches; the totals cover all
+        "failing_batches": failing[:MAX_LISTED],
+        "checks": {
+            "every_batch_passes_its_checks": not failing,
+            "funded_equals_paid_refunded_outstanding": totals["funded_fen"] == totals["ledger_paid_fen"]
+            + totals["ledger_refunded_fen"] + totals["ledger_clearing_fen"] + totals["ledger_suspense_fen"],
+            "bank_paid_equals_ledger_paid": totals["paid_fen"] == totals["ledger_paid_fen"],
+        },
+    }
+    return issue("aggregate", content, signer(ctx))
+
+
+def _figures(c: dict) -> dict[str, int]:
+    r, f, b, led = c["roster"], c["finance"], c["bank"], c["ledger"]
+    return {
+        "roster_count": r["count"], "roster_fen": r["total_fen"],
+        "instructed_count": f["instructed_count"], "instructed_fen": f["instructed_fen"],
+        "funded_fen": f["funded_fen"],
+        "paid_count": b["paid_count"], "paid_fen": b["paid_fen"],
+        "failed_count": b["failed_count"], "failed_fen": b["failed_fen"],
+        "unreported_count": b["unreported_count"], "unreported_fen": b["unreported_fen"],
+        "ledger_paid_fen": led["paid_fen"], "ledger_suspense_fen": led["suspense_fen"],
+        "ledger_clearing_fen": led["clearing_fen"], "ledger_refunded_fen": led["refunded_fen"],
+    }
