@@ -1,5 +1,5 @@
 """The ``ykt`` command: serve, demo, bank-sim, report, files, regenerate-file, mark-delivered,
-migrate, keys, token, certs.
+migrate, verify, keys, token, certs.
 
 Commands that call the server take credentials from flags or the environment: a bearer token
 from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-worker", action="store_true", help="do not dispatch or poll banks in the background")
 
     p = sub.add_parser("migrate", help="create or upgrade the ledger schema")
+    p.add_argument("--config", type=Path, required=True)
+
+    p = sub.add_parser("verify", help="check the journal's hash chain and the ledger's invariants; "
+                       "exit 1 and name the first break")
     p.add_argument("--config", type=Path, required=True)
 
     p = sub.add_parser("keys", help="create or rotate the keys that seal personal data at rest")
@@ -109,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from service.config import ConfigError
     from service.profiles import ProfileError
 
-    command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "keys": _keys, "bank-sim": _bank_sim,
+    command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys, "bank-sim": _bank_sim,
                "report": _report, "files": _files, "regenerate-file": _file_action,
                "mark-delivered": _file_action, "token": _token, "certs": _certs}[args.command]
     try:
@@ -140,6 +144,25 @@ def _migrate(args) -> int:
 
     migrate(make_engine(settings_file.load(args.config).database_url))
     return 0
+
+
+def _verify(args) -> int:
+    from ledger import journal
+    from ledger.db import make_engine
+    from service import config as settings_file
+
+    engine = make_engine(settings_file.load(args.config).database_url)
+    with journal.snapshot(engine) as conn:
+        report = journal.verify(conn)
+    engine.dispose()
+    print(f"{report.entries} journal entries, {report.transactions} ledger transactions, {report.batches} batches")
+    if report.ok:
+        print("verified: the chain is whole and the ledger invariants hold")
+        return 0
+    print(f"BROKEN: {len(report.breaks)} problem(s); the first: {report.breaks[0]}")
+    for found in report.breaks[1:]:
+        print(f"  then {found}")
+    return 1
 
 
 def _keys(args) -> int:

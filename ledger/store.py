@@ -20,6 +20,7 @@ from domain.masking import mask_account, mask_id
 from domain.model import AccountKind, BatchStatus, LineIssue, LineStatus, PaymentLine, PaymentOutcome
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
 from domain.validation import ACCOUNT_SHARED, DUPLICATE_PERSON
+from ledger import journal
 from ledger.schema import (
     accounts,
     audit_events,
@@ -100,6 +101,7 @@ def _seal(conn, txn_id, kind, batch_id, memo, now, file_id) -> None:
             id=txn_id, kind=kind, batch_id=batch_id, file_id=file_id, memo=memo, created_at=now
         )
     )
+    journal.transaction(conn, txn_id, kind, batch_id, memo, file_id)
 
 
 def book_result_file(
@@ -163,6 +165,8 @@ def book_result_file(
             result_file_id=file_id,
         )
     )
+    journal.lines_selected(conn, batch_id, "result", select(staged.seq, staged.outcome)
+                           .where(staged.file_id == file_id).order_by(staged.seq), file_id)
     return count, total
 
 
@@ -233,6 +237,7 @@ def unbalanced_transactions(conn: Connection, batch_id: str | None = None) -> li
 
 def insert_batch(conn: Connection, **values: Any) -> None:
     conn.execute(insert(batches).values(**values))
+    journal.batch_changed(conn, values["id"], None, values)
 
 
 _LINE_COLUMNS = (
@@ -247,6 +252,7 @@ def insert_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
     """Store lines with their status; identity, account and phone numbers only sealed."""
     if chunk:
         bulk_insert(conn, lines, _LINE_COLUMNS, _line_rows(cipher, batch_id, chunk))
+        journal.lines_changed(conn, batch_id, "insert", sorted((ln.seq, st.value) for ln, st in chunk))
 
 
 def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> None:
@@ -254,6 +260,7 @@ def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: Payme
     (row,) = _line_rows(cipher, batch_id, [(ln, status)])
     conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq == ln.seq)
                  .values(**dict(zip(_LINE_COLUMNS, row, strict=True))))
+    journal.lines_changed(conn, batch_id, "replace", [(ln.seq, status.value)])
 
 
 def _line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> list[tuple]:
@@ -297,6 +304,8 @@ def _seq_chunks(seqs: Iterable[int]) -> Iterator[list[int]]:
 
 
 def set_line_status(conn: Connection, batch_id: str, seqs: Iterable[int], status: LineStatus) -> None:
+    seqs = sorted(set(seqs))
+    journal.lines_changed(conn, batch_id, "set", ((seq, status.value) for seq in seqs))
     for chunk in _seq_chunks(seqs):
         conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq.in_(chunk))
                      .values(status=status.value))
@@ -475,7 +484,10 @@ def update_batch(conn: Connection, batch_id: str, expect_status: BatchStatus | N
     query = update(batches).where(batches.c.id == batch_id).values(**values)
     if expect_status is not None:
         query = query.where(batches.c.status == expect_status.value)
-    return conn.execute(query).rowcount == 1
+    if conn.execute(query).rowcount != 1:
+        return False
+    journal.batch_changed(conn, batch_id, expect_status and expect_status.value, values)
+    return True
 
 
 def iter_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
@@ -545,25 +557,28 @@ def line_status_totals(conn: Connection, batch_id: str) -> dict[str, tuple[int, 
 
 
 def close_unpaid_lines(conn: Connection, batch_id: str) -> None:
-    conn.execute(
-        update(lines)
-        .where(
-            lines.c.batch_id == batch_id,
-            lines.c.status.in_([LineStatus.FAILED.value, LineStatus.GIVEN_UP.value, LineStatus.PENDING.value]),
-        )
-        .values(status=LineStatus.REFUNDED.value)
+    unpaid = and_(
+        lines.c.batch_id == batch_id,
+        lines.c.status.in_([LineStatus.FAILED.value, LineStatus.GIVEN_UP.value, LineStatus.PENDING.value]),
     )
+    journal.lines_selected(conn, batch_id, "close", select(lines.c.seq, literal(LineStatus.REFUNDED.value))
+                           .where(unpaid).order_by(lines.c.seq))
+    conn.execute(update(lines).where(unpaid).values(status=LineStatus.REFUNDED.value))
 
 
 # --- exchanged files -----------------------------------------------------------------------
 
 
 def insert_file(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(files).values(**values).returning(files.c.id)).scalar_one()
+    file_id = conn.execute(insert(files).values(**values).returning(files.c.id)).scalar_one()
+    journal.file_changed(conn, file_id, None, values)
+    return file_id
 
 
 def update_file(conn: Connection, file_id: int, **values: Any) -> None:
     conn.execute(update(files).where(files.c.id == file_id).values(**values))
+    if "state" in values:
+        journal.file_changed(conn, file_id, [], values)
 
 
 def move_file(conn: Connection, file_id: int, from_states: Iterable[str], **values: Any) -> bool:
@@ -574,7 +589,11 @@ def move_file(conn: Connection, file_id: int, from_states: Iterable[str], **valu
     """
     states = [str(s) for s in from_states]
     query = update(files).where(files.c.id == file_id, files.c.state.in_(states)).values(**values)
-    return conn.execute(query).rowcount == 1
+    if conn.execute(query).rowcount != 1:
+        return False
+    if "state" in values:
+        journal.file_changed(conn, file_id, states, values)
+    return True
 
 
 def get_file(conn: Connection, file_id: int):
