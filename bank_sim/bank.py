@@ -10,6 +10,8 @@
                      account after each answered file (the funding credited, one debit per
                      paid line), numbered by the profile's statement pattern
     root/clearing_balances.json   each clearing account's balance and last statement number
+    root/funded_batches.json      the batches whose funding was credited: a re-issue's payment
+                                  file brings no new money (the failed lines' money never left)
     root/processed   payment files that were answered
     root/rejected    payment files that could not be read, each with <name>.error.txt
 
@@ -78,10 +80,6 @@ class _Tally:
     failed_count: int = 0
     failed_fen: int = 0
     paid_nonzero: int = 0  # statement entries carry money; a line paid with 0 fen moves none
-
-    @property
-    def statement_entries(self) -> int:
-        return (self.total_fen > 0) + self.paid_nonzero
 
 
 def _fsync_dir(path: Path) -> None:
@@ -346,30 +344,35 @@ class SimulatedBank:
         _fsync_dir(self.outbox)
 
     def _write_statement(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally) -> Path:
-        """The statement of the clearing account for this file: the funding that came with it
-        (credited in full) and one debit per line paid, continuing the account's balance."""
+        """The statement of the clearing account for this file: the batch's funding, credited in
+        full with its first payment file (a re-issue brings none), and one debit per line paid,
+        continuing the account's balance."""
         balances = json.loads(self.ledger_file.read_text()) if self.ledger_file.exists() else {}
+        funded_file = self.root / "funded_batches.json"
+        funded = json.loads(funded_file.read_text()) if funded_file.exists() else []
+        credit = 0 if header.batch_id in funded else header.total_fen
         account = header.payer_account
         opening, number = balances.get(account, (0, 0))
         number += 1
-        closing = opening + tally.total_fen - tally.paid_fen
+        closing = opening + credit - tally.paid_fen
         now = datetime.now(CHINA_TIME).replace(microsecond=0)
         sheader = StatementHeader(
             statement_id=f"S{header.file_id}"[:35], account=account, created_at=now,
             from_date=now.date(), to_date=now.date(), opening_balance_fen=opening,
-            closing_balance_fen=closing, count=tally.statement_entries, credit_fen=tally.total_fen,
+            closing_balance_fen=closing, count=(credit > 0) + tally.paid_nonzero, credit_fen=credit,
             debit_fen=tally.paid_fen,
         )
         final = self.outbox / self.naming.statement_name(account, now.date(), number, self.fmt.file_suffix)
         temp = self._temp_for(final)
         spool.seek(0)
         with open(temp, "wb") as out:
-            self.fmt.write_statement(out, sheader, _entries(spool, header, tally.count, now.date()))
+            self.fmt.write_statement(out, sheader, _entries(spool, header, credit, tally.count, now.date()))
             out.flush()
             os.fsync(out.fileno())
         self._publish(temp, final)
         balances[account] = (closing, number)
         self.ledger_file.write_text(json.dumps(balances))
+        funded_file.write_text(json.dumps(sorted({*funded, header.batch_id})))
         self._mark_done(final)
         return final
 
@@ -420,11 +423,11 @@ def _in_own_words(rec: ResultRecord, code: str, text: str) -> ResultRecord:
     return replace(rec, reason=FailureReason.OTHER, bank_code=code, bank_text=text)
 
 
-def _entries(spool: BinaryIO, header: PaymentFileHeader, count: int, day) -> Iterator[StatementEntry]:
+def _entries(spool: BinaryIO, header: PaymentFileHeader, credit: int, count: int, day) -> Iterator[StatementEntry]:
     n = 0
-    if header.total_fen > 0:
+    if credit > 0:
         n += 1
-        yield StatementEntry(n, EntrySide.CREDIT, header.total_fen, day, f"FUND-{header.file_id}"[:35],
+        yield StatementEntry(n, EntrySide.CREDIT, credit, day, f"FUND-{header.file_id}"[:35],
                              batch_id=header.batch_id, counterparty_name=header.payer_name,
                              remark="财政资金划入")
     for rec in _unspool(spool, count):
