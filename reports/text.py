@@ -8,10 +8,19 @@ from reports.documents import Document
 from reports.layout import TEXT, Layout, layout, shown
 
 
+def _columns(text: str) -> int:
+    """Terminal columns the text takes: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _pad(text: str, width: int) -> str:
-    """Left-justify in terminal columns: Chinese characters take two."""
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(width - used, 0)
+    """Left-justify in terminal columns."""
+    return text + " " * max(width - _columns(text), 0)
+
+
+def _right(text: str, width: int) -> str:
+    """Right-justify in terminal columns."""
+    return " " * max(width - _columns(text), 0) + text
 
 
 SHOWN_ROWS = 50  # rows of a table shown at a terminal; the exports hold them all
@@ -92,13 +101,18 @@ def _tables(view: Layout) -> str:
             lines.append("  none")
             continue
         first, *others = table.columns
-        lines.append("  " + _pad(first.title, 34) + "".join(f"{c.title:>18}" if c.kind != TEXT else f"  {c.title}"
-                                                            for c in others))
+        widths = [max(_columns(c.title), 14) + 2 for c in others]
+
+        def line(head: str, rest: list[str]) -> str:
+            return "  " + _pad(head, 34) + "".join(
+                _right(v, w) if c.kind != TEXT else "  " + _pad(v, w - 2) for v, c, w in zip(rest, others, widths)
+            ).rstrip()
+
+        lines.append(line(first.title, [c.title for c in others]))
         for n, row in enumerate(table.rows()):
             if n == SHOWN_ROWS:
                 lines.append(f"  ... and {table.count - SHOWN_ROWS} more (see the exports)")
                 break
             head, *rest = (shown(v, c.kind) for v, c in zip(row, table.columns, strict=True))
-            lines.append("  " + _pad(head, 34) + "".join(f"{v:>18}" if c.kind != TEXT else f"  {v}"
-                                                         for v, c in zip(rest, others, strict=True)))
+            lines.append(line(head, rest))
     return "\n".join(lines)
