@@ -122,12 +122,12 @@ def _verify(args, client) -> int:
 
     try:
         data = args.file.read_bytes()
-    except OSError as exc:
+        public_key = args.public_key.read_text(encoding="ascii") if args.public_key is not None else None
+    except (OSError, UnicodeDecodeError) as exc:
         print(f"ykt: {exc}", file=sys.stderr)
         return 2
-    if args.public_key is not None:
-        verdict = verify(data, args.public_key.read_text(encoding="ascii"), args.party.upper(), args.digest,
-                         args.signature)
+    if public_key is not None:
+        verdict = verify(data, public_key, args.party.upper(), args.digest, args.signature)
         against = f"the public key in {args.public_key}"
     else:
         reply = client(args).call("VerifyReportCopy", pb.VerifyReportCopyRequest(

@@ -64,6 +64,23 @@ def shown(value: Any, kind: str) -> str:
     return str(value)
 
 
+def flat_header(columns: tuple[Column, ...]) -> list[str]:
+    """Column titles for a flat sheet (CSV, XLSX), where an amount takes two columns: fen, an
+    integer to add up, and yuan, text to read."""
+    out: list[str] = []
+    for col in columns:
+        out += [f"{col.title} (分 fen)", f"{col.title} (元 CNY)"] if col.kind == FEN else [col.title]
+    return out
+
+
+def flat_cells(row: tuple, columns: tuple[Column, ...]) -> list:
+    """A row for a flat sheet, matching :func:`flat_header`."""
+    out: list = []
+    for value, col in zip(row, columns, strict=True):
+        out += [value, shown(value, FEN)] if col.kind == FEN else ["" if value is None else value]
+    return out
+
+
 def _figures(title: str, rows: list[tuple[str, int | None, int]]) -> Table:
     return Table(title, (ITEM, LINES, AMOUNT), lambda: rows, len(rows))
 

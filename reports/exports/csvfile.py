@@ -12,23 +12,9 @@ import io
 from typing import BinaryIO
 
 from reports.documents import Document
-from reports.layout import FEN, Column, layout, shown
+from reports.layout import flat_cells, flat_header, layout
 
 SUFFIX = "csv"
-
-
-def header(columns: tuple[Column, ...]) -> list[str]:
-    out: list[str] = []
-    for col in columns:
-        out += [f"{col.title} (分 fen)", f"{col.title} (元 CNY)"] if col.kind == FEN else [col.title]
-    return out
-
-
-def cells(row: tuple, columns: tuple[Column, ...]) -> list:
-    out: list = []
-    for value, col in zip(row, columns, strict=True):
-        out += [value, shown(value, FEN)] if col.kind == FEN else ["" if value is None else value]
-    return out
 
 
 def write(doc: Document, out: BinaryIO) -> None:
@@ -45,8 +31,8 @@ def write(doc: Document, out: BinaryIO) -> None:
         w.writerow([])
         for table in view.tables:
             w.writerow([table.title])
-            w.writerow(header(table.columns))
-            w.writerows(cells(row, table.columns) for row in table.rows())
+            w.writerow(flat_header(table.columns))
+            w.writerows(flat_cells(row, table.columns) for row in table.rows())
             w.writerow([])
     finally:
         text.flush()

@@ -16,8 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reports.documents import Document
-from reports.exports.csvfile import cells, header
-from reports.layout import FEN, layout
+from reports.layout import FEN, flat_cells, flat_header, layout
 
 SUFFIX = "xlsx"
 SUMMARY = "概要 summary"
@@ -47,13 +46,13 @@ def write(doc: Document, out: BinaryIO) -> None:
         summary.append([c.party, c.label, c.digest, c.signature])
     for table in view.tables:
         sheet = book.create_sheet(sheet_name(table.title))
-        titles = header(table.columns)
+        titles = flat_header(table.columns)
         for n, title in enumerate(titles, start=1):
             sheet.column_dimensions[get_column_letter(n)].width = max(12, min(40, len(title) + 4))
         sheet.append([_bold(sheet, t) for t in titles])
         fen_positions = _fen_positions(table.columns)
         for row in table.rows():
-            values = cells(row, table.columns)
+            values = flat_cells(row, table.columns)
             for i in fen_positions:
                 values[i] = _fen(sheet, values[i])
             sheet.append(values)
@@ -61,7 +60,7 @@ def write(doc: Document, out: BinaryIO) -> None:
 
 
 def _fen_positions(columns) -> list[int]:
-    """Where the fen number cells fall in a row of :func:`reports.exports.csvfile.cells`."""
+    """Where the fen number cells fall in a row of :func:`reports.layout.flat_cells`."""
     positions, at = [], 0
     for col in columns:
         if col.kind == FEN:
