@@ -56,6 +56,7 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "FundBatch": (FINANCE,),
     "DispatchBatch": (FINANCE,),
     "IngestResultFile": (BANK, FINANCE),
+    "IngestStatementFile": (BANK, FINANCE),  # the bank's statement: stored, reconciled, never posted
     "CloseBatch": (FINANCE,),
     "ReissueLines": (CLERK,),
     "GiveUpLines": (APPROVER,),
@@ -86,6 +87,9 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "ListTransactions": EVERYONE,
     "ListRecoveries": EVERYONE,
     "GetDisclosureList": EVERYONE,
+    # the bank's statements reconciled with the ledger: the accountants' and auditors' work
+    "ListStatementFiles": (FINANCE, AUDITOR),
+    "GetStatementReconciliation": (FINANCE, AUDITOR),
 }
 
 # Other services on the same server: open to anyone, or to any authenticated user.

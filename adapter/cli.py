@@ -1,5 +1,5 @@
 """The ``ykt`` command: serve, demo, bank-sim, report, files, regenerate-file, mark-delivered,
-migrate, verify, keys, token, certs.
+statement, migrate, verify, keys, token, certs.
 
 Commands that call the server take credentials from flags or the environment: a bearer token
 from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
@@ -84,6 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--address", default=DEFAULT_ADDRESS)
     _credential_flags(p)
 
+    p = sub.add_parser("statement", help="reconcile a bank's statements of its clearing account with the ledger "
+                       "(exit 0: clean, 3: breaks listed)")
+    p.add_argument("--file-id", type=int, help="one stored statement: its period, with the account's other statements")
+    p.add_argument("--bank", help="or: the bank ...")
+    p.add_argument("--account", help="... its clearing account ...")
+    p.add_argument("--from", dest="from_date", help="... from this day (YYYY-MM-DD, the bank's local date)")
+    p.add_argument("--to", dest="to_date", help="... to this day (default: --from)")
+    p.add_argument("--out", type=Path, help="also write the whole reconciliation as JSON to this file")
+    p.add_argument("--address", default=DEFAULT_ADDRESS)
+    _credential_flags(p)
+
     for name, what in (("regenerate-file", "render a payment file that never reached the bank anew and queue it"),
                        ("mark-delivered", "record that a payment file reached the bank another way")):
         p = sub.add_parser(name, help=what)
@@ -115,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys, "bank-sim": _bank_sim,
                "report": _report, "files": _files, "regenerate-file": _file_action,
-               "mark-delivered": _file_action, "token": _token, "certs": _certs}[args.command]
+               "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs}[args.command]
     try:
         return command(args)
     except (ConfigError, ProfileError) as exc:
@@ -259,6 +270,27 @@ def _files(args) -> int:
         return 1
     print(format_files(found))
     return 0
+
+
+def _statement(args) -> int:
+    """The statement reconciliation, printed; exit 3 when it lists breaks."""
+    import grpc
+
+    from adapter.statement_rpc import render
+    from ykt.v1 import disbursement_pb2 as pb
+
+    request = pb.GetStatementReconciliationRequest(
+        statement_file_id=args.file_id or 0, bank_code=args.bank or "", account=args.account or "",
+        from_date=args.from_date or "", to_date=args.to_date or args.from_date or "")
+    try:
+        reply = _client(args).call("GetStatementReconciliation", request, timeout=300)
+    except grpc.RpcError as exc:
+        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return 1
+    if args.out:
+        args.out.write_text(reply.content_json, encoding="utf-8")
+    print(render(reply))
+    return 0 if reply.clean else 3
 
 
 def format_files(files) -> str:

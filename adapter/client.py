@@ -73,6 +73,15 @@ class Client:
 
         return self.stub.IngestResultFile(requests(), metadata=self.metadata)
 
+    def ingest_statement(self, bank_code: str, name: str, data: bytes, chunk: int = 1 << 20):
+        """Hand in a bank statement (streamed like a result file)."""
+        def requests():
+            yield pb.IngestResultFileRequest(start=pb.IngestResultFileRequest.Start(bank_code=bank_code, file_name=name))
+            for start in range(0, len(data), chunk):
+                yield pb.IngestResultFileRequest(data=data[start : start + chunk])
+
+        return self.stub.IngestStatementFile(requests(), metadata=self.metadata)
+
     def close(self) -> None:
         self.channel.close()
 

@@ -15,7 +15,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from adapter import auth, convert
+from adapter import auth, convert, statement_rpc
 from ledger import store
 from reports import verification
 from service import aggregate, batches, closing, dispatch, disclosure, ingest, monthly, reissue, reporting, stoplist, submission
@@ -290,6 +290,18 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         found = stoplist.recoveries(self.ctx, min(request.page_size or 1000, 10000))
         return pb.ListRecoveriesResponse(recoveries=[convert.recovery_to_pb(r) for r in found],
                                          total_fen=sum(r.amount_fen for r in found))
+
+    @_rpc
+    def IngestStatementFile(self, request_iterator, context):
+        return statement_rpc.ingest(self.ctx, request_iterator, _user(context))
+
+    @_rpc
+    def ListStatementFiles(self, request, context):
+        return statement_rpc.list_files(self.ctx, request)
+
+    @_rpc
+    def GetStatementReconciliation(self, request, context):
+        return statement_rpc.reconciliation(self.ctx, request)
 
     @_rpc
     def GetDisclosureList(self, request, context):

@@ -171,13 +171,46 @@ def reconcile(
     ``to_date + tolerance``; ``ledger_balance_fen`` the ledger's balance of the account at the
     end of ``to_date``. See the module docstring for the rules.
     """
+    breaks = _statement_balances(statements)
+    located = [(s.header.statement_id, e) for s in statements for e in s.entries]
+    matched, line_breaks = match(located, movements, from_date, to_date, tolerance_days)
+    breaks += line_breaks
+
+    opening = statements[0].header.opening_balance_fen if statements else 0
+    closing = statements[-1].header.closing_balance_fen if statements else 0
+    explained = sum(b.statement_fen - b.ledger_fen for b in breaks
+                    if b.kind in (BreakKind.STATEMENT_ONLY, BreakKind.LEDGER_ONLY, BreakKind.AMOUNT_MISMATCH))
+    unexplained = closing - ledger_balance_fen - explained
+    if statements and closing != ledger_balance_fen:
+        last = statements[-1].header
+        breaks.append(Break(BreakKind.BALANCE_MISMATCH, last.statement_id, statement_fen=closing,
+                            ledger_fen=ledger_balance_fen, day=to_date,
+                            detail=f"closing balance {closing} fen, ledger {ledger_balance_fen} fen at the end of "
+                                   f"{to_date}; {unexplained} fen not explained by the breaks listed"))
+    counts: dict[BreakKind, int] = defaultdict(int)
+    for b in breaks:
+        counts[b.kind] += 1
+    return Reconciliation(
+        from_date, to_date, opening, closing,
+        sum(e.amount_fen for _, e in located if e.side is EntrySide.CREDIT),
+        sum(e.amount_fen for _, e in located if e.side is EntrySide.DEBIT),
+        len(located), ledger_balance_fen, tuple(matched), tuple(breaks), unexplained, dict(counts),
+    )
+
+
+def match(
+    located: Sequence[tuple[str, StatementEntry]],
+    movements: Iterable[Movement],
+    from_date: date,
+    to_date: date,
+    tolerance_days: int = DEFAULT_TOLERANCE_DAYS,
+) -> tuple[list[Matched], list[Break]]:
+    """Match entries (each with its statement id) to movements, without any balance check: what
+    a batch's figures need, where the entries are only the batch's part of each statement."""
     tolerance = timedelta(days=tolerance_days)
     pool = _Pool(list(movements))
     breaks: list[Break] = []
     matched: list[Matched] = []
-    breaks += _statement_balances(statements)
-
-    located = [(s.header.statement_id, e) for s in statements for e in s.entries]
     by_line = [(sid, e) for sid, e in located if e.batch_id and e.line_seq is not None]
     by_batch = [(sid, e) for sid, e in located if e.batch_id and e.line_seq is None]
     by_amount = [(sid, e) for sid, e in located if not e.batch_id]
@@ -211,27 +244,7 @@ def reconcile(
         if from_date <= m.day <= to_date:
             breaks.append(Break(BreakKind.LEDGER_ONLY, "", None, m.batch_id, m.line_seq, 0, m.amount_fen, m.day,
                                 (m.transaction_id,), detail=f"{m.kind} booked {m.day}, not on the statement"))
-
-    opening = statements[0].header.opening_balance_fen if statements else 0
-    closing = statements[-1].header.closing_balance_fen if statements else 0
-    explained = sum(b.statement_fen - b.ledger_fen for b in breaks
-                    if b.kind in (BreakKind.STATEMENT_ONLY, BreakKind.LEDGER_ONLY, BreakKind.AMOUNT_MISMATCH))
-    unexplained = closing - ledger_balance_fen - explained
-    if statements and closing != ledger_balance_fen:
-        last = statements[-1].header
-        breaks.append(Break(BreakKind.BALANCE_MISMATCH, last.statement_id, statement_fen=closing,
-                            ledger_fen=ledger_balance_fen, day=to_date,
-                            detail=f"closing balance {closing} fen, ledger {ledger_balance_fen} fen at the end of "
-                                   f"{to_date}; {unexplained} fen not explained by the breaks listed"))
-    counts: dict[BreakKind, int] = defaultdict(int)
-    for b in breaks:
-        counts[b.kind] += 1
-    return Reconciliation(
-        from_date, to_date, opening, closing,
-        sum(e.amount_fen for _, e in located if e.side is EntrySide.CREDIT),
-        sum(e.amount_fen for _, e in located if e.side is EntrySide.DEBIT),
-        len(located), ledger_balance_fen, tuple(matched), tuple(breaks), unexplained, dict(counts),
-    )
+    return matched, breaks
 
 
 def _judge(sid: str, e: StatementEntry, group: list[Movement], tolerance: timedelta,

@@ -4,8 +4,9 @@ then archive it remotely.
 Polling a bank takes the bank's lease (``poll:<bank>``, see :mod:`service.leases`): one
 instance at a time polls a bank, and whatever it records checks the lease's fence.
 
-Result files are recognised by the bank profile's result name pattern; anything else in the
-outbox (statements, the bank's own notes) is left where it is. A delivered payment file that
+Result files are recognised by the bank profile's result name pattern, statements of the
+clearing account by its statement pattern (stored by :mod:`service.statements`, archived the same
+way); anything else in the outbox (the bank's own notes) is left where it is. A delivered payment file that
 is gone from the bank's inbox was taken by the bank: ACKNOWLEDGED.
 
 A remote file is archived (or deleted, per profile) only after its own ingest committed, so a
@@ -24,7 +25,8 @@ from datetime import datetime
 
 from domain.model import INBOUND_SETTLED, FileState
 from ledger import store
-from service import leases
+from ledger import statements as statement_repo
+from service import leases, statements
 from service.context import Context
 from service.file_security import is_signature_name, signature_name
 from service.ingest import IngestOutcome, ingest_file
@@ -71,8 +73,13 @@ class OutboxPoller:
             self._seen[bank_code] = listing.observations
             suffix = bank.bank_format.file_suffix
             for remote in listing:
-                if is_signature_name(bank, remote.name) or not bank.naming.is_result(remote.name, suffix):
-                    continue  # statements, signatures and other files of the bank's are not results
+                if is_signature_name(bank, remote.name):
+                    continue  # fetched with the file it signs
+                if bank.naming.is_statement(remote.name, suffix):
+                    self._statement(sftp, bank, remote, listing, folder, lease)
+                    continue
+                if not bank.naming.is_result(remote.name, suffix):
+                    continue  # the bank's other files are not ours
                 lease.keep_alive()
                 with ctx.engine.connect() as conn:
                     taken = store.inbound_by_remote(conn, bank_code, remote.path, remote.size, remote.mtime)
@@ -103,19 +110,52 @@ class OutboxPoller:
                     self._archive(sftp, bank, remote.path, [outcome.file_id], lease, signed)
         return outcomes
 
+    def _statement(self, sftp, bank, remote, listing, folder, lease: Lease) -> None:
+        """Fetch and store one statement (once: a remote file taken before is only archived
+        again), then archive the bank's copy. Its trouble is logged and retried at the next poll."""
+        ctx = self.ctx
+        lease.keep_alive()
+        signed = signature_name(bank, remote.name) in listing.observations
+        with ctx.engine.connect() as conn:
+            ids = [row.id for row in statement_repo.by_remote(conn, bank.code, remote.path, remote.size,
+                                                              remote.mtime)]
+        if not ids:
+            try:
+                local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
+                sftp.download(remote.path, local)
+                signature = None
+                if signed:
+                    signature = local.with_name(signature_name(bank, local.name))
+                    sftp.download(signature_name(bank, remote.path), signature)
+                outcome = statements.ingest_statement(ctx, bank.code, local, remote.name, remote.path,
+                                                      remote_mtime=remote.mtime, lease=lease, signature=signature)
+            except LeaseLost:
+                raise
+            except SftpError as exc:
+                log.warning("bank %s: could not fetch statement %s, will retry: %s", bank.code, remote.path, exc)
+                return
+            except Exception:  # one file's trouble must not hold up the others
+                log.exception("bank %s: could not take statement %s, will retry", bank.code, remote.path)
+                return
+            ids = [outcome.file_id]
+        if self._archive(sftp, bank, remote.path, [], lease, signed):
+            statements.mark_archived(ctx, ids, lease)
+
     def _archive(self, sftp, bank, remote_path: str, file_ids: list[int], lease: Lease,
-                 signed: bool = False) -> None:
+                 signed: bool = False) -> bool:
         """Archive (or delete) the bank's copy of files whose own ingest committed, and note it;
-        its signature goes first, so a signed file is never left without its signature."""
+        its signature goes first, so a signed file is never left without its signature. False
+        when that failed (tried again at the next poll)."""
         if signed and not _archive(sftp, bank, signature_name(bank, remote_path)):
-            return
+            return False
         if not _archive(sftp, bank, remote_path):
-            return
+            return False
         now = self.ctx.clock()
         with self.ctx.engine.begin() as conn:
             lease.check(conn)
             for file_id in file_ids:
                 store.update_file(conn, file_id, archived_at=now)
+        return True
 
     def _acknowledge(self, sftp, bank, lease: Lease) -> None:
         """Delivered payment files that are gone from the bank's inbox: the bank took them."""

@@ -20,6 +20,7 @@ from ledger.schema import files, lines, result_lines
 from reports.discrepancies import LABELS, DiscrepancyClass, Instructed, Reported, classify
 from reports.documents import Document, issue
 from reports.signing import Signer
+from service import statements as bank_statements
 from service.context import Context
 from service.errors import FailedPrecondition, NotFound
 
@@ -65,6 +66,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
             if len(slot["lines"]) < MAX_LISTED:
                 slot["lines"].append({"seq": d.seq, "instructed_fen": d.instructed_fen,
                                       "reported_fen": d.reported_fen, "detail": d.detail})
+        statement = bank_statements.batch_figures(conn, batch)
     roster_count = sum(n for n, _ in roster.values())
     roster_fen = sum(f for _, f in roster.values())
     outside = [LineStatus.REJECTED.value, LineStatus.HELD.value, LineStatus.REMOVED.value]
@@ -97,6 +99,9 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
             "count": len(quarantined),
             "files": [_quarantined(f, batch_id) for f in quarantined],
         },
+        # What the bank's own statements of the clearing account show for the batch (stored,
+        # never posted): funded, paid and refunded as matched to the ledger, and the breaks.
+        "statement": statement,
         "checks": {
             "every_transaction_sums_to_zero": not unbalanced,
             "roster_equals_submission": (roster_count, roster_fen) == (batch.roster_count, batch.roster_fen),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -106,13 +107,20 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
         assert [(f.direction, f.state) for f in files] == [("OUT", "ACKNOWLEDGED"), ("IN", "BOOKED")]
         assert files[1].name == profile.naming.result_name(sent.name, suffix)
         assert list((sshd_server.root_dir / profile.outbox).glob(files[1].name)) == []  # archived or deleted
-        # The statement the bank also left is not a result file: the poller leaves it alone.
-        left = [p for p in (sshd_server.root_dir / profile.outbox).iterdir()
-                if profile.naming.is_statement(p.name, suffix)]
-        assert len(left) == 1
-        if profile.security.required:  # the bank's statement is sealed too, its signature beside it
-            assert is_envelope(left[0])
-            assert left[0].with_name(left[0].name + profile.security.signature_suffix).exists()
+        # The statement the bank also left is taken too (stored, never posted), archived like a
+        # result file, and reconciles clean with the ledger in every format family.
+        assert not [p for p in (sshd_server.root_dir / profile.outbox).iterdir()
+                    if profile.naming.is_statement(p.name, suffix)]
+        (stmt,) = client.as_user("auditor").call("ListStatementFiles", pb.ListStatementFilesRequest()).files
+        assert stmt.state == "STORED" and stmt.name == profile.naming.statement_name(
+            "15000012345678", date.fromisoformat(stmt.from_date), 1, suffix)
+        statement = client.as_user("auditor").call(
+            "GetStatementReconciliation", pb.GetStatementReconciliationRequest(statement_file_id=stmt.file_id))
+        assert statement.clean and statement.in_balance and statement.matched_entries == stmt.entry_count
+        if profile.security.required and profile.archive:  # the bank's statement was sealed too, and signed
+            archived = sshd_server.root_dir / profile.archive / stmt.name
+            assert is_envelope(archived)
+            assert archived.with_name(archived.name + profile.security.signature_suffix).exists()
         assert not list((ctx.settings.data_dir / "inbound" / profile.code).glob("clear/*"))  # clear copies gone
 
         refund = json.loads(client.as_user("finance").call(

@@ -723,3 +723,133 @@ class ListTransactionsResponse(_message.Message):
     TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
     transactions: _containers.RepeatedCompositeFieldContainer[LedgerTransaction]
     def __init__(self, transactions: _Optional[_Iterable[_Union[LedgerTransaction, _Mapping]]] = ...) -> None: ...
+
+class StatementFile(_message.Message):
+    __slots__ = ("file_id", "bank_code", "name", "sha256", "state", "duplicate_of", "last_error", "received_by", "received_at", "archived_at", "statement_id", "account", "from_date", "to_date", "opening_balance_fen", "closing_balance_fen", "entry_count", "credit_fen", "debit_fen")
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_OF_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_BY_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    OPENING_BALANCE_FEN_FIELD_NUMBER: _ClassVar[int]
+    CLOSING_BALANCE_FEN_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_FEN_FIELD_NUMBER: _ClassVar[int]
+    DEBIT_FEN_FIELD_NUMBER: _ClassVar[int]
+    file_id: int
+    bank_code: str
+    name: str
+    sha256: str
+    state: str
+    duplicate_of: int
+    last_error: str
+    received_by: str
+    received_at: _timestamp_pb2.Timestamp
+    archived_at: _timestamp_pb2.Timestamp
+    statement_id: str
+    account: str
+    from_date: str
+    to_date: str
+    opening_balance_fen: int
+    closing_balance_fen: int
+    entry_count: int
+    credit_fen: int
+    debit_fen: int
+    def __init__(self, file_id: _Optional[int] = ..., bank_code: _Optional[str] = ..., name: _Optional[str] = ..., sha256: _Optional[str] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., last_error: _Optional[str] = ..., received_by: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., statement_id: _Optional[str] = ..., account: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., opening_balance_fen: _Optional[int] = ..., closing_balance_fen: _Optional[int] = ..., entry_count: _Optional[int] = ..., credit_fen: _Optional[int] = ..., debit_fen: _Optional[int] = ...) -> None: ...
+
+class IngestStatementFileResponse(_message.Message):
+    __slots__ = ("file", "problems")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    file: StatementFile
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, file: _Optional[_Union[StatementFile, _Mapping]] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListStatementFilesRequest(_message.Message):
+    __slots__ = ("bank_code", "state", "page_size", "after_file_id")
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    bank_code: str
+    state: str
+    page_size: int
+    after_file_id: int
+    def __init__(self, bank_code: _Optional[str] = ..., state: _Optional[str] = ..., page_size: _Optional[int] = ..., after_file_id: _Optional[int] = ...) -> None: ...
+
+class ListStatementFilesResponse(_message.Message):
+    __slots__ = ("files", "next_after_file_id")
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_AFTER_FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    files: _containers.RepeatedCompositeFieldContainer[StatementFile]
+    next_after_file_id: int
+    def __init__(self, files: _Optional[_Iterable[_Union[StatementFile, _Mapping]]] = ..., next_after_file_id: _Optional[int] = ...) -> None: ...
+
+class GetStatementReconciliationRequest(_message.Message):
+    __slots__ = ("statement_file_id", "bank_code", "account", "from_date", "to_date")
+    STATEMENT_FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    statement_file_id: int
+    bank_code: str
+    account: str
+    from_date: str
+    to_date: str
+    def __init__(self, statement_file_id: _Optional[int] = ..., bank_code: _Optional[str] = ..., account: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ...) -> None: ...
+
+class StatementBreak(_message.Message):
+    __slots__ = ("kind", "statement_id", "entry_seq", "batch_id", "line_seq", "statement_fen", "ledger_fen", "day", "transaction_ids", "detail")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_SEQ_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_SEQ_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_FEN_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_FEN_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    statement_id: str
+    entry_seq: int
+    batch_id: str
+    line_seq: int
+    statement_fen: int
+    ledger_fen: int
+    day: str
+    transaction_ids: _containers.RepeatedScalarFieldContainer[str]
+    detail: str
+    def __init__(self, kind: _Optional[str] = ..., statement_id: _Optional[str] = ..., entry_seq: _Optional[int] = ..., batch_id: _Optional[str] = ..., line_seq: _Optional[int] = ..., statement_fen: _Optional[int] = ..., ledger_fen: _Optional[int] = ..., day: _Optional[str] = ..., transaction_ids: _Optional[_Iterable[str]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class StatementReconciliation(_message.Message):
+    __slots__ = ("clean", "in_balance", "opening_fen", "closing_fen", "ledger_balance_fen", "unexplained_fen", "matched_entries", "breaks", "content_json")
+    CLEAN_FIELD_NUMBER: _ClassVar[int]
+    IN_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    OPENING_FEN_FIELD_NUMBER: _ClassVar[int]
+    CLOSING_FEN_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_BALANCE_FEN_FIELD_NUMBER: _ClassVar[int]
+    UNEXPLAINED_FEN_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    BREAKS_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_JSON_FIELD_NUMBER: _ClassVar[int]
+    clean: bool
+    in_balance: bool
+    opening_fen: int
+    closing_fen: int
+    ledger_balance_fen: int
+    unexplained_fen: int
+    matched_entries: int
+    breaks: _containers.RepeatedCompositeFieldContainer[StatementBreak]
+    content_json: str
+    def __init__(self, clean: _Optional[bool] = ..., in_balance: _Optional[bool] = ..., opening_fen: _Optional[int] = ..., closing_fen: _Optional[int] = ..., ledger_balance_fen: _Optional[int] = ..., unexplained_fen: _Optional[int] = ..., matched_entries: _Optional[int] = ..., breaks: _Optional[_Iterable[_Union[StatementBreak, _Mapping]]] = ..., content_json: _Optional[str] = ...) -> None: ...

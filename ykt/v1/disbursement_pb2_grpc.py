@@ -184,6 +184,21 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetDisclosureListRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.DisclosureList.FromString,
                 _registered_method=True)
+        self.IngestStatementFile = channel.stream_unary(
+                '/ykt.v1.DisbursementService/IngestStatementFile',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.IngestResultFileRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.IngestStatementFileResponse.FromString,
+                _registered_method=True)
+        self.ListStatementFiles = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ListStatementFiles',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListStatementFilesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListStatementFilesResponse.FromString,
+                _registered_method=True)
+        self.GetStatementReconciliation = channel.unary_unary(
+                '/ykt.v1.DisbursementService/GetStatementReconciliation',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.GetStatementReconciliationRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.StatementReconciliation.FromString,
+                _registered_method=True)
 
 
 class DisbursementServiceServicer:
@@ -398,6 +413,30 @@ class DisbursementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IngestStatementFile(self, request_iterator, context):
+        """Bank statements of the agency clearing account (对账单): the bank's own view, stored and
+        reconciled with the ledger, never posted. Hand one in that arrived outside SFTP (as
+        IngestResultFile: the first message names the bank and file). Recorded once by digest: the
+        same bytes again are DUPLICATE; an unreadable statement is QUARANTINED with its reasons.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStatementFiles(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStatementReconciliation(self, request, context):
+        """The statements of a clearing account reconciled with the ledger line by line and in
+        balance, with every break listed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DisbursementServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -550,6 +589,21 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.GetDisclosureList,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetDisclosureListRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.DisclosureList.SerializeToString,
+            ),
+            'IngestStatementFile': grpc.stream_unary_rpc_method_handler(
+                    servicer.IngestStatementFile,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.IngestResultFileRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.IngestStatementFileResponse.SerializeToString,
+            ),
+            'ListStatementFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStatementFiles,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListStatementFilesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListStatementFilesResponse.SerializeToString,
+            ),
+            'GetStatementReconciliation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStatementReconciliation,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.GetStatementReconciliationRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.StatementReconciliation.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1362,6 +1416,87 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/GetDisclosureList',
             ykt_dot_v1_dot_disbursement__pb2.GetDisclosureListRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.DisclosureList.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IngestStatementFile(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/ykt.v1.DisbursementService/IngestStatementFile',
+            ykt_dot_v1_dot_disbursement__pb2.IngestResultFileRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.IngestStatementFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStatementFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ListStatementFiles',
+            ykt_dot_v1_dot_disbursement__pb2.ListStatementFilesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ListStatementFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStatementReconciliation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/GetStatementReconciliation',
+            ykt_dot_v1_dot_disbursement__pb2.GetStatementReconciliationRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.StatementReconciliation.FromString,
             options,
             channel_credentials,
             insecure,
