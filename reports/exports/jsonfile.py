@@ -9,6 +9,7 @@ with the signatures. Indentation and key order in the file do not matter; any ch
 """
 from __future__ import annotations
 
+import io
 import json
 from typing import Any, BinaryIO
 
@@ -37,7 +38,13 @@ def as_dict(doc: Document) -> dict[str, Any]:
 
 
 def write(doc: Document, out: BinaryIO) -> None:
-    out.write(json.dumps(as_dict(doc), ensure_ascii=False, indent=2).encode("utf-8"))
+    """Streams: ``json.dump`` writes piece by piece, never the whole text at once."""
+    text = io.TextIOWrapper(out, encoding="utf-8")
+    try:
+        json.dump(as_dict(doc), text, ensure_ascii=False, indent=2)
+    finally:
+        text.flush()
+        text.detach()  # the caller owns ``out``
 
 
 def is_export(parsed: Any) -> bool:
