@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from itertools import islice
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -92,24 +93,28 @@ def chain_digest(prev_digest: str, entry: Entry) -> str:
 
 
 class RowsDigest:
-    """SHA-256 over rows fed in order, one ``a|b|c`` text line each, and how many there were."""
+    """SHA-256 over rows fed in order, one ``a|b|c`` text line each (None as ``None``), and how
+    many there were. Rows go in by the thousand: a result file hashes a million of them."""
 
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
         self.count = 0
 
-    def add(self, *fields: Any) -> None:
-        self._hash.update(("|".join("" if f is None else str(f) for f in fields) + "\n").encode())
-        self.count += 1
+    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            line = "|".join(["%s"] * len(rows[0])) + "\n"
+            self._hash.update("".join([line % tuple(r) for r in rows]).encode())
+            self.count += len(rows)
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
 
 
-def rows_digest(rows: Iterable[Iterable[Any]]) -> RowsDigest:
+def rows_digest(rows: Iterable[Sequence[Any]], chunk: int = 10_000) -> RowsDigest:
     out = RowsDigest()
-    for row in rows:
-        out.add(*row)
+    rows = iter(rows)
+    while part := list(islice(rows, chunk)):
+        out.add_rows(part)
     return out
 
 
@@ -210,9 +215,9 @@ def _postings_of(txn_id: str):
 def postings_digest(conn: Connection, txn_id: str) -> tuple[RowsDigest, int]:
     """The digest of a transaction's postings as stored, and the fen it moved (its debits)."""
     out, moved = RowsDigest(), 0
-    for row in conn.execute(_postings_of(txn_id), execution_options=_STREAM):
-        out.add(*row)
-        moved += max(row.amount_fen, 0)
+    for part in conn.execute(_postings_of(txn_id), execution_options=_STREAM).partitions():
+        out.add_rows(part)
+        moved += sum(amount for _n, _code, amount, _batch, _seq in part if amount > 0)
     return out, moved
 
 
@@ -247,7 +252,10 @@ def file_changed(conn: Connection, file_id: int, from_states: list[str] | None, 
 def lines_changed(conn: Connection, batch_id: str, operation: str, seq_status: Iterable[tuple[int, str]],
                   file_id: int | None = None) -> None:
     """One operation on a batch's lines: ``seq_status`` is its (seq, new status) list in seq order."""
-    digest = rows_digest(seq_status)
+    _lines_entry(conn, batch_id, operation, rows_digest(seq_status), file_id)
+
+
+def _lines_entry(conn: Connection, batch_id: str, operation: str, digest: RowsDigest, file_id: int | None) -> None:
     if digest.count:
         record(conn, "lines", {"operation": operation, "lines": digest.count, "digest": digest.hexdigest()},
                batch_id=batch_id, file_id=file_id)
@@ -255,7 +263,10 @@ def lines_changed(conn: Connection, batch_id: str, operation: str, seq_status: I
 
 def lines_selected(conn: Connection, batch_id: str, operation: str, query, file_id: int | None = None) -> None:
     """``lines_changed`` for a (seq, new status) query ordered by seq, streamed."""
-    lines_changed(conn, batch_id, operation, conn.execute(query, execution_options=_STREAM), file_id)
+    digest = RowsDigest()
+    for part in conn.execute(query, execution_options=_STREAM).partitions():
+        digest.add_rows(part)
+    _lines_entry(conn, batch_id, operation, digest, file_id)
 
 
 # --- verification ---------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 ``journal`` receives one entry per ledger transaction and per state change of a batch, lines or
 a file (see ``ledger/journal.py``); ``journal_head`` is the single row an append locks, holding
-the last seq and digest. Triggers refuse updates and deletes of journal entries.
+the last seq and digest. Triggers refuse updates and deletes of journal entries. Transactions
+booked before this revision get their entries now, oldest first, so that the journal covers
+every transaction; state changes made before it were not recorded and are not made up.
 
 Revision ID: 0004
 Revises: 0003
@@ -11,7 +13,7 @@ Create Date: 2026-12-12 03:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from ledger import guards
+from ledger import guards, journal
 
 
 revision = '0004'
@@ -45,6 +47,10 @@ def upgrade() -> None:
     op.execute("INSERT INTO journal_head (id, seq, digest) VALUES (1, 0, '" + '0' * 64 + "')")
     for statement in guards.journal_statements(op.get_bind().dialect.name):
         op.execute(statement)
+    bind = op.get_bind()
+    booked = bind.execute(sa.text("SELECT id, kind, batch_id, memo, file_id FROM transactions ORDER BY created_at, id"))
+    for txn in booked.all():  # queued, chained when the migration commits
+        journal.transaction(bind, txn.id, txn.kind, txn.batch_id, txn.memo, txn.file_id)
 
 
 def downgrade() -> None:
