@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.eligibility import IN_FLIGHT_OR_PAID, ONE_CARD_SHARED_ACCOUNT, ONE_CARD_TWO_ACCOUNTS, REGISTERED
 from domain.masking import mask_account, mask_id
-from domain.model import AccountKind, BatchStatus, LineIssue, LineStatus, PaymentLine, PaymentOutcome
+from domain.model import AccountKind, BatchStatus, FileState, LineIssue, LineStatus, PaymentLine, PaymentOutcome
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
 from domain.validation import ACCOUNT_SHARED, DUPLICATE_PERSON
 from ledger import journal
@@ -676,6 +676,15 @@ def outbound_file(conn: Connection, batch_id: str, message_id: str | None = None
     if message_id is not None:
         query = query.where(files.c.message_id == message_id)
     return conn.execute(query.order_by(files.c.id.desc())).first()
+
+
+def first_result_at(conn: Connection, batch_id: str) -> datetime | None:
+    """When the bank's first booked result file for the batch arrived."""
+    return conn.execute(
+        select(files.c.created_at).where(files.c.batch_id == batch_id, files.c.direction == "IN",
+                                         files.c.state == FileState.BOOKED.value)
+        .order_by(files.c.created_at).limit(1)
+    ).scalar()
 
 
 def outbound_count(conn: Connection, batch_id: str) -> int:

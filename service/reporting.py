@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from domain import workdays
 from domain.masking import mask_name
 from domain.model import BatchStatus, FailureReason, FileState, LineStatus, PaymentOutcome
 from domain.reasons import follow_up
@@ -47,6 +48,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
         ledger = _ledger_totals(conn, batch)
         unbalanced = store.unbalanced_transactions(conn, batch_id)
         dispatched = batch.dispatched_at is not None
+        deadlines = _deadlines(ctx, batch, store.first_result_at(conn, batch_id))
         quarantined = store.quarantined_files(conn, batch_id, batch.bank_code, batch.funded_at or batch.created_at,
                                               batch.closed_at, MAX_LISTED)
         found = classify(
@@ -90,6 +92,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
         },
         "bank": reported,
         "ledger": ledger,
+        "deadlines": deadlines,
         "discrepancies": discrepancies,
         # Result files that booked nothing: unreadable, naming an unknown batch or lines the batch
         # does not have, contradicting it. Their records (when readable) are in bank.quarantined_*
@@ -173,6 +176,23 @@ def _quarantined(f, batch_id: str) -> dict:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _deadlines(ctx: Context, batch, first_result: datetime | None) -> dict:
+    """The bank profile's deadlines in working days from funding, on the official calendar: lines
+    paid after ``payment_due`` are late (迟发, in the discrepancies); a result report first
+    arriving after ``result_due`` — or still missing after it — is a late report."""
+    if batch.funded_at is None:
+        return {"payment_due": None, "result_due": None, "first_result_on": None, "late_report": False}
+    bank = ctx.settings.bank(batch.bank_code)
+    arrived = _aware(first_result).date() if first_result is not None else None
+    out = {"payment_due": batch.payment_due.isoformat() if batch.payment_due else None, "result_due": None,
+           "first_result_on": arrived.isoformat() if arrived else None, "late_report": False}
+    try:
+        result_due = workdays.add_working_days(_aware(batch.funded_at).date(), bank.result_days)
+    except workdays.CalendarRangeError as exc:  # said in the report rather than failing it
+        return out | {"calendar": str(exc)}
+    return out | {"result_due": result_due.isoformat(), "late_report": (arrived or ctx.clock().date()) > result_due}
 
 
 def _batch_summary(batch) -> dict:

@@ -492,3 +492,24 @@ def test_failed_lines_are_reissued_or_given_up_and_the_batch_closes_balanced(har
     files = h.client.call("ListFiles", pb.ListFilesRequest(bank_code=BANK, state="QUARANTINED")).files
     assert len(files) == 1 and "CLOSED" in files[0].last_error
     assert _ledger_counts(h) == before
+
+
+def test_results_after_the_working_day_deadlines_are_late_lines_and_a_late_report(harness):
+    """迟发: funded on 2026-09-25 (Mid-Autumn Festival, a holiday); the profile allows 3 working
+    days to pay: 09-28..09-30. The report is due 5 working days after funding: the National Day
+    holiday (10-01..10-07) is skipped, so 10-09. Results arriving on 10-12 are late, both."""
+    from datetime import UTC, datetime
+
+    h = harness
+    h.ctx.clock = lambda: datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
+    batch_id, _total = _submit_funded_dispatched(h, n=20)
+    assert h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id)).payment_due == "2026-09-30"
+    h.ctx.clock = lambda: datetime(2026, 10, 12, 2, 0, tzinfo=UTC)
+    _bank_answers_and_service_books(h)
+    recon = json.loads(h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id)).content_json)
+    assert recon["deadlines"] == {"payment_due": "2026-09-30", "result_due": "2026-10-09",
+                                  "first_result_on": "2026-10-12", "late_report": True}
+    late = recon["discrepancies"]["LATE"]
+    paid = _statuses(h, batch_id)["PAID"]
+    assert late["label"].startswith("迟发") and late["count"] == paid[0] > 0
+    assert late["lines"][0]["detail"] == "reported paid on 2026-10-12, due 2026-09-30"
