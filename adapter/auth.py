@@ -58,6 +58,7 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "IngestResultFile": (BANK, FINANCE),
     "IngestStatementFile": (BANK, FINANCE),  # the bank's statement: stored, reconciled, never posted
     "CloseBatch": (FINANCE,),
+    "ListLines": (CLERK, APPROVER, FINANCE, AUDITOR),
     "ReissueLines": (CLERK,),
     "GiveUpLines": (APPROVER,),
     # the exchange with the bank: operators act on payment files that did not go by SFTP

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from domain.model import AccountKind, BatchHeader, PaymentLine
+from domain.masking import mask_name
+from domain.model import AccountKind, BatchHeader, FailureReason, PaymentLine
+from domain.reasons import follow_up
 from reports.documents import Copy, Document
 from reports.text import render
 from reports.verification import Verdict
@@ -145,6 +147,16 @@ def issue_to_pb(i, *, issue_id: int = 0, open_: bool = True) -> pb.LineIssue:
     return pb.LineIssue(seq=i.seq, field=i.field, code=i.code, message=i.message, severity=i.severity,
                         other_batch_id=i.other_batch_id or "", other_seq=i.other_seq or 0,
                         open=open_, issue_id=issue_id)
+
+
+def line_row_to_pb(r) -> pb.LineView:
+    reason = FailureReason(r.reason) if r.reason else None
+    return pb.LineView(
+        seq=r.seq, status=r.status, amount_fen=r.amount_fen, name_masked=mask_name(r.name),
+        id_number_masked=r.id_masked or "", account_no_masked=r.account_masked or "",
+        reason=r.reason or "", follow_up=follow_up(reason).value if reason else "",
+        bank_reason=" ".join(filter(None, [r.bank_reason_code, r.bank_reason_text])),
+    )
 
 
 def issue_row_to_pb(r) -> pb.LineIssue:

@@ -182,6 +182,12 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         return convert.file_to_pb(dispatch.mark_delivered(self.ctx, request.file_id, request.reason, _user(context)))
 
     @_rpc
+    def ListLines(self, request, context):
+        size = min(request.page_size or 1000, 10000)
+        rows = batches.lines_in(self.ctx, request.batch_id, request.status, request.after_seq, size)
+        return pb.ListLinesResponse(lines=[convert.line_row_to_pb(r) for r in rows])
+
+    @_rpc
     def ReissueLines(self, request, context):
         corrected = [convert.line_from_pb(m) for m in request.lines]
         return convert.file_to_pb(reissue.reissue(self.ctx, request.batch_id, corrected, _user(context)))

@@ -524,10 +524,11 @@ def iter_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
         last = page[-1].seq
 
 
-def line_rows(conn: Connection, batch_id: str, statuses: Sequence[LineStatus], limit: int | None = None):
+def line_rows(conn: Connection, batch_id: str, statuses: Sequence[LineStatus], limit: int | None = None,
+              after_seq: int = 0):
     query = (
         select(lines)
-        .where(lines.c.batch_id == batch_id, lines.c.status.in_([s.value for s in statuses]))
+        .where(lines.c.batch_id == batch_id, lines.c.status.in_([s.value for s in statuses]), lines.c.seq > after_seq)
         .order_by(lines.c.seq)
     )
     if limit is not None:

@@ -97,6 +97,19 @@ def get(ctx: Context, batch_id: str):
         return batch, store.line_status_totals(conn, batch_id)
 
 
+def lines_in(ctx: Context, batch_id: str, status: str, after_seq: int, limit: int):
+    """One page of a batch's lines in ``status`` (rows with masked personal data only)."""
+    try:
+        wanted = LineStatus(status)
+    except ValueError:
+        raise InvalidInput(f"unknown line status {status!r}", [Violation(
+            "status", "UNKNOWN_STATUS", f"one of {', '.join(s.value for s in LineStatus)}")]) from None
+    with ctx.engine.connect() as conn:
+        if store.get_batch(conn, batch_id) is None:
+            raise NotFound(f"no batch {batch_id}")
+        return store.line_rows(conn, batch_id, [wanted], limit=limit, after_seq=after_seq)
+
+
 def accounts_of(batch) -> BatchAccounts:
     return BatchAccounts(region=batch.region, bank_code=batch.bank_code, program=batch.program)
 

@@ -133,6 +133,46 @@ class SubmitBatchResponse(_message.Message):
     issue_count: int
     def __init__(self, batch_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., line_count: _Optional[int] = ..., total_fen: _Optional[int] = ..., status: _Optional[str] = ..., accepted_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., held_count: _Optional[int] = ..., issues: _Optional[_Iterable[_Union[LineIssue, _Mapping]]] = ..., issue_count: _Optional[int] = ...) -> None: ...
 
+class ListLinesRequest(_message.Message):
+    __slots__ = ("batch_id", "status", "page_size", "after_seq")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQ_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    status: str
+    page_size: int
+    after_seq: int
+    def __init__(self, batch_id: _Optional[str] = ..., status: _Optional[str] = ..., page_size: _Optional[int] = ..., after_seq: _Optional[int] = ...) -> None: ...
+
+class LineView(_message.Message):
+    __slots__ = ("seq", "status", "amount_fen", "name_masked", "id_number_masked", "account_no_masked", "reason", "follow_up", "bank_reason")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    NAME_MASKED_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_MASKED_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NO_MASKED_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_FIELD_NUMBER: _ClassVar[int]
+    BANK_REASON_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    status: str
+    amount_fen: int
+    name_masked: str
+    id_number_masked: str
+    account_no_masked: str
+    reason: str
+    follow_up: str
+    bank_reason: str
+    def __init__(self, seq: _Optional[int] = ..., status: _Optional[str] = ..., amount_fen: _Optional[int] = ..., name_masked: _Optional[str] = ..., id_number_masked: _Optional[str] = ..., account_no_masked: _Optional[str] = ..., reason: _Optional[str] = ..., follow_up: _Optional[str] = ..., bank_reason: _Optional[str] = ...) -> None: ...
+
+class ListLinesResponse(_message.Message):
+    __slots__ = ("lines",)
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    lines: _containers.RepeatedCompositeFieldContainer[LineView]
+    def __init__(self, lines: _Optional[_Iterable[_Union[LineView, _Mapping]]] = ...) -> None: ...
+
 class ListLineIssuesRequest(_message.Message):
     __slots__ = ("batch_id", "open_only", "page_size", "after_issue_id")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]

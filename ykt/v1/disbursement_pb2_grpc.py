@@ -84,6 +84,11 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
                 _registered_method=True)
+        self.ListLines = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ListLines',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListLinesResponse.FromString,
+                _registered_method=True)
         self.ReissueLines = channel.unary_unary(
                 '/ykt.v1.DisbursementService/ReissueLines',
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
@@ -270,6 +275,14 @@ class DisbursementServiceServicer:
     def MarkFileDelivered(self, request, context):
         """Record that a payment file reached the bank another way (who and why); the worker stops
         trying to upload it and the batch counts as dispatched. Audited with the reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLines(self, request, context):
+        """A batch's lines in one status (FAILED: to correct and re-issue or give up), with the bank's
+        reason and the follow-up it calls for; personal data masked. Paged by seq.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -489,6 +502,11 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.MarkFileDelivered,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
+            ),
+            'ListLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLines,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListLinesResponse.SerializeToString,
             ),
             'ReissueLines': grpc.unary_unary_rpc_method_handler(
                     servicer.ReissueLines,
@@ -876,6 +894,33 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/MarkFileDelivered',
             ykt_dot_v1_dot_disbursement__pb2.MarkFileDeliveredRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ListLines',
+            ykt_dot_v1_dot_disbursement__pb2.ListLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ListLinesResponse.FromString,
             options,
             channel_credentials,
             insecure,
