@@ -5,14 +5,15 @@ region whatever its period: lines paid, failed and refunded (count and fen), the
 came after their batch's payment deadline (迟发, by the day the bank's result file arrived, as
 the batch reconciliation decides it), the batches funded, and what was outstanding at the end
 of the month — funded but neither paid nor refunded, in the bank's clearing account or in
-failed-payment suspense. Months run in UTC, like every time the ledger records. The report is
+failed-payment suspense. Months are Beijing-time calendar months (UTC+8), as the offices that
+report them keep them; the ledger's UTC times are compared with those bounds. The report is
 issued as a signed three-copy document like the batch reports.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -22,18 +23,21 @@ from service.context import Context
 from service.errors import InvalidInput, NotFound, Violation, require
 from service.reporting import MAX_LISTED, signer
 
+BEIJING = timezone(timedelta(hours=8))
+
 FIGURES = ("paid_count", "paid_fen", "failed_count", "failed_fen", "refunded_count", "refunded_fen",
            "late_count", "late_fen", "outstanding_count", "outstanding_fen")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """``"2026-11"`` → the first instants of November and of December 2026, UTC."""
+    """``"2026-11"`` → the first instants of November and of December 2026 in Beijing, as UTC."""
     found = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not found or not 1 <= int(found[2]) <= 12:
         raise InvalidInput(f"month {month!r} is not YYYY-MM", [Violation("month", "FORMAT", "YYYY-MM, e.g. 2026-11")])
     year, mon = int(found[1]), int(found[2])
-    start = datetime(year, mon, 1, tzinfo=UTC)
-    return start, datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=UTC)
+    start = datetime(year, mon, 1, tzinfo=BEIJING)
+    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=BEIJING)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def monthly_report(ctx: Context, program: str, region: str, month: str) -> Document:
@@ -63,7 +67,7 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
         "report": "monthly report 月度发放报表",
         "generated_at": ctx.clock().isoformat(timespec="seconds"),
         "scope": {"program": program, "region": region, "month": month,
-                  "from": start.isoformat(), "until": end.isoformat()},
+                  "from": start.astimezone(BEIJING).isoformat(), "until": end.astimezone(BEIJING).isoformat()},
         "totals": totals,
         "ledger_to_month_end": ledger_to_date,
         "batches": listed,  # batches with anything in the month or outstanding at its end (first MAX_LISTED)

@@ -63,7 +63,8 @@ def test_the_monthly_report_of_november(world):
     assert (t["outstanding_count"], t["outstanding_fen"]) == (25, second.funded_fen)
     assert [b["id"] for b in doc.content["batches"]] == sorted([first.batch_id, second.batch_id])
     assert all(doc.content["checks"].values())
-    assert doc.content["scope"]["from"] == "2026-11-01T00:00:00+00:00"
+    assert doc.content["scope"]["from"] == "2026-11-01T00:00:00+08:00"  # Beijing months
+    assert monthly.month_bounds("2026-12") == (datetime(2026, 11, 30, 16, 0, tzinfo=UTC), datetime(2026, 12, 31, 16, 0, tzinfo=UTC))
     assert verify(doc.public_key_pem, doc.digest, doc.copies[0].signature)
 
 
