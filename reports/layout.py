@@ -136,9 +136,32 @@ def _reconciliation(c: dict) -> Layout:
                         lambda: ((f["file_id"], f["name"], f["received_at"], f["concerns"], f["reasons"])
                                  for f in q["files"]),
                         len(q["files"]))
-    return Layout(c["report"], _batch_facts(c),
-                  (figures, not_instructed, _discrepancies(c["discrepancies"]), lines, quarantined,
-                   _checks(c["checks"])))
+    return Layout(c["report"], _batch_facts(c) + _deadline_facts(c.get("deadlines")),
+                  (figures, *_statement(c.get("statement")), not_instructed, _discrepancies(c["discrepancies"]),
+                   lines, quarantined, _checks(c["checks"])))
+
+
+def _deadline_facts(d: dict | None) -> tuple[tuple[str, str], ...]:
+    """The result-report deadline in working days and whether the bank's report came late."""
+    if not d:
+        return ()
+    late = "是 yes (迟报 late report)" if d["late_report"] else "否 no"
+    return (("回盘期限 result report due", d["result_due"] or d.get("calendar") or "-"),
+            ("首次回盘 first result received", d["first_result_on"] or "-"), ("回盘迟报 report late", late))
+
+
+def _statement(st: dict | None) -> tuple[Table, ...]:
+    """What the bank's statements of the clearing account show for the batch, and their breaks."""
+    if not st:
+        return ()
+    figures = _figures(st["label"], [
+        ("对账单 拨入 statement: funding credited", None, st["funded_fen"]),
+        ("对账单 代发 statement: paid", None, st["paid_fen"]),
+        ("对账单 退回 statement: refunded", None, st["refunded_fen"]),
+        ("对账单 其他 statement: other", None, st["other_fen"]),
+    ])
+    breaks = sorted(st["breaks"].items())
+    return figures, Table("对账单差异 statement breaks", (Column("类别 kind"), LINES), lambda: breaks, len(breaks))
 
 
 def _refund(c: dict) -> Layout:
