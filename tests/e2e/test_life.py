@@ -3,7 +3,7 @@
 Submit (one line rejected), correct it, approve, fund, dispatch, the bank pays most and fails
 some, re-issue the failed lines corrected but one, give that one up, the bank pays the re-issue,
 close and refund, reconcile the bank's statements, issue the triple-copy reconciliation and
-verify each of its three copies — and one tampered byte is caught.
+verify each of its three copies — and one tampered byte is caught — and verify the journal.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from adapter import server as grpc_server
 from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader
 from domain.roster import generate_lines
+from ledger import journal
 from privacy.cipher import FieldCipher
 from privacy.keys import Keyring
 from service.config import BankProfile, Settings
@@ -58,7 +59,7 @@ def _by_status(client, batch_id) -> dict[str, tuple[int, int]]:
     return {s.status: (s.count, s.fen) for s in batch.lines_by_status}
 
 
-def test_the_whole_life_of_a_batch(world):
+def test_the_whole_life_of_a_batch(world, engine):
     client, bank, worker = world
     finance, approver, auditor = (client.as_user(u) for u in ("finance", "approver", "auditor"))
     roster = list(generate_lines(N, seed=21, region=REGION))
@@ -136,6 +137,12 @@ def test_the_whole_life_of_a_batch(world):
         content=tampered.encode(), party="BANK", content_sha256=report.copies[2].content_sha256,
         signature=report.copies[2].signature))
     assert not verdict.valid
+
+    # The evidence trail: every change of the life is in the hash-chained journal, which verifies.
+    with engine.connect() as conn:
+        trail = journal.verify(conn)
+    assert trail.ok, trail.breaks[:3]
+    assert trail.transactions == 5 and trail.entries > 5  # fund, result, re-issue, result, refund
 
     # Nothing more is booked for a closed batch, and a clerk cannot re-open it by re-issuing.
     with pytest.raises(grpc.RpcError) as caught:

@@ -5,7 +5,8 @@ the simulator with a random failure rate, their failed lines re-issued with corr
 given up, result files delivered twice, and batches closed — in any order the rules allow. After
 every step: every transaction sums to zero; for every batch, funded = paid + refunded +
 outstanding (clearing and suspense); a closed batch leaves nothing in clearing or suspense; the
-ledger's paid money equals the lines marked paid; and nothing is ever booked twice.
+ledger's paid money equals the lines marked paid; nothing is ever booked twice; and the
+hash-chained journal covers every change and verifies.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import bank_formats
 from bank_sim.bank import SimulatedBank
 from domain.model import BatchStatus, LineStatus
 from domain.roster import generate_lines
-from ledger import store
+from ledger import journal, store
 from ledger.db import make_engine, migrate, sqlite_url
 from privacy.keys import Keyring
 from service import closing, dispatch, reissue
@@ -150,6 +151,12 @@ class BatchLives(RuleBasedStateMachine):
                 if batch.status == BatchStatus.CLOSED.value:
                     assert by_kind["clearing"] == by_kind["suspense"] == 0
                     assert refunded == batch.funded_fen - paid_lines
+
+    @invariant()
+    def the_journal_chains_every_change_and_verifies(self):
+        with self.engine.connect() as conn:
+            report = journal.verify(conn)
+        assert report.ok, report.breaks[:3]
 
     # -- helpers ------------------------------------------------------------------------------
 
