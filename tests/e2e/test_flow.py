@@ -6,6 +6,7 @@ and polls over SFTP exactly as it would against a real agency bank.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -157,8 +158,10 @@ def test_a_redelivered_result_file_books_nothing(harness):
     before = _ledger_counts(h)
     archived = next((h.bank_root / "archive").iterdir())
     renamed = archived.name.replace("RESULT_", "RESULT_RESENT_", 1)
+    later = archived.stat().st_mtime + 60  # delivered again a minute later: not the very file taken before
     for name in (archived.name, renamed):  # the same name again, and the same bytes under a new name
         shutil.copy(archived, h.bank_root / "outbox" / name)
+        os.utime(h.bank_root / "outbox" / name, (later, later))
         (h.bank_root / "outbox" / f"{name}.done").touch()
     h.worker.run_once()
     assert _ledger_counts(h) == before

@@ -4,6 +4,7 @@ and the service reconciles it with the ledger through a real gRPC server."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import replace
 
@@ -171,8 +172,10 @@ def test_a_statement_delivered_again_stores_nothing(world):
     (first,) = _statement_files(client)
     before = _counts(ctx)
     archived = root / "archive" / first.name
+    later = archived.stat().st_mtime + 60  # delivered again a minute later: not the very file taken before
     for name in (first.name, first.name.replace("STMT_", "STMT_AGAIN_", 1)):  # same name, and a new one
         shutil.copy(archived, root / "outbox" / name)
+        os.utime(root / "outbox" / name, (later, later))
         (root / "outbox" / f"{name}.done").touch()
     worker.run_once()
     reply = client.as_user("bank").ingest_statement(BANK, "handed-in.xml", archived.read_bytes())
