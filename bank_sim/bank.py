@@ -47,6 +47,7 @@ from domain.model import (
     StatementHeader,
 )
 from domain.reasons import LABEL_ZH
+from durable import fsync_dir
 from filesec import FileSecurityError
 from filesec.keys import PartyKeys
 from service.file_security import counterpart, is_signature_name, open_inbound, protect_outbound, signature_name
@@ -80,19 +81,6 @@ class _Tally:
     failed_count: int = 0
     failed_fen: int = 0
     paid_nonzero: int = 0  # statement entries carry money; a line paid with 0 fen moves none
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class SimulatedBank:
@@ -226,7 +214,7 @@ class SimulatedBank:
         if signature is not None:
             os.replace(signature, self.processed / signature.name)
         os.replace(path, done)
-        _fsync_dir(self.processed)
+        fsync_dir(self.processed)
         log.info(
             "bank %s: answered %s with %s (%d paid, %d failed)",
             self.bank_code, name, final.name, tally.paid_count, tally.failed_count,
@@ -341,7 +329,7 @@ class SimulatedBank:
                 os.rename(made, final.with_name(made.name))
             temp.unlink(missing_ok=True)
             (sealed / f".{temp.name}.filesec.json").unlink(missing_ok=True)
-        _fsync_dir(self.outbox)
+        fsync_dir(self.outbox)
 
     def _write_statement(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally) -> Path:
         """The statement of the clearing account for this file: the batch's funding, credited in
@@ -383,7 +371,7 @@ class SimulatedBank:
         if not marker.exists():
             with open(marker, "wb") as f:
                 os.fsync(f.fileno())
-            _fsync_dir(self.outbox)
+            fsync_dir(self.outbox)
 
     def _reject(self, path: Path, why: str, signature: Path | None = None) -> None:
         target = self.rejected / path.name

@@ -1,10 +1,6 @@
-"""Small file helpers shared by the package: exact reads, atomic writes, digests in chunks."""
+"""Small file helpers of the package: exact reads and digests in chunks (atomic writes: :mod:`durable`)."""
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,43 +54,3 @@ def hash_file(path: Path, digest: Digest, chunk: int = CHUNK) -> tuple[int, byte
         return hash_stream(src, digest, chunk)
 
 
-@contextmanager
-def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
-    """A file to write that appears at ``path`` only complete (temporary name, fsync, rename).
-
-    On any exception the temporary file is removed: a half-written (or half-decrypted) file is
-    never left behind.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    out = os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb")
-    try:
-        with out:
-            if hasattr(os, "fchmod"):
-                os.fchmod(out.fileno(), mode)  # whatever the umask
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    with atomic_output(path, mode) as out:
-        out.write(data)
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

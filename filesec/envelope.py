@@ -66,7 +66,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from filesec._io import atomic_output, read_exact
+from durable import atomic_output
+from filesec._io import read_exact
 from filesec.algorithms import Cipher, Wrap, cipher_available
 from filesec.errors import DecryptionFailed, KeyFileError, MalformedEnvelope, PolicyViolation, Truncated
 from filesec.keys import KEY_ID, KeySet, wrap_of

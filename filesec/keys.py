@@ -56,7 +56,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa, x25519
 
-from filesec._io import fsync_dir, write_atomic
+from durable import fsync_dir, write_atomic
 from filesec.algorithms import SignatureAlgorithm, Wrap
 from filesec.errors import KeyFileError, UnknownKey
 

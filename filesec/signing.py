@@ -51,7 +51,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa, utils
 
-from filesec._io import hash_file, write_atomic
+from durable import write_atomic
+from filesec._io import hash_file
 from filesec.algorithms import Digest, SignatureAlgorithm
 from filesec.errors import BadSignature, KeyFileError, MalformedSignature, PolicyViolation
 from filesec.keys import KEY_ID, KeySet, signature_algorithm_of

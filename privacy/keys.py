@@ -52,6 +52,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from durable import write_atomic
 from privacy.errors import KeyFilePermissionError, KeyringError, KeyringNotConfigured, UnknownKeyIdError
 
 __all__ = ["ENV_KEYS", "ENV_KEY_FILE", "KEY_BYTES", "Keyring", "rotate_key_file"]
@@ -196,21 +197,7 @@ class Keyring:
             text = _toml_document(doc)
         else:
             text = json.dumps(doc, indent=2) + "\n"
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            try:
-                if hasattr(os, "fchmod"):
-                    os.fchmod(fd, 0o600)  # whatever the umask
-                os.write(fd, text.encode("utf-8"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        _fsync_dir(path.parent)
+        write_atomic(path, text.encode("utf-8"), mode=0o600)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Keyring:
@@ -320,14 +307,3 @@ def _toml_document(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

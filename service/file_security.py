@@ -50,7 +50,7 @@ from filesec import (
     verify_file,
     write_signature,
 )
-from filesec._io import write_atomic
+from durable import write_atomic
 from service.profiles import BankProfile, Encryption, SecurityKeys, Signing
 
 __all__ = [
