@@ -479,6 +479,18 @@ def check_prolog(src: BinaryIO, problems: Problems) -> _Prefixed | None:
     return _Prefixed(src, head)
 
 
+def _opened(src: BinaryIO, problems: Problems) -> _Prefixed | None:
+    """The source past a checked prolog, or None (with the problem noted) when it cannot be read.
+    A failing read (a dropped connection, a full disk) is raised: it is not a format problem."""
+    try:
+        return check_prolog(src, problems)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
+        problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}", fatal=True)
+        return None
+
+
 class EventStream:
     """The ``end`` events of one file, with everything that can go wrong turned into problems.
 
@@ -503,14 +515,7 @@ class EventStream:
         self.fast = None  # what FastStream takes without the parser; this one never does
         self._it = None
         self._feeder = None
-        try:
-            src = check_prolog(src, problems)
-        except OSError:
-            raise  # reading failed (a dropped connection, a full disk): not a format problem
-        except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
-            problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
-                         fatal=True)
-            src = None
+        src = _opened(src, problems)
         if src is None:
             self.broken = True
             return
@@ -675,14 +680,7 @@ class FastStream:
         self._tx_parent: object = None  # and its parent's tag
         self._src = None
         self._parser = None
-        try:
-            src = check_prolog(src, problems)
-        except OSError:
-            raise  # reading failed (a dropped connection, a full disk): not a format problem
-        except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
-            problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
-                         fatal=True)
-            src = None
+        src = _opened(src, problems)
         if src is None:
             self.broken = True
             return
