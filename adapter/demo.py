@@ -3,9 +3,12 @@
 Starts two simulated agency banks speaking different formats (each an SFTP server and a
 processing loop, set up from the shipped profiles), the gRPC service and its worker on a fresh
 SQLite ledger; then, as a finance system would, submits a generated batch for each bank,
-approves it as a second person, funds it, dispatches it, waits for the bank's results, closes it
-refunding the surplus, and prints the triple-copy reconciliation. Exits 0 only if, for every
-batch, funded = paid + refunded and every line is accounted for.
+approves it as a second person, funds it, dispatches it, waits for the bank's results,
+re-issues the failed lines with corrected accounts (补发) and gives up those that fail again,
+reconciles the bank's statement of the clearing account, closes the batch refunding the surplus,
+prints the triple-copy reconciliation, verifies its three copies and the hash-chained journal.
+Exits 0 only if, for every batch, funded = paid + refunded, every line is accounted for, every
+copy verifies and the journal verifies.
 
 Each step is taken by the user whose role allows it (clerk, approver, finance; the auditor
 reads), each with a throwaway bearer token made for this run: only their SHA-256 goes into the
@@ -18,16 +21,18 @@ import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import bank_sim
+from adapter import convert
 from adapter import server as grpc_server
 from adapter.client import Client
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.money import yuan
 from domain.roster import generate_lines
 from privacy.keys import Keyring
+from ledger import journal
 from ledger.db import make_engine, migrate, sqlite_url
 from service.config import Settings
 from service.context import Context
@@ -53,6 +58,8 @@ class BatchRun:
     reconciliation: pb.Report | None = None
     refund: pb.Report | None = None
     batch: pb.Batch | None = None
+    statement: pb.StatementReconciliation | None = None
+    verified: list[bool] | None = None
     ok: bool = False
 
 
@@ -75,7 +82,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     profiles = {code: load_profile(PROFILES / f"{code}.toml") for code in banks}
     sims, connected = [], {}
     for code, profile in profiles.items():
-        say(f"[1/8] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)")
+        say(f"[1/10] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)")
         sim = bank_sim.start(
             bank_sim.SimulatedBank.for_profile(data_dir / "bank" / code, profile, seed),
             0, [client_public], data_dir / "bank" / f"{code}_host_ed25519", interval_s=0.2,
@@ -100,7 +107,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     stop = threading.Event()
     worker = threading.Thread(target=Worker(ctx).run_forever, args=(stop,), daemon=True)
     worker.start()
-    say(f"[2/8] service listening on 127.0.0.1:{port}, ledger {settings.database_url}; "
+    say(f"[2/10] service listening on 127.0.0.1:{port}, ledger {settings.database_url}; "
         f"users {', '.join(f'{n} ({r})' for n, r in DEMO_USERS.items())} with throwaway tokens")
     client = Client(f"127.0.0.1:{port}", token=tokens["auditor"])  # reads; each step below acts as its user
     as_user = {name: client.with_token(token) for name, token in tokens.items()}
@@ -108,13 +115,20 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     try:
         for n, r in enumerate(runs):
             _submit_and_send(as_user, r, lines, seed + n, say)
-        for r in runs:
-            say(f"[7/8] waiting for {r.bank_code}'s result file")
+        for n, r in enumerate(runs):
+            say(f"[7/10] waiting for {r.bank_code}'s result file")
             _wait_for_results(client, r.batch_id, say)
-            say(f"[8/8] closing batch {r.batch_id}: surplus goes back to finance")
+            _reissue_failed(as_user, r, lines, seed + n, say)
+            r.statement = _statement(as_user["auditor"], r, profiles[r.bank_code], say)
+            say(f"[9/10] closing batch {r.batch_id}: surplus goes back to finance")
             r.refund = as_user["finance"].call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
             r.reconciliation = client.call("GetReconciliation", pb.GetReportRequest(batch_id=r.batch_id))
+            r.verified = [client.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
+                content=r.reconciliation.content_json.encode(), party=c.party, content_sha256=c.content_sha256,
+                signature=c.signature)).valid for c in r.reconciliation.copies]
             r.batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
+        with journal.snapshot(engine) as conn:
+            trail = journal.verify(conn)
     finally:
         client.close()
         stop.set()
@@ -129,7 +143,9 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
         write_report(r.reconciliation, reports)
         write_report(r.refund, reports)
         r.ok = _summarise(r, lines, say)
-    ok = all(r.ok for r in runs)
+    say(f"[10/10] evidence trail: {trail.entries:,} journal entries over {trail.transactions:,} ledger "
+        f"transactions; chain and ledger invariants " + ("verify" if trail.ok else f"BROKEN: {trail.breaks[0]}"))
+    ok = all(r.ok for r in runs) and trail.ok
     say(f"reports written to {reports}")
     say("every batch accounted for" if ok else "MISMATCH: see above")
     return DemoResult(ok, runs)
@@ -143,20 +159,65 @@ def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: 
         region=REGION, bank_code=r.bank_code, payer_name="某县财政局", payer_account="15000012345678",
         control_count=lines, control_total_fen=total,
     )
-    say(f"[3/8] submitting {lines:,} beneficiaries for bank {r.bank_code}, {yuan(total)} CNY, as clerk")
+    say(f"[3/10] submitting {lines:,} beneficiaries for bank {r.bank_code}, {yuan(total)} CNY, as clerk")
     sent = as_user["clerk"].submit(
         header, _with_progress(generate_lines(lines, seed=seed, region=REGION), lines, say))
     r.batch_id = sent.batch_id
     say(f"      batch {r.batch_id} {sent.status}: {sent.accepted_count:,} accepted, {sent.rejected_count:,} "
         f"rejected, {sent.held_count:,} held, {sent.issue_count:,} issue(s) noted")
-    say("[4/8] approving as a second person")
+    say("[4/10] approving as a second person")
     as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
-    say("[5/8] funding: finance transfers the batch total to the bank's clearing account")
+    say("[5/10] funding: finance transfers the batch total to the bank's clearing account")
     funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
     say(f"      payment due by {funded.payment_due}")
-    say(f"[6/8] dispatching the payment file to {r.bank_code} over SFTP")
+    say(f"[6/10] dispatching the payment file to {r.bank_code} over SFTP")
     sent_file = as_user["finance"].call("DispatchBatch", pb.DispatchBatchRequest(batch_id=r.batch_id))
     say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
+
+
+def _reissue_failed(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say) -> None:
+    """补发: the department corrects the accounts of the lines the bank failed and sends them
+    again; lines that fail a second time are given up and refunded at close."""
+    failed = _lines(as_user["clerk"], r.batch_id, "FAILED")
+    if not failed:
+        return
+    roster = {ln.seq: ln for ln in generate_lines(lines, seed=seed, region=REGION)}
+    fresh = generate_lines(len(failed), seed=seed + 7_919, region=REGION)
+    corrected = [replace(roster[v.seq], account_no=new.account_no) for v, new in zip(failed, fresh, strict=True)]
+    say(f"[8/10] re-issuing {len(corrected):,} failed lines with corrected accounts (补发), as clerk")
+    sent = as_user["clerk"].call("ReissueLines", pb.CorrectLinesRequest(
+        batch_id=r.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+    say(f"      {sent.name}: only the corrected lines, under their original seqs")
+    _wait_for_results(as_user["clerk"], r.batch_id, say)
+    again = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "FAILED")]
+    if again:
+        say(f"      {len(again):,} failed again: given up by the approver, refunded at close")
+        as_user["approver"].call("GiveUpLines", pb.ResolveLinesRequest(
+            batch_id=r.batch_id, seqs=again, reason="补发后仍失败 failed again after re-issue"))
+
+
+def _lines(caller: Client, batch_id: str, status: str) -> list[pb.LineView]:
+    out, after = [], 0
+    while page := caller.call("ListLines", pb.ListLinesRequest(
+            batch_id=batch_id, status=status, after_seq=after, page_size=10_000)).lines:
+        out += page
+        after = page[-1].seq
+    return out
+
+
+def _statement(auditor: Client, r: BatchRun, profile, say) -> pb.StatementReconciliation | None:
+    """The bank's statements of the clearing account, reconciled with the ledger before the close."""
+    files = [f for f in auditor.call("ListStatementFiles", pb.ListStatementFilesRequest(bank_code=r.bank_code)).files
+             if f.state == "STORED"]
+    if not files:
+        say(f"      bank {r.bank_code} sent no statement yet")
+        return None
+    days = sorted({f.from_date for f in files} | {f.to_date for f in files})
+    rec = auditor.call("GetStatementReconciliation", pb.GetStatementReconciliationRequest(
+        bank_code=r.bank_code, account=files[0].account, from_date=days[0], to_date=days[-1]))
+    say(f"      bank statement(s) of the clearing account: {len(files)} file(s), {rec.matched_entries:,} entries "
+        f"matched, " + ("CLEAN, in balance" if rec.clean and rec.in_balance else f"{len(rec.breaks)} break(s)"))
+    return rec
 
 
 def _summarise(r: BatchRun, lines: int, say) -> bool:
@@ -165,9 +226,9 @@ def _summarise(r: BatchRun, lines: int, say) -> bool:
     content = json.loads(recon.content_json)
     say("")
     say(recon.text.split("=== ")[1].split("\n", 1)[1].rsplit("content sha256", 1)[0])
-    say("three copies, one content digest:")
-    for copy in recon.copies:
-        say(f"  {copy.party:<10} {copy.content_sha256}  {copy.label}")
+    say("three copies, one content digest, each signature verified by the service:")
+    for copy, valid in zip(recon.copies, r.verified or [], strict=False):
+        say(f"  {copy.party:<10} {copy.content_sha256}  {'verified' if valid else 'NOT VALID'}  {copy.label}")
     by_status = {s.status: (s.count, s.fen) for s in batch.lines_by_status}
     paid_n, paid_fen = by_status.get(LineStatus.PAID.value, (0, 0))
     refunded_n, refunded_fen = by_status.get(LineStatus.REFUNDED.value, (0, 0))
@@ -180,6 +241,8 @@ def _summarise(r: BatchRun, lines: int, say) -> bool:
         and paid_n + refunded_n == lines
         and all(content["checks"].values())
         and len({c.content_sha256 for c in recon.copies}) == 1
+        and bool(r.verified) and all(r.verified)
+        and (r.statement is None or (r.statement.clean and r.statement.in_balance))
     )
     say(f"{r.bank_code} batch {r.batch_id}: funded {yuan(batch.funded_fen)} = paid {yuan(paid_fen)} "
         f"({paid_n:,} lines) + refunded {yuan(refunded_fen)} ({refunded_n:,} lines): {'OK' if ok else 'MISMATCH'}")

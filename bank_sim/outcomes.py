@@ -1,8 +1,9 @@
 """What the simulated bank does with each payment line. Pure and deterministic.
 
-The outcome of a line depends only on (seed, batch id, line seq): re-running the simulator on
-the same file gives the same result file, and tests can predict it. Uses SHA-256, never the
-``random`` module's global state.
+The outcome of a line depends only on (seed, batch id, line seq, account): re-running the
+simulator on the same file gives the same result file, and tests can predict it; a line re-issued
+with a corrected account is decided afresh, as a real bank would pay or refuse the new account.
+Uses SHA-256, never the ``random`` module's global state.
 """
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ BANK_TEXTS: dict[FailureReason, tuple[str, ...]] = {
 }
 
 
-def _draw(seed: int, batch_id: str, seq: int) -> bytes:
-    return hashlib.sha256(f"ykt-bank-sim|{seed}|{batch_id}|{seq}".encode()).digest()
+def _draw(seed: int, batch_id: str, seq: int, account_no: str) -> bytes:
+    return hashlib.sha256(f"ykt-bank-sim|{seed}|{batch_id}|{seq}|{account_no}".encode()).digest()
 
 
 def decide(
@@ -53,7 +54,7 @@ def decide(
     """
     if not 0 <= failure_rate_ppm <= 1_000_000:
         raise ValueError(f"failure_rate_ppm must be within 0..1000000, not {failure_rate_ppm}")
-    h = _draw(seed, batch_id, line.seq)
+    h = _draw(seed, batch_id, line.seq, line.account_no)
     roll = int.from_bytes(h[0:8], "big") % 1_000_000
     reason: FailureReason | None = None
     if not line.account_no.strip():
