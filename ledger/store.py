@@ -247,23 +247,26 @@ _LINE_COLUMNS = (
 )
 
 
-def insert_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
-                 chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> None:
-    """Store lines with their status; identity, account and phone numbers only sealed."""
-    if chunk:
-        bulk_insert(conn, lines, _LINE_COLUMNS, _line_rows(cipher, batch_id, chunk))
-        journal.lines_changed(conn, batch_id, "insert", sorted((ln.seq, st.value) for ln, st in chunk))
+def insert_line_rows(conn: Connection, batch_id: str, rows: Sequence[tuple]) -> None:
+    """Store rows made by :func:`make_line_rows` (identity, account and phone numbers only sealed).
+
+    Making the rows is apart from storing them so that a large roster's rows can be made in
+    another process while this one writes the previous chunk (see ``service.roster_worker``).
+    """
+    if rows:
+        bulk_insert(conn, lines, _LINE_COLUMNS, rows)
+        journal.lines_changed(conn, batch_id, "insert", sorted((row[1], row[-1]) for row in rows))
 
 
 def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> None:
     """A corrected line takes the place of the rejected or held one with the same seq."""
-    (row,) = _line_rows(cipher, batch_id, [(ln, status)])
+    (row,) = make_line_rows(cipher, batch_id, [(ln, status)])
     conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq == ln.seq)
                  .values(**dict(zip(_LINE_COLUMNS, row, strict=True))))
     journal.lines_changed(conn, batch_id, "replace", [(ln.seq, status.value)])
 
 
-def _line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> list[tuple]:
+def make_line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> list[tuple]:
     """Rows of ``lines``. Sealing and indexing go a chunk at a time (one random draw for all
     nonces, no per-value set-up): at a million lines they are a good part of a submission."""
     ids = [ln.id_number.upper() for ln, _ in chunk]
@@ -272,13 +275,14 @@ def _line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[Payment
     acct_sealed, acct_index = cipher.seal_many(ACCOUNT, accounts), cipher.index_many(ACCOUNT, accounts)
     phones = cipher.seal_many(PHONE, [ln.phone or None for ln, _ in chunk])
     rows = []
-    for i, (ln, status) in enumerate(chunk):
-        id_number, account = ids[i], accounts[i]
-        row = (batch_id, ln.seq, ln.name, id_sealed[i], id_index[i], mask_id(id_number),
-               id_number[:6] if id_number[:6].isdigit() else "", acct_sealed[i], acct_index[i],
-               mask_account(account), str(ln.account_kind), ln.amount_fen, ln.bank_name, ln.subsidy_item,
-               ln.remark, phones[i], ln.address, ln.household_no, status.value)
-        rows.append(row if status is not LineStatus.REJECTED else _fitted(row))
+    append, rejected = rows.append, LineStatus.REJECTED
+    for (ln, status), id_number, account, id_seal, id_ix, acct_seal, acct_ix, phone in zip(
+            chunk, ids, accounts, id_sealed, id_index, acct_sealed, acct_index, phones, strict=True):
+        region = id_number[:6]
+        row = (batch_id, ln.seq, ln.name, id_seal, id_ix, mask_id(id_number), region if region.isdigit() else "",
+               acct_seal, acct_ix, mask_account(account), str(ln.account_kind), ln.amount_fen, ln.bank_name,
+               ln.subsidy_item, ln.remark, phone, ln.address, ln.household_no, str(status))  # str(): the value, in C
+        append(row if status is not rejected else _fitted(row))
     return rows
 
 

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,8 @@ from domain.eligibility import ERROR, HOLD, WARNING, ProgramPolicy
 from domain.model import BatchHeader, BatchStatus, LineIssue, LineStatus, PaymentLine
 from domain.validation import BatchChecker, LineError
 from ledger import store
-from service import screening
+from privacy.cipher import FieldCipher
+from service import roster_worker, screening
 from service.batches import check_header, get_for_update
 from service.context import Context
 from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
@@ -87,10 +89,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     today = now.date()
     policy = ctx.settings.policy(header.program)
     batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
-    checker = BatchChecker(max_amount_fen=header.max_amount_fen, today=today)
-    tally = Tally()
-    structural: list[LineError | Violation] = []
-    structural_count = 0
+    parallel = header.control_count >= roster_worker.PARALLEL_LINES
     try:
         with ctx.engine.begin() as conn:
             store.insert_batch(
@@ -104,56 +103,102 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             )
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
-            chunk: list[tuple[PaymentLine, LineStatus]] = []
-            issues: list[LineIssue] = []
-            for position, line in enumerate(lines, start=1):
-                digest.add(line)
-                problems = checker.check(line)
-                if any(p.code in STRUCTURAL for p in problems):
-                    for p in problems:
-                        if p.code in STRUCTURAL:
-                            structural_count += 1
-                            if len(structural) < MAX_LISTED:
-                                structural.append(_at_position(p, position))
-                    continue
-                if structural_count:
-                    continue  # keep reading to report every fault, but store nothing more
-                found = _line_issues(line, problems, header.region, policy)
-                if found:
-                    status = eligibility.fate(i.severity for i in found)
-                    tally.note(found)
-                    issues += found
-                else:
-                    status = LineStatus.PENDING
-                tally.count(status)
-                chunk.append((line, status))
-                if len(chunk) >= store.CHUNK:
-                    store.insert_lines(conn, ctx.cipher, batch_id, chunk)
+            with roster_worker.checking(ctx.cipher, (header, today, policy, batch_id), parallel) as check:
+                for rows, issues in check.feed(lines):
+                    store.insert_line_rows(conn, batch_id, rows)
                     store.insert_issues(conn, batch_id, issues, now)
-                    chunk.clear()
-                    issues.clear()
-            for p in checker.finish(header.control_count, header.control_total_fen):
-                structural_count += 1
-                if len(structural) < MAX_LISTED:
-                    structural.append(p)
+                structural, structural_count, request_digest, tally = check.finish()
             if structural_count:
                 raise InvalidInput(
                     f"batch rejected: {structural_count} problem(s) in its structure; nothing was stored",
                     [_violation(e) for e in structural], total=structural_count,
                 )
-            store.insert_lines(conn, ctx.cipher, batch_id, chunk)
-            store.insert_issues(conn, batch_id, issues, now)
             _note(tally, screening.against_others(conn, batch_id, header.program, header.period, today, policy, now))
             status = BatchStatus.NEEDS_CORRECTION if tally.rejected else BatchStatus.SUBMITTED
-            store.update_batch(conn, batch_id, None, request_digest=digest.hexdigest(), status=status.value)
+            store.update_batch(conn, batch_id, None, request_digest=request_digest, status=status.value)
     except IntegrityError:
         # Another request with the same key won the race; answer as a replay of it.
         with ctx.engine.connect() as conn:
             existing = store.batch_by_key(conn, header.idempotency_key)
         if existing is None:
             raise
+        for line in lines:  # the key's batch was stored first, before this roster was read
+            digest.add(line)
         return _compare(ctx, existing, digest)
     return SubmitOutcome(batch_id, False, status.value, header.control_count, header.control_total_fen, tally)
+
+
+
+class RosterCheck:
+    """Everything a submission does to its lines before the database, in arrival order: the line
+    checks and the duplicates within the batch (BatchChecker), the other findings of each line,
+    the request digest, and the rows to store (sealed, blind-indexed, masked).
+
+    It keeps state from chunk to chunk, so one instance must see the whole roster in order. It
+    runs in the submitting process or, for a large roster, in a worker process while the
+    submitting one writes the previous chunk to the database (service/roster_worker.py); the
+    lines a worker gets are named tuples with PaymentLine's fields, read the same way.
+    """
+
+    def __init__(self, header: BatchHeader, today: date, policy: ProgramPolicy, batch_id: str,
+                 cipher: FieldCipher) -> None:
+        self._checker = BatchChecker(max_amount_fen=header.max_amount_fen, today=today)
+        self._digest = RequestDigest(header)
+        self._header = header
+        self._policy = policy
+        self._batch_id = batch_id
+        self._cipher = cipher
+        self._tally = Tally()
+        self._structural: list[LineError | Violation] = []
+        self._structural_count = 0
+        self._position = 0
+
+    def feed(self, lines: Iterable[PaymentLine]) -> tuple[list[tuple], list[LineIssue]]:
+        """Check a chunk of lines: the rows of ``lines`` to store and the issues found.
+
+        After a fault in the structure nothing more is to be stored (the lines are still checked
+        and digested, to report every fault and to tell a replay): the rows are then empty.
+        """
+        checker, digest, tally, region, policy = self._checker, self._digest, self._tally, self._header.region, self._policy
+        stored: list[tuple[PaymentLine, LineStatus]] = []
+        issues: list[LineIssue] = []
+        accepted = 0
+        for line in lines:
+            self._position += 1
+            digest.add(line)
+            problems = checker.check(line)
+            if problems and any(p.code in STRUCTURAL for p in problems):
+                for p in problems:
+                    if p.code in STRUCTURAL:
+                        self._structural_count += 1
+                        if len(self._structural) < MAX_LISTED:
+                            self._structural.append(_at_position(p, self._position))
+                continue
+            if self._structural_count:
+                continue
+            found = _line_issues(line, problems, region, policy)
+            if found:
+                status = eligibility.fate(i.severity for i in found)
+                tally.note(found)
+                tally.count(status)
+                issues += found
+            else:
+                status = LineStatus.PENDING
+                accepted += 1
+            stored.append((line, status))
+        tally.accepted += accepted
+        if self._structural_count:
+            return [], []
+        return store.make_line_rows(self._cipher, self._batch_id, stored), issues
+
+    def finish(self) -> tuple[list[LineError | Violation], int, str, Tally]:
+        """The faults in the structure (the first MAX_LISTED and how many), the request digest
+        and the tally of the lines' fates."""
+        for p in self._checker.finish(self._header.control_count, self._header.control_total_fen):
+            self._structural_count += 1
+            if len(self._structural) < MAX_LISTED:
+                self._structural.append(p)
+        return self._structural, self._structural_count, self._digest.hexdigest(), self._tally
 
 
 def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine], actor: str) -> SubmitOutcome:
