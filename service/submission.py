@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import date
 
 from sqlalchemy import Connection
@@ -23,7 +24,7 @@ from domain.model import BatchHeader, BatchStatus, LineIssue, LineStatus, Paymen
 from domain.validation import BatchChecker, LineError
 from ledger import store
 from privacy.cipher import FieldCipher
-from service import roster_worker, screening
+from service import screening
 from service.batches import check_header, get_for_update
 from service.context import Context
 from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
@@ -89,7 +90,6 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     today = now.date()
     policy = ctx.settings.policy(header.program)
     batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
-    parallel = header.control_count >= roster_worker.PARALLEL_LINES
     try:
         with ctx.engine.begin() as conn:
             store.insert_batch(
@@ -103,11 +103,13 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             )
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
-            with roster_worker.checking(ctx.cipher, (header, today, policy, batch_id), parallel) as check:
-                for rows, issues in check.feed(lines):
-                    store.insert_line_rows(conn, batch_id, rows)
-                    store.insert_issues(conn, batch_id, issues, now)
-                structural, structural_count, request_digest, tally = check.finish()
+            check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
+            stream = iter(lines)
+            while chunk := list(islice(stream, store.CHUNK)):
+                rows, issues = check.feed(chunk)
+                store.insert_line_rows(conn, batch_id, rows)
+                store.insert_issues(conn, batch_id, issues, now)
+            structural, structural_count, request_digest, tally = check.finish()
             if structural_count:
                 raise InvalidInput(
                     f"batch rejected: {structural_count} problem(s) in its structure; nothing was stored",
@@ -128,16 +130,13 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     return SubmitOutcome(batch_id, False, status.value, header.control_count, header.control_total_fen, tally)
 
 
-
 class RosterCheck:
     """Everything a submission does to its lines before the database, in arrival order: the line
     checks and the duplicates within the batch (BatchChecker), the other findings of each line,
     the request digest, and the rows to store (sealed, blind-indexed, masked).
 
-    It keeps state from chunk to chunk, so one instance must see the whole roster in order. It
-    runs in the submitting process or, for a large roster, in a worker process while the
-    submitting one writes the previous chunk to the database (service/roster_worker.py); the
-    lines a worker gets are named tuples with PaymentLine's fields, read the same way.
+    It keeps state from chunk to chunk, so one instance must see the whole roster in order; the
+    submission stores each chunk's rows as they come, inside its one transaction.
     """
 
     def __init__(self, header: BatchHeader, today: date, policy: ProgramPolicy, batch_id: str,

@@ -1,9 +1,8 @@
-"""A large roster is checked in a worker process (service/roster_worker.py) while the submitting
-process stores it. What is stored must be exactly what the submitting process alone stores, and
-a worker that fails or dies must leave nothing behind."""
+"""A roster is checked and stored a chunk at a time inside one transaction: findings that span
+chunks (the same person twice, one account for two people) are found, what is stored opens to
+what was sent, and a fault found in a late chunk, or a stream that breaks midway, stores nothing."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import pytest
@@ -12,15 +11,13 @@ from sqlalchemy import func, select
 from domain.idnumber import compose
 from domain.model import BatchHeader, PaymentLine
 from domain.roster import generate_lines
-from ledger.db import make_engine, migrate, sqlite_url
 from ledger.schema import batches, line_issues, lines
 from privacy.cipher import ACCOUNT, ID, PHONE, FieldCipher
 from privacy.keys import Keyring
-from service import roster_worker, submission
+from service import submission
 from service.config import BankProfile, Settings
 from service.context import Context
 from service.errors import InvalidInput
-from service.roster_worker import WorkerFailed
 
 REGION = "652301"
 N = 12_345  # three chunks, the last one partial
@@ -73,25 +70,19 @@ def _stored(engine, cipher: FieldCipher):
     return tuple(batch), opened, issues
 
 
-def test_a_worker_stores_what_one_process_stores(tmp_path, monkeypatch):
-    keyring = Keyring.generate()
+def test_findings_across_chunks_are_found_and_stored_lines_open_to_what_was_sent(engine, tmp_path):
+    ctx = _context(engine, tmp_path, Keyring.generate())
     roster = _roster()
-    found = {}
-    for how, threshold in (("alone", N + 1), ("worker", N)):
-        monkeypatch.setattr(roster_worker, "PARALLEL_LINES", threshold)
-        engine = make_engine(sqlite_url(tmp_path / how / "ledger.sqlite3"))
-        migrate(engine)
-        ctx = _context(engine, tmp_path / how, keyring)
-        outcome = submission.submit(ctx, _header(roster), roster)
-        found[how] = (outcome.status, outcome.tally, _stored(engine, ctx.cipher))
-        engine.dispose()
-    assert found["worker"] == found["alone"]
-    status, tally, (_batch, stored, issues) = found["worker"]
-    assert status == "NEEDS_CORRECTION" and len(stored) == N
+    outcome = submission.submit(ctx, _header(roster), roster)
+    _batch, stored, issues = _stored(engine, ctx.cipher)
+    assert outcome.status == "NEEDS_CORRECTION" and len(stored) == N
     assert {(seq, code) for seq, code, *_ in issues} >= {
         (5, "ID_CHECKSUM"), (5_003, "DUPLICATE_PERSON"), (5_010, "ACCOUNT_SHARED"),
         (9_999, "NAME_DOT_LOOKALIKE"), (12_000, "PHONE_FORMAT"), (12_001, "REGION_OUTSIDE")}
-    assert tally.rejected >= 5 and tally.accepted + tally.held + tally.rejected == N
+    assert outcome.tally.rejected >= 5 and outcome.tally.accepted + outcome.tally.held + outcome.tally.rejected == N
+    sent = {ln.seq: ln for ln in roster}
+    for seq, *_rest, id_number, account_no, phone in stored:
+        assert (id_number, account_no, phone) == (sent[seq].id_number, sent[seq].account_no, sent[seq].phone or None)
 
 
 def _count(engine, table) -> int:
@@ -99,8 +90,7 @@ def _count(engine, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def test_a_fault_in_the_structure_stores_nothing(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(roster_worker, "PARALLEL_LINES", 1)
+def test_a_fault_in_the_structure_found_in_a_late_chunk_stores_nothing(engine, tmp_path):
     ctx = _context(engine, tmp_path, Keyring.generate())
     roster = _roster()
     roster[11_000] = replace(roster[11_000], seq=11_000)  # a seq twice, found in the third chunk
@@ -110,26 +100,15 @@ def test_a_fault_in_the_structure_stores_nothing(engine, tmp_path, monkeypatch):
     assert _count(engine, batches) == _count(engine, lines) == _count(engine, line_issues) == 0
 
 
-class _Unpicklable:
-    """A field value that ends the worker when it gets there: raising, or exiting at once."""
-
-    def __init__(self, exit_worker: bool) -> None:
-        self.exit_worker = exit_worker
-
-    def __reduce__(self):
-        return (os._exit, (3,)) if self.exit_worker else (_refuse, ())
-
-
-def _refuse():
-    raise RuntimeError("cannot read this value")
-
-
-@pytest.mark.parametrize("exit_worker", [False, True], ids=["fails", "dies"])
-def test_a_worker_that_fails_or_dies_leaves_nothing(engine, tmp_path, monkeypatch, exit_worker):
-    monkeypatch.setattr(roster_worker, "PARALLEL_LINES", 1)
+def test_a_roster_stream_that_breaks_midway_stores_nothing(engine, tmp_path):
+    """The client's stream fails after two chunks were stored: the transaction takes them back."""
     ctx = _context(engine, tmp_path, Keyring.generate())
     roster = _roster()
-    roster[10_500] = replace(roster[10_500], remark=_Unpicklable(exit_worker))  # chunks 1-2 are stored by then
-    with pytest.raises(WorkerFailed, match="exit code 3" if exit_worker else "cannot read this value"):
-        submission.submit(ctx, _header(roster), roster)
+
+    def broken():
+        yield from roster[:10_500]
+        raise ConnectionResetError("the client went away")
+
+    with pytest.raises(ConnectionResetError):
+        submission.submit(ctx, _header(roster), broken())
     assert _count(engine, batches) == _count(engine, lines) == _count(engine, line_issues) == 0
