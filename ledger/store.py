@@ -248,11 +248,7 @@ _LINE_COLUMNS = (
 
 
 def insert_line_rows(conn: Connection, batch_id: str, rows: Sequence[tuple]) -> None:
-    """Store rows made by :func:`make_line_rows` (identity, account and phone numbers only sealed).
-
-    Making the rows is apart from storing them so that a large roster's rows can be made in
-    another process while this one writes the previous chunk (see ``service.roster_worker``).
-    """
+    """Store rows made by :func:`make_line_rows` (identity, account and phone numbers only sealed)."""
     if rows:
         bulk_insert(conn, lines, _LINE_COLUMNS, rows)
         journal.lines_changed(conn, batch_id, "insert", sorted((row[1], row[-1]) for row in rows))
