@@ -230,14 +230,14 @@ def _serve(args) -> int:
 
 def _bank_sim(args) -> int:
     import bank_sim
-    from bank_sim.bank import bank_keys
+    from bank_sim.bank import party_keys
     from service.profiles import load_profile
 
     keys = None
     if args.keys or args.service_keys:
         if not (args.keys and args.service_keys):
             raise SystemExit("error: --keys and --service-keys go together")
-        keys = bank_keys(args.keys, args.service_keys)
+        keys = party_keys(args.keys, args.service_keys)
     bank = bank_sim.SimulatedBank.for_profile(args.root, load_profile(args.profile), args.seed, keys=keys)
     bank_sim.run(bank, args.port, args.authorized_keys, args.host_key, args.interval)
     return 0

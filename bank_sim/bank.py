@@ -58,13 +58,14 @@ log = logging.getLogger("ykt.bank_sim")
 
 CHINA_TIME = timezone(timedelta(hours=8))
 
-__all__ = ["Rejected", "SimulatedBank", "bank_keys"]
+__all__ = ["Rejected", "SimulatedBank", "party_keys"]
 
 
-def bank_keys(own: Path, service: Path) -> SecurityKeys:
-    """The bank's key sets from two folders made by ``python -m filesec generate``: its own
-    (signing and decryption) and the service's (whose public keys it verifies and encrypts with)."""
-    mine, theirs = PartyKeys.in_folder(Path(own)), PartyKeys.in_folder(Path(service))
+def party_keys(own: Path, peer: Path) -> SecurityKeys:
+    """One party's key sets from two folders made by ``python -m filesec generate``: its own
+    (signing and decryption) and its peer's (whose public keys it verifies and encrypts with).
+    The bank's are ``party_keys(bank_folder, service_folder)``; the service's the other way round."""
+    mine, theirs = PartyKeys.in_folder(Path(own)), PartyKeys.in_folder(Path(peer))
     return SecurityKeys(sign=mine.sign, decrypt=mine.decrypt, verify=theirs.verify, encrypt=theirs.encrypt)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapter import server as grpc_server
-from bank_sim.bank import SimulatedBank, bank_keys
+from bank_sim.bank import SimulatedBank, party_keys
 from domain.model import BatchHeader
 from domain.roster import generate_lines
 from service.config import Settings
@@ -39,7 +39,7 @@ def _keys(tmp_path) -> tuple[SecurityKeys, SecurityKeys]:
     ours, theirs = tmp_path / "keys" / "ykt", tmp_path / "keys" / "bank"
     generate_keys(ours, "ykt-2026")
     generate_keys(theirs, "bank-2026")
-    return bank_keys(theirs, ours), bank_keys(ours, theirs)
+    return party_keys(ours, theirs), party_keys(theirs, ours)
 
 
 def _service(engine, tmp_path, sshd_server, profile, keys: SecurityKeys | None = None):

@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 import bank_sim
+from bank_sim.bank import party_keys
 from domain.model import EntrySide, PaymentOutcome
+from filesec import is_envelope
+from filesec.keys import generate_keys
+from service.file_security import is_signature_name, open_inbound, protect_outbound, signature_name
 from sftp import BankSftp, SftpEndpoint
 from service.profiles import load_profile
 from sftp.keys import generate_ed25519
@@ -37,12 +41,29 @@ def _wait_ready(bank: BankSftp, outbox: str, completion: str, want: int, timeout
     raise AssertionError(f"no result file in {outbox} after {timeout_s}s")
 
 
+def _fetch(client: BankSftp, profile, remote, folder: Path) -> Path:
+    """Download a file of the bank's (and its signature, when it signs), verified and opened."""
+    local = client.download(remote.path, folder / remote.name).local_path
+    if not profile.security.required:
+        return local
+    signature = folder / signature_name(profile, remote.name)
+    client.download(signature_name(profile, remote.path), signature)
+    return open_inbound(profile, local, signature, folder / "clear")
+
+
 @pytest.mark.parametrize("profile_path", PROFILES, ids=lambda p: p.stem)
 def test_every_shipped_profile_answers_a_payment_file_over_sftp(tmp_path, profile_path):
     profile = load_profile(profile_path)
     fmt = profile.bank_format
     client_line = generate_ed25519(tmp_path / "client")
-    bank = bank_sim.SimulatedBank.for_profile(tmp_path / "bank", profile, 2026, failure_rate_ppm=50_000)
+    bank_keys = None
+    if profile.security.required:  # signed and sealed both ways: each party with its own keys
+        generate_keys(tmp_path / "keys" / "ykt", "ykt-1")
+        generate_keys(tmp_path / "keys" / "bank", "bank-1")
+        profile = profile.with_keys(party_keys(tmp_path / "keys" / "ykt", tmp_path / "keys" / "bank"))
+        bank_keys = party_keys(tmp_path / "keys" / "bank", tmp_path / "keys" / "ykt")
+    bank = bank_sim.SimulatedBank.for_profile(tmp_path / "bank", profile, 2026, failure_rate_ppm=50_000,
+                                              keys=bank_keys)
     sim = bank_sim.start(bank, 0, [client_line], tmp_path / "host_key", interval_s=0.05)
     try:
         name = profile.naming.payment_name(profile.code, "B1", date(2026, 11, 2), fmt.file_suffix)
@@ -51,20 +72,23 @@ def test_every_shipped_profile_answers_a_payment_file_over_sftp(tmp_path, profil
         ep = SftpEndpoint(sim.host, sim.port, "ykt", tmp_path / "client",
                           host_key=(tmp_path / "host_key.pub").read_text())
         with BankSftp(ep) as client:
-            client.upload(tmp_path / "out" / name, profile.inbox, name)
+            for path in protect_outbound(profile, tmp_path / "out" / name, tmp_path / "sealed"):  # signature first
+                client.upload(path, profile.inbox, path.name)
             # The bank answers with its result file and a statement of the clearing account.
-            outbox = _wait_ready(client, profile.outbox, profile.completion, want=2)
+            outbox = [f for f in _wait_ready(client, profile.outbox, profile.completion, want=2)
+                      if not is_signature_name(profile, f.name)]
             (ready,) = [f for f in outbox if profile.naming.is_result(f.name, fmt.file_suffix)]
             (stmt,) = [f for f in outbox if profile.naming.is_statement(f.name, fmt.file_suffix)]
             assert ready.name == profile.naming.result_name(name, fmt.file_suffix)
-            got = client.download(ready.path, tmp_path / "in" / ready.name)
-            got_stmt = client.download(stmt.path, tmp_path / "in" / stmt.name)
-        with open(got.local_path, "rb") as f:
+            got, got_stmt = (_fetch(client, profile, f, tmp_path / "in") for f in (ready, stmt))
+        if profile.security.required:  # nothing the bank sent was readable without our key
+            assert all(is_envelope(tmp_path / "in" / f.name) for f in (ready, stmt))
+        with open(got, "rb") as f:
             assert fmt.detect(f.read(4096)) == "results"
             f.seek(0)
             reader = fmt.read_results(f, ready.name)
             records = list(reader)
-        with open(got_stmt.local_path, "rb") as f:
+        with open(got_stmt, "rb") as f:
             assert fmt.detect(f.read(4096)) == "statement"
             f.seek(0)
             statement = fmt.read_statement(f, stmt.name)

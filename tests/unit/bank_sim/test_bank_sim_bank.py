@@ -168,16 +168,16 @@ def test_statement_carries_the_funding_and_one_debit_per_paid_line_with_money(tm
 def _secured_bank(tmp_path, fmt):
     """A bank demanding signed, encrypted files both ways (CCB01's security), and the service's
     side of the same profile."""
-    from bank_sim.bank import bank_keys
+    from bank_sim.bank import party_keys
     from filesec.keys import generate_keys
     from service.file_security import counterpart
 
     generate_keys(tmp_path / "keys" / "ykt", "ykt-1")
     generate_keys(tmp_path / "keys" / "bank", "bank-1")
     profile = load_profile(PROFILES / "CCB01.toml")
-    ours = profile.with_keys(bank_keys(tmp_path / "keys" / "bank", tmp_path / "keys" / "ykt"))
+    ours = profile.with_keys(party_keys(tmp_path / "keys" / "ykt", tmp_path / "keys" / "bank"))
     bank = SimulatedBank(tmp_path / "root", fmt, seed=3, bank_code="CCB01",
-                         security=counterpart(profile, bank_keys(tmp_path / "keys" / "ykt", tmp_path / "keys" / "bank")))
+                         security=counterpart(profile, party_keys(tmp_path / "keys" / "bank", tmp_path / "keys" / "ykt")))
     return bank, ours
 
 
