@@ -261,6 +261,15 @@ def _lines_entry(conn: Connection, batch_id: str, operation: str, digest: RowsDi
                batch_id=batch_id, file_id=file_id)
 
 
+def lines_booked(conn: Connection, batch_id: str, file_id: int, txn_id: str, count: int) -> None:
+    """The lines a result file settled. Their new statuses are already in the evidence: each line's
+    posting in the file's transaction (its seq, to paid or to suspense) is under that transaction's
+    postings digest, so this entry points at it rather than reading a million rows a second time."""
+    if count:
+        record(conn, "lines", {"operation": "result", "lines": count, "transaction_id": txn_id},
+               batch_id=batch_id, file_id=file_id)
+
+
 def lines_selected(conn: Connection, batch_id: str, operation: str, query, file_id: int | None = None) -> None:
     """``lines_changed`` for a (seq, new status) query ordered by seq, streamed."""
     digest = RowsDigest()

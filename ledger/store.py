@@ -165,8 +165,7 @@ def book_result_file(
             result_file_id=file_id,
         )
     )
-    journal.lines_selected(conn, batch_id, "result", select(staged.seq, staged.outcome)
-                           .where(staged.file_id == file_id).order_by(staged.seq), file_id)
+    journal.lines_booked(conn, batch_id, file_id, txn_id, count)
     return count, total
 
 
