@@ -217,6 +217,9 @@ def _monthly(c: dict) -> Layout:
     s, t = c["scope"], c["totals"]
     facts = (("项目 program", s["program"]), ("地区 region", s["region"]), ("月份 month", s["month"]),
              ("自 from", s["from"]), ("至 until", s["until"]), ("生成时间 generated at", c["generated_at"]))
+    if r := c.get("reporting"):
+        facts += (("主管部门报送 department to county finance", r["department_to_county_finance"]),
+                  ("区县财政报送 county to city finance by", r["county_to_city_finance_by"]))
     totals = _figures("本月 this month", [
         ("拨付批次 batches funded", t["funded_batches"], t["funded_fen"]),
         ("已发放 paid", t["paid_count"], t["paid_fen"]),

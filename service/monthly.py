@@ -40,6 +40,25 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def reporting_dates(month: str, today: date) -> dict:
+    """The notices' monthly reporting system (月报制度): the competent department gives the county
+    finance bureau the month's payments and real-name ledger on the 28th, and the county finance
+    bureau reports them to the city finance bureau before the 5th of the next month. Whether the
+    report is issued after either date is said, so a late report shows as late."""
+    year, mon = (int(part) for part in month.split("-"))
+    department = date(year, mon, 28)
+    county = date(year + mon // 12, mon % 12 + 1, 5)
+    return {
+        "basis": "月报制度: 业务主管部门每月28日向区(县)财政局提供发放情况及实名制台账, "
+                 "区(县)财政局每月5日前向市财政局报送",
+        "department_to_county_finance": department.isoformat(),
+        "county_to_city_finance_by": county.isoformat(),
+        "issued_on": today.isoformat(),
+        "after_department_date": today > department,
+        "after_county_date": today >= county,
+    }
+
+
 def monthly_report(ctx: Context, program: str, region: str, month: str) -> Document:
     require(program=program, region=region, month=month)
     start, end = month_bounds(month)
@@ -68,6 +87,7 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
         "generated_at": ctx.clock().isoformat(timespec="seconds"),
         "scope": {"program": program, "region": region, "month": month,
                   "from": start.astimezone(BEIJING).isoformat(), "until": end.astimezone(BEIJING).isoformat()},
+        "reporting": reporting_dates(month, ctx.clock().astimezone(BEIJING).date()),
         "totals": totals,
         "ledger_to_month_end": ledger_to_date,
         "batches": listed,  # batches with anything in the month or outstanding at its end (first MAX_LISTED)

@@ -63,6 +63,12 @@ def test_the_monthly_report_of_november(world):
     assert (t["outstanding_count"], t["outstanding_fen"]) == (25, second.funded_fen)
     assert [b["id"] for b in doc.content["batches"]] == sorted([first.batch_id, second.batch_id])
     assert all(doc.content["checks"].values())
+    r = doc.content["reporting"]  # the notices' monthly reporting dates, and whether this issue is past them
+    assert (r["department_to_county_finance"], r["county_to_city_finance_by"]) == ("2026-11-28", "2026-12-05")
+    assert r["issued_on"] == w.ctx.clock().astimezone(monthly.BEIJING).date().isoformat()
+    assert r["after_department_date"] == (r["issued_on"] > "2026-11-28")
+    assert monthly.reporting_dates("2026-12", datetime(2027, 1, 5).date())["county_to_city_finance_by"] == "2027-01-05"
+    assert monthly.reporting_dates("2026-12", datetime(2027, 1, 5).date())["after_county_date"] is True
     assert doc.content["scope"]["from"] == "2026-11-01T00:00:00+08:00"  # Beijing months
     assert monthly.month_bounds("2026-12") == (datetime(2026, 11, 30, 16, 0, tzinfo=UTC), datetime(2026, 12, 31, 16, 0, tzinfo=UTC))
     assert verify(doc.public_key_pem, doc.digest, doc.copies[0].signature)
