@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import tempfile
-from pathlib import Path
 
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from adapter import auth, convert, statement_rpc
+from adapter import auth, convert, handed_in, statement_rpc
 from ledger import store
 from reports import verification
 from service import aggregate, batches, closing, dispatch, disclosure, ingest, monthly, reissue, reporting, stoplist, submission
@@ -137,28 +135,9 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def IngestResultFile(self, request_iterator, context):
-        first = next(request_iterator, None)
-        if first is None or first.WhichOneof("part") != "start":
-            raise InvalidInput("the first message must name the bank and file",
-                               [Violation("start", "REQUIRED", "send start first")])
-        start = first.start
-        self.ctx.settings.bank(start.bank_code)
-        name = Path(start.file_name).name
-        if not name:
-            raise InvalidInput("file name missing", [Violation("start.file_name", "REQUIRED", "a file name")])
-        folder = self.ctx.settings.data_dir / "inbound" / start.bank_code
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}", delete=False) as out:
-            for msg in request_iterator:
-                out.write(msg.data)
-        signature = None
-        if start.signature:
-            with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}.sig",
-                                             delete=False) as sig:
-                sig.write(start.signature)
-            signature = Path(sig.name)
-        outcome = ingest.ingest_file(self.ctx, start.bank_code, Path(out.name), name, actor=_user(context),
-                                     signature=signature)
+        f = handed_in.spool(self.ctx, request_iterator)
+        outcome = ingest.ingest_file(self.ctx, f.bank_code, f.path, f.name, actor=_user(context),
+                                     signature=f.signature)
         return pb.IngestResultFileResponse(
             file=convert.file_to_pb(ingest.get_file(self.ctx, outcome.file_id)),
             booked_lines=outcome.booked_lines, booked_fen=outcome.booked_fen, problems=outcome.problems,

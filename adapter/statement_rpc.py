@@ -6,10 +6,9 @@ Kept apart from the servicer so that it stays a list of one-line methods; the wo
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import date
-from pathlib import Path
 
+from adapter import handed_in
 from adapter.convert import timestamp
 from ledger import statements as repo
 from service import statements
@@ -33,29 +32,9 @@ def file_to_pb(row) -> pb.StatementFile:
 
 
 def ingest(ctx: Context, request_iterator, user: str) -> pb.IngestStatementFileResponse:
-    """Spool the streamed bytes (and signature) to the bank's inbound folder and take them in."""
-    first = next(request_iterator, None)
-    if first is None or first.WhichOneof("part") != "start":
-        raise InvalidInput("the first message must name the bank and file",
-                           [Violation("start", "REQUIRED", "send start first")])
-    start = first.start
-    ctx.settings.bank(start.bank_code)
-    name = Path(start.file_name).name
-    if not name:
-        raise InvalidInput("file name missing", [Violation("start.file_name", "REQUIRED", "a file name")])
-    folder = ctx.settings.data_dir / "inbound" / start.bank_code
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}", delete=False) as out:
-        for msg in request_iterator:
-            out.write(msg.data)
-    signature = None
-    if start.signature:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}.sig",
-                                         delete=False) as sig:
-            sig.write(start.signature)
-        signature = Path(sig.name)
-    outcome = statements.ingest_statement(ctx, start.bank_code, Path(out.name), name, actor=user,
-                                          signature=signature)
+    """Take in a statement handed in over gRPC."""
+    f = handed_in.spool(ctx, request_iterator)
+    outcome = statements.ingest_statement(ctx, f.bank_code, f.path, f.name, actor=user, signature=f.signature)
     return pb.IngestStatementFileResponse(file=file_to_pb(statements.get_file(ctx, outcome.file_id)),
                                           problems=outcome.problems)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import posixpath
 from datetime import datetime
+from pathlib import Path
 
 from domain.model import INBOUND_SETTLED, FileState
 from ledger import store
@@ -89,12 +90,7 @@ class OutboxPoller:
                     self._archive(sftp, bank, remote.path, [row.id for row in taken], lease, signed)
                     continue
                 try:
-                    local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
-                    sftp.download(remote.path, local)
-                    signature = None
-                    if signed:  # the bank writes a signature before the file it signs
-                        signature = local.with_name(signature_name(bank, local.name))
-                        sftp.download(signature_name(bank, remote.path), signature)
+                    local, signature = _fetch(sftp, bank, remote, folder, signed)
                     outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path,
                                           remote_mtime=remote.mtime, lease=lease, signature=signature)
                 except LeaseLost:
@@ -121,12 +117,7 @@ class OutboxPoller:
                                                               remote.mtime)]
         if not ids:
             try:
-                local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
-                sftp.download(remote.path, local)
-                signature = None
-                if signed:
-                    signature = local.with_name(signature_name(bank, local.name))
-                    sftp.download(signature_name(bank, remote.path), signature)
+                local, signature = _fetch(sftp, bank, remote, folder, signed)
                 outcome = statements.ingest_statement(ctx, bank.code, local, remote.name, remote.path,
                                                       remote_mtime=remote.mtime, lease=lease, signature=signature)
             except LeaseLost:
@@ -179,6 +170,18 @@ class OutboxPoller:
                 if store.move_file(conn, f.id, [FileState.DELIVERED.value], state=FileState.ACKNOWLEDGED.value,
                                    acknowledged_at=now, updated_at=now, handled_by=lease.owner, fence=lease.fence):
                     log.info("bank %s: took %s from its inbox (batch %s)", bank.code, f.name, f.batch_id)
+
+
+def _fetch(sftp, bank, remote, folder: Path, signed: bool) -> tuple[Path, Path | None]:
+    """Download a file of the bank's, and its signature when one is beside it (the bank writes
+    the signature before the file it signs)."""
+    local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
+    sftp.download(remote.path, local)
+    if not signed:
+        return local, None
+    signature = local.with_name(signature_name(bank, local.name))
+    sftp.download(signature_name(bank, remote.path), signature)
+    return local, signature
 
 
 def _archive(sftp, bank, remote_path: str) -> bool:
