@@ -170,9 +170,22 @@ def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: 
     say("[5/10] funding: finance transfers the batch total to the bank's clearing account")
     funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
     say(f"      payment due by {funded.payment_due}")
-    say(f"[6/10] dispatching the payment file to {r.bank_code} over SFTP")
-    sent_file = as_user["finance"].call("DispatchBatch", pb.DispatchBatchRequest(batch_id=r.batch_id))
+    say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
+    sent_file = _wait_for_delivery(as_user["finance"], r.batch_id)
     say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
+
+
+def _wait_for_delivery(client: Client, batch_id: str, timeout_s: float = 600.0) -> pb.ExchangedFile:
+    """The batch's payment file once the worker has delivered it. (An operator's DispatchBatch
+    would race the worker for the batch's lease and be told it is being dispatched.)"""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        sent = [f for f in client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
+                if f.direction == "OUT" and f.state in ("DELIVERED", "ACKNOWLEDGED")]
+        if sent:
+            return sent[0]
+        time.sleep(0.2)
+    raise TimeoutError(f"batch {batch_id}: its payment file was not delivered within {timeout_s:.0f} s")
 
 
 def _reissue_failed(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say) -> None:
