@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.eligibility import IN_FLIGHT_OR_PAID, ONE_CARD_SHARED_ACCOUNT, ONE_CARD_TWO_ACCOUNTS, REGISTERED
+from domain.eligibility import SCREENED, Candidate, OtherLine, StopHit
 from domain.masking import mask_account, mask_id
 from domain.model import AccountKind, BatchStatus, FileState, LineIssue, LineStatus, PaymentLine, PaymentOutcome
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
@@ -261,13 +261,15 @@ def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: Payme
     journal.lines_changed(conn, batch_id, "replace", [(ln.seq, status.value)])
 
 
-def make_line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]]) -> list[tuple]:
+def make_line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]],
+                   indexes: tuple[Sequence[bytes], Sequence[bytes]] | None = None) -> list[tuple]:
     """Rows of ``lines``. Sealing and indexing go a chunk at a time (one random draw for all
-    nonces, no per-value set-up): at a million lines they are a good part of a submission."""
+    nonces, no per-value set-up): at a million lines they are a good part of a submission.
+    ``indexes`` are the blind indexes of the IDs and accounts if the caller has them already."""
     ids = [ln.id_number.upper() for ln, _ in chunk]
     accounts = [ln.account_no for ln, _ in chunk]
-    id_sealed, id_index = cipher.seal_many(ID, ids), cipher.index_many(ID, ids)
-    acct_sealed, acct_index = cipher.seal_many(ACCOUNT, accounts), cipher.index_many(ACCOUNT, accounts)
+    id_index, acct_index = indexes or (cipher.index_many(ID, ids), cipher.index_many(ACCOUNT, accounts))
+    id_sealed, acct_sealed = cipher.seal_many(ID, ids), cipher.seal_many(ACCOUNT, accounts)
     phones = cipher.seal_many(PHONE, [ln.phone or None for ln, _ in chunk])
     rows = []
     append, rejected = rows.append, LineStatus.REJECTED
@@ -296,10 +298,14 @@ def _fit(text: str, width: int) -> str:
 
 
 def _seq_chunks(seqs: Iterable[int]) -> Iterator[list[int]]:
-    """Sorted distinct seqs in lists small enough to bind (SQLite takes at most 999 parameters)."""
-    seqs = sorted(set(seqs))
-    for start in range(0, len(seqs), 900):
-        yield seqs[start:start + 900]
+    """Sorted distinct seqs in lists small enough to bind."""
+    return _bounded(sorted(set(seqs)))
+
+
+def _bounded(values: list) -> Iterator[list]:
+    """``values`` in lists small enough to bind in one statement (SQLite takes at most 999)."""
+    for start in range(0, len(values), 900):
+        yield values[start:start + 900]
 
 
 def set_line_status(conn: Connection, batch_id: str, seqs: Iterable[int], status: LineStatus) -> None:
@@ -333,64 +339,83 @@ def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: i
     return conn.execute(query).all()
 
 
-def refresh_statistics(conn: Connection, table: str = "lines") -> None:
+def refresh_statistics(conn: Connection, table: str) -> None:
     """Let PostgreSQL's planner see rows just copied in (in this very transaction): without it,
-    the screening self-joins of a fresh million-line batch are planned as nested loops over a
-    table it believes empty, and run for hours. SQLite plans by index and needs nothing."""
+    a join over a fresh million-row table is planned as nested loops over a table it believes
+    empty, and runs for hours. SQLite plans by index and needs nothing."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {table}")
 
 
-def duplicate_payments(conn: Connection, batch_id: str, program: str, period: str,
-                       seqs: Sequence[int] | None = None) -> list[tuple[int, str, int]]:
-    """(seq, earlier batch, earlier seq) for accepted lines whose person is already paid or in
-    flight for the same program and period in another batch."""
-    other, ob = lines.alias("o"), batches.alias("ob")
-    query = (
-        select(lines.c.seq, func.min(other.c.batch_id), func.min(other.c.seq))
-        .join(other, and_(other.c.id_index == lines.c.id_index, other.c.batch_id != lines.c.batch_id))
-        .join(ob, ob.c.id == other.c.batch_id)
-        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value,
-               other.c.status.in_([s.value for s in IN_FLIGHT_OR_PAID]),
-               ob.c.program == program, ob.c.period == period)
-        .group_by(lines.c.seq).order_by(lines.c.seq)
-    )
-    return _for_seqs(conn, query, seqs)
+def lines_sharing(conn: Connection, batch_id: str, id_indexes: Sequence[bytes],
+                  account_indexes: Sequence[bytes]) -> list[OtherLine]:
+    """Lines of other batches that screening may name (see ``eligibility.SCREENED``) and that
+    hold one of these people or accounts, with their batch's program and period.
+
+    Index probes for a chunk of candidates at a time: the cost follows the candidates and what
+    they match, not the size of the table.
+    """
+    statuses = ", ".join(f"'{s}'" for s in sorted(SCREENED))
+    found: dict[tuple[str, int], OtherLine] = {}
+    for column, keys in (("id_index", id_indexes), ("account_index", account_indexes)):
+        for r in _probe(conn, keys, (
+                "SELECT o.id_index, o.account_index, o.batch_id, o.seq, o.status, b.program, b.period "
+                f"FROM lines o JOIN batches b ON b.id = o.batch_id WHERE o.{column} {{keys}} "
+                f"AND o.batch_id != {{p}} AND o.status IN ({statuses})"), batch_id):
+            found[(r[2], r[3])] = OtherLine(bytes(r[0]), bytes(r[1]), *r[2:])
+    return list(found.values())
 
 
-def one_card_conflicts(conn: Connection, batch_id: str,
-                       seqs: Sequence[int] | None = None) -> list[tuple[int, str, str, int]]:
-    """(seq, code, other batch, other seq) for accepted lines that break one person, one card
-    against the registry (lines of other batches whose money is on its way or arrived)."""
-    out = []
-    other = lines.alias("o")
-    for code, same, differs in (
-        (ONE_CARD_TWO_ACCOUNTS, other.c.id_index == lines.c.id_index, other.c.account_index != lines.c.account_index),
-        (ONE_CARD_SHARED_ACCOUNT, other.c.account_index == lines.c.account_index, other.c.id_index != lines.c.id_index),
-    ):
-        query = (
-            select(lines.c.seq, literal(code), func.min(other.c.batch_id), func.min(other.c.seq))
-            .join(other, and_(same, differs, other.c.batch_id != lines.c.batch_id))
-            .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value,
-                   other.c.status.in_([s.value for s in REGISTERED]))
-            .group_by(lines.c.seq).order_by(lines.c.seq)
-        )
-        out += _for_seqs(conn, query, seqs)
-    return out
+def active_stops(conn: Connection, id_indexes: Sequence[bytes], day: date) -> list[StopHit]:
+    """Stop entries active on ``day`` for any of these people."""
+    return [StopHit(bytes(key), kind, entry_id) for key, kind, entry_id in _probe(conn, id_indexes, (
+        "SELECT id_index, kind, id FROM stop_entries WHERE id_index {keys} AND revoked_at IS NULL "
+        "AND effective_from <= {p} AND (effective_until IS NULL OR effective_until > {p})"), day.isoformat(), day.isoformat())]
 
 
-def stop_hits(conn: Connection, batch_id: str, day: date,
-              seqs: Sequence[int] | None = None) -> list[tuple[int, str, int]]:
-    """(seq, stop kind, entry id) for accepted lines whose person has a stop entry active on ``day``."""
+def _probe(conn: Connection, keys: Sequence[bytes], sql: str, *params) -> list[tuple]:
+    """Rows of ``sql`` whose ``{keys}`` matches any of ``keys``, ``{p}`` taking ``params`` in order.
+
+    At the driver: at a million lines SQLAlchemy's handling of each bound value would cost more
+    than the index look-ups themselves. PostgreSQL takes all keys as one array, SQLite a
+    bounded list of parameters per statement.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    if conn.dialect.name == "postgresql":
+        return conn.exec_driver_sql(sql.format(keys="= ANY(%s)", p="%s"), (keys, *params)).all()
+    rows = []
+    for part in _bounded(keys):
+        rows += conn.exec_driver_sql(sql.format(keys=f"IN ({','.join('?' * len(part))})", p="?"),
+                                     (*part, *params)).all()
+    return rows
+
+
+def screening_candidates(conn: Connection, batch_id: str, seqs: Sequence[int]) -> list[Candidate]:
+    """The named lines that screening looks at: accepted or held (a rejected line waits for its
+    correction, and is screened then)."""
+    query = (select(lines.c.seq, lines.c.id_index, lines.c.account_index)
+             .where(lines.c.batch_id == batch_id,
+                    lines.c.status.in_([LineStatus.PENDING.value, LineStatus.HELD.value])))
+    return [Candidate(r.seq, bytes(r.id_index), bytes(r.account_index)) for r in _for_seqs(conn, query, seqs, raw=True)]
+
+
+def stop_hits(conn: Connection, batch_id: str, day: date) -> list[tuple[int, str, int]]:
+    """(seq, stop kind, entry id) for the batch's accepted lines whose person has a stop entry
+    active on ``day``: the last look before approval, driven by the (short) stop list."""
     query = (
         select(lines.c.seq, stop_entries.c.kind, stop_entries.c.id)
         .join(stop_entries, stop_entries.c.id_index == lines.c.id_index)
-        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value,
-               stop_entries.c.revoked_at.is_(None), stop_entries.c.effective_from <= day,
-               or_(stop_entries.c.effective_until.is_(None), stop_entries.c.effective_until > day))
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value, _active_on(day))
         .order_by(lines.c.seq, stop_entries.c.id)
     )
-    return _for_seqs(conn, query, seqs)
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def _active_on(day: date):
+    return and_(stop_entries.c.revoked_at.is_(None), stop_entries.c.effective_from <= day,
+                or_(stop_entries.c.effective_until.is_(None), stop_entries.c.effective_until > day))
 
 
 def in_batch_duplicates(conn: Connection, batch_id: str, seqs: Sequence[int]) -> list[tuple[int, str, int]]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain import validation
+from domain.eligibility import ONE_CARD_CODES
 from domain.model import OUTBOUND_AT_BANK, BatchStatus, FileState, LineStatus, PaymentLine
 from domain.postings import reissue as reissue_entry
 from ledger import store
+from service import screening
 from service.batches import accounts_of
 from service.context import Context
 from service.errors import FailedPrecondition, InvalidInput, NotFound, Violation
@@ -57,8 +59,11 @@ def reissue(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine], actor
             raise InvalidInput(f"batch {batch_id}: re-issue refused; nothing was changed", bad)
         for ln in corrected:
             store.replace_line(conn, ctx.cipher, batch_id, ln, LineStatus.PENDING)
-        conflicts = [Violation(f"lines[{seq}].id_number", code, f"line {seq}: one person, one card: clashes with batch {other_batch} line {other_seq}")
-                     for seq, code, other_batch, other_seq in store.one_card_conflicts(conn, batch_id, seqs)]
+        found = screening.against_others(conn, batch_id, batch.program, batch.period, now.date(),
+                                         ctx.settings.policy(batch.program),
+                                         store.screening_candidates(conn, batch_id, seqs))
+        conflicts = [Violation(f"lines[{i.seq}].{i.field}", i.code, i.message)
+                     for issues in found.values() for i in issues if i.code in ONE_CARD_CODES]
         conflicts += [Violation(f"lines[{seq}].id_number", code, f"line {seq}: the same person or account as line {other_seq} of this batch")
                       for seq, code, other_seq in store.in_batch_duplicates(conn, batch_id, seqs)]
         if conflicts:  # raising rolls the replaced lines back

@@ -1,8 +1,10 @@
-"""Screening accepted lines against the world outside their batch, in set-based queries:
-duplicates of the same program and period, the one-person-one-card registry, the stop list.
+"""Screening lines against the world outside their batch: duplicates of the same program and
+period, the one-person-one-card registry, the stop list.
 
-Run at submission, after a correction and again at approval (a stop entry may have arrived in
-between). Lines found are rejected or held with their issues recorded.
+A submission screens each chunk of lines before it is stored, so a line goes in with its final
+status; a correction screens the corrected lines; approval takes a last look at the stop list
+(an entry may have arrived in between). The facts come from index probes for the candidates'
+blind indexes; :func:`domain.eligibility.cross_batch_findings` turns them into findings.
 """
 from __future__ import annotations
 
@@ -12,55 +14,42 @@ from datetime import date, datetime
 from sqlalchemy import Connection
 
 from domain import eligibility
-from domain.eligibility import ERROR, HOLD, ProgramPolicy, StopKind
+from domain.eligibility import Candidate, ProgramPolicy
 from domain.model import LineIssue, LineStatus
 from ledger import store
 
 
 def against_others(conn: Connection, batch_id: str, program: str, period: str, today: date,
-                   policy: ProgramPolicy, now: datetime, seqs: Sequence[int] | None = None
-                   ) -> dict[int, list[LineIssue]]:
-    """Screen the batch's accepted lines (or only ``seqs``); returns the issues by line."""
-    found: dict[int, list[LineIssue]] = {}
-    if seqs is None:  # a whole batch was just stored
-        store.refresh_statistics(conn)
-    for seq, other_batch, other_seq in store.duplicate_payments(conn, batch_id, program, period, seqs):
-        found.setdefault(seq, []).append(LineIssue(
-            seq, "id_number", eligibility.DUPLICATE_PAYMENT, ERROR,
-            f"line {seq}: id_number: this person is already paid or in flight for {program} {period} "
-            f"in batch {other_batch} line {other_seq}", other_batch, other_seq))
-    severity = eligibility.one_card_severity(policy)
-    for seq, code, other_batch, other_seq in store.one_card_conflicts(conn, batch_id, seqs):
-        two_accounts = code == eligibility.ONE_CARD_TWO_ACCOUNTS
-        what = ("this person is registered with another account" if two_accounts
-                else "this account is registered to another person")
-        field_name = "id_number" if two_accounts else "account_no"
-        found.setdefault(seq, []).append(LineIssue(
-            seq, field_name, code, severity,
-            f"line {seq}: {field_name}: {what} (batch {other_batch} line {other_seq})", other_batch, other_seq))
-    found.update(stop_holds(conn, batch_id, today, seqs, found))
-    _apply(conn, batch_id, found, now)
+                   policy: ProgramPolicy, candidates: Sequence[Candidate]) -> dict[int, list[LineIssue]]:
+    """The findings of ``candidates`` (lines of ``batch_id``) by seq; changes nothing."""
+    if not candidates:
+        return {}
+    id_indexes = [c.id_index for c in candidates]
+    others = store.lines_sharing(conn, batch_id, id_indexes, [c.account_index for c in candidates])
+    stops = store.active_stops(conn, id_indexes, today)
+    return eligibility.cross_batch_findings(candidates, others, stops, program, period, policy)
+
+
+def screen_stored(conn: Connection, batch, seqs: Sequence[int], today: date, policy: ProgramPolicy,
+                  now: datetime) -> dict[int, list[LineIssue]]:
+    """Screen stored lines of ``batch`` (after a correction) and record what is found."""
+    found = against_others(conn, batch.id, batch.program, batch.period, today, policy,
+                           store.screening_candidates(conn, batch.id, seqs))
+    _apply(conn, batch.id, found, now)
     return found
-
-
-def stop_holds(conn: Connection, batch_id: str, today: date, seqs: Sequence[int] | None = None,
-               found: dict[int, list[LineIssue]] | None = None) -> dict[int, list[LineIssue]]:
-    out = dict(found or {})
-    for seq, kind, entry_id in store.stop_hits(conn, batch_id, today, seqs):
-        out.setdefault(seq, []).append(LineIssue(
-            seq, "id_number", StopKind(kind).code, HOLD,
-            f"line {seq}: id_number: on the stop list as {kind} (entry {entry_id})"))
-    return out
 
 
 def hold_stopped(conn: Connection, batch_id: str, today: date, now: datetime) -> int:
     """Hold accepted lines whose person was stopped since they were checked; how many."""
-    found = stop_holds(conn, batch_id, today)
+    found: dict[int, list[LineIssue]] = {}
+    for seq, kind, entry_id in store.stop_hits(conn, batch_id, today):
+        found.setdefault(seq, []).append(eligibility.stop_issue(seq, kind, entry_id))
     _apply(conn, batch_id, found, now)
     return len(found)
 
 
 def _apply(conn: Connection, batch_id: str, found: dict[int, list[LineIssue]], now: datetime) -> None:
+    """Set each line's status from what screening found (a hold, or an error) and record it."""
     by_status: dict[LineStatus, list[int]] = {}
     for seq, issues in found.items():
         by_status.setdefault(eligibility.fate(i.severity for i in issues), []).append(seq)

@@ -10,25 +10,28 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import date
+from functools import partial
+from itertools import islice
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from domain import eligibility, validation
-from domain.eligibility import ERROR, HOLD, WARNING, ProgramPolicy
+from domain.eligibility import ERROR, HOLD, WARNING, Candidate, ProgramPolicy
 from domain.model import BatchHeader, BatchStatus, LineIssue, LineStatus, PaymentLine
 from domain.validation import BatchChecker, LineError
 from ledger import store
-from privacy.cipher import FieldCipher
+from privacy.cipher import ACCOUNT, ID, FieldCipher
 from service import screening
 from service.batches import check_header, get_for_update
 from service.context import Context
 from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
 
+# Findings from outside the batch for a chunk of candidates, by seq (screening.against_others).
+Screen = Callable[[Sequence[Candidate]], dict[int, list[LineIssue]]]
 MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages through all of them
 # Faults of the request as a whole: the batch cannot be stored, let alone corrected.
 STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
@@ -104,9 +107,10 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
+            screen = partial(screening.against_others, conn, batch_id, header.program, header.period, today, policy)
             stream = iter(lines)
             while chunk := list(islice(stream, store.CHUNK)):
-                rows, issues = check.feed(chunk)
+                rows, issues = check.feed(chunk, screen)
                 store.insert_line_rows(conn, batch_id, rows)
                 store.insert_issues(conn, batch_id, issues, now)
             structural, structural_count, request_digest, tally = check.finish()
@@ -115,7 +119,6 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
                     f"batch rejected: {structural_count} problem(s) in its structure; nothing was stored",
                     [_violation(e) for e in structural], total=structural_count,
                 )
-            _note(tally, screening.against_others(conn, batch_id, header.program, header.period, today, policy, now))
             status = BatchStatus.NEEDS_CORRECTION if tally.rejected else BatchStatus.SUBMITTED
             store.update_batch(conn, batch_id, None, request_digest=request_digest, status=status.value)
     except IntegrityError:
@@ -131,9 +134,10 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
 
 
 class RosterCheck:
-    """Everything a submission does to its lines before the database, in arrival order: the line
-    checks and the duplicates within the batch (BatchChecker), the other findings of each line,
-    the request digest, and the rows to store (sealed, blind-indexed, masked).
+    """Everything a submission does to its lines, in arrival order: the line checks and the
+    duplicates within the batch (BatchChecker), the other findings of each line, the screening
+    against other batches and the stop list (asked of ``screen`` a chunk at a time), the request
+    digest, and the rows to store (sealed, blind-indexed, masked, with their final status).
 
     It keeps state from chunk to chunk, so one instance must see the whole roster in order; the
     submission stores each chunk's rows as they come, inside its one transaction.
@@ -152,16 +156,14 @@ class RosterCheck:
         self._structural_count = 0
         self._position = 0
 
-    def feed(self, lines: Iterable[PaymentLine]) -> tuple[list[tuple], list[LineIssue]]:
+    def feed(self, lines: Iterable[PaymentLine], screen: Screen) -> tuple[list[tuple], list[LineIssue]]:
         """Check a chunk of lines: the rows of ``lines`` to store and the issues found.
 
         After a fault in the structure nothing more is to be stored (the lines are still checked
         and digested, to report every fault and to tell a replay): the rows are then empty.
         """
-        checker, digest, tally, region, policy = self._checker, self._digest, self._tally, self._header.region, self._policy
-        stored: list[tuple[PaymentLine, LineStatus]] = []
-        issues: list[LineIssue] = []
-        accepted = 0
+        checker, digest, region, policy = self._checker, self._digest, self._header.region, self._policy
+        kept: list[tuple[PaymentLine, list[LineIssue]]] = []
         for line in lines:
             self._position += 1
             digest.add(line)
@@ -173,9 +175,22 @@ class RosterCheck:
                         if len(self._structural) < MAX_LISTED:
                             self._structural.append(_at_position(p, self._position))
                 continue
-            if self._structural_count:
-                continue
-            found = _line_issues(line, problems, region, policy)
+            if not self._structural_count:
+                kept.append((line, _line_issues(line, problems, region, policy)))
+        if self._structural_count:
+            return [], []
+        cipher, tally = self._cipher, self._tally
+        id_index = cipher.index_many(ID, [ln.id_number for ln, _ in kept])
+        account_index = cipher.index_many(ACCOUNT, [ln.account_no for ln, _ in kept])
+        screened = screen([Candidate(ln.seq, i, a) for (ln, found), i, a in zip(kept, id_index, account_index)
+                           if not found or not any(f.severity == ERROR for f in found)])
+        stored: list[tuple[PaymentLine, LineStatus]] = []
+        issues: list[LineIssue] = []
+        accepted = 0
+        for line, found in kept:
+            more = screened.get(line.seq)
+            if more:
+                found = found + more
             if found:
                 status = eligibility.fate(i.severity for i in found)
                 tally.note(found)
@@ -186,9 +201,7 @@ class RosterCheck:
                 accepted += 1
             stored.append((line, status))
         tally.accepted += accepted
-        if self._structural_count:
-            return [], []
-        return store.make_line_rows(self._cipher, self._batch_id, stored), issues
+        return store.make_line_rows(cipher, self._batch_id, stored, (id_index, account_index)), issues
 
     def finish(self) -> tuple[list[LineError | Violation], int, str, Tally]:
         """The faults in the structure (the first MAX_LISTED and how many), the request digest
@@ -249,7 +262,8 @@ def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine],
         for status, changed in by_status.items():
             store.set_line_status(conn, batch_id, changed, status)
         store.insert_issues(conn, batch_id, (i for issues in found.values() for i in issues), now)
-        _note(tally, screening.against_others(conn, batch_id, batch.program, batch.period, now.date(), policy, now, seqs))
+        for issues in screening.screen_stored(conn, batch, seqs, now.date(), policy, now).values():
+            tally.note(issues)
         return _settle(conn, ctx, batch, tally)
 
 
@@ -330,15 +344,6 @@ def _line_issues(line: PaymentLine, problems: list[LineError], region: str, poli
                 f"line {line.seq}: id_number: issued in region {line.id_number[:6]}, "
                 f"outside the batch's region {region}"))
     return found
-
-
-def _note(tally: Tally, found: dict[int, list[LineIssue]]) -> None:
-    """Count lines the cross-batch screening moved out of the accepted ones."""
-    for issues in found.values():
-        status = eligibility.fate(i.severity for i in issues)
-        tally.count(LineStatus.PENDING, -1)
-        tally.count(status)
-        tally.note(issues)
 
 
 def _at_position(e: LineError, position: int) -> Violation | LineError:
