@@ -340,9 +340,9 @@ def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: i
 
 
 def refresh_statistics(conn: Connection, table: str) -> None:
-    """Let PostgreSQL's planner see rows just copied in (in this very transaction): without it,
-    a join over a fresh million-row table is planned as nested loops over a table it believes
-    empty, and runs for hours. SQLite plans by index and needs nothing."""
+    """Let PostgreSQL's planner see rows just copied in: without it, a join over a fresh
+    million-row table, or index probes into it, are planned as if it were empty, and run for
+    hours. SQLite plans by index and needs nothing."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {table}")
 
@@ -377,18 +377,17 @@ def _probe(conn: Connection, keys: Sequence[bytes], sql: str, *params) -> list[t
     """Rows of ``sql`` whose ``{keys}`` matches any of ``keys``, ``{p}`` taking ``params`` in order.
 
     At the driver: at a million lines SQLAlchemy's handling of each bound value would cost more
-    than the index look-ups themselves. PostgreSQL takes all keys as one array, SQLite a
-    bounded list of parameters per statement.
+    than the index look-ups themselves. A bounded number of keys per statement, so that the
+    planner always sees a handful of index probes.
     """
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    if conn.dialect.name == "postgresql":
-        return conn.exec_driver_sql(sql.format(keys="= ANY(%s)", p="%s"), (keys, *params)).all()
+    postgres = conn.dialect.name == "postgresql"
     rows = []
-    for part in _bounded(keys):
-        rows += conn.exec_driver_sql(sql.format(keys=f"IN ({','.join('?' * len(part))})", p="?"),
-                                     (*part, *params)).all()
+    for part in _bounded(sorted(set(keys))):
+        if postgres:
+            rows += conn.exec_driver_sql(sql.format(keys="= ANY(%s)", p="%s"), (part, *params)).all()
+        else:
+            rows += conn.exec_driver_sql(sql.format(keys=f"IN ({','.join('?' * len(part))})", p="?"),
+                                         (*part, *params)).all()
     return rows
 
 

@@ -106,6 +106,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             )
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
+            store.refresh_statistics(conn, "lines")  # the probes of screening must be planned on what is there
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
             screen = partial(screening.against_others, conn, batch_id, header.program, header.period, today, policy)
             stream = iter(lines)
