@@ -339,12 +339,15 @@ def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: i
     return conn.execute(query).all()
 
 
-def refresh_statistics(conn: Connection, table: str) -> None:
+def refresh_statistics(conn: Connection, table: str) -> int | None:
     """Let PostgreSQL's planner see rows just copied in: without it, a join over a fresh
     million-row table, or index probes into it, are planned as if it were empty, and run for
-    hours. SQLite plans by index and needs nothing."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {table}")
+    hours. Returns how many rows the planner now knows of; None on SQLite, which plans by index
+    and needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return None
+    conn.exec_driver_sql(f"ANALYZE {table}")
+    return max(0, int(conn.exec_driver_sql(f"SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass").scalar()))
 
 
 def lines_sharing(conn: Connection, batch_id: str, id_indexes: Sequence[bytes],

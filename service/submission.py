@@ -106,14 +106,20 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             )
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
-            store.refresh_statistics(conn, "lines")  # the probes of screening must be planned on what is there
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
             screen = partial(screening.against_others, conn, batch_id, header.program, header.period, today, policy)
+            # Screening probes the table this batch is growing: whenever the table has grown to
+            # twice what the planner knows of, let it look again (a few times for a fresh table).
+            known = before = store.refresh_statistics(conn, "lines")
+            stored = 0
             stream = iter(lines)
             while chunk := list(islice(stream, store.CHUNK)):
+                if known is not None and before + stored > 2 * known:
+                    known = store.refresh_statistics(conn, "lines")
                 rows, issues = check.feed(chunk, screen)
                 store.insert_line_rows(conn, batch_id, rows)
                 store.insert_issues(conn, batch_id, issues, now)
+                stored += len(rows)
             structural, structural_count, request_digest, tally = check.finish()
             if structural_count:
                 raise InvalidInput(
