@@ -35,7 +35,7 @@ def screen_stored(conn: Connection, batch, seqs: Sequence[int], today: date, pol
     """Screen stored lines of ``batch`` (after a correction) and record what is found."""
     found = against_others(conn, batch.id, batch.program, batch.period, today, policy,
                            store.screening_candidates(conn, batch.id, seqs))
-    _apply(conn, batch.id, found, now)
+    record(conn, batch.id, found, now)
     return found
 
 
@@ -44,12 +44,12 @@ def hold_stopped(conn: Connection, batch_id: str, today: date, now: datetime) ->
     found: dict[int, list[LineIssue]] = {}
     for seq, kind, entry_id in store.stop_hits(conn, batch_id, today):
         found.setdefault(seq, []).append(eligibility.stop_issue(seq, kind, entry_id))
-    _apply(conn, batch_id, found, now)
+    record(conn, batch_id, found, now)
     return len(found)
 
 
-def _apply(conn: Connection, batch_id: str, found: dict[int, list[LineIssue]], now: datetime) -> None:
-    """Set each line's status from what screening found (a hold, or an error) and record it."""
+def record(conn: Connection, batch_id: str, found: dict[int, list[LineIssue]], now: datetime) -> None:
+    """Set each line's status from its findings (the worst decides) and store the findings."""
     by_status: dict[LineStatus, list[int]] = {}
     for seq, issues in found.items():
         by_status.setdefault(eligibility.fate(i.severity for i in issues), []).append(seq)

@@ -262,14 +262,9 @@ def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine],
             found[seq].append(LineIssue(seq, field_name, code, ERROR,
                                         f"line {seq}: {field_name}: the same as on line {other_seq} of this batch",
                                         batch_id, other_seq))
-        by_status: dict[LineStatus, list[int]] = {}
-        for seq, issues in found.items():
-            by_status.setdefault(eligibility.fate(i.severity for i in issues), []).append(seq)
-            tally.note(issues)
-        for status, changed in by_status.items():
-            store.set_line_status(conn, batch_id, changed, status)
-        store.insert_issues(conn, batch_id, (i for issues in found.values() for i in issues), now)
-        for issues in screening.screen_stored(conn, batch, seqs, now.date(), policy, now).values():
+        screening.record(conn, batch_id, found, now)
+        screened = screening.screen_stored(conn, batch, seqs, now.date(), policy, now)
+        for issues in (*found.values(), *screened.values()):
             tally.note(issues)
         return _settle(conn, ctx, batch, tally)
 
