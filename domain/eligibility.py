@@ -139,21 +139,21 @@ class OtherLine:
 
 @dataclass(frozen=True)
 class StopHit:
-    """A stop entry active on the day of screening, for the person with this blind index."""
+    """A stop entry of the person with this blind index (active or not: the rule decides)."""
 
     id_index: bytes
-    kind: str
     entry_id: int
+    entry: StopEntry
 
 
 def cross_batch_findings(candidates: Iterable[Candidate], others: Iterable[OtherLine], stops: Iterable[StopHit],
-                         program: str, period: str, policy: ProgramPolicy) -> dict[int, list[LineIssue]]:
+                         program: str, period: str, policy: ProgramPolicy, today: date) -> dict[int, list[LineIssue]]:
     """The findings of each candidate against the world outside its batch, by seq.
 
     In this order: already paid or in flight for the same program and period (rejected),
     one person with another account, one account with another person (the program's one-card
-    policy), then each active stop entry (held). A finding names the first other line by
-    (batch, seq), so the same facts always give the same message.
+    policy), then each stop entry active ``today`` (held). A finding names the first other line
+    by (batch, seq), so the same facts always give the same message.
     """
     by_id: dict[bytes, list[OtherLine]] = {}
     by_account: dict[bytes, list[OtherLine]] = {}
@@ -162,7 +162,8 @@ def cross_batch_findings(candidates: Iterable[Candidate], others: Iterable[Other
         by_account.setdefault(other.account_index, []).append(other)
     stops_by_id: dict[bytes, list[StopHit]] = {}
     for hit in sorted(stops, key=lambda h: h.entry_id):
-        stops_by_id.setdefault(hit.id_index, []).append(hit)
+        if hit.entry.active_on(today):
+            stops_by_id.setdefault(hit.id_index, []).append(hit)
     one_card = one_card_severity(policy)
     found: dict[int, list[LineIssue]] = {}
     for c in candidates:
@@ -184,15 +185,16 @@ def cross_batch_findings(candidates: Iterable[Candidate], others: Iterable[Other
                 issues.append(LineIssue(c.seq, field_name, code, severity,
                                         f"line {c.seq}: {field_name}: {what} (batch {other.batch_id} line {other.seq})",
                                         other.batch_id, other.seq))
-        issues += [stop_issue(c.seq, hit.kind, hit.entry_id) for hit in stopped]
+        issues += [stop_issue(c.seq, hit) for hit in stopped]
         if issues:
             found[c.seq] = issues
     return found
 
 
-def stop_issue(seq: int, kind: str, entry_id: int) -> LineIssue:
-    return LineIssue(seq, "id_number", StopKind(kind).code, HOLD,
-                     f"line {seq}: id_number: on the stop list as {kind} (entry {entry_id})")
+def stop_issue(seq: int, hit: StopHit) -> LineIssue:
+    kind = hit.entry.kind
+    return LineIssue(seq, "id_number", kind.code, HOLD,
+                     f"line {seq}: id_number: on the stop list as {kind.value} (entry {hit.entry_id})")
 
 
 def _first(others: Iterable[OtherLine]) -> OtherLine | None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.eligibility import SCREENED, Candidate, OtherLine, StopHit
+from domain.eligibility import SCREENED, Candidate, OtherLine, StopEntry, StopHit, StopKind
 from domain.masking import mask_account, mask_id
 from domain.model import AccountKind, BatchStatus, FileState, LineIssue, LineStatus, PaymentLine, PaymentOutcome
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
@@ -369,11 +369,17 @@ def lines_sharing(conn: Connection, batch_id: str, id_indexes: Sequence[bytes],
     return list(found.values())
 
 
-def active_stops(conn: Connection, id_indexes: Sequence[bytes], day: date) -> list[StopHit]:
-    """Stop entries active on ``day`` for any of these people."""
-    return [StopHit(bytes(key), kind, entry_id) for key, kind, entry_id in _probe(conn, id_indexes, (
-        "SELECT id_index, kind, id FROM stop_entries WHERE id_index {keys} AND revoked_at IS NULL "
-        "AND effective_from <= {p} AND (effective_until IS NULL OR effective_until > {p})"), day.isoformat(), day.isoformat())]
+def stop_entries_for(conn: Connection, id_indexes: Sequence[bytes]) -> list[StopHit]:
+    """The stop entries of any of these people; which are active on a day is the domain's rule."""
+    return [StopHit(bytes(key), entry_id, StopEntry(StopKind(kind), _day(start), _day(until), revoked is not None))
+            for key, entry_id, kind, start, until, revoked in _probe(conn, id_indexes, (
+                "SELECT id_index, id, kind, effective_from, effective_until, revoked_at "
+                "FROM stop_entries WHERE id_index {keys}"))]
+
+
+def _day(value: date | str | None) -> date | None:
+    """A date column read at the driver (SQLite gives its text)."""
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
 
 
 def _probe(conn: Connection, keys: Sequence[bytes], sql: str, *params) -> list[tuple]:
@@ -403,21 +409,19 @@ def screening_candidates(conn: Connection, batch_id: str, seqs: Sequence[int]) -
     return [Candidate(r.seq, bytes(r.id_index), bytes(r.account_index)) for r in _for_seqs(conn, query, seqs, raw=True)]
 
 
-def stop_hits(conn: Connection, batch_id: str, day: date) -> list[tuple[int, str, int]]:
-    """(seq, stop kind, entry id) for the batch's accepted lines whose person has a stop entry
-    active on ``day``: the last look before approval, driven by the (short) stop list."""
+def stop_hits(conn: Connection, batch_id: str) -> list[tuple[int, StopHit]]:
+    """(seq, stop entry) for the batch's accepted lines whose person has a stop entry: the last
+    look before approval, driven by the (short) stop list."""
     query = (
-        select(lines.c.seq, stop_entries.c.kind, stop_entries.c.id)
+        select(lines.c.seq, stop_entries.c.id_index, stop_entries.c.id, stop_entries.c.kind,
+               stop_entries.c.effective_from, stop_entries.c.effective_until, stop_entries.c.revoked_at)
         .join(stop_entries, stop_entries.c.id_index == lines.c.id_index)
-        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value, _active_on(day))
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value)
         .order_by(lines.c.seq, stop_entries.c.id)
     )
-    return [tuple(r) for r in conn.execute(query)]
-
-
-def _active_on(day: date):
-    return and_(stop_entries.c.revoked_at.is_(None), stop_entries.c.effective_from <= day,
-                or_(stop_entries.c.effective_until.is_(None), stop_entries.c.effective_until > day))
+    return [(r.seq, StopHit(bytes(r.id_index), r.id, StopEntry(StopKind(r.kind), r.effective_from,
+                                                                r.effective_until, r.revoked_at is not None)))
+            for r in conn.execute(query)]
 
 
 def in_batch_duplicates(conn: Connection, batch_id: str, seqs: Sequence[int]) -> list[tuple[int, str, int]]:

@@ -26,8 +26,8 @@ def against_others(conn: Connection, batch_id: str, program: str, period: str, t
         return {}
     id_indexes = [c.id_index for c in candidates]
     others = store.lines_sharing(conn, batch_id, id_indexes, [c.account_index for c in candidates])
-    stops = store.active_stops(conn, id_indexes, today)
-    return eligibility.cross_batch_findings(candidates, others, stops, program, period, policy)
+    stops = store.stop_entries_for(conn, id_indexes)
+    return eligibility.cross_batch_findings(candidates, others, stops, program, period, policy, today)
 
 
 def screen_stored(conn: Connection, batch, seqs: Sequence[int], today: date, policy: ProgramPolicy,
@@ -42,8 +42,9 @@ def screen_stored(conn: Connection, batch, seqs: Sequence[int], today: date, pol
 def hold_stopped(conn: Connection, batch_id: str, today: date, now: datetime) -> int:
     """Hold accepted lines whose person was stopped since they were checked; how many."""
     found: dict[int, list[LineIssue]] = {}
-    for seq, kind, entry_id in store.stop_hits(conn, batch_id, today):
-        found.setdefault(seq, []).append(eligibility.stop_issue(seq, kind, entry_id))
+    for seq, hit in store.stop_hits(conn, batch_id):
+        if hit.entry.active_on(today):
+            found.setdefault(seq, []).append(eligibility.stop_issue(seq, hit))
     record(conn, batch_id, found, now)
     return len(found)
 

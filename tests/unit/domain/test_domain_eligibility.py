@@ -68,7 +68,7 @@ def test_region_and_one_card_policies():
         ProgramPolicy(region_digits=3)
 
 
-PROGRAM, PERIOD = "耕地地力保护补贴", "2026-11"
+PROGRAM, PERIOD, TODAY = "耕地地力保护补贴", "2026-11", date(2026, 11, 28)
 
 
 def _other(person: bytes, card: bytes, batch: str, seq: int, status: str = "PAID", period: str = PERIOD) -> OtherLine:
@@ -90,8 +90,12 @@ def test_findings_against_other_batches_and_the_stop_list():
         _other(b"P4", b"C8", "B1", 7, "FAILED"),
         _other(b"P5", b"C5", "B1", 8, "PENDING", period="2026-10"),  # same person and card: fine
     ]
-    stops = [StopHit(b"P6", "IMPRISONED", 12), StopHit(b"P6", "DECEASED", 3), StopHit(b"P9", "DECEASED", 4)]
-    found = cross_batch_findings(candidates, others, stops, PROGRAM, PERIOD, ProgramPolicy())
+    stops = [StopHit(b"P6", 12, StopEntry(StopKind.IMPRISONED, date(2026, 1, 1))),
+             StopHit(b"P6", 3, StopEntry(StopKind.DECEASED, date(2026, 1, 1))),
+             StopHit(b"P6", 5, StopEntry(StopKind.DECEASED, date(2026, 1, 1), revoked=True)),  # not active
+             StopHit(b"P6", 6, StopEntry(StopKind.INELIGIBLE, date(2026, 12, 1))),  # not yet
+             StopHit(b"P9", 4, StopEntry(StopKind.DECEASED, date(2026, 1, 1)))]
+    found = cross_batch_findings(candidates, others, stops, PROGRAM, PERIOD, ProgramPolicy(), TODAY)
     assert _codes(found) == {
         1: [("DUPLICATE_PAYMENT", ERROR, "B1", 30)],
         2: [("ONE_CARD_TWO_ACCOUNTS", HOLD, "B1", 4)],
@@ -102,7 +106,7 @@ def test_findings_against_other_batches_and_the_stop_list():
                                    f"{PROGRAM} {PERIOD} (batch B1 line 30)")
     assert found[6][0].message == "line 6: id_number: on the stop list as DECEASED (entry 3)"
     strict = cross_batch_findings(candidates, others, stops, PROGRAM, PERIOD,
-                                  ProgramPolicy(one_card=OneCardPolicy.REJECT))
+                                  ProgramPolicy(one_card=OneCardPolicy.REJECT), TODAY)
     assert [i.severity for i in strict[2] + strict[3]] == [ERROR, ERROR]
 
 
@@ -113,20 +117,23 @@ other_lines = st.builds(OtherLine, keys, keys, st.sampled_from(["B1", "B2"]), st
 
 
 @given(st.lists(st.builds(Candidate, st.integers(1, 50), keys, keys), unique_by=lambda c: c.seq),
-       st.lists(other_lines), st.lists(st.builds(StopHit, keys, st.sampled_from(list(StopKind)), st.integers(1, 9)),
+       st.lists(other_lines), st.lists(st.builds(StopHit, keys, st.integers(1, 9), st.builds(
+           StopEntry, st.sampled_from(list(StopKind)), st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+           st.none() | st.dates(date(2026, 1, 1), date(2027, 12, 31)), st.booleans())),
                                        unique_by=lambda h: h.entry_id),
        st.randoms())
 def test_findings_depend_on_the_facts_not_their_order(candidates, others, stops, rnd):
     policy = ProgramPolicy()
-    found = cross_batch_findings(candidates, others, stops, PROGRAM, PERIOD, policy)
+    found = cross_batch_findings(candidates, others, stops, PROGRAM, PERIOD, policy, TODAY)
     shuffled_others, shuffled_stops = others[:], stops[:]
     rnd.shuffle(shuffled_others)
     rnd.shuffle(shuffled_stops)
-    assert cross_batch_findings(candidates, shuffled_others, shuffled_stops, PROGRAM, PERIOD, policy) == found
+    assert cross_batch_findings(candidates, shuffled_others, shuffled_stops, PROGRAM, PERIOD, policy, TODAY) == found
     for c in candidates:  # a line is named only for what it shares, and then by a real other line
         for issue in found.get(c.seq, []):
             if issue.other_batch_id is not None:
                 named = [o for o in others if (o.batch_id, o.seq) == (issue.other_batch_id, issue.other_seq)]
                 assert any(o.id_index == c.id_index or o.account_index == c.account_index for o in named)
             else:
-                assert any(h.id_index == c.id_index and StopKind(h.kind).code == issue.code for h in stops)
+                assert any(h.id_index == c.id_index and h.entry.kind.code == issue.code and h.entry.active_on(TODAY)
+                           for h in stops)
