@@ -71,7 +71,7 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
         now = ctx.clock()
         bank = ctx.settings.bank(batch.bank_code)
         try:
-            due = workdays.add_working_days(now.date(), bank.payment_days)
+            due = workdays.add_working_days(now.date(), bank.payment_days, ctx.settings.calendar)
         except workdays.CalendarRangeError as exc:
             raise FailedPrecondition(f"batch {batch_id}: cannot set its payment deadline: {exc}") from exc
         store.post(conn, funding(batch_id, accounts_of(batch), amount_fen), now)

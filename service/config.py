@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
+from domain.workdays import PACKAGE_CALENDAR, Calendar, CalendarDataError, calendar_from_table
 from service import file_security
 from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
@@ -39,6 +40,8 @@ class Settings:
     retry_s: float = 30.0  # first wait after a failed upload; doubles per attempt...
     retry_max_s: float = 3600.0  # ...up to this
     instance_id: str = ""  # this instance's name in leases; "": host:pid:random
+    # [calendar]: the official calendar deadlines count on; the package's years plus supplied ones
+    calendar: Calendar = PACKAGE_CALENDAR
 
     def policy(self, program: str) -> ProgramPolicy:
         """How strictly ``program`` treats one-card conflicts and region anomalies."""
@@ -111,6 +114,7 @@ def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Se
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
         auth=_auth(raw.get("auth", {}), path_of, source),
+        calendar=_calendar(raw.get("calendar", {}), path_of, source),
     )
 
 
@@ -119,6 +123,34 @@ def _positive(raw: dict[str, Any], key: str, default: float, source: str) -> flo
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"{source}: {key}: expected a positive number of seconds, got {value!r}")
     return float(value)
+
+
+def _calendar(table: Any, path_of, source: str) -> Calendar:
+    """``[calendar]``: years of the official calendar past the chinese-calendar package's, as the
+    State Council published them: ``file`` (a TOML file of ``[years.YYYY]`` tables, relative to
+    the settings) or the ``[calendar.years.YYYY]`` tables inline; see :func:`calendar_from_table`."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: calendar: expected a table (file, or years)")
+    unknown = sorted(set(table) - {"file", "years"})
+    if unknown:
+        raise ConfigError(f"{source}: calendar.{unknown[0]}: unknown key (file, or years)")
+    if "file" not in table:
+        where, data = "calendar.", table
+    elif "years" in table:
+        raise ConfigError(f"{source}: calendar: give file or years, not both")
+    elif not isinstance(table["file"], str) or not table["file"]:
+        raise ConfigError(f"{source}: calendar.file: expected the path of a TOML file, got {table['file']!r}")
+    else:
+        path = path_of(table["file"])
+        where = f"calendar.file ({path}): "
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{source}: {where}{exc}") from None
+    try:
+        return calendar_from_table(data)
+    except CalendarDataError as exc:
+        raise ConfigError(f"{source}: {where}{exc}") from None
 
 
 def _policy(table: Any, where: str, source: str) -> ProgramPolicy:

@@ -189,7 +189,8 @@ def _deadlines(ctx: Context, batch, first_result: datetime | None) -> dict:
     out = {"payment_due": batch.payment_due.isoformat() if batch.payment_due else None, "result_due": None,
            "first_result_on": arrived.isoformat() if arrived else None, "late_report": False}
     try:
-        result_due = workdays.add_working_days(_aware(batch.funded_at).date(), bank.result_days)
+        result_due = workdays.add_working_days(_aware(batch.funded_at).date(), bank.result_days,
+                                              ctx.settings.calendar)
     except workdays.CalendarRangeError as exc:  # said in the report rather than failing it
         return out | {"calendar": str(exc)}
     return out | {"result_due": result_due.isoformat(), "late_report": (arrived or ctx.clock().date()) > result_due}
