@@ -6,8 +6,10 @@ set-based statements or ``executemany`` chunks, never a query per line.
 """
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,25 +39,34 @@ from ledger.schema import (
 from privacy.cipher import ACCOUNT, ID, PHONE, FieldCipher  # field names bound into every ciphertext
 
 CHUNK = 5000
+_SQLITE_ROWS = 2000  # rows per INSERT at most, however many SQLite could bind
 
 
 def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """Insert many rows fast, inside the caller's transaction.
 
-    PostgreSQL gets ``COPY``; SQLite a driver-level ``executemany``. Both are several times
-    faster than row dictionaries through SQLAlchemy, which matters at a million lines.
+    PostgreSQL gets ``COPY``; SQLite multi-row ``INSERT`` statements at the driver, each as
+    many rows as SQLite binds at once. Both are several times faster than row dictionaries
+    through SQLAlchemy, which matters at a million lines. Many rows a statement rather than an
+    ``executemany`` of one row each because Python's sqlite3 lets go of the GIL only while a
+    statement runs: a long statement lets another thread work meanwhile (a submission checks
+    its next chunk while this one is written, see ``service/submission.py``).
     """
     names = ", ".join(columns)
+    dbapi = conn.connection.dbapi_connection
     if conn.dialect.name == "postgresql":
-        with conn.connection.dbapi_connection.cursor() as cur:
+        with dbapi.cursor() as cur:
             with cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         return
-    marks = ", ".join("?" * len(columns))
-    rows = list(rows)
-    if rows:  # an empty list would be taken for one statement without parameters
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+    rows = rows if isinstance(rows, list) else list(rows)
+    per = max(1, min(_SQLITE_ROWS, dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    row_marks = f"({', '.join('?' * len(columns))})"
+    for start in range(0, len(rows), per):
+        part = rows[start:start + per]
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row_marks] * len(part))}",
+                             tuple(chain.from_iterable(part)))
 
 
 # --- accounts and transactions -------------------------------------------------------------
@@ -255,29 +266,46 @@ def insert_line_rows(conn: Connection, batch_id: str, rows: Sequence[tuple]) -> 
 
 def replace_line(conn: Connection, cipher: FieldCipher, batch_id: str, ln: PaymentLine, status: LineStatus) -> None:
     """A corrected line takes the place of the rejected or held one with the same seq."""
-    (row,) = make_line_rows(cipher, batch_id, [(ln, status)])
+    (row,) = make_line_rows(batch_id, [ln], [status], seal_lines(cipher, [ln]))
     conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq == ln.seq)
                  .values(**dict(zip(_LINE_COLUMNS, row, strict=True))))
     journal.lines_changed(conn, batch_id, "replace", [(ln.seq, status.value)])
 
 
-def make_line_rows(cipher: FieldCipher, batch_id: str, chunk: Sequence[tuple[PaymentLine, LineStatus]],
-                   indexes: tuple[Sequence[bytes], Sequence[bytes]] | None = None) -> list[tuple]:
-    """Rows of ``lines``. Sealing and indexing go a chunk at a time (one random draw for all
-    nonces, no per-value set-up): at a million lines they are a good part of a submission.
-    ``indexes`` are the blind indexes of the IDs and accounts if the caller has them already."""
-    ids = [ln.id_number.upper() for ln, _ in chunk]
-    accounts = [ln.account_no for ln, _ in chunk]
-    id_index, acct_index = indexes or (cipher.index_many(ID, ids), cipher.index_many(ACCOUNT, accounts))
-    id_sealed, acct_sealed = cipher.seal_many(ID, ids), cipher.seal_many(ACCOUNT, accounts)
-    phones = cipher.seal_many(PHONE, [ln.phone or None for ln, _ in chunk])
+@dataclass(frozen=True)
+class SealedLines:
+    """The personal numbers of a chunk of lines as stored: blind indexes (for look-ups and
+    screening) and AES-GCM seals, in the order of the lines."""
+
+    id_index: list[bytes]
+    account_index: list[bytes]
+    id_sealed: list[bytes]
+    account_sealed: list[bytes]
+    phone_sealed: list[bytes | None]
+
+
+def seal_lines(cipher: FieldCipher, chunk: Sequence[PaymentLine]) -> SealedLines:
+    """Index and seal a chunk at a time (one random draw for all nonces, no per-value set-up):
+    at a million lines this is a good part of a submission."""
+    ids = [ln.id_number.upper() for ln in chunk]
+    accounts = [ln.account_no for ln in chunk]
+    return SealedLines(cipher.index_many(ID, ids), cipher.index_many(ACCOUNT, accounts),
+                       cipher.seal_many(ID, ids), cipher.seal_many(ACCOUNT, accounts),
+                       cipher.seal_many(PHONE, [ln.phone or None for ln in chunk]))
+
+
+def make_line_rows(batch_id: str, chunk: Sequence[PaymentLine], statuses: Sequence[LineStatus],
+              sealed: SealedLines) -> list[tuple]:
+    """Rows of ``lines``: the sealed numbers, their masks, and the rest of each line as sent."""
     rows = []
     append, rejected = rows.append, LineStatus.REJECTED
-    for (ln, status), id_number, account, id_seal, id_ix, acct_seal, acct_ix, phone in zip(
-            chunk, ids, accounts, id_sealed, id_index, acct_sealed, acct_index, phones, strict=True):
+    for ln, status, id_seal, id_ix, acct_seal, acct_ix, phone in zip(
+            chunk, statuses, sealed.id_sealed, sealed.id_index, sealed.account_sealed, sealed.account_index,
+            sealed.phone_sealed, strict=True):
+        id_number = ln.id_number.upper()
         region = id_number[:6]
         row = (batch_id, ln.seq, ln.name, id_seal, id_ix, mask_id(id_number), region if region.isdigit() else "",
-               acct_seal, acct_ix, mask_account(account), str(ln.account_kind), ln.amount_fen, ln.bank_name,
+               acct_seal, acct_ix, mask_account(ln.account_no), str(ln.account_kind), ln.amount_fen, ln.bank_name,
                ln.subsidy_item, ln.remark, phone, ln.address, ln.household_no, str(status))  # str(): the value, in C
         append(row if status is not rejected else _fitted(row))
     return rows
@@ -339,15 +367,21 @@ def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: i
     return conn.execute(query).all()
 
 
-def refresh_statistics(conn: Connection, table: str) -> int | None:
+def refresh_statistics(conn: Connection, table: str) -> None:
     """Let PostgreSQL's planner see rows just copied in: without it, a join over a fresh
-    million-row table, or index probes into it, are planned as if it were empty, and run for
-    hours. Returns how many rows the planner now knows of; None on SQLite, which plans by index
-    and needs nothing."""
-    if conn.dialect.name != "postgresql":
-        return None
-    conn.exec_driver_sql(f"ANALYZE {table}")
-    return max(0, int(conn.exec_driver_sql(f"SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass").scalar()))
+    million-row table is planned as if the table were empty, and runs for hours. SQLite plans
+    by index and needs nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {table}")
+
+
+def probe_by_index(conn: Connection) -> None:
+    """Make ``conn``, a connection that only screens, look lines up by their indexes for the
+    rest of its transaction. On PostgreSQL it does not see the submission's own rows, nor
+    statistics taken in the submission's transaction: while a batch adds a million rows to a
+    table the planner last saw empty, it would scan the table for every chunk's probes."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
 def lines_sharing(conn: Connection, batch_id: str, id_indexes: Sequence[bytes],

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from itertools import islice
 
@@ -24,14 +25,12 @@ from domain.eligibility import ERROR, HOLD, WARNING, Candidate, ProgramPolicy
 from domain.model import BatchHeader, BatchStatus, LineIssue, LineStatus, PaymentLine
 from domain.validation import BatchChecker, LineError
 from ledger import store
-from privacy.cipher import ACCOUNT, ID, FieldCipher
+from privacy.cipher import FieldCipher
 from service import screening
 from service.batches import check_header, get_for_update
 from service.context import Context
 from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
 
-# Findings from outside the batch for a chunk of candidates, by seq (screening.against_others).
-Screen = Callable[[Sequence[Candidate]], dict[int, list[LineIssue]]]
 MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages through all of them
 # Faults of the request as a whole: the batch cannot be stored, let alone corrected.
 STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
@@ -107,19 +106,9 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
-            screen = partial(screening.against_others, conn, batch_id, header.program, header.period, today, policy)
-            # Screening probes the table this batch is growing: whenever the table has grown to
-            # twice what the planner knows of, let it look again (a few times for a fresh table).
-            known = before = store.refresh_statistics(conn, "lines")
-            stored = 0
-            stream = iter(lines)
-            while chunk := list(islice(stream, store.CHUNK)):
-                if known is not None and before + stored > 2 * known:
-                    known = store.refresh_statistics(conn, "lines")
-                rows, issues = check.feed(chunk, screen)
-                store.insert_line_rows(conn, batch_id, rows)
-                store.insert_issues(conn, batch_id, issues, now)
-                stored += len(rows)
+            _check_and_store(ctx, conn, check, lines, partial(
+                screening.against_others, batch_id=batch_id, program=header.program, period=header.period,
+                today=today, policy=policy), now)
             structural, structural_count, request_digest, tally = check.finish()
             if structural_count:
                 raise InvalidInput(
@@ -140,14 +129,67 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     return SubmitOutcome(batch_id, False, status.value, header.control_count, header.control_total_fen, tally)
 
 
+def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: Iterable[PaymentLine],
+                     screen: Callable[..., dict[int, list[LineIssue]]], now: datetime) -> None:
+    """Check, screen and store the roster a chunk at a time, three chunks in flight.
+
+    Why threads: at a million lines the line checks, blind indexes and sealing (Python, under
+    the GIL) take about as long as the database's inserts and screening probes (in C, which
+    let go of the GIL while a statement runs); on two cores they overlap. While this thread
+    checks chunk k+1, one thread screens chunk k on a connection of its own (it reads only
+    other batches' lines, which it sees as committed) and another writes chunk k-1 on the
+    submission's connection. Each connection is used by one thread only. A failed write is
+    raised before the next chunk is written; after any error the threads finish before the
+    caller's transaction rolls back.
+    """
+    written: Future | None = None
+    waiting: tuple[Checked, Future] | None = None  # a chunk checked, its screening under way
+
+    def write(rows: list[tuple], issues: list[LineIssue]) -> Future:
+        if written is not None:
+            written.result()
+        return writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now)
+
+    with (ctx.engine.connect() as reader, ThreadPoolExecutor(1, "screening") as probes,
+          ThreadPoolExecutor(1, "writing") as writes):
+        store.probe_by_index(reader)
+        stream = iter(lines)
+        while chunk := list(islice(stream, store.CHUNK)):
+            checked = check.check(chunk)
+            screened = probes.submit(screen, reader, candidates=checked.candidates) if checked else None
+            if waiting:
+                written = write(*check.settle(*waiting))
+            waiting = (checked, screened) if checked else None
+        if waiting:
+            written = write(*check.settle(*waiting))
+        if written is not None:
+            written.result()
+    store.refresh_statistics(conn, "lines")
+
+
+def _store_chunk(conn: Connection, batch_id: str, rows: list[tuple], issues: list[LineIssue], now: datetime) -> None:
+    store.insert_line_rows(conn, batch_id, rows)
+    store.insert_issues(conn, batch_id, issues, now)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A chunk of lines checked, indexed and sealed, waiting for its screening."""
+
+    lines: list[PaymentLine]
+    found: list[list[LineIssue]]  # each line's findings so far
+    sealed: store.SealedLines
+    candidates: list[Candidate]  # the lines to screen: those without an error yet
+
+
 class RosterCheck:
     """Everything a submission does to its lines, in arrival order: the line checks and the
-    duplicates within the batch (BatchChecker), the other findings of each line, the screening
-    against other batches and the stop list (asked of ``screen`` a chunk at a time), the request
-    digest, and the rows to store (sealed, blind-indexed, masked, with their final status).
+    duplicates within the batch (BatchChecker), the other findings of each line, the request
+    digest, and the rows to store (sealed, blind-indexed, masked, with their final status once
+    the screening against other batches and the stop list has answered).
 
-    It keeps state from chunk to chunk, so one instance must see the whole roster in order; the
-    submission stores each chunk's rows as they come, inside its one transaction.
+    It keeps state from chunk to chunk, so one instance must see the whole roster in order, and
+    settle the chunks in the order it checked them.
     """
 
     def __init__(self, header: BatchHeader, today: date, policy: ProgramPolicy, batch_id: str,
@@ -163,14 +205,20 @@ class RosterCheck:
         self._structural_count = 0
         self._position = 0
 
-    def feed(self, lines: Iterable[PaymentLine], screen: Screen) -> tuple[list[tuple], list[LineIssue]]:
-        """Check a chunk of lines: the rows of ``lines`` to store and the issues found.
+    @property
+    def batch_id(self) -> str:
+        return self._batch_id
+
+    def check(self, lines: Iterable[PaymentLine]) -> Checked | None:
+        """Check, index and seal a chunk of lines; what remains is to screen them (the
+        ``candidates``) and :meth:`settle` them, in the order they were checked.
 
         After a fault in the structure nothing more is to be stored (the lines are still checked
-        and digested, to report every fault and to tell a replay): the rows are then empty.
+        and digested, to report every fault and to tell a replay): the answer is then None.
         """
         checker, digest, region, policy = self._checker, self._digest, self._header.region, self._policy
-        kept: list[tuple[PaymentLine, list[LineIssue]]] = []
+        kept: list[PaymentLine] = []
+        found: list[list[LineIssue]] = []
         for line in lines:
             self._position += 1
             digest.add(line)
@@ -183,18 +231,23 @@ class RosterCheck:
                             self._structural.append(_at_position(p, self._position))
                 continue
             if not self._structural_count:
-                kept.append((line, _line_issues(line, problems, region, policy)))
+                kept.append(line)
+                found.append(_line_issues(line, problems, region, policy))
         if self._structural_count:
-            return [], []
-        cipher, tally = self._cipher, self._tally
-        id_index = cipher.index_many(ID, [ln.id_number for ln, _ in kept])
-        account_index = cipher.index_many(ACCOUNT, [ln.account_no for ln, _ in kept])
-        screened = screen([Candidate(ln.seq, i, a) for (ln, found), i, a in zip(kept, id_index, account_index)
-                           if not found or not any(f.severity == ERROR for f in found)])
-        stored: list[tuple[PaymentLine, LineStatus]] = []
+            return None
+        sealed = store.seal_lines(self._cipher, kept)
+        return Checked(kept, found, sealed, [
+            Candidate(ln.seq, i, a) for ln, f, i, a in zip(kept, found, sealed.id_index, sealed.account_index)
+            if not f or not any(x.severity == ERROR for x in f)])
+
+    def settle(self, checked: Checked, screening: Future[dict[int, list[LineIssue]]]
+               ) -> tuple[list[tuple], list[LineIssue]]:
+        """The rows to store for a checked chunk, each with its final status, and its issues."""
+        screened, tally = screening.result(), self._tally
+        statuses: list[LineStatus] = []
         issues: list[LineIssue] = []
         accepted = 0
-        for line, found in kept:
+        for line, found in zip(checked.lines, checked.found):
             more = screened.get(line.seq)
             if more:
                 found = found + more
@@ -206,9 +259,9 @@ class RosterCheck:
             else:
                 status = LineStatus.PENDING
                 accepted += 1
-            stored.append((line, status))
+            statuses.append(status)
         tally.accepted += accepted
-        return store.make_line_rows(cipher, self._batch_id, stored, (id_index, account_index)), issues
+        return store.make_line_rows(self._batch_id, checked.lines, statuses, checked.sealed), issues
 
     def finish(self) -> tuple[list[LineError | Violation], int, str, Tally]:
         """The faults in the structure (the first MAX_LISTED and how many), the request digest

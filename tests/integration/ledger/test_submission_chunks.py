@@ -1,8 +1,10 @@
 """A roster is checked and stored a chunk at a time inside one transaction: findings that span
 chunks (the same person twice, one account for two people) are found, what is stored opens to
-what was sent, and a fault found in a late chunk, or a stream that breaks midway, stores nothing."""
+what was sent, and a fault found in a late chunk, a stream that breaks midway, or a write or
+screening that fails on its thread, stores nothing."""
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -14,7 +16,8 @@ from domain.roster import generate_lines
 from ledger.schema import batches, line_issues, lines
 from privacy.cipher import ACCOUNT, ID, PHONE, FieldCipher
 from privacy.keys import Keyring
-from service import submission
+from ledger import store
+from service import screening, submission
 from service.config import BankProfile, Settings
 from service.context import Context
 from service.errors import InvalidInput
@@ -112,3 +115,36 @@ def test_a_roster_stream_that_breaks_midway_stores_nothing(engine, tmp_path):
     with pytest.raises(ConnectionResetError):
         submission.submit(ctx, _header(roster), broken())
     assert _count(engine, batches) == _count(engine, lines) == _count(engine, line_issues) == 0
+
+
+def _threads_left() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(("screening", "writing"))]
+
+
+@pytest.mark.parametrize("step", ["write", "screen"])
+def test_a_write_or_screening_that_fails_midway_stores_nothing_and_leaves_no_thread(engine, tmp_path, monkeypatch,
+                                                                                   step):
+    """Chunks are written and screened on threads of their own: a failure there on the second
+    chunk reaches the caller as it was raised, after the threads have stopped, and the
+    transaction takes back the chunk already written."""
+    ctx = _context(engine, tmp_path, Keyring.generate())
+    roster = _roster()
+    calls = []
+    target, name = (store, "insert_line_rows") if step == "write" else (screening, "against_others")
+    real = getattr(target, name)
+
+    def failing(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:
+            raise OSError(f"the disk is full ({step})")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, failing)
+    with pytest.raises(OSError, match=rf"the disk is full \({step}\)"):
+        submission.submit(ctx, _header(roster), roster)
+    assert calls[0].startswith("writing" if step == "write" else "screening")
+    assert _threads_left() == []
+    assert _count(engine, batches) == _count(engine, lines) == _count(engine, line_issues) == 0
+    monkeypatch.undo()
+    outcome = submission.submit(ctx, _header(roster), roster)  # the same request again: nothing was left behind
+    assert not outcome.replayed and _count(engine, lines) == N
