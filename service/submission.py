@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from service.batches import check_header, get_for_update
 from service.context import Context
 from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
 
+IN_FLIGHT = 2  # chunks a thread may be behind the checks: room for one slow chunk, memory bounded
 MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages through all of them
 # Faults of the request as a whole: the batch cannot be stored, let alone corrected.
 STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
@@ -131,39 +133,46 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
 
 def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: Iterable[PaymentLine],
                      screen: Callable[..., dict[int, list[LineIssue]]], now: datetime) -> None:
-    """Check, screen and store the roster a chunk at a time, three chunks in flight.
+    """Check, screen and store the roster a chunk at a time, on three threads.
 
     Why threads: at a million lines the line checks, blind indexes and sealing (Python, under
     the GIL) take about as long as the database's inserts and screening probes (in C, which
     let go of the GIL while a statement runs); on two cores they overlap. While this thread
-    checks chunk k+1, one thread screens chunk k on a connection of its own (it reads only
-    other batches' lines, which it sees as committed) and another writes chunk k-1 on the
-    submission's connection. Each connection is used by one thread only. A failed write is
-    raised before the next chunk is written; after any error the threads finish before the
+    checks a chunk, one thread screens the chunks before it on a connection of its own (it
+    reads only other batches' lines, which it sees as committed) and another writes the ones
+    before those on the submission's connection; neither is more than ``IN_FLIGHT`` chunks
+    behind. Each connection is used by one thread only. Failures are raised in chunk order;
+    after any error the work still queued is dropped and the threads finish before the
     caller's transaction rolls back.
     """
-    written: Future | None = None
-    waiting: tuple[Checked, Future] | None = None  # a chunk checked, its screening under way
+    screening_: deque[tuple[Checked, Future]] = deque()  # chunks checked, their screening under way
+    writing: deque[Future] = deque()  # chunks settled, their writes under way
 
-    def write(rows: list[tuple], issues: list[LineIssue]) -> Future:
-        if written is not None:
-            written.result()
-        return writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now)
+    def settle_one() -> None:
+        rows, issues = check.settle(*screening_.popleft())
+        while len(writing) >= IN_FLIGHT:
+            writing.popleft().result()
+        writing.append(writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now))
 
     with (ctx.engine.connect() as reader, ThreadPoolExecutor(1, "screening") as probes,
           ThreadPoolExecutor(1, "writing") as writes):
-        store.probe_by_index(reader)
-        stream = iter(lines)
-        while chunk := list(islice(stream, store.CHUNK)):
-            checked = check.check(chunk)
-            screened = probes.submit(screen, reader, candidates=checked.candidates) if checked else None
-            if waiting:
-                written = write(*check.settle(*waiting))
-            waiting = (checked, screened) if checked else None
-        if waiting:
-            written = write(*check.settle(*waiting))
-        if written is not None:
-            written.result()
+        try:
+            store.probe_by_index(reader)
+            stream = iter(lines)
+            while chunk := list(islice(stream, store.CHUNK)):
+                checked = check.check(chunk)
+                if checked:
+                    screening_.append((checked, probes.submit(screen, reader, candidates=checked.candidates)))
+                if len(screening_) > IN_FLIGHT:
+                    settle_one()
+            while screening_:
+                settle_one()
+            while writing:
+                writing.popleft().result()
+        except BaseException:
+            probes.shutdown(cancel_futures=True)
+            writes.shutdown(cancel_futures=True)
+            raise
     store.refresh_statistics(conn, "lines")
 
 
