@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from domain.model import BatchHeader, LineStatus, PaymentLine
 from domain.roster import generate_lines
@@ -89,3 +89,37 @@ def test_each_chunk_is_screened_against_earlier_batches_and_the_stop_list(engine
         (6_000, "STOP_DECEASED", None, None),
     }
     assert (c.status, c.tally.rejected) == ("NEEDS_CORRECTION", 2)
+
+
+def test_the_probes_go_by_the_blind_indexes_while_a_submission_is_growing_the_table(engine, tmp_path):
+    """Screening reads on a connection of its own while the submission's transaction, not yet
+    committed, adds lines: the planner cannot count those, and must still look each key up in
+    the blind index, not scan the table or the (batch, status) index."""
+    ctx = _context(engine, tmp_path)
+    roster = list(generate_lines(20_000, seed=4, region=REGION))
+    statements: list[tuple[str, object]] = []
+    with engine.connect() as writer, writer.begin():
+        store.insert_batch(writer, id="BGROWING", idempotency_key="g", request_digest="pending",
+                           program="耕地地力保护补贴", period="2026-11", region=REGION, bank_code="BANK1",
+                           payer_name="某县财政局", payer_account="15000012345678", roster_count=len(roster),
+                           roster_fen=1, line_count=len(roster), total_fen=1, max_amount_fen=None,
+                           status="SUBMITTED", submitted_by="clerk", created_at=ctx.clock())
+        sealed = store.seal_lines(ctx.cipher, roster)
+        store.insert_line_rows(writer, "BGROWING", store.make_line_rows(
+            "BGROWING", roster, [LineStatus.PENDING] * len(roster), sealed))
+        with engine.connect() as reader:
+            store.probe_by_index(reader)
+
+            def seen(_conn, _cursor, sql, params, _context, _many):
+                statements.append((sql, params))
+
+            event.listen(reader, "before_cursor_execute", seen)
+            store.lines_sharing(reader, "BNEW", sealed.id_index[:50], sealed.account_index[:50])
+            event.remove(reader, "before_cursor_execute", seen)
+            explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+            plans = [" ".join(str(r[-1]) for r in reader.exec_driver_sql(explain + sql, params).all())
+                     for sql, params in statements]
+    by_column = dict(zip(("id_index", "account_index"), plans, strict=True))
+    for column, plan in by_column.items():
+        assert f"ix_lines_{column}" in plan, plan
+        assert "ix_lines_batch_status" not in plan and "Seq Scan on lines" not in plan, plan
