@@ -141,15 +141,15 @@ def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: 
     checks a chunk, one thread screens the chunks before it on a connection of its own (it
     reads only other batches' lines, which it sees as committed) and another writes the ones
     before those on the submission's connection; neither is more than ``IN_FLIGHT`` chunks
-    behind. Each connection is used by one thread only. Failures are raised in chunk order;
-    after any error the work still queued is dropped and the threads finish before the
-    caller's transaction rolls back.
+    behind. While the roster streams in, each connection is used by one thread only. Failures
+    are raised in chunk order; after any error the work still queued is dropped and the
+    threads finish before the caller's transaction rolls back.
     """
-    screening_: deque[tuple[Checked, Future]] = deque()  # chunks checked, their screening under way
+    screenings: deque[tuple[Checked, Future]] = deque()  # chunks checked, their screening under way
     writing: deque[Future] = deque()  # chunks settled, their writes under way
 
     def settle_one() -> None:
-        rows, issues = check.settle(*screening_.popleft())
+        rows, issues = check.settle(*screenings.popleft())
         while len(writing) >= IN_FLIGHT:
             writing.popleft().result()
         writing.append(writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now))
@@ -162,10 +162,10 @@ def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: 
             while chunk := list(islice(stream, store.CHUNK)):
                 checked = check.check(chunk)
                 if checked:
-                    screening_.append((checked, probes.submit(screen, reader, candidates=checked.candidates)))
-                if len(screening_) > IN_FLIGHT:
+                    screenings.append((checked, probes.submit(screen, reader, candidates=checked.candidates)))
+                if len(screenings) > IN_FLIGHT:
                     settle_one()
-            while screening_:
+            while screenings:
                 settle_one()
             while writing:
                 writing.popleft().result()
