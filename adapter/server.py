@@ -25,6 +25,7 @@ from ykt.v1 import disbursement_pb2, disbursement_pb2_grpc
 SERVICE_NAME = disbursement_pb2.DESCRIPTOR.services_by_name["DisbursementService"].full_name
 
 log = logging.getLogger("ykt.grpc")
+CALENDAR_WARNING_DAYS = 60  # warn at start-up when the official calendar ends sooner than this
 
 
 def build(ctx: Context, address: str, max_workers: int = 8) -> tuple[grpc.Server, int]:
@@ -41,6 +42,11 @@ def build(ctx: Context, address: str, max_workers: int = 8) -> tuple[grpc.Server
     reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     if not auth.users:
         log.warning("no users in [auth]: every call but the health check will be refused")
+    calendar = ctx.settings.calendar
+    if calendar.days_left(ctx.clock()) < CALENDAR_WARNING_DAYS:
+        log.warning("the official holiday calendar is known only to %s (%s): a batch whose payment deadline "
+                    "falls after it cannot be funded; copy the next year's arrangement from the State "
+                    "Council's notice into the settings' [calendar]", calendar.last, calendar.describe())
     if auth.tls:
         port = server.add_secure_port(address, server_credentials(auth))
     else:

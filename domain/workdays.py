@@ -141,6 +141,11 @@ class Calendar:
             return self.supplied[d.year - SUPPORTED_LAST.year - 1].is_working_day(d)
         raise CalendarRangeError(d, self)
 
+    def days_left(self, today: date) -> int:
+        """Days from ``today`` to the last day known (negative once past it): deadlines past that
+        day cannot be set, so operators must supply the next year before it runs out."""
+        return (self.last - _as_date(today)).days
+
     def check(self, d: date) -> date:
         """``d`` as a date, or :class:`CalendarRangeError` when it is outside the known years."""
         d = _as_date(d)
