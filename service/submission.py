@@ -32,7 +32,10 @@ from service.batches import check_header, get_for_update
 from service.context import Context
 from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotFound, Violation
 
-IN_FLIGHT = 2  # chunks a thread may be behind the checks: room for one slow chunk, memory bounded
+IN_FLIGHT = 2  # chunks the writes may be behind the checks: room for one slow chunk, memory bounded
+# Findings from outside the batch for a chunk of candidates, by seq (screening.against_others).
+Findings = dict[int, list[LineIssue]]
+Screen = Callable[..., Findings]
 MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages through all of them
 # Faults of the request as a whole: the batch cannot be stored, let alone corrected.
 STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
@@ -132,45 +135,35 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
 
 
 def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: Iterable[PaymentLine],
-                     screen: Callable[..., dict[int, list[LineIssue]]], now: datetime) -> None:
-    """Check, screen and store the roster a chunk at a time, on three threads.
+                     screen: Screen, now: datetime) -> None:
+    """Check, screen and store the roster a chunk at a time, the writes on a thread of their own.
 
-    Why threads: at a million lines the line checks, blind indexes and sealing (Python, under
-    the GIL) take about as long as the database's inserts and screening probes (in C, which
-    let go of the GIL while a statement runs); on two cores they overlap. While this thread
-    checks a chunk, one thread screens the chunks before it on a connection of its own (it
-    reads only other batches' lines, which it sees as committed) and another writes the ones
-    before those on the submission's connection; neither is more than ``IN_FLIGHT`` chunks
-    behind. While the roster streams in, each connection is used by one thread only. Failures
-    are raised in chunk order; after any error the work still queued is dropped and the
-    threads finish before the caller's transaction rolls back.
+    Why a thread: at a million lines the line checks, blind indexes, sealing and screening
+    take about as long as the database's inserts, which run in C and let go of the GIL while a
+    statement runs; on two cores they overlap. Screening reads on a connection of its own (it
+    reads only other batches' lines, which it sees as committed) while the writing thread uses
+    the submission's, at most ``IN_FLIGHT`` chunks behind: while the roster streams in, each
+    connection is used by one thread only. A failed write is raised in chunk order; after any
+    error the writes still queued are dropped and the thread finishes before the caller's
+    transaction rolls back.
     """
-    screenings: deque[tuple[Checked, Future]] = deque()  # chunks checked, their screening under way
-    writing: deque[Future] = deque()  # chunks settled, their writes under way
+    writing: deque[Future] = deque()  # chunks checked, their writes under way
 
-    def settle_one() -> None:
-        rows, issues = check.settle(*screenings.popleft())
-        while len(writing) >= IN_FLIGHT:
-            writing.popleft().result()
-        writing.append(writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now))
+    def screen_chunk(candidates: Sequence[Candidate]) -> Findings:
+        return screen(reader, candidates=candidates)
 
-    with (ctx.engine.connect() as reader, ThreadPoolExecutor(1, "screening") as probes,
-          ThreadPoolExecutor(1, "writing") as writes):
+    with ctx.engine.connect() as reader, ThreadPoolExecutor(1, "writing") as writes:
         try:
             store.probe_by_index(reader)
             stream = iter(lines)
             while chunk := list(islice(stream, store.CHUNK)):
-                checked = check.check(chunk)
-                if checked:
-                    screenings.append((checked, probes.submit(screen, reader, candidates=checked.candidates)))
-                if len(screenings) > IN_FLIGHT:
-                    settle_one()
-            while screenings:
-                settle_one()
+                rows, issues = check.feed(chunk, screen_chunk)
+                while len(writing) >= IN_FLIGHT:
+                    writing.popleft().result()
+                writing.append(writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now))
             while writing:
                 writing.popleft().result()
         except BaseException:
-            probes.shutdown(cancel_futures=True)
             writes.shutdown(cancel_futures=True)
             raise
     store.refresh_statistics(conn, "lines")
@@ -181,24 +174,13 @@ def _store_chunk(conn: Connection, batch_id: str, rows: list[tuple], issues: lis
     store.insert_issues(conn, batch_id, issues, now)
 
 
-@dataclass(frozen=True)
-class Checked:
-    """A chunk of lines checked, indexed and sealed, waiting for its screening."""
-
-    lines: list[PaymentLine]
-    found: list[list[LineIssue]]  # each line's findings so far
-    sealed: store.SealedLines
-    candidates: list[Candidate]  # the lines to screen: those without an error yet
-
-
 class RosterCheck:
     """Everything a submission does to its lines, in arrival order: the line checks and the
-    duplicates within the batch (BatchChecker), the other findings of each line, the request
-    digest, and the rows to store (sealed, blind-indexed, masked, with their final status once
-    the screening against other batches and the stop list has answered).
+    duplicates within the batch (BatchChecker), the other findings of each line, the screening
+    against other batches and the stop list (asked of ``screen`` a chunk at a time), the request
+    digest, and the rows to store (sealed, blind-indexed, masked, with their final status).
 
-    It keeps state from chunk to chunk, so one instance must see the whole roster in order, and
-    settle the chunks in the order it checked them.
+    It keeps state from chunk to chunk, so one instance must see the whole roster in order.
     """
 
     def __init__(self, header: BatchHeader, today: date, policy: ProgramPolicy, batch_id: str,
@@ -218,12 +200,13 @@ class RosterCheck:
     def batch_id(self) -> str:
         return self._batch_id
 
-    def check(self, lines: Iterable[PaymentLine]) -> Checked | None:
-        """Check, index and seal a chunk of lines; what remains is to screen them (the
-        ``candidates``) and :meth:`settle` them, in the order they were checked.
+    def feed(self, lines: Iterable[PaymentLine], screen: Callable[[Sequence[Candidate]], Findings]
+             ) -> tuple[list[tuple], list[LineIssue]]:
+        """Check a chunk of lines: the rows of ``lines`` to store, each with its final status,
+        and the issues found. ``screen`` answers for the lines without an error so far.
 
         After a fault in the structure nothing more is to be stored (the lines are still checked
-        and digested, to report every fault and to tell a replay): the answer is then None.
+        and digested, to report every fault and to tell a replay): the rows are then empty.
         """
         checker, digest, region, policy = self._checker, self._digest, self._header.region, self._policy
         kept: list[PaymentLine] = []
@@ -243,34 +226,30 @@ class RosterCheck:
                 kept.append(line)
                 found.append(_line_issues(line, problems, region, policy))
         if self._structural_count:
-            return None
+            return [], []
         sealed = store.seal_lines(self._cipher, kept)
-        return Checked(kept, found, sealed, [
-            Candidate(ln.seq, i, a) for ln, f, i, a in zip(kept, found, sealed.id_index, sealed.account_index)
-            if not f or not any(x.severity == ERROR for x in f)])
-
-    def settle(self, checked: Checked, screening: Future[dict[int, list[LineIssue]]]
-               ) -> tuple[list[tuple], list[LineIssue]]:
-        """The rows to store for a checked chunk, each with its final status, and its issues."""
-        screened, tally = screening.result(), self._tally
+        screened = screen([Candidate(ln.seq, i, a) for ln, f, i, a in zip(kept, found, sealed.id_index,
+                                                                          sealed.account_index)
+                           if not f or not any(x.severity == ERROR for x in f)])
+        tally = self._tally
         statuses: list[LineStatus] = []
         issues: list[LineIssue] = []
         accepted = 0
-        for line, found in zip(checked.lines, checked.found):
+        for line, line_found in zip(kept, found):
             more = screened.get(line.seq)
             if more:
-                found = found + more
-            if found:
-                status = eligibility.fate(i.severity for i in found)
-                tally.note(found)
+                line_found = line_found + more
+            if line_found:
+                status = eligibility.fate(i.severity for i in line_found)
+                tally.note(line_found)
                 tally.count(status)
-                issues += found
+                issues += line_found
             else:
                 status = LineStatus.PENDING
                 accepted += 1
             statuses.append(status)
         tally.accepted += accepted
-        return store.make_line_rows(self._batch_id, checked.lines, statuses, checked.sealed), issues
+        return store.make_line_rows(self._batch_id, kept, statuses, sealed), issues
 
     def finish(self) -> tuple[list[LineError | Violation], int, str, Tally]:
         """The faults in the structure (the first MAX_LISTED and how many), the request digest
