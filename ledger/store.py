@@ -9,9 +9,9 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, update
@@ -295,7 +295,7 @@ def seal_lines(cipher: FieldCipher, chunk: Sequence[PaymentLine]) -> SealedLines
 
 
 def make_line_rows(batch_id: str, chunk: Sequence[PaymentLine], statuses: Sequence[LineStatus],
-              sealed: SealedLines) -> list[tuple]:
+                   sealed: SealedLines) -> list[tuple]:
     """Rows of ``lines``: the sealed numbers, their masks, and the rest of each line as sent."""
     rows = []
     append, rejected = rows.append, LineStatus.REJECTED
@@ -397,10 +397,13 @@ def lines_sharing(conn: Connection, batch_id: str, id_indexes: Sequence[bytes],
     on SQLite the blind index is named. The statuses are sorted out here.
     """
     found: dict[tuple[str, int], OtherLine] = {}
+    postgres = conn.dialect.name == "postgresql"
     for column, keys in (("id_index", id_indexes), ("account_index", account_indexes)):
-        source = (f"unnest({{array}}) AS k(key) CROSS JOIN LATERAL (SELECT * FROM lines WHERE {column} = k.key OFFSET 0) o"
-                  if conn.dialect.name == "postgresql" else f"lines o INDEXED BY ix_lines_{column}")
-        where = "" if conn.dialect.name == "postgresql" else f"o.{column} {{keys}} AND "
+        if postgres:
+            source = f"unnest({{array}}) AS k(key) CROSS JOIN LATERAL (SELECT * FROM lines WHERE {column} = k.key OFFSET 0) o"
+            where = ""
+        else:
+            source, where = f"lines o INDEXED BY ix_lines_{column}", f"o.{column} {{keys}} AND "
         for r in _probe(conn, keys, (
                 "SELECT o.id_index, o.account_index, o.batch_id, o.seq, o.status, b.program, b.period "
                 f"FROM {source} JOIN batches b ON b.id = o.batch_id WHERE {where}o.batch_id != {{p}}"), batch_id):
@@ -429,17 +432,13 @@ def _probe(conn: Connection, keys: Sequence[bytes], sql: str, *params) -> list[t
 
     At the driver: at a million lines SQLAlchemy's handling of each bound value would cost more
     than the index look-ups themselves. A bounded number of keys per statement, so that the
-    planner always sees a handful of index probes. On PostgreSQL the keys come as an array
-    joined in (``IN (SELECT unnest(...))``), which the planner takes for a few rows and meets
-    with one index probe each, whatever its statistics say; ``= ANY(array)`` is estimated from
-    column statistics, and while a batch grows the table in an open transaction those say
-    nothing, so it would rather scan.
+    planner always sees a handful of index probes.
     """
     postgres = conn.dialect.name == "postgresql"
     rows = []
     for part in _bounded(sorted(set(keys))):
         if postgres:
-            rows += conn.exec_driver_sql(sql.format(keys="IN (SELECT unnest(%s::bytea[]))", array="%s::bytea[]", p="%s"),
+            rows += conn.exec_driver_sql(sql.format(keys="= ANY(%s)", array="%s::bytea[]", p="%s"),
                                          (part, *params)).all()
         else:
             rows += conn.exec_driver_sql(sql.format(keys=f"IN ({','.join('?' * len(part))})", p="?"),

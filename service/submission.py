@@ -35,7 +35,6 @@ from service.errors import AlreadyExists, FailedPrecondition, InvalidInput, NotF
 IN_FLIGHT = 2  # chunks the writes may be behind the checks: room for one slow chunk, memory bounded
 # Findings from outside the batch for a chunk of candidates, by seq (screening.against_others).
 Findings = dict[int, list[LineIssue]]
-Screen = Callable[..., Findings]
 MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages through all of them
 # Faults of the request as a whole: the batch cannot be stored, let alone corrected.
 STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
@@ -111,9 +110,11 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
-            _check_and_store(ctx, conn, check, lines, partial(
-                screening.against_others, batch_id=batch_id, program=header.program, period=header.period,
-                today=today, policy=policy), now)
+            def screen(reader: Connection, candidates: Sequence[Candidate]) -> Findings:
+                return screening.against_others(reader, batch_id, header.program, header.period, today, policy,
+                                                candidates)
+
+            _check_and_store(ctx, conn, check, lines, screen, now)
             structural, structural_count, request_digest, tally = check.finish()
             if structural_count:
                 raise InvalidInput(
@@ -135,7 +136,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
 
 
 def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: Iterable[PaymentLine],
-                     screen: Screen, now: datetime) -> None:
+                     screen: Callable[[Connection, Sequence[Candidate]], Findings], now: datetime) -> None:
     """Check, screen and store the roster a chunk at a time, the writes on a thread of their own.
 
     Why a thread: at a million lines the line checks, blind indexes, sealing and screening
@@ -148,16 +149,12 @@ def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: 
     transaction rolls back.
     """
     writing: deque[Future] = deque()  # chunks checked, their writes under way
-
-    def screen_chunk(candidates: Sequence[Candidate]) -> Findings:
-        return screen(reader, candidates=candidates)
-
     with ctx.engine.connect() as reader, ThreadPoolExecutor(1, "writing") as writes:
         try:
             store.probe_by_index(reader)
             stream = iter(lines)
             while chunk := list(islice(stream, store.CHUNK)):
-                rows, issues = check.feed(chunk, screen_chunk)
+                rows, issues = check.feed(chunk, partial(screen, reader))
                 while len(writing) >= IN_FLIGHT:
                     writing.popleft().result()
                 writing.append(writes.submit(_store_chunk, conn, check.batch_id, rows, issues, now))
