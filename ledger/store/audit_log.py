@@ -1,0 +1,20 @@
+"""The audit trail: who did what to which batch or line."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from ledger.schema import audit_events
+
+
+def audit(conn: Connection, at: datetime, actor: str, action: str, batch_id: str | None, seq: int | None,
+          detail: str) -> None:
+    """Record who did what (personal data only masked in ``detail``)."""
+    conn.execute(insert(audit_events).values(at=at, actor=actor or "?", action=action, batch_id=batch_id,
+                                             seq=seq, detail=detail[:1000]))
+
+
+def audit_trail(conn: Connection, batch_id: str):
+    return conn.execute(select(audit_events).where(audit_events.c.batch_id == batch_id)
+                        .order_by(audit_events.c.id)).all()

@@ -1,0 +1,190 @@
+"""Accounts, transactions and postings: the double-entry rules as stored.
+
+Every transaction is sealed (balanced, recorded in the journal) in the same transaction as
+its postings; result files are booked set-based in SQL.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, case, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.model import PaymentOutcome
+from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
+from ledger import journal
+from ledger.schema import accounts, lines, postings, result_lines, transactions
+from ledger.store._bulk import CHUNK
+
+
+def account_ids(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
+    """Ids of the named accounts, creating the ones that do not exist yet."""
+    codes = sorted(set(codes))
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    rows = [
+        {"code": c, "kind": c.split(":", 1)[0], "name": f"{ACCOUNT_KINDS[c.split(':', 1)[0]]} {c}"}
+        for c in codes
+    ]
+    conn.execute(dialect_insert(accounts).on_conflict_do_nothing(index_elements=["code"]), rows)
+    found = conn.execute(select(accounts.c.code, accounts.c.id).where(accounts.c.code.in_(codes)))
+    return dict(found.all())
+
+
+def post(conn: Connection, entry: Entry, now: datetime, file_id: int | None = None) -> str:
+    """Write a balanced entry as one sealed ledger transaction; returns its id."""
+    ids = account_ids(conn, (p.account for p in entry.postings))
+    txn_id = uuid.uuid4().hex
+    rows = [
+        {
+            "transaction_id": txn_id,
+            "n": n,
+            "account_id": ids[p.account],
+            "amount_fen": p.amount_fen,
+            "batch_id": entry.batch_id,
+            "seq": p.seq,
+        }
+        for n, p in enumerate(entry.postings, start=1)
+    ]
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(postings), rows[start : start + CHUNK])
+    _seal(conn, txn_id, entry.kind, entry.batch_id, entry.memo, now, file_id)
+    return txn_id
+
+
+def _seal(conn, txn_id, kind, batch_id, memo, now, file_id) -> None:
+    conn.execute(
+        insert(transactions).values(
+            id=txn_id, kind=kind, batch_id=batch_id, file_id=file_id, memo=memo, created_at=now
+        )
+    )
+    journal.transaction(conn, txn_id, kind, batch_id, memo, file_id)
+
+
+def book_result_file(
+    conn: Connection, file_id: int, batch_id: str, acct: BatchAccounts, now: datetime
+) -> tuple[int, int]:
+    """Book the staged results of one file: ledger postings and line statuses, set-based.
+
+    Each staged record becomes a debit to paid or suspense (``BatchAccounts.result_account``)
+    tied to its line, and one credit of their total leaves clearing. Returns (lines, fen).
+    """
+    ids = account_ids(conn, [acct.paid, acct.suspense, acct.clearing])
+    txn_id = uuid.uuid4().hex
+    staged = result_lines.c
+    conn.execute(
+        insert(postings).from_select(
+            ["transaction_id", "n", "account_id", "amount_fen", "batch_id", "seq"],
+            select(
+                literal(txn_id),
+                staged.ordinal + 1,
+                case(
+                    (staged.outcome == PaymentOutcome.PAID.value, ids[acct.paid]),
+                    else_=ids[acct.suspense],
+                ),
+                staged.amount_fen,
+                staged.batch_id,
+                staged.seq,
+            ).where(staged.file_id == file_id),
+        )
+    )
+    count, total = conn.execute(
+        select(func.count(), func.coalesce(func.sum(staged.amount_fen), 0)).where(
+            staged.file_id == file_id
+        )
+    ).one()
+    count, total = int(count), int(total)  # PostgreSQL sums BIGINT as NUMERIC
+    conn.execute(
+        insert(postings).values(
+            transaction_id=txn_id,
+            n=0,
+            account_id=ids[acct.clearing],
+            amount_fen=-total,
+            batch_id=batch_id,
+            seq=None,
+        )
+    )
+    _seal(conn, txn_id, "RESULT", batch_id, f"bank results for batch {batch_id}", now, file_id)
+    conn.execute(
+        update(lines)
+        .where(
+            and_(
+                lines.c.batch_id == staged.batch_id,
+                lines.c.seq == staged.seq,
+                staged.file_id == file_id,
+            )
+        )
+        .values(
+            status=staged.outcome,
+            reason=staged.reason,
+            bank_reason_code=staged.bank_reason_code,
+            bank_reason_text=staged.bank_reason_text,
+            result_file_id=file_id,
+        )
+    )
+    journal.lines_booked(conn, batch_id, file_id, txn_id, count)
+    return count, total
+
+
+def balances(conn: Connection, prefix: str = "", batch_id: str | None = None) -> list[tuple[str, int]]:
+    """Balance of every account whose code starts with ``prefix``, optionally for one batch."""
+    query = (
+        select(accounts.c.code, func.coalesce(func.sum(postings.c.amount_fen), 0))
+        .select_from(accounts.outerjoin(postings, postings.c.account_id == accounts.c.id))
+        .where(accounts.c.code.startswith(prefix, autoescape=True))
+        .group_by(accounts.c.code)
+        .order_by(accounts.c.code)
+    )
+    if batch_id is not None:
+        query = query.where(postings.c.batch_id == batch_id)
+    return [(code, int(total)) for code, total in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionView:
+    id: str
+    kind: str
+    batch_id: str | None
+    file_id: int | None
+    memo: str
+    created_at: datetime
+    posting_count: int
+    debit_fen: int  # sum of the positive postings: the amount the transaction moved
+
+
+def list_transactions(conn: Connection, batch_id: str | None, limit: int) -> list[TransactionView]:
+    moved = func.sum(case((postings.c.amount_fen > 0, postings.c.amount_fen), else_=0))
+    query = (
+        select(
+            transactions.c.id,
+            transactions.c.kind,
+            transactions.c.batch_id,
+            transactions.c.file_id,
+            transactions.c.memo,
+            transactions.c.created_at,
+            func.count(postings.c.n),
+            moved,
+        )
+        .select_from(transactions.join(postings, postings.c.transaction_id == transactions.c.id))
+        .group_by(transactions.c.id)
+        .order_by(transactions.c.created_at, transactions.c.id)
+        .limit(limit)
+    )
+    if batch_id:
+        query = query.where(transactions.c.batch_id == batch_id)
+    return [TransactionView(*row[:6], int(row[6]), int(row[7])) for row in conn.execute(query)]
+
+
+def unbalanced_transactions(conn: Connection, batch_id: str | None = None) -> list[str]:
+    """Ids of transactions whose postings do not sum to zero (an invariant check: always [])."""
+    query = (
+        select(postings.c.transaction_id)
+        .group_by(postings.c.transaction_id)
+        .having(func.sum(postings.c.amount_fen) != 0)
+    )
+    if batch_id is not None:
+        batch_txns = select(transactions.c.id).where(transactions.c.batch_id == batch_id)
+        query = query.where(postings.c.transaction_id.in_(batch_txns))
+    return list(conn.execute(query).scalars())
