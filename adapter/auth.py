@@ -61,6 +61,7 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "ListLines": (CLERK, APPROVER, FINANCE, AUDITOR),
     "ReissueLines": (CLERK,),
     "GiveUpLines": (APPROVER,),
+    "AllowReissue": (APPROVER,),  # leave to re-issue a line the bank has not answered: a second person's
     # the exchange with the bank: operators act on payment files that did not go by SFTP
     "RegenerateFile": (FINANCE,),
     "MarkFileDelivered": (FINANCE,),
@@ -79,6 +80,7 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "ListLineIssues": EVERYONE,
     "GetAuditTrail": EVERYONE,
     "GetReconciliation": EVERYONE,
+    "ListExceptions": (CLERK, APPROVER, FINANCE, AUDITOR),
     "GetRefundReport": EVERYONE,
     # across batches, so across banks: not the bank's to read
     "GetAggregateReconciliation": (CLERK, APPROVER, FINANCE, AUDITOR),

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from domain.booking import LABEL_ZH as EXCEPTION_LABELS
+from domain.booking import Disposition
 from domain.masking import mask_name
 from domain.model import AccountKind, BatchHeader, FailureReason, PaymentLine
 from domain.reasons import follow_up
@@ -90,6 +92,16 @@ def batch_to_pb(row, by_status: dict[str, tuple[int, int]] | None = None) -> pb.
         lines_by_status=[
             pb.StatusTotal(status=s, count=n, fen=f) for s, (n, f) in sorted((by_status or {}).items())
         ],
+    )
+
+
+def exception_to_pb(row) -> pb.BankException:
+    kind = Disposition(row.disposition)
+    return pb.BankException(
+        file_id=row.file_id, file_name=row.file_name, record=row.ordinal + 1, batch_id=row.batch_id, seq=row.seq,
+        outcome=row.outcome, amount_fen=row.amount_fen, bank_ref=row.bank_ref or "", kind=kind.value,
+        label=EXCEPTION_LABELS[kind], detail=row.detail or "", due_back_fen=row.due_fen, bank_code=row.bank_code,
+        received_at=timestamp(row.received_at),
     )
 
 

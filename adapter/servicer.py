@@ -14,6 +14,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from adapter import auth, convert, handed_in, statement_rpc
+from domain import beijing
 from ledger import store
 from reports import verification
 from service import aggregate, batches, closing, dispatch, disclosure, ingest, monthly, reissue, reporting, stoplist, submission
@@ -172,6 +173,19 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         return convert.file_to_pb(reissue.reissue(self.ctx, request.batch_id, corrected, _user(context)))
 
     @_rpc
+    def AllowReissue(self, request, context):
+        return convert.batch_to_pb(reissue.allow_reissue(
+            self.ctx, request.batch_id, list(request.seqs), request.reason, _user(context)))
+
+    @_rpc
+    def ListExceptions(self, request, context):
+        size = request.page_size or 100
+        if not 1 <= size <= 1000:
+            raise InvalidInput("page_size must be 1 to 1,000", [Violation("page_size", "OUT_OF_RANGE", "1 to 1,000")])
+        rows, token = ingest.exceptions(self.ctx, request.batch_id, request.bank_code, request.page_token, size)
+        return pb.ListExceptionsResponse(exceptions=[convert.exception_to_pb(r) for r in rows], next_page_token=token)
+
+    @_rpc
     def GiveUpLines(self, request, context):
         return convert.batch_to_pb(reissue.give_up(
             self.ctx, request.batch_id, list(request.seqs), request.reason, _user(context)))
@@ -296,7 +310,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         return pb.DisclosureList(
             batch_id=batch.id, program=batch.program, period=batch.period, region=batch.region,
             items=[pb.DisclosureItem(seq=i.seq, name=i.name, id_number=i.id_masked, program=batch.program,
-                                     amount_fen=i.amount_fen, paid_on=i.paid_at.date().isoformat())
+                                     amount_fen=i.amount_fen, paid_on=beijing.day_of(i.paid_at).isoformat())
                    for i in items],
             next_after_seq=items[-1].seq if len(items) == size else 0,
         )

@@ -147,6 +147,18 @@ class PaymentFileHeader:
     purpose: str = ""  # program and period, for people reading the file
 
 
+def payment_message_id(batch_id: str, round_no: int) -> str:
+    """The id a batch's payment file carries inside (pain.001 MsgId): ``BATCHP1`` the first,
+    ``BATCHP2`` the first re-issue (补发)..."""
+    return f"{batch_id}P{round_no + 1}"
+
+
+def payment_round(message_id: str | None, batch_id: str) -> int:
+    """Which payment file of its batch ``message_id`` names (see :func:`payment_message_id`)."""
+    suffix = (message_id or "")[len(batch_id) + 1:]
+    return int(suffix) - 1 if suffix.isdigit() and int(suffix) > 0 else 0
+
+
 @dataclass(frozen=True, slots=True)
 class ResultFileHeader:
     """What a bank's result file (回盘文件) states about itself before its records."""
@@ -173,6 +185,11 @@ class ResultRecord:
     reason: FailureReason | None = None  # None when paid
     bank_code: str = ""  # the bank's own reason code, kept verbatim
     bank_text: str = ""  # the bank's own reason text, kept verbatim
+    # The bank's own reference of the payment (ISO 20022 AcctSvcrRef, else TxId or UETR; the
+    # serial number of a Chinese layout): the same reference twice is the same payment reported
+    # again, another reference a second payment (重发). Empty where the format carries none.
+    bank_ref: str = ""
+    name: str = ""  # the beneficiary's name as the bank states it, where the format carries it
 
 
 class EntrySide(enum.StrEnum):

@@ -13,20 +13,33 @@ code                    what it holds                         keyed by
 ``paid:P``              subsidies paid to citizens            program P
 ``suspense:B``          failed payments awaiting re-issue     bank B
                         or refund
+``due:B``               due back from the bank: what it paid  bank B
+                        without our instruction (多发, 重发)
+``unauthorized:B``      the bank's payments without our       bank B
+                        instruction, as it reported them
 ======================  ====================================  =======================
 
 Life of the money of one batch: funding moves the total from budget to clearing; each bank
 result moves a line's amount from clearing to paid (success) or to suspense (failure); closing
 the batch returns whatever was not paid — failed lines from suspense, unreported lines from
-clearing — to the budget. After close the batch's clearing balance is zero and
-funded = paid + refunded.
+clearing, and the unpaid part of a line paid short — to the budget. After close the batch's
+clearing balance is zero and funded = paid + refunded.
+
+A payment the bank made without our instruction (a line never instructed, another account, more
+than instructed, a second payment) is not paid subsidy and not the budget's loss: it is booked
+as due back from the bank (``due:B``) against the bank's unauthorized payments
+(``unauthorized:B``), a pair that sums to zero per batch. So funded = paid + refunded +
+outstanding holds at every moment whatever the bank does, the refund is never made smaller by
+the bank's mistakes, and what the bank owes is listed for recovery until it is settled. The
+bank's statement shows such a payment as a debit our clearing account does not have: the
+amount due back.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.model import PaymentOutcome
+from domain.booking import Booking
 
 
 class UnbalancedEntry(ValueError):
@@ -49,11 +62,21 @@ def suspense(bank_code: str) -> str:
     return f"suspense:{bank_code}"
 
 
+def due_back(bank_code: str) -> str:
+    return f"due:{bank_code}"
+
+
+def unauthorized(bank_code: str) -> str:
+    return f"unauthorized:{bank_code}"
+
+
 ACCOUNT_KINDS = {
     "budget": "财政补贴预算 finance budget",
     "clearing": "代发清算户 agency clearing",
     "paid": "补贴已发放 subsidy paid",
     "suspense": "发放失败挂账 failed-payment suspense",
+    "due": "应收银行退回 due back from the bank",
+    "unauthorized": "银行无指令支付 paid by the bank without instruction",
 }
 
 
@@ -117,13 +140,13 @@ class BatchAccounts:
     def suspense(self) -> str:
         return suspense(self.bank_code)
 
-    def result_account(self, outcome: PaymentOutcome) -> str:
-        """Where a line's money goes when the bank reports ``outcome``.
+    @property
+    def due_back(self) -> str:
+        return due_back(self.bank_code)
 
-        Booking a result file is one debit per line to this account and one credit of the
-        total to clearing; ``ledger.store.book_result_file`` does it set-based in SQL.
-        """
-        return self.paid if outcome is PaymentOutcome.PAID else self.suspense
+    @property
+    def unauthorized(self) -> str:
+        return unauthorized(self.bank_code)
 
 
 def funding(batch_id: str, accounts: BatchAccounts, amount_fen: int) -> Entry:
@@ -148,6 +171,36 @@ def reissue(batch_id: str, accounts: BatchAccounts, lines: Iterable[tuple[int, i
     )
 
 
+def result_file(batch_id: str, accounts: BatchAccounts, bookings: Iterable[tuple[int, Booking]]) -> Entry | None:
+    """The ledger transaction of one result file's records, ``(seq, booking)`` each (see
+    :mod:`domain.booking`); None when the file books no money (re-reports only, say).
+
+    ``ledger.store.book_result_file`` books the same rule set-based in SQL for a million lines;
+    this is the rule as plain data, which the tests hold the SQL to.
+    """
+    legs: list[Posting] = []
+    from_clearing = from_suspense = due = 0
+    for seq, b in bookings:
+        if b.paid_fen:
+            legs.append(Posting(accounts.paid, b.paid_fen, seq))
+        if b.failed_fen:
+            legs.append(Posting(accounts.suspense, b.failed_fen, seq))
+        if b.due_fen:
+            legs.append(Posting(accounts.due_back, b.due_fen, seq))
+            due += b.due_fen
+        moved = b.paid_fen + b.failed_fen
+        if b.from_suspense:
+            from_suspense += moved
+        else:
+            from_clearing += moved
+    counter = [Posting(account, -amount) for account, amount in (
+        (accounts.clearing, from_clearing), (accounts.suspense, from_suspense), (accounts.unauthorized, due)) if amount]
+    if not legs:
+        return None
+    return Entry(kind="RESULT", batch_id=batch_id, memo=f"bank results for batch {batch_id}",
+                 postings=(*legs, *counter))
+
+
 def surplus_refund(
     batch_id: str,
     accounts: BatchAccounts,
@@ -156,8 +209,9 @@ def surplus_refund(
 ) -> Entry | None:
     """Return the unpaid money of a batch to finance (结余资金退回).
 
-    ``failed`` lines' money sits in suspense, ``unreported`` lines' money still in clearing;
-    both are given as ``(seq, amount_fen)``. None when there is nothing to refund.
+    ``failed`` lines' money sits in suspense; ``unreported`` money still in clearing (lines
+    never answered, and the unpaid part of lines paid short); both are given as ``(seq,
+    amount_fen)``. None when there is nothing to refund.
     """
     credits = tuple(Posting(accounts.suspense, -amount, seq) for seq, amount in failed) + tuple(
         Posting(accounts.clearing, -amount, seq) for seq, amount in unreported

@@ -94,6 +94,11 @@ lines = Table(
     Column("bank_reason_code", String(35)),
     Column("bank_reason_text", String(140)),
     Column("result_file_id", Integer),
+    Column("round", Integer, nullable=False, server_default=text("0")),  # the payment file that last instructed it
+    Column("paid_fen", BigInteger),  # what the bank paid for it (PAID; less than amount_fen when paid short)
+    Column("bank_ref", String(64)),  # the bank's reference of that payment, where the format has one
+    Column("closed_from", String(12)),  # REFUNDED lines: the status they were refunded from at close
+    Column("reissue_allowed_by", String(64)),  # the approver who let an unanswered line be re-issued
     # a rejected line is kept as sent, whatever its amount; nothing else may carry one below 1 fen
     CheckConstraint("amount_fen > 0 OR status IN ('REJECTED', 'REMOVED')", name="amount_positive_unless_rejected"),
 )
@@ -222,6 +227,16 @@ result_lines = Table(
     Column("reason", String(24)),
     Column("bank_reason_code", String(35)),
     Column("bank_reason_text", String(140)),
+    Column("bank_ref", String(64)),
+    # What the record booked (domain.booking): its disposition and why, the line's new status
+    # (none: unchanged), and the fen it moved to paid, to suspense and due back from the bank.
+    Column("disposition", String(16)),  # none: staged from a file that booked nothing
+    Column("detail", String(200)),
+    Column("new_status", String(12)),
+    Column("paid_fen", BigInteger, nullable=False, server_default=text("0")),
+    Column("failed_fen", BigInteger, nullable=False, server_default=text("0")),
+    Column("due_fen", BigInteger, nullable=False, server_default=text("0")),
+    Column("from_suspense", Integer, nullable=False, server_default=text("0")),
 )
 Index("ix_result_lines_batch_seq", result_lines.c.batch_id, result_lines.c.seq)
 

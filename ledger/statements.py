@@ -9,32 +9,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
+from domain.beijing import day_of as bank_day  # banks book in Beijing days
+from domain.beijing import day_start
 from domain.model import EntrySide, StatementEntry, StatementHeader
 from domain.statement_match import Movement, Statement
 from ledger.schema import accounts, batches, postings, statement_entries, statement_files, transactions
 from ledger.store import bulk_insert
 
-# Banks book in their local time: a statement's dates are China's (UTC+8), and so are the
-# days the ledger's movements are compared on.
-BANK_TIME = timezone(timedelta(hours=8))
-
 ENTRY_COLUMNS = ("statement_file_id", "seq", "side", "amount_fen", "booking_date", "reference", "batch_id",
                  "line_seq", "counterparty_name", "counterparty_account", "remark")
-
-
-def bank_day(moment: datetime) -> date:
-    """The bank's local date of a ledger timestamp (SQLite hands back naive UTC)."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(BANK_TIME).date()
-
-
-def day_start(day: date) -> datetime:
-    """The UTC instant the bank's local ``day`` begins: what ledger timestamps compare with."""
-    return datetime.combine(day, time(0), BANK_TIME).astimezone(UTC)
 
 
 # --- statement files --------------------------------------------------------------------------
@@ -112,6 +99,16 @@ def batch_entries(conn: Connection, batch_id: str) -> list[tuple[str, StatementE
     entries = _entries(conn, and_(statement_entries.c.batch_id == batch_id,
                                   statement_entries.c.statement_file_id.in_(list(sids))))
     return [(sids[fid], e) for fid in sorted(entries) for e in entries[fid]]
+
+
+def debited_lines(conn: Connection, batch_id: str, seqs: Sequence[int]) -> set[int]:
+    """Which of a batch's lines a stored statement shows a debit for: the bank paid them out."""
+    c = statement_entries.c
+    return set(conn.execute(
+        select(c.line_seq).join(statement_files, statement_files.c.id == c.statement_file_id)
+        .where(statement_files.c.state == "STORED", c.batch_id == batch_id, c.side == EntrySide.DEBIT.value,
+               c.line_seq.in_(list(seqs)))
+    ).scalars())
 
 
 def _entries(conn: Connection, where) -> dict[int, list[StatementEntry]]:

@@ -1,16 +1,25 @@
-"""The four discrepancy classes of a reconciliation, decided line by line from plain data.
+"""The four discrepancy classes of a reconciliation, decided from plain data (issue 12's rules).
 
-========  ===================  ===========================================================
-class     Chinese              a line is in it when
-========  ===================  ===========================================================
-OVER      多发 over-payment     the bank reports paying more than instructed, or paying a
-                               line that is not in the roster
-MISSED    漏发 missed payment   the batch was dispatched and the bank reported nothing
-DUPLICATE 重发 duplicate        the bank reports paying the line more than once
-LATE      迟发 late payment     the bank reports paying it after the payment deadline
-========  ===================  ===========================================================
+========  ===================  ==========================================  =======================
+class     Chinese              a line is in it when                        amount counted
+========  ===================  ==========================================  =======================
+OVER      多发 over-payment     the bank paid a line never instructed        the whole payment if
+                               (unknown, rejected, held, removed, given     never instructed; the
+                               up), another account than the line's, or     excess otherwise
+                               more than instructed
+DUPLICATE 重发 duplicate        the bank paid a paid line again, under       each payment after the
+                               another bank reference                       first
+MISSED    漏发 missed payment   an instructed line not paid in full by the   the unpaid amount
+                               result deadline and not given up: no answer
+                               (NO_RESULT), failed and not paid by a
+                               re-issue, or paid short
+LATE      迟发 late payment     paid after its payment deadline              the amount paid
+========  ===================  ==========================================  =======================
 
-A failed line is not a discrepancy: it is reported, in suspense, and re-issued or refunded.
+Over- and duplicate payments come from the records the bank sent (:mod:`domain.booking` booked
+them as due back from the bank); missed and late payments from each line's state in the ledger.
+Days are Beijing days. A failed line before the result deadline is not a discrepancy yet: it is
+in suspense, waiting to be re-issued or given up.
 """
 from __future__ import annotations
 
@@ -18,9 +27,9 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
 
-from domain.model import PaymentOutcome
+from domain.booking import Disposition
+from domain.model import LineStatus
 
 
 class DiscrepancyClass(enum.StrEnum):
@@ -37,80 +46,102 @@ LABELS = {
     DiscrepancyClass.LATE: "迟发 late payment",
 }
 
+NO_RESULT = "NO_RESULT"  # the bank never answered the line's last instruction
+PAID_SHORT = "PAID_SHORT"
+
+_OVER = frozenset({Disposition.NOT_INSTRUCTED, Disposition.OTHER_ACCOUNT, Disposition.PAID_OVER})
+
 
 @dataclass(frozen=True, slots=True)
-class Instructed:
+class LineFacts:
+    """What the ledger holds of one roster line.
+
+    ``paid_fen`` is what was booked to paid for it; ``closed_from`` the status a REFUNDED line
+    was refunded from; ``paid_on`` the Beijing day the result file that paid it arrived.
+    """
+
     seq: int
+    status: LineStatus
     amount_fen: int
+    paid_fen: int = 0
+    reason: str | None = None
+    closed_from: str | None = None
+    paid_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Reported:
-    """One result record the bank sent, with the day its file arrived."""
+class DueRecord:
+    """A result record that booked money due back from the bank."""
 
     seq: int
-    outcome: PaymentOutcome
-    amount_fen: int
+    disposition: Disposition
+    due_fen: int
     file_id: int
-    arrived_on: date
+    record: int  # 1-based position in its file
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Discrepancy:
     kind: DiscrepancyClass
     seq: int
-    instructed_fen: int  # 0 when the line is not in the roster
-    reported_fen: int  # what the bank says it paid in total for the line
-    detail: str
+    instructed_fen: int  # 0 when the line was never instructed
+    fen: int  # the amount the class counts
+    reason: str
+    detail: str = ""
 
 
-def classify_line(
-    line: Instructed | None, reports: list[Reported], dispatched: bool, due: date | None
-) -> list[Discrepancy]:
-    """Discrepancies of one line (``None`` when the bank reported a line we never sent)."""
-    seq = line.seq if line else reports[0].seq
-    instructed = line.amount_fen if line else 0
-    paid = [r for r in reports if r.outcome is PaymentOutcome.PAID]
-    paid_fen = sum(r.amount_fen for r in paid)
-    found: list[Discrepancy] = []
-    if line is None:
-        if paid:
-            found.append(Discrepancy(DiscrepancyClass.OVER, seq, 0, paid_fen, "paid, but not in the roster"))
-        return found
-    if not reports and dispatched:
-        found.append(Discrepancy(DiscrepancyClass.MISSED, seq, instructed, 0, "no result from the bank"))
-    if len(paid) > 1:
-        files = ", ".join(str(r.file_id) for r in paid)
-        found.append(Discrepancy(DiscrepancyClass.DUPLICATE, seq, instructed, paid_fen,
-                                 f"paid {len(paid)} times (files {files})"))
-    if any(r.amount_fen > instructed for r in paid):
-        found.append(Discrepancy(DiscrepancyClass.OVER, seq, instructed, paid_fen,
-                                 "bank paid more than instructed"))
-    if due is not None and paid and min(r.arrived_on for r in paid) > due:
-        found.append(Discrepancy(DiscrepancyClass.LATE, seq, instructed, paid_fen,
-                                 f"reported paid on {min(r.arrived_on for r in paid)}, due {due}"))
-    return found
+def unpaid(line: LineFacts) -> tuple[int, str] | None:
+    """(unpaid fen, reason) of an instructed line not paid in full and not given up; None else."""
+    status = line.status
+    if status is LineStatus.REFUNDED:
+        status = LineStatus(line.closed_from) if line.closed_from else (
+            LineStatus.FAILED if line.reason else LineStatus.PENDING)
+    if status is LineStatus.PENDING:
+        return line.amount_fen, NO_RESULT
+    if status is LineStatus.FAILED:
+        return line.amount_fen, line.reason or NO_RESULT
+    if status is LineStatus.PAID and line.paid_fen < line.amount_fen:
+        return line.amount_fen - line.paid_fen, PAID_SHORT
+    return None
 
 
-def classify(
-    lines: Iterable[Instructed], reports: Iterable[Reported], dispatched: bool, due: date | None
-) -> Iterator[Discrepancy]:
-    """Merge the roster and the bank's reports, both ordered by seq, and classify each line.
+def classify_line(line: LineFacts, *, missed_due: bool, payment_due: date | None) -> Iterator[Discrepancy]:
+    """Missed and late payments of one instructed line. ``missed_due``: the result deadline has
+    passed (or the batch is closed), so what is unpaid now is missed."""
+    if missed_due:
+        found = unpaid(line)
+        if found is not None:
+            fen, reason = found
+            yield Discrepancy(DiscrepancyClass.MISSED, line.seq, line.amount_fen, fen, reason)
+    if payment_due is not None and line.paid_fen and line.paid_on is not None and line.paid_on > payment_due:
+        yield Discrepancy(DiscrepancyClass.LATE, line.seq, line.amount_fen, line.paid_fen, "PAID_LATE",
+                          f"paid on {line.paid_on}, due {payment_due}")
 
-    Both inputs are streams; memory stays constant however large the batch.
-    """
-    grouped = groupby(reports, key=lambda r: r.seq)
-    pending = next(grouped, None)
+
+def classify_due(record: DueRecord, instructed_fen: int) -> Discrepancy | None:
+    """The over- or duplicate payment a record booked as due back from the bank."""
+    if record.disposition is Disposition.SECOND_PAYMENT:
+        kind = DiscrepancyClass.DUPLICATE
+    elif record.disposition in _OVER:
+        kind = DiscrepancyClass.OVER
+    else:
+        return None
+    return Discrepancy(kind, record.seq, instructed_fen, record.due_fen, record.disposition.value,
+                       f"file {record.file_id} record {record.record}: {record.detail}")
+
+
+def classify(lines: Iterable[LineFacts], due: Iterable[DueRecord], *, instructed: bool, missed_due: bool,
+             payment_due: date | None) -> Iterator[Discrepancy]:
+    """Every discrepancy of a batch: ``lines`` (the roster, streamed), ``due`` (the records due
+    back). ``instructed``: the batch went to the bank; lines never instructed are not missed."""
     for line in lines:
-        while pending is not None and pending[0] < line.seq:
-            yield from classify_line(None, list(pending[1]), dispatched, due)
-            pending = next(grouped, None)
-        if pending is not None and pending[0] == line.seq:
-            found = classify_line(line, list(pending[1]), dispatched, due)
-            pending = next(grouped, None)
-        else:
-            found = classify_line(line, [], dispatched, due)
-        yield from found
-    while pending is not None:
-        yield from classify_line(None, list(pending[1]), dispatched, due)
-        pending = next(grouped, None)
+        if line.status in (LineStatus.REJECTED, LineStatus.HELD, LineStatus.REMOVED, LineStatus.GIVEN_UP):
+            continue
+        if not instructed and line.status is LineStatus.PENDING:
+            continue
+        yield from classify_line(line, missed_due=missed_due, payment_due=payment_due)
+    for record in due:
+        found = classify_due(record, 0)
+        if found is not None:
+            yield found

@@ -111,6 +111,7 @@ def _reconciliation(c: dict) -> Layout:
         ("已发放 bank paid", b["paid_count"], b["paid_fen"]),
         ("失败 bank failed", b["failed_count"], b["failed_fen"]),
         ("未回盘 bank not reported", b["unreported_count"], b["unreported_fen"]),
+        ("应收银行退回 due back from the bank", b.get("due_back_count"), b.get("due_back_fen", 0)),
         ("账簿 已发放 ledger paid", None, led["paid_fen"]),
         ("账簿 挂账 ledger suspense (failed)", None, led["suspense_fen"]),
         ("账簿 清算户 ledger clearing", None, led["clearing_fen"]),
@@ -123,11 +124,12 @@ def _reconciliation(c: dict) -> Layout:
     def listed() -> Iterator[tuple]:
         for slot in c["discrepancies"].values():
             for item in slot["lines"]:
-                yield slot["label"], item["seq"], item["instructed_fen"], item["reported_fen"], item["detail"]
+                yield (slot["label"], item["seq"], item["instructed_fen"], item["fen"],
+                       " ".join(filter(None, (item.get("reason"), item["detail"]))))
 
     lines = Table("差异明细 discrepancy lines",
                   (Column("类别 class"), Column("序号 seq", ID), Column("指令金额 instructed", FEN),
-                   Column("回盘金额 reported", FEN), Column("说明 detail")),
+                   Column("差异金额 amount", FEN), Column("说明 detail")),
                   listed, sum(len(slot["lines"]) for slot in c["discrepancies"].values()))
     q = c.get("quarantined_files") or {"files": []}
     quarantined = Table(q.get("label", "隔离回盘文件 quarantined result files"),
@@ -170,6 +172,8 @@ def _refund(c: dict) -> Layout:
         ("已发放 paid", None, c["paid_fen"]),
         ("结余 surplus", None, c["surplus_fen"]),
         ("已退回 refunded", c["refunded_count"], c["refunded_fen"]),
+        ("应收银行退回 due back from the bank (not in the refund)", (c.get("due_back") or {}).get("count"),
+         (c.get("due_back") or {}).get("fen", 0)),
     ])
     reasons = list(c["by_reason"].items())
     by_reason = Table("按原因 by reason", (Column("原因 reason"), LINES), lambda: reasons, len(reasons))
@@ -180,7 +184,13 @@ def _refund(c: dict) -> Layout:
                   lambda: ((i["seq"], i["name"], i["id_number"], i["account_no"], i["amount_fen"], i["reason"],
                             i["follow_up"], i["bank_reason"]) for i in c["lines"]),
                   len(c["lines"]))
-    return Layout(c["report"], _batch_facts(c), (summary, by_reason, items, _checks(c["checks"])))
+    due = (c.get("due_back") or {}).get("records", [])
+    due_back = Table("应收银行退回明细 due back from the bank, for recovery",
+                     (Column("序号 seq", ID), Column("类别 kind"), AMOUNT, Column("文件 file", ID),
+                      Column("记录 record", ID), Column("说明 detail")),
+                     lambda: ((d["seq"], d["kind"], d["due_fen"], d["file_id"], d["record"], d["detail"]) for d in due),
+                     len(due))
+    return Layout(c["report"], _batch_facts(c), (summary, by_reason, items, due_back, _checks(c["checks"])))
 
 
 def _aggregate(c: dict) -> Layout:

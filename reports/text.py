@@ -58,6 +58,7 @@ def _reconciliation(c: dict) -> str:
              _row("bank paid 已发放", b["paid_count"], b["paid_fen"]),
              _row("bank failed 失败", b["failed_count"], b["failed_fen"]),
              _row("bank not reported 未回盘", b["unreported_count"], b["unreported_fen"]),
+             _row("due back from the bank 应收银行退回", b.get("due_back_count"), b.get("due_back_fen", 0)),
              _row("ledger paid", None, ledger["paid_fen"]),
              _row("ledger suspense (failed)", None, ledger["suspense_fen"]),
              _row("ledger clearing", None, ledger["clearing_fen"]),
@@ -66,7 +67,7 @@ def _reconciliation(c: dict) -> str:
     for slot in c["discrepancies"].values():
         lines.append(_row(slot["label"], slot["count"], slot["fen"]))
         for item in slot["lines"][:10]:
-            lines.append(f"      line {item['seq']}: {item['detail']}")
+            lines.append(f"      line {item['seq']}: {item.get('reason', '')} {item['detail']}".rstrip())
     quarantined = c.get("quarantined_files")
     if quarantined:
         lines.append(f"  {_pad(quarantined['label'], 34)}{quarantined['count']:>10,}")
@@ -81,6 +82,8 @@ def _refund(c: dict) -> str:
              _row("funded", None, c["funded_fen"]),
              _row("paid", None, c["paid_fen"]),
              _row("surplus refunded", c["refunded_count"], c["refunded_fen"]),
+             _row("due back from the bank (not in the refund)", (c.get("due_back") or {}).get("count"),
+                  (c.get("due_back") or {}).get("fen", 0)),
              "", "by reason:"]
     lines += [f"  {_pad(reason, 34)}{n:>10,}" for reason, n in c["by_reason"].items()]
     lines += ["", "unpaid lines:"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from domain import workdays
+from domain import beijing, workdays
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.postings import BatchAccounts, funding
 from ledger import store
@@ -38,7 +38,7 @@ def approve(ctx: Context, batch_id: str, approver: str):
                 f"({batch.submitted_by})"
             )
         now = ctx.clock()
-        held = screening.hold_stopped(conn, batch_id, now.date(), now)
+        held = screening.hold_stopped(conn, batch_id, beijing.day_of(now), now)
         count, fen = store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
         if count == 0:
             raise FailedPrecondition(f"batch {batch_id} has no accepted line to pay")
@@ -71,7 +71,7 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
         now = ctx.clock()
         bank = ctx.settings.bank(batch.bank_code)
         try:
-            due = workdays.add_working_days(now.date(), bank.payment_days, ctx.settings.calendar)
+            due = workdays.add_working_days(beijing.day_of(now), bank.payment_days, ctx.settings.calendar)
         except workdays.CalendarRangeError as exc:
             raise FailedPrecondition(f"batch {batch_id}: cannot set its payment deadline: {exc}") from exc
         store.post(conn, funding(batch_id, accounts_of(batch), amount_fen), now)

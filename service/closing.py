@@ -14,7 +14,9 @@ def close(ctx: Context, batch_id: str, actor: str, *, allow_unreported: bool = F
 
     A batch closes once every line has a bank result. ``allow_unreported`` closes it anyway:
     lines the bank never reported are then refunded from clearing and stay listed as missed
-    payments (漏发) in the reconciliation.
+    payments (漏发) in the reconciliation. The unpaid part of a line the bank paid short is
+    refunded too. What the bank paid without our instruction is not in the refund: it stays due
+    back from the bank (``domain.postings``).
     """
     with ctx.engine.begin() as conn:
         batch = store.get_batch(conn, batch_id, for_update=True)
@@ -31,6 +33,8 @@ def close(ctx: Context, batch_id: str, actor: str, *, allow_unreported: bool = F
         failed = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.FAILED,
                                                                                   LineStatus.GIVEN_UP])]
         unreported = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.PENDING])]
+        for seq, rest, in_suspense in store.short_paid(conn, batch_id):  # the unpaid part of a short payment
+            (failed if in_suspense else unreported).append((seq, rest))
         entry = surplus_refund(batch_id, accounts_of(batch), failed, unreported)
         now = ctx.clock()
         if entry is not None:

@@ -28,7 +28,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bank_formats import FormatError, Problem
-from domain.model import OUTBOUND_AT_BANK, OUTBOUND_PENDING, BatchStatus, FileState, LineStatus, PaymentFileHeader
+from domain import beijing
+from domain.model import (
+    OUTBOUND_AT_BANK,
+    OUTBOUND_PENDING,
+    BatchStatus,
+    FileState,
+    LineStatus,
+    PaymentFileHeader,
+    payment_message_id,
+    payment_round,
+)
 from filesec import FileSecurityError
 from ledger import store
 from ledger.schema import files
@@ -92,8 +102,8 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         if record is None:
             file_id = store.insert_file(
                 conn, direction="OUT", bank_code=batch.bank_code, batch_id=batch_id,
-                name=bank.naming.payment_name(bank.code, batch_id, now.date(), bank.bank_format.file_suffix),
-                message_id=f"{batch_id}P1", state=FileState.GENERATED.value, created_at=now,
+                name=bank.naming.payment_name(bank.code, batch_id, beijing.day_of(now), bank.bank_format.file_suffix),
+                message_id=payment_message_id(batch_id, 0), state=FileState.GENERATED.value, created_at=now,
                 updated_at=now, rendered_at=now, handled_by=lease.owner, fence=lease.fence,
             )
             record = store.get_file(conn, file_id)
@@ -122,7 +132,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         else:
             moved = store.move_file(
                 conn, record.id, _PENDING, state=FileState.UPLOADING.value, attempts=files.c.attempts + 1,
-                sha256=digest, size=size, next_attempt_at=None, line_count=_pending(conn, batch_id)[0],
+                sha256=digest, size=size, next_attempt_at=None, line_count=_carried(conn, batch_id, record)[0],
                 handled_by=lease.owner, fence=lease.fence, updated_at=ctx.clock(),
             )
         current = store.get_file(conn, record.id)
@@ -259,7 +269,7 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = final.with_name(f".{final.name}.{os.getpid()}.part")
     with ctx.engine.connect() as conn:
-        count, total = _pending(conn, batch.id)
+        count, total = _carried(conn, batch.id, record)
     header = PaymentFileHeader(
         file_id=record.message_id,
         batch_id=batch.id,
@@ -274,7 +284,8 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
     )
     try:
         with ctx.engine.connect() as conn, open(temp, "wb") as out:
-            fmt.write_payments(out, header, store.iter_lines(conn, ctx.cipher, batch.id, LineStatus.PENDING))
+            fmt.write_payments(out, header, store.iter_lines(conn, ctx.cipher, batch.id, LineStatus.PENDING,
+                                                             payment_round(record.message_id, batch.id)))
             out.flush()
             os.fsync(out.fileno())
         if bank.schema_dir is not None:
@@ -284,10 +295,10 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
         temp.unlink(missing_ok=True)
 
 
-def _pending(conn, batch_id: str) -> tuple[int, int]:
-    """Count and fen of the lines a payment file carries: every line the first time, the
-    corrected ones in a re-issue (service.reissue)."""
-    return store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
+def _carried(conn, batch_id: str, record) -> tuple[int, int]:
+    """Count and fen of the lines a payment file carries: every line the first time, exactly the
+    re-issued ones in a re-issue (service.reissue), never a line still waiting for an answer."""
+    return store.round_totals(conn, batch_id, payment_round(record.message_id, batch_id))
 
 
 def _check_rendered(fmt, path: Path, header: PaymentFileHeader) -> None:

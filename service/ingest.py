@@ -18,20 +18,24 @@ first checks the lease's fence: an instance that lost its lease books nothing.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bank_formats import FormatError
-from domain.model import OUTBOUND_PENDING, BatchStatus, FileState, LineStatus
+from domain import booking
+from domain.booking import LineState
+from domain.model import OUTBOUND_PENDING, BatchStatus, FileState, LineStatus, ResultRecord, payment_round
 from domain.reasons import reclassify
 from filesec import FileSecurityError
 from ledger import store
 from service import file_security
 from service.batches import accounts_of
 from service.context import Context
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound, Violation
+from privacy.cipher import ACCOUNT
 from service.leases import Lease
 from sftp.client import sha256_file
 
@@ -51,6 +55,11 @@ class IngestOutcome:
     settled: bool = True
     # This very remote file (path, size, mtime) was taken before: nothing new was recorded.
     already_taken: bool = False
+
+
+#: A batch takes results once dispatched, until it is closed (FUNDED again: a re-issue file waits
+#: to go, and the bank may still answer the files before it).
+ANSWERABLE = frozenset({BatchStatus.DISPATCHED.value, BatchStatus.RESULTS_COMPLETE.value, BatchStatus.FUNDED.value})
 
 
 class _Quarantine(Exception):
@@ -231,55 +240,120 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
                  f"sent for batch {batch.id}"], batch.id)
         _acknowledge(conn, batch, sent, now, name)
         batch = store.get_batch(conn, batch.id)
-        if batch.status not in (BatchStatus.DISPATCHED.value, BatchStatus.RESULTS_COMPLETE.value):
+        if batch.dispatched_at is None or batch.status not in ANSWERABLE:
             raise _Quarantine([f"batch {batch.id} is {batch.status}; results are not accepted"], batch.id)
-        rows = []
-        own_codes = bank.reason_codes
-        for ordinal, rec in enumerate(_read(reader)):
-            if own_codes:
-                rec = reclassify(rec, own_codes)
-            rows.append((
-                file_id, ordinal, batch.id, rec.seq, rec.outcome.value, rec.amount_fen,
-                rec.reason.value if rec.reason else None, rec.bank_code or None, rec.bank_text or None,
-            ))
-            if len(rows) >= store.CHUNK:
-                store.insert_result_lines(conn, rows)
-                rows = []
-        if rows:
-            store.insert_result_lines(conn, rows)
+        try:
+            booked = _stage(ctx, conn, batch, file_id, payment_round(sent.message_id, batch.id), reader,
+                            bank.reason_codes)
+        except FormatError as exc:  # the header named the batch: the file is listed under it
+            raise _Quarantine([str(p) for p in exc.problems], batch.id) from exc
 
     store.refresh_statistics(conn, "result_lines")
-    check = store.check_staged(conn, file_id)
-    problems = (
-        [f"line {s}: not in batch {batch.id}" for s in check.unknown_lines]
-        + [f"line {s}: bank reports {got} fen, instructed {want} fen" for s, want, got in check.amount_mismatches]
-        + [f"line {s}: already {status}; a second result is not booked" for s, status in check.not_pending]
-        + [f"line {s}: appears more than once in the file" for s in check.repeated_in_file]
-    )
     who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
-    if problems:
-        # Keep what the bank claimed (the reconciliation reports it) but book none of it.
-        store.move_file(
-            conn, file_id, [FileState.RECEIVED.value], state=FileState.QUARANTINED.value, batch_id=batch.id,
-            claimed_batch_id=batch.id, message_id=header.file_id[:35], line_count=header.count,
-            last_error="; ".join(problems[:20]), updated_at=now, **who,
-        )
-        log.warning("bank %s: %s contradicts batch %s, nothing booked: %s", bank.code, name, batch.id, problems[:3])
-        return IngestOutcome(file_id, FileState.QUARANTINED, batch.id, problems=problems)
-
     count, total = store.book_result_file(conn, file_id, batch.id, accounts_of(batch), now)
     if not store.move_file(
         conn, file_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value, batch_id=batch.id,
-        claimed_batch_id=batch.id, message_id=header.file_id[:35], line_count=count, last_error=None,
-        updated_at=now, **who,
+        claimed_batch_id=batch.id, message_id=header.file_id[:35], line_count=booked.records,
+        last_error=booked.summary() or None, updated_at=now, **who,
     ):
         raise RuntimeError(f"file {file_id} left RECEIVED while this transaction held it")  # rolls back
-    store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None, f"file {file_id} {name}: {count} lines, {total} fen")
+    store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None,
+                f"file {file_id} {name}: {count} lines, {total} fen" + (f"; {booked.summary()}" if booked.exceptions
+                                                                         else ""))
     pending = store.line_status_totals(conn, batch.id).get(LineStatus.PENDING.value, (0, 0))[0]
     if pending == 0:
         store.update_batch(conn, batch.id, BatchStatus.DISPATCHED, status=BatchStatus.RESULTS_COMPLETE.value)
+    if booked.exceptions:
+        log.warning("bank %s: booked %s for batch %s with exceptions: %s", bank.code, name, batch.id, booked.summary())
     log.info("bank %s: booked %s: %d lines, %d fen, batch %s", bank.code, name, count, total, batch.id)
-    return IngestOutcome(file_id, FileState.BOOKED, batch.id, booked_lines=count, booked_fen=total)
+    return IngestOutcome(file_id, FileState.BOOKED, batch.id, booked_lines=count, booked_fen=total,
+                         problems=booked.problems)
+
+
+@dataclass
+class _Staged:
+    """What staging a result file found: its records, and the exceptions among them by kind."""
+
+    records: int = 0
+    exceptions: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)  # the first few, for the caller
+
+    def summary(self) -> str:
+        return ", ".join(f"{n} {kind}" for kind, n in sorted(self.exceptions.items()))
+
+
+def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_codes) -> _Staged:
+    """Decide what each record books (:func:`domain.booking.book`) and stage it, a chunk at a time.
+
+    Each chunk's lines are read from the ledger in one query; a record for a line that an
+    earlier record of this file already named sees the line as that record left it (a bitmap
+    tells which seqs were seen; the rare repeat reads the earlier records back from staging).
+    """
+    out = _Staged()
+    seen = bytearray(batch.roster_count // 8 + 1)
+    ordinal = 0
+    chunk: list[ResultRecord] = []
+
+    def flush() -> None:
+        nonlocal ordinal
+        states = store.line_states(conn, batch.id, sorted({r.seq for r in chunk}))
+        accounts = ctx.cipher.index_many(ACCOUNT, [_comparable_account(r.account_no) for r in chunk])
+        here: dict[int, tuple[LineState | None, bool]] = {}  # seq → state after this file's records so far
+        rows = []
+        for rec, account_index in zip(chunk, accounts):
+            seq = rec.seq
+            if seq in here:
+                line, changed = here[seq]
+            elif 0 < seq <= batch.roster_count and seen[seq >> 3] & (1 << (seq & 7)):
+                line, changed = _after_staged(conn, file_id, states.get(seq))
+            else:
+                line, changed = states.get(seq), False
+            if 0 < seq <= batch.roster_count:
+                seen[seq >> 3] |= 1 << (seq & 7)
+            b = booking.book(booking.Record(seq, rec.outcome, rec.amount_fen, account_index, rec.name, rec.bank_ref,
+                                            round_no), line, changed_in_file=changed)
+            if line is not None:
+                here[seq] = (booking.after(line, b), changed or b.new_status is not None)
+            if b.disposition in booking.EXCEPTIONS:
+                out.exceptions[b.disposition.value] += 1
+                if len(out.problems) < 20:
+                    out.problems.append(f"record {ordinal + 1} (line {seq}): {b.disposition.value}: {b.detail}")
+            rows.append((
+                file_id, ordinal, batch.id, seq, rec.outcome.value, rec.amount_fen,
+                rec.reason.value if rec.reason else None, rec.bank_code or None, rec.bank_text or None,
+                rec.bank_ref[:64] or None, b.disposition.value, b.detail[:200],
+                b.new_status.value if b.new_status else None, b.paid_fen, b.failed_fen, b.due_fen,
+                int(b.from_suspense),
+            ))
+            ordinal += 1
+        store.insert_result_lines(conn, rows)
+        chunk.clear()
+
+    for rec in _read(reader):
+        chunk.append(reclassify(rec, own_codes) if own_codes else rec)
+        if len(chunk) >= store.CHUNK:
+            flush()
+    if chunk:
+        flush()
+    out.records = ordinal
+    return out
+
+
+def _comparable_account(account_no: str) -> str | None:
+    """The account a record names, when it can be compared (a masked one, 6228****1234, cannot)."""
+    account_no = account_no.strip()
+    return account_no if account_no and "*" not in account_no else None
+
+
+def _after_staged(conn, file_id: int, line: LineState | None) -> tuple[LineState | None, bool]:
+    """The line as this file's records staged before this chunk left it."""
+    changed = False
+    if line is None:
+        return None, False
+    for b in store.staged_bookings(conn, file_id, line.seq):
+        line = booking.after(line, b)
+        changed = changed or b.new_status is not None
+    return line, changed
 
 
 def _acknowledge(conn, batch, sent, now, name: str) -> None:
@@ -305,3 +379,22 @@ def get_file(ctx: Context, file_id: int):
     if row is None:
         raise NotFound(f"no file {file_id}")
     return row
+
+
+def exceptions(ctx: Context, batch_id: str, bank_code: str, page_token: str, size: int):
+    """Records booked as exceptions, a page at a time: (rows, next page token). The token is the
+    last record's ``file_id:ordinal``."""
+    try:
+        after = tuple(int(part) for part in page_token.split(":")) if page_token else (0, -1)
+        if len(after) != 2:
+            raise ValueError
+    except ValueError:
+        raise InvalidInput("page_token is not one this service gave",
+                           [Violation("page_token", "FORMAT", "pass next_page_token unchanged")]) from None
+    with ctx.engine.connect() as conn:
+        if batch_id and store.get_batch(conn, batch_id) is None:
+            raise NotFound(f"no batch {batch_id}")
+        rows = store.exceptions(conn, batch_id=batch_id or None, bank_code=bank_code or None, after=after,
+                                limit=size)
+    token = f"{rows[-1].file_id}:{rows[-1].ordinal}" if len(rows) == size else ""
+    return rows, token

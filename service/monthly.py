@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+
+from domain import beijing
+from domain.beijing import BEIJING
 
 from ledger.schema import accounts, batches, files, postings, transactions
 from reports.documents import Document, issue
@@ -23,7 +26,6 @@ from service.context import Context
 from service.errors import InvalidInput, NotFound, Violation, require
 from service.reporting import MAX_LISTED, signer
 
-BEIJING = timezone(timedelta(hours=8))
 
 FIGURES = ("paid_count", "paid_fen", "failed_count", "failed_fen", "refunded_count", "refunded_fen",
            "late_count", "late_fen", "outstanding_count", "outstanding_fen")
@@ -70,12 +72,13 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
                               .order_by(batches.c.id)).all()
         moved = _movements(conn, in_scope, start, end)
         to_date = _to_date(conn, in_scope, end)
+        settled = _settled_lines(conn, in_scope, end)
     per_batch = {b.id: dict.fromkeys(FIGURES, 0) for b in funded}
     for b in funded:
         _month(per_batch[b.id], moved.get(b.id, []), b.payment_due)
-        _outstanding(per_batch[b.id], to_date.get(b.id, {}), b.line_count)
+        _outstanding(per_batch[b.id], to_date.get(b.id, {}), b.line_count - settled.get(b.id, 0))
     totals = {key: sum(f[key] for f in per_batch.values()) for key in FIGURES}
-    in_month = [b for b in funded if start <= _aware(b.funded_at) < end]
+    in_month = [b for b in funded if start <= beijing.aware(b.funded_at) < end]
     totals = {"funded_batches": len(in_month), "funded_fen": sum(b.funded_fen for b in in_month), **totals}
     ledger_to_date = {k: sum(t.get(k, 0) for t in to_date.values())
                       for k in ("funded_fen", "paid_fen", "refunded_fen", "outstanding_fen")}
@@ -84,10 +87,10 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
               for b in funded if any(per_batch[b.id].values())][:MAX_LISTED]
     content = {
         "report": "monthly report 月度发放报表",
-        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
         "scope": {"program": program, "region": region, "month": month,
                   "from": start.astimezone(BEIJING).isoformat(), "until": end.astimezone(BEIJING).isoformat()},
-        "reporting": reporting_dates(month, ctx.clock().astimezone(BEIJING).date()),
+        "reporting": reporting_dates(month, beijing.day_of(ctx.clock())),
         "totals": totals,
         "ledger_to_month_end": ledger_to_date,
         "batches": listed,  # batches with anything in the month or outstanding at its end (first MAX_LISTED)
@@ -129,8 +132,7 @@ def _movements(conn, in_scope, start: datetime, end: datetime) -> dict[str, list
 
 
 def _to_date(conn, in_scope, end: datetime) -> dict[str, dict[str, int]]:
-    """Per batch, what the ledger held before ``end``: funded, paid, refunded and outstanding fen,
-    and how many lines were settled (paid or refunded)."""
+    """Per batch, what the ledger held before ``end``: funded, paid, refunded and outstanding fen."""
     found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for batch_id, txn_kind, account_kind, n, fen in conn.execute(
             _ledger_rows(in_scope, transactions.c.created_at < end)):
@@ -142,11 +144,8 @@ def _to_date(conn, in_scope, end: datetime) -> dict[str, dict[str, int]]:
             t["funded_fen"] += fen
         elif (txn_kind, account_kind) == ("RESULT", "paid"):
             t["paid_fen"] += fen
-            t["settled_lines"] += n
         elif (txn_kind, account_kind) == ("REFUND", "budget"):
             t["refunded_fen"] += fen
-        elif txn_kind == "REFUND":  # the per-line credits to suspense and clearing
-            t["settled_lines"] += n
     return found
 
 
@@ -155,7 +154,7 @@ def _month(figures: dict[str, int], moved: list[tuple], due: date | None) -> Non
         if (txn_kind, account_kind) == ("RESULT", "paid"):
             figures["paid_count"] += n
             figures["paid_fen"] += fen
-            if due is not None and arrived is not None and _aware(arrived).date() > due:
+            if due is not None and arrived is not None and beijing.day_of(arrived) > due:
                 figures["late_count"] += n
                 figures["late_fen"] += fen
         elif (txn_kind, account_kind) == ("RESULT", "suspense"):
@@ -166,10 +165,21 @@ def _month(figures: dict[str, int], moved: list[tuple], due: date | None) -> Non
             figures["refunded_fen"] -= fen  # credits: the money leaving for the budget
 
 
-def _outstanding(figures: dict[str, int], to_date: dict[str, int], line_count: int) -> None:
+def _outstanding(figures: dict[str, int], to_date: dict[str, int], unsettled: int) -> None:
     figures["outstanding_fen"] = to_date.get("outstanding_fen", 0)
-    figures["outstanding_count"] = line_count - to_date.get("settled_lines", 0)
+    figures["outstanding_count"] = unsettled
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _settled_lines(conn, in_scope, end: datetime) -> dict[str, int]:
+    """Per batch, how many lines were settled (paid, or refunded) before ``end``: each once, so
+    that a line paid short and its rest refunded is one settled line."""
+    settling = or_((transactions.c.kind == "RESULT") & (accounts.c.kind == "paid"), transactions.c.kind == "REFUND")
+    query = (
+        select(postings.c.batch_id, func.count(postings.c.seq.distinct()))
+        .select_from(postings.join(transactions, transactions.c.id == postings.c.transaction_id)
+                     .join(accounts, accounts.c.id == postings.c.account_id)
+                     .join(batches, batches.c.id == postings.c.batch_id))
+        .where(*in_scope, transactions.c.created_at < end, postings.c.seq.is_not(None), settling)
+        .group_by(postings.c.batch_id)
+    )
+    return {batch_id: int(n) for batch_id, n in conn.execute(query)}

@@ -8,17 +8,15 @@ reports is masked.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select
-
-from domain import workdays
+from domain import beijing, workdays
+from domain.booking import EXCEPTIONS, Disposition
 from domain.masking import mask_name
-from domain.model import BatchStatus, FailureReason, FileState, LineStatus, PaymentOutcome
+from domain.model import BatchStatus, FailureReason, LineStatus
 from domain.reasons import follow_up
 from ledger import store
-from ledger.schema import files, lines, result_lines
-from reports.discrepancies import LABELS, DiscrepancyClass, Instructed, Reported, classify
+from reports.discrepancies import LABELS, NO_RESULT, PAID_SHORT, DiscrepancyClass, DueRecord, LineFacts, classify
 from reports.documents import Document, issue
 from reports.signing import Signer
 from service import statements as bank_statements
@@ -44,7 +42,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
         if batch is None:
             raise NotFound(f"no batch {batch_id}")
         roster = store.line_status_totals(conn, batch_id)
-        reported = _reported_totals(conn, batch_id)
+        reported = _reported_totals(conn, batch)
         ledger = _ledger_totals(conn, batch)
         unbalanced = store.unbalanced_transactions(conn, batch_id)
         dispatched = batch.dispatched_at is not None
@@ -52,22 +50,21 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
         quarantined = store.quarantined_files(conn, batch_id, batch.bank_code, batch.funded_at or batch.created_at,
                                               batch.closed_at, MAX_LISTED)
         found = classify(
-            (Instructed(seq, amount) for seq, amount in _instructed(conn, batch_id)),
-            (
-                Reported(seq, PaymentOutcome(outcome), amount, file_id, _day(arrived))
-                for seq, outcome, amount, file_id, _state, arrived in store.reported_results(conn, batch_id)
-            ),
-            dispatched,
-            batch.payment_due,
+            (LineFacts(r.seq, LineStatus(r.status), r.amount_fen, r.paid_fen or 0, r.reason, r.closed_from,
+                       beijing.day_of(r.paid_at) if r.paid_at is not None else None)
+             for r in store.line_facts(conn, batch_id)),
+            (DueRecord(r.seq, Disposition(r.disposition), r.due_fen, r.file_id, r.ordinal + 1, r.detail or "")
+             for r in store.due_records(conn, batch_id)),
+            instructed=dispatched, missed_due=_missed_due(ctx, batch, deadlines), payment_due=batch.payment_due,
         )
         discrepancies = {k.value: {"label": LABELS[k], "count": 0, "fen": 0, "lines": []} for k in DiscrepancyClass}
         for d in found:
             slot = discrepancies[d.kind.value]
             slot["count"] += 1
-            slot["fen"] += max(d.reported_fen - d.instructed_fen, 0) if d.kind is not DiscrepancyClass.MISSED else d.instructed_fen
+            slot["fen"] += d.fen
             if len(slot["lines"]) < MAX_LISTED:
-                slot["lines"].append({"seq": d.seq, "instructed_fen": d.instructed_fen,
-                                      "reported_fen": d.reported_fen, "detail": d.detail})
+                slot["lines"].append({"seq": d.seq, "instructed_fen": d.instructed_fen, "fen": d.fen,
+                                      "reason": d.reason, "detail": d.detail})
         statement = bank_statements.batch_figures(conn, batch)
     roster_count = sum(n for n, _ in roster.values())
     roster_fen = sum(f for _, f in roster.values())
@@ -77,7 +74,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
     approved = batch.approved_at is not None
     content = {
         "report": "triple-copy reconciliation 三联单",
-        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
         "batch": _batch_summary(batch),
         "roster": {
             "count": roster_count,
@@ -114,6 +111,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
             "funded_equals_paid_refunded_outstanding": batch.funded_fen
             == ledger["paid_fen"] + ledger["refunded_fen"] + ledger["clearing_fen"] + ledger["suspense_fen"],
             "bank_paid_equals_ledger_paid": reported["paid_fen"] == ledger["paid_fen"],
+            "bank_due_back_equals_ledger_due_back": reported["due_back_fen"] == ledger["due_back_fen"],
             "closed_clearing_is_zero": batch.status != BatchStatus.CLOSED.value or ledger["clearing_fen"] == 0,
         },
     }
@@ -131,22 +129,26 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
         ledger = _ledger_totals(conn, batch)
         items = []
         reasons: Counter[str] = Counter()
-        for r in store.line_rows(conn, batch_id, [LineStatus.REFUNDED]):
-            reason = r.reason or "NO_RESULT"
+        for r in store.refunded_lines(conn, batch_id):
+            short = r.status == LineStatus.PAID.value
+            reason = PAID_SHORT if short else (r.reason or NO_RESULT)
             reasons[reason] += 1
             items.append({
                 "seq": r.seq,
                 "name": mask_name(r.name),
                 "id_number": r.id_masked,
                 "account_no": r.account_masked,
-                "amount_fen": r.amount_fen,
+                "amount_fen": r.amount_fen - (r.paid_fen or 0) if short else r.amount_fen,
                 "reason": reason,
-                "follow_up": follow_up(FailureReason(r.reason)).value if r.reason else "ASK_BANK",
+                "given_up": r.closed_from == LineStatus.GIVEN_UP.value,
+                "follow_up": follow_up(FailureReason(r.reason)).value if r.reason and not short else "ASK_BANK",
                 "bank_reason": " ".join(filter(None, [r.bank_reason_code, r.bank_reason_text])),
             })
+        due = [{"seq": r.seq, "kind": r.disposition, "due_fen": r.due_fen, "file_id": r.file_id,
+                "record": r.ordinal + 1, "detail": r.detail or ""} for r in store.due_records(conn, batch_id)]
     content = {
         "report": "refund of surplus 结余资金退回",
-        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
         "batch": _batch_summary(batch),
         "funded_fen": batch.funded_fen,
         "paid_fen": ledger["paid_fen"],
@@ -155,9 +157,13 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
         "refunded_count": len(items),
         "by_reason": dict(sorted(reasons.items())),
         "lines": items,
+        # Paid by the bank without our instruction (多发, 重发): not in the refund, owed by the bank.
+        "due_back": {"label": "应收银行退回 due back from the bank", "fen": ledger["due_back_fen"],
+                     "count": len(due), "records": due[:MAX_LISTED]},
         "checks": {
             "surplus_equals_refund": batch.funded_fen - ledger["paid_fen"] == ledger["refunded_fen"],
             "items_sum_to_refund": sum(i["amount_fen"] for i in items) == ledger["refunded_fen"],
+            "due_back_listed": sum(d["due_fen"] for d in due) == ledger["due_back_fen"],
         },
     }
     return issue("refund", content, signer(ctx))
@@ -170,30 +176,39 @@ def _quarantined(f, batch_id: str) -> dict:
         concerns = f"names batch {f.claimed_batch_id}, unknown"
     else:
         concerns = "no batch could be read from it"
-    return {"file_id": f.id, "name": f.name, "received_at": _aware(f.created_at).isoformat(timespec="seconds"),
+    return {"file_id": f.id, "name": f.name, "received_at": beijing.local(f.created_at).isoformat(timespec="seconds"),
             "sha256": f.sha256 or "", "concerns": concerns, "reasons": f.last_error or ""}
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _deadlines(ctx: Context, batch, first_result: datetime | None) -> dict:
-    """The bank profile's deadlines in working days from funding, on the official calendar: lines
-    paid after ``payment_due`` are late (迟发, in the discrepancies); a result report first
-    arriving after ``result_due`` — or still missing after it — is a late report."""
+    """The bank profile's deadlines in working days from funding, on the official calendar, in
+    Beijing days: lines paid after ``payment_due`` are late (迟发, in the discrepancies); a result
+    report first arriving after ``result_due`` — or still missing after it — is a late report."""
     if batch.funded_at is None:
         return {"payment_due": None, "result_due": None, "first_result_on": None, "late_report": False}
-    bank = ctx.settings.bank(batch.bank_code)
-    arrived = _aware(first_result).date() if first_result is not None else None
+    arrived = beijing.day_of(first_result) if first_result is not None else None
     out = {"payment_due": batch.payment_due.isoformat() if batch.payment_due else None, "result_due": None,
            "first_result_on": arrived.isoformat() if arrived else None, "late_report": False}
     try:
-        result_due = workdays.add_working_days(_aware(batch.funded_at).date(), bank.result_days,
-                                              ctx.settings.calendar)
+        due = result_due(ctx, batch)
     except workdays.CalendarRangeError as exc:  # said in the report rather than failing it
         return out | {"calendar": str(exc)}
-    return out | {"result_due": result_due.isoformat(), "late_report": (arrived or ctx.clock().date()) > result_due}
+    return out | {"result_due": due.isoformat(), "late_report": (arrived or beijing.day_of(ctx.clock())) > due}
+
+
+def result_due(ctx: Context, batch) -> date:
+    """The Beijing day by which the bank must have answered a funded batch."""
+    bank = ctx.settings.bank(batch.bank_code)
+    return workdays.add_working_days(beijing.day_of(batch.funded_at), bank.result_days, ctx.settings.calendar)
+
+
+def _missed_due(ctx: Context, batch, deadlines: dict) -> bool:
+    """Whether what is unpaid now is missed (漏发): the result deadline has passed, or the batch is
+    closed."""
+    if batch.status == BatchStatus.CLOSED.value:
+        return True
+    due = deadlines.get("result_due")
+    return due is not None and beijing.day_of(ctx.clock()) > date.fromisoformat(due)
 
 
 def _batch_summary(batch) -> dict:
@@ -208,32 +223,27 @@ def _batch_summary(batch) -> dict:
     }
 
 
-def _instructed(conn, batch_id: str):
-    return conn.execute(
-        select(lines.c.seq, lines.c.amount_fen).where(lines.c.batch_id == batch_id).order_by(lines.c.seq)
-    )
-
-
-def _reported_totals(conn, batch_id: str) -> dict[str, int]:
-    """What the bank's booked result files say, and what quarantined files claimed."""
-    rows = conn.execute(
-        select(files.c.state, result_lines.c.outcome, func.count(), func.sum(result_lines.c.amount_fen))
-        .select_from(result_lines.join(files, files.c.id == result_lines.c.file_id))
-        .where(result_lines.c.batch_id == batch_id)
-        .group_by(files.c.state, result_lines.c.outcome)
-    ).all()
-    out = {"paid_count": 0, "paid_fen": 0, "failed_count": 0, "failed_fen": 0,
-           "quarantined_records": 0, "quarantined_fen": 0}
-    for state, outcome, n, fen in rows:
-        if state == FileState.BOOKED.value:
-            key = "paid" if outcome == PaymentOutcome.PAID.value else "failed"
-            out[f"{key}_count"] += int(n)
-            out[f"{key}_fen"] += int(fen)
-        else:
-            out["quarantined_records"] += int(n)
-            out["quarantined_fen"] += int(fen)
-    pending = store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
-    out["unreported_count"], out["unreported_fen"] = pending
+def _reported_totals(conn, batch) -> dict[str, int]:
+    """What the bank's booked result files say, record by record as booked (domain.booking)."""
+    out = {"paid_count": 0, "paid_fen": 0, "failed_count": 0, "failed_fen": 0, "due_back_count": 0,
+           "due_back_fen": 0, "rereported_count": 0, "exceptions_count": 0}
+    for r in store.booked_totals(conn, batch.id):
+        if r.new_status == LineStatus.PAID.value:
+            out["paid_count"] += r.n
+        elif r.new_status == LineStatus.FAILED.value:
+            out["failed_count"] += r.n
+            out["failed_fen"] += r.failed_fen
+        out["paid_fen"] += r.paid_fen
+        if r.due_fen:
+            out["due_back_count"] += r.n
+            out["due_back_fen"] += r.due_fen
+        if r.disposition == Disposition.REREPORT.value:
+            out["rereported_count"] += r.n
+        if r.disposition in EXCEPTIONS:
+            out["exceptions_count"] += r.n
+    # Lines instructed and never answered, before close and after it (refunded from clearing).
+    out["unreported_count"], out["unreported_fen"] = (
+        store.unanswered_totals(conn, batch.id) if batch.dispatched_at is not None else (0, 0))
     return out
 
 
@@ -246,8 +256,7 @@ def _ledger_totals(conn, batch) -> dict[str, int]:
         "paid_fen": by_kind["paid"],
         "suspense_fen": by_kind["suspense"],
         "refunded_fen": by_kind["budget"] + batch.funded_fen,
+        "due_back_fen": by_kind["due"],  # paid by the bank without our instruction; not in funded
     }
 
 
-def _day(moment: datetime | str) -> date:
-    return moment.date() if isinstance(moment, datetime) else datetime.fromisoformat(moment).date()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain import idnumber
+from domain import beijing, idnumber
 from domain.eligibility import StopEntry, StopKind
 from domain.masking import mask_id
 from ledger import stops, store
@@ -112,7 +112,7 @@ def recoveries(ctx: Context, limit: int) -> list[Recovery]:
     out = []
     with ctx.engine.connect() as conn:
         for line, entry, paid_at in stops.paid_after_stop_candidates(conn):
-            paid_on = paid_at.date()
+            paid_on = beijing.day_of(paid_at)
             if entry_of(entry).active_on(paid_on):
                 out.append(Recovery(line.batch_id, line.seq, line.name, line.id_masked, line.account_masked,
                                     line.amount_fen, paid_on, entry))

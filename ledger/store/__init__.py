@@ -15,7 +15,8 @@ The functions live in modules named by what they keep:
 ``files``       exchanged files: records, state moves, deliveries, quarantine
 ``leases``      leases of exchange work, with fencing tokens
 ``audit_log``   the audit trail
-``results``     staged bank results and their set-based checks
+``results``     staged bank results: what each record booked, the line states the booking
+                rules read, and what reports read back
 ==============  ==========================================================================
 
 This package re-exports them all: callers use ``store.x`` as the one repository facade (and
@@ -53,8 +54,13 @@ from ledger.store.lines import (
     list_issues,
     make_line_rows,
     open_issue_seqs,
+    allow_reissue,
     paid_lines,
+    refunded_lines,
+    reinstruct,
     replace_line,
+    round_totals,
+    short_paid,
     seal_lines,
     set_line_status,
 )
@@ -67,7 +73,17 @@ from ledger.store.postings import (
     post,
     unbalanced_transactions,
 )
-from ledger.store.results import RESULT_COLUMNS, StagedCheck, check_staged, insert_result_lines, reported_results
+from ledger.store.results import (
+    RESULT_COLUMNS,
+    booked_totals,
+    due_records,
+    exceptions,
+    insert_result_lines,
+    line_facts,
+    line_states,
+    staged_bookings,
+    unanswered_totals,
+)
 from ledger.store.screening import (
     in_batch_duplicates,
     lines_sharing,
@@ -80,15 +96,15 @@ from ledger.store.screening import (
 from privacy.cipher import ID  # ledger/stops.py imports it from here
 
 __all__ = [
-    "CHUNK", "ID", "RESULT_COLUMNS", "SealedLines", "StagedCheck", "TransactionView",
-    "account_ids", "audit", "audit_trail", "balances", "batch_by_key", "batches_in", "book_result_file",
-    "bulk_insert", "check_staged", "claim_received", "close_issues", "close_unpaid_lines", "first_delivery",
-    "first_result_at", "get_batch", "get_file", "get_lease", "in_batch_duplicates", "inbound_by_remote",
+    "CHUNK", "ID", "RESULT_COLUMNS", "SealedLines", "TransactionView",
+    "account_ids", "allow_reissue", "audit", "audit_trail", "balances", "batch_by_key", "batches_in", "book_result_file",
+    "booked_totals", "bulk_insert", "claim_received", "close_issues", "close_unpaid_lines", "first_delivery",
+    "due_records", "exceptions", "first_result_at", "get_batch", "get_file", "get_lease", "in_batch_duplicates", "inbound_by_remote",
     "insert_batch", "insert_file", "insert_issues", "insert_line_rows", "insert_result_lines", "iter_lines",
     "lease_acquire", "lease_release", "lease_renew", "line_rows", "line_status_totals", "lines_by_seq",
-    "lines_sharing", "list_batches", "list_files", "list_issues", "list_transactions", "make_line_rows",
+    "line_facts", "line_states", "lines_sharing", "list_batches", "list_files", "list_issues", "list_transactions", "make_line_rows",
     "move_file", "open_issue_seqs", "outbound_count", "outbound_file", "outbound_in", "paid_lines", "post",
-    "probe_by_index", "quarantined_files", "refresh_statistics", "replace_line", "reported_results",
-    "screening_candidates", "seal_lines", "set_line_status", "stop_entries_for", "stop_hits", "unbalanced_transactions",
+    "probe_by_index", "quarantined_files", "refresh_statistics", "refunded_lines", "reinstruct", "replace_line", "round_totals",
+    "screening_candidates", "seal_lines", "set_line_status", "short_paid", "staged_bookings", "stop_entries_for", "stop_hits", "unanswered_totals", "unbalanced_transactions",
     "update_batch", "update_file",
 ]

@@ -146,9 +146,10 @@ def outbound_in(conn: Connection, bank_code: str, states: Iterable[str]):
 def quarantined_files(conn: Connection, batch_id: str, bank_code: str, since: datetime | None,
                       until: datetime | None, limit: int):
     """Quarantined result files that concern a batch: attributed to it, naming it, or of its
-    bank but attributable to no batch at all (unreadable, or naming an unknown batch) and
-    received while the batch was open (from ``since``, before ``until``)."""
-    unattributed = and_(files.c.bank_code == bank_code, files.c.batch_id.is_(None))
+    bank but naming no batch at all (unreadable before a batch could be read) and received while
+    the batch was open (from ``since``, before ``until``). A file naming another batch, known or
+    not, is listed under that one only."""
+    unattributed = and_(files.c.bank_code == bank_code, files.c.batch_id.is_(None), files.c.claimed_batch_id.is_(None))
     if since is not None:
         unattributed = and_(unattributed, files.c.created_at >= since)
     if until is not None:

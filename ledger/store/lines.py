@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, func, literal, select, update
 from domain.masking import mask_account, mask_id
 from domain.model import AccountKind, LineIssue, LineStatus, PaymentLine
 from ledger import journal
-from ledger.schema import accounts, files, line_issues, lines
+from ledger.schema import accounts, files, line_issues, lines, result_lines
 from ledger.store._bulk import CHUNK, _for_seqs, _seq_chunks, bulk_insert
 from privacy.cipher import ACCOUNT, ID, PHONE, FieldCipher  # field names bound into every ciphertext
 
@@ -121,7 +121,8 @@ def list_issues(conn: Connection, batch_id: str, *, open_only: bool, after_id: i
 
 
 def lines_by_seq(conn: Connection, batch_id: str, seqs: Sequence[int]):
-    query = select(lines.c.seq, lines.c.status, lines.c.amount_fen).where(lines.c.batch_id == batch_id)
+    query = select(lines.c.seq, lines.c.status, lines.c.amount_fen, lines.c.round,
+                   lines.c.reissue_allowed_by.label("allowed_by")).where(lines.c.batch_id == batch_id)
     return _for_seqs(conn, query, seqs, raw=True)
 
 
@@ -137,8 +138,9 @@ def open_issue_seqs(conn: Connection, batch_id: str, seqs: Sequence[int], codes:
 
 
 def iter_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
-               status: LineStatus | None = None) -> Iterator[PaymentLine]:
-    """Stream a batch's lines in order, in pages, as domain records with their numbers opened."""
+               status: LineStatus | None = None, round_no: int | None = None) -> Iterator[PaymentLine]:
+    """Stream a batch's lines in order, in pages, as domain records with their numbers opened;
+    ``round_no``: only those instructed by that payment file."""
     last = 0
     while True:
         query = (
@@ -149,6 +151,8 @@ def iter_lines(conn: Connection, cipher: FieldCipher, batch_id: str,
         )
         if status is not None:
             query = query.where(lines.c.status == status.value)
+        if round_no is not None:
+            query = query.where(lines.c.round == round_no)
         page = conn.execute(query).all()
         if not page:
             return
@@ -185,7 +189,9 @@ def line_rows(conn: Connection, batch_id: str, statuses: Sequence[LineStatus], l
 def paid_lines(conn: Connection, batch_id: str, after_seq: int, limit: int):
     """Paid lines (masked ID, amount, when the result arrived) after ``after_seq``, in order."""
     query = (
-        select(lines.c.seq, lines.c.name, lines.c.id_masked, lines.c.amount_fen, files.c.created_at.label("paid_at"))
+        select(lines.c.seq, lines.c.name, lines.c.id_masked,
+               func.coalesce(lines.c.paid_fen, lines.c.amount_fen).label("amount_fen"),
+               files.c.created_at.label("paid_at"))
         .join(files, files.c.id == lines.c.result_file_id)
         .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PAID.value, lines.c.seq > after_seq)
         .order_by(lines.c.seq).limit(limit)
@@ -204,10 +210,60 @@ def line_status_totals(conn: Connection, batch_id: str) -> dict[str, tuple[int, 
 
 
 def close_unpaid_lines(conn: Connection, batch_id: str) -> None:
+    """Refunded at close: each unpaid line keeps the status it was refunded from."""
     unpaid = and_(
         lines.c.batch_id == batch_id,
         lines.c.status.in_([LineStatus.FAILED.value, LineStatus.GIVEN_UP.value, LineStatus.PENDING.value]),
     )
     journal.lines_selected(conn, batch_id, "close", select(lines.c.seq, literal(LineStatus.REFUNDED.value))
                            .where(unpaid).order_by(lines.c.seq))
-    conn.execute(update(lines).where(unpaid).values(status=LineStatus.REFUNDED.value))
+    conn.execute(update(lines).where(unpaid).values(status=LineStatus.REFUNDED.value, closed_from=lines.c.status))
+
+
+def short_paid(conn: Connection, batch_id: str) -> list[tuple[int, int, bool]]:
+    """(seq, unpaid fen, whether that money sits in suspense) of the lines the bank paid short:
+    their rest is refunded at close from where the paying record took the line's money."""
+    s = result_lines.c
+    from_suspense = (select(func.max(s.from_suspense)).where(s.batch_id == lines.c.batch_id, s.seq == lines.c.seq,
+                                                             s.file_id == lines.c.result_file_id)
+                     .scalar_subquery())
+    rows = conn.execute(
+        select(lines.c.seq, lines.c.amount_fen - lines.c.paid_fen, from_suspense)
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PAID.value,
+               lines.c.paid_fen < lines.c.amount_fen).order_by(lines.c.seq)
+    ).all()
+    return [(seq, int(rest), bool(suspense)) for seq, rest, suspense in rows]
+
+
+def refunded_lines(conn: Connection, batch_id: str):
+    """The lines whose money (or part of it) went back to finance at close: refunded ones, and
+    those paid short."""
+    short = and_(lines.c.status == LineStatus.PAID.value, lines.c.paid_fen < lines.c.amount_fen)
+    return conn.execute(
+        select(lines).where(lines.c.batch_id == batch_id, (lines.c.status == LineStatus.REFUNDED.value) | short)
+        .order_by(lines.c.seq)
+    ).all()
+
+
+def reinstruct(conn: Connection, batch_id: str, seqs: Sequence[int], round_no: int) -> None:
+    """Lines re-issued in payment file ``round_no``: their earlier answer no longer stands (it
+    stays in the staged records and the audit trail), an approver's leave is used up."""
+    for chunk in _seq_chunks(seqs):
+        conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq.in_(chunk))
+                     .values(round=round_no, reason=None, bank_reason_code=None, bank_reason_text=None,
+                             reissue_allowed_by=None))
+
+
+def allow_reissue(conn: Connection, batch_id: str, seqs: Sequence[int], approver: str) -> None:
+    for chunk in _seq_chunks(seqs):
+        conn.execute(update(lines).where(lines.c.batch_id == batch_id, lines.c.seq.in_(chunk))
+                     .values(reissue_allowed_by=approver))
+
+
+def round_totals(conn: Connection, batch_id: str, round_no: int) -> tuple[int, int]:
+    """(count, fen) of the lines a payment file carries: the pending lines it instructs."""
+    n, fen = conn.execute(
+        select(func.count(), func.coalesce(func.sum(lines.c.amount_fen), 0))
+        .where(lines.c.batch_id == batch_id, lines.c.status == LineStatus.PENDING.value, lines.c.round == round_no)
+    ).one()
+    return int(n), int(fen)

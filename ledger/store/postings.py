@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.model import PaymentOutcome
+from domain.model import LineStatus
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
 from ledger import journal
 from ledger.schema import accounts, lines, postings, result_lines, transactions
@@ -66,66 +66,55 @@ def _seal(conn, txn_id, kind, batch_id, memo, now, file_id) -> None:
 def book_result_file(
     conn: Connection, file_id: int, batch_id: str, acct: BatchAccounts, now: datetime
 ) -> tuple[int, int]:
-    """Book the staged results of one file: ledger postings and line statuses, set-based.
+    """Book the staged records of one file as :mod:`domain.booking` decided them, set-based:
+    the rule ``domain.postings.result_file`` in SQL, for a million records at a time.
 
-    Each staged record becomes a debit to paid or suspense (``BatchAccounts.result_account``)
-    tied to its line, and one credit of their total leaves clearing. Returns (lines, fen).
+    Each record's paid, failed and due-back fen become debits to paid, suspense and due back
+    from the bank, tied to its line; their counterparts leave clearing (or suspense, for a failed
+    line the bank now pays) and the bank's unauthorized payments. The lines the records change
+    take their new status. Returns (lines changed, fen moved to paid and suspense); a file that
+    moves no money (re-reports only) books no transaction.
     """
-    ids = account_ids(conn, [acct.paid, acct.suspense, acct.clearing])
+    s = result_lines.c
+    of_file = s.file_id == file_id
+    moved = s.paid_fen + s.failed_fen
+    changed, from_clearing, from_suspense, due = (int(v or 0) for v in conn.execute(
+        select(func.count(s.new_status), func.sum(case((s.from_suspense == 0, moved), else_=0)),
+               func.sum(case((s.from_suspense == 1, moved), else_=0)), func.sum(s.due_fen)).where(of_file)
+    ).one())  # PostgreSQL sums BIGINT as NUMERIC
+    if not (from_clearing or from_suspense or due):
+        return 0, 0
+    ids = account_ids(conn, [acct.paid, acct.suspense, acct.clearing, acct.due_back, acct.unauthorized])
     txn_id = uuid.uuid4().hex
-    staged = result_lines.c
-    conn.execute(
-        insert(postings).from_select(
+    for k, (column, account) in enumerate(((s.paid_fen, acct.paid), (s.failed_fen, acct.suspense),
+                                           (s.due_fen, acct.due_back)), start=1):
+        conn.execute(insert(postings).from_select(
             ["transaction_id", "n", "account_id", "amount_fen", "batch_id", "seq"],
-            select(
-                literal(txn_id),
-                staged.ordinal + 1,
-                case(
-                    (staged.outcome == PaymentOutcome.PAID.value, ids[acct.paid]),
-                    else_=ids[acct.suspense],
-                ),
-                staged.amount_fen,
-                staged.batch_id,
-                staged.seq,
-            ).where(staged.file_id == file_id),
-        )
-    )
-    count, total = conn.execute(
-        select(func.count(), func.coalesce(func.sum(staged.amount_fen), 0)).where(
-            staged.file_id == file_id
-        )
-    ).one()
-    count, total = int(count), int(total)  # PostgreSQL sums BIGINT as NUMERIC
-    conn.execute(
-        insert(postings).values(
-            transaction_id=txn_id,
-            n=0,
-            account_id=ids[acct.clearing],
-            amount_fen=-total,
-            batch_id=batch_id,
-            seq=None,
-        )
-    )
+            select(literal(txn_id), s.ordinal * 3 + k, literal(ids[account]), column, s.batch_id, s.seq)
+            .where(of_file, column > 0),
+        ))
+    counters = [{"transaction_id": txn_id, "n": -n, "account_id": ids[account], "amount_fen": -amount,
+                 "batch_id": batch_id, "seq": None}
+                for n, (account, amount) in enumerate(((acct.clearing, from_clearing), (acct.suspense, from_suspense),
+                                                       (acct.unauthorized, due))) if amount]
+    conn.execute(insert(postings), counters)
     _seal(conn, txn_id, "RESULT", batch_id, f"bank results for batch {batch_id}", now, file_id)
+    paid_now = s.new_status == LineStatus.PAID.value
     conn.execute(
         update(lines)
-        .where(
-            and_(
-                lines.c.batch_id == staged.batch_id,
-                lines.c.seq == staged.seq,
-                staged.file_id == file_id,
-            )
-        )
+        .where(and_(lines.c.batch_id == s.batch_id, lines.c.seq == s.seq, of_file, s.new_status.is_not(None)))
         .values(
-            status=staged.outcome,
-            reason=staged.reason,
-            bank_reason_code=staged.bank_reason_code,
-            bank_reason_text=staged.bank_reason_text,
+            status=s.new_status,
+            reason=s.reason,
+            bank_reason_code=s.bank_reason_code,
+            bank_reason_text=s.bank_reason_text,
             result_file_id=file_id,
+            paid_fen=case((paid_now, s.paid_fen), else_=lines.c.paid_fen),
+            bank_ref=case((paid_now, s.bank_ref), else_=lines.c.bank_ref),
         )
     )
-    journal.lines_booked(conn, batch_id, file_id, txn_id, count)
-    return count, total
+    journal.lines_booked(conn, batch_id, file_id, txn_id, changed)
+    return changed, from_clearing + from_suspense
 
 
 def balances(conn: Connection, prefix: str = "", batch_id: str | None = None) -> list[tuple[str, int]]:

@@ -1,20 +1,26 @@
-"""Staged bank results: result records as received, and set-based checks against the batch."""
+"""Staged bank results: each record of a result file as received and what it booked
+(:mod:`domain.booking`), the line states the rules read, and what reports read back."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
-from domain.model import LineStatus
+from domain.booking import EXCEPTIONS, Booking, Disposition, LineState
+from domain.model import FileState, LineStatus
 from ledger.schema import files, lines, result_lines
-from ledger.store._bulk import bulk_insert
-
+from ledger.store._bulk import _seq_chunks, bulk_insert
 
 RESULT_COLUMNS = (
     "file_id", "ordinal", "batch_id", "seq", "outcome", "amount_fen", "reason", "bank_reason_code",
-    "bank_reason_text",
+    "bank_reason_text", "bank_ref", "disposition", "detail", "new_status", "paid_fen", "failed_fen", "due_fen",
+    "from_suspense",
 )
+
+# Dispositions under which the bank made a payment whose reference the ledger keeps.
+_PAYING = (Disposition.PAID, Disposition.PAID_SHORT, Disposition.PAID_OVER, Disposition.SECOND_PAYMENT)
+_BOOKED = files.c.state == FileState.BOOKED.value
 
 
 def insert_result_lines(conn: Connection, rows: Iterable[tuple]) -> None:
@@ -22,64 +28,136 @@ def insert_result_lines(conn: Connection, rows: Iterable[tuple]) -> None:
     bulk_insert(conn, result_lines, RESULT_COLUMNS, rows)
 
 
-@dataclass(frozen=True, slots=True)
-class StagedCheck:
-    """What the staged records of a result file say against the batch's lines."""
+def line_states(conn: Connection, batch_id: str, seqs: Sequence[int]) -> dict[int, LineState]:
+    """What the booking rules read of the named lines (a chunk of a result file's records), with
+    the bank references of the payments booked for the paid ones.
 
-    unknown_lines: list[int]
-    amount_mismatches: list[tuple[int, int, int]]  # seq, instructed, reported
-    not_pending: list[tuple[int, str]]  # seq, status the line already has
-    repeated_in_file: list[int]
+    At the driver and by a seq range when the chunk is dense (a bank answers in order): a million
+    records read a million lines here.
+    """
+    found: dict[int, LineState] = {}
+    paid: list[int] = []
+    marks = "%s" if conn.dialect.name == "postgresql" else "?"
+    columns = "seq, status, amount_fen, account_index, name, round, paid_fen, bank_ref"
+    if seqs and seqs[-1] - seqs[0] < 2 * len(seqs):
+        batches = [conn.exec_driver_sql(
+            f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq BETWEEN {marks} AND {marks}",
+            (batch_id, seqs[0], seqs[-1]))]
+    else:
+        batches = [conn.exec_driver_sql(
+            f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq IN ({', '.join([marks] * len(part))})",
+            (batch_id, *part)) for part in _seq_chunks(seqs)]
+    for rows in batches:
+        for seq, status, amount, account_index, name, round_no, paid_fen, bank_ref in rows:
+            found[seq] = LineState(seq, LineStatus(status), amount, bytes(account_index), name, round_no,
+                                   paid_fen or 0, frozenset((bank_ref,)) if bank_ref else frozenset())
+            if status == LineStatus.PAID.value:
+                paid.append(seq)
+    for seq, ref in _payment_refs(conn, batch_id, paid):
+        state = found[seq]
+        found[seq] = LineState(state.seq, state.status, state.amount_fen, state.account_index, state.name,
+                               state.round, state.paid_fen, state.refs | {ref})
+    return found
 
 
-def check_staged(conn: Connection, file_id: int, limit: int = 100) -> StagedCheck:
-    """Set-based checks of a staged result file against its batch; at most ``limit`` of each."""
-    s, ln = result_lines.c, lines.c
-    joined = result_lines.outerjoin(lines, and_(ln.batch_id == s.batch_id, ln.seq == s.seq))
-    base = select(s.seq).select_from(joined).where(s.file_id == file_id).order_by(s.seq).limit(limit)
-    unknown = conn.execute(base.where(ln.seq.is_(None))).scalars().all()
-    mismatches = conn.execute(
-        select(s.seq, ln.amount_fen, s.amount_fen)
-        .select_from(joined)
-        .where(s.file_id == file_id, ln.amount_fen != s.amount_fen)
-        .order_by(s.seq)
-        .limit(limit)
+def _payment_refs(conn: Connection, batch_id: str, seqs: Sequence[int]) -> list[tuple[int, str]]:
+    """(seq, bank reference) of every payment booked for these lines (a second payment's too)."""
+    s = result_lines.c
+    out = []
+    for part in _seq_chunks(seqs):
+        out += conn.execute(
+            select(s.seq, s.bank_ref).join(files, files.c.id == s.file_id)
+            .where(s.batch_id == batch_id, s.seq.in_(part), s.bank_ref.is_not(None),
+                   s.disposition.in_([d.value for d in _PAYING]), _BOOKED)
+        ).all()
+    return out
+
+
+def staged_bookings(conn: Connection, file_id: int, seq: int) -> list[Booking]:
+    """What the records of a file being staged booked for one line so far, in file order."""
+    s = result_lines.c
+    return [Booking(Disposition(r.disposition), r.detail or "", LineStatus(r.new_status) if r.new_status else None,
+                    r.paid_fen, r.failed_fen, r.due_fen, bool(r.from_suspense), r.bank_ref or "")
+            for r in conn.execute(select(result_lines).where(s.file_id == file_id, s.seq == seq).order_by(s.ordinal))]
+
+
+def booked_totals(conn: Connection, batch_id: str) -> list[BookedTotals]:
+    """Per disposition and new status, what the booked result files of a batch booked:
+    ``n``, ``paid_fen``, ``failed_fen``, ``due_fen``."""
+    s = result_lines.c
+    rows = conn.execute(
+        select(s.disposition, s.new_status, func.count().label("n"), func.sum(s.paid_fen).label("paid_fen"),
+               func.sum(s.failed_fen).label("failed_fen"), func.sum(s.due_fen).label("due_fen"))
+        .join(files, files.c.id == s.file_id)
+        .where(s.batch_id == batch_id, _BOOKED, s.disposition.is_not(None))
+        .group_by(s.disposition, s.new_status)
     ).all()
-    not_pending = conn.execute(
-        select(s.seq, ln.status)
-        .select_from(joined)
-        .where(s.file_id == file_id, ln.status != LineStatus.PENDING.value)
-        .order_by(s.seq)
-        .limit(limit)
-    ).all()
-    repeated = conn.execute(
-        select(s.seq)
-        .where(s.file_id == file_id)
-        .group_by(s.seq)
-        .having(func.count() > 1)
-        .order_by(s.seq)
-        .limit(limit)
-    ).scalars().all()
-    return StagedCheck(
-        unknown_lines=list(unknown),
-        amount_mismatches=[tuple(m) for m in mismatches],
-        not_pending=[tuple(n) for n in not_pending],
-        repeated_in_file=list(repeated),
-    )
+    return [BookedTotals(r.disposition, r.new_status, int(r.n), int(r.paid_fen), int(r.failed_fen), int(r.due_fen))
+            for r in rows]
 
 
-def reported_results(conn: Connection, batch_id: str):
-    """Every result record the bank sent for a batch, with its file's state and arrival."""
+class BookedTotals(NamedTuple):
+    disposition: str
+    new_status: str | None
+    n: int
+    paid_fen: int
+    failed_fen: int
+    due_fen: int
+
+
+def due_records(conn: Connection, batch_id: str):
+    """The booked records of a batch that left money due back from the bank, in file order."""
+    s = result_lines.c
     return conn.execute(
-        select(
-            result_lines.c.seq,
-            result_lines.c.outcome,
-            result_lines.c.amount_fen,
-            result_lines.c.file_id,
-            files.c.state,
-            files.c.created_at,
-        )
-        .select_from(result_lines.join(files, files.c.id == result_lines.c.file_id))
-        .where(result_lines.c.batch_id == batch_id)
-        .order_by(result_lines.c.seq, result_lines.c.file_id)
+        select(s.seq, s.disposition, s.due_fen, s.file_id, s.ordinal, s.detail)
+        .join(files, files.c.id == s.file_id)
+        .where(s.batch_id == batch_id, _BOOKED, s.due_fen > 0)
+        .order_by(s.file_id, s.ordinal)
+    ).all()
+
+
+def exceptions(conn: Connection, *, batch_id: str | None, bank_code: str | None, after: tuple[int, int],
+               limit: int):
+    """Records booked as exceptions (``domain.booking.EXCEPTIONS``), with their file, oldest first,
+    after the (file id, ordinal) ``after``."""
+    s = result_lines.c
+    query = (
+        select(s.file_id, s.ordinal, s.batch_id, s.seq, s.outcome, s.amount_fen, s.bank_ref, s.disposition,
+               s.detail, s.due_fen, files.c.name.label("file_name"), files.c.bank_code,
+               files.c.created_at.label("received_at"))
+        .join(files, files.c.id == s.file_id)
+        .where(_BOOKED, s.disposition.in_([d.value for d in EXCEPTIONS]),
+               (s.file_id > after[0]) | and_(s.file_id == after[0], s.ordinal > after[1]))
+        .order_by(s.file_id, s.ordinal).limit(limit)
     )
+    if batch_id:
+        query = query.where(s.batch_id == batch_id)
+    if bank_code:
+        query = query.where(files.c.bank_code == bank_code)
+    return conn.execute(query).all()
+
+
+def line_facts(conn: Connection, batch_id: str) -> Iterator:
+    """Every line of a batch in seq order with what the reconciliation reads: status, amount,
+    paid, reason, how it was closed, and when the result file that paid it arrived. Streamed."""
+    ln = lines.c
+    query = (
+        select(ln.seq, ln.status, ln.amount_fen, ln.paid_fen, ln.reason, ln.closed_from,
+               case((ln.paid_fen.is_not(None), files.c.created_at), else_=None).label("paid_at"))
+        .select_from(lines.outerjoin(files, files.c.id == ln.result_file_id))
+        .where(ln.batch_id == batch_id).order_by(ln.seq)
+    )
+    for part in conn.execute(query, execution_options={"stream_results": True, "yield_per": 10_000}).partitions():
+        yield from part
+
+
+def unanswered_totals(conn: Connection, batch_id: str) -> tuple[int, int]:
+    """(count, fen) of instructed lines the bank never answered: still pending, or refunded at
+    close from pending."""
+    ln = lines.c
+    never = (ln.status == LineStatus.PENDING.value) | and_(
+        ln.status == LineStatus.REFUNDED.value,
+        (ln.closed_from == LineStatus.PENDING.value) | and_(ln.closed_from.is_(None), ln.reason.is_(None)))
+    n, fen = conn.execute(select(func.count(), func.coalesce(func.sum(ln.amount_fen), 0))
+                          .where(ln.batch_id == batch_id, never)).one()
+    return int(n), int(fen)

@@ -314,7 +314,7 @@ def test_a_zero_byte_result_file_is_quarantined_with_its_reason_and_not_fetched_
 _real_archive = polling._archive
 
 
-def test_a_result_for_an_unknown_batch_or_unknown_lines_is_quarantined_and_reconciled(bench):
+def test_a_result_for_an_unknown_batch_is_quarantined_and_one_for_unknown_lines_books_them_as_exceptions(bench):
     b = bench()
     batch_id = _funded(b, n=10)
     b.worker.run_once()
@@ -338,20 +338,23 @@ def test_a_result_for_an_unknown_batch_or_unknown_lines_is_quarantined_and_recon
     before = b.counts()
     b.worker.run_once()
     quarantined = b.files(state="QUARANTINED")
-    assert [(f.name, f.batch_id, f.claimed_batch_id) for f in quarantined] == [
-        ("RESULT_PAY_B-NOSUCH.xml", "", "B-NOSUCH"), ("RESULT_PAY_STRAY.xml", batch_id, batch_id)]
+    assert [(f.name, f.batch_id, f.claimed_batch_id) for f in quarantined] == [("RESULT_PAY_B-NOSUCH.xml", "", "B-NOSUCH")]
     assert "names batch B-NOSUCH, which does not exist" in quarantined[0].last_error
-    assert f"line 999: not in batch {batch_id}" in quarantined[1].last_error
-    assert all(f.HasField("archived_at") for f in quarantined)  # kept, not dropped: archived at the bank
-    assert b.counts()[1] == before[1]  # nothing booked
+    assert quarantined[0].HasField("archived_at")  # kept, not dropped: archived at the bank
     assert [f.name for f in b.files(batch_id="B-NOSUCH")] == ["RESULT_PAY_B-NOSUCH.xml"]
+    # The stray record names a line the batch does not have: the file is booked record by record,
+    # the record books nothing (a failure of a line never instructed) and is listed.
+    (stray,) = [f for f in b.files(batch_id=batch_id) if f.name == "RESULT_PAY_STRAY.xml"]
+    assert stray.state == "BOOKED" and "IGNORED_FAILURE" in stray.last_error
+    assert b.counts()[1] == before[1]  # nothing booked
+    (exc,) = b.client.call("ListExceptions", pb.ListExceptionsRequest(batch_id=batch_id)).exceptions
+    assert (exc.file_name, exc.record, exc.seq, exc.kind, exc.due_back_fen) == (
+        "RESULT_PAY_STRAY.xml", 1, 999, "IGNORED_FAILURE", 0)
 
     recon = b.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
-    listed = json.loads(recon.content_json)["quarantined_files"]
-    assert listed["count"] == 2
-    assert {f["name"]: f["concerns"] for f in listed["files"]} == {
-        "RESULT_PAY_B-NOSUCH.xml": "names batch B-NOSUCH, unknown", "RESULT_PAY_STRAY.xml": "this batch"}
-    assert "RESULT_PAY_B-NOSUCH.xml" in recon.text and "line 999" in recon.text
+    content = json.loads(recon.content_json)
+    assert content["quarantined_files"]["count"] == 0  # the unknown batch's file is listed under that batch only
+    assert content["bank"]["exceptions_count"] == 1 and content["bank"]["due_back_fen"] == 0
 
     (answer,) = b.bank.process_once()  # the bank's real answer still books, once
     b.worker.run_once()

@@ -142,7 +142,9 @@ def test_the_whole_flow(harness):
     content = json.loads(recon.content_json)
     assert content["bank"]["paid_count"] == paid_n and content["ledger"]["paid_fen"] == paid_fen
     assert all(content["checks"].values()), content["checks"]
-    assert all(slot["count"] == 0 for slot in content["discrepancies"].values())
+    # closed with failed lines neither re-issued nor given up: each is missed (漏发) at its amount
+    assert {k: (v["count"], v["fen"]) for k, v in content["discrepancies"].items()} == {
+        "OVER": (0, 0), "DUPLICATE": (0, 0), "MISSED": (failed_n, failed_fen), "LATE": (0, 0)}
     assert [c.party for c in recon.copies] == ["FINANCE", "DEPARTMENT", "BANK"]
     for copy in recon.copies:
         assert copy.content_sha256 == recon.content_sha256
@@ -515,4 +517,5 @@ def test_results_after_the_working_day_deadlines_are_late_lines_and_a_late_repor
     late = recon["discrepancies"]["LATE"]
     paid = _statuses(h, batch_id)["PAID"]
     assert late["label"].startswith("迟发") and late["count"] == paid[0] > 0
-    assert late["lines"][0]["detail"] == "reported paid on 2026-10-12, due 2026-09-30"
+    assert late["lines"][0]["detail"] == "paid on 2026-10-12, due 2026-09-30"
+    assert late["fen"] == paid[1]  # the amount paid late

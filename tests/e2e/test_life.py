@@ -123,7 +123,7 @@ def test_the_whole_life_of_a_batch(world, engine):
     assert all(content["checks"].values()), content["checks"]
     assert all(slot["count"] == 0 for slot in content["discrepancies"].values())
     assert content["ledger"] == {"clearing_fen": 0, "paid_fen": total - given_up_fen, "suspense_fen": 0,
-                                 "refunded_fen": given_up_fen}
+                                 "refunded_fen": given_up_fen, "due_back_fen": 0}
     assert (content["statement"]["funded_fen"], content["statement"]["paid_fen"]) == (total, total - given_up_fen)
     assert [c.party for c in report.copies] == ["FINANCE", "DEPARTMENT", "BANK"]
     for copy in report.copies:

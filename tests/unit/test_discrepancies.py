@@ -1,40 +1,70 @@
+"""The discrepancy classes of the reconciliation (reports/discrepancies.py): a test per row of
+issue 12's table, figures written from the rules."""
 from datetime import date
 
-from domain.model import PaymentOutcome
+from domain.booking import Disposition
+from domain.model import LineStatus as S
 from reports.discrepancies import DiscrepancyClass as C
-from reports.discrepancies import Instructed, Reported, classify
+from reports.discrepancies import DueRecord, LineFacts, classify
 
 DUE = date(2026, 11, 25)
-PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
 
 
-def kinds(lines, reports, dispatched=True, due=DUE):
-    return [(d.kind, d.seq) for d in classify(lines, reports, dispatched, due)]
+def found(lines, due=(), *, instructed=True, missed_due=True, payment_due=DUE):
+    return [(d.kind, d.seq, d.fen, d.reason) for d in classify(lines, due, instructed=instructed,
+                                                               missed_due=missed_due, payment_due=payment_due)]
 
 
 def test_a_clean_batch_has_no_discrepancies():
-    lines = [Instructed(1, 100), Instructed(2, 200)]
-    reports = [Reported(1, PAID, 100, 9, DUE), Reported(2, FAILED, 200, 9, DUE)]
-    assert kinds(lines, reports) == []
+    assert found([LineFacts(1, S.PAID, 100, 100, paid_on=DUE), LineFacts(2, S.PAID, 200, 200, paid_on=DUE)]) == []
 
 
-def test_each_class_is_found_on_its_line():
-    lines = [Instructed(1, 100), Instructed(2, 200), Instructed(3, 300), Instructed(4, 400)]
-    reports = [
-        Reported(1, PAID, 150, 9, DUE),  # over-paid
-        Reported(2, PAID, 200, 9, DUE), Reported(2, PAID, 200, 10, DUE),  # paid twice
-        Reported(4, PAID, 400, 9, date(2026, 11, 26)),  # late
-        Reported(7, PAID, 50, 9, DUE),  # not in the roster
+def test_over_payment_never_instructed_counts_the_whole_payment_and_excess_only_the_excess():
+    due = [DueRecord(9, Disposition.NOT_INSTRUCTED, 5_000, 3, 1), DueRecord(2, Disposition.PAID_OVER, 700, 3, 2),
+           DueRecord(4, Disposition.OTHER_ACCOUNT, 1_000, 3, 3)]
+    assert [(k, s, f) for k, s, f, _ in found([], due)] == [(C.OVER, 9, 5_000), (C.OVER, 2, 700), (C.OVER, 4, 1_000)]
+
+
+def test_duplicate_counts_each_payment_after_the_first():
+    due = [DueRecord(2, Disposition.SECOND_PAYMENT, 300, 4, 1), DueRecord(2, Disposition.SECOND_PAYMENT, 300, 5, 1)]
+    assert [(k, s, f) for k, s, f, _ in found([LineFacts(2, S.PAID, 300, 300, paid_on=DUE)], due)] == [
+        (C.DUPLICATE, 2, 300), (C.DUPLICATE, 2, 300)]
+
+
+def test_missed_counts_the_unpaid_amount_with_its_reason():
+    lines = [
+        LineFacts(1, S.PENDING, 100),  # no answer
+        LineFacts(2, S.FAILED, 200, reason="ACCOUNT_CLOSED"),  # failed, not re-issued
+        LineFacts(3, S.PAID, 300, 250, paid_on=DUE),  # paid short
+        LineFacts(4, S.GIVEN_UP, 400, reason="ACCOUNT_CLOSED"),  # given up: not missed
+        LineFacts(5, S.REFUNDED, 500, closed_from="PENDING"),  # closed unanswered
+        LineFacts(6, S.REFUNDED, 600, reason="NAME_MISMATCH", closed_from="FAILED"),
+        LineFacts(7, S.REFUNDED, 700, reason="NAME_MISMATCH", closed_from="GIVEN_UP"),
     ]
-    assert kinds(lines, reports) == [
-        (C.OVER, 1), (C.DUPLICATE, 2), (C.MISSED, 3), (C.LATE, 4), (C.OVER, 7)]
+    assert found(lines) == [
+        (C.MISSED, 1, 100, "NO_RESULT"), (C.MISSED, 2, 200, "ACCOUNT_CLOSED"), (C.MISSED, 3, 50, "PAID_SHORT"),
+        (C.MISSED, 5, 500, "NO_RESULT"), (C.MISSED, 6, 600, "NAME_MISMATCH")]
 
 
-def test_nothing_is_missed_before_dispatch_and_nothing_late_without_a_deadline():
-    assert kinds([Instructed(1, 100)], [], dispatched=False) == []
-    assert kinds([Instructed(1, 100)], [Reported(1, PAID, 100, 1, date(2030, 1, 1))], due=None) == []
+def test_a_reissued_line_never_answered_is_missed_with_no_result():
+    # re-issue clears the old failure reason: the line is pending on its new instruction
+    assert found([LineFacts(1, S.PENDING, 100, reason=None)]) == [(C.MISSED, 1, 100, "NO_RESULT")]
 
 
-def test_reports_before_the_first_line_are_over_payments():
-    assert kinds([Instructed(5, 100)], [Reported(2, PAID, 10, 1, DUE), Reported(5, PAID, 100, 1, DUE)]) == [
-        (C.OVER, 2)]
+def test_nothing_is_missed_before_the_result_deadline():
+    assert found([LineFacts(1, S.PENDING, 100), LineFacts(2, S.FAILED, 200, reason="OTHER")], missed_due=False) == []
+
+
+def test_lines_not_yet_sent_are_not_missed():
+    assert found([LineFacts(1, S.PENDING, 100)], instructed=False) == []
+
+
+def test_late_counts_the_amount_paid_late():
+    lines = [LineFacts(1, S.PAID, 100, 100, paid_on=date(2026, 11, 26)), LineFacts(2, S.PAID, 200, 200, paid_on=DUE),
+             LineFacts(3, S.PAID, 300, 280, paid_on=date(2026, 11, 30))]
+    assert found(lines, missed_due=False) == [(C.LATE, 1, 100, "PAID_LATE"), (C.LATE, 3, 280, "PAID_LATE")]
+
+
+def test_lines_never_instructed_are_never_missed():
+    lines = [LineFacts(1, s, 100) for s in (S.REJECTED, S.HELD, S.REMOVED)]
+    assert found(lines) == []

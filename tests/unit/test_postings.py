@@ -3,7 +3,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.postings import BatchAccounts, Entry, Posting, UnbalancedEntry, funding, surplus_refund
-from domain.model import PaymentOutcome
 
 ACCT = BatchAccounts(region="652301", bank_code="B1", program="耕地地力保护补贴")
 
@@ -28,9 +27,8 @@ def test_funding_moves_the_total_from_budget_to_clearing():
         ("clearing:B1:652301", 12345), ("budget:652301", -12345)}
 
 
-def test_results_go_to_paid_or_suspense():
-    assert ACCT.result_account(PaymentOutcome.PAID) == "paid:耕地地力保护补贴"
-    assert ACCT.result_account(PaymentOutcome.FAILED) == "suspense:B1"
+def test_the_bank_owes_back_what_it_paid_without_instruction():
+    assert (ACCT.due_back, ACCT.unauthorized) == ("due:B1", "unauthorized:B1")
 
 
 @given(

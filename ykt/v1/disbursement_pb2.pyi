@@ -586,6 +586,58 @@ class IngestResultFileResponse(_message.Message):
     problems: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, file: _Optional[_Union[ExchangedFile, _Mapping]] = ..., booked_lines: _Optional[int] = ..., booked_fen: _Optional[int] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class ListExceptionsRequest(_message.Message):
+    __slots__ = ("batch_id", "bank_code", "page_size", "page_token")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    bank_code: str
+    page_size: int
+    page_token: str
+    def __init__(self, batch_id: _Optional[str] = ..., bank_code: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class BankException(_message.Message):
+    __slots__ = ("file_id", "file_name", "record", "batch_id", "seq", "outcome", "amount_fen", "bank_ref", "kind", "label", "detail", "due_back_fen", "bank_code", "received_at")
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    BANK_REF_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    DUE_BACK_FEN_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    file_id: int
+    file_name: str
+    record: int
+    batch_id: str
+    seq: int
+    outcome: str
+    amount_fen: int
+    bank_ref: str
+    kind: str
+    label: str
+    detail: str
+    due_back_fen: int
+    bank_code: str
+    received_at: _timestamp_pb2.Timestamp
+    def __init__(self, file_id: _Optional[int] = ..., file_name: _Optional[str] = ..., record: _Optional[int] = ..., batch_id: _Optional[str] = ..., seq: _Optional[int] = ..., outcome: _Optional[str] = ..., amount_fen: _Optional[int] = ..., bank_ref: _Optional[str] = ..., kind: _Optional[str] = ..., label: _Optional[str] = ..., detail: _Optional[str] = ..., due_back_fen: _Optional[int] = ..., bank_code: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListExceptionsResponse(_message.Message):
+    __slots__ = ("exceptions", "next_page_token")
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    exceptions: _containers.RepeatedCompositeFieldContainer[BankException]
+    next_page_token: str
+    def __init__(self, exceptions: _Optional[_Iterable[_Union[BankException, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class ListFilesRequest(_message.Message):
     __slots__ = ("batch_id", "bank_code", "page_size", "state", "after_file_id")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]

@@ -94,6 +94,16 @@ class DisbursementServiceStub:
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
                 response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
                 _registered_method=True)
+        self.AllowReissue = channel.unary_unary(
+                '/ykt.v1.DisbursementService/AllowReissue',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.Batch.FromString,
+                _registered_method=True)
+        self.ListExceptions = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ListExceptions',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListExceptionsRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListExceptionsResponse.FromString,
+                _registered_method=True)
         self.GiveUpLines = channel.unary_unary(
                 '/ykt.v1.DisbursementService/GiveUpLines',
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
@@ -290,7 +300,27 @@ class DisbursementServiceServicer:
 
     def ReissueLines(self, request, context):
         """Send lines the bank failed to it again, corrected (补发): same seq and amount, a new
-        account or verified identity; returns the new payment file carrying only those lines.
+        account or verified identity; returns the new payment file carrying exactly those lines.
+        A line the bank never answered may be re-issued only after the result deadline and when no
+        statement shows a debit for it (LINE_AWAITING_ANSWER, LINE_DEBITED), or with an approver's
+        leave (AllowReissue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AllowReissue(self, request, context):
+        """An approver's leave, with a reason, to re-issue lines the bank has not answered; audited,
+        used up by the re-issue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExceptions(self, request, context):
+        """Records of booked result files that were not simply paid or failed: over-payments (多发),
+        second payments (重发), payments short, re-reports, records naming another account,
+        contradictions; each with its file, record and reason. By batch or bank, oldest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -512,6 +542,16 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
                     servicer.ReissueLines,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.FromString,
                     response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
+            ),
+            'AllowReissue': grpc.unary_unary_rpc_method_handler(
+                    servicer.AllowReissue,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.Batch.SerializeToString,
+            ),
+            'ListExceptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExceptions,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListExceptionsRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListExceptionsResponse.SerializeToString,
             ),
             'GiveUpLines': grpc.unary_unary_rpc_method_handler(
                     servicer.GiveUpLines,
@@ -948,6 +988,60 @@ class DisbursementService:
             '/ykt.v1.DisbursementService/ReissueLines',
             ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
             ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AllowReissue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/AllowReissue',
+            ykt_dot_v1_dot_disbursement__pb2.ResolveLinesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.Batch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExceptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ListExceptions',
+            ykt_dot_v1_dot_disbursement__pb2.ListExceptionsRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ListExceptionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

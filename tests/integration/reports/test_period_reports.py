@@ -108,7 +108,10 @@ def test_the_aggregated_reconciliation_sums_the_batches_of_the_period_and_region
     assert t["ledger_refunded_fen"] == _fen(first.failed)  # batch 1 closed
     assert t["ledger_suspense_fen"] == _fen(second.failed)  # batch 2 open
     assert c["discrepancies"]["LATE"]["count"] == len(second.paid)
-    assert c["discrepancies"]["MISSED"]["count"] == 0
+    # failed and neither re-issued nor given up: batch 1 closed so, batch 2 past its result deadline
+    assert (c["discrepancies"]["MISSED"]["count"], c["discrepancies"]["MISSED"]["fen"]) == (
+        len(first.failed) + len(second.failed), _fen(first.failed) + _fen(second.failed))
+    assert c["discrepancies"]["LATE"]["fen"] == _fen(second.paid)
     assert all(c["checks"].values()), c["checks"]
     # each batch's row is its own reconciliation's figures
     for row in c["batches"]:

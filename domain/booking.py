@@ -1,0 +1,230 @@
+"""What one record of a bank's result file books: the per-record rules of issue 12.
+
+A result file is booked record by record. Every record that reconciles with the line it names is
+booked as the bank says; every other record is booked as what it is — an over-payment (多发), a
+second payment (重发), the same payment reported again, a contradiction — and listed as an
+exception with the file, the record and the reason. Only a file that cannot be trusted as a
+whole (unreadable, failing its signature or its own totals, another bank's) is quarantined.
+
+The rules, decided here from plain data with no database:
+
+==================  ===========================================================  ==================
+disposition         the record                                                   books
+==================  ===========================================================  ==================
+PAID                pays an instructed, unanswered line its instructed amount    paid
+PAID_SHORT          pays it less                                                 the amount paid
+PAID_OVER           pays it more                                                 paid + excess due
+FAILED              fails an instructed, unanswered line                         suspense
+NOT_INSTRUCTED      pays a line never instructed (unknown, rejected, held,       all of it due
+                    removed, given up)
+OTHER_ACCOUNT       names another account or person than the line it names       paid: all due
+SECOND_PAYMENT      pays a paid line again under another bank reference          all of it due
+REREPORT            reports a payment or failure already booked (same            nothing
+                    reference, or no reference to tell them apart), or a
+                    failure of an earlier instruction the line was re-issued
+                    after
+CONFLICT            contradicts what is booked (fails a paid line, or differs    nothing
+                    from an earlier record of the same file)
+IGNORED_FAILURE     fails a line that was never instructed                       nothing
+==================  ===========================================================  ==================
+
+"Due" is money due back from the bank (``domain.postings.due_back``): the bank paid it without
+our instruction, so it never counts as paid and is never hidden in the refund. A record whose
+line was failed and is still in suspense (not re-issued) and that the bank now reports paid is
+booked as paid from suspense.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from domain.model import LineStatus, PaymentOutcome
+
+# A line in one of these states was never sent to the bank (or was taken back before it was
+# paid): the bank paying it is an over-payment of the whole amount.
+NEVER_INSTRUCTED = frozenset({LineStatus.REJECTED, LineStatus.HELD, LineStatus.REMOVED, LineStatus.GIVEN_UP})
+
+
+class Disposition(enum.StrEnum):
+    PAID = "PAID"
+    PAID_SHORT = "PAID_SHORT"
+    PAID_OVER = "PAID_OVER"
+    FAILED = "FAILED"
+    NOT_INSTRUCTED = "NOT_INSTRUCTED"
+    OTHER_ACCOUNT = "OTHER_ACCOUNT"
+    SECOND_PAYMENT = "SECOND_PAYMENT"
+    REREPORT = "REREPORT"
+    CONFLICT = "CONFLICT"
+    IGNORED_FAILURE = "IGNORED_FAILURE"
+
+
+#: Dispositions that are exceptions: listed with their file and record for someone to look at.
+EXCEPTIONS = frozenset(Disposition) - {Disposition.PAID, Disposition.FAILED}
+
+LABEL_ZH = {
+    Disposition.PAID: "已支付",
+    Disposition.PAID_SHORT: "少付",
+    Disposition.PAID_OVER: "多付",
+    Disposition.FAILED: "支付失败",
+    Disposition.NOT_INSTRUCTED: "未指令而支付",
+    Disposition.OTHER_ACCOUNT: "账户或户名与指令不符",
+    Disposition.SECOND_PAYMENT: "重复支付",
+    Disposition.REREPORT: "重复回报",
+    Disposition.CONFLICT: "回报矛盾",
+    Disposition.IGNORED_FAILURE: "未指令行的失败回报",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LineState:
+    """What the ledger holds of the line a record names, when the record is read.
+
+    ``account_index`` is the line's blind index of its account; ``round`` the payment file that
+    last instructed it (0 the first, 1 the first re-issue...); ``refs`` the bank references of
+    the payments booked for it.
+    """
+
+    seq: int
+    status: LineStatus
+    amount_fen: int
+    account_index: bytes
+    name: str
+    round: int = 0
+    paid_fen: int = 0
+    refs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record of a result file, reduced to what the rules look at.
+
+    ``account_index`` is the blind index of the account the record names (None when it names
+    none); ``round`` the payment file the result file answers.
+    """
+
+    seq: int
+    outcome: PaymentOutcome
+    amount_fen: int
+    account_index: bytes | None = None
+    name: str = ""
+    bank_ref: str = ""
+    round: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """What a record books. ``new_status`` None: the line does not change.
+
+    ``paid_fen`` goes to subsidy paid, ``failed_fen`` to failed-payment suspense, ``due_fen`` is
+    due back from the bank; ``from_suspense``: the line's money leaves suspense, not clearing.
+    ``bank_ref`` is the reference of a payment this booking takes note of.
+    """
+
+    disposition: Disposition
+    detail: str
+    new_status: LineStatus | None = None
+    paid_fen: int = 0
+    failed_fen: int = 0
+    due_fen: int = 0
+    from_suspense: bool = False
+    bank_ref: str = ""
+
+
+def book(record: Record, line: LineState | None, *, changed_in_file: bool = False) -> Booking:
+    """The booking of one record. ``line`` is None when the batch has no line of that seq.
+
+    ``changed_in_file``: an earlier record of the same file already changed the line (``line``
+    is then the state :func:`after` that booking). One file changes a line once; a record that
+    would change it again contradicts the file itself.
+    """
+    booking = _book(record, line)
+    if changed_in_file and booking.new_status is not None:
+        return Booking(Disposition.CONFLICT, f"line {record.seq}: an earlier record of this file already made it "
+                                             f"{line.status.value}; this one ({booking.disposition.value}) "
+                                             "contradicts it")
+    return booking
+
+
+def after(line: LineState, booking: Booking) -> LineState:
+    """The line as the ledger holds it once ``booking`` is booked."""
+    refs = line.refs | {booking.bank_ref} if booking.bank_ref else line.refs
+    if booking.new_status is None:
+        return replace(line, refs=refs)
+    return replace(line, status=booking.new_status, refs=refs,
+                   paid_fen=booking.paid_fen if booking.new_status is LineStatus.PAID else line.paid_fen)
+
+
+def _book(record: Record, line: LineState | None) -> Booking:
+    paid = record.outcome is PaymentOutcome.PAID
+    if line is None:
+        return _never_instructed(record, f"line {record.seq} is not in the batch")
+    if line.status in NEVER_INSTRUCTED:
+        return _never_instructed(record, f"line {record.seq} is {line.status.value}, never instructed to be paid")
+    mismatch = _names_another(record, line)
+    if mismatch:
+        if paid:
+            return Booking(Disposition.OTHER_ACCOUNT, f"{mismatch}: paid, but not our line",
+                           due_fen=record.amount_fen, bank_ref=record.bank_ref)
+        return Booking(Disposition.OTHER_ACCOUNT, f"{mismatch}: a failure, but not our line's")
+    if line.status is LineStatus.PENDING:
+        if paid:  # an earlier instruction paid after all is still a payment: a re-issue's then is 重发
+            return _pay(record, line, from_suspense=False)
+        if record.round < line.round:
+            return Booking(Disposition.REREPORT, f"failure of an earlier payment file (round {record.round}); "
+                                                 f"line {line.seq} was re-issued since")
+        return Booking(Disposition.FAILED, "failed", LineStatus.FAILED, failed_fen=line.amount_fen)
+    if line.status is LineStatus.FAILED:
+        if paid:
+            return _pay(record, line, from_suspense=True)
+        return Booking(Disposition.REREPORT, f"line {line.seq} failed before; reported failed again")
+    if line.status is LineStatus.PAID:
+        if not paid:
+            return Booking(Disposition.CONFLICT, f"line {line.seq} was reported paid; now reported failed")
+        return _paid_again(record, line)
+    return Booking(Disposition.CONFLICT, f"line {line.seq} is {line.status.value}; nothing more is booked on it")
+
+
+def _never_instructed(record: Record, why: str) -> Booking:
+    if record.outcome is PaymentOutcome.PAID:
+        return Booking(Disposition.NOT_INSTRUCTED, f"paid, but {why}", due_fen=record.amount_fen,
+                       bank_ref=record.bank_ref)
+    return Booking(Disposition.IGNORED_FAILURE, f"failed, but {why}")
+
+
+def _names_another(record: Record, line: LineState) -> str:
+    if record.account_index is not None and record.account_index != line.account_index:
+        return f"the record names another account than line {line.seq}"
+    if record.name and plain_name(record.name) != plain_name(line.name):
+        return f"the record names another person than line {line.seq}"
+    return ""
+
+
+def plain_name(name: str) -> str:
+    """A name as compared: without spaces, the middle dot of minority names in any of its forms."""
+    return "".join(name.split()).replace("．", "·").replace("•", "·").replace("・", "·")
+
+
+def _pay(record: Record, line: LineState, *, from_suspense: bool) -> Booking:
+    amount, instructed = record.amount_fen, line.amount_fen
+    common = {"new_status": LineStatus.PAID, "from_suspense": from_suspense, "bank_ref": record.bank_ref}
+    after_failure = " after it was reported failed" if from_suspense else ""
+    if amount == instructed:
+        return Booking(Disposition.PAID, "paid" + after_failure, paid_fen=amount, **common)
+    if amount < instructed:
+        return Booking(Disposition.PAID_SHORT, f"paid {amount} fen of {instructed} instructed{after_failure}; "
+                                               f"{instructed - amount} fen unpaid", paid_fen=amount, **common)
+    return Booking(Disposition.PAID_OVER, f"paid {amount} fen, {amount - instructed} fen more than the "
+                                          f"{instructed} instructed{after_failure}",
+                   paid_fen=instructed, due_fen=amount - instructed, **common)
+
+
+def _paid_again(record: Record, line: LineState) -> Booking:
+    if record.bank_ref and record.bank_ref in line.refs:
+        return Booking(Disposition.REREPORT, f"line {line.seq}: the same payment ({record.bank_ref}) reported again")
+    if record.bank_ref and line.refs:
+        first = ", ".join(sorted(line.refs))
+        return Booking(Disposition.SECOND_PAYMENT, f"line {line.seq} paid again under bank reference "
+                                                   f"{record.bank_ref} (booked before: {first})",
+                       due_fen=record.amount_fen, bank_ref=record.bank_ref)
+    return Booking(Disposition.REREPORT, f"line {line.seq} reported paid again; no bank reference tells a second "
+                                         "payment from the same one (a second debit on the statement would)")
