@@ -15,9 +15,11 @@ import os
 import signal
 import sys
 import threading
+from datetime import UTC
 from pathlib import Path
 
 from adapter import report_cli
+from domain.money import yuan
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
@@ -84,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--address", default=DEFAULT_ADDRESS)
     _credential_flags(p)
 
+    p = sub.add_parser("exceptions", help="records of booked result files that were not simply paid or failed: "
+                       "over-payments, second payments, short payments, re-reports, other accounts")
+    p.add_argument("--bank", help="only this bank's")
+    p.add_argument("--batch", help="only this batch's")
+    p.add_argument("--address", default=DEFAULT_ADDRESS)
+    _credential_flags(p)
+
     p = sub.add_parser("statement", help="reconcile a bank's statements of its clearing account with the ledger "
                        "(exit 0: clean, 3: breaks listed)")
     p.add_argument("--file-id", type=int, help="one stored statement: its period, with the account's other statements")
@@ -125,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     from service.profiles import ProfileError
 
     command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys, "bank-sim": _bank_sim,
-               "report": _report, "files": _files, "regenerate-file": _file_action,
+               "report": _report, "files": _files, "exceptions": _exceptions, "regenerate-file": _file_action,
                "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs}[args.command]
     try:
         return command(args)
@@ -272,6 +281,44 @@ def _files(args) -> int:
     return 0
 
 
+def _exceptions(args) -> int:
+    """The exceptions of booked result files, page by page, oldest first."""
+    import grpc
+
+    from ykt.v1 import disbursement_pb2 as pb
+
+    client = _client(args)
+    found, token = [], ""
+    try:
+        while True:
+            page = client.call("ListExceptions", pb.ListExceptionsRequest(
+                bank_code=args.bank or "", batch_id=args.batch or "", page_size=1000, page_token=token), timeout=120)
+            found += page.exceptions
+            token = page.next_page_token
+            if not token:
+                break
+    except grpc.RpcError as exc:
+        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return 1
+    print(format_exceptions(found))
+    return 0
+
+
+def format_exceptions(found) -> str:
+    """The ``ykt exceptions`` listing: one line per record, the reason beneath."""
+    if not found:
+        return "no exceptions"
+    out = [f"{'file':>6} {'record':>6} {'batch':<20} {'seq':>7} {'kind':<16} {'bank says':<6} {'amount':>14} "
+           f"{'due back':>14}  label"]
+    for e in found:
+        out.append(f"{e.file_id:>6} {e.record:>6} {e.batch_id:<20} {e.seq:>7} {e.kind:<16} {e.outcome:<6} "
+                   f"{yuan(e.amount_fen):>14} {yuan(e.due_back_fen):>14}  {e.label}")
+        out.append(f"         {e.file_name} ({_when(e, 'received_at')}): {e.detail}")
+    due = sum(e.due_back_fen for e in found)
+    out.append(f"{len(found):,} exceptions; due back from the bank {yuan(due)} CNY")
+    return "\n".join(out)
+
+
 def _statement(args) -> int:
     """The statement reconciliation, printed; exit 3 when it lists breaks."""
     import grpc
@@ -328,7 +375,10 @@ def format_files(files) -> str:
 
 
 def _when(message, field: str) -> str:
-    return getattr(message, field).ToDatetime().strftime("%Y-%m-%d %H:%M:%S UTC")
+    """A time of the ledger as people read it: Beijing time."""
+    from domain import beijing
+
+    return beijing.local(getattr(message, field).ToDatetime(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M:%S 北京时间")
 
 
 def _file_action(args) -> int:

@@ -41,7 +41,7 @@ def add_parsers(report: argparse.ArgumentParser, server_flags: Callable[[argpars
     p = sub.add_parser("monthly", help="the monthly report (月度发放报表) of a program in a region")
     p.add_argument("--program", required=True)
     p.add_argument("--region", required=True)
-    p.add_argument("--month", required=True, help="YYYY-MM (UTC)")
+    p.add_argument("--month", required=True, help="YYYY-MM (a Beijing-time calendar month)")
     _export_flags(p, server_flags)
     p = sub.add_parser("verify", help="check a report copy's content digest and signature")
     p.add_argument("file", type=Path, help="a JSON export, or bare content JSON with --digest and --signature")

@@ -350,6 +350,12 @@ def test_a_result_for_an_unknown_batch_is_quarantined_and_one_for_unknown_lines_
     (exc,) = b.client.call("ListExceptions", pb.ListExceptionsRequest(batch_id=batch_id)).exceptions
     assert (exc.file_name, exc.record, exc.seq, exc.kind, exc.due_back_fen) == (
         "RESULT_PAY_STRAY.xml", 1, 999, "IGNORED_FAILURE", 0)
+    shown = subprocess.run([sys.executable, "-m", "adapter.cli", "exceptions", "--batch", batch_id, "--address",
+                            b.address], env={**os.environ, "YKT_TOKEN": TOKENS["auditor"]}, cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "IGNORED_FAILURE" in shown.stdout and "RESULT_PAY_STRAY.xml" in shown.stdout and "999" in shown.stdout
+    assert "1 exceptions; due back from the bank 0.00 CNY" in shown.stdout
 
     recon = b.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
     content = json.loads(recon.content_json)
