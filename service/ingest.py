@@ -247,6 +247,8 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
                             bank.reason_codes)
         except FormatError as exc:  # the header named the batch: the file is listed under it
             raise _Quarantine([str(p) for p in exc.problems], batch.id) from exc
+        except _Quarantine as exc:
+            raise _Quarantine(exc.problems, batch.id) from exc
 
     store.refresh_statistics(conn, "result_lines")
     who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}

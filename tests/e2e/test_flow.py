@@ -188,6 +188,10 @@ def test_a_truncated_or_corrupt_result_file_is_rejected_and_books_nothing(harnes
     assert ("Junk" if damage == "corrupt" else "not well-formed") in reply.problems[0]
     assert reply.file.last_error.startswith(reply.problems[0])
     assert _ledger_counts(h) == before
+    # its header named the batch: it is listed under that batch (not under every open batch of the bank)
+    assert reply.file.batch_id == batch_id
+    content = json.loads(h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id)).content_json)
+    assert [(f["name"], f["concerns"]) for f in content["quarantined_files"]["files"]] == [("damaged.xml", "this batch")]
     batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
     assert {s.status for s in batch.lines_by_status} == {"PENDING"}
     # The bank's good file still books, once.
