@@ -100,11 +100,7 @@ def allow_reissue(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str,
     """An approver's leave to re-issue lines the bank has not answered, before the result
     deadline or although a statement may show a debit: for when the department knows the first
     instruction did not reach the person. Audited with who and why; used up by the re-issue."""
-    reason = (reason or "").strip()
-    if not seqs:
-        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
-    if not reason:
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+    reason = _lines_and_reason(seqs, reason)
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         batch = _answered(conn, batch_id, "allow a re-issue")
@@ -158,11 +154,7 @@ def _reissuable(ctx: Context, conn, batch, seqs: Sequence[int], current: dict, n
 
 def give_up(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor: str):
     """Stop trying to pay failed lines; their money is refunded to finance when the batch closes."""
-    reason = (reason or "").strip()
-    if not seqs:
-        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
-    if not reason:
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+    reason = _lines_and_reason(seqs, reason)
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         batch = _answered(conn, batch_id, "give up lines")
@@ -173,6 +165,16 @@ def give_up(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor
         for seq in seqs:
             store.audit(conn, now, actor, "GIVE_UP_LINE", batch_id, seq, f"given up: {reason[:400]}")
         return store.get_batch(conn, batch.id)
+
+
+def _lines_and_reason(seqs: Sequence[int], reason: str) -> str:
+    """The reason, stripped, once lines are named and a reason is given (for the record)."""
+    reason = (reason or "").strip()
+    if not seqs:
+        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
+    if not reason:
+        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+    return reason
 
 
 def _answered(conn, batch_id: str, what: str):
