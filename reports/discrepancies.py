@@ -71,7 +71,8 @@ class LineFacts:
 
 @dataclass(frozen=True, slots=True)
 class DueRecord:
-    """A result record that booked money due back from the bank."""
+    """A result record that booked money due back from the bank. ``line_fen`` is the amount of
+    the line it names (0: the batch has no such line)."""
 
     seq: int
     disposition: Disposition
@@ -79,6 +80,7 @@ class DueRecord:
     file_id: int
     record: int  # 1-based position in its file
     detail: str = ""
+    line_fen: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +121,10 @@ def classify_line(line: LineFacts, *, missed_due: bool, payment_due: date | None
                           f"paid on {line.paid_on}, due {payment_due}")
 
 
-def classify_due(record: DueRecord, instructed_fen: int) -> Discrepancy | None:
-    """The over- or duplicate payment a record booked as due back from the bank."""
+def classify_due(record: DueRecord) -> Discrepancy | None:
+    """The over- or duplicate payment a record booked as due back from the bank; its line's
+    instructed amount is 0 when the line was never instructed."""
+    instructed_fen = 0 if record.disposition is Disposition.NOT_INSTRUCTED else record.line_fen
     if record.disposition is Disposition.SECOND_PAYMENT:
         kind = DiscrepancyClass.DUPLICATE
     elif record.disposition in _OVER:
@@ -142,6 +146,6 @@ def classify(lines: Iterable[LineFacts], due: Iterable[DueRecord], *, instructed
             continue
         yield from classify_line(line, missed_due=missed_due, payment_due=payment_due)
     for record in due:
-        found = classify_due(record, 0)
+        found = classify_due(record)
         if found is not None:
             yield found

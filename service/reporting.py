@@ -53,7 +53,8 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
             (LineFacts(r.seq, LineStatus(r.status), r.amount_fen, r.paid_fen or 0, r.reason, r.closed_from,
                        beijing.day_of(r.paid_at) if r.paid_at is not None else None)
              for r in store.line_facts(conn, batch_id)),
-            (DueRecord(r.seq, Disposition(r.disposition), r.due_fen, r.file_id, r.ordinal + 1, r.detail or "")
+            (DueRecord(r.seq, Disposition(r.disposition), r.due_fen, r.file_id, r.ordinal + 1, r.detail or "",
+                       r.line_fen or 0)
              for r in store.due_records(conn, batch_id)),
             instructed=dispatched, missed_due=_missed_due(ctx, batch, deadlines), payment_due=batch.payment_due,
         )

@@ -106,11 +106,13 @@ class BookedTotals(NamedTuple):
 
 
 def due_records(conn: Connection, batch_id: str):
-    """The booked records of a batch that left money due back from the bank, in file order."""
+    """The booked records of a batch that left money due back from the bank, in file order, with
+    the amount of the line they name (``line_fen``; none for a seq the batch does not have)."""
     s = result_lines.c
     return conn.execute(
-        select(s.seq, s.disposition, s.due_fen, s.file_id, s.ordinal, s.detail)
-        .join(files, files.c.id == s.file_id)
+        select(s.seq, s.disposition, s.due_fen, s.file_id, s.ordinal, s.detail, lines.c.amount_fen.label("line_fen"))
+        .select_from(result_lines.join(files, files.c.id == s.file_id)
+                     .outerjoin(lines, and_(lines.c.batch_id == s.batch_id, lines.c.seq == s.seq)))
         .where(s.batch_id == batch_id, _BOOKED, s.due_fen > 0)
         .order_by(s.file_id, s.ordinal)
     ).all()

@@ -68,3 +68,12 @@ def test_late_counts_the_amount_paid_late():
 def test_lines_never_instructed_are_never_missed():
     lines = [LineFacts(1, s, 100) for s in (S.REJECTED, S.HELD, S.REMOVED)]
     assert found(lines) == []
+
+
+def test_a_due_back_record_shows_the_instructed_amount_of_its_line_unless_never_instructed():
+    due = [DueRecord(2, Disposition.PAID_OVER, 700, 3, 1, line_fen=10_000),
+           DueRecord(3, Disposition.NOT_INSTRUCTED, 900, 3, 2, line_fen=900),  # e.g. a removed line
+           DueRecord(4, Disposition.SECOND_PAYMENT, 400, 3, 3, line_fen=400)]
+    assert [(d.kind, d.seq, d.instructed_fen, d.fen) for d in classify([], due, instructed=True, missed_due=False,
+                                                                       payment_due=None)] == [
+        (C.OVER, 2, 10_000, 700), (C.OVER, 3, 0, 900), (C.DUPLICATE, 4, 400, 400)]
