@@ -300,12 +300,15 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
         nonlocal ordinal
         states = store.line_states(conn, batch.id, sorted({r.seq for r in chunk}))
         accounts = ctx.cipher.index_many(ACCOUNT, [_comparable_account(r.account_no) for r in chunk])
-        here: dict[int, tuple[LineState | None, bool]] = {}  # seq → state after this file's records so far
+        # seq → the line as the last record of this chunk found it, what that record booked, and
+        # whether the file had changed the line before (the state after it is made on a repeat only)
+        here: dict[int, tuple[LineState, booking.Booking, bool]] = {}
         rows = []
         for rec, account_index in zip(chunk, accounts):
             seq = rec.seq
             if seq in here:
-                line, changed = here[seq]
+                before, last, changed = here[seq]
+                line, changed = booking.after(before, last), changed or last.new_status is not None
             elif 0 < seq <= batch.roster_count and seen[seq >> 3] & (1 << (seq & 7)):
                 line, changed = _after_staged(conn, file_id, states.get(seq))
             else:
@@ -315,7 +318,7 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
             b = booking.book(booking.Record(seq, rec.outcome, rec.amount_fen, account_index, rec.name, rec.bank_ref,
                                             round_no), line, changed_in_file=changed)
             if line is not None:
-                here[seq] = (booking.after(line, b), changed or b.new_status is not None)
+                here[seq] = (line, b, changed)
             if b.disposition in booking.EXCEPTIONS:
                 out.exceptions[b.disposition.value] += 1
                 if len(out.problems) < 20:
