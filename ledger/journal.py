@@ -356,8 +356,9 @@ def _invariants(conn: Connection) -> Iterator[Break]:
 
 
 def batch_breaks(batch_id: str, status: str, funded_fen: int, sums: dict[str, tuple[int, int]]) -> Iterator[Break]:
-    """funded = paid + refunded + outstanding (clearing and suspense), and an empty clearing
-    account once the batch is closed. Funding is what left the budget, refunds what came back."""
+    """funded = paid + refunded + outstanding (clearing and suspense), an empty clearing account
+    once the batch is closed, and what is due back from the bank equal to the payments it made
+    without our instruction. Funding is what left the budget, refunds what came back."""
     def balance(kind: str) -> int:
         debit, credit = sums.get(kind, (0, 0))
         return debit - credit
@@ -371,6 +372,9 @@ def batch_breaks(batch_id: str, status: str, funded_fen: int, sums: dict[str, tu
                           f"+ outstanding {outstanding}")
     if status == "CLOSED" and balance("clearing") != 0:
         yield Break(None, f"batch {batch_id} is CLOSED with {balance('clearing')} fen left in clearing")
+    if balance("due") + balance("unauthorized") != 0:
+        yield Break(None, f"batch {batch_id}: due back from the bank {balance('due')} fen, but the bank's "
+                          f"unauthorized payments are {-balance('unauthorized')} fen")
 
 
 def _entry_of(conn: Connection, txn_id: str) -> int | None:

@@ -95,3 +95,12 @@ def test_batch_sums_must_account_for_every_funded_fen():
     assert [str(b) for b in batch_breaks("B1", "DISPATCHED", 120, sums)] == [
         "batch B1: funded_fen is 120, the ledger funded 100 fen",
         "batch B1: funded 120 fen != paid 90 + refunded 0 + outstanding 10"]
+
+
+def test_what_is_due_back_from_the_bank_must_equal_its_unauthorized_payments():
+    # funded 100, all paid; the bank paid 7 fen more without instruction: due back 7
+    sums = {"budget": (0, 100), "clearing": (100, 100), "paid": (100, 0), "due": (7, 0), "unauthorized": (0, 7)}
+    assert list(batch_breaks("B1", "CLOSED", 100, sums)) == []
+    sums["due"] = (9, 0)
+    assert [str(b) for b in batch_breaks("B1", "CLOSED", 100, sums)] == [
+        "batch B1: due back from the bank 9 fen, but the bank's unauthorized payments are 7 fen"]
