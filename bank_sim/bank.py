@@ -17,6 +17,24 @@
 
 A result file's header carries counts and sums by outcome before any record, so each payment
 file is read twice: pass 1 counts, pass 2 writes. Nothing is held in memory per line.
+
+Every paid record carries the bank's reference of the payment (``bank_ref``: 流水号, ISO 20022
+AcctSvcrRef), ``outcomes.payment_ref`` of the bank code, seed, payment file and seq; the
+statement's debit for the line carries the same reference. Failed records carry none.
+
+Two misbehaviours of real banks can be switched on (both off by default; deterministic by
+seed), each answering a payment file with one more result file, named by the result pattern
+from the payment file's stem with a tag (``RESULT_PAY_B1_REREPORT.xml``,
+``RESULT_PAY_B1_REPAY.xml`` with the default pattern), after the answer itself:
+
+    rereport=True        the answer again (重报): the same records with the same references,
+                         in a result file of its own id and name. No money moves.
+    pay_twice={3, 7}     a second payment (重发) of the lines named, where the answer paid
+    pay_twice_ppm=N      them, and of N parts per million of the paid lines (drawn from the
+                         seed, batch and seq): a result file of just those lines, PAID with
+                         the same amount under a new reference (``payment_ref(..., payment=2)``);
+                         the money leaves the clearing account again, so a bank that writes
+                         statements writes one more, debiting each such line once more.
 """
 from __future__ import annotations
 
@@ -28,14 +46,14 @@ import pickle
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import BinaryIO
 
 from bank_formats.base import BankFormat, FormatError
-from bank_sim.outcomes import DEFAULT_FAILURE_RATE_PPM, decide
+from bank_sim.outcomes import DEFAULT_FAILURE_RATE_PPM, decide, paid_twice, ref_prefix
 from domain.model import (
     EntrySide,
     FailureReason,
@@ -82,6 +100,13 @@ class _Tally:
     failed_count: int = 0
     failed_fen: int = 0
     paid_nonzero: int = 0  # statement entries carry money; a line paid with 0 fen moves none
+    twice_count: int = 0  # paid lines the bank pays a second time (pay_twice)
+    twice_fen: int = 0
+    twice_nonzero: int = 0
+
+
+REREPORT_TAG = "_REREPORT"  # added to the payment file's stem to name the answer sent again
+REPAY_TAG = "_REPAY"  # ... and to name the result file of the second payments
 
 
 class SimulatedBank:
@@ -102,7 +127,11 @@ class SimulatedBank:
         own_codes: Mapping[str, FailureReason] | None = None,
         write_statements: bool = False,
         security: BankProfile | None = None,
+        rereport: bool = False,
+        pay_twice: Iterable[int] = (),
+        pay_twice_ppm: int = 0,
     ):
+        """``rereport``, ``pay_twice`` (seqs) and ``pay_twice_ppm``: see the module docstring."""
         self.root = Path(root)
         self.fmt = fmt
         self.seed = seed
@@ -117,6 +146,14 @@ class SimulatedBank:
         self.write_statements = write_statements
         self.ledger_file = self.root / "clearing_balances.json"
         self.write_marker = write_marker
+        self.rereport = bool(rereport)
+        self.pay_twice = frozenset(pay_twice)
+        if not all(type(q) is int and q >= 1 for q in self.pay_twice):
+            raise ValueError(f"pay_twice must name line seqs (integers of 1 or more), not "
+                             f"{sorted(self.pay_twice, key=repr)!r}")
+        if type(pay_twice_ppm) is not int or not 0 <= pay_twice_ppm <= 1_000_000:
+            raise ValueError(f"pay_twice_ppm must be within 0..1000000, not {pay_twice_ppm!r}")
+        self.pay_twice_ppm = pay_twice_ppm
         # The bank's side of file security (service.file_security.counterpart), or None: files
         # in the clear. Clear copies of secured files live only in the private staging folder.
         self.security = security if security is not None and security.security.required else None
@@ -136,13 +173,22 @@ class SimulatedBank:
             root, profile.bank_format, seed, profile.code,
             inbox=profile.inbox, outbox=profile.outbox, naming=profile.naming,
             write_marker=profile.completion == "marker", own_codes=profile.reason_codes,
-            write_statements=True, security=counterpart(profile, keys) if keys is not None else None, **kwargs,
+            security=counterpart(profile, keys) if keys is not None else None, **{"write_statements": True, **kwargs},
         )
 
     # ------------------------------------------------------------------ naming
 
-    def result_name(self, payment_name: str) -> str:
-        return self.naming.result_name(payment_name, self.fmt.file_suffix)
+    def result_name(self, payment_name: str, tag: str = "") -> str:
+        """The name of the answer to ``payment_name``; with a ``tag``, of another result file
+        for it (the tag added to the payment file's stem, so the name still fits the pattern)."""
+        if not tag:
+            return self.naming.result_name(payment_name, self.fmt.file_suffix)
+        path = Path(payment_name)
+        name = self.naming.result_name(f"{path.stem}{tag}{path.suffix}", self.fmt.file_suffix)
+        if name == self.result_name(payment_name):  # a pattern without {stem}
+            own = Path(name)
+            name = f"{own.stem}{tag}{own.suffix}"
+        return name
 
     def pending(self) -> list[Path]:
         """Complete payment files waiting in the inbox, oldest name first."""
@@ -158,20 +204,24 @@ class SimulatedBank:
     # ------------------------------------------------------------------ processing
 
     def process_once(self) -> list[Path]:
-        """Answer every complete payment file in the inbox; returns the result files written."""
+        """Answer every complete payment file in the inbox; returns the result files written
+        (for each payment file its answer, then the re-report and second payments, if any)."""
         written = []
         for path in self.pending():
             try:
-                result = self.process_file(path)
+                written += self._process(path)
             except Exception:  # noqa: BLE001 - one file must not stop the others
                 log.exception("bank %s: could not process %s; will retry", self.bank_code, path.name)
                 continue
-            if result is not None:
-                written.append(result)
         return written
 
     def process_file(self, path: Path) -> Path | None:
         """Answer one payment file; returns the result file, or None if it was rejected."""
+        written = self._process(path)
+        return written[0] if written else None
+
+    def _process(self, path: Path) -> list[Path]:
+        """Answer one payment file; the result files (the answer first), none if rejected."""
         name = path.name
         done = self.processed / name
         if done.exists():
@@ -182,22 +232,22 @@ class SimulatedBank:
                 if same
                 else "a different file with this name was already processed",
             )
-            return None
+            return []
         signature = self._signature_of(path)
         try:
             readable = self._open(path, signature)
         except FileSecurityError as e:
             self._reject(path, f"file security: {e}", signature)
-            return None
+            return []
         with tempfile.TemporaryFile() as spool:
             try:
                 header, tally = self._count(readable, spool, name)
             except (Rejected, FormatError) as e:
                 self._reject(path, str(e), signature)
-                return None
+                return []
             except Exception as e:  # noqa: BLE001 - unreadable in any other way
                 self._reject(path, f"unreadable payment file: {type(e).__name__}: {e}", signature)
-                return None
+                return []
             finally:
                 if readable != path:
                     readable.unlink(missing_ok=True)
@@ -211,7 +261,8 @@ class SimulatedBank:
                 self._write_result(spool, header, tally, final)
                 if self.write_statements:
                     self._write_statement(spool, header, tally)
-        self._mark_done(final)
+            self._mark_done(final)
+            written = [final, *self._misbehave(spool, name, header, tally)]
         if signature is not None:
             os.replace(signature, self.processed / signature.name)
         os.replace(path, done)
@@ -220,7 +271,48 @@ class SimulatedBank:
             "bank %s: answered %s with %s (%d paid, %d failed)",
             self.bank_code, name, final.name, tally.paid_count, tally.failed_count,
         )
-        return final
+        return written
+
+    def _misbehave(self, spool: BinaryIO, name: str, header: PaymentFileHeader,
+                   tally: _Tally) -> list[Path]:
+        """The result files after the answer: the re-report and the second payments, as set up
+        (each written once: one there already, from before a crash, is kept)."""
+        written = []
+        if self.rereport:
+            again = self.outbox / self.result_name(name, REREPORT_TAG)
+            if not again.exists():
+                rheader = self._result_header(header, tally, REREPORT_TAG)
+                spool.seek(0)
+                self._write_result_file(again, rheader, _unspool(spool, tally.count), tally.count)
+                log.info("bank %s: reported %s again in %s", self.bank_code, name, again.name)
+            self._mark_done(again)
+            written.append(again)
+        if tally.twice_count:
+            repay = self.outbox / self.result_name(name, REPAY_TAG)
+            if not repay.exists():
+                twice = _Tally(count=tally.twice_count, paid_count=tally.twice_count,
+                               paid_fen=tally.twice_fen)
+                rheader = self._result_header(header, twice, REPAY_TAG)
+                spool.seek(0)
+                self._write_result_file(repay, rheader, self._second_payments(spool, header, tally.count),
+                                        tally.twice_count)
+                if self.write_statements:
+                    self._write_statement(spool, header, tally, second_payments=True)
+                log.info("bank %s: paid %d lines of %s a second time (%s)", self.bank_code,
+                         tally.twice_count, name, repay.name)
+            self._mark_done(repay)
+            written.append(repay)
+        return written
+
+    def _pays_twice(self, batch_id: str, seq: int) -> bool:
+        return paid_twice(self.seed, batch_id, seq, self.pay_twice, self.pay_twice_ppm)
+
+    def _second_payments(self, spool: BinaryIO, header: PaymentFileHeader, count: int) -> Iterator[ResultRecord]:
+        """The lines paid a second time, each PAID again under the reference of its second payment."""
+        prefix = ref_prefix(self.bank_code, self.seed, header.file_id, payment=2)
+        for rec in _unspool(spool, count):
+            if rec.outcome is PaymentOutcome.PAID and self._pays_twice(header.batch_id, rec.seq):
+                yield replace(rec, bank_ref=f"{prefix}{rec.seq:010d}")
 
     def _signature_of(self, path: Path) -> Path | None:
         if self.security is None:
@@ -242,9 +334,11 @@ class SimulatedBank:
         """
         tally = _Tally()
         seqs_ok = True
+        twice = bool(self.pay_twice) or self.pay_twice_ppm > 0
         with open(path, "rb") as src:
             reader = self.fmt.read_payments(src, name)
             header = reader.header
+            prefix = ref_prefix(self.bank_code, self.seed, header.file_id)
             last_seq = 0
             for line in reader:
                 if line.seq <= last_seq:
@@ -255,15 +349,21 @@ class SimulatedBank:
                 rec = decide(self.seed, header.batch_id, line, self.failure_rate_ppm)
                 if rec.reason in self.own_texts:
                     rec = _in_own_words(rec, *self.own_texts[rec.reason])
+                paid = rec.outcome is PaymentOutcome.PAID
                 pickle.dump(
                     (rec.seq, rec.outcome.value, rec.amount_fen, rec.account_no,
-                     rec.reason.value if rec.reason else None, rec.bank_code, rec.bank_text),
+                     rec.reason.value if rec.reason else None, rec.bank_code, rec.bank_text,
+                     f"{prefix}{rec.seq:010d}" if paid else ""),
                     spool, pickle.HIGHEST_PROTOCOL,
                 )
-                if rec.outcome is PaymentOutcome.PAID:
+                if paid:
                     tally.paid_count += 1
                     tally.paid_fen += rec.amount_fen
                     tally.paid_nonzero += rec.amount_fen > 0
+                    if twice and self._pays_twice(header.batch_id, rec.seq):
+                        tally.twice_count += 1
+                        tally.twice_fen += rec.amount_fen
+                        tally.twice_nonzero += rec.amount_fen > 0
                 else:
                     tally.failed_count += 1
                     tally.failed_fen += rec.amount_fen
@@ -278,9 +378,10 @@ class SimulatedBank:
             raise Rejected("control totals do not match: " + "; ".join(problems))
         return header, tally
 
-    def _result_header(self, header: PaymentFileHeader, tally: _Tally) -> ResultFileHeader:
+    def _result_header(self, header: PaymentFileHeader, tally: _Tally, tag: str = "") -> ResultFileHeader:
+        """The header of the answer, or with a ``tag`` of another result file for the same payment file."""
         digest = hashlib.sha256(
-            f"{self.bank_code}|{self.seed}|{header.file_id}".encode()
+            f"{self.bank_code}|{self.seed}|{header.file_id}{'|' + tag if tag else ''}".encode()
         ).hexdigest()[:20].upper()
         return ResultFileHeader(
             file_id=f"R{digest}"[:35],
@@ -296,16 +397,20 @@ class SimulatedBank:
 
     def _write_result(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally, final: Path) -> None:
         """Pass 2: stream the spooled records into a temp dot-file, fsync, rename."""
-        temp = self._temp_for(final)
-        rheader = self._result_header(header, tally)
         spool.seek(0)
+        self._write_result_file(final, self._result_header(header, tally), _unspool(spool, tally.count),
+                                tally.count)
+
+    def _write_result_file(self, final: Path, rheader: ResultFileHeader, records: Iterator[ResultRecord],
+                           count: int) -> None:
+        temp = self._temp_for(final)
         try:
             with open(temp, "wb") as out:
-                written = self.fmt.write_results(out, rheader, _unspool(spool, tally.count))
+                written = self.fmt.write_results(out, rheader, records)
                 out.flush()
                 os.fsync(out.fileno())
-            if written.count != tally.count:
-                raise RuntimeError(f"pass 2 wrote {written.count} records, pass 1 counted {tally.count}")
+            if written.count != count:
+                raise RuntimeError(f"pass 2 wrote {written.count} records, pass 1 counted {count}")
             self._publish(temp, final)
         except BaseException:
             temp.unlink(missing_ok=True)
@@ -332,30 +437,36 @@ class SimulatedBank:
             (sealed / f".{temp.name}.filesec.json").unlink(missing_ok=True)
         fsync_dir(self.outbox)
 
-    def _write_statement(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally) -> Path:
+    def _write_statement(self, spool: BinaryIO, header: PaymentFileHeader, tally: _Tally, *,
+                         second_payments: bool = False) -> Path:
         """The statement of the clearing account for this file: the batch's funding, credited in
         full with its first payment file (a re-issue brings none), and one debit per line paid,
-        continuing the account's balance."""
+        continuing the account's balance. With ``second_payments``: the statement after the
+        lines paid a second time, one more debit for each."""
         balances = json.loads(self.ledger_file.read_text()) if self.ledger_file.exists() else {}
         funded_file = self.root / "funded_batches.json"
         funded = json.loads(funded_file.read_text()) if funded_file.exists() else []
-        credit = 0 if header.batch_id in funded else header.total_fen
+        credit = 0 if header.batch_id in funded or second_payments else header.total_fen
+        debit, debits = ((tally.twice_fen, tally.twice_nonzero) if second_payments
+                         else (tally.paid_fen, tally.paid_nonzero))
         account = header.payer_account
         opening, number = balances.get(account, (0, 0))
         number += 1
-        closing = opening + credit - tally.paid_fen
+        closing = opening + credit - debit
         now = datetime.now(CHINA_TIME).replace(microsecond=0)
         sheader = StatementHeader(
-            statement_id=f"S{header.file_id}"[:35], account=account, created_at=now,
-            from_date=now.date(), to_date=now.date(), opening_balance_fen=opening,
-            closing_balance_fen=closing, count=(credit > 0) + tally.paid_nonzero, credit_fen=credit,
-            debit_fen=tally.paid_fen,
+            statement_id=f"S{header.file_id}{'-2' if second_payments else ''}"[:35], account=account,
+            created_at=now, from_date=now.date(), to_date=now.date(), opening_balance_fen=opening,
+            closing_balance_fen=closing, count=(credit > 0) + debits, credit_fen=credit,
+            debit_fen=debit,
         )
         final = self.outbox / self.naming.statement_name(account, now.date(), number, self.fmt.file_suffix)
         temp = self._temp_for(final)
         spool.seek(0)
+        records = (self._second_payments(spool, header, tally.count) if second_payments
+                   else _unspool(spool, tally.count))
         with open(temp, "wb") as out:
-            self.fmt.write_statement(out, sheader, _entries(spool, header, credit, tally.count, now.date()))
+            self.fmt.write_statement(out, sheader, _entries(records, header, credit, now.date()))
             out.flush()
             os.fsync(out.fileno())
         self._publish(temp, final)
@@ -412,26 +523,29 @@ def _in_own_words(rec: ResultRecord, code: str, text: str) -> ResultRecord:
     return replace(rec, reason=FailureReason.OTHER, bank_code=code, bank_text=text)
 
 
-def _entries(spool: BinaryIO, header: PaymentFileHeader, credit: int, count: int, day) -> Iterator[StatementEntry]:
+def _entries(records: Iterable[ResultRecord], header: PaymentFileHeader, credit: int, day) -> Iterator[StatementEntry]:
+    """The funding (when ``credit``), then a debit for each record paid with money, under the
+    payment's reference."""
     n = 0
     if credit > 0:
         n += 1
         yield StatementEntry(n, EntrySide.CREDIT, credit, day, f"FUND-{header.file_id}"[:35],
                              batch_id=header.batch_id, counterparty_name=header.payer_name,
                              remark="财政资金划入")
-    for rec in _unspool(spool, count):
+    for rec in records:
         if rec.outcome is PaymentOutcome.PAID and rec.amount_fen > 0:
             n += 1
-            yield StatementEntry(n, EntrySide.DEBIT, rec.amount_fen, day, f"P{header.file_id}-{rec.seq}"[:35],
+            yield StatementEntry(n, EntrySide.DEBIT, rec.amount_fen, day,
+                                 rec.bank_ref or f"P{header.file_id}-{rec.seq}"[:35],
                                  batch_id=header.batch_id, line_seq=rec.seq,
                                  counterparty_account=rec.account_no, remark="惠民惠农补贴")
 
 
 def _unspool(spool: BinaryIO, count: int) -> Iterator[ResultRecord]:
     for _ in range(count):
-        seq, outcome, amount, account, reason, code, text = pickle.load(spool)
+        seq, outcome, amount, account, reason, code, text, ref = pickle.load(spool)
         yield ResultRecord(seq, PaymentOutcome(outcome), amount, account,
-                           FailureReason(reason) if reason else None, code, text)
+                           FailureReason(reason) if reason else None, code, text, ref)
 
 
 def _sha256(path: Path) -> str:

@@ -4,6 +4,11 @@ The outcome of a line depends only on (seed, batch id, line seq, account): re-ru
 simulator on the same file gives the same result file, and tests can predict it; a line re-issued
 with a corrected account is decided afresh, as a real bank would pay or refuse the new account.
 Uses SHA-256, never the ``random`` module's global state.
+
+Every payment the bank makes has its own reference (流水号, ISO 20022 AcctSvcrRef):
+:func:`payment_ref` of (bank code, seed, payment file, line seq, which payment of the line it
+is), so the same payment reported again carries the same reference and a second payment of
+the line (重发) another one. Whether a line is paid twice is :func:`paid_twice`.
 """
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import hashlib
 
 from domain.model import FailureReason, PaymentLine, PaymentOutcome, ResultRecord
 
-__all__ = ["BANK_TEXTS", "DEFAULT_FAILURE_RATE_PPM", "REASON_WEIGHTS", "decide"]
+__all__ = ["BANK_TEXTS", "DEFAULT_FAILURE_RATE_PPM", "REASON_WEIGHTS", "decide", "paid_twice",
+           "payment_ref", "ref_prefix"]
 
 DEFAULT_FAILURE_RATE_PPM = 30_000  # 3 %
 
@@ -83,3 +89,37 @@ def decide(
         bank_code="",
         bank_text=texts[h[12] % len(texts)],
     )
+
+
+def ref_prefix(bank_code: str, seed: int, file_id: str, payment: int = 1) -> str:
+    """What the references of the ``payment``-th payments (1: the first) of the lines of
+    payment file ``file_id`` begin with: 16 hex digits of SHA-256, the same for every line of
+    the file, so that a reference costs no hash per line."""
+    if type(payment) is not int or payment < 1:
+        raise ValueError(f"payment must be 1 or more, not {payment!r}")
+    digest = hashlib.sha256(f"ykt-bank-sim-ref|{bank_code}|{seed}|{file_id}|{payment}".encode())
+    return digest.hexdigest()[:16].upper()
+
+
+def payment_ref(bank_code: str, seed: int, file_id: str, seq: int, payment: int = 1) -> str:
+    """The bank's reference of its ``payment``-th payment of line ``seq`` of payment file
+    ``file_id`` (1: the payment it reports in its answer; 2: a second payment of the line).
+
+    :func:`ref_prefix` and the seq in at least 10 digits, e.g. ``9F3C2A7B41D0E8650000000042``:
+    26 characters (34 for the longest seq a file can carry), so it fits every format's field
+    (ISO 20022 AcctSvcrRef is Max35Text, the fixed-width field 35 bytes); unique for each
+    (bank, seed, file, payment) as far as 64 bits of SHA-256 are, and for each seq exactly.
+    """
+    return f"{ref_prefix(bank_code, seed, file_id, payment)}{seq:010d}"
+
+
+def paid_twice(seed: int, batch_id: str, seq: int, seqs: frozenset[int] | set[int] = frozenset(),
+               rate_ppm: int = 0) -> bool:
+    """Whether the bank pays line ``seq`` a second time (a line it paid): when ``seqs`` names
+    it, or for ``rate_ppm`` parts per million of the lines, drawn from (seed, batch, seq)."""
+    if seq in seqs:
+        return True
+    if rate_ppm <= 0:
+        return False
+    h = hashlib.sha256(f"ykt-bank-sim-twice|{seed}|{batch_id}|{seq}".encode()).digest()
+    return int.from_bytes(h[:8], "big") % 1_000_000 < rate_ppm

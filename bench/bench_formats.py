@@ -1,10 +1,12 @@
 """Throughput and peak memory of the bank formats' writers and readers.
 
     python bench/bench_formats.py [LINES] [--format SPEC ...] [--schema-dir DIR] [--keep DIR]
+                                  [--fields minimal|typical|full] [--no-refs]
 
 For each format (default: every family and variant, see VARIANTS) writes a payment file of
 LINES synthetic lines (default 1,000,000), reads it back, writes the result file answering it
-(one line in ten failed) and reads that back, then writes and reads a statement of LINES
+(one line in ten failed; the paid ones with the bank's reference of the payment, unless
+--no-refs) and reads that back, then writes and reads a statement of LINES
 entries. A SPEC is a registered name with options, e.g. ``iso20022:payments=pain.001.001.03``.
 Lines are generated on
 the fly, never held in a list; "(make lines)" is what generating them alone costs, and it is
@@ -116,14 +118,18 @@ def failed(seq: int) -> bool:
     return seq % 10 == 3
 
 
-def records(n: int) -> Iterator[ResultRecord]:
+def records(n: int, refs: bool = True) -> Iterator[ResultRecord]:
+    """The bank's answer: one line in ten failed; with ``refs`` each paid line carries the bank's
+    reference of the payment (26 characters, as the bank simulator gives them), without, none
+    (result files as they were before references)."""
     for seq in range(1, n + 1):
         if failed(seq):
             reason = FAIL_REASONS[seq % len(FAIL_REASONS)]
             yield ResultRecord(seq, PaymentOutcome.FAILED, amount_of(seq), f"622202{seq:013d}",
                                reason, "", "账户状态异常")
         else:
-            yield ResultRecord(seq, PaymentOutcome.PAID, amount_of(seq), f"622202{seq:013d}")
+            yield ResultRecord(seq, PaymentOutcome.PAID, amount_of(seq), f"622202{seq:013d}",
+                               bank_ref=f"9F3C2A7B41D0E865{seq:010d}" if refs else "")
 
 
 def result_header(n: int) -> ResultFileHeader:
@@ -206,8 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, default=None, help="write the files here and keep them")
     ap.add_argument("--fields", choices=("minimal", "typical", "full"), default="typical",
                     help="which optional fields of a line are filled (see lines())")
+    ap.add_argument("--no-refs", dest="refs", action="store_false",
+                    help="result records without the bank's references (see records())")
     args = ap.parse_args(argv)
-    print(f"{args.lines:,} {args.fields} lines, schema validation "
+    print(f"{args.lines:,} {args.fields} lines, "
+          f"{'with' if args.refs else 'without'} bank references, schema validation "
           f"{'on (' + str(args.schema_dir) + ')' if args.schema_dir else 'off'}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
           f"Python {sys.version.split()[0]}")
@@ -248,7 +257,7 @@ def bench_one(spec: str, args: argparse.Namespace) -> None:
 
     def write_results() -> int:
         with open(res_path, "wb") as out:
-            return fmt.write_results(out, res_header, records(n)).count
+            return fmt.write_results(out, res_header, records(n, args.refs)).count
 
     def read_results() -> int:
         count = 0

@@ -36,7 +36,14 @@ Result file (answers one payment file)::
     1      H       H | file_id | original_file_id | batch_id | created_at | count |
                    paid_count | paid_fen | failed_count | failed_fen
     2..    D       D | seq | account_no | amount_fen | status | bank_code | bank_text
+                   [| bank_ref | name]     (the bank's reference of the payment, 银行流水号,
+                                            and the beneficiary's name as the bank states it)
     last   S       S | SHA256 | <64 hex digits>        (or S | SM3 | <64 hex digits>)
+
+A result detail line carries the two trailing fields only when the record has a bank_ref or a
+name: a record with neither is written in 7 fields, exactly as before there were any, and the
+reader takes 7 or 9 on every line (a 7-field line reads back with both empty). The layout has
+no version and no spare field, so the count of fields is what tells them apart.
 
 Statement (对账单: the movements on one account, the agency clearing account, in a period)::
 
@@ -49,7 +56,7 @@ Statement (对账单: the movements on one account, the agency clearing account,
     last   S       S | SHA256 | <64 hex digits>        (or S | SM3 | <64 hex digits>)
 
 The headers have 11 (payment), 10 (result) and 12 (statement) fields and the detail lines 13,
-7 and 11, so no kind of file reads as another. A statement's balances must follow from its sums
+7 or 9, and 11, so no kind of file reads as another. A statement's balances must follow from its sums
 (closing = opening + credit - debit) and its entries must add up to count, credit_fen (the
 entries of side C) and debit_fen (side D); the writer refuses, and the reader reports, anything
 else. ``write_statement`` reports credit_fen + debit_fen as ``total_fen``.
@@ -85,8 +92,9 @@ Values::
                            original_file_id, statement_id, account, and on payment lines
                            account_no, name, id_number, on entries reference
     optional texts         purpose, bank_name, subsidy_item, remark, phone, address,
-                           household_no, result account_no, bank_code, bank_text, entry
-                           batch_id, counterparty_name, counterparty_account: may be empty
+                           household_no, result account_no, bank_code, bank_text, bank_ref,
+                           name, entry batch_id, counterparty_name, counterparty_account: may
+                           be empty
 
 No escaping exists (the banks' parsers have none): a value holding ``|``, CR or LF cannot be
 written, nor a character the encoding lacks (e.g. a CJK Extension B character in GBK; GB18030

@@ -668,7 +668,8 @@ class Reader:
             self._problems.add(where, "record_type", "the line cannot be read")
         return prev
 
-    def _record_type_problem(self, where: str, fields: list[str], count: int) -> None:
+    def _record_type_problem(self, where: str, fields: list[str], count: int | str) -> None:
+        """``count``: how many fields a detail line has, as the message says it ("7 (or 9 ...)")."""
         t = fields[0]
         p = self._problems
         if t != "D":

@@ -1,11 +1,22 @@
 """Result files (回盘文件) of the delimited family: the writer (the bank simulator), the reader
-(the service) and the bank reason codes."""
+(the service) and the bank reason codes.
+
+A detail line has 7 fields, or 9 when it carries the bank's reference of the payment
+(``bank_ref``, 银行流水号) or the beneficiary's name as the bank states it (``name``, 户名): the
+two are optional trailing fields. The family's lines have no version and no field to spare,
+so the number of fields says which a line is, line by line: the writer writes a record with
+neither in 7 fields, as every file before them was written (byte for byte), and one with
+either in 9; the reader takes both, a 7-field line reading back with both empty. (9 is no other
+kind's number of detail fields - payments have 13, statements 11 - so no kind of file reads
+as another still.)
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from bank_formats.base import WrittenFile
+from bank_formats.maker import maker
 from bank_formats.delimited.core import (
     FLUSH_LINES,
     MAX_FEN,
@@ -35,6 +46,9 @@ RESULT_HEADER_FIELDS = (
 RESULT_RECORD_FIELDS = (
     "record_type", "seq", "account_no", "amount_fen", "status", "bank_code", "bank_text",
 )
+# the same with the two optional trailing fields
+RESULT_RECORD_FIELDS_REF = (*RESULT_RECORD_FIELDS, "bank_ref", "name")
+DETAIL_FIELD_COUNTS = "7 (9 with bank_ref and name)"  # as problems say it
 
 # --- reason codes --------------------------------------------------------------------------
 
@@ -140,6 +154,7 @@ def _record_problems(rec: object, where: str, prev: int, encoding: str,
     check_texts(problems, where, prefix, encoding, (
         ("account_no", get("account_no"), False), ("bank_code", get("bank_code"), False),
         ("bank_text", get("bank_text"), False),
+        ("bank_ref", getattr(rec, "bank_ref", ""), False), ("name", getattr(rec, "name", ""), False),
     ))
 
 
@@ -152,7 +167,7 @@ def write_results(out: BinaryIO, header: ResultFileHeader, records: Iterable[Res
     head = _header_line(header, problems, options)
     if head is not None:
         sink.write_lines([head], 1, RESULT_HEADER_FIELDS, False)
-    names = RESULT_RECORD_FIELDS
+    names = RESULT_RECORD_FIELDS_REF  # (naming the fields of 7-field lines too)
     join = SEP.join
     to_code = REASON_TO_CODE
     to_reason = CODE_TO_REASON
@@ -183,9 +198,17 @@ def write_results(out: BinaryIO, header: ResultFileHeader, records: Iterable[Res
             if (status is not None and code is not None and type(seq) is int
                     and prev < seq <= MAX_NUMBER and type(amount) is int
                     and 0 <= amount <= MAX_FEN):
-                text = join(("D", str(seq), rec.account_no, amount_text(amount), status, code,
-                             rec.bank_text))
-                if text.count(SEP) == 6 and "\n" not in text and "\r" not in text:
+                ref = rec.bank_ref
+                name = rec.name
+                if ref or name:
+                    text = join(("D", str(seq), rec.account_no, amount_text(amount), status,
+                                 code, rec.bank_text, ref, name))
+                    seps = 8
+                else:
+                    text = join(("D", str(seq), rec.account_no, amount_text(amount), status,
+                                 code, rec.bank_text))
+                    seps = 6
+                if text.count(SEP) == seps and "\n" not in text and "\r" not in text:
                     append(text)
                     prev = seq
                     if status == "S":
@@ -238,6 +261,9 @@ def write_results(out: BinaryIO, header: ResultFileHeader, records: Iterable[Res
     return WrittenFile(count=count, total_fen=paid_fen + failed_fen, size=sink.size)
 
 
+_new_record = maker(ResultRecord)  # ResultRecord(*every field), made faster
+
+
 class ResultReader(Reader):
     """Reads a result file; ``header`` is read on construction (FormatError if bad).
 
@@ -246,7 +272,7 @@ class ResultReader(Reader):
     """
 
     _header_fields = RESULT_HEADER_FIELDS
-    _detail_fields = RESULT_RECORD_FIELDS
+    _detail_fields = RESULT_RECORD_FIELDS_REF  # (naming the fields of 7-field lines too)
     header: ResultFileHeader
 
     def _parse_header(self, text: str | None) -> ResultFileHeader | None:
@@ -275,7 +301,7 @@ class ResultReader(Reader):
 
     def _read(self) -> Iterator[ResultRecord | None]:
         problems = self._problems
-        Record = ResultRecord
+        Record = _new_record
         to_reason = CODE_TO_REASON
         amount_value = self._amounts.value
         PAID, FAILED, OTHER = _PAID, _FAILED, _OTHER
@@ -296,7 +322,8 @@ class ResultReader(Reader):
                 if text is None:
                     continue
                 f = text.split(SEP)
-                if len(f) == 7 and f[0] == "D":
+                n = len(f)
+                if (n == 7 or n == 9) and f[0] == "D":
                     seq_s = f[1]
                     amount = amount_value(f[3])
                     status = f[4]
@@ -315,7 +342,12 @@ class ResultReader(Reader):
                                 failed_fen += amount
                                 outcome, reason = FAILED, to_reason.get(f[5], OTHER)
                             if header is not None:
-                                yield Record(seq, outcome, amount, f[2], reason, f[5], f[6])
+                                if n == 7:
+                                    yield Record(seq, outcome, amount, f[2], reason, f[5], f[6],
+                                                 "", "")
+                                else:
+                                    yield Record(seq, outcome, amount, f[2], reason, f[5], f[6],
+                                                 f[7], f[8])
                             continue
                 prev = self._bad_line(self._record_problems, f"line {count + 1}", f, prev)
         if started and header is not None and self._complete:
@@ -337,8 +369,8 @@ class ResultReader(Reader):
     def _record_problems(self, where: str, f: list[str], prev: int) -> int:
         """Records what is wrong with a detail line; the seq the next line must exceed."""
         names = RESULT_RECORD_FIELDS
-        if len(f) != len(names) or f[0] != "D":
-            self._record_type_problem(where, f, len(names))
+        if len(f) not in (7, 9) or f[0] != "D":
+            self._record_type_problem(where, f, DETAIL_FIELD_COUNTS)
             return prev
         p = self._problems
         prev = self._seq_after(where, f[1], prev)

@@ -15,7 +15,9 @@ A file is one record per line: a header record ``H`` on line 1, then one detail 
 per payment line, result or statement entry. Every record of a kind has the same length in
 BYTES of the file's encoding (GBK by default: an ASCII character is 1 byte, a Chinese
 character 2 bytes; GB18030 also has 4-byte characters), and ends with the line ending (CRLF by
-default, or LF).
+default, or LF). The one exception is the result file's detail record, which comes in two
+lengths: 164 bytes, or 259 with the bank's reference (银行流水号) and the beneficiary's name
+(户名) at its end (see "Bank references" below).
 
 Field types::
 
@@ -89,6 +91,31 @@ Result file, detail record (ResultRecord), 164 bytes::
      46     15 M    amount_fen
      61      4 C    status_code          0000 paid; anything else is the bank's failure code
      65    100 X    bank_text            the bank's reason text (失败原因), kept verbatim
+
+Result file, detail record with the bank's reference (ResultRecord with a bank_ref or a
+name), 259 bytes::
+
+    pos  width type field                note
+      1      1 A    record_type          "D"
+      2     10 N    seq                  1 or more; increasing from record to record
+     12     34 X    account_no
+     46     15 M    amount_fen
+     61      4 C    status_code          0000 paid; anything else is the bank's failure code
+     65    100 X    bank_text            the bank's reason text (失败原因), kept verbatim
+    165     35 X    bank_ref             银行流水号: the bank's own reference of the payment
+    200     60 X    name                 户名: the beneficiary's name as the bank states it
+
+Bank references: the result record of this layout had no serial number field, and neither a
+version (in the header or in the records) nor reserved space a new field could take without
+changing what old files mean. So the two fields are added at the END of the detail record,
+and the record's length says which layout it has: a reader takes a 164-byte detail record as
+before (``bank_ref`` and ``name`` read back empty) and a 259-byte one with the two fields, record
+by record, so every file written before stays readable and reads as it did. The writer writes
+a record that carries neither a ``bank_ref`` nor a ``name`` in 164 bytes, byte for byte as
+before, and one that carries either in 259 (a file may hold both: a bank that numbers only its
+payments leaves failures without a reference). The header is unchanged (191 bytes), so
+``detect`` and everything else that looks at the header see no difference. ``bank_ref`` is at
+most 35 bytes (ISO 20022's AcctSvcrRef is Max35Text), ``name`` 60 (as in the payment file).
 
 Status codes (the bank's own codes, kept verbatim as ResultRecord.bank_code)::
 
@@ -190,6 +217,7 @@ from bank_formats.fixed_width_gbk.layout import (
     PAYMENT_HEADER,
     REASON_TO_CODE,
     RESULT_DETAIL,
+    RESULT_DETAIL_REF,
     RESULT_HEADER,
     STATEMENT_DETAIL,
     STATEMENT_HEADER,
@@ -209,6 +237,7 @@ __all__ = [
     "PAYMENT_HEADER",
     "REASON_TO_CODE",
     "RESULT_DETAIL",
+    "RESULT_DETAIL_REF",
     "RESULT_HEADER",
     "STATEMENT_DETAIL",
     "STATEMENT_HEADER",

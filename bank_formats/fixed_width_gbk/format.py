@@ -33,6 +33,7 @@ from bank_formats.fixed_width_gbk.layout import (
     PAYMENT_TEXTS,
     REASON_TO_CODE,
     RESULT_DETAIL,
+    RESULT_DETAIL_REF,
     RESULT_HEADER,
     Field,
     Layout,
@@ -364,10 +365,14 @@ class FixedWidthGbkFormat:
         eol = self._eol
         reclen = RESULT_DETAIL.length + len(eol)
         template = b"D%010d%-34s%s%-4s%-100s" + eol
+        # a record with the bank's reference or the beneficiary's name: 95 bytes more
+        reclen_ref = RESULT_DETAIL_REF.length + len(eol)
+        template_ref = b"D%010d%-34s%s%-4s%-100s%-35s%-60s" + eol
         amount_width = RESULT_DETAIL.by_name["amount_fen"].width
         spell = self.amounts.formatter(amount_width)
         max_amount = self.amounts.largest(amount_width)
         assert len(template % (1, b"", spell(0), b"0000", b"")) == reclen
+        assert len(template_ref % (1, b"", spell(0), b"0000", b"", b"", b"")) == reclen_ref
         PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
         failure_codes: dict[object, bytes] = {r: c.encode("ascii")
                                               for r, c in REASON_TO_CODE.items()}
@@ -397,14 +402,27 @@ class FixedWidthGbkFormat:
                     status = failure_codes[rec.reason]
                 else:
                     raise ValueError
-                joined = rec.account_no + SEP + rec.bank_text
+                ref = rec.bank_ref
+                name = rec.name
+                if ref or name:
+                    joined = SEP.join((rec.account_no, rec.bank_text, ref, name))
+                else:
+                    joined = rec.account_no + SEP + rec.bank_text
                 if (joined.isprintable() and " <" not in joined and joined[-1] != " "
                         and type(seq) is int and last < seq <= MAX_SEQ
                         and type(amount) is int and 0 <= amount <= max_amount):
-                    acc, text = encode(joined)[0].split(sep)
-                    record = template % (seq, acc, spell(amount), status, text)
-                    if len(record) == reclen:
+                    if ref or name:
+                        acc, text, ref, name = encode(joined)[0].split(sep)
+                        record = template_ref % (seq, acc, spell(amount), status, text, ref,
+                                                 name)
+                        ok = len(record) == reclen_ref
+                    else:
+                        acc, text = encode(joined)[0].split(sep)
+                        record = template % (seq, acc, spell(amount), status, text)
+                        ok = len(record) == reclen
+                    if ok:
                         append(record)
+                        size += len(record)
                         last = seq
                         if outcome == PAID:
                             paid_count += 1
@@ -431,10 +449,10 @@ class FixedWidthGbkFormat:
                     failed_fen += rec.amount_fen
             if record is not None:
                 append(record)
+                size += len(record)
                 written += 1
         if buf:
             write(b"".join(buf))
-        size += written * reclen
         for field, stated, actual, what in (
             ("count", header.count, count, "records"),
             ("paid_count", header.paid_count, paid_count, "paid records"),
@@ -460,7 +478,7 @@ class FixedWidthGbkFormat:
             problems.add(where, "record", f"is not a result record: {type(rec).__name__} has no "
                                           f"{', '.join(missing)}")
             return None, False, False
-        lay = RESULT_DETAIL.by_name
+        lay = RESULT_DETAIL_REF.by_name  # the fields of both layouts, placed alike
         seq_b = self._number_bytes(seq, lay["seq"], where, problems, minimum=1)
         seq_ok = seq_b is not None and seq > last
         if seq_b is not None and not seq_ok:
@@ -469,11 +487,19 @@ class FixedWidthGbkFormat:
         account = self._text_bytes(rec.account_no, lay["account_no"], where, problems)
         text = self._text_bytes(rec.bank_text, lay["bank_text"], where, problems)
         status = self._status_code(rec, where, problems)
+        ref_value, name_value = getattr(rec, "bank_ref", ""), getattr(rec, "name", "")
+        extended = bool(ref_value) or bool(name_value) or not isinstance(ref_value, str) \
+            or not isinstance(name_value, str)
+        ref = name = b""
+        if extended:
+            ref = self._text_bytes(ref_value, lay["bank_ref"], where, problems)
+            name = self._text_bytes(name_value, lay["name"], where, problems)
         outcome_ok = amount_b is not None and rec.outcome in (PaymentOutcome.PAID,
                                                               PaymentOutcome.FAILED)
-        if not seq_ok or amount_b is None or account is None or text is None or status is None:
+        if (not seq_ok or amount_b is None or account is None or text is None or status is None
+                or ref is None or name is None):
             return None, seq_ok, outcome_ok
-        record = b"".join((b"D", seq_b, account, amount_b, status, text, self._eol))
+        record = b"".join((b"D", seq_b, account, amount_b, status, text, ref, name, self._eol))
         return record, True, outcome_ok
 
     @staticmethod

@@ -95,7 +95,7 @@ RESULT_HEADER = Layout("result file header", "H", [
     Field("failed_fen", 18, "M", note="sum of their amount_fen"),
 ])
 
-RESULT_DETAIL = Layout("result file detail", "D", [
+_RESULT_FIELDS = [
     Field("record_type", 1, "A", note='"D"'),
     Field("seq", 10, "N", note=SEQ_NOTE),
     Field("account_no", 34, "X"),
@@ -103,6 +103,16 @@ RESULT_DETAIL = Layout("result file detail", "D", [
     Field("status_code", 4, "C",
           note="0000 paid; anything else is the bank's failure code"),
     Field("bank_text", 100, "X", note="the bank's reason text (失败原因), kept verbatim"),
+]
+
+RESULT_DETAIL = Layout("result file detail", "D", _RESULT_FIELDS)
+
+# The same record with two fields more at its end, told from the one above by its length (see
+# the module docstring: the layout has no version and no reserved space to put them in).
+RESULT_DETAIL_REF = Layout("result file detail with the bank's reference", "D", [
+    *_RESULT_FIELDS,
+    Field("bank_ref", 35, "X", note="银行流水号: the bank's own reference of the payment"),
+    Field("name", 60, "X", note="户名: the beneficiary's name as the bank states it"),
 ])
 
 STATEMENT_HEADER = Layout("statement header", "H", [

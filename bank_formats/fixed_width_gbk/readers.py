@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from bank_formats.base import FormatError
+from bank_formats.maker import maker
 from bank_formats.fixed_width_gbk.fields import (
     CHUNK,
     CONTROL_BYTES,
@@ -27,6 +28,7 @@ from bank_formats.fixed_width_gbk.layout import (
     PAYMENT_HEADER,
     PAYMENT_TEXTS,
     RESULT_DETAIL,
+    RESULT_DETAIL_REF,
     RESULT_HEADER,
     Field,
     Layout,
@@ -50,6 +52,7 @@ class RecordReader:
 
     _header_layout: Layout
     _detail_layout: Layout
+    _longer_layout: Layout | None = None  # a second, longer detail layout of the kind
 
     def __init__(self, fmt: FixedWidthGbkFormat, src: BinaryIO, name: str) -> None:
         self.name = name
@@ -156,18 +159,27 @@ class RecordReader:
     _tail_only = False  # the first line had no line ending
 
     def _record_of(self, line: bytes, lineno: int, layout: Layout,
-                   last_line: bool = False) -> bytes | None:
-        """The record in ``line`` without its line ending, or None after adding problems."""
+                   last_line: bool = False, longer: Layout | None = None) -> bytes | None:
+        """The record in ``line`` without its line ending, or None after adding problems.
+
+        ``longer``: a second layout of the kind, told from ``layout`` by its greater length
+        (the result detail record with the bank's reference).
+        """
         where = f"line {lineno}"
         p = self._problems
         expected = layout.length
+        # e.g. " (259 with the bank's reference)"
+        also = (f" ({longer.length} {longer.title.removeprefix(layout.title).strip()})"
+                if longer is not None else "")
         if type(line) is Overlong:
             p.add(where, "record", f"the record is longer than {MAX_LINE} bytes; a "
-                                   f"{layout.title} record is {expected}")
+                                   f"{layout.title} record is {expected}{also}")
             return None
         if last_line:
             # the file does not end with a line ending: it was cut short
             body = line[:-1] if self._crlf and line.endswith(b"\r") else line
+            if longer is not None and len(body) > expected:
+                expected = longer.length
             if len(body) < expected:
                 p.add(where, "record", f"the file ends in the middle of a record ({len(body)} "
                                        f"of {expected} bytes): it is cut short")
@@ -180,9 +192,11 @@ class RecordReader:
                 line = line[:-1]
             else:
                 p.add(where, "line_ending", "the record ends with LF; records end with CRLF")
+        if longer is not None and len(line) == longer.length:
+            expected = longer.length
         if len(line) != expected:
             p.add(where, "record", f"the record is {len(line)} bytes long; a {layout.title} "
-                                   f"record is {expected}")
+                                   f"record is {expected}{also}")
             return None
         if line[:1] != layout.record_type.encode("ascii"):
             kind = line[:1]
@@ -319,7 +333,8 @@ class RecordReader:
             return 0
         if not tail:
             return 0
-        self._record_of(tail, lineno + 1, self._detail_layout, last_line=True)
+        self._record_of(tail, lineno + 1, self._detail_layout, last_line=True,
+                        longer=self._longer_layout)
         return 1
 
     def _records(self):  # pragma: no cover - defined by the subclasses
@@ -441,6 +456,9 @@ class PaymentFileReader(RecordReader):
                            texts["phone"], texts["address"], texts["household_no"])
 
 
+_new_record = maker(ResultRecord)  # ResultRecord(*every field), made faster (fast path)
+
+
 @dataclass(frozen=True, slots=True)
 class _SeqOnly:
     """A bad record whose seq could be read."""
@@ -453,6 +471,7 @@ class ResultFileReader(RecordReader):
 
     _header_layout = RESULT_HEADER
     _detail_layout = RESULT_DETAIL
+    _longer_layout = RESULT_DETAIL_REF
 
     def _parse_header(self, line: bytes) -> ResultFileHeader | None:
         v = self._header_values(line, RESULT_HEADER)
@@ -474,8 +493,11 @@ class ResultFileReader(RecordReader):
         header = self.header
         problems = self._problems
         unpack = RESULT_DETAIL.struct.unpack_from
+        unpack_ref = RESULT_DETAIL_REF.struct.unpack_from
         reclen = RESULT_DETAIL.length
+        reclen_ref = RESULT_DETAIL_REF.length
         full = reclen + (1 if self._crlf else 0)
+        full_ref = reclen_ref + (1 if self._crlf else 0)
         crlf = self._crlf
         control = CONTROL_BYTES
         parse_amount = self._amounts.parse
@@ -485,6 +507,7 @@ class ResultFileReader(RecordReader):
         reasons = CODE_TO_REASON
         OTHER = FailureReason.OTHER
         PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
+        new_record = _new_record
         slow = self._detail
         lineno = 1
         seen = good = last = 0
@@ -493,16 +516,29 @@ class ResultFileReader(RecordReader):
             for line in batch:
                 lineno += 1
                 seen += 1
-                if len(line) == full and (not crlf or line[-1] == 13):
-                    rt, seq_b, acc_b, amount_b, code_b, text_b = unpack(line)
+                size = len(line)
+                if (size == full or size == full_ref) and (not crlf or line[-1] == 13):
+                    if size == full:
+                        rt, seq_b, acc_b, amount_b, code_b, text_b = unpack(line)
+                        ref_b = None
+                        body = reclen
+                    else:
+                        (rt, seq_b, acc_b, amount_b, code_b, text_b, ref_b,
+                         name_b) = unpack_ref(line)
+                        body = reclen_ref
                     amount = parse_amount(amount_b)
                     if (rt == b"D" and seq_b.isdigit() and amount is not None
-                            and len(line.translate(None, control)) == reclen):
+                            and len(line.translate(None, control)) == body):
                         seq = int(seq_b)
                         if seq > last:
                             try:
                                 acc = acc_b.rstrip(sp).decode("ascii")
                                 text = cache[text_b]
+                                if ref_b is None:
+                                    ref = name = ""
+                                else:  # (a reference in GBK is read by _detail)
+                                    ref = ref_b.rstrip(sp).decode("ascii")
+                                    name = cache[name_b]
                             except UnicodeDecodeError:
                                 pass
                             else:
@@ -511,7 +547,8 @@ class ResultFileReader(RecordReader):
                                     good += 1
                                     paid_count += 1
                                     paid_fen += amount
-                                    yield ResultRecord(seq, PAID, amount, acc, None, "", text)
+                                    yield new_record(seq, PAID, amount, acc, None, "", text,
+                                                     ref, name)
                                     continue
                                 code = code_b.rstrip(sp)
                                 if code.isalnum() and code.isascii():
@@ -520,8 +557,9 @@ class ResultFileReader(RecordReader):
                                     good += 1
                                     failed_count += 1
                                     failed_fen += amount
-                                    yield ResultRecord(seq, FAILED, amount, acc,
-                                                       reasons.get(code, OTHER), code, text)
+                                    yield new_record(seq, FAILED, amount, acc,
+                                                     reasons.get(code, OTHER), code, text,
+                                                     ref, name)
                                     continue
                 result = slow(line, lineno, last)
                 if result is not None:
@@ -555,13 +593,14 @@ class ResultFileReader(RecordReader):
 
     def _detail(self, line: bytes, lineno: int, last: int):
         before = len(self._problems)
-        record = self._record_of(line, lineno, RESULT_DETAIL)
+        record = self._record_of(line, lineno, RESULT_DETAIL, longer=RESULT_DETAIL_REF)
         if record is None:
             return None
         where = f"line {lineno}"
-        lay = RESULT_DETAIL.by_name
-        raw = dict(zip((f.name for f in RESULT_DETAIL.fields),
-                       RESULT_DETAIL.struct.unpack_from(record), strict=True))
+        layout = RESULT_DETAIL_REF if len(record) == RESULT_DETAIL_REF.length else RESULT_DETAIL
+        lay = layout.by_name
+        raw = dict(zip((f.name for f in layout.fields), layout.struct.unpack_from(record),
+                       strict=True))
         seq = self._number(raw["seq"], lay["seq"], where, minimum=1)
         if seq is not None and seq <= last:
             self._problems.add(where, "seq", f"seq {seq} does not follow {last}: seqs must "
@@ -569,6 +608,10 @@ class ResultFileReader(RecordReader):
         amount = self._amount(raw["amount_fen"], lay["amount_fen"], where)
         account = self._text(raw["account_no"], lay["account_no"], where)
         text = self._text(raw["bank_text"], lay["bank_text"], where)
+        ref = name = ""
+        if layout is RESULT_DETAIL_REF:
+            ref = self._text(raw["bank_ref"], lay["bank_ref"], where)
+            name = self._text(raw["name"], lay["name"], where)
         code_b = raw["status_code"].rstrip(SP)
         code = None
         if not code_b:
@@ -581,6 +624,7 @@ class ResultFileReader(RecordReader):
         if len(self._problems) > before:
             return _SeqOnly(seq) if seq is not None and seq > last else None
         if code == PAID_CODE:
-            return ResultRecord(seq, PaymentOutcome.PAID, amount, account, None, "", text)
+            return ResultRecord(seq, PaymentOutcome.PAID, amount, account, None, "", text, ref,
+                                name)
         return ResultRecord(seq, PaymentOutcome.FAILED, amount, account, reason_for_code(code),
-                            code, text)
+                            code, text, ref, name)

@@ -6,10 +6,9 @@ more than two decimals); no float is involved anywhere.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from bank_formats.base import FileKind, FormatError, Problem
+from bank_formats.maker import maker  # noqa: F401 - the readers (and tests) take it from here
 from domain.model import FailureReason
 
 NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
@@ -855,35 +855,7 @@ def literal(text: str | None) -> bytes | None:
     return re.escape(text.encode("utf-8"))
 
 
-def maker(cls: type) -> Callable[..., object]:
-    """A function that does what ``cls(*values)`` (every field, positionally) does, in half
-    the time, for the frozen slotted dataclasses a reader makes a million of: it sets the
-    slots directly, as the ``__init__`` that ``dataclass`` generates does (through
-    ``object.__setattr__``). ``cls`` itself for a class where that would not be the same:
-    not a frozen dataclass with a slot for each field, a field ``__init__`` does not take, an
-    ``__init__`` of its own, a ``__post_init__``.
-    """
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or not params.init:
-        return cls
-    fields = dataclasses.fields(cls)
-    names = tuple(f.name for f in fields)
-    init = cls.__dict__.get("__init__")
-    if (any(not f.init for f in fields) or hasattr(cls, "__post_init__")
-            or tuple(cls.__dict__.get("__slots__", ())) != names or init is None
-            or init.__code__.co_filename != "<string>"  # written by dataclass
-            or init.__code__.co_varnames[1 : len(names) + 1] != names
-            or init.__code__.co_argcount != len(names) + 1):
-        return cls
-    scope: dict[str, object] = {"new": object.__new__, "cls": cls}
-    for i, name in enumerate(names):
-        scope[f"set{i}"] = cls.__dict__[name].__set__
-    args = ", ".join(f"v{i}" for i in range(len(names)))
-    body = "".join(f"    set{i}(o, v{i})\n" for i in range(len(names)))
-    exec(f"def make({args}):\n    o = new(cls)\n{body}    return o\n", scope)  # noqa: S102
-    make = scope["make"]
-    make.__doc__ = f"{cls.__name__}({', '.join(names)})"
-    return make
+# (``maker``, which the readers here use too, lives in bank_formats.maker.)
 
 
 # Whether readers without a schema take the writer's own lines without the parser (FastStream).

@@ -73,17 +73,19 @@ def dk_sepa_projection(data: bytes) -> bytes:
     """A pain.002.001.03 file cut down to what the DK-SEPA variant of the schema allows.
 
     The variant (the only pain.002.001.03 schema at hand) is SEPA's restriction of ISO's v03:
-    it has no NbOfTxsPerSts, no AddtlInf, no Rsn/Prtry, only the RJCT status, IBAN accounts,
-    EUR amounts of 0.01 to 999999999.99 and ids (MsgId, OrgnlPmtInfId) of SEPA's restricted
-    characters (the data of the tests that use it keep to those amounts and ids). A faithful ISO v03 status report has all of those, so
-    it cannot be valid against the variant. This removes exactly those parts (the paid
-    records, the per-status totals, the reason texts and proprietary codes, the creditor
-    accounts) and relabels CNY as EUR; everything that is left - the namespace, the root, the
-    headers, the order and names of the elements of each record - is then validated.
+    it has no NbOfTxsPerSts, no AddtlInf, no Rsn/Prtry, no AcctSvcrRef (ISO's v03 has it, in
+    PaymentTransactionInformation25), only the RJCT status, IBAN accounts, EUR amounts of 0.01
+    to 999999999.99 and ids (MsgId, OrgnlPmtInfId) of SEPA's restricted characters (the data of
+    the tests that use it keep to those amounts and ids). A faithful ISO v03 status report has
+    all of those, so it cannot be valid against the variant. This removes exactly those parts
+    (the paid records, the per-status totals, the reason texts and proprietary codes, the
+    bank's references, the creditor accounts) and relabels CNY as EUR; everything that is left
+    - the namespace, the root, the headers, the order and names of the elements of each record
+    (the creditor's name among them) - is then validated.
     """
     doc = etree.fromstring(data)
     for path in (f"//{_DK_NS}NbOfTxsPerSts", f"//{_DK_NS}AddtlInf",
-                 f"//{_DK_NS}StsRsnInf[{_DK_NS}Rsn/{_DK_NS}Prtry]",
+                 f"//{_DK_NS}StsRsnInf[{_DK_NS}Rsn/{_DK_NS}Prtry]", f"//{_DK_NS}AcctSvcrRef",
                  f"//{_DK_NS}OrgnlTxRef/{_DK_NS}CdtrAcct",
                  f"//{_DK_NS}TxInfAndSts[{_DK_NS}TxSts != 'RJCT']"):
         for el in doc.xpath(path.replace(_DK_NS, "p:"),

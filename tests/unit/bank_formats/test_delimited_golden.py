@@ -88,7 +88,7 @@ def test_truncated_payment_file_yields_the_lines_before_the_cut():
 
 def test_result_file_cut_inside_a_line():
     assert _problems(read_results, "results_truncated.txt") == [
-        Problem("line 4", "fields", "6 fields; a detail line has 7"),
+        Problem("line 4", "fields", "6 fields; a detail line has 7 (9 with bank_ref and name)"),
         Problem("line 5", "digest", "the file ends after line 4 without its digest line "
                                     "(S|SHA256|...): it is incomplete"),
     ]

@@ -99,7 +99,8 @@ def test_the_registry_builds_the_format():
 
 def test_the_docstring_tables_are_the_layouts():
     for layout, length in ((fw.PAYMENT_HEADER, 615), (fw.PAYMENT_DETAIL, 485),
-                           (fw.RESULT_HEADER, 191), (fw.RESULT_DETAIL, 164)):
+                           (fw.RESULT_HEADER, 191), (fw.RESULT_DETAIL, 164),
+                           (fw.RESULT_DETAIL_REF, 259)):
         assert layout.length == length == layout.struct.size
         for row in layout.describe().splitlines():
             assert "    " + row + "\n" in fw.__doc__, row

@@ -93,7 +93,7 @@ CODES = st.one_of(st.just(""), st.text(st.sampled_from("0123456789ABCDEZ"), min_
 def result_record(draw, seq: int) -> ResultRecord:
     if draw(st.booleans()):
         return ResultRecord(seq, PaymentOutcome.PAID, draw(AMOUNT), draw(gbk_text(34)),
-                            None, "", draw(gbk_text(100)))
+                            None, "", draw(gbk_text(100)), draw(gbk_text(35)), draw(gbk_text(60)))
     reason = draw(st.sampled_from([None, *FailureReason]))
     if reason in (None, FailureReason.OTHER):  # any code but the others' and 0000
         code = draw(CODES.filter(lambda c: c == "9999" or c not in (*REASON_TO_CODE.values(),
@@ -101,7 +101,7 @@ def result_record(draw, seq: int) -> ResultRecord:
     else:
         code = draw(st.sampled_from(["", REASON_TO_CODE[reason]]))
     return ResultRecord(seq, PaymentOutcome.FAILED, draw(AMOUNT), draw(gbk_text(34)), reason,
-                        code, draw(gbk_text(100)))
+                        code, draw(gbk_text(100)), draw(gbk_text(35)), draw(gbk_text(60)))
 
 
 @st.composite
@@ -178,7 +178,8 @@ def test_whatever_a_payment_writer_accepts_reads_back_unchanged(lines, fmt):
 @given(st.lists(st.builds(
     ResultRecord, seq=ANY_INT, outcome=st.sampled_from([*PaymentOutcome, "PAID", "LOST"]),
     amount_fen=ANY_INT, account_no=ANY_TEXT, reason=st.sampled_from([None, *FailureReason]),
-    bank_code=st.one_of(CODES, st.text(max_size=6)), bank_text=ANY_TEXT), max_size=4),
+    bank_code=st.one_of(CODES, st.text(max_size=6)), bank_text=ANY_TEXT, bank_ref=ANY_TEXT,
+    name=ANY_TEXT), max_size=4),
     st.sampled_from(ALL_FORMATS))
 def test_whatever_a_result_writer_accepts_reads_back(records, fmt):
     paid = [r.amount_fen for r in records if r.outcome == PaymentOutcome.PAID]

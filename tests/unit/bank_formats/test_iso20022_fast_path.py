@@ -69,15 +69,26 @@ def payment_file(fmt: Iso20022Format, n: int, odd_every: int = 0) -> bytes:
     return write_payments(fmt, header, lines)
 
 
+def _ref(seq: int, odd_every: int) -> str:
+    """The bank's reference of every second record (one with "&" now and then), or none."""
+    if seq % 2 == 0:
+        return ""
+    return f"R&D-{seq}" if odd_every and seq % odd_every == 0 else f"BK2026110600{seq:08d}"
+
+
 def result_records(n: int, odd_every: int = 0) -> list[ResultRecord]:
     reasons = list(FailureReason)
     return [
-        ResultRecord(seq, PaymentOutcome.PAID, seq * 101, f"6222{seq:08d}" if seq % 7 else "")
+        ResultRecord(seq, PaymentOutcome.PAID, seq * 101, f"6222{seq:08d}" if seq % 7 else "",
+                     bank_ref=_ref(seq, odd_every),
+                     name=_text(seq, odd_every) if seq % 5 == 0 else "")
         if seq % 3 else
         ResultRecord(seq, PaymentOutcome.FAILED, seq * 101, f"6222{seq:08d}",
                      reasons[seq % len(reasons)],
                      "E0042" if seq % 2 else REASON_TO_CODE[reasons[seq % len(reasons)]],
-                     _text(seq, odd_every) * (1 if seq % 9 else 40))
+                     _text(seq, odd_every) * (1 if seq % 9 else 40),
+                     bank_ref=_ref(seq, odd_every) if seq % 4 == 1 else "",
+                     name=_text(seq + 1, 0) if seq % 4 == 3 else "")
         for seq in range(1, n + 1)
     ]
 

@@ -105,11 +105,11 @@ CODE = st.one_of(st.just(""), st.sampled_from(sorted(set(REASON_TO_CODE.values()
 RECORD = st.one_of(
     st.builds(ResultRecord, seq=st.just(1), outcome=st.just(PaymentOutcome.PAID),
               amount_fen=AMOUNT, account_no=text(0, 34), reason=st.none(), bank_code=CODE,
-              bank_text=text(0, 250)),
+              bank_text=text(0, 250), bank_ref=text(0, 35), name=text(0, 140)),
     st.builds(ResultRecord, seq=st.just(1), outcome=st.just(PaymentOutcome.FAILED),
               amount_fen=AMOUNT, account_no=text(0, 34),
               reason=st.none() | st.sampled_from(list(FailureReason)), bank_code=CODE,
-              bank_text=text(0, 250)),
+              bank_text=text(0, 250), bank_ref=text(0, 35), name=text(0, 140)),
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bank_sim.bank import SimulatedBank
-from bank_sim.outcomes import decide
+from bank_sim.outcomes import decide, payment_ref
 from domain.model import EntrySide, PaymentOutcome
 from service.profiles import load_profile
 from tests.support.fake_format import JsonLinesFormat, make_lines, write_payment_file
@@ -20,6 +20,17 @@ PROFILES = Path(__file__).resolve().parents[3] / "profiles"
 @pytest.fixture
 def fmt():
     return JsonLinesFormat()
+
+
+def answered(bank_code, seed, header, lines, ppm):
+    """What the bank answers: decide()'s outcome, each paid line under its payment's reference."""
+    out = []
+    for x in lines:
+        r = decide(seed, header.batch_id, x, ppm)
+        if r.outcome is PaymentOutcome.PAID:
+            r = dataclasses.replace(r, bank_ref=payment_ref(bank_code, seed, header.file_id, x.seq))
+        out.append(r)
+    return out
 
 
 def test_processes_payment_file_into_one_result_file(tmp_path, fmt):
@@ -43,7 +54,7 @@ def test_processes_payment_file_into_one_result_file(tmp_path, fmt):
     rh = reader.header
     assert rh.original_file_id == header.file_id and rh.batch_id == header.batch_id
     assert rh.count == len(records) == 500
-    assert records == [decide(11, header.batch_id, x, 100_000) for x in lines]
+    assert records == answered("SIM", 11, header, lines, 100_000)
     paid = [r for r in records if r.outcome is PaymentOutcome.PAID]
     failed = [r for r in records if r.outcome is PaymentOutcome.FAILED]
     assert (rh.paid_count, rh.paid_fen) == (len(paid), sum(r.amount_fen for r in paid))
@@ -153,12 +164,13 @@ def test_statement_carries_the_funding_and_one_debit_per_paid_line_with_money(tm
         with open(path, "rb") as f:
             reader = fmt.read_statement(f, path.name)
             entries = list(reader)
-        results = [decide(5, batch, x, 200_000) for x in lines]
+        results = answered(profile.code, 5, header, lines, 200_000)
         paid = [r for r in results if r.outcome is PaymentOutcome.PAID and r.amount_fen > 0]
         sh = reader.header
         assert [(e.side, e.amount_fen) for e in entries] == (
             [(EntrySide.CREDIT, header.total_fen)] + [(EntrySide.DEBIT, r.amount_fen) for r in paid])
         assert [e.line_seq for e in entries[1:]] == [r.seq for r in paid]
+        assert [e.reference for e in entries[1:]] == [r.bank_ref for r in paid]  # the payment's own
         assert sh.count == len(entries) and sh.opening_balance_fen == balance
         assert sh.credit_fen == header.total_fen and sh.debit_fen == sum(r.amount_fen for r in paid)
         balance = sh.closing_balance_fen

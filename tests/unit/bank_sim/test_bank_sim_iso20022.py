@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bank_sim.bank import SimulatedBank
-from bank_sim.outcomes import decide
+from bank_sim.outcomes import decide, payment_ref
 from domain.model import PaymentOutcome
 from tests.support.fake_format import make_lines, write_payment_file
 
@@ -37,6 +37,11 @@ def test_pain001_in_pain002_out(tmp_path, fmt):
     ]
     failed = [r for r in records if r.outcome is PaymentOutcome.FAILED]
     assert failed and all(r.bank_code and r.bank_text for r in failed)
+    # every payment under its own reference, in AcctSvcrRef; failures without one
+    assert [r.bank_ref for r in records] == [
+        payment_ref("SIM", 5, header.file_id, r.seq) if r.outcome is PaymentOutcome.PAID else ""
+        for r in records]
+    assert result.read_bytes().count(b"<AcctSvcrRef>") == 300 - len(failed)
     assert rh.failed_count == len(failed) and rh.paid_count == 300 - len(failed)
     assert (tmp_path / "processed" / "PAY_B7.xml").exists()
 
