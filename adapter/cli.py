@@ -75,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
                    "(`python -m filesec generate`), whose sign and decrypt key sets it uses")
     p.add_argument("--service-keys", type=Path, help="the service's key folder, whose public verify and "
                    "encrypt key sets the bank uses")
+    p.add_argument("--rereport", action="store_true", help="misbehave: send each answer again (a re-report)")
+    p.add_argument("--pay-twice", type=_seqs, default=(), metavar="SEQS",
+                   help="misbehave: pay these lines (comma-separated seqs) a second time under new references")
+    p.add_argument("--pay-twice-ppm", type=int, default=0, metavar="N",
+                   help="misbehave: pay N parts per million of the paid lines a second time")
 
     p = sub.add_parser("report", help="fetch a report and export it (JSON, text, PDF, XLSX, CSV), or verify a copy")
     report_cli.add_parsers(p, _server_flags)
@@ -141,6 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ProfileError) as exc:
         print(f"ykt: {exc}", file=sys.stderr)
         return 2
+
+
+def _seqs(text: str) -> tuple[int, ...]:
+    """``"3,7"`` → (3, 7): line numbers given on the command line."""
+    try:
+        seqs = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give line numbers separated by commas, e.g. 3,7") from None
+    if any(seq < 1 for seq in seqs):
+        raise argparse.ArgumentTypeError(f"{text!r}: line numbers start at 1")
+    return seqs
 
 
 def _demo(args) -> int:
@@ -247,7 +263,9 @@ def _bank_sim(args) -> int:
         if not (args.keys and args.service_keys):
             raise SystemExit("error: --keys and --service-keys go together")
         keys = party_keys(args.keys, args.service_keys)
-    bank = bank_sim.SimulatedBank.for_profile(args.root, load_profile(args.profile), args.seed, keys=keys)
+    bank = bank_sim.SimulatedBank.for_profile(args.root, load_profile(args.profile), args.seed, keys=keys,
+                                              rereport=args.rereport, pay_twice=args.pay_twice,
+                                              pay_twice_ppm=args.pay_twice_ppm)
     bank_sim.run(bank, args.port, args.authorized_keys, args.host_key, args.interval)
     return 0
 
@@ -304,16 +322,22 @@ def _exceptions(args) -> int:
     return 0
 
 
-def format_exceptions(found) -> str:
-    """The ``ykt exceptions`` listing: one line per record, the reason beneath."""
+def format_exceptions(found, per_kind: int | None = None) -> str:
+    """The ``ykt exceptions`` listing: one line per record, the reason beneath; with
+    ``per_kind``, at most that many of each kind and how many more there are."""
     if not found:
         return "no exceptions"
     out = [f"{'file':>6} {'record':>6} {'batch':<20} {'seq':>7} {'kind':<16} {'bank says':<6} {'amount':>14} "
            f"{'due back':>14}  label"]
+    shown: dict[str, int] = {}
     for e in found:
+        shown[e.kind] = shown.get(e.kind, 0) + 1
+        if per_kind is not None and shown[e.kind] > per_kind:
+            continue
         out.append(f"{e.file_id:>6} {e.record:>6} {e.batch_id:<20} {e.seq:>7} {e.kind:<16} {e.outcome:<6} "
                    f"{yuan(e.amount_fen):>14} {yuan(e.due_back_fen):>14}  {e.label}")
         out.append(f"         {e.file_name} ({_when(e, 'received_at')}): {e.detail}")
+    out += [f"  (+{n - per_kind:,} more {kind})" for kind, n in shown.items() if per_kind is not None and n > per_kind]
     due = sum(e.due_back_fen for e in found)
     out.append(f"{len(found):,} exceptions; due back from the bank {yuan(due)} CNY")
     return "\n".join(out)

@@ -7,8 +7,15 @@ approves it as a second person, funds it, dispatches it, waits for the bank's re
 re-issues the failed lines with corrected accounts (补发) and gives up those that fail again,
 reconciles the bank's statement of the clearing account, closes the batch refunding the surplus,
 prints the triple-copy reconciliation, verifies its three copies and the hash-chained journal.
-Exits 0 only if, for every batch, funded = paid + refunded, every line is accounted for, every
-copy verifies and the journal verifies.
+Then a third bank misbehaves, as banks sometimes do, to show what the reconciliation makes of it:
+it answers after the payment deadline (迟发: the demo's clock moves past the deadline), pays two
+lines a second time under new references (重发), reports its answer again (a re-report, booked
+nothing), and pays a line the batch never had (多发); its failed lines are left neither re-issued
+nor given up (漏发). Each lands in its class, due back from the bank where the bank paid without
+instruction, and in the exceptions list.
+Exits 0 only if, for every batch, funded = paid + refunded (what the bank paid without our
+instruction being due back from it), every line is accounted for, every copy verifies and the
+journal verifies.
 
 Each step is taken by the user whose role allows it (clerk, approver, finance; the auditor
 reads), each with a throwaway bearer token made for this run: only their SHA-256 goes into the
@@ -16,19 +23,25 @@ demo's settings.
 """
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sys
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 
 import bank_sim
 from adapter import convert
+from adapter.cli import format_exceptions
 from adapter import server as grpc_server
 from adapter.client import Client
-from domain.model import BatchHeader, BatchStatus, LineStatus
+from domain import beijing
+from domain.beijing import BEIJING
+from domain.model import BatchHeader, BatchStatus, LineStatus, PaymentOutcome, ResultFileHeader, ResultRecord
 from domain.money import yuan
 from domain.roster import generate_lines
 from privacy.keys import Keyring
@@ -45,8 +58,12 @@ from ykt.v1 import disbursement_pb2 as pb
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 DEMO_BANKS = ("RCC01", "ABC01")  # fixed-width GBK and ISO 20022: two banks, two formats
+DEVIANT_BANK = "PSBC01"  # delimited GBK: the bank that misbehaves in the third act
+PAID_TWICE = (2, 5)  # the lines the deviant bank pays a second time
+STRAY_FEN = 12_345  # what it pays for a line the batch never had
 REGION = "652301"
-DEMO_USERS = {"clerk": Role.CLERK, "approver": Role.APPROVER, "finance": Role.FINANCE, "auditor": Role.AUDITOR}
+DEMO_USERS = {"clerk": Role.CLERK, "approver": Role.APPROVER, "finance": Role.FINANCE, "auditor": Role.AUDITOR,
+              "bank": Role.BANK}
 
 
 @dataclass
@@ -60,6 +77,8 @@ class BatchRun:
     batch: pb.Batch | None = None
     statement: pb.StatementReconciliation | None = None
     verified: list[bool] | None = None
+    exceptions: list[pb.BankException] | None = None
+    deviant: bool = False  # the third act's bank: every discrepancy class expected
     ok: bool = False
 
 
@@ -79,14 +98,16 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     client_key = data_dir / "keys" / "service_ed25519"
     client_public = generate_ed25519(client_key, "ykt-service")
 
-    profiles = {code: load_profile(PROFILES / f"{code}.toml") for code in banks}
+    profiles = {code: load_profile(PROFILES / f"{code}.toml") for code in (*banks, DEVIANT_BANK)}
     sims, connected = [], {}
     for code, profile in profiles.items():
-        say(f"[1/10] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)")
-        sim = bank_sim.start(
-            bank_sim.SimulatedBank.for_profile(data_dir / "bank" / code, profile, seed),
-            0, [client_public], data_dir / "bank" / f"{code}_host_ed25519", interval_s=0.2,
-        )
+        deviant = code == DEVIANT_BANK
+        say(f"[1/10] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)"
+            + (": it will misbehave" if deviant else ""))
+        bank = bank_sim.SimulatedBank.for_profile(
+            data_dir / "bank" / code, profile, seed,
+            **({"rereport": True, "pay_twice": PAID_TWICE, "write_statements": False} if deviant else {}))
+        sim = bank_sim.start(bank, 0, [client_public], data_dir / "bank" / f"{code}_host_ed25519", interval_s=0.2)
         sims.append(sim)
         connected[code] = profile.with_connection(SftpEndpoint(
             sim.host, sim.port, "ykt", client_key, host_key=sim.host_public_key_line))
@@ -102,16 +123,17 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     Keyring.generate(settings.key_file)  # a throwaway key for the demo's throwaway data
     engine = make_engine(settings.database_url)
     migrate(engine)
-    ctx = Context(engine=engine, settings=settings)
+    clock = _DemoClock()
+    ctx = Context(engine=engine, settings=settings, clock=clock)
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
-    stop = threading.Event()
-    worker = threading.Thread(target=Worker(ctx).run_forever, args=(stop,), daemon=True)
+    worker = _WorkerThread(ctx)
     worker.start()
     say(f"[2/10] service listening on 127.0.0.1:{port}, ledger {settings.database_url}; "
         f"users {', '.join(f'{n} ({r})' for n, r in DEMO_USERS.items())} with throwaway tokens")
     client = Client(f"127.0.0.1:{port}", token=tokens["auditor"])  # reads; each step below acts as its user
     as_user = {name: client.with_token(token) for name, token in tokens.items()}
-    runs = [BatchRun(code) for code in profiles]
+    runs = [BatchRun(code) for code in banks]
+    deviant = BatchRun(DEVIANT_BANK, deviant=True)
     try:
         for n, r in enumerate(runs):
             _submit_and_send(as_user, r, lines, seed + n, say)
@@ -120,19 +142,16 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
             _wait_for_results(client, r.batch_id, say)
             _reissue_failed(as_user, r, lines, seed + n, say)
             r.statement = _statement(as_user["auditor"], r, profiles[r.bank_code], say)
-            say(f"[9/10] closing batch {r.batch_id}: surplus goes back to finance")
-            r.refund = as_user["finance"].call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
-            r.reconciliation = client.call("GetReconciliation", pb.GetReportRequest(batch_id=r.batch_id))
-            r.verified = [client.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
-                content=r.reconciliation.content_json.encode(), party=c.party, content_sha256=c.content_sha256,
-                signature=c.signature)).valid for c in r.reconciliation.copies]
-            r.batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
+            _close(client, as_user, r, say)
+        _misbehaving_bank(client, as_user, deviant, profiles[DEVIANT_BANK], min(lines, 1000), seed + len(runs),
+                          clock, worker, say)
+        _close(client, as_user, deviant, say)
+        runs.append(deviant)
         with journal.snapshot(engine) as conn:
             trail = journal.verify(conn)
     finally:
         client.close()
-        stop.set()
-        worker.join(10)
+        worker.stop()
         server.stop(grace=2).wait()
         for sim in sims:
             sim.stop()
@@ -142,7 +161,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     for r in runs:
         write_report(r.reconciliation, reports)
         write_report(r.refund, reports)
-        r.ok = _summarise(r, lines, say)
+        r.ok = _summarise(r, say)
     say(f"[10/10] evidence trail: {trail.entries:,} journal entries over {trail.transactions:,} ledger "
         f"transactions; chain and ledger invariants " + ("verify" if trail.ok else f"BROKEN: {trail.breaks[0]}"))
     ok = all(r.ok for r in runs) and trail.ok
@@ -151,7 +170,96 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     return DemoResult(ok, runs)
 
 
-def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say) -> None:
+class _WorkerThread:
+    """The service's worker on a thread of its own, which the demo can stop and start again."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.thread: threading.Thread | None = None
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=Worker(self.ctx).run_forever, args=(self.stopping,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(10)
+
+
+class _DemoClock:
+    """The service's clock: real time, moved on by ``advance`` to play a bank that answers late."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def move_to(self, moment: datetime) -> None:
+        self.offset = max(self.offset, moment - datetime.now(UTC))
+
+
+def _close(client: Client, as_user: dict[str, Client], r: BatchRun, say) -> None:
+    say(f"[9/10] closing batch {r.batch_id}: surplus goes back to finance")
+    r.refund = as_user["finance"].call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
+    r.reconciliation = client.call("GetReconciliation", pb.GetReportRequest(batch_id=r.batch_id))
+    r.verified = [client.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
+        content=r.reconciliation.content_json.encode(), party=c.party, content_sha256=c.content_sha256,
+        signature=c.signature)).valid for c in r.reconciliation.copies]
+    r.batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
+    r.exceptions, token = [], ""
+    while True:
+        page = client.call("ListExceptions", pb.ListExceptionsRequest(batch_id=r.batch_id, page_size=1000,
+                                                                      page_token=token))
+        r.exceptions += page.exceptions
+        if not (token := page.next_page_token):
+            break
+
+
+def _misbehaving_bank(client: Client, as_user: dict[str, Client], r: BatchRun, profile, lines: int, seed: int,
+                      clock: _DemoClock, worker: _WorkerThread, say) -> None:
+    """The third act: a bank that answers late, pays twice, reports again and pays a stranger."""
+    say(f"[8/10] a bank that misbehaves: {r.bank_code}, {lines:,} lines")
+    worker.stop()  # nothing goes out until the clock has moved past the deadline
+    funded = _submit_and_send(as_user, r, lines, seed, say, dispatch=False)
+    due = date.fromisoformat(funded.payment_due)
+    clock.move_to(datetime.combine(due + timedelta(days=1), day_time(10), BEIJING))
+    worker.start()
+    say(f"      the demo's clock moves to {beijing.local(clock()):%Y-%m-%d %H:%M} Beijing time, past the payment "
+        f"deadline {due}: the bank answers late (迟发)")
+    sent = _wait_for_delivery(as_user["finance"], r.batch_id)
+    say(f"      {sent.name} delivered; the bank pays lines {', '.join(map(str, PAID_TWICE))} a second time under "
+        "new references (重发) and sends its answer again (a re-report)")
+    _wait_for_results(client, r.batch_id, say)
+    _wait_for_booked(client, r.batch_id, 3)  # the answer, the second payments, the answer again
+    stray = ResultFileHeader(f"{r.batch_id}X", f"{r.batch_id}P1", r.batch_id, clock(), 1, 1, STRAY_FEN, 0, 0)
+    record = ResultRecord(lines + 1, PaymentOutcome.PAID, STRAY_FEN, bank_ref=f"{r.bank_code}-STRAY-1")
+    with io.BytesIO() as out:
+        profile.bank_format.write_results(out, stray, [record])
+        data = out.getvalue()
+    reply = as_user["bank"].ingest(r.bank_code, f"YKT_RET_STRAY_{r.batch_id}{profile.bank_format.file_suffix}", data)
+    say(f"      the bank hands in a file paying line {lines + 1}, which the batch never had (多发): "
+        f"{reply.file.state}, {reply.problems[0] if reply.problems else ''}")
+    failed = _lines(as_user["clerk"], r.batch_id, "FAILED")
+    say(f"      {len(failed):,} failed lines are left neither re-issued nor given up: missed (漏发) at close")
+
+
+def _wait_for_booked(client: Client, batch_id: str, count: int, timeout_s: float = 600.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        booked = [f for f in client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
+                  if f.direction == "IN" and f.state == "BOOKED"]
+        if len(booked) >= count:
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"batch {batch_id}: fewer than {count} result files booked after {timeout_s:.0f} s")
+
+
+def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say,
+                     dispatch: bool = True) -> pb.Batch:
     roster = generate_lines(lines, seed=seed, region=REGION)
     total = sum(ln.amount_fen for ln in roster)
     header = BatchHeader(
@@ -170,9 +278,11 @@ def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: 
     say("[5/10] funding: finance transfers the batch total to the bank's clearing account")
     funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
     say(f"      payment due by {funded.payment_due}")
-    say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
-    sent_file = _wait_for_delivery(as_user["finance"], r.batch_id)
-    say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
+    if dispatch:
+        say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
+        sent_file = _wait_for_delivery(as_user["finance"], r.batch_id)
+        say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
+    return funded
 
 
 def _wait_for_delivery(client: Client, batch_id: str, timeout_s: float = 600.0) -> pb.ExchangedFile:
@@ -233,8 +343,9 @@ def _statement(auditor: Client, r: BatchRun, profile, say) -> pb.StatementReconc
     return rec
 
 
-def _summarise(r: BatchRun, lines: int, say) -> bool:
-    """Print the batch's triple-copy summary; True only if every fen and every line is accounted for."""
+def _summarise(r: BatchRun, say) -> bool:
+    """Print the batch's triple-copy summary and its exceptions; True only if every fen and every
+    line is accounted for (and, for the misbehaving bank, each deviation is in its class)."""
     recon, batch = r.reconciliation, r.batch
     content = json.loads(recon.content_json)
     say("")
@@ -242,23 +353,36 @@ def _summarise(r: BatchRun, lines: int, say) -> bool:
     say("three copies, one content digest, each signature verified by the service:")
     for copy, valid in zip(recon.copies, r.verified or [], strict=False):
         say(f"  {copy.party:<10} {copy.content_sha256}  {'verified' if valid else 'NOT VALID'}  {copy.label}")
+    if r.exceptions:
+        say("exceptions (ykt exceptions): records of the bank's files that were not simply paid or failed")
+        say("\n".join("  " + row for row in format_exceptions(r.exceptions, per_kind=3).splitlines()))
     by_status = {s.status: (s.count, s.fen) for s in batch.lines_by_status}
-    paid_n, paid_fen = by_status.get(LineStatus.PAID.value, (0, 0))
-    refunded_n, refunded_fen = by_status.get(LineStatus.REFUNDED.value, (0, 0))
-    ledger = content["ledger"]
+    paid_n = by_status.get(LineStatus.PAID.value, (0, 0))[0]
+    refunded_n = by_status.get(LineStatus.REFUNDED.value, (0, 0))[0]
+    ledger, bank, found = content["ledger"], content["bank"], content["discrepancies"]
+    due_back = ledger["due_back_fen"]
     ok = (
         batch.status == BatchStatus.CLOSED.value
-        and batch.funded_fen == paid_fen + refunded_fen
-        and ledger["paid_fen"] == paid_fen and ledger["refunded_fen"] == refunded_fen
+        and batch.funded_fen == ledger["paid_fen"] + ledger["refunded_fen"]
         and ledger["clearing_fen"] == 0 and ledger["suspense_fen"] == 0
-        and paid_n + refunded_n == lines
+        and paid_n + refunded_n == content["roster"]["count"]
+        and due_back == bank["due_back_fen"] == sum(e.due_back_fen for e in r.exceptions or [])
         and all(content["checks"].values())
         and len({c.content_sha256 for c in recon.copies}) == 1
         and bool(r.verified) and all(r.verified)
         and (r.statement is None or (r.statement.clean and r.statement.in_balance))
     )
-    say(f"{r.bank_code} batch {r.batch_id}: funded {yuan(batch.funded_fen)} = paid {yuan(paid_fen)} "
-        f"({paid_n:,} lines) + refunded {yuan(refunded_fen)} ({refunded_n:,} lines): {'OK' if ok else 'MISMATCH'}")
+    if r.deviant:  # every class shows, each as the bank's deviation made it
+        kinds = {e.kind for e in r.exceptions or []}
+        ok = ok and {"SECOND_PAYMENT", "REREPORT", "NOT_INSTRUCTED"} <= kinds and all(
+            found[k]["count"] > 0 for k in ("OVER", "DUPLICATE", "MISSED", "LATE")) and (
+            found["LATE"]["count"] == paid_n and found["MISSED"]["count"] == refunded_n)
+    say(f"{r.bank_code} batch {r.batch_id}: funded {yuan(batch.funded_fen)} = paid {yuan(ledger['paid_fen'])} "
+        f"({paid_n:,} lines) + refunded {yuan(ledger['refunded_fen'])} ({refunded_n:,} lines)"
+        + (f"; due back from the bank {yuan(due_back)} (paid without our instruction)" if due_back else "")
+        + (f"; 多发 {found['OVER']['count']}, 重发 {found['DUPLICATE']['count']}, 漏发 {found['MISSED']['count']}, "
+           f"迟发 {found['LATE']['count']}" if any(v["count"] for v in found.values()) else "")
+        + f": {'OK' if ok else 'MISMATCH'}")
     return ok
 
 

@@ -9,9 +9,9 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
     out = io.StringIO()
     result = demo.run(tmp_path / "demo", lines=300, seed=5, out=out)
     assert result.ok, out.getvalue()
-    assert [r.bank_code for r in result.runs] == ["RCC01", "ABC01"]
+    assert [r.bank_code for r in result.runs] == ["RCC01", "ABC01", "PSBC01"]
     names = set()
-    for run in result.runs:
+    for run in result.runs[:2]:
         content = json.loads(run.reconciliation.content_json)
         assert content["roster"]["count"] == 300
         refund = json.loads(run.refund.content_json)
@@ -22,6 +22,26 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
         assert run.verified == [True, True, True]
         assert run.statement.clean and run.statement.in_balance
         names |= {f"{run.batch_id}_{k}.{ext}" for k in ("reconciliation", "refund") for ext in ("json", "txt")}
+    # The misbehaving bank: late, a second payment, a re-report, a stranger paid, failed lines left.
+    deviant = result.runs[2]
+    names |= {f"{deviant.batch_id}_{k}.{ext}" for k in ("reconciliation", "refund") for ext in ("json", "txt")}
+    content, refund = json.loads(deviant.reconciliation.content_json), json.loads(deviant.refund.content_json)
+    by_kind = {}
+    for e in deviant.exceptions:
+        by_kind.setdefault(e.kind, []).append(e)
+    second, stray = by_kind["SECOND_PAYMENT"], by_kind["NOT_INSTRUCTED"]
+    assert {e.seq for e in second} <= set(demo.PAID_TWICE) and second
+    assert [(e.seq, e.due_back_fen) for e in stray] == [(301, demo.STRAY_FEN)]
+    assert len(by_kind["REREPORT"]) == 300  # the whole answer, sent again: booked nothing
+    found = content["discrepancies"]
+    assert (found["DUPLICATE"]["count"], found["DUPLICATE"]["fen"]) == (len(second), sum(e.amount_fen for e in second))
+    assert (found["OVER"]["count"], found["OVER"]["fen"]) == (1, demo.STRAY_FEN)
+    assert (found["LATE"]["count"], found["LATE"]["fen"]) == (content["bank"]["paid_count"], content["ledger"]["paid_fen"])
+    assert (found["MISSED"]["count"], found["MISSED"]["fen"]) == (refund["refunded_count"], refund["refunded_fen"])
+    due = sum(e.amount_fen for e in second) + demo.STRAY_FEN
+    assert content["ledger"]["due_back_fen"] == refund["due_back"]["fen"] == due
+    assert content["ledger"]["paid_fen"] + content["ledger"]["refunded_fen"] == content["finance"]["funded_fen"]
+    assert "exceptions (ykt exceptions)" in out.getvalue() and "(+297 more REREPORT)" in out.getvalue()
     assert sorted(p.name for p in (tmp_path / "demo" / "reports").iterdir()) == sorted(names)
     # each bank got a file in its own format, named by its own profile
     assert list((tmp_path / "demo" / "bank" / "RCC01" / "processed").glob("DF_RCC01_*.txt"))

@@ -326,34 +326,50 @@ def test_health_and_reflection_answer(harness):
     channel.close()
 
 
-def test_a_second_payment_of_a_line_is_quarantined_and_reported_as_duplicate(harness):
-    """The bank claims to pay lines again (one of them one it was never sent): nothing is
-    booked, and the reconciliation lists a duplicate payment (重发) and an over-payment (多发)."""
+def test_one_file_naming_lines_several_times_books_each_line_once_and_the_rest_as_what_it_is(harness, monkeypatch):
+    """Records of one file (ISO 20022, whose order is free) naming a line again: a payment under
+    another reference is a second payment (重发, due back), the same reference a re-report, a
+    failure followed by a payment a contradiction; a line the batch does not have paid is 多发.
+    The file is read 5 records at a time, so repeats fall in later chunks too."""
     from datetime import UTC, datetime
 
-    from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
+    from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
 
+    monkeypatch.setattr(store, "CHUNK", 5)
     h = harness
-    batch_id, _ = _submit_funded_dispatched(h, n=20)
-    _bank_answers_and_service_books(h)
-    before = _ledger_counts(h)
-    paid_line = next(s for s in range(1, 21) if _line_status(h, batch_id, s) == "PAID")
-    amount = next(ln.amount_fen for ln in generate_lines(20, seed=3, region=REGION) if ln.seq == paid_line)
-    records = [ResultRecord(paid_line, PaymentOutcome.PAID, amount), ResultRecord(99, PaymentOutcome.PAID, 500)]
-    header = ResultFileHeader("AGAIN1", f"{batch_id}P1", batch_id, datetime.now(UTC), 2, 2, amount + 500, 0, 0)
+    batch_id, total = _submit_funded_dispatched(h, n=12)
+    roster = {ln.seq: ln for ln in generate_lines(12, seed=3, region=REGION)}
+    PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
+
+    def paid(seq, ref):
+        return ResultRecord(seq, PAID, roster[seq].amount_fen, roster[seq].account_no, bank_ref=ref)
+
+    records = [paid(seq, f"R{seq}") for seq in range(1, 13) if seq != 9]
+    records += [paid(3, "R3"),  # the same payment again
+                ResultRecord(9, FAILED, roster[9].amount_fen, roster[9].account_no, FailureReason.NAME_MISMATCH),
+                paid(1, "R1-B"),  # line 1 paid a second time
+                paid(9, "R9"),  # line 9 paid after this very file failed it
+                ResultRecord(99, PAID, 500, "6222020200000000099", bank_ref="R99")]  # never in the batch
+    paid_records = [r for r in records if r.outcome is PAID]
+    header = ResultFileHeader("AGAIN1", f"{batch_id}P1", batch_id, datetime.now(UTC), len(records),
+                              len(paid_records), sum(r.amount_fen for r in paid_records), 1, roster[9].amount_fen)
     path = h.ctx.settings.data_dir / "again.xml"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as out:
         bank_formats.get("iso20022").write_results(out, header, records)
     reply = h.as_user("bank").ingest(BANK, "again.xml", path.read_bytes())
-    assert reply.file.state == "QUARANTINED" and reply.booked_lines == 0
-    assert f"line {paid_line}: already PAID; a second result is not booked" in reply.problems
-    assert "line 99: not in batch " + batch_id in reply.problems
-    assert _ledger_counts(h) == before
+    assert reply.file.state == "BOOKED" and reply.booked_lines == 12
+    l1, l9 = roster[1].amount_fen, roster[9].amount_fen
+    exceptions = h.client.call("ListExceptions", pb.ListExceptionsRequest(batch_id=batch_id)).exceptions
+    assert [(e.record, e.seq, e.kind, e.due_back_fen) for e in exceptions] == [
+        (12, 3, "REREPORT", 0), (14, 1, "SECOND_PAYMENT", l1), (15, 9, "CONFLICT", 0), (16, 99, "NOT_INSTRUCTED", 500)]
     content = json.loads(h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id)).content_json)
-    found = {k: [(i["seq"], i["reported_fen"]) for i in v["lines"]] for k, v in content["discrepancies"].items()}
-    assert found == {"DUPLICATE": [(paid_line, 2 * amount)], "OVER": [(99, 500)], "MISSED": [], "LATE": []}
-    assert content["bank"]["quarantined_records"] == 2
+    assert {k: (v["count"], v["fen"]) for k, v in content["discrepancies"].items()} == {
+        "OVER": (1, 500), "DUPLICATE": (1, l1), "MISSED": (0, 0), "LATE": (0, 0)}
+    assert content["ledger"] == {"clearing_fen": 0, "paid_fen": total - l9, "suspense_fen": l9, "refunded_fen": 0,
+                                 "due_back_fen": l1 + 500}
+    assert (content["bank"]["paid_count"], content["bank"]["failed_count"]) == (11, 1)
+    assert all(content["checks"].values()), content["checks"]
 
 
 def _line_status(h: Harness, batch_id: str, seq: int) -> str:
