@@ -101,6 +101,26 @@ def batch_entries(conn: Connection, batch_id: str) -> list[tuple[str, StatementE
     return [(sids[fid], e) for fid in sorted(entries) for e in entries[fid]]
 
 
+def repeated_debits(conn: Connection, batch_id: str) -> dict[int, list[tuple[str, int]]]:
+    """The lines of a batch that stored statements debit more than once (distinct bank
+    references), each with its debits (reference, fen) in the order the bank booked them."""
+    c = statement_entries.c
+    stored = and_(statement_files.c.state == "STORED", c.batch_id == batch_id, c.side == EntrySide.DEBIT.value,
+                  c.line_seq.is_not(None))
+    joined = statement_entries.join(statement_files, statement_files.c.id == c.statement_file_id)
+    repeated = (select(c.line_seq).select_from(joined).where(stored).group_by(c.line_seq)
+                .having(func.count(c.reference.distinct()) > 1))
+    out: dict[int, list[tuple[str, int]]] = {}
+    for seq, reference, fen in conn.execute(
+            select(c.line_seq, c.reference, c.amount_fen).select_from(joined)
+            .where(stored, c.line_seq.in_(repeated))
+            .order_by(c.line_seq, c.booking_date, c.statement_file_id, c.seq)):
+        debits = out.setdefault(seq, [])
+        if all(reference != seen for seen, _ in debits):
+            debits.append((reference, int(fen)))
+    return out
+
+
 def debited_lines(conn: Connection, batch_id: str, seqs: Sequence[int]) -> set[int]:
     """Which of a batch's lines a stored statement shows a debit for: the bank paid them out."""
     c = statement_entries.c

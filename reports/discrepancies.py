@@ -8,7 +8,9 @@ OVER      多发 over-payment     the bank paid a line never instructed        t
                                up), another account than the line's, or     excess otherwise
                                more than instructed
 DUPLICATE 重发 duplicate        the bank paid a paid line again, under       each payment after the
-                               another bank reference                       first
+                               another bank reference (or, where its        first
+                               format has none, its statement shows a
+                               second debit for the line)
 MISSED    漏发 missed payment   an instructed line not paid in full by the   the unpaid amount
                                result deadline and not given up: no answer
                                (NO_RESULT), failed and not paid by a
@@ -133,6 +135,20 @@ def classify_due(record: DueRecord) -> Discrepancy | None:
         return None
     return Discrepancy(kind, record.seq, instructed_fen, record.due_fen, record.disposition.value,
                        f"file {record.file_id} record {record.record}: {record.detail}")
+
+
+def statement_duplicates(debits: dict[int, list[tuple[str, int]]], booked: dict[int, int],
+                         instructed: dict[int, int]) -> Iterator[Discrepancy]:
+    """重发 the result files could not show: where a format carries no bank reference, a second
+    payment of a line looks like the first reported again, and the bank's statement tells them
+    apart. ``debits`` are a line's distinct debits on the statements (reference, fen) in booking
+    order, ``booked`` how many payments the result files booked for it, ``instructed`` its amount.
+    Each debit after the payments already booked is a duplicate payment."""
+    for seq, found in sorted(debits.items()):
+        for reference, fen in found[max(booked.get(seq, 0), 1):]:
+            yield Discrepancy(DiscrepancyClass.DUPLICATE, seq, instructed.get(seq, 0), fen, "STATEMENT_DEBIT",
+                              f"a further debit {reference} on the bank's statement; the result files showed "
+                              f"{booked.get(seq, 0)} payment(s)")
 
 
 def classify(lines: Iterable[LineFacts], due: Iterable[DueRecord], *, instructed: bool, missed_due: bool,

@@ -8,6 +8,7 @@ reports is masked.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from datetime import date, datetime
 
 from domain import beijing, workdays
@@ -15,8 +16,18 @@ from domain.booking import EXCEPTIONS, Disposition
 from domain.masking import mask_name
 from domain.model import BatchStatus, FailureReason, LineStatus
 from domain.reasons import follow_up
+from ledger import statements as ledger_statements
 from ledger import store
-from reports.discrepancies import LABELS, NO_RESULT, PAID_SHORT, DiscrepancyClass, DueRecord, LineFacts, classify
+from reports.discrepancies import (
+    LABELS,
+    NO_RESULT,
+    PAID_SHORT,
+    DiscrepancyClass,
+    DueRecord,
+    LineFacts,
+    classify,
+    statement_duplicates,
+)
 from reports.documents import Document, issue
 from reports.signing import Signer
 from service import statements as bank_statements
@@ -58,6 +69,11 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
              for r in store.due_records(conn, batch_id)),
             instructed=dispatched, missed_due=_missed_due(ctx, batch, deadlines), payment_due=batch.payment_due,
         )
+        debits = ledger_statements.repeated_debits(conn, batch_id)
+        if debits:
+            amounts = {r.seq: r.amount_fen for r in store.lines_by_seq(conn, batch_id, list(debits))}
+            found = chain(found, statement_duplicates(debits, store.payments_booked(conn, batch_id, list(debits)),
+                                                      amounts))
         discrepancies = {k.value: {"label": LABELS[k], "count": 0, "fen": 0, "lines": []} for k in DiscrepancyClass}
         for d in found:
             slot = discrepancies[d.kind.value]

@@ -81,6 +81,7 @@ from ledger.store.results import (
     insert_result_lines,
     line_facts,
     line_states,
+    payments_booked,
     staged_bookings,
     unanswered_totals,
 )
@@ -103,7 +104,7 @@ __all__ = [
     "insert_batch", "insert_file", "insert_issues", "insert_line_rows", "insert_result_lines", "iter_lines",
     "lease_acquire", "lease_release", "lease_renew", "line_rows", "line_status_totals", "lines_by_seq",
     "line_facts", "line_states", "lines_sharing", "list_batches", "list_files", "list_issues", "list_transactions", "make_line_rows",
-    "move_file", "open_issue_seqs", "outbound_count", "outbound_file", "outbound_in", "paid_lines", "post",
+    "move_file", "open_issue_seqs", "outbound_count", "outbound_file", "outbound_in", "paid_lines", "payments_booked", "post",
     "probe_by_index", "quarantined_files", "refresh_statistics", "refunded_lines", "reinstruct", "replace_line", "round_totals",
     "screening_candidates", "seal_lines", "set_line_status", "short_paid", "staged_bookings", "stop_entries_for", "stop_hits", "unanswered_totals", "unbalanced_transactions",
     "update_batch", "update_file",

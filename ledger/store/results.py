@@ -118,6 +118,19 @@ def due_records(conn: Connection, batch_id: str):
     ).all()
 
 
+def payments_booked(conn: Connection, batch_id: str, seqs: Sequence[int]) -> dict[int, int]:
+    """How many payments of each of these lines the booked result files recorded (a second
+    payment counts, a re-report does not)."""
+    s = result_lines.c
+    out: dict[int, int] = {}
+    for part in _seq_chunks(seqs):
+        out.update((seq, int(n)) for seq, n in conn.execute(
+            select(s.seq, func.count()).join(files, files.c.id == s.file_id)
+            .where(s.batch_id == batch_id, s.seq.in_(part), _BOOKED, s.disposition.in_([d.value for d in _PAYING]))
+            .group_by(s.seq)))
+    return out
+
+
 def exceptions(conn: Connection, *, batch_id: str | None, bank_code: str | None, after: tuple[int, int],
                limit: int):
     """Records booked as exceptions (``domain.booking.EXCEPTIONS``), with their file, oldest first,

@@ -407,6 +407,37 @@ def test_a_second_payment_under_another_reference_is_a_duplicate_due_back(world)
     assert listed(content, "DUPLICATE") == [(7, l7, l7, "SECOND_PAYMENT")]
 
 
+def test_without_bank_references_a_second_payment_is_told_by_a_second_debit_on_the_statement(world):
+    """A bank whose result records carry no reference: line 7 reported paid again is a re-report
+    (nothing tells it from the first payment); its statement then debits line 7 twice, under two
+    references, and the reconciliation counts the second debit as 重发."""
+    w = world
+    s = send(w, seed=39)
+    w.at(ANSWER_AT)
+    w.hand_in(s.result_name(), result_file("RET-39-1", s.message_id, s.batch_id, ANSWER_AT,
+                                           [paid(s.L[seq], ref="") for seq in s.instructed]))
+    again = s.result_name("_2")
+    w.hand_in(again, result_file("RET-39-2", s.message_id, s.batch_id, bj(2026, 11, 3, 15), [paid(s.L[7], ref="")]))
+    l7 = s.fen(7)
+    assert w.exceptions(s.batch_id) == [(again, 1, 7, "REREPORT", "PAID", l7, "", 0)]
+    content = money(w, s, paid_fen=s.funded, refunded=0, due_back=0, outstanding=0)
+    assert classes(content) == NO_DISCREPANCY
+
+    debits = [Debit(s.batch_id, seq, s.fen(seq), "2026-11-03", f"DBT-{seq}") for seq in s.instructed]
+    debits.append(Debit(s.batch_id, 7, l7, "2026-11-03", "DBT-7-AGAIN"))
+    stored = w.as_user("bank").ingest_statement(BANK, "YKT_STMT_15000012345678_20261103_0001.txt", statement_file(
+        "STMT-39", "15000012345678", bj(2026, 11, 3, 20), "2026-11-03", "2026-11-03", s.funded + l7, debits))
+    assert stored.file.state == "STORED", stored
+    content = money(w, s, paid_fen=s.funded, refunded=0, due_back=0, outstanding=0)
+    assert classes(content) == NO_DISCREPANCY | {"DUPLICATE": (1, l7)}
+    assert counted(content, "DUPLICATE") == [(7, l7, "STATEMENT_DEBIT")]
+    # the same statement's debits again (an overlapping statement) are not a third payment
+    w.as_user("bank").ingest_statement(BANK, "YKT_STMT_15000012345678_20261103_0002.txt", statement_file(
+        "STMT-39B", "15000012345678", bj(2026, 11, 3, 21), "2026-11-03", "2026-11-03", s.funded + l7, debits))
+    assert classes(money(w, s, paid_fen=s.funded, refunded=0, due_back=0, outstanding=0)) == NO_DISCREPANCY | {
+        "DUPLICATE": (1, l7)}
+
+
 def test_the_same_payment_reported_again_under_another_file_name_books_nothing(world):
     w = world
     s = send(w, seed=36)

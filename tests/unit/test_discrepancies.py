@@ -5,7 +5,7 @@ from datetime import date
 from domain.booking import Disposition
 from domain.model import LineStatus as S
 from reports.discrepancies import DiscrepancyClass as C
-from reports.discrepancies import DueRecord, LineFacts, classify
+from reports.discrepancies import DueRecord, LineFacts, classify, statement_duplicates
 
 DUE = date(2026, 11, 25)
 
@@ -77,3 +77,11 @@ def test_a_due_back_record_shows_the_instructed_amount_of_its_line_unless_never_
     assert [(d.kind, d.seq, d.instructed_fen, d.fen) for d in classify([], due, instructed=True, missed_due=False,
                                                                        payment_due=None)] == [
         (C.OVER, 2, 10_000, 700), (C.OVER, 3, 0, 900), (C.DUPLICATE, 4, 400, 400)]
+
+
+def test_a_statement_debit_beyond_the_payments_booked_is_a_duplicate_payment():
+    debits = {3: [("D1", 300), ("D2", 300)], 5: [("D5", 500), ("D5B", 500), ("D5C", 500)], 6: [("D6", 600), ("D6B", 600)]}
+    booked = {3: 1, 5: 2, 6: 2}  # line 6's second payment already came as a 重发 record with a reference
+    found = [(d.kind, d.seq, d.instructed_fen, d.fen, d.reason)
+             for d in statement_duplicates(debits, booked, {3: 300, 5: 500, 6: 600})]
+    assert found == [(C.DUPLICATE, 3, 300, 300, "STATEMENT_DEBIT"), (C.DUPLICATE, 5, 500, 500, "STATEMENT_DEBIT")]
