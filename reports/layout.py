@@ -204,6 +204,7 @@ def _aggregate(c: dict) -> Layout:
         ("已发放 bank paid", t["paid_count"], t["paid_fen"]),
         ("失败 bank failed", t["failed_count"], t["failed_fen"]),
         ("未回盘 bank not reported", t["unreported_count"], t["unreported_fen"]),
+        ("应收银行退回 due back from the bank", None, t.get("due_back_fen", 0)),
         ("账簿 已发放 ledger paid", None, t["ledger_paid_fen"]),
         ("账簿 挂账 ledger suspense (failed)", None, t["ledger_suspense_fen"]),
         ("账簿 清算户 ledger clearing", None, t["ledger_clearing_fen"]),

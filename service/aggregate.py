@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from domain import beijing
 from ledger.schema import batches
 from reports.discrepancies import LABELS, DiscrepancyClass
 from reports.documents import Document, issue
@@ -18,8 +19,9 @@ from service.errors import NotFound, require
 from service.reporting import MAX_LISTED, reconciliation_content, signer
 
 FIGURES = ("roster_count", "roster_fen", "instructed_count", "instructed_fen", "funded_fen", "paid_count",
-           "paid_fen", "failed_count", "failed_fen", "unreported_count", "unreported_fen", "ledger_paid_fen",
-           "ledger_suspense_fen", "ledger_clearing_fen", "ledger_refunded_fen")
+           "paid_fen", "failed_count", "failed_fen", "unreported_count", "unreported_fen", "due_back_fen",
+           "ledger_paid_fen", "ledger_suspense_fen", "ledger_clearing_fen", "ledger_refunded_fen",
+           "ledger_due_back_fen")
 
 
 def aggregate_reconciliation(ctx: Context, program: str, period: str, region: str) -> Document:
@@ -53,7 +55,7 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
                            "failed_checks": failed_checks})
     content = {
         "report": "aggregated reconciliation 汇总对账",
-        "generated_at": ctx.clock().isoformat(timespec="seconds"),
+        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
         "scope": {"program": program, "period": period, "region": region},
         "batch_count": len(ids),
         "totals": totals,
@@ -65,6 +67,7 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
             "funded_equals_paid_refunded_outstanding": totals["funded_fen"] == totals["ledger_paid_fen"]
             + totals["ledger_refunded_fen"] + totals["ledger_clearing_fen"] + totals["ledger_suspense_fen"],
             "bank_paid_equals_ledger_paid": totals["paid_fen"] == totals["ledger_paid_fen"],
+            "bank_due_back_equals_ledger_due_back": totals["due_back_fen"] == totals["ledger_due_back_fen"],
         },
     }
     return issue("aggregate", content, signer(ctx))
@@ -79,6 +82,8 @@ def _figures(c: dict) -> dict[str, int]:
         "paid_count": b["paid_count"], "paid_fen": b["paid_fen"],
         "failed_count": b["failed_count"], "failed_fen": b["failed_fen"],
         "unreported_count": b["unreported_count"], "unreported_fen": b["unreported_fen"],
+        "due_back_fen": b["due_back_fen"],
         "ledger_paid_fen": led["paid_fen"], "ledger_suspense_fen": led["suspense_fen"],
         "ledger_clearing_fen": led["clearing_fen"], "ledger_refunded_fen": led["refunded_fen"],
+        "ledger_due_back_fen": led["due_back_fen"],
     }
