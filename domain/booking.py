@@ -19,8 +19,9 @@ NOT_INSTRUCTED      pays a line never instructed (unknown, rejected, held,      
                     removed, given up)
 OTHER_ACCOUNT       names another account or person than the line it names       paid: all due
 SECOND_PAYMENT      pays a paid line again under another bank reference          all of it due
-REREPORT            reports a payment or failure already booked (same            nothing
-                    reference, or no reference to tell them apart), or a
+REREPORT            reports a payment already booked, whatever it was booked     nothing
+                    as (same reference), or a payment or failure again (no
+                    reference to tell them apart), or a
                     failure of an earlier instruction the line was re-issued
                     after
 CONFLICT            contradicts what is booked (fails a paid line, or differs    nothing
@@ -81,7 +82,7 @@ class LineState:
 
     ``account_index`` is the line's blind index of its account; ``round`` the payment file that
     last instructed it (0 the first, 1 the first re-issue...); ``refs`` the bank references of
-    the payments booked for it.
+    the payments booked for its seq, whatever they were booked as (paid, due back).
     """
 
     seq: int
@@ -130,13 +131,19 @@ class Booking:
     bank_ref: str = ""
 
 
-def book(record: Record, line: LineState | None, *, changed_in_file: bool = False) -> Booking:
-    """The booking of one record. ``line`` is None when the batch has no line of that seq.
+def book(record: Record, line: LineState | None, *, changed_in_file: bool = False,
+         refs: frozenset[str] = frozenset()) -> Booking:
+    """The booking of one record. ``line`` is None when the batch has no line of that seq; the
+    references of payments already booked for such a seq are then ``refs``.
 
     ``changed_in_file``: an earlier record of the same file already changed the line (``line``
     is then the state :func:`after` that booking). One file changes a line once; a record that
     would change it again contradicts the file itself.
     """
+    known = line.refs if line is not None else refs
+    if record.outcome is PaymentOutcome.PAID and record.bank_ref and record.bank_ref in known:
+        # whatever the payment was booked as (paid, due back), it is booked: this is news of it again
+        return Booking(Disposition.REREPORT, f"line {record.seq}: the same payment ({record.bank_ref}) reported again")
     booking = _book(record, line)
     if changed_in_file and booking.new_status is not None:
         return Booking(Disposition.CONFLICT, f"line {record.seq}: an earlier record of this file already made it "
@@ -219,8 +226,6 @@ def _pay(record: Record, line: LineState, *, from_suspense: bool) -> Booking:
 
 
 def _paid_again(record: Record, line: LineState) -> Booking:
-    if record.bank_ref and record.bank_ref in line.refs:
-        return Booking(Disposition.REREPORT, f"line {line.seq}: the same payment ({record.bank_ref}) reported again")
     if record.bank_ref and line.refs:
         first = ", ".join(sorted(line.refs))
         return Booking(Disposition.SECOND_PAYMENT, f"line {line.seq} paid again under bank reference "

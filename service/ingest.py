@@ -293,12 +293,13 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
     """
     out = _Staged()
     seen = bytearray(batch.roster_count // 8 + 1)
+    strays_in_file: dict[int, set[str]] = {}  # references of this file's payments of seqs the batch does not have
     ordinal = 0
     chunk: list[ResultRecord] = []
 
     def flush() -> None:
         nonlocal ordinal
-        states = store.line_states(conn, batch.id, sorted({r.seq for r in chunk}))
+        states, stray = store.line_states(conn, batch.id, sorted({r.seq for r in chunk}))
         accounts = ctx.cipher.index_many(ACCOUNT, [_comparable_account(r.account_no) for r in chunk])
         # seq → the line as the last record of this chunk found it, what that record booked, and
         # whether the file had changed the line before (the state after it is made on a repeat only)
@@ -315,10 +316,13 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
                 line, changed = states.get(seq), False
             if 0 < seq <= batch.roster_count:
                 seen[seq >> 3] |= 1 << (seq & 7)
+            refs = stray.get(seq, frozenset()) | strays_in_file.get(seq, frozenset()) if line is None else frozenset()
             b = booking.book(booking.Record(seq, rec.outcome, rec.amount_fen, account_index, rec.name, rec.bank_ref,
-                                            round_no), line, changed_in_file=changed)
+                                            round_no), line, changed_in_file=changed, refs=refs)
             if line is not None:
                 here[seq] = (line, b, changed)
+            elif b.bank_ref:  # a payment of a seq the batch does not have: the same reference again is news of it
+                strays_in_file.setdefault(seq, set()).add(b.bank_ref)
             if b.disposition in booking.EXCEPTIONS:
                 out.exceptions[b.disposition.value] += 1
                 if len(out.problems) < 20:

@@ -18,8 +18,12 @@ RESULT_COLUMNS = (
     "from_suspense",
 )
 
-# Dispositions under which the bank made a payment whose reference the ledger keeps.
-_PAYING = (Disposition.PAID, Disposition.PAID_SHORT, Disposition.PAID_OVER, Disposition.SECOND_PAYMENT)
+# Dispositions under which the bank made a payment whose reference the ledger keeps: a report of
+# the same reference again is the same payment, whatever it was booked as.
+_PAYING = (Disposition.PAID, Disposition.PAID_SHORT, Disposition.PAID_OVER, Disposition.SECOND_PAYMENT,
+           Disposition.NOT_INSTRUCTED, Disposition.OTHER_ACCOUNT)
+# ...of which these paid the line itself: how many payments a line had
+_PAID_LINE = (Disposition.PAID, Disposition.PAID_SHORT, Disposition.PAID_OVER, Disposition.SECOND_PAYMENT)
 _BOOKED = files.c.state == FileState.BOOKED.value
 
 
@@ -28,48 +32,50 @@ def insert_result_lines(conn: Connection, rows: Iterable[tuple]) -> None:
     bulk_insert(conn, result_lines, RESULT_COLUMNS, rows)
 
 
-def line_states(conn: Connection, batch_id: str, seqs: Sequence[int]) -> dict[int, LineState]:
-    """What the booking rules read of the named lines (a chunk of a result file's records), with
-    the bank references of the payments booked for the paid ones.
+def line_states(conn: Connection, batch_id: str, seqs: Sequence[int]) -> tuple[dict[int, LineState],
+                                                                                dict[int, frozenset[str]]]:
+    """What the booking rules read of the seqs a chunk of a result file's records names: the
+    lines (with the references of payments booked for them) and, for seqs the batch does not
+    have, the references booked for those.
 
     At the driver and by a seq range when the chunk is dense (a bank answers in order): a million
     records read a million lines here.
     """
-    found: dict[int, LineState] = {}
-    paid: list[int] = []
     marks = "%s" if conn.dialect.name == "postgresql" else "?"
     columns = "seq, status, amount_fen, account_index, name, round, paid_fen, bank_ref"
-    if seqs and seqs[-1] - seqs[0] < 2 * len(seqs):
-        batches = [conn.exec_driver_sql(
+    dense = bool(seqs) and seqs[-1] - seqs[0] < 2 * len(seqs)
+    refs: dict[int, set[str]] = {}
+    for seq, ref in _payment_refs(conn, batch_id, seqs, dense):
+        refs.setdefault(seq, set()).add(ref)
+    if dense:
+        parts = [conn.exec_driver_sql(
             f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq BETWEEN {marks} AND {marks}",
             (batch_id, seqs[0], seqs[-1]))]
     else:
-        batches = [conn.exec_driver_sql(
+        parts = [conn.exec_driver_sql(
             f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq IN ({', '.join([marks] * len(part))})",
             (batch_id, *part)) for part in _seq_chunks(seqs)]
-    for rows in batches:
+    found: dict[int, LineState] = {}
+    for rows in parts:
         for seq, status, amount, account_index, name, round_no, paid_fen, bank_ref in rows:
+            booked = refs.pop(seq, set())
             found[seq] = LineState(seq, LineStatus(status), amount, bytes(account_index), name, round_no,
-                                   paid_fen or 0, frozenset((bank_ref,)) if bank_ref else frozenset())
-            if status == LineStatus.PAID.value:
-                paid.append(seq)
-    for seq, ref in _payment_refs(conn, batch_id, paid):
-        state = found[seq]
-        found[seq] = LineState(state.seq, state.status, state.amount_fen, state.account_index, state.name,
-                               state.round, state.paid_fen, state.refs | {ref})
-    return found
+                                   paid_fen or 0, frozenset(booked | {bank_ref} if bank_ref else booked))
+    return found, {seq: frozenset(r) for seq, r in refs.items()}
 
 
-def _payment_refs(conn: Connection, batch_id: str, seqs: Sequence[int]) -> list[tuple[int, str]]:
-    """(seq, bank reference) of every payment booked for these lines (a second payment's too)."""
+def _payment_refs(conn: Connection, batch_id: str, seqs: Sequence[int], dense: bool) -> list[tuple[int, str]]:
+    """(seq, bank reference) of every payment booked for these seqs, whatever it was booked as.
+    In a first answer there are none: an index range (or look-up) that finds nothing."""
     s = result_lines.c
+    query = (select(s.seq, s.bank_ref).join(files, files.c.id == s.file_id)
+             .where(s.batch_id == batch_id, s.bank_ref.is_not(None), s.outcome == "PAID",
+                    s.disposition.in_([d.value for d in _PAYING]), _BOOKED))
+    if dense:
+        return conn.execute(query.where(s.seq.between(seqs[0], seqs[-1]))).all()
     out = []
     for part in _seq_chunks(seqs):
-        out += conn.execute(
-            select(s.seq, s.bank_ref).join(files, files.c.id == s.file_id)
-            .where(s.batch_id == batch_id, s.seq.in_(part), s.bank_ref.is_not(None),
-                   s.disposition.in_([d.value for d in _PAYING]), _BOOKED)
-        ).all()
+        out += conn.execute(query.where(s.seq.in_(part))).all()
     return out
 
 
@@ -126,7 +132,8 @@ def payments_booked(conn: Connection, batch_id: str, seqs: Sequence[int]) -> dic
     for part in _seq_chunks(seqs):
         out.update((seq, int(n)) for seq, n in conn.execute(
             select(s.seq, func.count()).join(files, files.c.id == s.file_id)
-            .where(s.batch_id == batch_id, s.seq.in_(part), _BOOKED, s.disposition.in_([d.value for d in _PAYING]))
+            .where(s.batch_id == batch_id, s.seq.in_(part), _BOOKED,
+                   s.disposition.in_([d.value for d in _PAID_LINE]))
             .group_by(s.seq)))
     return out
 

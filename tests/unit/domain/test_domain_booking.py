@@ -90,6 +90,24 @@ def test_the_same_payment_reported_again_books_nothing():
     assert (b.disposition, b.new_status, b.paid_fen, b.due_fen) == (Disposition.REREPORT, None, 0, 0)
 
 
+@pytest.mark.parametrize("state", [None, line(LineStatus.REMOVED), line(LineStatus.GIVEN_UP)])
+def test_a_payment_booked_as_due_back_reported_again_under_its_reference_books_nothing(state):
+    first = book(rec(ref="X1"), state)
+    assert (first.disposition, first.due_fen, first.bank_ref) == (Disposition.NOT_INSTRUCTED, 10_000, "X1")
+    again = book(rec(ref="X1"), after(state, first) if state else None, refs=frozenset({"X1"}))
+    assert (again.disposition, again.due_fen) == (Disposition.REREPORT, 0)
+    other = book(rec(ref="X2"), after(state, first) if state else None, refs=frozenset({"X1"}))
+    assert (other.disposition, other.due_fen) == (Disposition.NOT_INSTRUCTED, 10_000)  # another payment: due too
+
+
+def test_a_payment_to_another_account_reported_again_under_its_reference_books_nothing():
+    state = line()
+    first = book(rec(account=OTHER, ref="X1"), state)
+    assert (first.disposition, first.due_fen) == (Disposition.OTHER_ACCOUNT, 10_000)
+    again = book(rec(account=OTHER, ref="X1"), after(state, first))
+    assert (again.disposition, again.due_fen, again.new_status) == (Disposition.REREPORT, 0, None)
+
+
 def test_without_references_a_second_paid_record_is_a_rereport():
     b = book(rec(ref=""), line(LineStatus.PAID, paid=10_000, refs=[]))
     assert (b.disposition, b.due_fen) == (Disposition.REREPORT, 0)
