@@ -29,6 +29,8 @@ CONFLICT            contradicts what is booked (fails a paid line, or differs   
 IGNORED_FAILURE     fails a line that was never instructed                       nothing
 ==================  ===========================================================  ==================
 
+The records are named tuples: immutable, and cheap to make a million times a result file.
+
 "Due" is money due back from the bank (``domain.postings.due_back``): the bank paid it without
 our instruction, so it never counts as paid and is never hidden in the refund. A record whose
 line was failed and is still in suspense (not re-issued) and that the bank now reports paid is
@@ -37,7 +39,7 @@ booked as paid from suspense.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from domain.model import LineStatus, PaymentOutcome
 
@@ -76,8 +78,7 @@ LABEL_ZH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class LineState:
+class LineState(NamedTuple):
     """What the ledger holds of the line a record names, when the record is read.
 
     ``account_index`` is the line's blind index of its account; ``round`` the payment file that
@@ -95,8 +96,7 @@ class LineState:
     refs: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One record of a result file, reduced to what the rules look at.
 
     ``account_index`` is the blind index of the account the record names (None when it names
@@ -112,8 +112,7 @@ class Record:
     round: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Booking:
+class Booking(NamedTuple):
     """What a record books. ``new_status`` None: the line does not change.
 
     ``paid_fen`` goes to subsidy paid, ``failed_fen`` to failed-payment suspense, ``due_fen`` is
@@ -156,8 +155,8 @@ def after(line: LineState, booking: Booking) -> LineState:
     """The line as the ledger holds it once ``booking`` is booked."""
     refs = line.refs | {booking.bank_ref} if booking.bank_ref else line.refs
     if booking.new_status is None:
-        return replace(line, refs=refs)
-    return replace(line, status=booking.new_status, refs=refs,
+        return line._replace(refs=refs)
+    return line._replace(status=booking.new_status, refs=refs,
                    paid_fen=booking.paid_fen if booking.new_status is LineStatus.PAID else line.paid_fen)
 
 
@@ -212,17 +211,17 @@ def plain_name(name: str) -> str:
 
 
 def _pay(record: Record, line: LineState, *, from_suspense: bool) -> Booking:
-    amount, instructed = record.amount_fen, line.amount_fen
-    common = {"new_status": LineStatus.PAID, "from_suspense": from_suspense, "bank_ref": record.bank_ref}
+    amount, instructed, paid, ref = record.amount_fen, line.amount_fen, LineStatus.PAID, record.bank_ref
     after_failure = " after it was reported failed" if from_suspense else ""
     if amount == instructed:
-        return Booking(Disposition.PAID, "paid" + after_failure, paid_fen=amount, **common)
+        return Booking(Disposition.PAID, "paid" + after_failure, paid, amount, 0, 0, from_suspense, ref)
     if amount < instructed:
         return Booking(Disposition.PAID_SHORT, f"paid {amount} fen of {instructed} instructed{after_failure}; "
-                                               f"{instructed - amount} fen unpaid", paid_fen=amount, **common)
+                                               f"{instructed - amount} fen unpaid", paid, amount, 0, 0, from_suspense,
+                       ref)
     return Booking(Disposition.PAID_OVER, f"paid {amount} fen, {amount - instructed} fen more than the "
                                           f"{instructed} instructed{after_failure}",
-                   paid_fen=instructed, due_fen=amount - instructed, **common)
+                   paid, instructed, 0, amount - instructed, from_suspense, ref)
 
 
 def _paid_again(record: Record, line: LineState) -> Booking:

@@ -27,7 +27,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bank_formats import FormatError
 from domain import booking
 from domain.booking import LineState
-from domain.model import OUTBOUND_PENDING, BatchStatus, FileState, LineStatus, ResultRecord, payment_round
+from domain.model import (
+    OUTBOUND_PENDING,
+    BatchStatus,
+    FailureReason,
+    FileState,
+    LineStatus,
+    PaymentOutcome,
+    ResultRecord,
+    payment_round,
+)
 from domain.reasons import reclassify
 from filesec import FileSecurityError
 from ledger import store
@@ -272,6 +281,16 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
                          problems=booked.problems)
 
 
+# The text stored for each code (a dict look-up: an enum's .value, three times a record, a
+# million records a file, costs seconds).
+_TEXT = {None: None, **{e: e.value for kind in (PaymentOutcome, FailureReason, booking.Disposition, LineStatus)
+                       for e in kind}}
+
+
+# Dispositions whose detail is kept with the record: a plain payment or failure says all in its code.
+_NOTED = booking.EXCEPTIONS
+
+
 @dataclass
 class _Staged:
     """What staging a result file found: its records, and the exceptions among them by kind."""
@@ -328,11 +347,10 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
                 if len(out.problems) < 20:
                     out.problems.append(f"record {ordinal + 1} (line {seq}): {b.disposition.value}: {b.detail}")
             rows.append((
-                file_id, ordinal, batch.id, seq, rec.outcome.value, rec.amount_fen,
-                rec.reason.value if rec.reason else None, rec.bank_code or None, rec.bank_text or None,
-                rec.bank_ref[:64] or None, b.disposition.value, b.detail[:200],
-                b.new_status.value if b.new_status else None, b.paid_fen, b.failed_fen, b.due_fen,
-                int(b.from_suspense),
+                file_id, ordinal, batch.id, seq, _TEXT[rec.outcome], rec.amount_fen,
+                _TEXT[rec.reason], rec.bank_code or None, rec.bank_text or None,
+                rec.bank_ref[:64] or None, _TEXT[b.disposition], b.detail[:200] if b.disposition in _NOTED else None,
+                _TEXT[b.new_status], b.paid_fen, b.failed_fen, b.due_fen, int(b.from_suspense),
             ))
             ordinal += 1
         store.insert_result_lines(conn, rows)

@@ -86,13 +86,18 @@ def book_result_file(
         return 0, 0
     ids = account_ids(conn, [acct.paid, acct.suspense, acct.clearing, acct.due_back, acct.unauthorized])
     txn_id = uuid.uuid4().hex
-    for k, (column, account) in enumerate(((s.paid_fen, acct.paid), (s.failed_fen, acct.suspense),
-                                           (s.due_fen, acct.due_back)), start=1):
-        conn.execute(insert(postings).from_select(
-            ["transaction_id", "n", "account_id", "amount_fen", "batch_id", "seq"],
-            select(literal(txn_id), s.ordinal * 3 + k, literal(ids[account]), column, s.batch_id, s.seq)
-            .where(of_file, column > 0),
-        ))
+    columns = ["transaction_id", "n", "account_id", "amount_fen", "batch_id", "seq"]
+    # A record's first leg (paid, failed or due back) in one pass over the file's records; the
+    # rare second one (the excess of an over-payment) in another.
+    conn.execute(insert(postings).from_select(columns, select(
+        literal(txn_id), s.ordinal * 2 + 1,
+        case((s.paid_fen > 0, ids[acct.paid]), (s.failed_fen > 0, ids[acct.suspense]), else_=ids[acct.due_back]),
+        case((s.paid_fen > 0, s.paid_fen), (s.failed_fen > 0, s.failed_fen), else_=s.due_fen),
+        s.batch_id, s.seq,
+    ).where(of_file, s.paid_fen + s.failed_fen + s.due_fen > 0)))
+    conn.execute(insert(postings).from_select(columns, select(
+        literal(txn_id), s.ordinal * 2 + 2, literal(ids[acct.due_back]), s.due_fen, s.batch_id, s.seq,
+    ).where(of_file, s.due_fen > 0, s.paid_fen + s.failed_fen > 0)))
     counters = [{"transaction_id": txn_id, "n": -n, "account_id": ids[account], "amount_fen": -amount,
                  "batch_id": batch_id, "seq": None}
                 for n, (account, amount) in enumerate(((acct.clearing, from_clearing), (acct.suspense, from_suspense),

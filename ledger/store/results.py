@@ -25,6 +25,7 @@ _PAYING = (Disposition.PAID, Disposition.PAID_SHORT, Disposition.PAID_OVER, Disp
 # ...of which these paid the line itself: how many payments a line had
 _PAID_LINE = (Disposition.PAID, Disposition.PAID_SHORT, Disposition.PAID_OVER, Disposition.SECOND_PAYMENT)
 _BOOKED = files.c.state == FileState.BOOKED.value
+_STATUS = {s.value: s for s in LineStatus}  # a lookup, not LineStatus(text): a million times a file
 
 
 def insert_result_lines(conn: Connection, rows: Iterable[tuple]) -> None:
@@ -47,20 +48,28 @@ def line_states(conn: Connection, batch_id: str, seqs: Sequence[int]) -> tuple[d
     refs: dict[int, set[str]] = {}
     for seq, ref in _payment_refs(conn, batch_id, seqs, dense):
         refs.setdefault(seq, set()).add(ref)
-    if dense:
-        parts = [conn.exec_driver_sql(
-            f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq BETWEEN {marks} AND {marks}",
-            (batch_id, seqs[0], seqs[-1]))]
-    else:
-        parts = [conn.exec_driver_sql(
-            f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq IN ({', '.join([marks] * len(part))})",
-            (batch_id, *part)) for part in _seq_chunks(seqs)]
+    cursor = conn.connection.dbapi_connection.cursor()  # plain tuples: no result-row objects
+    try:
+        if dense:
+            cursor.execute(f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq BETWEEN {marks} AND {marks}",
+                           (batch_id, seqs[0], seqs[-1]))
+            rows = cursor.fetchall()
+        else:
+            rows = []
+            for part in _seq_chunks(seqs):
+                cursor.execute(f"SELECT {columns} FROM lines WHERE batch_id = {marks} AND seq IN "
+                               f"({', '.join([marks] * len(part))})", (batch_id, *part))
+                rows += cursor.fetchall()
+    finally:
+        cursor.close()
     found: dict[int, LineState] = {}
-    for rows in parts:
-        for seq, status, amount, account_index, name, round_no, paid_fen, bank_ref in rows:
-            booked = refs.pop(seq, set())
-            found[seq] = LineState(seq, LineStatus(status), amount, bytes(account_index), name, round_no,
-                                   paid_fen or 0, frozenset(booked | {bank_ref} if bank_ref else booked))
+    none: frozenset[str] = frozenset()
+    for seq, status, amount, account_index, name, round_no, paid_fen, bank_ref in rows:
+        booked = refs.pop(seq, None)
+        if booked is not None or bank_ref:
+            booked = frozenset((booked or set()) | ({bank_ref} if bank_ref else set()))
+        found[seq] = LineState(seq, _STATUS[status], amount, bytes(account_index), name, round_no, paid_fen or 0,
+                               booked or none)
     return found, {seq: frozenset(r) for seq, r in refs.items()}
 
 
