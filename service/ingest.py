@@ -17,8 +17,10 @@ first checks the lease's fence: an instance that lost its lease books nothing.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,6 +312,25 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
     earlier record of this file already named sees the line as that record left it (a bitmap
     tells which seqs were seen; the rare repeat reads the earlier records back from staging).
     """
+    with _no_cycle_collection():
+        return _stage_records(ctx, conn, batch, file_id, round_no, reader, own_codes)
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Staging makes millions of short-lived tuples, none of them in a reference cycle; Python's
+    cycle collector would otherwise walk the whole heap again and again meanwhile (measured: a
+    quarter of the staging time at 300,000 records)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _stage_records(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_codes) -> _Staged:
     out = _Staged()
     seen = bytearray(batch.roster_count // 8 + 1)
     strays_in_file: dict[int, set[str]] = {}  # references of this file's payments of seqs the batch does not have
