@@ -276,9 +276,9 @@ def _report(args) -> int:
 
 def _files(args) -> int:
     """Every file exchanged with each bank, page by page, grouped by bank."""
-    from ykt.v1 import disbursement_pb2 as pb
-
     import grpc
+
+    from ykt.v1 import disbursement_pb2 as pb
 
     client = _client(args)
     found = []
@@ -406,9 +406,9 @@ def _when(message, field: str) -> str:
 
 
 def _file_action(args) -> int:
-    from ykt.v1 import disbursement_pb2 as pb
-
     import grpc
+
+    from ykt.v1 import disbursement_pb2 as pb
 
     client = _client(args)
     if args.command == "regenerate-file":

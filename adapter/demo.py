@@ -36,17 +36,17 @@ from pathlib import Path
 
 import bank_sim
 from adapter import convert
-from adapter.cli import format_exceptions
 from adapter import server as grpc_server
+from adapter.cli import format_exceptions
 from adapter.client import Client
 from domain import beijing
 from domain.beijing import BEIJING
 from domain.model import BatchHeader, BatchStatus, LineStatus, PaymentOutcome, ResultFileHeader, ResultRecord
 from domain.money import yuan
 from domain.roster import generate_lines
-from privacy.keys import Keyring
 from ledger import journal
 from ledger.db import make_engine, migrate, sqlite_url
+from privacy.keys import Keyring
 from service.config import Settings
 from service.context import Context
 from service.identity import AuthSettings, Role, issue_tokens

@@ -17,7 +17,19 @@ from adapter import auth, convert, handed_in, statement_rpc
 from domain import beijing
 from ledger import store
 from reports import verification
-from service import aggregate, batches, closing, dispatch, disclosure, ingest, monthly, reissue, reporting, stoplist, submission
+from service import (
+    aggregate,
+    batches,
+    closing,
+    disclosure,
+    dispatch,
+    ingest,
+    monthly,
+    reissue,
+    reporting,
+    stoplist,
+    submission,
+)
 from service.config import ConfigError
 from service.context import Context
 from service.errors import (

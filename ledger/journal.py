@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from itertools import islice
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, case, event, func, insert, select, update

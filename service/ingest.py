@@ -42,11 +42,11 @@ from domain.model import (
 from domain.reasons import reclassify
 from filesec import FileSecurityError
 from ledger import store
+from privacy.cipher import ACCOUNT
 from service import file_security
 from service.batches import accounts_of
 from service.context import Context
 from service.errors import InvalidInput, NotFound, Violation
-from privacy.cipher import ACCOUNT
 from service.leases import Lease
 from sftp.client import sha256_file
 

@@ -19,13 +19,11 @@ from sqlalchemy import func, or_, select
 
 from domain import beijing
 from domain.beijing import BEIJING
-
 from ledger.schema import accounts, batches, files, postings, transactions
 from reports.documents import Document, issue
 from service.context import Context
 from service.errors import InvalidInput, NotFound, Violation, require
 from service.reporting import MAX_LISTED, signer
-
 
 FIGURES = ("paid_count", "paid_fen", "failed_count", "failed_fen", "refunded_count", "refunded_fen",
            "late_count", "late_fen", "outstanding_count", "outstanding_fen")

@@ -8,8 +8,8 @@ reports is masked.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
 from datetime import date, datetime
+from itertools import chain
 
 from domain import beijing, workdays
 from domain.booking import EXCEPTIONS, Disposition

@@ -43,6 +43,7 @@ from ledger.store.files import (
 from ledger.store.leases import get_lease, lease_acquire, lease_release, lease_renew
 from ledger.store.lines import (
     SealedLines,
+    allow_reissue,
     close_issues,
     close_unpaid_lines,
     insert_issues,
@@ -54,15 +55,14 @@ from ledger.store.lines import (
     list_issues,
     make_line_rows,
     open_issue_seqs,
-    allow_reissue,
     paid_lines,
     refunded_lines,
     reinstruct,
     replace_line,
     round_totals,
-    short_paid,
     seal_lines,
     set_line_status,
+    short_paid,
 )
 from ledger.store.postings import (
     TransactionView,

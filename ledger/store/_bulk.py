@@ -12,7 +12,6 @@ from sqlalchemy import Connection
 
 from ledger.schema import lines
 
-
 CHUNK = 5000
 _SQLITE_ROWS = 2000  # rows per INSERT at most, however many SQLite could bind
 

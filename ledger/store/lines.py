@@ -10,10 +10,9 @@ from sqlalchemy import Connection, and_, func, literal, select, update
 from domain.masking import mask_account, mask_id
 from domain.model import AccountKind, LineIssue, LineStatus, PaymentLine
 from ledger import journal
-from ledger.schema import accounts, files, line_issues, lines, result_lines
+from ledger.schema import files, line_issues, lines, result_lines
 from ledger.store._bulk import CHUNK, _for_seqs, _seq_chunks, bulk_insert
 from privacy.cipher import ACCOUNT, ID, PHONE, FieldCipher  # field names bound into every ciphertext
-
 
 _LINE_COLUMNS = (
     "batch_id", "seq", "name", "id_sealed", "id_index", "id_masked", "id_region", "account_sealed",
