@@ -273,10 +273,17 @@ def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: 
     r.batch_id = sent.batch_id
     say(f"      batch {r.batch_id} {sent.status}: {sent.accepted_count:,} accepted, {sent.rejected_count:,} "
         f"rejected, {sent.held_count:,} held, {sent.issue_count:,} issue(s) noted")
+    if sent.status == BatchStatus.NEEDS_CORRECTION.value:  # never approved while lines wait for correction
+        rejected = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "REJECTED")]
+        say(f"      {len(rejected):,} rejected line(s) (a person already paid in another batch of the period, say) "
+            "removed from the roster by the department: never instructed")
+        as_user["clerk"].call("RemoveLines", pb.ResolveLinesRequest(
+            batch_id=r.batch_id, seqs=rejected, reason="演示：名册核对未通过，移出 failed the roster check, removed"))
     say("[4/10] approving as a second person")
-    as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
+    approved = as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
     say("[5/10] funding: finance transfers the batch total to the bank's clearing account")
-    funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id, amount_fen=total))
+    funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id,
+                                                                      amount_fen=approved.total_fen))
     say(f"      payment due by {funded.payment_due}")
     if dispatch:
         say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
@@ -365,7 +372,7 @@ def _summarise(r: BatchRun, say) -> bool:
         batch.status == BatchStatus.CLOSED.value
         and batch.funded_fen == ledger["paid_fen"] + ledger["refunded_fen"]
         and ledger["clearing_fen"] == 0 and ledger["suspense_fen"] == 0
-        and paid_n + refunded_n == content["roster"]["count"]
+        and paid_n + refunded_n == content["finance"]["instructed_count"]
         and due_back == bank["due_back_fen"] == sum(e.due_back_fen for e in r.exceptions or [])
         and all(content["checks"].values())
         and len({c.content_sha256 for c in recon.copies}) == 1

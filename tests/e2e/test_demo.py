@@ -32,7 +32,8 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
     second, stray = by_kind["SECOND_PAYMENT"], by_kind["NOT_INSTRUCTED"]
     assert {e.seq for e in second} <= set(demo.PAID_TWICE) and second
     assert [(e.seq, e.due_back_fen) for e in stray] == [(301, demo.STRAY_FEN)]
-    assert len(by_kind["REREPORT"]) == 300  # the whole answer, sent again: booked nothing
+    answered = content["finance"]["instructed_count"]
+    assert len(by_kind["REREPORT"]) == answered  # the whole answer, sent again: booked nothing
     found = content["discrepancies"]
     assert (found["DUPLICATE"]["count"], found["DUPLICATE"]["fen"]) == (len(second), sum(e.amount_fen for e in second))
     assert (found["OVER"]["count"], found["OVER"]["fen"]) == (1, demo.STRAY_FEN)
@@ -41,7 +42,7 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
     due = sum(e.amount_fen for e in second) + demo.STRAY_FEN
     assert content["ledger"]["due_back_fen"] == refund["due_back"]["fen"] == due
     assert content["ledger"]["paid_fen"] + content["ledger"]["refunded_fen"] == content["finance"]["funded_fen"]
-    assert "exceptions (ykt exceptions)" in out.getvalue() and "(+297 more REREPORT)" in out.getvalue()
+    assert "exceptions (ykt exceptions)" in out.getvalue() and f"(+{answered - 3} more REREPORT)" in out.getvalue()
     assert sorted(p.name for p in (tmp_path / "demo" / "reports").iterdir()) == sorted(names)
     # each bank got a file in its own format, named by its own profile
     assert list((tmp_path / "demo" / "bank" / "RCC01" / "processed").glob("DF_RCC01_*.txt"))
@@ -49,3 +50,17 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
     assert list((tmp_path / "demo" / "bank" / "RCC01" / "processed").glob("DF_RCC01_*-R1.txt"))  # the re-issue
     assert "chain and ledger invariants verify" in out.getvalue()
     assert "[10/10]" in out.getvalue() and "every batch accounted for" in out.getvalue()
+
+
+def test_the_demo_removes_lines_the_roster_check_rejects_and_never_approves_a_batch_waiting_for_correction(tmp_path):
+    """With the defaults (1,000 lines, seed 7) the third bank's generated roster names a person
+    an earlier batch of the period already pays: that line is rejected, the department removes
+    it, and only then is the batch approved and funded (its total without the line)."""
+    out = io.StringIO()
+    result = demo.run(tmp_path / "demo", lines=1000, seed=7, out=out)
+    assert result.ok, out.getvalue()
+    assert "1 rejected line(s)" in out.getvalue() and "removed from the roster" in out.getvalue()
+    deviant = json.loads(result.runs[2].reconciliation.content_json)
+    assert deviant["roster"]["not_instructed"] == {"REMOVED": {"count": 1, "fen": deviant["roster"]["total_fen"]
+                                                               - deviant["finance"]["instructed_fen"]}}
+    assert deviant["finance"]["funded_fen"] == deviant["finance"]["instructed_fen"]
