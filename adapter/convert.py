@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from domain import beijing
 from domain.booking import LABEL_ZH as EXCEPTION_LABELS
 from domain.booking import Disposition
 from domain.masking import mask_name
@@ -73,10 +74,8 @@ def line_to_pb(ln: PaymentLine) -> pb.PaymentLine:
 def timestamp(moment: datetime | None) -> Timestamp | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; the service writes UTC
-        moment = moment.replace(tzinfo=UTC)
     ts = Timestamp()
-    ts.FromDatetime(moment)
+    ts.FromDatetime(beijing.aware(moment))
     return ts
 
 

@@ -48,12 +48,13 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from bank_formats.base import BankFormat, FormatError
 from bank_sim.outcomes import DEFAULT_FAILURE_RATE_PPM, decide, paid_twice, ref_prefix
+from domain.beijing import BEIJING
 from domain.model import (
     EntrySide,
     FailureReason,
@@ -74,7 +75,6 @@ from sftp.readiness import MARKER_SUFFIX, is_candidate_name
 
 log = logging.getLogger("ykt.bank_sim")
 
-CHINA_TIME = timezone(timedelta(hours=8))
 
 __all__ = ["Rejected", "SimulatedBank", "party_keys"]
 
@@ -387,7 +387,7 @@ class SimulatedBank:
             file_id=f"R{digest}"[:35],
             original_file_id=header.file_id,
             batch_id=header.batch_id,
-            created_at=datetime.now(CHINA_TIME).replace(microsecond=0),
+            created_at=datetime.now(BEIJING).replace(microsecond=0),
             count=tally.count,
             paid_count=tally.paid_count,
             paid_fen=tally.paid_fen,
@@ -453,7 +453,7 @@ class SimulatedBank:
         opening, number = balances.get(account, (0, 0))
         number += 1
         closing = opening + credit - debit
-        now = datetime.now(CHINA_TIME).replace(microsecond=0)
+        now = datetime.now(BEIJING).replace(microsecond=0)
         sheader = StatementHeader(
             statement_id=f"S{header.file_id}{'-2' if second_payments else ''}"[:35], account=account,
             created_at=now, from_date=now.date(), to_date=now.date(), opening_balance_fen=opening,

@@ -5,6 +5,7 @@ Submission and line corrections live in :mod:`service.submission`.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from domain import beijing, workdays
 from domain.model import BatchHeader, BatchStatus, LineStatus
@@ -152,3 +153,10 @@ def check_header(ctx: Context, h: BatchHeader) -> None:
     need(bool(h.submitted_by), "submitted_by", "REQUIRED", "who submits the batch")
     if bad:
         raise InvalidInput("batch header rejected; nothing was stored", bad)
+
+
+def result_due(ctx: Context, batch) -> date:
+    """The Beijing day by which the bank must have answered a funded batch (its profile's
+    ``result_days`` working days from the funding day)."""
+    bank = ctx.settings.bank(batch.bank_code)
+    return workdays.add_working_days(beijing.day_of(batch.funded_at), bank.result_days, ctx.settings.calendar)

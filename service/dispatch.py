@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bank_formats import FormatError, Problem
@@ -169,17 +169,10 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
     return record
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; the service writes UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def _due(record, now: datetime) -> bool:
     """A failed upload is tried again from its ``next_attempt_at``; without one it waits for
     an operator (a permanent error)."""
-    at = _aware(record.next_attempt_at)
+    at = beijing.aware(record.next_attempt_at) if record.next_attempt_at is not None else None
     return at is not None and at <= now
 
 
@@ -273,7 +266,7 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
     header = PaymentFileHeader(
         file_id=record.message_id,
         batch_id=batch.id,
-        created_at=_aware(created_at),
+        created_at=beijing.aware(created_at),
         requested_date=batch.payment_due,
         payer_name=batch.payer_name,
         payer_account=batch.payer_account,

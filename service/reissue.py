@@ -21,8 +21,8 @@ from domain.model import OUTBOUND_AT_BANK, BatchStatus, FileState, LineStatus, P
 from domain.postings import reissue as reissue_entry
 from ledger import statements as store_statements
 from ledger import store
-from service import reporting, screening
-from service.batches import accounts_of
+from service import screening
+from service.batches import accounts_of, result_due
 from service.context import Context
 from service.errors import FailedPrecondition, InvalidInput, NotFound, Violation
 
@@ -124,7 +124,7 @@ def _reissuable(ctx: Context, conn, batch, seqs: Sequence[int], current: dict, n
     unanswered = [seq for seq in seqs if seq in current and current[seq].status == LineStatus.PENDING.value]
     debited = store_statements.debited_lines(conn, batch.id, unanswered) if unanswered else set()
     try:
-        due = reporting.result_due(ctx, batch)
+        due = result_due(ctx, batch)
     except workdays.CalendarRangeError:
         due = None
     today = beijing.day_of(now)

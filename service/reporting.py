@@ -30,6 +30,7 @@ from reports.discrepancies import (
 )
 from reports.documents import Document, issue
 from reports.signing import Signer
+from service import batches
 from service import statements as bank_statements
 from service.context import Context
 from service.errors import FailedPrecondition, NotFound
@@ -207,16 +208,10 @@ def _deadlines(ctx: Context, batch, first_result: datetime | None) -> dict:
     out = {"payment_due": batch.payment_due.isoformat() if batch.payment_due else None, "result_due": None,
            "first_result_on": arrived.isoformat() if arrived else None, "late_report": False}
     try:
-        due = result_due(ctx, batch)
+        due = batches.result_due(ctx, batch)
     except workdays.CalendarRangeError as exc:  # said in the report rather than failing it
         return out | {"calendar": str(exc)}
     return out | {"result_due": due.isoformat(), "late_report": (arrived or beijing.day_of(ctx.clock())) > due}
-
-
-def result_due(ctx: Context, batch) -> date:
-    """The Beijing day by which the bank must have answered a funded batch."""
-    bank = ctx.settings.bank(batch.bank_code)
-    return workdays.add_working_days(beijing.day_of(batch.funded_at), bank.result_days, ctx.settings.calendar)
 
 
 def _missed_due(ctx: Context, batch, deadlines: dict) -> bool:
