@@ -356,6 +356,12 @@ def test_a_result_for_an_unknown_batch_is_quarantined_and_one_for_unknown_lines_
     assert shown.returncode == 0, shown.stderr
     assert "IGNORED_FAILURE" in shown.stdout and "RESULT_PAY_STRAY.xml" in shown.stdout and "999" in shown.stdout
     assert "1 exceptions; due back from the bank 0.00 CNY" in shown.stdout
+    for bad, code in ((pb.ListExceptionsRequest(batch_id=batch_id, page_token="1:x"), grpc.StatusCode.INVALID_ARGUMENT),
+                      (pb.ListExceptionsRequest(batch_id=batch_id, page_size=5000), grpc.StatusCode.INVALID_ARGUMENT),
+                      (pb.ListExceptionsRequest(batch_id="B-NOSUCH"), grpc.StatusCode.NOT_FOUND)):
+        with pytest.raises(grpc.RpcError) as refused:
+            b.client.call("ListExceptions", bad)
+        assert refused.value.code() == code
 
     recon = b.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
     content = json.loads(recon.content_json)
