@@ -79,7 +79,8 @@ def dk_sepa_projection(data: bytes) -> bytes:
     the tests that use it keep to those amounts and ids). A faithful ISO v03 status report has
     all of those, so it cannot be valid against the variant. This removes exactly those parts
     (the paid records, the per-status totals, the reason texts and proprietary codes, the
-    bank's references, the creditor accounts) and relabels CNY as EUR; everything that is left
+    bank's references, the creditor accounts), cuts names to SEPA's 70 characters and relabels
+    CNY as EUR; everything that is left
     - the namespace, the root, the headers, the order and names of the elements of each record
     (the creditor's name among them) - is then validated.
     """
@@ -94,6 +95,8 @@ def dk_sepa_projection(data: bytes) -> bytes:
     for el in doc.iter(f"{_DK_NS}InstdAmt"):
         assert el.get("Ccy") == "CNY"
         el.set("Ccy", "EUR")
+    for el in doc.iter(f"{_DK_NS}Nm"):  # SEPA's names are Max70Text, ISO's v03 Max140Text
+        el.text = el.text[:70]
     return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
 
 
