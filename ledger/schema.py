@@ -186,6 +186,11 @@ files = Table(
     Column("remote_mtime", BigInteger),  # result files: the bank's (path, size, mtime) we took
     Column("archived_at", DateTime(timezone=True)),  # ...and when its copy there was archived or deleted
     Column("claimed_batch_id", String(20)),  # the batch a result file names, even an unknown one
+    # Payment files (migration 0007): the temporary file at the bank about to be renamed to the
+    # final name, recorded before the rename is sent. Once set, the file is never uploaded
+    # again: the next attempt finds out from the bank's folders whether the rename happened.
+    Column("rename_temp", String(300)),
+    Column("rename_sent_at", DateTime(timezone=True)),
 )
 # A file's content is taken once per bank and direction; re-deliveries are rows pointing at it.
 Index(
