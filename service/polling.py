@@ -16,11 +16,25 @@ is settled (booked, quarantined or a duplicate) — is not fetched again, only a
 bank whose outbox we may not clean up costs one listing per poll, not a download and a new
 row per file. One bad file is quarantined and archived like any other, and an error with one
 file (a failed download, say) never stops the files behind it.
+
+A file still being written is never taken. Under "stable" completion a file is fetched only once
+its size and mtime held still over the profile's settle time (``settle_s``, see
+:mod:`sftp.readiness`); under both conventions its size and mtime are listed again just before
+and just after it is read, and a read during which it changed (or that got another size than
+listed) is dropped: nothing is recorded, quarantined or archived, the local copy is deleted and
+the settle time starts again, so the file is read again once the bank has finished it.
+
+Names in the bank's listing are checked before anything is built from them
+(:func:`sftp.names.remote_name_problem`): a name with ``/``, ``\\``, ``..``, NUL or a control
+character is refused with a warning naming the bank and the escaped name (once per name and
+poller), and skipped; the other files are taken as usual.
 """
 from __future__ import annotations
 
 import logging
 import posixpath
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -32,8 +46,10 @@ from service.context import Context
 from service.file_security import is_signature_name, signature_name
 from service.ingest import IngestOutcome, ingest_file
 from service.leases import Lease, LeaseLost
-from sftp.errors import SftpError, TransferError
-from sftp.readiness import Observation
+from sftp.client import ReadyListing, RemoteFile
+from sftp.errors import IncompleteTransfer, SftpError, TransferError
+from sftp.names import escaped, remote_name_problem
+from sftp.readiness import Observation, Readiness, Sighting
 
 log = logging.getLogger("ykt.poll")
 
@@ -41,11 +57,15 @@ _SETTLED = {s.value for s in INBOUND_SETTLED}
 
 
 class OutboxPoller:
-    """Remembers what it saw at the last poll, for banks whose files are complete when stable."""
+    """Remembers what it saw at the last poll, for banks whose files are complete when stable;
+    ``monotonic`` times the settle time (seconds; never the context's clock, which tests and the
+    demo move by hand)."""
 
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, *, monotonic: Callable[[], float] = time.monotonic):
         self.ctx = ctx
-        self._seen: dict[str, dict[str, Observation]] = {}
+        self._monotonic = monotonic
+        self._seen: dict[str, dict[str, Observation | Sighting]] = {}
+        self._refused: dict[str, set[str]] = {}  # names refused (and logged) per bank
 
     def poll(self, bank_code: str) -> list[IngestOutcome]:
         """One look at the bank, under its lease; [] when another instance is polling it."""
@@ -66,12 +86,7 @@ class OutboxPoller:
         outcomes = []
         with ctx.connect(bank.sftp) as sftp:
             self._acknowledge(sftp, bank, lease)
-            listing = sftp.list_ready(
-                bank.outbox,
-                completion=bank.completion,
-                previous=self._seen.get(bank_code),
-            )
-            self._seen[bank_code] = listing.observations
+            listing = self._list_ready(sftp, bank)
             suffix = bank.bank_format.file_suffix
             for remote in listing:
                 if is_signature_name(bank, remote.name):
@@ -90,7 +105,10 @@ class OutboxPoller:
                     self._archive(sftp, bank, remote.path, [row.id for row in taken], lease, signed)
                     continue
                 try:
-                    local, signature = _fetch(sftp, bank, remote, folder, signed)
+                    fetched = self._fetch(sftp, bank, remote, folder, signed)
+                    if fetched is None:
+                        continue  # it changed while we read it: read again once it settles
+                    local, signature = fetched
                     outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path,
                                           remote_mtime=remote.mtime, lease=lease, signature=signature)
                 except LeaseLost:
@@ -117,7 +135,10 @@ class OutboxPoller:
                                                               remote.mtime)]
         if not ids:
             try:
-                local, signature = _fetch(sftp, bank, remote, folder, signed)
+                fetched = self._fetch(sftp, bank, remote, folder, signed)
+                if fetched is None:
+                    return  # it changed while we read it: read again once it settles
+                local, signature = fetched
                 outcome = statements.ingest_statement(ctx, bank.code, local, remote.name, remote.path,
                                                       remote_mtime=remote.mtime, lease=lease, signature=signature)
             except LeaseLost:
@@ -131,6 +152,70 @@ class OutboxPoller:
             ids = [outcome.file_id]
         if self._archive(sftp, bank, remote.path, [], lease, signed):
             statements.mark_archived(ctx, ids, lease)
+
+    def _list_ready(self, sftp, bank) -> ReadyListing:
+        """The complete files in the bank's outbox whose names may be used."""
+        entries = []
+        for entry in sftp.listdir(bank.outbox):
+            problem = remote_name_problem(entry.name)
+            if problem is None:
+                entries.append(entry)
+            else:
+                self._refuse(bank.code, entry.name, problem)
+        readiness = Readiness(bank.completion, settle_s=bank.settle_s)
+        verdict = readiness.check(entries, self._seen.get(bank.code), now=self._monotonic())
+        self._seen[bank.code] = verdict.observations
+        ready = [RemoteFile(e.name, posixpath.join(bank.outbox, e.name), e.size, e.mtime) for e in verdict.ready]
+        log.debug("bank %s: %d ready in %s", bank.code, len(ready), bank.outbox)
+        return ReadyListing(ready, verdict.observations)
+
+    def _refuse(self, bank_code: str, name: str, problem: str) -> None:
+        refused = self._refused.setdefault(bank_code, set())
+        if name in refused:
+            log.debug("bank %s: still refusing the name %s in its outbox (%s)", bank_code, escaped(name), problem)
+            return
+        refused.add(name)
+        log.warning("bank %s: refused the name %s in its outbox: %s; skipped, nothing fetched (a person "
+                    "must remove or rename it at the bank)", bank_code, escaped(name), problem)
+
+    def _fetch(self, sftp, bank, remote: RemoteFile, folder: Path, signed: bool) -> tuple[Path, Path | None] | None:
+        """Download a file of the bank's, and its signature when one is beside it (the bank writes
+        the signature before the file it signs). None when the file (or its signature) was not
+        as listed just before or just after the read, or the read got another size than listed:
+        the local copies are deleted and the file's settle time starts again."""
+        sig_name = signature_name(bank, remote.name) if signed else None
+        for name in (remote.name, sig_name):
+            if name is not None and (problem := remote_name_problem(name)) is not None:  # checked when listed
+                raise ValueError(f"bank {bank.code}: refusing the remote name {escaped(name)}: {problem}")
+        names = [remote.name] + ([sig_name] if sig_name else [])
+        before = _states(sftp, bank.outbox, names)
+        if before.get(remote.name) != (remote.size, remote.mtime):
+            return self._changed(bank, remote, f"listed {(remote.size, remote.mtime)}, "
+                                               f"now {before.get(remote.name)} (size, mtime)")
+        local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
+        signature = local.with_name(signature_name(bank, local.name)) if signed else None
+        try:
+            got = sftp.download(remote.path, local)
+            if signature is not None:
+                sftp.download(signature_name(bank, remote.path), signature)
+            after = _states(sftp, bank.outbox, names)
+        except IncompleteTransfer as exc:  # it grew or shrank while it was read
+            _discard(local, signature)
+            return self._changed(bank, remote, str(exc))
+        except BaseException:
+            _discard(local, signature)
+            raise
+        if got.size != remote.size or after != before:
+            _discard(local, signature)
+            return self._changed(bank, remote, f"read {got.size} bytes of {remote.size} listed; "
+                                               f"(size, mtime) before the read {before}, after {after}")
+        return local, signature
+
+    def _changed(self, bank, remote: RemoteFile, why: str) -> None:
+        log.info("bank %s: %s changed while it was read (%s); dropped, read again once it holds still",
+                 bank.code, remote.path, why)
+        self._seen.get(bank.code, {}).pop(remote.name, None)
+        return None
 
     def _archive(self, sftp, bank, remote_path: str, file_ids: list[int], lease: Lease,
                  signed: bool = False) -> bool:
@@ -172,16 +257,16 @@ class OutboxPoller:
                     log.info("bank %s: took %s from its inbox (batch %s)", bank.code, f.name, f.batch_id)
 
 
-def _fetch(sftp, bank, remote, folder: Path, signed: bool) -> tuple[Path, Path | None]:
-    """Download a file of the bank's, and its signature when one is beside it (the bank writes
-    the signature before the file it signs)."""
-    local = folder / f"{datetime.now():%Y%m%dT%H%M%S%f}_{remote.name}"
-    sftp.download(remote.path, local)
-    if not signed:
-        return local, None
-    signature = local.with_name(signature_name(bank, local.name))
-    sftp.download(signature_name(bank, remote.path), signature)
-    return local, signature
+def _states(sftp, remote_dir: str, names: list[str]) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of ``names`` in ``remote_dir`` now, from a fresh listing (missing: gone)."""
+    wanted = set(names)
+    return {e.name: (e.size, e.mtime) for e in sftp.listdir(remote_dir) if e.name in wanted and e.is_file}
+
+
+def _discard(*paths: Path | None) -> None:
+    for path in paths:
+        if path is not None:
+            path.unlink(missing_ok=True)
 
 
 def _archive(sftp, bank, remote_path: str) -> bool:

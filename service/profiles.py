@@ -29,6 +29,7 @@ from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_
 from filesec.signing import SIGNATURE_SUFFIX
 from domain.reasons import parse_reason_codes
 from sftp.endpoint import SftpEndpoint
+from sftp.names import remote_name_problem
 
 
 class ProfileError(ValueError):
@@ -90,7 +91,9 @@ class FileNaming:
     dispatch), ``{suffix}``. ``result`` names the bank's answer to payment file ``{stem}`` (its
     name without suffix) and ``statement`` the bank's statement number ``{seq}`` of
     ``{account}`` for ``{date}``; their other fields become ``*`` to recognise the bank's files
-    in its outbox.
+    in its outbox. Only a plain file name can be one of the bank's files: a listed name that
+    :func:`sftp.names.remote_name_problem` refuses (a ``/``, ``\\``, ``..``, NUL, a control
+    character...) never matches, whatever the pattern (fnmatch's ``*`` would match ``/``).
     """
 
     payment: str = "PAY_{batch}{suffix}"
@@ -111,10 +114,10 @@ class FileNaming:
         return self.statement.format(account=account, date=f"{day:%Y%m%d}", seq=f"{seq:04d}", suffix=suffix)
 
     def is_result(self, name: str, suffix: str) -> bool:
-        return fnmatch.fnmatchcase(name, _glob(self.result, suffix))
+        return remote_name_problem(name) is None and fnmatch.fnmatchcase(name, _glob(self.result, suffix))
 
     def is_statement(self, name: str, suffix: str) -> bool:
-        return fnmatch.fnmatchcase(name, _glob(self.statement, suffix))
+        return remote_name_problem(name) is None and fnmatch.fnmatchcase(name, _glob(self.statement, suffix))
 
 
 def _glob(pattern: str, suffix: str) -> str:
@@ -170,6 +173,14 @@ class FileSecurity:
                 or self.decrypt_inbound)
 
 
+#: Seconds a file's size and mtime must hold still under "stable" completion before it is fetched
+#: (``[folders] settle_s``): set it longer than the longest pause of the bank's writer. Timed by
+#: this process's monotonic clock from the first poll that saw the file's current size and mtime,
+#: so it holds whatever the poll interval (a file is taken at the first poll after it elapsed).
+DEFAULT_SETTLE_S = 5.0
+MAX_SETTLE_S = 3600.0
+
+
 @dataclass(frozen=True)
 class BankProfile:
     code: str
@@ -180,7 +191,8 @@ class BankProfile:
     inbox: str = "inbox"  # where we upload payment files
     outbox: str = "outbox"  # where the bank leaves result files and statements
     archive: str | None = "archive"  # where booked result files are moved; None deletes them
-    completion: str = "marker"  # "marker" (X.done beside X) or "stable" (size unchanged)
+    completion: str = "marker"  # "marker" (X.done beside X) or "stable" (size and mtime unchanged)
+    settle_s: float = DEFAULT_SETTLE_S  # "stable": how long size and mtime must hold still
     naming: FileNaming = field(default_factory=FileNaming)
     security: FileSecurity = field(default_factory=FileSecurity)
     payment_days: int = 3  # working days from funding to payment
@@ -236,6 +248,7 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
         outbox=r.text("folders", "outbox", default="outbox"),
         archive=r.text("folders", "archive", default="archive") if archive else None,
         completion=r.choice("folders", "completion", {"marker": "marker", "stable": "stable"}, "marker"),
+        settle_s=r.seconds("folders", "settle_s", DEFAULT_SETTLE_S, MAX_SETTLE_S),
         naming=naming,
         security=_security(r),
         payment_days=r.days("deadlines", "payment_days", 3),
@@ -336,6 +349,12 @@ class _Reader:
         if type(value) is not int or value < 1:
             raise self.fail(table, key, f"expected a whole number of working days >= 1, got {value!r}")
         return value
+
+    def seconds(self, table: str, key: str, default: float, maximum: float) -> float:
+        value = self.table(table).get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= maximum:
+            raise self.fail(table, key, f"expected a number of seconds from 0 to {maximum:g}, got {value!r}")
+        return float(value)
 
     def pattern(self, table: str, key: str) -> str:
         value = self.text(table, key)

@@ -6,6 +6,7 @@ Adding a bank is configuration: these tests run the same flow for each profile i
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -99,9 +100,12 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
             assert not (ctx.settings.data_dir / "outbound" / profile.code / sent.name).exists()
 
         assert len(bank.process_once()) == 1
-        worker.run_once()  # sees the result (a "stable" bank needs a second look)
-        worker.run_once()
-        batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
+        worker.run_once()  # sees the result; a "stable" bank's once it held still for the settle time
+        deadline = time.monotonic() + profile.settle_s + 30
+        while (batch := client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))).status != "RESULTS_COMPLETE" \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+            worker.run_once()
         assert batch.status == "RESULTS_COMPLETE", batch
         files = client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
         assert [(f.direction, f.state) for f in files] == [("OUT", "ACKNOWLEDGED"), ("IN", "BOOKED")]

@@ -106,3 +106,67 @@ def test_endpoint_takes_the_name_of_a_variable_never_a_secret(field):
 def test_endpoint_refuses_bad_settings(kw):
     with pytest.raises(ValueError):
         SftpEndpoint("h", 22, "u", None, **kw)
+
+
+# --------------------------------------------------------------------------- settle time
+
+
+def test_stable_with_a_settle_time_waits_for_it_whatever_the_poll_interval():
+    r = Readiness("stable", settle_s=5.0)
+    v = r.check([E("A.xml", 10, 100)], None, now=1000.0)
+    assert v.ready == [] and v.observations == {"A.xml": (10, 100, 1000.0)}
+    for now in (1000.5, 1001.0, 1004.9):  # polled often: unchanged, but not for 5 s yet
+        v = r.check([E("A.xml", 10, 100)], v.observations, now=now)
+        assert v.ready == [] and v.observations["A.xml"] == (10, 100, 1000.0)
+    v = r.check([E("A.xml", 10, 100)], v.observations, now=1005.0)
+    assert v.names == ["A.xml"]
+
+
+def test_a_change_within_the_settle_time_starts_it_again():
+    r = Readiness("stable", settle_s=5.0)
+    v = r.check([E("A.xml", 10, 100)], None, now=0.0)
+    v = r.check([E("A.xml", 10, 100)], v.observations, now=4.0)
+    v = r.check([E("A.xml", 20, 104)], v.observations, now=4.5)  # the writer went on after a 4 s pause
+    assert v.ready == [] and v.observations["A.xml"] == (20, 104, 4.5)
+    v = r.check([E("A.xml", 20, 105)], v.observations, now=6.0)  # mtime only: changed too
+    assert v.ready == [] and v.observations["A.xml"] == (20, 105, 6.0)
+    v = r.check([E("A.xml", 20, 105)], v.observations, now=10.9)
+    assert v.ready == []
+    assert r.check([E("A.xml", 20, 105)], v.observations, now=11.0).names == ["A.xml"]
+
+
+def test_a_settle_time_never_makes_an_empty_file_ready_and_one_sighting_is_never_enough():
+    r = Readiness("stable", settle_s=0.0)
+    v = r.check([E("A.xml", 10, 100), E("Z.xml", 0, 100)], None, now=0.0)
+    assert v.ready == []  # first sighting: never ready, even with no settle time
+    v = r.check([E("A.xml", 10, 100), E("Z.xml", 0, 100)], v.observations, now=99.0)
+    assert v.names == ["A.xml"]
+    # an observation from before settle times (no "since") starts the settle time now
+    r5 = Readiness("stable", settle_s=5.0)
+    v = r5.check([E("A.xml", 10, 100)], {"A.xml": (10, 100)}, now=50.0)
+    assert v.ready == [] and v.observations["A.xml"] == (10, 100, 50.0)
+
+
+def test_a_settle_time_needs_the_time_of_the_listing_and_a_sane_value():
+    with pytest.raises(ValueError, match="needs the time"):
+        Readiness("stable", settle_s=1.0).check([E("A.xml")], None)
+    for bad in (-1, float("nan"), float("inf"), "5", True):
+        with pytest.raises(ValueError, match="settle_s"):
+            Readiness("stable", settle_s=bad)
+    # marker mode: the marker says complete, the settle time does not apply
+    assert Readiness("marker", settle_s=60.0).check([E("A.xml"), E("A.xml.done", 0)]).names == ["A.xml"]
+
+
+def test_tracker_times_the_settle_time_and_forgets_a_file_that_changed_while_read():
+    now = [0.0]
+    t = ReadinessTracker("stable", settle_s=2.0, clock=lambda: now[0])
+    assert t.observe([E("A.xml", 1, 1)]) == []
+    now[0] = 1.0
+    assert t.observe([E("A.xml", 1, 1)]) == []
+    now[0] = 2.0
+    assert [e.name for e in t.observe([E("A.xml", 1, 1)])] == ["A.xml"]
+    t.forget("A.xml")  # it changed while it was read: the settle time starts again
+    now[0] = 3.0
+    assert t.observe([E("A.xml", 1, 1)]) == []
+    now[0] = 5.0
+    assert [e.name for e in t.observe([E("A.xml", 1, 1)])] == ["A.xml"]

@@ -8,6 +8,7 @@ import bank_formats
 from domain.model import FailureReason
 from filesec import Cipher, Digest, Wrap
 from service.profiles import (
+    DEFAULT_SETTLE_S,
     Encryption,
     FileNaming,
     ProfileError,
@@ -33,7 +34,7 @@ def test_a_profile_sets_up_its_format_family_with_its_options():
     assert (rcc.bank_format.encoding, rcc.bank_format.line_ending) == ("gbk", "\r\n")
     psbc = load_profile(ROOT / "profiles" / "PSBC01.toml")
     assert (psbc.bank_format.encoding, psbc.bank_format.digest, psbc.bank_format.line_ending) == ("gbk", "sm3", "\n")
-    assert (psbc.archive, psbc.completion) == (None, "stable")
+    assert (psbc.archive, psbc.completion, psbc.settle_s) == (None, "stable", 5.0)
     assert rcc.reason_codes == {"2001": FailureReason.ACCOUNT_FROZEN, "2002": FailureReason.CARD_LOST}
 
 
@@ -48,6 +49,28 @@ def test_file_names_follow_the_profile_and_the_banks_files_are_recognised():
     assert not naming.is_result("DZD_6228_20261102_0001.txt", ".txt")
     assert naming.is_statement(naming.statement_name("6228", date(2026, 11, 2), 1, ".txt"), ".txt")
     assert naming.statement_name("6228", date(2026, 11, 2), 1, ".txt") == "DZD_6228_20261102_0001.txt"
+
+
+def test_the_settle_time_is_read_from_the_folders_table_with_a_default():
+    assert profile_from_dict(_raw(), Path(".")).settle_s == DEFAULT_SETTLE_S == 5.0
+    assert profile_from_dict(_raw(folders={"completion": "stable", "settle_s": 12}), Path(".")).settle_s == 12.0
+    assert profile_from_dict(_raw(folders={"completion": "stable", "settle_s": 0.5}), Path(".")).settle_s == 0.5
+    assert profile_from_dict(_raw(folders={"completion": "stable", "settle_s": 0}), Path(".")).settle_s == 0.0
+
+
+@pytest.mark.parametrize("name", [
+    "HP_../../../../x.txt",  # fnmatch's * matches '/': the name of issue 14
+    "HP_a/b.txt",
+    "HP_..\\..\\x.txt",
+    "HP_x\x00.txt",
+    "HP_x\n.txt",
+    "HP_..x.txt",
+])
+def test_a_name_that_is_not_a_plain_file_name_is_never_the_banks_file(name):
+    naming = FileNaming(result="HP_{stem}{suffix}", statement="DZD_{seq}{suffix}")
+    assert not naming.is_result(name, ".txt")
+    assert not naming.is_statement(name.replace("HP_", "DZD_"), ".txt")
+    assert naming.is_result("HP_x.txt", ".txt") and naming.is_statement("DZD_x.txt", ".txt")
 
 
 def _raw(**tables):
@@ -68,6 +91,11 @@ def _raw(**tables):
     ({"files": {"result": "R_{batch}"}}, "p.toml: files.result: unknown field {batch}"),
     ({"files": {"payment": "a/{batch}"}}, "p.toml: files.payment: a file name cannot contain '/'"),
     ({"folders": {"completion": "soon"}}, "p.toml: folders.completion: 'soon' is not one of"),
+    ({"folders": {"settle_s": -1}}, "p.toml: folders.settle_s: expected a number of seconds from 0 to 3600, got -1"),
+    ({"folders": {"settle_s": "5"}}, "p.toml: folders.settle_s: expected a number of seconds"),
+    ({"folders": {"settle_s": True}}, "p.toml: folders.settle_s: expected a number of seconds"),
+    ({"folders": {"settle_s": 3601}}, "p.toml: folders.settle_s: expected a number of seconds"),
+    ({"folders": {"settle_s": float("nan")}}, "p.toml: folders.settle_s: expected a number of seconds"),
     ({"security": {"sign": "md5"}}, "p.toml: security.sign: 'md5' is not one of"),
     ({"deadlines": {"payment_days": 0}}, "p.toml: deadlines.payment_days: expected a whole number"),
     ({"reason_codes": {"R9": "BROKE"}}, "p.toml: reason_codes.R9: 'BROKE' is not a failure reason"),
