@@ -1,8 +1,11 @@
-# The two commands of the README: `make demo` and `make test`. Both set up .venv on first use.
+# The two commands of the README: `make demo` and `make test`. Each first checks what it needs from
+# the system (scripts/system-deps.sh: as root it installs what is missing, otherwise it stops
+# naming the one command to run), then sets up .venv on first use.
 VENV := .venv
 PY := $(VENV)/bin/python
+MAKEFLAGS += --no-print-directory
 
-.PHONY: demo test protos bench
+.PHONY: demo test protos bench venv
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -10,10 +13,16 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(VENV)/.installed
+venv: $(VENV)/.installed
+
+demo:
+	@bash scripts/system-deps.sh demo
+	@$(MAKE) -s venv
 	$(VENV)/bin/ykt demo
 
-test: $(VENV)/.installed
+test:
+	@bash scripts/system-deps.sh test
+	@$(MAKE) -s venv
 	$(PY) -m pytest
 
 protos: $(VENV)/.installed

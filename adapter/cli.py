@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return command(args)
     except (ConfigError, ProfileError) as exc:
-        print(f"ykt: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # one line per problem
+            print(f"ykt: {line}", file=sys.stderr)
         return 2
 
 
@@ -165,12 +166,14 @@ def _demo(args) -> int:
     return 0 if demo.run(args.data_dir, args.lines, args.seed).ok else 1
 
 
-def _context(config: Path):
+def _context(config: Path, check_files: bool = False):
     from ledger.db import make_engine
     from service import config as settings_file
     from service.context import Context
 
     settings = settings_file.load(config)
+    if check_files:  # every file and variable the settings name, before anything starts
+        settings_file.check_start(settings)
     return Context(engine=make_engine(settings.database_url), settings=settings)
 
 
@@ -233,7 +236,7 @@ def _serve(args) -> int:
     from ledger.db import migrate
     from service.worker import Worker
 
-    ctx = _context(args.config)
+    ctx = _context(args.config, check_files=True)
     migrate(ctx.engine)
     shutdown_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, shutdown_signals)  # inherited by every thread below

@@ -1,15 +1,38 @@
 """Settings of a running service: where the ledger lives and which agency banks it serves.
 
 Each bank is a profile (what the bank speaks, see :mod:`service.profiles`) plus how this
-deployment reaches its SFTP server. Settings load from a TOML file (see ``examples/ykt.toml``)
-and are checked on load; a mistake names the file and the key.
+deployment reaches its SFTP server. Settings load from a TOML file (see ``examples/ykt.toml``),
+with any setting overridden from the environment, and are checked on load:
+
+* every table and key is validated against a schema (pydantic models below); an unknown key is
+  refused with the file, the key and the nearest valid name; all problems are reported at once,
+  one line each (:class:`ConfigError` ``.problems``);
+* ``YKT_<KEY>`` sets a top-level key (``YKT_DATABASE_URL``, ``YKT_POLL_INTERVAL_S``), ``__``
+  separating the keys of tables (``YKT_BANKS__RCC01__SFTP__HOST``, ``YKT_AUTH__TLS_CERT``);
+  ``YKT_<KEY>_FILE`` names a file holding the value (a secret such as a database URL with its
+  password; the trailing newline is dropped). The environment wins over the file. A path from
+  the environment is relative to the current directory, a path in the file to the file;
+* :func:`check_start` checks, when the service starts, every file the settings name (SFTP
+  private keys, pinned host keys and known_hosts files, TLS certificates and keys, the
+  personal-data keys) and every environment variable they name, one line per problem.
+
+:func:`setting_table` lists every setting with its environment variable (the README's table).
 """
 from __future__ import annotations
 
+import copy
+import difflib
+import os
 import tomllib
+import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
+from pydantic import ValidationError as _ValidationError
 
 from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
 from domain.workdays import PACKAGE_CALENDAR, Calendar, CalendarDataError, calendar_from_table
@@ -18,11 +41,29 @@ from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
 from sftp.endpoint import SftpEndpoint
 
-__all__ = ["BankProfile", "ConfigError", "Settings", "from_dict", "load"]
+__all__ = [
+    "ENV_PREFIX",
+    "BankProfile",
+    "ConfigError",
+    "Settings",
+    "check_start",
+    "from_dict",
+    "load",
+    "setting_table",
+]
+
+ENV_PREFIX = "YKT_"
+# YKT_ variables that are not settings (the client commands', the PDF font's, the tests'): never
+# taken for a misspelt setting
+OTHER_ENV = frozenset({"YKT_TOKEN", "YKT_TLS_CA", "YKT_TLS_CERT", "YKT_TLS_KEY", "YKT_PII_KEYS", "YKT_CJK_FONT"})
 
 
 class ConfigError(ValueError):
-    """A settings file that cannot be used; the message names the file and key."""
+    """Settings that cannot be used; each problem is one line naming the file and the key."""
+
+    def __init__(self, *problems: str):
+        self.problems: tuple[str, ...] = tuple(problems) or ("unusable settings",)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -42,6 +83,9 @@ class Settings:
     instance_id: str = ""  # this instance's name in leases; "": host:pid:random
     # [calendar]: the official calendar deadlines count on; the package's years plus supplied ones
     calendar: Calendar = PACKAGE_CALENDAR
+    # where the settings came from, for messages: the file, and the keys set by the environment
+    source: str = field(default="<settings>", compare=False)
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def policy(self, program: str) -> ProgramPolicy:
         """How strictly ``program`` treats one-card conflicts and region anomalies."""
@@ -59,231 +103,641 @@ class Settings:
             raise ConfigError(f"unknown bank {code!r}; known banks: {known}") from None
 
 
-def load(path: Path) -> Settings:
-    """Read and check a TOML settings file."""
+# -- the schema ---------------------------------------------------------------------------------
+# Every table forbids unknown keys; a field's description is what an error says was expected.
+
+_PATH = {"ykt_path": True}  # marks a path: one from the environment is made absolute (cwd)
+_SECONDS = "a positive number of seconds"
+_EnvName = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+_Text = Annotated[StrictStr, StringConstraints(min_length=1)]
+_Seconds = Annotated[StrictFloat, Field(gt=0)]
+
+
+def _path(what: str, default: Any = ...) -> Any:
+    return Field(default, description=f"the path of {what}", json_schema_extra=_PATH)
+
+
+def _seconds(default: float) -> Any:
+    return Field(default, gt=0, description=_SECONDS)
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Sftp(_Table):
+    """``[banks.CODE.sftp]``: how this deployment reaches the bank's SFTP server."""
+
+    host: _Text = Field(description="a host name or address")
+    port: StrictInt = Field(gt=0, lt=65536, description="a port number (1-65535)")
+    username: _Text = Field(description="a user name")
+    private_key: _Text | None = _path("a private key file (OpenSSH or PEM)", None)
+    host_key: _Text | None = Field(None, description="the bank's OpenSSH public-key line (ssh-ed25519 AAAA...)")
+    known_hosts: _Text | None = _path("a known_hosts file", None)
+    timeout_s: StrictFloat = _seconds(15.0)
+    use_agent: StrictBool = Field(False, description="true or false")
+    password_env: _EnvName | None = Field(None, description="the name of the environment variable holding the "
+                                                            "password (letters, digits, underscore), never the "
+                                                            "password")
+    passphrase_env: _EnvName | None = Field(None, description="the name of the environment variable holding the "
+                                                              "key's passphrase, never the passphrase")
+    retry_attempts: StrictInt = Field(4, description="a whole number of attempts")
+    retry_base_s: StrictFloat = _seconds(0.5)
+    retry_cap_s: StrictFloat = _seconds(10.0)
+
+
+class _Keys(_Table):
+    """``[banks.CODE.keys]``: key set files for what the bank's profile demands."""
+
+    sign: _Text | None = _path("a key set file (ours, private)", None)
+    decrypt: _Text | None = _path("a key set file (ours, private)", None)
+    verify: _Text | None = _path("a key set file (the bank's, public)", None)
+    encrypt: _Text | None = _path("a key set file (the bank's, public)", None)
+
+
+class _Bank(_Table):
+    """``[banks.CODE]``: the bank's profile and how to reach it; the bank's details are in its profile."""
+
+    profile: _Text = _path("the bank's profile (profiles/*.toml)")
+    sftp: _Sftp = Field(description="a table (host, port, username, ...)")
+    keys: _Keys | None = Field(None, description="a table of key set files (sign, decrypt, verify, encrypt)")
+
+
+class _Program(_Table):
+    """``[programs.NAME]``: how strictly a program treats one-card and region findings."""
+
+    one_card: Literal["hold", "reject"] = Field("hold", description="hold or reject")
+    region: Literal["warn", "hold"] = Field("warn", description="warn or hold")
+    region_digits: Literal[2, 4, 6] = Field(4, description="2, 4 or 6")
+
+
+class _User(_Table):
+    """``[auth.users.NAME]``."""
+
+    role: _Text | None = Field(None, description="a role name")
+    roles: list[StrictStr] | None = Field(None, description="a list of role names")
+    token_sha256: StrictStr | None = Field(None, description="64 hex digits (ykt token prints them)")
+    cert_cn: StrictStr | None = Field(None, description="the common name of the user's client certificate")
+
+
+class _Auth(_Table):
+    """``[auth]``: TLS files and users."""
+
+    tls_cert: _Text | None = _path("a PEM file", None)
+    tls_key: _Text | None = _path("a PEM file", None)
+    client_ca: _Text | None = _path("a PEM file", None)
+    users: dict[str, _User] = Field(default_factory=dict, description="a table of users")
+
+
+class _Calendar(_Table):
+    """``[calendar]``: ``file`` or ``years``."""
+
+    file: _Text | None = _path("a TOML file", None)
+    years: dict[str, Any] | None = Field(None, description="a table of [years.YYYY] tables")
+
+
+class _Root(_Table):
+    data_dir: _Text = _path("the data folder", "var")
+    database_url: StrictStr | None = Field(None, description="a SQLAlchemy URL (sqlite:///... or "
+                                                             "postgresql+psycopg://...)")
+    poll_interval_s: StrictFloat = _seconds(5.0)
+    pii_key_file: _Text | None = _path("the personal-data key file", None)
+    lease_s: StrictFloat = _seconds(120.0)
+    retry_s: StrictFloat = _seconds(30.0)
+    retry_max_s: StrictFloat = _seconds(3600.0)
+    instance_id: StrictStr = Field("", max_length=128, description="a string of at most 128 characters")
+    programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
+    auth: _Auth = Field(default_factory=_Auth, description="a table")
+    calendar: _Calendar = Field(default_factory=_Calendar, description="a table (file, or years)")
+    banks: dict[str, _Bank] = Field(default_factory=dict, description="a table of [banks.CODE] tables")
+
+
+# Why a key someone might write is not a key here
+_HINTS = {  # the unknown key's place, "*" for any name
+    ("banks", "*", "*"): " (bank details belong in its profile)",
+    ("banks", "*", "sftp", "password"): " (name the environment variable that holds it: password_env)",
+    ("auth", "users", "*", "token"): " (the settings hold only its SHA-256: token_sha256)",
+}
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def load(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check a TOML settings file, overridden by ``YKT_...`` variables of ``environ``
+    (default: the process's environment)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-    return from_dict(raw, base=path.parent, source=str(path))
+    return from_dict(raw, base=path.parent, source=str(path), environ=os.environ if environ is None else environ)
 
 
-def from_dict(raw: dict[str, Any], base: Path, source: str = "<settings>") -> Settings:
-    def need(table: dict, key: str, kind: type, where: str):
-        if key not in table:
-            raise ConfigError(f"{source}: {where}{key}: missing")
-        value = table[key]
-        if not isinstance(value, kind):
-            raise ConfigError(f"{source}: {where}{key}: expected {kind.__name__}, got {value!r}")
-        return value
+def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
+              environ: Mapping[str, str] | None = None) -> Settings:
+    """Check settings given as the tables of a TOML file; ``environ`` (none by default) overrides them."""
+    origins: dict[str, str] = {}
+    problems: list[str] = []
+    if environ is not None:
+        raw, origins, env_problems = _apply_environment(raw, environ)
+        problems.extend(f"{source}: {p}" for p in env_problems)
+    label = _Label(source, origins)
+    try:
+        model = _Root.model_validate(raw)
+    except _ValidationError as exc:
+        raise ConfigError(*problems, *_problems(exc, label)) from None
+    if problems:
+        raise ConfigError(*problems)
 
     def path_of(value: str | None) -> Path | None:
         return None if value is None else (base / value).resolve()
 
-    data_dir = path_of(raw.get("data_dir", "var")) or base
-    banks: dict[str, BankProfile] = {}
-    for code, table in raw.get("banks", {}).items():
-        where = f"banks.{code}."
-        unknown = sorted(set(table) - {"profile", "sftp", "keys"})
-        if unknown:
-            raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key (bank details belong in its profile)")
+
+    def collect(make, *args):
         try:
-            profile = load_profile(path_of(need(table, "profile", str, where)))
-        except ProfileError as exc:
-            raise ConfigError(f"{source}: {where}profile: {exc}") from None
-        if profile.code != code:
-            raise ConfigError(f"{source}: {where}profile: the profile is for bank {profile.code!r}")
-        banks[code] = profile.with_connection(
-            _endpoint(code, need(table, "sftp", dict, where), where + "sftp.", need, path_of, source))
-        try:  # the key set files for the bank's [security] demands (service/file_security.py)
-            banks[code] = file_security.with_settings_keys(banks[code], table.get("keys"), path_of)
-        except ValueError as exc:
-            raise ConfigError(f"{source}: {where}{exc}") from None
-    url = raw.get("database_url") or f"sqlite:///{data_dir / 'ledger.sqlite3'}"
-    programs = {name: _policy(table, f"programs.{name}.", source) for name, table in raw.get("programs", {}).items()}
+            return make(*args)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    data_dir = path_of(model.data_dir)
+    banks = {}
+    for code, bank in model.banks.items():
+        made = collect(_bank, code, bank, path_of, label)
+        if made is not None:
+            banks[code] = made
+    programs = {}
+    for name, table in model.programs.items():
+        programs[name] = collect(_policy, table, f"programs.{name}", label)
+    auth = collect(_auth, model.auth, path_of, label)
+    calendar = collect(_calendar, model.calendar, path_of, label)
+    if problems:
+        raise ConfigError(*problems)
     return Settings(
-        database_url=url,
+        database_url=model.database_url or f"sqlite:///{data_dir / 'ledger.sqlite3'}",
         data_dir=data_dir,
         banks=banks,
-        poll_interval_s=float(raw.get("poll_interval_s", 5.0)),
-        lease_s=_positive(raw, "lease_s", 120.0, source),
-        retry_s=_positive(raw, "retry_s", 30.0, source),
-        retry_max_s=_positive(raw, "retry_max_s", 3600.0, source),
-        instance_id=str(raw.get("instance_id", ""))[:128],
-        pii_key_file=path_of(raw.get("pii_key_file")),
+        poll_interval_s=model.poll_interval_s,
+        lease_s=model.lease_s,
+        retry_s=model.retry_s,
+        retry_max_s=model.retry_max_s,
+        instance_id=model.instance_id,
+        pii_key_file=path_of(model.pii_key_file),
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
-        auth=_auth(raw.get("auth", {}), path_of, source),
-        calendar=_calendar(raw.get("calendar", {}), path_of, source),
+        auth=auth,
+        calendar=calendar,
+        source=source,
+        origins=origins,
     )
 
 
-def _positive(raw: dict[str, Any], key: str, default: float, source: str) -> float:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"{source}: {key}: expected a positive number of seconds, got {value!r}")
-    return float(value)
+class _Label:
+    """``FILE: KEY`` for messages, with the environment variable when the value came from one."""
+
+    def __init__(self, source: str, origins: Mapping[str, str]):
+        self.source, self.origins = source, origins
+
+    def __call__(self, key: str) -> str:
+        origin = self.origins.get(key)
+        return f"{self.source}: {key}" + (f" (from {origin})" if origin else "")
 
 
-def _calendar(table: Any, path_of, source: str) -> Calendar:
-    """``[calendar]``: years of the official calendar past the chinese-calendar package's, as the
-    State Council published them: ``file`` (a TOML file of ``[years.YYYY]`` tables, relative to
-    the settings) or the ``[calendar.years.YYYY]`` tables inline; see :func:`calendar_from_table`."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{source}: calendar: expected a table (file, or years)")
-    unknown = sorted(set(table) - {"file", "years"})
-    if unknown:
-        raise ConfigError(f"{source}: calendar.{unknown[0]}: unknown key (file, or years)")
-    if "file" not in table:
-        where, data = "calendar.", table
-    elif "years" in table:
-        raise ConfigError(f"{source}: calendar: give file or years, not both")
-    elif not isinstance(table["file"], str) or not table["file"]:
-        raise ConfigError(f"{source}: calendar.file: expected the path of a TOML file, got {table['file']!r}")
-    else:
-        path = path_of(table["file"])
-        where = f"calendar.file ({path}): "
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{source}: {where}{exc}") from None
+def _bank(code: str, bank: _Bank, path_of, label: _Label) -> BankProfile:
+    where = f"banks.{code}"
     try:
-        return calendar_from_table(data)
-    except CalendarDataError as exc:
-        raise ConfigError(f"{source}: {where}{exc}") from None
-
-
-def _policy(table: Any, where: str, source: str) -> ProgramPolicy:
-    """``[programs.NAME]`` (or ``[programs.default]``): one_card, region, region_digits."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{source}: {where[:-1]}: expected a table")
-    unknown = sorted(set(table) - {"one_card", "region", "region_digits"})
-    if unknown:
-        raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key (one_card, region, region_digits)")
-    try:
-        return ProgramPolicy(
-            one_card=OneCardPolicy(table.get("one_card", "hold")),
-            region=RegionPolicy(table.get("region", "warn")),
-            region_digits=table.get("region_digits", 4),
-        )
+        profile = load_profile(path_of(bank.profile))
+    except ProfileError as exc:
+        raise ConfigError(f"{label(where + '.profile')}: {exc}") from None
+    if profile.code != code:
+        raise ConfigError(f"{label(where + '.profile')}: the profile is for bank {profile.code!r}")
+    profile = profile.with_connection(_endpoint(code, bank.sftp, f"{where}.sftp", path_of, label))
+    keys = None if bank.keys is None else {k: v for k, v in bank.keys.model_dump().items() if v is not None}
+    try:  # the key set files for the bank's [security] demands (service/file_security.py)
+        return file_security.with_settings_keys(profile, keys, path_of)
     except ValueError as exc:
-        raise ConfigError(f"{source}: {where[:-1]}: {exc} (one_card: reject|hold, region: warn|hold, "
-                          "region_digits: 2|4|6)") from None
+        raise ConfigError(f"{label(where)}.{exc}") from None
 
 
-_SFTP_KEYS = {"host", "port", "username", "private_key", "host_key", "known_hosts", "timeout_s", "use_agent",
-              "password_env", "passphrase_env", "retry_attempts", "retry_base_s", "retry_cap_s"}
-
-
-def _endpoint(code: str, table: dict, where: str, need, path_of, source: str) -> SftpEndpoint:
+def _endpoint(code: str, sftp: _Sftp, where: str, path_of, label: _Label) -> SftpEndpoint:
     """``[banks.CODE.sftp]``. A password is never written here: ``password_env`` names the
     environment variable that holds it."""
-    unknown = sorted(set(table) - _SFTP_KEYS)
-    if unknown:
-        hint = " (name the environment variable that holds it: password_env)" if "password" in unknown else ""
-        raise ConfigError(f"{source}: {where}{unknown[0]}: unknown key{hint}")
     try:
         endpoint = SftpEndpoint(
-            host=need(table, "host", str, where),
-            port=need(table, "port", int, where),
-            username=need(table, "username", str, where),
-            private_key_path=path_of(table.get("private_key")),
-            host_key=table.get("host_key"),
-            known_hosts_path=path_of(table.get("known_hosts")),
-            timeout_s=float(table.get("timeout_s", 15.0)),
-            use_agent=bool(table.get("use_agent", False)),
-            password_env=table.get("password_env"),
-            passphrase_env=table.get("passphrase_env"),
-            name=code,
-            retry_attempts=int(table.get("retry_attempts", 4)),
-            retry_base_s=float(table.get("retry_base_s", 0.5)),
-            retry_cap_s=float(table.get("retry_cap_s", 10.0)),
+            host=sftp.host, port=sftp.port, username=sftp.username,
+            private_key_path=path_of(sftp.private_key), host_key=sftp.host_key,
+            known_hosts_path=path_of(sftp.known_hosts), timeout_s=sftp.timeout_s, use_agent=sftp.use_agent,
+            password_env=sftp.password_env, passphrase_env=sftp.passphrase_env, name=code,
+            retry_attempts=sftp.retry_attempts, retry_base_s=sftp.retry_base_s, retry_cap_s=sftp.retry_cap_s,
         )
     except ValueError as exc:
-        raise ConfigError(f"{source}: {where[:-1]}: {exc}") from exc
+        raise ConfigError(f"{label(where)}: {exc}") from None
     if endpoint.host_key is None and endpoint.known_hosts_path is None:
-        raise ConfigError(f"{source}: {where[:-1]}: needs host_key or known_hosts (never trust on first use)")
+        raise ConfigError(f"{label(where)}: needs host_key or known_hosts (never trust on first use)")
     return endpoint
 
 
-_AUTH_KEYS = ("tls_cert", "tls_key", "client_ca", "users")
-_USER_KEYS = ("role", "roles", "token_sha256", "cert_cn")
+def _calendar(table: _Calendar, path_of, label: _Label) -> Calendar:
+    """``[calendar]``: years of the official calendar past the chinese-calendar package's, as the
+    State Council published them: ``file`` (a TOML file of ``[years.YYYY]`` tables, relative to
+    the settings) or the ``[calendar.years.YYYY]`` tables inline; see :func:`calendar_from_table`."""
+    if table.file is None:
+        where, data = f"{label('calendar')}.", {} if table.years is None else {"years": table.years}
+    elif table.years is not None:
+        raise ConfigError(f"{label('calendar')}: give file or years, not both")
+    else:
+        path = path_of(table.file)
+        where = f"{label('calendar.file')} ({path}): "
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{where}{exc}") from None
+    try:
+        return calendar_from_table(data)
+    except CalendarDataError as exc:
+        raise ConfigError(f"{where}{exc}") from None
 
 
-def _auth(table: Any, path_of, source: str) -> AuthSettings:
+def _policy(table: _Program, where: str, label: _Label) -> ProgramPolicy:
+    """``[programs.NAME]`` (or ``[programs.default]``): one_card, region, region_digits."""
+    try:
+        return ProgramPolicy(one_card=OneCardPolicy(table.one_card), region=RegionPolicy(table.region),
+                             region_digits=table.region_digits)
+    except ValueError as exc:  # the schema admits only valid values; kept for a policy that adds rules
+        raise ConfigError(f"{label(where)}: {exc}") from None
+
+
+def _auth(table: _Auth, path_of, label: _Label) -> AuthSettings:
     """``[auth]``: ``tls_cert``, ``tls_key``, ``client_ca`` (files, all optional) and
     ``[auth.users.NAME]`` tables: ``role`` (or ``roles``, a list), ``token_sha256`` and/or
     ``cert_cn``. A token is never written in the settings, only its SHA-256 (``ykt token``)."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{source}: auth: expected a table")
-    unknown = sorted(set(table) - set(_AUTH_KEYS))
-    if unknown:
-        raise ConfigError(f"{source}: auth.{unknown[0]}: unknown key ({', '.join(_AUTH_KEYS)})")
     files = {}
+    problems = []
     for key in ("tls_cert", "tls_key", "client_ca"):
-        value = table.get(key)
+        value = getattr(table, key)
         if value is None:
             continue
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{source}: auth.{key}: expected the path of a PEM file, got {value!r}")
         files[key] = path_of(value)
         if not files[key].is_file():
-            raise ConfigError(f"{source}: auth.{key}: no such file {files[key]}")
+            problems.append(f"{label('auth.' + key)}: no such file {files[key]}")
+    if problems:
+        raise ConfigError(*problems)
     if ("tls_cert" in files) != ("tls_key" in files):
-        raise ConfigError(f"{source}: auth.{'tls_key' if 'tls_cert' in files else 'tls_cert'}: missing "
-                          "(tls_cert and tls_key go together)")
+        missing = "tls_key" if "tls_cert" in files else "tls_cert"
+        raise ConfigError(f"{label('auth.' + missing)}: missing (tls_cert and tls_key go together)")
     if "client_ca" in files and "tls_cert" not in files:
-        raise ConfigError(f"{source}: auth.client_ca: needs tls_cert and tls_key (client certificates need TLS)")
-    users_table = table.get("users", {})
-    if not isinstance(users_table, dict):
-        raise ConfigError(f"{source}: auth.users: expected a table of users")
+        raise ConfigError(f"{label('auth.client_ca')}: needs tls_cert and tls_key (client certificates need TLS)")
     users: dict[str, User] = {}
     seen_tokens: dict[str, str] = {}
     seen_cns: dict[str, str] = {}
-    for name, spec in users_table.items():
-        where = f"{source}: auth.users.{name}"
-        users[name] = user = _user(name, spec, where)
+    for name, spec in table.users.items():
+        where = f"auth.users.{name}"
+        try:
+            users[name] = user = _user(name, spec, where, label)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
         if user.token_sha256 is not None:
             if user.token_sha256 in seen_tokens:
-                raise ConfigError(f"{where}.token_sha256: the same token as user {seen_tokens[user.token_sha256]!r}")
+                problems.append(f"{label(where + '.token_sha256')}: the same token as user "
+                                f"{seen_tokens[user.token_sha256]!r}")
             seen_tokens[user.token_sha256] = name
         if user.cert_cn is not None:
             if user.cert_cn in seen_cns:
-                raise ConfigError(f"{where}.cert_cn: {user.cert_cn!r} is already user {seen_cns[user.cert_cn]!r}")
+                problems.append(f"{label(where + '.cert_cn')}: {user.cert_cn!r} is already user "
+                                f"{seen_cns[user.cert_cn]!r}")
             seen_cns[user.cert_cn] = name
+    if problems:
+        raise ConfigError(*problems)
     return AuthSettings(users=users, tls_cert=files.get("tls_cert"), tls_key=files.get("tls_key"),
                         client_ca=files.get("client_ca"))
 
 
-def _user(name: str, spec: Any, where: str) -> User:
-    if not isinstance(spec, dict):
-        raise ConfigError(f"{where}: expected a table (role, token_sha256, cert_cn)")
-    unknown = sorted(set(spec) - set(_USER_KEYS))
-    if unknown:
-        raise ConfigError(f"{where}.{unknown[0]}: unknown key ({', '.join(_USER_KEYS)})")
+def _user(name: str, spec: _User, where: str, label: _Label) -> User:
     if not name.strip():
-        raise ConfigError(f"{where}: a user needs a name")
-    if ("role" in spec) == ("roles" in spec):
-        raise ConfigError(f"{where}: give role (or roles, a list); one of them, not both")
-    names = [spec["role"]] if "role" in spec else spec["roles"]
-    key = "role" if "role" in spec else "roles"
-    if not isinstance(names, list) or not names:
-        raise ConfigError(f"{where}.{key}: expected a role name or a non-empty list of them")
+        raise ConfigError(f"{label(where)}: a user needs a name")
+    if (spec.role is None) == (spec.roles is None):
+        raise ConfigError(f"{label(where)}: give role (or roles, a list); one of them, not both")
+    key = "role" if spec.role is not None else "roles"
+    names = [spec.role] if spec.role is not None else spec.roles
+    if not names:
+        raise ConfigError(f"{label(where + '.' + key)}: expected a role name or a non-empty list of them")
     roles = set()
     for role in names:
         try:
             roles.add(Role(role))
         except ValueError:
-            raise ConfigError(f"{where}.{key}: unknown role {role!r} "
+            raise ConfigError(f"{label(where + '.' + key)}: unknown role {role!r} "
                               f"(known: {', '.join(r.value for r in Role)})") from None
-    digest, cn = spec.get("token_sha256"), spec.get("cert_cn")
+    digest, cn = spec.token_sha256, spec.cert_cn
     if digest is None and cn is None:
-        raise ConfigError(f"{where}: missing credentials: give token_sha256 and/or cert_cn")
+        raise ConfigError(f"{label(where)}: missing credentials: give token_sha256 and/or cert_cn")
     if digest is not None:
-        if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
-            raise ConfigError(f"{where}.token_sha256: expected 64 hex digits, the SHA-256 of the token "
+        if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+            raise ConfigError(f"{label(where + '.token_sha256')}: expected 64 hex digits, the SHA-256 of the token "
                               "(ykt token prints one); never the token itself")
         digest = digest.lower()
-    if cn is not None and (not isinstance(cn, str) or not cn.strip()):
-        raise ConfigError(f"{where}.cert_cn: expected the common name of the user's client certificate")
+    if cn is not None and not cn.strip():
+        raise ConfigError(f"{label(where + '.cert_cn')}: expected the common name of the user's client certificate")
     return User(name, frozenset(roles), digest, cn)
+
+
+# -- the schema, walked: for messages and the environment ----------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X`` of ``X | None`` and ``Annotated[X, ...]``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _is_table(annotation: Any) -> bool:
+    kind = _unwrap(annotation)
+    return typing.get_origin(kind) is dict or (isinstance(kind, type) and issubclass(kind, BaseModel))
+
+
+def _walk(loc: tuple) -> tuple[Any, Any]:
+    """(field, type) at ``loc`` in the schema; field is None inside a dict or list."""
+    kind: Any = _Root
+    info = None
+    for part in loc:
+        kind = _unwrap(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            info = kind.model_fields.get(str(part))
+            if info is None:
+                return None, None
+            kind = info.annotation
+        elif typing.get_origin(kind) in (dict, list):
+            info, kind = None, typing.get_args(kind)[-1]
+        else:
+            return None, None
+    return info, kind
+
+
+_EXPECTED = {"int_type": "an integer", "float_type": "a number", "string_type": "a string",
+             "bool_type": "true or false", "dict_type": "a table", "model_type": "a table",
+             "model_attributes_type": "a table", "list_type": "a list"}
+
+
+def _problems(exc: _ValidationError, label: _Label) -> list[str]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(str(p) for p in err["loc"])
+        key = ".".join(loc)
+        if err["type"] == "extra_forbidden":
+            out.append(f"{label(key)}: {_unknown(loc)}")
+        elif err["type"] == "missing":
+            out.append(f"{label(key)}: missing")
+        else:
+            info, _ = _walk(err["loc"])
+            what = (info.description if info is not None and info.description else None) or _EXPECTED.get(err["type"])
+            message = f"expected {what}" if what else err["msg"]
+            out.append(f"{label(key)}: {message}, got {err['input']!r}")
+    return out
+
+
+def _unknown(loc: tuple[str, ...]) -> str:
+    """``unknown key`` with why, or the nearest valid name, and the valid names."""
+    _, parent = _walk(loc[:-1])
+    known = list(_unwrap(parent).model_fields)
+    hint = next((text for pattern, text in _HINTS.items()
+                 if len(pattern) == len(loc) and all(p in ("*", part) for p, part in zip(pattern, loc))), "")
+    near = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+    guess = f"; did you mean {near[0]!r}?" if near and not hint else ""
+    return f"unknown key{hint}{guess} (valid: {', '.join(known)})"
+
+
+# -- the environment ----------------------------------------------------------------------------
+
+
+def _apply_environment(raw: Mapping[str, Any], environ: Mapping[str, str]
+                       ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """The settings with ``YKT_...`` variables applied; which key came from which variable; problems."""
+    merged = copy.deepcopy(dict(raw))
+    origins: dict[str, str] = {}
+    problems: list[str] = []
+    for var in sorted(v for v in environ if v.startswith(ENV_PREFIX) and v not in OTHER_ENV):
+        name = var[len(ENV_PREFIX):]
+        found, why = _env_target(merged, name)
+        from_file = False
+        if found is None and name.endswith("_FILE"):
+            found, why_file = _env_target(merged, name[:-len("_FILE")])
+            from_file = found is not None
+            why = why if found is None else why_file
+        if found is None:
+            if why:
+                problems.append(f"{var}: {why}")
+            continue
+        keys, info = found
+        if from_file and var[:-len("_FILE")] in environ:
+            problems.append(f"{var[:-len('_FILE')]} and {var}: both set; give one")
+            continue
+        value = environ[var]
+        if from_file:
+            try:
+                value = Path(value).read_text(encoding="utf-8").rstrip("\r\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{var}: cannot read {value}: {getattr(exc, 'strerror', None) or exc}")
+                continue
+        table = merged
+        for key in keys[:-1]:
+            child = table.get(key)
+            if not isinstance(child, dict):
+                child = table[key] = {}
+            table = child
+        table[keys[-1]] = _from_text(value, info)
+        origins[".".join(keys)] = var
+    return merged, origins, problems
+
+
+def _env_target(raw: Mapping[str, Any], name: str) -> tuple[tuple[list[str], Any] | None, str]:
+    """The keys a variable name (without ``YKT_``) sets and their field; or None and why not
+    ("" when the variable is simply not a setting's)."""
+    parts = name.split("__")
+    kind: Any = _Root
+    node: Any = raw
+    keys: list[str] = []
+    info = None
+    for part in parts:
+        kind = _unwrap(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            match = next((f for f in kind.model_fields if f.upper() == part.upper()), None)
+            if match is None:
+                if len(parts) == 1:  # YKT_SOMETHING: another tool's variable, unless close to a setting's
+                    names = [f.upper() for f in kind.model_fields if not _is_table(kind.model_fields[f].annotation)]
+                    near = difflib.get_close_matches(part.upper().removesuffix("_FILE"), names, n=1, cutoff=0.8)
+                    return None, (f"no such setting; did you mean {ENV_PREFIX}{near[0]}?" if near else "")
+                near = difflib.get_close_matches(part.upper(), [f.upper() for f in kind.model_fields], n=1, cutoff=0.6)
+                nearest = "__".join([*(k.upper() for k in keys), near[0]]) if near else ""
+                guess = f"; did you mean {ENV_PREFIX}{nearest}?" if near else ""
+                return None, f"no such setting {'.'.join([*keys, part.lower()])}{guess}"
+            info, kind = kind.model_fields[match], kind.model_fields[match].annotation
+            keys.append(match)
+        elif typing.get_origin(kind) is dict:
+            existing = node if isinstance(node, dict) else {}
+            match = next((k for k in existing if k.upper() == part.upper()), part)
+            info, kind = None, typing.get_args(kind)[1]
+            keys.append(match)
+        else:
+            return None, f"no such setting {'.'.join([*keys, part.lower()])}"
+        node = node.get(keys[-1]) if isinstance(node, dict) else None
+    if info is None or _is_table(info.annotation):
+        return None, (f"{'.'.join(keys)} is a table: set its keys one by one "
+                      f"({ENV_PREFIX}{name}__KEY)")
+    return (keys, info), ""
+
+
+def _from_text(text: str, info: Any) -> Any:
+    """An environment variable's text as the field's type; left as text when it does not convert
+    (validation then names the variable and what was expected)."""
+    kind = _unwrap(info.annotation)
+    try:
+        if kind is bool:
+            return {"true": True, "false": False}.get(text.strip().lower(), text)
+        if kind is int:
+            return int(text)
+        if kind is float:
+            return float(text)
+        if typing.get_origin(kind) is list:
+            return tomllib.loads(f"v = {text}")["v"]
+        if typing.get_origin(kind) is Literal and all(isinstance(v, int) for v in typing.get_args(kind)):
+            return int(text)
+    except (ValueError, tomllib.TOMLDecodeError):
+        return text
+    if (info.json_schema_extra or {}).get("ykt_path"):
+        return os.path.abspath(os.path.expanduser(text))  # relative to where the service was started
+    return text
+
+
+def setting_table() -> list[tuple[str, str, str]]:
+    """Every setting: (key, environment variable, what it takes); ``CODE``, ``NAME`` stand for
+    the entries of tables such as ``[banks.CODE]``."""
+    rows: list[tuple[str, str, str]] = []
+    placeholders = {"banks": "CODE", "users": "NAME", "programs": "NAME"}
+
+    def walk(model: type[BaseModel], keys: list[str]) -> None:
+        for name, info in model.model_fields.items():
+            kind = _unwrap(info.annotation)
+            if typing.get_origin(kind) is dict and name in placeholders:
+                walk(_unwrap(typing.get_args(kind)[1]), [*keys, name, placeholders[name]])
+            elif isinstance(kind, type) and issubclass(kind, BaseModel):
+                walk(kind, [*keys, name])
+            else:
+                path = [*keys, name]
+                env = "" if _is_table(kind) else ENV_PREFIX + "__".join(p.upper() for p in path)
+                rows.append((".".join(path), env, info.description or ""))
+
+    walk(_Root, [])
+    return rows
+
+
+# -- at start: the files and variables the settings name ----------------------------------------
+
+
+def check_start(settings: Settings, environ: Mapping[str, str] | None = None) -> None:
+    """Raise :class:`ConfigError` listing, one line each, every file the settings name that is
+    missing or unusable and every environment variable they name that is not set."""
+    problems = start_problems(settings, environ)
+    if problems:
+        raise ConfigError(*problems)
+
+
+def start_problems(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
+    from privacy.errors import KeyringError, KeyringNotConfigured
+    from privacy.keys import Keyring
+
+    env = os.environ if environ is None else environ
+    label = _Label(settings.source, settings.origins)
+    problems: list[str] = []
+    for code, profile in settings.banks.items():
+        if profile.sftp is not None:
+            problems.extend(_sftp_problems(profile.sftp, f"banks.{code}.sftp", label, env))
+    auth = settings.auth
+    for key in ("tls_cert", "tls_key", "client_ca"):
+        path = getattr(auth, key)
+        if path is not None:
+            why = _pem_problem(path, private=key == "tls_key")
+            if why:
+                problems.append(f"{label('auth.' + key)}: {why}")
+    try:
+        try:
+            Keyring.from_env(env)
+        except KeyringNotConfigured:
+            Keyring.load(settings.key_file)
+    except KeyringError as exc:
+        problems.append(f"{label('pii_key_file')}: personal-data keys: {exc} "
+                        f"(create them with: ykt keys init --config {settings.source})")
+    return problems
+
+
+def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str, str]) -> list[str]:
+    import paramiko
+
+    from sftp.keys import load_private_key, parse_public_key_line
+
+    problems = []
+    if ep.host_key:
+        try:
+            parse_public_key_line(ep.host_key)
+        except ValueError as exc:
+            problems.append(f"{label(where + '.host_key')}: not the bank's public key: {exc}")
+    elif ep.known_hosts_path is not None:
+        path = ep.known_hosts_path
+        try:
+            known = paramiko.HostKeys(str(path))
+        except (OSError, paramiko.SSHException, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            problems.append(f"{label(where + '.known_hosts')}: cannot read {path}: {why}")
+        else:
+            names = [ep.host] if ep.port == 22 else [f"[{ep.host}]:{ep.port}", ep.host]
+            if not any(known.lookup(name) for name in names):
+                problems.append(f"{label(where + '.known_hosts')}: {path} holds no key for {names[0]}")
+    for key in ("password_env", "passphrase_env"):
+        var = getattr(ep, key)
+        if var is not None and not env.get(var):
+            problems.append(f"{label(where + '.' + key)}: the environment variable {var} is not set")
+    if ep.private_key_path is not None:
+        path = ep.private_key_path
+        passphrase = env.get(ep.passphrase_env) if ep.passphrase_env else None
+        if not path.is_file():
+            problems.append(f"{label(where + '.private_key')}: no such file {path}")
+        elif not (ep.passphrase_env and passphrase is None):
+            try:
+                load_private_key(path, passphrase)
+            except (OSError, ValueError, TypeError, paramiko.SSHException) as exc:
+                # never the parser's text (it may quote the key): its kind only
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+                if passphrase is None and isinstance(exc, TypeError | paramiko.PasswordRequiredException):
+                    why = "the key is encrypted and no passphrase_env is set"
+                problems.append(f"{label(where + '.private_key')}: cannot load the private key {path}: {why}")
+    elif not ep.use_agent and ep.password_env is None:
+        problems.append(f"{label(where)}: no way to log in: give private_key, use_agent or password_env")
+    return problems
+
+
+def _pem_problem(path: Path, private: bool) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    try:
+        if private:
+            serialization.load_pem_private_key(data, password=None)
+        else:
+            x509.load_pem_x509_certificates(data)
+    except (ValueError, TypeError) as exc:
+        what = "an unencrypted PEM private key" if private else "PEM certificates"
+        return f"{path} does not hold {what} ({type(exc).__name__})"
+    return ""

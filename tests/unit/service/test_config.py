@@ -26,7 +26,8 @@ def test_the_example_settings_load_each_bank_from_its_profile():
     ({"profile": "profiles/ABC01.toml", "sftp": SFTP}, "the profile is for bank 'ABC01'"),
     ({"profile": "profiles/RCC01.toml"}, "banks.RCC01.sftp: missing"),
     ({"profile": "profiles/RCC01.toml", "format": "x", "sftp": SFTP}, "banks.RCC01.format: unknown key"),
-    ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "port": "22"}}, "banks.RCC01.sftp.port: expected int"),
+    ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "port": "22"}},
+     "banks.RCC01.sftp.port: expected a port number"),
     ({"profile": "profiles/RCC01.toml", "sftp": {"host": "h", "port": 22, "username": "u"}},
      "needs host_key or known_hosts"),
     ({"profile": "profiles/RCC01.toml", "sftp": {**SFTP, "password": "secret"}},
@@ -97,7 +98,7 @@ def test_a_calendar_given_inline():
     ({"file": "nope.toml"}, "s.toml: calendar.file ("),
     ({"file": 3}, "s.toml: calendar.file: expected the path of a TOML file, got 3"),
     ({"file": "c.toml", "years": {}}, "s.toml: calendar: give file or years, not both"),
-    ({"path": "c.toml"}, "s.toml: calendar.path: unknown key (file, or years)"),
+    ({"path": "c.toml"}, "s.toml: calendar.path: unknown key (valid: file, years)"),
     ({"years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}, "s.toml: calendar.years.2027.source: missing"),
     ({"years": {"2026": {"source": "s", "holidays": [], "workdays": []}}},
      "s.toml: calendar.years.2026: already known from chinese-calendar 1.11.0 (2004-2026), which may not be "

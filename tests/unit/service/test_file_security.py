@@ -353,7 +353,8 @@ def test_relative_key_paths_are_relative_to_the_settings_file(keys, tmp_path):
     (lambda t, k: {**t, "decrypt": str(k["ours"].sign)}, "banks.CCB01.keys.decrypt: .*cannot encrypt or decrypt"),
     (lambda t, k: {**t, "sign": str(k["ours"].verify)}, "banks.CCB01.keys.sign: .*verify.keys.json: is read for private keys but is open"),
     (lambda t, k: {**t, "verify": "/nonexistent/v.json"}, "banks.CCB01.keys.verify: /nonexistent/v.json: key set not found"),
-    (lambda t, k: {**t, "signing": "x"}, "banks.CCB01.keys.signing: unknown key; known: sign, decrypt, verify, encrypt"),
+    (lambda t, k: {**t, "signing": "x"},
+     "banks.CCB01.keys.signing: unknown key; did you mean .sign.\\? \\(valid: sign, decrypt, verify, encrypt\\)"),
     (lambda t, k: {**t, "sign": 3}, "banks.CCB01.keys.sign: expected the path of a key set file"),
     (lambda t, k: "keys.json", "banks.CCB01.keys: expected a table"),
 ], ids=lambda v: None if callable(v) else v.split(": ")[0 if v.startswith("banks") else 1][:40])
