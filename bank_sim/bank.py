@@ -130,8 +130,12 @@ class SimulatedBank:
         rereport: bool = False,
         pay_twice: Iterable[int] = (),
         pay_twice_ppm: int = 0,
+        delivery_marker: str | None = ".ok",
     ):
-        """``rereport``, ``pay_twice`` (seqs) and ``pay_twice_ppm``: see the module docstring."""
+        """``rereport``, ``pay_twice`` (seqs) and ``pay_twice_ppm``: see the module docstring.
+        ``delivery_marker``: the suffix of the marker the service leaves beside a payment file
+        it delivered (the profile's); such markers are not payment files and leave the inbox
+        with the file they mark."""
         self.root = Path(root)
         self.fmt = fmt
         self.seed = seed
@@ -154,6 +158,7 @@ class SimulatedBank:
         if type(pay_twice_ppm) is not int or not 0 <= pay_twice_ppm <= 1_000_000:
             raise ValueError(f"pay_twice_ppm must be within 0..1000000, not {pay_twice_ppm!r}")
         self.pay_twice_ppm = pay_twice_ppm
+        self.delivery_marker = delivery_marker
         # The bank's side of file security (service.file_security.counterpart), or None: files
         # in the clear. Clear copies of secured files live only in the private staging folder.
         self.security = security if security is not None and security.security.required else None
@@ -173,6 +178,7 @@ class SimulatedBank:
             root, profile.bank_format, seed, profile.code,
             inbox=profile.inbox, outbox=profile.outbox, naming=profile.naming,
             write_marker=profile.completion == "marker", own_codes=profile.reason_codes,
+            delivery_marker=profile.delivery_marker,
             security=counterpart(profile, keys) if keys is not None else None, **{"write_statements": True, **kwargs},
         )
 
@@ -198,6 +204,8 @@ class SimulatedBank:
                 continue
             if self.security is not None and is_signature_name(self.security, entry.name):
                 continue  # read with the file it signs
+            if self.delivery_marker and entry.name.endswith(self.delivery_marker):
+                continue  # the service's evidence of a delivery, taken with the file it marks
             out.append(Path(entry.path))
         return out
 
@@ -266,6 +274,7 @@ class SimulatedBank:
         if signature is not None:
             os.replace(signature, self.processed / signature.name)
         os.replace(path, done)
+        self._take_marker(path)
         fsync_dir(self.processed)
         log.info(
             "bank %s: answered %s with %s (%d paid, %d failed)",
@@ -485,6 +494,11 @@ class SimulatedBank:
                 os.fsync(f.fileno())
             fsync_dir(self.outbox)
 
+    def _take_marker(self, path: Path) -> None:
+        """The service's delivery marker leaves the inbox with the file it marks."""
+        if self.delivery_marker:
+            path.with_name(path.name + self.delivery_marker).unlink(missing_ok=True)
+
     def _reject(self, path: Path, why: str, signature: Path | None = None) -> None:
         target = self.rejected / path.name
         if target.exists():  # keep every rejected copy
@@ -493,6 +507,7 @@ class SimulatedBank:
         if signature is not None:
             shutil.move(str(signature), target.with_name(target.name + signature.name[len(path.name):]))
         shutil.move(str(path), target)
+        self._take_marker(path)
         note = target.with_name(target.name + ".error.txt")
         note.write_text(f"{path.name}: rejected by bank {self.bank_code}\n{why}\n", encoding="utf-8")
         log.warning("bank %s: rejected %s: %s", self.bank_code, path.name, why)

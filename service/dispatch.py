@@ -8,14 +8,27 @@ changes nothing. A payment file moves
     GENERATED → UPLOADING → DELIVERED → ACKNOWLEDGED        (FAILED → UPLOADING again, later)
 
 UPLOADING (with ``attempts`` + 1) is committed *before* the SFTP client is touched, DELIVERED
-only after the client read the file back from the bank. An instance that dies in between
-leaves UPLOADING behind with a lease that runs out; the next instance takes it up and finishes
-it: the payment file is rendered from the ledger deterministically (its id and creation time
-are stored with the file record; the bytes must match the recorded SHA-256), and the SFTP
-client treats the identical file already under its final name as delivered. The bank never
-gets two different files for one batch, and a file at the bank is never rendered or sent
-again: operators may re-render only a file that never reached it (:func:`regenerate`), or
-record that it was carried another way (:func:`mark_delivered`).
+only after the client read the file back from the bank. In between, the SFTP client writes a
+temporary copy at the bank, reads it back, and — after this module committed the *intent* to
+rename it (``files.rename_temp``, ``rename_sent_at``) — renames it to its final name, once.
+Before every attempt and before the rename the client calls back (:func:`_guard`): the lease
+must still be ours and unexpired and the file still UPLOADING.
+
+An instance that dies leaves UPLOADING behind. The next holder of the batch's lease (the same
+instance restarted takes its own leases back at once, see :func:`service.leases.take_back_own`)
+renders the same bytes from the ledger (id and creation time are stored with the file record;
+the bytes must match the recorded SHA-256) and then:
+
+* no intent recorded: no rename was ever sent, so uploading is safe (stale temporary copies
+  are removed first);
+* an intent recorded: the file is never written again. The bank's folders decide — the file
+  under its final name, its temporary copy still waiting (then the rename is sent now), the
+  marker left beside it, or the file in the folder where the bank keeps what it took; if none
+  shows, the file waits for an operator (FAILED, "needs an operator") with that reason.
+
+The bank never gets two different files for one batch, and a file at the bank is never rendered
+or sent again: operators may re-render only a file that never reached it (:func:`regenerate`),
+or record that it was carried another way (:func:`mark_delivered`).
 """
 from __future__ import annotations
 
@@ -39,13 +52,14 @@ from domain.model import (
     payment_message_id,
     payment_round,
 )
+from durable import faults
 from filesec import FileSecurityError
 from ledger import store
 from ledger.schema import files
 from service import leases
 from service.batches import expect_status
 from service.context import Context
-from service.errors import FailedPrecondition, InvalidInput, NotFound, Unavailable, Violation
+from service.errors import FailedPrecondition, InvalidInput, NotFound, ServiceError, Unavailable, Violation
 from service.file_security import protect_outbound
 from service.leases import Lease
 from service.profiles import Encryption
@@ -145,7 +159,16 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
     try:
         with ctx.connect(bank.sftp) as sftp:
             for path, name in prepared.uploads:  # a signature before the file it signs
-                delivered = sftp.upload(path, bank.inbox, name, progress=lambda _done, _total: lease.keep_alive())
+                payment = name == record.name
+                delivered = sftp.upload(
+                    path, bank.inbox, name, progress=lambda _done, _total: lease.keep_alive(),
+                    guard=_guard(ctx, lease, record.id, intent=payment), temp_tag=str(lease.fence),
+                    resume=current.rename_temp if payment and current.rename_sent_at is not None else None,
+                    marker=bank.delivery_marker, taken_dirs=bank.taken_dirs,
+                )
+    except Superseded:
+        with ctx.engine.connect() as conn:
+            return store.get_file(conn, record.id)
     except SftpError as exc:
         _record_failure(ctx, lease, record.id, exc)
         log.warning("batch %s: upload of %s failed: %s", batch_id, record.name, exc)
@@ -164,9 +187,34 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         log.info("batch %s: delivered %s to bank %s (%d bytes%s)", batch_id, record.name, bank.code, size,
                  ", found there already" if delivered.already_present else "")
         record = store.get_file(conn, record.id)
+    faults.point("dispatch.after_commit")
     if bank.security.encrypt is not Encryption.NONE:  # the bank has it; keep only the sealed copy
         prepared.rendered.unlink(missing_ok=True)
     return record
+
+
+class Superseded(ServiceError):
+    """The payment file left UPLOADING while this instance worked on it (the bank's answer made
+    it ACKNOWLEDGED, or an operator acted): nothing more is sent."""
+
+
+def _guard(ctx: Context, lease: Lease, file_id: int, *, intent: bool):
+    """The SFTP client's guard for one upload: before every attempt, and before the rename, the
+    lease must still be ours and unexpired and the file still UPLOADING under it; before the
+    payment file's rename, the intent to rename (which temporary file, when) is committed.
+    From then on the file is never written to the bank again (see sftp.client.BankSftp.upload)."""
+
+    def guard(step: str, temp: str) -> None:
+        now = ctx.clock()
+        values = {"rename_temp": temp, "rename_sent_at": now} if intent and step == "rename" else {}
+        with ctx.engine.begin() as conn:
+            lease.check(conn, live=True)
+            if not store.move_file(conn, file_id, [FileState.UPLOADING.value], handled_by=lease.owner,
+                                   fence=lease.fence, updated_at=now, **values):
+                state = store.get_file(conn, file_id).state
+                raise Superseded(f"file {file_id} is {state} now; nothing more is sent")
+
+    return guard
 
 
 def _due(record, now: datetime) -> bool:
@@ -335,8 +383,8 @@ def regenerate(ctx: Context, file_id: int, reason: str, actor: str):
             lease.check(conn)
             if not store.move_file(
                 conn, file_id, _PENDING, state=FileState.GENERATED.value, rendered_at=now, sha256=digest,
-                size=size, next_attempt_at=now, last_error=None, handled_by=lease.owner, fence=lease.fence,
-                updated_at=now,
+                size=size, next_attempt_at=now, last_error=None, rename_temp=None, rename_sent_at=None,
+                handled_by=lease.owner, fence=lease.fence, updated_at=now,
             ):
                 raise FailedPrecondition(f"file {file_id} changed meanwhile; nothing was done")
             was = f"sha256 {record.sha256[:16]}…" if record.sha256 else "never uploaded"

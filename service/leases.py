@@ -16,6 +16,7 @@ Lease times only decide *when* another instance may take over (liveness); the fe
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,12 +56,15 @@ class Lease:
     def ttl(self) -> timedelta:
         return timedelta(seconds=self.ctx.settings.lease_s)
 
-    def check(self, conn: Connection) -> None:
+    def check(self, conn: Connection, *, live: bool = False) -> None:
         """First statement of a transaction made under the lease: still ours? (and renew it).
 
+        ``live``: also refuse a lease whose time ran out, even if nobody took it over yet —
+        asked before anything is sent to a bank, by a process that may have been stopped.
         Raises :class:`LeaseLost` otherwise; the caller's transaction then rolls back.
         """
-        if not store.lease_renew(conn, self.name, self.owner, self.fence, self.ctx.clock() + self.ttl):
+        now = self.ctx.clock()
+        if not store.lease_renew(conn, self.name, self.owner, self.fence, now + self.ttl, now if live else None):
             held = store.get_lease(conn, self.name)
             by = f"{held.owner} (fence {held.fence})" if held is not None and held.owner else "nobody"
             log.warning("%s: lease lost (fence %d); now held by %s; changing nothing", self.name, self.fence, by)
@@ -83,8 +87,39 @@ class Lease:
         try:
             with self.ctx.engine.begin() as conn:
                 store.lease_release(conn, self.name, self.owner, self.fence)
-        except Exception:  # noqa: BLE001 - the lease then simply runs out
-            log.exception("%s: could not release the lease; it expires by itself", self.name)
+        except Exception as exc:  # noqa: BLE001 - released later (release_pending), or it runs out
+            log.warning("%s: could not release the lease (%s); trying again at the next round",
+                        self.name, exc)
+            with _unreleased_lock:
+                _unreleased.append(self)
+
+
+_unreleased: list[Lease] = []  # leases whose release failed (database down, disk full)
+_unreleased_lock = threading.Lock()
+
+
+def release_pending() -> None:
+    """Release the leases whose release failed before, so no unit waits for them to run out."""
+    with _unreleased_lock:
+        pending = list(_unreleased)
+        _unreleased.clear()
+    for lease in pending:
+        lease.release()
+
+
+def take_back_own(ctx: Context) -> list[str]:
+    """At start: release every lease held under this instance's id. They were held by this
+    instance's previous process, which is gone (or, if an operator started two processes under
+    one id, is fenced by this: its next check fails). Without this a restarted instance would
+    wait out its own predecessor's leases."""
+    if not ctx.settings.instance_id:
+        return []  # a generated id is new with every process: nothing can be ours
+    with ctx.engine.begin() as conn:
+        names = store.leases_release_owner(conn, ctx.instance_id)
+    if names:
+        log.info("instance %s: took back %d lease(s) of its previous process: %s", ctx.instance_id,
+                 len(names), ", ".join(sorted(names)[:10]))
+    return names
 
 
 def acquire(ctx: Context, name: str) -> Lease | None:

@@ -193,6 +193,8 @@ class BankProfile:
     archive: str | None = "archive"  # where booked result files are moved; None deletes them
     completion: str = "marker"  # "marker" (X.done beside X) or "stable" (size and mtime unchanged)
     settle_s: float = DEFAULT_SETTLE_S  # "stable": how long size and mtime must hold still
+    delivery_marker: str | None = ".ok"  # left beside a delivered payment file (NAME.ok); None: none
+    taken: str | None = None  # where the bank keeps the payment files it took, if it says so
     naming: FileNaming = field(default_factory=FileNaming)
     security: FileSecurity = field(default_factory=FileSecurity)
     payment_days: int = 3  # working days from funding to payment
@@ -200,6 +202,11 @@ class BankProfile:
     schema_dir: Path | None = None
     reason_codes: Mapping[str, FailureReason] = field(default_factory=dict)
     source: str = "<profile>"
+
+    @property
+    def taken_dirs(self) -> tuple[str, ...]:
+        """Folders that show a payment file reached the bank after it left the inbox."""
+        return (self.taken,) if self.taken else ()
 
     @cached_property
     def bank_format(self) -> bank_formats.BankFormat:
@@ -211,6 +218,16 @@ class BankProfile:
     def with_keys(self, keys: SecurityKeys) -> BankProfile:
         """This profile with the key set files of this deployment (from the settings)."""
         return replace(self, security=replace(self.security, keys=keys))
+
+
+def _delivery_marker(r: _Reader) -> str | None:
+    """``[folders] delivery_marker``: a suffix such as ".ok" (the default), or "" for none."""
+    if not r.table("folders").get("delivery_marker", ".ok"):
+        return None
+    marker = r.text("folders", "delivery_marker", default=".ok")
+    if not marker.startswith(".") or "/" in marker or "\\" in marker or len(marker) > 16:
+        raise r.fail("folders", "delivery_marker", f"{marker!r} is not a file name suffix such as '.ok'")
+    return marker
 
 
 def load_profile(path: Path) -> BankProfile:
@@ -249,6 +266,8 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
         archive=r.text("folders", "archive", default="archive") if archive else None,
         completion=r.choice("folders", "completion", {"marker": "marker", "stable": "stable"}, "marker"),
         settle_s=r.seconds("folders", "settle_s", DEFAULT_SETTLE_S, MAX_SETTLE_S),
+        delivery_marker=_delivery_marker(r),
+        taken=r.text("folders", "taken") if "taken" in r.table("folders") else None,
         naming=naming,
         security=_security(r),
         payment_days=r.days("deadlines", "payment_days", 3),

@@ -11,7 +11,7 @@ import threading
 
 from domain.model import BatchStatus
 from ledger import store
-from service import dispatch
+from service import dispatch, leases
 from service.context import Context
 from service.errors import ServiceError
 from service.polling import OutboxPoller
@@ -27,6 +27,7 @@ class Worker:
 
     def run_once(self) -> None:
         """One round. A failure with one batch or bank is logged and does not stop the others."""
+        leases.release_pending()
         with self.ctx.engine.connect() as conn:
             funded = [b.id for b in store.batches_in(conn, [BatchStatus.FUNDED])]
         for batch_id in funded:  # another instance's batches and retries not due yet are skipped
@@ -41,6 +42,11 @@ class Worker:
                 log.warning("polling bank %s failed, will retry: %s", code, exc)
 
     def run_forever(self, stop: threading.Event) -> None:
+        """Rounds until ``stop``; the first at once, with this instance's own leases taken back."""
+        try:
+            leases.take_back_own(self.ctx)
+        except Exception:  # noqa: BLE001 - then they run out as anyone's would
+            log.exception("could not take back this instance's leases")
         while not stop.is_set():
             try:
                 self.run_once()

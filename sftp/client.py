@@ -46,17 +46,19 @@ import random
 import stat as stat_mod
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import paramiko
 from paramiko.sftp import CMD_EXTENDED
 
+from durable import faults
 from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
     ConnectionLost,
+    DeliveryUndecided,
     HostKeyMismatch,
     IncompleteTransfer,
     PermanentError,
@@ -178,6 +180,22 @@ def _settled_alive(t: paramiko.Transport | None, settle_s: float = 0.2) -> bool:
         return False
     t.join(settle_s)  # returns at once when the reader thread ends; else after settle_s
     return t.is_active()
+
+
+Guard = Callable[[str, str], None]  # (step: "attempt" or "rename", temporary file name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One upload: where it goes, what it must be, and the caller's exactly-once hooks."""
+
+    final: str
+    temp: str
+    size: int
+    digest: str
+    guard: Guard | None
+    marker: str | None
+    taken_dirs: tuple[str, ...]
 
 
 class _Attempt:
@@ -518,6 +536,11 @@ class BankSftp:
         name: str,
         *,
         progress: Progress | None = None,
+        guard: Guard | None = None,
+        temp_tag: str = "",
+        resume: str | None = None,
+        marker: str | None = None,
+        taken_dirs: tuple[str, ...] = (),
     ) -> Delivered:
         """Deliver ``local_path`` as ``remote_dir/name``: temp name, read-back, rename.
 
@@ -528,46 +551,64 @@ class BankSftp:
         differs, other :class:`PermanentError` at once, and the last :class:`TransientError`
         once the attempts are used up; in every case nothing is under the final name unless it
         is the complete file.
+
+        Exactly once across crashes (the caller keeps the durable record):
+
+        * ``guard(step, temp)`` runs before every attempt (``"attempt"``) and just before the
+          rename is sent (``"rename"``, with the temporary file's name): the caller re-reads
+          its lease and the file's state there, and records its intent to rename. If it
+          raises, nothing more is sent and this call's own temporary file is removed.
+        * ``temp_tag`` makes the temporary name this caller's own (``.NAME.TAG.part``), so an
+          instance that lost its lease never touches another's temporary file.
+        * Once a rename was sent — in an earlier process (``resume``: the temporary file named
+          in the recorded intent) or in an earlier attempt of this call — nothing is written
+          again: the bank's folders decide (:meth:`_settle`).
+        * ``marker`` (a suffix such as ``".ok"``): an empty ``NAME.ok`` is left beside the file
+          after the rename, evidence that it happened even once the bank has taken the file;
+          ``taken_dirs`` are the folders where the bank moves the files it took.
         """
         local_path = Path(local_path)
         if "/" in name or name in ("", ".", "..") or name.startswith("."):
             raise TransferFailed(self.bank, name, "invalid remote file name")
         final = posixpath.join(remote_dir, name)
-        temp = posixpath.join(remote_dir, f".{name}.part")
+        temp = posixpath.join(remote_dir, f".{name}.{temp_tag}.part" if temp_tag else f".{name}.part")
         try:
             size, digest = sha256_file(local_path)
         except OSError as e:
             raise TransferFailed(
                 self.bank, str(local_path), f"cannot read local file: {e.strerror}"
             ) from None
+        target = _Target(final, temp, size, digest, guard, marker, taken_dirs)
 
         def attempt(state: _Attempt) -> Delivered:
+            if guard is not None:
+                guard("attempt", temp)
             try:
-                return self._upload_once(local_path, final, temp, size, digest, progress, state)
+                if resume is not None:
+                    return self._settle(replace(target, temp=posixpath.join(remote_dir, resume)), state)
+                if state.sent:
+                    return self._settle(target, state)
+                return self._upload_once(local_path, target, progress, state)
             except _LOW_LEVEL as e:
                 raise self._missing_folder(remote_dir, final, e) from None
 
         return self._run("upload", final, attempt)
 
-    def _upload_once(
-        self, local_path: Path, final: str, temp: str, size: int, digest: str,
-        progress: Progress | None, state: _Attempt,
-    ) -> Delivered:
-        existing = self._stat(final)
+    def _upload_once(self, local_path: Path, t: _Target, progress: Progress | None, state: _Attempt) -> Delivered:
+        existing = self._stat(t.final)
         if existing is not None:
-            return self._already_delivered(final, temp, existing, size, digest, state)
+            return self._already_delivered(t.final, t.temp, existing, t.size, t.digest, state)
 
         again = f" (attempt {state.number})" if state.number > 1 else ""
-        log.info("bank %s: uploading %s (%d bytes) to %s%s", self.bank, local_path, size, final, again)
-        if self._stat(temp) is not None:
-            log.warning("bank %s: removing stale temp file %s", self.bank, temp)
-            self.sftp.remove(temp)
+        log.info("bank %s: uploading %s (%d bytes) to %s%s", self.bank, local_path, t.size, t.final, again)
+        self._remove_stale_temps(t.final)
+        faults.point("upload.before_temp")
         sent = 0
         try:
             src = open(local_path, "rb")
         except OSError as e:
             raise TransferFailed(self.bank, str(local_path), f"cannot read local file: {e.strerror}") from None
-        with src, self.sftp.open(temp, "wb") as dst:
+        with src, self.sftp.open(t.temp, "wb") as dst:
             dst.set_pipelined(True)
             while True:
                 try:
@@ -580,47 +621,119 @@ class BankSftp:
                     break
                 dst.write(chunk)
                 sent += len(chunk)
+                faults.point("upload.during_temp")
                 if progress is not None:
-                    progress(sent, size)
-            self._fsync(dst, temp)
-        got = self.sftp.stat(temp)
-        if got.st_size != size:
-            self._discard(temp)
+                    progress(sent, t.size)
+            self._fsync(dst, t.temp)
+        got = self.sftp.stat(t.temp)
+        if got.st_size != t.size:
+            self._discard(t.temp)
             raise IncompleteTransfer(
-                self.bank, temp, f"size after upload is {got.st_size}, expected {size}"
+                self.bank, t.temp, f"size after upload is {got.st_size}, expected {t.size}"
             )
         # Verify the bytes before they get the final name: the bank may pick the file up
         # the moment it is renamed, and a bad copy must never appear under that name.
-        n, remote_digest = self._remote_sha256(temp, size)
-        if (n, remote_digest) != (size, digest):
+        n, remote_digest = self._remote_sha256(t.temp, t.size)
+        if (n, remote_digest) != (t.size, t.digest):
             if not self._alive():
-                raise ConnectionLost(self.bank, temp, f"read-back cut short after {n} of {size} bytes")
-            self._discard(temp)
+                raise ConnectionLost(self.bank, t.temp, f"read-back cut short after {n} of {t.size} bytes")
+            self._discard(t.temp)
             raise IncompleteTransfer(
                 self.bank,
-                temp,
-                f"read-back differs: {n} bytes sha256 {remote_digest}, sent {size} bytes sha256 {digest}",
+                t.temp,
+                f"read-back differs: {n} bytes sha256 {remote_digest}, sent {t.size} bytes sha256 {t.digest}",
             )
+        return self._rename_into_place(t, state, own_temp=True)
+
+    def _rename_into_place(self, t: _Target, state: _Attempt, *, own_temp: bool) -> Delivered:
+        """The one step that delivers: after the caller recorded its intent, rename the
+        verified temporary file to the final name, then leave the marker."""
+        if t.guard is not None:
+            try:
+                t.guard("rename", posixpath.basename(t.temp))
+            except BaseException:
+                if own_temp:  # fenced or superseded: leave no debris at the bank
+                    self._discard(t.temp)
+                raise
+        faults.point("upload.before_rename")
         try:
             # SFTP v3 rename fails when the target exists (OpenSSH: link + unlink), so a file
             # delivered meanwhile by someone else is never replaced.
             state.sent = True
-            self.sftp.rename(temp, final)
+            self.sftp.rename(t.temp, t.final)
         except OSError as e:
-            if self._alive() and (existing := self._stat(final)) is not None:
-                return self._already_delivered(final, temp, existing, size, digest, state)
-            raise self._classify("rename into place", final, e) from None
-
-        after = self._stat(final)
+            if self._alive() and (existing := self._stat(t.final)) is not None:
+                return self._already_delivered(t.final, t.temp, existing, t.size, t.digest, state)
+            raise self._classify("rename into place", t.final, e) from None
+        faults.point("upload.after_rename")
+        self._leave_marker(t)
+        after = self._stat(t.final)
         if after is None:
             # The rename succeeded: the bank has taken the file already.
-            log.warning("bank %s: %s was taken by the bank right after delivery", self.bank, final)
-        elif after.st_size != size:
+            log.warning("bank %s: %s was taken by the bank right after delivery", self.bank, t.final)
+        elif after.st_size != t.size:
             raise IncompleteTransfer(
-                self.bank, final, f"size after rename is {after.st_size}, expected {size}"
+                self.bank, t.final, f"size after rename is {after.st_size}, expected {t.size}"
             )
-        log.info("bank %s: delivered %s (%d bytes, sha256 %s)", self.bank, final, size, digest)
-        return Delivered(final, size, digest, attempts=state.number)
+        log.info("bank %s: delivered %s (%d bytes, sha256 %s)", self.bank, t.final, t.size, t.digest)
+        return Delivered(t.final, t.size, t.digest, attempts=state.number)
+
+    def _settle(self, t: _Target, state: _Attempt) -> Delivered:
+        """A rename was sent and its outcome is unknown: decide from the bank's folders, never
+        by sending again. The file under its final name (same bytes) or a marker or the file
+        in a folder where the bank keeps what it took: delivered. The temporary copy still
+        there, complete: the rename never happened, so it is sent now. None of these: only the
+        bank knows (:class:`DeliveryUndecided`)."""
+        existing = self._stat(t.final)
+        if existing is not None:
+            delivered = self._already_delivered(t.final, t.temp, existing, t.size, t.digest, state)
+            if t.marker and self._stat(t.final + t.marker) is None:
+                self._leave_marker(t)
+            return delivered
+        temp = self._stat(t.temp)
+        if temp is not None and temp.st_size == t.size:
+            n, remote_digest = self._remote_sha256(t.temp, t.size)
+            if (n, remote_digest) == (t.size, t.digest):
+                log.info("bank %s: %s is still waiting under %s; renaming it now", self.bank, t.final, t.temp)
+                return self._rename_into_place(t, state, own_temp=False)
+        name = posixpath.basename(t.final)
+        if t.marker and self._stat(t.final + t.marker) is not None:
+            log.info("bank %s: %s was delivered (its marker %s is there)", self.bank, t.final, name + t.marker)
+            return Delivered(t.final, t.size, t.digest, already_present=True, attempts=state.number)
+        for folder in t.taken_dirs:
+            found = self._stat(posixpath.join(folder, name))
+            if found is not None and found.st_size == t.size:
+                n, remote_digest = self._remote_sha256(posixpath.join(folder, name), t.size)
+                if (n, remote_digest) == (t.size, t.digest):
+                    log.info("bank %s: %s was delivered and taken (found in %s)", self.bank, t.final, folder)
+                    return Delivered(t.final, t.size, t.digest, already_present=True, attempts=state.number)
+        where = ", ".join([posixpath.dirname(t.final), *t.taken_dirs])
+        raise DeliveryUndecided(
+            self.bank, t.final,
+            f"a rename into place was sent and the bank's folders ({where}) show neither the file "
+            f"(sha256 {t.digest[:16]}…), nor its temporary copy {posixpath.basename(t.temp)}, nor a "
+            "marker: ask the bank whether it has it, then mark it delivered or regenerate it; "
+            "it is not sent again")
+
+    def _leave_marker(self, t: _Target) -> None:
+        """Best effort: the delivery stands without it; a missing marker only leaves a later
+        check less to go on."""
+        if not t.marker:
+            return
+        try:
+            self.sftp.open(t.final + t.marker, "wb").close()
+        except _LOW_LEVEL as e:
+            log.warning("bank %s: could not leave the marker %s: %s", self.bank, t.final + t.marker, _describe(e))
+
+    def _remove_stale_temps(self, final: str) -> None:
+        """Temporary copies of this file left by earlier attempts or by instances that died:
+        only ever removed by a fresh upload, which runs only when no rename was recorded."""
+        folder, name = posixpath.split(final)
+        prefix = f".{name}."
+        for entry in self.sftp.listdir(folder or "."):
+            if entry.startswith(prefix) and entry.endswith(".part"):
+                log.warning("bank %s: removing stale temp file %s", self.bank, entry)
+                self._discard(posixpath.join(folder, entry))
 
     def _already_delivered(
         self, final: str, temp: str, st: paramiko.SFTPAttributes, size: int, digest: str,

@@ -28,6 +28,9 @@ last one, with ``attempts`` set, once the endpoint's attempts are used up:
 * :class:`TargetExists`: the destination name holds a different file; a delivered payment file
   is never overwritten;
 * :class:`IncompleteTransfer`: what arrived differs from what was sent (size or SHA-256);
+* :class:`DeliveryUndecided`: a rename into the bank's inbox was sent, and the bank's folders
+  show neither the file, nor its temporary copy, nor a marker: only the bank can say whether it
+  has the file, so it is not sent again;
 * :class:`TransferFailed`: anything else that retrying cannot fix (an invalid remote name, an
   unreadable local file, a local disk error).
 
@@ -40,6 +43,7 @@ __all__ = [
     "AuthFailed",
     "ConnectFailed",
     "ConnectionLost",
+    "DeliveryUndecided",
     "HostKeyMismatch",
     "IncompleteTransfer",
     "PermanentError",
@@ -160,3 +164,10 @@ class TransferFailed(TransferError, PermanentError):
 
 class IncompleteTransfer(TransferError, PermanentError):
     """What arrived differs from what was sent (size or SHA-256 mismatch)."""
+
+
+class DeliveryUndecided(TransferError, PermanentError):
+    """A rename into place was sent and nothing at the bank shows whether it happened.
+
+    Never retried: sending again could pay twice. A person asks the bank, then marks the file
+    delivered or regenerates it."""

@@ -40,7 +40,7 @@ from ledger.store.files import (
     quarantined_files,
     update_file,
 )
-from ledger.store.leases import get_lease, lease_acquire, lease_release, lease_renew
+from ledger.store.leases import get_lease, lease_acquire, lease_release, lease_renew, leases_release_owner
 from ledger.store.lines import (
     SealedLines,
     allow_reissue,
@@ -102,7 +102,7 @@ __all__ = [
     "booked_totals", "bulk_insert", "claim_received", "close_issues", "close_unpaid_lines", "first_delivery",
     "due_records", "exceptions", "first_result_at", "get_batch", "get_file", "get_lease", "in_batch_duplicates", "inbound_by_remote",
     "insert_batch", "insert_file", "insert_issues", "insert_line_rows", "insert_result_lines", "iter_lines",
-    "lease_acquire", "lease_release", "lease_renew", "line_rows", "line_status_totals", "lines_by_seq",
+    "lease_acquire", "lease_release", "lease_renew", "leases_release_owner", "line_rows", "line_status_totals", "lines_by_seq",
     "line_facts", "line_states", "lines_sharing", "list_batches", "list_files", "list_issues", "list_transactions", "make_line_rows",
     "move_file", "open_issue_seqs", "outbound_count", "outbound_file", "outbound_in", "paid_lines", "payments_booked", "post",
     "probe_by_index", "quarantined_files", "refresh_statistics", "refunded_lines", "reinstruct", "replace_line", "round_totals",

@@ -39,17 +39,28 @@ def lease_acquire(conn: Connection, name: str, owner: str, now: datetime, until:
     ).scalar_one_or_none()
 
 
-def lease_renew(conn: Connection, name: str, owner: str, fence: int, until: datetime) -> bool:
-    """Extend the lease if ``owner`` still holds it with ``fence``; False when it was lost.
+def lease_renew(conn: Connection, name: str, owner: str, fence: int, until: datetime,
+                now: datetime | None = None) -> bool:
+    """Extend the lease if ``owner`` still holds it with ``fence`` (and, given ``now``, its time
+    has not run out); False when it was lost.
 
     Used as the first statement of every transaction that changes something under the lease:
     it locks the lease row (PostgreSQL) or takes the write lock (SQLite) until the transaction
     ends, so nobody can take the lease over between the check and the commit.
     """
-    return conn.execute(
-        update(leases).where(leases.c.name == name, leases.c.owner == owner, leases.c.fence == fence)
-        .values(lease_until=until)
-    ).rowcount == 1
+    held = [leases.c.name == name, leases.c.owner == owner, leases.c.fence == fence]
+    if now is not None:
+        held.append(leases.c.lease_until >= now)
+    return conn.execute(update(leases).where(*held).values(lease_until=until)).rowcount == 1
+
+
+def leases_release_owner(conn: Connection, owner: str) -> list[str]:
+    """Give back every lease ``owner`` holds; returns their names. For a restarted instance,
+    whose previous process held them and is gone."""
+    rows = conn.execute(select(leases.c.name).where(leases.c.owner == owner)).scalars().all()
+    if rows:
+        conn.execute(update(leases).where(leases.c.owner == owner).values(owner=None, lease_until=None))
+    return list(rows)
 
 
 def lease_release(conn: Connection, name: str, owner: str, fence: int) -> None:

@@ -18,7 +18,7 @@ from service.config import BankProfile, Settings
 from service.context import Context
 from sftp.client import Delivered
 from sftp.endpoint import SftpEndpoint
-from sftp.errors import TransferError
+from sftp.errors import DeliveryUndecided, TransferError
 from tests.support.identities import TEST_AUTH
 
 __all__ = ["BANK", "REGION", "Clock", "MemoryBank", "funded_batch", "instance"]
@@ -72,15 +72,27 @@ class _Session:
     def __exit__(self, *exc):
         return None
 
-    def upload(self, local: Path, remote_dir: str, name: str, *, progress=None) -> Delivered:
+    def upload(self, local: Path, remote_dir: str, name: str, *, progress=None, guard=None, temp_tag="",
+               resume=None, marker=None, taken_dirs=()) -> Delivered:
+        """The real client's contract in memory: ``guard`` before the attempt and before the
+        "rename" (here: putting the bytes into the inbox); with ``resume``, nothing is written."""
         bank = self.bank
         data = Path(local).read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         bank.calls.append(name)
+        if guard is not None:
+            guard("attempt", f".{name}.{temp_tag}.part")
+        if resume is not None:
+            with bank._lock:
+                if bank.inbox.get(name) == data:
+                    return Delivered(f"{remote_dir}/{name}", len(data), digest, already_present=True)
+            raise DeliveryUndecided("memory", f"{remote_dir}/{name}", "nothing at the bank shows it")
         if bank.before_upload is not None:
             bank.before_upload(name)
         if progress is not None:
             progress(len(data), len(data))
+        if guard is not None and name not in bank.inbox:
+            guard("rename", f".{name}.{temp_tag}.part")
         with bank._lock:
             if name in bank.inbox:
                 if bank.inbox[name] != data:
