@@ -38,9 +38,11 @@ from service.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    ResourceExhausted,
     ServiceError,
     Unavailable,
     Violation,
+    environmental,
 )
 from ykt.v1 import disbursement_pb2 as pb
 from ykt.v1 import disbursement_pb2_grpc as pb_grpc
@@ -53,6 +55,7 @@ _CODES = {
     FailedPrecondition: code_pb2.FAILED_PRECONDITION,
     PermissionDenied: code_pb2.PERMISSION_DENIED,
     Unavailable: code_pb2.UNAVAILABLE,
+    ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
     InvalidInput: code_pb2.INVALID_ARGUMENT,
 }
 
@@ -83,7 +86,11 @@ def _rpc(method):
             return method(self, request, context)
         except (ServiceError, ConfigError) as exc:
             context.abort_with_status(rpc_status.to_status(_status_of(exc)))
-        except Exception:
+        except Exception as exc:
+            known = environmental(exc)
+            if known is not None:  # a full disk, a read-only folder, a lost connection: say so
+                log.warning("%s failed: %s", method.__name__, known)
+                context.abort_with_status(rpc_status.to_status(_status_of(known)))
             log.exception("%s failed", method.__name__)
             context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
 

@@ -59,7 +59,15 @@ from ledger.schema import files
 from service import leases
 from service.batches import expect_status
 from service.context import Context
-from service.errors import FailedPrecondition, InvalidInput, NotFound, ServiceError, Unavailable, Violation
+from service.errors import (
+    FailedPrecondition,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    Unavailable,
+    Violation,
+    environmental,
+)
 from service.file_security import protect_outbound
 from service.leases import Lease
 from service.profiles import Encryption
@@ -129,8 +137,15 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         elif scheduled and record.state == FileState.FAILED.value and not _due(record, now):
             return None
 
-    prepared = prepare(ctx, lease, batch, record)
-    size, digest = sha256_file(prepared.rendered)
+    try:
+        prepared = prepare(ctx, lease, batch, record)
+        size, digest = sha256_file(prepared.rendered)
+    except OSError as exc:  # the data folder: full, read-only...
+        known = environmental(exc, f"the data folder {ctx.settings.data_dir}")
+        if known is None:
+            raise
+        _record_local_failure(ctx, lease, record.id, known)
+        raise known from exc
     differs = record.sha256 is not None and record.sha256 != digest
     with ctx.engine.begin() as conn:
         lease.check(conn)
@@ -255,6 +270,19 @@ def _record_failure(ctx: Context, lease: Lease, file_id: int, exc: SftpError) ->
             next_attempt_at=None if permanent else now + retry_delay(ctx, attempts),
             handled_by=lease.owner, fence=lease.fence, updated_at=now,
         )
+
+
+def _record_local_failure(ctx: Context, lease: Lease, file_id: int, why: ServiceError) -> None:
+    """The payment file could not be rendered here (no room, no write access): nothing was sent
+    and no partial file is left; FAILED with the reason, tried again after the usual delay."""
+    now = ctx.clock()
+    with ctx.engine.begin() as conn:
+        lease.check(conn)
+        attempts = store.get_file(conn, file_id).attempts
+        store.move_file(conn, file_id, _PENDING, state=FileState.FAILED.value, last_error=f"{why}; nothing was sent",
+                        next_attempt_at=now + retry_delay(ctx, max(attempts, 1)), handled_by=lease.owner,
+                        fence=lease.fence, updated_at=now)
+    log.warning("file %s: %s", file_id, why)
 
 
 # --- the bytes -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from domain.model import BatchStatus
 from ledger import store
 from service import dispatch, leases
 from service.context import Context
-from service.errors import ServiceError
+from service.errors import ServiceError, environmental
 from service.polling import OutboxPoller
 from sftp.errors import SftpError
 
@@ -33,13 +33,13 @@ class Worker:
         for batch_id in funded:  # another instance's batches and retries not due yet are skipped
             try:
                 dispatch.dispatch(self.ctx, batch_id, scheduled=True)
-            except (ServiceError, SftpError) as exc:
-                log.warning("dispatch of %s failed, will retry: %s", batch_id, exc)
+            except Exception as exc:  # noqa: BLE001 - one batch never stops the others
+                _failed(f"dispatch of {batch_id}", exc)
         for code in self.ctx.settings.banks:
             try:
                 self.poller.poll(code)
-            except (ServiceError, SftpError) as exc:
-                log.warning("polling bank %s failed, will retry: %s", code, exc)
+            except Exception as exc:  # noqa: BLE001 - one bank never stops the others
+                _failed(f"polling bank {code}", exc)
 
     def run_forever(self, stop: threading.Event) -> None:
         """Rounds until ``stop``; the first at once, with this instance's own leases taken back."""
@@ -53,3 +53,13 @@ class Worker:
             except Exception:  # keep the worker alive; the next round retries
                 log.exception("worker round failed")
             stop.wait(self.ctx.settings.poll_interval_s)
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """One line for what an operator can act on (a bank, a full disk, a lost database), the
+    whole trace for anything unexpected; either way the next round tries again."""
+    known = exc if isinstance(exc, ServiceError | SftpError) else environmental(exc)
+    if known is not None:
+        log.warning("%s failed, will retry: %s", what, known)
+    else:
+        log.exception("%s failed, will retry", what)

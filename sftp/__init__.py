@@ -10,6 +10,7 @@ from sftp.client import BankSftp, Delivered, Downloaded, ReadyListing, RemoteFil
 from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
+    BankVolumeFull,
     ConnectFailed,
     ConnectionLost,
     DeliveryUndecided,
@@ -31,6 +32,7 @@ from sftp.retry import RetryPolicy, is_transient
 
 __all__ = [
     "AuthFailed",
+    "BankVolumeFull",
     "BankSftp",
     "ConnectFailed",
     "ConnectionLost",

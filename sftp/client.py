@@ -57,6 +57,7 @@ from durable import faults
 from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
+    BankVolumeFull,
     ConnectionLost,
     DeliveryUndecided,
     HostKeyMismatch,
@@ -608,26 +609,31 @@ class BankSftp:
             src = open(local_path, "rb")
         except OSError as e:
             raise TransferFailed(self.bank, str(local_path), f"cannot read local file: {e.strerror}") from None
-        with src, self.sftp.open(t.temp, "wb") as dst:
-            dst.set_pipelined(True)
-            while True:
-                try:
-                    chunk = src.read(CHUNK)
-                except OSError as e:
-                    raise TransferFailed(
-                        self.bank, str(local_path), f"cannot read local file: {e.strerror}"
-                    ) from None
-                if not chunk:
-                    break
-                dst.write(chunk)
-                sent += len(chunk)
-                faults.point("upload.during_temp")
-                if progress is not None:
-                    progress(sent, t.size)
-            self._fsync(dst, t.temp)
+        try:
+            with src, self.sftp.open(t.temp, "wb") as dst:
+                dst.set_pipelined(True)
+                while True:
+                    try:
+                        chunk = src.read(CHUNK)
+                    except OSError as e:
+                        raise TransferFailed(
+                            self.bank, str(local_path), f"cannot read local file: {e.strerror}"
+                        ) from None
+                    if not chunk:
+                        break
+                    dst.write(chunk)
+                    sent += len(chunk)
+                    faults.point("upload.during_temp")
+                    if progress is not None:
+                        progress(sent, t.size)
+                self._fsync(dst, t.temp)
+        except OSError as e:
+            if e.errno is None and self._alive():  # the server said "Failure": its disk, most often
+                self._refused_write(t)
+            raise
         got = self.sftp.stat(t.temp)
         if got.st_size != t.size:
-            self._discard(t.temp)
+            self._refused_write(t)  # a full volume shows here when the writes were pipelined
             raise IncompleteTransfer(
                 self.bank, t.temp, f"size after upload is {got.st_size}, expected {t.size}"
             )
@@ -714,6 +720,27 @@ class BankSftp:
             f"(sha256 {t.digest[:16]}…), nor its temporary copy {posixpath.basename(t.temp)}, nor a "
             "marker: ask the bank whether it has it, then mark it delivered or regenerate it; "
             "it is not sent again")
+
+    def _refused_write(self, t: _Target) -> None:
+        """The bank's server refused to write the temporary copy: remove what was written, and
+        if its volume has no room for the file, say so (a transient error: retried later, it
+        succeeds once the bank frees space). Otherwise the caller raises what it got."""
+        self._discard(t.temp)
+        free = self._free_bytes(posixpath.dirname(t.final) or ".")
+        if free is not None and free < t.size:
+            raise BankVolumeFull(
+                self.bank, t.final,
+                f"the bank's folder has no room: {free:,} bytes free, the file needs {t.size:,}; the partial "
+                "copy was removed and nothing is under the final name; tried again later")
+
+    def _free_bytes(self, folder: str) -> int | None:
+        """Bytes free for us in ``folder`` (OpenSSH's ``statvfs@openssh.com``), None if unknown."""
+        try:
+            _, msg = self.sftp._request(CMD_EXTENDED, "statvfs@openssh.com", folder)  # noqa: SLF001
+            _bsize, frsize, _blocks, _bfree, bavail = (msg.get_int64() for _ in range(5))
+        except Exception:  # noqa: BLE001 - not offered by every server
+            return None
+        return bavail * frsize
 
     def _leave_marker(self, t: _Target) -> None:
         """Best effort: the delivery stands without it; a missing marker only leaves a later

@@ -14,7 +14,9 @@ last one, with ``attempts`` set, once the endpoint's attempts are used up:
 * :class:`ServerUnavailable` (a :class:`ConnectFailed`): connection refused, timed out, reset,
   host unreachable, the server hung up during the SSH handshake;
 * :class:`ConnectionLost` (a :class:`TransferError`): during an operation the connection was
-  reset or timed out, the server hung up (EOF) or the SSH channel was closed.
+  reset or timed out, the server hung up (EOF) or the SSH channel was closed;
+* :class:`BankVolumeFull` (a :class:`TransferError`): the bank's server refused a write and its
+  folder has less room than the file needs (OpenSSH's ``statvfs@openssh.com``).
 
 ``PermanentError`` — retrying cannot help; a person must act. Raised at once, never retried:
 
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuthFailed",
+    "BankVolumeFull",
     "ConnectFailed",
     "ConnectionLost",
     "DeliveryUndecided",
@@ -171,3 +174,8 @@ class DeliveryUndecided(TransferError, PermanentError):
 
     Never retried: sending again could pay twice. A person asks the bank, then marks the file
     delivered or regenerates it."""
+
+
+class BankVolumeFull(TransferError, TransientError):
+    """The bank's folder has no room for the file; its partial copy was removed. Works again
+    once the bank frees space."""
