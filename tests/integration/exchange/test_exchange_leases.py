@@ -4,6 +4,7 @@ lost its lease can change nothing — not mark a payment file delivered, not boo
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,61 @@ def test_instances_fetching_one_result_file_at_once_book_it_once(world, tmp_path
     assert _count(instances[0], transactions, transactions.c.kind == "RESULT") == 1
     assert sum(o.booked_lines for o in outcomes) == 20
     assert sum(o.state == FileState.BOOKED and not o.already_taken for o in outcomes) == 1
+
+
+def test_a_restarted_instance_takes_its_own_leases_back_at_once_and_fences_its_predecessor(world, engine, tmp_path):
+    """Same instance id, new process: its predecessor's leases are free at once (not after
+    their 60 s), and should the old process still be alive, it is fenced."""
+    make, _clock, _bank = world
+    old = make("a")
+    old.settings = replace(old.settings, instance_id="a")
+    held = leases.acquire(old, "dispatch:X")
+    assert leases.acquire(old, "poll:RCB01") is not None
+    other = make("b")
+    assert leases.acquire(other, "dispatch:Y") is not None  # another instance's lease is not touched
+
+    new = make("a")
+    new.settings = replace(new.settings, instance_id="a")
+    assert sorted(leases.take_back_own(new)) == ["dispatch:X", "poll:RCB01"]
+    again = leases.acquire(new, "dispatch:X")
+    assert again is not None and again.fence == held.fence + 1
+    with pytest.raises(LeaseLost):
+        held.renew()
+    assert leases.holder(new, "dispatch:Y")[0] == "b"
+
+
+def test_an_instance_with_a_generated_id_takes_nothing_back(world):
+    make, _clock, _bank = world
+    a = make("a")
+    assert leases.acquire(a, "dispatch:X") is not None
+    assert leases.take_back_own(a) == []  # its id is its own process's: nothing of a predecessor
+    assert leases.holder(a, "dispatch:X")[0] == "a"
+
+
+def test_a_lease_whose_release_failed_is_released_at_the_next_round(world, monkeypatch):
+    make, _clock, _bank = world
+    a, b = make("a"), make("b")
+    held = leases.acquire(a, "dispatch:X")
+    real = store.lease_release
+
+    def database_down(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "lease_release", database_down)
+    held.release()
+    assert leases.acquire(b, "dispatch:X") is None  # still held: the release did not happen
+    monkeypatch.setattr(store, "lease_release", real)
+    leases.release_pending()
+    assert leases.acquire(b, "dispatch:X") is not None  # free without waiting for it to run out
+
+
+def test_a_check_before_sending_refuses_an_expired_lease_even_if_nobody_took_it(world):
+    make, clock, _bank = world
+    a = make("a", lease_s=30)
+    held = leases.acquire(a, "dispatch:X")
+    clock.advance(31)
+    with a.engine.begin() as conn:
+        held.check(conn)  # writing under a lease nobody took over is still safe (the fence decides)
+    clock.advance(31)
+    with pytest.raises(LeaseLost), a.engine.begin() as conn:
+        held.check(conn, live=True)  # but nothing is sent to a bank on a lease that ran out
