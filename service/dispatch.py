@@ -107,8 +107,36 @@ def dispatch(ctx: Context, batch_id: str, actor: str = "worker", *, scheduled: b
                           f"{until}); ListFiles shows its payment file")
     try:
         return _dispatch(ctx, lease, batch_id, actor, scheduled)
+    except (ServiceError, SftpError):
+        raise
+    except Exception as exc:
+        if environmental(exc) is None:  # a bug or a bad input that got through: this batch only
+            _record_unexpected(ctx, lease, batch_id, exc)
+        raise
     finally:
         lease.release()
+
+
+def _record_unexpected(ctx: Context, lease: Lease, batch_id: str, exc: Exception) -> None:
+    """An unexpected error while dispatching one batch: its payment file is FAILED with the
+    reason, tried again after the usual delay, so the operator sees it in ``ykt files`` and the
+    worker goes on with the other batches."""
+    now = ctx.clock()
+    try:
+        with ctx.engine.begin() as conn:
+            lease.check(conn)
+            record = store.outbound_file(conn, batch_id)
+            if record is None:
+                return
+            store.move_file(
+                conn, record.id, _PENDING, state=FileState.FAILED.value,
+                last_error=f"unexpected error ({type(exc).__name__}: {str(exc)[:300]}); nothing was sent; see the "
+                           "service log",
+                next_attempt_at=now + retry_delay(ctx, max(record.attempts, 1)),
+                handled_by=lease.owner, fence=lease.fence, updated_at=now,
+            )
+    except Exception:  # noqa: BLE001 - the original error is the one to raise
+        log.exception("batch %s: could not record its unexpected error", batch_id)
 
 
 def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: bool):

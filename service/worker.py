@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from domain.model import BatchStatus
 from ledger import store
@@ -24,6 +25,7 @@ class Worker:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.poller = OutboxPoller(ctx)
+        self._bank_backoff: dict[str, tuple[datetime, int]] = {}  # bank: (next poll, unexpected failures)
 
     def run_once(self) -> None:
         """One round. A failure with one batch or bank is logged and does not stop the others."""
@@ -36,10 +38,17 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - one batch never stops the others
                 _failed(f"dispatch of {batch_id}", exc)
         for code in self.ctx.settings.banks:
+            due, failures = self._bank_backoff.get(code, (None, 0))
+            if due is not None and self.ctx.clock() < due:
+                continue  # this bank's last poll failed unexpectedly; the others go on
             try:
                 self.poller.poll(code)
+                self._bank_backoff.pop(code, None)
             except Exception as exc:  # noqa: BLE001 - one bank never stops the others
-                _failed(f"polling bank {code}", exc)
+                if _failed(f"polling bank {code}", exc):
+                    delay = dispatch.retry_delay(self.ctx, failures + 1)
+                    self._bank_backoff[code] = (self.ctx.clock() + delay, failures + 1)
+                    log.warning("polling bank %s: next try in %d s", code, delay.total_seconds())
 
     def run_forever(self, stop: threading.Event) -> None:
         """Rounds until ``stop``; the first at once, with this instance's own leases taken back."""
@@ -55,11 +64,12 @@ class Worker:
             stop.wait(self.ctx.settings.poll_interval_s)
 
 
-def _failed(what: str, exc: Exception) -> None:
+def _failed(what: str, exc: Exception) -> bool:
     """One line for what an operator can act on (a bank, a full disk, a lost database), the
-    whole trace for anything unexpected; either way the next round tries again."""
+    whole trace for anything unexpected; True when it was unexpected."""
     known = exc if isinstance(exc, ServiceError | SftpError) else environmental(exc)
     if known is not None:
         log.warning("%s failed, will retry: %s", what, known)
-    else:
-        log.exception("%s failed, will retry", what)
+        return False
+    log.exception("%s failed unexpectedly", what)
+    return True
