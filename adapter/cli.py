@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("migrate", help="create or upgrade the ledger schema")
     p.add_argument("--config", type=Path, required=True)
 
-    p = sub.add_parser("verify", help="check the journal's hash chain and the ledger's invariants; "
-                       "exit 1 and name the first break")
+    p = sub.add_parser("verify", help="check the database's integrity, the journal's hash chain, every "
+                       "state against the journal and the ledger's invariants; exit 1 and name the first break")
     p.add_argument("--config", type=Path, required=True)
 
     p = sub.add_parser("keys", help="create or rotate the keys that seal personal data at rest")
@@ -186,22 +186,29 @@ def _migrate(args) -> int:
 
 
 def _verify(args) -> int:
+    """Exit 0 when everything holds, 1 naming the first break on one line: a damaged, truncated
+    or missing database is a break too, never a traceback."""
     from ledger import journal
-    from ledger.db import make_engine
     from service import config as settings_file
 
-    engine = make_engine(settings_file.load(args.config).database_url)
-    with journal.snapshot(engine) as conn:
-        report = journal.verify(conn)
-    engine.dispose()
-    print(f"{report.entries} journal entries, {report.transactions} ledger transactions, {report.batches} batches")
+    report = journal.verify_url(settings_file.load(args.config).database_url)
+    if report.database:
+        print(f"database checked: {report.database}")
+    if report.walked:
+        print(f"{report.entries} journal entries, {report.transactions} ledger transactions, {report.batches} batches")
     if report.ok:
-        print("verified: the chain is whole and the ledger invariants hold")
+        print("verified: the database is sound, the chain is whole, every state is the journal's last, "
+              "and the ledger invariants hold")
         return 0
-    print(f"BROKEN: {len(report.breaks)} problem(s); the first: {report.breaks[0]}")
+    print(f"BROKEN: {len(report.breaks)} problem(s); the first: {_plain(report.breaks[0])}")
     for found in report.breaks[1:]:
-        print(f"  then {found}")
+        print(f"  then {_plain(found)}")
     return 1
+
+
+def _plain(found) -> str:
+    """A break on one line, whatever its text holds (SQLite's own reports have newlines)."""
+    return " ".join(str(found).split())
 
 
 def _keys(args) -> int:

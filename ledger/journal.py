@@ -17,7 +17,10 @@ What an entry holds, by ``kind``:
            lines in one UPDATE, and one journal row per line would double the cost of booking
            it. The entry records how many lines the operation set and a digest over the
            ordered (seq, new status) list; a line's history is then proved by replaying the
-           operations, not read off one row.
+           operations, not read off one row. The last ``lines`` entry of each batch in a
+           database transaction also records ``after``: the batch's lines as that transaction
+           leaves them, per status the count and the sum of their seqs (see ``line_states``),
+           so ``verify`` can compare the table with the state the journal last recorded.
 
 Entries of a database transaction are queued while it runs and chained when it commits (an
 engine ``commit`` listener, just before the database commits): the head row ``journal_head``
@@ -27,22 +30,31 @@ row lock another transaction holds while it waits for the head. On SQLite the si
 serialises appends anyway. Seqs therefore follow commit order and have no gaps: a rolled-back
 transaction never took one.
 
-The first part of this module is the chain itself, pure and testable without a database.
+The first part of this module is the chain itself, pure and testable without a database. The
+last checks the evidence: the database's own integrity (``damage_breaks``, ``catalogue_breaks``),
+the chain, each transaction against its entry, each line's, file's and batch's state against the
+state the journal last recorded for it, and the ledger's invariants (``verify``, and
+``verify_url`` for a database named by URL, which reports even a file that is no database as a
+break).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, case, event, func, insert, make_url, select, update
+from sqlalchemy.exc import DBAPIError
 
-from ledger.schema import accounts, batches, journal, journal_head, postings, transactions
+from ledger import guards
+from ledger.schema import accounts, batches, files, journal, journal_head, lines, postings, transactions
 
 GENESIS = "0" * 64  # the prev_digest of entry 1
 
@@ -180,6 +192,7 @@ def _append_queued(conn: Connection) -> None:
         .values(seq=journal_head.c.seq + len(pending))
         .returning(journal_head.c.seq, journal_head.c.digest)
     ).one()
+    pending = _with_line_states(conn, pending)
     rows = []
     for seq, fields in enumerate(pending, start=last - len(pending) + 1):
         entry = Entry(seq, *fields)
@@ -191,6 +204,36 @@ def _append_queued(conn: Connection) -> None:
         prev = digest
     conn.execute(insert(journal), rows)
     conn.execute(update(journal_head).where(journal_head.c.id == 1).values(digest=prev))
+
+
+def line_states(conn: Connection, batch_id: str) -> dict[str, list[int]]:
+    """A batch's lines as ``{status: [count, sum of seqs]}``.
+
+    Why these two numbers: they cost one grouped read of the batch's lines per database
+    transaction (not a journal row per line, which would double the cost of booking a million-
+    line file), yet a line whose status was changed, a line removed and a line added all change
+    them, and when only one line differs the difference of the sums is its seq, so ``verify``
+    can name it. They are a checksum, not a seal: like the chain itself (which has no secret),
+    they find damage and hand edits, not someone who rewrites the evidence to match.
+    """
+    rows = conn.execute(
+        select(lines.c.status, func.count(), func.coalesce(func.sum(lines.c.seq), 0))
+        .where(lines.c.batch_id == batch_id).group_by(lines.c.status)
+    )
+    return {status: [int(n), int(total)] for status, n, total in rows}
+
+
+def _with_line_states(conn: Connection, pending: list[tuple]) -> list[tuple]:
+    """The last ``lines`` entry of each batch in this transaction gets ``after``: the batch's line
+    states as the transaction leaves them. Read under the head's lock, just before the commit:
+    every transaction chained before this one has committed by then, and a statement sees what
+    they committed (READ COMMITTED), so entries' ``after`` follow one another in seq order even
+    when two transactions change lines of one batch at once."""
+    last = {fields[3]: i for i, fields in enumerate(pending) if fields[2] == "lines"}
+    for batch_id, i in last.items():
+        *head, payload = pending[i]
+        pending[i] = (*head, canonical({**json.loads(payload), "after": line_states(conn, batch_id)}))
+    return pending
 
 
 @event.listens_for(Engine, "rollback")
@@ -287,6 +330,8 @@ class Report:
     transactions: int
     batches: int
     breaks: list[Break]
+    database: str = ""  # what was checked of the database itself (``database_checks``)
+    walked: bool = True  # False: the database itself is broken, the journal was not read
 
     @property
     def ok(self) -> bool:
@@ -324,6 +369,106 @@ def _checked_transactions(conn: Connection, stored: Iterable[tuple[Entry, str, s
                     what = ", ".join(f"{k} journaled {recorded.get(k)!r}, ledger has {found.get(k)!r}" for k in differs)
                     breaks.append(Break(entry.seq, f"transaction {txn.id} differs from its entry: {what}"))
         yield item
+
+
+@dataclass
+class _LastRecorded:
+    """The state the journal last recorded for each file, batch and batch's lines, with the seq of
+    the entry that recorded it, gathered while the chain is walked."""
+
+    files: dict[int, tuple[int, str]]
+    batches: dict[str, tuple[int, str]]
+    lines: dict[str, tuple[int, dict[str, list[int]]]]
+
+
+def _noting_states(stored: Iterable[tuple[Entry, str, str]], last: _LastRecorded) -> Iterator[tuple[Entry, str, str]]:
+    """Pass the chain through, noting the last recorded state of every file, batch and batch's lines."""
+    for item in stored:
+        entry = item[0]
+        if entry.kind in ("file", "batch", "lines"):
+            try:
+                payload = json.loads(entry.payload)
+            except ValueError:  # an altered entry: the walk names it
+                payload = None
+            payload = payload if isinstance(payload, dict) else {}
+            values = payload.get("values")
+            values = values if isinstance(values, dict) else {}
+            if entry.kind == "file" and "state" in values:
+                last.files[entry.file_id] = (entry.seq, values["state"])
+            elif entry.kind == "batch" and "status" in values:
+                last.batches[entry.batch_id] = (entry.seq, values["status"])
+            elif entry.kind == "lines" and entry.batch_id is not None and _is_line_states(payload.get("after")):
+                last.lines[entry.batch_id] = (entry.seq, payload["after"])
+        yield item
+
+
+def _is_line_states(value: Any) -> bool:
+    """``line_states`` as an entry holds it (an altered entry may hold anything: the walk names it)."""
+    return isinstance(value, dict) and all(
+        isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) for n in v) for v in value.values())
+
+
+def _state_breaks(conn: Connection, last: _LastRecorded) -> Iterator[Break]:
+    """Every file's, batch's and batch's lines' current state against the journal's last record.
+
+    Why: an entry is written with every change the code makes, so a state the journal never set
+    was set behind the code's back (a hand edit, a restored row, damage) and a row the journal
+    knows but the table lacks was removed."""
+    yield from _row_breaks(conn, "file", files.c.id, files.c.state, "state", last.files)
+    yield from _row_breaks(conn, "batch", batches.c.id, batches.c.status, "status", last.batches)
+    found: dict[str, dict[str, list[int]]] = {}
+    grouped = select(lines.c.batch_id, lines.c.status, func.count(), func.coalesce(func.sum(lines.c.seq), 0))
+    for batch_id, status, n, total in conn.execute(grouped.group_by(lines.c.batch_id, lines.c.status)):
+        found.setdefault(batch_id, {})[status] = [int(n), int(total)]
+    for batch_id in sorted(found.keys() | last.lines.keys()):
+        if batch_id not in last.lines:
+            count = sum(n for n, _ in found[batch_id].values())
+            yield Break(None, f"batch {batch_id}: its {count} lines have no state recorded in the journal")
+            continue
+        seq, recorded = last.lines[batch_id]
+        problem = lines_differ(recorded, found.get(batch_id, {}))
+        if problem:
+            yield Break(seq, f"lines of batch {batch_id}: {problem} (this entry recorded them last)")
+
+
+def _row_breaks(conn: Connection, what: str, key, column, name: str,
+                recorded: dict[Any, tuple[int, str]]) -> Iterator[Break]:
+    """Rows of one table (files or batches) against the state the journal last set each to."""
+    table = key.table.name
+    recorded = dict(recorded)
+    for row_id, state in conn.execute(select(key, column).order_by(key)):
+        seq, journaled = recorded.pop(row_id, (None, None))
+        if seq is None:
+            yield Break(None, f"{what} {row_id}: the {table} table has it {state}, the journal never recorded it")
+        elif state != journaled:
+            yield Break(seq, f"{what} {row_id}: {name} is {state} in the {table} table, "
+                             f"but this entry, the journal's last record of it, set {journaled}")
+    for row_id, (seq, journaled) in sorted(recorded.items(), key=lambda kv: kv[1][0]):
+        yield Break(seq, f"{what} {row_id} ({journaled} here, the journal's last record of it) "
+                         f"is missing from the {table} table")
+
+
+def lines_differ(recorded: dict[str, list[int]], found: dict[str, list[int]]) -> str | None:
+    """In words, how a batch's line states (``line_states``) differ from those recorded; None if
+    they agree. One line changed, removed or added is named by its seq: the sums differ by it."""
+    delta = {}
+    for status in sorted(recorded.keys() | found.keys()):
+        (n0, s0), (n1, s1) = recorded.get(status, [0, 0]), found.get(status, [0, 0])
+        if (n0, s0) != (n1, s1):
+            delta[status] = (n1 - n0, s1 - s0)
+    if not delta:
+        return None
+    gone = [(status, -d_sum) for status, (d_n, d_sum) in delta.items() if d_n == -1]
+    came = [(status, d_sum) for status, (d_n, d_sum) in delta.items() if d_n == 1]
+    if len(delta) == 2 and len(gone) == len(came) == 1 and gone[0][1] == came[0][1] > 0:
+        return f"line {came[0][1]} is {came[0][0]} in the lines table, the journal last recorded it {gone[0][0]}"
+    if len(delta) == 1 and len(gone) == 1 and gone[0][1] > 0:
+        return f"line {gone[0][1]} ({gone[0][0]} in the journal) is missing from the lines table"
+    if len(delta) == 1 and len(came) == 1 and came[0][1] > 0:
+        return f"line {came[0][1]} ({came[0][0]}) is in the lines table, the journal never recorded it"
+    return "the lines table has " + ", ".join(
+        f"{status} {found.get(status, [0, 0])[0]} (journal {recorded.get(status, [0, 0])[0]}, "
+        f"seq sum {found.get(status, [0, 0])[1]} against {recorded.get(status, [0, 0])[1]})" for status in delta)
 
 
 def _invariants(conn: Connection) -> Iterator[Break]:
@@ -395,11 +540,15 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def verify(conn: Connection) -> Report:
-    """Walk the whole chain and check the ledger's invariants; every break, first one first."""
+    """Walk the whole chain, check every file's, batch's and line's state against the journal's
+    last record of it and the ledger's invariants; every break, first one first."""
     head = conn.execute(select(journal_head.c.seq, journal_head.c.digest).where(journal_head.c.id == 1)).one()
     txn_breaks: list[Break] = []
-    chain = list(walk(_checked_transactions(conn, _stored_entries(conn), txn_breaks), tuple(head)))
+    last = _LastRecorded({}, {}, {})
+    stored = _noting_states(_checked_transactions(conn, _stored_entries(conn), txn_breaks), last)
+    chain = list(walk(stored, tuple(head)))
     breaks = sorted(chain + txn_breaks, key=lambda b: b.seq)  # stable: the chain's own break first
+    breaks += _state_breaks(conn, last)
     breaks += _invariants(conn)
     count = select(func.count())
     return Report(
@@ -408,3 +557,220 @@ def verify(conn: Connection) -> Report:
         batches=conn.execute(count.select_from(batches)).scalar_one(),
         breaks=breaks,
     )
+
+
+# --- the database itself ----------------------------------------------------------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one plain line: the driver's own message where SQLAlchemy wraps one (its text
+    adds the SQL and a link over several lines), whitespace folded."""
+    inner = getattr(exc, "orig", None) or exc
+    text = " ".join(str(inner).split()) or "no message"
+    return f"{type(inner).__name__}: {text}"
+
+
+def sqlite_file_break(url: str) -> Break | None:
+    """What is wrong with a SQLite ledger's file before it is opened, if anything: missing (opening
+    it would make an empty one), not a database, or shorter than its header says."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    path = Path(database)
+    if not path.is_file():
+        return Break(None, f"database: {path} does not exist or is not a file")
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        header = f.read(100)
+    if not header.startswith(SQLITE_HEADER):
+        return Break(None, f"database: {path} is not a SQLite database ({size} bytes, no SQLite header)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages, counter, valid_for = (int.from_bytes(header[i:i + 4], "big") for i in (28, 24, 92))
+    wal = path.with_name(path.name + "-wal")
+    no_wal = not wal.exists() or wal.stat().st_size == 0  # else the newest pages may be in the WAL
+    if no_wal and pages and counter == valid_for and size < pages * page_size:
+        return Break(None, f"database: {path} is truncated: {size} bytes, its header says {pages} pages of "
+                           f"{page_size} bytes ({pages * page_size} bytes)")
+    return None
+
+
+def _trigger_names(dialect: str) -> list[str]:
+    """The guard triggers the migrations create (ledger/guards.py) on this database."""
+    ddl = guards.statements(dialect) + guards.journal_statements(dialect)
+    return [m.group(1) for s in ddl for m in re.finditer(r"CREATE TRIGGER (\w+)", s)]
+
+
+def _sqlite_damage(conn: Connection) -> Iterator[Break]:
+    """SQLite's full check of its pages, indexes and constraints; what it finds is listed, or raised
+    when the damage stops the check itself (then the error is the finding)."""
+    try:
+        problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check(10)")]
+    except DBAPIError as exc:
+        problems = [one_line(exc)]
+    if problems != ["ok"]:
+        yield Break(None, f"database: PRAGMA integrity_check: {'; '.join(problems)}")
+
+
+def _sqlite_catalogue(conn: Connection) -> Iterator[Break]:
+    for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+        yield Break(None, f"database: {table} row {rowid} refers to a {parent} row that does not exist")
+    present = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    for name in _trigger_names("sqlite"):
+        if name not in present:
+            yield Break(None, f"database: guard trigger {name} is missing")
+
+
+_PG_CATALOGUE = {
+    "index {0} on {1} is not valid (a failed CREATE INDEX CONCURRENTLY or REINDEX)": """
+        SELECT c.relname, t.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        WHERE c.relnamespace = current_schema()::regnamespace AND NOT (i.indisvalid AND i.indisready)
+        ORDER BY 1""",
+    "trigger {0} on {1} is disabled": """
+        SELECT g.tgname, t.relname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
+        WHERE t.relnamespace = current_schema()::regnamespace AND g.tgenabled = 'D' ORDER BY 2, 1""",
+    "constraint {0} on {1} is not validated": """
+        SELECT c.conname, t.relname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE c.connamespace = current_schema()::regnamespace AND NOT c.convalidated ORDER BY 2, 1""",
+}
+
+
+def _postgresql_catalogue(conn: Connection) -> Iterator[Break]:
+    """PostgreSQL keeps its pages' checksums to itself; what a client can check is the catalogue:
+    indexes valid, triggers (the guards, and the foreign keys' own) enabled, constraints
+    validated, the guards present."""
+    for problem, query in _PG_CATALOGUE.items():
+        for name, table in conn.exec_driver_sql(query):
+            yield Break(None, "database: " + problem.format(name, table))
+    present = set(conn.exec_driver_sql(
+        "SELECT g.tgname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid "
+        "WHERE t.relnamespace = current_schema()::regnamespace").scalars())
+    for name in _trigger_names("postgresql"):
+        if name not in present:
+            yield Break(None, f"database: guard trigger {name} is missing")
+
+
+def _amcheck(conn: Connection) -> str | None:
+    """The schema holding the ``amcheck`` extension's functions, if it is installed."""
+    return conn.exec_driver_sql(
+        "SELECT quote_ident(extnamespace::regnamespace::text) FROM pg_extension WHERE extname = 'amcheck'").scalar()
+
+
+def _postgresql_damage(conn: Connection) -> Iterator[Break]:
+    """With the ``amcheck`` extension installed (verify does not install it), each B-tree index's
+    structure, against its table's rows where the extension can."""
+    if (where := _amcheck(conn)) is None:
+        return
+    indexes = conn.exec_driver_sql(
+        "SELECT c.oid, c.relname FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+        "WHERE c.relkind = 'i' AND a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace "
+        "ORDER BY c.relname").all()
+    for oid, name in indexes:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"SELECT {where}.bt_index_check({int(oid)}, true)")
+        except Exception as exc:  # noqa: BLE001 - amcheck's finding is the break
+            yield Break(None, f"database: amcheck on index {name}: {one_line(exc)}")
+
+
+def _migrations_config():
+    from alembic.config import Config
+
+    from ledger.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _revision_break(conn: Connection) -> Break | None:
+    """A database not at this code's revision: its tables are not what the checks read."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    at = MigrationContext.configure(conn).get_current_revision()
+    head = ScriptDirectory.from_config(_migrations_config()).get_current_head()
+    return None if at == head else Break(None, f"database: schema revision {at}, this code's is {head} (ykt migrate)")
+
+
+def _schema_breaks(conn: Connection) -> Iterator[Break]:
+    """Tables, columns, indexes and keys against ledger/schema.py (what
+    ``tests/integration/ledger/test_migrations.py`` holds for a fresh database)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ledger.schema import metadata
+
+    for diff in compare_metadata(MigrationContext.configure(conn), metadata):
+        yield Break(None, f"database: schema differs from ledger/schema.py: {_diff_text(diff)}")
+
+
+def _diff_text(diff) -> str:
+    """One Alembic autogenerate difference in words: ``add_x`` is in the schema and missing from
+    the database, ``remove_x`` the other way round, ``modify_x`` a column that differs."""
+    if isinstance(diff, list):  # [(modify_type|nullable|default, schema, table, column, info, was, is), ...]
+        op, _schema, table, column, _info, found, wanted = diff[0]
+        return f"column {table}.{column}: {op.removeprefix('modify_')} is {found}, the schema says {wanted}"
+    op, *args = diff
+    thing, kind = args[-1], op.split("_", 1)[1]
+    name = getattr(thing, "name", None) or "(unnamed)"
+    table = args[1] if kind == "column" else getattr(getattr(thing, "table", None), "name", None)
+    where = f"{table}.{name}" if kind == "column" else f"{name} on {table}" if table and kind != "table" else name
+    return f"{kind} {where} " + ("is missing" if op.startswith("add") else "is not in the schema")
+
+
+def damage_breaks(conn: Connection) -> list[Break]:
+    """What makes the rest of verification pointless: damaged pages, or another schema revision."""
+    found = list(_sqlite_damage(conn) if conn.dialect.name == "sqlite" else _postgresql_damage(conn))
+    if not found and (revision := _revision_break(conn)) is not None:
+        found.append(revision)
+    return found
+
+
+def catalogue_breaks(conn: Connection) -> list[Break]:
+    """What is wrong with the database's structure: missing guards, dangling or unenforced keys,
+    invalid indexes, a schema unlike ledger/schema.py. Listed after the ledger's own breaks:
+    those say what is wrong with the evidence, these how it could have come about."""
+    found = list(_sqlite_catalogue(conn) if conn.dialect.name == "sqlite" else _postgresql_catalogue(conn))
+    return found + list(_schema_breaks(conn))
+
+
+def database_checks(conn: Connection) -> str:
+    """What ``damage_breaks`` and ``catalogue_breaks`` check on this database, in words."""
+    if conn.dialect.name == "sqlite":
+        what = "PRAGMA integrity_check, foreign_key_check, guard triggers"
+    else:
+        pages = ("amcheck of every B-tree index" if _amcheck(conn) is not None
+                 else "amcheck not installed: index pages not checked")
+        what = f"catalogue (indexes valid, triggers enabled and present, constraints validated), {pages}"
+    return what + ", schema revision and tables against ledger/schema.py"
+
+
+def verify_url(url: str) -> Report:
+    """Verify the ledger at ``url`` whatever state it is in: a file that is missing, no database,
+    truncated or damaged, or a database that cannot be read to the end, is a break like any
+    other (the caller prints one line and exits non-zero), never an exception."""
+    from ledger.db import make_engine
+
+    engine = None
+    try:
+        if url.startswith("sqlite") and (found := sqlite_file_break(url)) is not None:
+            return Report(0, 0, 0, [found], walked=False)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            what, stop = database_checks(conn), damage_breaks(conn)
+        if stop:  # the ledger's own checks would read what is already known to be wrong
+            return Report(0, 0, 0, stop, what, walked=False)
+        with snapshot(engine) as conn:
+            report = verify(conn)
+            report.breaks += catalogue_breaks(conn)
+        report.database = what
+        return report
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be read is what verify reports
+        return Report(0, 0, 0, [Break(None, f"database: cannot be read: {one_line(exc)}")], walked=False)
+    finally:
+        if engine is not None:
+            engine.dispose()
