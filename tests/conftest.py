@@ -65,3 +65,16 @@ def sqlite_engine(tmp_path):
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def pg_engine():
+    """A migrated, empty PostgreSQL ledger, for tests whose service processes share it as
+    instances do in production (its URL: ``engine.url.render_as_string(hide_password=False)``)."""
+    eng, admin, schema = _pg_engine()
+    migrate(eng)  # once, before the instances start (they would race for the first migration)
+    yield eng
+    eng.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

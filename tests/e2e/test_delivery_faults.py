@@ -18,21 +18,18 @@ an operator with that reason and is not sent again.
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 import bank_formats
 from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader
 from domain.roster import generate_lines
-from ledger.db import make_engine, migrate
 from ledger.schema import files
 from privacy.keys import Keyring
 from tests.support.identities import TestClient
@@ -43,38 +40,13 @@ pytestmark = [pytest.mark.sshd, pytest.mark.timeout(180)]
 
 BANK = "RCB01"
 REGION = "652301"
-PG_URL = os.environ.get("YKT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POINTS = ["upload.before_temp", "upload.during_temp", "upload.before_rename", "upload.after_rename",
           "dispatch.after_commit"]
 AT_BANK = ("DELIVERED", "ACKNOWLEDGED")
 
 
-@pytest.fixture
-def sqlite_ledger(tmp_path):
-    """A migrated, empty SQLite ledger: (url, engine)."""
-    url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    yield url, engine
-    engine.dispose()
-
-
-@pytest.fixture
-def pg_ledger():
-    """A migrated, empty PostgreSQL ledger in a schema of its own, as instances in production
-    share it: (url, engine)."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    migrate(engine)
-    yield url, engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+def _url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
 
 
 class Scene:
@@ -163,8 +135,8 @@ def _delivered(scene: Scene):
 
 @pytest.mark.parametrize("point", POINTS)
 def test_killed_at_any_instant_the_restarted_instance_delivers_once_within_seconds(
-        point, tmp_path, sshd_server, sqlite_ledger):
-    url, engine = sqlite_ledger
+        point, tmp_path, sshd_server, sqlite_engine):
+    url, engine = _url(sqlite_engine), sqlite_engine
     scene = Scene(tmp_path, sshd_server, url, engine, taken=True, lease_s=120)
     procs = []
     try:
@@ -192,8 +164,8 @@ def test_killed_at_any_instant_the_restarted_instance_delivers_once_within_secon
 @pytest.mark.parametrize("point", POINTS)
 @pytest.mark.postgres
 def test_stalled_past_its_lease_at_any_instant_an_instance_sends_nothing_once_another_took_over(
-        point, tmp_path, sshd_server, pg_ledger):
-    url, engine = pg_ledger
+        point, tmp_path, sshd_server, pg_engine):
+    url, engine = _url(pg_engine), pg_engine
     lease_s = 2
     scene = Scene(tmp_path, sshd_server, url, engine, taken=True, lease_s=lease_s)
     procs = []
@@ -225,10 +197,10 @@ def test_stalled_past_its_lease_at_any_instant_an_instance_sends_nothing_once_an
 
 
 def test_killed_after_the_rename_with_nothing_at_the_bank_to_tell_it_waits_for_an_operator(
-        tmp_path, sshd_server, sqlite_ledger):
+        tmp_path, sshd_server, sqlite_engine):
     """The bank took the file out of its inbox, keeps no folder the profile names, and removed
     the marker: only the bank can say whether it has the file. It is not sent again."""
-    url, engine = sqlite_ledger
+    url, engine = _url(sqlite_engine), sqlite_engine
     scene = Scene(tmp_path, sshd_server, url, engine, taken=False, lease_s=120)
     procs = []
     try:

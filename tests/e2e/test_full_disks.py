@@ -20,9 +20,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import OperationalError
 
-import bank_formats
 from adapter import server as grpc_server
-from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader
 from domain.roster import generate_lines
 from ledger.db import make_engine, migrate

@@ -3,91 +3,32 @@ real sshd and one simulated bank: every payment file reaches the bank exactly on
 result file is booked exactly once, whichever instance does the work."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 import bank_formats
 from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader
 from domain.roster import generate_lines
-from ledger.db import make_engine, migrate
 from ledger.schema import audit_events, files, postings, transactions
-from tests.support.identities import TestClient, USERS
-from tests.support.sshd import free_port
+from tests.support.identities import TestClient
+from tests.support.serving import cli, serve, write_settings
 from ykt.v1 import disbursement_pb2 as pb
 
 pytestmark = pytest.mark.postgres
 
 BANK = "RCB01"
 REGION = "652301"
-ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("YKT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BATCHES = 6
 
 
-@pytest.fixture
-def pg_url():
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    migrate(engine)  # once, before the instances start (they would race for the first migration)
-    yield url, engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
-
-
-def _settings(tmp_path: Path, name: str, url: str, sshd_server, profile: Path, key_file: Path) -> Path:
-    users = "\n".join(f'[auth.users.{u}]\nrole = "{next(iter(user.roles))}"\ntoken_sha256 = "{user.token_sha256}"\n'
-                      for u, user in USERS.items() if len(user.roles) == 1)
-    path = tmp_path / f"{name}.toml"
-    path.write_text(f"""
-data_dir = "{tmp_path / name}"
-database_url = "{url}"
-pii_key_file = "{key_file}"
-instance_id = "{name}"
-poll_interval_s = 0.2
-lease_s = 10
-retry_s = 1
-[banks.{BANK}]
-profile = "{profile}"
-[banks.{BANK}.sftp]
-host = "{sshd_server.host}"
-port = {sshd_server.port}
-username = "{sshd_server.username}"
-private_key = "{sshd_server.client_key_path}"
-host_key = "{sshd_server.host_public_key_line}"
-{users}
-""", encoding="utf-8")
-    return path
-
-
-def _serve(config: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "adapter.cli", "serve", "--config", str(config), "--address", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    line = proc.stdout.readline().strip()
-    assert line == f"ykt serving on port {port}", proc.stderr.read() if proc.poll() is not None else line
-    return proc, f"127.0.0.1:{port}"
-
-
-def test_two_instances_deliver_each_payment_file_once_and_book_each_result_once(pg_url, sshd_server, tmp_path):
-    url, engine = pg_url
+def test_two_instances_deliver_each_payment_file_once_and_book_each_result_once(pg_engine, sshd_server, tmp_path):
+    url, engine = pg_engine.url.render_as_string(hide_password=False), pg_engine
     root = sshd_server.root_dir
     profile = tmp_path / f"{BANK}.toml"
     profile.write_text(f"""
@@ -103,9 +44,11 @@ archive = "{root / 'archive'}"
 completion = "marker"
 """, encoding="utf-8")
     key_file = tmp_path / "shared-keys" / "pii-keys.json"  # both instances open the same sealed data
-    configs = [_settings(tmp_path, name, url, sshd_server, profile, key_file) for name in ("instance-a", "instance-b")]
-    init = subprocess.run([sys.executable, "-m", "adapter.cli", "keys", "init", "--config", str(configs[0])],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    configs = [write_settings(tmp_path / f"{name}.toml", data_dir=tmp_path / name, database_url=url,
+                              key_file=key_file, instance_id=name, bank=BANK, profile=profile,
+                              sshd_server=sshd_server)
+               for name in ("instance-a", "instance-b")]
+    init = cli("keys", "init", "--config", str(configs[0]))
     assert init.returncode == 0, init.stderr
 
     bank = SimulatedBank(root, bank_formats.get("iso20022"), seed=5, bank_code=BANK, failure_rate_ppm=100_000)
@@ -114,7 +57,7 @@ completion = "marker"
     processes, clients = [], []
     try:
         for config in configs:
-            proc, address = _serve(config)
+            proc, address = serve(config)
             processes.append(proc)
             clients.append(TestClient(address, "clerk"))
         bank_thread.start()

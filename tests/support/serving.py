@@ -56,7 +56,9 @@ def serve(config: Path, *, env: dict[str, str] | None = None) -> tuple[subproces
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, **(env or {})},
     )
     line = proc.stdout.readline().strip()
-    assert line == f"ykt serving on port {port}", proc.stderr.read() if proc.poll() is not None else line
+    if line != f"ykt serving on port {port}":
+        out, err = stop(proc)
+        raise AssertionError(f"ykt serve did not start (exit {proc.returncode}): {line}{out}\n{err}")
     return proc, f"127.0.0.1:{port}"
 
 
