@@ -4,8 +4,10 @@ from __future__ import annotations
 import unicodedata
 
 from domain.money import yuan
+from reports import names
+from reports.capitals import capitals
 from reports.documents import Document
-from reports.layout import TEXT, Layout, layout, shown
+from reports.layout import TEXT, Layout, beijing_time, layout, shown
 
 
 def _columns(text: str) -> int:
@@ -28,7 +30,11 @@ SHOWN_ROWS = 50  # rows of a table shown at a terminal; the exports hold them al
 
 def render(doc: Document) -> str:
     own = {"reconciliation": _reconciliation, "refund": _refund}.get(doc.kind)
-    body = own(doc.content) if own else _tables(layout(doc))
+    view = layout(doc)
+    body = own(doc.content) if own else _tables(view)
+    body += "".join(f"\n  {label}: {yuan(fen)}  {capitals(fen)}" for label, fen in view.summary)
+    if doc.issued_at:
+        body += f"\n出具时间 issued at: {beijing_time(doc.issued_at)} (not part of the signed content)"
     out = []
     for copy in doc.copies:
         out += [f"=== {copy.label} ===", body,
@@ -39,7 +45,8 @@ def render(doc: Document) -> str:
 def _batch(b: dict) -> list[str]:
     return [
         f"batch {b['id']}  program {b['program']}  period {b['period']}  region {b['region']}",
-        f"bank {b['bank_code']}  status {b['status']}  payment due {b['payment_due'] or '-'}",
+        f"bank {b['bank_code']}  status {names.name('batch_status', b['status'])}  "
+        f"payment due {b['payment_due'] or '-'}",
     ]
 
 
@@ -57,23 +64,34 @@ def _reconciliation(c: dict) -> str:
              _row("finance funded 拨付", None, f["funded_fen"]),
              _row("bank paid 已发放", b["paid_count"], b["paid_fen"]),
              _row("bank failed 失败", b["failed_count"], b["failed_fen"]),
+             *([_row("  of which re-issued 其中已补发", c["outcome"]["reissued"]["count"],
+                     c["outcome"]["reissued"]["fen"])] if "outcome" in c else []),
              _row("bank not reported 未回盘", b["unreported_count"], b["unreported_fen"]),
              _row("due back from the bank 应收银行退回", b.get("due_back_count"), b.get("due_back_fen", 0)),
              _row("ledger paid", None, ledger["paid_fen"]),
              _row("ledger suspense (failed)", None, ledger["suspense_fen"]),
              _row("ledger clearing", None, ledger["clearing_fen"]),
              _row("ledger refunded to finance", None, ledger["refunded_fen"]),
-             "", "discrepancies:"]
+             ""]
+    if "outcome" in c:
+        o = c["outcome"]
+        lines += ["each instructed line by how it ended:",
+                  _row("paid first time 首次发放成功", o["paid_first"]["count"], o["paid_first"]["fen"]),
+                  _row("paid on re-issue 补发后发放成功", o["paid_on_reissue"]["count"], o["paid_on_reissue"]["fen"]),
+                  _row("failed, not paid 失败未发放", o["failed"]["count"], o["failed"]["fen"]),
+                  _row("no answer 未回盘", o["unanswered"]["count"], o["unanswered"]["fen"]), ""]
+    lines += ["discrepancies:"]
     for slot in c["discrepancies"].values():
         lines.append(_row(slot["label"], slot["count"], slot["fen"]))
         for item in slot["lines"][:10]:
-            lines.append(f"      line {item['seq']}: {item.get('reason', '')} {item['detail']}".rstrip())
+            lines.append(f"      line {item['seq']}: {names.name('reason', item.get('reason'))} "
+                         f"{names.reasons_in(item['detail'])}".rstrip())
     quarantined = c.get("quarantined_files")
     if quarantined:
         lines.append(f"  {_pad(quarantined['label'], 34)}{quarantined['count']:>10,}")
         for f in quarantined["files"][:10]:
             lines.append(f"      file {f['file_id']} {f['name']} ({f['concerns']}): {f['reasons'][:200]}")
-    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {name}" for name, ok in c["checks"].items()]
+    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {names.name('check', n)}" for n, ok in c["checks"].items()]
     return "\n".join(lines)
 
 
@@ -85,13 +103,13 @@ def _refund(c: dict) -> str:
              _row("due back from the bank (not in the refund)", (c.get("due_back") or {}).get("count"),
                   (c.get("due_back") or {}).get("fen", 0)),
              "", "by reason:"]
-    lines += [f"  {_pad(reason, 34)}{n:>10,}" for reason, n in c["by_reason"].items()]
+    lines += [f"  {_pad(names.name('reason', reason), 34)}{n:>10,}" for reason, n in c["by_reason"].items()]
     lines += ["", "unpaid lines:"]
     lines += [f"  {i['seq']:>8}  {_pad(i['name'], 10)} {i['id_number']:<20} {i['account_no']:<22}"
-              f"{yuan(i['amount_fen']):>14}  {i['reason']}" for i in c["lines"][:50]]
+              f"{yuan(i['amount_fen']):>14}  {names.name('reason', i['reason'])}" for i in c["lines"][:50]]
     if len(c["lines"]) > 50:
         lines.append(f"  ... and {len(c['lines']) - 50} more (see the JSON)")
-    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {name}" for name, ok in c["checks"].items()]
+    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {names.name('check', n)}" for n, ok in c["checks"].items()]
     return "\n".join(lines)
 
 

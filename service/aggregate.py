@@ -5,23 +5,30 @@ rosters). Finance and the department reconcile the period as a whole: this repor
 batch's reconciliation — the very figures its own 三联单 shows, computed by
 :func:`service.reporting.reconciliation_content` — lists the batches with their discrepancy
 counts and failing checks, and is issued as a signed three-copy document like the others.
+
+Like the batch reports its content holds no time of issue: it is as of the latest close when
+every batch is closed (so the digest stays the same however often it is fetched), else as of
+the Beijing day the open batches' deadlines were judged on.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from domain import beijing
+from domain.model import BatchStatus
 from ledger.schema import batches
 from reports.discrepancies import LABELS, DiscrepancyClass
 from reports.documents import Document, issue
 from service.context import Context
 from service.errors import NotFound, require
-from service.reporting import MAX_LISTED, reconciliation_content, signer
+from service.reporting import MAX_LISTED, OUTCOMES, issued_at, reconciliation_content, signer
 
+# each instructed line by how it ended, and those re-issued (service.reporting's "outcome")
+OUTCOME_FIGURES = tuple(f"outcome_{k}_{x}" for k in (*OUTCOMES, "reissued") for x in ("count", "fen"))
 FIGURES = ("roster_count", "roster_fen", "instructed_count", "instructed_fen", "funded_fen", "paid_count",
            "paid_fen", "failed_count", "failed_fen", "unreported_count", "unreported_fen", "due_back_fen",
            "ledger_paid_fen", "ledger_suspense_fen", "ledger_clearing_fen", "ledger_refunded_fen",
-           "ledger_due_back_fen")
+           "ledger_due_back_fen", *OUTCOME_FIGURES)
 
 
 def aggregate_reconciliation(ctx: Context, program: str, period: str, region: str) -> Document:
@@ -37,6 +44,7 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
     totals = dict.fromkeys(FIGURES, 0)
     discrepancies = {k.value: {"label": LABELS[k], "count": 0, "fen": 0} for k in DiscrepancyClass}
     listed, failing = [], []
+    closes, all_closed = [], True
     for batch_id in ids:  # one batch's content at a time: memory stays that of one reconciliation
         c = reconciliation_content(ctx, batch_id)
         row = _figures(c)
@@ -45,6 +53,8 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
         for kind, slot in c["discrepancies"].items():
             discrepancies[kind]["count"] += slot["count"]
             discrepancies[kind]["fen"] += slot["fen"]
+        all_closed &= c["batch"]["status"] == BatchStatus.CLOSED.value
+        closes.append(c["as_of"])
         failed_checks = [name for name, ok in c["checks"].items() if not ok]
         if failed_checks:
             failing.append(batch_id)
@@ -55,7 +65,7 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
                            "failed_checks": failed_checks})
     content = {
         "report": "aggregated reconciliation 汇总对账",
-        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
+        "as_of": max(closes) if all_closed else beijing.day_of(ctx.clock()).isoformat(),
         "scope": {"program": program, "period": period, "region": region},
         "batch_count": len(ids),
         "totals": totals,
@@ -70,7 +80,7 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
             "bank_due_back_equals_ledger_due_back": totals["due_back_fen"] == totals["ledger_due_back_fen"],
         },
     }
-    return issue("aggregate", content, signer(ctx))
+    return issue("aggregate", content, signer(ctx), issued_at(ctx))
 
 
 def _figures(c: dict) -> dict[str, int]:
@@ -86,4 +96,5 @@ def _figures(c: dict) -> dict[str, int]:
         "ledger_paid_fen": led["paid_fen"], "ledger_suspense_fen": led["suspense_fen"],
         "ledger_clearing_fen": led["clearing_fen"], "ledger_refunded_fen": led["refunded_fen"],
         "ledger_due_back_fen": led["due_back_fen"],
+        **{f"outcome_{k}_{x}": c["outcome"][k][x] for k in (*OUTCOMES, "reissued") for x in ("count", "fen")},
     }

@@ -8,6 +8,10 @@ of the month — funded but neither paid nor refunded, in the bank's clearing ac
 failed-payment suspense. Months are Beijing-time calendar months (UTC+8), as the offices that
 report them keep them; the ledger's UTC times are compared with those bounds. The report is
 issued as a signed three-copy document like the batch reports.
+
+The content holds no time of issue: the same month of the same ledger gives the same digest
+whenever it is fetched. The reporting dates are in it; whether a copy was issued after them is
+judged from its time of issue and printed beside it (:func:`reports.layout.issued_late`).
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from ledger.schema import accounts, batches, files, postings, transactions
 from reports.documents import Document, issue
 from service.context import Context
 from service.errors import InvalidInput, NotFound, Violation, require
-from service.reporting import MAX_LISTED, signer
+from service.reporting import MAX_LISTED, issued_at, signer
 
 FIGURES = ("paid_count", "paid_fen", "failed_count", "failed_fen", "refunded_count", "refunded_fen",
            "late_count", "late_fen", "outstanding_count", "outstanding_fen")
@@ -40,11 +44,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def reporting_dates(month: str, today: date) -> dict:
+def reporting_dates(month: str) -> dict:
     """The notices' monthly reporting system (月报制度): the competent department gives the county
     finance bureau the month's payments and real-name ledger on the 28th, and the county finance
-    bureau reports them to the city finance bureau before the 5th of the next month. Whether the
-    report is issued after either date is said, so a late report shows as late."""
+    bureau reports them to the city finance bureau before the 5th of the next month."""
     year, mon = (int(part) for part in month.split("-"))
     department = date(year, mon, 28)
     county = date(year + mon // 12, mon % 12 + 1, 5)
@@ -53,9 +56,6 @@ def reporting_dates(month: str, today: date) -> dict:
                  "区(县)财政局每月5日前向市财政局报送",
         "department_to_county_finance": department.isoformat(),
         "county_to_city_finance_by": county.isoformat(),
-        "issued_on": today.isoformat(),
-        "after_department_date": today > department,
-        "after_county_date": today >= county,
     }
 
 
@@ -85,10 +85,9 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
               for b in funded if any(per_batch[b.id].values())][:MAX_LISTED]
     content = {
         "report": "monthly report 月度发放报表",
-        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
         "scope": {"program": program, "region": region, "month": month,
                   "from": start.astimezone(BEIJING).isoformat(), "until": end.astimezone(BEIJING).isoformat()},
-        "reporting": reporting_dates(month, beijing.day_of(ctx.clock())),
+        "reporting": reporting_dates(month),
         "totals": totals,
         "ledger_to_month_end": ledger_to_date,
         "batches": listed,  # batches with anything in the month or outstanding at its end (first MAX_LISTED)
@@ -98,7 +97,7 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
             "outstanding_lines_not_negative": all(f["outstanding_count"] >= 0 for f in per_batch.values()),
         },
     }
-    return issue("monthly", content, signer(ctx))
+    return issue("monthly", content, signer(ctx), issued_at(ctx))
 
 
 def _ledger_rows(in_scope, *where, arrival: bool = False):

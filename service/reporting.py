@@ -4,12 +4,20 @@ The triple-copy reconciliation (三联单) sets side by side what the roster ask
 instructed and funded, what the bank reported and what the ledger holds, and lists the
 discrepancies. The refund-of-surplus report itemizes every unpaid line. Personal data in
 reports is masked.
+
+The signed content holds no time of issue, so the same closed batch gives the same content and
+digest however often and by whomever it is fetched. It says what it is as of (``as_of``): for a
+closed batch its close, fixed then, and deadlines are judged on the day it closed; for a batch
+still open the Beijing day the deadlines were judged on. The time of issue travels beside it
+(:attr:`reports.documents.Document.issued_at`) and is printed on each copy.
 """
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
 from itertools import chain
+
+from sqlalchemy import func, select
 
 from domain import beijing, workdays
 from domain.booking import EXCEPTIONS, Disposition
@@ -18,6 +26,7 @@ from domain.model import BatchStatus, FailureReason, LineStatus
 from domain.reasons import follow_up
 from ledger import statements as ledger_statements
 from ledger import store
+from ledger.schema import lines as line_table
 from reports.discrepancies import (
     LABELS,
     NO_RESULT,
@@ -42,8 +51,28 @@ def signer(ctx: Context) -> Signer:
     return Signer.from_file(ctx.settings.data_dir / "keys" / "report-signing.pem")
 
 
+def issued_at(ctx: Context) -> str:
+    """Now in Beijing time: when a copy is issued (printed on it, outside the signed content)."""
+    return beijing.local(ctx.clock()).isoformat(timespec="seconds")
+
+
+def judged_on(ctx: Context, batch) -> date:
+    """The Beijing day a batch's deadlines are judged on: the day it closed, else today."""
+    if batch.status == BatchStatus.CLOSED.value and batch.closed_at is not None:
+        return beijing.day_of(batch.closed_at)
+    return beijing.day_of(ctx.clock())
+
+
+def as_of(ctx: Context, batch) -> str:
+    """What a batch's report content is as of: its close (seconds, Beijing) once closed, else
+    the Beijing day its deadlines were judged on."""
+    if batch.status == BatchStatus.CLOSED.value and batch.closed_at is not None:
+        return beijing.local(batch.closed_at).isoformat(timespec="seconds")
+    return judged_on(ctx, batch).isoformat()
+
+
 def reconciliation(ctx: Context, batch_id: str) -> Document:
-    return issue("reconciliation", reconciliation_content(ctx, batch_id), signer(ctx))
+    return issue("reconciliation", reconciliation_content(ctx, batch_id), signer(ctx), issued_at(ctx))
 
 
 def reconciliation_content(ctx: Context, batch_id: str) -> dict:
@@ -84,6 +113,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
                 slot["lines"].append({"seq": d.seq, "instructed_fen": d.instructed_fen, "fen": d.fen,
                                       "reason": d.reason, "detail": d.detail})
         statement = bank_statements.batch_figures(conn, batch)
+        outcome = _outcome(conn, batch_id)
     roster_count = sum(n for n, _ in roster.values())
     roster_fen = sum(f for _, f in roster.values())
     outside = [LineStatus.REJECTED.value, LineStatus.HELD.value, LineStatus.REMOVED.value]
@@ -92,7 +122,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
     approved = batch.approved_at is not None
     content = {
         "report": "triple-copy reconciliation 三联单",
-        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
+        "as_of": as_of(ctx, batch),
         "batch": _batch_summary(batch),
         "roster": {
             "count": roster_count,
@@ -106,6 +136,10 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
             "funded_fen": batch.funded_fen,
         },
         "bank": reported,
+        # Each instructed line once, by where it ended: paid on the first instruction, paid on a
+        # re-issue (补发), failed and not paid, no answer. They add up to the instruction, where
+        # the bank's records (paid, failed) count a line failed and re-issued in both.
+        "outcome": outcome,
         "ledger": ledger,
         "deadlines": deadlines,
         "discrepancies": discrepancies,
@@ -131,9 +165,46 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
             "bank_paid_equals_ledger_paid": reported["paid_fen"] == ledger["paid_fen"],
             "bank_due_back_equals_ledger_due_back": reported["due_back_fen"] == ledger["due_back_fen"],
             "closed_clearing_is_zero": batch.status != BatchStatus.CLOSED.value or ledger["clearing_fen"] == 0,
+            "outcome_adds_up_to_instruction": not approved or (
+                sum(outcome[k]["count"] for k in OUTCOMES), sum(outcome[k]["fen"] for k in OUTCOMES))
+            == (batch.line_count, batch.total_fen),
         },
     }
     return content
+
+
+OUTCOMES = ("paid_first", "paid_on_reissue", "failed", "unanswered")
+_FAILED_AT_CLOSE = (LineStatus.FAILED.value, LineStatus.GIVEN_UP.value)
+
+
+def _outcome(conn, batch_id: str) -> dict[str, dict[str, int]]:
+    """Instructed lines by how they ended (:data:`OUTCOMES`), and those re-issued at least once
+    (``reissued``: instructed again in a later payment file), each with its count and
+    instructed fen."""
+    ln = line_table.c
+    out = {k: {"count": 0, "fen": 0} for k in (*OUTCOMES, "reissued")}
+    rows = conn.execute(
+        select(ln.status, ln.closed_from, ln.reason.is_not(None), ln.round, func.count(),
+               func.coalesce(func.sum(ln.amount_fen), 0))
+        .where(ln.batch_id == batch_id)
+        .group_by(ln.status, ln.closed_from, ln.reason.is_not(None), ln.round))
+    for status, closed_from, has_reason, round_no, n, fen in rows:
+        again = round_no > 0
+        if status == LineStatus.PAID.value:
+            key = "paid_on_reissue" if again else "paid_first"
+        elif status in _FAILED_AT_CLOSE or (status == LineStatus.REFUNDED.value and (
+                closed_from in _FAILED_AT_CLOSE or (closed_from is None and has_reason))):
+            key = "failed"
+        elif status in (LineStatus.PENDING.value, LineStatus.REFUNDED.value):
+            key = "unanswered"
+        else:
+            continue  # rejected, held, removed: never instructed
+        out[key]["count"] += int(n)
+        out[key]["fen"] += int(fen)
+        if again:
+            out["reissued"]["count"] += int(n)
+            out["reissued"]["fen"] += int(fen)
+    return out
 
 
 def refund_report(ctx: Context, batch_id: str) -> Document:
@@ -166,7 +237,7 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
                 "record": r.ordinal + 1, "detail": r.detail or ""} for r in store.due_records(conn, batch_id)]
     content = {
         "report": "refund of surplus 结余资金退回",
-        "generated_at": beijing.local(ctx.clock()).isoformat(timespec="seconds"),
+        "as_of": as_of(ctx, batch),
         "batch": _batch_summary(batch),
         "funded_fen": batch.funded_fen,
         "paid_fen": ledger["paid_fen"],
@@ -184,7 +255,7 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
             "due_back_listed": sum(d["due_fen"] for d in due) == ledger["due_back_fen"],
         },
     }
-    return issue("refund", content, signer(ctx))
+    return issue("refund", content, signer(ctx), issued_at(ctx))
 
 
 def _quarantined(f, batch_id: str) -> dict:
@@ -211,7 +282,7 @@ def _deadlines(ctx: Context, batch, first_result: datetime | None) -> dict:
         due = batches.result_due(ctx, batch)
     except workdays.CalendarRangeError as exc:  # said in the report rather than failing it
         return out | {"calendar": str(exc)}
-    return out | {"result_due": due.isoformat(), "late_report": (arrived or beijing.day_of(ctx.clock())) > due}
+    return out | {"result_due": due.isoformat(), "late_report": (arrived or judged_on(ctx, batch)) > due}
 
 
 def _missed_due(ctx: Context, batch, deadlines: dict) -> bool:
@@ -220,7 +291,7 @@ def _missed_due(ctx: Context, batch, deadlines: dict) -> bool:
     if batch.status == BatchStatus.CLOSED.value:
         return True
     due = deadlines.get("result_due")
-    return due is not None and beijing.day_of(ctx.clock()) > date.fromisoformat(due)
+    return due is not None and judged_on(ctx, batch) > date.fromisoformat(due)
 
 
 def _batch_summary(batch) -> dict:

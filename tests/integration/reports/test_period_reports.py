@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from reports.signing import verify
+from reports.layout import issued_late
 from service import aggregate, monthly, reporting
 from service.errors import InvalidInput, NotFound
 from tests.support.ledger_world import World
@@ -63,12 +64,14 @@ def test_the_monthly_report_of_november(world):
     assert (t["outstanding_count"], t["outstanding_fen"]) == (25, second.funded_fen)
     assert [b["id"] for b in doc.content["batches"]] == sorted([first.batch_id, second.batch_id])
     assert all(doc.content["checks"].values())
-    r = doc.content["reporting"]  # the notices' monthly reporting dates, and whether this issue is past them
+    r = doc.content["reporting"]  # the notices' monthly reporting dates; the time of issue is outside the content
     assert (r["department_to_county_finance"], r["county_to_city_finance_by"]) == ("2026-11-28", "2026-12-05")
-    assert r["issued_on"] == w.ctx.clock().astimezone(monthly.BEIJING).date().isoformat()
-    assert r["after_department_date"] == (r["issued_on"] > "2026-11-28")
-    assert monthly.reporting_dates("2026-12", datetime(2027, 1, 5).date())["county_to_city_finance_by"] == "2027-01-05"
-    assert monthly.reporting_dates("2026-12", datetime(2027, 1, 5).date())["after_county_date"] is True
+    assert doc.issued_at == w.ctx.clock().astimezone(monthly.BEIJING).isoformat(timespec="seconds")
+    issued_on = w.ctx.clock().astimezone(monthly.BEIJING).date()
+    assert issued_late(r, issued_on)["after_department_date"] == (issued_on.isoformat() > "2026-11-28")
+    assert monthly.reporting_dates("2026-12")["county_to_city_finance_by"] == "2027-01-05"
+    assert issued_late(monthly.reporting_dates("2026-12"), datetime(2027, 1, 5).date())["after_county_date"] is True
+    assert issued_late(monthly.reporting_dates("2026-12"), datetime(2027, 1, 4).date())["after_county_date"] is False
     assert doc.content["scope"]["from"] == "2026-11-01T00:00:00+08:00"  # Beijing months
     assert monthly.month_bounds("2026-12") == (datetime(2026, 11, 30, 16, 0, tzinfo=UTC), datetime(2026, 12, 31, 16, 0, tzinfo=UTC))
     assert verify(doc.public_key_pem, doc.digest, doc.copies[0].signature)

@@ -9,6 +9,7 @@ from collections import Counter
 import io
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -107,23 +108,31 @@ def test_without_a_cjk_font_the_pdf_export_names_the_package(monkeypatch, tmp_pa
         pdf.font_path()
 
 
+def _fen_of(value) -> int:
+    """A yuan cell or CSV field back to integer fen, exactly (through its decimal digits)."""
+    fen = Decimal(str(value)) * 100
+    assert fen == fen.to_integral_value(), value
+    return int(fen)
+
+
 def test_the_xlsx_reads_back_to_the_signed_figures(closed_batch):
     facts, recon, refund = closed_batch
     book = load_workbook(io.BytesIO(_bytes(xlsx, recon)), read_only=True)
-    summary = [r for r in book[xlsx.SUMMARY].iter_rows(values_only=True)]
-    copies = [r for r in summary if r and r[0] in ("FINANCE", "DEPARTMENT", "BANK")]
+    copies = list(book[xlsx.COPIES].iter_rows(min_row=3, values_only=True))
     assert [(r[0], r[1], r[2], r[3]) for r in copies] == [(c.party, c.label, c.digest, c.signature)
                                                           for c in recon.copies]
-    figures = {r[0]: r[1:] for r in book[xlsx.sheet_name("三方核对 figures")].iter_rows(min_row=2, values_only=True)}
+    sheet = book[xlsx.sheet_name("三方核对 figures")]
+    assert next(sheet.iter_rows(min_row=2, max_row=2, values_only=True)) == ("项目 item", "笔数 lines", "金额 amount (元)")
+    figures = {r[0]: r[1:] for r in sheet.iter_rows(min_row=3, values_only=True)}
     paid_fen = sum(facts.paid.values())
-    assert figures["已发放 bank paid"] == (len(facts.paid), paid_fen, yuan(paid_fen))
-    assert type(figures["已发放 bank paid"][1]) is int  # fen as an exact integer cell
-    assert figures["拨付 finance funded"][1:] == (facts.funded_fen, yuan(facts.funded_fen))
+    count, paid = figures["已发放 bank paid"]
+    assert count == len(facts.paid) and isinstance(paid, (int, float)) and _fen_of(paid) == paid_fen  # a number
+    assert _fen_of(figures["拨付 finance funded"][1]) == facts.funded_fen
 
     book = load_workbook(io.BytesIO(_bytes(xlsx, refund)), read_only=True)
-    rows = list(book[xlsx.sheet_name("退回明细 unpaid lines")].iter_rows(values_only=True))
-    assert rows[0][4:6] == ("金额 amount (分 fen)", "金额 amount (元 CNY)")
-    assert {r[0]: r[4] for r in rows[1:]} == facts.failed
+    rows = list(book[xlsx.sheet_name("退回明细 unpaid lines")].iter_rows(min_row=2, values_only=True))
+    assert rows[0][4] == "金额 amount (元)"
+    assert {r[0]: _fen_of(r[4]) for r in rows[1:]} == facts.failed
 
 
 def _csv_tables(data: bytes) -> dict[str, list[list[str]]]:
@@ -144,15 +153,27 @@ def _csv_tables(data: bytes) -> dict[str, list[list[str]]]:
 def test_the_csv_reads_back_to_the_signed_figures(closed_batch):
     facts, recon, refund = closed_batch
     tables = _csv_tables(_bytes(csvfile, recon))
-    assert tables["联 copies"][1:] == [[c.party, c.label, c.digest, c.signature] for c in recon.copies]
+    assert tables[xlsx.COPIES][1:] == [[c.party, c.label, c.digest, c.signature] for c in recon.copies]
     header, *rows = tables["三方核对 figures"]
-    assert header == ["项目 item", "笔数 lines", "金额 amount (分 fen)", "金额 amount (元 CNY)"]
+    assert header == ["项目 item", "笔数 lines", "金额 amount (元)"]
     by_item = {r[0]: r[1:] for r in rows}
     paid_fen = sum(facts.paid.values())
-    assert by_item["已发放 bank paid"] == [str(len(facts.paid)), str(paid_fen), yuan(paid_fen)]
-    assert by_item["拨付 finance funded"] == ["", str(facts.funded_fen), yuan(facts.funded_fen)]
+    assert by_item["已发放 bank paid"] == [str(len(facts.paid)), f"{paid_fen // 100}.{paid_fen % 100:02d}"]
+    assert by_item["拨付 finance funded"][0] == "" and _fen_of(by_item["拨付 finance funded"][1]) == facts.funded_fen
     _, *lines = _csv_tables(_bytes(csvfile, refund))["退回明细 unpaid lines"]
-    assert {int(r[0]): int(r[4]) for r in lines} == facts.failed
+    assert {int(r[0]): _fen_of(r[4]) for r in lines} == facts.failed
+
+
+def test_the_csv_has_the_xlsx_sheets_as_blocks_with_the_same_columns(closed_batch):
+    _, recon, refund = closed_batch
+    for doc in (recon, refund):
+        book = load_workbook(io.BytesIO(_bytes(xlsx, doc)), read_only=True)
+        blocks = _csv_tables(_bytes(csvfile, doc))
+        assert len(blocks) == len(book.sheetnames)
+        for (title, rows), name in zip(blocks.items(), book.sheetnames, strict=True):
+            assert xlsx.sheet_name(title) == name
+            header = next(book[name].iter_rows(min_row=2, max_row=2, values_only=True))
+            assert rows[0] == list(header)
 
 
 def test_the_json_export_round_trips_and_verifies(closed_batch, tmp_path):
