@@ -21,8 +21,12 @@ UNAUTHENTICATED. Server reflection is **restricted, not open**: it answers any a
 user, whatever the role, and nobody else. (Over mutual TLS even the health check needs a
 certificate from the CA, since the handshake comes first; any CN will do.)
 
-The interceptor hands the servicer a context carrying the :class:`Identity`;
-:func:`identity_of` reads it back (``adapter.servicer._user``). Tokens are never logged.
+The interceptor hands the servicer a context carrying the :class:`Identity` and the call's
+:class:`~service.scope.Scope`; :func:`identity_of` and :func:`scope_of` read them back
+(``adapter.servicer._user``, ``_scope``). A call that a user may make only through its BANK role
+is confined to the banks its settings entry names (see :mod:`service.scope`). Which *person* may
+not do a thing after what they did before (the submitter approving, the approver funding) is
+not a role's question: :mod:`domain.duties`. Tokens are never logged.
 """
 from __future__ import annotations
 
@@ -36,8 +40,9 @@ from typing import Any
 import grpc
 
 from service.identity import AuthSettings, Role, User, token_sha256
+from service.scope import EVERY_BANK, Scope
 
-__all__ = ["RPC_ROLES", "AuthInterceptor", "Authenticator", "Identity", "Unauthenticated", "identity_of"]
+__all__ = ["RPC_ROLES", "AuthInterceptor", "Authenticator", "Identity", "Unauthenticated", "identity_of", "scope_of"]
 
 log = logging.getLogger("ykt.auth")
 
@@ -59,7 +64,10 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "IngestStatementFile": (BANK, FINANCE),  # the bank's statement: stored, reconciled, never posted
     "CloseBatch": (FINANCE,),
     "ListLines": (CLERK, APPROVER, FINANCE, AUDITOR),
-    "ReissueLines": (CLERK,),
+    "ReissueLines": (CLERK,),  # a change of who is paid waits for ApproveLineChanges (domain/duties.py)
+    "ApproveLineChanges": (APPROVER,),  # never by whoever made the change or submitted the batch
+    "RefuseLineChanges": (APPROVER,),
+    "ListLineChanges": (CLERK, APPROVER, FINANCE, AUDITOR),
     "GiveUpLines": (APPROVER,),
     "AllowReissue": (APPROVER,),  # leave to re-issue a line the bank has not answered: a second person's
     # the exchange with the bank: operators act on payment files that did not go by SFTP
@@ -73,12 +81,13 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "AddStopEntries": (CLERK,),
     "RevokeStopEntry": (APPROVER,),
     "QueryStopList": (CLERK, APPROVER, FINANCE, AUDITOR),  # by ID number: not the bank's business
-    # reading
+    # reading; a BANK user reads only its own banks' approved batches (service/scope.py)
     "GetBatch": EVERYONE,
     "ListBatches": EVERYONE,
     "ListFiles": EVERYONE,
-    "ListLineIssues": EVERYONE,
-    "GetAuditTrail": EVERYONE,
+    # the roster's lines and issues, who did what to them: the department's, not the bank's
+    "ListLineIssues": (CLERK, APPROVER, FINANCE, AUDITOR),
+    "GetAuditTrail": (CLERK, APPROVER, FINANCE, AUDITOR),
     "GetReconciliation": EVERYONE,
     "ListExceptions": (CLERK, APPROVER, FINANCE, AUDITOR),
     "GetRefundReport": EVERYONE,
@@ -89,7 +98,7 @@ RPC_ROLES: dict[str, tuple[Role, ...]] = {
     "GetBalances": EVERYONE,
     "ListTransactions": EVERYONE,
     "ListRecoveries": EVERYONE,
-    "GetDisclosureList": EVERYONE,
+    "GetDisclosureList": (CLERK, APPROVER, FINANCE, AUDITOR),  # roster lines, for the public notice board
     # the bank's statements reconciled with the ledger: the accountants' and auditors' work
     "ListStatementFiles": (FINANCE, AUDITOR),
     "GetStatementReconciliation": (FINANCE, AUDITOR),
@@ -115,6 +124,14 @@ class Identity:
     user: str
     roles: frozenset[Role]
     via: str  # "certificate" or "token"
+    banks: frozenset[str] = frozenset()  # a BANK user's banks
+
+    def scope(self, allowed: tuple[Role, ...]) -> Scope:
+        """What a call allowed to ``allowed`` roles may see: everything when the user holds one
+        of them besides BANK, else (through BANK alone) only the user's own banks."""
+        if Role.BANK in self.roles and not (self.roles & set(allowed)) - {Role.BANK}:
+            return Scope(self.banks)
+        return EVERY_BANK
 
 
 class Authenticator:
@@ -136,9 +153,9 @@ class Authenticator:
         if by_cert is not None and by_token is not None and by_cert.name != by_token.name:
             raise Unauthenticated(f"the client certificate (CN={cn!r}) and the bearer token belong to different users")
         if by_cert is not None:
-            return Identity(by_cert.name, by_cert.roles, "certificate")
+            return Identity(by_cert.name, by_cert.roles, "certificate", by_cert.banks)
         if by_token is not None:
-            return Identity(by_token.name, by_token.roles, "token")
+            return Identity(by_token.name, by_token.roles, "token", by_token.banks)
         if cn is not None:
             raise Unauthenticated(f"the client certificate CN={cn!r} is not a configured user")
         raise Unauthenticated("no credentials: send 'authorization: Bearer <token>' metadata"
@@ -190,9 +207,10 @@ def rule_for(method: str) -> str | tuple[Role, ...] | None:
 class AuthenticatedContext:
     """The servicer context of an authenticated call: the gRPC context plus ``identity``."""
 
-    def __init__(self, context: grpc.ServicerContext, identity: Identity):
+    def __init__(self, context: grpc.ServicerContext, identity: Identity, scope: Scope = EVERY_BANK):
         self._context = context
         self.identity = identity
+        self.scope = scope
 
     def __getattr__(self, name: str):
         return getattr(self._context, name)
@@ -204,6 +222,14 @@ def identity_of(context) -> Identity:
     if not isinstance(identity, Identity):
         raise RuntimeError("no authenticated identity: the servicer must run behind adapter.auth.AuthInterceptor")
     return identity
+
+
+def scope_of(context) -> Scope:
+    """What the call may see (:mod:`service.scope`); set by :class:`AuthInterceptor`."""
+    scope = getattr(context, "scope", None)
+    if not isinstance(scope, Scope):
+        raise RuntimeError("no scope: the servicer must run behind adapter.auth.AuthInterceptor")
+    return scope
 
 
 class AuthInterceptor(grpc.ServerInterceptor):
@@ -236,7 +262,8 @@ class AuthInterceptor(grpc.ServerInterceptor):
     def _guard(self, method: str, rule, behavior: Callable) -> Callable:
         def guarded(request, context):
             identity = self._admit(method, rule, context)
-            return behavior(request, AuthenticatedContext(context, identity))
+            scope = identity.scope(rule) if isinstance(rule, tuple) else EVERY_BANK
+            return behavior(request, AuthenticatedContext(context, identity, scope))
 
         return guarded
 

@@ -111,7 +111,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
         sims.append(sim)
         connected[code] = profile.with_connection(SftpEndpoint(
             sim.host, sim.port, "ykt", client_key, host_key=sim.host_public_key_line))
-    users, tokens = issue_tokens(DEMO_USERS)
+    users, tokens = issue_tokens(DEMO_USERS, banks={"bank": tuple(profiles)})  # the bank user acts for the demo's banks
     settings = Settings(
         database_url=sqlite_url(data_dir / "ledger.sqlite3"),
         data_dir=data_dir / "service",
@@ -315,8 +315,12 @@ def _reissue_failed(as_user: dict[str, Client], r: BatchRun, lines: int, seed: i
     fresh = generate_lines(len(failed), seed=seed + 7_919, region=REGION)
     corrected = [replace(roster[v.seq], account_no=new.account_no) for v, new in zip(failed, fresh, strict=True)]
     say(f"[8/10] re-issuing {len(corrected):,} failed lines with corrected accounts (补发), as clerk")
-    sent = as_user["clerk"].call("ReissueLines", pb.CorrectLinesRequest(
+    asked = as_user["clerk"].call("ReissueLines", pb.CorrectLinesRequest(
         batch_id=r.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+    say(f"      a change of who is paid (other accounts): change {asked.change.change_id} waits for a second "
+        "person; approved by the approver")
+    sent = as_user["approver"].call("ApproveLineChanges", pb.LineChangeRequest(
+        batch_id=r.batch_id, change_id=asked.change.change_id)).file
     say(f"      {sent.name}: only the corrected lines, under their original seqs")
     _wait_for_results(as_user["clerk"], r.batch_id, say)
     again = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "FAILED")]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from service.context import Context
 from service.errors import InvalidInput, Violation
+from service.scope import EVERY_BANK, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,13 +20,15 @@ class HandedIn:
     signature: Path | None
 
 
-def spool(ctx: Context, request_iterator) -> HandedIn:
-    """The file of a stream whose first message names the bank and file and whose others carry data."""
+def spool(ctx: Context, request_iterator, scope: Scope = EVERY_BANK) -> HandedIn:
+    """The file of a stream whose first message names the bank and file and whose others carry
+    data. A bank's user hands in only its own banks' files: refused before anything is written."""
     first = next(request_iterator, None)
     if first is None or first.WhichOneof("part") != "start":
         raise InvalidInput("the first message must name the bank and file",
                            [Violation("start", "REQUIRED", "send start first")])
     start = first.start
+    scope.hand_in(start.bank_code)
     ctx.settings.bank(start.bank_code)
     name = Path(start.file_name).name
     if not name:

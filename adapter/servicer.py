@@ -13,8 +13,9 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from adapter import auth, convert, handed_in, statement_rpc
+from adapter import auth, convert, handed_in, line_change_rpc, statement_rpc
 from domain import beijing
+from domain.postings import bank_of
 from ledger import store
 from reports import verification
 from service import (
@@ -44,6 +45,7 @@ from service.errors import (
     Violation,
     environmental,
 )
+from service.scope import INSTRUCTED
 from ykt.v1 import disbursement_pb2 as pb
 from ykt.v1 import disbursement_pb2_grpc as pb_grpc
 
@@ -104,6 +106,11 @@ def _user(context) -> str:
     return auth.identity_of(context).user
 
 
+def _scope(context):
+    """What the call may see: a bank's user only its own banks' data (service/scope.py)."""
+    return auth.scope_of(context)
+
+
 class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -128,14 +135,16 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def GetBatch(self, request, context):
-        row, by_status = batches.get(self.ctx, request.batch_id)
+        row, by_status = batches.get(self.ctx, request.batch_id, _scope(context))
         return convert.batch_to_pb(row, by_status)
 
     @_rpc
     def ListBatches(self, request, context):
         size = min(request.page_size or 100, 1000)
+        scope = _scope(context)
         with self.ctx.engine.connect() as conn:
-            rows = store.list_batches(conn, request.status or None, size, request.page_token or None)
+            rows = store.list_batches(conn, request.status or None, size, request.page_token or None,
+                                      banks=scope.banks, statuses=INSTRUCTED if scope.bank_only else None)
         return pb.ListBatchesResponse(
             batches=[convert.batch_to_pb(r) for r in rows],
             next_page_token=rows[-1].id if len(rows) == size else "",
@@ -155,7 +164,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def IngestResultFile(self, request_iterator, context):
-        f = handed_in.spool(self.ctx, request_iterator)
+        f = handed_in.spool(self.ctx, request_iterator, _scope(context))
         outcome = ingest.ingest_file(self.ctx, f.bank_code, f.path, f.name, actor=_user(context),
                                      signature=f.signature)
         return pb.IngestResultFileResponse(
@@ -168,7 +177,8 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         size = min(request.page_size or 1000, 10000)
         with self.ctx.engine.connect() as conn:
             rows = store.list_files(conn, request.batch_id or None, request.bank_code or None, size,
-                                    state=request.state or None, after_id=request.after_file_id)
+                                    state=request.state or None, after_id=request.after_file_id,
+                                    banks=_scope(context).banks)
         return pb.ListFilesResponse(files=[convert.file_to_pb(r) for r in rows],
                                     next_after_file_id=rows[-1].id if len(rows) == size else 0)
 
@@ -189,7 +199,22 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     @_rpc
     def ReissueLines(self, request, context):
         corrected = [convert.line_from_pb(m) for m in request.lines]
-        return convert.file_to_pb(reissue.reissue(self.ctx, request.batch_id, corrected, _user(context)))
+        return line_change_rpc.reissued_to_pb(reissue.reissue(self.ctx, request.batch_id, corrected, _user(context)))
+
+    @_rpc
+    def ApproveLineChanges(self, request, context):
+        return line_change_rpc.reissued_to_pb(reissue.approve_change(
+            self.ctx, request.batch_id, request.change_id, _user(context)))
+
+    @_rpc
+    def RefuseLineChanges(self, request, context):
+        return line_change_rpc.change_to_pb(reissue.refuse_change(
+            self.ctx, request.batch_id, request.change_id, request.reason, _user(context)))
+
+    @_rpc
+    def ListLineChanges(self, request, context):
+        return pb.ListLineChangesResponse(changes=[
+            line_change_rpc.change_to_pb(r) for r in reissue.list_changes(self.ctx, request.batch_id, request.state)])
 
     @_rpc
     def AllowReissue(self, request, context):
@@ -216,11 +241,13 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def GetReconciliation(self, request, context):
-        return convert.report_to_pb(reporting.reconciliation(self.ctx, request.batch_id))
+        batches.get(self.ctx, request.batch_id, _scope(context))  # NOT_FOUND: another bank's, or none
+        return line_change_rpc.report_for(reporting.reconciliation(self.ctx, request.batch_id), _scope(context))
 
     @_rpc
     def GetRefundReport(self, request, context):
-        return convert.report_to_pb(reporting.refund_report(self.ctx, request.batch_id))
+        batches.get(self.ctx, request.batch_id, _scope(context))
+        return line_change_rpc.report_for(reporting.refund_report(self.ctx, request.batch_id), _scope(context))
 
     @_rpc
     def GetAggregateReconciliation(self, request, context):
@@ -239,14 +266,23 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def GetBalances(self, request, context):
+        scope = _scope(context)
+        if request.batch_id:
+            batches.get(self.ctx, request.batch_id, scope)
         with self.ctx.engine.connect() as conn:
             rows = store.balances(conn, request.prefix, request.batch_id or None)
+        if scope.bank_only:  # a bank sees its own accounts only
+            rows = [(a, b) for a, b in rows if bank_of(a) is not None and scope.sees_bank(bank_of(a))]
         return pb.GetBalancesResponse(balances=[pb.Balance(account=a, balance_fen=b) for a, b in rows])
 
     @_rpc
     def ListTransactions(self, request, context):
+        scope = _scope(context)
+        if request.batch_id:
+            batches.get(self.ctx, request.batch_id, scope)
         with self.ctx.engine.connect() as conn:
-            rows = store.list_transactions(conn, request.batch_id or None, min(request.page_size or 100, 10000))
+            rows = store.list_transactions(conn, request.batch_id or None, min(request.page_size or 100, 10000),
+                                           banks=scope.banks)
         return pb.ListTransactionsResponse(transactions=[
             pb.LedgerTransaction(
                 transaction_id=t.id, kind=t.kind, batch_id=t.batch_id or "", file_id=t.file_id or 0,
@@ -305,13 +341,13 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListRecoveries(self, request, context):
-        found = stoplist.recoveries(self.ctx, min(request.page_size or 1000, 10000))
+        found = stoplist.recoveries(self.ctx, min(request.page_size or 1000, 10000), _scope(context).banks)
         return pb.ListRecoveriesResponse(recoveries=[convert.recovery_to_pb(r) for r in found],
                                          total_fen=sum(r.amount_fen for r in found))
 
     @_rpc
     def IngestStatementFile(self, request_iterator, context):
-        return statement_rpc.ingest(self.ctx, request_iterator, _user(context))
+        return statement_rpc.ingest(self.ctx, request_iterator, _user(context), _scope(context))
 
     @_rpc
     def ListStatementFiles(self, request, context):

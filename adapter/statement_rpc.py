@@ -14,6 +14,7 @@ from ledger import statements as repo
 from service import statements
 from service.context import Context
 from service.errors import InvalidInput, Violation
+from service.scope import EVERY_BANK, Scope
 from ykt.v1 import disbursement_pb2 as pb
 
 
@@ -31,9 +32,9 @@ def file_to_pb(row) -> pb.StatementFile:
     )
 
 
-def ingest(ctx: Context, request_iterator, user: str) -> pb.IngestStatementFileResponse:
-    """Take in a statement handed in over gRPC."""
-    f = handed_in.spool(ctx, request_iterator)
+def ingest(ctx: Context, request_iterator, user: str, scope: Scope = EVERY_BANK) -> pb.IngestStatementFileResponse:
+    """Take in a statement handed in over gRPC (a bank's user: for its own banks only)."""
+    f = handed_in.spool(ctx, request_iterator, scope)
     outcome = statements.ingest_statement(ctx, f.bank_code, f.path, f.name, actor=user, signature=f.signature)
     return pb.IngestStatementFileResponse(file=file_to_pb(statements.get_file(ctx, outcome.file_id)),
                                           problems=outcome.problems)

@@ -70,6 +70,12 @@ def unauthorized(bank_code: str) -> str:
     return f"unauthorized:{bank_code}"
 
 
+def bank_of(account: str) -> str | None:
+    """The bank an account code belongs to (clearing, suspense, due, unauthorized), else None."""
+    kind, _, rest = account.partition(":")
+    return rest.split(":", 1)[0] if kind in ("clearing", "suspense", "due", "unauthorized") and rest else None
+
+
 ACCOUNT_KINDS = {
     "budget": "财政补贴预算 finance budget",
     "clearing": "代发清算户 agency clearing",

@@ -123,6 +123,27 @@ line_issues = Table(
 )
 Index("ix_line_issues_batch_seq", line_issues.c.batch_id, line_issues.c.seq)
 
+# A change of who is paid (a re-issue to another name, ID number or account) waiting for a
+# second person's approval (domain/duties.py): the corrected lines sealed as one value
+# (privacy.FieldCipher, field "line_change"), what changes per line masked (JSON, for people).
+line_changes = Table(
+    "line_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(20), ForeignKey("batches.id"), nullable=False),
+    Column("state", String(12), nullable=False),  # PENDING, APPROVED, REFUSED
+    Column("line_count", Integer, nullable=False),
+    Column("items", Text, nullable=False),  # per line: seq, what changes, before and after masked
+    Column("lines_sealed", LargeBinary, nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("reason", String(1000)),  # why it was refused
+    Column("file_id", Integer),  # the re-issue payment file its approval made
+)
+Index("ix_line_changes_batch", line_changes.c.batch_id)
+
 stop_entries = Table(
     "stop_entries",
     metadata,

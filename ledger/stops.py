@@ -1,7 +1,7 @@
 """The stop list's repository: entries sealed like every ID number, found by blind index."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select, update
@@ -38,9 +38,10 @@ def revoke(conn: Connection, entry_id: int, actor: str, now: datetime) -> bool:
                         .values(revoked_by=actor, revoked_at=now)).rowcount == 1
 
 
-def paid_after_stop_candidates(conn: Connection):
-    """(line, stop entry, when its result file arrived) for every paid line of a stopped person;
-    the caller decides, by date, which payments came after the stop."""
+def paid_after_stop_candidates(conn: Connection, banks: Iterable[str] | None = None):
+    """(line, stop entry, when its result file arrived) for every paid line of a stopped person
+    (paid by one of ``banks``, if given); the caller decides, by date, which payments came after
+    the stop."""
     query = (
         select(lines.c.batch_id, lines.c.seq, lines.c.name, lines.c.id_masked, lines.c.account_masked,
                lines.c.amount_fen, stop_entries.c.id.label("stop_id"), files.c.created_at.label("paid_at"))
@@ -49,6 +50,8 @@ def paid_after_stop_candidates(conn: Connection):
         .where(lines.c.status == LineStatus.PAID.value, stop_entries.c.revoked_at.is_(None))
         .order_by(files.c.created_at, lines.c.batch_id, lines.c.seq)
     )
+    if banks is not None:
+        query = query.where(files.c.bank_code.in_(sorted(banks)))
     found = conn.execute(query).all()
     entries = {e.id: e for e in by_ids(conn, {r.stop_id for r in found})}
     for row in found:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain import beijing, workdays
+from domain import beijing, duties, workdays
+from domain.duties import Duty, Part
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.postings import BatchAccounts, funding
 from ledger import store
 from service import screening
 from service.context import Context
+from service.scope import EVERY_BANK, Scope
 from service.errors import (
     FailedPrecondition,
     InvalidInput,
@@ -22,10 +24,12 @@ from service.errors import (
 )
 
 _REGION = re.compile(r"^\d{6}$")
+CORRECTED = "CORRECT_LINE"  # the audit action of a correction (service.submission.correct_lines)
 
 
 def approve(ctx: Context, batch_id: str, approver: str):
-    """A second person approves the batch: entry and approval are separate duties.
+    """A second person approves the batch: entry and approval are separate duties. Whoever
+    submitted the batch or corrected any of its lines may not approve it (:mod:`domain.duties`).
 
     What is approved is what will be paid: the accepted lines. Held and removed lines stay on
     the roster and in the reconciliation, outside the instruction.
@@ -33,11 +37,12 @@ def approve(ctx: Context, batch_id: str, approver: str):
     with ctx.engine.begin() as conn:
         batch = get_for_update(conn, batch_id)
         expect_status(batch, BatchStatus.SUBMITTED, "approve")
-        if not approver or approver == batch.submitted_by:
-            raise PermissionDenied(
-                f"batch {batch_id}: the approver must be someone other than its submitter "
-                f"({batch.submitted_by})"
-            )
+        why = duties.refusal(Duty.APPROVE_BATCH, approver, {
+            Part.SUBMITTED: [batch.submitted_by],
+            Part.CORRECTED: store.actors(conn, batch_id, [CORRECTED]),
+        })
+        if why:
+            raise PermissionDenied(f"batch {batch_id}: {why}")
         now = ctx.clock()
         held = screening.hold_stopped(conn, batch_id, beijing.day_of(now), now)
         count, fen = store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
@@ -59,10 +64,17 @@ def approve(ctx: Context, batch_id: str, approver: str):
 
 
 def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
-    """Finance moved the batch total to the bank's clearing account: book it, start the clock."""
+    """Finance moved the batch total to the bank's clearing account: book it, start the clock.
+
+    Its approver may not fund it, unless the settings name the batch's program in ``[duties]
+    approver_may_fund`` (:mod:`domain.duties`)."""
     with ctx.engine.begin() as conn:
         batch = get_for_update(conn, batch_id)
         expect_status(batch, BatchStatus.APPROVED, "fund")
+        waived = duties.WAIVABLE[Duty.FUND_BATCH] if batch.program in ctx.settings.approver_may_fund else ()
+        why = duties.refusal(Duty.FUND_BATCH, actor, {Part.APPROVED: [batch.approved_by]}, waived)
+        if why:
+            raise PermissionDenied(f"batch {batch_id}: {why}")
         if amount_fen != batch.total_fen:
             raise InvalidInput(
                 f"batch {batch_id}: funding must equal the batch total",
@@ -90,11 +102,10 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
         return store.get_batch(conn, batch_id)
 
 
-def get(ctx: Context, batch_id: str):
+def get(ctx: Context, batch_id: str, scope: Scope = EVERY_BANK):
+    """A batch and its lines' totals by status, if ``scope`` may see it (NOT_FOUND otherwise)."""
     with ctx.engine.connect() as conn:
-        batch = store.get_batch(conn, batch_id)
-        if batch is None:
-            raise NotFound(f"no batch {batch_id}")
+        batch = scope.batch(store.get_batch(conn, batch_id), batch_id)
         return batch, store.line_status_totals(conn, batch_id)
 
 

@@ -76,6 +76,8 @@ class Settings:
     programs: dict[str, ProgramPolicy] = field(default_factory=dict)
     default_policy: ProgramPolicy = ProgramPolicy()
     auth: AuthSettings = field(default_factory=AuthSettings)  # [auth]: users, roles, TLS
+    # [duties]: programs whose batches the approver may also fund (domain/duties.py); none by default
+    approver_may_fund: frozenset[str] = frozenset()
     # The exchange with banks, shared by every instance on one database (service/leases.py):
     lease_s: float = 120.0  # how long a dispatch or poll lease lasts unless renewed
     retry_s: float = 30.0  # first wait after a failed upload; doubles per attempt...
@@ -178,6 +180,8 @@ class _User(_Table):
     roles: list[StrictStr] | None = Field(None, description="a list of role names")
     token_sha256: StrictStr | None = Field(None, description="64 hex digits (ykt token prints them)")
     cert_cn: StrictStr | None = Field(None, description="the common name of the user's client certificate")
+    banks: list[StrictStr] | None = Field(None, description="a list of bank codes (BANK users: the banks they "
+                                                             "act for)")
 
 
 class _Auth(_Table):
@@ -187,6 +191,13 @@ class _Auth(_Table):
     tls_key: _Text | None = _path("a PEM file", None)
     client_ca: _Text | None = _path("a PEM file", None)
     users: dict[str, _User] = Field(default_factory=dict, description="a table of users")
+
+
+class _Duties(_Table):
+    """``[duties]``: what may lift a separation of duties (domain/duties.py); nothing by default."""
+
+    approver_may_fund: list[_Text] = Field(default_factory=list, description="a list of program names whose "
+                                                                             "approver may also fund a batch")
 
 
 class _Calendar(_Table):
@@ -208,6 +219,7 @@ class _Root(_Table):
     instance_id: StrictStr = Field("", max_length=128, description="a string of at most 128 characters")
     programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
     auth: _Auth = Field(default_factory=_Auth, description="a table")
+    duties: _Duties = Field(default_factory=_Duties, description="a table (approver_may_fund)")
     calendar: _Calendar = Field(default_factory=_Calendar, description="a table (file, or years)")
     banks: dict[str, _Bank] = Field(default_factory=dict, description="a table of [banks.CODE] tables")
 
@@ -270,6 +282,8 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
     for name, table in model.programs.items():
         programs[name] = collect(_policy, table, f"programs.{name}", label)
     auth = collect(_auth, model.auth, path_of, label)
+    if auth is not None:
+        problems.extend(_user_bank_problems(auth, set(model.banks), label))
     calendar = collect(_calendar, model.calendar, path_of, label)
     if problems:
         raise ConfigError(*problems)
@@ -286,6 +300,7 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
         auth=auth,
+        approver_may_fund=frozenset(model.duties.approver_may_fund),
         calendar=calendar,
         source=source,
         origins=origins,
@@ -439,7 +454,22 @@ def _user(name: str, spec: _User, where: str, label: _Label) -> User:
         digest = digest.lower()
     if cn is not None and not cn.strip():
         raise ConfigError(f"{label(where + '.cert_cn')}: expected the common name of the user's client certificate")
-    return User(name, frozenset(roles), digest, cn)
+    banks = frozenset(spec.banks or ())
+    if Role.BANK in roles and not banks:
+        raise ConfigError(f"{label(where)}: a BANK user needs the codes of the banks it acts for: "
+                          'banks = ["CODE", ...] (it sees and hands in nothing of any other bank)')
+    if Role.BANK not in roles and spec.banks is not None:
+        raise ConfigError(f"{label(where + '.banks')}: only a BANK user acts for banks")
+    if any(not code.strip() for code in banks):
+        raise ConfigError(f"{label(where + '.banks')}: expected bank codes, got an empty one")
+    return User(name, frozenset(roles), digest, cn, banks)
+
+
+def _user_bank_problems(auth: AuthSettings, configured: set[str], label: _Label) -> list[str]:
+    """A BANK user's banks must be configured banks (``[banks.CODE]``)."""
+    known = ", ".join(sorted(configured)) or "none configured"
+    return [f"{label(f'auth.users.{name}.banks')}: unknown bank {code!r} (configured: {known})"
+            for name, user in auth.users.items() for code in sorted(user.banks - configured)]
 
 
 # -- the schema, walked: for messages and the environment ----------------------------------------

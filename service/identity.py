@@ -1,8 +1,10 @@
 """Who may call the service: roles, users and their credentials as the settings hold them.
 
 A user is a name (what the ledger and the audit trail record as the actor), one or more roles,
-and how they prove who they are: the SHA-256 of a bearer token (the token itself is never
-stored) and/or the common name (CN) of a client certificate signed by the configured CA.
+for a ``BANK`` user the codes of the banks it acts for (it sees and hands in nothing of any
+other bank, see :mod:`service.scope`), and how they prove who they are: the SHA-256 of a
+bearer token (the token itself is never stored) and/or the common name (CN) of a client
+certificate signed by the configured CA.
 Which RPC each role may call is in :mod:`adapter.auth`; this module is only the settings side.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ class User:
     roles: frozenset[Role]
     token_sha256: str | None = field(default=None, repr=False)
     cert_cn: str | None = None
+    banks: frozenset[str] = frozenset()  # BANK users: the bank codes they act for (none: nothing)
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,14 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_tokens(roles_by_user: Mapping[str, Role | Iterable[Role]]) -> tuple[dict[str, User], dict[str, str]]:
+def issue_tokens(roles_by_user: Mapping[str, Role | Iterable[Role]],
+                 banks: Mapping[str, Iterable[str]] | None = None) -> tuple[dict[str, User], dict[str, str]]:
     """Throwaway users with fresh tokens (for the demo, tests and benchmarks): the users for
-    the settings, and each user's token for the client."""
+    the settings, and each user's token for the client. ``banks``: the bank codes of users
+    (BANK users) by name."""
     users, tokens = {}, {}
     for name, roles in roles_by_user.items():
         tokens[name] = new_token()
-        users[name] = User(name, frozenset([roles] if isinstance(roles, Role) else roles), token_sha256(tokens[name]))
+        users[name] = User(name, frozenset([roles] if isinstance(roles, Role) else roles), token_sha256(tokens[name]),
+                           banks=frozenset((banks or {}).get(name, ())))
     return users, tokens

@@ -13,10 +13,11 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection
 
-from domain import eligibility
+from domain import eligibility, validation
 from domain.eligibility import Candidate, ProgramPolicy
-from domain.model import LineIssue, LineStatus
+from domain.model import LineIssue, LineStatus, PaymentLine
 from ledger import store
+from privacy.cipher import ACCOUNT, ID, FieldCipher
 
 
 def against_others(conn: Connection, batch_id: str, program: str, period: str, today: date,
@@ -28,6 +29,35 @@ def against_others(conn: Connection, batch_id: str, program: str, period: str, t
     others = store.lines_sharing(conn, batch_id, id_indexes, [c.account_index for c in candidates])
     stops = store.stop_entries_for(conn, id_indexes)
     return eligibility.cross_batch_findings(candidates, others, stops, program, period, policy, today)
+
+
+def before_storing(conn: Connection, batch, cipher: FieldCipher, corrected: Sequence[PaymentLine], today: date,
+                   policy: ProgramPolicy) -> dict[int, list[LineIssue]]:
+    """Every roster check against the world outside the line, for corrected lines not yet
+    stored (a re-issue, a change of who is paid): the same person or account twice in the batch
+    (the others as stored, these as corrected), already paid or in flight for the program and
+    period, one person one card, the stop list. Changes nothing; the findings by seq."""
+    if not corrected:
+        return {}
+    ids = cipher.index_many(ID, [ln.id_number.upper() for ln in corrected])
+    accounts = cipher.index_many(ACCOUNT, [ln.account_no for ln in corrected])
+    candidates = [Candidate(ln.seq, i, a) for ln, i, a in zip(corrected, ids, accounts, strict=True)]
+    found = against_others(conn, batch.id, batch.program, batch.period, today, policy, candidates)
+    mine = {c.seq for c in candidates}
+    others = [(seq, i, a) for seq, i, a in store.batch_lines_sharing(conn, batch.id, ids, accounts) if seq not in mine]
+    everyone = sorted([*others, *((c.seq, c.id_index, c.account_index) for c in candidates)])
+    for c in candidates:
+        same = next((seq for seq, i, _ in everyone if seq != c.seq and i == c.id_index), None)
+        shared = next((seq for seq, i, a in everyone
+                       if seq != c.seq and a == c.account_index and i != c.id_index), None)
+        for other, field_name, code, what in ((same, "id_number", validation.DUPLICATE_PERSON, "the same person"),
+                                              (shared, "account_no", validation.ACCOUNT_SHARED,
+                                               "the same account for another person")):
+            if other is not None:
+                found.setdefault(c.seq, []).append(LineIssue(
+                    c.seq, field_name, code, eligibility.ERROR,
+                    f"line {c.seq}: {field_name}: {what} as line {other} of this batch", batch.id, other))
+    return found
 
 
 def screen_stored(conn: Connection, batch, seqs: Sequence[int], today: date, policy: ProgramPolicy,

@@ -6,7 +6,7 @@ entry is never deleted: it is revoked, by someone, with a reason.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -107,11 +107,12 @@ class Recovery:
     stop: object  # the stop entry row
 
 
-def recoveries(ctx: Context, limit: int) -> list[Recovery]:
-    """Payments booked on or after the day the person's stop took effect, oldest first."""
+def recoveries(ctx: Context, limit: int, banks: Iterable[str] | None = None) -> list[Recovery]:
+    """Payments booked on or after the day the person's stop took effect, oldest first (paid by
+    one of ``banks``, if given: a bank user's view)."""
     out = []
     with ctx.engine.connect() as conn:
-        for line, entry, paid_at in stops.paid_after_stop_candidates(conn):
+        for line, entry, paid_at in stops.paid_after_stop_candidates(conn, banks):
             paid_on = beijing.day_of(paid_at)
             if entry_of(entry).active_on(paid_on):
                 out.append(Recovery(line.batch_id, line.seq, line.name, line.id_masked, line.account_masked,

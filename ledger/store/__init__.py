@@ -6,26 +6,28 @@ set-based statements or ``executemany`` chunks, never a query per line.
 
 The functions live in modules named by what they keep:
 
-==============  ==========================================================================
-``_bulk``       ``bulk_insert``, ``CHUNK`` and the bounded-chunk helpers the others share
-``postings``    accounts, transactions and postings: ``post``, ``book_result_file``, balances
-``batches``     batch rows: insert, get, list, update from an expected status
-``lines``       a batch's lines and issues: sealed rows, statuses, paging, totals, closing
-``screening``   probes by index: shared IDs and accounts, the stop list, in-batch duplicates
-``files``       exchanged files: records, state moves, deliveries, quarantine
-``leases``      leases of exchange work, with fencing tokens
-``audit_log``   the audit trail
-``results``     staged bank results: what each record booked, the line states the booking
-                rules read, and what reports read back
-==============  ==========================================================================
+================  ==========================================================================
+``_bulk``         ``bulk_insert``, ``CHUNK`` and the bounded-chunk helpers the others share
+``postings``      accounts, transactions and postings: ``post``, ``book_result_file``, balances
+``batches``       batch rows: insert, get, list, update from an expected status
+``lines``         a batch's lines and issues: sealed rows, statuses, paging, totals, closing
+``screening``     probes by index: shared IDs and accounts, the stop list, in-batch duplicates
+``files``         exchanged files: records, state moves, deliveries, quarantine
+``leases``        leases of exchange work, with fencing tokens
+``audit_log``     the audit trail
+``line_changes``  changes of who is paid waiting for a second person's approval
+``results``       staged bank results: what each record booked, the line states the booking
+                  rules read, and what reports read back
+================  ==========================================================================
 
 This package re-exports them all: callers use ``store.x`` as the one repository facade (and
 tests patch ``store.x``), so they need not know which module keeps what.
 """
 from ledger.store._bulk import CHUNK, bulk_insert
-from ledger.store.audit_log import audit, audit_trail
+from ledger.store.audit_log import actors, audit, audit_trail
 from ledger.store.batches import batch_by_key, batches_in, get_batch, insert_batch, list_batches, update_batch
 from ledger.store.files import (
+    acknowledged_since,
     claim_received,
     first_delivery,
     first_result_at,
@@ -40,6 +42,7 @@ from ledger.store.files import (
     quarantined_files,
     update_file,
 )
+from ledger.store.line_changes import decide_line_change, get_line_change, insert_line_change, list_line_changes
 from ledger.store.leases import get_lease, lease_acquire, lease_release, lease_renew, leases_release_owner
 from ledger.store.lines import (
     SealedLines,
@@ -86,8 +89,10 @@ from ledger.store.results import (
     unanswered_totals,
 )
 from ledger.store.screening import (
+    batch_lines_sharing,
     in_batch_duplicates,
     lines_sharing,
+    person_rows,
     probe_by_index,
     refresh_statistics,
     screening_candidates,
@@ -97,8 +102,8 @@ from ledger.store.screening import (
 from privacy.cipher import ID  # ledger/stops.py imports it from here
 
 __all__ = [
-    "CHUNK", "ID", "RESULT_COLUMNS", "SealedLines", "TransactionView",
-    "account_ids", "allow_reissue", "audit", "audit_trail", "balances", "batch_by_key", "batches_in", "book_result_file",
+    "acknowledged_since", "CHUNK", "ID", "RESULT_COLUMNS", "SealedLines", "TransactionView",
+    "account_ids", "actors", "allow_reissue", "audit", "audit_trail", "balances", "batch_by_key", "batches_in", "book_result_file",
     "booked_totals", "bulk_insert", "claim_received", "close_issues", "close_unpaid_lines", "first_delivery",
     "due_records", "exceptions", "first_result_at", "get_batch", "get_file", "get_lease", "in_batch_duplicates", "inbound_by_remote",
     "insert_batch", "insert_file", "insert_issues", "insert_line_rows", "insert_result_lines", "iter_lines",
@@ -108,4 +113,6 @@ __all__ = [
     "probe_by_index", "quarantined_files", "refresh_statistics", "refunded_lines", "reinstruct", "replace_line", "round_totals",
     "screening_candidates", "seal_lines", "set_line_status", "short_paid", "staged_bookings", "stop_entries_for", "stop_hits", "unanswered_totals", "unbalanced_transactions",
     "update_batch", "update_file",
+    "batch_lines_sharing", "decide_line_change", "get_line_change", "insert_line_change", "list_line_changes",
+    "person_rows",
 ]

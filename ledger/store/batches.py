@@ -1,7 +1,7 @@
 """Payment batches: one row each, its status changed only from an expected one."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -27,10 +27,16 @@ def batch_by_key(conn: Connection, idempotency_key: str):
     return conn.execute(select(batches).where(batches.c.idempotency_key == idempotency_key)).one_or_none()
 
 
-def list_batches(conn: Connection, status: str | None, limit: int, after_id: str | None):
+def list_batches(conn: Connection, status: str | None, limit: int, after_id: str | None, *,
+                 banks: Iterable[str] | None = None, statuses: Iterable[str] | None = None):
+    """A page of batches by id; ``banks`` and ``statuses``: only those (a bank user's view)."""
     query = select(batches).order_by(batches.c.id).limit(limit)
     if status:
         query = query.where(batches.c.status == status)
+    if banks is not None:
+        query = query.where(batches.c.bank_code.in_(sorted(banks)))
+    if statuses is not None:
+        query = query.where(batches.c.status.in_(sorted(statuses)))
     if after_id:
         query = query.where(batches.c.id > after_id)
     return conn.execute(query).all()

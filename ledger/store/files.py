@@ -96,8 +96,9 @@ def _lease_owner_join():
 
 
 def list_files(conn: Connection, batch_id: str | None, bank_code: str | None, limit: int,
-               state: str | None = None, after_id: int = 0):
-    """Files (oldest first) with the lease of their unit of work: ``lease_owner``, ``lease_until``."""
+               state: str | None = None, after_id: int = 0, banks: Iterable[str] | None = None):
+    """Files (oldest first) with the lease of their unit of work: ``lease_owner``, ``lease_until``;
+    ``banks``: only files exchanged with those banks (a bank user's view)."""
     query = (
         select(files, leases.c.owner.label("lease_owner"), leases.c.lease_until.label("lease_until"))
         .select_from(files.outerjoin(leases, _lease_owner_join()))
@@ -108,6 +109,8 @@ def list_files(conn: Connection, batch_id: str | None, bank_code: str | None, li
         query = query.where(or_(files.c.batch_id == batch_id, files.c.claimed_batch_id == batch_id))
     if bank_code:
         query = query.where(files.c.bank_code == bank_code)
+    if banks is not None:
+        query = query.where(files.c.bank_code.in_(sorted(banks)))
     if state:
         query = query.where(files.c.state == state)
     return conn.execute(query).all()
@@ -141,6 +144,14 @@ def outbound_in(conn: Connection, bank_code: str, states: Iterable[str]):
         select(files).where(files.c.direction == "OUT", files.c.bank_code == bank_code,
                             files.c.state.in_([str(s) for s in states])).order_by(files.c.id)
     ).all()
+
+
+def acknowledged_since(conn: Connection, since: datetime | None):
+    """Payment files acknowledged at or after ``since`` (all of them for None), oldest first."""
+    query = select(files).where(files.c.direction == "OUT", files.c.state == "ACKNOWLEDGED")
+    if since is not None:
+        query = query.where(files.c.acknowledged_at >= since)
+    return conn.execute(query.order_by(files.c.id)).all()
 
 
 def quarantined_files(conn: Connection, batch_id: str, bank_code: str, since: datetime | None,

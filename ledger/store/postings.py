@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from domain.model import LineStatus
 from domain.postings import ACCOUNT_KINDS, BatchAccounts, Entry
 from ledger import journal
-from ledger.schema import accounts, lines, postings, result_lines, transactions
+from ledger.schema import accounts, batches, lines, postings, result_lines, transactions
 from ledger.store._bulk import CHUNK
 
 
@@ -148,7 +148,10 @@ class TransactionView:
     debit_fen: int  # sum of the positive postings: the amount the transaction moved
 
 
-def list_transactions(conn: Connection, batch_id: str | None, limit: int) -> list[TransactionView]:
+def list_transactions(conn: Connection, batch_id: str | None, limit: int,
+                      banks: Iterable[str] | None = None) -> list[TransactionView]:
+    """The first ``limit`` transactions (of one batch); ``banks``: only those of batches paid
+    through these banks (a bank user's view)."""
     moved = func.sum(case((postings.c.amount_fen > 0, postings.c.amount_fen), else_=0))
     query = (
         select(
@@ -168,6 +171,9 @@ def list_transactions(conn: Connection, batch_id: str | None, limit: int) -> lis
     )
     if batch_id:
         query = query.where(transactions.c.batch_id == batch_id)
+    if banks is not None:
+        query = query.where(transactions.c.batch_id.in_(
+            select(batches.c.id).where(batches.c.bank_code.in_(sorted(banks)))))
     return [TransactionView(*row[:6], int(row[6]), int(row[7])) for row in conn.execute(query)]
 
 

@@ -136,3 +136,26 @@ def in_batch_duplicates(conn: Connection, batch_id: str, seqs: Sequence[int]) ->
         )
         out += _for_seqs(conn, query, seqs)
     return out
+
+
+def batch_lines_sharing(conn: Connection, batch_id: str, id_indexes: Sequence[bytes],
+                        account_indexes: Sequence[bytes]) -> list[tuple[int, bytes, bytes]]:
+    """(seq, id_index, account_index) of the batch's live lines (not removed) that hold one of
+    these people or accounts: a re-issue's duplicates within its own batch, found before
+    anything is written."""
+    live = lines.c.status != LineStatus.REMOVED.value
+    found: dict[int, tuple[int, bytes, bytes]] = {}
+    for column, keys in ((lines.c.id_index, id_indexes), (lines.c.account_index, account_indexes)):
+        for part in _bounded(sorted(set(keys))):
+            for seq, id_index, account_index in conn.execute(
+                    select(lines.c.seq, lines.c.id_index, lines.c.account_index)
+                    .where(lines.c.batch_id == batch_id, live, column.in_(part))):
+                found[seq] = (seq, bytes(id_index), bytes(account_index))
+    return [found[seq] for seq in sorted(found)]
+
+
+def person_rows(conn: Connection, batch_id: str, seqs: Sequence[int]):
+    """Who the named lines pay, as stored: seq, name, the blind indexes and the masked numbers."""
+    query = select(lines.c.seq, lines.c.name, lines.c.id_index, lines.c.id_masked, lines.c.account_index,
+                   lines.c.account_masked).where(lines.c.batch_id == batch_id)
+    return _for_seqs(conn, query, seqs, raw=True)

@@ -468,8 +468,14 @@ def test_failed_lines_are_reissued_or_given_up_and_the_batch_closes_balanced(har
             assert any(code in text for text in violations.values()), violations
     assert _ledger_counts(h) == before and _statuses(h, batch_id)["FAILED"][0] == len(failed)
 
-    sent = h.client.call("ReissueLines", pb.CorrectLinesRequest(
+    asked = h.client.call("ReissueLines", pb.CorrectLinesRequest(
         batch_id=batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+    # other accounts: a change of who is paid, which waits for a second person; nothing is sent yet
+    assert asked.change.state == "PENDING" and not asked.HasField("file")
+    assert [(i.seq, list(i.changed)) for i in asked.change.lines] == [(seq, ["account_no"]) for seq in reissued]
+    assert _ledger_counts(h) == before
+    sent = h.as_user("approver").call("ApproveLineChanges", pb.LineChangeRequest(
+        batch_id=batch_id, change_id=asked.change.change_id)).file
     assert sent.state == "GENERATED" and f"{batch_id}-R1" in sent.name
     h.as_user("approver").call("GiveUpLines", pb.ResolveLinesRequest(
         batch_id=batch_id, seqs=[given_up], reason="本人已故，停发"))

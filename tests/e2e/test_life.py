@@ -92,8 +92,9 @@ def test_the_whole_life_of_a_batch(world, engine):
     assert len(failed) == failed_n
     fresh = generate_lines(failed_n, seed=77, region=REGION)
     corrected = [replace(ln, account_no=new.account_no) for ln, new in zip(failed[:-1], fresh, strict=False)]
-    client.call("ReissueLines", pb.CorrectLinesRequest(batch_id=batch_id,
-                                                       lines=[convert.line_to_pb(ln) for ln in corrected]))
+    change = client.call("ReissueLines", pb.CorrectLinesRequest(
+        batch_id=batch_id, lines=[convert.line_to_pb(ln) for ln in corrected])).change  # other accounts: it waits
+    approver.call("ApproveLineChanges", pb.LineChangeRequest(batch_id=batch_id, change_id=change.change_id))
     approver.call("GiveUpLines", pb.ResolveLinesRequest(batch_id=batch_id, seqs=[failed[-1].seq], reason="本人已故"))
     bank.failure_rate_ppm = 0
     worker.run_once()

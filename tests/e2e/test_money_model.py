@@ -262,8 +262,10 @@ class Scenario:
             person = self.people[seq]
             fresh = next(ln for ln in self.w.pool if ln.account_kind == person.account_kind)
             corrected.append(replace(person, account_no=fresh.account_no))
-        self.w.client.call("ReissueLines", pb.CorrectLinesRequest(
-            batch_id=self.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+        change = self.w.client.call("ReissueLines", pb.CorrectLinesRequest(
+            batch_id=self.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected])).change
+        self.w.as_user("approver").call("ApproveLineChanges", pb.LineChangeRequest(  # other accounts: a 2nd person
+            batch_id=self.batch_id, change_id=change.change_id))
         self.w.as_user("finance").call("DispatchBatch", pb.DispatchBatchRequest(batch_id=self.batch_id))
         self.round += 1
         for ln in corrected:

@@ -120,6 +120,15 @@ class World:
             batch_id=batch_id, allow_unreported=allow_unreported))
         return json.loads(report.content_json)
 
+    def reissue(self, batch_id: str, corrected: list[PaymentLine]):
+        """The clerk re-issues lines to other accounts: a change of who is paid, which the approver
+        (neither its maker nor the submitter) approves; the re-issue file."""
+        asked = self.client.call("ReissueLines", pb.CorrectLinesRequest(
+            batch_id=batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+        assert asked.change.state == "PENDING" and not asked.HasField("file"), asked
+        return self.as_user("approver").call("ApproveLineChanges", pb.LineChangeRequest(
+            batch_id=batch_id, change_id=asked.change.change_id)).file
+
     def payment_files(self, batch_id: str) -> list:
         return [f for f in self.client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
                 if f.direction == "OUT"]
@@ -518,8 +527,7 @@ def test_a_reissue_while_other_lines_are_unanswered_carries_exactly_the_reissued
 
     fresh = list(generate_lines(2, seed=938, region=REGION))
     corrected = [replace(s.L[9], account_no=fresh[0].account_no), replace(s.L[10], account_no=fresh[1].account_no)]
-    w.client.call("ReissueLines", pb.CorrectLinesRequest(batch_id=s.batch_id,
-                                                         lines=[convert.line_to_pb(ln) for ln in corrected]))
+    w.reissue(s.batch_id, corrected)
     w.worker.run_once()
     first, again = w.payment_files(s.batch_id)
     assert (first.name, again.state) == (s.file_name, "DELIVERED")
@@ -560,8 +568,7 @@ def test_a_reissued_line_the_bank_never_answers_is_missed_with_no_result(world):
     corrected = {seq: replace(s.L[seq], account_no=f.account_no) for seq, f in zip((10, 11, 12), fresh)}
 
     def reissue(*seqs: int) -> tuple[PaymentFile, str]:
-        w.client.call("ReissueLines", pb.CorrectLinesRequest(
-            batch_id=s.batch_id, lines=[convert.line_to_pb(corrected[seq]) for seq in seqs]))
+        w.reissue(s.batch_id, [corrected[seq] for seq in seqs])
         w.worker.run_once()
         out = w.payment_files(s.batch_id)[-1]
         assert out.state == "DELIVERED"

@@ -66,7 +66,8 @@ def test_verify_report_copy_checks_digest_and_signature_with_the_services_key(se
     _, batch_id, client = served
     bank = client.as_user("bank")  # every party may check its copy
     recon = bank.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
-    copy = recon.copies[2]
+    (copy,) = recon.copies  # the bank receives its own copy (第三联) only
+    assert copy.party == "BANK" and recon.text.count("content sha256") == 1
     content = recon.content_json.encode()
     ok = bank.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
         content=content, party="BANK", content_sha256=copy.content_sha256, signature=copy.signature))

@@ -4,7 +4,8 @@
 ``TestClient(address, "clerk")`` authenticates as the clerk, and ``.as_user("approver")``
 returns the same connection authenticating with the approver's token. The users:
 
-* one per role: ``clerk``, ``approver``, ``finance``, ``bank``, ``auditor``
+* one per role: ``clerk``, ``approver``, ``finance``, ``bank``, ``auditor``; ``bank`` acts for
+  the bank codes the tests' settings use (``BANK_USER_BANKS``)
 * ``lead``: clerk and approver at once (a small office), to show that the submitter of a
   batch still cannot approve it
 """
@@ -13,7 +14,9 @@ from __future__ import annotations
 from adapter.client import Client
 from service.identity import AuthSettings, Role, issue_tokens
 
-__all__ = ["TEST_AUTH", "TOKENS", "TestClient"]
+__all__ = ["BANK_USER_BANKS", "TEST_AUTH", "TOKENS", "TestClient"]
+
+BANK_USER_BANKS = ("RCB01", "PSBC01", "DLM01", "RCC01", "ABC01", "CCB01")
 
 USERS, TOKENS = issue_tokens({
     "clerk": Role.CLERK,
@@ -22,7 +25,7 @@ USERS, TOKENS = issue_tokens({
     "bank": Role.BANK,
     "auditor": Role.AUDITOR,
     "lead": (Role.CLERK, Role.APPROVER),
-})
+}, banks={"bank": BANK_USER_BANKS})
 TEST_AUTH = AuthSettings(users=USERS)
 
 

@@ -201,6 +201,84 @@ class CorrectLinesRequest(_message.Message):
     lines: _containers.RepeatedCompositeFieldContainer[PaymentLine]
     def __init__(self, batch_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[PaymentLine, _Mapping]]] = ...) -> None: ...
 
+class LineChangeItem(_message.Message):
+    __slots__ = ("seq", "changed", "name_before", "name_after", "id_number_before", "id_number_after", "account_no_before", "account_no_after", "amount_fen")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    NAME_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    NAME_AFTER_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_AFTER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NO_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NO_AFTER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    changed: _containers.RepeatedScalarFieldContainer[str]
+    name_before: str
+    name_after: str
+    id_number_before: str
+    id_number_after: str
+    account_no_before: str
+    account_no_after: str
+    amount_fen: int
+    def __init__(self, seq: _Optional[int] = ..., changed: _Optional[_Iterable[str]] = ..., name_before: _Optional[str] = ..., name_after: _Optional[str] = ..., id_number_before: _Optional[str] = ..., id_number_after: _Optional[str] = ..., account_no_before: _Optional[str] = ..., account_no_after: _Optional[str] = ..., amount_fen: _Optional[int] = ...) -> None: ...
+
+class LineChange(_message.Message):
+    __slots__ = ("change_id", "batch_id", "state", "requested_by", "requested_at", "decided_by", "decided_at", "reason", "file_id", "lines")
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    change_id: int
+    batch_id: str
+    state: str
+    requested_by: str
+    requested_at: _timestamp_pb2.Timestamp
+    decided_by: str
+    decided_at: _timestamp_pb2.Timestamp
+    reason: str
+    file_id: int
+    lines: _containers.RepeatedCompositeFieldContainer[LineChangeItem]
+    def __init__(self, change_id: _Optional[int] = ..., batch_id: _Optional[str] = ..., state: _Optional[str] = ..., requested_by: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., file_id: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[LineChangeItem, _Mapping]]] = ...) -> None: ...
+
+class ReissueLinesResponse(_message.Message):
+    __slots__ = ("file", "change")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    file: ExchangedFile
+    change: LineChange
+    def __init__(self, file: _Optional[_Union[ExchangedFile, _Mapping]] = ..., change: _Optional[_Union[LineChange, _Mapping]] = ...) -> None: ...
+
+class LineChangeRequest(_message.Message):
+    __slots__ = ("batch_id", "change_id", "reason")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    change_id: int
+    reason: str
+    def __init__(self, batch_id: _Optional[str] = ..., change_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListLineChangesRequest(_message.Message):
+    __slots__ = ("batch_id", "state")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    state: str
+    def __init__(self, batch_id: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
+
+class ListLineChangesResponse(_message.Message):
+    __slots__ = ("changes",)
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[LineChange]
+    def __init__(self, changes: _Optional[_Iterable[_Union[LineChange, _Mapping]]] = ...) -> None: ...
+
 class ResolveLinesRequest(_message.Message):
     __slots__ = ("batch_id", "seqs", "reason")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]

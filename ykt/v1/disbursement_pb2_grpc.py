@@ -92,7 +92,22 @@ class DisbursementServiceStub:
         self.ReissueLines = channel.unary_unary(
                 '/ykt.v1.DisbursementService/ReissueLines',
                 request_serializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
-                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ReissueLinesResponse.FromString,
+                _registered_method=True)
+        self.ApproveLineChanges = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ApproveLineChanges',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.LineChangeRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ReissueLinesResponse.FromString,
+                _registered_method=True)
+        self.RefuseLineChanges = channel.unary_unary(
+                '/ykt.v1.DisbursementService/RefuseLineChanges',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.LineChangeRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.LineChange.FromString,
+                _registered_method=True)
+        self.ListLineChanges = channel.unary_unary(
+                '/ykt.v1.DisbursementService/ListLineChanges',
+                request_serializer=ykt_dot_v1_dot_disbursement__pb2.ListLineChangesRequest.SerializeToString,
+                response_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListLineChangesResponse.FromString,
                 _registered_method=True)
         self.AllowReissue = channel.unary_unary(
                 '/ykt.v1.DisbursementService/AllowReissue',
@@ -300,10 +315,38 @@ class DisbursementServiceServicer:
 
     def ReissueLines(self, request, context):
         """Send lines the bank failed to it again, corrected (补发): same seq and amount, a new
-        account or verified identity; returns the new payment file carrying exactly those lines.
+        account or verified identity; every roster check runs again (duplicates, one person one
+        card, the stop list). When every line pays the same person and account as before, the new
+        payment file carrying exactly those lines is made at once (file). A change of who is paid
+        (another name, ID number or account) is not sent: it waits as a change (change) for an
+        approver who neither made it nor submitted the batch (ApproveLineChanges).
         A line the bank never answered may be re-issued only after the result deadline and when no
         statement shows a debit for it (LINE_AWAITING_ANSWER, LINE_DEBITED), or with an approver's
-        leave (AllowReissue).
+        leave (AllowReissue; not by whoever gave it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApproveLineChanges(self, request, context):
+        """A second person approves a change of who is paid: its lines are checked again and go to the
+        bank in a re-issue file (file). PERMISSION_DENIED for whoever made the change or submitted
+        the batch.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefuseLineChanges(self, request, context):
+        """Refuse a change of who is paid, with a reason; its lines stay as they were.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLineChanges(self, request, context):
+        """A batch's changes of who is paid, oldest first: what changes per line (masked), who asked,
+        who decided.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -541,7 +584,22 @@ def add_DisbursementServiceServicer_to_server(servicer, server):
             'ReissueLines': grpc.unary_unary_rpc_method_handler(
                     servicer.ReissueLines,
                     request_deserializer=ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.FromString,
-                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.SerializeToString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ReissueLinesResponse.SerializeToString,
+            ),
+            'ApproveLineChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApproveLineChanges,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.LineChangeRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ReissueLinesResponse.SerializeToString,
+            ),
+            'RefuseLineChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefuseLineChanges,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.LineChangeRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.LineChange.SerializeToString,
+            ),
+            'ListLineChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLineChanges,
+                    request_deserializer=ykt_dot_v1_dot_disbursement__pb2.ListLineChangesRequest.FromString,
+                    response_serializer=ykt_dot_v1_dot_disbursement__pb2.ListLineChangesResponse.SerializeToString,
             ),
             'AllowReissue': grpc.unary_unary_rpc_method_handler(
                     servicer.AllowReissue,
@@ -987,7 +1045,88 @@ class DisbursementService:
             target,
             '/ykt.v1.DisbursementService/ReissueLines',
             ykt_dot_v1_dot_disbursement__pb2.CorrectLinesRequest.SerializeToString,
-            ykt_dot_v1_dot_disbursement__pb2.ExchangedFile.FromString,
+            ykt_dot_v1_dot_disbursement__pb2.ReissueLinesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApproveLineChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ApproveLineChanges',
+            ykt_dot_v1_dot_disbursement__pb2.LineChangeRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ReissueLinesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefuseLineChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/RefuseLineChanges',
+            ykt_dot_v1_dot_disbursement__pb2.LineChangeRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.LineChange.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLineChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ykt.v1.DisbursementService/ListLineChanges',
+            ykt_dot_v1_dot_disbursement__pb2.ListLineChangesRequest.SerializeToString,
+            ykt_dot_v1_dot_disbursement__pb2.ListLineChangesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -128,7 +128,8 @@ class BatchLives(RuleBasedStateMachine):
         corrected = [replace(self.rosters[batch_id][seq], account_no=next(self.fresh_accounts)) for seq in chosen]
         for ln in corrected:
             self.rosters[batch_id][ln.seq] = ln
-        reissue.reissue(self.ctx, batch_id, corrected, "clerk")
+        change = reissue.reissue(self.ctx, batch_id, corrected, "clerk").change  # other accounts: a second person
+        reissue.approve_change(self.ctx, batch_id, change.id, "approver")
         assert self._status(batch_id) == BatchStatus.FUNDED.value
         event("failed lines re-issued")
 

@@ -39,6 +39,20 @@ def test_no_auth_section_means_no_users_and_no_tls():
 def test_the_example_settings_hold_users_of_each_role():
     auth = config.load(ROOT / "examples" / "ykt.toml").auth
     assert {r for u in auth.users.values() for r in u.roles} == set(Role)
+    assert {name: u.banks for name, u in auth.users.items() if Role.BANK in u.roles} == {"rcc01-operator": {"RCC01"}}
+
+
+def test_a_bank_users_banks_and_the_duty_waiver_come_from_the_file_or_the_environment():
+    example = ROOT / "examples" / "ykt.toml"  # RCC01 and ABC01 are configured there
+    settings = config.load(example, environ={"YKT_AUTH__USERS__RCC01-OPERATOR__BANKS": '["RCC01", "ABC01"]',
+                                             "YKT_DUTIES__APPROVER_MAY_FUND": '["耕地地力保护补贴"]'})
+    assert settings.auth.users["rcc01-operator"].banks == {"RCC01", "ABC01"}
+    assert settings.approver_may_fund == {"耕地地力保护补贴"}
+    assert config.load(example, environ={}).approver_may_fund == frozenset()  # off by default
+    with pytest.raises(config.ConfigError) as err:
+        config.load(example, environ={"YKT_AUTH__USERS__RCC01-OPERATOR__BANKS": '["RCC01", "XYZ9"]'})
+    assert str(err.value) == (f"{example}: auth.users.rcc01-operator.banks (from YKT_AUTH__USERS__RCC01-OPERATOR__BANKS): "
+                              "unknown bank 'XYZ9' (configured: ABC01, RCC01)")
 
 
 @pytest.mark.parametrize(("auth", "message"), [
@@ -50,10 +64,21 @@ def test_the_example_settings_hold_users_of_each_role():
     ({"users": {"a": {"role": "CLERK", "roles": ["CLERK"], "cert_cn": "a"}}}, "s.toml: auth.users.a: give role"),
     ({"users": {"a": {"role": "CLERK"}}},
      "s.toml: auth.users.a: missing credentials: give token_sha256 and/or cert_cn"),
-    ({"users": {"a": {"role": "CLERK", "token_sha256": DIGEST}, "b": {"role": "BANK", "token_sha256": DIGEST}}},
+    ({"users": {"a": {"role": "CLERK", "token_sha256": DIGEST},
+                "b": {"role": "AUDITOR", "token_sha256": DIGEST}}},
      "s.toml: auth.users.b.token_sha256: the same token as user 'a'"),
-    ({"users": {"a": {"role": "CLERK", "cert_cn": "x"}, "b": {"role": "BANK", "cert_cn": "x"}}},
+    ({"users": {"a": {"role": "CLERK", "cert_cn": "x"}, "b": {"role": "AUDITOR", "cert_cn": "x"}}},
      "s.toml: auth.users.b.cert_cn: 'x' is already user 'a'"),
+    ({"users": {"b": {"role": "BANK", "cert_cn": "b"}}},
+     's.toml: auth.users.b: a BANK user needs the codes of the banks it acts for: banks = ["CODE", ...]'),
+    ({"users": {"b": {"roles": ["BANK", "AUDITOR"], "banks": [], "cert_cn": "b"}}},
+     "s.toml: auth.users.b: a BANK user needs the codes of the banks it acts for"),
+    ({"users": {"a": {"role": "CLERK", "banks": ["RCC01"], "cert_cn": "a"}}},
+     "s.toml: auth.users.a.banks: only a BANK user acts for banks"),
+    ({"users": {"b": {"role": "BANK", "banks": "RCC01", "cert_cn": "b"}}},
+     "s.toml: auth.users.b.banks: expected a list of bank codes"),
+    ({"users": {"b": {"role": "BANK", "banks": ["RCC01"], "cert_cn": "b"}}},
+     "s.toml: auth.users.b.banks: unknown bank 'RCC01' (configured: none configured)"),
     ({"users": {"a": {"role": "CLERK", "token_sha256": "t1"}}},
      "s.toml: auth.users.a.token_sha256: expected 64 hex digits"),
     ({"users": {"a": {"role": "CLERK", "token": "t1"}}}, "s.toml: auth.users.a.token: unknown key"),
