@@ -28,6 +28,7 @@ from service import (
     monthly,
     reissue,
     reporting,
+    retention,
     stoplist,
     submission,
 )
@@ -167,6 +168,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         f = handed_in.spool(self.ctx, request_iterator, _scope(context))
         outcome = ingest.ingest_file(self.ctx, f.bank_code, f.path, f.name, actor=_user(context),
                                      signature=f.signature)
+        retention.after_taking(self.ctx, f.bank_code, outcome.state, f.path, f.signature)
         return pb.IngestResultFileResponse(
             file=convert.file_to_pb(ingest.get_file(self.ctx, outcome.file_id)),
             booked_lines=outcome.booked_lines, booked_fen=outcome.booked_fen, problems=outcome.problems,

@@ -11,7 +11,7 @@ from datetime import date
 from adapter import handed_in
 from adapter.convert import timestamp
 from ledger import statements as repo
-from service import statements
+from service import retention, statements
 from service.context import Context
 from service.errors import InvalidInput, Violation
 from service.scope import EVERY_BANK, Scope
@@ -36,6 +36,7 @@ def ingest(ctx: Context, request_iterator, user: str, scope: Scope = EVERY_BANK)
     """Take in a statement handed in over gRPC (a bank's user: for its own banks only)."""
     f = handed_in.spool(ctx, request_iterator, scope)
     outcome = statements.ingest_statement(ctx, f.bank_code, f.path, f.name, actor=user, signature=f.signature)
+    retention.after_taking(ctx, f.bank_code, outcome.state, f.path, f.signature)
     return pb.IngestStatementFileResponse(file=file_to_pb(statements.get_file(ctx, outcome.file_id)),
                                           problems=outcome.problems)
 

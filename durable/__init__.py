@@ -13,15 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_output", "fsync_dir", "write_atomic"]
+__all__ = ["atomic_output", "fsync_dir", "open_private", "private_dir", "write_atomic"]
 
 
 @contextmanager
-def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+def atomic_output(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     """A file to write that appears at ``path`` only complete (temporary name, fsync, rename).
 
     On any exception the temporary file is removed: a half-written (or half-decrypted) file is
-    never left behind. ``mode`` holds whatever the umask.
+    never left behind. ``mode`` holds whatever the umask; the default, 0600, because what is
+    written this way (keys, files exchanged with banks) names people or secures them.
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
@@ -40,9 +41,29 @@ def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
     fsync_dir(path.parent)
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     with atomic_output(path, mode) as out:
         out.write(data)
+
+
+def private_dir(folder: Path) -> Path:
+    """``folder`` (and missing parents) made and left 0700: only the service's user lists or
+    opens what the files exchanged with banks hold."""
+    folder = Path(folder)
+    missing = [folder, *(p for p in folder.parents if not p.exists())] if not folder.exists() else []
+    for level in reversed(missing):  # each level made 0700 (mkdir's parents=True would not)
+        level.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+    return folder
+
+
+def open_private(path: Path) -> BinaryIO:
+    """A new file (never an existing one) to write, 0600 whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
 
 
 def fsync_dir(folder: Path) -> None:

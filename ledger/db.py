@@ -1,6 +1,7 @@
 """Engines and migrations: SQLite file by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,16 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """The ledger names people: its file is made 0600 before SQLite opens it, and SQLite gives
+    its WAL and shared-memory files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine set up for the ledger's needs on either database.
 
@@ -24,7 +35,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(database))
         engine = create_engine(url, connect_args={"timeout": 120})
 
         @event.listens_for(engine, "connect")

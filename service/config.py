@@ -83,6 +83,9 @@ class Settings:
     retry_s: float = 30.0  # first wait after a failed upload; doubles per attempt...
     retry_max_s: float = 3600.0  # ...up to this
     instance_id: str = ""  # this instance's name in leases; "": host:pid:random
+    # Days a booked or acknowledged file's local copy is kept, sealed under the personal-data keys
+    # (service/retention.py); 0: deleted at once (its digest and size stay in the ledger)
+    file_retention_days: int = 0
     # [calendar]: the official calendar deadlines count on; the package's years plus supplied ones
     calendar: Calendar = PACKAGE_CALENDAR
     # where the settings came from, for messages: the file, and the keys set by the environment
@@ -217,6 +220,7 @@ class _Root(_Table):
     retry_s: StrictFloat = _seconds(30.0)
     retry_max_s: StrictFloat = _seconds(3600.0)
     instance_id: StrictStr = Field("", max_length=128, description="a string of at most 128 characters")
+    file_retention_days: StrictInt = Field(0, ge=0, le=3660, description="a whole number of days from 0 to 3660")
     programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
     auth: _Auth = Field(default_factory=_Auth, description="a table")
     duties: _Duties = Field(default_factory=_Duties, description="a table (approver_may_fund)")
@@ -296,6 +300,7 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         retry_s=model.retry_s,
         retry_max_s=model.retry_max_s,
         instance_id=model.instance_id,
+        file_retention_days=model.file_retention_days,
         pii_key_file=path_of(model.pii_key_file),
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),

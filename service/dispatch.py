@@ -52,7 +52,7 @@ from domain.model import (
     payment_message_id,
     payment_round,
 )
-from durable import faults
+from durable import faults, open_private, private_dir
 from filesec import FileSecurityError
 from ledger import store
 from ledger.schema import files
@@ -363,8 +363,9 @@ def secure_outbound(bank, rendered: Path) -> list[tuple[Path, str]]:
 def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> None:
     bank = ctx.settings.bank(batch.bank_code)
     fmt = bank.bank_format
-    final.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(final.parent)
     temp = final.with_name(f".{final.name}.{os.getpid()}.part")
+    temp.unlink(missing_ok=True)  # left by a process of the same pid that died
     with ctx.engine.connect() as conn:
         count, total = _carried(conn, batch.id, record)
     header = PaymentFileHeader(
@@ -380,7 +381,7 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
         purpose=f"{batch.program} {batch.period} {batch.region}",
     )
     try:
-        with ctx.engine.connect() as conn, open(temp, "wb") as out:
+        with ctx.engine.connect() as conn, open_private(temp) as out:
             fmt.write_payments(out, header, store.iter_lines(conn, ctx.cipher, batch.id, LineStatus.PENDING,
                                                              payment_round(record.message_id, batch.id)))
             out.flush()

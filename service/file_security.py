@@ -37,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from durable import private_dir, write_atomic
 from filesec import (
     FileSecurityError,
     KeyFileError,
@@ -50,7 +51,6 @@ from filesec import (
     verify_file,
     write_signature,
 )
-from durable import write_atomic
 from service.profiles import BankProfile, Encryption, SecurityKeys, Signing
 
 __all__ = [
@@ -223,7 +223,7 @@ def protect_outbound(profile: BankProfile, payload: Path, out_dir: Path) -> list
     if sec.sign is Signing.NONE and sec.encrypt is Encryption.NONE:
         return [payload]
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     encrypting = sec.encrypt is not Encryption.NONE
     target = out_dir / uploaded_name(profile, payload.name) if encrypting else payload
     if encrypting and _same_file(target, payload):
@@ -326,7 +326,7 @@ def open_inbound(profile: BankProfile, path: Path, signature: Path | None, out_d
         raise PolicyViolation(name, f"encrypted, and no decryption keys are configured for bank {profile.code} "
                                     f"(settings: [banks.{profile.code}.keys] decrypt = ...)")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     clear = out_dir / clear_name(profile, name)
     if _same_file(clear, path):
         raise ValueError(f"{name}: the clear file would replace the encrypted one; give another out_dir")

@@ -41,7 +41,7 @@ from pathlib import Path
 from domain.model import INBOUND_SETTLED, FileState
 from ledger import store
 from ledger import statements as statement_repo
-from service import leases, statements
+from service import leases, retention, statements
 from service.context import Context
 from service.file_security import is_signature_name, signature_name
 from service.ingest import IngestOutcome, ingest_file
@@ -120,6 +120,7 @@ class OutboxPoller:
                     log.exception("bank %s: could not ingest %s, will retry", bank_code, remote.path)
                     continue
                 outcomes.append(outcome)
+                retention.after_taking(ctx, bank_code, outcome.state, local, signature)
                 if outcome.settled:
                     self._archive(sftp, bank, remote.path, [outcome.file_id], lease, signed)
         return outcomes
@@ -141,6 +142,7 @@ class OutboxPoller:
                 local, signature = fetched
                 outcome = statements.ingest_statement(ctx, bank.code, local, remote.name, remote.path,
                                                       remote_mtime=remote.mtime, lease=lease, signature=signature)
+                retention.after_taking(ctx, bank.code, outcome.state, local, signature)
             except LeaseLost:
                 raise
             except SftpError as exc:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.model import BatchStatus
 from ledger import store
-from service import dispatch, leases
+from service import dispatch, leases, retention
 from service.context import Context
 from service.errors import ServiceError, environmental
 from service.polling import OutboxPoller
@@ -26,6 +26,7 @@ class Worker:
         self.ctx = ctx
         self.poller = OutboxPoller(ctx)
         self._bank_backoff: dict[str, tuple[datetime, int]] = {}  # bank: (next poll, unexpected failures)
+        self._swept_at: datetime | None = None  # retention: files acknowledged since then
 
     def run_once(self) -> None:
         """One round. A failure with one batch or bank is logged and does not stop the others."""
@@ -49,6 +50,16 @@ class Worker:
                     delay = dispatch.retry_delay(self.ctx, failures + 1)
                     self._bank_backoff[code] = (self.ctx.clock() + delay, failures + 1)
                     log.warning("polling bank %s: next try in %d s", code, delay.total_seconds())
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Local copies of acknowledged payment files and expired sealed copies (service.retention)."""
+        started = self.ctx.clock()
+        try:
+            retention.sweep(self.ctx, self._swept_at - timedelta(minutes=5) if self._swept_at else None)
+            self._swept_at = started
+        except Exception as exc:  # noqa: BLE001 - tried again next round
+            _failed("the retention sweep", exc)
 
     def run_forever(self, stop: threading.Event) -> None:
         """Rounds until ``stop``; the first at once, with this instance's own leases taken back."""

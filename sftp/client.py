@@ -53,7 +53,7 @@ from typing import TypeVar
 import paramiko
 from paramiko.sftp import CMD_EXTENDED
 
-from durable import faults
+from durable import faults, open_private, private_dir
 from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
@@ -851,8 +851,9 @@ class BankSftp:
         h = hashlib.sha256()
         n = 0
         try:
-            local_path.parent.mkdir(parents=True, exist_ok=True)
-            dst = open(temp, "wb")
+            private_dir(local_path.parent)
+            temp.unlink(missing_ok=True)
+            dst = open_private(temp)
         except OSError as e:
             raise TransferFailed(self.bank, str(temp), f"cannot write local file: {e.strerror}") from None
         with self.sftp.open(remote_path, "rb") as src, dst:
