@@ -76,7 +76,11 @@ def run(args, client: Callable) -> int:
 
 
 def _fetch_and_export(args, client) -> int:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
     from adapter.convert import document_from_pb
+    from domain import beijing
     from reports import exports
     from reports.documents import for_party
     from reports.exports.pdf import FontMissing
@@ -97,7 +101,9 @@ def _fetch_and_export(args, client) -> int:
             program=args.program, region=args.region, month=args.month)),
     }[args.report_kind]()
     report = client(args).call(method, request, timeout=600)
-    doc = document_from_pb(report)
+    # The Report message carries no time of issue (it is outside the signed content): the copy is
+    # issued to this user now, and its exports say so in Beijing time.
+    doc = replace(document_from_pb(report), issued_at=beijing.local(datetime.now(UTC)).isoformat(timespec="seconds"))
     if args.party:
         try:
             doc = for_party(doc, args.party.upper())

@@ -34,6 +34,7 @@ def as_dict(doc: Document) -> dict[str, Any]:
                    for c in doc.copies],
         "signature": SIGNATURE_NOTE,
         "public_key_pem": doc.public_key_pem,
+        "issued_at": doc.issued_at,  # when this copy was issued (Beijing time): outside the signed content
     }
 
 
@@ -72,4 +73,4 @@ def read(parsed: Any) -> Document:
             raise NotAnExport(f"copies[{n}] lacks {', '.join(missing)}")
         copies.append(Copy(c["party"], c.get("label", ""), c["content_sha256"], c["signature"]))
     return Document(str(parsed.get("kind", "")), content, canonical(content), str(parsed.get("content_sha256", "")),
-                    tuple(copies), str(parsed.get("public_key_pem", "")))
+                    tuple(copies), str(parsed.get("public_key_pem", "")), str(parsed.get("issued_at", "")))
