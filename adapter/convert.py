@@ -1,9 +1,20 @@
-"""Translation between protobuf messages and the domain's records and database rows."""
+"""Translation between protobuf messages and the domain's records and database rows, and the
+limits every request meets before anything reads it (issue 14 item 8).
+
+Limits: every string field of a request has a length cap (:data:`TEXT_CAPS`, else
+:data:`TEXT_CAP` characters), far above what the rules allow (a name has at most 20
+characters, a remark 140), so that no value is ever parsed, converted or stored at any length:
+:func:`check_sizes` walks a request, :func:`line_from_pb` and :func:`header_from_pb` check the
+roster's fields as they stream in. Too long is ``INVALID_ARGUMENT`` ``TOO_LONG`` naming the
+field (``lines[17].id_number``); the request changes nothing. A page holds 1 to
+:data:`MAX_PAGE` items, :data:`DEFAULT_PAGE` when the request says 0 (:func:`page_size`).
+"""
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from domain import beijing
@@ -15,7 +26,69 @@ from domain.reasons import follow_up
 from reports.documents import Copy, Document
 from reports.text import render
 from reports.verification import Verdict
+from service.errors import InvalidInput, Violation
 from ykt.v1 import disbursement_pb2 as pb
+
+# --- limits ------------------------------------------------------------------------------------
+
+TOO_LONG = "TOO_LONG"
+OUT_OF_RANGE = "OUT_OF_RANGE"
+TEXT_CAP = 1024  # characters of a string field not in TEXT_CAPS
+# Caps by field name (the same name means the same thing in every message): identifiers and
+# numbers 64, a few short codes less, free texts TEXT_CAP, reasons and notes 2,000.
+TEXT_CAPS = {
+    "batch_id": 64, "bank_code": 64, "status": 32, "state": 32, "page_token": 256, "idempotency_key": 256,
+    "program": 256, "period": 64, "region": 64, "month": 32, "payer_name": 512, "payer_account": 64,
+    "name": 64, "id_number": 64, "account_no": 64, "phone": 64, "household_no": 64, "account": 64,
+    "kind": 32, "effective_from": 32, "effective_until": 32, "active_on": 32, "from_date": 32, "to_date": 32,
+    "party": 64, "content_sha256": 128, "prefix": 256, "file_name": 255, "reason": 2000, "note": 2000,
+}
+SIGNATURE_CAP = 64 * 1024  # bytes of a handed-in file's detached signature
+DEFAULT_PAGE, MAX_PAGE = 100, 1000
+
+
+def _too_long(field: str, size: int, cap: int, unit: str = "characters") -> Violation:
+    return Violation(field, TOO_LONG, f"{field}: {size} {unit}, at most {cap}")
+
+
+def check_sizes(msg: Message, prefix: str = "") -> None:
+    """Refuse a request holding a string longer than its cap (every such field named, at most
+    20); nothing of it has been read yet."""
+    bad: list[Violation] = []
+    _walk_sizes(msg, prefix, bad)
+    if bad:
+        raise InvalidInput(f"request refused: {len(bad)} field(s) too long; nothing was done", bad[:20],
+                           total=len(bad))
+
+
+def _walk_sizes(msg: Message, prefix: str, bad: list[Violation]) -> None:
+    for fd, value in msg.ListFields():
+        name = f"{prefix}{fd.name}"
+        if fd.message_type is not None:
+            if fd.is_repeated:
+                if fd.message_type.GetOptions().map_entry:
+                    continue  # no maps in requests
+                for i, item in enumerate(value):
+                    _walk_sizes(item, f"{name}[{i}].", bad)
+            else:
+                _walk_sizes(value, f"{name}.", bad)
+        elif fd.type == fd.TYPE_STRING:
+            cap = TEXT_CAPS.get(fd.name, TEXT_CAP)
+            for i, text in enumerate(value if fd.is_repeated else (value,)):
+                if len(text) > cap:
+                    bad.append(_too_long(f"{name}[{i}]" if fd.is_repeated else name, len(text), cap))
+
+
+def page_size(requested: int) -> int:
+    """The page a List call returns: ``requested`` items (1 to MAX_PAGE), DEFAULT_PAGE for 0."""
+    if requested == 0:
+        return DEFAULT_PAGE
+    if not 1 <= requested <= MAX_PAGE:
+        raise InvalidInput(f"page_size must be 1 to {MAX_PAGE:,} (0: {DEFAULT_PAGE})",
+                           [Violation("page_size", OUT_OF_RANGE,
+                                      f"page_size: {requested} is not 1 to {MAX_PAGE:,} (0: {DEFAULT_PAGE})")])
+    return requested
+
 
 _KINDS = {
     pb.ACCOUNT_KIND_UNSPECIFIED: AccountKind.CARD,
@@ -27,6 +100,7 @@ _KINDS_OUT = {v: k for k, v in _KINDS.items() if k != pb.ACCOUNT_KIND_UNSPECIFIE
 
 
 def header_from_pb(h: pb.BatchHeader, submitted_by: str) -> BatchHeader:
+    check_sizes(h, "header.")
     return BatchHeader(
         idempotency_key=h.idempotency_key,
         program=h.program,
@@ -51,14 +125,25 @@ def header_to_pb(h: BatchHeader) -> pb.BatchHeader:
     )
 
 
+_NUMBER_CAP = TEXT_CAPS["id_number"]  # name, id_number, account_no, phone, household_no: 64 each
+assert all(TEXT_CAPS[f] == _NUMBER_CAP for f in ("name", "id_number", "account_no", "phone", "household_no"))
+
+
 def line_from_pb(m: pb.PaymentLine) -> PaymentLine:
+    """The line of a request, refused (TOO_LONG, the whole request) when a text is over its cap."""
+    name, id_number, account_no, phone, household_no = m.name, m.id_number, m.account_no, m.phone, m.household_no
+    bank_name, subsidy_item, remark, address = m.bank_name, m.subsidy_item, m.remark, m.address
+    if (len(name) > _NUMBER_CAP or len(id_number) > _NUMBER_CAP or len(account_no) > _NUMBER_CAP
+            or len(phone) > _NUMBER_CAP or len(household_no) > _NUMBER_CAP or len(bank_name) > TEXT_CAP
+            or len(subsidy_item) > TEXT_CAP or len(remark) > TEXT_CAP or len(address) > TEXT_CAP):
+        check_sizes(m, f"lines[{m.seq}].")
     return PaymentLine(
-        seq=m.seq, name=m.name, id_number=m.id_number, account_no=m.account_no,
+        seq=m.seq, name=name, id_number=id_number, account_no=account_no,
         amount_fen=m.amount_fen,
         # an unknown kind is kept as sent and rejected by the line checks (ACCOUNT_KIND)
         account_kind=_KINDS.get(m.account_kind, f"ACCOUNT_KIND_{m.account_kind}"),
-        bank_name=m.bank_name, subsidy_item=m.subsidy_item, remark=m.remark, phone=m.phone,
-        address=m.address, household_no=m.household_no,
+        bank_name=bank_name, subsidy_item=subsidy_item, remark=remark, phone=phone,
+        address=address, household_no=household_no,
     )
 
 

@@ -333,7 +333,7 @@ def _reissue_failed(as_user: dict[str, Client], r: BatchRun, lines: int, seed: i
 def _lines(caller: Client, batch_id: str, status: str) -> list[pb.LineView]:
     out, after = [], 0
     while page := caller.call("ListLines", pb.ListLinesRequest(
-            batch_id=batch_id, status=status, after_seq=after, page_size=10_000)).lines:
+            batch_id=batch_id, status=status, after_seq=after, page_size=1_000)).lines:
         out += page
         after = page[-1].seq
     return out

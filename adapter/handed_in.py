@@ -1,12 +1,21 @@
 """Files a bank or finance hands in over gRPC instead of SFTP (result files, statements): the
 streamed bytes and the detached signature are spooled to the bank's inbound folder, then taken in
-exactly as the poller takes a fetched file."""
+exactly as the poller takes a fetched file.
+
+Limits, checked before anything is kept: the file's name and bank code within their caps
+(``adapter.convert``), a plain name (no control character, line break or bidirectional control),
+a signature of at most 64 KiB, and the file itself at most ``handed_in_max_bytes`` (the
+settings; 2 GiB by default), counted while it streams in: a larger one is refused
+(``FILE_TOO_LARGE``) and what had arrived of it deleted, so a refused hand-in leaves no file and
+(being refused before it is taken in) no row."""
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapter import convert
+from domain.text import text_problem
 from service.context import Context
 from service.errors import InvalidInput, Violation
 from service.scope import EVERY_BANK, Scope
@@ -28,20 +37,48 @@ def spool(ctx: Context, request_iterator, scope: Scope = EVERY_BANK) -> HandedIn
         raise InvalidInput("the first message must name the bank and file",
                            [Violation("start", "REQUIRED", "send start first")])
     start = first.start
+    convert.check_sizes(start, "start.")
+    if len(start.signature) > convert.SIGNATURE_CAP:
+        raise InvalidInput("signature refused", [Violation("start.signature", convert.TOO_LONG,
+                                                           f"start.signature: {len(start.signature)} bytes, at most "
+                                                           f"{convert.SIGNATURE_CAP}")])
     scope.hand_in(start.bank_code)
     ctx.settings.bank(start.bank_code)
     name = Path(start.file_name).name
     if not name:
         raise InvalidInput("file name missing", [Violation("start.file_name", "REQUIRED", "a file name")])
+    bad = text_problem(name)
+    if bad is not None:
+        raise InvalidInput("file name refused", [Violation("start.file_name", bad[0], f"start.file_name: {bad[1]}")])
     folder = ctx.settings.data_dir / "inbound" / start.bank_code
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}", delete=False) as out:
-        for msg in request_iterator:
-            out.write(msg.data)
+    path = _receive(request_iterator, folder, name, ctx.settings.handed_in_max_bytes)
     signature = None
     if start.signature:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name}.sig",
+        with tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name[-64:]}.sig",
                                          delete=False) as sig:
             sig.write(start.signature)
         signature = Path(sig.name)
-    return HandedIn(start.bank_code, name, Path(out.name), signature)
+    return HandedIn(start.bank_code, name, path, signature)
+
+
+def _receive(messages, folder: Path, name: str, cap: int) -> Path:
+    """The streamed bytes in a new file of ``folder``; refused (and removed) past ``cap`` bytes,
+    or when the stream breaks off."""
+    out = tempfile.NamedTemporaryFile(dir=folder, prefix="handed-in-", suffix=f"_{name[-64:]}", delete=False)
+    path = Path(out.name)
+    try:
+        with out:
+            size = 0
+            for msg in messages:
+                size += len(msg.data)
+                if size > cap:
+                    raise InvalidInput(f"{name}: the file is larger than {cap:,} bytes (handed_in_max_bytes); "
+                                       "refused, nothing was kept",
+                                       [Violation("data", "FILE_TOO_LARGE",
+                                                  f"data: more than {cap:,} bytes (the settings' handed_in_max_bytes)")])
+                out.write(msg.data)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

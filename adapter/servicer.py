@@ -10,6 +10,7 @@ import logging
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -86,6 +87,8 @@ def _rpc(method):
     @functools.wraps(method)
     def wrapper(self, request, context):
         try:
+            if isinstance(request, Message):  # a unary call: every string within its cap (convert.TEXT_CAPS)
+                convert.check_sizes(request)
             return method(self, request, context)
         except (ServiceError, ConfigError) as exc:
             context.abort_with_status(rpc_status.to_status(_status_of(exc)))
@@ -141,7 +144,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListBatches(self, request, context):
-        size = min(request.page_size or 100, 1000)
+        size = convert.page_size(request.page_size)
         scope = _scope(context)
         with self.ctx.engine.connect() as conn:
             rows = store.list_batches(conn, request.status or None, size, request.page_token or None,
@@ -176,7 +179,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListFiles(self, request, context):
-        size = min(request.page_size or 1000, 10000)
+        size = convert.page_size(request.page_size)
         with self.ctx.engine.connect() as conn:
             rows = store.list_files(conn, request.batch_id or None, request.bank_code or None, size,
                                     state=request.state or None, after_id=request.after_file_id,
@@ -194,7 +197,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListLines(self, request, context):
-        size = min(request.page_size or 1000, 10000)
+        size = convert.page_size(request.page_size)
         rows = batches.lines_in(self.ctx, request.batch_id, request.status, request.after_seq, size)
         return pb.ListLinesResponse(lines=[convert.line_row_to_pb(r) for r in rows])
 
@@ -225,9 +228,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListExceptions(self, request, context):
-        size = request.page_size or 100
-        if not 1 <= size <= 1000:
-            raise InvalidInput("page_size must be 1 to 1,000", [Violation("page_size", "OUT_OF_RANGE", "1 to 1,000")])
+        size = convert.page_size(request.page_size)
         rows, token = ingest.exceptions(self.ctx, request.batch_id, request.bank_code, request.page_token, size)
         return pb.ListExceptionsResponse(exceptions=[convert.exception_to_pb(r) for r in rows], next_page_token=token)
 
@@ -283,7 +284,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         if request.batch_id:
             batches.get(self.ctx, request.batch_id, scope)
         with self.ctx.engine.connect() as conn:
-            rows = store.list_transactions(conn, request.batch_id or None, min(request.page_size or 100, 10000),
+            rows = store.list_transactions(conn, request.batch_id or None, convert.page_size(request.page_size),
                                            banks=scope.banks)
         return pb.ListTransactionsResponse(transactions=[
             pb.LedgerTransaction(
@@ -296,7 +297,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListLineIssues(self, request, context):
-        size = min(request.page_size or 1000, 10000)
+        size = convert.page_size(request.page_size)
         rows = submission.get_issues(self.ctx, request.batch_id, open_only=request.open_only,
                                      after_id=request.after_issue_id, limit=size)
         return pb.ListLineIssuesResponse(issues=[convert.issue_row_to_pb(r) for r in rows],
@@ -343,7 +344,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def ListRecoveries(self, request, context):
-        found = stoplist.recoveries(self.ctx, min(request.page_size or 1000, 10000), _scope(context).banks)
+        found = stoplist.recoveries(self.ctx, convert.page_size(request.page_size), _scope(context).banks)
         return pb.ListRecoveriesResponse(recoveries=[convert.recovery_to_pb(r) for r in found],
                                          total_fen=sum(r.amount_fen for r in found))
 
@@ -362,8 +363,8 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     @_rpc
     def GetDisclosureList(self, request, context):
         batch, items = disclosure.page(self.ctx, request.batch_id, request.after_seq,
-                                       min(request.page_size or 1000, 10000))
-        size = min(request.page_size or 1000, 10000)
+                                       convert.page_size(request.page_size))
+        size = convert.page_size(request.page_size)
         return pb.DisclosureList(
             batch_id=batch.id, program=batch.program, period=batch.period, region=batch.region,
             items=[pb.DisclosureItem(seq=i.seq, name=i.name, id_number=i.id_masked, program=batch.program,

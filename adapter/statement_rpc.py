@@ -9,7 +9,7 @@ import json
 from datetime import date
 
 from adapter import handed_in
-from adapter.convert import timestamp
+from adapter.convert import page_size, timestamp
 from ledger import statements as repo
 from service import retention, statements
 from service.context import Context
@@ -42,7 +42,7 @@ def ingest(ctx: Context, request_iterator, user: str, scope: Scope = EVERY_BANK)
 
 
 def list_files(ctx: Context, request) -> pb.ListStatementFilesResponse:
-    size = min(request.page_size or 1000, 10000)
+    size = page_size(request.page_size)
     with ctx.engine.connect() as conn:
         rows = repo.list_files(conn, request.bank_code or None, request.state or None, size, request.after_file_id)
     return pb.ListStatementFilesResponse(files=[file_to_pb(r) for r in rows],

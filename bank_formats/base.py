@@ -7,12 +7,14 @@ this format's files, so a file handed in without a name can still be routed.
 Writers stream: they take iterables and write to a binary file object. Readers stream too: they
 yield records as they go and raise one :class:`FormatError` at the end listing every problem
 found, so a caller stages what it read and commits only when the reader finished cleanly.
+``carriage`` says what a payment file can carry, so that a submission refuses what would not
+render.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Literal, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol
 
 from domain.model import (
     PaymentFileHeader,
@@ -22,6 +24,9 @@ from domain.model import (
     StatementEntry,
     StatementHeader,
 )
+
+if TYPE_CHECKING:
+    from bank_formats.carriage import Carriage
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +122,8 @@ class BankFormat(Protocol):
 
     def detect(self, head: bytes) -> FileKind | None:
         """The kind of this format's file that starts with ``head`` (at most DETECT_BYTES), or None."""
+
+    def carriage(self) -> Carriage:
+        """What this format's payment files can carry, field by field (encoding, widths,
+        characters): the submission checks every line and header against it, so that a batch
+        it accepts always renders (:mod:`bank_formats.carriage`)."""

@@ -153,6 +153,11 @@ def payment_message_id(batch_id: str, round_no: int) -> str:
     return f"{batch_id}P{round_no + 1}"
 
 
+def payment_purpose(program: str, period: str, region: str) -> str:
+    """What a batch's payment file states as its purpose: ``program period region``."""
+    return f"{program} {period} {region}"
+
+
 def payment_round(message_id: str | None, batch_id: str) -> int:
     """Which payment file of its batch ``message_id`` names (see :func:`payment_message_id`)."""
     suffix = (message_id or "")[len(batch_id) + 1:]

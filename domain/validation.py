@@ -397,16 +397,21 @@ def check_line(
 _BITMAP_LIMIT = 1 << 27  # seqs below this are tracked in a bitmap (at most 16 MiB), others in a set
 
 
+# Longer values get a digest key: no number is this long, and int() of a few thousand digits is
+# slow, then refused (Python's limit on converting long strings to int).
+_INT_KEY_MAX = 64
+
+
 def _key(value: object) -> object:
     """A compact, case-insensitive key for an identity or account number (None: not tracked).
 
-    Alphanumeric ASCII values (every well-formed number) map exactly and injectively to an
-    ``int`` (base 36 behind a leading 1, so leading zeros count); anything else to a 16-byte
-    BLAKE2b digest.  Ints and bytes never compare equal, so the two kinds cannot collide.
+    Alphanumeric ASCII values of at most 64 characters (every well-formed number) map exactly
+    and injectively to an ``int`` (base 36 behind a leading 1, so leading zeros count); anything
+    else to a 16-byte BLAKE2b digest.  Ints and bytes never compare equal, so the two kinds cannot collide.
     """
     if type(value) is not str or not value:
         return None
-    if value.isascii() and value.isalnum():
+    if len(value) <= _INT_KEY_MAX and value.isascii() and value.isalnum():
         return int("1" + value, 36)
     return blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
@@ -530,12 +535,12 @@ class BatchChecker:
 
         # keys, as in _key() (inlined: this runs a million times per batch)
         id_number = line.id_number
-        if type(id_number) is str and id_number.isalnum() and id_number.isascii():
+        if type(id_number) is str and len(id_number) <= _INT_KEY_MAX and id_number.isalnum() and id_number.isascii():
             idk: object = int("1" + id_number, 36)
         else:
             idk = _key(id_number)
         acct = line.account_no
-        if type(acct) is str and acct.isalnum() and acct.isascii():
+        if type(acct) is str and len(acct) <= _INT_KEY_MAX and acct.isalnum() and acct.isascii():
             ak: object = int("1" + acct, 36)
         else:
             ak = _key(acct)

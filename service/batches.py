@@ -23,7 +23,7 @@ from service.errors import (
     Violation,
 )
 
-_REGION = re.compile(r"^\d{6}$")
+_REGION = re.compile(r"[0-9]{6}\Z")  # six ASCII digits; \Z: no newline after them
 CORRECTED = "CORRECT_LINE"  # the audit action of a correction (service.submission.correct_lines)
 
 

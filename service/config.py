@@ -55,6 +55,7 @@ __all__ = [
 ENV_PREFIX = "YKT_"
 # YKT_ variables that are not settings (the client commands', the PDF font's, the tests'): never
 # taken for a misspelt setting
+HANDED_IN_MAX_BYTES = 2 * 1024**3  # default of handed_in_max_bytes: 2 GiB
 OTHER_ENV = frozenset({"YKT_TOKEN", "YKT_TLS_CA", "YKT_TLS_CERT", "YKT_TLS_KEY", "YKT_PII_KEYS", "YKT_CJK_FONT"})
 
 
@@ -83,6 +84,8 @@ class Settings:
     retry_s: float = 30.0  # first wait after a failed upload; doubles per attempt...
     retry_max_s: float = 3600.0  # ...up to this
     instance_id: str = ""  # this instance's name in leases; "": host:pid:random
+    # The largest file a bank or finance may hand in over gRPC (checked while it streams in)
+    handed_in_max_bytes: int = HANDED_IN_MAX_BYTES
     # Days a booked or acknowledged file's local copy is kept, sealed under the personal-data keys
     # (service/retention.py); 0: deleted at once (its digest and size stay in the ledger)
     file_retention_days: int = 0
@@ -220,6 +223,7 @@ class _Root(_Table):
     retry_s: StrictFloat = _seconds(30.0)
     retry_max_s: StrictFloat = _seconds(3600.0)
     instance_id: StrictStr = Field("", max_length=128, description="a string of at most 128 characters")
+    handed_in_max_bytes: StrictInt = Field(HANDED_IN_MAX_BYTES, gt=0, description="a positive number of bytes")
     file_retention_days: StrictInt = Field(0, ge=0, le=3660, description="a whole number of days from 0 to 3660")
     programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
     auth: _Auth = Field(default_factory=_Auth, description="a table")
@@ -300,6 +304,7 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         retry_s=model.retry_s,
         retry_max_s=model.retry_max_s,
         instance_id=model.instance_id,
+        handed_in_max_bytes=model.handed_in_max_bytes,
         file_retention_days=model.file_retention_days,
         pii_key_file=path_of(model.pii_key_file),
         programs={k: v for k, v in programs.items() if k != "default"},

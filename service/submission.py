@@ -21,9 +21,20 @@ from itertools import islice
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from domain import eligibility, validation
+from bank_formats.carriage import Carriage
+from domain import beijing, eligibility, validation
 from domain.eligibility import ERROR, HOLD, WARNING, Candidate, ProgramPolicy
-from domain.model import BatchHeader, BatchStatus, LineIssue, LineStatus, PaymentLine
+from domain.model import (
+    BatchHeader,
+    BatchStatus,
+    LineIssue,
+    LineStatus,
+    PaymentFileHeader,
+    PaymentLine,
+    payment_message_id,
+    payment_purpose,
+)
+from domain.text import text_problem
 from domain.validation import BatchChecker, LineError
 from ledger import store
 from privacy.cipher import FieldCipher
@@ -84,6 +95,9 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     ``lines`` is consumed once, as a stream: a million-line batch is never held in memory.
     """
     check_header(ctx, header)
+    now = ctx.clock()
+    batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
+    carriage = check_carried_header(ctx, header, batch_id, now)
     digest = RequestDigest(header)
     with ctx.engine.connect() as conn:
         existing = store.batch_by_key(conn, header.idempotency_key)
@@ -92,10 +106,8 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             digest.add(line)
         return _compare(ctx, existing, digest)
 
-    now = ctx.clock()
     today = now.date()
     policy = ctx.settings.policy(header.program)
-    batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
     try:
         with ctx.engine.begin() as conn:
             store.insert_batch(
@@ -109,7 +121,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             )
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
                         f"{header.control_count} lines, {header.control_total_fen} fen")
-            check = RosterCheck(header, today, policy, batch_id, ctx.cipher)
+            check = RosterCheck(header, today, policy, batch_id, ctx.cipher, carriage)
             def screen(reader: Connection, candidates: Sequence[Candidate]) -> Findings:
                 return screening.against_others(reader, batch_id, header.program, header.period, today, policy,
                                                 candidates)
@@ -181,8 +193,10 @@ class RosterCheck:
     """
 
     def __init__(self, header: BatchHeader, today: date, policy: ProgramPolicy, batch_id: str,
-                 cipher: FieldCipher) -> None:
+                 cipher: FieldCipher, carriage: Carriage | None = None) -> None:
         self._checker = BatchChecker(max_amount_fen=header.max_amount_fen, today=today)
+        self._carriage = carriage
+        self._whose = _whose(header.bank_code)
         self._digest = RequestDigest(header)
         self._header = header
         self._policy = policy
@@ -206,6 +220,8 @@ class RosterCheck:
         and digested, to report every fault and to tell a replay): the rows are then empty.
         """
         checker, digest, region, policy = self._checker, self._digest, self._header.region, self._policy
+        carry = self._carriage.check_line if self._carriage is not None else None
+        whose = self._whose
         kept: list[PaymentLine] = []
         found: list[list[LineIssue]] = []
         for line in lines:
@@ -221,7 +237,12 @@ class RosterCheck:
                 continue
             if not self._structural_count:
                 kept.append(line)
-                found.append(_line_issues(line, problems, region, policy))
+                line_found = _line_issues(line, problems, region, policy)
+                if carry is not None:
+                    unfit = carry(line, whose)
+                    if unfit:
+                        _add_unfit(line.seq, unfit, line_found)
+                found.append(line_found)
         if self._structural_count:
             return [], []
         sealed = store.seal_lines(self._cipher, kept)
@@ -290,9 +311,11 @@ def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine],
         seqs = [ln.seq for ln in corrected]
         store.close_issues(conn, batch_id, seqs)
         found: dict[int, list[LineIssue]] = {}
+        carriage = ctx.settings.bank(batch.bank_code).bank_format.carriage()
         for ln in corrected:
             problems = validation.check_line(ln, max_amount_fen=batch.max_amount_fen, today=now.date())
             found[ln.seq] = _line_issues(ln, problems, batch.region, policy)
+            _add_unfit(ln.seq, carriage.check_line(ln, _whose(batch.bank_code)), found[ln.seq])
             store.replace_line(conn, ctx.cipher, batch_id, ln, eligibility.fate(i.severity for i in found[ln.seq]))
             store.audit(conn, now, actor, "CORRECT_LINE", batch_id, ln.seq, "line sent again, corrected")
         for seq, code, other_seq in store.in_batch_duplicates(conn, batch_id, seqs):
@@ -386,6 +409,66 @@ def _line_issues(line: PaymentLine, problems: list[LineError], region: str, poli
     return found
 
 
+def _whose(bank_code: str) -> str:
+    return f"bank {bank_code}'s files"
+
+
+def _add_unfit(seq: int, unfit, found: list[LineIssue]) -> None:
+    """What the bank's file cannot carry of a line, as errors: one per field, and none for a field
+    the line checks already found wrong (its code says more: NAME_CHARSET, FIELD_TOO_LONG...)."""
+    if not unfit:
+        return
+    wrong = {i.field for i in found if i.severity == ERROR}
+    for u in unfit:
+        if u.field not in wrong:
+            wrong.add(u.field)
+            found.append(LineIssue(seq, u.field, u.code, ERROR, f"line {seq}: {u.field}: {u.message}"))
+
+
+def carried_problems(ctx: Context, bank_code: str, line: PaymentLine) -> list[LineIssue]:
+    """What bank ``bank_code``'s payment file cannot carry of ``line`` (errors; empty when it all
+    fits): for every use case that puts a line into a payment file (a correction, a re-issue)."""
+    found: list[LineIssue] = []
+    _add_unfit(line.seq, ctx.settings.bank(bank_code).bank_format.carriage().check_line(line, _whose(bank_code)),
+               found)
+    return found
+
+
+# The header's texts that are the request's own: a control character, line break or bidirectional
+# control is refused in any of them, whether or not it reaches a file.
+HEADER_TEXTS = ("idempotency_key", "program", "period", "payer_name", "payer_account")
+# Which request field a payment file header's field comes from (the purpose is "program period
+# region", see domain.model.payment_purpose; the region is six digits already).
+_FROM_REQUEST = {"payer_name": "payer_name", "payer_account": "payer_account", "bank_code": "bank_code",
+                 "purpose": "program", "count": "control_count", "total_fen": "control_total_fen"}
+
+
+def check_carried_header(ctx: Context, header: BatchHeader, batch_id: str, now: datetime) -> Carriage:
+    """Refuse a header whose texts hold what no text may, or that the bank's payment file cannot
+    carry (the payer's name and account, the purpose made of program, period and region, the
+    totals): checked as dispatch will write the file (service.dispatch). The bank's carriage."""
+    bad: list[Violation] = []
+    for name in HEADER_TEXTS:
+        found = text_problem(getattr(header, name))
+        if found is not None:
+            bad.append(Violation(f"header.{name}", found[0], f"{name}: {found[1]}"))
+    carriage = ctx.settings.bank(header.bank_code).bank_format.carriage()
+    if not bad:
+        file_header = PaymentFileHeader(
+            file_id=payment_message_id(batch_id, 0), batch_id=batch_id, created_at=beijing.aware(now),
+            requested_date=beijing.day_of(now), payer_name=header.payer_name, payer_account=header.payer_account,
+            bank_code=header.bank_code, count=header.control_count, total_fen=header.control_total_fen,
+            purpose=payment_purpose(header.program, header.period, header.region))
+        for u in carriage.check_header(file_header, _whose(header.bank_code)):
+            field_name = _FROM_REQUEST.get(u.field)
+            what = "the payment file's purpose (program, period and region)" if u.field == "purpose" else u.field
+            bad.append(Violation(f"header.{field_name}" if field_name else f"batch.{u.field}", u.code,
+                                 f"{what}: {u.message}"))
+    if bad:
+        raise InvalidInput("batch header rejected; nothing was stored", bad)
+    return carriage
+
+
 def _at_position(e: LineError, position: int) -> Violation | LineError:
     """A line whose seq is unusable is named by its position in the request: ``lines[#2]``."""
     if e.code != validation.SEQ_INVALID:
@@ -449,5 +532,5 @@ def get_issues(ctx: Context, batch_id: str, *, open_only: bool, after_id: int, l
         return store.list_issues(conn, batch_id, open_only=open_only, after_id=after_id, limit=limit)
 
 
-__all__ = ["HOLD", "WARNING", "SubmitOutcome", "Tally", "correct_lines", "get_issues", "release_lines",
-           "remove_lines", "submit"]
+__all__ = ["HOLD", "WARNING", "SubmitOutcome", "Tally", "carried_problems", "check_carried_header", "correct_lines",
+           "get_issues", "release_lines", "remove_lines", "submit"]

@@ -153,7 +153,8 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from bank_formats.base import FileKind, WrittenFile
-from bank_formats.delimited.core import Options, new_hasher
+from bank_formats.carriage import LINE_TEXTS, Carriage, TextField
+from bank_formats.delimited.core import MAX_FEN, MAX_NUMBER, SEP, Options, encoding_name, new_hasher
 from bank_formats.delimited.detect import detect
 from bank_formats.delimited.payments import PaymentReader, write_payments
 from bank_formats.delimited.results import (
@@ -202,6 +203,24 @@ class DelimitedFormat:
         self.digest = self.options.digest
         self.line_ending = self.options.line_ending
         self.amount_style = self.options.amounts.name
+
+    def carriage(self) -> Carriage:
+        """What a payment file carries: any text its encoding writes, without ``|`` (no escaping;
+        line breaks no carriage takes), of any length; account_no, name, id_number, file_id,
+        batch_id, payer_account, payer_name and bank_code not empty (see
+        :mod:`bank_formats.carriage`)."""
+        made = self.__dict__.get("_carriage")
+        if made is None:
+            required = {"account_no", "name", "id_number", "file_id", "batch_id", "payer_account", "payer_name",
+                        "bank_code"}
+            made = self._carriage = Carriage(
+                family=self.name, encoding=self.encoding, encoding_label=encoding_name(self.encoding).upper(),
+                in_bytes=True, line=[TextField(n, None, n in required) for n in LINE_TEXTS],
+                header=[TextField(n, None, n in required) for n in (
+                    "file_id", "batch_id", "payer_account", "payer_name", "bank_code", "purpose")],
+                max_amount_fen=MAX_FEN, max_total_fen=MAX_FEN, max_count=MAX_NUMBER,
+                separators={SEP: "the field separator"})
+        return made
 
     def __repr__(self) -> str:
         return (f"DelimitedFormat(encoding={self.encoding!r}, digest={self.digest!r}, "

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bank_formats.base import DETECT_BYTES, FileKind, WrittenFile
+from bank_formats.carriage import Carriage, TextField
 from bank_formats.fixed_width_gbk.fields import (
     BSEP,
     CONTROL_BYTES,
@@ -80,6 +81,23 @@ class FixedWidthGbkFormat:
         self._decode = codec.decode
         self.amount_style = amount_style
         self.amounts = AMOUNT_STYLES[amount_style]
+
+    def carriage(self) -> Carriage:
+        """What a payment file carries: every X field of the payment layouts, in bytes of this
+        format's encoding, no trailing space (it reads back as padding); amounts and counts as
+        wide as their fields (see :mod:`bank_formats.carriage`)."""
+        made = self.__dict__.get("_carriage")
+        if made is None:
+            def texts(layout: Layout) -> list[TextField]:
+                return [TextField(f.name, f.width, f.required) for f in layout.fields if f.type == "X"]
+
+            made = self._carriage = Carriage(
+                family=self.name, encoding=self.encoding, encoding_label=self.encoding_label, in_bytes=True,
+                line=texts(PAYMENT_DETAIL), header=texts(PAYMENT_HEADER),
+                max_amount_fen=self.amounts.largest(PAYMENT_DETAIL.by_name["amount_fen"].width),
+                max_total_fen=self.amounts.largest(PAYMENT_HEADER.by_name["total_fen"].width),
+                max_count=10 ** PAYMENT_HEADER.by_name["count"].width - 1, padded=True)
+        return made
 
     def __repr__(self) -> str:
         return (f"FixedWidthGbkFormat(encoding={self.encoding!r}, "

@@ -43,8 +43,11 @@ from typing import BinaryIO
 from lxml import etree
 
 from bank_formats.base import DETECT_BYTES, FileKind, WrittenFile
+from bank_formats.carriage import Carriage, TextField
 from bank_formats.iso20022._common import (
     CODE_TO_REASON,
+    MAX_FEN,
+    PAIN001_V03,
     REASON_TO_CODE,
     VARIANTS,
     Variant,
@@ -54,7 +57,7 @@ from bank_formats.iso20022._common import (
     variant_of_namespace,
 )
 from bank_formats.iso20022.camt053 import Camt053Reader, write_statement
-from bank_formats.iso20022.pain001 import Pain001Reader, write_payments
+from bank_formats.iso20022.pain001 import ADDRESS_LINE, ADDRESS_LINES, Pain001Reader, write_payments
 from bank_formats.iso20022.pain002 import Pain002Reader, write_results
 from domain.model import (
     PaymentFileHeader,
@@ -113,6 +116,36 @@ class Iso20022Format:
         self._schema001 = _schema(self.schema_dir, "payments", self.payments)
         self._schema002 = _schema(self.schema_dir, "results", self.results)
         self._schema053 = _schema(self.schema_dir, "statements", self.statements)
+
+    def carriage(self) -> Carriage:
+        """What a pain.001 of the configured version carries: UTF-8, so every character but
+        those XML 1.0 cannot (which no carriage takes); each text within its schema type's
+        length in characters (Max35Text, Max140Text, the address's seven lines of 70, the remark
+        in pieces of 140); the phone in the characters of PhoneNumber; the purpose Max35Text in
+        pain.001.001.03 (CtgyPurp/Prtry), else Max140Text (see :mod:`bank_formats.carriage`)."""
+        made = self.__dict__.get("_carriage")
+        if made is None:
+            purpose = 35 if self.payments == PAIN001_V03 else 140
+            made = self._carriage = Carriage(
+                family=self.name, encoding="utf-8", encoding_label="UTF-8", in_bytes=False,
+                line=[TextField("name", 140, True, label="Cdtr/Nm"),
+                      TextField("id_number", 35, True, label="Cdtr/Id/PrvtId/Othr/Id"),
+                      TextField("account_no", 34, True, label="CdtrAcct/Id/Othr/Id"),
+                      TextField("bank_name", 140, label="CdtrAgt/FinInstnId/Nm"),
+                      TextField("subsidy_item", 35, label="Purp/Prtry"),
+                      TextField("remark", None, label="RmtInf/Ustrd"),
+                      TextField("phone", 30, allowed=r"[0-9()+\-]+", allowed_text="digits and ()+-",
+                                label="CtctDtls/MobNb"),
+                      TextField("address", ADDRESS_LINE * ADDRESS_LINES, label="PstlAdr/AdrLine"),
+                      TextField("household_no", 35, label="Cdtr/Id/PrvtId/Othr/Id")],
+                header=[TextField("file_id", 35, True, label="GrpHdr/MsgId"),
+                        TextField("batch_id", 35, True, label="PmtInf/PmtInfId"),
+                        TextField("payer_name", 140, True, label="Dbtr/Nm"),
+                        TextField("payer_account", 34, True, label="DbtrAcct/Id/Othr/Id"),
+                        TextField("bank_code", 35, True, label="DbtrAgt/FinInstnId/Othr/Id"),
+                        TextField("purpose", purpose, label="CtgyPurp/Prtry" if purpose == 35 else "InstrForDbtrAgt")],
+                max_amount_fen=MAX_FEN, max_total_fen=MAX_FEN, max_count=10**15 - 1)
+        return made
 
     def write_payments(
         self, out: BinaryIO, header: PaymentFileHeader, lines: Iterable[PaymentLine]
