@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def write_settings(path: Path, *, data_dir: Path, database_url: str, key_file: Path, instance_id: str,
                    bank: str, profile: Path, sshd_server, lease_s: float = 10, sftp_timeout_s: float = 15) -> Path:
     users = "\n".join(f'[auth.users.{u}]\nrole = "{next(iter(user.roles))}"\ntoken_sha256 = "{user.token_sha256}"\n'
+                      + (f'banks = ["{bank}"]\n' if user.banks else "")  # a bank user: of this bank
                       for u, user in USERS.items() if len(user.roles) == 1)
     path.write_text(f"""
 data_dir = "{data_dir}"
