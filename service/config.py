@@ -67,13 +67,18 @@ class ConfigError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
+#: Where the personal-data keys are when the settings file does not say: beside it, apart from
+#: the data folder (see ``keys_in_data_dir``).
+DEFAULT_PII_KEY_FILE = "keys/pii-keys.json"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
     banks: dict[str, BankProfile] = field(default_factory=dict)
     poll_interval_s: float = 5.0
-    pii_key_file: Path | None = None  # None: data_dir/keys/pii-keys.json (or YKT_PII_KEYS)
+    pii_key_file: Path | None = None  # None: data_dir/keys/pii-keys.json (or YKT_PII_KEYS); from a file: keys/ beside it
     programs: dict[str, ProgramPolicy] = field(default_factory=dict)
     default_policy: ProgramPolicy = ProgramPolicy()
     auth: AuthSettings = field(default_factory=AuthSettings)  # [auth]: users, roles, TLS
@@ -89,6 +94,9 @@ class Settings:
     # Days a booked or acknowledged file's local copy is kept, sealed under the personal-data keys
     # (service/retention.py); 0: deleted at once (its digest and size stay in the ledger)
     file_retention_days: int = 0
+    # Key files may lie inside data_dir only when this says so: a copy of the data folder (a
+    # backup, a colleague's disk) would otherwise carry the keys that open it
+    keys_in_data_dir: bool = False
     # [calendar]: the official calendar deadlines count on; the package's years plus supplied ones
     calendar: Calendar = PACKAGE_CALENDAR
     # where the settings came from, for messages: the file, and the keys set by the environment
@@ -102,6 +110,12 @@ class Settings:
     @property
     def key_file(self) -> Path:
         return self.pii_key_file or self.data_dir / "keys" / "pii-keys.json"
+
+    @property
+    def signing_key_file(self) -> Path:
+        """The report-signing key lives with the personal-data keys: instances that share those
+        sign with one key."""
+        return self.key_file.parent / "report-signing.pem"
 
     def bank(self, code: str) -> BankProfile:
         try:
@@ -225,6 +239,7 @@ class _Root(_Table):
     instance_id: StrictStr = Field("", max_length=128, description="a string of at most 128 characters")
     handed_in_max_bytes: StrictInt = Field(HANDED_IN_MAX_BYTES, gt=0, description="a positive number of bytes")
     file_retention_days: StrictInt = Field(0, ge=0, le=3660, description="a whole number of days from 0 to 3660")
+    keys_in_data_dir: StrictBool = Field(False, description="true or false")
     programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
     auth: _Auth = Field(default_factory=_Auth, description="a table")
     duties: _Duties = Field(default_factory=_Duties, description="a table (approver_may_fund)")
@@ -306,7 +321,8 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         instance_id=model.instance_id,
         handed_in_max_bytes=model.handed_in_max_bytes,
         file_retention_days=model.file_retention_days,
-        pii_key_file=path_of(model.pii_key_file),
+        keys_in_data_dir=model.keys_in_data_dir,
+        pii_key_file=path_of(model.pii_key_file or DEFAULT_PII_KEY_FILE),
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
         auth=auth,
@@ -716,6 +732,39 @@ def start_problems(settings: Settings, environ: Mapping[str, str] | None = None)
     except KeyringError as exc:
         problems.append(f"{label('pii_key_file')}: personal-data keys: {exc} "
                         f"(create them with: ykt keys init --config {settings.source})")
+    problems.extend(_key_file_problems(settings, label, env))
+    return problems
+
+
+def _key_file_problems(settings: Settings, label: _Label, env: Mapping[str, str]) -> list[str]:
+    """Private key files: readable by their owner only, and kept apart from the data they
+    protect unless ``keys_in_data_dir`` says otherwise (the personal-data keys, the report-signing
+    key, the TLS key, each bank's SFTP key and private key sets)."""
+    private = [] if env.get("YKT_PII_KEYS") else [("pii_key_file", settings.key_file)]
+    private.append(("the report-signing key", settings.signing_key_file))
+    if settings.auth.tls_key is not None:
+        private.append(("auth.tls_key", settings.auth.tls_key))
+    for code, profile in settings.banks.items():
+        if profile.sftp is not None and profile.sftp.private_key_path is not None:
+            private.append((f"banks.{code}.sftp.private_key", profile.sftp.private_key_path))
+        keys = profile.security.keys
+        for name in ("sign", "decrypt"):
+            if keys is not None and getattr(keys, name) is not None:
+                private.append((f"banks.{code}.keys.{name}", getattr(keys, name)))
+    data = settings.data_dir.resolve()
+    problems = []
+    for key, path in private:
+        where = label(key) if "." in key or key == "pii_key_file" else f"{settings.source}: {key}"
+        if not path.exists():
+            continue  # named missing by the checks above, or made at first use (the signing key)
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            problems.append(f"{where}: {path} is readable by others (mode {mode:04o}); it holds a private "
+                            f"key: chmod 600 {path}")
+        if not settings.keys_in_data_dir and path.resolve().is_relative_to(data):
+            problems.append(f"{where}: {path} lies inside the data folder {data}, which a backup or a copy "
+                            "would then carry with the keys that open it: keep keys apart (the default is "
+                            "keys/ beside the settings file), or set keys_in_data_dir = true")
     return problems
 
 

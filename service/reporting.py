@@ -48,7 +48,7 @@ MAX_LISTED = 1000  # discrepancy lines listed per class; counts and sums always 
 
 
 def signer(ctx: Context) -> Signer:
-    return Signer.from_file(ctx.settings.data_dir / "keys" / "report-signing.pem")
+    return Signer.from_file(ctx.settings.signing_key_file)
 
 
 def issued_at(ctx: Context) -> str:

@@ -27,7 +27,7 @@ host_key = "{sshd_server.host_public_key_line}"
 """, encoding="utf-8")
     keys = [sys.executable, "-m", "adapter.cli", "keys", "init", "--config", str(tmp_path / "ykt.toml")]
     assert subprocess.run(keys, capture_output=True, timeout=60).returncode == 0
-    assert (tmp_path / "var" / "keys" / "pii-keys.json").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "keys" / "pii-keys.json").stat().st_mode & 0o077 == 0  # beside the settings, not in var
     again = subprocess.run(keys, capture_output=True, text=True, timeout=60)
     assert again.returncode == 2 and "refusing to replace" in again.stderr  # never over live keys
     port = free_port()

@@ -85,7 +85,7 @@ def test_ykt_serve_on_a_port_in_use_exits_with_one_clear_line(tmp_path):
 def test_ykt_serve_names_each_missing_file_and_does_not_start(tmp_path):
     config = _settings_file(tmp_path)
     config.write_text(f"""data_dir = "var"
-pii_key_file = "var/keys/pii-keys.json"
+pii_key_file = "keys/pii-keys.json"
 [banks.RCC01]
 profile = "{ROOT / 'profiles' / 'RCC01.toml'}"
 [banks.RCC01.sftp]

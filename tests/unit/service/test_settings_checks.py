@@ -212,7 +212,7 @@ def test_each_missing_or_unusable_file_is_one_line_naming_file_and_key(good, tmp
     (tmp_path / "bad.pem").write_text("not a certificate", encoding="utf-8")
     text = 'data_dir = "var"\n' + text + '\n[auth]\ntls_cert = "bad.pem"\ntls_key = "bad.pem"\n'
     problems = _start_problems(good, text)
-    assert len(problems) == 6, problems
+    assert len(problems) == 7, problems
     expected = [
         "banks.RCC01.sftp.host_key: not the bank's public key",
         "banks.RCC01.sftp.password_env: the environment variable RCC_PW is not set",
@@ -221,6 +221,8 @@ def test_each_missing_or_unusable_file_is_one_line_naming_file_and_key(good, tmp
         f"auth.tls_key: {tmp_path / 'bad.pem'} does not hold an unencrypted PEM private key",
         f"pii_key_file: personal-data keys: {tmp_path / 'no-keys.json'}: key file not found "
         f"(create them with: ykt keys init --config {good})",
+        f"auth.tls_key: {tmp_path / 'bad.pem'} is readable by others (mode 0644); it holds a private key: "
+        f"chmod 600 {tmp_path / 'bad.pem'}",
     ]
     for line in expected:
         assert any(p.startswith(f"{good}: {line}") for p in problems), (line, problems)
@@ -239,6 +241,7 @@ def test_a_known_hosts_file_is_read_and_must_know_the_host(good, tmp_path):
 
 def test_an_unreadable_private_key_and_no_way_to_log_in_are_named(good, tmp_path):
     (tmp_path / "junk_key").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n", encoding="utf-8")
+    (tmp_path / "junk_key").chmod(0o600)
     original = good.read_text(encoding="utf-8")
     text = original.replace('"id_ed25519"', '"junk_key"')
     [problem] = _start_problems(good, text)
@@ -268,3 +271,35 @@ def test_the_shipped_example_loads_but_names_what_is_missing_before_it_can_start
     assert all(line.startswith(f"{example}: ") for line in lines)
     assert any("banks.RCC01.sftp.host_key: not the bank's public key" in line for line in lines)
     assert any("banks.ABC01.sftp.known_hosts: cannot read" in line for line in lines)
+
+
+def _all_start_problems(path: Path, text: str) -> list[str]:
+    path.write_text(text, encoding="utf-8")
+    return config.start_problems(config.load(path, environ={}), environ={})
+
+
+def test_private_key_files_must_be_the_owners_alone_and_apart_from_the_data(good, tmp_path):
+    """Every private key file the settings name: mode 0600, and outside data_dir unless
+    keys_in_data_dir says otherwise (the report-signing key lives beside the personal-data keys)."""
+    key = tmp_path / "id_ed25519"
+    assert _all_start_problems(good, good.read_text(encoding="utf-8")) == []
+    key.chmod(0o640)
+    assert _all_start_problems(good, good.read_text(encoding="utf-8")) == [
+        f"{good}: banks.RCC01.sftp.private_key: {key} is readable by others (mode 0640); it holds a private "
+        f"key: chmod 600 {key}"]
+    key.chmod(0o600)
+    inside = good.read_text(encoding="utf-8").replace('"pii-keys.json"', '"var/keys/pii-keys.json"')
+    (tmp_path / "var" / "keys").mkdir(parents=True)
+    (tmp_path / "pii-keys.json").rename(tmp_path / "var" / "keys" / "pii-keys.json")
+    inside = 'data_dir = "var"\n' + inside
+    assert _all_start_problems(good, inside) == [
+        f"{good}: pii_key_file: {tmp_path / 'var' / 'keys' / 'pii-keys.json'} lies inside the data folder "
+        f"{tmp_path / 'var'}, which a backup or a copy would then carry with the keys that open it: keep keys "
+        "apart (the default is keys/ beside the settings file), or set keys_in_data_dir = true"]
+    assert _all_start_problems(good, "keys_in_data_dir = true\n" + inside) == []
+    signing = tmp_path / "var" / "keys" / "report-signing.pem"
+    signing.write_text("a key", encoding="utf-8")
+    signing.chmod(0o644)
+    assert _all_start_problems(good, "keys_in_data_dir = true\n" + inside) == [
+        f"{good}: the report-signing key: {signing} is readable by others (mode 0644); it holds a private key: "
+        f"chmod 600 {signing}"]
