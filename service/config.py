@@ -97,6 +97,9 @@ class Settings:
     # Key files may lie inside data_dir only when this says so: a copy of the data folder (a
     # backup, a colleague's disk) would otherwise carry the keys that open it
     keys_in_data_dir: bool = False
+    # Prometheus metrics served on this "HOST:PORT" by ykt serve (observability/metrics.py); None: off
+    metrics_address: str | None = None
+    log_format: str = "text"  # "json": one JSON object per log line (observability/logs.py)
     # [calendar]: the official calendar deadlines count on; the package's years plus supplied ones
     calendar: Calendar = PACKAGE_CALENDAR
     # where the settings came from, for messages: the file, and the keys set by the environment
@@ -133,6 +136,7 @@ _SECONDS = "a positive number of seconds"
 _EnvName = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 _Text = Annotated[StrictStr, StringConstraints(min_length=1)]
 _Seconds = Annotated[StrictFloat, Field(gt=0)]
+_HostPort = Annotated[StrictStr, StringConstraints(pattern=r"^(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]*):[0-9]{1,5}$")]
 
 
 def _path(what: str, default: Any = ...) -> Any:
@@ -240,6 +244,8 @@ class _Root(_Table):
     handed_in_max_bytes: StrictInt = Field(HANDED_IN_MAX_BYTES, gt=0, description="a positive number of bytes")
     file_retention_days: StrictInt = Field(0, ge=0, le=3660, description="a whole number of days from 0 to 3660")
     keys_in_data_dir: StrictBool = Field(False, description="true or false")
+    metrics_address: _HostPort | None = Field(None, description="HOST:PORT, e.g. \"127.0.0.1:9464\"")
+    log_format: Literal["text", "json"] = Field("text", description="text or json")
     programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
     auth: _Auth = Field(default_factory=_Auth, description="a table")
     duties: _Duties = Field(default_factory=_Duties, description="a table (approver_may_fund)")
@@ -322,6 +328,8 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         handed_in_max_bytes=model.handed_in_max_bytes,
         file_retention_days=model.file_retention_days,
         keys_in_data_dir=model.keys_in_data_dir,
+        metrics_address=model.metrics_address,
+        log_format=model.log_format,
         pii_key_file=path_of(model.pii_key_file or DEFAULT_PII_KEY_FILE),
         programs={k: v for k, v in programs.items() if k != "default"},
         default_policy=programs.get("default", ProgramPolicy()),
