@@ -224,12 +224,31 @@ def _keys(args) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             Keyring.generate(path)
             print(f"wrote {path} (mode 0600); back it up: without it sealed data cannot be read")
+            _init_sftp_keys(settings_file.load(args.config))
         else:
             print(f"{path}: new current key {rotate_key_file(path)}")
     except KeyringError as exc:
         print(f"ykt: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _init_sftp_keys(settings) -> None:
+    """The SFTP keys the settings name and that do not exist yet: made (Ed25519, 0600), and the
+    public key printed to give the bank."""
+    from sftp.keys import generate_ed25519
+
+    made = set()
+    for code, bank in settings.banks.items():
+        path = bank.sftp.private_key_path if bank.sftp is not None else None
+        if path is None or path.exists() and path not in made:
+            continue
+        if path not in made:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            line = generate_ed25519(path, comment=f"ykt@{settings.instance_id or 'ykt'}")
+            made.add(path)
+            print(f"wrote {path} (mode 0600) and {path}.pub; give the bank this public key: {line}")
+        print(f"bank {code} logs in with {path}")
 
 
 def _serve(args) -> int:
