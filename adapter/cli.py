@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", type=Path, required=True, help="TOML settings (see examples/ykt.toml)")
     p.add_argument("--address", default=DEFAULT_ADDRESS)
     p.add_argument("--no-worker", action="store_true", help="do not dispatch or poll banks in the background")
+    p.add_argument("--log-json", action="store_true", help="log one JSON object per line (as log_format = \"json\")")
 
     p = sub.add_parser("migrate", help="create or upgrade the ledger schema")
     p.add_argument("--config", type=Path, required=True)
@@ -59,9 +60,11 @@ def main(argv: list[str] | None = None) -> int:
                        "state against the journal and the ledger's invariants; exit 1 and name the first break")
     p.add_argument("--config", type=Path, required=True)
 
-    p = sub.add_parser("keys", help="create or rotate the keys that seal personal data at rest")
-    p.add_argument("action", choices=["init", "rotate"])
+    p = sub.add_parser("keys", help="create or rotate the keys that seal personal data at rest (init, rotate) "
+                       "and sign reports (init, rotate-signing), or write the reports' public keys (public)")
+    p.add_argument("action", choices=["init", "rotate", "rotate-signing", "public"])
     p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--out", type=Path, help="public: write the public key set here (default: print it)")
 
     p = sub.add_parser("bank-sim", help="run a simulated agency bank with an embedded SFTP server")
     p.add_argument("--profile", type=Path, required=True, help="the bank profile it plays (e.g. profiles/RCC01.toml)")
@@ -212,18 +215,23 @@ def _plain(found) -> str:
 
 
 def _keys(args) -> int:
-    """``init`` writes a new key file (never over an existing one); ``rotate`` adds a key and
-    makes it current, keeping the old ones so sealed data still opens."""
+    """``init`` writes a new key file (never over an existing one) and the report-signing key
+    set unless it exists; ``rotate`` adds a key and makes it current, keeping the old ones so
+    sealed data still opens; ``rotate-signing`` and ``public``: see :mod:`adapter.ops_cli`."""
+    from adapter import ops_cli
     from privacy.errors import KeyringError
     from privacy.keys import Keyring, rotate_key_file
     from service import config as settings_file
 
+    if args.action in ("rotate-signing", "public"):
+        return ops_cli.signing(args, settings_file.load(args.config))
     path = settings_file.load(args.config).key_file
     try:
         if args.action == "init":
             path.parent.mkdir(parents=True, exist_ok=True)
             Keyring.generate(path)
             print(f"wrote {path} (mode 0600); back it up: without it sealed data cannot be read")
+            ops_cli.init_signing(settings_file.load(args.config))
             _init_sftp_keys(settings_file.load(args.config))
         else:
             print(f"{path}: new current key {rotate_key_file(path)}")
@@ -260,12 +268,16 @@ def _serve(args) -> int:
     """
     from adapter import server
     from ledger.db import migrate
+    from observability import logs, metrics
     from service.worker import Worker
 
+    logs.configure(json_lines=args.log_json)  # JSON from the first line on when asked on the command line
     ctx = _context(args.config, check_files=True)
+    logs.configure(json_lines=args.log_json or ctx.settings.log_format == "json")
     migrate(ctx.engine)
     shutdown_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, shutdown_signals)  # inherited by every thread below
+    metrics_server = metrics.start(ctx, ctx.settings.metrics_address) if ctx.settings.metrics_address else None
     grpc_server, port = server.build(ctx, args.address)
     stop = threading.Event()
     worker = None
@@ -273,12 +285,17 @@ def _serve(args) -> int:
         worker = threading.Thread(target=Worker(ctx).run_forever, args=(stop,), name="ykt-worker")
         worker.start()
     print(f"ykt serving on port {port}", flush=True)
+    if metrics_server is not None:
+        host, metrics_port = metrics_server.server_address[:2]
+        print(f"ykt metrics on http://{host}:{metrics_port}/metrics", flush=True)
     received = signal.sigwait(shutdown_signals)
     logging.getLogger("ykt").info("received %s, stopping", signal.Signals(received).name)
     stop.set()
     grpc_server.stop(grace=5).wait()
     if worker is not None:
         worker.join()
+    if metrics_server is not None:
+        metrics_server.shutdown()
     return 0
 
 

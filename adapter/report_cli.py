@@ -6,11 +6,12 @@
     ykt report refund BATCH           [same]
     ykt report aggregate --program P --period YYYY-MM --region R   [same]
     ykt report monthly --program P --region R --month YYYY-MM      [same]
-    ykt report verify FILE [--public-key PEM] [--party P] [--digest D --signature S]
+    ykt report verify FILE [--public-key KEYS] [--party P] [--digest D --signature S]
 
 Reports are exported where they are fetched, from the signed content the server sent. ``verify``
 checks a JSON export (or a bare content file with ``--digest`` and ``--signature``): with
-``--public-key`` offline, against that key; without it the server checks, against its own key.
+``--public-key`` offline, against those keys (``ykt keys public``, or one PEM); without it the
+server checks, against its own keys.
 Kept apart from :mod:`adapter.cli` so the report commands stay in one small place; imports are
 inside the functions so that ``ykt --help`` stays quick.
 """
@@ -45,9 +46,9 @@ def add_parsers(report: argparse.ArgumentParser, server_flags: Callable[[argpars
     _export_flags(p, server_flags)
     p = sub.add_parser("verify", help="check a report copy's content digest and signature")
     p.add_argument("file", type=Path, help="a JSON export, or bare content JSON with --digest and --signature")
-    p.add_argument("--public-key", type=Path, help="the service's report-signing public key (PEM), obtained "
-                   "from a trusted source, not from the file checked: verify offline against it (default: ask "
-                   "the server, which checks against its own key)")
+    p.add_argument("--public-key", type=Path, help="the service's report-signing public keys (the file of "
+                   "`ykt keys public`, or one PEM), obtained from a trusted source, not from the file checked: "
+                   "verify offline against them (default: ask the server, which checks against its own keys)")
     p.add_argument("--party", default="", help="only this copy (FINANCE, DEPARTMENT, BANK); default every copy")
     p.add_argument("--digest", default="", help="bare content only: the copy's content_sha256")
     p.add_argument("--signature", default="", help="bare content only: the copy's signature")
@@ -123,13 +124,15 @@ def _fetch_and_export(args, client) -> int:
 
 
 def _verify(args, client) -> int:
+    from reports.signing import SigningKeyError, public_keys_from_text
     from reports.verification import CopyVerdict, Verdict, verify
     from ykt.v1 import disbursement_pb2 as pb
 
     try:
         data = args.file.read_bytes()
-        public_key = args.public_key.read_text(encoding="ascii") if args.public_key is not None else None
-    except (OSError, UnicodeDecodeError) as exc:
+        public_key = (public_keys_from_text(args.public_key.read_text(encoding="ascii"), str(args.public_key))
+                      if args.public_key is not None else None)
+    except (OSError, UnicodeDecodeError, SigningKeyError) as exc:
         print(f"ykt: {exc}", file=sys.stderr)
         return 2
     if public_key is not None:

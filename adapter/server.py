@@ -23,6 +23,7 @@ from grpc_reflection.v1alpha import reflection
 
 from adapter.auth import Authenticator, AuthInterceptor
 from adapter.servicer import DisbursementServicer
+from observability.logs import RequestIdInterceptor
 from service.config import ConfigError
 from service.context import Context
 from service.identity import AuthSettings
@@ -44,7 +45,8 @@ def build(ctx: Context, address: str, max_workers: int = 8) -> tuple[grpc.Server
     auth = ctx.settings.auth
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
-        interceptors=[AuthInterceptor(Authenticator(auth))],
+        # the request id first: the authentication's log lines carry it too (observability/logs.py)
+        interceptors=[RequestIdInterceptor(), AuthInterceptor(Authenticator(auth))],
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024),
                  ("grpc.so_reuseport", 0)],  # one server per port: a second one fails to bind
     )

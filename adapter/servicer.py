@@ -18,6 +18,7 @@ from adapter import auth, convert, handed_in, line_change_rpc, statement_rpc
 from domain import beijing
 from domain.postings import bank_of
 from ledger import store
+from observability import logs, metrics
 from reports import verification
 from service import (
     aggregate,
@@ -82,25 +83,38 @@ def _status_of(exc: Exception) -> status_pb2.Status:
 
 
 def _rpc(method):
-    """Map service errors to gRPC statuses; log and hide anything unexpected."""
+    """Map service errors to gRPC statuses; log and hide anything unexpected. The call's request
+    id (the caller's ``x-request-id``, or a new one) is on every log record meanwhile and goes
+    back in the trailing metadata (observability/logs.py)."""
 
     @functools.wraps(method)
     def wrapper(self, request, context):
-        try:
-            if isinstance(request, Message):  # a unary call: every string within its cap (convert.TEXT_CAPS)
-                convert.check_sizes(request)
-            return method(self, request, context)
-        except (ServiceError, ConfigError) as exc:
-            context.abort_with_status(rpc_status.to_status(_status_of(exc)))
-        except Exception as exc:
-            known = environmental(exc)
-            if known is not None:  # a full disk, a read-only folder, a lost connection: say so
-                log.warning("%s failed: %s", method.__name__, known)
-                context.abort_with_status(rpc_status.to_status(_status_of(known)))
-            log.exception("%s failed", method.__name__)
-            context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
+        # set by logs.RequestIdInterceptor in the server; read here when the servicer runs without it
+        request_id = logs.REQUEST_ID.get() or logs.request_id_from(context.invocation_metadata())
+        echo = ((logs.HEADER, request_id),)
+        context.set_trailing_metadata(echo)
+        with logs.request_scope(request_id):
+            try:
+                if isinstance(request, Message):  # a unary call: every string within its cap (convert.TEXT_CAPS)
+                    convert.check_sizes(request)
+                return method(self, request, context)
+            except (ServiceError, ConfigError) as exc:
+                _abort(context, _status_of(exc), echo)
+            except Exception as exc:
+                known = environmental(exc)
+                if known is not None:  # a full disk, a read-only folder, a lost connection: say so
+                    log.warning("%s failed: %s", method.__name__, known)
+                    _abort(context, _status_of(known), echo)
+                log.exception("%s failed", method.__name__)
+                context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
 
     return wrapper
+
+
+def _abort(context, status: status_pb2.Status, echo) -> None:
+    """Abort with ``status``, its details and the request id in the trailing metadata."""
+    found = rpc_status.to_status(status)
+    context.abort_with_status(found._replace(trailing_metadata=(*found.trailing_metadata, *echo)))
 
 
 def _user(context) -> str:
@@ -135,7 +149,10 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
                 for line in msg.lines.lines:
                     yield convert.line_from_pb(line)
 
-        return convert.outcome_to_pb(submission.submit(self.ctx, header, lines()))
+        with metrics.timed() as took:
+            outcome = submission.submit(self.ctx, header, lines())
+        metrics.submitted(outcome, took[0])
+        return convert.outcome_to_pb(outcome)
 
     @_rpc
     def GetBatch(self, request, context):
@@ -169,8 +186,10 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     @_rpc
     def IngestResultFile(self, request_iterator, context):
         f = handed_in.spool(self.ctx, request_iterator, _scope(context))
-        outcome = ingest.ingest_file(self.ctx, f.bank_code, f.path, f.name, actor=_user(context),
-                                     signature=f.signature)
+        with metrics.timed() as took:
+            outcome = ingest.ingest_file(self.ctx, f.bank_code, f.path, f.name, actor=_user(context),
+                                         signature=f.signature)
+        metrics.booked(f.bank_code, outcome, took[0])
         retention.after_taking(self.ctx, f.bank_code, outcome.state, f.path, f.signature)
         return pb.IngestResultFileResponse(
             file=convert.file_to_pb(ingest.get_file(self.ctx, outcome.file_id)),
@@ -263,7 +282,7 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def VerifyReportCopy(self, request, context):
-        verdict = verification.verify(request.content, reporting.signer(self.ctx).public_key_pem(), request.party,
+        verdict = verification.verify(request.content, reporting.public_keys(self.ctx), request.party,
                                       request.content_sha256, request.signature)
         return convert.verdict_to_pb(verdict)
 

@@ -2,8 +2,9 @@
 
 Two things are checked, separately, so the answer says exactly which fails: the content's
 SHA-256 (recomputed from its canonical form) against the digest the copy carries, and the
-copy's Ed25519 signature over that digest against the service's public key — the one the
-verifier trusts, never one shipped inside the file being checked. The copies differ only by
+copy's Ed25519 signature over that digest against the service's public keys — the ones the
+verifier trusts, never one shipped inside the file being checked; the key id the signature
+carries picks the key (:mod:`reports.signing`), so copies signed before a rotation still verify. The copies differ only by
 their party label; the signature binds the content, not the label.
 
 The input is either a JSON export of the report (:mod:`reports.exports.jsonfile`, one or more
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from reports.documents import PARTY_NAMES, canonical
 from reports.exports import jsonfile
-from reports.signing import signature_problem
+from reports.signing import PublicKeys, signature_problem
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -53,9 +54,10 @@ class Verdict:
         return out
 
 
-def verify(data: bytes, public_key_pem: str, party: str = "", digest: str = "", signature: str = "") -> Verdict:
+def verify(data: bytes, public_keys: PublicKeys, party: str = "", digest: str = "", signature: str = "") -> Verdict:
     """Verify an export (``party`` picks one of its copies; empty: all) or bare content
-    (``party``, ``digest`` and ``signature`` of the copy required)."""
+    (``party``, ``digest`` and ``signature`` of the copy required) against ``public_keys``: one
+    PEM, or PEMs by key id (:func:`reports.signing.signature_problem`)."""
     try:
         parsed = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -66,17 +68,17 @@ def verify(data: bytes, public_key_pem: str, party: str = "", digest: str = "", 
         if digest or signature:
             return _unreadable("an export carries its own digests and signatures; give no digest or signature "
                                "with it")
-        return _export(parsed, public_key_pem, party)
+        return _export(parsed, public_keys, party)
     if not isinstance(parsed, dict):
         return _unreadable("the content is not a JSON object")
     missing = [name for name, value in (("party", party), ("digest", digest), ("signature", signature)) if not value]
     if missing:
         return _unreadable(f"bare report content needs the copy's {', '.join(missing)}")
     computed = hashlib.sha256(canonical(parsed)).hexdigest()
-    return Verdict(_kind(parsed), computed, (_copy(party, digest, signature, computed, public_key_pem),), ())
+    return Verdict(_kind(parsed), computed, (_copy(party, digest, signature, computed, public_keys),), ())
 
 
-def _export(parsed: dict, public_key_pem: str, party: str) -> Verdict:
+def _export(parsed: dict, public_keys: PublicKeys, party: str) -> Verdict:
     try:
         doc = jsonfile.read(parsed)
     except jsonfile.NotAnExport as exc:
@@ -90,11 +92,11 @@ def _export(parsed: dict, public_key_pem: str, party: str) -> Verdict:
     if doc.digest and doc.digest != computed:
         problems = (f"the file's content_sha256 {doc.digest} is not the content's SHA-256 {computed}: "
                     "the content was altered after it was issued",)
-    verdicts = tuple(_copy(c.party, c.digest, c.signature, computed, public_key_pem) for c in copies)
+    verdicts = tuple(_copy(c.party, c.digest, c.signature, computed, public_keys) for c in copies)
     return Verdict(_kind(doc.content), computed, verdicts, problems)
 
 
-def _copy(party: str, digest: str, signature: str, computed: str, public_key_pem: str) -> CopyVerdict:
+def _copy(party: str, digest: str, signature: str, computed: str, public_keys: PublicKeys) -> CopyVerdict:
     problems = []
     if party not in PARTY_NAMES:
         problems.append(f"unknown party {party!r} (the copies are {', '.join(PARTY_NAMES)})")
@@ -103,7 +105,7 @@ def _copy(party: str, digest: str, signature: str, computed: str, public_key_pem
     elif digest != computed:
         problems.append(f"the content's SHA-256 is {computed}, the copy says {digest}: "
                         "the content is not what this copy was issued with")
-    wrong = signature_problem(public_key_pem, digest, signature)
+    wrong = signature_problem(public_keys, digest, signature)
     if wrong:
         problems.append(wrong)
     return CopyVerdict(party, tuple(problems))

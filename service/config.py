@@ -116,8 +116,13 @@ class Settings:
 
     @property
     def signing_key_file(self) -> Path:
-        """The report-signing key lives with the personal-data keys: instances that share those
-        sign with one key."""
+        """The report-signing key set lives with the personal-data keys: instances that share
+        those sign with one key (reports/signing.py)."""
+        return self.key_file.parent / "report-signing-keys.json"
+
+    @property
+    def legacy_signing_key_file(self) -> Path:
+        """The single report-signing key of earlier versions, taken in as key s1."""
         return self.key_file.parent / "report-signing.pem"
 
     def bank(self, code: str) -> BankProfile:
@@ -749,7 +754,8 @@ def _key_file_problems(settings: Settings, label: _Label, env: Mapping[str, str]
     protect unless ``keys_in_data_dir`` says otherwise (the personal-data keys, the report-signing
     key, the TLS key, each bank's SFTP key and private key sets)."""
     private = [] if env.get("YKT_PII_KEYS") else [("pii_key_file", settings.key_file)]
-    private.append(("the report-signing key", settings.signing_key_file))
+    private.append(("the report-signing key", settings.legacy_signing_key_file))
+    private.append(("the report-signing keys", settings.signing_key_file))
     if settings.auth.tls_key is not None:
         private.append(("auth.tls_key", settings.auth.tls_key))
     for code, profile in settings.banks.items():

@@ -41,6 +41,7 @@ from pathlib import Path
 from domain.model import INBOUND_SETTLED, FileState
 from ledger import store
 from ledger import statements as statement_repo
+from observability import metrics
 from service import leases, retention, statements
 from service.context import Context
 from service.file_security import is_signature_name, signature_name
@@ -109,8 +110,10 @@ class OutboxPoller:
                     if fetched is None:
                         continue  # it changed while we read it: read again once it settles
                     local, signature = fetched
-                    outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path,
-                                          remote_mtime=remote.mtime, lease=lease, signature=signature)
+                    with metrics.timed() as took:
+                        outcome = ingest_file(ctx, bank_code, local, remote.name, remote.path,
+                                              remote_mtime=remote.mtime, lease=lease, signature=signature)
+                    metrics.booked(bank_code, outcome, took[0])
                 except LeaseLost:
                     raise
                 except SftpError as exc:

@@ -38,7 +38,7 @@ from reports.discrepancies import (
     statement_duplicates,
 )
 from reports.documents import Document, issue
-from reports.signing import Signer
+from reports.signing import Signer, SigningKeys
 from service import batches
 from service import statements as bank_statements
 from service.context import Context
@@ -47,8 +47,20 @@ from service.errors import FailedPrecondition, NotFound
 MAX_LISTED = 1000  # discrepancy lines listed per class; counts and sums always cover all
 
 
+def signing_keys(ctx: Context) -> SigningKeys:
+    """The report-signing key set beside the personal-data keys, made (or taken in from a
+    report-signing.pem of the earlier kind) at first use when ``ykt keys init`` did not."""
+    return SigningKeys.load_or_create(ctx.settings.signing_key_file, ctx.settings.legacy_signing_key_file)
+
+
 def signer(ctx: Context) -> Signer:
-    return Signer.from_file(ctx.settings.signing_key_file)
+    """Signs with the current key, naming its id in every signature."""
+    return signing_keys(ctx).signer()
+
+
+def public_keys(ctx: Context) -> dict[str, str]:
+    """Every signing key's public half by id: a copy signed before a rotation still verifies."""
+    return signing_keys(ctx).public_keys()
 
 
 def issued_at(ctx: Context) -> str:

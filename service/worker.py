@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from domain.model import BatchStatus
 from ledger import store
+from observability import metrics
 from service import dispatch, leases, retention
 from service.context import Context
 from service.errors import ServiceError, environmental
@@ -37,7 +38,7 @@ class Worker:
             try:
                 dispatch.dispatch(self.ctx, batch_id, scheduled=True)
             except Exception as exc:  # noqa: BLE001 - one batch never stops the others
-                _failed(f"dispatch of {batch_id}", exc)
+                _failed(f"dispatch of {batch_id}", exc, "dispatch")
         for code in self.ctx.settings.banks:
             due, failures = self._bank_backoff.get(code, (None, 0))
             if due is not None and self.ctx.clock() < due:
@@ -46,7 +47,7 @@ class Worker:
                 self.poller.poll(code)
                 self._bank_backoff.pop(code, None)
             except Exception as exc:  # noqa: BLE001 - one bank never stops the others
-                if _failed(f"polling bank {code}", exc):
+                if _failed(f"polling bank {code}", exc, "poll"):
                     delay = dispatch.retry_delay(self.ctx, failures + 1)
                     self._bank_backoff[code] = (self.ctx.clock() + delay, failures + 1)
                     log.warning("polling bank %s: next try in %d s", code, delay.total_seconds())
@@ -59,7 +60,7 @@ class Worker:
             retention.sweep(self.ctx, self._swept_at - timedelta(minutes=5) if self._swept_at else None)
             self._swept_at = started
         except Exception as exc:  # noqa: BLE001 - tried again next round
-            _failed("the retention sweep", exc)
+            _failed("the retention sweep", exc, "sweep")
 
     def run_forever(self, stop: threading.Event) -> None:
         """Rounds until ``stop``; the first at once, with this instance's own leases taken back."""
@@ -70,15 +71,19 @@ class Worker:
         while not stop.is_set():
             try:
                 self.run_once()
+                metrics.worker_round_done()
             except Exception:  # keep the worker alive; the next round retries
+                metrics.worker_error("round", unexpected=True)
                 log.exception("worker round failed")
             stop.wait(self.ctx.settings.poll_interval_s)
 
 
-def _failed(what: str, exc: Exception) -> bool:
+def _failed(what: str, exc: Exception, stage: str) -> bool:
     """One line for what an operator can act on (a bank, a full disk, a lost database), the
-    whole trace for anything unexpected; True when it was unexpected."""
+    whole trace for anything unexpected; True when it was unexpected. Counted in the metrics
+    (``ykt_worker_round_errors_total``) by ``stage``: dispatch, poll or sweep."""
     known = exc if isinstance(exc, ServiceError | SftpError) else environmental(exc)
+    metrics.worker_error(stage, unexpected=known is None)
     if known is not None:
         log.warning("%s failed, will retry: %s", what, known)
         return False

@@ -136,3 +136,32 @@ def test_ykt_report_monthly_and_aggregate_for_one_party(served, tmp_path, monkey
     code, said = _ykt(monkeypatch, capsys, "auditor", "report", "refund", "B-NONE", "--format", "docx",
                       "--address", client.address)
     assert code == 2 and "unknown format docx" in said
+
+
+def test_a_copy_fetched_before_a_signing_key_rotation_still_verifies_through_the_server(served):
+    """Issue 17 item 5: the server signs with the current key of its key set, naming it; after
+    ``rotate-signing`` new copies name the new key and VerifyReportCopy still accepts the old."""
+    from reports.signing import SigningKeys, rotate_file
+
+    world, batch_id, client = served
+    before = client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
+    assert {c.signature.split(":")[0] for c in before.copies} == {"s1"}
+    rotated = rotate_file(world.ctx.settings.signing_key_file)
+    assert rotated.current_id == "s2"
+    after = client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id))
+    assert after.content_sha256 == before.content_sha256  # the same content ...
+    assert {c.signature.split(":")[0] for c in after.copies} == {"s2"}  # ... signed by the new key
+    assert after.public_key_pem == SigningKeys.load(world.ctx.settings.signing_key_file).public_keys()["s2"]
+    for report in (before, after):
+        copy = report.copies[0]
+        verdict = client.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
+            content=report.content_json.encode(), party=copy.party, content_sha256=copy.content_sha256,
+            signature=copy.signature))
+        assert verdict.valid, list(verdict.copies[0].problems)
+    # a signature relabelled with the other key's id does not pass
+    copy = before.copies[0]
+    relabelled = "s2:" + copy.signature.split(":", 1)[1]
+    verdict = client.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
+        content=before.content_json.encode(), party=copy.party, content_sha256=copy.content_sha256,
+        signature=relabelled))
+    assert not verdict.valid and "(key s2) does not verify" in verdict.copies[0].problems[0]

@@ -413,7 +413,8 @@ class DisbursementServiceServicer:
 
     def VerifyReportCopy(self, request, context):
         """Check a copy of an issued report: recompute the content digest and verify the copy's
-        signature with the service's public key. Says exactly what fails.
+        signature with the service's public key of the id the signature names (copies signed
+        before a rotation still verify). Says exactly what fails.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
