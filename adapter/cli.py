@@ -1,5 +1,5 @@
 """The ``ykt`` command: serve, demo, bank-sim, report, files, regenerate-file, mark-delivered,
-statement, migrate, verify, keys, token, certs.
+statement, migrate, verify, keys, backup, restore, token, certs.
 
 Commands that call the server take credentials from flags or the environment: a bearer token
 from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
@@ -66,6 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", type=Path, required=True)
     p.add_argument("--out", type=Path, help="public: write the public key set here (default: print it)")
 
+    p = sub.add_parser("backup", help="write one archive (mode 0600) of the ledger, the personal-data keys and "
+                       "the report-signing keys, with a manifest")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="the archive to write (a tar file; never over one)")
+
+    p = sub.add_parser("restore", help="restore a `ykt backup` archive into an empty ledger and key folder; "
+                       "then run ykt verify")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("archive", type=Path)
+
     p = sub.add_parser("bank-sim", help="run a simulated agency bank with an embedded SFTP server")
     p.add_argument("--profile", type=Path, required=True, help="the bank profile it plays (e.g. profiles/RCC01.toml)")
     p.add_argument("--root", type=Path, required=True, help="the bank's folder (its inbox and outbox inside)")
@@ -123,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("token", help="make a bearer token for a user: the token, and the SHA-256 for the settings")
     p.add_argument("user", help="the user's name in [auth.users]")
     p.add_argument("--role", default="CLERK", help="role for the settings snippet (default CLERK)")
+    p.add_argument("--bank", action="append", default=[], metavar="CODE",
+                   help="a BANK user: a bank it acts for (repeat for several; required for BANK)")
 
     p = sub.add_parser("certs", help="make a CA, a server certificate and client certificates for mutual TLS")
     p.add_argument("--out", type=Path, required=True, help="folder (an existing ca.pem/ca.key there is reused)")
@@ -143,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
     command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys, "bank-sim": _bank_sim,
                "report": _report, "files": _files, "exceptions": _exceptions, "regenerate-file": _file_action,
-               "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs}[args.command]
+               "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs,
+               "backup": _backup, "restore": _restore}[args.command]
     try:
         return command(args)
     except (ConfigError, ProfileError) as exc:
@@ -257,6 +270,18 @@ def _init_sftp_keys(settings) -> None:
             made.add(path)
             print(f"wrote {path} (mode 0600) and {path}.pub; give the bank this public key: {line}")
         print(f"bank {code} logs in with {path}")
+
+
+def _backup(args) -> int:
+    from adapter import ops_cli
+
+    return ops_cli.backup(args)
+
+
+def _restore(args) -> int:
+    from adapter import ops_cli
+
+    return ops_cli.restore(args)
 
 
 def _serve(args) -> int:
@@ -506,10 +531,15 @@ def _token(args) -> int:
     except ValueError:
         print(f"ykt: unknown role {args.role!r} (known: {', '.join(Role)})", file=sys.stderr)
         return 2
+    if (role is Role.BANK) != bool(args.bank):
+        print("ykt: a BANK user needs --bank CODE (the banks it acts for), and only a BANK user takes it",
+              file=sys.stderr)
+        return 2
     token = new_token()
     key = args.user if re.fullmatch(r"[A-Za-z0-9_-]+", args.user) else json.dumps(args.user, ensure_ascii=False)
     print(f"token for {args.user} (give it to them; it is not stored anywhere): {token}", file=sys.stderr)
-    print(f'[auth.users.{key}]\nrole = "{role}"\ntoken_sha256 = "{token_sha256(token)}"')
+    banks = f"banks = {json.dumps(sorted(set(args.bank)))}\n" if args.bank else ""
+    print(f'[auth.users.{key}]\nrole = "{role}"\n{banks}token_sha256 = "{token_sha256(token)}"')
     return 0
 
 

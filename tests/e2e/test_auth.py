@@ -386,3 +386,10 @@ def test_certs_and_token_commands(tmp_path):
     assert settings.auth.users["wang"].token_sha256 == token_sha256(token)
     assert settings.auth.users["wang"].roles == {Role.APPROVER}
     assert token not in made.stdout  # the settings get the digest only
+    teller = subprocess.run(cli + ["token", "teller", "--role", "BANK", "--bank", "RCB01"], capture_output=True,
+                            text=True, timeout=60)
+    assert teller.returncode == 0, teller.stderr
+    assert tomllib.loads(teller.stdout)["auth"]["users"]["teller"]["banks"] == ["RCB01"]
+    for refused in (["token", "teller", "--role", "BANK"], ["token", "wang", "--bank", "RCB01"]):
+        made = subprocess.run(cli + refused, capture_output=True, text=True, timeout=60)
+        assert made.returncode == 2 and "a BANK user needs --bank CODE" in made.stderr and made.stdout == ""
