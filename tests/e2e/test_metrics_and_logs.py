@@ -21,9 +21,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert
 
 import bank_formats
-from bank_sim.bank import SimulatedBank
 from adapter.client import _submit_requests as _requests
-
+from bank_sim.bank import SimulatedBank
 from domain.idnumber import check_character
 from domain.masking import mask_id
 from domain.model import BatchHeader
