@@ -1,5 +1,5 @@
 """The ``ykt`` command: serve, demo, bank-sim, report, files, regenerate-file, mark-delivered,
-statement, migrate, verify, keys, token, certs.
+statement, migrate, verify, keys, backup, restore, token, certs.
 
 Commands that call the server take credentials from flags or the environment: a bearer token
 from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
@@ -65,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["init", "rotate", "rotate-signing", "public"])
     p.add_argument("--config", type=Path, required=True)
     p.add_argument("--out", type=Path, help="public: write the public key set here (default: print it)")
+
+    p = sub.add_parser("backup", help="write one archive (mode 0600) of the ledger, the personal-data keys and "
+                       "the report-signing keys, with a manifest")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="the archive to write (a tar file; never over one)")
+
+    p = sub.add_parser("restore", help="restore a `ykt backup` archive into an empty ledger and key folder; "
+                       "then run ykt verify")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("archive", type=Path)
 
     p = sub.add_parser("bank-sim", help="run a simulated agency bank with an embedded SFTP server")
     p.add_argument("--profile", type=Path, required=True, help="the bank profile it plays (e.g. profiles/RCC01.toml)")
@@ -145,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
     command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys, "bank-sim": _bank_sim,
                "report": _report, "files": _files, "exceptions": _exceptions, "regenerate-file": _file_action,
-               "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs}[args.command]
+               "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs,
+               "backup": _backup, "restore": _restore}[args.command]
     try:
         return command(args)
     except (ConfigError, ProfileError) as exc:
@@ -259,6 +270,18 @@ def _init_sftp_keys(settings) -> None:
             made.add(path)
             print(f"wrote {path} (mode 0600) and {path}.pub; give the bank this public key: {line}")
         print(f"bank {code} logs in with {path}")
+
+
+def _backup(args) -> int:
+    from adapter import ops_cli
+
+    return ops_cli.backup(args)
+
+
+def _restore(args) -> int:
+    from adapter import ops_cli
+
+    return ops_cli.restore(args)
 
 
 def _serve(args) -> int:

@@ -49,3 +49,36 @@ def signing(args, settings) -> int:
     except SigningKeyError as exc:
         print(f"ykt: {exc}", file=sys.stderr)
         return 2
+
+
+def backup(args) -> int:
+    from service import backup as backups
+    from service import config as settings_file
+
+    try:
+        manifest = backups.backup(settings_file.load(args.config), args.out)
+    except backups.BackupError as exc:
+        print(f"ykt: backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out} (mode 0600): the {manifest['database']['dialect']} ledger at revision "
+          f"{manifest['database']['schema_revision']} and {', '.join(manifest['keys'])}.")
+    print("It holds the keys that open the ledger's personal data and sign reports: keep it as you keep "
+          "the keys (encrypted, offline), never beside the ledger's own copies.")
+    return 0
+
+
+def restore(args) -> int:
+    from service import backup as backups
+    from service import config as settings_file
+
+    try:
+        manifest, written = backups.restore(settings_file.load(args.config), args.archive)
+    except backups.BackupError as exc:
+        for line in str(exc).splitlines():
+            print(f"ykt: restore: {line}", file=sys.stderr)
+        return 2
+    print(f"restored {args.archive} (made {manifest['created_at']}):")
+    for line in written:
+        print(f"  {line}")
+    print(f"now check it: ykt verify --config {args.config}")
+    return 0
