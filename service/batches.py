@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain import beijing, duties, workdays
+from domain import beijing, duties, programs, workdays
 from domain.duties import Duty, Part
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.postings import BatchAccounts, funding
@@ -162,6 +162,9 @@ def check_header(ctx: Context, h: BatchHeader) -> None:
     need(h.max_amount_fen is None or h.max_amount_fen > 0, "max_amount_fen", "STANDARD",
          "the program standard must be positive when given")
     need(bool(h.submitted_by), "submitted_by", "REQUIRED", "who submits the batch")
+    if not bad:  # the registry judges a header whose fields are sound
+        bad += [Violation(f"header.{r.field}", r.code, r.text)
+                for r in programs.check(ctx.settings.registry, h.program, h.period, h.max_amount_fen)]
     if bad:
         raise InvalidInput("batch header rejected; nothing was stored", bad)
 

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from pydantic import ValidationError as _ValidationError
 
 from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
+from domain.programs import Program
 from domain.workdays import PACKAGE_CALENDAR, Calendar, CalendarDataError, calendar_from_table
 from service import file_security
 from service.identity import AuthSettings, Role, User
@@ -80,6 +81,9 @@ class Settings:
     poll_interval_s: float = 5.0
     pii_key_file: Path | None = None  # None: data_dir/keys/pii-keys.json (or YKT_PII_KEYS); from a file: keys/ beside it
     programs: dict[str, ProgramPolicy] = field(default_factory=dict)
+    # The program registry (domain/programs.py): [programs.NAME] tables that give a code; when
+    # any does, a batch must name one of them and follow its period form and standard
+    registry: dict[str, Program] = field(default_factory=dict)
     default_policy: ProgramPolicy = ProgramPolicy()
     auth: AuthSettings = field(default_factory=AuthSettings)  # [auth]: users, roles, TLS
     # [duties]: programs whose batches the approver may also fund (domain/duties.py); none by default
@@ -195,11 +199,17 @@ class _Bank(_Table):
 
 
 class _Program(_Table):
-    """``[programs.NAME]``: how strictly a program treats one-card and region findings."""
+    """``[programs.NAME]``: how strictly a program treats one-card and region findings, and —
+    with a ``code`` — its entry in the program registry (domain/programs.py)."""
 
     one_card: Literal["hold", "reject"] = Field("hold", description="hold or reject")
     region: Literal["warn", "hold"] = Field("warn", description="warn or hold")
     region_digits: Literal[2, 4, 6] = Field(4, description="2, 4 or 6")
+    code: StrictStr | None = Field(None, pattern=r"^[A-Z0-9_]{1,16}$",
+                                   description="1 to 16 of A-Z, 0-9 and _ (registers the program)")
+    department: _Text | None = Field(None, description="the department that runs the program")
+    period: Literal["month", "quarter", "year"] | None = Field(None, description="month, quarter or year")
+    standard_fen: StrictInt | None = Field(None, gt=0, description="the standard per person in fen (no line above it)")
 
 
 class _User(_Table):
@@ -313,6 +323,11 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         if made is not None:
             banks[code] = made
     programs = {}
+    registry = {}
+    for name, table in model.programs.items():
+        entry = collect(_registered, name, table, label)
+        if entry is not None:
+            registry[name] = entry
     for name, table in model.programs.items():
         programs[name] = collect(_policy, table, f"programs.{name}", label)
     auth = collect(_auth, model.auth, path_of, label)
@@ -337,6 +352,7 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         log_format=model.log_format,
         pii_key_file=path_of(model.pii_key_file or DEFAULT_PII_KEY_FILE),
         programs={k: v for k, v in programs.items() if k != "default"},
+        registry=registry,
         default_policy=programs.get("default", ProgramPolicy()),
         auth=auth,
         approver_may_fund=frozenset(model.duties.approver_may_fund),
@@ -410,6 +426,27 @@ def _calendar(table: _Calendar, path_of, label: _Label) -> Calendar:
         return calendar_from_table(data)
     except CalendarDataError as exc:
         raise ConfigError(f"{where}{exc}") from None
+
+
+def _registered(name: str, table: _Program, label: _Label) -> Program | None:
+    """A ``[programs.NAME]`` table with a ``code``: the program's registry entry (code,
+    department and period required; standard_fen optional). Without a code it only sets policy,
+    and then the registry keys make no sense."""
+    where = f"programs.{name}"
+    registry_keys = [k for k in ("department", "period", "standard_fen") if getattr(table, k) is not None]
+    if table.code is None:
+        if registry_keys:
+            raise ConfigError(f"{label(where + '.' + registry_keys[0])}: a program in the registry needs a code "
+                              f"(code = \"...\", 1 to 16 of A-Z, 0-9 and _)")
+        return None
+    if name == "default":
+        raise ConfigError(f"{label(where + '.code')}: [programs.default] sets the policy of every program; "
+                          "it is not a program to register")
+    missing = [k for k in ("department", "period") if getattr(table, k) is None]
+    if missing:
+        raise ConfigError(f"{label(where + '.' + missing[0])}: missing: a registered program needs "
+                          f"{' and '.join(missing)}")
+    return Program(name, table.code, table.department, table.period, table.standard_fen)
 
 
 def _policy(table: _Program, where: str, label: _Label) -> ProgramPolicy:

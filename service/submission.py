@@ -13,7 +13,7 @@ import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from itertools import islice
@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bank_formats.carriage import Carriage
-from domain import beijing, eligibility, validation
+from domain import beijing, eligibility, programs, validation
 from domain.eligibility import ERROR, HOLD, WARNING, Candidate, ProgramPolicy
 from domain.model import (
     BatchHeader,
@@ -95,6 +95,9 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     ``lines`` is consumed once, as a stream: a million-line batch is never held in memory.
     """
     check_header(ctx, header)
+    # no line above the registered standard, whatever the header says (None without a registry)
+    header = replace(header, max_amount_fen=programs.standard(ctx.settings.registry, header.program,
+                                                              header.max_amount_fen))
     now = ctx.clock()
     batch_id = f"B{now:%Y%m%d}{secrets.token_hex(4).upper()}"
     carriage = check_carried_header(ctx, header, batch_id, now)
