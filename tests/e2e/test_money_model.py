@@ -299,7 +299,9 @@ class Scenario:
             "finance": {"instructed_count": len(m.instructed), "instructed_fen": m.funded, "funded_fen": m.funded},
             "deadlines": {"payment_due": PAYMENT_DUE.isoformat(), "result_due": RESULT_DUE.isoformat(),
                           "first_result_on": first.isoformat() if first else None,
-                          "late_report": (first or today) > RESULT_DUE},
+                          # judged on the day of closing once closed: a closed batch's report is the
+                          # same whenever it is fetched (issue 16: the digest covers the content only)
+                          "late_report": (first or (m.closed_on if m.closed else today)) > RESULT_DUE},
         }
         got = {part: {key: recon[part].get(key) for key in figures} for part, figures in expected.items()}
         got["discrepancies"] = {kind: {"count": found["count"], "fen": found["fen"],

@@ -82,6 +82,7 @@ class Model:
     refs: dict[int, set[str]] = field(default_factory=dict)  # payment references seen per seq
     first_result: date | None = None
     closed: bool = False
+    closed_on: date | None = None
 
     @property
     def instructed(self) -> list[Line]:
@@ -132,7 +133,7 @@ class Model:
             if rest:
                 ln.refunded = rest
                 self.refunds.append((day(at), ln.seq, rest))
-        self.closed = True
+        self.closed, self.closed_on = True, day(at)  # a closed batch's deadlines: judged on this day, ever after
 
     # -- what the service must say ------------------------------------------------------------
 
