@@ -42,7 +42,7 @@ from ledger import statements as store_statements
 from ledger import store
 from ledger.store import line_changes as lc
 from privacy.cipher import ACCOUNT, ID
-from service import screening
+from service import screening, submission
 from service.batches import accounts_of, result_due
 from service.context import Context
 from service.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied, Violation
@@ -183,9 +183,14 @@ def _checked(ctx: Context, conn, batch_id: str, corrected: Sequence[PaymentLine]
         if row is not None and ln.amount_fen != row.amount_fen:
             bad.append(Violation(f"lines[{ln.seq}].amount_fen", "AMOUNT_CHANGED",
                                  f"line {ln.seq}: the amount {row.amount_fen} fen cannot change in a re-issue"))
+        wrong = set()
         for problem in validation.check_line(ln, max_amount_fen=batch.max_amount_fen, today=beijing.day_of(now)):
             if problem.is_error:
+                wrong.add(problem.field)
                 bad.append(Violation(f"lines[{ln.seq}].{problem.field}", problem.code, problem.message))
+        # what the bank's file cannot carry (its encoding, widths; control, bidi, line breaks), as at submission
+        bad += [Violation(f"lines[{ln.seq}].{i.field}", i.code, i.message)
+                for i in submission.carried_problems(ctx, batch.bank_code, ln) if i.field not in wrong]
     if bad:
         raise InvalidInput(f"batch {batch_id}: re-issue refused; nothing was changed", bad)
     found = screening.before_storing(conn, batch, ctx.cipher, corrected, beijing.day_of(now),
