@@ -3,7 +3,9 @@ streamed bytes and the detached signature are spooled to the bank's inbound fold
 exactly as the poller takes a fetched file.
 
 Limits, checked before anything is kept: the file's name and bank code within their caps
-(``adapter.convert``), a plain name (no control character, line break or bidirectional control),
+(``adapter.convert``), a plain name (no control character, line break or bidirectional control;
+one file name, never a path: no ``/``, ``\\``, ``..`` or NUL, as :mod:`sftp.names` requires of a
+name in a bank's listing),
 a signature of at most 64 KiB, and the file itself at most ``handed_in_max_bytes`` (the
 settings; 2 GiB by default), counted while it streams in: a larger one is refused
 (``FILE_TOO_LARGE``) and what had arrived of it deleted, so a refused hand-in leaves no file and
@@ -19,6 +21,7 @@ from domain.text import text_problem
 from service.context import Context
 from service.errors import InvalidInput, Violation
 from service.scope import EVERY_BANK, Scope
+from sftp.names import remote_name_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +47,16 @@ def spool(ctx: Context, request_iterator, scope: Scope = EVERY_BANK) -> HandedIn
                                                            f"{convert.SIGNATURE_CAP}")])
     scope.hand_in(start.bank_code)
     ctx.settings.bank(start.bank_code)
-    name = Path(start.file_name).name
+    name = start.file_name
     if not name:
         raise InvalidInput("file name missing", [Violation("start.file_name", "REQUIRED", "a file name")])
     bad = text_problem(name)
     if bad is not None:
         raise InvalidInput("file name refused", [Violation("start.file_name", bad[0], f"start.file_name: {bad[1]}")])
+    problem = remote_name_problem(name)  # one plain file name, as a name in a bank's listing (issue 14 item 6)
+    if problem is not None:
+        raise InvalidInput("file name refused", [Violation("start.file_name", "NOT_A_FILE_NAME",
+                                                           f"start.file_name: {problem}; send the file's own name")])
     folder = ctx.settings.data_dir / "inbound" / start.bank_code
     folder.mkdir(parents=True, exist_ok=True)
     path = _receive(request_iterator, folder, name, ctx.settings.handed_in_max_bytes)
