@@ -18,6 +18,7 @@ from pathlib import Path
 
 from adapter import convert
 from domain.text import text_problem
+from durable import private_dir
 from service.context import Context
 from service.errors import InvalidInput, Violation
 from service.scope import EVERY_BANK, Scope
@@ -57,8 +58,7 @@ def spool(ctx: Context, request_iterator, scope: Scope = EVERY_BANK) -> HandedIn
     if problem is not None:
         raise InvalidInput("file name refused", [Violation("start.file_name", "NOT_A_FILE_NAME",
                                                            f"start.file_name: {problem}; send the file's own name")])
-    folder = ctx.settings.data_dir / "inbound" / start.bank_code
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(ctx.settings.data_dir / "inbound" / start.bank_code)  # files: tempfile's 0600
     path = _receive(request_iterator, folder, name, ctx.settings.handed_in_max_bytes)
     signature = None
     if start.signature:

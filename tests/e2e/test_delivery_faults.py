@@ -183,7 +183,9 @@ def test_stalled_past_its_lease_at_any_instant_an_instance_sends_nothing_once_an
         record = scene.wait_for(lambda: _delivered(scene), 30, "the delivery")
         scene.wait_for(lambda: scene.payment_file().state == "ACKNOWLEDGED", 30, "the bank's answer")
         stalled.send_signal(signal.SIGCONT)
-        time.sleep(3)  # a, continued, runs into its lost lease
+        # a, continued, runs into its lost lease and removes its own temporary copy, if it made one
+        scene.wait_for(lambda: not list(scene.root.rglob("*.part")), 60, "instance a to leave no debris")
+        time.sleep(1)  # and sends nothing more
         assert stalled.poll() is None, "instance a died after being continued"
         record = scene.payment_file()
     finally:
