@@ -8,7 +8,9 @@ instant of the upload (:mod:`durable.faults`):
   leases back at once and finishes the delivery within seconds (the lease is 120 s); SQLite;
 * stopped for longer than its lease and the SFTP timeout while a second instance takes over,
   then continued: the stale process sends nothing and leaves nothing at the bank; PostgreSQL,
-  the ledger several instances share in production.
+  the ledger several instances share in production;
+* killed and taken over by a second instance once the lease ran out (PostgreSQL), and stopped
+  past its lease with nobody taking over, then continued (SQLite).
 
 In every case the bank holds the payment file's bytes exactly once (inbox, processed and
 rejected folders, by SHA-256), no temporary ``.part`` file is left, and the ledger says
@@ -198,6 +200,58 @@ def test_stalled_past_its_lease_at_any_instant_an_instance_sends_nothing_once_an
     assert list((scene.root / "rejected").iterdir()) == []
     for _out, err in logs:
         assert "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("point", ["upload.before_rename", "upload.after_rename"])
+@pytest.mark.postgres
+def test_killed_and_taken_over_by_another_instance_once_the_lease_ran_out(point, tmp_path, sshd_server, pg_engine):
+    url, engine = _url(pg_engine), pg_engine
+    lease_s = 2
+    scene = Scene(tmp_path, sshd_server, url, engine, taken=True, lease_s=lease_s)
+    procs = []
+    try:
+        first, address = serve(scene.configs["a"], env={"YKT_FAULT": f"{point}:kill"})
+        procs.append(first)
+        scene.funded_batch(address)
+        assert first.wait(timeout=60) == -9
+        time.sleep(lease_s + 0.5)
+        other, _ = serve(scene.configs["b"])
+        procs.append(other)
+        scene.wait_for(lambda: _delivered(scene), 30, "the delivery")
+        record = scene.wait_for(lambda: (r := scene.payment_file()).state == "ACKNOWLEDGED" and r, 30, "the answer")
+    finally:
+        [stop(p) for p in procs]
+        scene.close()
+    assert record.delivered_by == "b"
+    assert scene.copies_at_bank(record.sha256) == [f"processed/{record.name}"]
+    assert list((scene.root / "rejected").iterdir()) == []
+
+
+@pytest.mark.parametrize("point", ["upload.before_temp", "upload.before_rename"])
+def test_stopped_alone_past_its_lease_an_instance_delivers_once_when_continued(
+        point, tmp_path, sshd_server, sqlite_engine):
+    """Nobody takes over: before the rename's intent it finds its lease ran out, drops its
+    temporary copy and starts again under a new lease; after it, the rename it recorded goes."""
+    url, engine = _url(sqlite_engine), sqlite_engine
+    lease_s = 2
+    scene = Scene(tmp_path, sshd_server, url, engine, taken=True, lease_s=lease_s)
+    procs = []
+    try:
+        alone, address = serve(scene.configs["a"], env={"YKT_FAULT": f"{point}:stop"})
+        procs.append(alone)
+        scene.funded_batch(address)
+        scene.wait_for(lambda: is_stopped(alone.pid), 60, f"instance a to stop at {point}")
+        time.sleep(lease_s + 1.5)  # longer than the lease and the SFTP timeout (1 s)
+        alone.send_signal(signal.SIGCONT)
+        record = scene.wait_for(lambda: (r := scene.payment_file()).state == "ACKNOWLEDGED" and r, 60, "the answer")
+        time.sleep(1)
+    finally:
+        logs = [stop(p) for p in procs]
+        scene.close()
+    assert record.delivered_by == "a"
+    assert scene.copies_at_bank(record.sha256) == [f"processed/{record.name}"]
+    assert list((scene.root / "rejected").iterdir()) == []
+    assert "Traceback" not in logs[0][1], logs[0][1]
 
 
 def test_killed_after_the_rename_with_nothing_at_the_bank_to_tell_it_waits_for_an_operator(
