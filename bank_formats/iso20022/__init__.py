@@ -33,6 +33,15 @@ expression does not take, or the reader does not accept, is parsed as usual, and
 are the same, line numbers and all). The field mappings are documented in
 :mod:`~bank_formats.iso20022.pain001`, :mod:`~bank_formats.iso20022.pain002` and
 :mod:`~bank_formats.iso20022.camt053`.
+
+Hostile files: the readers take UTF-8 only, and every byte is looked at before the parser gets
+it (``_common._Guarded``): a DOCTYPE, an entity or other markup declaration, a processing
+instruction or a reference to an entity other than the five XML predefines, anywhere in the
+file outside comments and CDATA sections, is refused there (FormatError naming its line, byte
+and kind), so the parser never sees a DTD (libxml2 with a schema plugged in crashes on
+entities a DTD declares). The parser runs with DTD loading and network access off (without a
+schema entity substitution too; with one lxml 6.1 then stops reporting errors, see
+``EventStream``). Records and header elements are taken only at their paths from the root.
 """
 from __future__ import annotations
 

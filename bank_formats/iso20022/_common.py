@@ -347,14 +347,14 @@ class _LineFeeder:
     errors that appear in the parser's log before a read were caused by the line fed before it.
     """
 
-    __slots__ = ("_src", "_newlines", "line", "parser", "seen", "problems", "root_rejected",
+    __slots__ = ("_src", "newlines", "line", "parser", "seen", "problems", "root_rejected",
                  "_own")
 
     def __init__(self, src: BinaryIO, problems: Problems, namespace: str) -> None:
         self._src = src
         # the expected namespace is left out of schema messages; any other one is what is wrong
         self._own = "{" + namespace + "}"
-        self._newlines = 0  # newlines handed out so far
+        self.newlines = 0  # newlines handed out so far
         self.line = 1  # the line the last piece handed out starts on
         self.parser = None  # the iterparse object, set once it exists
         self.seen = 0  # entries of its error log looked at
@@ -364,9 +364,9 @@ class _LineFeeder:
     def read(self, size: int = -1) -> bytes:
         self.collect()
         data = self._src.readline(65536)
-        self.line = self._newlines + 1
+        self.line = self.newlines + 1
         if data[-1:] == b"\n":
-            self._newlines += 1
+            self.newlines += 1
         return data
 
     def collect(self) -> None:
@@ -388,18 +388,107 @@ class _LineFeeder:
 
 _PROLOG_LIMIT = 65536
 _XML_DECL = re.compile(rb"<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+_DECL_START = re.compile(rb"<\?xml[ \t\r\n]")
 
 
-class _Prefixed:
-    """A binary source whose first bytes were read already (to look at the prolog)."""
+# --- hostile markup ------------------------------------------------------------------------
+#
+# An ISO 20022 message has no document type declaration, no entity and no processing
+# instruction. Every byte a reader's parser is given has been looked at first by _Guarded,
+# which refuses, wherever in the file they are:
+#
+#   <!DOCTYPE, <!ENTITY, <!ELEMENT, <!ATTLIST, <!NOTATION and any other "<!" that starts
+#   neither a comment nor a CDATA section;
+#   "<?" (a processing instruction), but for the XML declaration at the very start;
+#   an entity reference "&name;" other than the five XML predefines (&lt; &gt; &amp; &apos;
+#   &quot;); character references (&#...;) and a bare "&" are left to the parser, which
+#   refuses what is not well-formed.
+#
+# Inside a comment or a CDATA section these are text, and are left alone. The bytes are
+# UTF-8 (check_prolog refuses any other encoding, and the EBCDIC and UTF-16/32 signatures
+# libxml2 would switch on), so markup is found byte by byte. A construct split across two
+# reads is held back until the bytes that tell it apart have come, so that nothing reaches the
+# parser undecided. The parser never sees a DTD, so it has no entity to substitute and no
+# external subset to load: libxml2 with a schema plugged in crashes (SIGSEGV) on entities a
+# DTD declares, which is why this runs before any schema-validating parse.
 
-    __slots__ = ("_src", "_head")
+_TEXT, _COMMENT, _CDATA = 0, 1, 2
+# the "<!" constructs, longest first per kind: (how it starts, field, what it is)
+_DECLARATIONS = (
+    (b"<!DOCTYPE", "DOCTYPE", "a document type declaration"),
+    (b"<!ENTITY", "ENTITY", "an entity declaration"),
+    (b"<!ELEMENT", "DTD", "an element type declaration"),
+    (b"<!ATTLIST", "DTD", "an attribute-list declaration"),
+    (b"<!NOTATION", "DTD", "a notation declaration"),
+)
+_CONSTRUCTS = (b"<!--", b"<![CDATA[") + tuple(d[0] for d in _DECLARATIONS)
+_PREDEFINED = frozenset((b"lt", b"gt", b"amp", b"apos", b"quot"))
+_NAME_MAX = 256  # an entity name longer than this is left to the parser (which refuses it)
+_ENTITY_NAME = re.compile(rb"[^\x00-\x20&;<>\"'#=/]{0,%d}" % _NAME_MAX)
+_SUSPECT_AMP = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);|#)")
+_NOISE = 64  # '!', '?' or '&' in plain text in one piece before searching the slower way
 
-    def __init__(self, src: BinaryIO, head: bytes) -> None:
+
+class ForbiddenMarkup(Exception):
+    """What :class:`_Guarded` raises instead of handing out bytes with forbidden markup.
+
+    ``offset``: the byte of the file where the construct starts; ``newlines``: the newlines
+    between the last byte handed out and it (a stream adds the lines it was handed).
+    """
+
+    def __init__(self, offset: int, newlines: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.newlines = newlines
+        self.field = field
+        self.message = message
+
+
+class _Guarded:
+    """A binary source whose bytes are handed out only once checked for hostile markup.
+
+    ``head``: the first bytes of ``src``, read already (to look at the prolog); ``start``: how
+    many bytes at the start are not looked at (the "<?" of the XML declaration). ``read`` and
+    ``readline`` may hand out a few bytes more or fewer than asked (a construct is never cut);
+    they raise :class:`ForbiddenMarkup`, and then again on every later call.
+    """
+
+    __slots__ = ("_src", "_head", "_tail", "_state", "_offset", "_start", "_error")
+
+    def __init__(self, src: BinaryIO, head: bytes, start: int) -> None:
         self._src = src
         self._head = head
+        self._tail = b""  # looked at, held back: the next bytes tell what it starts
+        self._state = _TEXT  # inside a comment or a CDATA section at the end of _tail
+        self._offset = 0  # bytes handed out so far (where _tail starts in the file)
+        self._start = start
+        self._error: ForbiddenMarkup | None = None
 
     def read(self, size: int = -1) -> bytes:
+        while True:
+            raw = self._raw_read(size)
+            data = self._checked(raw)
+            if data or not raw:
+                return data
+
+    def readline(self, size: int = -1) -> bytes:
+        # (a validating reader reads a line at a time: the usual line is handed out at once)
+        if (not self._head and not self._tail and not self._state and self._error is None
+                and self._offset >= self._start):
+            raw = self._src.readline(size)
+            # (33, 63, 38: "!", "?", "&"; an int is looked for without a detour)
+            if not (33 in raw or 63 in raw or 38 in raw or raw[-1:] == b"<"):
+                self._offset += len(raw)
+                return raw
+        else:
+            raw = self._raw_readline(size)
+        while True:
+            data = self._checked(raw)
+            if data or not raw:
+                return data
+            raw = self._raw_readline(size)
+
+    def _raw_read(self, size: int) -> bytes:
         head = self._head
         if not head:
             return self._src.read(size)
@@ -409,7 +498,7 @@ class _Prefixed:
         self._head = head[size:]
         return head[:size]
 
-    def readline(self, size: int = -1) -> bytes:
+    def _raw_readline(self, size: int) -> bytes:
         head = self._head
         if not head:
             return self._src.readline(size)
@@ -421,13 +510,155 @@ class _Prefixed:
             return line
         return line + self._src.readline(-1 if size is None or size < 0 else size - len(line))
 
+    def _checked(self, raw: bytes) -> bytes:
+        if self._error is not None:
+            raise self._error
+        if type(raw) is not bytes:
+            raw = bytes(raw)  # (TypeError for text: the stream says the file cannot be read)
+        if (not self._tail and self._state == _TEXT and 33 not in raw and 63 not in raw
+                and 38 not in raw and raw[-1:] != b"<" and self._offset >= self._start):
+            self._offset += len(raw)  # (the usual line: nothing to look at more closely)
+            return raw
+        data = self._tail + raw if self._tail else raw
+        try:
+            keep = self._scan(data, not raw)
+        except ForbiddenMarkup as exc:
+            self._error = exc
+            self._tail = b""
+            raise
+        if keep == len(data):
+            self._tail = b""
+        else:
+            self._tail = data[keep:]
+            data = data[:keep]
+        self._offset += keep
+        return data
 
-def check_prolog(src: BinaryIO, problems: Problems) -> _Prefixed | None:
-    """``src`` ready to be parsed, or None (and a problem) when its prolog is not acceptable.
+    def _fail(self, data: bytes, at: int, field: str, message: str) -> ForbiddenMarkup:
+        offset = self._offset + at
+        return ForbiddenMarkup(offset, data.count(b"\n", 0, at), field,
+                               f"{message} (at byte {offset})")
 
-    ISO 20022 messages are UTF-8 and have no DTD. Refusing a DOCTYPE before parsing keeps
-    entity tricks away from the parser (and libxml2 2.14 with a schema plugged in crashes on
-    an entity amplification error); refusing other encodings keeps the byte checks here true.
+    def _scan(self, data: bytes, final: bool) -> int:
+        """How many bytes at the start of ``data`` may be handed out; raises ForbiddenMarkup.
+
+        ``data`` starts where the last scan left off, in ``self._state``; ``final``: no more
+        bytes follow, so nothing is held back.
+        """
+        n = len(data)
+        pos = self._start - self._offset if self._start > self._offset else 0
+        state = self._state
+        find = data.find
+        bang = quest = amp = -2  # the next '!', '?', '&' at or after pos; -1: none; -2: unknown
+        bang_needle, quest_needle, shift = b"!", b"?", 0
+        amp_search = None
+        noise = 0
+        while True:
+            if state != _TEXT:
+                closer = b"-->" if state == _COMMENT else b"]]>"
+                end = find(closer, pos)
+                if end < 0:
+                    self._state = state
+                    if final:
+                        return n
+                    # the last bytes may begin the closer
+                    keep = n - 2 if data.endswith(closer[:2]) else (
+                        n - 1 if data.endswith(closer[:1]) else n)
+                    return max(keep, pos)
+                pos = end + 3
+                state = _TEXT
+                continue
+            if bang != -1 and bang < pos:
+                bang = find(bang_needle, pos)
+                if bang >= 0:
+                    bang += shift
+            if quest != -1 and quest < pos:
+                quest = find(quest_needle, pos)
+                if quest >= 0:
+                    quest += shift
+            if amp != -1 and amp < pos:
+                if amp_search is None:
+                    amp = find(b"&", pos)
+                else:
+                    m = amp_search(data, pos)
+                    amp = -1 if m is None else m.start()
+            i = n
+            for j in (bang, quest, amp):
+                if 0 <= j < i:
+                    i = j
+            if i == n:
+                self._state = _TEXT
+                if not final and data.endswith(b"<") and n - 1 >= pos:
+                    return n - 1  # it may start a construct
+                return n
+            if i == amp:
+                # an entity reference: only the predefined ones (character references and a
+                # bare '&' are the parser's)
+                if i + 1 == n:
+                    if not final:
+                        self._state = _TEXT
+                        return i
+                    pos = n
+                    continue
+                if data[i + 1] == 35:  # '#'
+                    pos = i + 2
+                    continue
+                j = _ENTITY_NAME.match(data, i + 1).end()
+                if j == n and not final and j - i - 1 < _NAME_MAX:
+                    self._state = _TEXT
+                    return i  # the name may go on
+                if j < n and data[j] == 59 and j > i + 1:  # ';'
+                    name = data[i + 1:j]
+                    if name not in _PREDEFINED:
+                        shown = name[:40].decode("utf-8", "replace")
+                        raise self._fail(data, i, "entity",
+                                         f"entity reference &{shown}; is not allowed: an ISO "
+                                         f"20022 message declares no entities")
+                    pos = j + 1
+                else:
+                    pos = i + 1
+                noise += 1
+                if noise == _NOISE and amp_search is None:
+                    amp_search = _SUSPECT_AMP.search  # many '&amp;': skip them in C
+                continue
+            s = i - 1  # where the '<' would be
+            if s < pos or data[s] != 60:  # '<'
+                pos = i + 1
+                noise += 1
+                if noise == _NOISE and shift == 0:
+                    # much '!' or '?' in plain text: search for "<!" and "<?" instead
+                    bang_needle, quest_needle, shift = b"<!", b"<?", 1
+                continue
+            if i == quest:
+                raise self._fail(data, s, "PI", "a processing instruction is not allowed in "
+                                 "an ISO 20022 message")
+            if data.startswith(b"<!--", s):
+                state = _COMMENT
+                pos = s + 4
+                continue
+            if data.startswith(b"<![CDATA[", s):
+                state = _CDATA
+                pos = s + 9
+                continue
+            if not final and n - s < 10:
+                rest = data[s:]
+                if any(c.startswith(rest) for c in _CONSTRUCTS):
+                    self._state = _TEXT
+                    return s  # the next bytes tell what it is
+            for start, field, what in _DECLARATIONS:
+                if data.startswith(start, s):
+                    raise self._fail(data, s, field,
+                                     f"{what} is not allowed in an ISO 20022 message")
+            raise self._fail(data, s, "xml", "not well-formed XML: '<!' starts neither a "
+                             "comment nor a CDATA section")
+
+
+def check_prolog(src: BinaryIO, problems: Problems) -> _Guarded | None:
+    """``src`` ready to be parsed, guarded (see :class:`_Guarded`), or None (and a problem)
+    when it is not UTF-8.
+
+    ISO 20022 messages are UTF-8: refusing other encodings (declared, by a byte order mark,
+    or by the signatures libxml2 switches encoding on) keeps the byte checks of the guard true.
     """
     head = b""
     while len(head) < _PROLOG_LIMIT:
@@ -435,51 +666,33 @@ def check_prolog(src: BinaryIO, problems: Problems) -> _Prefixed | None:
         if not chunk:
             break
         head += chunk
-    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    if text[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in text[:4]:
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    text = head[bom:] if bom else head
+    if (text[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in text[:4]
+            or text[:4] == b"\x4c\x6f\xa7\x94"):  # UTF-16/32 or EBCDIC
         problems.add("line 1", "encoding", "the file is not UTF-8 (ISO 20022 messages are)",
                      fatal=True)
         return None
-    pos = 0
-    m = _XML_DECL.match(text)
-    if text.startswith(b"<?xml"):
+    start = 0
+    if _DECL_START.match(text):
         end = text.find(b"?>")
-        if m is not None and (end < 0 or m.end() <= end):
+        if end < 0:
+            problems.add("line 1", "xml", f"the XML declaration does not end in the first "
+                         f"{_PROLOG_LIMIT} bytes", fatal=True)
+            return None
+        m = _XML_DECL.match(text, 0, end)
+        if m is not None:
             encoding = m.group(1).decode("ascii", "replace")
             if encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
                 problems.add("line 1", "encoding",
                              f"encoding {encoding!r} is not UTF-8 (ISO 20022 messages are)",
                              fatal=True)
                 return None
-        pos = end + 2 if end >= 0 else len(text)
-    n = len(text)
-    while pos < n:
-        c = text[pos]
-        if c in b" \t\r\n":
-            pos += 1
-        elif text.startswith(b"<!--", pos):
-            end = text.find(b"-->", pos + 4)
-            pos = n if end < 0 else end + 3
-        elif text.startswith(b"<?", pos):
-            end = text.find(b"?>", pos + 2)
-            pos = n if end < 0 else end + 2
-        elif text.startswith(b"<!", pos):
-            line = text.count(b"\n", 0, pos) + 1
-            problems.add(f"line {line}", "DOCTYPE",
-                         "a document type declaration is not allowed in an ISO 20022 message",
-                         fatal=True)
-            return None
-        else:
-            break
-    else:
-        if len(head) >= _PROLOG_LIMIT:
-            problems.add("line 1", "xml", f"no element in the first {_PROLOG_LIMIT} bytes",
-                         fatal=True)
-            return None
-    return _Prefixed(src, head)
+        start = bom + 2  # the declaration's "<?" is no processing instruction
+    return _Guarded(src, head, start)
 
 
-def _opened(src: BinaryIO, problems: Problems) -> _Prefixed | None:
+def _opened(src: BinaryIO, problems: Problems) -> _Guarded | None:
     """The source past a checked prolog, or None (with the problem noted) when it cannot be read.
     A failing read (a dropped connection, a full disk) is raised: it is not a format problem."""
     try:
@@ -491,11 +704,99 @@ def _opened(src: BinaryIO, problems: Problems) -> _Prefixed | None:
         return None
 
 
+def forbidden(problems: Problems, exc: ForbiddenMarkup, line: int | None) -> None:
+    """The problem of a file with forbidden markup, at ``line`` (None: not known)."""
+    problems.add(f"line {line}" if line else f"byte {exc.offset}", exc.field, exc.message,
+                 fatal=True)
+
+
+# --- where the elements a reader takes stand ----------------------------------------------
+
+
+class Places:
+    """Where each element a reader takes must stand: its tags from the root down.
+
+    ``paths`` maps a tag to its path, e.g. TxInfAndSts to (Document, CstmrPmtStsRpt,
+    OrgnlPmtInfAndSts, TxInfAndSts), all in the message's namespace; the root's path is the
+    root tag alone. An element of one of these tags found anywhere else is not the message's:
+    inside SplmtryData (supplementary data, whose Envlp may hold anything, the schema checks
+    it only laxly) it is left alone without a word; anywhere else it is a problem (the schema,
+    when there is one, says so too), and it is not read either. Under a root that is not the
+    expected one every element is handed on, so the reader reports the root.
+    """
+
+    __slots__ = ("_paths", "_root", "_splmtry", "_problems", "_parents")
+
+    def __init__(self, paths: dict[str, tuple[str, ...]], problems: Problems) -> None:
+        self._paths = {tag: tuple(reversed(path)) for tag, path in paths.items()}
+        root = next(iter(paths.values()))[0]
+        self._root = root
+        self._splmtry = root[: root.index("}") + 1] + "SplmtryData"
+        self._problems = problems
+        # per tag, the parent of the last element found at its place: a sibling of it is
+        # placed too (the tree only grows while it is read; nothing is ever moved)
+        self._parents: dict[str, etree._Element] = {}
+
+    def placed(self, el: etree._Element) -> bool:
+        """Whether ``el`` stands where its tag belongs (the reader takes it)."""
+        tag = el.tag
+        parent = el.getparent()
+        if parent is not None and self._parents.get(tag) is parent:
+            return True
+        upward = self._paths.get(tag)
+        if upward is None:
+            return True
+        e = el
+        for t in upward:
+            if e is None or e.tag != t:
+                return self._elsewhere(el, upward)
+            e = e.getparent()
+        if e is not None:
+            return self._elsewhere(el, upward)
+        if parent is not None:
+            self._parents[tag] = parent
+        return True
+
+    def _elsewhere(self, el: etree._Element, upward: tuple[str, ...]) -> bool:
+        names: list[str] = []
+        supplementary = False
+        e = root = el
+        while e is not None:
+            tag = e.tag
+            if tag == self._splmtry:
+                supplementary = True
+            names.append(local_name(tag))
+            root = e
+            e = e.getparent()
+        if root.tag != self._root:
+            return True
+        if not supplementary:
+            name = local_name(el.tag)
+            self._problems.add(
+                f"line {el.sourceline}" if el.sourceline else "/".join(reversed(names)), name,
+                f"{name} at /{'/'.join(reversed(names))} is not read: in this message it "
+                f"stands at /{'/'.join(local_name(t) for t in reversed(upward))}")
+        el.clear(keep_tail=True)  # (not the message's: nothing of it is kept)
+        return False
+
+
+class _DocumentType(Exception):
+    """The parser reports a DTD (which the guard does not let through)."""
+
+
+def _no_dtd(el: etree._Element) -> bool:
+    """Whether the document ``el`` is in has no DTD (the guard lets none through: this is the
+    parser's own word on it, checked once)."""
+    info = el.getroottree().docinfo
+    return info.internalDTD is None and not info.doctype
+
+
 class EventStream:
     """The ``end`` events of one file, with everything that can go wrong turned into problems.
 
-    Iterating yields the elements whose tag is in ``tags`` (all in the message's namespace,
-    the root element first) as they end; when the parser cannot
+    Iterating yields the elements whose tag is a key of ``paths`` (all in the message's
+    namespace, the root element first) as they end, those that stand where ``paths`` says
+    (see :class:`Places`); when the parser cannot
     go on the iteration just stops and the reason is in ``problems`` (``broken`` is then set).
     With a schema the file is validated while it is parsed and every schema error becomes a
     problem with the line it was found on; reading stops after MAX_PROBLEMS of them because
@@ -506,7 +807,7 @@ class EventStream:
     def __init__(
         self,
         src: BinaryIO,
-        tags: tuple[str, ...],
+        paths: dict[str, tuple[str, ...]],
         schema: etree.XMLSchema | None,
         problems: Problems,
     ) -> None:
@@ -515,6 +816,8 @@ class EventStream:
         self.fast = None  # what FastStream takes without the parser; this one never does
         self._it = None
         self._feeder = None
+        self._places = Places(paths, problems)
+        tags = tuple(paths)
         src = _opened(src, problems)
         if src is None:
             self.broken = True
@@ -526,12 +829,16 @@ class EventStream:
             events=("end",),
             tag=tags,
             no_network=True,
+            load_dtd=False,
             remove_comments=True,
             remove_pis=True,
         )
         if schema is not None:
-            # (lxml 6.1 with resolve_entities=False and a schema does not report a file that
-            # ends too early; the default, "internal", never loads external entities either.)
+            # The guard lets no DTD and no entity reference but the predefined ones through,
+            # so the parser has no entity to substitute and none to load. resolve_entities is
+            # left at its default ("internal": never an external one) all the same: lxml 6.1
+            # with resolve_entities=False and a schema reports no error for a file that ends
+            # too early and "no element found (line 0)" for a mismatched tag.
             kwargs["schema"] = schema
         else:
             kwargs["resolve_entities"] = False
@@ -581,6 +888,8 @@ class EventStream:
             return
         feeder = self._feeder
         problems = self.problems
+        placed = self._places.placed
+        first = True
         while True:
             try:
                 _, el = next(it)
@@ -590,6 +899,12 @@ class EventStream:
             except etree.XMLSyntaxError as exc:
                 self._finish(exc)
                 return
+            except ForbiddenMarkup as exc:
+                self._finish(None)
+                self.broken = True
+                forbidden(problems, exc,
+                          None if feeder is None else feeder.newlines + 1 + exc.newlines)
+                return
             except OSError:
                 raise  # reading failed: not a format problem, the caller may try again
             except Exception as exc:  # noqa: BLE001 - e.g. the source returned text
@@ -598,7 +913,15 @@ class EventStream:
                 problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
                              fatal=True)
                 return
-            yield el
+            if first:
+                first = False
+                if not _no_dtd(el):
+                    self.broken = True
+                    problems.add("line 1", "DOCTYPE", "a document type declaration is not "
+                                 "allowed in an ISO 20022 message", fatal=True)
+                    return
+            if placed(el):
+                yield el
             if feeder is not None and len(problems) >= MAX_PROBLEMS:
                 self.broken = True
                 problems.add("file", "file", f"stopped reading after {MAX_PROBLEMS} problems")
@@ -657,16 +980,18 @@ class FastStream:
 
     Why a line can be taken without the parser: the pattern accepts only a balanced element
     with plain texts, so it is well-formed and leaves the parser where it was; and a line is
-    taken only while the parser is known to be in the content of ``parent_tag`` between two
-    elements: after the parser reported a ``line_tag`` element, child of ``parent_tag``, that
-    starts on the line just fed, which the pattern matched, and as long as every line since
-    matched too. Anything else (other lines, another layout, a comment) goes to the parser as
-    it is, so that the file is still checked as XML from end to end; the parser is fed a
-    newline for each line taken, and its line numbers stay those of the file.
+    taken only while the parser is known to be in the content of the ``line_tag`` elements'
+    parent, where ``paths`` says it stands, between two elements: after the parser reported
+    a ``line_tag`` element at its place (see :class:`Places`), that starts on the line just
+    fed, which the pattern matched, and as long as every line since matched too. (A look-alike
+    elsewhere, say in SplmtryData, is parsed, and left out as EventStream leaves it out.)
+    Anything else (other lines, another layout, a comment) goes to the parser as it is, so
+    that the file is still checked as XML from end to end; the parser is fed a newline for
+    each line taken, and its line numbers stay those of the file.
     """
 
-    def __init__(self, src: BinaryIO, tags: tuple[str, ...], problems: Problems,
-                 line_tag: str, line_start: bytes, parent_tag: str) -> None:
+    def __init__(self, src: BinaryIO, paths: dict[str, tuple[str, ...]], problems: Problems,
+                 line_tag: str, line_start: bytes) -> None:
         self.problems = problems
         self.broken = False  # the parser stopped before the end of the file
         self.fast: re.Pattern[bytes] | None = None
@@ -675,9 +1000,10 @@ class FastStream:
         self._root: etree._Element | None = None
         self._line_tag = line_tag
         self._line_start = line_start  # how a candidate line starts, e.g. b"<CdtTrfTxInf>"
-        self._parent_tag = parent_tag
+        self._places = Places(paths, problems)
         self._tx_line = 0  # where the last line_tag element reported starts
-        self._tx_parent: object = None  # and its parent's tag
+        self._tx_placed = False  # and whether it stands at its place
+        self._first = True  # no element reported yet
         self._src = None
         self._parser = None
         src = _opened(src, problems)
@@ -685,9 +1011,10 @@ class FastStream:
             self.broken = True
             return
         self._src = src
-        # (entities: the default, "internal", loads nothing - a DOCTYPE was refused above - and
-        # an undefined entity stops the parser where it is, as every other error does)
-        self._parser = etree.XMLPullParser(events=("end",), tag=tags, no_network=True,
+        # (no DTD and no entity reference but the predefined ones get past the guard: the
+        # parser has nothing to substitute or load, and is told not to all the same)
+        self._parser = etree.XMLPullParser(events=("end",), tag=tuple(paths), no_network=True,
+                                           load_dtd=False, resolve_entities=False,
                                            remove_comments=True, remove_pis=True)
 
     def defer(self) -> None:
@@ -718,12 +1045,19 @@ class FastStream:
 
     def _drain(self) -> Iterator[etree._Element]:
         line_tag = self._line_tag
+        placed = self._places.placed
         for _, el in self._parser.read_events():
+            if self._first:
+                self._first = False
+                if not _no_dtd(el):  # (the guard lets none through)
+                    raise _DocumentType
             if el.tag == line_tag:
-                parent = el.getparent()
                 self._tx_line = el.sourceline
-                self._tx_parent = None if parent is None else parent.tag
-            yield el
+                self._tx_placed = ok = placed(el)
+                if ok:
+                    yield el
+            elif placed(el):
+                yield el
 
     def _read(self) -> Iterator[etree._Element | re.Match[bytes]]:
         read = self._src.read
@@ -731,7 +1065,6 @@ class FastStream:
         drain = self._drain
         start = self._line_start
         after_newline = b"\n" + start
-        parent_tag = self._parent_tag
         line = 1  # the line of the file that data[0] is on
         pending = 0  # newlines standing for the lines taken, not fed yet
         armed = False  # the next line may be taken without the parser
@@ -783,7 +1116,7 @@ class FastStream:
                             feed(b"\n" * pending + data[pos:end])
                             pending = 0
                             yield from drain()
-                            armed = self._tx_line == line and self._tx_parent == parent_tag
+                            armed = self._tx_line == line and self._tx_placed
                             line += 1
                             pos = end
                             continue
@@ -816,7 +1149,7 @@ class FastStream:
                     yield from drain()
                     fast = self.fast
                     if (fast is not None and clean and self.arm and self._tx_line == line
-                            and self._tx_parent == parent_tag):
+                            and self._tx_placed):
                         match = fast.match  # (the reader sets it once, with the header)
                         m = match(data, pos, cut)
                         armed = m is not None and m.end() == end
@@ -833,6 +1166,14 @@ class FastStream:
         except etree.XMLSyntaxError as exc:
             yield from drain()  # what was parsed before the error
             self._fail(exc)
+        except ForbiddenMarkup as exc:
+            # (``rest``, what came after the last newline handed out, holds none)
+            self.broken = True
+            forbidden(self.problems, exc, line + exc.newlines)
+        except _DocumentType:
+            self.broken = True
+            self.problems.add("line 1", "DOCTYPE", "a document type declaration is not allowed "
+                              "in an ISO 20022 message", fatal=True)
         except OSError:
             raise  # reading failed: not a format problem, the caller may try again
         except Exception as exc:  # noqa: BLE001 - e.g. the source returned text
@@ -864,13 +1205,14 @@ def literal(text: str | None) -> bytes | None:
 FAST_LINES = True
 
 
-def open_stream(src: BinaryIO, tags: tuple[str, ...], schema: etree.XMLSchema | None,
-                problems: Problems, line_tag: str, line_start: bytes,
-                parent_tag: str) -> EventStream | FastStream:
-    """A validating EventStream with a schema, a FastStream without."""
+def open_stream(src: BinaryIO, paths: dict[str, tuple[str, ...]],
+                schema: etree.XMLSchema | None, problems: Problems, line_tag: str,
+                line_start: bytes) -> EventStream | FastStream:
+    """A validating EventStream with a schema, a FastStream without; ``paths``: the elements
+    the reader takes, each with its path from the root (the root's first), see Places."""
     if schema is not None:
-        return EventStream(src, tags, schema, problems)
-    stream = FastStream(src, tags, problems, line_tag, line_start, parent_tag)
+        return EventStream(src, paths, schema, problems)
+    stream = FastStream(src, paths, problems, line_tag, line_start)
     if not FAST_LINES:
         stream.arm = False
     return stream

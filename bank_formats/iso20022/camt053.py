@@ -26,7 +26,10 @@ Header (StatementHeader)::
     the reader checks them. A missing TtlCdtNtries or TtlDbtNtries reads as 0; a missing
     TxsSummry is a problem (the entries could not be checked).
 
-Entry (StatementEntry), one ``Stmt/Ntry`` each::
+Entry (StatementEntry), one ``Stmt/Ntry`` each - at that place only,
+/Document/BkToCstmrStmt/Stmt/Ntry: an Ntry in supplementary data (SplmtryData/Envlp, of the
+message or of a transaction) is no entry of this statement and is not read, one anywhere else
+is refused (see ``_common.Places``)::
 
     seq                  the entry's position in the statement (not written)
     amount_fen           Ntry/Amt[@Ccy]          (> 0)
@@ -417,6 +420,7 @@ def _check_totals(header: StatementHeader, count: int, sums: dict, problems: Pro
 
 _TAGS = {
     "DOCUMENT": "Document",
+    "MSG": "BkToCstmrStmt",
     "GRPHDR": "GrpHdr",
     "STMT": "Stmt",
     "NTRY": "Ntry",
@@ -565,8 +569,12 @@ class Camt053Reader:
         self._fast_entry = _fast_entry_re(variant.namespace, self._v02)
         self.name = name
         self._problems = Problems()
-        self._stream = open_stream(src, (T.DOCUMENT, T.GRPHDR, T.STMT, T.NTRY), schema,
-                                   self._problems, T.NTRY, b"<Ntry>", T.STMT)
+        # only the elements at their places count: an Ntry in SplmtryData/Envlp is not an
+        # entry of this statement (see _common.Places)
+        d, m = T.DOCUMENT, T.MSG
+        paths = {d: (d,), T.GRPHDR: (d, m, T.GRPHDR), T.STMT: (d, m, T.STMT),
+                 T.NTRY: (d, m, T.STMT, T.NTRY)}
+        self._stream = open_stream(src, paths, schema, self._problems, T.NTRY, b"<Ntry>")
         self._grp: dict = {}
         self._ccy: str | None = None
         self._side_counts: dict[EntrySide, int] = {}  # NbOfNtries per side, when given

@@ -551,8 +551,10 @@ class Pain001Reader:
         self._v03 = variant == PAIN001_V03
         self.name = name
         self._problems = Problems()
-        self._stream = open_stream(src, (T.DOCUMENT, T.GRPHDR, T.PMTINF, T.TX), schema,
-                                   self._problems, T.TX, b"<CdtTrfTxInf>", T.PMTINF)
+        d, m = T.DOCUMENT, T.ROOTMSG
+        paths = {d: (d,), T.GRPHDR: (d, m, T.GRPHDR), T.PMTINF: (d, m, T.PMTINF),
+                 T.TX: (d, m, T.PMTINF, T.TX)}
+        self._stream = open_stream(src, paths, schema, self._problems, T.TX, b"<CdtTrfTxInf>")
         self._grp: dict | None = None
         self._root_checked = False
         self.header: PaymentFileHeader = None  # type: ignore[assignment]

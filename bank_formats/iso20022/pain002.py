@@ -22,7 +22,10 @@ Header (ResultFileHeader)::
 
     Both NbOfTxsPerSts entries are always written; a reader takes a missing one as 0 / 0.00.
 
-Record (ResultRecord), one ``OrgnlPmtInfAndSts/TxInfAndSts`` each::
+Record (ResultRecord), one ``OrgnlPmtInfAndSts/TxInfAndSts`` each - at that place only,
+/Document/CstmrPmtStsRpt/OrgnlPmtInfAndSts/TxInfAndSts: a TxInfAndSts in supplementary data
+(SplmtryData/Envlp, of the report or of a record) is no status record of this report and is
+not read, one anywhere else is refused (see ``_common.Places``)::
 
     seq          OrgnlInstrId   (OrgnlEndToEndId = "<batch_id>-<seq>", checked when present)
     outcome      TxSts: ACSC = PAID (ACCC is read as PAID too), RJCT = FAILED
@@ -399,6 +402,7 @@ def _record_problems(rec: ResultRecord, where: str, batch_id: str, problems: Pro
 
 _TAGS = {
     "DOCUMENT": "Document",
+    "RPT": "CstmrPmtStsRpt",
     "GRPHDR": "GrpHdr",
     "ORGNLGRP": "OrgnlGrpInfAndSts",
     "ORGNLPMT": "OrgnlPmtInfAndSts",
@@ -517,8 +521,12 @@ class Pain002Reader:
         self._answers = answers.name  # the OrgnlMsgNmId expected
         self.name = name
         self._problems = Problems()
-        self._stream = open_stream(src, (T.DOCUMENT, T.GRPHDR, T.ORGNLGRP, T.ORGNLPMT, T.TX),
-                                   schema, self._problems, T.TX, b"<TxInfAndSts>", T.ORGNLPMT)
+        # only the elements at their places count: a TxInfAndSts in SplmtryData/Envlp is not
+        # a status record of this report (see _common.Places)
+        d, r = T.DOCUMENT, T.RPT
+        paths = {d: (d,), T.GRPHDR: (d, r, T.GRPHDR), T.ORGNLGRP: (d, r, T.ORGNLGRP),
+                 T.ORGNLPMT: (d, r, T.ORGNLPMT), T.TX: (d, r, T.ORGNLPMT, T.TX)}
+        self._stream = open_stream(src, paths, schema, self._problems, T.TX, b"<TxInfAndSts>")
         self._grp: dict | None = None
         self._orgnl: dict | None = None
         self._batch_id: str | None = None  # known even when the rest of the header is bad

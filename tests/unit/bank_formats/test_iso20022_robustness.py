@@ -120,11 +120,13 @@ def _with_prolog(prolog: bytes) -> bytes:
 def test_document_type_declarations_are_refused(fmt, vfmt, prolog):
     data = _with_prolog(prolog).replace("某县财政局".encode(), b"&x;&h;")
     line = prolog[: prolog.index(b"<!DOCTYPE")].count(b"\n") + 1
+    offset = data.index(b"<!DOCTYPE")
     for f in (fmt, vfmt):
         exc = consume(f, "payments", data)
         assert exc is not None and exc.problems == [
             Problem(f"line {line}", "DOCTYPE",
-                    "a document type declaration is not allowed in an ISO 20022 message")
+                    "a document type declaration is not allowed in an ISO 20022 message "
+                    f"(at byte {offset})")
         ]
 
 
