@@ -509,8 +509,9 @@ class BankSftp:
     def _discard(self, path: str) -> None:
         try:
             self.sftp.remove(path)
-        except OSError:
-            pass
+        except OSError as e:
+            if e.errno != errno.ENOENT:
+                log.warning("bank %s: could not remove %s: %s", self.bank, path, _describe(e))
 
     def _missing_folder(self, remote_dir: str, final: str, e: BaseException) -> SftpError:
         """The error of a failed upload; clearer when its folder does not exist."""
@@ -583,13 +584,25 @@ class BankSftp:
 
         def attempt(state: _Attempt) -> Delivered:
             if guard is not None:
-                guard("attempt", temp)
+                try:
+                    guard("attempt", temp)
+                except BaseException:
+                    if state.number > 1 and resume is None and not state.sent:
+                        self._discard_quietly(temp)  # what an earlier attempt of ours left: no debris
+                    raise
             try:
                 if resume is not None:
                     return self._settle(replace(target, temp=posixpath.join(remote_dir, resume)), state)
                 if state.sent:
                     return self._settle(target, state)
-                return self._upload_once(local_path, target, progress, state)
+                try:
+                    return self._upload_once(local_path, target, progress, state)
+                except (*_LOW_LEVEL, SftpError):
+                    raise
+                except BaseException:  # the caller's progress callback or guard refused to go on
+                    if not state.sent:
+                        self._discard_quietly(temp)  # our own temporary copy: no debris at the bank
+                    raise
             except _LOW_LEVEL as e:
                 raise self._missing_folder(remote_dir, final, e) from None
 
@@ -741,6 +754,16 @@ class BankSftp:
         except Exception:  # noqa: BLE001 - not offered by every server
             return None
         return bavail * frsize
+
+    def _discard_quietly(self, path: str) -> None:
+        """Remove our own temporary copy on the way out of a refused call; best effort (the next
+        fresh upload removes what is left)."""
+        try:
+            if self._sftp is None:
+                self._connect_once()
+            self._discard(path)
+        except (*_LOW_LEVEL, SftpError) as e:
+            log.warning("bank %s: could not remove %s: %s", self.bank, path, e)
 
     def _leave_marker(self, t: _Target) -> None:
         """Best effort: the delivery stands without it; a missing marker only leaves a later

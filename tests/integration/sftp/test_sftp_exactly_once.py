@@ -172,3 +172,19 @@ def test_a_fresh_upload_removes_the_temporary_copies_earlier_processes_left(sshd
         bank.upload(local, str(inbox), NAME, temp_tag="3", marker=".ok")
     assert sorted(os.listdir(inbox)) == [".OTHER.xml.1.part", NAME, NAME + ".ok"]
     assert hashlib.sha256((inbox / NAME).read_bytes()).hexdigest() == hashlib.sha256(DATA).hexdigest()
+
+
+def test_a_progress_callback_that_refuses_to_go_on_leaves_no_temporary_copy(sshd_server, folders, tmp_path):
+    """The dispatcher's progress callback renews its lease; a lost lease raises from inside the
+    write: the half-written temporary copy is removed."""
+    inbox, _ = folders
+    big = tmp_path / "big.xml"
+    big.write_bytes(os.urandom(3 * 256 * 1024))
+
+    def progress(done, total):
+        if done > 256 * 1024:
+            raise Refused("lease lost mid-write")
+
+    with BankSftp(sshd_server.endpoint(), sleep=lambda s: None) as bank, pytest.raises(Refused):
+        bank.upload(big, str(inbox), NAME, temp_tag="4", progress=progress)
+    assert os.listdir(inbox) == []
