@@ -13,9 +13,9 @@ noncharacters) are refused by every carriage. Amounts and counts must fit their 
 :meth:`Carriage.check_line` and :meth:`Carriage.check_header` return what does not fit as
 :class:`Unfit` (the field, a reason code, and why, naming the bank's files as the caller calls
 them: ``character '𠀀' (U+20000) cannot be written in GBK, the encoding of bank RCC01's files``).
-A line is checked in a few calls whatever its fields: its texts joined by U+0000 (a character
-every carriage refuses) are searched once for anything forbidden and encoded once; only a line
-with a problem is looked at field by field. Pure: no I/O.
+A usual line is checked in a few calls whatever its fields (its texts joined, tested printable
+and encoded once: see ``Carriage._compile_fits``); only a line with something unusual is looked
+at field by field. Pure: no I/O.
 
 Reason codes: the :mod:`domain.text` ones, and
 
@@ -31,9 +31,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter, gt
 
-from domain.text import CLASS_BODY, describe, text_problem
+from domain.text import text_problem
 
 __all__ = ["AMOUNT_TOO_LARGE", "CARRIAGE_CODES", "LINE_TEXTS", "TEXT_CHARACTER", "TEXT_ENCODING", "TEXT_REQUIRED",
            "TEXT_WIDTH", "Carriage", "TextField", "Unfit"]
@@ -50,9 +49,6 @@ LINE_TEXTS = ("name", "id_number", "account_no", "bank_name", "subsidy_item", "r
               "household_no")
 # The text fields of a payment file's header.
 HEADER_TEXTS = ("file_id", "batch_id", "payer_name", "payer_account", "bank_code", "purpose")
-
-_SEP = "\x00"  # joins a line's texts; every carriage refuses it inside a text
-
 
 @dataclass(frozen=True, slots=True)
 class Unfit:
@@ -103,15 +99,7 @@ class Carriage:
         names = [f.name for f in self.line_fields]
         if sorted(names) != sorted(LINE_TEXTS):
             raise ValueError(f"a carriage lists every text of a line: {', '.join(LINE_TEXTS)}")
-        extra = "".join(re.escape(c) for c in self.separators)
-        self._bad = re.compile("[" + CLASS_BODY + extra + "]").search  # U+0000 is the joiner
-        self._texts = attrgetter(*names)
-        self._widths = tuple(f.width if f.width is not None else 1 << 62 for f in self.line_fields)
-        self._required = tuple(i for i, f in enumerate(self.line_fields) if f.required)
-        self._allowed = tuple((i, re.compile(f.allowed).fullmatch) for i, f in enumerate(self.line_fields)
-                              if f.allowed is not None)
-        self._n = len(names)
-        self._encode = (lambda text: text.encode(encoding)) if in_bytes else None
+        self._fits = self._compile_fits()
 
     def __repr__(self) -> str:
         unit = "bytes" if self.in_bytes else "characters"
@@ -129,25 +117,57 @@ class Carriage:
         ``whose`` names the files in messages ("bank RCC01's files").
         """
         try:
-            texts = self._texts(line)
-            joined = _SEP.join(texts)  # TypeError unless every text is a str
-            amount = line.amount_fen  # type: ignore[attr-defined]
-        except (AttributeError, TypeError):
-            return self._look_at_line(line, whose)
-        if self._bad(joined) is None and (type(amount) is not int or amount <= self.max_amount_fen):
-            if self._encode is not None:
-                try:
-                    sizes = list(map(len, self._encode(joined).split(b"\x00")))
-                except UnicodeEncodeError:
-                    sizes = []
-            else:
-                sizes = list(map(len, texts)) if joined.count(_SEP) == self._n - 1 else []
-            if (len(sizes) == self._n and not any(map(gt, sizes, self._widths))
-                    and all(texts[i] for i in self._required)
-                    and (not self.padded or (" " + _SEP not in joined and joined[-1:] != " "))
-                    and all(not texts[i] or ok(texts[i]) for i, ok in self._allowed)):
+            if self._fits(line):
                 return []
+        except (AttributeError, TypeError, ValueError):  # not a line, not texts, not encodable
+            pass
         return self._look_at_line(line, whose)
+
+    def _compile_fits(self):
+        """``fits(line)``: True when ``line`` certainly fits, in a few calls whatever its fields
+        (False, or an error, sends it to the careful look that says what does not fit).
+
+        Made for this carriage's fields, like ``bank_formats.maker``: the texts are joined by
+        ``;`` into one string, which must be printable (str.isprintable: no control character,
+        line break, bidirectional control, noncharacter, surrogate — nor a few harmless ones,
+        such as U+3000, which the careful look then lets through) and free of the format's
+        separators; in bytes, it is encoded once and split on ``;`` again (no byte of a
+        multibyte GBK, GB18030 or UTF-8 character is a ``;``; a ``;`` in a text shows as one
+        piece too many), each piece within its width; or each text within its width in
+        characters. Required texts are not empty, patterns match, the amount fits.
+        """
+        names = [f.name for f in self.line_fields]
+        v = {name: f"t{i}" for i, name in enumerate(names)}
+        scope: dict[str, object] = {"MAX": self.max_amount_fen}
+        body = [f"    {v[n]} = line.{n}" for n in names]
+        body.append("    amount = line.amount_fen")
+        body.append("    if type(amount) is int and amount > MAX: return False")
+        body.append(f"    j = ';'.join(({', '.join(v[n] for n in names)},))")
+        checks = ["not j.isprintable()"]
+        checks += [f"{c!r} in j" for c in self.separators]
+        if self.padded:
+            checks.append("' ;' in j or j[-1:] == ' '")
+        required = [v[f.name] for f in self.line_fields if f.required]
+        if required:
+            checks.append(f"not ({' and '.join(required)})")
+        body.append(f"    if {' or '.join(checks)}: return False")
+        for i, f in enumerate(self.line_fields):
+            if f.allowed is not None:
+                scope[f"ok{i}"] = re.compile(f.allowed).fullmatch
+                body.append(f"    if {v[f.name]} and ok{i}({v[f.name]}) is None: return False")
+        widths = [(i, f) for i, f in enumerate(self.line_fields) if f.width is not None]
+        if self.in_bytes:
+            scope["ENCODING"] = self.encoding
+            body.append("    p = j.encode(ENCODING).split(b';')")  # UnicodeEncodeError: a ValueError
+            body.append(f"    if len(p) != {len(names)}: return False")
+            sized = [f"len(p[{i}]) > {f.width}" for i, f in widths]
+        else:
+            sized = [f"len({v[f.name]}) > {f.width}" for i, f in widths]
+        if sized:
+            body.append(f"    if {' or '.join(sized)}: return False")
+        body.append("    return True")
+        exec("def fits(line):\n" + "\n".join(body) + "\n", scope)  # noqa: S102 - our own source
+        return scope["fits"]
 
     def _look_at_line(self, line: object, whose: str) -> list[Unfit]:
         out: list[Unfit] = []

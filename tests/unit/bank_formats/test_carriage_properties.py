@@ -42,7 +42,7 @@ IDS = [f"{name}-{'-'.join(f'{v}'.strip() for v in options.values()) or 'default'
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+                                           HealthCheck.filter_too_much, HealthCheck.large_base_example])
 
 ANY_CHAR = st.one_of(
     st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK, BMP
@@ -56,10 +56,29 @@ ANY_CHAR = st.one_of(
 PLAIN = TextField("x")
 
 
+_FORMATS: dict[int, object] = {}  # one format object per case, so that its carriage is made once
+
+
+def _format(family: str, options: dict):
+    key = FORMATS.index((family, options))
+    if key not in _FORMATS:
+        _FORMATS[key] = bank_formats.get(family, **options)
+    return _FORMATS[key]
+
+
 def _alphabet(carriage: Carriage, field: TextField) -> st.SearchStrategy[str]:
     if field.allowed is not None:  # the phone: only the characters its pattern takes
         return st.sampled_from([c for c in map(chr, range(0x20, 0x7F)) if re.fullmatch(field.allowed, c)])
-    return ANY_CHAR.filter(lambda ch: carriage.check_text(PLAIN, f"a{ch}a") is None)
+    known: dict[str, bool] = carriage.__dict__.setdefault("_test_chars", {})
+
+    def carried(ch: str) -> bool:  # inside a text (a space may not end a fixed-width one)
+        if ch not in known:
+            known[ch] = carriage.check_text(PLAIN, f"a{ch}a") is None
+        return known[ch]
+
+    # a character the format cannot carry becomes one it can (a filter would throw most texts of
+    # a GBK bank away: a quarter of these characters are not in GBK)
+    return ANY_CHAR.map(lambda ch: ch if carried(ch) else "一")
 
 
 def _size(carriage: Carriage, text: str) -> int:
@@ -68,13 +87,20 @@ def _size(carriage: Carriage, text: str) -> int:
 
 @st.composite
 def _text(draw, carriage: Carriage, field: TextField) -> str:
-    cap = min(field.width if field.width is not None else 300, 300)
     chars = _alphabet(carriage, field)
-    # often as long as the field holds (the edge a width is wrong at), else anything shorter
-    value = draw(st.one_of(st.text(chars, min_size=cap, max_size=cap),
-                           st.text(chars, min_size=int(field.required), max_size=cap)))
+    if field.width is None:  # no limit to find: any length will do
+        value = draw(st.text(chars, min_size=int(field.required), max_size=40))
+    else:  # any length, or often as long as the field holds (the edge a width is wrong at)
+        cap = min(field.width, 150)
+        value = draw(st.one_of(st.text(chars, min_size=int(field.required), max_size=cap),
+                               st.text(chars, min_size=cap, max_size=cap)))
+    # made to fit, as a clerk would (generating, not checking: the carriage decides below)
     while field.width is not None and _size(carriage, value) > field.width:
-        value = value[:-1]  # cut to the width: generating, not checking (the carriage decides below)
+        value = value[:-1]  # cut to the width
+    if carriage.padded:
+        value = value.rstrip(" ")  # a space inside a text, never at its end
+    if field.required and not value:
+        value = "一"
     assume(carriage.check_text(field, value) is None)
     return value
 
@@ -92,7 +118,7 @@ BEIJING = timezone(timedelta(hours=8))
 
 @st.composite
 def _file(draw, carriage: Carriage) -> tuple[PaymentFileHeader, list[PaymentLine]]:
-    n = draw(st.integers(1, 5))
+    n = draw(st.integers(1, 4))
     lines = [draw(_line(carriage, seq)) for seq in range(1, n + 1)]
     total = sum(ln.amount_fen for ln in lines)
     assume(total <= carriage.max_total_fen)
@@ -111,7 +137,7 @@ def _file(draw, carriage: Carriage) -> tuple[PaymentFileHeader, list[PaymentLine
 @SETTINGS
 @given(data=st.data())
 def test_whatever_the_carriage_accepts_renders_and_reads_back_equal(family, options, data):
-    fmt = bank_formats.get(family, **options)
+    fmt = _format(family, options)
     carriage = fmt.carriage()
     header, lines = data.draw(_file(carriage))
     assert carriage.check_header(header) == [] and all(carriage.check_line(ln) == [] for ln in lines)
