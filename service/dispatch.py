@@ -50,6 +50,7 @@ from domain.model import (
     LineStatus,
     PaymentFileHeader,
     payment_message_id,
+    payment_purpose,
     payment_round,
 )
 from durable import faults, open_private, private_dir
@@ -378,7 +379,7 @@ def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> N
         bank_code=batch.bank_code,
         count=count,
         total_fen=total,
-        purpose=f"{batch.program} {batch.period} {batch.region}",
+        purpose=payment_purpose(batch.program, batch.period, batch.region),  # as submission checked it
     )
     try:
         with ctx.engine.connect() as conn, open_private(temp) as out:
