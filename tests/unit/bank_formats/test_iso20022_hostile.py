@@ -138,17 +138,19 @@ def _child(group: str) -> None:
         out.flush()
 
 
-def _limits() -> None:  # (in the child, before it runs)
+def _limits() -> None:  # (in the child, before it reads anything)
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
 def run_in_child(group: str) -> tuple[int, list[list]]:
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    # The limit is set by the child itself, first thing: a preexec_fn would run Python between
+    # fork and exec in a process whose gRPC threads (earlier tests' servers) abort there.
     proc = subprocess.run(
         [sys.executable, "-c",
-         f"from tests.unit.bank_formats.test_iso20022_hostile import _child; _child({group!r})"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=280,
-        preexec_fn=_limits)
+         "from tests.unit.bank_formats.test_iso20022_hostile import _child, _limits; "
+         f"_limits(); _child({group!r})"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=280)
     lines = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith("[")]
     if proc.returncode != 0:
         last = cases(group)[len(lines)] if len(lines) < len(cases(group)) else None
