@@ -52,6 +52,21 @@ class FormatError(ValueError):
         super().__init__(f"{file}: {shown}{more}")
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record a reader read and did not yield, and why: no record is dropped silently.
+
+    Readers that can skip (foreign-currency entries, non-final statuses, entries of other
+    accounts, a statement's non-payment lines) keep a ``skipped`` list of these, complete once
+    iteration ends; the service stores them with the file as its reading report.
+    """
+
+    where: str  # line number or XPath of the record
+    reason: str  # stable code, e.g. FOREIGN_CURRENCY, NOT_FINAL, OTHER_ACCOUNT
+    detail: str  # for people: what the record was
+    amount_fen: int | None = None  # the record's amount, where it has one in our currency
+
+
 class PaymentFileReader(Protocol):
     """Iterates the lines of a payment file; ``header`` is available before the first line."""
 
