@@ -5,7 +5,10 @@ list).  The same arguments always give the same lines (``random.Random(seed)``).
 passes :func:`domain.validation.check_line` with no errors and no warnings, and the identity and
 account numbers are unique within a roster: they are derived from the line's position through a
 bijection (an affine map modulo the size of the number space), not drawn by chance, so
-uniqueness holds for any ``n`` up to :data:`MAX_LINES`.
+uniqueness holds for any ``n`` up to :data:`MAX_LINES`. ``start`` numbers the first line's
+person in the seed's numbering: rosters of one seed and region over disjoint ranges
+``[start, start + n)`` share no identity number and no account (distinct people for several
+banks, or fresh accounts for a re-issue, however large).
 
 * identity numbers: the given region, a birth date in 1945..2004 and a sequence code; valid
   check character.
@@ -162,16 +165,21 @@ def generate_lines(
     passbook_share: float = 0.05,
     social_security_share: float = 0.03,
     minority_share: float = 0.02,
+    start: int = 0,
 ) -> Iterator[PaymentLine]:
     """Stream ``n`` valid, unique payment lines with seq 1..n (see the module docstring).
 
     ``region`` is the 6-digit region code of every identity number; ``amount_range`` is
-    ``(low, high)`` in fen, both included; ``remark`` defaults to the subsidy item.
+    ``(low, high)`` in fen, both included; ``remark`` defaults to the subsidy item; ``start``
+    is the first line's person number (names, amounts and the like are drawn afresh for each
+    ``start``; 0 gives the same roster as before the parameter existed).
     """
     if type(n) is not int or n < 0:
         raise ValueError("n must be an int >= 0")
-    if n > MAX_LINES:
-        raise ValueError(f"n must be at most {MAX_LINES} for unique identity numbers in one region")
+    if type(start) is not int or start < 0:
+        raise ValueError("start must be an int >= 0")
+    if start + n > MAX_LINES:
+        raise ValueError(f"start + n must be at most {MAX_LINES} for unique identity numbers in one region")
     if not (
         isinstance(region, str)
         and len(region) == 6
@@ -185,7 +193,7 @@ def generate_lines(
         raise ValueError("amount_range must be two ints 1 <= low <= high")
     return _generate(
         n, seed, region, lo, hi, subsidy_item, subsidy_item if remark is None else remark,
-        passbook_share, social_security_share, minority_share,
+        passbook_share, social_security_share, minority_share, start,
     )  # fmt: skip
 
 
@@ -200,6 +208,7 @@ def _generate(
     passbook_share: float,
     ssc_share: float,
     minority_share: float,
+    start: int,
 ) -> Iterator[PaymentLine]:
     rng = Random(seed)
     rand = rng.random
@@ -212,6 +221,8 @@ def _generate(
     tails = [seqs[sq] + _CHECK_CHARS[(r + seq_sums[sq]) % 11] for sq in range(1000) for r in range(11)]
     id_a, id_b = _coprime_multiplier(rng, _ID_SPACE), rng.randrange(_ID_SPACE)
     acct_a, acct_b = _coprime_multiplier(rng, _ACCOUNT_SPACE), rng.randrange(_ACCOUNT_SPACE)
+    if start:  # same numbering of people, other draws for their names and amounts
+        rand = Random(f"{seed}/{start}").random
     id_space, acct_space = _ID_SPACE, _ACCOUNT_SPACE
     luhn4 = _luhn4()
     # (BIN * 10**13, bank, Luhn sum of the BIN): the account is one int, turned into text once
@@ -233,7 +244,7 @@ def _generate(
     CARD, PASSBOOK, SSC = AccountKind.CARD, AccountKind.PASSBOOK, AccountKind.SOCIAL_SECURITY_CARD
     Line = PaymentLine
 
-    for k in range(n):
+    for k in range(start, start + n):
         # identity number: (birth day, sequence code) from a bijection of k
         day, sq = divmod((id_a * k + id_b) % id_space, 1000)
         id_number = heads[day] + tails[sq * 11 + residues[day]]
@@ -265,4 +276,4 @@ def _generate(
         address = addresses[int(rand() * n_addresses)]
         amount = lo + int(rand() * span)
 
-        yield Line(k + 1, name, id_number, account_no, amount, kind, bank, item, remark, phone, address)
+        yield Line(k - start + 1, name, id_number, account_no, amount, kind, bank, item, remark, phone, address)

@@ -68,6 +68,28 @@ def test_other_region_and_amounts() -> None:
     assert [e for line in lines for e in checker.check(line)] == []
 
 
+def test_disjoint_ranges_of_one_seed_share_no_person_and_no_account() -> None:
+    """Several banks' rosters (or a re-issue's fresh accounts) from one seed: people numbered
+    ``[start, start + n)`` are distinct from every other range's, however the ranges are cut."""
+    first = list(generate_lines(3_000, seed=11))
+    second = list(generate_lines(3_000, seed=11, start=3_000))
+    third = list(generate_lines(500, seed=11, start=6_000))
+    whole = list(generate_lines(6_500, seed=11))
+    for part in (second, third):
+        assert [line.seq for line in part] == list(range(1, len(part) + 1))
+    ids = [line.id_number for part in (first, second, third) for line in part]
+    accounts = [line.account_no for part in (first, second, third) for line in part]
+    assert len(set(ids)) == len(ids) == 6_500 and len(set(accounts)) == 6_500
+    # the same people as the one roster of 6,500, cut in three (their banks, hence accounts, drawn afresh)
+    assert set(ids) == {line.id_number for line in whole}
+    assert first == whole[:3_000]  # start 0 is the roster as it always was
+    # names and amounts are drawn afresh for each range, not the first range's again
+    assert [line.amount_fen for line in second[:100]] != [line.amount_fen for line in first[:100]]
+    for part in (second, third):
+        checker = BatchChecker(today=TODAY)
+        assert [e for line in part for e in checker.check(line)] == []
+
+
 def test_streams_without_building_a_list() -> None:
     it = generate_lines(10_000_000, seed=1)
     assert isinstance(it, types.GeneratorType)
@@ -91,6 +113,8 @@ def test_ten_million_lines_are_allowed() -> None:
         {"n": 1, "amount_range": (0, 10)},
         {"n": 1, "amount_range": (10, 5)},
         {"n": 1, "amount_range": (1.5, 10)},
+        {"n": 1, "start": -1},
+        {"n": 2, "start": MAX_LINES - 1},
     ],
 )
 def test_bad_arguments(kwargs) -> None:  # type: ignore[no-untyped-def]
