@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bank_formats.base import BankFormat, FormatError, Problem, WrittenFile
 
-__all__ = ["BankFormat", "FormatError", "Problem", "WrittenFile", "get", "names"]
+__all__ = ["BankFormat", "FormatError", "Problem", "WrittenFile", "get", "get_statement_format", "names",
+           "statement_names"]
 
 
 def _iso20022(schema_dir: Path | None, **options) -> BankFormat:
@@ -31,6 +32,38 @@ def _delimited(schema_dir: Path | None, **options) -> BankFormat:
 
 
 _REGISTRY = {"iso20022": _iso20022, "fixed_width_gbk": _fixed_width_gbk, "delimited": _delimited}
+
+
+def _mt940(**options):
+    from bank_formats.statement_mt940 import Mt940Format
+
+    return Mt940Format(**options)
+
+
+def _csv(**options):
+    from bank_formats.statement_csv import CsvStatementFormat
+
+    return CsvStatementFormat(**options)
+
+
+# Formats a bank may send its statements in whatever its payment files are (a profile's
+# ``[statements] format``): they read statements only (and write them for the bank simulator).
+_STATEMENT_REGISTRY = {"mt940": _mt940, "csv": _csv}
+
+
+def statement_names() -> list[str]:
+    return sorted(_STATEMENT_REGISTRY)
+
+
+def get_statement_format(name: str, **options):
+    """The statement-only format ``name`` set up with the profile's ``[statements.NAME]`` options;
+    it has ``read_statement``, ``write_statement`` and ``detect`` like a :class:`BankFormat`. A
+    wrong option raises ``ValueError`` naming it."""
+    try:
+        factory = _STATEMENT_REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown statement format {name!r}; known: {', '.join(statement_names())}") from None
+    return factory(**options)
 
 
 def names() -> list[str]:

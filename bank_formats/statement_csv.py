@@ -1,0 +1,322 @@
+"""CSV statements (对账单 exported as a spreadsheet), read through the bank profile's column mapping.
+
+Every bank lays its CSV out its own way, so the layout is configuration, not code: the profile's
+``[statements.csv]`` table names the columns and how to read them::
+
+    [statements]
+    format = "csv"
+    [statements.csv]
+    encoding = "gbk"              # utf-8 (default; a BOM is taken), utf-8-sig, gbk, gb18030, latin-1, cp1252
+    delimiter = ","               # one character
+    skip_rows = 1                 # rows before the first entry; the last of them names the columns
+    account = "6222..."           # our account: the statement's (required without an account column)
+    currency = "CNY"              # the account's currency (default CNY)
+    date = "交易日期"              # a column: its name in the header row, or its 1-based position
+    date_format = "%Y%m%d"        # strptime pattern
+    amount = "金额"                # signed amount (negative = money out, a DEBIT) ...
+    # debit = "支出"; credit = "收入"          # ... or two columns, one of them filled
+    # direction = "借贷"; debit_marks = ["借", "D"]; credit_marks = ["贷", "C"]
+    #                                         # ... or an amount and a debit/credit column
+    decimal = "."                 # decimal mark; thousands = "," to take 1,533.50
+    balance = "余额"               # optional: the running balance after each entry
+    reference = "流水号"           # optional: the bank's reference of the movement
+    end_to_end = "附言"            # optional: where our "<batch>-<seq>" reference appears
+    counterparty_name = "对方户名"; counterparty_account = "对方账号"; remark = "摘要"
+    account_column = "账号"        # optional: rows of another account are skipped
+    currency_column = "币种"       # optional: rows in another currency are skipped
+
+With a ``direction`` column the amount's sign is not read (banks that mark the side write the
+amount as they like: ``-1,533.50`` marked C is a credit of 1,533.50). Amounts become fen by
+string arithmetic; more than two decimals only as zeros.
+
+The file is one statement: its id is the file name without suffix, its period the first to the
+last booking day. With a balance column its opening balance is the first entry's balance less
+that entry, its closing balance the last entry's, and every entry's balance must follow from the
+one before (a misread amount shows at its line); without one the CSV states movements only, the
+opening balance is taken as 0 (the reconciliation then shows the difference) and ``notes`` says
+so. Skipped (``reader.skipped``): rows of another account (OTHER_ACCOUNT), in another currency
+(FOREIGN_CURRENCY) and of amount zero (ZERO_AMOUNT). Blank lines are passed over. Problems are
+collected with their line and column and raised as one FormatError when iteration ends.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+from bank_formats.base import FileKind, FormatError, Problem, Skipped
+from bank_formats.statement_common import Tally, our_reference, signed_fen
+from domain.model import EntrySide, StatementEntry, StatementHeader
+
+ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "latin-1", "cp1252")
+COLUMNS = ("date", "amount", "debit", "credit", "direction", "balance", "reference", "end_to_end",
+           "counterparty_name", "counterparty_account", "remark", "account_column", "currency_column")
+OPTIONS = COLUMNS + ("encoding", "delimiter", "quote", "skip_rows", "account", "currency", "date_format", "decimal",
+                     "thousands", "debit_marks", "credit_marks")
+MAX_PROBLEMS = 200
+
+
+class CsvStatementFormat:
+    """Statement-only format: reads CSV statements laid out as the profile's mapping says."""
+
+    name = "csv"
+    file_suffix = ".csv"
+
+    def __init__(self, **options: Any):
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise ValueError(f"{unknown[0]}: unknown option; known: {', '.join(OPTIONS)}")
+        self.options = _checked(options)
+
+    def read_statement(self, src: BinaryIO, name: str = "<statement>") -> CsvStatementReader:
+        return CsvStatementReader(src, name, self.options)
+
+    def detect(self, head: bytes) -> FileKind | None:
+        return None  # a CSV says nothing of what it is: the profile's file names tell
+
+
+def _checked(o: Mapping[str, Any]) -> dict[str, Any]:
+    """The options with defaults, each checked; ValueError names the option."""
+    out = {"encoding": "utf-8", "delimiter": ",", "quote": '"', "skip_rows": 1, "account": "", "currency": "CNY",
+           "date_format": "%Y-%m-%d", "decimal": ".", "thousands": "", "debit_marks": ["D"],
+           "credit_marks": ["C"]}
+    out.update(o)
+    if out["encoding"] not in ENCODINGS:
+        raise ValueError(f"encoding: {out['encoding']!r} is not one of {', '.join(ENCODINGS)}")
+    for key in ("delimiter", "quote", "decimal"):
+        if not isinstance(out[key], str) or len(out[key]) != 1:
+            raise ValueError(f"{key}: expected one character, got {out[key]!r}")
+    if not isinstance(out["thousands"], str) or len(out["thousands"]) > 1 or out["thousands"] == out["decimal"]:
+        raise ValueError(f"thousands: expected one character other than the decimal mark, or '', "
+                         f"got {out['thousands']!r}")
+    if type(out["skip_rows"]) is not int or not 0 <= out["skip_rows"] <= 100:
+        raise ValueError(f"skip_rows: expected a whole number 0..100, got {out['skip_rows']!r}")
+    for key in ("account", "currency", "date_format"):
+        if not isinstance(out[key], str):
+            raise ValueError(f"{key}: expected text, got {out[key]!r}")
+    if len(out["currency"]) != 3 or not out["currency"].isalpha():
+        raise ValueError(f"currency: expected a three-letter code, got {out['currency']!r}")
+    try:
+        datetime.strptime(datetime(2026, 12, 31).strftime(out["date_format"]), out["date_format"])
+    except ValueError as exc:
+        raise ValueError(f"date_format: {out['date_format']!r} does not read back a date: {exc}") from None
+    for key in ("debit_marks", "credit_marks"):
+        marks = out[key]
+        if not isinstance(marks, list) or not marks or not all(isinstance(m, str) and m for m in marks):
+            raise ValueError(f"{key}: expected a list of texts, got {marks!r}")
+    for key in COLUMNS:
+        value = out.get(key)
+        if value is not None and not ((isinstance(value, str) and value) or (type(value) is int and value >= 1)):
+            raise ValueError(f"{key}: expected a column name or a 1-based column number, got {value!r}")
+        if isinstance(value, str) and out["skip_rows"] == 0:
+            raise ValueError(f"{key}: a column named {value!r} needs a header row (skip_rows >= 1)")
+    if "date" not in out:
+        raise ValueError("date: missing: the column of the booking date")
+    ways = [("amount" in out and "direction" not in out), ("debit" in out and "credit" in out),
+            ("amount" in out and "direction" in out)]
+    if sum(ways) != 1 or ("debit" in out) != ("credit" in out):
+        raise ValueError("amount: give amount (signed), or debit and credit (two columns), or amount and "
+                         "direction (a debit/credit column)")
+    if not out["account"] and "account_column" not in out:
+        raise ValueError("account: the statement's account is needed (or an account_column)")
+    return out
+
+
+class CsvStatementReader:
+    """Iterates a CSV statement's entries; ``header`` once read (see the module docstring)."""
+
+    def __init__(self, src: BinaryIO, name: str, options: dict[str, Any]):
+        self.src, self.name, self.o = src, name, options
+        self.skipped: list[Skipped] = []
+        self.notes: list[str] = []
+        self._header: StatementHeader | None = None
+        self._start = src.tell() if src.seekable() else None
+
+    @property
+    def header(self) -> StatementHeader:
+        """The statement's figures. Complete once iteration ended; asked before, the file is
+        read through once for them (and read again by the iteration)."""
+        if self._header is None:
+            if self._start is None:
+                raise FormatError(self.name, [Problem("file", "header", "not known before the file is read")])
+            for _ in self:
+                pass
+            self.src.seek(self._start)
+        return self._header
+
+    def _lines(self, problems: list[Problem], at: list[int]) -> Iterator[str]:
+        encoding = "utf-8-sig" if self.o["encoding"] == "utf-8" else self.o["encoding"]
+        for n, raw in enumerate(self.src, 1):
+            at[0] = n
+            try:
+                text = raw.decode("utf-8" if n > 1 and encoding == "utf-8-sig" else encoding)
+            except UnicodeDecodeError as exc:
+                _add(problems, Problem(f"line {n}", "encoding", f"not {self.o['encoding']}: {exc.reason} "
+                                                               f"at byte {exc.start}"))
+                text = raw.decode(encoding, "replace")
+            if "\x00" in text:
+                _add(problems, Problem(f"line {n}", "encoding", "a NUL character: not a text file"))
+                text = text.replace("\x00", "")
+            yield text
+
+    def __iter__(self) -> Iterator[StatementEntry]:
+        o = self.o
+        problems: list[Problem] = []
+        self.skipped, self.notes = [], []
+        at = [0]
+        rows = csv.reader(self._lines(problems, at), delimiter=o["delimiter"], quotechar=o["quote"], strict=True)
+        tally = Tally()
+        index: dict[str, int] = {}
+        opening = balance = None
+        account = o["account"]
+        seq = 0
+        debit_marks = {m.strip().upper() for m in o["debit_marks"]}
+        credit_marks = {m.strip().upper() for m in o["credit_marks"]}
+        row_no = 0
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                _add(problems, Problem(f"line {at[0]}", "csv", str(exc)))
+                break
+            row_no += 1
+            where = f"line {at[0]}"
+            if row_no <= o["skip_rows"]:
+                if row_no == o["skip_rows"]:
+                    index = {cell.strip().lstrip("\ufeff"): i for i, cell in enumerate(row)}
+                    missing = [o[k] for k in COLUMNS if isinstance(o.get(k), str) and o[k] not in index]
+                    if missing:
+                        _add(problems, Problem(where, "header", f"no column {missing[0]!r} in the header row "
+                                                                f"({', '.join(map(repr, index))})"))
+                        break
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+
+            def cell(key: str) -> str:
+                col = o.get(key)
+                if col is None:
+                    return ""
+                i = index[col] if isinstance(col, str) else col - 1
+                if i >= len(row):
+                    raise _Bad(key, f"the row has {len(row)} columns, no column {col!r}")
+                return row[i].strip()
+
+            try:
+                day = _day(cell("date"), o["date_format"])
+                side, amount = self._amount(cell, debit_marks, credit_marks)
+                stated = (signed_fen(cell("balance"), o["decimal"], o["thousands"])
+                          if o.get("balance") is not None and cell("balance") else None)
+                row_account = cell("account_column")
+                row_currency = cell("currency_column").upper()
+                reason = None
+                if row_account and account and _norm(row_account) != _norm(account):
+                    reason = "OTHER_ACCOUNT"
+                elif row_currency and row_currency != o["currency"]:
+                    reason = "FOREIGN_CURRENCY"
+                elif amount == 0:
+                    reason = "ZERO_AMOUNT"
+                if not account and row_account:
+                    account = row_account
+                detail = (f"{side.value} {amount / 100:.2f} {row_currency or o['currency']} {day.isoformat()} "
+                          f"{cell('remark')[:60]}").rstrip()
+                if reason is not None:
+                    self.skipped.append(Skipped(where, reason, detail, None if reason == "FOREIGN_CURRENCY"
+                                                else amount))
+                    continue
+                signed = amount if side is EntrySide.CREDIT else -amount
+                if stated is not None:
+                    if balance is None:
+                        opening = stated - signed
+                    elif balance + signed != stated:
+                        raise _Bad("balance", f"{stated / 100:.2f} does not follow: the balance before was "
+                                              f"{balance / 100:.2f}, the entry {signed / 100:+.2f}")
+                    balance = stated
+                elif o.get("balance") is not None:
+                    raise _Bad("balance", "empty")
+                else:
+                    balance = (balance or 0) + signed
+                batch_id, line_seq = our_reference(cell("end_to_end"))
+                seq += 1
+                tally.add(side, amount, day)
+                yield StatementEntry(seq, side, amount, day, (cell("reference") or f"L{at[0]}")[:35], batch_id,
+                                     line_seq, cell("counterparty_name"), cell("counterparty_account"),
+                                     cell("remark"))
+            except _Bad as exc:
+                column = o.get(exc.key)
+                _add(problems, Problem(where, f"{exc.key} ({column!r})" if column is not None else exc.key,
+                                       exc.why))
+            except ValueError as exc:
+                _add(problems, Problem(where, "value", str(exc)))
+        if not problems and not account:
+            problems.append(Problem("file", "account", "no account: no row names one and the profile gives none"))
+        if problems:
+            raise FormatError(self.name, problems)
+        if o.get("balance") is None:
+            self.notes.append("the CSV has no balance column: opening balance taken as 0, closing as the entries' net")
+        opening = opening or 0
+        closing = opening if balance is None else balance
+        self._header = tally.header(PurePath(self.name).stem or "csv", account, opening, closing, o["currency"],
+                                    None, None)
+
+    def _amount(self, cell, debit_marks: set[str], credit_marks: set[str]) -> tuple[EntrySide, int]:
+        o = self.o
+        dec, th = o["decimal"], o["thousands"]
+        try:
+            if o.get("direction") is not None:
+                mark = cell("direction").upper()
+                amount = abs(signed_fen(cell("amount"), dec, th))
+                if mark in debit_marks:
+                    return EntrySide.DEBIT, amount
+                if mark in credit_marks:
+                    return EntrySide.CREDIT, amount
+                raise _Bad("direction", f"{mark!r} is neither a debit mark ({', '.join(sorted(debit_marks))}) nor "
+                                        f"a credit mark ({', '.join(sorted(credit_marks))})")
+            if o.get("debit") is not None:
+                debit, credit = cell("debit"), cell("credit")
+                d = signed_fen(debit, dec, th) if debit else 0
+                c = signed_fen(credit, dec, th) if credit else 0
+                if d and c:
+                    raise _Bad("debit", f"both debit {debit!r} and credit {credit!r} are filled")
+                if d < 0 or c < 0:
+                    raise _Bad("debit" if d < 0 else "credit", "negative in a debit or credit column")
+                if not debit and not credit:
+                    raise _Bad("debit", "neither debit nor credit is filled")
+                return (EntrySide.DEBIT, d) if d else (EntrySide.CREDIT, c)
+            text = cell("amount")
+            if not text:
+                raise _Bad("amount", "empty")
+            value = signed_fen(text, dec, th)
+            return (EntrySide.DEBIT, -value) if value < 0 else (EntrySide.CREDIT, value)
+        except _Bad:
+            raise
+        except ValueError as exc:
+            raise _Bad("amount", str(exc)) from None
+
+
+class _Bad(Exception):
+    def __init__(self, key: str, why: str):
+        super().__init__(why)
+        self.key, self.why = key, why
+
+
+def _add(problems: list[Problem], p: Problem) -> None:
+    if len(problems) < MAX_PROBLEMS:
+        problems.append(p)
+
+
+def _day(text: str, pattern: str) -> date:
+    if not text:
+        raise _Bad("date", "empty")
+    try:
+        return datetime.strptime(text, pattern).date()
+    except ValueError:
+        raise _Bad("date", f"{text!r} is not a date as {pattern!r}") from None
+
+
+def _norm(account: str) -> str:
+    return account.replace(" ", "").upper()
