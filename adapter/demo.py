@@ -17,6 +17,17 @@ Exits 0 only if, for every batch, funded = paid + refunded (what the bank paid w
 instruction being due back from it), every line is accounted for, every copy verifies and the
 journal verifies.
 
+Any roster size from 1 to 1,000,000 lines: the banks' rosters are different people (each bank
+pays its own range of the generator's numbering of people, and the fresh accounts of its
+re-issue come from another range: :func:`people`), so no batch collides with another by
+chance. One line of the third bank's roster names, on purpose, a person the first bank's batch
+already pays: the roster check rejects it and the batch waits for correction (NEEDS_CORRECTION);
+the demo shows it and the department removes the line (RemoveLines) before anyone approves. A
+batch still waiting for correction is never approved: it is shown and left as it is. Every stage
+(submit, approve, fund, dispatch and upload, bank processing, ingest and booking, re-issue,
+reconciliation) shows a progress bar (plain lines when the output is not a terminal) and its
+seconds go into a closing table (:mod:`adapter.demo_progress`).
+
 Each step is taken by the user whose role allows it (clerk, approver, finance; the auditor
 reads), each with a throwaway bearer token made for this run: only their SHA-256 goes into the
 demo's settings.
@@ -29,19 +40,30 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
 import bank_sim
+import i18n
 from adapter import convert
 from adapter import server as grpc_server
 from adapter.cli import format_exceptions
 from adapter.client import Client
+from adapter.demo_progress import Bar, Stages
 from domain import beijing
 from domain.beijing import BEIJING
-from domain.model import BatchHeader, BatchStatus, LineStatus, PaymentOutcome, ResultFileHeader, ResultRecord
+from domain.model import (
+    BatchHeader,
+    BatchStatus,
+    LineStatus,
+    PaymentLine,
+    PaymentOutcome,
+    ResultFileHeader,
+    ResultRecord,
+)
 from domain.money import yuan
 from domain.roster import generate_lines
 from ledger import journal
@@ -60,6 +82,9 @@ PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 DEMO_BANKS = ("RCC01", "ABC01")  # fixed-width GBK and ISO 20022: two banks, two formats
 DEVIANT_BANK = "PSBC01"  # delimited GBK: the bank that misbehaves in the third act
 PAID_TWICE = (2, 5)  # the lines the deviant bank pays a second time
+TWIN_SEQ = 3  # the deviant roster's line naming a person the first bank's batch already pays
+DEVIANT_LINES = 1_000  # the misbehaving bank's roster, at most
+MAX_DEMO_LINES = 1_000_000
 STRAY_FEN = 12_345  # what it pays for a line the batch never had
 REGION = "652301"
 DEMO_USERS = {"clerk": Role.CLERK, "approver": Role.APPROVER, "finance": Role.FINANCE, "auditor": Role.AUDITOR,
@@ -79,6 +104,9 @@ class BatchRun:
     verified: list[bool] | None = None
     exceptions: list[pb.BankException] | None = None
     deviant: bool = False  # the third act's bank: every discrepancy class expected
+    submitted_status: str = ""  # as the roster check left it
+    status_at_approval: str = ""  # as read just before approval was asked (never NEEDS_CORRECTION)
+    left_waiting: bool = False  # still waiting for correction: never approved, nothing funded
     ok: bool = False
 
 
@@ -86,11 +114,36 @@ class BatchRun:
 class DemoResult:
     ok: bool
     runs: list[BatchRun]
+    seconds: dict[tuple[str, str], float]  # (bank, stage) -> seconds, as in the closing table
 
 
-def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str, ...] = DEMO_BANKS) -> DemoResult:
-    def say(text: str) -> None:
-        print(text, file=out, flush=True)
+def people(bank_index: int, lines: int) -> tuple[int, int]:
+    """Where the ``bank_index``-th bank's people start in the roster generator's numbering, and
+    where the fresh accounts of its re-issue start: ranges that never overlap, so no two banks'
+    rosters (nor a corrected account) name the same person or account, whatever ``lines``."""
+    start = bank_index * 2 * lines
+    return start, start + lines
+
+
+def roster(bank_index: int, lines: int, seed: int, count: int | None = None) -> Iterator[PaymentLine]:
+    """The ``bank_index``-th bank's generated roster (streamed): ``count`` lines, ``lines`` by default."""
+    return generate_lines(lines if count is None else count, seed=seed, region=REGION,
+                          start=people(bank_index, lines)[0])
+
+
+def _patience(lines: int) -> float:
+    """Seconds to wait for a stage the worker or the bank does: generous for a million lines."""
+    return 600.0 + lines / 500
+
+
+def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str, ...] = DEMO_BANKS,
+        live: bool | None = None) -> DemoResult:
+    """Run the demo with ``lines`` beneficiaries per bank (1..1,000,000); ``live`` draws rich bars
+    (default: when ``out`` is a terminal)."""
+    if type(lines) is not int or not 1 <= lines <= MAX_DEMO_LINES:
+        raise ValueError(f"lines: {lines!r} is not a whole number from 1 to {MAX_DEMO_LINES:,}")
+    stages = Stages(out, live=live)
+    say = stages.say
 
     if data_dir.exists():
         shutil.rmtree(data_dir)
@@ -99,7 +152,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     client_public = generate_ed25519(client_key, "ykt-service")
 
     profiles = {code: load_profile(PROFILES / f"{code}.toml") for code in (*banks, DEVIANT_BANK)}
-    sims, connected = [], {}
+    sims, connected = {}, {}
     for code, profile in profiles.items():
         deviant = code == DEVIANT_BANK
         say(f"[1/10] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)"
@@ -108,7 +161,7 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
             data_dir / "bank" / code, profile, seed,
             **({"rereport": True, "pay_twice": PAID_TWICE, "write_statements": False} if deviant else {}))
         sim = bank_sim.start(bank, 0, [client_public], data_dir / "bank" / f"{code}_host_ed25519", interval_s=0.2)
-        sims.append(sim)
+        sims[code] = sim
         connected[code] = profile.with_connection(SftpEndpoint(
             sim.host, sim.port, "ykt", client_key, host_key=sim.host_public_key_line))
     users, tokens = issue_tokens(DEMO_USERS, banks={"bank": tuple(profiles)})  # the bank user acts for the demo's banks
@@ -134,18 +187,19 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     as_user = {name: client.with_token(token) for name, token in tokens.items()}
     runs = [BatchRun(code) for code in banks]
     deviant = BatchRun(DEVIANT_BANK, deviant=True)
+    patience = _patience(lines)
     try:
-        for n, r in enumerate(runs):
-            _submit_and_send(as_user, r, lines, seed + n, say)
-        for n, r in enumerate(runs):
-            say(f"[7/10] waiting for {r.bank_code}'s result file")
-            _wait_for_results(client, r.batch_id, say)
-            _reissue_failed(as_user, r, lines, seed + n, say)
-            r.statement = _statement(as_user["auditor"], r, profiles[r.bank_code], say)
-            _close(client, as_user, r, say)
-        _misbehaving_bank(client, as_user, deviant, profiles[DEVIANT_BANK], min(lines, 1000), seed + len(runs),
-                          clock, worker, say)
-        _close(client, as_user, deviant, say)
+        for n, r in enumerate(runs):  # one bank after the other, so each stage's time is its own
+            if _submit_approve_fund(as_user, r, lambda n=n: roster(n, lines, seed), lines, stages) is None:
+                continue
+            _dispatch_and_answer(as_user, r, sims[r.bank_code].bank, lines, stages, patience)
+            _reissue_failed(as_user, r, n, lines, seed, stages, patience)
+            with stages.stage(r.bank_code, "reconcile"):
+                r.statement = _statement(as_user["auditor"], r, profiles[r.bank_code], say)
+                _close(client, as_user, r, say)
+        twin = _paid_person(as_user["clerk"], runs[0], lines, seed) if runs and runs[0].batch else None
+        _misbehaving_bank(client, as_user, deviant, profiles[DEVIANT_BANK], sims[DEVIANT_BANK].bank,
+                          min(lines, DEVIANT_LINES), len(runs), lines, seed, twin, clock, worker, stages, patience)
         runs.append(deviant)
         with journal.snapshot(engine) as conn:
             trail = journal.verify(conn)
@@ -153,21 +207,23 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
         client.close()
         worker.stop()
         server.stop(grace=2).wait()
-        for sim in sims:
+        for sim in sims.values():
             sim.stop()
         engine.dispose()
 
     reports = data_dir / "reports"
     for r in runs:
-        write_report(r.reconciliation, reports)
-        write_report(r.refund, reports)
+        if r.reconciliation is not None:
+            write_report(r.reconciliation, reports)
+            write_report(r.refund, reports)
         r.ok = _summarise(r, say)
     say(f"[10/10] evidence trail: {trail.entries:,} journal entries over {trail.transactions:,} ledger "
         f"transactions; chain and ledger invariants " + ("verify" if trail.ok else f"BROKEN: {trail.breaks[0]}"))
     ok = all(r.ok for r in runs) and trail.ok
     say(f"reports written to {reports}")
+    say(stages.table())
     say("every batch accounted for" if ok else "MISMATCH: see above")
-    return DemoResult(ok, runs)
+    return DemoResult(ok, runs, dict(stages.seconds))
 
 
 class _WorkerThread:
@@ -219,32 +275,57 @@ def _close(client: Client, as_user: dict[str, Client], r: BatchRun, say) -> None
             break
 
 
-def _misbehaving_bank(client: Client, as_user: dict[str, Client], r: BatchRun, profile, lines: int, seed: int,
-                      clock: _DemoClock, worker: _WorkerThread, say) -> None:
-    """The third act: a bank that answers late, pays twice, reports again and pays a stranger."""
-    say(f"[8/10] a bank that misbehaves: {r.bank_code}, {lines:,} lines")
+def _misbehaving_bank(client: Client, as_user: dict[str, Client], r: BatchRun, profile, bank: bank_sim.SimulatedBank,
+                      count: int, bank_index: int, lines: int, seed: int, twin: PaymentLine | None,
+                      clock: _DemoClock, worker: _WorkerThread, stages: Stages, patience: float) -> None:
+    """The third act: a bank that answers late, pays twice, reports again and pays a stranger.
+    Its roster names at line TWIN_SEQ, on purpose, ``twin``: a person the first bank's batch
+    already pays, whom the roster check rejects and the department removes before approval."""
+    say = stages.say
+    say(f"[8/10] a bank that misbehaves: {r.bank_code}, {count:,} lines")
+
+    def with_twin() -> Iterator[PaymentLine]:
+        for ln in roster(bank_index, lines, seed, count):
+            if twin is not None and ln.seq == TWIN_SEQ:
+                ln = replace(ln, name=twin.name, id_number=twin.id_number, account_no=twin.account_no,
+                             account_kind=twin.account_kind, bank_name=twin.bank_name)
+            yield ln
+
     worker.stop()  # nothing goes out until the clock has moved past the deadline
-    funded = _submit_and_send(as_user, r, lines, seed, say, dispatch=False)
+    funded = _submit_approve_fund(as_user, r, with_twin, count, stages)
+    if funded is None:
+        worker.start()
+        return
     due = date.fromisoformat(funded.payment_due)
     clock.move_to(datetime.combine(due + timedelta(days=1), day_time(10), BEIJING))
     worker.start()
     say(f"      the demo's clock moves to {beijing.local(clock()):%Y-%m-%d %H:%M} Beijing time, past the payment "
         f"deadline {due}: the bank answers late (迟发)")
-    sent = _wait_for_delivery(as_user["finance"], r.batch_id)
-    say(f"      {sent.name} delivered; the bank pays lines {', '.join(map(str, PAID_TWICE))} a second time under "
-        "new references (重发) and sends its answer again (a re-report)")
-    _wait_for_results(client, r.batch_id, say)
-    _wait_for_booked(client, r.batch_id, 3)  # the answer, the second payments, the answer again
+    sent = _dispatch_and_answer(as_user, r, bank, count, stages, patience)
+    say(f"      {sent.name}: the bank paid lines {', '.join(map(str, PAID_TWICE))} a second time under "
+        "new references (重发) and sent its answer again (a re-report)")
+    with stages.stage(r.bank_code, "book"):
+        _wait_for_booked(client, r.batch_id, 3, patience)  # the answer, the second payments, the answer again
     stray = ResultFileHeader(f"{r.batch_id}X", f"{r.batch_id}P1", r.batch_id, clock(), 1, 1, STRAY_FEN, 0, 0)
-    record = ResultRecord(lines + 1, PaymentOutcome.PAID, STRAY_FEN, bank_ref=f"{r.bank_code}-STRAY-1")
+    record = ResultRecord(count + 1, PaymentOutcome.PAID, STRAY_FEN, bank_ref=f"{r.bank_code}-STRAY-1")
     with io.BytesIO() as out:
         profile.bank_format.write_results(out, stray, [record])
         data = out.getvalue()
     reply = as_user["bank"].ingest(r.bank_code, f"YKT_RET_STRAY_{r.batch_id}{profile.bank_format.file_suffix}", data)
-    say(f"      the bank hands in a file paying line {lines + 1}, which the batch never had (多发): "
+    say(f"      the bank hands in a file paying line {count + 1}, which the batch never had (多发): "
         f"{reply.file.state}, {reply.problems[0] if reply.problems else ''}")
     failed = _lines(as_user["clerk"], r.batch_id, "FAILED")
     say(f"      {len(failed):,} failed lines are left neither re-issued nor given up: missed (漏发) at close")
+    with stages.stage(r.bank_code, "reconcile"):
+        _close(client, as_user, r, say)
+
+
+def _paid_person(clerk: Client, first: BatchRun, lines: int, seed: int) -> PaymentLine | None:
+    """A person the first bank's batch paid, as its roster names them (the first paid line)."""
+    page = clerk.call("ListLines", pb.ListLinesRequest(batch_id=first.batch_id, status="PAID", page_size=1)).lines
+    if not page:
+        return None
+    return next(ln for ln in roster(0, lines, seed) if ln.seq == page[0].seq)
 
 
 def _wait_for_booked(client: Client, batch_id: str, count: int, timeout_s: float = 600.0) -> None:
@@ -258,38 +339,68 @@ def _wait_for_booked(client: Client, batch_id: str, count: int, timeout_s: float
     raise TimeoutError(f"batch {batch_id}: fewer than {count} result files booked after {timeout_s:.0f} s")
 
 
-def _submit_and_send(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say,
-                     dispatch: bool = True) -> pb.Batch:
-    roster = generate_lines(lines, seed=seed, region=REGION)
-    total = sum(ln.amount_fen for ln in roster)
+def _submit_approve_fund(as_user: dict[str, Client], r: BatchRun, make_roster: Callable[[], Iterator[PaymentLine]],
+                         lines: int, stages: Stages) -> pb.Batch | None:
+    """Submit the roster as clerk; lines the roster check rejects are removed by the department
+    (the batch waits for correction until then); approve as a second person and fund as finance.
+    A batch still waiting for correction is shown and left: never approved (None)."""
+    say = stages.say
+    total = sum(ln.amount_fen for ln in make_roster())
     header = BatchHeader(
-        idempotency_key=f"demo-{r.bank_code}-{seed}-{lines}", program="耕地地力保护补贴", period="2026-11",
+        idempotency_key=f"demo-{r.bank_code}-{lines}", program="耕地地力保护补贴", period="2026-11",
         region=REGION, bank_code=r.bank_code, payer_name="某县财政局", payer_account="15000012345678",
         control_count=lines, control_total_fen=total,
     )
     say(f"[3/10] submitting {lines:,} beneficiaries for bank {r.bank_code}, {yuan(total)} CNY, as clerk")
-    sent = as_user["clerk"].submit(
-        header, _with_progress(generate_lines(lines, seed=seed, region=REGION), lines, say))
-    r.batch_id = sent.batch_id
+    with stages.stage(r.bank_code, "submit", lines) as bar:
+        sent = as_user["clerk"].submit(header, bar.rows(make_roster()))
+    r.batch_id, r.submitted_status = sent.batch_id, sent.status
     say(f"      batch {r.batch_id} {sent.status}: {sent.accepted_count:,} accepted, {sent.rejected_count:,} "
         f"rejected, {sent.held_count:,} held, {sent.issue_count:,} issue(s) noted")
     if sent.status == BatchStatus.NEEDS_CORRECTION.value:  # never approved while lines wait for correction
         rejected = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "REJECTED")]
-        say(f"      {len(rejected):,} rejected line(s) (a person already paid in another batch of the period, say) "
-            "removed from the roster by the department: never instructed")
-        as_user["clerk"].call("RemoveLines", pb.ResolveLinesRequest(
-            batch_id=r.batch_id, seqs=rejected, reason="演示：名册核对未通过，移出 failed the roster check, removed"))
+        say("      " + i18n.say("demo.needs_correction", batch=r.batch_id, count=len(rejected)))
+        if rejected:
+            say(f"      {len(rejected):,} rejected line(s) (a person already paid in another batch of the period, "
+                "say) removed from the roster by the department: never instructed")
+            as_user["clerk"].call("RemoveLines", pb.ResolveLinesRequest(
+                batch_id=r.batch_id, seqs=rejected, reason="演示：名册核对未通过，移出 failed the roster check, removed"))
+    r.batch = as_user["clerk"].call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
+    r.status_at_approval = r.batch.status
+    if r.batch.status != BatchStatus.SUBMITTED.value:
+        say("      " + i18n.say("demo.left_waiting", batch=r.batch_id, status=r.batch.status))
+        r.left_waiting = True
+        return None
     say("[4/10] approving as a second person")
-    approved = as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
+    with stages.stage(r.bank_code, "approve"):
+        approved = as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
     say("[5/10] funding: finance transfers the batch total to the bank's clearing account")
-    funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id,
-                                                                      amount_fen=approved.total_fen))
+    with stages.stage(r.bank_code, "fund"):
+        funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id,
+                                                                          amount_fen=approved.total_fen))
     say(f"      payment due by {funded.payment_due}")
-    if dispatch:
-        say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
-        sent_file = _wait_for_delivery(as_user["finance"], r.batch_id)
-        say(f"      {sent_file.name}: {sent_file.size:,} bytes, sha256 {sent_file.sha256[:16]}…")
     return funded
+
+
+def _dispatch_and_answer(as_user: dict[str, Client], r: BatchRun, bank: bank_sim.SimulatedBank, lines: int,
+                         stages: Stages, patience: float) -> pb.ExchangedFile:
+    """The worker renders and uploads the payment file, the bank answers it, the worker fetches
+    and books the answer: each a stage of its own, waited for."""
+    say = stages.say
+    say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
+    with stages.stage(r.bank_code, "dispatch", lines):
+        sent = _wait_for_delivery(as_user["finance"], r.batch_id, patience)
+    say(f"      {sent.name}: {sent.size:,} bytes, sha256 {sent.sha256[:16]}…")
+    say(f"[7/10] waiting for {r.bank_code}'s result file")
+    with stages.stage(r.bank_code, "bank", lines):
+        deadline = time.monotonic() + patience
+        while not (bank.processed / sent.name).exists() and not (bank.rejected / sent.name).exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"bank {r.bank_code} did not answer {sent.name} within {patience:.0f} s")
+            time.sleep(0.2)
+    with stages.stage(r.bank_code, "book", lines) as bar:
+        _wait_for_results(as_user["clerk"], r.batch_id, bar, patience)
+    return sent
 
 
 def _wait_for_delivery(client: Client, batch_id: str, timeout_s: float = 600.0) -> pb.ExchangedFile:
@@ -305,29 +416,36 @@ def _wait_for_delivery(client: Client, batch_id: str, timeout_s: float = 600.0) 
     raise TimeoutError(f"batch {batch_id}: its payment file was not delivered within {timeout_s:.0f} s")
 
 
-def _reissue_failed(as_user: dict[str, Client], r: BatchRun, lines: int, seed: int, say) -> None:
+def _reissue_failed(as_user: dict[str, Client], r: BatchRun, bank_index: int, lines: int, seed: int, stages: Stages,
+                    patience: float) -> None:
     """补发: the department corrects the accounts of the lines the bank failed and sends them
-    again; lines that fail a second time are given up and refunded at close."""
+    again; lines that fail a second time are given up and refunded at close. The corrected
+    accounts are fresh people's accounts from the bank's own re-issue range (:func:`people`),
+    so none is anyone else's."""
+    say = stages.say
     failed = _lines(as_user["clerk"], r.batch_id, "FAILED")
     if not failed:
         return
-    roster = {ln.seq: ln for ln in generate_lines(lines, seed=seed, region=REGION)}
-    fresh = generate_lines(len(failed), seed=seed + 7_919, region=REGION)
-    corrected = [replace(roster[v.seq], account_no=new.account_no) for v, new in zip(failed, fresh, strict=True)]
-    say(f"[8/10] re-issuing {len(corrected):,} failed lines with corrected accounts (补发), as clerk")
-    asked = as_user["clerk"].call("ReissueLines", pb.CorrectLinesRequest(
-        batch_id=r.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
-    say(f"      a change of who is paid (other accounts): change {asked.change.change_id} waits for a second "
-        "person; approved by the approver")
-    sent = as_user["approver"].call("ApproveLineChanges", pb.LineChangeRequest(
-        batch_id=r.batch_id, change_id=asked.change.change_id)).file
-    say(f"      {sent.name}: only the corrected lines, under their original seqs")
-    _wait_for_results(as_user["clerk"], r.batch_id, say)
-    again = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "FAILED")]
-    if again:
-        say(f"      {len(again):,} failed again: given up by the approver, refunded at close")
-        as_user["approver"].call("GiveUpLines", pb.ResolveLinesRequest(
-            batch_id=r.batch_id, seqs=again, reason="补发后仍失败 failed again after re-issue"))
+    with stages.stage(r.bank_code, "reissue", len(failed)) as bar:
+        wanted = {v.seq for v in failed}
+        originals = (ln for ln in roster(bank_index, lines, seed) if ln.seq in wanted)  # streamed, never all lines
+        fresh = generate_lines(len(failed), seed=seed, region=REGION, start=people(bank_index, lines)[1])
+        corrected = [replace(ln, account_no=new.account_no, account_kind=new.account_kind, bank_name=new.bank_name)
+                     for ln, new in zip(originals, fresh, strict=True)]
+        say(f"[8/10] re-issuing {len(corrected):,} failed lines with corrected accounts (补发), as clerk")
+        asked = as_user["clerk"].call("ReissueLines", pb.CorrectLinesRequest(
+            batch_id=r.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
+        say(f"      a change of who is paid (other accounts): change {asked.change.change_id} waits for a second "
+            "person; approved by the approver")
+        sent = as_user["approver"].call("ApproveLineChanges", pb.LineChangeRequest(
+            batch_id=r.batch_id, change_id=asked.change.change_id)).file
+        say(f"      {sent.name}: only the corrected lines, under their original seqs")
+        _wait_for_results(as_user["clerk"], r.batch_id, bar, patience, base=lines - len(failed))
+        again = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "FAILED")]
+        if again:
+            say(f"      {len(again):,} failed again: given up by the approver, refunded at close")
+            as_user["approver"].call("GiveUpLines", pb.ResolveLinesRequest(
+                batch_id=r.batch_id, seqs=again, reason="补发后仍失败 failed again after re-issue"))
 
 
 def _lines(caller: Client, batch_id: str, status: str) -> list[pb.LineView]:
@@ -356,7 +474,14 @@ def _statement(auditor: Client, r: BatchRun, profile, say) -> pb.StatementReconc
 
 def _summarise(r: BatchRun, say) -> bool:
     """Print the batch's triple-copy summary and its exceptions; True only if every fen and every
-    line is accounted for (and, for the misbehaving bank, each deviation is in its class)."""
+    line is accounted for (and, for the misbehaving bank, each deviation is in its class). A batch
+    left waiting for correction is shown as such: it is right only if nothing was approved or funded."""
+    if r.left_waiting:
+        ok = r.batch.status == BatchStatus.NEEDS_CORRECTION.value and r.batch.funded_fen == 0
+        say("")
+        say(f"{r.bank_code} batch {r.batch_id}: " + i18n.say("demo.left_waiting", batch=r.batch_id, status=r.batch.status)
+            + f": {'OK' if ok else 'MISMATCH'}")
+        return ok
     recon, batch = r.reconciliation, r.batch
     content = json.loads(recon.content_json)
     say("")
@@ -397,24 +522,14 @@ def _summarise(r: BatchRun, say) -> bool:
     return ok
 
 
-def _with_progress(items, total: int, say, every: int = 100_000):
-    for n, item in enumerate(items, 1):
-        if n % every == 0:
-            say(f"      sent {n:,} of {total:,} lines")
-        yield item
-
-
-def _wait_for_results(client: Client, batch_id: str, say, timeout_s: float = 600.0):
+def _wait_for_results(client: Client, batch_id: str, bar: Bar, timeout_s: float = 600.0, base: int = 0) -> pb.Batch:
+    """The batch once every instructed line has its answer booked; the bar counts answered lines
+    (beyond ``base`` answered before)."""
     deadline = time.monotonic() + timeout_s
-    last = None
     while time.monotonic() < deadline:
         batch = client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
         by_status = {s.status: s.count for s in batch.lines_by_status}
-        progress = (batch.status, by_status.get("PAID", 0), by_status.get("FAILED", 0))
-        if progress != last:
-            say(f"      {batch.status}: {progress[1]:,} paid, {progress[2]:,} failed, "
-                f"{by_status.get('PENDING', 0):,} awaiting the bank")
-            last = progress
+        bar.update(max(0, by_status.get("PAID", 0) + by_status.get("FAILED", 0) - base))
         if batch.status == BatchStatus.RESULTS_COMPLETE.value:
             return batch
         time.sleep(0.3)
