@@ -28,7 +28,10 @@ def fen(text: str, decimal: str = ".", thousands: str = "") -> int:
     is refused): a fraction of a fen cannot be booked.
     """
     raw = text.strip()
-    if thousands:
+    if thousands and thousands in raw:
+        whole = raw.split(decimal, 1)[0]
+        if not re.fullmatch(r"\d{1,3}(?:" + re.escape(thousands) + r"\d{3})+", whole):
+            raise ValueError(f"{text!r}: {thousands!r} does not group the digits in threes")
         raw = raw.replace(thousands, "")
     if decimal != ".":
         if "." in raw:

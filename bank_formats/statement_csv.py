@@ -169,6 +169,7 @@ class CsvStatementReader:
         rows = csv.reader(self._lines(problems, at), delimiter=o["delimiter"], quotechar=o["quote"], strict=True)
         tally = Tally()
         index: dict[str, int] = {}
+        width = 0
         opening = balance = None
         account = o["account"]
         seq = 0
@@ -188,6 +189,7 @@ class CsvStatementReader:
             if row_no <= o["skip_rows"]:
                 if row_no == o["skip_rows"]:
                     index = {cell.strip().lstrip("\ufeff"): i for i, cell in enumerate(row)}
+                    width = len(row)
                     missing = [o[k] for k in COLUMNS if isinstance(o.get(k), str) and o[k] not in index]
                     if missing:
                         _add(problems, Problem(where, "header", f"no column {missing[0]!r} in the header row "
@@ -195,6 +197,9 @@ class CsvStatementReader:
                         break
                 continue
             if not any(cell.strip() for cell in row):
+                continue
+            if width and len(row) != width:  # e.g. an unquoted "1,533.50": the amount is cut in two
+                _add(problems, Problem(where, "columns", f"{len(row)} columns, the header row has {width}"))
                 continue
 
             def cell(key: str) -> str:

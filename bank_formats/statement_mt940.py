@@ -183,6 +183,8 @@ class Mt940Reader:
                 rest = bare.split("{4:", 1)[1] if "{4:" in bare else ""
                 if rest.strip():
                     problems.append(Problem(f"line {n}", "{4:", "text after the block start on its line"))
+                if "{4:" in bare:  # the text block, where the statement is ({1:}, {2:}... are envelope)
+                    yield n, "start", ""
                 continue
             if bare == "-" and tag == "86":  # a wrapped "-" of the details (the library drops it)
                 value.append(line)
@@ -191,7 +193,7 @@ class Mt940Reader:
                 if tag is not None:
                     yield at, tag, "\n".join(value)
                     tag = None
-                yield n, "end", ""
+                yield n, "end" if bare == "-" else "end-block", ""
                 continue
             if tag is not None:
                 value.append(line)
@@ -263,13 +265,17 @@ class Mt940Reader:
             else:
                 s.ours = True
 
-        def close(s: _Statement, at: int) -> None:
+        def close(s: _Statement, at: int, ended: bool = True) -> None:
             nonlocal first_open, last_close, first_open_day, last_close_day, first_id, last_number
             if s.opening is None:
                 problem(s.line, ":60F:", f"statement {s.reference} has no opening balance")
                 return
             if s.ours is None:
                 decide(s, s.line)
+            if s.closing is None and not ended:
+                problem(at, ":62F:", f"the file ends inside statement {s.reference}/{s.number}, before its closing "
+                                     f"balance: cut short?")
+                return
             if s.closing is None:
                 s.closing, s.closing_day = s.opening + s.net, None
                 self.notes.append(f"line {s.line}: statement {s.reference}/{s.number} has no closing balance "
@@ -289,12 +295,20 @@ class Mt940Reader:
             last_close_day = s.closing_day or last_close_day
             stmts.append(s)
 
+        in_block = 0  # the line of an open SWIFT block, 0 outside one
         for at, tag, value in self._tags(problems):
+            if tag == "start":
+                if in_block:
+                    problem(at, "{1:", f"a block starts inside the block opened at line {in_block}")
+                in_block = at
+                continue
             if pending is not None and tag != "86":
                 entry = finish_entry("")
                 if entry is not None:
                     yield entry
-            if tag == "end" or tag == "20":
+            if tag in ("end", "end-block", "20"):
+                if tag == "end-block":
+                    in_block = 0
                 if st is not None:
                     close(st, at)
                     st = None
@@ -338,8 +352,10 @@ class Mt940Reader:
             entry = finish_entry("")
             if entry is not None:
                 yield entry
-        if st is not None:
-            close(st, st.line)
+        if st is not None:  # no block end, no next statement: complete only with its closing balance
+            close(st, st.line, ended=False)
+        if in_block:
+            problem(in_block, "-}", "the file ends inside a SWIFT block opened here: cut short?")
         if not stmts and not problems:
             problems.append(Problem("file", ":20:", "no statement of the account"
                                     + (f" {self.want_account}" if self.want_account else "") + " in the file"))
