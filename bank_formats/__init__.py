@@ -31,7 +31,14 @@ def _delimited(schema_dir: Path | None, **options) -> BankFormat:
     return DelimitedFormat(schema_dir=schema_dir, **options)
 
 
-_REGISTRY = {"iso20022": _iso20022, "fixed_width_gbk": _fixed_width_gbk, "delimited": _delimited}
+def _layout(schema_dir: Path | None, **options) -> BankFormat:
+    from bank_formats.layout import LayoutFormat
+
+    return LayoutFormat(schema_dir=schema_dir, **options)
+
+
+_REGISTRY = {"iso20022": _iso20022, "fixed_width_gbk": _fixed_width_gbk, "delimited": _delimited,
+             "layout": _layout}
 
 
 def _mt940(**options):

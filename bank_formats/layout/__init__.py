@@ -1,0 +1,56 @@
+"""Bank file layouts as configuration: a fixed-width or delimited layout declared field by field.
+
+A Chinese agency bank's 代发/代扣 files are text records in the bank's own layout. Instead of a
+module per bank, its profile declares the layout (``[format] family = "layout"``), and the
+declaration is compiled into a reader and a writer when the profile is loaded::
+
+    [format]
+    family = "layout"
+    encoding = "gbk"              # gbk | gb18030 | utf-8
+    line_ending = "CRLF"          # CRLF | LF
+    values = { unit = "1046" }    # constants that template lines name
+
+    [format.payments]             # and/or [format.results]
+    layout = "delimited"          # fixed | delimited
+    delimiter = "|"               # (delimited)
+    trailing_delimiter = true     # every record ends with the delimiter: 1|2|3|
+    name = '^(?P<batch_id>.+)\\.txt$'   # header values the file's name gives (optional)
+    [[format.payments.header]]    # header records, in order (one table or an array of tables)
+    fields = [ { value = "1" }, { name = "requested_date", format = "YYYYMMDD" }, ... ]
+    [format.payments.detail]      # the record of each payment line or result
+    fields = [ { name = "seq", min_width = 2 }, { name = "name" }, ... ]
+    [format.payments.trailer]     # an optional last record: control totals, a digest
+    [format.results.reasons]      # the bank's failure codes: "1001" = "ACCOUNT_NOT_FOUND"
+
+A field (one inline table) has ``name``, the model field it fills (``seq``, ``account_no``,
+``amount_fen``, ``status`` or ``outcome``, ``bank_ref``...; the header's ``count``,
+``total_fen``, ``batch_id``...); or none, for a constant (``value = "H"``, checked when read), a
+``filler`` (``type = "filler"``: anything read, ``value`` written) or a ``digest`` (trailer).
+Its ``type`` follows from the name (text, int, amount, date, datetime, code, status) and is
+spelled by ``width`` (bytes of the encoding: exact in a fixed layout, at most in a delimited
+one), ``start`` (1-based byte, fixed; checked against the widths before it), ``align`` (left
+for texts, right for numbers), ``pad`` (" ", or "0" for right-aligned numbers), ``required``,
+``unit`` ("fen" or "yuan": a point and two decimals, integer arithmetic only), ``format``
+(dates ``YYYYMMDD`` / ``YYYY-MM-DD``, date-times ``YYYYMMDDhhmmss+hhmm`` / ``iso``), ``codes``
+(an enum's value -> the file's code, e.g. ``{ CARD = "1" }``), ``paid``/``other`` (a status
+field's codes for paid and for a failure without a code of its own), ``optional`` (trailing
+fields only records that carry a value have, told apart by length or field count) and
+``min_width`` (a delimited number zero-padded to at least this many digits). A header or
+trailer record may instead be a ``line`` template (``line = "[{unit}]批量代理业务{report}记录"``)
+for title lines: literal text with ``{name}`` values (header fields are read from it; constants
+from ``values`` are written).
+
+Which field is the sequence number, the account, the amount, the status and the bank's
+reference is said by the names; the loader refuses a declaration without seq and amount_fen
+(and account_no for payments, a status or outcome for results), with a message naming the key
+path. The two layouts the product ships as modules are declared in ``builtin/`` and can be
+used as ``declaration = "fixed_width_gbk"`` / ``"delimited"``.
+
+Modules: ``declaration`` (the data and its loader), ``codecs`` (one field's read and write),
+``records`` (a record compiled into fast functions), ``files`` (readers and writers),
+``format`` (the format object).
+"""
+from bank_formats.layout.declaration import Declaration, declaration_from_dict
+from bank_formats.layout.format import LayoutFormat, builtin, builtin_names
+
+__all__ = ["Declaration", "LayoutFormat", "builtin", "builtin_names", "declaration_from_dict"]

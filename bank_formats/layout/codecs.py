@@ -1,0 +1,348 @@
+"""One declared field made into two functions: ``read(raw) -> value`` and ``write(value) -> piece``.
+
+Made once per field when a layout is compiled, so that no line looks at the declaration again.
+In a fixed layout ``raw`` is the field's bytes and ``write`` returns exactly ``width`` bytes; in
+a delimited one ``raw`` is the field's text (the line is decoded before it is split: in GBK the
+byte of ``|`` can be the second byte of a Chinese character) and ``write`` returns text. Both
+raise ``ValueError`` with a message saying why (without the field's name: the caller adds it).
+Amounts are integer fen throughout; a yuan amount is read and written with integer arithmetic.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
+from bank_formats.delimited.core import format_datetime as iso_datetime_text
+from bank_formats.delimited.core import parse_datetime as parse_iso_datetime
+from bank_formats.fixed_width_gbk.fields import format_datetime as compact_datetime_text
+from bank_formats.fixed_width_gbk.fields import parse_datetime as parse_compact_datetime
+from bank_formats.fixed_width_gbk.fields import show
+from bank_formats.layout.declaration import CODE_ENUMS, FieldDecl
+from domain.model import FailureReason, PaymentOutcome
+
+CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
+MAX_DELIMITED = 10**18 - 1  # a delimited number without a width: 18 digits (a signed 64-bit int)
+
+Read = Callable[[object], object]
+Write = Callable[[object], object]
+
+
+def quote(raw: object) -> str:
+    return show(raw) if isinstance(raw, bytes) else repr(raw)
+
+
+class FieldCodec:
+    """``read`` and ``write`` of one field, and what messages call it."""
+
+    __slots__ = ("decl", "label", "read", "write", "largest")
+
+    def __init__(self, decl: FieldDecl, read: Read, write: Write, largest: int | None = None):
+        self.decl = decl
+        self.label = decl.label
+        self.read = read
+        self.write = write
+        self.largest = largest  # the largest number or amount (fen) the field holds
+
+
+def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
+               delimiter: str, reasons: Mapping[str, FailureReason]) -> FieldCodec:
+    """The codec of field ``f`` in a fixed (bytes) or delimited (text) layout."""
+    width = f.width
+    if fixed:
+        pad = f.pad.encode("ascii")
+
+        def strip(raw):
+            return raw.rstrip(pad) if f.align == "left" else raw.lstrip(pad)
+
+        def fill(piece: bytes) -> bytes:
+            if len(piece) > width:
+                raise ValueError(f"{quote(piece)} is {len(piece)} bytes; the field holds {width}")
+            return piece.ljust(width, pad) if f.align == "left" else piece.rjust(width, pad)
+
+        def out(text: str) -> bytes:
+            return fill(text.encode("ascii"))
+    else:
+        pad = f.pad
+
+        def strip(raw):
+            return raw
+
+        def fill(piece: str) -> str:
+            return piece
+
+        def out(text: str) -> str:
+            if width is not None and len(text) > width:
+                raise ValueError(f"{text!r} is {len(text)} characters; the field holds {width}")
+            return text
+
+    t = f.type
+    if t == "const":
+        expected = f.value.encode(encoding) if fixed else f.value
+        piece = fill(expected)
+
+        def read_const(raw):
+            if raw != piece:
+                raise ValueError(f"{quote(raw)} is not {f.value!r}")
+            return None
+
+        return FieldCodec(f, read_const, lambda _v: piece)
+    if t == "filler":
+        piece = fill(f.value.encode(encoding)) if fixed else f.value
+        return FieldCodec(f, lambda raw: None, lambda _v: piece)
+    if t == "digest":
+        return FieldCodec(f, lambda raw: raw, lambda v: out(v))
+    if t == "text":
+        return _text_codec(f, fixed, encoding, encoding_label, delimiter, strip, fill)
+    if t in ("int", "amount"):
+        return _number_codec(f, fixed, strip, out)
+    if t == "date":
+        return _date_codec(f, fixed, out)
+    if t == "datetime":
+        return _datetime_codec(f, fixed, out)
+    if t == "code":
+        enum = CODE_ENUMS[f.name]
+        by_value = {enum(k): (fill(v.encode("ascii")) if fixed else v) for k, v in f.codes.items()}
+        by_code = {piece: value for value, piece in by_value.items()}
+        by_stripped = {(strip(piece) if fixed else piece): value for value, piece in by_value.items()}
+        known = ", ".join(f.codes.values())
+
+        def read_code(raw):
+            value = by_code.get(raw)
+            if value is None:
+                value = by_stripped.get(strip(raw))
+                if value is None:
+                    raise ValueError(f"{quote(raw)} is not one of {known}")
+            return value
+
+        def write_code(value):
+            try:
+                return by_value[value]
+            except (KeyError, TypeError):
+                raise ValueError(f"unknown {f.name} {value!r}") from None
+
+        return FieldCodec(f, read_code, write_code)
+    if t == "status":
+        return _status_codec(f, fixed, strip, out, reasons)
+    raise AssertionError(t)  # pragma: no cover - the declaration checked the type
+
+
+def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter: str, strip,
+                fill) -> FieldCodec:
+    width, required = f.width, f.required
+    pad_char = f.pad
+    decode = __import__("codecs").lookup(encoding).decode
+
+    def read_text(raw):
+        if fixed:
+            value = strip(raw)
+            try:
+                text = decode(value)[0]
+            except UnicodeDecodeError as exc:
+                bad = value[exc.start:exc.end]
+                offset = exc.start + (len(raw) - len(value) if f.align == "right" else 0)
+                raise ValueError(f"is not valid {label}: {bad!r} at byte {offset + 1} of the field") from None
+        else:
+            text = raw
+        if required and not text:
+            raise ValueError("is empty")
+        return text
+
+    def write_text(value):
+        if not isinstance(value, str):
+            raise ValueError(f"must be a text, got {type(value).__name__}")
+        if not value:
+            if required:
+                raise ValueError("is empty")
+            return fill(b"") if fixed else ""
+        bad = CONTROL_RE.search(value)
+        if bad:
+            raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
+        if fixed and (value[-1] == pad_char if f.align == "left" else value[0] == pad_char):
+            side = "ends" if f.align == "left" else "starts"
+            raise ValueError(f"{side} with {pad_char!r}, which reads back as padding")
+        if not fixed and delimiter in value:
+            raise ValueError(f"holds {delimiter!r}, the field separator")
+        try:
+            raw = value.encode(encoding)
+        except UnicodeEncodeError as exc:
+            ch = value[exc.start]
+            raise ValueError(f"character {ch!r} (U+{ord(ch):04X}) cannot be written in {label}") from None
+        if width is not None and len(raw) > width:
+            raise ValueError(f"is {len(raw)} bytes in {label}; the field holds {width}")
+        return fill(raw) if fixed else value
+
+    if fixed:
+        cache: dict = {}
+
+        def write_cached(value):
+            try:
+                return cache[value]
+            except KeyError:
+                pass
+            except TypeError:
+                return write_text(value)
+            piece = write_text(value)
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[value] = piece
+            return piece
+
+        return FieldCodec(f, read_text, write_cached)
+    return FieldCodec(f, read_text, write_text)
+
+
+def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
+    width = f.width
+    yuan = f.type == "amount" and f.unit == "yuan"
+    zero_padded = f.pad == "0"
+    minimum = 1 if f.name == "seq" else 0
+    if fixed:
+        largest = 10 ** (width - 1) - 1 if yuan else 10**width - 1
+    else:
+        digits = width if width is not None else 18
+        largest = min(10 ** (digits - 1) - 1 if yuan else 10**digits - 1, MAX_DELIMITED)
+    dot = b"." if fixed else "."
+    shape = ("yuan with a point and two decimals" if yuan else "digits")
+    min_width = f.min_width
+
+    def read_number(raw):
+        value = raw if zero_padded else strip(raw)
+        if yuan:
+            whole, point, cents = value.rpartition(dot)
+            if (point and len(cents) == 2 and cents.isdigit() and cents.isascii()
+                    and whole.isdigit() and whole.isascii()):
+                number = int(whole) * 100 + int(cents)
+            else:
+                raise ValueError(f"{quote(raw)} is not an amount ({shape})")
+        elif value.isdigit() and value.isascii():
+            number = int(value)
+        else:
+            raise ValueError(f"{quote(raw)} is not a number ({shape})")
+        if number < minimum:
+            raise ValueError(f"{number} is less than {minimum}")
+        return number
+
+    def write_number(value):
+        if type(value) is not int:
+            raise ValueError(f"must be an int, got {type(value).__name__}")
+        if not minimum <= value <= largest:
+            raise ValueError(f"{value} is not within {minimum}..{largest}" + (" fen" if f.type == "amount" else ""))
+        if yuan:
+            text = "%d.%02d" % divmod(value, 100)
+        else:
+            text = "%d" % value
+        if min_width and len(text) < min_width:
+            text = text.rjust(min_width, "0")
+        return out(text)
+
+    return FieldCodec(f, read_number, write_number, largest)
+
+
+def _date_codec(f: FieldDecl, fixed: bool, out) -> FieldCodec:
+    compact = f.format == "YYYYMMDD"
+    cache: dict = {}
+
+    def read_date(raw):
+        value = cache.get(raw)
+        if value is not None:
+            return value
+        text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
+        try:
+            if compact:
+                if not (len(text) == 8 and text.isdigit() and text.isascii()):
+                    raise ValueError
+                value = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+            else:
+                if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()):
+                    raise ValueError
+                value = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{quote(raw)} is not a date ({f.format})") from None
+        if len(cache) >= 4096:
+            cache.clear()
+        cache[raw] = value
+        return value
+
+    def write_date(value):
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise ValueError(f"must be a date, got {type(value).__name__}")
+        return out(f"{value:%Y%m%d}" if compact else value.isoformat())
+
+    return FieldCodec(f, read_date, write_date)
+
+
+def _datetime_codec(f: FieldDecl, fixed: bool, out) -> FieldCodec:
+    iso = f.format == "iso"
+
+    def read_datetime(raw):
+        if iso:
+            return parse_iso_datetime(raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw)
+        return parse_compact_datetime(raw if isinstance(raw, bytes) else raw.encode("ascii", "replace"))
+
+    def write_datetime(value):
+        if iso:
+            if isinstance(value, datetime):
+                value = value.replace(microsecond=0)
+            return out(iso_datetime_text(value))
+        return out(compact_datetime_text(value))
+
+    return FieldCodec(f, read_datetime, write_datetime)
+
+
+PAID, FAILED, OTHER = PaymentOutcome.PAID, PaymentOutcome.FAILED, FailureReason.OTHER
+
+
+def reason_codes(reasons: Mapping[str, FailureReason]) -> dict[FailureReason, str]:
+    """The code written for each reason: the first code the table maps to it."""
+    codes: dict[FailureReason, str] = {}
+    for code, reason in reasons.items():
+        codes.setdefault(reason, code)
+    return codes
+
+
+def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
+    """A status field: the paid code, or the bank's failure code. ``read`` returns (outcome,
+    reason, bank_code); ``write`` takes that triple (bank_code empty: the reason's code)."""
+    paid, other = f.paid, f.other
+    codes = reason_codes(reasons)
+    paid_result = (PAID, None, "")
+
+    def read_status(raw):
+        code = strip(raw) if fixed else raw.strip()
+        if isinstance(code, bytes):
+            if not code.isascii():
+                raise ValueError(f"{quote(raw)} is not a status code (ASCII)")
+            code = code.decode("ascii")
+        if code == paid:
+            return paid_result
+        if not code or not code.isprintable():
+            raise ValueError(f"{quote(raw)} is not a status code")
+        return (FAILED, reasons.get(code, OTHER), code)
+
+    def write_status(triple):
+        outcome, reason, code = triple
+        if not isinstance(code, str):
+            raise ValueError(f"bank_code must be a text, got {type(code).__name__}")
+        if outcome == PAID:
+            if reason is not None:
+                raise ValueError(f"a paid record cannot have a failure reason ({reason})")
+            if code:
+                raise ValueError(f"a paid record has no bank code (the file says {paid}), got {code!r}")
+            return out(paid)
+        if outcome != FAILED:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        if reason is not None and not isinstance(reason, FailureReason):
+            raise ValueError(f"unknown failure reason {reason!r}")
+        reason = reason or OTHER
+        if not code:
+            return out(codes.get(reason, other))
+        if code == paid:
+            raise ValueError(f"{paid} means paid; the record failed")
+        if not (code.isascii() and code.isprintable()) or code != code.strip():
+            raise ValueError(f"bank code {code!r} is not printable ASCII without surrounding spaces")
+        if reasons.get(code, OTHER) != reason:
+            raise ValueError(f"bank code {code} reads back as {reasons.get(code, OTHER)}, not {reason}")
+        return out(code)
+
+    return FieldCodec(f, read_status, write_status)

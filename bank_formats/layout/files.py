@@ -1,0 +1,570 @@
+"""The readers and writers of a declared layout: header records, detail records, a trailer.
+
+Readers stream the file in pieces (constant memory), parse the header records when made
+(``FormatError`` at once when they are wrong) and yield the detail records that are right; at
+the end they raise one ``FormatError`` listing every problem (``where`` = "line N", ``field`` =
+the model field or ``record``), including control totals that do not match and a digest that
+does not. A layout whose header states no count (the result reports of some banks carry none)
+is read in two passes of a seekable file, the first only counting. Writers check every record,
+write the right ones and raise one ``FormatError`` at the end (the caller writes to a temporary
+file); a trailer with a digest is written only when nothing was wrong, so a failed file never
+looks complete.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO
+
+from bank_formats.base import FormatError, Skipped, WrittenFile
+from bank_formats.delimited.core import new_hasher
+from bank_formats.fixed_width_gbk.fields import Problems
+from bank_formats.layout.codecs import CONTROL_RE
+from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
+from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
+from domain.model import PaymentOutcome
+
+if TYPE_CHECKING:
+    from bank_formats.layout.format import LayoutFormat
+
+CHUNK = 256 * 1024
+MAX_LINE = 64 * 1024  # a longer line is reported, not kept
+BOM = b"\xef\xbb\xbf"
+
+# the control totals a header or trailer may state, and what each counts
+TOTALS = {
+    "payments": ("count", "total_fen"),
+    "results": ("count", "paid_count", "paid_fen", "failed_count", "failed_fen"),
+}
+
+
+class Template:
+    """A ``line`` record: literal text with ``{name}`` values, read by a regular expression."""
+
+    def __init__(self, line: str, header_fields: tuple[str, ...]):
+        self.line = line
+        self.names = template_names(line)
+        pattern = ""
+        pos = 0
+        for m in re.finditer(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", line):
+            pattern += re.escape(line[pos:m.start()]) + f"(?P<{m.group(1)}>.*?)"
+            pos = m.end()
+        self.regex = re.compile(pattern + re.escape(line[pos:]) + r"\s*")
+        self.model_names = [n for n in self.names if n in header_fields]
+
+    def read(self, text: str) -> dict | None:
+        m = self.regex.fullmatch(text)
+        return None if m is None else m.groupdict()
+
+    def write(self, values: dict) -> str:
+        return self.line.format(**{n: values.get(n, "") for n in self.names})
+
+
+class FileCodec:
+    """One kind of file of a layout, compiled: header records, detail variants, trailer."""
+
+    def __init__(self, fmt: LayoutFormat, decl: FileDecl) -> None:
+        self.decl = decl
+        self.kind = decl.kind
+        self.fixed = decl.layout == "fixed"
+        kw = dict(fixed=self.fixed, encoding=fmt.encoding, encoding_label=fmt.encoding_label,
+                  delimiter=decl.delimiter, trailing=decl.trailing_delimiter, reasons=decl.reasons)
+        model_header = header_field_names(decl.kind)
+        self.headers: list[Compiled | Template] = [
+            Template(h.line, model_header) if h.line else Compiled(decl.kind, h, h.fields, **kw)
+            for h in decl.headers]
+        d = decl.detail
+        full = Compiled(decl.kind, d, d.fields, **kw)
+        required = tuple(f for f in d.fields if not f.optional)
+        # the variants of the detail record, the plain one first; told apart by length or count
+        self.details = [full] if len(required) == len(d.fields) else [
+            Compiled(decl.kind, d, required, **kw), full]
+        self.optional = tuple(f.name for f in d.fields if f.optional)
+        t = decl.trailer
+        self.trailer = None
+        if t is not None:
+            self.trailer = Template(t.line, model_header) if t.line else Compiled(decl.kind, t, t.fields, **kw)
+        stated = set()
+        for h in self.headers:
+            stated |= set(h.model_names if isinstance(h, Template) else h.by_name)
+        self.header_states = stated
+        trailer_names = set()
+        if isinstance(self.trailer, Compiled):
+            trailer_names = set(self.trailer.by_name)
+        self.trailer_states = trailer_names
+        self.digest = next((c.decl for c in getattr(self.trailer, "codecs", ()) if c.decl.type == "digest"), None)
+        # a header that states no count is completed by a counting pass first
+        self.needs_count = "count" not in stated
+        self.totals = TOTALS[decl.kind]
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+class LayoutReader:
+    """Reads one file of a declared layout: ``header`` at once, the records by iterating."""
+
+    def __init__(self, fmt: LayoutFormat, codec: FileCodec, src: BinaryIO, name: str, *,
+                 detecting: bool = False) -> None:
+        self.name = name
+        self._detecting = detecting
+        self.skipped: list[Skipped] = []
+        self._fmt = fmt
+        self._codec = codec
+        self._src = src
+        self._problems = Problems()
+        self._decode = fmt.decode
+        self._gen = None
+        self._tally = None
+        self._hasher = None
+        try:
+            self._start = src.tell() if codec.needs_count else 0
+        except (OSError, AttributeError, ValueError):
+            self._start = None
+        if codec.needs_count and not detecting:
+            self._tally = self._count_pass()
+        self.header = self._read_header()
+
+    # lines ----------------------------------------------------------------------------------
+
+    def _lines(self) -> Iterator[tuple[int, bytes, bool]]:
+        """(line number, the line without its line ending, whether it had one), streamed."""
+        src = self._src
+        carry = b""
+        lineno = 0
+        skipping = False
+        first = True
+        hasher = self._hasher
+        held = None  # (digest) the last line's bytes, hashed once a line follows it
+        while True:
+            try:
+                data = src.read(CHUNK)
+            except OSError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. a source that is not a binary file
+                self._problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}")
+                return
+            if data is None:
+                data = b""
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                self._problems.add("file", "file", f"cannot be read: read() returned {type(data).__name__}")
+                return
+            data = bytes(data)
+            if first and data:
+                first = False
+                if data.startswith(BOM) and self._fmt.encoding == "utf-8":
+                    data = data[3:]
+            if not data:
+                if hasher is not None and carry and held is not None:
+                    hasher.update(held)  # the last line has no line ending: the one before is not the last
+                if carry and not skipping:
+                    lineno += 1
+                    yield lineno, carry.removesuffix(b"\r"), False
+                return
+            if skipping:
+                nl = data.find(b"\n")
+                if nl < 0:
+                    continue
+                skipping = False
+                data = data[nl + 1:]
+            lines = (carry + data).split(b"\n") if carry else data.split(b"\n")
+            carry = lines.pop()
+            if hasher is not None and lines:
+                if held is not None:
+                    hasher.update(held)
+                hasher.update(b"\n".join(lines[:-1]) + b"\n" if len(lines) > 1 else b"")
+                held = lines[-1] + b"\n"
+            for line in lines:
+                lineno += 1
+                yield lineno, line[:-1] if line[-1:] == b"\r" else line, True
+            if len(carry) > MAX_LINE:
+                lineno += 1
+                self._problems.add(f"line {lineno}", "record", f"the line is longer than {MAX_LINE} bytes")
+                carry = b""
+                skipping = True
+
+    def _read_header(self):
+        codec, p = self._codec, self._problems
+        values: dict = {}
+        if codec.digest is not None:
+            self._hasher = new_hasher(codec.digest.algorithm)
+        self._line_iter = self._lines()
+        for i, rec in enumerate(codec.headers):
+            item = next(self._line_iter, None)
+            where = f"line {i + 1}"
+            if item is None:
+                p.add(where, "record", "the file ends before its header" if i else "the file is empty: no header")
+                raise p.error(self.name)
+            _, line, ended = item
+            if not ended:
+                p.add(where, "record", "the file ends without a line ending after this record: it is cut short")
+                raise p.error(self.name)
+            got = self._header_record(rec, line, where)
+            if got is None:
+                raise p.error(self.name)
+            values.update(got)
+        self._header_lines = len(codec.headers)
+        if codec.decl.name_pattern is not None and not self._detecting:
+            m = codec.decl.name_pattern.search(self.name)
+            if m is None:
+                p.add("file", "name", f"{self.name!r} does not match the layout's name pattern "
+                                      f"{codec.decl.name_pattern.pattern!r}")
+                raise p.error(self.name)
+            for k, v in m.groupdict().items():
+                if v is not None:
+                    values.setdefault(k, v)
+        if self._tally is not None:
+            for k in codec.totals:
+                values.setdefault(k, self._tally[k])
+        if codec.kind == "results" and "count" in values and not self._tally:
+            if all(k in values for k in ("paid_count", "failed_count")) and \
+                    values["count"] != values["paid_count"] + values["failed_count"]:
+                p.add("line 1", "count", f"count {values['count']} is not paid {values['paid_count']} + "
+                                         f"failed {values['failed_count']}")
+                raise p.error(self.name)
+        model = self._fmt.header_model(codec.kind)
+        return model(**{n: values.get(n, d) for n, d in self._fmt.header_defaults(codec.kind).items()})
+
+    def _decoded(self, line: bytes, where: str):
+        try:
+            text = self._decode(line)[0]
+        except UnicodeDecodeError as exc:
+            self._problems.add(where, "record", f"is not valid {self._fmt.encoding_label}: "
+                                                f"{line[exc.start:exc.end]!r} at byte {exc.start + 1}")
+            return None
+        return text
+
+    def _header_record(self, rec, line: bytes, where: str) -> dict | None:
+        p = self._problems
+        if isinstance(rec, Template):
+            text = self._decoded(line, where)
+            if text is None:
+                return None
+            got = rec.read(text)
+            if got is None:
+                p.add(where, "record", f"is not the line {rec.line!r}")
+                return None
+            return {k: v for k, v in got.items() if k in rec.model_names}
+        raw = line if rec.fixed else self._decoded(line, where)
+        if raw is None:
+            return None
+        if rec.fixed and len(line.translate(None, CONTROL_BYTES)) != len(line):
+            p.add(where, "record", "holds a control character")
+            return None
+        return rec.read_values(raw, where, p)
+
+    # records --------------------------------------------------------------------------------
+
+    def __iter__(self):
+        if self._gen is None:
+            self._gen = self._run()
+        return self._gen
+
+    def _run(self):
+        try:
+            yield from self._records(self._line_iter, self._header_lines, counting=False)
+        except (FormatError, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
+            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
+            raise self._problems.error(self.name) from exc
+
+    def _count_pass(self) -> dict:
+        """The totals of a file whose header states none: a first, counting pass."""
+        if self._start is None or not getattr(self._src, "seekable", lambda: False)():
+            self._problems.add("file", "file", "this layout states no count before its records, so the "
+                                               "file is read twice: it must be a seekable file")
+            raise self._problems.error(self.name)
+        lines = self._lines()
+        for _ in self._codec.headers:
+            next(lines, None)
+        tally: dict = {}
+        saved, self._problems = self._problems, Problems()
+        try:
+            for _ in self._records(lines, len(self._codec.headers), counting=True, tally=tally):
+                pass
+        except FormatError:
+            pass
+        finally:
+            self._problems = saved
+        self._src.seek(self._start)
+        return tally
+
+    def _records(self, lines, header_lines: int, *, counting: bool, tally: dict | None = None):
+        codec, p = self._codec, self._problems
+        fixed = codec.fixed
+        variants = codec.details
+        plain = variants[0]
+        fast = plain.read_fast
+        length = plain.length
+        longer = variants[1] if len(variants) > 1 else None
+        decode = self._decode
+        control = CONTROL_BYTES
+        control_re = CONTROL_RE.search
+        has_trailer = codec.trailer is not None
+        hasher = self._hasher if not counting else None
+        results = codec.kind == "results"
+        seen = good = last = total = paid_count = paid_fen = failed_count = failed_fen = 0
+        pending = None  # the line held back: it may be the trailer
+        lineno = header_lines
+        cut = False
+        for item in lines:
+            if has_trailer:
+                item, pending = pending, item
+                if item is None:
+                    continue
+            lineno, line, ended = item
+            seen += 1
+            if not ended:
+                cut = True
+                p.add(f"line {lineno}", "record", "the file ends without a line ending after this record: "
+                                                  "it is cut short")
+                continue
+            rec = None
+            try:
+                if fixed:
+                    if len(line) == length and len(line.translate(None, control)) == length:
+                        rec = fast(line)
+                    elif longer is not None and len(line) == longer.length \
+                            and len(line.translate(None, control)) == len(line):
+                        rec = longer.read_fast(line)
+                else:
+                    text = decode(line)[0]
+                    if control_re(text) is None:
+                        try:
+                            rec = fast(text)
+                        except Exception:  # noqa: BLE001 - the careful path says what
+                            if longer is None:
+                                raise
+                            rec = longer.read_fast(text)
+            except Exception:  # noqa: BLE001 - the careful path says what
+                rec = None
+            if rec is None:
+                rec = self._detail_slow(line, f"line {lineno}")
+                if rec is None:
+                    continue
+            seq = rec.seq
+            if seq <= last:
+                p.add(f"line {lineno}", "seq", f"seq {seq} does not follow {last}: seqs must increase")
+                continue
+            last = seq
+            good += 1
+            if results:
+                if rec.outcome is PAID:
+                    paid_count += 1
+                    paid_fen += rec.amount_fen
+                else:
+                    failed_count += 1
+                    failed_fen += rec.amount_fen
+            else:
+                total += rec.amount_fen
+            if not counting:
+                yield rec
+        trailer_values = None
+        if has_trailer:
+            if pending is None:
+                p.add(f"line {lineno + 1}", "record", "the file ends without its trailer record: it is cut short")
+            else:
+                t_lineno, t_line, t_ended = pending
+                trailer_values = self._header_record(codec.trailer, t_line, f"line {t_lineno}")
+                if trailer_values is not None and hasher is not None:
+                    stated = trailer_values.get("digest", b"")
+                    stated = stated.decode("ascii", "replace") if isinstance(stated, bytes) else stated
+                    actual = hasher.hexdigest()
+                    if stated.strip().lower() != actual:
+                        p.add(f"line {t_lineno}", "digest", f"the file's digest is {actual}, the trailer says "
+                                                            f"{stated.strip()}: it was changed or damaged")
+        if tally is not None:
+            tally.update(count=seen, total_fen=total, paid_count=paid_count, paid_fen=paid_fen,
+                         failed_count=failed_count, failed_fen=failed_fen)
+        actual = {"count": seen, "total_fen": total, "paid_count": paid_count, "paid_fen": paid_fen,
+                  "failed_count": failed_count, "failed_fen": failed_fen}
+        if not counting:
+            header = self.header
+            stated = {k: getattr(header, k) for k in codec.totals if k in codec.header_states}
+            for k, v in (trailer_values or {}).items():
+                if k in codec.totals:
+                    stated[k] = v
+            if "count" in stated and stated["count"] != seen and not cut:
+                p.add("line 1", "count", f"header says {stated['count']} records, the file has {seen}")
+            elif good == seen:
+                for k, v in stated.items():
+                    if k != "count" and v != actual[k]:
+                        p.add("line 1", k, f"header says {v}, the records give {actual[k]}")
+            if self._tally is not None and self._tally.get("count") != seen:
+                p.add("file", "file", "the file changed between the counting pass and the reading pass")
+        if p:
+            raise p.error(self.name)
+
+    def _detail_slow(self, line: bytes, where: str):
+        codec, p = self._codec, self._problems
+        if codec.fixed:
+            if len(line.translate(None, CONTROL_BYTES)) != len(line):
+                p.add(where, "record", "holds a control character")
+                return None
+            raw = line
+        else:
+            raw = self._decoded(line, where)
+            if raw is None:
+                return None
+            bad = CONTROL_RE.search(raw)
+            if bad:
+                p.add(where, "record", f"holds a control character (U+{ord(bad.group()):04X})")
+                return None
+        variant = codec.details[0]
+        if len(codec.details) > 1:
+            longer = codec.details[1]
+            if (codec.fixed and len(raw) == longer.length) or (
+                    not codec.fixed and not isinstance(longer.split(raw), str)):
+                variant = longer
+        values = variant.read_values(raw, where, p)
+        if values is None:
+            return None
+        return variant.make(values)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, records: Iterable,
+               file_label: str) -> WrittenFile:
+    p = Problems()
+    eol = fmt.eol
+    eol_text = fmt.line_ending
+    encode = fmt.encode
+    hasher = new_hasher(codec.digest.algorithm) if codec.digest is not None else None
+    size = 0
+    head_values = dict(fmt.values)
+    for n in fmt.header_defaults(codec.kind):
+        head_values[n] = getattr(header, n, None)
+    head = []
+    for i, rec in enumerate(codec.headers):
+        where = f"line {i + 1}"
+        if isinstance(rec, Template):
+            text = rec.write({k: ("" if v is None else str(v)) for k, v in head_values.items()})
+            try:
+                head.append(encode(text)[0] + eol)
+            except UnicodeEncodeError as exc:
+                p.add(where, "record", f"cannot be written in {fmt.encoding_label}: {exc.reason}")
+            continue
+        piece = rec.write_slow(header, where, p, head_values)
+        if piece is not None:
+            head.append((piece if rec.fixed else encode(piece)[0]) + eol)
+    if codec.kind == "results" and all(type(getattr(header, k, None)) is int for k in
+                                        ("count", "paid_count", "failed_count")) \
+            and header.count != header.paid_count + header.failed_count:
+        p.add("line 1", "count", f"count {header.count} is not paid {header.paid_count} + failed "
+                                 f"{header.failed_count}")
+    if len(head) == len(codec.headers) and not p:
+        data = b"".join(head)
+        out.write(data)
+        size += len(data)
+        if hasher is not None:
+            hasher.update(data)
+    lineno = len(codec.headers)
+    variants = codec.details
+    plain = variants[0]
+    fast = plain.write_fast
+    longer = variants[1] if len(variants) > 1 else None
+    optional = codec.optional
+    fixed = codec.fixed
+    results = codec.kind == "results"
+    buf: list[bytes] = []
+    count = last = total = paid_count = paid_fen = failed_count = failed_fen = 0
+    for rec in records:
+        count += 1
+        lineno += 1
+        line = None
+        try:
+            seq, amount = rec.seq, rec.amount_fen
+            if type(seq) is int and seq > last and type(amount) is int:
+                use = plain
+                if longer is not None and any(getattr(rec, n) for n in optional):
+                    use = longer
+                line = use.write_fast(rec) if use is not plain else fast(rec)
+                line = line + eol if fixed else encode(line + eol_text)[0]
+        except Exception:  # noqa: BLE001 - the careful path says what
+            line = None
+        if line is None:
+            line = _record_slow(fmt, codec, rec, lineno, last, p)
+            if type(getattr(rec, "seq", None)) is int and rec.seq > last:
+                last = rec.seq
+            amount = getattr(rec, "amount_fen", None)
+            if type(amount) is not int:
+                continue
+        else:
+            last = seq
+        if results:
+            if getattr(rec, "outcome", None) == PaymentOutcome.PAID:
+                paid_count += 1
+                paid_fen += amount
+            else:
+                failed_count += 1
+                failed_fen += amount
+        else:
+            total += amount
+        if line is not None:
+            buf.append(line)
+            if len(buf) >= 512:
+                data = b"".join(buf)
+                out.write(data)
+                size += len(data)
+                if hasher is not None:
+                    hasher.update(data)
+                buf.clear()
+    if buf:
+        data = b"".join(buf)
+        out.write(data)
+        size += len(data)
+        if hasher is not None:
+            hasher.update(data)
+    actual = {"count": count, "total_fen": total, "paid_count": paid_count, "paid_fen": paid_fen,
+              "failed_count": failed_count, "failed_fen": failed_fen}
+    for k in codec.totals:
+        stated = getattr(header, k, None)
+        if type(stated) is int and stated != actual[k]:
+            p.add("line 1", k, f"header says {stated}, the records give {actual[k]}")
+    if codec.trailer is not None and not p:
+        where = f"line {lineno + 1}"
+        values = dict(fmt.values)
+        values.update(actual)
+        if hasher is not None:
+            values["digest"] = hasher.hexdigest()
+        if isinstance(codec.trailer, Template):
+            piece = codec.trailer.write({k: str(v) for k, v in values.items()})
+            trailer = encode(piece)[0] + eol
+        else:
+            piece = codec.trailer.write_slow(None, where, p, values)
+            trailer = None if piece is None else (piece if fixed else encode(piece)[0]) + eol
+        if trailer is not None:
+            out.write(trailer)
+            size += len(trailer)
+    if p:
+        raise p.error(file_label)
+    return WrittenFile(count=count, total_fen=(paid_fen + failed_fen) if results else total, size=size)
+
+
+def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: int, p: Problems):
+    seq = getattr(rec, "seq", None)
+    where = f"line {lineno} (seq {seq!r})"
+    if type(seq) is int and seq <= last:
+        p.add(where, "seq", f"seq {seq} does not follow {last}: seqs must increase")
+        return None
+    variants = codec.details
+    use = variants[0]
+    if len(variants) > 1:
+        try:
+            if any(getattr(rec, n) for n in codec.optional):
+                use = variants[1]
+        except AttributeError:
+            pass
+    piece = use.write_slow(rec, where, p)
+    if piece is None:
+        return None
+    if codec.fixed:
+        return piece + fmt.eol
+    try:
+        return fmt.encode(piece + fmt.line_ending)[0]
+    except UnicodeEncodeError as exc:
+        p.add(where, "record", f"cannot be written in {fmt.encoding_label}: {exc.reason}")
+        return None

@@ -1,0 +1,255 @@
+"""A declared record compiled: its fields' codecs, and fast functions made for it once.
+
+A detail record is read and written a million times a file, so the declaration is turned into
+Python source once (``compile_record``) - one ``struct`` unpack (fixed) or one ``split``
+(delimited), then each field's ``read`` called on its piece and the model object made in one
+call - and ``exec``'d; nothing per line looks at the declaration. When that fast function
+raises, the careful path (:meth:`Compiled.read_slow`, :meth:`Compiled.write_slow`) goes field by
+field and says which field is wrong and why.
+"""
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Mapping
+from dataclasses import fields as dc_fields
+
+from bank_formats.fixed_width_gbk.fields import Problems
+from bank_formats.layout.codecs import CONTROL_RE, FieldCodec, make_codec, quote, reason_codes
+from bank_formats.layout.declaration import MODEL, FieldDecl, RecordDecl
+from bank_formats.maker import maker
+from domain.model import FailureReason, PaymentOutcome
+
+PAID, FAILED, OTHER = PaymentOutcome.PAID, PaymentOutcome.FAILED, FailureReason.OTHER
+CONTROL_BYTES = bytes(range(0x20)) + b"\x7f"
+
+
+class Skip(Exception):
+    """The fast path cannot take this line: the careful path looks at it."""
+
+
+class Compiled:
+    """One record (one variant: with or without its optional trailing fields), compiled."""
+
+    def __init__(self, kind: str, decl: RecordDecl, fields: tuple[FieldDecl, ...], *, fixed: bool,
+                 encoding: str, encoding_label: str, delimiter: str, trailing: bool,
+                 reasons: Mapping[str, FailureReason]) -> None:
+        self.kind = kind
+        self.decl = decl
+        self.role = decl.role
+        self.fixed = fixed
+        self.delimiter = delimiter
+        self.trailing = trailing
+        self.reasons = reasons
+        self.codecs: tuple[FieldCodec, ...] = tuple(
+            make_codec(f, fixed=fixed, encoding=encoding, encoding_label=encoding_label,
+                       delimiter=delimiter, reasons=reasons) for f in fields)
+        self.by_name = {c.decl.name: c for c in self.codecs if c.decl.name}
+        self.count = len(self.codecs)
+        self.length = sum(f.width for f in fields) if fixed else None
+        self.struct = struct.Struct("".join(f"{f.width}s" for f in fields)) if fixed else None
+        model = MODEL[(kind, "header" if decl.role == "trailer" else decl.role)]
+        self.model = model
+        self.model_fields = tuple(f.name for f in dc_fields(model))
+        self.defaults = {f.name: f.default for f in dc_fields(model)}
+        self.starts = []
+        pos = 0
+        for f in fields:
+            self.starts.append(pos)
+            pos += f.width or 0
+        if decl.role == "detail":
+            self.read_fast = self._compile_read()
+            self.write_fast = self._compile_write()
+
+    # --- values of a record ----------------------------------------------------------------
+
+    def _value_expr(self, name: str, pieces: dict[str, str], scope: dict) -> str:
+        """The Python expression giving model field ``name`` from the pieces read."""
+        if name in pieces:
+            return pieces[name]
+        scope[f"d_{name}"] = self.defaults[name]
+        return f"d_{name}"
+
+    def _compile_read(self) -> Callable:
+        scope: dict[str, object] = {"make": maker(self.model), "Skip": Skip, "PAID": PAID,
+                                    "reasons_get": self.reasons.get, "OTHER": OTHER}
+        body = []
+        raws = ", ".join(f"r{i}" for i in range(self.count))
+        if self.fixed:
+            scope["unpack"] = self.struct.unpack_from
+            body.append(f"    {raws}, = unpack(line)")
+        else:
+            body.append(f"    parts = line.split({self.delimiter!r})")
+            if self.trailing:
+                body.append("    if parts.pop() != '': raise Skip")
+            body.append(f"    if len(parts) != {self.count}: raise Skip")
+            body.append(f"    {raws}, = parts")
+        pieces: dict[str, str] = {}
+        for i, c in enumerate(self.codecs):
+            scope[f"p{i}"] = c.read
+            t = c.decl.type
+            if t == "const":
+                scope[f"k{i}"] = c.write(None)
+                body.append(f"    if r{i} != k{i}: raise Skip")
+            elif t == "filler":
+                continue
+            elif t == "status":
+                body.append(f"    st = p{i}(r{i})")
+                pieces.update(outcome="st[0]", reason="st[1]", bank_code="st[2]")
+            else:
+                body.append(f"    v_{c.decl.name} = p{i}(r{i})")
+                pieces[c.decl.name] = f"v_{c.decl.name}"
+        if "outcome" in pieces and "status" not in self.by_name:
+            code = pieces.get("bank_code", "''")
+            body.append(f"    reason = None if v_outcome is PAID else reasons_get({code}, OTHER)")
+            pieces["reason"] = "reason"
+        args = ", ".join(self._value_expr(n, pieces, scope) for n in self.model_fields)
+        body.append(f"    return make({args})")
+        src = "def read_fast(line):\n" + "\n".join(body) + "\n"
+        exec(src, scope)  # noqa: S102 - source made from the checked declaration only
+        return scope["read_fast"]
+
+    def _compile_write(self) -> Callable:
+        """``write_fast(obj) -> bytes or text`` without the line ending; raises on anything
+        unusual (the careful path then says what)."""
+        scope: dict[str, object] = {"ValueError": ValueError}
+        parts = []
+        for i, c in enumerate(self.codecs):
+            scope[f"w{i}"] = c.write
+            t = c.decl.type
+            if t in ("const", "filler"):
+                scope[f"k{i}"] = c.write(None)
+                parts.append(f"k{i}")
+            elif t == "status":
+                parts.append(f"w{i}((o.outcome, o.reason, o.bank_code))")
+            elif c.decl.name == "bank_code" and "outcome" in self.by_name:
+                scope["code_of"] = self.bank_code_of
+                parts.append(f"w{i}(code_of(o))")
+            else:
+                parts.append(f"w{i}(o.{c.decl.name})")
+        if self.fixed:
+            expr = "b''.join((" + ", ".join(parts) + ",))"
+        else:
+            expr = repr(self.delimiter) + ".join((" + ", ".join(parts) + ",))"
+            if self.trailing:
+                expr += f" + {self.delimiter!r}"
+        src = f"def write_fast(o):\n    return {expr}\n"
+        exec(src, scope)  # noqa: S102
+        return scope["write_fast"]
+
+    def bank_code_of(self, rec) -> str:
+        """The bank code a delimited-style record (outcome field and bank_code field) writes:
+        its own, or for a failure without one the code of its reason; one that would read back
+        as another reason is refused."""
+        code, reason, outcome = rec.bank_code, rec.reason, rec.outcome
+        if outcome == PAID:
+            if reason is not None:
+                raise ValueError(f"a paid record cannot have a failure reason ({reason})")
+            return code
+        if not code:
+            if reason is None:
+                reason = OTHER
+            return reason_codes(self.reasons).get(reason, "")
+        if reason is not None and self.reasons.get(code, OTHER) != reason:
+            raise ValueError(f"bank code {code!r} reads back as {self.reasons.get(code, OTHER)}, "
+                             f"not {reason}")
+        return code
+
+    # --- the careful paths -------------------------------------------------------------------
+
+    def split(self, line):
+        """The record's raw pieces, or a message why it has not the right shape."""
+        if self.fixed:
+            if len(line) != self.length:
+                return f"the record is {len(line)} bytes long; a {self.kind} {self.role} record is {self.length}"
+            return list(self.struct.unpack_from(line))
+        parts = line.split(self.delimiter)
+        if self.trailing:
+            if parts[-1] != "":
+                return f"the record does not end with {self.delimiter!r}"
+            parts.pop()
+        if len(parts) != self.count:
+            return f"the record has {len(parts)} fields; a {self.kind} {self.role} record has {self.count}"
+        return parts
+
+    def read_values(self, line, where: str, problems: Problems) -> dict | None:
+        """The record's values by model field name, or None after adding its problems.
+
+        A status field gives ``outcome``, ``reason`` and ``bank_code``; a digest field is
+        given under ``digest``."""
+        pieces = self.split(line)
+        if isinstance(pieces, str):
+            problems.add(where, "record", pieces)
+            return None
+        before = len(problems)
+        values: dict = {}
+        for c, raw, start in zip(self.codecs, pieces, self.starts, strict=True):
+            try:
+                value = c.read(raw)
+                if isinstance(value, str) and c.decl.type == "text":
+                    bad = CONTROL_RE.search(value)
+                    if bad:
+                        raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
+            except ValueError as exc:
+                message = str(exc)
+                if self.fixed and "of the field" in message:
+                    # say where in the record, which is what someone with the file in a viewer needs
+                    message = _at_record_byte(message, start)
+                problems.add(where, c.label, message)
+                continue
+            t = c.decl.type
+            if t == "status":
+                values["outcome"], values["reason"], values["bank_code"] = value
+            elif t == "digest":
+                values["digest"] = raw
+            elif c.decl.name:
+                values[c.decl.name] = value
+        if len(problems) > before:
+            return None
+        if "outcome" in values and "status" not in self.by_name:
+            values["reason"] = (None if values["outcome"] is PAID
+                                else self.reasons.get(values.get("bank_code", ""), OTHER))
+        return values
+
+    def make(self, values: dict):
+        return self.model(**{n: values.get(n, self.defaults[n]) for n in self.model_fields})
+
+    def write_slow(self, obj, where: str, problems: Problems, values: Mapping | None = None):
+        """The record of ``obj`` (an object with the model's attributes, or ``values`` by
+        name), or None after adding a problem for each field that cannot be written."""
+        before = len(problems)
+        out = []
+        for c in self.codecs:
+            t = c.decl.type
+            try:
+                if t in ("const", "filler"):
+                    piece = c.write(None)
+                elif t == "status":
+                    piece = c.write((getattr(obj, "outcome", None), getattr(obj, "reason", None),
+                                     getattr(obj, "bank_code", "")))
+                elif t == "digest":
+                    piece = c.write(values["digest"])
+                elif c.decl.name == "bank_code" and "outcome" in self.by_name:
+                    piece = c.write(self.bank_code_of(obj))
+                else:
+                    name = c.decl.name
+                    value = values[name] if values is not None and name in values else getattr(obj, name)
+                    piece = c.write(value)
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                problems.add(where, c.label, str(exc) if not isinstance(exc, KeyError) else f"missing {exc}")
+                continue
+            out.append(piece)
+        if len(problems) > before:
+            return None
+        if self.fixed:
+            return b"".join(out)
+        return self.delimiter.join(out) + (self.delimiter if self.trailing else "")
+
+
+def _at_record_byte(message: str, start: int) -> str:
+    head, _, tail = message.rpartition(" at byte ")
+    number = tail.split(" ", 1)[0]
+    return f"{head} at byte {start + int(number)} of the record" if number.isdigit() else message
+
+
+def describe_missing(raw) -> str:
+    return quote(raw)
