@@ -7,21 +7,36 @@
                           --payer-account A [--key K] [--control-count N --control-total YUAN]
                           [--max-amount YUAN] [--result PATH] [--check-only]
 
-FILE is an XLSX sheet, a CSV file (UTF-8 with or without BOM, or GBK/GB18030) or JSON lines.
-The sheet is checked locally first, with the domain's own checks; every problem is shown with its
-row number and nothing is sent while any row is wrong. Kept apart from :mod:`adapter.cli` (which
-owns the ``batch`` group and calls :func:`add_parsers`); imports are inside the functions so that
-``ykt --help`` stays quick.
+FILE is an XLSX sheet, a CSV file (UTF-8 with or without BOM, or GBK/GB18030) or JSON lines
+(:mod:`adapter.roster_sheet` reads all three). ``submit`` reads the file three times, never
+holding its lines: first it checks every row with the domain's own checks
+(:class:`domain.validation.BatchChecker`, the service's field widths) and shows every problem
+with its row number; while any row is wrong it sends nothing. Then it streams the rows to
+SubmitBatch with a progress bar (rows, rate, time left), fetches every issue the service found
+(ListLineIssues: the service also screens against other batches and the stop list, which no
+local check can) and writes a result sheet: each row accepted, rejected or held, with the
+reasons in Chinese.
+
+The idempotency key defaults to a digest of the file's bytes and the header, so submitting the
+same file twice gives the first submission's batch back (the service answers it as a replay).
+
+Exit codes (as the rest of ``ykt``): 0 sent, every row accepted or held; 1 sent, and rows were
+rejected (correct or remove them: see the result sheet); 2 refused here, nothing sent (a wrong
+row, an unreadable file, a bad option); 3 refused by the service, nothing stored; 4 the service
+or the connection failed.
+
+Kept apart from :mod:`adapter.cli` (which owns the ``batch`` group and calls
+:func:`add_parsers`); imports are inside the functions so that ``ykt --help`` stays quick.
 """
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-# exit codes: 0 sent (every row accepted or held), 1 server error, 2 refused input (nothing sent),
-# 3 sent but the service rejected rows (see the result sheet)
-EXIT_OK, EXIT_SERVER, EXIT_REFUSED, EXIT_REJECTED = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_REFUSED_HERE, EXIT_REFUSED_THERE, EXIT_FAILED = 0, 1, 2, 3, 4
+ISSUE_PAGE = 1000  # issues fetched per ListLineIssues call (the service's largest page)
 
 
 def add_parsers(batch_subparsers, server_flags: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -41,11 +56,11 @@ def add_parsers(batch_subparsers, server_flags: Callable[[argparse.ArgumentParse
     p.add_argument("--bank", required=True, help="the agency bank's code")
     p.add_argument("--payer-name", required=True, help="the paying account's name")
     p.add_argument("--payer-account", required=True, help="the paying account")
-    p.add_argument("--key", help="idempotency key (default: derived from the file's content and the header)")
-    p.add_argument("--control-count", type=int, help="the roster's stated line count (default: counted)")
-    p.add_argument("--control-total", help="the roster's stated total in yuan (default: summed)")
+    p.add_argument("--key", help="idempotency key (default: a digest of the file's bytes and the header)")
+    p.add_argument("--control-count", type=int, help="the roster's stated line count (default: the rows counted)")
+    p.add_argument("--control-total", help="the roster's stated total in yuan (default: the rows summed)")
     p.add_argument("--max-amount", help="the program's standard per line in yuan (default: none)")
-    p.add_argument("--result", type=Path, help="the result sheet (default: FILE's name with -result.xlsx beside it)")
+    p.add_argument("--result", type=Path, help="the result sheet (default: FILE's name + -result.xlsx beside it)")
     p.add_argument("--check-only", action="store_true", help="check the roster locally and send nothing")
     server_flags(p)
     p.set_defaults(roster_action="submit")
@@ -53,4 +68,227 @@ def add_parsers(batch_subparsers, server_flags: Callable[[argparse.ArgumentParse
 
 def run(args, client: Callable) -> int:
     """``client(args)`` makes the gRPC client from the flags (:func:`adapter.cli._client`)."""
-    raise NotImplementedError("ykt batch template/submit: being written (issue 16 item 2)")
+    if args.roster_action == "template":
+        return _template(args)
+    return _submit(args, client)
+
+
+# --- template ---------------------------------------------------------------------------------
+
+
+def _template(args) -> int:
+    from adapter import roster_template
+    from i18n import say
+
+    if args.out.exists():
+        print(f"ykt: {say('roster.file_exists', path=args.out)}", file=sys.stderr)
+        return EXIT_REFUSED_HERE
+    roster_template.write(args.out)
+    print(say("roster.template_written", path=args.out))
+    return EXIT_OK
+
+
+# --- submit -----------------------------------------------------------------------------------
+
+
+def _submit(args, client: Callable) -> int:
+    from adapter import roster_check
+    from adapter.roster_sheet import Roster, SheetError, yuan_to_fen
+    from domain.model import BatchHeader
+    from domain.money import yuan
+    from i18n import say
+
+    out, err = sys.stdout, sys.stderr
+    try:
+        max_fen = yuan_to_fen(args.max_amount) if args.max_amount else None
+        stated_total = yuan_to_fen(args.control_total) if args.control_total else None
+    except ValueError as exc:
+        option = "--max-amount" if args.max_amount and _bad_yuan(args.max_amount) else "--control-total"
+        print(f"ykt: {say('roster.bad_option', option=option, why=exc)}", file=err)
+        return EXIT_REFUSED_HERE
+    result_path = args.result or args.file.with_name(args.file.stem + "-result.xlsx")
+    if not args.check_only and result_path.exists():
+        print(f"ykt: {say('roster.file_exists', path=result_path)}", file=err)
+        return EXIT_REFUSED_HERE
+    try:
+        roster = Roster(args.file)
+        with _progress() as progress:
+            report = roster_check.check(roster, max_amount_fen=max_fen, control_count=args.control_count,
+                                        control_total_fen=stated_total,
+                                        tick=_ticker(progress, say("roster.checking"), roster.rows_estimate))
+    except SheetError as exc:
+        for p in exc.problems:
+            print(roster_check.describe(p), file=err)
+        return EXIT_REFUSED_HERE
+    except OSError as exc:
+        print(f"ykt: {args.file}: {exc.strerror or exc}", file=err)
+        return EXIT_REFUSED_HERE
+    for p in roster.notes:
+        print(roster_check.describe(p), file=out)
+    for p in report.problems:
+        print(roster_check.describe(p), file=out)
+    if roster.blank_rows:
+        print(say("roster.blank_rows", count=roster.blank_rows), file=out)
+    for row in report.examples:
+        print(say("roster.example_skipped", row=row), file=out)
+    if report.warnings:
+        print(say("roster.warned", warnings=report.warnings), file=out)
+    if report.errors:
+        print(say("roster.refused", errors=report.errors, rows=report.rows_wrong), file=err)
+        return EXIT_REFUSED_HERE
+    if not report.count:
+        print(say("roster.empty"), file=err)
+        return EXIT_REFUSED_HERE
+    print(say("roster.checked", count=report.count, total=yuan(report.total_fen)), file=out)
+    if args.check_only:
+        return EXIT_OK
+
+    header = BatchHeader(
+        idempotency_key=args.key or roster_check.default_key(report.sha256, args), program=args.program,
+        period=args.period, region=args.region, bank_code=args.bank, payer_name=args.payer_name,
+        payer_account=args.payer_account, control_count=report.count, control_total_fen=report.total_fen,
+        max_amount_fen=max_fen,
+    )
+    import grpc
+
+    try:
+        api = client(args)
+        with _progress() as progress:
+            tick = _ticker(progress, say("roster.sending"), report.count)
+            response = api.submit(header, _lines(roster, tick))
+            issues = fetch_issues(api, response.batch_id, response.issue_count,
+                                  _ticker(progress, say("roster.fetching"), response.issue_count))
+            from adapter import roster_result
+
+            roster_result.write(result_path, roster, response, issues, args.file.name,
+                                tick=_ticker(progress, say("roster.writing"), report.count))
+    except grpc.RpcError as exc:
+        return _rpc_failed(exc)
+    if response.replayed:
+        print(say("roster.replayed"), file=out)
+    from i18n import name
+
+    print(say("roster.submitted", batch=response.batch_id, status=name("batch_status", response.status),
+              accepted=response.accepted_count, rejected=response.rejected_count, held=response.held_count,
+              count=response.line_count, total=yuan(response.total_fen)), file=out)
+    print(say("roster.result_written", path=result_path), file=out)
+    if response.rejected_count:
+        print(say("roster.correct_hint"), file=out)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _bad_yuan(text: str) -> bool:
+    from adapter.roster_sheet import yuan_to_fen
+
+    try:
+        yuan_to_fen(text)
+    except ValueError:
+        return True
+    return False
+
+
+def _lines(roster, tick) -> Iterator:
+    """The roster's lines as read again for sending (the check passed: every row reads)."""
+    for row in roster.rows():
+        tick()
+        yield row.line
+
+
+def fetch_issues(api, batch_id: str, expected: int, tick=None) -> dict[int, list]:
+    """Every issue the service found in the batch, by seq, paged through ListLineIssues."""
+    from ykt.v1 import disbursement_pb2 as pb
+
+    found: dict[int, list] = {}
+    if not expected:
+        return found
+    after = 0
+    while True:
+        page = api.call("ListLineIssues", pb.ListLineIssuesRequest(batch_id=batch_id, page_size=ISSUE_PAGE,
+                                                                   after_issue_id=after), timeout=120)
+        for issue in page.issues:
+            found.setdefault(issue.seq, []).append(issue)
+            if tick is not None:
+                tick()
+        if not page.next_after_issue_id:
+            return found
+        after = page.next_after_issue_id
+
+
+def _rpc_failed(exc) -> int:
+    import grpc
+
+    from i18n import say
+
+    refused = exc.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION,
+                             grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED,
+                             grpc.StatusCode.NOT_FOUND, grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.OUT_OF_RANGE)
+    detail = f"{exc.code().name}: {exc.details() or ''}"
+    print(f"ykt: {say('roster.server_refused' if refused else 'roster.server_error', detail=detail)}",
+          file=sys.stderr)
+    for field, description in _violations(exc):
+        print(f"  {field}: {description}", file=sys.stderr)
+    return EXIT_REFUSED_THERE if refused else EXIT_FAILED
+
+
+def _violations(exc) -> list[tuple[str, str]]:
+    try:
+        from google.rpc import error_details_pb2
+        from grpc_status import rpc_status
+
+        status = rpc_status.from_call(exc)
+    except (ValueError, AttributeError):
+        return []
+    found = []
+    for detail in status.details if status is not None else ():
+        bad = error_details_pb2.BadRequest()
+        if detail.Unpack(bad):
+            found += [(v.field, v.description) for v in bad.field_violations]
+    return found
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def _progress():
+    """A progress display on stderr: rows done of all, rows a second, time left and taken. On a
+    terminal it redraws itself; elsewhere (a pipe, a test) it prints nothing."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    from i18n import say
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(say("roster.rate", rate=f"{speed:,.0f}" if speed else "-"))
+
+    console = Console(stderr=True)
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
+                    TimeRemainingColumn(), TimeElapsedColumn(), console=console, disable=not console.is_terminal,
+                    refresh_per_second=4)
+
+
+def _ticker(progress, description: str, total: int | None, every: int = 500):
+    """A function to call once a row; it moves the bar every ``every`` rows (rich's bookkeeping
+    costs microseconds a call: not a row's worth)."""
+    task = progress.add_task(description, total=total)
+    count = 0
+
+    def tick() -> None:
+        nonlocal count
+        count += 1
+        if count % every == 0:
+            progress.update(task, completed=count)
+
+    tick.finish = lambda: progress.update(task, completed=count, total=count)  # type: ignore[attr-defined]
+    return tick

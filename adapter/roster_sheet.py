@@ -1,0 +1,575 @@
+"""Rosters as people keep them: an Excel sheet, a CSV file or JSON lines, read into the lines the
+SubmitBatch RPC carries (issue 16 item 2).
+
+Be liberal in what we read, never wrong in what we send:
+
+* **Files.** ``.xlsx`` (the first sheet), ``.csv`` (UTF-8 with or without BOM, UTF-16 with BOM as
+  Excel's "Unicode text", or GBK/GB18030: told apart by the first bytes that are not ASCII; comma,
+  tab or semicolon) and ``.jsonl`` (one object per line). Each is read row by row: a CSV or JSON
+  lines file is streamed; an XLSX sheet is read with python-calamine (Rust; about 10x openpyxl's
+  read-only mode, which made reading the sheet slower than the service stores it) when the sheet's
+  XML is at most :data:`CALAMINE_MAX_XML` bytes, holding the sheet's cells while it reads, and
+  streamed with openpyxl's read-only mode above that, so memory stays bounded for any sheet.
+* **Headers.** The first non-empty row names the columns, in Chinese or English (``姓名`` or
+  ``name``; ``金额(元)``, ``amount (yuan)``...; see :data:`COLUMNS`). A row right below it
+  holding the columns' English codes (the template's second row) is skipped. Unknown columns are
+  ignored and said so; a required column missing, or two columns for one field, refuses the file.
+* **Cells.** Text is trimmed at both ends. An identity or account number stored as a number is
+  refused (Excel keeps 15 significant digits and no leading zero: the number may already be
+  wrong); a phone, seq or household number that is a whole number is taken as its digits.
+* **Amounts** are yuan: a number, or text such as ``1,234.50``, ``¥1234.5`` or ``1234.50元``;
+  converted to integer fen through :class:`~decimal.Decimal` (a float cell through its shortest
+  repr, which is what the sheet stores), refused when not exact to the fen. JSON lines may give
+  ``amount_fen`` (an integer) instead.
+
+Every problem is a :class:`Problem` naming the row (as the user's program numbers it: the
+sheet's row, the file's line), the column as the file heads it, a stable code and why. The
+domain's own checks (:mod:`domain.validation`) are run by :mod:`adapter.roster_cli`, not here.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import math
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from domain.model import AccountKind, PaymentLine
+
+# --- sheet-level reason codes (words for people in i18n/catalogue_roster.py) ---------------------
+
+SHEET_FORMAT = "SHEET_FORMAT"  # not a file we read (suffix), or an unreadable workbook
+SHEET_ENCODING = "SHEET_ENCODING"  # bytes that are not text in the file's encoding
+SHEET_NO_HEADER = "SHEET_NO_HEADER"  # no row naming the columns
+SHEET_COLUMN_MISSING = "SHEET_COLUMN_MISSING"  # a required column is not there
+SHEET_COLUMN_TWICE = "SHEET_COLUMN_TWICE"  # two columns for one field
+SHEET_COLUMN_UNKNOWN = "SHEET_COLUMN_UNKNOWN"  # warning: a column we do not know, ignored
+SHEET_AMOUNT = "SHEET_AMOUNT"  # the amount is not a number of yuan exact to the fen
+SHEET_NUMBER_CELL = "SHEET_NUMBER_CELL"  # an identity or account number stored as a number
+SHEET_CELL_TYPE = "SHEET_CELL_TYPE"  # a date, true/false or other value where text belongs
+SHEET_SEQ = "SHEET_SEQ"  # the seq is not a whole number
+SHEET_ROW = "SHEET_ROW"  # a JSON line that is not an object
+SHEET_CODES = frozenset({SHEET_FORMAT, SHEET_ENCODING, SHEET_NO_HEADER, SHEET_COLUMN_MISSING, SHEET_COLUMN_TWICE,
+                         SHEET_COLUMN_UNKNOWN, SHEET_AMOUNT, SHEET_NUMBER_CELL, SHEET_CELL_TYPE, SHEET_SEQ,
+                         SHEET_ROW})
+
+ERROR, WARNING = "error", "warning"
+# A sheet whose XML is larger than this is streamed with openpyxl (bounded memory, slower): calamine
+# holds the sheet's cells, about as much memory as its XML (120 MB RSS for 87 MB, 100,000 rows).
+CALAMINE_MAX_XML = 256 << 20
+MAX_FEN = (1 << 63) - 1  # what the RPC's int64 carries
+# The template's example row (adapter/roster_template.py): a valid but made-up person, skipped
+# (and said so) when a filled-in template still holds it, so that nobody pays 张三 by mistake.
+EXAMPLE_ID = "110101198001011232"
+EXAMPLE_ACCOUNT = "6222020000000000018"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A roster field as a sheet heads it: the template's Chinese header, the English code, the
+    other headers people write for it, and an example value for the template."""
+
+    field: str  # PaymentLine's field, or "amount_yuan"
+    zh: str
+    required: bool
+    aliases: tuple[str, ...]
+    example: object
+    note: str  # for the template's header comment
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("seq", "序号", False, ("序号", "行号", "编号", "seq", "no", "number", "lineno"), 1,
+           "从 1 起连续编号；不填则按行的先后编号"),
+    Column("name", "姓名", True, ("姓名", "户主姓名", "领取人姓名", "收款人姓名", "name", "fullname"), "张三",
+           "汉字，少数民族姓名用间隔号 · 分隔"),
+    Column("id_number", "身份证号", True, ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证",
+                                         "idnumber", "id", "idno", "idcard"), EXAMPLE_ID,
+           "18 位公民身份号码；请把本列设为文本，勿存为数字"),
+    Column("account_no", "账号", True, ("账号", "银行账号", "银行卡号", "卡号", "存折账号", "一卡通账号",
+                                       "社保卡号", "accountno", "account", "accountnumber", "cardno"), EXAMPLE_ACCOUNT,
+           "银行卡或存折账号，只含数字；请把本列设为文本"),
+    Column("amount_yuan", "金额(元)", True, ("金额", "金额元", "发放金额", "补贴金额", "amount", "amountyuan",
+                                           "yuan"), "1234.50",
+           "以元为单位，最多两位小数，例如 1234.50"),
+    Column("account_kind", "账户类型", False, ("账户类型", "账户种类", "介质类型", "accountkind", "kind"), "银行卡",
+           "银行卡、存折或社保卡；不填即银行卡"),
+    Column("bank_name", "开户行", False, ("开户行", "开户银行", "开户网点", "bankname", "bank"), "某农村商业银行城关支行",
+           "可不填"),
+    Column("subsidy_item", "补贴项目", False, ("补贴项目", "补贴项目名称", "项目", "subsidyitem", "item"),
+           "耕地地力保护补贴", "可不填"),
+    Column("remark", "备注", False, ("备注", "摘要", "remark", "remarks", "memo"), "2026年耕地地力保护补贴",
+           "存折上打印的摘要，可不填"),
+    Column("phone", "手机号", False, ("手机号", "手机号码", "联系电话", "电话", "phone", "mobile"), "13800138000",
+           "11 位手机号，可不填"),
+    Column("address", "地址", False, ("地址", "住址", "家庭住址", "address"), "城关镇新村村1组", "可不填"),
+    Column("household_no", "户号", False, ("户号", "户编号", "householdno", "household"), "", "可不填"),
+)
+BY_FIELD = {c.field: c for c in COLUMNS}
+CODE_ROW = {c.field: c.field for c in COLUMNS}  # the template's second row: each column's code
+_KINDS = {
+    "card": AccountKind.CARD, "卡": AccountKind.CARD, "银行卡": AccountKind.CARD, "借记卡": AccountKind.CARD,
+    "一卡通": AccountKind.CARD,
+    "passbook": AccountKind.PASSBOOK, "存折": AccountKind.PASSBOOK,
+    "socialsecuritycard": AccountKind.SOCIAL_SECURITY_CARD, "社保卡": AccountKind.SOCIAL_SECURITY_CARD,
+    "社会保障卡": AccountKind.SOCIAL_SECURITY_CARD,
+}
+KIND_ZH = {AccountKind.CARD: "银行卡", AccountKind.PASSBOOK: "存折", AccountKind.SOCIAL_SECURITY_CARD: "社保卡"}
+
+
+def _norm(header: object) -> str:
+    """A header as compared: no spaces, marks of required, units in brackets or case."""
+    text = str(header).strip().lower().translate(_FOLD)
+    text = re.sub(r"\(.*?\)", lambda m: m.group()[1:-1] if m.group() == "(元)" else "", text)
+    return re.sub(r"[\s_\-*.:#]", "", text)
+
+
+_FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "＊": "*", "\u3000": " "})
+_ALIASES = {_norm(a): c.field for c in COLUMNS for a in c.aliases} | {"amountfen": "amount_fen"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of a roster, where a person finds it: ``row`` as the file numbers it (0: the
+    file as a whole), ``column`` as the file heads it; ``field`` and ``code`` for machines."""
+
+    row: int
+    column: str
+    field: str
+    code: str
+    message: str
+    severity: str = ERROR
+    seq: int = 0
+
+
+class SheetError(Exception):
+    """The file cannot be read as a roster at all (no rows are checked): the problems say why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A roster row read: the line to send (with placeholders where a cell was wrong), where it
+    came from and what was wrong with its cells (the domain's checks come later)."""
+
+    row: int
+    line: PaymentLine
+    problems: tuple[Problem, ...]
+
+
+# --- amounts ----------------------------------------------------------------------------------
+
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def yuan_to_fen(value: object) -> int:
+    """A sheet's amount in yuan as integer fen, exactly; ``ValueError`` saying why otherwise.
+
+    ``1234.5`` (a float cell: its shortest repr is what the sheet stores), ``"1,234.50"``,
+    ``"¥1234.50"``, ``"1234.50元"``, ``Decimal("0.01")`` and ``12`` are read; ``1.005``,
+    ``"1,23.00"``, ``"12元5角"``, ``NaN`` and ``True`` are not.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("is empty" if value is None else "is true/false, not an amount")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not an amount")
+        amount = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        for sign in ("¥", "￥", "RMB", "CNY"):
+            text = text.removeprefix(sign)
+        text = text.removesuffix("元")
+        if not text:
+            raise ValueError("is empty")
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise ValueError(f"{value!r}: thousands separators must group three digits, e.g. 1,234.50")
+            text = text.replace(",", "")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            raise ValueError(f"{value!r} is not a number of yuan (write it like 1234.50)")
+        amount = Decimal(text)
+    else:
+        raise ValueError(f"is a {type(value).__name__}, not an amount")
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount")
+    try:
+        fen = amount.scaleb(2)
+        if fen != fen.to_integral_value():
+            raise ValueError(f"{value!r} has more than 2 decimals: an amount in yuan is exact to the fen (0.01)")
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    if abs(fen) > MAX_FEN:
+        raise ValueError(f"{value!r} is too large")
+    return int(fen)
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+_DIGITS_FIELDS = ("id_number", "account_no")  # a number here may have lost digits already
+_WHOLE_FIELDS = ("phone", "household_no")  # a whole number here is its digits
+
+
+def _text(value: object, field: str) -> str:
+    """A text cell's value; ``ValueError`` with the code and why when it is not text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        raise _CellError(SHEET_CELL_TYPE, f"holds {'true/false' if isinstance(value, bool) else 'a date or time'}, "
+                                          "not text")
+    if isinstance(value, (int, float, Decimal)):
+        if field in _DIGITS_FIELDS:
+            raise _CellError(SHEET_NUMBER_CELL, "is stored as a number, which keeps at most 15 digits and no leading "
+                                                "zero; format the column as text and type the number again")
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number == number.to_integral_value() and number >= 0:
+            return str(int(number))
+        if field in _WHOLE_FIELDS:
+            raise _CellError(SHEET_CELL_TYPE, f"{value!r} is not a whole number")
+        return str(value)
+    raise _CellError(SHEET_CELL_TYPE, f"holds a {type(value).__name__}, not text")
+
+
+class _CellError(ValueError):
+    def __init__(self, code: str, why: str):
+        super().__init__(why)
+        self.code = code
+
+
+def _seq(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("is true/false")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError(f"{value!r} is not a whole number")
+    if isinstance(value, Decimal):
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        raise ValueError(f"{value} is not a whole number")
+    if isinstance(value, str) and re.fullmatch(r"\d{1,18}", value.strip()):
+        return int(value.strip())
+    raise ValueError(f"{value!r} is not a whole number" if isinstance(value, str) else "is not a whole number")
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+class Roster:
+    """One roster file opened for reading; :meth:`rows` reads it from the top, each time it is
+    called (the check, the submission and the result sheet each read it once)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ".jsonl", ".ndjson"):
+            raise SheetError([Problem(0, "", "", SHEET_FORMAT,
+                                      f"{self.path.name}: not a roster file we read (.xlsx, .csv or .jsonl)")])
+        self.kind = "xlsx" if suffix in (".xlsx", ".xlsm") else "jsonl" if suffix in (".jsonl", ".ndjson") else "csv"
+        self.encoding = _detect_encoding(self.path) if self.kind == "csv" else "utf-8"
+        self.columns: dict[str, str] = {}  # field -> the file's header for it
+        self.notes: list[Problem] = []  # warnings about the file as a whole (ignored columns)
+        self.blank_rows = 0  # rows with no value, skipped (counted on the last read)
+        self.examples: list[int] = []  # rows skipped as the template's example row (the last read)
+        self.rows_estimate: int | None = None  # data rows, when the file says (XLSX dimension)
+
+    # raw rows ----------------------------------------------------------------------------------
+
+    def _cells(self) -> Iterator[tuple[int, list[object]]]:
+        """(row number, cell values) of a sheet or CSV file, the header row included."""
+        if self.kind == "xlsx":
+            yield from self._xlsx_cells()
+        else:
+            yield from self._csv_cells()
+
+    def _xlsx_cells(self) -> Iterator[tuple[int, list[object]]]:
+        rows, xml_bytes = _xlsx_size(self.path)
+        if rows is not None:
+            self.rows_estimate = max(rows - 1, 0)
+        if xml_bytes <= CALAMINE_MAX_XML:
+            try:
+                from python_calamine import CalamineWorkbook
+
+                sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
+            except Exception as exc:  # the Rust reader's errors are of its own types
+                raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{self.path.name}: not a readable XLSX "
+                                                                     f"workbook ({exc})")]) from None
+            if self.rows_estimate is None:
+                self.rows_estimate = max(sheet.height - 1, 0)
+            for number, values in enumerate(sheet.iter_rows(), 1):  # from the sheet's row 1, empty or not
+                yield number, [None if v == "" else v for v in values]
+            return
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{self.path.name}: not a readable XLSX "
+                                                                 f"workbook ({exc})")]) from None
+        try:
+            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+                yield number, list(values)
+        finally:
+            book.close()
+
+    def _csv_cells(self) -> Iterator[tuple[int, list[object]]]:
+        number = 0
+        try:
+            with open(self.path, encoding=self.encoding, newline="") as f:
+                head = f.read(8192)
+                f.seek(0)
+                first = head.splitlines()[0] if head else ""
+                delimiter = max(",\t;", key=first.count) if first else ","
+                for values in csv.reader(f, delimiter=delimiter):
+                    number += 1
+                    yield number, values
+        except UnicodeDecodeError:
+            raise SheetError([Problem(number + 1, "", "", SHEET_ENCODING,
+                                      f"{self.path.name}: line {number + 1} is not {self.encoding} text like the "
+                                      "lines before it; save the whole file in one encoding (UTF-8 or GBK)")]) from None
+        except csv.Error as exc:
+            raise SheetError([Problem(number + 1, "", "", SHEET_FORMAT,
+                                      f"{self.path.name}: line {number + 1}: {exc}")]) from None
+
+    # roster rows -------------------------------------------------------------------------------
+
+    def rows(self) -> Iterator[Row]:
+        """Every data row as a :class:`Row`, in order; :class:`SheetError` when the file cannot be
+        read as a roster (no header, a required column missing...)."""
+        if self.kind == "jsonl":
+            yield from self._json_rows()
+            return
+        self.blank_rows = 0
+        self.examples = []
+        cells = self._cells()
+        header_row, header = None, None
+        for number, values in cells:
+            if any(_filled(v) for v in values):
+                header_row, header = number, values
+                break
+        if header is None:
+            raise SheetError([Problem(0, "", "", SHEET_NO_HEADER, f"{self.path.name}: no row names the columns "
+                                                                     "(the file is empty)")])
+        places = self._map_header(header_row, header)
+        seq_given = "seq" in places
+        position = 0
+        first_data = True
+        for number, values in cells:
+            if not any(_filled(v) for v in values):
+                self.blank_rows += 1
+                continue
+            if first_data:
+                first_data = False
+                if _is_code_row(values, places):
+                    continue
+            record = {f: values[i] if i < len(values) else None for f, i in places.items()}
+            if record.get("id_number") == EXAMPLE_ID and record.get("account_no") == EXAMPLE_ACCOUNT:
+                self.examples.append(number)
+                continue
+            position += 1
+            yield self._row(number, record, position, seq_given)
+
+    def _map_header(self, number: int, header: list[object]) -> dict[str, int]:
+        places: dict[str, int] = {}
+        problems: list[Problem] = []
+        self.notes = []
+        self.columns = {}
+        for i, cell in enumerate(header):
+            if not _filled(cell):
+                continue
+            field = _ALIASES.get(_norm(cell))
+            shown = str(cell).strip()
+            if field is None:
+                self.notes.append(Problem(number, shown, "", SHEET_COLUMN_UNKNOWN,
+                                          f"column {_letter(i)} '{shown}' is not a roster field: ignored", WARNING))
+            elif field in places or (field in ("amount_yuan", "amount_fen") and
+                                     ({"amount_yuan", "amount_fen"} & places.keys())):
+                problems.append(Problem(number, shown, field, SHEET_COLUMN_TWICE,
+                                        f"column {_letter(i)} '{shown}' is a second column for {field}"))
+            else:
+                places[field] = i
+                self.columns[field] = shown
+        self._require(places.keys(), number, problems)
+        if problems:
+            raise SheetError(problems)
+        return places
+
+    def _require(self, fields, number: int, problems: list[Problem]) -> None:
+        for column in COLUMNS:
+            if column.required and column.field not in fields and not (
+                    column.field == "amount_yuan" and "amount_fen" in fields):
+                problems.append(Problem(number, column.zh, column.field, SHEET_COLUMN_MISSING,
+                                        f"no column '{column.zh}' ({column.field}): the header row "
+                                        f"{'is row ' + str(number) if number else 'has none'}"))
+
+    def _json_rows(self) -> Iterator[Row]:
+        self.blank_rows = 0
+        self.notes = []
+        self.columns = {}
+        position = 0
+        warned: set[str] = set()
+        with open(self.path, encoding="utf-8-sig") as f:
+            number = 0
+            while True:
+                try:
+                    text = f.readline()
+                except UnicodeDecodeError:
+                    raise SheetError([Problem(number + 1, "", "", SHEET_ENCODING,
+                                              f"{self.path.name}: line {number + 1} is not UTF-8 text")]) from None
+                if not text:
+                    break
+                number += 1
+                if not text.strip():
+                    self.blank_rows += 1
+                    continue
+                position += 1
+                try:
+                    obj = json.loads(text, parse_float=Decimal)
+                except ValueError as exc:
+                    obj = exc
+                if not isinstance(obj, dict):
+                    why = f"is not JSON ({obj})" if isinstance(obj, Exception) else "is not a JSON object"
+                    yield Row(number, PaymentLine(position, "", "", "", 0), (
+                        Problem(number, "", "", SHEET_ROW, f"line {number} {why}", seq=position),))
+                    continue
+                record: dict[str, object] = {}
+                for key, value in obj.items():
+                    field = _ALIASES.get(_norm(key))
+                    if field is None:
+                        if key not in warned:
+                            warned.add(key)
+                            self.notes.append(Problem(number, key, "", SHEET_COLUMN_UNKNOWN,
+                                                      f"line {number}: key '{key}' is not a roster field: ignored",
+                                                      WARNING))
+                        continue
+                    record[field] = value
+                    self.columns.setdefault(field, key)
+                missing: list[Problem] = []
+                self._require(record.keys(), number, missing)
+                if missing:
+                    for p in missing:
+                        record.setdefault(p.field, None)
+                row = self._row(number, record, position, "seq" in record)
+                yield Row(row.row, row.line, tuple(
+                    Problem(number, p.column, p.field, p.code, f"line {number}: no '{p.field}'", seq=row.line.seq)
+                    for p in missing) + row.problems)
+
+    def _row(self, number: int, record: dict[str, object], position: int, seq_given: bool) -> Row:
+        """A row's cells as a line; each cell that cannot be read is a problem and a placeholder
+        (empty text, amount 0, seq its position) that the domain's checks will not report again."""
+        problems: list[Problem] = []
+
+        def bad(field: str, code: str, why: str) -> None:
+            column = self.columns.get(field) or BY_FIELD[field].zh if field in BY_FIELD else field
+            problems.append(Problem(number, column, field, code, f"row {number}: {column}: {why}"))
+
+        seq = position
+        if seq_given and _filled(record.get("seq")):
+            try:
+                seq = _seq(record["seq"])
+            except ValueError as exc:
+                bad("seq", SHEET_SEQ, str(exc))
+        texts: dict[str, str] = {}
+        for field in ("name", "id_number", "account_no", "bank_name", "subsidy_item", "remark", "phone", "address",
+                      "household_no"):
+            try:
+                texts[field] = _text(record.get(field), field)
+            except _CellError as exc:
+                bad(field, exc.code, str(exc))
+                texts[field] = ""
+        amount = 0
+        if "amount_fen" in record:
+            value = record["amount_fen"]
+            if type(value) is int:
+                amount = value
+            else:
+                problems.append(Problem(number, self.columns.get("amount_fen", "amount_fen"), "amount_fen",
+                                        SHEET_AMOUNT, f"row {number}: amount_fen must be a whole number of fen"))
+        else:
+            try:
+                amount = yuan_to_fen(record.get("amount_yuan"))
+            except ValueError as exc:
+                bad("amount_yuan", SHEET_AMOUNT, str(exc))
+        kind: object = AccountKind.CARD
+        raw_kind = record.get("account_kind")
+        if _filled(raw_kind):
+            key = re.sub(r"[\s_\-]", "", str(raw_kind)).lower()
+            kind = _KINDS.get(key, str(raw_kind).strip())  # unknown: the domain says ACCOUNT_KIND
+        line = PaymentLine(seq=seq, amount_fen=amount, account_kind=kind, **texts)
+        return Row(number, line, tuple(Problem(p.row, p.column, p.field, p.code, p.message, p.severity, seq)
+                                       for p in problems))
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _is_code_row(values: list[object], places: dict[str, int]) -> bool:
+    """The template's second row: each mapped column holds its field's English code."""
+    return all(i < len(values) and isinstance(values[i], str) and values[i].strip() == CODE_ROW.get(f, f)
+               for f, i in places.items())
+
+
+def _letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
+
+
+def _xlsx_size(path: Path) -> tuple[int | None, int]:
+    """The first sheet's last row as its ``<dimension>`` states it (None when it does not say) and
+    the size of its XML, read from the sheet's first bytes and the zip's directory."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+            if not names:
+                raise KeyError("no worksheet")
+            first = sorted(names, key=lambda n: int(re.search(r"\d+", n.rsplit("/", 1)[1]).group()))[0]
+            size = z.getinfo(first).file_size
+            with z.open(first) as f:
+                head = f.read(4096).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, KeyError):
+        raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{path.name}: not an XLSX workbook")]) from None
+    m = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
+    if m is None or m.group(1) is None:  # openpyxl's write-only mode writes "A1"
+        return None, size
+    return int(m.group(1)), size
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030 (GBK's superset): told from
+    the first bytes that are not ASCII, wherever they are in the file."""
+    with open(path, "rb") as f:
+        start = f.read(4)
+        if start.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        f.seek(0)
+        while chunk := f.read(1 << 20):
+            at = next((i for i, b in enumerate(chunk) if b > 127), None) if not chunk.isascii() else None
+            if at is None:
+                continue
+            window = chunk[at: at + 4096]
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(window, final=False)
+            except UnicodeDecodeError:
+                return "gb18030"
+            return "utf-8"
+    return "utf-8"
