@@ -212,6 +212,11 @@ files = Table(
     # again: the next attempt finds out from the bank's folders whether the rename happened.
     Column("rename_temp", String(300)),
     Column("rename_sent_at", DateTime(timezone=True)),
+    # Result files (migration 0010): the reading report, what was read and what was skipped and
+    # why (domain/reading_report.py, JSON), and the count and fen of the skipped records.
+    Column("reading_report", Text),
+    Column("skipped_count", Integer),
+    Column("skipped_fen", BigInteger),
 )
 # A file's content is taken once per bank and direction; re-deliveries are rows pointing at it.
 Index(
@@ -366,6 +371,10 @@ statement_files = Table(
     Column("entry_count", Integer),
     Column("credit_fen", BigInteger),
     Column("debit_fen", BigInteger),
+    # the reading report (migration 0010), as for result files
+    Column("reading_report", Text),
+    Column("skipped_count", Integer),
+    Column("skipped_fen", BigInteger),
 )
 Index(
     "uq_statement_files_first_delivery",

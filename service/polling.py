@@ -92,7 +92,7 @@ class OutboxPoller:
             for remote in listing:
                 if is_signature_name(bank, remote.name):
                     continue  # fetched with the file it signs
-                if bank.naming.is_statement(remote.name, suffix):
+                if bank.naming.is_statement(remote.name, bank.statement_format.file_suffix):
                     self._statement(sftp, bank, remote, listing, folder, lease)
                     continue
                 if not bank.naming.is_result(remote.name, suffix):

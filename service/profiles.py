@@ -202,6 +202,10 @@ class BankProfile:
     schema_dir: Path | None = None
     reason_codes: Mapping[str, FailureReason] = field(default_factory=dict)
     source: str = "<profile>"
+    # ``[statements] format``: a bank that sends statements in another format than its family's
+    # (MT940, CSV through a column mapping in ``[statements.csv]``); None: the family's own.
+    statement_format_name: str | None = None
+    statement_options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def taken_dirs(self) -> tuple[str, ...]:
@@ -211,6 +215,13 @@ class BankProfile:
     @cached_property
     def bank_format(self) -> bank_formats.BankFormat:
         return bank_formats.get(self.format, schema_dir=self.schema_dir, **self.format_options)
+
+    @cached_property
+    def statement_format(self):
+        """What reads this bank's statements: the ``[statements]`` format, else its family."""
+        if self.statement_format_name is None:
+            return self.bank_format
+        return bank_formats.get_statement_format(self.statement_format_name, **self.statement_options)
 
     def with_connection(self, sftp: SftpEndpoint) -> BankProfile:
         return replace(self, sftp=sftp)
@@ -275,12 +286,32 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
         schema_dir=schema_dir,
         reason_codes=codes,
         source=source,
+        **_statements(r),
     )
     try:
         profile.bank_format  # noqa: B018 - build it now so a wrong option shows at load time
     except (ValueError, TypeError, OSError) as exc:
         raise ProfileError(f"{source}: format: {exc}") from None
+    try:
+        profile.statement_format  # noqa: B018 - the same for the statements' format and mapping
+    except (ValueError, TypeError) as exc:
+        raise ProfileError(f"{source}: statements.{profile.statement_format_name}: {exc}") from None
     return profile
+
+
+def _statements(r: _Reader) -> dict[str, Any]:
+    """``[statements] format = "mt940" | "csv"`` and its options in ``[statements.FORMAT]``."""
+    table = r.table("statements")
+    if not table:
+        return {}
+    name = r.choice("statements", "format", {n: n for n in bank_formats.statement_names()})
+    extra = sorted(k for k in table if k not in ("format", name))
+    if extra:
+        raise r.fail("statements", extra[0], f"unknown key; the options of format {name!r} go in [statements.{name}]")
+    options = table.get(name, {})
+    if not isinstance(options, dict):
+        raise r.fail("statements", name, "expected a table")
+    return {"statement_format_name": name, "statement_options": dict(options)}
 
 
 _SECURITY_KEYS = ("sign", "encrypt", "verify_inbound", "decrypt_inbound", "digest", "signature_suffix",
@@ -322,7 +353,7 @@ def _security(r: _Reader) -> FileSecurity:
 class _Reader:
     """Typed access to a profile's tables; every error names the source file and the key."""
 
-    TABLES = ("bank", "format", "files", "folders", "security", "deadlines", "reason_codes")
+    TABLES = ("bank", "format", "files", "folders", "security", "deadlines", "reason_codes", "statements")
 
     def __init__(self, raw: Mapping[str, Any], source: str):
         unknown = sorted(set(raw) - set(self.TABLES))
