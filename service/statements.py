@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bank_formats import FormatError
 from domain.masking import mask_account, mask_name
+from domain.reading_report import reading_columns, reading_report
 from domain.statement_match import DEFAULT_TOLERANCE_DAYS, LABELS, BreakKind, Reconciliation, match, reconcile
 from filesec import FileSecurityError
 from ledger import statements as repo
@@ -136,8 +137,7 @@ def _store(ctx: Context, conn, bank, file_id: int, local_path: Path, signature: 
     try:
         with open(readable, "rb") as src:
             try:
-                reader = bank.bank_format.read_statement(src, name)
-                header = reader.header
+                reader = bank.statement_format.read_statement(src, name)
                 rows, count = [], 0
                 for e in reader:
                     count += 1
@@ -148,6 +148,7 @@ def _store(ctx: Context, conn, bank, file_id: int, local_path: Path, signature: 
                         repo.insert_entries(conn, rows)
                         rows = []
                 repo.insert_entries(conn, rows)
+                header = reader.header  # after the entries: MT940 and CSV state it once read
             except (FormatError, SQLAlchemyError):
                 raise
             except Exception as exc:  # noqa: BLE001 - a reader's surprise is the file's fault
@@ -165,7 +166,9 @@ def _store(ctx: Context, conn, bank, file_id: int, local_path: Path, signature: 
                      created_at=header.created_at, from_date=header.from_date, to_date=header.to_date,
                      currency=header.currency, opening_balance_fen=header.opening_balance_fen,
                      closing_balance_fen=header.closing_balance_fen, entry_count=count,
-                     credit_fen=header.credit_fen, debit_fen=header.debit_fen)
+                     credit_fen=header.credit_fen, debit_fen=header.debit_fen,
+                     **reading_columns(reading_report(count, header.credit_fen + header.debit_fen,
+                                                      getattr(reader, "skipped", []), getattr(reader, "notes", []))))
     log.info("bank %s: stored statement %s (%s, account %s, %d entries)", bank.code, header.statement_id,
              name, header.account, count)
     return StatementOutcome(file_id, StatementState.STORED, header.statement_id, header.account, count)
