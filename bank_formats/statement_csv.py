@@ -227,8 +227,9 @@ class CsvStatementReader:
                     reason = "ZERO_AMOUNT"
                 if not account and row_account:
                     account = row_account
+                # no names, accounts or remarks: the report is shown to people and kept unmasked
                 detail = (f"{side.value} {amount / 100:.2f} {row_currency or o['currency']} {day.isoformat()} "
-                          f"{cell('remark')[:60]}").rstrip()
+                          f"{cell('reference')[:35]}").rstrip()
                 if reason is not None:
                     self.skipped.append(Skipped(where, reason, detail, None if reason == "FOREIGN_CURRENCY"
                                                 else amount))

@@ -39,6 +39,7 @@ from domain.model import (
     ResultRecord,
     payment_round,
 )
+from domain.reading_report import reading_columns, reading_report
 from domain.reasons import reclassify
 from filesec import FileSecurityError
 from ledger import store
@@ -268,6 +269,8 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         conn, file_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value, batch_id=batch.id,
         claimed_batch_id=batch.id, message_id=header.file_id[:35], line_count=booked.records,
         last_error=booked.summary() or None, updated_at=now, **who,
+        **reading_columns(reading_report(booked.records, booked.read_fen, getattr(reader, "skipped", []),
+                                         getattr(reader, "notes", []))),
     ):
         raise RuntimeError(f"file {file_id} left RECEIVED while this transaction held it")  # rolls back
     store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None,
@@ -298,6 +301,7 @@ class _Staged:
     """What staging a result file found: its records, and the exceptions among them by kind."""
 
     records: int = 0
+    read_fen: int = 0  # the records' amounts, for the reading report
     exceptions: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)  # the first few, for the caller
 
@@ -375,6 +379,7 @@ def _stage_records(ctx: Context, conn, batch, file_id: int, round_no: int, reade
             ))
             ordinal += 1
         store.insert_result_lines(conn, rows)
+        out.read_fen += sum(r.amount_fen for r in chunk)
         chunk.clear()
 
     for rec in _read(reader):
