@@ -285,7 +285,7 @@ class Roster:
         self.encoding = _detect_encoding(self.path) if self.kind == "csv" else "utf-8"
         self.columns: dict[str, str] = {}  # field -> the file's header for it
         self.notes: list[Problem] = []  # warnings about the file as a whole (ignored columns)
-        self.blank_rows = 0  # rows with no value, skipped (counted on the last read)
+        self.blank_rows = 0  # rows with no value between rows with values, skipped (on the last read)
         self.examples: list[int] = []  # rows skipped as the template's example row (the last read)
         self.rows_estimate: int | None = None  # data rows, when the file says (XLSX dimension)
 
@@ -329,23 +329,44 @@ class Roster:
             book.close()
 
     def _csv_cells(self) -> Iterator[tuple[int, list[object]]]:
-        number = 0
+        """Rows of a CSV file numbered by the file's lines (a quoted cell may span lines). Each line
+        is decoded on its own, so bytes of another encoding are named by their line."""
+        failed: list[int] = []
+        encoding = self.encoding
+
+        def decoded(f) -> Iterator[str]:
+            for number, raw in enumerate(f, 1):
+                try:
+                    yield raw.decode(encoding)
+                except UnicodeDecodeError:
+                    failed.append(number)
+                    return
+
+        reader = None
         try:
-            with open(self.path, encoding=self.encoding, newline="") as f:
-                head = f.read(8192)
-                f.seek(0)
-                first = head.splitlines()[0] if head else ""
+            if encoding == "utf-16":  # two bytes a character: lines are found after decoding
+                f = open(self.path, encoding=encoding, newline="")
+                lines: Iterator[str] = iter(f)
+            else:
+                f = open(self.path, "rb")
+                lines = decoded(f)
+            with f:
+                first = next(lines, "")
                 delimiter = max(",\t;", key=first.count) if first else ","
-                for values in csv.reader(f, delimiter=delimiter):
-                    number += 1
-                    yield number, values
+                reader = csv.reader(_chain(first, lines), delimiter=delimiter)
+                start = 1
+                for values in reader:
+                    yield start, values
+                    start = reader.line_num + 1
         except UnicodeDecodeError:
-            raise SheetError([Problem(number + 1, "", "", SHEET_ENCODING,
-                                      f"{self.path.name}: line {number + 1} is not {self.encoding} text like the "
-                                      "lines before it; save the whole file in one encoding (UTF-8 or GBK)")]) from None
+            failed.append((reader.line_num if reader else 0) + 1)
         except csv.Error as exc:
-            raise SheetError([Problem(number + 1, "", "", SHEET_FORMAT,
-                                      f"{self.path.name}: line {number + 1}: {exc}")]) from None
+            raise SheetError([Problem(reader.line_num if reader else 1, "", "", SHEET_FORMAT,
+                                      f"{self.path.name}: line {reader.line_num if reader else 1}: {exc}")]) from None
+        if failed:
+            raise SheetError([Problem(failed[0], "", "", SHEET_ENCODING,
+                                      f"{self.path.name}: line {failed[0]} is not {encoding} text like the lines "
+                                      "before it; save the whole file in one encoding (UTF-8 or GBK)")])
 
     # roster rows -------------------------------------------------------------------------------
 
@@ -370,10 +391,13 @@ class Roster:
         seq_given = "seq" in places
         position = 0
         first_data = True
+        blank = 0  # blank rows are counted once a row follows them: the sheet's formatted tail is not news
         for number, values in cells:
             if not any(_filled(v) for v in values):
-                self.blank_rows += 1
+                blank += 1
                 continue
+            self.blank_rows += blank
+            blank = 0
             if first_data:
                 first_data = False
                 if _is_code_row(values, places):
@@ -516,6 +540,12 @@ class Roster:
                                        for p in problems))
 
 
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    if first:
+        yield first
+    yield from rest
+
+
 def _filled(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
@@ -554,7 +584,7 @@ def _xlsx_size(path: Path) -> tuple[int | None, int]:
 
 def _detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030 (GBK's superset): told from
-    the first bytes that are not ASCII, wherever they are in the file."""
+    the first bytes that are not ASCII, wherever they are in the file (read a megabyte at a time)."""
     with open(path, "rb") as f:
         start = f.read(4)
         if start.startswith(codecs.BOM_UTF8):
@@ -566,10 +596,11 @@ def _detect_encoding(path: Path) -> str:
             at = next((i for i, b in enumerate(chunk) if b > 127), None) if not chunk.isascii() else None
             if at is None:
                 continue
-            window = chunk[at: at + 4096]
             try:
-                codecs.getincrementaldecoder("utf-8")().decode(window, final=False)
-            except UnicodeDecodeError:
-                return "gb18030"
+                codecs.getincrementaldecoder("utf-8")().decode(chunk[at: at + 4096], final=False)
+            except UnicodeDecodeError as exc:
+                # GBK read as UTF-8 fails within its first characters; text that reads as UTF-8
+                # for two characters or more is UTF-8 (a later fault is named by its line)
+                return "utf-8" if exc.start >= 6 else "gb18030"
             return "utf-8"
     return "utf-8"
