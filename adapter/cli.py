@@ -19,6 +19,7 @@ from datetime import UTC
 from pathlib import Path
 
 from adapter import report_cli
+from adapter.reading_report_pb import reading_notes
 from domain.money import yuan
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
@@ -465,6 +466,7 @@ def format_files(files) -> str:
                 notes.append(f"lease: {f.lease_owner} until {_when(f, 'lease_until')}")
             if f.handled_by:
                 notes.append(f"last handled by {f.handled_by} (fence {f.fence})")
+            notes += reading_notes(f)  # what was read and skipped (issue 15 item 5)
             out += [f"         {note}" for note in notes]
     return "\n".join(out)
 

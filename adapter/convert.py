@@ -17,6 +17,7 @@ from datetime import datetime
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from adapter.reading_report_pb import reading_to_pb
 from domain import beijing
 from domain.booking import LABEL_ZH as EXCEPTION_LABELS
 from domain.booking import Disposition
@@ -203,7 +204,7 @@ def file_to_pb(row) -> pb.ExchangedFile:
         lease_owner=getattr(row, "lease_owner", None) or "",
         lease_until=timestamp(getattr(row, "lease_until", None)),
         claimed_batch_id=row.claimed_batch_id or "", archived_at=timestamp(row.archived_at),
-        message_id=row.message_id or "",
+        message_id=row.message_id or "", reading_report=reading_to_pb(getattr(row, "reading_report", None)),
     )
 
 

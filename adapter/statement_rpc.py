@@ -10,6 +10,7 @@ from datetime import date
 
 from adapter import handed_in
 from adapter.convert import page_size, timestamp
+from adapter.reading_report_pb import reading_to_pb
 from ledger import statements as repo
 from service import retention, statements
 from service.context import Context
@@ -29,6 +30,7 @@ def file_to_pb(row) -> pb.StatementFile:
         to_date=row.to_date.isoformat() if row.to_date else "",
         opening_balance_fen=row.opening_balance_fen or 0, closing_balance_fen=row.closing_balance_fen or 0,
         entry_count=row.entry_count or 0, credit_fen=row.credit_fen or 0, debit_fen=row.debit_fen or 0,
+        reading_report=reading_to_pb(getattr(row, "reading_report", None)),
     )
 
 

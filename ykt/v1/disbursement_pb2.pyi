@@ -562,7 +562,7 @@ class DispatchBatchRequest(_message.Message):
     def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
 
 class ExchangedFile(_message.Message):
-    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at", "next_attempt_at", "delivered_at", "delivered_by", "acknowledged_at", "rendered_at", "handled_by", "fence", "lease_owner", "lease_until", "claimed_batch_id", "archived_at", "message_id")
+    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at", "next_attempt_at", "delivered_at", "delivered_by", "acknowledged_at", "rendered_at", "handled_by", "fence", "lease_owner", "lease_until", "claimed_batch_id", "archived_at", "message_id", "reading_report")
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
     BANK_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -590,6 +590,7 @@ class ExchangedFile(_message.Message):
     CLAIMED_BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    READING_REPORT_FIELD_NUMBER: _ClassVar[int]
     file_id: int
     direction: str
     bank_code: str
@@ -617,7 +618,56 @@ class ExchangedFile(_message.Message):
     claimed_batch_id: str
     archived_at: _timestamp_pb2.Timestamp
     message_id: str
-    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_by: _Optional[str] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rendered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handled_by: _Optional[str] = ..., fence: _Optional[int] = ..., lease_owner: _Optional[str] = ..., lease_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claimed_batch_id: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_id: _Optional[str] = ...) -> None: ...
+    reading_report: ReadingReport
+    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_by: _Optional[str] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rendered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handled_by: _Optional[str] = ..., fence: _Optional[int] = ..., lease_owner: _Optional[str] = ..., lease_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claimed_batch_id: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_id: _Optional[str] = ..., reading_report: _Optional[_Union[ReadingReport, _Mapping]] = ...) -> None: ...
+
+class ReadingReport(_message.Message):
+    __slots__ = ("records", "total_fen", "skipped_count", "skipped_fen", "skipped_unpriced", "by_reason", "first_skipped", "notes")
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_FEN_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_UNPRICED_FIELD_NUMBER: _ClassVar[int]
+    BY_REASON_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    records: int
+    total_fen: int
+    skipped_count: int
+    skipped_fen: int
+    skipped_unpriced: int
+    by_reason: _containers.RepeatedCompositeFieldContainer[SkippedReason]
+    first_skipped: _containers.RepeatedCompositeFieldContainer[SkippedRecord]
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, records: _Optional[int] = ..., total_fen: _Optional[int] = ..., skipped_count: _Optional[int] = ..., skipped_fen: _Optional[int] = ..., skipped_unpriced: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[SkippedReason, _Mapping]]] = ..., first_skipped: _Optional[_Iterable[_Union[SkippedRecord, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SkippedReason(_message.Message):
+    __slots__ = ("reason", "label", "count", "total_fen", "unpriced")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    UNPRICED_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    label: str
+    count: int
+    total_fen: int
+    unpriced: int
+    def __init__(self, reason: _Optional[str] = ..., label: _Optional[str] = ..., count: _Optional[int] = ..., total_fen: _Optional[int] = ..., unpriced: _Optional[int] = ...) -> None: ...
+
+class SkippedRecord(_message.Message):
+    __slots__ = ("where", "reason", "detail", "amount_fen", "has_amount")
+    WHERE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    HAS_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    where: str
+    reason: str
+    detail: str
+    amount_fen: int
+    has_amount: bool
+    def __init__(self, where: _Optional[str] = ..., reason: _Optional[str] = ..., detail: _Optional[str] = ..., amount_fen: _Optional[int] = ..., has_amount: _Optional[bool] = ...) -> None: ...
 
 class RegenerateFileRequest(_message.Message):
     __slots__ = ("file_id", "reason")
@@ -895,7 +945,7 @@ class ListTransactionsResponse(_message.Message):
     def __init__(self, transactions: _Optional[_Iterable[_Union[LedgerTransaction, _Mapping]]] = ...) -> None: ...
 
 class StatementFile(_message.Message):
-    __slots__ = ("file_id", "bank_code", "name", "sha256", "state", "duplicate_of", "last_error", "received_by", "received_at", "archived_at", "statement_id", "account", "from_date", "to_date", "opening_balance_fen", "closing_balance_fen", "entry_count", "credit_fen", "debit_fen")
+    __slots__ = ("file_id", "bank_code", "name", "sha256", "state", "duplicate_of", "last_error", "received_by", "received_at", "archived_at", "statement_id", "account", "from_date", "to_date", "opening_balance_fen", "closing_balance_fen", "entry_count", "credit_fen", "debit_fen", "reading_report")
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     BANK_CODE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -915,6 +965,7 @@ class StatementFile(_message.Message):
     ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_FEN_FIELD_NUMBER: _ClassVar[int]
     DEBIT_FEN_FIELD_NUMBER: _ClassVar[int]
+    READING_REPORT_FIELD_NUMBER: _ClassVar[int]
     file_id: int
     bank_code: str
     name: str
@@ -934,7 +985,8 @@ class StatementFile(_message.Message):
     entry_count: int
     credit_fen: int
     debit_fen: int
-    def __init__(self, file_id: _Optional[int] = ..., bank_code: _Optional[str] = ..., name: _Optional[str] = ..., sha256: _Optional[str] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., last_error: _Optional[str] = ..., received_by: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., statement_id: _Optional[str] = ..., account: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., opening_balance_fen: _Optional[int] = ..., closing_balance_fen: _Optional[int] = ..., entry_count: _Optional[int] = ..., credit_fen: _Optional[int] = ..., debit_fen: _Optional[int] = ...) -> None: ...
+    reading_report: ReadingReport
+    def __init__(self, file_id: _Optional[int] = ..., bank_code: _Optional[str] = ..., name: _Optional[str] = ..., sha256: _Optional[str] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., last_error: _Optional[str] = ..., received_by: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., statement_id: _Optional[str] = ..., account: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., opening_balance_fen: _Optional[int] = ..., closing_balance_fen: _Optional[int] = ..., entry_count: _Optional[int] = ..., credit_fen: _Optional[int] = ..., debit_fen: _Optional[int] = ..., reading_report: _Optional[_Union[ReadingReport, _Mapping]] = ...) -> None: ...
 
 class IngestStatementFileResponse(_message.Message):
     __slots__ = ("file", "problems")
