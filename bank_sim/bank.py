@@ -147,7 +147,8 @@ class SimulatedBank:
         self.rejected = self.root / rejected
         self.naming = naming or FileNaming()
         self.own_texts = _own_texts(own_codes or {})
-        self.write_statements = write_statements
+        # a declared layout (bank_formats.layout) has payment and result files only
+        self.write_statements = write_statements and getattr(fmt, "has_statements", True)
         self.ledger_file = self.root / "clearing_balances.json"
         self.write_marker = write_marker
         self.rereport = bool(rereport)

@@ -228,7 +228,11 @@ def main(argv: list[str] | None = None) -> int:
 def bench_one(spec: str, args: argparse.Namespace) -> None:
     n = args.lines
     name, options = parse_spec(spec)
-    fmt = bank_formats.get(name, schema_dir=args.schema_dir, **options)
+    if name == "profile":  # profile:PATH - the format a bank profile declares (e.g. its layout)
+        from service.profiles import load_profile
+        fmt = load_profile(Path(options.get("path") or spec.partition(":")[2])).bank_format
+    else:
+        fmt = bank_formats.get(name, schema_dir=args.schema_dir, **options)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench_formats_"))
     workdir.mkdir(parents=True, exist_ok=True)
     pay_path = workdir / f"payments{fmt.file_suffix}"
@@ -290,6 +294,8 @@ def bench_one(spec: str, args: argparse.Namespace) -> None:
             ("write_statement", write_statement, stmt_path),
             ("read_statement", read_statement, stmt_path),
         ):
+            if label.endswith("_statement") and not getattr(fmt, "has_statements", True):
+                continue  # a declared layout (bank_formats.layout) has payment and result files only
             count, seconds, cpu, rss_kib = in_child(op)
             if count != n:
                 raise SystemExit(f"{label}: {count} lines, expected {n}")

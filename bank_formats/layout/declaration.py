@@ -267,7 +267,13 @@ def _record(kind: str, role: str, raw: object, where: str, layout: str,
     seen: set[str] = set()
     for i, item in enumerate(items):
         fw = f"{where}.fields[{i}]"
-        f = _field(_table(item, fw), fw, layout)
+        item = dict(_table(item, fw))
+        ref = TEMPLATE_RE.fullmatch(str(item.get("value", "")))
+        if ref is not None:  # value = "{unit}": the constant of that name in [values]
+            if ref.group(1) not in values:
+                raise ValueError(f"{fw}.value: {ref.group(1)!r} is not in values")
+            item["value"] = values[ref.group(1)]
+        f = _field(item, fw, layout)
         if f.name:
             if f.name not in allowed:
                 raise ValueError(f"{fw}.name: {f.name!r} is not a field of a {kind} {model_role}; "

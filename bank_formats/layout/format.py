@@ -37,6 +37,7 @@ class LayoutFormat:
     """
 
     name = "layout"
+    has_statements = False  # statements come in another format (ISO 20022, MT940, CSV) for now
 
     def __init__(self, schema_dir: Path | None = None, *, declaration: str | Mapping | None = None,
                  suffix: str = ".txt", **table: Any) -> None:
@@ -82,6 +83,12 @@ class LayoutFormat:
             else:
                 out[f.name] = "" if FIELD_TYPES[f.name][0] == "text" else None
         return out
+
+    def stated_in_file(self, kind: str) -> frozenset[str]:
+        """The header fields a file of ``kind`` states in its own records (the others come from
+        its name, or are counted)."""
+        codec = self._files.get(kind)
+        return frozenset() if codec is None else frozenset(codec.header_states | codec.trailer_states)
 
     def _file(self, kind: str, file: str) -> FileCodec:
         codec = self._files.get(kind)

@@ -9,13 +9,15 @@ field and says which field is wrong and why.
 """
 from __future__ import annotations
 
+import codecs
 import struct
 from collections.abc import Callable, Mapping
+from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 
 from bank_formats.fixed_width_gbk.fields import Problems
 from bank_formats.layout.codecs import CONTROL_RE, FieldCodec, make_codec, quote, reason_codes
-from bank_formats.layout.declaration import MODEL, FieldDecl, RecordDecl
+from bank_formats.layout.declaration import CODE_ENUMS, FIELD_TYPES, MODEL, FieldDecl, RecordDecl
 from bank_formats.maker import maker
 from domain.model import FailureReason, PaymentOutcome
 
@@ -40,6 +42,7 @@ class Compiled:
         self.delimiter = delimiter
         self.trailing = trailing
         self.reasons = reasons
+        self.codecs_decode = codecs.lookup(encoding).decode
         self.codecs: tuple[FieldCodec, ...] = tuple(
             make_codec(f, fixed=fixed, encoding=encoding, encoding_label=encoding_label,
                        delimiter=delimiter, reasons=reasons) for f in fields)
@@ -50,7 +53,11 @@ class Compiled:
         model = MODEL[(kind, "header" if decl.role == "trailer" else decl.role)]
         self.model = model
         self.model_fields = tuple(f.name for f in dc_fields(model))
-        self.defaults = {f.name: f.default for f in dc_fields(model)}
+        # a model field the layout does not carry reads back as its default ("" for a text
+        # without one, None for a date)
+        self.defaults = {f.name: f.default if f.default is not MISSING else
+                         ("" if FIELD_TYPES.get(f.name, ("",))[0] == "text" else None)
+                         for f in dc_fields(model)}
         self.starts = []
         pos = 0
         for f in fields:
@@ -95,6 +102,9 @@ class Compiled:
             elif t == "status":
                 body.append(f"    st = p{i}(r{i})")
                 pieces.update(outcome="st[0]", reason="st[1]", bank_code="st[2]")
+            elif (inline := self._inline_read(i, c, scope)) is not None:
+                body.extend(inline)
+                pieces[c.decl.name] = f"v_{c.decl.name}"
             else:
                 body.append(f"    v_{c.decl.name} = p{i}(r{i})")
                 pieces[c.decl.name] = f"v_{c.decl.name}"
@@ -107,6 +117,38 @@ class Compiled:
         src = "def read_fast(line):\n" + "\n".join(body) + "\n"
         exec(src, scope)  # noqa: S102 - source made from the checked declaration only
         return scope["read_fast"]
+
+    def _inline_read(self, i: int, c: FieldCodec, scope: dict) -> list[str] | None:
+        """The source reading the usual field types in line, without a call per field: what
+        they do is what the codec's ``read`` does for a well-formed value (anything else raises,
+        and the careful path, which calls ``read``, says why)."""
+        d = c.decl
+        v, r = f"v_{d.name}", f"r{i}"
+        if d.type == "text":
+            if self.fixed:
+                scope["decode"] = self.codecs_decode
+                scope[f"P{i}"] = d.pad.encode("ascii")
+                strip = "rstrip" if d.align == "left" else "lstrip"
+                lines = [f"    {v} = decode({r}.{strip}(P{i}))[0]"]
+            else:
+                lines = [f"    {v} = {r}"]
+            if d.required:
+                lines.append(f"    if not {v}: raise Skip")
+            return lines
+        if d.type in ("int", "amount") and not (d.type == "amount" and d.unit == "yuan"):
+            if self.fixed and d.pad != "0":
+                return None
+            test = f"{r}.isdigit()" if self.fixed else f"{r}.isdigit() and {r}.isascii()"
+            lines = [f"    if not ({test}): raise Skip", f"    {v} = int({r})"]
+            if d.name == "seq":
+                lines.append(f"    if {v} < 1: raise Skip")
+            return lines
+        if d.type == "code":
+            # the codec's own table: the code as it stands in the file -> the model's value
+            table = {c.write(value): value for value in {e for e in _enum_values(d)}}
+            scope[f"C{i}"] = table
+            return [f"    {v} = C{i}[{r}]"]
+        return None
 
     def _compile_write(self) -> Callable:
         """``write_fast(obj) -> bytes or text`` without the line ending; raises on anything
@@ -243,6 +285,11 @@ class Compiled:
         if self.fixed:
             return b"".join(out)
         return self.delimiter.join(out) + (self.delimiter if self.trailing else "")
+
+
+def _enum_values(d: FieldDecl) -> list:
+    enum = CODE_ENUMS[d.name]
+    return [enum(k) for k in d.codes]
 
 
 def _at_record_byte(message: str, start: int) -> str:
