@@ -131,6 +131,7 @@ class SimulatedBank:
         pay_twice: Iterable[int] = (),
         pay_twice_ppm: int = 0,
         delivery_marker: str | None = ".ok",
+        statement_format=None,
     ):
         """``rereport``, ``pay_twice`` (seqs) and ``pay_twice_ppm``: see the module docstring.
         ``delivery_marker``: the suffix of the marker the service leaves beside a payment file
@@ -148,7 +149,9 @@ class SimulatedBank:
         self.naming = naming or FileNaming()
         self.own_texts = _own_texts(own_codes or {})
         # a declared layout (bank_formats.layout) has payment and result files only
-        self.write_statements = write_statements and getattr(fmt, "has_statements", True)
+        # what its statements are written in: a profile's [statements] format, else its family
+        self.statement_fmt = statement_format or fmt
+        self.write_statements = write_statements and getattr(self.statement_fmt, "has_statements", True)
         self.ledger_file = self.root / "clearing_balances.json"
         self.write_marker = write_marker
         self.rereport = bool(rereport)
@@ -179,7 +182,7 @@ class SimulatedBank:
             root, profile.bank_format, seed, profile.code,
             inbox=profile.inbox, outbox=profile.outbox, naming=profile.naming,
             write_marker=profile.completion == "marker", own_codes=profile.reason_codes,
-            delivery_marker=profile.delivery_marker,
+            delivery_marker=profile.delivery_marker, statement_format=profile.statement_format,
             security=counterpart(profile, keys) if keys is not None else None, **{"write_statements": True, **kwargs},
         )
 
@@ -470,13 +473,13 @@ class SimulatedBank:
             closing_balance_fen=closing, count=(credit > 0) + debits, credit_fen=credit,
             debit_fen=debit,
         )
-        final = self.outbox / self.naming.statement_name(account, now.date(), number, self.fmt.file_suffix)
+        final = self.outbox / self.naming.statement_name(account, now.date(), number, self.statement_fmt.file_suffix)
         temp = self._temp_for(final)
         spool.seek(0)
         records = (self._second_payments(spool, header, tally.count) if second_payments
                    else _unspool(spool, tally.count))
         with open(temp, "wb") as out:
-            self.fmt.write_statement(out, sheader, _entries(records, header, credit, now.date()))
+            self.statement_fmt.write_statement(out, sheader, _entries(records, header, credit, now.date()))
             out.flush()
             os.fsync(out.fileno())
         self._publish(temp, final)
