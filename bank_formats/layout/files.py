@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO
 
 from bank_formats.base import FormatError, Skipped, WrittenFile
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 CHUNK = 256 * 1024
 MAX_LINE = 64 * 1024  # a longer line is reported, not kept
 BOM = b"\xef\xbb\xbf"
+END = object()  # after the last line
 
 # the control totals a header or trailer may state, and what each counts
 TOTALS = {
@@ -308,11 +310,21 @@ class LayoutReader:
         pending = None  # the line held back: it may be the trailer
         lineno = header_lines
         cut = False
-        for item in lines:
+        trailer_item = None
+        missing_trailer = False
+        for item in chain(lines, (END,)) if has_trailer else lines:
             if has_trailer:
-                item, pending = pending, item
-                if item is None:
-                    continue
+                if item is END:
+                    # the last line: the trailer, unless it is a detail record (the trailer was lost)
+                    if pending is None or self._is_trailer(pending[1]):
+                        trailer_item = pending
+                        missing_trailer = pending is None
+                        break
+                    item, pending, missing_trailer = pending, None, True
+                else:
+                    item, pending = pending, item
+                    if item is None:
+                        continue
             lineno, line, ended = item
             seen += 1
             if not ended:
@@ -362,10 +374,11 @@ class LayoutReader:
                 yield rec
         trailer_values = None
         if has_trailer:
-            if pending is None:
-                p.add(f"line {lineno + 1}", "record", "the file ends without its trailer record: it is cut short")
+            if missing_trailer:
+                p.add(f"line {lineno + 1}", "digest" if codec.digest is not None else "record",
+                      f"the file ends after line {lineno} without its trailer record: it is cut short")
             else:
-                t_lineno, t_line, t_ended = pending
+                t_lineno, t_line, t_ended = trailer_item
                 trailer_values = self._header_record(codec.trailer, t_line, f"line {t_lineno}")
                 if trailer_values is not None and hasher is not None:
                     stated = trailer_values.get("digest", b"")
@@ -385,9 +398,10 @@ class LayoutReader:
             for k, v in (trailer_values or {}).items():
                 if k in codec.totals:
                     stated[k] = v
+            cut = cut or missing_trailer  # a file known to be cut short: its totals say nothing more
             if "count" in stated and stated["count"] != seen and not cut:
                 p.add("line 1", "count", f"header says {stated['count']} records, the file has {seen}")
-            elif good == seen:
+            if good == seen and not cut:
                 for k, v in stated.items():
                     if k != "count" and v != actual[k]:
                         p.add("line 1", k, f"header says {v}, the records give {actual[k]}")
@@ -395,6 +409,24 @@ class LayoutReader:
                 p.add("file", "file", "the file changed between the counting pass and the reading pass")
         if p:
             raise p.error(self.name)
+
+    def _is_trailer(self, line: bytes) -> bool:
+        """Whether the last line is the trailer: its leading constants are the trailer's."""
+        trailer = self._codec.trailer
+        if isinstance(trailer, Template):
+            text = self._decode(line, "replace")[0]
+            return trailer.read(text) is not None
+        lead = []
+        for c in trailer.codecs:
+            if c.decl.type != "const":
+                break
+            lead.append(c.write(None))
+        if not lead:
+            return True
+        if trailer.fixed:
+            return line.startswith(b"".join(lead))
+        text = self._decode(line, "replace")[0]
+        return text.split(trailer.delimiter)[:len(lead)] == lead
 
     def _detail_slow(self, line: bytes, where: str):
         codec, p = self._codec, self._problems

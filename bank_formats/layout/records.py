@@ -210,7 +210,7 @@ class Compiled:
                 return f"the record does not end with {self.delimiter!r}"
             parts.pop()
         if len(parts) != self.count:
-            return f"the record has {len(parts)} fields; a {self.kind} {self.role} record has {self.count}"
+            return f"{len(parts)} fields; a {self.kind} {self.role} record has {self.count}"
         return parts
 
     def read_values(self, line, where: str, problems: Problems) -> dict | None:
@@ -220,7 +220,7 @@ class Compiled:
         given under ``digest``."""
         pieces = self.split(line)
         if isinstance(pieces, str):
-            problems.add(where, "record", pieces)
+            problems.add(where, "record" if self.fixed else "fields", pieces)
             return None
         before = len(problems)
         values: dict = {}
