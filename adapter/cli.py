@@ -1,5 +1,13 @@
-"""The ``ykt`` command: serve, demo, bank-sim, report, files, regenerate-file, mark-delivered,
-statement, migrate, verify, keys, backup, restore, token, certs.
+"""The ``ykt`` command: a command for every task a person does, grouped by who does it
+(batch, lines, issues, stop, files, statement, exceptions, audit, disclosure, report), and the
+operator's commands (serve, demo, bank-sim, migrate, verify, keys, backup, restore, token, certs).
+
+The people's commands live in small modules (:mod:`adapter.cli_batches`, :mod:`adapter.cli_lines`,
+:mod:`adapter.cli_files`, :mod:`adapter.cli_stop`, :mod:`adapter.report_cli`); each subcommand
+sets ``run(args, client_factory)``. Words for people go through :mod:`i18n` in the language of
+``--lang`` (or ``YKT_LANG``; Chinese by default), which is also sent to the service as
+``accept-language``; ``--json`` gives scripts codes and integer fen. Exit codes: see
+:mod:`adapter.cli_errors`.
 
 Commands that call the server take credentials from flags or the environment: a bearer token
 from ``--token-file`` or ``YKT_TOKEN`` (never a command-line argument: other users could read it
@@ -15,12 +23,10 @@ import os
 import signal
 import sys
 import threading
-from datetime import UTC
 from pathlib import Path
 
-from adapter import report_cli
-from adapter.reading_report_pb import reading_notes
-from domain.money import yuan
+from adapter import cli_batches, cli_files, cli_lines, cli_stop, report_cli
+from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
@@ -29,19 +35,65 @@ def _credential_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token-file", type=Path, help="file holding the bearer token (default: $YKT_TOKEN)")
     p.add_argument("--ca", type=Path, help="CA of the server's certificate: use TLS (default: $YKT_TLS_CA)")
     p.add_argument("--cert", type=Path, help="client certificate for mutual TLS (default: $YKT_TLS_CERT)")
-    p.add_argument("--key", type=Path, help="its private key (default: $YKT_TLS_KEY)")
+    # dest tls_key: a command's own --key (batch submit's idempotency key) must not be taken for it
+    key = "--tls-key" if "--key" in p._option_string_actions else "--key"
+    p.add_argument(key, dest="tls_key", type=Path, help="its private key (default: $YKT_TLS_KEY)")
     p.add_argument("--server-name", help="name the server's certificate must carry, if not the address's host")
 
 
-def _server_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--address", default=DEFAULT_ADDRESS)
-    _credential_flags(p)
+def _server_flags(p: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """The address, the credentials and ``--lang``; ``suppress`` on an action whose group has
+    them too, so that flags given before the action word are not reset by its defaults."""
+    if suppress:
+        p.add_argument("--address", default=argparse.SUPPRESS)
+        for flag in ("--token-file", "--ca", "--cert"):
+            p.add_argument(flag, type=Path, default=argparse.SUPPRESS)
+        p.add_argument("--key", dest="tls_key", type=Path, default=argparse.SUPPRESS)
+        p.add_argument("--server-name", default=argparse.SUPPRESS)
+    else:
+        p.add_argument("--address", default=DEFAULT_ADDRESS)
+        _credential_flags(p)
+    _lang_flag(p)
+
+
+def _lang_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
+                   help="language of the words for people: zh (default) or en (default: $YKT_LANG)")
+
+
+def _json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                   help="print JSON for scripts: codes as codes, money as integer fen")
+
+
+EPILOG = """exit codes:
+  0  done
+  1  done, and the check found something (verify: a break; statement: breaks listed)
+  2  refused here before anything was sent: usage, a missing or unreadable file, bad settings
+  3  refused by the service (INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED,
+     UNAUTHENTICATED, NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE): fix the request
+  4  the service or the connection failed (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, ...): try again
+130  interrupted
+
+language: --lang zh|en or YKT_LANG (default zh); credentials: --token-file or YKT_TOKEN,
+--ca/--cert/--key or YKT_TLS_CA/YKT_TLS_CERT/YKT_TLS_KEY"""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ykt", description="one-card subsidy disbursement adapter")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="ykt", description="one-card subsidy disbursement adapter",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level; a failure's traceback")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language of the words for people: zh (default) or en (default: $YKT_LANG)")
+    parser.add_argument("--json", action="store_true", default=False,
+                        help="print JSON for scripts: codes as codes, money as integer fen")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    cli_batches.add_parsers(sub, _server_flags, _json_flag)
+    cli_lines.add_parsers(sub, _server_flags, _json_flag)
+    cli_stop.add_parsers(sub, _server_flags, _json_flag)
+    cli_files.add_parsers(sub, _server_flags, _json_flag)
 
     p = sub.add_parser("demo", help="run the whole flow on the embedded defaults")
     p.add_argument("--lines", type=int, default=1000, help="beneficiaries in the batch (default 1000)")
@@ -98,38 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="fetch a report and export it (JSON, text, PDF, XLSX, CSV), or verify a copy")
     report_cli.add_parsers(p, _server_flags)
 
-    p = sub.add_parser("files", help="every file exchanged with each bank: state, digest, attempts, last error")
-    p.add_argument("--bank", help="only this bank's files")
-    p.add_argument("--batch", help="only this batch's files (and result files naming it)")
-    p.add_argument("--state", help="only files in this state (e.g. FAILED, QUARANTINED)")
-    p.add_argument("--address", default=DEFAULT_ADDRESS)
-    _credential_flags(p)
-
-    p = sub.add_parser("exceptions", help="records of booked result files that were not simply paid or failed: "
-                       "over-payments, second payments, short payments, re-reports, other accounts")
-    p.add_argument("--bank", help="only this bank's")
-    p.add_argument("--batch", help="only this batch's")
-    p.add_argument("--address", default=DEFAULT_ADDRESS)
-    _credential_flags(p)
-
-    p = sub.add_parser("statement", help="reconcile a bank's statements of its clearing account with the ledger "
-                       "(exit 0: clean, 3: breaks listed)")
-    p.add_argument("--file-id", type=int, help="one stored statement: its period, with the account's other statements")
-    p.add_argument("--bank", help="or: the bank ...")
-    p.add_argument("--account", help="... its clearing account ...")
-    p.add_argument("--from", dest="from_date", help="... from this day (YYYY-MM-DD, the bank's local date)")
-    p.add_argument("--to", dest="to_date", help="... to this day (default: --from)")
-    p.add_argument("--out", type=Path, help="also write the whole reconciliation as JSON to this file")
-    p.add_argument("--address", default=DEFAULT_ADDRESS)
-    _credential_flags(p)
-
-    for name, what in (("regenerate-file", "render a payment file that never reached the bank anew and queue it"),
-                       ("mark-delivered", "record that a payment file reached the bank another way")):
-        p = sub.add_parser(name, help=what)
-        p.add_argument("file_id", type=int)
-        p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
-        p.add_argument("--address", default=DEFAULT_ADDRESS)
-        _credential_flags(p)
+    for name, method, what in (("regenerate-file", "RegenerateFile", "= ykt files regenerate"),
+                               ("mark-delivered", "MarkFileDelivered", "= ykt files mark-delivered")):
+        cli_files.file_action_flags(sub.add_parser(name, help=what), _server_flags, _json_flag, method)
 
     p = sub.add_parser("token", help="make a bearer token for a user: the token, and the SHA-256 for the settings")
     p.add_argument("user", help="the user's name in [auth.users]")
@@ -143,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="DNS name or IP address of the server (repeatable; default localhost and 127.0.0.1)")
     p.add_argument("--client", action="append", default=[], help="a client certificate with this CN (repeatable)")
 
+    import i18n
+
+    i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))  # before parsing: its refusals are words too
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -154,16 +180,76 @@ def main(argv: list[str] | None = None) -> int:
     from service.config import ConfigError
     from service.profiles import ProfileError
 
-    command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys, "bank-sim": _bank_sim,
-               "report": _report, "files": _files, "exceptions": _exceptions, "regenerate-file": _file_action,
-               "mark-delivered": _file_action, "statement": _statement, "token": _token, "certs": _certs,
-               "backup": _backup, "restore": _restore}[args.command]
+    if hasattr(args, "run"):
+        command = lambda args: args.run(args, _client)  # noqa: E731
+    else:
+        command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys,
+                   "bank-sim": _bank_sim, "report": _report, "token": _token, "certs": _certs, "backup": _backup,
+                   "restore": _restore}[args.command]
     try:
-        return command(args)
+        return _guarded(command, args)
     except (ConfigError, ProfileError) as exc:
         for line in str(exc).splitlines() or [""]:  # one line per problem
             print(f"ykt: {line}", file=sys.stderr)
         return 2
+
+
+def _lang_of(argv: list[str]) -> str | None:
+    """The language asked for by ``--lang X`` (or ``--lang=X``) anywhere in the words, else
+    ``YKT_LANG``."""
+    for i, word in enumerate(argv):
+        if word == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return os.environ.get("YKT_LANG")
+
+
+def _guarded(command, args) -> int:
+    """Run a command; a mistake or failure is said in one line or a few, never as a traceback
+    (unless ``-v`` asks for one): a refused or failed call (exit 3 or 4, adapter.cli_errors), a
+    file that cannot be read (2), a reader that stopped reading (``| head``), Ctrl-C."""
+    import grpc
+
+    from adapter import cli_errors
+    from adapter.cli_lines import LinesFileError
+
+    try:
+        return command(args)
+    except grpc.RpcError as exc:
+        return cli_errors.report(exc)
+    except LinesFileError as exc:
+        return cli_errors.refuse(str(exc))
+    except BrokenPipeError:
+        # the reader has all it wanted (``ykt files list | head -1``): stop quietly; point stdout
+        # at nothing so that the interpreter's last flush does not complain either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return cli_errors.INTERRUPTED
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        import i18n
+
+        return cli_errors.refuse(i18n.say("cli.file.unreadable", file=exc.filename, why=exc.strerror))
+    except NotImplementedError as exc:
+        return cli_errors.refuse(str(exc))
+    except Exception as exc:
+        if args.verbose:
+            raise
+        import i18n
+
+        print("ykt: " + i18n.say("cli.error.unexpected", what=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        return cli_errors.FAILED
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("ykt-adapter")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def _seqs(text: str) -> tuple[int, ...]:
@@ -346,157 +432,6 @@ def _report(args) -> int:
     return report_cli.run(args, _client)
 
 
-def _files(args) -> int:
-    """Every file exchanged with each bank, page by page, grouped by bank."""
-    import grpc
-
-    from ykt.v1 import disbursement_pb2 as pb
-
-    client = _client(args)
-    found = []
-    after = 0
-    try:
-        while True:
-            page = client.call("ListFiles", pb.ListFilesRequest(
-                bank_code=args.bank or "", batch_id=args.batch or "", state=(args.state or "").upper(),
-                after_file_id=after, page_size=1000), timeout=120)
-            found += page.files
-            if not page.next_after_file_id:
-                break
-            after = page.next_after_file_id
-    except grpc.RpcError as exc:
-        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
-    print(format_files(found))
-    return 0
-
-
-def _exceptions(args) -> int:
-    """The exceptions of booked result files, page by page, oldest first."""
-    import grpc
-
-    from ykt.v1 import disbursement_pb2 as pb
-
-    client = _client(args)
-    found, token = [], ""
-    try:
-        while True:
-            page = client.call("ListExceptions", pb.ListExceptionsRequest(
-                bank_code=args.bank or "", batch_id=args.batch or "", page_size=1000, page_token=token), timeout=120)
-            found += page.exceptions
-            token = page.next_page_token
-            if not token:
-                break
-    except grpc.RpcError as exc:
-        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
-    print(format_exceptions(found))
-    return 0
-
-
-def format_exceptions(found, per_kind: int | None = None) -> str:
-    """The ``ykt exceptions`` listing: one line per record, the reason beneath; with
-    ``per_kind``, at most that many of each kind and how many more there are."""
-    if not found:
-        return "no exceptions"
-    out = [f"{'file':>6} {'record':>6} {'batch':<20} {'seq':>7} {'kind':<16} {'bank says':<6} {'amount':>14} "
-           f"{'due back':>14}  label"]
-    shown: dict[str, int] = {}
-    for e in found:
-        shown[e.kind] = shown.get(e.kind, 0) + 1
-        if per_kind is not None and shown[e.kind] > per_kind:
-            continue
-        out.append(f"{e.file_id:>6} {e.record:>6} {e.batch_id:<20} {e.seq:>7} {e.kind:<16} {e.outcome:<6} "
-                   f"{yuan(e.amount_fen):>14} {yuan(e.due_back_fen):>14}  {e.label}")
-        out.append(f"         {e.file_name} ({_when(e, 'received_at')}): {e.detail}")
-    out += [f"  (+{n - per_kind:,} more {kind})" for kind, n in shown.items() if per_kind is not None and n > per_kind]
-    due = sum(e.due_back_fen for e in found)
-    out.append(f"{len(found):,} exceptions; due back from the bank {yuan(due)} CNY")
-    return "\n".join(out)
-
-
-def _statement(args) -> int:
-    """The statement reconciliation, printed; exit 3 when it lists breaks."""
-    import grpc
-
-    from adapter.statement_rpc import render
-    from ykt.v1 import disbursement_pb2 as pb
-
-    request = pb.GetStatementReconciliationRequest(
-        statement_file_id=args.file_id or 0, bank_code=args.bank or "", account=args.account or "",
-        from_date=args.from_date or "", to_date=args.to_date or args.from_date or "")
-    try:
-        reply = _client(args).call("GetStatementReconciliation", request, timeout=300)
-    except grpc.RpcError as exc:
-        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
-    if args.out:
-        args.out.write_text(reply.content_json, encoding="utf-8")
-    print(render(reply))
-    return 0 if reply.clean else 3
-
-
-def format_files(files) -> str:
-    """The ``ykt files`` listing: per bank, one line per file and its history beneath."""
-    if not files:
-        return "no files"
-    out = []
-    for bank in sorted({f.bank_code for f in files}):
-        out.append(f"bank {bank}")
-        out.append(f"  {'id':>6} {'dir':<3} {'batch':<20} {'state':<12} {'tries':>5} {'sha256':<16} {'bytes':>12}  name")
-        for f in (f for f in files if f.bank_code == bank):
-            batch = f.batch_id or (f"({f.claimed_batch_id}?)" if f.claimed_batch_id else "-")
-            out.append(f"  {f.file_id:>6} {f.direction:<3} {batch:<20} {f.state:<12} {f.attempts:>5} "
-                       f"{(f.sha256 or '-')[:16]:<16} {f.size:>12,}  {f.name}")
-            notes = []
-            if f.last_error:
-                notes.append(f"last error: {f.last_error}")
-            if f.state == "FAILED":
-                notes.append(f"next attempt: {_when(f, 'next_attempt_at')}" if f.HasField("next_attempt_at")
-                             else "next attempt: none, waits for an operator (regenerate-file, mark-delivered)")
-            if f.HasField("delivered_at"):
-                notes.append(f"delivered {_when(f, 'delivered_at')} by {f.delivered_by or '?'}")
-            if f.HasField("acknowledged_at"):
-                notes.append(f"acknowledged {_when(f, 'acknowledged_at')}")
-            if f.HasField("archived_at"):
-                notes.append(f"archived at the bank {_when(f, 'archived_at')}")
-            if f.duplicate_of:
-                notes.append(f"duplicate of file {f.duplicate_of}")
-            if f.lease_owner:
-                notes.append(f"lease: {f.lease_owner} until {_when(f, 'lease_until')}")
-            if f.handled_by:
-                notes.append(f"last handled by {f.handled_by} (fence {f.fence})")
-            notes += reading_notes(f)  # what was read and skipped (issue 15 item 5)
-            out += [f"         {note}" for note in notes]
-    return "\n".join(out)
-
-
-def _when(message, field: str) -> str:
-    """A time of the ledger as people read it: Beijing time."""
-    from domain import beijing
-
-    return beijing.local(getattr(message, field).ToDatetime(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M:%S 北京时间")
-
-
-def _file_action(args) -> int:
-    import grpc
-
-    from ykt.v1 import disbursement_pb2 as pb
-
-    client = _client(args)
-    if args.command == "regenerate-file":
-        method, request = "RegenerateFile", pb.RegenerateFileRequest(file_id=args.file_id, reason=args.reason)
-    else:
-        method, request = "MarkFileDelivered", pb.MarkFileDeliveredRequest(file_id=args.file_id, reason=args.reason)
-    try:
-        reply = client.call(method, request, timeout=600)
-    except grpc.RpcError as exc:
-        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
-    print(format_files([reply]))
-    return 0
-
-
 def _client(args):
     """A client with the credentials of the flags, else of the environment."""
     from adapter.client import Client
@@ -509,7 +444,7 @@ def _client(args):
         token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else os.environ.get("YKT_TOKEN")
     except OSError as exc:
         raise ConfigError(f"--token-file: {exc}") from None
-    ca, cert, key = pick(args.ca, "YKT_TLS_CA"), pick(args.cert, "YKT_TLS_CERT"), pick(args.key, "YKT_TLS_KEY")
+    ca, cert, key = pick(args.ca, "YKT_TLS_CA"), pick(args.cert, "YKT_TLS_CERT"), pick(args.tls_key, "YKT_TLS_KEY")
     if (cert is None) != (key is None):
         raise ConfigError("--cert and --key (YKT_TLS_CERT, YKT_TLS_KEY) go together")
     if cert is not None and ca is None:
@@ -518,7 +453,9 @@ def _client(args):
         tls = (ca.read_bytes(), cert.read_bytes() if cert else None, key.read_bytes() if key else None) if ca else None
     except OSError as exc:
         raise ConfigError(f"TLS files: {exc}") from None
-    return Client(args.address, token=token or None, tls=tls, server_name=args.server_name)
+    import i18n
+
+    return Client(args.address, token=token or None, tls=tls, server_name=args.server_name, language=i18n.current())
 
 
 def _token(args) -> int:

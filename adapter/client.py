@@ -29,9 +29,11 @@ Pem = str | Path | bytes
 
 class Client:
     def __init__(self, address: str, token: str | None = None,
-                 tls: tuple[Pem, Pem | None, Pem | None] | None = None, server_name: str | None = None):
+                 tls: tuple[Pem, Pem | None, Pem | None] | None = None, server_name: str | None = None,
+                 language: str | None = None):
         """``server_name`` overrides the name the server's certificate must carry (default: the
-        host of ``address``)."""
+        host of ``address``); ``language`` (``zh``, ``en``) is sent on every call as
+        ``accept-language``, the language of the service's messages to people."""
         self.address = address
         limits = [("grpc.max_receive_message_length", MAX_RECEIVE)]
         if tls is None:
@@ -45,6 +47,7 @@ class Client:
             self.channel = grpc.secure_channel(address, credentials, options=options)
         self.stub = pb_grpc.DisbursementServiceStub(self.channel)
         self._token = token
+        self._language = language
 
     def with_token(self, token: str | None) -> Client:
         """The same connection (and client certificate, if any) with another bearer token."""
@@ -57,7 +60,8 @@ class Client:
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return ((BEARER_METADATA, f"Bearer {self._token}"),) if self._token else ()
+        token = ((BEARER_METADATA, f"Bearer {self._token}"),) if self._token else ()
+        return token + ((("accept-language", self._language),) if self._language else ())
 
     def call(self, method: str, request, **kwargs):
         return getattr(self.stub, method)(request, metadata=self.metadata, **kwargs)

@@ -71,9 +71,10 @@ def run(args, client: Callable) -> int:
         if args.report_kind == "verify":
             return _verify(args, client)
         return _fetch_and_export(args, client)
-    except grpc.RpcError as exc:
-        print(f"ykt: {exc.code().name}: {exc.details()}", file=sys.stderr)
-        return 1
+    except grpc.RpcError as exc:  # exit 3 refused, 4 failed (adapter/cli_errors.py)
+        from adapter.cli_errors import report
+
+        return report(exc)
 
 
 def _fetch_and_export(args, client) -> int:

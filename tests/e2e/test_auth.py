@@ -351,16 +351,17 @@ token_sha256 = "{users['finance-system'].token_sha256}"
     try:
         assert proc.stdout.readline().strip() == f"ykt serving on port {port}"
         by_flags = report("--ca", str(pki["ca"]), "--cert", str(pki["wang.clerk"]), "--key", str(pki["wang.clerk_key"]))
-        assert by_flags.returncode == 1 and "NOT_FOUND" in by_flags.stderr  # authenticated, allowed, no such batch
+        assert by_flags.returncode == 3 and "NOT_FOUND" in by_flags.stderr  # authenticated, allowed, no such batch
         tls_env = dict(YKT_TLS_CA=str(pki["ca"]), YKT_TLS_CERT=str(pki["gateway"]), YKT_TLS_KEY=str(pki["gateway_key"]))
         by_env = report(**tls_env, YKT_TOKEN=tokens["finance-system"])
-        assert by_env.returncode == 1 and "NOT_FOUND" in by_env.stderr, by_env.stderr
+        assert by_env.returncode == 3 and "NOT_FOUND" in by_env.stderr, by_env.stderr
         token_file = tmp_path / "token"
         token_file.write_text(tokens["finance-system"] + "\n", encoding="utf-8")
         assert "NOT_FOUND" in report("--token-file", str(token_file), **tls_env).stderr
         nobody = report(**tls_env)
-        assert nobody.returncode == 1 and "UNAUTHENTICATED" in nobody.stderr and "'gateway'" in nobody.stderr
-        assert "UNAVAILABLE" in report().stderr  # no TLS: no handshake
+        assert nobody.returncode == 3 and "UNAUTHENTICATED" in nobody.stderr and "'gateway'" in nobody.stderr
+        no_tls = report()
+        assert no_tls.returncode == 4 and "UNAVAILABLE" in no_tls.stderr  # no TLS: no handshake, a connection failure
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)

@@ -228,26 +228,29 @@ def test_ykt_files_lists_every_file_and_mark_delivered_runs_from_the_command_lin
     batch_id = _funded(b)
     b.worker.run_once()
     (sent,) = b.files(batch_id=batch_id)
-    env = {**os.environ, "YKT_TOKEN": TOKENS["auditor"]}
+    env = {**os.environ, "YKT_TOKEN": TOKENS["auditor"], "YKT_LANG": "en"}
     cli = [sys.executable, "-m", "adapter.cli"]
     shown = subprocess.run(cli + ["files", "--bank", BANK, "--address", b.address], env=env, cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
-    assert f"bank {BANK}" in shown.stdout and sent.name in shown.stdout and "FAILED" in shown.stdout
+    assert f"bank {BANK}" in shown.stdout and sent.name in shown.stdout
     assert sent.sha256[:16] in shown.stdout and "last error:" in shown.stdout and "next attempt:" in shown.stdout
+    as_json = subprocess.run(cli + ["files", "--bank", BANK, "--json", "--address", b.address], env=env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert [(f["name"], f["state"]) for f in json.loads(as_json.stdout)] == [(sent.name, "FAILED")]
     denied = subprocess.run(cli + ["mark-delivered", str(sent.file_id), "--reason", "by courier",
                                    "--address", b.address], env=env, cwd=ROOT, capture_output=True, text=True,
                             timeout=60)
-    assert denied.returncode == 1 and "PERMISSION_DENIED" in denied.stderr
+    assert denied.returncode == 3 and "PERMISSION_DENIED" in denied.stderr  # refused by the service
     env["YKT_TOKEN"] = TOKENS["finance"]
-    done = subprocess.run(cli + ["mark-delivered", str(sent.file_id), "--reason", "by courier",
+    done = subprocess.run(cli + ["files", "mark-delivered", str(sent.file_id), "--reason", "by courier", "--json",
                                  "--address", b.address], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "DELIVERED" in done.stdout and "by finance" in done.stdout
-    listed = subprocess.run(cli + ["files", "--batch", batch_id, "--state", "delivered", "--address", b.address],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert sent.name in listed.stdout
+    assert (json.loads(done.stdout)["state"], json.loads(done.stdout)["delivered_by"]) == ("DELIVERED", "finance")
+    listed = subprocess.run(cli + ["files", "list", "--batch", batch_id, "--state", "delivered", "--address",
+                                   b.address], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert sent.name in listed.stdout and "by finance" in listed.stdout
 
 
 # --- inbound: booked once, quarantined with reasons, never fetched again and again ------------
@@ -352,11 +355,16 @@ def test_a_result_for_an_unknown_batch_is_quarantined_and_one_for_unknown_lines_
     assert (exc.file_name, exc.record, exc.seq, exc.kind, exc.due_back_fen) == (
         "RESULT_PAY_STRAY.xml", 1, 999, "IGNORED_FAILURE", 0)
     shown = subprocess.run([sys.executable, "-m", "adapter.cli", "exceptions", "--batch", batch_id, "--address",
-                            b.address], env={**os.environ, "YKT_TOKEN": TOKENS["auditor"]}, cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
+                            b.address], env={**os.environ, "YKT_TOKEN": TOKENS["auditor"], "YKT_LANG": "en"},
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
-    assert "IGNORED_FAILURE" in shown.stdout and "RESULT_PAY_STRAY.xml" in shown.stdout and "999" in shown.stdout
-    assert "1 exceptions; due back from the bank 0.00 CNY" in shown.stdout
+    assert "RESULT_PAY_STRAY.xml" in shown.stdout and "999" in shown.stdout
+    assert "1 exceptions; due back from the bank 0.00 yuan" in shown.stdout
+    as_json = subprocess.run([sys.executable, "-m", "adapter.cli", "exceptions", "--batch", batch_id, "--json",
+                              "--address", b.address], env={**os.environ, "YKT_TOKEN": TOKENS["auditor"]},
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert [(e["kind"], e["seq"], e["file_name"]) for e in json.loads(as_json.stdout)] == [
+        ("IGNORED_FAILURE", 999, "RESULT_PAY_STRAY.xml")]
     for bad, code in ((pb.ListExceptionsRequest(batch_id=batch_id, page_token="1:x"), grpc.StatusCode.INVALID_ARGUMENT),
                       (pb.ListExceptionsRequest(batch_id=batch_id, page_size=5000), grpc.StatusCode.INVALID_ARGUMENT),
                       (pb.ListExceptionsRequest(batch_id="B-NOSUCH"), grpc.StatusCode.NOT_FOUND)):

@@ -132,7 +132,7 @@ def test_ykt_report_monthly_and_aggregate_for_one_party(served, tmp_path, monkey
         assert exported.with_suffix(".pdf").exists()
     code, said = _ykt(monkeypatch, capsys, "bank", "report", "monthly", "--program", PROGRAM, "--region", REGION,
                       "--month", "2026-11", "--address", client.address)
-    assert code == 1 and "PERMISSION_DENIED" in said
+    assert code == 3 and "PERMISSION_DENIED" in said  # refused by the service (adapter/cli_errors.py)
     code, said = _ykt(monkeypatch, capsys, "auditor", "report", "refund", "B-NONE", "--format", "docx",
                       "--address", client.address)
     assert code == 2 and "unknown format docx" in said

@@ -1,0 +1,252 @@
+"""Issue 16 item 1: a `ykt` command for every task a person does, run as each person would,
+against a real gRPC server (tests.support.office: the service on a port, banks in memory).
+
+Each command is run in-process through ``adapter.cli.main`` with the person's token in
+``YKT_TOKEN``; what it prints and its exit code are asserted. Expected figures come from the
+roster the test made (its amounts, its seqs), never from what the command printed before.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from google.protobuf import json_format
+
+from adapter import cli, convert
+from service.identity import Role
+from tests.support.office import Office
+
+BANK = "RCB01"
+USERS = {"clerk": Role.CLERK, "clerk2": Role.CLERK, "approver": Role.APPROVER, "finance": Role.FINANCE,
+         "bank": Role.BANK, "auditor": Role.AUDITOR}
+ROOT = cli.Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def office(sqlite_engine, tmp_path):
+    o = Office(sqlite_engine, tmp_path, {k: frozenset([v]) for k, v in USERS.items()}, (BANK,), {"bank": (BANK,)},
+               datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    yield o
+    o.close()
+
+
+@pytest.fixture
+def ykt(office, monkeypatch, capsys):
+    """``ykt(user, *words)``: the command as that user, against the office's server, in English
+    unless the words say otherwise."""
+
+    def run(user: str, *words: str, lang: str | None = "en") -> Ran:
+        monkeypatch.setenv("YKT_TOKEN", office.tokens[user])
+        capsys.readouterr()
+        try:
+            code = cli.main([*words, "--address", office._client.address, *(["--lang", lang] if lang else [])])
+        except SystemExit as exc:  # argparse refuses a usage mistake by exiting
+            code = exc.code
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return Ran(code, out, err)
+
+    return run
+
+
+def shown(fen: int) -> str:
+    """Yuan as people read them, written here by Decimal (not by the code under test)."""
+    return f"{Decimal(fen) / 100:,.2f}"
+
+
+def jsonl(path, lines) -> str:
+    path.write_text("".join(json.dumps(json_format.MessageToDict(convert.line_to_pb(ln),
+                                                                 preserving_proto_field_name=True),
+                                       ensure_ascii=False) + "\n" for ln in lines), encoding="utf-8")
+    return str(path)
+
+
+def test_a_batch_from_rejected_line_to_close_by_commands(office, ykt, tmp_path):
+    o = office
+    sent = o.submit("clerk", 6, bank=BANK, bad_first=True)
+    b = sent.batch_id
+
+    listed = ykt("clerk", "batch", "list", "--json")
+    assert listed.code == 0
+    (row,) = [x for x in listed.json() if x["batch_id"] == b]
+    assert (row["status"], row["line_count"], row["total_fen"]) == ("NEEDS_CORRECTION", 6, sent.total_fen)
+    assert isinstance(row["total_fen"], int)  # money stays integer fen for scripts
+
+    table = ykt("clerk", "batch", "list", "--status", "needs_correction")
+    assert table.code == 0 and b in table.out and shown(sent.total_fen) in table.out
+    header, rule = table.out.splitlines()[:2]
+    assert "total (yuan)" in header and set(rule) <= {"-", " "}
+
+    issues = ykt("clerk", "issues", b, "--open", "--json")
+    assert issues.code == 0 and {i["seq"] for i in issues.json()} == {1}
+    assert {i["severity"] for i in issues.json()} == {"error"}
+    rejected = ykt("clerk", "lines", "list", b, "--status", "REJECTED", "--json").json()
+    assert [ln["seq"] for ln in rejected] == [1]
+    assert rejected[0]["id_number_masked"] != sent.roster[1].id_number  # masked for people
+
+    # approve before correction: the service refuses (exit 3), nothing changes
+    early = ykt("approver", "batch", "approve", b)
+    assert early.code == 3 and "FAILED_PRECONDITION" in early.err
+
+    fixed = o.another_person(sent.roster[1])
+    corrected = ykt("clerk2", "lines", "correct", b, jsonl(tmp_path / "fix.jsonl", [fixed]))
+    assert corrected.code == 0, corrected.err
+    assert "5 accepted" not in corrected.out and "6 accepted, 0 rejected, 0 held" in corrected.out
+    sent.roster[1] = fixed
+
+    wrong_role = ykt("clerk", "batch", "approve", b)
+    assert wrong_role.code == 3 and "PERMISSION_DENIED" in wrong_role.err and wrong_role.out == ""
+    approved = ykt("approver", "batch", "approve", b, "--json")
+    assert approved.code == 0 and approved.json()["status"] == "APPROVED"
+    assert approved.json()["approved_by"] == "approver"
+
+    short = ykt("finance", "batch", "fund", b, "--amount", "0.01")  # not the batch's total: refused
+    assert short.code == 3, short.err
+    assert "(INVALID_ARGUMENT)" in short.err and short.out == ""
+    assert ykt("finance", "batch", "show", b, "--json").json()["funded_fen"] == 0  # refused: nothing moved
+    funded = ykt("finance", "batch", "fund", b)
+    assert funded.code == 0, funded.err
+    assert f"funded with {shown(sent.total_fen)} yuan" in funded.out
+
+    o.dispatch(sent)
+    files = ykt("auditor", "files", "list", "--batch", b, "--json").json()
+    (out_file,) = [f for f in files if f["direction"] == "OUT"]
+    assert out_file["line_count"] == 6 and out_file["state"] in ("DELIVERED", "ACKNOWLEDGED")
+    legacy = ykt("auditor", "files", "--batch", b)  # the older spelling, without an action word
+    assert legacy.code == 0 and out_file["name"] in legacy.out and f"bank {BANK}" in legacy.out
+
+    answer = o.bank_answers(sent, "bank", failure_ppm=500_000)
+    assert answer.booked_lines == 6
+    by_status = {t["status"]: t for t in ykt("auditor", "batch", "show", b, "--json").json()["lines_by_status"]}
+    failed = ykt("clerk", "lines", "list", b, "--status", "FAILED", "--json").json()
+    paid = ykt("clerk", "lines", "list", b, "--status", "PAID", "--json").json()
+    assert failed and paid  # the simulated bank failed about half (seed fixed)
+    assert len(failed) + len(paid) == 6
+    assert by_status["PAID"]["fen"] == sum(sent.roster[ln["seq"]].amount_fen for ln in paid)
+    assert all(ln["reason"] for ln in failed)
+
+    human = ykt("clerk", "lines", "list", b)
+    assert human.code == 0 and human.out.splitlines()[-1] == "6 lines"
+    for ln in paid:
+        assert shown(sent.roster[ln["seq"]].amount_fen) in human.out
+
+    seqs = ",".join(str(ln["seq"]) for ln in failed)
+    given = ykt("approver", "lines", "give-up", b, seqs, "--reason", "the people moved away")
+    assert given.code == 0, given.err
+    assert [ln["seq"] for ln in ykt("clerk", "lines", "list", b, "--status", "GIVEN_UP", "--json").json()] == \
+        [ln["seq"] for ln in failed]
+
+    closed = ykt("finance", "batch", "close", b, "--json")
+    assert closed.code == 0, closed.err
+    assert closed.json()["batch_id"] == b and closed.json()["content"]
+    assert ykt("auditor", "batch", "show", b, "--json").json()["status"] == "CLOSED"
+
+    trail = ykt("auditor", "audit", b, "--json").json()
+    assert {"approver", "finance", "clerk2"} <= {e["actor"] for e in trail}
+    disclosed = ykt("auditor", "disclosure", b, "--json").json()
+    assert sorted(i["seq"] for i in disclosed) == sorted(ln["seq"] for ln in paid)
+    assert sum(i["amount_fen"] for i in disclosed) == by_status["PAID"]["fen"]
+    board = ykt("auditor", "disclosure", b)
+    assert board.code == 0 and f"{len(paid)} people, {shown(by_status['PAID']['fen'])} yuan in all" in board.out
+
+
+def test_people_read_chinese_by_default_and_codes_stay_in_json(office, ykt):
+    sent = office.submit("clerk", 3, bank=BANK)
+    zh = ykt("clerk", "batch", "show", sent.batch_id, lang=None)
+    assert zh.code == 0
+    assert "状态" in zh.out and "总金额(元)" in zh.out and "SUBMITTED" not in zh.out
+    assert shown(sent.total_fen) in zh.out
+    en = ykt("clerk", "batch", "show", sent.batch_id)
+    assert "status" in en.out and "总金额" not in en.out
+    assert ykt("clerk", "batch", "show", sent.batch_id, "--json", lang=None).json()["status"] == "SUBMITTED"
+    missing = ykt("clerk", "batch", "show", "B-NOSUCH", lang=None)
+    assert missing.code == 3 and "服务拒绝了请求(NOT_FOUND)" in missing.err
+
+
+def test_the_stop_list_by_commands(office, ykt):
+    person = office.submit("clerk", 1, bank=BANK).roster[1]
+    added = ykt("clerk", "stop", "add", person.id_number, "--kind", "deceased", "--from", "2026-10-01",
+                "--source", "民政局通知 2026-17", "--json")
+    assert added.code == 0, added.err
+    (entry,) = added.json()
+    assert entry["kind"] == "DECEASED" and entry["effective_from"] == "2026-10-01"
+    assert entry["id_number"] != person.id_number  # masked in the answer
+    found = ykt("approver", "stop", "query", person.id_number, "--json").json()
+    assert [e["entry_id"] for e in found] == [entry["entry_id"]]
+    assert ykt("approver", "stop", "query", person.id_number, "--active-on", "2026-09-30", "--json").json() == []
+    revoked = ykt("approver", "stop", "revoke", str(entry["entry_id"]), "--reason", "wrong person")
+    assert revoked.code == 0 and f"stop entry {entry['entry_id']} revoked" in revoked.out
+    assert ykt("clerk", "stop", "revoke", str(entry["entry_id"]), "--reason", "x").code == 3  # a clerk may not
+    bad_day = ykt("clerk", "stop", "add", person.id_number, "--kind", "DECEASED", "--from", "2026-13-01",
+                  "--source", "x")
+    assert bad_day.code == 2 and "2026-13-01" in bad_day.err
+    bad_kind = ykt("clerk", "stop", "add", person.id_number, "--kind", "ASLEEP", "--from", "2026-10-01",
+                   "--source", "x")
+    assert bad_kind.code == 2 and "invalid choice" in bad_kind.err
+
+
+def test_mistakes_are_said_in_a_line_with_their_exit_code(office, ykt, tmp_path):
+    sent = office.submit("clerk", 2, bank=BANK, bad_first=True)
+    missing = ykt("clerk", "lines", "correct", sent.batch_id, str(tmp_path / "nope.jsonl"))
+    assert missing.code == 2 and "nope.jsonl" in missing.err
+    (tmp_path / "bad.jsonl").write_text('{"seq": 1}\n{"seq": 2, "amount_fen": "lots"}\n', encoding="utf-8")
+    bad = ykt("clerk", "lines", "correct", sent.batch_id, str(tmp_path / "bad.jsonl"))
+    assert bad.code == 2 and "bad.jsonl line 2" in bad.err
+    assert ykt("clerk", "lines", "remove", sent.batch_id, "0,x", "--reason", "r").code == 2
+    assert ykt("clerk", "batch", "fund", sent.batch_id, "--amount", "1.001").code == 2
+    assert ykt("clerk", "batch", "list", "--status", "LOST").code == 2
+    refused = ykt("clerk", "lines", "remove", sent.batch_id, "9", "--reason", "no such line")
+    assert refused.code == 3, refused.err
+    assert "(INVALID_ARGUMENT)" in refused.err
+    removed = ykt("clerk", "lines", "remove", sent.batch_id, "1", "--reason", "moved away")
+    assert removed.code == 0 and "1 lines removed" in removed.out
+
+
+def test_an_unreachable_service_is_a_server_error(ykt, monkeypatch, capsys):
+    monkeypatch.setenv("YKT_TOKEN", "x")
+    for address in ("127.0.0.1:1", "nohost.invalid:50051"):
+        code = cli.main(["batch", "list", "--address", address, "--lang", "en"])
+        err = capsys.readouterr().err
+        assert code == 4 and "UNAVAILABLE" in err and "Traceback" not in err
+
+
+def _run(*words: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "adapter.cli", *words], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, **kw)
+
+
+def test_version_help_and_exit_codes_documented():
+    from importlib.metadata import version
+
+    assert _run("--version").stdout.strip() == f"ykt {version('ykt-adapter')}"
+    helped = _run("--help")
+    assert helped.returncode == 0
+    for word in ("batch", "lines", "issues", "stop", "files", "statement", "exceptions", "audit", "disclosure"):
+        assert f"    {word}" in helped.stdout
+    assert "3  refused by the service" in helped.stdout and "4  the service or the connection failed" in helped.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(office):
+    """``ykt lines list B | head -1``: the pipe closes after the first line."""
+    sent = office.submit("clerk", 1500, bank=BANK)
+    env = {**__import__("os").environ, "YKT_TOKEN": office.tokens["clerk"]}
+    shell = (f"{sys.executable} -m adapter.cli lines list {sent.batch_id} --address {office._client.address} "
+             "| head -1; echo \"status ${PIPESTATUS[0]}\"")
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert done.stdout.splitlines()[-1] == "status 0"
+    assert len(done.stdout.splitlines()) == 2 and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
