@@ -388,11 +388,11 @@ def _dispatch_and_answer(as_user: dict[str, Client], r: BatchRun, bank: bank_sim
     and books the answer: each a stage of its own, waited for."""
     say = stages.say
     say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
-    with stages.stage(r.bank_code, "dispatch", lines):
+    with stages.stage(r.bank_code, "dispatch"):  # rendered and uploaded out of sight: time only
         sent = _wait_for_delivery(as_user["finance"], r.batch_id, patience)
     say(f"      {sent.name}: {sent.size:,} bytes, sha256 {sent.sha256[:16]}…")
     say(f"[7/10] waiting for {r.bank_code}'s result file")
-    with stages.stage(r.bank_code, "bank", lines):
+    with stages.stage(r.bank_code, "bank"):
         deadline = time.monotonic() + patience
         while not (bank.processed / sent.name).exists() and not (bank.rejected / sent.name).exists():
             if time.monotonic() > deadline:

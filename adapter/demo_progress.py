@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -77,8 +78,9 @@ class Bar:
 
     def _plain(self, now: float, end: bool = False) -> str:
         spent = now - self.started
-        if not self.done and not end:
-            return i18n.say("demo.progress.waiting", label=self.label, seconds=spent)
+        if not self.done:  # rows not known (yet): the stage happens out of the demo's sight
+            return i18n.say("demo.progress.waiting" if not end else "demo.progress.done", label=self.label,
+                            seconds=spent)
         rate = self.done / spent if spent > 0 else 0.0
         text = i18n.say("demo.progress.rows", label=self.label, done=self.done,
                         total=f"{self.total:,}" if self.total is not None else "?", rate=rate)
@@ -137,13 +139,16 @@ class Stages:
         """Seconds per stage and bank, in the order they ran, with each bank's total."""
         banks = list(dict.fromkeys(b for b, _ in self.seconds))
         stages = list(dict.fromkeys(s for _, s in self.seconds))
-        width = max(len(i18n.say(f"demo.stage.{s}")) for s in stages) + 2 if stages else 10
-        lines = [i18n.say("demo.timing.title"),
-                 f"  {'':<{width}}" + "".join(f"{b:>12}" for b in banks)]
+        names = {s: i18n.say(f"demo.stage.{s}") for s in stages}
+        width = max((cell_len(n) for n in names.values()), default=8) + 2
+
+        def pad(text: str) -> str:  # Chinese characters take two columns
+            return "  " + text + " " * (width - cell_len(text))
+
+        lines = [i18n.say("demo.timing.title"), pad("") + "".join(f"{b:>12}" for b in banks)]
         for s in stages:
-            cells = "".join(f"{self.seconds[(b, s)]:>11.1f}s" if (b, s) in self.seconds else f"{'':>12}"
-                            for b in banks)
-            lines.append(f"  {i18n.say(f'demo.stage.{s}'):<{width}}" + cells)
-        totals = "".join(f"{sum(v for (b2, _), v in self.seconds.items() if b2 == b):>11.1f}s" for b in banks)
-        lines.append(f"  {i18n.say('demo.timing.total'):<{width}}" + totals)
+            lines.append(pad(names[s]) + "".join(
+                f"{self.seconds[(b, s)]:>11.1f}s" if (b, s) in self.seconds else " " * 12 for b in banks))
+        lines.append(pad(i18n.say("demo.timing.total")) + "".join(
+            f"{sum(v for (b2, _), v in self.seconds.items() if b2 == b):>11.1f}s" for b in banks))
         return "\n".join(lines)

@@ -10,6 +10,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "demo.stage.reconcile": ("对账、结项与三联单", "reconciliation, close and reports"),
     "demo.rows_per_s": ("行/秒", "rows/s"),
     "demo.progress.waiting": ("{label}：进行中，已用 {seconds:.0f} 秒", "{label}: under way, {seconds:.0f} s so far"),
+    "demo.progress.done": ("{label}：完成，用时 {seconds:.1f} 秒", "{label}: done, took {seconds:.1f} s"),
     "demo.progress.rows": ("{label}：{done:,} / {total} 行，{rate:,.0f} 行/秒",
                            "{label}: {done:,} of {total} rows, {rate:,.0f} rows/s"),
     "demo.progress.left": ("，约剩 {seconds:.0f} 秒", ", about {seconds:.0f} s left"),
