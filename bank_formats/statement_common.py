@@ -49,8 +49,15 @@ def fen(text: str, decimal: str = ".", thousands: str = "") -> int:
     return value
 
 
+_PLAIN = {".": re.compile(r"(-?)(\d{1,16})\.(\d\d)"), ",": re.compile(r"(-?)(\d{1,16}),(\d\d)")}
+
+
 def signed_fen(text: str, decimal: str = ".", thousands: str = "") -> int:
     """Like :func:`fen`, with an optional leading ``-`` or ``+`` (or a trailing ``-``)."""
+    m = _PLAIN[decimal].fullmatch(text) if decimal in _PLAIN else None
+    if m is not None:  # the common "-1234.56": no grouping, two decimals
+        value = int(m.group(2)) * 100 + int(m.group(3))
+        return -value if m.group(1) else value
     raw = text.strip()
     sign = 1
     if raw[:1] in "+-" and raw:

@@ -41,6 +41,7 @@ collected with their line and column and raised as one FormatError when iteratio
 from __future__ import annotations
 
 import csv
+import operator
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import PurePath
@@ -168,13 +169,16 @@ class CsvStatementReader:
         at = [0]
         rows = csv.reader(self._lines(problems, at), delimiter=o["delimiter"], quotechar=o["quote"], strict=True)
         tally = Tally()
-        index: dict[str, int] = {}
         width = 0
+        getter = None  # the row's cells in COLUMNS order; a column not mapped reads ""
+        needed = 0
         opening = balance = None
         account = o["account"]
         seq = 0
         debit_marks = {m.strip().upper() for m in o["debit_marks"]}
         credit_marks = {m.strip().upper() for m in o["credit_marks"]}
+        with_balance = o.get("balance") is not None
+        days: dict[str, date] = {}  # a statement has few distinct days; strptime is slow
         row_no = 0
         while True:
             try:
@@ -185,39 +189,39 @@ class CsvStatementReader:
                 _add(problems, Problem(f"line {at[0]}", "csv", str(exc)))
                 break
             row_no += 1
-            where = f"line {at[0]}"
             if row_no <= o["skip_rows"]:
                 if row_no == o["skip_rows"]:
                     index = {cell.strip().lstrip("\ufeff"): i for i, cell in enumerate(row)}
                     width = len(row)
                     missing = [o[k] for k in COLUMNS if isinstance(o.get(k), str) and o[k] not in index]
                     if missing:
-                        _add(problems, Problem(where, "header", f"no column {missing[0]!r} in the header row "
-                                                                f"({', '.join(map(repr, index))})"))
+                        _add(problems, Problem(f"line {at[0]}", "header", f"no column {missing[0]!r} in the header "
+                                                                          f"row ({', '.join(map(repr, index))})"))
                         break
+                    getter, needed = _getter(o, index)
                 continue
-            if not any(cell.strip() for cell in row):
+            if not any(row):
                 continue
-            if width and len(row) != width:  # e.g. an unquoted "1,533.50": the amount is cut in two
-                _add(problems, Problem(where, "columns", f"{len(row)} columns, the header row has {width}"))
+            if getter is None:  # no header row: columns by number only
+                getter, needed = _getter(o, {})
+            if width:
+                if len(row) != width:  # e.g. an unquoted "1,533.50": the amount is cut in two
+                    _add(problems, Problem(f"line {at[0]}", "columns",
+                                           f"{len(row)} columns, the header row has {width}"))
+                    continue
+            elif len(row) < needed:
+                _add(problems, Problem(f"line {at[0]}", "columns", f"{len(row)} columns, the mapping reads column "
+                                                                   f"{needed}"))
                 continue
-
-            def cell(key: str) -> str:
-                col = o.get(key)
-                if col is None:
-                    return ""
-                i = index[col] if isinstance(col, str) else col - 1
-                if i >= len(row):
-                    raise _Bad(key, f"the row has {len(row)} columns, no column {col!r}")
-                return row[i].strip()
-
+            row.append("")
+            (day_t, amount_t, debit_t, credit_t, direction_t, balance_t, reference, end_to_end, cp_name, cp_account,
+             remark, row_account, row_currency) = [c.strip() for c in getter(row)]
             try:
-                day = _day(cell("date"), o["date_format"])
-                side, amount = self._amount(cell, debit_marks, credit_marks)
-                stated = (signed_fen(cell("balance"), o["decimal"], o["thousands"])
-                          if o.get("balance") is not None and cell("balance") else None)
-                row_account = cell("account_column")
-                row_currency = cell("currency_column").upper()
+                day = days.get(day_t)
+                if day is None:
+                    day = days[day_t] = _day(day_t, o["date_format"])
+                side, amount = self._amount(amount_t, debit_t, credit_t, direction_t, debit_marks, credit_marks)
+                row_currency = row_currency.upper()
                 reason = None
                 if row_account and account and _norm(row_account) != _norm(account):
                     reason = "OTHER_ACCOUNT"
@@ -227,63 +231,63 @@ class CsvStatementReader:
                     reason = "ZERO_AMOUNT"
                 if not account and row_account:
                     account = row_account
-                # no names, accounts or remarks: the report is shown to people and kept unmasked
-                detail = (f"{side.value} {amount / 100:.2f} {row_currency or o['currency']} {day.isoformat()} "
-                          f"{cell('reference')[:35]}").rstrip()
                 if reason is not None:
-                    self.skipped.append(Skipped(where, reason, detail, None if reason == "FOREIGN_CURRENCY"
-                                                else amount))
+                    # no names, accounts or remarks: the report is shown to people and kept unmasked
+                    detail = (f"{side.value} {amount / 100:.2f} {row_currency or o['currency']} {day.isoformat()} "
+                              f"{reference[:35]}").rstrip()
+                    self.skipped.append(Skipped(f"line {at[0]}", reason, detail,
+                                                None if reason == "FOREIGN_CURRENCY" else amount))
                     continue
                 signed = amount if side is EntrySide.CREDIT else -amount
-                if stated is not None:
+                if with_balance:
+                    if not balance_t:
+                        raise _Bad("balance", "empty")
+                    stated = signed_fen(balance_t, o["decimal"], o["thousands"])
                     if balance is None:
                         opening = stated - signed
                     elif balance + signed != stated:
                         raise _Bad("balance", f"{stated / 100:.2f} does not follow: the balance before was "
                                               f"{balance / 100:.2f}, the entry {signed / 100:+.2f}")
                     balance = stated
-                elif o.get("balance") is not None:
-                    raise _Bad("balance", "empty")
                 else:
                     balance = (balance or 0) + signed
-                batch_id, line_seq = our_reference(cell("end_to_end"))
+                batch_id, line_seq = our_reference(end_to_end) if end_to_end else ("", None)
                 seq += 1
                 tally.add(side, amount, day)
-                yield StatementEntry(seq, side, amount, day, (cell("reference") or f"L{at[0]}")[:35], batch_id,
-                                     line_seq, cell("counterparty_name"), cell("counterparty_account"),
-                                     cell("remark"))
+                yield StatementEntry(seq, side, amount, day, (reference or f"L{at[0]}")[:35], batch_id, line_seq,
+                                     cp_name, cp_account, remark)
             except _Bad as exc:
                 column = o.get(exc.key)
-                _add(problems, Problem(where, f"{exc.key} ({column!r})" if column is not None else exc.key,
+                _add(problems, Problem(f"line {at[0]}", f"{exc.key} ({column!r})" if column is not None else exc.key,
                                        exc.why))
             except ValueError as exc:
-                _add(problems, Problem(where, "value", str(exc)))
+                _add(problems, Problem(f"line {at[0]}", "value", str(exc)))
         if not problems and not account:
             problems.append(Problem("file", "account", "no account: no row names one and the profile gives none"))
         if problems:
             raise FormatError(self.name, problems)
-        if o.get("balance") is None:
+        if not with_balance:
             self.notes.append("the CSV has no balance column: opening balance taken as 0, closing as the entries' net")
         opening = opening or 0
         closing = opening if balance is None else balance
         self._header = tally.header(PurePath(self.name).stem or "csv", account, opening, closing, o["currency"],
                                     None, None)
 
-    def _amount(self, cell, debit_marks: set[str], credit_marks: set[str]) -> tuple[EntrySide, int]:
+    def _amount(self, amount: str, debit: str, credit: str, direction: str, debit_marks: set[str],
+                credit_marks: set[str]) -> tuple[EntrySide, int]:
         o = self.o
         dec, th = o["decimal"], o["thousands"]
         try:
             if o.get("direction") is not None:
-                mark = cell("direction").upper()
-                amount = abs(signed_fen(cell("amount"), dec, th))
+                mark = direction.upper()
+                value = abs(signed_fen(amount, dec, th))
                 if mark in debit_marks:
-                    return EntrySide.DEBIT, amount
+                    return EntrySide.DEBIT, value
                 if mark in credit_marks:
-                    return EntrySide.CREDIT, amount
+                    return EntrySide.CREDIT, value
                 raise _Bad("direction", f"{mark!r} is neither a debit mark ({', '.join(sorted(debit_marks))}) nor "
                                         f"a credit mark ({', '.join(sorted(credit_marks))})")
             if o.get("debit") is not None:
-                debit, credit = cell("debit"), cell("credit")
                 d = signed_fen(debit, dec, th) if debit else 0
                 c = signed_fen(credit, dec, th) if credit else 0
                 if d and c:
@@ -293,15 +297,22 @@ class CsvStatementReader:
                 if not debit and not credit:
                     raise _Bad("debit", "neither debit nor credit is filled")
                 return (EntrySide.DEBIT, d) if d else (EntrySide.CREDIT, c)
-            text = cell("amount")
-            if not text:
+            if not amount:
                 raise _Bad("amount", "empty")
-            value = signed_fen(text, dec, th)
+            value = signed_fen(amount, dec, th)
             return (EntrySide.DEBIT, -value) if value < 0 else (EntrySide.CREDIT, value)
         except _Bad:
             raise
         except ValueError as exc:
             raise _Bad("amount", str(exc)) from None
+
+
+def _getter(o: dict[str, Any], index: dict[str, int]) -> tuple[Any, int]:
+    """(a function giving a row's cells in COLUMNS order, the columns a row needs). The row has
+    "" appended, read (index -1) for a column the mapping does not name."""
+    positions = [-1 if (col := o.get(key)) is None else index[col] if isinstance(col, str) else col - 1
+                 for key in COLUMNS]
+    return operator.itemgetter(*positions), max(p + 1 for p in positions)
 
 
 class _Bad(Exception):
