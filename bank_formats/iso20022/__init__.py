@@ -15,8 +15,21 @@ Which version of each message a bank speaks is a keyword option (a bank profile 
 through ``bank_formats.get("iso20022", schema_dir=..., payments=..., ...)``):
 
     payments     pain.001.001.09 (default), pain.001.001.03
-    results      pain.002.001.10 (default), pain.002.001.03
+    results      pain.002.001.10 (default), pain.002.001.03; or camt.054 (any version, e.g.
+                 "camt.054.001.08", or "camt054"): the bank confirms payments with debit
+                 notifications instead (read by ``NotificationResultReader``; written, by
+                 the bank simulator, as pain.002.001.10 all the same)
     statements   camt.053.001.08 (default), camt.053.001.02
+
+Reading what banks send (issue 15): the writers' own layout in the configured version is read
+by the fast strict readers below; any other file of the messages the family knows goes to a
+tolerant reader that follows the schema rather than our writer (``status_report`` for pain.002
+v03-v14 and national variants such as SIX's ``.ch.02``, ``account_entries`` for camt.052,
+camt.053 and camt.054 v02-v13), with or without a namespace, in UTF-8 or ISO-8859-1 (and its
+kin, transcoded). The tolerant readers list what they read and did not yield in ``skipped``
+(NOT_FINAL, FOREIGN_CURRENCY, OTHER_ACCOUNT, ...); the strict readers skip nothing (their
+``skipped`` is empty). A result source may be a pain.002 or a camt.054 whatever ``results``
+says: the file says which it is.
 
 Writers stream: one line of text per transaction or entry, put together from its values
 escaped for XML exactly as lxml's serializer would (children unqualified under a
@@ -59,15 +72,19 @@ from bank_formats.iso20022._common import (
     PAIN001_V03,
     REASON_TO_CODE,
     VARIANTS,
+    XML_DECLARATION,
     Variant,
     format_amount,
     load_schema,
     parse_amount,
     variant_of_namespace,
 )
+from bank_formats.iso20022._tolerant import identify, opened
+from bank_formats.iso20022.account_entries import NotificationResultReader, TolerantStatementReader
 from bank_formats.iso20022.camt053 import Camt053Reader, write_statement
 from bank_formats.iso20022.pain001 import ADDRESS_LINE, ADDRESS_LINES, Pain001Reader, write_payments
 from bank_formats.iso20022.pain002 import Pain002Reader, write_results
+from bank_formats.iso20022.status_report import TolerantPain002Reader
 from domain.model import (
     PaymentFileHeader,
     PaymentLine,
@@ -119,6 +136,10 @@ class Iso20022Format:
                  results: str = "pain.002.001.10", statements: str = "camt.053.001.08") -> None:
         self.schema_dir = Path(schema_dir) if schema_dir is not None else None
         self.payments = _variant("payments", payments, "payments")
+        # a bank confirming with camt.054 notifications: read as results, see the module doc
+        self.notifications = _is_camt054(results)
+        if self.notifications:
+            results = "pain.002.001.10"
         self.results = _variant("results", results, "results")
         self.statements = _variant("statements", statements, "statement")
         # Loaded now (once per process and directory) so a bad configuration shows at once.
@@ -169,26 +190,52 @@ class Iso20022Format:
     ) -> WrittenFile:
         return write_results(out, header, records, variant=self.results, answers=self.payments)
 
-    def read_results(self, src: BinaryIO, name: str = "<result file>") -> Pain002Reader:
-        return Pain002Reader(src, name, self._schema002, self.results, self.payments)
+    def read_results(self, src: BinaryIO, name: str = "<result file>"):
+        """The result file's reader: the strict one for our own layout in the configured
+        version, else a tolerant one for the message the file holds (pain.002 or camt.054;
+        with ``results`` camt.054, a camt.052/053 is read as notifications too)."""
+        source, head, message = opened(src)
+        if message is not None:
+            if message.name == "camt.054" or (self.notifications and message.kind == "statement"):
+                return NotificationResultReader(source, name, message)
+            if message.name == "pain.002" and not _ours(head, self.results, "CstmrPmtStsRpt"):
+                return TolerantPain002Reader(source, name, message)
+        return _skips_nothing(Pain002Reader(source, name, self._schema002, self.results,
+                                            self.payments))
 
     def write_statement(
         self, out: BinaryIO, header: StatementHeader, entries: Iterable[StatementEntry]
     ) -> WrittenFile:
         return write_statement(out, header, entries, variant=self.statements)
 
-    def read_statement(self, src: BinaryIO, name: str = "<statement>") -> Camt053Reader:
-        return Camt053Reader(src, name, self._schema053, self.statements)
+    def read_statement(self, src: BinaryIO, name: str = "<statement>"):
+        """The statement's reader: strict for our own camt.053 layout in the configured version,
+        tolerant for any camt.052, camt.053 or camt.054 otherwise."""
+        source, head, message = opened(src)
+        if (message is not None and message.kind == "statement"
+                and not _ours(head, self.statements, "BkToCstmrStmt")):
+            return TolerantStatementReader(source, name, message)
+        return _skips_nothing(Camt053Reader(source, name, self._schema053, self.statements))
 
     def detect(self, head: bytes) -> FileKind | None:
         """The kind of ISO 20022 file ``head`` starts, from its root element's namespace.
 
         Any version the family knows is recognized, configured or not, so that a bank's file
         in an unexpected version is routed to a reader that says precisely what is wrong with
-        it. None for anything else: not XML, another root element, a foreign namespace.
+        it; the other versions and variants the tolerant readers read too (``_tolerant.identify``:
+        the body names the message, a namespace must agree); camt.054 is "results" for a bank
+        configured to confirm with notifications, else "statement". None for anything else:
+        not XML, another root element, a foreign namespace.
         """
         variant = variant_of_namespace(_root_namespace(head[:DETECT_BYTES]))
-        return None if variant is None else variant.kind
+        if variant is not None:
+            return variant.kind
+        message = identify(head[:DETECT_BYTES])
+        if message is None:
+            return None
+        if message.name == "camt.054" and self.notifications:
+            return "results"
+        return message.kind
 
 
 def _root_namespace(head: bytes) -> str | None:
@@ -203,3 +250,21 @@ def _root_namespace(head: bytes) -> str | None:
     except Exception:  # noqa: BLE001 - garbage in, None out: detect never raises
         return None
     return None
+
+
+def _is_camt054(name: object) -> bool:
+    return isinstance(name, str) and (name == "camt054" or name.startswith("camt.054."))
+
+
+def _ours(head: bytes, variant: Variant, body: str) -> bool:
+    """Whether ``head`` starts as our writers start a file of ``variant``: the strict reader's
+    (fast) case; a bank's own file in the same version goes to the tolerant reader."""
+    return head.startswith(f'{XML_DECLARATION}<Document xmlns="{variant.namespace}">\n<{body}>\n'
+                           .encode())
+
+
+def _skips_nothing(reader):
+    """A strict reader skips no record (it refuses what it does not take): its reading report
+    is empty."""
+    reader.skipped = []
+    return reader

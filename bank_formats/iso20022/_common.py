@@ -731,7 +731,8 @@ class Places:
         self._paths = {tag: tuple(reversed(path)) for tag, path in paths.items()}
         root = next(iter(paths.values()))[0]
         self._root = root
-        self._splmtry = root[: root.index("}") + 1] + "SplmtryData"
+        # (a message without a namespace has plain tags: the tolerant readers read those too)
+        self._splmtry = (root[: root.index("}") + 1] if root.startswith("{") else "") + "SplmtryData"
         self._problems = problems
         # per tag, the parent of the last element found at its place: a sibling of it is
         # placed too (the tree only grows while it is read; nothing is ever moved)

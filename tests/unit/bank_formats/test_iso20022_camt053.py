@@ -293,11 +293,11 @@ def test_reads_another_banks_layout():
 def test_side_counts_of_a_banks_summary_are_checked():
     data = V08_FROM_A_BANK.replace(b"<c:NbOfNtries>1</c:NbOfNtries><c:Sum>2.00",
                                    b"<c:NbOfNtries>2</c:NbOfNtries><c:Sum>2.00")
+    # (a bank's own layout: read by the tolerant reader, issue 15, which names the summary's
+    # line and the figure that differs; the total it derives from the sides is not repeated)
     assert problems_of(Iso20022Format(), data) == [
-        Problem(f"{STMT}/TxsSummry/TtlNtries/NbOfNtries", "NbOfNtries",
-                "summary says 3 entries, the statement has 2"),
-        Problem(f"{STMT}/TxsSummry/TtlDbtNtries/NbOfNtries", "NbOfNtries",
-                "summary says 2 debit entries, the statement has 1"),
+        Problem("line 17", "TxsSummry",
+                "statement S1: debit count: the summary says 2, the entries add up to 1"),
     ]
 
 

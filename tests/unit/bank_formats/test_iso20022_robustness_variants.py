@@ -87,7 +87,9 @@ def test_mutated_real_files(case):
 @SETTINGS
 @given(st.sampled_from(sorted(VALID)), st.sampled_from(sorted(VALID)))
 def test_a_file_of_another_message_or_version_is_refused(written, read):
-    if written != read:
+    # (issue 15: results and statements of another version are read, by the tolerant
+    # readers; another message, or a payment file of another version, is refused)
+    if written != read and (written[0] != read[0] or read[0] == "payments"):
         kind, version = read
         for fmt in readers(kind, version):
             assert consume(fmt, kind, golden(VALID[written])) is not None

@@ -1,0 +1,266 @@
+"""What the tolerant ISO 20022 readers share: which message a file is, its bytes as declared,
+loose amounts and dates, and the events of its records whatever the namespace.
+
+The strict readers (pain002.py, camt053.py) read the files this project's writers write, fast.
+The banks' own files differ from those in ways the standard allows: another version (pain.002
+v11, camt.053 v04/v10), a national variant (SIX ``pain.002.001.03.ch.02``, whose namespace is
+not ISO's), no namespace at all, ISO-8859-1, optional elements left out, amounts with more
+decimals than two (``18.150``), date-times where a date is expected. The readers built on this
+module take elements by their local names along their paths from the root, so every version of
+a message that keeps those names is read alike; the names used are the same in every version
+from 2009 to 2023 (where a version moved something, the readers say so where they look).
+
+The hostile-file guard of ``_common`` still sees every byte (no DTD, no entity, no processing
+instruction, UTF-8 only once transcoded), and records are taken only at their paths from the
+root (``_common.Places``).
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO
+
+from lxml import etree
+
+from bank_formats.base import FileKind
+from bank_formats.iso20022._common import MAX_FEN
+
+HEAD_BYTES = 65536  # what is looked at before reading: the prolog and the root's first child
+
+# The message each root child names, and what the family's files of it are for.
+BODIES: dict[str, tuple[str, FileKind]] = {
+    "CstmrCdtTrfInitn": ("pain.001", "payments"),
+    "CstmrPmtStsRpt": ("pain.002", "results"),
+    "BkToCstmrAcctRpt": ("camt.052", "statement"),
+    "BkToCstmrStmt": ("camt.053", "statement"),
+    "BkToCstmrDbtCdtNtfctn": ("camt.054", "statement"),
+}
+# The versions read (ISO's numbering, "001.NN"): those banks send today and the ones between.
+VERSIONS: dict[str, range] = {
+    "pain.001": range(3, 13),
+    "pain.002": range(3, 15),
+    "camt.052": range(2, 14),
+    "camt.053": range(2, 14),
+    "camt.054": range(2, 14),
+}
+_NAME_IN_NS = re.compile(r"(pain|camt)\.([0-9]{3})\.001\.([0-9]{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Which ISO 20022 message a file holds, as its root says."""
+
+    name: str  # e.g. "pain.002"
+    version: int | None  # e.g. 3; None when the namespace does not say (no namespace)
+    namespace: str  # the root's namespace, "" for none
+    body: str  # the root's child, e.g. "CstmrPmtStsRpt"
+    kind: FileKind
+
+    @property
+    def label(self) -> str:
+        """For people: ``pain.002.001.03`` (or the namespace's own words for a variant)."""
+        m = _NAME_IN_NS.search(self.namespace)
+        if m is None:
+            return f"{self.name} (no namespace)" if not self.namespace else self.namespace
+        rest = self.namespace[m.end():]
+        variant = re.match(r"(\.[a-z]{2}\.[0-9]{2})", rest)
+        return m.group(0) + (variant.group(1) if variant else "")
+
+    def tag(self, local: str) -> str:
+        return f"{{{self.namespace}}}{local}" if self.namespace else local
+
+
+def identify(head: bytes) -> Message | None:
+    """The message ``head`` (a file's first bytes) starts, or None: not XML so far, not an ISO
+    20022 ``Document``, or a body and namespace that disagree or a version not read. Never raises.
+
+    The body (the root's first child) says which message it is; the namespace, when there is
+    one, must name the same message (ISO's ``urn:iso:std:iso:20022:tech:xsd:pain.002.001.10``
+    or a national variant's, such as SIX's ``http://www.six-interbank-clearing.com/de/
+    pain.002.001.03.ch.02.xsd``).
+    """
+    try:
+        parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
+                                     load_dtd=False, huge_tree=False)
+        parser.feed(head[:HEAD_BYTES])
+        root = None
+        for _, el in parser.read_events():
+            q = etree.QName(el)
+            if root is None:
+                if q.localname != "Document":
+                    return None
+                root = q
+                continue
+            return _message(root.namespace or "", q)
+    except Exception:  # noqa: BLE001 - garbage in, None out
+        return None
+    return None
+
+
+def _message(namespace: str, body: etree.QName) -> Message | None:
+    if (body.namespace or "") != namespace or body.localname not in BODIES:
+        return None
+    name, kind = BODIES[body.localname]
+    version = None
+    if namespace:
+        m = _NAME_IN_NS.search(namespace)
+        if m is None or f"{m.group(1)}.{m.group(2)}" != name:
+            return None
+        version = int(m.group(3))
+        if version not in VERSIONS[name]:
+            return None
+    return Message(name, version, namespace, body.localname, kind)
+
+
+# --- bytes as declared ---------------------------------------------------------------------
+
+_DECL = re.compile(rb"^(\xef\xbb\xbf)?<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+# encodings other than UTF-8 read by transcoding to it: single-byte ones that cannot hide
+# markup in their bytes (every byte below 0x80 is ASCII)
+_TRANSCODED = {"iso-8859-1": "latin-1", "iso8859-1": "latin-1", "latin-1": "latin-1",
+               "latin1": "latin-1", "iso-8859-15": "iso8859-15", "windows-1252": "cp1252",
+               "cp1252": "cp1252", "us-ascii": "ascii", "ascii": "ascii"}
+
+
+class Prefixed:
+    """``head`` then the rest of ``src``: a source whose first bytes were looked at already."""
+
+    __slots__ = ("_head", "_src")
+
+    def __init__(self, head: bytes, src: BinaryIO) -> None:
+        self._head = head
+        self._src = src
+
+    def read(self, size: int = -1) -> bytes:
+        head = self._head
+        if not head:
+            return self._src.read(size)
+        if size is None or size < 0:
+            self._head = b""
+            return head + self._src.read()
+        self._head = head[size:]
+        return head[:size]
+
+    def readline(self, size: int = -1) -> bytes:
+        head = self._head
+        if not head:
+            return self._src.readline(size)
+        end = head.find(b"\n") + 1 or len(head)
+        if size is not None and 0 <= size < end:
+            end = size
+        line, self._head = head[:end], head[end:]
+        if line.endswith(b"\n") or self._head or (size is not None and 0 <= size <= len(line)):
+            return line
+        return line + self._src.readline(-1 if size is None or size < 0 else size - len(line))
+
+
+class Transcoded:
+    """A source declared in a single-byte encoding, handed out as UTF-8 with its declaration
+    saying so (the guard and the parser then see what they always see). A byte the declared
+    encoding does not have raises UnicodeDecodeError, which the readers report as the file's
+    problem."""
+
+    __slots__ = ("_src", "_decoder", "_first", "_declared")
+
+    def __init__(self, src: BinaryIO, codec: str, declared: bytes) -> None:
+        self._src = src
+        self._decoder = codecs.getincrementaldecoder(codec)("strict")
+        self._first = True
+        self._declared = declared
+
+    def read(self, size: int = -1) -> bytes:
+        raw = self._src.read(size)
+        text = self._decoder.decode(raw, final=not raw)
+        data = text.encode("utf-8")
+        if self._first:
+            self._first = False
+            data = data.replace(b"encoding=\"" + self._declared + b"\"", b'encoding="UTF-8"', 1)
+            data = data.replace(b"encoding='" + self._declared + b"'", b"encoding='UTF-8'", 1)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(65536)
+
+
+def opened(src: BinaryIO) -> tuple[BinaryIO, bytes, Message | None]:
+    """``src`` ready for the guard (transcoded to UTF-8 when declared in ISO-8859-1 and its
+    kin), its first bytes (as handed out) and the message its head names (None: the guard and the reader say what is wrong).
+    Other encodings are left to the guard, which refuses them."""
+    head = b""
+    while len(head) < HEAD_BYTES:
+        chunk = src.read(HEAD_BYTES - len(head))
+        if not chunk:
+            break
+        if not isinstance(chunk, bytes):
+            return Prefixed(head, src), b"", None
+        head += chunk
+    source: BinaryIO = Prefixed(head, src)
+    m = _DECL.match(head)
+    if m is not None:
+        declared = m.group(2)
+        codec = _TRANSCODED.get(declared.decode("ascii", "replace").lower().replace("_", "-"))
+        if codec is not None and m.group(1) is None:
+            source = Transcoded(source, codec, declared)
+            try:
+                head = head.decode(codec, "replace").encode("utf-8")
+            except LookupError:  # pragma: no cover - the codecs above exist
+                pass
+    return source, head, identify(head)
+
+
+# --- values --------------------------------------------------------------------------------
+
+_XML_WS = " \t\r\n"
+_AMOUNT = re.compile(r"([0-9]{1,18})(?:\.([0-9]{0,18}))?", re.ASCII)
+
+
+def amount_fen(text: str | None) -> int:
+    """An ISO amount (DecimalNumber: up to 5 decimals in ActiveCurrencyAndAmount, more in
+    some banks' files) as fen, when it is a whole number of fen: ``"18.150"`` is 1815,
+    ``"18.155"`` is refused (a ValueError saying so), as is a sign, an exponent or nothing."""
+    m = _AMOUNT.fullmatch((text or "").strip(_XML_WS))
+    if m is None:
+        raise ValueError(f"{text!r} is not an amount (digits, a decimal point, no sign)")
+    whole, frac = m.group(1), m.group(2) or ""
+    if frac[2:].strip("0"):
+        raise ValueError(f"{text!r} is not a whole number of fen (cents)")
+    fen = int(whole) * 100 + int(frac[:2].ljust(2, "0"))
+    if fen > MAX_FEN:
+        raise ValueError(f"{text!r} is larger than any amount ISO 20022 carries")
+    return fen
+
+
+_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)
+_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]+))?"
+                       r"(Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)
+
+
+def loose_datetime(text: str | None) -> datetime:
+    """An ISODateTime (any number of second decimals; kept to microseconds) or an ISODate
+    (midnight)."""
+    t = (text or "").strip(_XML_WS)
+    m = _DATETIME.fullmatch(t)
+    try:
+        if m is not None:
+            frac = (m.group(2) or "")[:6]
+            zone = m.group(3) or ""
+            return datetime.fromisoformat(m.group(1) + (f".{frac.ljust(6, '0')}" if frac else "")
+                                          + ("+00:00" if zone == "Z" else zone))
+        d = _DATE.fullmatch(t)
+        if d is not None:
+            return datetime.fromisoformat(d.group(1))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date and time") from None
+    raise ValueError(f"{text!r} is not an ISO date or date and time")
+
+
+def loose_date(text: str | None) -> date:
+    """An ISODate, or the date of an ISODateTime (banks write one where the other is due)."""
+    return loose_datetime(text).date()
+
+
+def where(el: etree._Element | None, fallback: str) -> str:
+    line = None if el is None else el.sourceline
+    return f"line {line}" if line else fallback

@@ -1,0 +1,660 @@
+"""The entries of camt.052 (account report), camt.053 (statement) and camt.054 (debit and
+credit notification), as banks write them: versions 02 to 13, with or without a namespace.
+
+The three messages share their entries: ``Ntry`` under ``Rpt`` (052), ``Stmt`` (053) or
+``Ntfctn`` (054), several of those a file. ``AccountEntries`` reads them into plain data
+(``Section`` per Rpt/Stmt/Ntfctn, ``Entry`` per Ntry with its ``Tx`` per NtryDtls/TxDtls),
+records taken only at /Document/<message>/<section>/Ntry (``_common.Places``). Readers on top:
+
+``TolerantStatementReader`` (StatementReader) and ``NotificationResultReader``
+(ResultFileReader: camt.054 as a result source, see its doc).
+
+Where each value is taken (every version; where versions differ, both places)::
+
+    section id          Stmt|Rpt|Ntfctn/Id
+    account             Acct/Id/IBAN, else Acct/Id/Othr/Id; currency Acct/Ccy
+    created_at          <section>/CreDtTm, else GrpHdr/CreDtTm (a date alone is midnight)
+    from, to            FrToDt/FrDtTm, ToDtTm (their dates)
+    balances            Bal: Tp/CdOrPrtry/Cd (or Prtry), Amt (DBIT negative), Dt/Dt or Dt/DtTm
+    summary             TxsSummry/TtlNtries/NbOfNtries, TtlCdtNtries and TtlDbtNtries
+                        /NbOfNtries and /Sum (all optional)
+    entry amount, side  Ntry/Amt[@Ccy], Ntry/CdtDbtInd; RvslInd "true" is a reversal
+    entry status        Ntry/Sts (v02-v06: the code as text) or Ntry/Sts/Cd|Prtry (v08-)
+    booking date        Ntry/BookgDt/Dt, or the date of BookgDt/DtTm
+    reference           Ntry/AcctSvcrRef, else NtryRef
+    batch booking       NtryDtls/Btch: MsgId, PmtInfId, NbOfTxs, TtlAmt
+    transaction         NtryDtls/TxDtls: Refs/MsgId, AcctSvcrRef, PmtInfId, InstrId,
+                        EndToEndId, TxId, UETR; amount TxDtls/Amt (v04-) or
+                        AmtDtls/TxAmt/Amt or AmtDtls/InstdAmt/Amt (v02), else the entry's
+                        when it is the only one; the counterparty RltdPties/Cdtr (a debit) or
+                        Dbtr (a credit): Nm or Pty/Nm, and CdtrAcct or DbtrAcct /Id (IBAN or
+                        Othr/Id); RmtInf/Ustrd joined; RtrInf/Rsn/Cd|Prtry for a return
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import BinaryIO
+
+from lxml import etree
+
+from bank_formats.base import Skipped
+from bank_formats.iso20022._common import (
+    CURRENCY,
+    Problems,
+    local_name,
+    parse_count,
+    reason_for_code,
+)
+from bank_formats.iso20022._tolerant import Message, amount_fen, loose_date, loose_datetime, where
+from bank_formats.iso20022.status_report import _parsed_only, line_of
+from domain.model import (
+    EntrySide,
+    PaymentOutcome,
+    ResultFileHeader,
+    ResultRecord,
+    StatementEntry,
+    StatementHeader,
+)
+
+SECTIONS = {"camt.052": "Rpt", "camt.053": "Stmt", "camt.054": "Ntfctn"}
+BOOKED = "BOOK"
+OPENING = ("OPBD", "PRCD")  # opening booked, else the previous closing booked
+CLOSING = ("CLBD",)
+_SIDES = {"CRDT": EntrySide.CREDIT, "DBIT": EntrySide.DEBIT}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One Stmt, Rpt or Ntfctn: an account over a period."""
+
+    index: int  # 1-based, in file order
+    where: str
+    id: str
+    account: str
+    currency: str  # Acct/Ccy, "" when not given
+    created_at: datetime | None
+    from_date: date | None
+    to_date: date | None
+    balances: dict  # code -> (signed fen or None when not whole fen, currency, date or None)
+    summary: dict  # "count", "credit_count", "credit_fen", "debit_count", "debit_fen" as given
+    summary_where: str  # where TxsSummry is
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    amount_fen: int | None
+    currency: str
+    msg_id: str
+    pmt_inf_id: str
+    instr_id: str
+    end_to_end_id: str
+    tx_id: str
+    uetr: str
+    acct_svcr_ref: str
+    name: str
+    account: str
+    remark: str
+    return_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    section: int
+    where: str
+    amount_fen: int | None
+    currency: str
+    side: EntrySide | None
+    reversal: bool
+    status: str
+    booking_date: date | None
+    reference: str
+    batch: tuple[str, str, int | None, int | None] | None  # Btch: MsgId, PmtInfId, NbOfTxs, fen
+    txs: tuple[Tx, ...]
+
+
+_TAGS = ("GrpHdr", "CreDtTm", "Id", "Acct", "IBAN", "Othr", "Ccy", "FrToDt", "FrDtTm", "ToDtTm",
+         "Bal", "Tp", "CdOrPrtry", "Cd", "Prtry", "Amt", "CdtDbtInd", "Dt", "DtTm", "TxsSummry",
+         "TtlNtries", "TtlCdtNtries", "TtlDbtNtries", "NbOfNtries", "Sum", "RvslInd", "Sts",
+         "BookgDt", "AcctSvcrRef", "NtryRef", "NtryDtls", "Btch", "MsgId", "PmtInfId", "NbOfTxs",
+         "TtlAmt", "TxDtls", "Refs", "InstrId", "EndToEndId", "TxId", "UETR", "AmtDtls", "TxAmt",
+         "InstdAmt", "RltdPties", "Cdtr", "Dbtr", "CdtrAcct", "DbtrAcct", "Pty", "Nm", "RmtInf",
+         "Ustrd", "RtrInf", "Rsn")
+
+
+class AccountEntries:
+    """Sections and entries of a camt.052/053/054, in file order (a Section comes before its
+    entries); problems collect in ``problems`` (with lines), iteration does not raise."""
+
+    def __init__(self, src: BinaryIO, message: Message, problems: Problems) -> None:
+        t = message.tag
+        self.message = message
+        self.problems = problems
+        self._T = {k: t(k) for k in _TAGS}
+        d, b = t("Document"), t(message.body)
+        self._doc = d
+        self._sec = t(SECTIONS[message.name])
+        paths = {d: (d,), t("GrpHdr"): (d, b, t("GrpHdr")), self._sec: (d, b, self._sec),
+                 t("Ntry"): (d, b, self._sec, t("Ntry"))}
+        self._ntry = t("Ntry")
+        self._stream = _parsed_only(src, paths, problems)
+        self.message_id = ""
+        self.created_at: datetime | None = None
+        self.complete = False
+        self.sections = 0
+
+    @property
+    def broken(self) -> bool:
+        return self._stream.broken
+
+    def _child(self, el, *path: str):
+        for key in path:
+            if el is None:
+                return None
+            el = el.find(self._T[key])
+        return el
+
+    def _text(self, el, *path: str) -> str:
+        c = self._child(el, *path)
+        return (c.text or "").strip() if c is not None else ""
+
+    def _amount(self, el, at: str, field: str) -> tuple[int | None, str]:
+        if el is None:
+            return None, ""
+        try:
+            return amount_fen(el.text), (el.get("Ccy") or "").strip()
+        except ValueError as exc:
+            self.problems.add(where(el, at), field, str(exc))
+            return None, (el.get("Ccy") or "").strip()
+
+    def _date(self, el, at: str, field: str, *, dated: bool = True) -> date | None:
+        """Dt or DtTm under ``el`` (or ``el`` itself a date-time when not ``dated``)."""
+        if el is None:
+            return None
+        text = (self._text(el, "Dt") or self._text(el, "DtTm")) if dated else (el.text or "")
+        try:
+            return loose_date(text)
+        except ValueError as exc:
+            self.problems.add(where(el, at), field, str(exc))
+            return None
+
+    def __iter__(self) -> Iterator[Section | Entry]:
+        current = None  # the section element whose header was read
+        entries_in = 0
+        parsed = 0
+        for el in self._stream:
+            tag = el.tag
+            if tag == self._ntry:
+                parent = el.getparent()
+                if parent is not current:
+                    current = parent
+                    self.sections += 1
+                    entries_in = 0
+                    yield self._section(parent)
+                entries_in += 1
+                yield self._entry(el)
+                el.clear(keep_tail=True)
+                parsed += 1
+                if parsed & 255 == 0 and parent is not None:
+                    del parent[: parent.index(el)]
+            elif tag == self._sec:
+                if el is not current:
+                    self.sections += 1
+                    yield self._section(el)
+                current = None
+                el.clear(keep_tail=True)
+            elif tag == self._T["GrpHdr"]:
+                self.message_id = self._text(el, "MsgId")
+                try:
+                    self.created_at = loose_datetime(self._text(el, "CreDtTm"))
+                except ValueError as exc:
+                    self.problems.add(where(el, "GrpHdr"), "CreDtTm", str(exc))
+            elif tag == self._doc:
+                self.complete = True
+        if not self._stream.broken:
+            root = self._stream.root
+            if root is not None and root.tag != self._doc:
+                self.problems.add("/", local_name(root.tag), "the root element is not Document")
+        self._stream.check_complete(self.complete)
+
+    def _section(self, s: etree._Element) -> Section:
+        at = where(s, f"/Document/{self.message.body}/{local_name(self._sec)}")
+        account = self._text(s, "Acct", "Id", "IBAN") or self._text(s, "Acct", "Id", "Othr", "Id")
+        created = self.created_at
+        text = self._text(s, "CreDtTm")
+        if text:
+            try:
+                created = loose_datetime(text)
+            except ValueError as exc:
+                self.problems.add(at, "CreDtTm", str(exc))
+        period = self._child(s, "FrToDt")
+        from_date = self._date(self._child(period, "FrDtTm"), at, "FrDtTm", dated=False)
+        to_date = self._date(self._child(period, "ToDtTm"), at, "ToDtTm", dated=False)
+        balances: dict = {}
+        for bal in s.iterchildren(self._T["Bal"]):
+            code = (self._text(bal, "Tp", "CdOrPrtry", "Cd")
+                    or self._text(bal, "Tp", "CdOrPrtry", "Prtry"))
+            fen, ccy = self._amount(self._child(bal, "Amt"), at, "Bal/Amt")
+            side = self._text(bal, "CdtDbtInd")
+            if side not in _SIDES:
+                self.problems.add(where(bal, at), "Bal/CdtDbtInd", f"{side!r} is not CRDT or DBIT")
+            if fen is not None and side == "DBIT":
+                fen = -fen
+            if code and code not in balances:
+                balances[code] = (fen, ccy, self._date(self._child(bal, "Dt"), at, "Bal/Dt"))
+        summary: dict = {}
+        sm = self._child(s, "TxsSummry")
+        if sm is not None:
+            for key, path in (("count", ("TtlNtries", "NbOfNtries")),
+                              ("credit_count", ("TtlCdtNtries", "NbOfNtries")),
+                              ("debit_count", ("TtlDbtNtries", "NbOfNtries"))):
+                text = self._text(sm, *path)
+                if text:
+                    try:
+                        summary[key] = parse_count(text)
+                    except ValueError as exc:
+                        self.problems.add(where(sm, at), "/".join(path), str(exc))
+            for key, path in (("credit_fen", ("TtlCdtNtries", "Sum")),
+                              ("debit_fen", ("TtlDbtNtries", "Sum"))):
+                el = self._child(sm, *path)
+                if el is not None:
+                    fen, _ = self._amount(el, at, "/".join(path))
+                    if fen is not None:
+                        summary[key] = fen
+        return Section(self.sections, at, self._text(s, "Id"), account, self._text(s, "Acct", "Ccy"),
+                       created, from_date, to_date, balances, summary, where(sm, at))
+
+    def _entry(self, n: etree._Element) -> Entry:
+        at = where(n, f"/Document/{self.message.body}/{local_name(self._sec)}/Ntry")
+        fen, ccy = self._amount(self._child(n, "Amt"), at, "Amt")
+        if self._child(n, "Amt") is None:
+            self.problems.add(at, "Amt", "Ntry/Amt is missing")
+        side_text = self._text(n, "CdtDbtInd")
+        side = _SIDES.get(side_text)
+        if side is None:
+            self.problems.add(at, "CdtDbtInd", f"{side_text!r} is not CRDT or DBIT")
+        sts = self._child(n, "Sts")
+        status = ""
+        if sts is not None:
+            status = (sts.text or "").strip() or self._text(sts, "Cd") or self._text(sts, "Prtry")
+        booking = self._child(n, "BookgDt")
+        booked = self._date(booking, at, "BookgDt")
+        batch = None
+        txs: list[Tx] = []
+        details = list(n.iterchildren(self._T["NtryDtls"]))
+        tx_els = [tx for d in details for tx in d.iterchildren(self._T["TxDtls"])]
+        for d in details:
+            b = self._child(d, "Btch")
+            if b is not None and batch is None:
+                count = None
+                text = self._text(b, "NbOfTxs")
+                if text:
+                    try:
+                        count = parse_count(text)
+                    except ValueError as exc:
+                        self.problems.add(where(b, at), "Btch/NbOfTxs", str(exc))
+                total, _ = self._amount(self._child(b, "TtlAmt"), at, "Btch/TtlAmt")
+                batch = (self._text(b, "MsgId"), self._text(b, "PmtInfId"), count, total)
+        for tx in tx_els:
+            amt = (self._child(tx, "Amt") if self._child(tx, "Amt") is not None
+                   else self._child(tx, "AmtDtls", "TxAmt", "Amt"))
+            if amt is None:
+                amt = self._child(tx, "AmtDtls", "InstdAmt", "Amt")
+            if amt is not None:
+                tx_fen, tx_ccy = self._amount(amt, at, "TxDtls/Amt")
+            elif len(tx_els) == 1:
+                tx_fen, tx_ccy = fen, ccy
+            else:
+                tx_fen, tx_ccy = None, ""
+            tx_side = _SIDES.get(self._text(tx, "CdtDbtInd"), side)
+            party, acct = ("Cdtr", "CdtrAcct") if tx_side is EntrySide.DEBIT else ("Dbtr", "DbtrAcct")
+            name = (self._text(tx, "RltdPties", party, "Nm")
+                    or self._text(tx, "RltdPties", party, "Pty", "Nm"))
+            account = (self._text(tx, "RltdPties", acct, "Id", "IBAN")
+                       or self._text(tx, "RltdPties", acct, "Id", "Othr", "Id"))
+            rmt = self._child(tx, "RmtInf")
+            remark = "" if rmt is None else "".join(  # (pieces of one text, as written)
+                u.text or "" for u in rmt.iterchildren(self._T["Ustrd"]))
+            refs = self._child(tx, "Refs")
+            txs.append(Tx(tx_fen, tx_ccy, self._text(refs, "MsgId"), self._text(refs, "PmtInfId"),
+                          self._text(refs, "InstrId"), self._text(refs, "EndToEndId"),
+                          self._text(refs, "TxId"), self._text(refs, "UETR"),
+                          self._text(refs, "AcctSvcrRef"), name, account, remark,
+                          self._text(tx, "RtrInf", "Rsn", "Cd") or self._text(tx, "RtrInf", "Rsn", "Prtry")))
+        return Entry(self.sections, at, fen, ccy, side, self._text(n, "RvslInd").lower() in ("true", "1"),
+                     status, booked, self._text(n, "AcctSvcrRef") or self._text(n, "NtryRef"), batch,
+                     tuple(txs))
+
+
+def _batch_and_line(entry: Entry) -> tuple[str, int | None]:
+    """The payment file (PmtInfId, our batch id) and line an entry names: one transaction's
+    references (see status_report.line_of), else the batch booking's PmtInfId, else the
+    PmtInfId all its transactions share."""
+    if len(entry.txs) == 1:
+        tx = entry.txs[0]
+        # (funding and refunds carry the batch id alone as their EndToEndId, as in camt053.py)
+        batch = (tx.pmt_inf_id or (entry.batch[1] if entry.batch else "")
+                 or _batch_of(tx.end_to_end_id) or tx.end_to_end_id)
+        try:
+            return batch, line_of(batch, tx.instr_id, tx.end_to_end_id) if batch else None
+        except ValueError:
+            return batch, None
+    if entry.batch and entry.batch[1]:
+        return entry.batch[1], None
+    ids = {tx.pmt_inf_id for tx in entry.txs}
+    return (ids.pop() if len(ids) == 1 else ""), None
+
+
+def _batch_of(end_to_end_id: str) -> str:
+    """The batch of an EndToEndId "<batch_id>-<seq>" (our pain.001's), or ""."""
+    batch, dash, seq = end_to_end_id.rpartition("-")
+    return batch if dash and batch and seq.isascii() and seq.isdigit() else ""
+
+
+class TolerantStatementReader:
+    """A camt.052/053/054 as a statement of one account (StatementReader).
+
+    Entries: booked (Sts BOOK) entries in CNY of the first section's account, one
+    StatementEntry each (batch_id and line_seq from its references, a batch booking's
+    PmtInfId ties it to our payment file). Skipped, with a reason: NOT_FINAL (pending or
+    informational entries), FOREIGN_CURRENCY, OTHER_ACCOUNT (a section of another account).
+
+    ``header`` is the first section's on construction (count and sums as its TxsSummry
+    declares them, 0 when it has none); once iteration ends it covers every
+    section of that account: ``to_date`` and the closing balance of the last, count and sums
+    of the entries yielded; its currency Acct/Ccy, else a balance's, else the first entry's
+    (CNY when there is none at all). Balances: opening OPBD, else PRCD; closing CLBD; one missing is
+    derived from the other and the entries, both missing (notifications, intraday reports
+    without balances) gives 0 and the movement. Problems (FormatError at the end, as the
+    StatementReader contract says): a declared TxsSummry that the section's entries do not
+    add up to, opening + booked credits - debits that is not the closing balance (both per
+    section, in the section's own currency), and every value that cannot be read.
+    """
+
+    def __init__(self, src: BinaryIO, name: str, message: Message) -> None:
+        self.name = name
+        self.skipped: list[Skipped] = []
+        self._problems = Problems()
+        self._entries = AccountEntries(src, message, self._problems)
+        self._it = iter(self._entries)
+        first = next(self._it, None)
+        if not isinstance(first, Section):
+            if not self._problems:
+                self._problems.add("/Document", message.body,
+                                   f"no {SECTIONS[message.name]} (statement, report or "
+                                   f"notification) in the file")
+            raise self._problems.error(name)
+        self._first = first
+        self._seen_ccy = ""  # the entries' currency, for a statement that states none
+        self.header = self._header(first, None)
+        self._gen = self._run()
+
+    def __iter__(self) -> Iterator[StatementEntry]:
+        return self._gen
+
+    def _header(self, s: Section, last: Section | None, totals=None) -> StatementHeader:
+        if totals is None:  # before reading: as the summary declares them
+            sm = s.summary
+            totals = (sm.get("count", sm.get("credit_count", 0) + sm.get("debit_count", 0)),
+                      sm.get("credit_fen", 0), sm.get("debit_fen", 0))
+        count, credit, debit = totals
+        end = last or s
+        opening = next((s.balances[c][0] for c in OPENING if c in s.balances), None)
+        closing = next((end.balances[c][0] for c in CLOSING if c in end.balances), None)
+        if opening is None and closing is not None:
+            opening = closing - credit + debit
+        if opening is None:
+            opening = 0
+        if closing is None:
+            closing = opening + credit - debit
+        created = s.created_at or self._entries.created_at or datetime(1970, 1, 1)
+        bal_dates = [v[2] for v in s.balances.values() if v[2] is not None]
+        from_date = s.from_date or (min(bal_dates) if bal_dates else created.date())
+        end_dates = [v[2] for v in end.balances.values() if v[2] is not None]
+        to_date = end.to_date or (max(end_dates) if end_dates else (end.created_at or created).date())
+        currency = s.currency or next((v[1] for v in s.balances.values() if v[1]), "") or self._seen_ccy
+        return StatementHeader(s.id or self._entries.message_id, s.account, created, from_date, to_date,
+                               opening, closing, count, credit, debit, currency or CURRENCY)
+
+    def _run(self) -> Iterator[StatementEntry]:
+        p = self._problems
+        first = self._first
+        last = first
+        seq = credit = debit = 0
+        # per section: entries and sums as they stand (all currencies), booked movement
+        state = _SectionSums(first)
+        for item in self._it:
+            if isinstance(item, Section):
+                self._check(state)
+                state = _SectionSums(item)
+                if item.account == first.account:
+                    last = item
+                continue
+            e = item
+            state.add(e)
+            self._seen_ccy = self._seen_ccy or e.currency
+            s = state.section
+            if s.account != first.account:
+                self._skip(e, "OTHER_ACCOUNT", f"entry of account {s.account}, not {first.account}")
+                continue
+            if e.status != BOOKED:
+                self._skip(e, "NOT_FINAL", f"entry status {e.status or 'missing'}, not BOOK")
+                continue
+            if e.currency != CURRENCY:
+                self._skip(e, "FOREIGN_CURRENCY", f"{e.currency} entry, not {CURRENCY}")
+                continue
+            if e.amount_fen is None or e.side is None:
+                continue  # a problem already
+            if e.booking_date is None:
+                p.add(e.where, "BookgDt", "a booked entry without a booking date")
+                continue
+            batch, line = _batch_and_line(e)
+            tx = e.txs[0] if len(e.txs) == 1 else None
+            seq += 1
+            if e.side is EntrySide.CREDIT:
+                credit += e.amount_fen
+            else:
+                debit += e.amount_fen
+            yield StatementEntry(seq, e.side, e.amount_fen, e.booking_date, e.reference, batch, line,
+                                 tx.name if tx else "", tx.account if tx else "",
+                                 tx.remark if tx else "")
+        self._check(state)
+        self.header = self._header(first, last, (seq, credit, debit))
+        if p:
+            raise p.error(self.name)
+
+    def _skip(self, e: Entry, reason: str, detail: str) -> None:
+        fen = e.amount_fen if e.currency == CURRENCY else None
+        self.skipped.append(Skipped(e.where, reason, f"{e.reference or 'entry'}: {detail}", fen))
+
+    def _check(self, st: _SectionSums) -> None:
+        s = st.section
+        if not self._entries.complete:
+            return
+        want = s.summary
+        got = {"count": st.count, "credit_count": st.credit_count, "credit_fen": st.credit_fen,
+               "debit_count": st.debit_count, "debit_fen": st.debit_fen}
+        for key, value in want.items():
+            if got[key] != value:
+                self._differ(s, "TxsSummry", f"{key.replace('_', ' ')}: the summary says {value}, "
+                             f"the entries add up to {got[key]}", s.summary_where)
+        opening = next((s.balances[c] for c in OPENING if c in s.balances), None)
+        closing = next((s.balances[c] for c in CLOSING if c in s.balances), None)
+        if (opening and closing and opening[0] is not None and closing[0] is not None
+                and st.comparable and opening[1] == closing[1]):
+            if opening[0] + st.booked_net != closing[0]:
+                self._differ(s, "Bal", f"opening {opening[0]} + booked credits - debits "
+                             f"{st.booked_net} is not the closing balance {closing[0]} (fen)")
+
+    def _differ(self, s: Section, field: str, detail: str, at: str | None = None) -> None:
+        """Totals the entries do not add up to: entries missing from the file, or a bank's
+        slip. Refused, as the StatementReader contract says (what is missing cannot be told)."""
+        self._problems.add(at or s.where, field, f"statement {s.id}: {detail}")
+
+
+class _SectionSums:
+    __slots__ = ("section", "count", "credit_count", "credit_fen", "debit_count", "debit_fen",
+                 "booked_net", "comparable")
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.count = self.credit_count = self.credit_fen = self.debit_count = self.debit_fen = 0
+        self.booked_net = 0
+        self.comparable = True  # every amount known and in the balances' currency
+
+    def add(self, e: Entry) -> None:
+        self.count += 1
+        fen = e.amount_fen
+        if fen is None:
+            self.comparable = False
+            return
+        if e.side is EntrySide.CREDIT:
+            self.credit_count += 1
+            self.credit_fen += fen
+        elif e.side is EntrySide.DEBIT:
+            self.debit_count += 1
+            self.debit_fen += fen
+        if e.status == BOOKED:
+            self.booked_net += fen if e.side is EntrySide.CREDIT else -fen
+        cur = self.section.currency
+        if cur and e.currency != cur:
+            self.comparable = False
+
+
+class NotificationResultReader:
+    """camt.054 (or the entries of a camt.052/053) as a result file: a bank that confirms our
+    payments with debit notifications instead of a pain.002 (profile: ``[format] results =
+    "camt.054.001.08"``, any version).
+
+    Each transaction (NtryDtls/TxDtls) of a booked entry in CNY that names our line (Refs:
+    PmtInfId = batch_id, EndToEndId "<batch_id>-<seq>", InstrId = seq, as our pain.001 writes
+    them) is one ResultRecord:
+
+        a debit                      PAID, its amount (TxDtls/Amt, else the entry's)
+        a credit with RtrInf, or a   FAILED: the payment came back; reason from RtrInf/Rsn/Cd
+        credit with RvslInd true     (AC01, AC04, ... as in pain.002), bank_code that code
+        bank_ref                     Refs/AcctSvcrRef, else the entry's AcctSvcrRef, else TxId,
+                                     else UETR
+        account_no, name             RltdPties/CdtrAcct and Cdtr (the debit's beneficiary)
+
+    Skipped, with a reason: NOT_FINAL (entry status not BOOK), FOREIGN_CURRENCY, CREDIT_ENTRY
+    (money in that is no return of ours), OTHER_BATCH, NO_LINE_REFERENCE, NOT_A_PAYMENT (a
+    batch booking without its transactions: no line can be told from it).
+
+    Header: file_id GrpHdr/MsgId, created_at GrpHdr/CreDtTm, batch_id and original_file_id the
+    PmtInfId and MsgId (our pain.001's GrpHdr/MsgId, "" when the bank does not echo it) of the
+    first transaction that names them; the counts are 0 (a notification states none).
+    """
+
+    _LOOK_AHEAD = 1000  # entries read before the header at most (kept in memory meanwhile)
+
+    def __init__(self, src: BinaryIO, name: str, message: Message) -> None:
+        self.name = name
+        self.skipped: list[Skipped] = []
+        self._problems = Problems()
+        self._entries = AccountEntries(src, message, self._problems)
+        self._it = iter(self._entries)
+        self._ahead: list[Section | Entry] = []
+        batch = original = ""
+        for item in self._it:
+            self._ahead.append(item)
+            if isinstance(item, Entry):
+                for tx in item.txs:
+                    batch = tx.pmt_inf_id or _batch_of(tx.end_to_end_id)
+                    original = tx.msg_id
+                    if batch:
+                        break
+                if not batch and item.batch and item.batch[1]:
+                    batch, original = item.batch[1], item.batch[0]
+                if batch or len(self._ahead) >= self._LOOK_AHEAD:
+                    break
+        if self._entries.broken or (not self._ahead and self._entries.message_id == ""):
+            if not self._problems:
+                self._problems.add("/Document", message.body, "no notification found in the file")
+            raise self._problems.error(name)
+        created = self._entries.created_at
+        if created is None:
+            self._problems.add("/Document/GrpHdr", "CreDtTm", "GrpHdr/CreDtTm is missing")
+            created = datetime(1970, 1, 1)
+        self.header = ResultFileHeader(self._entries.message_id, original, batch, created, 0, 0, 0, 0, 0)
+        self._gen = self._run()
+
+    def __iter__(self) -> Iterator[ResultRecord]:
+        return self._gen
+
+    def _all(self):
+        yield from self._ahead
+        self._ahead = []
+        yield from self._it
+
+    def _run(self) -> Iterator[ResultRecord]:
+        batch = self.header.batch_id
+        for item in self._all():
+            if isinstance(item, Section):
+                continue
+            e = item
+            if e.status != BOOKED:
+                self._skip(e.where, "NOT_FINAL", f"entry {e.reference}: status {e.status or 'missing'}, "
+                           f"not BOOK", e)
+                continue
+            if e.currency != CURRENCY:
+                self._skip(e.where, "FOREIGN_CURRENCY", f"entry {e.reference}: {e.currency}, not {CURRENCY}")
+                continue
+            if not e.txs:
+                what = (f"batch booking of payment information {e.batch[1]!r}" if e.batch
+                        else "an entry without transaction details")
+                self._skip(e.where, "NOT_A_PAYMENT", f"entry {e.reference}: {what}; no line can be "
+                           f"told from it", e)
+                continue
+            for tx in e.txs:
+                rec = self._record(e, tx, batch)
+                if rec is not None:
+                    yield rec
+        if self._problems:
+            raise self._problems.error(self.name)
+
+    def _record(self, e: Entry, tx: Tx, batch: str) -> ResultRecord | None:
+        fen = tx.amount_fen
+        label = tx.end_to_end_id or tx.instr_id or e.reference
+        if tx.currency != CURRENCY:
+            self._skip(e.where, "FOREIGN_CURRENCY", f"{label}: {tx.currency}, not {CURRENCY}")
+            return None
+        side = e.side
+        returned = side is EntrySide.CREDIT and bool(tx.return_code or e.reversal)
+        if side is EntrySide.CREDIT and not returned:
+            self._skip(e.where, "CREDIT_ENTRY", f"{label}: money in, no return of a payment", fen=fen)
+            return None
+        if side is EntrySide.DEBIT and e.reversal:
+            self._skip(e.where, "NOT_A_PAYMENT", f"{label}: reversal of a credit", fen=fen)
+            return None
+        if tx.pmt_inf_id and tx.pmt_inf_id != batch:
+            self._skip(e.where, "OTHER_BATCH", f"{label}: payment information {tx.pmt_inf_id!r}, "
+                       f"not {batch!r}", fen=fen)
+            return None
+        try:
+            seq = line_of(batch, tx.instr_id, tx.end_to_end_id)
+        except ValueError as exc:
+            self._problems.add(e.where, "EndToEndId", str(exc))
+            return None
+        if seq is None:
+            self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)
+            return None
+        if fen is None:
+            self._problems.add(e.where, "TxDtls/Amt", f"line {seq}: no amount")
+            return None
+        ref = tx.acct_svcr_ref or e.reference or tx.tx_id or tx.uetr
+        if returned:
+            code = tx.return_code or "NARR"
+            return ResultRecord(seq, PaymentOutcome.FAILED, fen, tx.account, reason_for_code(code), code,
+                                tx.remark, ref, tx.name)
+        return ResultRecord(seq, PaymentOutcome.PAID, fen, tx.account, None, "", "", ref, tx.name)
+
+    def _skip(self, at: str, reason: str, detail: str, e: Entry | None = None, fen: int | None = None) -> None:
+        if e is not None and e.currency == CURRENCY:
+            fen = e.amount_fen
+        self.skipped.append(Skipped(at, reason, detail, fen))
+
+
+__all__ = ["AccountEntries", "Entry", "NotificationResultReader", "Section", "TolerantStatementReader",
+           "Tx"]
