@@ -250,3 +250,95 @@ def test_a_reader_that_stops_early_gets_no_traceback(office):
     done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
     assert done.stdout.splitlines()[-1] == "status 0"
     assert len(done.stdout.splitlines()) == 2 and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def _custom(office, user: str, lines, key: str, period: str = "2026-11"):
+    """Submit these very lines (the Office makes fresh people; some tests need the same person twice)."""
+    from domain.model import BatchHeader
+    from tests.support.office import PROGRAM, REGION
+
+    header = BatchHeader(idempotency_key=key, program=PROGRAM, period=period, region=REGION, bank_code=BANK,
+                         payer_name="某县财政局", payer_account="15000012345678", control_count=len(lines),
+                         control_total_fen=sum(ln.amount_fen for ln in lines))
+    return office.as_user(user).submit(header, lines).batch_id
+
+
+def test_held_lines_are_released_and_a_stopped_person_is_not(office, ykt):
+    from dataclasses import replace
+
+    first = office.submit("clerk", 3, bank=BANK)
+    one, stopped = first.roster[1], first.roster[2]
+    assert ykt("clerk", "stop", "add", stopped.id_number, "--kind", "DECEASED", "--from", "2026-01-01",
+               "--source", "notice 17").code == 0
+    other_card = replace(office.another_account(one), seq=1)  # the same person with a second card: one-card review
+    fresh = replace(office.another_person(first.roster[3]), seq=3)
+    b = _custom(office, "clerk", [other_card, replace(stopped, seq=2), fresh], "cli-held", period="2026-12")
+    held = ykt("clerk", "lines", "list", b, "--status", "HELD", "--json").json()
+    assert [ln["seq"] for ln in held] == [1, 2]
+    no = ykt("approver", "lines", "release", b, "2", "--reason", "looked at it")
+    assert no.code == 3 and "FAILED_PRECONDITION" in no.err  # a stop-list hold is never released
+    yes = ykt("approver", "lines", "release", b, "1", "--reason", "the second card is the new one", "--json")
+    assert yes.code == 0, yes.err
+    assert (yes.json()["held_count"], yes.json()["accepted_count"]) == (1, 2)
+    assert [ln["seq"] for ln in ykt("clerk", "lines", "list", b, "--status", "HELD", "--json").json()] == [2]
+    issues = ykt("clerk", "issues", b, "--json").json()
+    assert {(i["seq"], i["open"]) for i in issues if i["severity"] == "hold"} == {(1, False), (2, True)}
+
+
+def test_failed_lines_reissued_as_they_were_and_to_another_account(office, ykt, tmp_path):
+    o = office
+    sent = o.sent_out("clerk", "approver", 12, bank=BANK)
+    o.bank_answers(sent, "bank", failure_ppm=500_000)
+    failed = [ln["seq"] for ln in ykt("clerk", "lines", "list", sent.batch_id, "--status", "FAILED", "--json").json()]
+    assert len(failed) >= 2
+    same, moved = sent.roster[failed[0]], o.another_account(sent.roster[failed[1]])
+    again = ykt("clerk2", "lines", "reissue", sent.batch_id, jsonl(tmp_path / "same.jsonl", [same]), "--json")
+    assert again.code == 0, again.err
+    made = again.json()["file"]
+    assert (made["batch_id"], made["direction"]) == (sent.batch_id, "OUT") and again.json()["change"] is None
+    o.dispatch(sent)  # the re-issue file reaches the bank before the next one may be made
+    asked = ykt("clerk2", "lines", "reissue", sent.batch_id, jsonl(tmp_path / "moved.jsonl", [moved]))
+    assert asked.code == 0 and "approve-change" in asked.out
+    (change,) = ykt("auditor", "lines", "changes", sent.batch_id, "--state", "pending", "--json").json()
+    assert [(i["seq"], i["changed"], i["amount_fen"]) for i in change["lines"]] == [
+        (moved.seq, ["account_no"], moved.amount_fen)]
+    assert moved.account_no not in ykt("auditor", "lines", "changes", sent.batch_id).out  # masked for people
+    assert ykt("clerk", "lines", "approve-change", sent.batch_id, str(change["change_id"])).code == 3  # a clerk
+    done = ykt("approver", "lines", "approve-change", sent.batch_id, str(change["change_id"]), "--json")
+    assert done.code == 0, done.err
+    assert done.json()["change"]["state"] == "APPROVED" and done.json()["file"]["file_id"] > made["file_id"]
+    files = ykt("auditor", "files", "list", "--batch", sent.batch_id, "--json").json()
+    assert len([f for f in files if f["direction"] == "OUT"]) == 3  # the first and two re-issue files
+    first = min(f["file_id"] for f in files)
+    refused = ykt("finance", "files", "regenerate", str(first), "--reason", "again")
+    assert refused.code == 3 and "FAILED_PRECONDITION" in refused.err  # it reached the bank: never twice
+
+
+def test_a_result_file_and_a_statement_handed_in_by_the_bank(office, ykt, tmp_path):
+    import bank_formats
+    from bank_sim.bank import SimulatedBank
+
+    o = office
+    sent = o.sent_out("clerk", "approver", 5, bank=BANK)
+    sim = SimulatedBank(tmp_path / "sim", bank_formats.get("iso20022"), seed=7, bank_code=BANK, failure_rate_ppm=0)
+    (out,) = [f for f in ykt("auditor", "files", "list", "--json").json() if f["direction"] == "OUT"]
+    (sim.inbox / out["name"]).write_bytes(o.memory.inbox[out["name"]])
+    (result,) = sim.process_once()
+    handed = ykt("bank", "files", "hand-in", str(result), "--bank", BANK)
+    assert handed.code == 0, handed.err
+    assert f"5 lines booked, {shown(sent.total_fen)} yuan" in handed.out
+    again = ykt("bank", "files", "hand-in", str(result), "--bank", BANK, "--name", "AGAIN_" + result.name, "--json")
+    assert again.code == 0 and (again.json()["file"]["state"], again.json()["booked_lines"]) == ("DUPLICATE", 0)
+    elsewhere = ykt("bank", "files", "hand-in", str(result), "--bank", "ABC01")
+    assert elsewhere.code == 3 and "PERMISSION_DENIED" in elsewhere.err  # not this bank user's bank
+    assert ykt("bank", "files", "hand-in", str(tmp_path / "missing.xml"), "--bank", BANK).code == 2
+
+    junk = tmp_path / "STMT_junk.txt"
+    junk.write_text("not a statement\n", encoding="utf-8")
+    stmt = ykt("bank", "statement", "hand-in", str(junk), "--bank", BANK, "--json")
+    assert stmt.code == 0, stmt.err
+    assert stmt.json()["file"]["state"] == "QUARANTINED" and stmt.json()["problems"]
+    (listed,) = ykt("auditor", "statement", "list", "--state", "QUARANTINED", "--json").json()
+    assert listed["file_id"] == stmt.json()["file"]["file_id"]
+    assert ykt("auditor", "statement", "show").code == 2  # which statements: said before anything is sent
+    assert ykt("auditor", "stop", "recoveries").out.strip() == "nothing to recover"
