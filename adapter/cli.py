@@ -217,7 +217,7 @@ def _guarded(command, args) -> int:
     try:
         return command(args)
     except grpc.RpcError as exc:
-        return cli_errors.report(exc)
+        return cli_errors.report(exc, as_json=getattr(args, "json", False))
     except LinesFileError as exc:
         return cli_errors.refuse(str(exc))
     except BrokenPipeError:

@@ -66,8 +66,16 @@ def _violations(exc: grpc.RpcError) -> list[tuple[str, str]]:
     return found
 
 
-def report(exc: grpc.RpcError) -> int:
-    """Print why the call failed on stderr; the exit code for it."""
+def report(exc: grpc.RpcError, as_json: bool = False) -> int:
+    """Print why the call failed on stderr; the exit code for it. With ``as_json`` (``--json``) a
+    script reads it as data: the status code, the message and each field violation's code."""
+    if as_json:
+        import json
+
+        violations = [{"field": field, "description": description} for field, description in _violations(exc)]
+        print(json.dumps({"error": {"code": exc.code().name, "exit_code": exit_code(exc), "message": exc.details(),
+                                    "violations": violations}}, ensure_ascii=False), file=sys.stderr)
+        return exit_code(exc)
     for line in explain(exc):
         print(f"ykt: {line}", file=sys.stderr)
     return exit_code(exc)

@@ -105,8 +105,8 @@ def seqs_of(text: str) -> tuple[int, ...]:
         for part in (p.strip() for p in text.split(",")):
             if not part:
                 continue
-            first, _, last = part.partition("-")
-            low, high = int(first), int(last or first)
+            first, dash, last = part.partition("-")
+            low, high = int(first), int(last if dash else first)
             if low < 1 or high < low or high - low >= 100_000:
                 raise ValueError
             seqs += range(low, high + 1)

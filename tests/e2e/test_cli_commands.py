@@ -342,3 +342,15 @@ def test_a_result_file_and_a_statement_handed_in_by_the_bank(office, ykt, tmp_pa
     assert listed["file_id"] == stmt.json()["file"]["file_id"]
     assert ykt("auditor", "statement", "show").code == 2  # which statements: said before anything is sent
     assert ykt("auditor", "stop", "recoveries").out.strip() == "nothing to recover"
+
+
+def test_a_refusal_names_its_fields_and_scripts_read_it_as_json(office, ykt):
+    bad = ykt("clerk", "stop", "add", "12345", "--kind", "DECEASED", "--from", "2026-10-01", "--source", "x")
+    assert bad.code == 3 and "(INVALID_ARGUMENT)" in bad.err
+    assert "\nykt:   entries[0].id_number: ID_LENGTH: " in bad.err  # the field and code, on a line of their own
+    as_json = ykt("clerk", "stop", "add", "12345", "--kind", "DECEASED", "--from", "2026-10-01", "--source", "x",
+                  "--json")
+    error = json.loads(as_json.err)["error"]
+    assert as_json.code == 3 and (error["code"], error["exit_code"]) == ("INVALID_ARGUMENT", 3)
+    assert [v["field"] for v in error["violations"]] == ["entries[0].id_number"]
+    assert as_json.out == ""
