@@ -36,10 +36,11 @@ class CheckReport:
 
 
 def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: int | None = None,
-          control_total_fen: int | None = None, tick=None) -> CheckReport:
+          control_total_fen: int | None = None, tick=None, spool=None) -> CheckReport:
     """Read the whole roster once and check it. ``control_count`` and ``control_total_fen`` are
     what the department states (default: what the rows add up to, then only seqs are checked at
-    batch level); ``tick()`` is called once a row. Raises :class:`~adapter.roster_sheet.SheetError`
+    batch level); ``tick()`` is called once a row; ``spool`` (an :class:`adapter.roster_spool.Spool`)
+    keeps each line as read, for sending. Raises :class:`~adapter.roster_sheet.SheetError`
     when the file cannot be read as a roster."""
     from domain.eligibility import FIELD_TOO_LONG
     from domain.validation import BatchChecker
@@ -52,6 +53,8 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
         if tick is not None:
             tick()
         line = row.line
+        if spool is not None:
+            spool.add(row.row, line)
         found = list(row.problems)
         taken = {_SAME_FIELD.get(p.field, p.field) for p in found if p.severity == ERROR}
         for e in checker.check(line):

@@ -8,11 +8,11 @@
                           [--max-amount YUAN] [--result PATH] [--check-only]
 
 FILE is an XLSX sheet, a CSV file (UTF-8 with or without BOM, or GBK/GB18030) or JSON lines
-(:mod:`adapter.roster_sheet` reads all three). ``submit`` reads the file three times, never
-holding its lines: first it checks every row with the domain's own checks
-(:class:`domain.validation.BatchChecker`, the service's field widths) and shows every problem
-with its row number; while any row is wrong it sends nothing. Then it streams the rows to
-SubmitBatch with a progress bar (rows, rate, time left), fetches every issue the service found
+(:mod:`adapter.roster_sheet` reads all three). ``submit`` reads the file once: it checks every
+row with the domain's own checks (:class:`domain.validation.BatchChecker`, the service's field
+widths) and shows every problem with its row number; while any row is wrong it sends nothing.
+The lines as checked are kept compressed (:mod:`adapter.roster_spool`), and those are what it
+streams to SubmitBatch, with a progress bar (rows, rate, time left); it fetches every issue the service found
 (ListLineIssues: the service also screens against other batches and the stop list, which no
 local check can) and writes a result sheet: each row accepted, rejected or held, with the
 reasons in Chinese.
@@ -94,6 +94,7 @@ def _template(args) -> int:
 def _submit(args, client: Callable) -> int:
     from adapter import roster_check
     from adapter.roster_sheet import Roster, SheetError, yuan_to_fen
+    from adapter.roster_spool import Spool
     from domain.model import BatchHeader
     from domain.money import yuan
     from i18n import say
@@ -113,9 +114,11 @@ def _submit(args, client: Callable) -> int:
     try:
         roster = Roster(args.file)
         with _progress() as progress:
+            tick = _ticker(progress, say("roster.checking"), roster.rows_estimate)
+            spool = Spool()
             report = roster_check.check(roster, max_amount_fen=max_fen, control_count=args.control_count,
-                                        control_total_fen=stated_total,
-                                        tick=_ticker(progress, say("roster.checking"), roster.rows_estimate))
+                                        control_total_fen=stated_total, tick=tick, spool=spool)
+            tick.finish()
     except SheetError as exc:
         for p in exc.problems:
             print(roster_check.describe(p), file=err)
@@ -155,13 +158,16 @@ def _submit(args, client: Callable) -> int:
         api = client(args)
         with _progress() as progress:
             tick = _ticker(progress, say("roster.sending"), report.count)
-            response = api.submit(header, _lines(roster, tick))
-            issues = fetch_issues(api, response.batch_id, response.issue_count,
-                                  _ticker(progress, say("roster.fetching"), response.issue_count))
+            response = send(api, header, spool, tick)
+            tick.finish()
+            tick = _ticker(progress, say("roster.fetching"), response.issue_count)
+            issues = fetch_issues(api, response.batch_id, response.issue_count, tick)
+            tick.finish()
             from adapter import roster_result
 
-            roster_result.write(result_path, roster, response, issues, args.file.name,
-                                tick=_ticker(progress, say("roster.writing"), report.count))
+            tick = _ticker(progress, say("roster.writing"), report.count)
+            roster_result.write(result_path, spool, response, issues, args.file.name, tick=tick)
+            tick.finish()
     except grpc.RpcError as exc:
         return _rpc_failed(exc)
     if response.replayed:
@@ -188,11 +194,19 @@ def _bad_yuan(text: str) -> bool:
     return False
 
 
-def _lines(roster, tick) -> Iterator:
-    """The roster's lines as read again for sending (the check passed: every row reads)."""
-    for row in roster.rows():
-        tick()
-        yield row.line
+def send(api, header, spool, tick=None):
+    """SubmitBatch with the lines as checked (the spool), not as the file may hold them by now."""
+    from adapter import convert
+    from ykt.v1 import disbursement_pb2 as pb
+
+    def requests() -> Iterator[pb.SubmitBatchRequest]:
+        yield pb.SubmitBatchRequest(header=convert.header_to_pb(header))
+        for chunk in spool.chunks():
+            if tick is not None:
+                tick(len(chunk.lines))
+            yield pb.SubmitBatchRequest(lines=chunk)
+
+    return api.stub.SubmitBatch(requests(), metadata=api.metadata)
 
 
 def fetch_issues(api, batch_id: str, expected: int, tick=None) -> dict[int, list]:
@@ -283,11 +297,13 @@ def _ticker(progress, description: str, total: int | None, every: int = 500):
     costs microseconds a call: not a row's worth)."""
     task = progress.add_task(description, total=total)
     count = 0
+    shown = 0
 
-    def tick() -> None:
-        nonlocal count
-        count += 1
-        if count % every == 0:
+    def tick(rows: int = 1) -> None:
+        nonlocal count, shown
+        count += rows
+        if count - shown >= every:
+            shown = count
             progress.update(task, completed=count)
 
     tick.finish = lambda: progress.update(task, completed=count, total=count)  # type: ignore[attr-defined]

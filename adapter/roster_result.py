@@ -6,7 +6,7 @@ its own roster), the amount in yuan as a number, the outcome (已接受 / 已拒
 reason codes (for machines and for support) and the reasons in words (the code's Chinese name
 and the service's detail). Sheet 汇总: the batch, its status and the counts. Written row by row
 (:mod:`adapter.xlsx_stream`: openpyxl took four times as long as the service to write a
-100,000-row sheet), reading the roster file once more, never holding it.
+100,000-row sheet), from the lines as sent (:mod:`adapter.roster_spool`).
 """
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ def outcome(issues) -> str:
     return REJECTED if status is LineStatus.REJECTED else HELD if status is LineStatus.HELD else ACCEPTED
 
 
-def write(path: Path, roster, response, issues: dict[int, list], source_name: str, tick=None,
+def write(path: Path, spool, response, issues: dict[int, list], source_name: str, tick=None,
           lang: str = "zh") -> None:
-    """``response`` is the SubmitBatch answer, ``issues`` every issue by seq (ListLineIssues)."""
+    """``spool`` holds the lines sent (:class:`adapter.roster_spool.Spool`), ``response`` is the
+    SubmitBatch answer, ``issues`` every issue by seq (ListLineIssues)."""
     from adapter.xlsx_stream import XlsxStream
     from domain import beijing
     from domain.eligibility import fate
@@ -44,21 +45,20 @@ def write(path: Path, roster, response, issues: dict[int, list], source_name: st
     with XlsxStream(path) as book:
         sheet = book.sheet(say("roster.sheet.results", lang), widths=(9, 8, 12, 22, 24, 14, 14, 28, 80),
                            header=[say(f"roster.col.{c}", lang) for c in columns])
-        for row in roster.rows():
+        for row, line in spool.lines():
             if tick is not None:
                 tick()
-            line = row.line
             found = issues.get(line.seq)
             amount = Decimal(line.amount_fen).scaleb(-2)
             if not found:
-                sheet.row((row.row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no),
+                sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no),
                            amount, words[ACCEPTED]), plain)
                 continue
             status = fate(i.severity for i in found)
             result = REJECTED if status is LineStatus.REJECTED else HELD if status is LineStatus.HELD else ACCEPTED
             codes = "; ".join(dict.fromkeys(i.code for i in found))
             reasons = "\n".join(f"{_words(i.code, lang, name)}({i.message})" for i in found)
-            sheet.row((row.row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no), amount,
+            sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no), amount,
                        words[result], codes, reasons), marked.get(result, plain))
         summary = book.sheet(say("roster.sheet.summary", lang), widths=(22, 40))
         for key, value in (("file", source_name), ("batch", response.batch_id),
