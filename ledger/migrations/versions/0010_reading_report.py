@@ -23,15 +23,14 @@ _TABLES = ('files', 'statement_files')
 
 def upgrade() -> None:
     for table in _TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('reading_report', sa.Text(), nullable=True))
-            batch_op.add_column(sa.Column('skipped_count', sa.Integer(), nullable=True))
-            batch_op.add_column(sa.Column('skipped_fen', sa.BigInteger(), nullable=True))
+        op.add_column(table, sa.Column('reading_report', sa.Text(), nullable=True))
+        op.add_column(table, sa.Column('skipped_count', sa.Integer(), nullable=True))
+        op.add_column(table, sa.Column('skipped_fen', sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    # ALTER TABLE ... DROP COLUMN directly (PostgreSQL, SQLite >= 3.35): a batch operation would
+    # copy and drop ``files``, which other tables reference, and SQLite refuses that drop.
     for table in _TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('skipped_fen')
-            batch_op.drop_column('skipped_count')
-            batch_op.drop_column('reading_report')
+        for column in ('skipped_fen', 'skipped_count', 'reading_report'):
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
