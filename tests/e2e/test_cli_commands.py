@@ -354,3 +354,11 @@ def test_a_refusal_names_its_fields_and_scripts_read_it_as_json(office, ykt):
     assert as_json.code == 3 and (error["code"], error["exit_code"]) == ("INVALID_ARGUMENT", 3)
     assert [v["field"] for v in error["violations"]] == ["entries[0].id_number"]
     assert as_json.out == ""
+
+
+def test_the_installed_command_runs_outside_the_source_tree(tmp_path):
+    """From another folder (as /etc/ykt in production) every package the CLI imports is the
+    installed one: a package missing from pyproject's list (i18n was) fails here, not in use."""
+    done = subprocess.run([sys.executable, "-m", "adapter.cli", "--lang", "en", "batch", "list", "--address",
+                           "127.0.0.1:1"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 4 and "UNAVAILABLE" in done.stderr, done.stderr
