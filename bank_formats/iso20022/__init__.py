@@ -17,8 +17,8 @@ through ``bank_formats.get("iso20022", schema_dir=..., payments=..., ...)``):
     payments     pain.001.001.09 (default), pain.001.001.03
     results      pain.002.001.10 (default), pain.002.001.03; or camt.054 (any version, e.g.
                  "camt.054.001.08", or "camt054"): the bank confirms payments with debit
-                 notifications instead (read by ``NotificationResultReader``; written, by
-                 the bank simulator, as pain.002.001.10 all the same)
+                 notifications instead (read by ``NotificationResultReader``, written by
+                 the bank simulator as such a notification, see ``camt054``)
     statements   camt.053.001.08 (default), camt.053.001.02
 
 Reading what banks send (issue 15): the writers' own layout in the configured version is read
@@ -58,6 +58,7 @@ schema entity substitution too; with one lxml 6.1 then stops reporting errors, s
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -79,9 +80,11 @@ from bank_formats.iso20022._common import (
     parse_amount,
     variant_of_namespace,
 )
-from bank_formats.iso20022._tolerant import identify, opened
+from bank_formats.iso20022._tolerant import VERSIONS, identify, opened
 from bank_formats.iso20022.account_entries import NotificationResultReader, TolerantStatementReader
 from bank_formats.iso20022.camt053 import Camt053Reader, write_statement
+from bank_formats.iso20022.camt054 import DEFAULT_VERSION as DEFAULT_CAMT054
+from bank_formats.iso20022.camt054 import write_notification
 from bank_formats.iso20022.pain001 import ADDRESS_LINE, ADDRESS_LINES, Pain001Reader, write_payments
 from bank_formats.iso20022.pain002 import Pain002Reader, write_results
 from bank_formats.iso20022.status_report import TolerantPain002Reader
@@ -137,7 +140,7 @@ class Iso20022Format:
         self.schema_dir = Path(schema_dir) if schema_dir is not None else None
         self.payments = _variant("payments", payments, "payments")
         # a bank confirming with camt.054 notifications: read as results, see the module doc
-        self.notifications = _is_camt054(results)
+        self.notifications = _camt054(results)  # the camt.054 version, or None
         if self.notifications:
             results = "pain.002.001.10"
         self.results = _variant("results", results, "results")
@@ -188,6 +191,8 @@ class Iso20022Format:
     def write_results(
         self, out: BinaryIO, header: ResultFileHeader, records: Iterable[ResultRecord]
     ) -> WrittenFile:
+        if self.notifications:
+            return write_notification(out, header, records, self.notifications)
         return write_results(out, header, records, variant=self.results, answers=self.payments)
 
     def read_results(self, src: BinaryIO, name: str = "<result file>"):
@@ -252,8 +257,18 @@ def _root_namespace(head: bytes) -> str | None:
     return None
 
 
-def _is_camt054(name: object) -> bool:
-    return isinstance(name, str) and (name == "camt054" or name.startswith("camt.054."))
+def _camt054(name: object) -> str | None:
+    """The camt.054 version a ``results`` option names ("camt054" is the default one), None for
+    anything else; ValueError for a camt.054 version not read."""
+    if name == "camt054":
+        return DEFAULT_CAMT054
+    if not (isinstance(name, str) and name.startswith("camt.054.")):
+        return None
+    m = re.fullmatch(r"camt\.054\.001\.([0-9]{2})", name)
+    if m is None or int(m.group(1)) not in VERSIONS["camt.054"]:
+        raise ValueError(f"iso20022 option results={name!r} is not a camt.054 version read "
+                         f"(camt.054.001.02 to camt.054.001.13)")
+    return name
 
 
 def _ours(head: bytes, variant: Variant, body: str) -> bool:

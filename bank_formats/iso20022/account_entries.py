@@ -96,7 +96,9 @@ class Tx:
     name: str
     account: str
     remark: str
-    return_code: str
+    return_code: str  # RtrInf/Rsn/Cd, else Rsn/Prtry: the code of a payment that came back
+    return_iso: str  # RtrInf/Rsn/Cd alone (ExternalReturnReason1Code)
+    return_text: str  # RtrInf/AddtlInf, joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,8 @@ class Entry:
     reversal: bool
     status: str
     booking_date: date | None
-    reference: str
+    reference: str  # AcctSvcrRef, else NtryRef
+    servicer_ref: str  # AcctSvcrRef alone (the bank's reference of the booking)
     batch: tuple[str, str, int | None, int | None] | None  # Btch: MsgId, PmtInfId, NbOfTxs, fen
     txs: tuple[Tx, ...]
 
@@ -120,7 +123,7 @@ _TAGS = ("GrpHdr", "CreDtTm", "Id", "Acct", "IBAN", "Othr", "Ccy", "FrToDt", "Fr
          "BookgDt", "AcctSvcrRef", "NtryRef", "NtryDtls", "Btch", "MsgId", "PmtInfId", "NbOfTxs",
          "TtlAmt", "TxDtls", "Refs", "InstrId", "EndToEndId", "TxId", "UETR", "AmtDtls", "TxAmt",
          "InstdAmt", "RltdPties", "Cdtr", "Dbtr", "CdtrAcct", "DbtrAcct", "Pty", "Nm", "RmtInf",
-         "Ustrd", "RtrInf", "Rsn")
+         "Ustrd", "RtrInf", "Rsn", "AddtlInf")
 
 
 class AccountEntries:
@@ -217,6 +220,12 @@ class AccountEntries:
             if root is not None and root.tag != self._doc:
                 self.problems.add("/", local_name(root.tag), "the root element is not Document")
         self._stream.check_complete(self.complete)
+
+    def _return_text(self, tx: etree._Element) -> str:
+        rtr = self._child(tx, "RtrInf")
+        if rtr is None:
+            return ""
+        return "".join(a.text or "" for a in rtr.iterchildren(self._T["AddtlInf"]))
 
     def _section(self, s: etree._Element) -> Section:
         at = where(s, f"/Document/{self.message.body}/{local_name(self._sec)}")
@@ -321,10 +330,11 @@ class AccountEntries:
                           self._text(refs, "InstrId"), self._text(refs, "EndToEndId"),
                           self._text(refs, "TxId"), self._text(refs, "UETR"),
                           self._text(refs, "AcctSvcrRef"), name, account, remark,
-                          self._text(tx, "RtrInf", "Rsn", "Cd") or self._text(tx, "RtrInf", "Rsn", "Prtry")))
+                          self._text(tx, "RtrInf", "Rsn", "Cd") or self._text(tx, "RtrInf", "Rsn", "Prtry"),
+                          self._text(tx, "RtrInf", "Rsn", "Cd"), self._return_text(tx)))
         return Entry(self.sections, at, fen, ccy, side, self._text(n, "RvslInd").lower() in ("true", "1"),
-                     status, booked, self._text(n, "AcctSvcrRef") or self._text(n, "NtryRef"), batch,
-                     tuple(txs))
+                     status, booked, self._text(n, "AcctSvcrRef") or self._text(n, "NtryRef"),
+                     self._text(n, "AcctSvcrRef"), batch, tuple(txs))
 
 
 def _batch_and_line(entry: Entry) -> tuple[str, int | None]:
@@ -533,7 +543,9 @@ class NotificationResultReader:
 
         a debit                      PAID, its amount (TxDtls/Amt, else the entry's)
         a credit with RtrInf, or a   FAILED: the payment came back; reason from RtrInf/Rsn/Cd
-        credit with RvslInd true     (AC01, AC04, ... as in pain.002), bank_code that code
+        credit with RvslInd true     (AC01, AC04, ... as in pain.002), bank_code that code (or
+                                     Rsn/Prtry, the bank's own, which the profile's
+                                     reason_codes map), bank_text RtrInf/AddtlInf
         bank_ref                     Refs/AcctSvcrRef, else the entry's AcctSvcrRef, else TxId,
                                      else UETR
         account_no, name             RltdPties/CdtrAcct and Cdtr (the debit's beneficiary)
@@ -643,11 +655,11 @@ class NotificationResultReader:
         if fen is None:
             self._problems.add(e.where, "TxDtls/Amt", f"line {seq}: no amount")
             return None
-        ref = tx.acct_svcr_ref or e.reference or tx.tx_id or tx.uetr
+        ref = tx.acct_svcr_ref or e.servicer_ref or tx.tx_id or tx.uetr
         if returned:
             code = tx.return_code or "NARR"
-            return ResultRecord(seq, PaymentOutcome.FAILED, fen, tx.account, reason_for_code(code), code,
-                                tx.remark, ref, tx.name)
+            return ResultRecord(seq, PaymentOutcome.FAILED, fen, tx.account, reason_for_code(tx.return_iso or code),
+                                code, tx.return_text, ref, tx.name)
         return ResultRecord(seq, PaymentOutcome.PAID, fen, tx.account, None, "", "", ref, tx.name)
 
     def _skip(self, at: str, reason: str, detail: str, e: Entry | None = None, fen: int | None = None) -> None:
