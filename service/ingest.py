@@ -245,7 +245,8 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
                                f"(answers payment file {header.original_file_id!r})"], claimed=claimed)
         if batch.bank_code != bank.code:
             raise _Quarantine([f"batch {batch.id} belongs to bank {batch.bank_code}, not {bank.code}"], batch.id)
-        sent = store.outbound_file(conn, batch.id, header.original_file_id)
+        # (a bank's notification (camt.054) may not echo our message id: then the latest sent file)
+        sent = store.outbound_file(conn, batch.id, header.original_file_id or None)
         if sent is None:
             raise _Quarantine(
                 [f"result file answers payment file {header.original_file_id!r}, which was not "
