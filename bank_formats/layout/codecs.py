@@ -21,7 +21,10 @@ from bank_formats.fixed_width_gbk.fields import show
 from bank_formats.layout.declaration import CODE_ENUMS, FieldDecl
 from domain.model import FailureReason, PaymentOutcome
 
-CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
+CONTROL_RE = re.compile("[\x00-\x1f\x7f]")  # what no text of a fixed layout holds
+# what no text of a delimited layout holds (besides its delimiter): a line break; other control
+# characters are written and read as they are, as bank_formats.delimited does
+LINEBREAK_RE = re.compile("[\r\n]")
 MAX_DELIMITED = 10**18 - 1  # a delimited number without a width: 18 digits (a signed 64-bit int)
 
 Read = Callable[[object], object]
@@ -132,6 +135,7 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
     width, required = f.width, f.required
     pad_char = f.pad
     decode = __import__("codecs").lookup(encoding).decode
+    forbidden = (CONTROL_RE if fixed else LINEBREAK_RE).search
 
     def read_text(raw):
         if fixed:
@@ -155,7 +159,7 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             if required:
                 raise ValueError("is empty")
             return fill(b"") if fixed else ""
-        bad = CONTROL_RE.search(value)
+        bad = forbidden(value)
         if bad:
             raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
         if fixed and (value[-1] == pad_char if f.align == "left" else value[0] == pad_char):
@@ -183,7 +187,7 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             except TypeError:
                 return write_text(value)
             piece = write_text(value)
-            if len(cache) >= 4096:
+            if len(cache) >= 256:  # values that repeat (bank, item, remark) stay; unique ones pass through
                 cache.clear()
             cache[value] = piece
             return piece
@@ -267,7 +271,7 @@ def _date_codec(f: FieldDecl, fixed: bool, out) -> FieldCodec:
     def write_date(value):
         if isinstance(value, datetime) or not isinstance(value, date):
             raise ValueError(f"must be a date, got {type(value).__name__}")
-        return out(f"{value:%Y%m%d}" if compact else value.isoformat())
+        return out(f"{value.year:04d}{value.month:02d}{value.day:02d}" if compact else value.isoformat())
 
     return FieldCodec(f, read_date, write_date)
 

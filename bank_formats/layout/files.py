@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from bank_formats.base import FormatError, Skipped, WrittenFile
 from bank_formats.delimited.core import new_hasher
 from bank_formats.fixed_width_gbk.fields import Problems
-from bank_formats.layout.codecs import CONTROL_RE
+from bank_formats.layout.codecs import LINEBREAK_RE
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
 from domain.model import PaymentOutcome
@@ -149,7 +149,8 @@ class LayoutReader:
             if data is None:
                 data = b""
             if not isinstance(data, (bytes, bytearray, memoryview)):
-                self._problems.add("file", "file", f"cannot be read: read() returned {type(data).__name__}")
+                self._problems.add("file", "file", f"cannot be read: read() returned {type(data).__name__}, "
+                                                   f"not bytes")
                 return
             data = bytes(data)
             if first and data:
@@ -195,7 +196,8 @@ class LayoutReader:
             item = next(self._line_iter, None)
             where = f"line {i + 1}"
             if item is None:
-                p.add(where, "record", "the file ends before its header" if i else "the file is empty: no header")
+                if not p:  # (a source that could not be read says so already)
+                    p.add(where, "record", "the file ends before its header" if i else "the file is empty: no header")
                 raise p.error(self.name)
             _, line, ended = item
             if not ended:
@@ -302,7 +304,7 @@ class LayoutReader:
         longer = variants[1] if len(variants) > 1 else None
         decode = self._decode
         control = CONTROL_BYTES
-        control_re = CONTROL_RE.search
+        control_re = LINEBREAK_RE.search  # (delimited: a line holds no other line break)
         has_trailer = codec.trailer is not None
         hasher = self._hasher if not counting else None
         results = codec.kind == "results"
@@ -439,7 +441,7 @@ class LayoutReader:
             raw = self._decoded(line, where)
             if raw is None:
                 return None
-            bad = CONTROL_RE.search(raw)
+            bad = LINEBREAK_RE.search(raw)
             if bad:
                 p.add(where, "record", f"holds a control character (U+{ord(bad.group()):04X})")
                 return None

@@ -16,7 +16,7 @@ from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 
 from bank_formats.fixed_width_gbk.fields import Problems
-from bank_formats.layout.codecs import CONTROL_RE, FieldCodec, make_codec, quote, reason_codes
+from bank_formats.layout.codecs import CONTROL_RE, LINEBREAK_RE, FieldCodec, make_codec, quote, reason_codes
 from bank_formats.layout.declaration import CODE_ENUMS, FIELD_TYPES, MODEL, FieldDecl, RecordDecl
 from bank_formats.maker import maker
 from domain.model import FailureReason, PaymentOutcome
@@ -228,7 +228,7 @@ class Compiled:
             try:
                 value = c.read(raw)
                 if isinstance(value, str) and c.decl.type == "text":
-                    bad = CONTROL_RE.search(value)
+                    bad = (CONTROL_RE if self.fixed else LINEBREAK_RE).search(value)
                     if bad:
                         raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
             except ValueError as exc:
