@@ -215,7 +215,9 @@ def _guarded(command, args) -> int:
     from adapter.cli_lines import LinesFileError
 
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # here, where a reader gone away (``| head``) is caught, not at exit
+        return code
     except grpc.RpcError as exc:
         return cli_errors.report(exc, as_json=getattr(args, "json", False))
     except LinesFileError as exc:

@@ -250,6 +250,11 @@ def test_a_reader_that_stops_early_gets_no_traceback(office):
     done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
     assert done.stdout.splitlines()[-1] == "status 0"
     assert len(done.stdout.splitlines()) == 2 and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    # a reader that reads nothing at all: the short listing's only write finds the pipe closed
+    shell = (f"{sys.executable} -m adapter.cli files list --address {office._client.address} | true; "
+             "echo \"status ${PIPESTATUS[0]}\"")
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert done.stdout.strip() == "status 0" and done.stderr == "", done.stderr
 
 
 def _custom(office, user: str, lines, key: str, period: str = "2026-11"):
