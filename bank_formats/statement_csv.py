@@ -35,7 +35,9 @@ that entry, its closing balance the last entry's, and every entry's balance must
 one before (a misread amount shows at its line); without one the CSV states movements only, the
 opening balance is taken as 0 (the reconciliation then shows the difference) and ``notes`` says
 so. Skipped (``reader.skipped``): rows of another account (OTHER_ACCOUNT), in another currency
-(FOREIGN_CURRENCY) and of amount zero (ZERO_AMOUNT). Blank lines are passed over. Problems are
+(FOREIGN_CURRENCY) and of amount zero (ZERO_AMOUNT). Blank lines are passed over. The last row
+must end with a line break: an unquoted amount cut short still reads as an amount, so a file
+that may have been cut is refused. Problems are
 collected with their line and column and raised as one FormatError when iteration ends.
 """
 from __future__ import annotations
@@ -149,6 +151,7 @@ class CsvStatementReader:
 
     def _lines(self, problems: list[Problem], at: list[int]) -> Iterator[str]:
         encoding = "utf-8-sig" if self.o["encoding"] == "utf-8" else self.o["encoding"]
+        raw = b"\n"
         for n, raw in enumerate(self.src, 1):
             at[0] = n
             try:
@@ -161,6 +164,10 @@ class CsvStatementReader:
                 _add(problems, Problem(f"line {n}", "encoding", "a NUL character: not a text file"))
                 text = text.replace("\x00", "")
             yield text
+        if not raw.endswith(b"\n") and raw.strip():
+            # an unquoted amount cut short still reads as an amount ("1533.50" -> "1533"): a file
+            # whose last row has no line break may have been cut, and is not taken
+            _add(problems, Problem(f"line {at[0]}", "end", "the last row has no line break: the file may be cut short"))
 
     def __iter__(self) -> Iterator[StatementEntry]:
         o = self.o

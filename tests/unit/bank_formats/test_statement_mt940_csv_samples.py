@@ -234,3 +234,14 @@ def _bytes_path(data: bytes):
         def read_bytes(self):
             return data
     return _P()
+
+
+def test_csv_cut_in_its_last_row_is_refused_not_misread():
+    text = "日期,金额\n20261201,1000.00\n20261201,-1533.50\n"
+    fmt = get_statement_format("csv", account="6222", date=1, date_format="%Y%m%d", amount=2)
+    assert [e.amount_fen for e in fmt.read_statement(io.BytesIO(text.encode()), "s.csv")] == [100000, 153350]
+    cut = text[:-4]  # "20261201,-1533" (no line break): would read as a debit of 1533.00
+    with pytest.raises(FormatError, match="cut short"):
+        list(fmt.read_statement(io.BytesIO(cut.encode()), "s.csv"))
+    # the same row with its line break is a debit of 1533.00, as written
+    assert [e.amount_fen for e in fmt.read_statement(io.BytesIO((cut + "\n").encode()), "s.csv")][-1] == 153300
