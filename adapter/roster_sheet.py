@@ -167,6 +167,7 @@ class Row:
 
 # --- amounts ----------------------------------------------------------------------------------
 
+_PLAIN = re.compile(r"([+-]?)(\d{1,15})(?:\.(\d{0,2}))?")  # 1234, 1234.5, 1234.50, -1.0
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
@@ -177,6 +178,13 @@ def yuan_to_fen(value: object) -> int:
     ``"¥1234.50"``, ``"1234.50元"``, ``Decimal("0.01")`` and ``12`` are read; ``1.005``,
     ``"1,23.00"``, ``"12元5角"``, ``NaN`` and ``True`` are not.
     """
+    if type(value) is float or type(value) is str:  # the common cases, by integer arithmetic
+        text = repr(value) if type(value) is float else value
+        m = _PLAIN.fullmatch(text)
+        if m is not None:
+            sign, whole, cents = m.groups()
+            fen = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+            return -fen if sign == "-" else fen
     if isinstance(value, bool) or value is None:
         raise ValueError("is empty" if value is None else "is true/false, not an amount")
     if isinstance(value, int):
@@ -312,8 +320,7 @@ class Roster:
                                                                      f"workbook ({exc})")]) from None
             if self.rows_estimate is None:
                 self.rows_estimate = max(sheet.height - 1, 0)
-            for number, values in enumerate(sheet.iter_rows(), 1):  # from the sheet's row 1, empty or not
-                yield number, [None if v == "" else v for v in values]
+            yield from enumerate(sheet.iter_rows(), 1)  # from the sheet's row 1, empty or not; "" is empty
             return
         from openpyxl import load_workbook
 
@@ -393,7 +400,7 @@ class Roster:
         first_data = True
         blank = 0  # blank rows are counted once a row follows them: the sheet's formatted tail is not news
         for number, values in cells:
-            if not any(_filled(v) for v in values):
+            if values.count(None) + values.count("") == len(values) or not any(_filled(v) for v in values):
                 blank += 1
                 continue
             self.blank_rows += blank
@@ -497,47 +504,70 @@ class Roster:
     def _row(self, number: int, record: dict[str, object], position: int, seq_given: bool) -> Row:
         """A row's cells as a line; each cell that cannot be read is a problem and a placeholder
         (empty text, amount 0, seq its position) that the domain's checks will not report again."""
-        problems: list[Problem] = []
-
-        def bad(field: str, code: str, why: str) -> None:
-            column = self.columns.get(field) or BY_FIELD[field].zh if field in BY_FIELD else field
-            problems.append(Problem(number, column, field, code, f"row {number}: {column}: {why}"))
-
+        problems: list[tuple[str, str, str]] = []  # (field, code, why)
         seq = position
-        if seq_given and _filled(record.get("seq")):
-            try:
-                seq = _seq(record["seq"])
-            except ValueError as exc:
-                bad("seq", SHEET_SEQ, str(exc))
+        if seq_given:
+            value = record.get("seq")
+            if type(value) is int:
+                seq = value
+            elif _filled(value):
+                try:
+                    seq = _seq(value)
+                except ValueError as exc:
+                    problems.append(("seq", SHEET_SEQ, str(exc)))
         texts: dict[str, str] = {}
-        for field in ("name", "id_number", "account_no", "bank_name", "subsidy_item", "remark", "phone", "address",
-                      "household_no"):
-            try:
-                texts[field] = _text(record.get(field), field)
-            except _CellError as exc:
-                bad(field, exc.code, str(exc))
+        get = record.get
+        for field in _TEXT_FIELDS:
+            value = get(field)
+            if type(value) is str:
+                texts[field] = value.strip()
+            elif value is None:
                 texts[field] = ""
+            else:
+                try:
+                    texts[field] = _text(value, field)
+                except _CellError as exc:
+                    problems.append((field, exc.code, str(exc)))
+                    texts[field] = ""
         amount = 0
         if "amount_fen" in record:
             value = record["amount_fen"]
             if type(value) is int:
                 amount = value
             else:
-                problems.append(Problem(number, self.columns.get("amount_fen", "amount_fen"), "amount_fen",
-                                        SHEET_AMOUNT, f"row {number}: amount_fen must be a whole number of fen"))
+                problems.append(("amount_fen", SHEET_AMOUNT, "must be a whole number of fen"))
         else:
             try:
-                amount = yuan_to_fen(record.get("amount_yuan"))
+                amount = yuan_to_fen(get("amount_yuan"))
             except ValueError as exc:
-                bad("amount_yuan", SHEET_AMOUNT, str(exc))
+                problems.append(("amount_yuan", SHEET_AMOUNT, str(exc)))
         kind: object = AccountKind.CARD
-        raw_kind = record.get("account_kind")
-        if _filled(raw_kind):
-            key = re.sub(r"[\s_\-]", "", str(raw_kind)).lower()
-            kind = _KINDS.get(key, str(raw_kind).strip())  # unknown: the domain says ACCOUNT_KIND
-        line = PaymentLine(seq=seq, amount_fen=amount, account_kind=kind, **texts)
-        return Row(number, line, tuple(Problem(p.row, p.column, p.field, p.code, p.message, p.severity, seq)
-                                       for p in problems))
+        raw_kind = get("account_kind")
+        if raw_kind is not None:
+            kind = (_KINDS.get(raw_kind) if type(raw_kind) is str else None) or _kind(raw_kind)
+        line = PaymentLine(seq, texts["name"], texts["id_number"], texts["account_no"], amount, kind,
+                           texts["bank_name"], texts["subsidy_item"], texts["remark"], texts["phone"], texts["address"],
+                           texts["household_no"])
+        if not problems:
+            return Row(number, line, ())
+        found = []
+        for field, code, why in problems:
+            column = self.columns.get(field) or (BY_FIELD[field].zh if field in BY_FIELD else field)
+            found.append(Problem(number, column, field, code, f"row {number}: {column}: {why}", ERROR, seq))
+        return Row(number, line, tuple(found))
+
+
+_TEXT_FIELDS = ("name", "id_number", "account_no", "bank_name", "subsidy_item", "remark", "phone", "address",
+                "household_no")
+
+
+def _kind(raw: object) -> object:
+    """An account kind as written (银行卡, 存折, Passbook, SOCIAL_SECURITY_CARD...); not one we know
+    is kept as written, for the domain's check to name (ACCOUNT_KIND). Empty: a card."""
+    if not _filled(raw):
+        return AccountKind.CARD
+    key = re.sub(r"[\s_\-]", "", str(raw)).lower()
+    return _KINDS.get(key, str(raw).strip())
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
