@@ -262,6 +262,7 @@ def _record(kind: str, role: str, raw: object, where: str, layout: str,
         raise p.fail("fields", "expected a non-empty array of field tables")
     model_role = "header" if role == "trailer" else role
     allowed = set(_names(MODEL[(kind, model_role)])) | ({"status"} if (kind, role) == ("results", "detail") else set())
+    allowed -= {"reason"}  # a result's reason follows from its status or bank code and the reasons table
     out = []
     pos = 1
     seen: set[str] = set()
@@ -309,7 +310,8 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
     name = raw.get("name", "")
     ftype = raw.get("type")
     if ftype is None:
-        ftype = "const" if "value" in raw and not name else FIELD_TYPES.get(name, ("",))[0]
+        # (a name the layout does not know is reported by the record, naming what it knows)
+        ftype = "const" if "value" in raw and not name else FIELD_TYPES.get(name, ("text",))[0]
     if ftype not in TYPES:
         raise p.fail("type", f"{ftype!r} is not one of {', '.join(TYPES)}")
     if ftype in ("const", "filler", "digest") and name:

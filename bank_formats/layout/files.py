@@ -12,6 +12,7 @@ looks complete.
 """
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -38,6 +39,19 @@ TOTALS = {
     "payments": ("count", "total_fen"),
     "results": ("count", "paid_count", "paid_fen", "failed_count", "failed_fen"),
 }
+
+
+def _looks_utf8(data: bytes) -> bool:
+    """Whether ``data`` (a file's first piece) holds non-ASCII text that is valid UTF-8: text in
+    GBK or GB18030 practically never is (a Chinese character's second byte is not a UTF-8
+    continuation byte but for a few pairs)."""
+    if data.isascii():
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class Template:
@@ -157,6 +171,11 @@ class LayoutReader:
                 first = False
                 if data.startswith(BOM) and self._fmt.encoding == "utf-8":
                     data = data[3:]
+                elif self._fmt.encoding != "utf-8" and _looks_utf8(data):
+                    # GBK decodes most byte pairs, so a UTF-8 file would read as other characters
+                    self._problems.add("file", "encoding", f"the file is UTF-8 text; this bank's layout is "
+                                                           f"{self._fmt.encoding_label}")
+                    return
             if not data:
                 if hasher is not None and carry and held is not None:
                     hasher.update(held)  # the last line has no line ending: the one before is not the last
