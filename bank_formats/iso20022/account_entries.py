@@ -362,6 +362,15 @@ def _batch_of(end_to_end_id: str) -> str:
     return batch if dash and batch and seq.isascii() and seq.isdigit() else ""
 
 
+def own_balances(s: Section) -> tuple[dict, list[str]]:
+    """The section's balances in its account's currency (Acct/Ccy, else that of its first
+    balance), and the codes of those in another (not read: a closing balance in SEK is no
+    closing balance of an account kept in EUR)."""
+    currency = s.currency or next((v[1] for v in s.balances.values() if v[1]), "")
+    own = {k: v for k, v in s.balances.items() if not v[1] or v[1] == currency}
+    return own, [k for k in s.balances if k not in own]
+
+
 class TolerantStatementReader:
     """A camt.052/053/054 as a statement of one account (StatementReader).
 
@@ -376,7 +385,8 @@ class TolerantStatementReader:
     of the entries yielded; its currency Acct/Ccy, else a balance's, else the first entry's
     (CNY when there is none at all). Balances: opening OPBD, else PRCD; closing CLBD; one missing is
     derived from the other and the entries, both missing (notifications, intraday reports
-    without balances) gives 0 and the movement. Problems (FormatError at the end, as the
+    without balances) gives 0 and the movement; a balance in another currency than the
+    account's is not read (listed in ``skipped``, FOREIGN_CURRENCY). Problems (FormatError at the end, as the
     StatementReader contract says): a declared TxsSummry that the section's entries do not
     add up to, opening + booked credits - debits that is not the closing balance (both per
     section, in the section's own currency), and every value that cannot be read.
@@ -396,6 +406,7 @@ class TolerantStatementReader:
                                    f"notification) in the file")
             raise self._problems.error(name)
         self._first = first
+        self._foreign_balances(first)
         self._seen_ccy = ""  # the entries' currency, for a statement that states none
         self.header = self._header(first, None)
         self._gen = self._run()
@@ -410,8 +421,9 @@ class TolerantStatementReader:
                       sm.get("credit_fen", 0), sm.get("debit_fen", 0))
         count, credit, debit = totals
         end = last or s
-        opening = next((s.balances[c][0] for c in OPENING if c in s.balances), None)
-        closing = next((end.balances[c][0] for c in CLOSING if c in end.balances), None)
+        first_bal, end_bal = own_balances(s)[0], own_balances(end)[0]
+        opening = next((first_bal[c][0] for c in OPENING if c in first_bal), None)
+        closing = next((end_bal[c][0] for c in CLOSING if c in end_bal), None)
         if opening is None and closing is not None:
             opening = closing - credit + debit
         if opening is None:
@@ -437,6 +449,7 @@ class TolerantStatementReader:
         for item in self._it:
             if isinstance(item, Section):
                 self._check(state)
+                self._foreign_balances(item)
                 state = _SectionSums(item)
                 if item.account == first.account:
                     last = item
@@ -474,6 +487,12 @@ class TolerantStatementReader:
         if p:
             raise p.error(self.name)
 
+    def _foreign_balances(self, s: Section) -> None:
+        for code in own_balances(s)[1]:
+            fen, ccy, _ = s.balances[code]
+            self.skipped.append(Skipped(s.where, "FOREIGN_CURRENCY", f"statement {s.id}: balance {code} in "
+                                        f"{ccy}, not the account's currency: not read", None))
+
     def _skip(self, e: Entry, reason: str, detail: str) -> None:
         fen = e.amount_fen if e.currency == CURRENCY else None
         self.skipped.append(Skipped(e.where, reason, f"{e.reference or 'entry'}: {detail}", fen))
@@ -489,8 +508,9 @@ class TolerantStatementReader:
             if got[key] != value:
                 self._differ(s, "TxsSummry", f"{key.replace('_', ' ')}: the summary says {value}, "
                              f"the entries add up to {got[key]}", s.summary_where)
-        opening = next((s.balances[c] for c in OPENING if c in s.balances), None)
-        closing = next((s.balances[c] for c in CLOSING if c in s.balances), None)
+        own, _ = own_balances(s)
+        opening = next((own[c] for c in OPENING if c in own), None)
+        closing = next((own[c] for c in CLOSING if c in own), None)
         if (opening and closing and opening[0] is not None and closing[0] is not None
                 and st.comparable and opening[1] == closing[1]):
             if opening[0] + st.booked_net != closing[0]:
