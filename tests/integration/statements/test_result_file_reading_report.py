@@ -33,6 +33,14 @@ def test_a_booked_result_file_keeps_what_was_read(engine, tmp_path):
     assert report["read"] == {"records": records, "total_fen": fen}
     assert report["skipped"]["count"] == 0 and (row.skipped_count, row.skipped_fen) == (0, 0)
     assert summary(report).endswith("skipped none")
+    # as ListFiles gives it (the servicer's query and message)
+    from adapter.convert import file_to_pb
+    from ledger import store
+
+    with world.ctx.engine.connect() as conn:
+        listed = [file_to_pb(r) for r in store.list_files(conn, batch_id, None, 10) if r.direction == "IN"]
+    assert [(f.reading_report.records, f.reading_report.total_fen, f.reading_report.skipped_count)
+            for f in listed] == [(records, fen, 0)]
 
 
 def test_what_a_reader_skipped_is_stored_with_the_file(engine, tmp_path, monkeypatch):

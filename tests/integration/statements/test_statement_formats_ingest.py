@@ -62,6 +62,14 @@ def test_an_mt940_statement_is_stored_with_its_reading_report(engine, tmp_path):
     assert [(s["where"], s["reason"]) for s in report["skipped"]["first"]] == [
         ("line 7", "ZERO_AMOUNT"), ("line 17", "OTHER_ACCOUNT")]
     assert (row.skipped_count, row.skipped_fen) == (2, 100)
+    # as ListStatementFiles gives it
+    from adapter import statement_rpc
+    from ykt.v1 import disbursement_pb2 as pb
+
+    (listed,) = statement_rpc.list_files(ctx, pb.ListStatementFilesRequest(bank_code="MTB01")).files
+    assert (listed.reading_report.records, listed.reading_report.skipped_count, listed.reading_report.skipped_fen) \
+        == (2, 2, 100)
+    assert [(r.reason, r.count) for r in listed.reading_report.by_reason] == [("OTHER_ACCOUNT", 1), ("ZERO_AMOUNT", 1)]
 
 
 def test_a_csv_statement_through_the_profiles_mapping(engine, tmp_path):
