@@ -19,6 +19,7 @@ A skipped record without an amount in our currency (a foreign-currency entry) co
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 FIRST_ITEMS = 20  # skipped records listed one by one; counts and totals always cover all
@@ -68,14 +69,10 @@ def summary(report: dict | None) -> str:
 
 def reading_columns(report: dict) -> dict:
     """The columns a file row keeps of its report: the JSON, and the skipped count and fen."""
-    import json
-
     return {"reading_report": json.dumps(report, ensure_ascii=False, separators=(",", ":")),
             "skipped_count": report["skipped"]["count"], "skipped_fen": report["skipped"]["total_fen"]}
 
 
 def stored(text: str | None) -> dict | None:
     """The report a file row keeps (``reading_report``), or None for a file taken before reports."""
-    import json
-
     return json.loads(text) if text else None
