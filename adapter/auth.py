@@ -39,6 +39,7 @@ from typing import Any
 
 import grpc
 
+import i18n
 from service.identity import AuthSettings, Role, User, token_sha256
 from service.scope import EVERY_BANK, Scope
 
@@ -114,7 +115,15 @@ BEARER_METADATA = "authorization"
 
 
 class Unauthenticated(Exception):
-    """Missing or invalid credentials; the message is safe to show the caller."""
+    """Missing or invalid credentials; the message is safe to show the caller. Raised with a
+    catalogue key (i18n/catalogue_errors.py) and its fields; ``str()`` is the English text."""
+
+    def __init__(self, key: str, /, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(i18n.say(key, "en", **fields))
+
+    def said(self, lang: str | None = None) -> str:
+        return i18n.say(self.key, lang, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -149,17 +158,16 @@ class Authenticator:
         token = _bearer(metadata)
         by_token = self._by_token(token) if token is not None else None
         if token is not None and by_token is None:
-            raise Unauthenticated("the bearer token is not valid")
+            raise Unauthenticated("error.auth.bad_token")
         if by_cert is not None and by_token is not None and by_cert.name != by_token.name:
-            raise Unauthenticated(f"the client certificate (CN={cn!r}) and the bearer token belong to different users")
+            raise Unauthenticated("error.auth.mixed", cn=repr(cn))
         if by_cert is not None:
             return Identity(by_cert.name, by_cert.roles, "certificate", by_cert.banks)
         if by_token is not None:
             return Identity(by_token.name, by_token.roles, "token", by_token.banks)
         if cn is not None:
-            raise Unauthenticated(f"the client certificate CN={cn!r} is not a configured user")
-        raise Unauthenticated("no credentials: send 'authorization: Bearer <token>' metadata"
-                              + (" or use a client certificate" if self.mutual_tls else ""))
+            raise Unauthenticated("error.auth.unknown_cert", cn=repr(cn))
+        raise Unauthenticated("error.auth.none_or_cert" if self.mutual_tls else "error.auth.none")
 
     def _by_token(self, token: str) -> User | None:
         digest = token_sha256(token)
@@ -183,11 +191,11 @@ def _bearer(metadata: Sequence[tuple[str, Any]] | None) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        raise Unauthenticated("more than one authorization header")
+        raise Unauthenticated("error.auth.two_headers")
     value = values[0].decode("latin-1") if isinstance(values[0], bytes) else values[0]
     scheme, _, token = value.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("the authorization metadata must be 'Bearer <token>'")
+        raise Unauthenticated("error.auth.not_bearer")
     return token.strip()
 
 
@@ -272,21 +280,20 @@ class AuthInterceptor(grpc.ServerInterceptor):
             identity = self.authenticator.identify(context.invocation_metadata(), context.auth_context())
         except Unauthenticated as exc:
             log.warning("refused %s from %s: %s", method, context.peer(), exc)
-            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.said())
         name = method.rsplit("/", 1)[-1]
         if rule is None:
             log.warning("refused %s to %s: not in the role table", method, identity.user)
-            context.abort(grpc.StatusCode.PERMISSION_DENIED,
-                          f"{name} is not in the role table (adapter/auth.py): refused to everyone")
+            context.abort(grpc.StatusCode.PERMISSION_DENIED, i18n.say("error.auth.no_rule", method=name))
         if rule != AUTHENTICATED and not identity.roles & set(rule):
-            needed = " or ".join(r.value for r in rule)
+            needed = i18n.Each.of(lambda lang: i18n.say("error.auth.or", lang).join(r.value for r in rule))
             held = ", ".join(sorted(r.value for r in identity.roles))
             log.warning("refused %s to %s (%s): needs %s", method, identity.user, held, needed)
             context.abort(grpc.StatusCode.PERMISSION_DENIED,
-                          f"{name} needs role {needed}; user {identity.user!r} has {held}")
+                          i18n.say("error.auth.role", method=name, needed=needed, user=repr(identity.user), held=held))
         log.info("%s by %s (%s, %s)", method, identity.user, ",".join(sorted(identity.roles)), identity.via)
         return identity
 
 
 def _unimplemented(request, context):
-    context.abort(grpc.StatusCode.UNIMPLEMENTED, "no such method")
+    context.abort(grpc.StatusCode.UNIMPLEMENTED, i18n.say("error.auth.no_method"))

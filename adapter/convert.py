@@ -58,8 +58,7 @@ def check_sizes(msg: Message, prefix: str = "") -> None:
     bad: list[Violation] = []
     _walk_sizes(msg, prefix, bad)
     if bad:
-        raise InvalidInput(f"request refused: {len(bad)} field(s) too long; nothing was done", bad[:20],
-                           total=len(bad))
+        raise InvalidInput("error.request.too_long", bad[:20], total=len(bad), count=len(bad))
 
 
 def _walk_sizes(msg: Message, prefix: str, bad: list[Violation]) -> None:
@@ -85,9 +84,10 @@ def page_size(requested: int) -> int:
     if requested == 0:
         return DEFAULT_PAGE
     if not 1 <= requested <= MAX_PAGE:
-        raise InvalidInput(f"page_size must be 1 to {MAX_PAGE:,} (0: {DEFAULT_PAGE})",
+        raise InvalidInput("error.request.page_size",
                            [Violation("page_size", OUT_OF_RANGE,
-                                      f"page_size: {requested} is not 1 to {MAX_PAGE:,} (0: {DEFAULT_PAGE})")])
+                                      f"page_size: {requested} is not 1 to {MAX_PAGE:,} (0: {DEFAULT_PAGE})")],
+                           most=f"{MAX_PAGE:,}", default=DEFAULT_PAGE)
     return requested
 
 

@@ -38,25 +38,25 @@ def spool(ctx: Context, request_iterator, scope: Scope = EVERY_BANK) -> HandedIn
     data. A bank's user hands in only its own banks' files: refused before anything is written."""
     first = next(request_iterator, None)
     if first is None or first.WhichOneof("part") != "start":
-        raise InvalidInput("the first message must name the bank and file",
+        raise InvalidInput("error.file.first_message",
                            [Violation("start", "REQUIRED", "send start first")])
     start = first.start
     convert.check_sizes(start, "start.")
     if len(start.signature) > convert.SIGNATURE_CAP:
-        raise InvalidInput("signature refused", [Violation("start.signature", convert.TOO_LONG,
+        raise InvalidInput("error.file.signature_refused", [Violation("start.signature", convert.TOO_LONG,
                                                            f"start.signature: {len(start.signature)} bytes, at most "
                                                            f"{convert.SIGNATURE_CAP}")])
     scope.hand_in(start.bank_code)
     ctx.settings.bank(start.bank_code)
     name = start.file_name
     if not name:
-        raise InvalidInput("file name missing", [Violation("start.file_name", "REQUIRED", "a file name")])
+        raise InvalidInput("error.file.name_missing", [Violation("start.file_name", "REQUIRED", "a file name")])
     bad = text_problem(name)
     if bad is not None:
-        raise InvalidInput("file name refused", [Violation("start.file_name", bad[0], f"start.file_name: {bad[1]}")])
+        raise InvalidInput("error.file.name_refused", [Violation("start.file_name", bad[0], f"start.file_name: {bad[1]}")])
     problem = remote_name_problem(name)  # one plain file name, as a name in a bank's listing (issue 14 item 6)
     if problem is not None:
-        raise InvalidInput("file name refused", [Violation("start.file_name", "NOT_A_FILE_NAME",
+        raise InvalidInput("error.file.name_refused", [Violation("start.file_name", "NOT_A_FILE_NAME",
                                                            f"start.file_name: {problem}; send the file's own name")])
     folder = private_dir(ctx.settings.data_dir / "inbound" / start.bank_code)  # files: tempfile's 0600
     path = _receive(request_iterator, folder, name, ctx.settings.handed_in_max_bytes)
@@ -80,10 +80,10 @@ def _receive(messages, folder: Path, name: str, cap: int) -> Path:
             for msg in messages:
                 size += len(msg.data)
                 if size > cap:
-                    raise InvalidInput(f"{name}: the file is larger than {cap:,} bytes (handed_in_max_bytes); "
-                                       "refused, nothing was kept",
+                    raise InvalidInput("error.file.too_large",
                                        [Violation("data", "FILE_TOO_LARGE",
-                                                  f"data: more than {cap:,} bytes (the settings' handed_in_max_bytes)")])
+                                                  f"data: more than {cap:,} bytes (the settings' handed_in_max_bytes)")],
+                                       name=name, cap=f"{cap:,}")
                 out.write(msg.data)
     except BaseException:
         path.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from adapter.auth import Authenticator, AuthInterceptor
+from adapter.language import LanguageInterceptor
 from adapter.servicer import DisbursementServicer
 from observability.logs import RequestIdInterceptor
 from service.config import ConfigError
@@ -45,8 +46,10 @@ def build(ctx: Context, address: str, max_workers: int = 8) -> tuple[grpc.Server
     auth = ctx.settings.auth
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
-        # the request id first: the authentication's log lines carry it too (observability/logs.py)
-        interceptors=[RequestIdInterceptor(), AuthInterceptor(Authenticator(auth))],
+        # the request id first: the authentication's log lines carry it too (observability/logs.py);
+        # then the call's language: the authentication's refusals are said in it (adapter/language.py)
+        interceptors=[RequestIdInterceptor(), LanguageInterceptor(ctx.settings.language),
+                      AuthInterceptor(Authenticator(auth))],
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024),
                  ("grpc.so_reuseport", 0)],  # one server per port: a second one fails to bind
     )

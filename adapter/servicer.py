@@ -14,7 +14,8 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from adapter import auth, convert, handed_in, line_change_rpc, statement_rpc
+import i18n
+from adapter import auth, convert, handed_in, language, line_change_rpc, statement_rpc
 from domain import beijing
 from domain.postings import bank_of
 from ledger import store
@@ -65,21 +66,51 @@ _CODES = {
 }
 
 
+ERROR_DOMAIN = "ykt.v1"
+
+
+def error_reason(key: str) -> str:
+    """The stable reason a refusal's ``google.rpc.ErrorInfo`` carries for a message of the
+    catalogue: ``error.batch.state`` → ``BATCH_STATE`` (the key without ``error.``, upper case)."""
+    return key.removeprefix("error.").replace(".", "_").replace("-", "_").upper()
+
+
+def _error_info(exc: ServiceError) -> list[any_pb2.Any]:
+    """An ``ErrorInfo`` naming the refusal by its stable reason, with the message's fields (ids,
+    states as codes) as metadata, for a keyed error; none for a plain-text one."""
+    if exc.key is None:
+        return []
+    info = error_details_pb2.ErrorInfo(reason=error_reason(exc.key), domain=ERROR_DOMAIN,
+                                       metadata={k: str(v) for k, v in exc.fields.items()})
+    detail = any_pb2.Any()
+    detail.Pack(info)
+    return [detail]
+
+
 def _status_of(exc: Exception) -> status_pb2.Status:
+    """The status for a service error, its message in the call's language (:func:`i18n.current`).
+    The details are the same in every language: a ``BadRequest`` (each bad field's path as sent,
+    its description led by its code) first, then an ``ErrorInfo`` with the refusal's reason."""
     if isinstance(exc, InvalidInput):
+        chinese = i18n.current() == "zh"
         bad = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=f"{v.code}: {v.description}")
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=v.field,
+                    description=f"{v.code}: {i18n.problem(v.field, v.code) if chinese else v.description}")
                 for v in exc.violations
             ]
         )
         detail = any_pb2.Any()
         detail.Pack(bad)
-        shown = f" (showing {len(exc.violations)})" if exc.total > len(exc.violations) else ""
-        return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=f"{exc}{shown}", details=[detail])
+        message = exc.said()
+        if exc.total > len(exc.violations):
+            message = i18n.say("error.showing", message=message, shown=len(exc.violations))
+        return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[detail, *_error_info(exc)])
     if isinstance(exc, ConfigError):
         return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=str(exc))
-    return status_pb2.Status(code=_CODES.get(type(exc), code_pb2.INTERNAL), message=str(exc))
+    return status_pb2.Status(code=_CODES.get(type(exc), code_pb2.INTERNAL), message=exc.said(),
+                             details=_error_info(exc))
 
 
 def _rpc(method):
@@ -93,6 +124,7 @@ def _rpc(method):
         request_id = logs.REQUEST_ID.get() or logs.request_id_from(context.invocation_metadata())
         echo = ((logs.HEADER, request_id),)
         context.set_trailing_metadata(echo)
+        spoken = i18n.use(language.of_call(context.invocation_metadata(), self.ctx.settings.language))
         with logs.request_scope(request_id):
             try:
                 if isinstance(request, Message):  # a unary call: every string within its cap (convert.TEXT_CAPS)
@@ -106,7 +138,9 @@ def _rpc(method):
                     log.warning("%s failed: %s", method.__name__, known)
                     _abort(context, _status_of(known), echo)
                 log.exception("%s failed", method.__name__)
-                context.abort(grpc.StatusCode.INTERNAL, "internal error; see the service log")
+                context.abort(grpc.StatusCode.INTERNAL, i18n.say("error.internal"))
+            finally:
+                i18n.reset(spoken)
 
     return wrapper
 
@@ -137,14 +171,14 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     def SubmitBatch(self, request_iterator, context):
         first = next(request_iterator, None)
         if first is None or first.WhichOneof("part") != "header":
-            raise InvalidInput("the first message of SubmitBatch must carry the header",
+            raise InvalidInput("error.batch.first_message",
                                [Violation("header", "REQUIRED", "send the header first")])
         header = convert.header_from_pb(first.header, _user(context))
 
         def lines():
             for msg in request_iterator:
                 if msg.WhichOneof("part") != "lines":
-                    raise InvalidInput("only line chunks may follow the header",
+                    raise InvalidInput("error.batch.header_repeated",
                                        [Violation("header", "REPEATED", "one header per batch")])
                 for line in msg.lines.lines:
                     yield convert.line_from_pb(line)

@@ -75,7 +75,7 @@ def _day(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{field}: not a date", [Violation(field, "INVALID", "YYYY-MM-DD")]) from None
+        raise InvalidInput("error.request.not_a_date", [Violation(field, "INVALID", "YYYY-MM-DD")], field=field) from None
 
 
 def render(reply: pb.StatementReconciliation) -> str:

@@ -8,12 +8,20 @@ JSON). Catalogues are plain dicts ``key -> (zh, en)``, one module per area under
     say("cli.batch.submitted", "en", batch="B-1")
     name("line_status", "PAID")          # 已发放
     language("en-GB,en;q=0.8")           # "en"
+    problem("lines[17].id_number", "ID_CHECKSUM")   # 第 17 行 证件号码：证件号码校验位错误
+
+A message's fields may hold :class:`Named` codes (``Named("batch_status", "APPROVED")``): the
+Chinese text shows the code's name (已审核), the English text the code itself, as the English
+messages always have, so a script or a log search keeps finding it; and :class:`Phrase` parts,
+texts of the catalogue themselves, said in the message's language.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -37,17 +45,27 @@ def _load() -> dict[str, tuple[str, str]]:
 WORDS = _load()
 
 
-def language(requested: str | None) -> str:
+def language(requested: str | None, default: str = DEFAULT) -> str:
     """The language to answer in for a request such as ``--lang en``, a setting, or an HTTP-style
-    ``accept-language`` value (``en-US,en;q=0.9,zh;q=0.8``): the first one we speak, else Chinese."""
+    ``accept-language`` value (``en-US,en;q=0.9,zh;q=0.8``): the one we speak with the highest
+    weight (the first of equal weights; ``q=0`` means "not this one"), else ``default``."""
     if not requested:
-        return DEFAULT
+        return default
+    best, best_q = default, 0.0
     for part in requested.split(","):
-        tag = part.split(";", 1)[0].strip().lower().replace("_", "-")
-        base = tag.split("-", 1)[0]
-        if base in LANGUAGES:
-            return base
-    return DEFAULT
+        tag, *params = (p.strip() for p in part.split(";"))
+        base = tag.lower().replace("_", "-").split("-", 1)[0]
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if base in LANGUAGES and q > best_q:
+            best, best_q = base, q
+    return best
 
 
 def use(lang: str | None):
@@ -55,19 +73,80 @@ def use(lang: str | None):
     return _current.set(language(lang))
 
 
+def reset(token) -> None:
+    """Back to the language before :func:`use` returned ``token``."""
+    _current.reset(token)
+
+
 def current() -> str:
     return _current.get()
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A code in a message's fields: named for people in Chinese, kept as the code in English."""
+
+    kind: str
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A part of a message that is itself a text of the catalogue (``place.ledger`` → the ledger's
+    database / 账簿数据库), said in the message's language."""
+
+    key: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **fields) -> Phrase:
+        return cls(key, tuple(fields.items()))
+
+    def __str__(self) -> str:
+        return say(self.key, "en", **dict(self.fields))
 
 
 def say(key: str, lang: str | None = None, /, **fields) -> str:
     """The text for ``key`` in ``lang`` (default: this context's language), with ``fields`` filled
     in. A key nobody wrote words for is shown as it is, never dropped."""
+    lang = lang or _current.get()
     words = WORDS.get(key)
     if words is None:
         text = key
     else:
-        text = words[0] if (lang or _current.get()) == "zh" else words[1]
-    return text.format(**fields) if fields else text
+        text = words[0] if lang == "zh" else words[1]
+    if not fields:
+        return text
+    return text.format(**{k: _said(v, lang) for k, v in fields.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Each:
+    """A part of a message written once per language from catalogue words by the caller (a list
+    of names, say), as a ``lang -> text`` table; English when printed."""
+
+    texts: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, make) -> Each:
+        """``make(lang)`` for every language."""
+        return cls(tuple((lang, make(lang)) for lang in LANGUAGES))
+
+    def __str__(self) -> str:
+        return dict(self.texts)["en"]
+
+
+def _said(value, lang: str):
+    if isinstance(value, Each):
+        return dict(value.texts)[lang]
+    if isinstance(value, Named):
+        return name(value.kind, value.code, lang) if lang == "zh" else value.code
+    if isinstance(value, Phrase):
+        return say(value.key, lang, **dict(value.fields))
+    return value
 
 
 def name(kind: str, code: str | None, lang: str | None = None) -> str:
@@ -76,3 +155,30 @@ def name(kind: str, code: str | None, lang: str | None = None) -> str:
         return ""
     key = f"{kind}.{code}"
     return say(key, lang) if key in WORDS else code
+
+
+_PLACE = re.compile(r"^(?P<list>[a-z_]+)\[(?P<hash>#?)(?P<n>\d+)\](?:\.(?P<field>\w+))?$")
+_LINE_LISTS = frozenset({"lines", "seqs"})  # lists whose index is a line's sequence number
+
+
+def field_name(path: str, lang: str | None = None) -> str:
+    """The words for a field path of a refused request: ``lines[17].id_number`` → 第 17 行 证件号码,
+    ``lines[#3].seq`` (the request's 3rd line) → 请求中第 3 行 序号, ``header.region`` → 地区代码.
+    A part nobody named is shown as it is."""
+    found = _PLACE.match(path)
+    if found is None:
+        return name("field", path.rsplit(".", 1)[-1], lang)
+    if found["hash"]:
+        head = say("where.request_line", lang, position=found["n"])
+    elif found["list"] in _LINE_LISTS:
+        head = say("where.line", lang, seq=found["n"])
+    else:
+        head = f"{name('field', found['list'], lang)}[{found['n']}]"
+    return f"{head} {name('field', found['field'], lang)}" if found["field"] else head
+
+
+def problem(path: str, code: str, lang: str | None = None) -> str:
+    """What is wrong with the field at ``path`` (a problem ``code``), said for people:
+    ``problem("lines[17].id_number", "ID_CHECKSUM")`` → 第 17 行 证件号码：证件号码校验位错误."""
+    sep = "：" if (lang or _current.get()) == "zh" else ": "
+    return f"{field_name(path, lang)}{sep}{name('problem', code, lang)}"

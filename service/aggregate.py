@@ -40,7 +40,7 @@ def aggregate_reconciliation(ctx: Context, program: str, period: str, region: st
             .order_by(batches.c.id)
         ).scalars())
     if not ids:
-        raise NotFound(f"no batch of program {program!r}, period {period}, region {region}")
+        raise NotFound("error.batch.none_of_program", program=repr(program), period=period, region=region)
     totals = dict.fromkeys(FIGURES, 0)
     discrepancies = {k.value: {"label": LABELS[k], "count": 0, "fen": 0} for k in DiscrepancyClass}
     listed, failing = [], []

@@ -11,17 +11,18 @@ from domain import beijing, duties, programs, workdays
 from domain.duties import Duty, Part
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.postings import BatchAccounts, funding
+from i18n import Named, Phrase
 from ledger import store
-from service import screening
+from service import errors, screening
 from service.context import Context
-from service.scope import EVERY_BANK, Scope
 from service.errors import (
     FailedPrecondition,
     InvalidInput,
     NotFound,
-    PermissionDenied,
     Violation,
+    duty_refused,
 )
+from service.scope import EVERY_BANK, Scope
 
 _REGION = re.compile(r"[0-9]{6}\Z")  # six ASCII digits; \Z: no newline after them
 CORRECTED = "CORRECT_LINE"  # the audit action of a correction (service.submission.correct_lines)
@@ -37,17 +38,17 @@ def approve(ctx: Context, batch_id: str, approver: str):
     with ctx.engine.begin() as conn:
         batch = get_for_update(conn, batch_id)
         expect_status(batch, BatchStatus.SUBMITTED, "approve")
-        why = duties.refusal(Duty.APPROVE_BATCH, approver, {
+        refused = duty_refused(Phrase.of("where.batch", batch=batch_id), Duty.APPROVE_BATCH, approver, {
             Part.SUBMITTED: [batch.submitted_by],
             Part.CORRECTED: store.actors(conn, batch_id, [CORRECTED]),
         })
-        if why:
-            raise PermissionDenied(f"batch {batch_id}: {why}")
+        if refused:
+            raise refused
         now = ctx.clock()
         held = screening.hold_stopped(conn, batch_id, beijing.day_of(now), now)
         count, fen = store.line_status_totals(conn, batch_id).get(LineStatus.PENDING.value, (0, 0))
         if count == 0:
-            raise FailedPrecondition(f"batch {batch_id} has no accepted line to pay")
+            raise FailedPrecondition("error.batch.nothing_to_pay", batch=batch_id)
         store.update_batch(
             conn,
             batch_id,
@@ -72,21 +73,23 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
         batch = get_for_update(conn, batch_id)
         expect_status(batch, BatchStatus.APPROVED, "fund")
         waived = duties.WAIVABLE[Duty.FUND_BATCH] if batch.program in ctx.settings.approver_may_fund else ()
-        why = duties.refusal(Duty.FUND_BATCH, actor, {Part.APPROVED: [batch.approved_by]}, waived)
-        if why:
-            raise PermissionDenied(f"batch {batch_id}: {why}")
+        refused = duty_refused(Phrase.of("where.batch", batch=batch_id), Duty.FUND_BATCH, actor,
+                               {Part.APPROVED: [batch.approved_by]}, waived)
+        if refused:
+            raise refused
         if amount_fen != batch.total_fen:
             raise InvalidInput(
-                f"batch {batch_id}: funding must equal the batch total",
+                "error.batch.funding_mismatch",
                 [Violation("amount_fen", "FUNDING_MISMATCH",
                            f"funded {amount_fen} fen, batch total is {batch.total_fen} fen")],
+                batch=batch_id,
             )
         now = ctx.clock()
         bank = ctx.settings.bank(batch.bank_code)
         try:
             due = workdays.add_working_days(beijing.day_of(now), bank.payment_days, ctx.settings.calendar)
         except workdays.CalendarRangeError as exc:
-            raise FailedPrecondition(f"batch {batch_id}: cannot set its payment deadline: {exc}") from exc
+            raise FailedPrecondition("error.batch.deadline", batch=batch_id, error=exc) from exc
         store.post(conn, funding(batch_id, accounts_of(batch), amount_fen), now)
         store.update_batch(
             conn,
@@ -114,11 +117,12 @@ def lines_in(ctx: Context, batch_id: str, status: str, after_seq: int, limit: in
     try:
         wanted = LineStatus(status)
     except ValueError:
-        raise InvalidInput(f"unknown line status {status!r}", [Violation(
-            "status", "UNKNOWN_STATUS", f"one of {', '.join(s.value for s in LineStatus)}")]) from None
+        raise InvalidInput("error.batch.unknown_line_status", [Violation(
+            "status", "UNKNOWN_STATUS", f"one of {', '.join(s.value for s in LineStatus)}")],
+            status=repr(status)) from None
     with ctx.engine.connect() as conn:
         if store.get_batch(conn, batch_id) is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         return store.line_rows(conn, batch_id, [wanted], limit=limit, after_seq=after_seq)
 
 
@@ -129,15 +133,14 @@ def accounts_of(batch) -> BatchAccounts:
 def get_for_update(conn, batch_id: str):
     batch = store.get_batch(conn, batch_id, for_update=True)
     if batch is None:
-        raise NotFound(f"no batch {batch_id}")
+        raise NotFound("error.batch.none", batch=batch_id)
     return batch
 
 
 def expect_status(batch, status: BatchStatus, action: str) -> None:
     if batch.status != status.value:
-        raise FailedPrecondition(
-            f"batch {batch.id} is {batch.status}; only a {status.value} batch can {action}"
-        )
+        raise FailedPrecondition("error.batch.state", batch=batch.id, status=Named("batch_status", batch.status),
+                                 wanted=Named("batch_status", status.value), action=errors.action(action))
 
 
 def check_header(ctx: Context, h: BatchHeader) -> None:
@@ -166,7 +169,7 @@ def check_header(ctx: Context, h: BatchHeader) -> None:
         bad += [Violation(f"header.{r.field}", r.code, r.text)
                 for r in programs.check(ctx.settings.registry, h.program, h.period, h.max_amount_fen)]
     if bad:
-        raise InvalidInput("batch header rejected; nothing was stored", bad)
+        raise InvalidInput("error.batch.header_rejected", bad)
 
 
 def result_due(ctx: Context, batch) -> date:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from domain.model import BatchStatus, LineStatus
 from domain.postings import surplus_refund
+from i18n import Named
 from ledger import store
 from service.batches import accounts_of
 from service.context import Context
@@ -21,15 +22,13 @@ def close(ctx: Context, batch_id: str, actor: str, *, allow_unreported: bool = F
     with ctx.engine.begin() as conn:
         batch = store.get_batch(conn, batch_id, for_update=True)
         if batch is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         allowed = [BatchStatus.RESULTS_COMPLETE.value]
         if allow_unreported:
             allowed.append(BatchStatus.DISPATCHED.value)
         if batch.status not in allowed:
-            raise FailedPrecondition(
-                f"batch {batch_id} is {batch.status}; it can be closed once every line has a bank "
-                "result" + ("" if allow_unreported else " (or with allow_unreported after dispatch)")
-            )
+            raise FailedPrecondition("error.batch.not_closable" if allow_unreported else "error.batch.not_closable_yet",
+                                     batch=batch_id, status=Named("batch_status", batch.status))
         failed = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.FAILED,
                                                                                   LineStatus.GIVEN_UP])]
         unreported = [(r.seq, r.amount_fen) for r in store.line_rows(conn, batch_id, [LineStatus.PENDING])]

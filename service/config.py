@@ -104,6 +104,8 @@ class Settings:
     # Prometheus metrics served on this "HOST:PORT" by ykt serve (observability/metrics.py); None: off
     metrics_address: str | None = None
     log_format: str = "text"  # "json": one JSON object per log line (observability/logs.py)
+    # The language of messages for people when a call does not ask for one (accept-language): zh or en
+    language: str = "zh"
     # [calendar]: the official calendar deadlines count on; the package's years plus supplied ones
     calendar: Calendar = PACKAGE_CALENDAR
     # where the settings came from, for messages: the file, and the keys set by the environment
@@ -261,6 +263,7 @@ class _Root(_Table):
     keys_in_data_dir: StrictBool = Field(False, description="true or false")
     metrics_address: _HostPort | None = Field(None, description="HOST:PORT, e.g. \"127.0.0.1:9464\"")
     log_format: Literal["text", "json"] = Field("text", description="text or json")
+    language: Literal["zh", "en"] = Field("zh", description="zh or en")
     programs: dict[str, _Program] = Field(default_factory=dict, description="a table of [programs.NAME] tables")
     auth: _Auth = Field(default_factory=_Auth, description="a table")
     duties: _Duties = Field(default_factory=_Duties, description="a table (approver_may_fund)")
@@ -350,6 +353,7 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         keys_in_data_dir=model.keys_in_data_dir,
         metrics_address=model.metrics_address,
         log_format=model.log_format,
+        language=model.language,
         pii_key_file=path_of(model.pii_key_file or DEFAULT_PII_KEY_FILE),
         programs={k: v for k, v in programs.items() if k != "default"},
         registry=registry,

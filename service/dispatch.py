@@ -55,6 +55,7 @@ from domain.model import (
 )
 from durable import faults, open_private, private_dir
 from filesec import FileSecurityError
+from i18n import Named, Phrase
 from ledger import store
 from ledger.schema import files
 from service import leases
@@ -92,7 +93,7 @@ def dispatch(ctx: Context, batch_id: str, actor: str = "worker", *, scheduled: b
     with ctx.engine.connect() as conn:
         batch = store.get_batch(conn, batch_id)
         if batch is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         record = store.outbound_file(conn, batch_id)
         if batch.status == BatchStatus.DISPATCHED.value:
             return record
@@ -104,8 +105,7 @@ def dispatch(ctx: Context, batch_id: str, actor: str = "worker", *, scheduled: b
         if scheduled:
             return None
         owner, until = leases.holder(ctx, leases.dispatch_unit(batch_id))
-        raise Unavailable(f"batch {batch_id} is being dispatched by instance {owner} (lease until "
-                          f"{until}); ListFiles shows its payment file")
+        raise Unavailable("error.batch.dispatching", batch=batch_id, owner=owner, until=until)
     try:
         return _dispatch(ctx, lease, batch_id, actor, scheduled)
     except (ServiceError, SftpError):
@@ -170,7 +170,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         prepared = prepare(ctx, lease, batch, record)
         size, digest = sha256_file(prepared.rendered)
     except OSError as exc:  # the data folder: full, read-only...
-        known = environmental(exc, f"the data folder {ctx.settings.data_dir}")
+        known = environmental(exc, Phrase.of("place.data_folder", path=ctx.settings.data_dir))
         if known is None:
             raise
         _record_local_failure(ctx, lease, record.id, known)
@@ -195,7 +195,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
             )
         current = store.get_file(conn, record.id)
     if differs:
-        raise FailedPrecondition(f"batch {batch_id}: {current.last_error}")
+        raise FailedPrecondition("error.batch.last_error", batch=batch_id, error=current.last_error)
     if not moved:  # an operator marked it delivered meanwhile: nothing to send
         return current
 
@@ -216,7 +216,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
     except SftpError as exc:
         _record_failure(ctx, lease, record.id, exc)
         log.warning("batch %s: upload of %s failed: %s", batch_id, record.name, exc)
-        raise Unavailable(f"batch {batch_id}: bank {bank.code} upload failed: {exc}") from exc
+        raise Unavailable("error.batch.upload_failed", batch=batch_id, bank=bank.code, error=exc) from exc
 
     now = ctx.clock()
     with ctx.engine.begin() as conn:
@@ -357,8 +357,7 @@ def secure_outbound(bank, rendered: Path) -> list[tuple[Path, str]]:
     try:
         return [(path, path.name) for path in protect_outbound(bank, rendered, rendered.parent / "secured")]
     except FileSecurityError as exc:
-        raise FailedPrecondition(f"bank {bank.code}: cannot secure {rendered.name} as its profile demands: "
-                                 f"{exc}; nothing was sent") from exc
+        raise FailedPrecondition("error.file.cannot_secure", bank=bank.code, file=rendered.name, error=exc) from exc
 
 
 def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> None:
@@ -444,7 +443,7 @@ def regenerate(ctx: Context, file_id: int, reason: str, actor: str):
                 size=size, next_attempt_at=now, last_error=None, rename_temp=None, rename_sent_at=None,
                 handled_by=lease.owner, fence=lease.fence, updated_at=now,
             ):
-                raise FailedPrecondition(f"file {file_id} changed meanwhile; nothing was done")
+                raise FailedPrecondition("error.file.changed", file=file_id)
             was = f"sha256 {record.sha256[:16]}…" if record.sha256 else "never uploaded"
             store.audit(conn, now, actor, "REGENERATE_FILE", record.batch_id, None,
                         f"file {file_id} {record.name} ({record.state}, {record.attempts} attempts, {was}): "
@@ -470,7 +469,7 @@ def mark_delivered(ctx: Context, file_id: int, reason: str, actor: str):
                 conn, file_id, _PENDING, state=FileState.DELIVERED.value, delivered_at=now, delivered_by=actor,
                 next_attempt_at=None, handled_by=lease.owner, fence=lease.fence, updated_at=now,
             ):
-                raise FailedPrecondition(f"file {file_id} changed meanwhile; nothing was done")
+                raise FailedPrecondition("error.file.changed", file=file_id)
             store.update_batch(conn, batch.id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
                                dispatched_at=now)
             store.audit(conn, now, actor, "MARK_FILE_DELIVERED", batch.id, None,
@@ -483,7 +482,7 @@ def mark_delivered(ctx: Context, file_id: int, reason: str, actor: str):
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the audit trail")])
+        raise InvalidInput("error.reason.required", [Violation("reason", "REQUIRED", "say why, for the audit trail")])
     return reason[:500]
 
 
@@ -491,18 +490,17 @@ def _outbound(ctx: Context, file_id: int):
     with ctx.engine.connect() as conn:
         record = store.get_file(conn, file_id)
     if record is None:
-        raise NotFound(f"no file {file_id}")
+        raise NotFound("error.file.none", file=file_id)
     if record.direction != "OUT":
-        raise FailedPrecondition(f"file {file_id} is a result file from the bank; only payment files are sent")
+        raise FailedPrecondition("error.file.inbound", file=file_id)
     _refuse_at_bank(record)
     return record
 
 
 def _refuse_at_bank(record) -> None:
     if record.state in OUTBOUND_AT_BANK:
-        raise FailedPrecondition(
-            f"file {record.id} ({record.name}) is {record.state}: it is at the bank, and a payment file "
-            "is never sent twice")
+        raise FailedPrecondition("error.file.at_bank", file=record.id, name=record.name,
+                                 state=Named("file_state", record.state))
 
 
 @contextmanager
@@ -513,8 +511,7 @@ def _operator_lease(ctx: Context, record) -> Iterator[Lease]:
     lease = leases.acquire(ctx, unit)
     if lease is None:
         owner, until = leases.holder(ctx, unit)
-        raise FailedPrecondition(f"file {record.id} is being worked on by instance {owner} (lease until "
-                                 f"{until}); try again once that attempt has ended")
+        raise FailedPrecondition("error.file.leased", file=record.id, owner=owner, until=until)
     try:
         yield lease
     finally:

@@ -431,7 +431,7 @@ def get_file(ctx: Context, file_id: int):
     with ctx.engine.connect() as conn:
         row = store.get_file(conn, file_id)
     if row is None:
-        raise NotFound(f"no file {file_id}")
+        raise NotFound("error.file.none", file=file_id)
     return row
 
 
@@ -443,11 +443,11 @@ def exceptions(ctx: Context, batch_id: str, bank_code: str, page_token: str, siz
         if len(after) != 2:
             raise ValueError
     except ValueError:
-        raise InvalidInput("page_token is not one this service gave",
+        raise InvalidInput("error.request.page_token",
                            [Violation("page_token", "FORMAT", "pass next_page_token unchanged")]) from None
     with ctx.engine.connect() as conn:
         if batch_id and store.get_batch(conn, batch_id) is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         rows = store.exceptions(conn, batch_id=batch_id or None, bank_code=bank_code or None, after=after,
                                 limit=size)
     token = f"{rows[-1].file_id}:{rows[-1].ordinal}" if len(rows) == size else ""

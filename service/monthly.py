@@ -37,7 +37,8 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     """``"2026-11"`` → the first instants of November and of December 2026 in Beijing, as UTC."""
     found = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not found or not 1 <= int(found[2]) <= 12:
-        raise InvalidInput(f"month {month!r} is not YYYY-MM", [Violation("month", "FORMAT", "YYYY-MM, e.g. 2026-11")])
+        raise InvalidInput("error.month.format", [Violation("month", "FORMAT", "YYYY-MM, e.g. 2026-11")],
+                           month=repr(month))
     year, mon = int(found[1]), int(found[2])
     start = datetime(year, mon, 1, tzinfo=BEIJING)
     end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=BEIJING)
@@ -65,7 +66,7 @@ def monthly_report(ctx: Context, program: str, region: str, month: str) -> Docum
     in_scope = (batches.c.program == program, batches.c.region == region)
     with ctx.engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(batches).where(*in_scope)).scalar_one() == 0:
-            raise NotFound(f"no batch of program {program!r} in region {region}")
+            raise NotFound("error.batch.none_in_region", program=repr(program), region=region)
         funded = conn.execute(select(batches).where(*in_scope, batches.c.funded_at < end)
                               .order_by(batches.c.id)).all()
         moved = _movements(conn, in_scope, start, end)

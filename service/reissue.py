@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from domain import beijing, duties, validation, workdays
+from domain import beijing, validation, workdays
 from domain.duties import Duty, Part
 from domain.eligibility import WARNING
 from domain.masking import mask_account, mask_id, mask_name
@@ -38,6 +38,7 @@ from domain.model import (
     payment_message_id,
 )
 from domain.postings import reissue as reissue_entry
+from i18n import Named, Phrase
 from ledger import statements as store_statements
 from ledger import store
 from ledger.store import line_changes as lc
@@ -45,7 +46,7 @@ from privacy.cipher import ACCOUNT, ID
 from service import screening, submission
 from service.batches import accounts_of, result_due
 from service.context import Context
-from service.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied, Violation
+from service.errors import FailedPrecondition, InvalidInput, NotFound, Violation, action, duty_refused
 
 #: Batch states in which failed lines may be re-issued or given up: the bank has answered (a
 #: FUNDED batch that was dispatched before has a re-issue file waiting to go).
@@ -79,7 +80,7 @@ def reissue(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine], actor
     request changing no one's person goes at once, in a file carrying exactly these lines.
     """
     if not corrected:
-        raise InvalidInput("no lines to re-issue", [Violation("lines", "REQUIRED", "send at least one line")])
+        raise InvalidInput("error.lines.none_to_reissue", [Violation("lines", "REQUIRED", "send at least one line")])
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         batch, current = _checked(ctx, conn, batch_id, corrected, actor, now)
@@ -102,15 +103,16 @@ def approve_change(ctx: Context, batch_id: str, change_id: int, approver: str) -
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         change, batch = _pending(conn, batch_id, change_id, "approve")
-        why = duties.refusal(Duty.APPROVE_LINE_CHANGE, approver,
-                             {Part.CHANGED: [change.requested_by], Part.SUBMITTED: [batch.submitted_by]})
-        if why:
-            raise PermissionDenied(f"batch {batch_id} change {change_id}: {why}")
+        refused = duty_refused(Phrase.of("where.batch_change", batch=batch_id, change=change_id),
+                               Duty.APPROVE_LINE_CHANGE, approver,
+                               {Part.CHANGED: [change.requested_by], Part.SUBMITTED: [batch.submitted_by]})
+        if refused:
+            raise refused
         corrected = _open(ctx, change)
         batch, current = _checked(ctx, conn, batch_id, corrected, change.requested_by, now, change_id=change_id)
         file = _send(ctx, conn, batch, corrected, current, change.requested_by, now, approver=approver)
         if not store.decide_line_change(conn, change_id, batch_id, lc.APPROVED, approver, now, file_id=file.id):
-            raise FailedPrecondition(f"batch {batch_id} change {change_id} was decided meanwhile")
+            raise FailedPrecondition("error.change.decided", batch=batch_id, change=change_id)
         for ln in corrected:
             store.audit(conn, now, approver, "APPROVE_LINE_CHANGE", batch_id, ln.seq,
                         f"change {change_id} by {change.requested_by} approved; goes out in file {file.id}")
@@ -122,7 +124,7 @@ def refuse_change(ctx: Context, batch_id: str, change_id: int, reason: str, acto
     (failed: to be re-issued otherwise, or given up)."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+        raise InvalidInput("error.reason.required", [Violation("reason", "REQUIRED", "say why, for the record")])
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         change, _ = _pending(conn, batch_id, change_id, "refuse")
@@ -136,11 +138,11 @@ def refuse_change(ctx: Context, batch_id: str, change_id: int, reason: str, acto
 def list_changes(ctx: Context, batch_id: str, state: str = ""):
     """A batch's changes of who is paid (in one state: PENDING, APPROVED, REFUSED), oldest first."""
     if state and state not in (lc.PENDING, lc.APPROVED, lc.REFUSED):
-        raise InvalidInput(f"unknown change state {state!r}", [Violation(
-            "state", "UNKNOWN_STATE", f"one of {lc.PENDING}, {lc.APPROVED}, {lc.REFUSED}")])
+        raise InvalidInput("error.change.unknown_state", [Violation(
+            "state", "UNKNOWN_STATE", f"one of {lc.PENDING}, {lc.APPROVED}, {lc.REFUSED}")], state=repr(state))
     with ctx.engine.connect() as conn:
         if store.get_batch(conn, batch_id) is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         return store.list_line_changes(conn, batch_id, state or None)
 
 
@@ -148,10 +150,10 @@ def _pending(conn, batch_id: str, change_id: int, what: str):
     batch = store.get_batch(conn, batch_id, for_update=True)
     change = store.get_line_change(conn, batch_id, change_id, for_update=True) if batch is not None else None
     if change is None:
-        raise NotFound(f"batch {batch_id} has no change {change_id}")
+        raise NotFound("error.change.none", batch=batch_id, change=change_id)
     if change.state != lc.PENDING:
-        raise FailedPrecondition(f"batch {batch_id} change {change_id} is {change.state}; only a pending change "
-                                 f"can be {what}d")
+        raise FailedPrecondition(f"error.change.not_pending.{what}", batch=batch_id, change=change_id,
+                                 state=change.state)
     return change, batch
 
 
@@ -162,17 +164,17 @@ def _checked(ctx: Context, conn, batch_id: str, corrected: Sequence[PaymentLine]
     batch = _answered(conn, batch_id, "re-issue lines")
     latest = store.outbound_file(conn, batch_id)
     if latest is None or latest.state not in OUTBOUND_AT_BANK:
-        raise FailedPrecondition(f"batch {batch_id}: payment file {latest.name if latest else '-'} is still on "
-                                 "its way to the bank; re-issue once it is delivered")
+        raise FailedPrecondition("error.lines.in_flight", batch=batch_id, file=latest.name if latest else "-")
     seqs = [ln.seq for ln in corrected]
     current = {r.seq: r for r in store.lines_by_seq(conn, batch_id, seqs)}
     bad = _reissuable(ctx, conn, batch, seqs, current, now)
     for seq in seqs:
         row = current.get(seq)
         if row is not None and row.status == LineStatus.PENDING.value and row.allowed_by:
-            why = duties.refusal(Duty.REISSUE_ON_LEAVE, actor, {Part.GAVE_LEAVE: [row.allowed_by]})
-            if why:
-                raise PermissionDenied(f"batch {batch_id} line {seq}: {why}")
+            refused = duty_refused(Phrase.of("where.batch_line", batch=batch_id, seq=seq), Duty.REISSUE_ON_LEAVE,
+                                   actor, {Part.GAVE_LEAVE: [row.allowed_by]})
+            if refused:
+                raise refused
     waiting = {item["seq"]: row.id for row in store.list_line_changes(conn, batch_id, lc.PENDING)
                if row.id != change_id for item in json.loads(row.items)}
     bad += [Violation(f"lines[{seq}].seq", "LINE_CHANGE_PENDING",
@@ -192,14 +194,13 @@ def _checked(ctx: Context, conn, batch_id: str, corrected: Sequence[PaymentLine]
         bad += [Violation(f"lines[{ln.seq}].{i.field}", i.code, i.message)
                 for i in submission.carried_problems(ctx, batch.bank_code, ln) if i.field not in wrong]
     if bad:
-        raise InvalidInput(f"batch {batch_id}: re-issue refused; nothing was changed", bad)
+        raise InvalidInput("error.lines.reissue_refused", bad, batch=batch_id)
     found = screening.before_storing(conn, batch, ctx.cipher, corrected, beijing.day_of(now),
                                      ctx.settings.policy(batch.program))
     conflicts = [Violation(f"lines[{i.seq}].{i.field}", i.code, i.message)
                  for seq in sorted(found) for i in found[seq] if i.severity != WARNING]
     if conflicts:
-        raise InvalidInput(f"batch {batch_id}: re-issue refused by the roster checks (duplicates, one person one "
-                           "card, the stop list); nothing was changed", conflicts)
+        raise InvalidInput("error.lines.reissue_conflicts", conflicts, batch=batch_id)
     return batch, current
 
 
@@ -276,7 +277,7 @@ def allow_reissue(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str,
                          f"line {seq} is {found.get(seq, 'not in the batch')}; leave is only for lines the bank "
                          "has not answered") for seq in seqs if found.get(seq) != LineStatus.PENDING.value]
         if bad:
-            raise InvalidInput(f"batch {batch_id}: no leave was given", bad)
+            raise InvalidInput("error.lines.no_leave", bad, batch=batch_id)
         store.allow_reissue(conn, batch_id, seqs, actor)
         for seq in seqs:
             store.audit(conn, now, actor, "ALLOW_REISSUE_UNANSWERED", batch_id, seq, f"leave to re-issue: {reason[:400]}")
@@ -327,7 +328,7 @@ def give_up(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor
         batch = _answered(conn, batch_id, "give up lines")
         bad = _failed_lines(conn, batch_id, seqs)
         if bad:
-            raise InvalidInput(f"batch {batch_id}: nothing was given up", bad)
+            raise InvalidInput("error.lines.nothing_given_up", bad, batch=batch_id)
         store.set_line_status(conn, batch_id, seqs, LineStatus.GIVEN_UP)
         for seq in seqs:
             store.audit(conn, now, actor, "GIVE_UP_LINE", batch_id, seq, f"given up: {reason[:400]}")
@@ -338,19 +339,19 @@ def _lines_and_reason(seqs: Sequence[int], reason: str) -> str:
     """The reason, stripped, once lines are named and a reason is given (for the record)."""
     reason = (reason or "").strip()
     if not seqs:
-        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
+        raise InvalidInput("error.lines.none_named", [Violation("seqs", "REQUIRED", "name at least one line")])
     if not reason:
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+        raise InvalidInput("error.reason.required", [Violation("reason", "REQUIRED", "say why, for the record")])
     return reason
 
 
 def _answered(conn, batch_id: str, what: str):
     batch = store.get_batch(conn, batch_id, for_update=True)
     if batch is None:
-        raise NotFound(f"no batch {batch_id}")
+        raise NotFound("error.batch.none", batch=batch_id)
     if batch.status not in ANSWERED or batch.dispatched_at is None:
-        raise FailedPrecondition(f"batch {batch_id} is {batch.status}; one can {what} once the bank has "
-                                 "answered, and until the batch is closed")
+        raise FailedPrecondition("error.batch.not_answered", batch=batch_id, status=Named("batch_status", batch.status),
+                                 action=action(what))
     return batch
 
 

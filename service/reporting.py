@@ -24,6 +24,7 @@ from domain.booking import EXCEPTIONS, Disposition
 from domain.masking import mask_name
 from domain.model import BatchStatus, FailureReason, LineStatus
 from domain.reasons import follow_up
+from i18n import Named
 from ledger import statements as ledger_statements
 from ledger import store
 from ledger.schema import lines as line_table
@@ -93,7 +94,7 @@ def reconciliation_content(ctx: Context, batch_id: str) -> dict:
     with ctx.engine.connect() as conn:
         batch = store.get_batch(conn, batch_id)
         if batch is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         roster = store.line_status_totals(conn, batch_id)
         reported = _reported_totals(conn, batch)
         ledger = _ledger_totals(conn, batch)
@@ -224,9 +225,10 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
     with ctx.engine.connect() as conn:
         batch = store.get_batch(conn, batch_id)
         if batch is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         if batch.status != BatchStatus.CLOSED.value:
-            raise FailedPrecondition(f"batch {batch_id} is {batch.status}; the refund report exists once it is closed")
+            raise FailedPrecondition("error.batch.not_closed", batch=batch_id,
+                                     status=Named("batch_status", batch.status))
         ledger = _ledger_totals(conn, batch)
         items = []
         reasons: Counter[str] = Counter()

@@ -54,14 +54,14 @@ class Scope:
     def batch(self, batch, batch_id: str):
         """``batch`` (a row or None) when visible; NOT_FOUND, as for no batch at all, otherwise."""
         if batch is None or not self.sees_batch(batch):
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         return batch
 
     def hand_in(self, bank_code: str) -> None:
         """A file handed in as ``bank_code``: only for the caller's own banks."""
         if not self.sees_bank(bank_code):
-            raise PermissionDenied(f"this user acts for bank {', '.join(sorted(self.banks or ())) or '(none)'}; "
-                                   f"it may not hand in files of bank {bank_code!r}")
+            raise PermissionDenied("error.file.other_bank", banks=", ".join(sorted(self.banks or ())) or "(none)",
+                                   bank=repr(bank_code))
 
     def report_party(self) -> str | None:
         """The one copy of a report this call gets (the bank's), or None for all three."""

@@ -24,6 +24,7 @@ from domain.masking import mask_account, mask_name
 from domain.reading_report import reading_columns, reading_report
 from domain.statement_match import DEFAULT_TOLERANCE_DAYS, LABELS, BreakKind, Reconciliation, match, reconcile
 from filesec import FileSecurityError
+from i18n import Named
 from ledger import statements as repo
 from service import file_security
 from service.context import Context
@@ -186,7 +187,7 @@ def get_file(ctx: Context, file_id: int):
     with ctx.engine.connect() as conn:
         row = repo.get_file(conn, file_id)
     if row is None:
-        raise NotFound(f"no statement file {file_id}")
+        raise NotFound("error.statement.none", file=file_id)
     return row
 
 
@@ -206,9 +207,9 @@ def reconcile_account(ctx: Context, bank_code: str, account: str, from_date: dat
     """The account's stored statements lying within the period against the ledger."""
     ctx.settings.bank(bank_code)
     if not account:
-        raise InvalidInput("no account", [Violation("account", "REQUIRED", "the clearing account's number")])
+        raise InvalidInput("error.statement.no_account", [Violation("account", "REQUIRED", "the clearing account's number")])
     if to_date < from_date:
-        raise InvalidInput("period ends before it starts", [Violation("to_date", "OUT_OF_RANGE", "on or after from_date")])
+        raise InvalidInput("error.statement.period", [Violation("to_date", "OUT_OF_RANGE", "on or after from_date")])
     slack = timedelta(days=tolerance_days)
     with ctx.engine.connect() as conn:
         rows = repo.stored_in_period(conn, bank_code, account, from_date, to_date)
@@ -225,8 +226,8 @@ def reconcile_file(ctx: Context, file_id: int) -> AccountReconciliation:
     statements of that period, so that a day with several statements reconciles whole)."""
     row = get_file(ctx, file_id)
     if row.state != StatementState.STORED.value:
-        raise FailedPrecondition(f"statement file {file_id} is {row.state}: nothing of it was stored "
-                                 f"({row.last_error or 'no reason recorded'})")
+        raise FailedPrecondition("error.statement.not_stored", file=file_id, state=Named("statement_state", row.state),
+                                 error=row.last_error or "no reason recorded")
     return reconcile_account(ctx, row.bank_code, row.account, row.from_date, row.to_date)
 
 

@@ -31,7 +31,7 @@ class StopRequest:
 def add_entries(ctx: Context, requests: Sequence[StopRequest], actor: str) -> list:
     """Check every entry, then store all of them or none."""
     if not requests:
-        raise InvalidInput("no stop entries", [Violation("entries", "REQUIRED", "send at least one entry")])
+        raise InvalidInput("error.stop.no_entries", [Violation("entries", "REQUIRED", "send at least one entry")])
     checked, bad = [], []
     for i, r in enumerate(requests):
         where = f"entries[{i}]"
@@ -56,7 +56,7 @@ def add_entries(ctx: Context, requests: Sequence[StopRequest], actor: str) -> li
         if start:
             checked.append((id_number.upper(), StopKind(kind), start, until, r.source.strip(), r.note))
     if bad:
-        raise InvalidInput(f"stop entries rejected: {len(bad)} problem(s); nothing was stored", bad)
+        raise InvalidInput("error.stop.rejected", bad, count=len(bad))
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         ids = []
@@ -72,11 +72,11 @@ def query(ctx: Context, id_number: str, active_on: str = "") -> list:
     try:
         id_number = idnumber.validate(id_number.strip(), today=ctx.clock().date()).upper()
     except idnumber.InvalidIdNumber as exc:
-        raise InvalidInput("not a valid ID number", [Violation("id_number", exc.code, exc.message)]) from None
+        raise InvalidInput("error.stop.bad_id", [Violation("id_number", exc.code, exc.message)]) from None
     bad: list[Violation] = []
     day = _day(active_on, "active_on", bad) if active_on else None
     if bad:
-        raise InvalidInput("bad date", bad)
+        raise InvalidInput("error.request.bad_date", bad)
     with ctx.engine.connect() as conn:
         rows = stops.for_person(conn, ctx.cipher, id_number)
     if day is not None:
@@ -86,11 +86,11 @@ def query(ctx: Context, id_number: str, active_on: str = "") -> list:
 
 def revoke(ctx: Context, entry_id: int, reason: str, actor: str):
     if not reason.strip():
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+        raise InvalidInput("error.reason.required", [Violation("reason", "REQUIRED", "say why, for the record")])
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         if not stops.revoke(conn, entry_id, actor, now):
-            raise NotFound(f"no active stop entry {entry_id}")
+            raise NotFound("error.stop.none", entry=entry_id)
         store.audit(conn, now, actor, "STOP_REVOKE", None, None, f"entry {entry_id}: {reason[:900]}")
         return stops.by_ids(conn, [entry_id])[0]
 

@@ -36,6 +36,7 @@ from domain.model import (
 )
 from domain.text import text_problem
 from domain.validation import BatchChecker, LineError
+from i18n import Named
 from ledger import store
 from privacy.cipher import FieldCipher
 from service import screening
@@ -133,8 +134,8 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
             structural, structural_count, request_digest, tally = check.finish()
             if structural_count:
                 raise InvalidInput(
-                    f"batch rejected: {structural_count} problem(s) in its structure; nothing was stored",
-                    [_violation(e) for e in structural], total=structural_count,
+                    "error.batch.structure_rejected",
+                    [_violation(e) for e in structural], total=structural_count, count=structural_count,
                 )
             status = BatchStatus.NEEDS_CORRECTION if tally.rejected else BatchStatus.SUBMITTED
             store.update_batch(conn, batch_id, None, request_digest=request_digest, status=status.value)
@@ -289,7 +290,7 @@ def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine],
     else about the person may change. Its earlier issues are closed and kept.
     """
     if not corrected:
-        raise InvalidInput("no lines to correct", [Violation("lines", "REQUIRED", "send at least one line")])
+        raise InvalidInput("error.lines.none_to_correct", [Violation("lines", "REQUIRED", "send at least one line")])
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         batch = _editable(conn, batch_id, "correct lines")
@@ -309,7 +310,7 @@ def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine],
         if len({ln.seq for ln in corrected}) != len(corrected):
             bad.append(Violation("lines", validation.DUPLICATE_SEQ, "each line may be corrected once per request"))
         if bad:
-            raise InvalidInput(f"batch {batch_id}: correction refused; nothing was changed", bad)
+            raise InvalidInput("error.lines.correction_refused", bad, batch=batch_id)
         tally = Tally()
         seqs = [ln.seq for ln in corrected]
         store.close_issues(conn, batch_id, seqs)
@@ -345,17 +346,15 @@ def release_lines(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str,
     with ctx.engine.connect() as conn:
         stopped = store.open_issue_seqs(conn, batch_id, seqs, eligibility.STOP_CODES)
     if stopped:
-        raise FailedPrecondition(
-            f"batch {batch_id}: line(s) {', '.join(map(str, stopped[:20]))} are held by the stop list; "
-            "revoke the stop entry or remove the line")
+        raise FailedPrecondition("error.lines.stopped", batch=batch_id, seqs=", ".join(map(str, stopped[:20])))
     return _resolve(ctx, batch_id, seqs, reason, actor, "RELEASE_LINE", LineStatus.PENDING, (LineStatus.HELD,))
 
 
 def _resolve(ctx, batch_id, seqs, reason, actor, action, to: LineStatus, allowed) -> SubmitOutcome:
     if not seqs:
-        raise InvalidInput("no lines named", [Violation("seqs", "REQUIRED", "name at least one line")])
+        raise InvalidInput("error.lines.none_named", [Violation("seqs", "REQUIRED", "name at least one line")])
     if not reason.strip():
-        raise InvalidInput("a reason is required", [Violation("reason", "REQUIRED", "say why, for the record")])
+        raise InvalidInput("error.reason.required", [Violation("reason", "REQUIRED", "say why, for the record")])
     now = ctx.clock()
     with ctx.engine.begin() as conn:
         batch = _editable(conn, batch_id, action.lower().replace("_", " "))
@@ -364,7 +363,7 @@ def _resolve(ctx, batch_id, seqs, reason, actor, action, to: LineStatus, allowed
         bad += [Violation(f"seqs[{s}]", "LINE_STATE", f"line {s} is {rows[s].status}")
                 for s in seqs if s in rows and rows[s].status not in {a.value for a in allowed}]
         if bad:
-            raise InvalidInput(f"batch {batch_id}: nothing was changed", bad)
+            raise InvalidInput("error.lines.nothing_changed", bad, batch=batch_id)
         store.set_line_status(conn, batch_id, seqs, to)
         store.close_issues(conn, batch_id, seqs)
         for s in seqs:
@@ -389,7 +388,7 @@ def _settle(conn: Connection, ctx: Context, batch, tally: Tally) -> SubmitOutcom
 def _editable(conn: Connection, batch_id: str, action: str):
     batch = get_for_update(conn, batch_id)
     if batch.status not in (BatchStatus.NEEDS_CORRECTION.value, BatchStatus.SUBMITTED.value):
-        raise FailedPrecondition(f"batch {batch_id} is {batch.status}; lines can be changed only before approval")
+        raise FailedPrecondition("error.batch.not_editable", batch=batch_id, status=Named("batch_status", batch.status))
     return batch
 
 
@@ -468,7 +467,7 @@ def check_carried_header(ctx: Context, header: BatchHeader, batch_id: str, now: 
             bad.append(Violation(f"header.{field_name}" if field_name else f"batch.{u.field}", u.code,
                                  f"{what}: {u.message}"))
     if bad:
-        raise InvalidInput("batch header rejected; nothing was stored", bad)
+        raise InvalidInput("error.batch.header_rejected", bad)
     return carriage
 
 
@@ -514,7 +513,7 @@ class RequestDigest:
 
 def _compare(ctx: Context, existing, digest: RequestDigest) -> SubmitOutcome:
     if existing.request_digest != digest.hexdigest():
-        raise AlreadyExists(f"idempotency key already used for batch {existing.id} with different content")
+        raise AlreadyExists("error.batch.idempotency", batch=existing.id)
     with ctx.engine.connect() as conn:
         totals = store.line_status_totals(conn, existing.id)
         issues = store.list_issues(conn, existing.id, open_only=True, after_id=0, limit=MAX_LISTED)
@@ -531,7 +530,7 @@ def _compare(ctx: Context, existing, digest: RequestDigest) -> SubmitOutcome:
 def get_issues(ctx: Context, batch_id: str, *, open_only: bool, after_id: int, limit: int):
     with ctx.engine.connect() as conn:
         if store.get_batch(conn, batch_id) is None:
-            raise NotFound(f"no batch {batch_id}")
+            raise NotFound("error.batch.none", batch=batch_id)
         return store.list_issues(conn, batch_id, open_only=open_only, after_id=after_id, limit=limit)
 
 

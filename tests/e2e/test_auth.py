@@ -49,7 +49,8 @@ def serve(tmp_path):
         folder.mkdir()
         engine = make_engine(sqlite_url(folder / "ledger.sqlite3"))
         migrate(engine)
-        settings = Settings(database_url=str(engine.url), data_dir=folder,
+        # the service speaks English: these tests read its English messages (Chinese: test_languages.py)
+        settings = Settings(language="en", database_url=str(engine.url), data_dir=folder,
                             banks={BANK: BankProfile(code=BANK, name="某农村商业银行", format="iso20022")},
                             auth=auth_settings)
         server, port = grpc_server.build(Context(engine=engine, settings=settings,
@@ -370,7 +371,7 @@ token_sha256 = "{users['finance-system'].token_sha256}"
 
 
 def test_certs_and_token_commands(tmp_path):
-    cli = [sys.executable, "-m", "adapter.cli"]
+    cli = [sys.executable, "-m", "adapter.cli", "--lang", "en"]
     made = subprocess.run(cli + ["certs", "--out", str(tmp_path), "--client", "wang.clerk"],
                           capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr

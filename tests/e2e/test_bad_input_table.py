@@ -93,6 +93,7 @@ PERIOD = "2026-11"
 CAP = 256 * 1024  # handed_in_max_bytes of this server
 
 SETTINGS = {
+    "language": "en",  # the cases' words are the English messages (Chinese: test_languages.py)
     "programs": {
         PROGRAM: {"code": "GDDL", "department": "县农业农村局", "period": "month", "standard_fen": STANDARD},
         ELDER: {"code": "GLJT", "department": "县民政局", "period": "year", "standard_fen": 10_000},

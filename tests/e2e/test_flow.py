@@ -62,7 +62,8 @@ def harness(engine, sshd_server, tmp_path, official_schemas):
         archive=sshd_server.remote("archive"), completion="marker", payment_days=3,
         schema_dir=official_schemas,
     )
-    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile},
+    # the service speaks English: these tests read its English messages (Chinese: test_languages.py)
+    settings = Settings(language="en", database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: profile},
                         auth=TEST_AUTH)
     ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
     server, port = grpc_server.build(ctx, "127.0.0.1:0")

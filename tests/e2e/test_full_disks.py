@@ -92,7 +92,8 @@ def service(sshd_server, tmp_path):
         profile = BankProfile(code=BANK, name="某农村商业银行", format="iso20022", sftp=sshd_server.endpoint(),
                               inbox=sshd_server.inbox, outbox=sshd_server.outbox,
                               archive=sshd_server.remote("archive"), completion="marker")
-        settings = Settings(database_url=str(engine.url), data_dir=data_dir, banks={BANK: profile},
+        # the service speaks English: these tests read its English messages (Chinese: test_languages.py)
+        settings = Settings(language="en", database_url=str(engine.url), data_dir=data_dir, banks={BANK: profile},
                             auth=TEST_AUTH, retry_s=60)
         clock = Clock()
         ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()), clock=clock,

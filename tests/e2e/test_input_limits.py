@@ -66,7 +66,8 @@ def api(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("limits")
     engine = make_engine(sqlite_url(tmp / "ledger.sqlite3"))
     migrate(engine)
-    settings = Settings(database_url=str(engine.url), data_dir=tmp / "service", banks=dict(BANKS), auth=TEST_AUTH,
+    # the service speaks English: these tests read its English messages (Chinese: test_languages.py)
+    settings = Settings(language="en", database_url=str(engine.url), data_dir=tmp / "service", banks=dict(BANKS), auth=TEST_AUTH,
                         handed_in_max_bytes=CAP)
     ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
     server, port = grpc_server.build(ctx, "127.0.0.1:0")

@@ -143,7 +143,8 @@ def world(engine, sshd_server, tmp_path):
     connected = replace(profile.with_connection(sshd_server.endpoint()), inbox=sshd_server.remote(profile.inbox),
                         outbox=sshd_server.remote(profile.outbox), archive=None)
     clock = Clock(FUND_AT.astimezone(UTC))
-    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: connected},
+    # the service speaks English: these tests read its English messages (Chinese: test_languages.py)
+    settings = Settings(language="en", database_url=str(engine.url), data_dir=tmp_path / "service", banks={BANK: connected},
                         auth=TEST_AUTH)
     ctx = Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()), clock=clock,
                   instance_id="money-rules")

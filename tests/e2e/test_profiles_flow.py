@@ -52,7 +52,8 @@ def _service(engine, tmp_path, sshd_server, profile, keys: SecurityKeys | None =
     )
     if keys is not None:
         connected = connected.with_keys(keys)
-    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service",
+    # the service speaks English: these tests read its English messages (Chinese: test_languages.py)
+    settings = Settings(language="en", database_url=str(engine.url), data_dir=tmp_path / "service",
                         banks={profile.code: connected}, auth=TEST_AUTH)
     return Context(engine=engine, settings=settings, cipher=FieldCipher(Keyring.generate()))
 

@@ -56,10 +56,12 @@ def test_the_cross_batch_reports_answer_readers_and_refuse_the_bank(served):
         with pytest.raises(grpc.RpcError) as err:
             bank.call(method, request)
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
-        assert err.value.details() == f"{method} needs role CLERK or APPROVER or FINANCE or AUDITOR; user 'bank' has BANK"
+        # the service's default language, Chinese; the roles stay codes
+        assert err.value.details() == f"{method} 需要角色 CLERK 或 APPROVER 或 FINANCE 或 AUDITOR;用户 'bank' 的角色是 BANK"
     with pytest.raises(grpc.RpcError) as err:
         client.call("GetMonthlyReport", pb.GetMonthlyReportRequest(program=PROGRAM, region=REGION, month="11/2026"))
-    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "is not YYYY-MM" in err.value.details()
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.details() == "月份 '11/2026' 的格式不是 YYYY-MM"
 
 
 def test_verify_report_copy_checks_digest_and_signature_with_the_services_key(served):
@@ -85,6 +87,7 @@ def test_verify_report_copy_checks_digest_and_signature_with_the_services_key(se
 
 def _ykt(monkeypatch, capsys, user: str, *argv: str) -> tuple[int, str]:
     monkeypatch.setenv("YKT_TOKEN", TOKENS[user])
+    monkeypatch.setenv("YKT_LANG", "en")  # the command's own words in English, as asserted below
     code = cli.main(list(argv))
     out = capsys.readouterr()
     return code, out.out + out.err

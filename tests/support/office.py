@@ -63,7 +63,8 @@ class Office:
         self.memory = MemoryBank()
         self.tmp_path = tmp_path
         made, self.tokens = issue_tokens(users, banks=bank_users)
-        settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "service",
+        # the service speaks English: the tests read its English messages (Chinese: test_languages.py)
+        settings = Settings(language="en", database_url=str(engine.url), data_dir=tmp_path / "service",
                             banks={code: bank_profile(code) for code in banks}, auth=AuthSettings(users=made),
                             approver_may_fund=frozenset(approver_may_fund))
         self.ctx = Context(engine=engine, settings=settings, clock=self.clock, connect=self.memory.connect,
