@@ -1,9 +1,15 @@
 """`ykt demo` on the embedded defaults: two simulated banks in two formats, SQLite."""
 import io
 import json
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
 
 import i18n
 from adapter import demo
+from bank_sim import outcomes
+from domain.model import PaymentOutcome
+from domain.roster import generate_lines
 
 
 def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_line(tmp_path):
@@ -55,7 +61,7 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
 
 
 def test_the_demo_removes_lines_the_roster_check_rejects_and_never_approves_a_batch_waiting_for_correction(tmp_path):
-    """With the defaults (1,000 lines, seed 7) the third bank's generated roster names a person
+    """With the defaults (1,000 lines, seed 7) the third bank's roster names, on purpose, a person
     an earlier batch of the period already pays: that line is rejected, the department removes
     it, and only then is the batch approved and funded (its total without the line)."""
     out = io.StringIO()
@@ -66,3 +72,73 @@ def test_the_demo_removes_lines_the_roster_check_rejects_and_never_approves_a_ba
     assert deviant["roster"]["not_instructed"] == {"REMOVED": {"count": 1, "fen": deviant["roster"]["total_fen"]
                                                                - deviant["finance"]["instructed_fen"]}}
     assert deviant["finance"]["funded_fen"] == deviant["finance"]["instructed_fen"]
+
+
+def test_twenty_thousand_lines_a_bank_distinct_people_figures_as_the_rosters_say_and_no_batch_approved_while_waiting(
+        tmp_path):
+    """``ykt demo --lines 20000``: each bank pays its own people (the k-th bank the generator's
+    people 2kN .. 2kN+N-1, its re-issue's corrected accounts the next N), so no roster collides
+    with another by chance; each bank's figures are what its roster and the simulated bank's
+    rule say (computed here from the rosters, line by line); the one line of the third roster
+    naming a person the first bank pays on purpose keeps its batch waiting for correction until
+    the department removes it, and no batch is approved before every rejected line is gone."""
+    n, seed = 20_000, 3
+    out = io.StringIO()
+    result = demo.run(tmp_path / "demo", lines=n, seed=seed, out=out)
+    assert result.ok, out.getvalue()[-5000:]
+
+    everyone, accounts = set(), set()
+    for k, run in enumerate(result.runs[:2]):
+        roster = list(generate_lines(n, seed=seed, region=demo.REGION, start=2 * k * n))
+        ids = {ln.id_number for ln in roster}
+        assert not ids & everyone and len(ids) == n  # nobody in two banks' rosters
+        everyone |= ids
+        accounts |= {ln.account_no for ln in roster}
+        # the bank's rule, line by line: failed lines re-issued once with fresh accounts, in seq order
+        first = [(ln, outcomes.decide(seed, run.batch_id, ln)) for ln in roster]
+        failed = [ln for ln, rec in first if rec.outcome is PaymentOutcome.FAILED]
+        fresh = list(generate_lines(len(failed), seed=seed, region=demo.REGION, start=2 * k * n + n))
+        assert not {ln.account_no for ln in fresh} & accounts
+        accounts |= {ln.account_no for ln in fresh}
+        again = [ln for ln, new in zip(failed, fresh, strict=True)
+                 if outcomes.decide(seed, run.batch_id, replace(ln, account_no=new.account_no)).outcome
+                 is PaymentOutcome.FAILED]
+        total = sum(ln.amount_fen for ln in roster)
+        refunded = sum(ln.amount_fen for ln in again)
+        content = json.loads(run.reconciliation.content_json)
+        refund = json.loads(run.refund.content_json)
+        assert 0.02 * n < len(failed) < 0.04 * n and again  # the 3 % the simulated bank fails, then some again
+        assert (content["roster"]["count"], content["roster"]["total_fen"]) == (n, total)
+        assert content["finance"]["funded_fen"] == total
+        assert (content["bank"]["paid_count"], content["ledger"]["paid_fen"]) == (n - len(again), total - refunded)
+        assert (refund["refunded_count"], refund["refunded_fen"]) == (len(again), refunded)
+        assert run.submitted_status == run.status_at_approval == "SUBMITTED"
+
+    deviant = result.runs[2]
+    roster = list(generate_lines(1_000, seed=seed, region=demo.REGION, start=4 * n))
+    assert not {ln.id_number for ln in roster} & everyone and not {ln.account_no for ln in roster} & accounts
+    twin = roster[demo.TWIN_SEQ - 1]
+    content = json.loads(deviant.reconciliation.content_json)
+    assert content["roster"]["not_instructed"] == {"REMOVED": {"count": 1, "fen": twin.amount_fen}}
+    assert content["finance"]["funded_fen"] == sum(ln.amount_fen for ln in roster) - twin.amount_fen
+    assert (deviant.submitted_status, deviant.status_at_approval) == ("NEEDS_CORRECTION", "SUBMITTED")
+    assert f"批次 {deviant.batch_id} 待更正（NEEDS_CORRECTION）：1 行未通过名册校验" in out.getvalue()
+
+    # The ledger's own audit trail: every batch approved once, after every line removal.
+    with closing(sqlite3.connect(tmp_path / "demo" / "ledger.sqlite3")) as db:
+        for run in result.runs:
+            events = db.execute("SELECT id, action, seq FROM audit_events WHERE batch_id = ? ORDER BY id",
+                                (run.batch_id,)).fetchall()
+            approvals = [i for i, action, _ in events if action == "APPROVE"]
+            removals = [(i, seq) for i, action, seq in events if action == "REMOVE_LINE"]
+            assert len(approvals) == 1
+            assert all(i < approvals[0] for i, _ in removals)
+            assert [seq for _, seq in removals] == ([demo.TWIN_SEQ] if run is deviant else [])
+            still = db.execute("SELECT count(*) FROM lines WHERE batch_id = ? AND status = 'REJECTED'",
+                               (run.batch_id,)).fetchone()
+            assert still == (0,)
+    # a bar per stage, each stage's time in the closing table
+    assert set(result.seconds) >= {(code, stage) for code in ("RCC01", "ABC01")
+                                   for stage in ("submit", "approve", "fund", "dispatch", "bank", "book", "reissue",
+                                                 "reconcile")}
+    assert "RCC01 提交名册：20,000 / 20,000 行" in out.getvalue() and "各阶段用时（秒）" in out.getvalue()
