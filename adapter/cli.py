@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     cli_files.add_parsers(sub, _server_flags, _json_flag)
 
     p = sub.add_parser("demo", help="run the whole flow on the embedded defaults")
-    p.add_argument("--lines", type=int, default=1000, help="beneficiaries in the batch (default 1000)")
+    p.add_argument("--lines", type=_demo_lines, default=1000, metavar="N",
+                   help="beneficiaries in each bank's batch, 1 to 1,000,000 (default 1000)")
     p.add_argument("--seed", type=int, default=7, help="seed of the roster and the bank's outcomes")
     p.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="wiped and reused (default var/demo)")
 
@@ -252,6 +253,17 @@ def _version() -> str:
         return metadata.version("ykt-adapter")
     except metadata.PackageNotFoundError:
         return "(not installed)"
+
+
+def _demo_lines(text: str) -> int:
+    """``ykt demo --lines N``: a whole number from 1 to 1,000,000 (the demo's own limit)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of lines, e.g. 100000") from None
+    if not 1 <= n <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: the demo runs 1 to 1,000,000 lines per bank")
+    return n
 
 
 def _seqs(text: str) -> tuple[int, ...]:

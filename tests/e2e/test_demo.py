@@ -142,3 +142,17 @@ def test_twenty_thousand_lines_a_bank_distinct_people_figures_as_the_rosters_say
                                    for stage in ("submit", "approve", "fund", "dispatch", "bank", "book", "reissue",
                                                  "reconcile")}
     assert "RCC01 提交名册：20,000 / 20,000 行" in out.getvalue() and "各阶段用时（秒）" in out.getvalue()
+
+
+def test_the_command_refuses_a_roster_size_outside_1_to_a_million_before_starting_anything(tmp_path, capsys):
+    from adapter import cli
+
+    for bad in ("0", "1000001", "-5", "many"):
+        try:
+            cli.main(["demo", "--lines", bad, "--data-dir", str(tmp_path / "demo")])
+        except SystemExit as e:
+            assert e.code == 2
+        else:
+            raise AssertionError(f"--lines {bad} was accepted")
+        assert f"argument --lines: '{bad}'" in capsys.readouterr().err
+    assert not (tmp_path / "demo").exists()
