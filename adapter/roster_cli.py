@@ -114,7 +114,7 @@ def _submit(args, client: Callable) -> int:
     try:
         roster = Roster(args.file)
         with _progress() as progress:
-            tick = _ticker(progress, say("roster.checking"), roster.rows_estimate)
+            tick = _ticker(progress, say("roster.checking"), lambda: roster.rows_estimate)
             spool = Spool()
             report = roster_check.check(roster, max_amount_fen=max_fen, control_count=args.control_count,
                                         control_total_fen=stated_total, tick=tick, spool=spool)
@@ -158,11 +158,16 @@ def _submit(args, client: Callable) -> int:
         api = client(args)
         with _progress() as progress:
             tick = _ticker(progress, say("roster.sending"), report.count)
-            response = send(api, header, spool, tick)
+            waiting = []
+            response = send(api, header, spool, tick,
+                            sent=lambda: waiting.append(progress.add_task(say("roster.waiting"), total=None)))
             tick.finish()
-            tick = _ticker(progress, say("roster.fetching"), response.issue_count)
+            for task in waiting:
+                progress.update(task, total=1, completed=1)
+            tick = _ticker(progress, say("roster.fetching"), response.issue_count) if response.issue_count else None
             issues = fetch_issues(api, response.batch_id, response.issue_count, tick)
-            tick.finish()
+            if tick is not None:
+                tick.finish()
             from adapter import roster_result
 
             tick = _ticker(progress, say("roster.writing"), report.count)
@@ -194,8 +199,10 @@ def _bad_yuan(text: str) -> bool:
     return False
 
 
-def send(api, header, spool, tick=None):
-    """SubmitBatch with the lines as checked (the spool), not as the file may hold them by now."""
+def send(api, header, spool, tick=None, sent=None):
+    """SubmitBatch with the lines as checked (the spool), not as the file may hold them by now.
+    ``tick(rows)`` as each chunk goes out; ``sent()`` once the last has gone (gRPC takes the
+    chunks as fast as its buffers allow: the service then still checks and stores them)."""
     from adapter import convert
     from ykt.v1 import disbursement_pb2 as pb
 
@@ -205,6 +212,8 @@ def send(api, header, spool, tick=None):
             if tick is not None:
                 tick(len(chunk.lines))
             yield pb.SubmitBatchRequest(lines=chunk)
+        if sent is not None:
+            sent()
 
     return api.stub.SubmitBatch(requests(), metadata=api.metadata)
 
@@ -292,19 +301,23 @@ def _progress():
                     refresh_per_second=4)
 
 
-def _ticker(progress, description: str, total: int | None, every: int = 500):
-    """A function to call once a row; it moves the bar every ``every`` rows (rich's bookkeeping
-    costs microseconds a call: not a row's worth)."""
-    task = progress.add_task(description, total=total)
+def _ticker(progress, description: str, total, every: int = 500):
+    """A function to call once a row (or with the rows done); it moves the bar every ``every``
+    rows (rich's bookkeeping costs microseconds a call: not a row's worth). ``total`` is the
+    rows expected, or a function giving them once known (an XLSX sheet says after it is opened)."""
+    known = total() if callable(total) else total
+    task = progress.add_task(description, total=known)
     count = 0
     shown = 0
 
     def tick(rows: int = 1) -> None:
-        nonlocal count, shown
+        nonlocal count, shown, known
         count += rows
         if count - shown >= every:
             shown = count
-            progress.update(task, completed=count)
+            if known is None and callable(total):
+                known = total()
+            progress.update(task, completed=count, total=known)
 
     tick.finish = lambda: progress.update(task, completed=count, total=count)  # type: ignore[attr-defined]
     return tick

@@ -29,6 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.checking": ("检查名册", "checking"),
     "roster.sending": ("提交名册", "submitting"),
     "roster.writing": ("写结果表", "writing results"),
+    "roster.waiting": ("服务检查并保存", "the service checks and stores"),
     "roster.fetching": ("取回问题清单", "fetching issues"),
     "roster.rate": ("{rate} 行/秒", "{rate} rows/s"),
     "roster.refused": ("名册有 {errors} 处错误,涉及 {rows} 行;未提交任何内容。请改正后再提交。",
