@@ -97,7 +97,7 @@ def _submit(args, client: Callable) -> int:
     from adapter.roster_spool import Spool
     from domain.model import BatchHeader
     from domain.money import yuan
-    from i18n import say
+    from i18n import current, say
 
     out, err = sys.stdout, sys.stderr
     try:
@@ -171,7 +171,7 @@ def _submit(args, client: Callable) -> int:
             from adapter import roster_result
 
             tick = _ticker(progress, say("roster.writing"), report.count)
-            roster_result.write(result_path, spool, response, issues, args.file.name, tick=tick)
+            roster_result.write(result_path, spool, response, issues, args.file.name, tick=tick, lang=current())
             tick.finish()
     except grpc.RpcError as exc:
         return _rpc_failed(exc)

@@ -169,3 +169,31 @@ def test_template_command_never_overwrites(tmp_path, capsys):
     written = out.read_bytes()
     assert roster_cli.run(args, None) == roster_cli.EXIT_REFUSED_HERE
     assert out.read_bytes() == written
+
+
+def test_ykt_batch_submit_a_gbk_csv_from_the_command_line(api, tmp_path):
+    """The real command in its own process: a CSV saved by Excel in GBK with English headers,
+    answered in English with --lang en, the result sheet in English too."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.identities import TOKENS
+    from tests.support.serving import ROOT
+
+    fresh = compose(REGION, "19900909", 99)
+    path = tmp_path / "roster.csv"
+    path.write_bytes(f"Name,ID number,Account,Amount (yuan)\r\n冯七,{fresh},{_account(99)},\"1,000.50\"\r\n"
+                     .encode("gbk"))
+    done = subprocess.run(
+        [sys.executable, "-m", "adapter.cli", "--lang", "en", "batch", "submit", str(path), "--program", PROGRAM,
+         "--period", "2026-12", "--region", REGION, "--bank", BANK, "--payer-name", "某县财政局", "--payer-account",
+         "15000012345678", "--address", api.address],
+        capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, "YKT_TOKEN": TOKENS["clerk"]})
+    assert done.returncode == 0, done.stderr
+    assert "roster checked: 1 rows, 1,000.50 yuan." in done.stdout
+    assert "1 accepted, 0 rejected, 0 held" in done.stdout
+    results = load_workbook(tmp_path / "roster-result.xlsx").worksheets[0]
+    assert [c.value for c in results[1]][:2] == ["row", "seq"]
+    assert [c.value for c in results[2]][:7] == [2, 1, "冯七", fresh[:3] + "*" * 11 + fresh[-4:],
+                                                 _account(99)[:4] + "*" * 11 + _account(99)[-4:], 1000.5, "accepted"]
