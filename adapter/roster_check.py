@@ -117,3 +117,20 @@ def _file_digest(path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def write_problems(path, problems: list[Problem], lang: str | None = None) -> None:
+    """The problems of a refused roster as a sheet: the file's row, the seq, the column, error or
+    warning, the code, its words and the detail (replacing an earlier check's sheet)."""
+    from adapter.xlsx_stream import XlsxStream
+    from i18n import name, say
+
+    header = [say(f"roster.problems.{c}", lang) for c in ("row", "seq", "column", "severity", "code", "words",
+                                                           "detail")]
+    with XlsxStream(path) as book:
+        sheet = book.sheet(say("roster.problems.sheet", lang), widths=(9, 8, 16, 8, 24, 36, 90), header=header)
+        for p in problems:
+            severity = say(f"roster.severity.{p.severity if p.severity == WARNING else ERROR}", lang)
+            sheet.row((p.row or None, p.seq or None, p.column or say("roster.where.file", lang), severity, p.code,
+                       name("problem", p.code, lang), p.message),
+                      (None, None, None, "red" if p.severity == ERROR else "amber", None, None, None))

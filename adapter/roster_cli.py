@@ -17,6 +17,10 @@ streams to SubmitBatch, with a progress bar (rows, rate, time left); it fetches 
 local check can) and writes a result sheet: each row accepted, rejected or held, with the
 reasons in Chinese.
 
+A refused sheet's problems are also written to ``FILE-problems.xlsx`` beside it (replacing the
+one an earlier check wrote), one row per problem, for a sheet with many to be worked through
+in Excel.
+
 The idempotency key defaults to a digest of the file's bytes and the header, so submitting the
 same file twice gives the first submission's batch back (the service answers it as a replay).
 
@@ -137,7 +141,10 @@ def _submit(args, client: Callable) -> int:
     if report.warnings:
         print(say("roster.warned", warnings=report.warnings), file=out)
     if report.errors:
+        problems_path = args.file.with_name(args.file.stem + "-problems.xlsx")
+        roster_check.write_problems(problems_path, roster.notes + report.problems, lang=current())
         print(say("roster.refused", errors=report.errors, rows=report.rows_wrong), file=err)
+        print(say("roster.problems_written", path=problems_path), file=err)
         return EXIT_REFUSED_HERE
     if not report.count:
         print(say("roster.empty"), file=err)

@@ -160,6 +160,10 @@ def test_a_sheet_with_a_wrong_row_is_refused_and_nothing_is_sent(api, tmp_path, 
     assert "未提交任何内容" in said.err
     assert _batches(api) == before
     assert not (tmp_path / "名册-result.xlsx").exists()
+    listed = [[c.value for c in row] for row in load_workbook(tmp_path / "名册-problems.xlsx").active.iter_rows()]
+    assert listed[0] == ["原表行号", "序号", "列", "类别", "原因代码", "问题", "说明"]
+    assert sorted((r[0], r[1], r[2], r[3], r[4]) for r in listed[1:]) == [
+        (4, 1, "身份证号", "错误", "ID_CHECKSUM"), (5, 2, "金额(元)", "错误", "SHEET_AMOUNT")]
 
 
 def test_template_command_never_overwrites(tmp_path, capsys):
