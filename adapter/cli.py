@@ -25,6 +25,7 @@ import sys
 import threading
 from pathlib import Path
 
+import i18n
 from adapter import cli_batches, cli_files, cli_lines, cli_stop, report_cli
 from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
 
@@ -167,8 +168,6 @@ def main(argv: list[str] | None = None) -> int:
                    help="DNS name or IP address of the server (repeatable; default localhost and 127.0.0.1)")
     p.add_argument("--client", action="append", default=[], help="a client certificate with this CN (repeatable)")
 
-    import i18n
-
     i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))  # before parsing: its refusals are words too
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -232,16 +231,12 @@ def _guarded(command, args) -> int:
         print("", file=sys.stderr)
         return cli_errors.INTERRUPTED
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        import i18n
-
         return cli_errors.refuse(i18n.say("cli.file.unreadable", file=exc.filename, why=exc.strerror))
     except NotImplementedError as exc:
         return cli_errors.refuse(str(exc))
     except Exception as exc:
         if args.verbose:
             raise
-        import i18n
-
         print("ykt: " + i18n.say("cli.error.unexpected", what=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return cli_errors.FAILED
 
@@ -310,16 +305,16 @@ def _verify(args) -> int:
 
     report = journal.verify_url(settings_file.load(args.config).database_url)
     if report.database:
-        print(f"database checked: {report.database}")
+        print(i18n.say("cli.verify.database", database=report.database))
     if report.walked:
-        print(f"{report.entries} journal entries, {report.transactions} ledger transactions, {report.batches} batches")
+        print(i18n.say("cli.verify.counts", entries=report.entries, transactions=report.transactions,
+                       batches=report.batches))
     if report.ok:
-        print("verified: the database is sound, the chain is whole, every state is the journal's last, "
-              "and the ledger invariants hold")
+        print(i18n.say("cli.verify.ok"))
         return 0
-    print(f"BROKEN: {len(report.breaks)} problem(s); the first: {_plain(report.breaks[0])}")
+    print(i18n.say("cli.verify.broken", n=len(report.breaks), first=_plain(report.breaks[0])))
     for found in report.breaks[1:]:
-        print(f"  then {_plain(found)}")
+        print(i18n.say("cli.verify.then", found=_plain(found)))
     return 1
 
 
@@ -344,11 +339,11 @@ def _keys(args) -> int:
         if args.action == "init":
             path.parent.mkdir(parents=True, exist_ok=True)
             Keyring.generate(path)
-            print(f"wrote {path} (mode 0600); back it up: without it sealed data cannot be read")
+            print(i18n.say("cli.keys.wrote", path=path))
             ops_cli.init_signing(settings_file.load(args.config))
             _init_sftp_keys(settings_file.load(args.config))
         else:
-            print(f"{path}: new current key {rotate_key_file(path)}")
+            print(i18n.say("cli.keys.rotated", path=path, key=rotate_key_file(path)))
     except KeyringError as exc:
         print(f"ykt: {exc}", file=sys.stderr)
         return 2
@@ -369,8 +364,8 @@ def _init_sftp_keys(settings) -> None:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             line = generate_ed25519(path, comment=f"ykt@{settings.instance_id or 'ykt'}")
             made.add(path)
-            print(f"wrote {path} (mode 0600) and {path}.pub; give the bank this public key: {line}")
-        print(f"bank {code} logs in with {path}")
+            print(i18n.say("cli.keys.sftp_wrote", path=path, line=line))
+        print(i18n.say("cli.keys.sftp_bank", bank=code, path=path))
 
 
 def _backup(args) -> int:
@@ -433,7 +428,7 @@ def _bank_sim(args) -> int:
     keys = None
     if args.keys or args.service_keys:
         if not (args.keys and args.service_keys):
-            raise SystemExit("error: --keys and --service-keys go together")
+            raise SystemExit(i18n.say("cli.bank_sim.keys_together"))
         keys = party_keys(args.keys, args.service_keys)
     bank = bank_sim.SimulatedBank.for_profile(args.root, load_profile(args.profile), args.seed, keys=keys,
                                               rereport=args.rereport, pay_twice=args.pay_twice,
@@ -457,18 +452,16 @@ def _client(args):
     try:
         token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else os.environ.get("YKT_TOKEN")
     except OSError as exc:
-        raise ConfigError(f"--token-file: {exc}") from None
+        raise ConfigError(i18n.say("cli.credentials.token_file", why=exc)) from None
     ca, cert, key = pick(args.ca, "YKT_TLS_CA"), pick(args.cert, "YKT_TLS_CERT"), pick(args.tls_key, "YKT_TLS_KEY")
     if (cert is None) != (key is None):
-        raise ConfigError("--cert and --key (YKT_TLS_CERT, YKT_TLS_KEY) go together")
+        raise ConfigError(i18n.say("cli.credentials.cert_and_key"))
     if cert is not None and ca is None:
-        raise ConfigError("a client certificate needs --ca (YKT_TLS_CA): the CA of the server's certificate")
+        raise ConfigError(i18n.say("cli.credentials.needs_ca"))
     try:
         tls = (ca.read_bytes(), cert.read_bytes() if cert else None, key.read_bytes() if key else None) if ca else None
     except OSError as exc:
-        raise ConfigError(f"TLS files: {exc}") from None
-    import i18n
-
+        raise ConfigError(i18n.say("cli.credentials.tls_files", why=exc)) from None
     return Client(args.address, token=token or None, tls=tls, server_name=args.server_name, language=i18n.current())
 
 
@@ -482,15 +475,14 @@ def _token(args) -> int:
     try:
         role = Role(args.role.upper())
     except ValueError:
-        print(f"ykt: unknown role {args.role!r} (known: {', '.join(Role)})", file=sys.stderr)
+        print("ykt: " + i18n.say("cli.token.unknown_role", role=args.role, known=", ".join(Role)), file=sys.stderr)
         return 2
     if (role is Role.BANK) != bool(args.bank):
-        print("ykt: a BANK user needs --bank CODE (the banks it acts for), and only a BANK user takes it",
-              file=sys.stderr)
+        print("ykt: " + i18n.say("cli.token.bank_user"), file=sys.stderr)
         return 2
     token = new_token()
     key = args.user if re.fullmatch(r"[A-Za-z0-9_-]+", args.user) else json.dumps(args.user, ensure_ascii=False)
-    print(f"token for {args.user} (give it to them; it is not stored anywhere): {token}", file=sys.stderr)
+    print(i18n.say("cli.token.made", user=args.user) + f" {token}", file=sys.stderr)  # the token last: one word
     banks = f"banks = {json.dumps(sorted(set(args.bank)))}\n" if args.bank else ""
     print(f'[auth.users.{key}]\nrole = "{role}"\n{banks}token_sha256 = "{token_sha256(token)}"')
     return 0
@@ -502,8 +494,7 @@ def _certs(args) -> int:
     paths = certs.write_set(args.out, tuple(args.server_names or ("localhost", "127.0.0.1")), tuple(args.client))
     for name, path in paths.items():
         print(f"{name:<12} {path}")
-    print('settings: [auth] tls_cert = "server.pem", tls_key = "server.key", client_ca = "ca.pem"; '
-          'each user: cert_cn = "<the CN>"')
+    print(i18n.say("cli.certs.settings"))
     return 0
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import sys
 
+from i18n import say
+
 
 def init_signing(settings) -> None:
     """``ykt keys init``: the report-signing key set too, unless it exists (a report-signing.pem
@@ -15,13 +17,12 @@ def init_signing(settings) -> None:
 
     path = settings.signing_key_file
     if path.exists():
-        print(f"{path}: report-signing keys already there, left as they are")
+        print(say("cli.signing.kept", path=path))
         return
     legacy = settings.legacy_signing_key_file
     keys = SigningKeys.load_or_create(path, legacy)
-    taken = f", taking in {legacy} as key s1" if legacy.exists() else ""
-    print(f"wrote {path} (mode 0600){taken}: report-signing keys, current {keys.current_id}; "
-          "give the other parties `ykt keys public`")
+    taken = say("cli.signing.taken_in", legacy=legacy) if legacy.exists() else ""
+    print(say("cli.signing.wrote", path=path, taken=taken, current=keys.current_id))
 
 
 def signing(args, settings) -> int:
@@ -33,9 +34,8 @@ def signing(args, settings) -> int:
     try:
         if args.action == "rotate-signing":
             keys = rotate_file(path)
-            print(f"{path}: new current report-signing key {keys.current_id} (keys {', '.join(keys.key_ids)}); "
-                  "copies signed before still verify. Give the other parties the new public keys: "
-                  f"ykt keys public --config {args.config} --out FILE")
+            print(say("cli.signing.rotated", path=path, current=keys.current_id, keys=", ".join(keys.key_ids),
+                      config=args.config))
             return 0
         keys = SigningKeys.load_or_create(path, settings.legacy_signing_key_file)
         text = json.dumps(keys.public_document(), indent=2) + "\n"
@@ -43,8 +43,7 @@ def signing(args, settings) -> int:
             sys.stdout.write(text)
         else:
             write_atomic(args.out, text.encode("ascii"), mode=0o644)  # public: anyone may read it
-            print(f"wrote {args.out}: the report-signing public keys {', '.join(keys.key_ids)} (current "
-                  f"{keys.current_id}); others verify with: ykt report verify FILE --public-key {args.out}")
+            print(say("cli.signing.public", out=args.out, keys=", ".join(keys.key_ids), current=keys.current_id))
         return 0
     except SigningKeyError as exc:
         print(f"ykt: {exc}", file=sys.stderr)
@@ -60,10 +59,9 @@ def backup(args) -> int:
     except backups.BackupError as exc:
         print(f"ykt: backup: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out} (mode 0600): the {manifest['database']['dialect']} ledger at revision "
-          f"{manifest['database']['schema_revision']} and {', '.join(manifest['keys'])}.")
-    print("It holds the keys that open the ledger's personal data and sign reports: keep it as you keep "
-          "the keys (encrypted, offline), never beside the ledger's own copies.")
+    print(say("cli.backup.wrote", out=args.out, dialect=manifest["database"]["dialect"],
+              revision=manifest["database"]["schema_revision"], keys=", ".join(manifest["keys"])))
+    print(say("cli.backup.keep"))
     return 0
 
 
@@ -77,8 +75,8 @@ def restore(args) -> int:
         for line in str(exc).splitlines():
             print(f"ykt: restore: {line}", file=sys.stderr)
         return 2
-    print(f"restored {args.archive} (made {manifest['created_at']}):")
+    print(say("cli.restore.done", archive=args.archive, made=manifest["created_at"]))
     for line in written:
         print(f"  {line}")
-    print(f"now check it: ykt verify --config {args.config}")
+    print(say("cli.restore.check", config=args.config))
     return 0

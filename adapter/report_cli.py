@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from i18n import say
+
 DEFAULT_FORMATS = "json,txt"
 
 
@@ -91,8 +93,8 @@ def _fetch_and_export(args, client) -> int:
     names = list(exports.FORMATS) if args.format == "all" else [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [n for n in names if n not in exports.FORMATS]
     if unknown or not names:
-        print(f"ykt: unknown format {', '.join(unknown) or '(none)'} (known: {', '.join(exports.FORMATS)}, all)",
-              file=sys.stderr)
+        print("ykt: " + say("cli.report.unknown_format", formats=", ".join(unknown) or "-",
+                            known=", ".join(exports.FORMATS)), file=sys.stderr)
         return 2
     method, request = {
         "reconciliation": lambda: ("GetReconciliation", pb.GetReportRequest(batch_id=args.batch_id)),
@@ -120,7 +122,7 @@ def _fetch_and_export(args, client) -> int:
             print(f"ykt: {exc}", file=sys.stderr)
             return 2
     print(report.text)
-    print("written: " + " ".join(str(p) for p in written))
+    print(say("cli.report.written", files=" ".join(str(p) for p in written)))
     return 0
 
 
@@ -138,16 +140,16 @@ def _verify(args, client) -> int:
         return 2
     if public_key is not None:
         verdict = verify(data, public_key, args.party.upper(), args.digest, args.signature)
-        against = f"the public key in {args.public_key}"
+        against = say("cli.report.against_file", path=args.public_key)
     else:
         reply = client(args).call("VerifyReportCopy", pb.VerifyReportCopyRequest(
             content=data, party=args.party.upper(), content_sha256=args.digest, signature=args.signature),
             timeout=120)
         verdict = Verdict(reply.kind, reply.computed_sha256,
                           tuple(CopyVerdict(c.party, tuple(c.problems)) for c in reply.copies), tuple(reply.problems))
-        against = f"the key of the server at {args.address}"
-    print(f"{args.file}: {verdict.kind or 'report'}, content SHA-256 {verdict.computed_sha256 or '-'}, "
-          f"checked against {against}")
+        against = say("cli.report.against_server", address=args.address)
+    print(say("cli.report.checked", file=args.file, kind=verdict.kind or "report",
+              sha256=verdict.computed_sha256 or "-", against=against))
     for line in verdict.lines():
         print(f"  {line}")
     print("VALID" if verdict.valid else "NOT VALID")

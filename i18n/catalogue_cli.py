@@ -153,4 +153,60 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.stop.revoked": ("停发条目 {entry_id} 已撤销", "stop entry {entry_id} revoked"),
     "cli.recoveries.none": ("没有需要追回的款项", "nothing to recover"),
     "cli.recoveries.count": ("共 {n} 笔需追回,合计 {total} 元", "{n} payments to recover, {total} yuan in all"),
+    # operator commands (adapter/cli.py, adapter/ops_cli.py) and reports (adapter/report_cli.py)
+    "cli.verify.database": ("已检查数据库:{database}", "database checked: {database}"),
+    "cli.verify.counts": ("日志 {entries} 条,账务交易 {transactions} 笔,批次 {batches} 个",
+                          "{entries} journal entries, {transactions} ledger transactions, {batches} batches"),
+    "cli.verify.ok": ("核验通过:数据库完好,哈希链完整,每个状态与日志最后一条一致,账务不变式成立",
+                      "verified: the database is sound, the chain is whole, every state is the journal's last, "
+                      "and the ledger invariants hold"),
+    "cli.verify.broken": ("核验未通过:{n} 个问题;第一个:{first}", "BROKEN: {n} problem(s); the first: {first}"),
+    "cli.verify.then": ("  其次:{found}", "  then {found}"),
+    "cli.keys.wrote": ("已写入 {path}(权限 0600);请备份:没有它,加密的数据无法读取",
+                       "wrote {path} (mode 0600); back it up: without it sealed data cannot be read"),
+    "cli.keys.rotated": ("{path}:新的当前密钥 {key}", "{path}: new current key {key}"),
+    "cli.keys.sftp_wrote": ("已写入 {path}(权限 0600)及 {path}.pub;请把此公钥交给银行:{line}",
+                            "wrote {path} (mode 0600) and {path}.pub; give the bank this public key: {line}"),
+    "cli.keys.sftp_bank": ("银行 {bank} 使用 {path} 登录", "bank {bank} logs in with {path}"),
+    "cli.signing.kept": ("{path}:报表签名密钥已存在,保持不变", "{path}: report-signing keys already there, left as they are"),
+    "cli.signing.taken_in": (",并将 {legacy} 作为密钥 s1 纳入", ", taking in {legacy} as key s1"),
+    "cli.signing.wrote": ("已写入 {path}(权限 0600){taken}:报表签名密钥,当前 {current};请把 `ykt keys public` 交给其他各方",
+                          "wrote {path} (mode 0600){taken}: report-signing keys, current {current}; "
+                          "give the other parties `ykt keys public`"),
+    "cli.signing.rotated": ("{path}:新的当前报表签名密钥 {current}(密钥 {keys});此前签名的副本仍可验证。请把新的公钥交给其他各方:"
+                            "ykt keys public --config {config} --out FILE",
+                            "{path}: new current report-signing key {current} (keys {keys}); copies signed before "
+                            "still verify. Give the other parties the new public keys: "
+                            "ykt keys public --config {config} --out FILE"),
+    "cli.signing.public": ("已写入 {out}:报表签名公钥 {keys}(当前 {current});他方验证:ykt report verify FILE --public-key {out}",
+                           "wrote {out}: the report-signing public keys {keys} (current {current}); others verify "
+                           "with: ykt report verify FILE --public-key {out}"),
+    "cli.backup.wrote": ("已写入 {out}(权限 0600):{dialect} 账本,版本 {revision},以及 {keys}。",
+                         "wrote {out} (mode 0600): the {dialect} ledger at revision {revision} and {keys}."),
+    "cli.backup.keep": ("其中含有打开账本个人信息和签署报表的密钥:请像保管密钥一样保管它(加密、离线),切勿与账本副本放在一起。",
+                        "It holds the keys that open the ledger's personal data and sign reports: keep it as you "
+                        "keep the keys (encrypted, offline), never beside the ledger's own copies."),
+    "cli.restore.done": ("已恢复 {archive}(制作于 {made}):", "restored {archive} (made {made}):"),
+    "cli.restore.check": ("请核验:ykt verify --config {config}", "now check it: ykt verify --config {config}"),
+    "cli.bank_sim.keys_together": ("错误:--keys 与 --service-keys 须同时给出", "error: --keys and --service-keys go together"),
+    "cli.credentials.token_file": ("--token-file:{why}", "--token-file: {why}"),
+    "cli.credentials.cert_and_key": ("--cert 与 --key(YKT_TLS_CERT、YKT_TLS_KEY)须同时给出",
+                                     "--cert and --key (YKT_TLS_CERT, YKT_TLS_KEY) go together"),
+    "cli.credentials.needs_ca": ("客户端证书需要 --ca(YKT_TLS_CA):签发服务器证书的 CA",
+                                 "a client certificate needs --ca (YKT_TLS_CA): the CA of the server's certificate"),
+    "cli.credentials.tls_files": ("TLS 文件:{why}", "TLS files: {why}"),
+    "cli.token.unknown_role": ("未知角色 {role!r}(已知:{known})", "unknown role {role!r} (known: {known})"),
+    "cli.token.bank_user": ("BANK 用户需要 --bank CODE(其代理的银行),且只有 BANK 用户可用此选项",
+                            "a BANK user needs --bank CODE (the banks it acts for), and only a BANK user takes it"),
+    "cli.token.made": ("{user} 的令牌(请交给本人;任何地方都不保存):", "token for {user} (give it to them; it is not "
+                       "stored anywhere):"),
+    "cli.certs.settings": ('设置:[auth] tls_cert = "server.pem", tls_key = "server.key", client_ca = "ca.pem";'
+                           '每个用户:cert_cn = "<CN>"', 'settings: [auth] tls_cert = "server.pem", tls_key = '
+                           '"server.key", client_ca = "ca.pem"; each user: cert_cn = "<the CN>"'),
+    "cli.report.unknown_format": ("未知格式 {formats}(已知:{known}、all)", "unknown format {formats} (known: {known}, all)"),
+    "cli.report.written": ("已写入:{files}", "written: {files}"),
+    "cli.report.against_file": ("{path} 中的公钥", "the public key in {path}"),
+    "cli.report.against_server": ("{address} 服务器的密钥", "the key of the server at {address}"),
+    "cli.report.checked": ("{file}:{kind},内容 SHA-256 {sha256},以{against}核验",
+                           "{file}: {kind}, content SHA-256 {sha256}, checked against {against}"),
 }

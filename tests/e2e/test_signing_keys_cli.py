@@ -22,7 +22,8 @@ CONTENT = {"report": "refund of surplus 结余资金退回", "batch": {"id": "B1
 
 
 def ykt(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "adapter.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "adapter.cli", "--lang", "en", *args], capture_output=True, text=True,
+                          timeout=120)
 
 
 def _export(path: Path, signer) -> Path:

@@ -32,7 +32,8 @@ from tests.support.ledger_world import World
 
 
 def ykt(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "adapter.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "adapter.cli", "--lang", "en", *args], capture_output=True, text=True,
+                          timeout=300)
 
 
 def _settings(folder: Path, url: str) -> Path:

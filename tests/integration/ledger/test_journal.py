@@ -159,7 +159,7 @@ def _config(tmp_path, engine):
 
 
 def test_the_verify_command_exits_non_zero_naming_the_first_break(engine, closed_batch, tmp_path):
-    command = [sys.executable, "-m", "adapter.cli", "verify", "--config", str(_config(tmp_path, engine))]
+    command = [sys.executable, "-m", "adapter.cli", "--lang", "en", "verify", "--config", str(_config(tmp_path, engine))]
     ok = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "verified" in ok.stdout

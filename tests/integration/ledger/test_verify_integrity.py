@@ -65,7 +65,7 @@ def ledger(engine, tmp_path) -> Ledger:
 
 
 def run_verify(config: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "adapter.cli", "verify", "--config", str(config)],
+    return subprocess.run([sys.executable, "-m", "adapter.cli", "--lang", "en", "verify", "--config", str(config)],
                           capture_output=True, text=True, timeout=300)
 
 
