@@ -17,9 +17,9 @@ from datetime import datetime
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+import i18n
 from adapter.reading_report_pb import reading_to_pb
 from domain import beijing
-from domain.booking import LABEL_ZH as EXCEPTION_LABELS
 from domain.booking import Disposition
 from domain.masking import mask_name
 from domain.model import AccountKind, BatchHeader, FailureReason, PaymentLine
@@ -185,7 +185,7 @@ def exception_to_pb(row) -> pb.BankException:
     return pb.BankException(
         file_id=row.file_id, file_name=row.file_name, record=row.ordinal + 1, batch_id=row.batch_id, seq=row.seq,
         outcome=row.outcome, amount_fen=row.amount_fen, bank_ref=row.bank_ref or "", kind=kind.value,
-        label=EXCEPTION_LABELS[kind], detail=row.detail or "", due_back_fen=row.due_fen, bank_code=row.bank_code,
+        label=i18n.name("disposition", kind.value), detail=row.detail or "", due_back_fen=row.due_fen, bank_code=row.bank_code,
         received_at=timestamp(row.received_at),
     )
 
@@ -240,8 +240,22 @@ def _day(d) -> str:
     return d.isoformat() if d is not None else ""
 
 
+def issue_message(i) -> str:
+    """A roster line's problem for people, in the call's language: in English the checker's own
+    sentence (the line, the field and the detail, e.g. the expected check character); in Chinese
+    the line, the field's name, what its code means, and the other line it points at."""
+    if i18n.current() != "zh":
+        return i.message
+    text = i18n.problem(f"lines[{i.seq}].{i.field}" if i.seq else i.field, i.code)
+    if i.other_seq and i.other_batch_id:
+        text += i18n.say("where.other_batch_line", batch=i.other_batch_id, seq=i.other_seq)
+    elif i.other_seq:
+        text += i18n.say("where.other_line", seq=i.other_seq)
+    return text
+
+
 def issue_to_pb(i, *, issue_id: int = 0, open_: bool = True) -> pb.LineIssue:
-    return pb.LineIssue(seq=i.seq, field=i.field, code=i.code, message=i.message, severity=i.severity,
+    return pb.LineIssue(seq=i.seq, field=i.field, code=i.code, message=issue_message(i), severity=i.severity,
                         other_batch_id=i.other_batch_id or "", other_seq=i.other_seq or 0,
                         open=open_, issue_id=issue_id)
 

@@ -64,19 +64,6 @@ class Disposition(enum.StrEnum):
 #: Dispositions that are exceptions: listed with their file and record for someone to look at.
 EXCEPTIONS = frozenset(Disposition) - {Disposition.PAID, Disposition.FAILED}
 
-LABEL_ZH = {
-    Disposition.PAID: "已支付",
-    Disposition.PAID_SHORT: "少付",
-    Disposition.PAID_OVER: "多付",
-    Disposition.FAILED: "支付失败",
-    Disposition.NOT_INSTRUCTED: "未指令而支付",
-    Disposition.OTHER_ACCOUNT: "账户或户名与指令不符",
-    Disposition.SECOND_PAYMENT: "重复支付",
-    Disposition.REREPORT: "重复回报",
-    Disposition.CONFLICT: "回报矛盾",
-    Disposition.IGNORED_FAILURE: "未指令行的失败回报",
-}
-
 
 class LineState(NamedTuple):
     """What the ledger holds of the line a record names, when the record is read.

@@ -81,11 +81,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "disposition.PAID_OVER": ("多付", "paid over"),
     "disposition.FAILED": ("失败", "failed"),
     "disposition.NOT_INSTRUCTED": ("未经指令的付款", "paid without an instruction"),
-    "disposition.OTHER_ACCOUNT": ("付入其他账户", "paid to another account"),
+    "disposition.OTHER_ACCOUNT": ("户名账号与指令不符", "another account or person than instructed"),
     "disposition.SECOND_PAYMENT": ("重复付款", "paid a second time"),
     "disposition.REREPORT": ("重复回盘", "reported again"),
     "disposition.CONFLICT": ("回盘结果矛盾", "contradicting results"),
-    "disposition.IGNORED_FAILURE": ("已付后又报失败(不予处理)", "failure after payment (ignored)"),
+    "disposition.IGNORED_FAILURE": ("未指令行报失败(不处理)", "failure of a line never instructed (ignored)"),
     # discrepancy classes of the reconciliation
     "discrepancy.OVER": ("多发", "over-payment"),
     "discrepancy.DUPLICATE": ("重发", "duplicate payment"),

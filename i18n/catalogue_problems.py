@@ -144,4 +144,6 @@ WORDS: dict[str, tuple[str, str]] = {
     # where a field is
     "where.line": ("第 {seq} 行", "line {seq}"),
     "where.request_line": ("请求中第 {position} 行", "line #{position} of the request"),
+    "where.other_line": ("(另见第 {seq} 行)", " (see line {seq})"),
+    "where.other_batch_line": ("(另见批次 {batch} 第 {seq} 行)", " (see batch {batch} line {seq})"),
 }

@@ -9,6 +9,7 @@ output.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import grpc
@@ -97,6 +98,18 @@ def test_the_same_refusal_in_chinese_by_default_and_in_english_on_request(tmp_pa
         assert zh[2]["header.region"] == "REGION_FORMAT: 地区代码：须为 6 位行政区划代码"
         assert en[2]["header.region"] == "REGION_FORMAT: a 6-digit division code"
         assert zh[3] == en[3] == ("BATCH_HEADER_REJECTED", "ykt.v1", {})
+
+        # a roster line's problem: its code and field stay, its words follow the call
+        others = list(generate_lines(3, seed=12, region=REGION))  # other people: no batch pays anyone twice
+        broken = [replace(ln, id_number=ln.id_number[:-1] + ("0" if ln.id_number[-1] != "0" else "1"))
+                  if ln.seq == 2 else ln for ln in others]
+        first = clerk.submit(_header("lang-3", broken), broken)
+        again = clerk.stub.SubmitBatch(_submit_requests(_header("lang-3", broken), broken), metadata=clerk.metadata + EN)
+        assert again.replayed and again.batch_id == first.batch_id
+        assert [(i.seq, i.field, i.code) for i in first.issues] == [(i.seq, i.field, i.code) for i in again.issues] \
+            == [(2, "id_number", "ID_CHECKSUM")]
+        assert first.issues[0].message == "第 2 行 证件号码：证件号码校验位错误"
+        assert again.issues[0].message.startswith("line 2: id_number: ")  # the checker's own sentence, with detail
 
         # a batch nobody has
         def get(extra=()):
