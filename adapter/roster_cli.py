@@ -166,7 +166,10 @@ def _submit(args, client: Callable) -> int:
         with _progress() as progress:
             tick = _ticker(progress, say("roster.sending"), report.count)
             waiting = []
-            response = send(api, header, spool, tick,
+            from adapter import roster_result
+
+            accepted = roster_result.Accepted(spool, current())
+            response = send(api, header, spool, tick, each=accepted.add,
                             sent=lambda: waiting.append(progress.add_task(say("roster.waiting"), total=None)))
             tick.finish()
             for task in waiting:
@@ -175,10 +178,9 @@ def _submit(args, client: Callable) -> int:
             issues = fetch_issues(api, response.batch_id, response.issue_count, tick)
             if tick is not None:
                 tick.finish()
-            from adapter import roster_result
-
             tick = _ticker(progress, say("roster.writing"), report.count)
-            roster_result.write(result_path, spool, response, issues, args.file.name, tick=tick, lang=current())
+            roster_result.write(result_path, spool, response, issues, args.file.name, tick=tick, lang=current(),
+                                accepted=accepted)
             tick.finish()
     except grpc.RpcError as exc:
         return _rpc_failed(exc)
@@ -206,10 +208,11 @@ def _bad_yuan(text: str) -> bool:
     return False
 
 
-def send(api, header, spool, tick=None, sent=None):
+def send(api, header, spool, tick=None, sent=None, each=None):
     """SubmitBatch with the lines as checked (the spool), not as the file may hold them by now.
-    ``tick(rows)`` as each chunk goes out; ``sent()`` once the last has gone (gRPC takes the
-    chunks as fast as its buffers allow: the service then still checks and stores them)."""
+    ``tick(rows)`` as each chunk goes out; ``each(lines)`` after it has gone (the result sheet's
+    rows are rendered then, while the service works); ``sent()`` once the last has gone (gRPC
+    takes the chunks as fast as its buffers allow: the service then still checks and stores)."""
     from adapter import convert
     from ykt.v1 import disbursement_pb2 as pb
 
@@ -219,6 +222,8 @@ def send(api, header, spool, tick=None, sent=None):
             if tick is not None:
                 tick(len(chunk.lines))
             yield pb.SubmitBatchRequest(lines=chunk)
+            if each is not None:
+                each(chunk.lines)
         if sent is not None:
             sent()
 

@@ -27,10 +27,53 @@ def outcome(issues) -> str:
     return REJECTED if status is LineStatus.REJECTED else HELD if status is LineStatus.HELD else ACCEPTED
 
 
+COLUMNS = ("row", "seq", "name", "id_number", "account_no", "amount", "outcome", "codes", "reasons")
+PLAIN = (None, None, None, None, None, "money", None, None, None)
+_SEPARATOR = "\x00"  # between rows rendered beforehand: no row's XML holds it (xlsx_stream replaces it)
+
+
+class Accepted:
+    """The result sheet's rows rendered beforehand as if every line were accepted, chunk by chunk
+    while the service checks and stores the roster (this process waits then; on two cores the
+    rendering costs the service nothing), kept compressed. Afterwards only the lines the service
+    found something about are rendered again."""
+
+    def __init__(self, spool, lang: str = "zh") -> None:
+        from i18n import say
+
+        self._rows = spool.rows
+        self._done = 0
+        self._chunks: list[bytes] = []
+        self._word = say(f"roster.outcome.{ACCEPTED}", lang)
+
+    def add(self, lines) -> None:
+        """The next lines sent (a chunk's ``lines``)."""
+        import zlib
+
+        from adapter.xlsx_stream import render_row
+        from domain.masking import mask_account, mask_id
+
+        rows, start, word = self._rows, self._done, self._word
+        xml = _SEPARATOR.join(
+            render_row(start + i + 2, (rows[start + i], line.seq, line.name, mask_id(line.id_number),
+                                       mask_account(line.account_no), Decimal(line.amount_fen).scaleb(-2), word),
+                       PLAIN)
+            for i, line in enumerate(lines))
+        self._chunks.append(zlib.compress(xml.encode("utf-8"), 1))
+        self._done += len(lines)
+
+    def rows(self):
+        import zlib
+
+        for data in self._chunks:
+            yield from zlib.decompress(data).decode("utf-8").split(_SEPARATOR)
+
+
 def write(path: Path, spool, response, issues: dict[int, list], source_name: str, tick=None,
-          lang: str = "zh") -> None:
+          lang: str = "zh", accepted: Accepted | None = None) -> None:
     """``spool`` holds the lines sent (:class:`adapter.roster_spool.Spool`), ``response`` is the
-    SubmitBatch answer, ``issues`` every issue by seq (ListLineIssues)."""
+    SubmitBatch answer, ``issues`` every issue by seq (ListLineIssues); ``accepted``, when given,
+    the rows rendered beforehand for all those lines."""
     from adapter.xlsx_stream import XlsxStream
     from domain import beijing
     from domain.eligibility import fate
@@ -38,28 +81,31 @@ def write(path: Path, spool, response, issues: dict[int, list], source_name: str
     from domain.model import LineStatus
     from i18n import name, say
 
-    columns = ("row", "seq", "name", "id_number", "account_no", "amount", "outcome", "codes", "reasons")
     words = {o: say(f"roster.outcome.{o}", lang) for o in (ACCEPTED, REJECTED, HELD)}
-    plain = (None, None, None, None, None, "money", None, None, None)
-    marked = {REJECTED: (*plain[:6], "red", None, None), HELD: (*plain[:6], "amber", None, None)}
+    marked = {REJECTED: (*PLAIN[:6], "red", None, None), HELD: (*PLAIN[:6], "amber", None, None)}
+    ready = accepted.rows() if accepted is not None else None
     with XlsxStream(path) as book:
         sheet = book.sheet(say("roster.sheet.results", lang), widths=(9, 8, 12, 22, 24, 14, 14, 28, 80),
-                           header=[say(f"roster.col.{c}", lang) for c in columns])
+                           header=[say(f"roster.col.{c}", lang) for c in COLUMNS])
         for row, line in spool.lines():
             if tick is not None:
                 tick()
             found = issues.get(line.seq)
+            prepared = next(ready) if ready is not None else None
+            if not found and prepared is not None:
+                sheet.raw_row(prepared, len(COLUMNS))
+                continue
             amount = Decimal(line.amount_fen).scaleb(-2)
             if not found:
                 sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no),
-                           amount, words[ACCEPTED]), plain)
+                           amount, words[ACCEPTED]), PLAIN)
                 continue
             status = fate(i.severity for i in found)
             result = REJECTED if status is LineStatus.REJECTED else HELD if status is LineStatus.HELD else ACCEPTED
             codes = "; ".join(dict.fromkeys(i.code for i in found))
             reasons = "\n".join(f"{_words(i.code, lang, name)}({i.message})" for i in found)
             sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no), amount,
-                       words[result], codes, reasons), marked.get(result, plain))
+                       words[result], codes, reasons), marked.get(result, PLAIN))
         summary = book.sheet(say("roster.sheet.summary", lang), widths=(22, 40))
         for key, value in (("file", source_name), ("batch", response.batch_id),
                            ("status", name("batch_status", response.status, lang)), ("count", response.line_count),

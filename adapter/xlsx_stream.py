@@ -45,6 +45,30 @@ def column_letter(i: int) -> str:
     return letters
 
 
+_LETTERS = [column_letter(i) for i in range(64)]
+
+
+def render_row(r: int, values: Sequence[object], styles: Sequence[str | None] | None = None,
+               letters: Sequence[str] = _LETTERS) -> str:
+    """Row ``r``'s XML (see :meth:`Sheet.row`)."""
+    cells = []
+    for i, value in enumerate(values):
+        if value is None or value == "":
+            continue
+        style = STYLES[styles[i]] if styles is not None and styles[i] else 0
+        s = f' s="{style}"' if style else ""
+        if isinstance(value, str):
+            cells.append(f'<c r="{letters[i]}{r}" t="inlineStr"{s}><is><t xml:space="preserve">{_text(value)}'
+                         "</t></is></c>")
+        elif isinstance(value, bool):
+            raise TypeError("no true/false cells")
+        elif isinstance(value, (int, Decimal)):
+            cells.append(f'<c r="{letters[i]}{r}"{s}><v>{value}</v></c>')
+        else:
+            raise TypeError(f"no {type(value).__name__} cells (floats are not written: give Decimal)")
+    return f'<row r="{r}">{"".join(cells)}</row>'
+
+
 class Sheet:
     def __init__(self, book: XlsxStream, index: int, name: str, widths: Sequence[float], header: Sequence[str] | None):
         self._book = book
@@ -75,25 +99,18 @@ class Sheet:
         """One row: ``str`` as text, ``int`` and ``Decimal`` as numbers (never float: amounts
         come as Decimal yuan), None as an empty cell; ``styles`` by position (names of STYLES)."""
         self._rows += 1
-        r = self._rows
-        cells = []
-        letters = self._letters
-        for i, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            style = STYLES[styles[i]] if styles is not None and styles[i] else 0
-            s = f' s="{style}"' if style else ""
-            if isinstance(value, str):
-                cells.append(f'<c r="{letters[i]}{r}" t="inlineStr"{s}><is><t xml:space="preserve">{_text(value)}'
-                             "</t></is></c>")
-            elif isinstance(value, bool):
-                raise TypeError("no true/false cells")
-            elif isinstance(value, (int, Decimal)):
-                cells.append(f'<c r="{letters[i]}{r}"{s}><v>{value}</v></c>')
-            else:
-                raise TypeError(f"no {type(value).__name__} cells (floats are not written: give Decimal)")
-        self._write(f'<row r="{r}">{"".join(cells)}</row>')
+        self._write(render_row(self._rows, values, styles, self._letters))
         self._width = max(self._width, len(values))
+
+    def raw_row(self, xml: str, width: int) -> None:
+        """A row rendered beforehand by :func:`render_row` for the number this row gets."""
+        self._rows += 1
+        self._write(xml)
+        self._width = max(self._width, width)
+
+    @property
+    def rows(self) -> int:
+        return self._rows
 
     def close(self) -> None:
         tail = "</sheetData>"
