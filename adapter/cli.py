@@ -186,12 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys,
                    "bank-sim": _bank_sim, "report": _report, "token": _token, "certs": _certs, "backup": _backup,
                    "restore": _restore}[args.command]
-    try:
-        return _guarded(command, args)
-    except (ConfigError, ProfileError) as exc:
-        for line in str(exc).splitlines() or [""]:  # one line per problem
-            print(f"ykt: {line}", file=sys.stderr)
-        return 2
+    return _guarded(command, args, (ConfigError, ProfileError))
 
 
 def _lang_of(argv: list[str]) -> str | None:
@@ -205,10 +200,11 @@ def _lang_of(argv: list[str]) -> str | None:
     return os.environ.get("YKT_LANG")
 
 
-def _guarded(command, args) -> int:
+def _guarded(command, args, settings_errors: tuple[type[Exception], ...]) -> int:
     """Run a command; a mistake or failure is said in one line or a few, never as a traceback
-    (unless ``-v`` asks for one): a refused or failed call (exit 3 or 4, adapter.cli_errors), a
-    file that cannot be read (2), a reader that stopped reading (``| head``), Ctrl-C."""
+    (unless ``-v`` asks for one): bad settings or credentials (``settings_errors``, exit 2, one
+    line per problem), a refused or failed call (exit 3 or 4, adapter.cli_errors), a file that
+    cannot be read (2), a reader that stopped reading (``| head``), Ctrl-C."""
     import grpc
 
     from adapter import cli_errors
@@ -218,6 +214,10 @@ def _guarded(command, args) -> int:
         code = command(args)
         sys.stdout.flush()  # here, where a reader gone away (``| head``) is caught, not at exit
         return code
+    except settings_errors as exc:
+        for line in str(exc).splitlines() or [""]:  # one line per problem
+            print(f"ykt: {line}", file=sys.stderr)
+        return cli_errors.USAGE
     except grpc.RpcError as exc:
         return cli_errors.report(exc, as_json=getattr(args, "json", False))
     except LinesFileError as exc:
@@ -453,6 +453,8 @@ def _client(args):
         token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else os.environ.get("YKT_TOKEN")
     except OSError as exc:
         raise ConfigError(i18n.say("cli.credentials.token_file", why=exc)) from None
+    if not args.address.strip():
+        raise ConfigError(i18n.say("cli.credentials.no_address"))
     ca, cert, key = pick(args.ca, "YKT_TLS_CA"), pick(args.cert, "YKT_TLS_CERT"), pick(args.tls_key, "YKT_TLS_KEY")
     if (cert is None) != (key is None):
         raise ConfigError(i18n.say("cli.credentials.cert_and_key"))

@@ -194,6 +194,7 @@ WORDS: dict[str, tuple[str, str]] = {
                                      "--cert and --key (YKT_TLS_CERT, YKT_TLS_KEY) go together"),
     "cli.credentials.needs_ca": ("客户端证书需要 --ca(YKT_TLS_CA):签发服务器证书的 CA",
                                  "a client certificate needs --ca (YKT_TLS_CA): the CA of the server's certificate"),
+    "cli.credentials.no_address": ("--address 为空:请写服务的 HOST:PORT", "--address is empty: give the service's HOST:PORT"),
     "cli.credentials.tls_files": ("TLS 文件:{why}", "TLS files: {why}"),
     "cli.token.unknown_role": ("未知角色 {role!r}(已知:{known})", "unknown role {role!r} (known: {known})"),
     "cli.token.bank_user": ("BANK 用户需要 --bank CODE(其代理的银行),且只有 BANK 用户可用此选项",

@@ -368,3 +368,16 @@ def test_the_installed_command_runs_outside_the_source_tree(tmp_path):
     done = subprocess.run([sys.executable, "-m", "adapter.cli", "--lang", "en", "batch", "list", "--address",
                            "127.0.0.1:1"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 4 and "UNAVAILABLE" in done.stderr, done.stderr
+
+
+def test_bad_settings_and_credentials_are_refused_here(monkeypatch, capsys, tmp_path):
+    """Exit 2, one line naming the flag or file, nothing sent: a missing settings file, a token
+    file that is a folder, a CA that is not there, an empty address."""
+    monkeypatch.delenv("YKT_TOKEN", raising=False)
+    for words, said in ((["verify", "--config", str(tmp_path / "none.toml")], "none.toml"),
+                        (["batch", "list", "--token-file", str(tmp_path)], "--token-file"),
+                        (["batch", "list", "--ca", str(tmp_path / "ca.pem")], "ca.pem"),
+                        (["batch", "list", "--address", ""], "--address")):
+        code = cli.main([*words, "--lang", "en"] if words[0] != "verify" else ["--lang", "en", *words])
+        err = capsys.readouterr().err
+        assert code == 2 and said in err and len(err.splitlines()) == 1 and "Traceback" not in err, (words, err)
