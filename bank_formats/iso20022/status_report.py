@@ -60,7 +60,7 @@ from bank_formats.iso20022._common import (
     parse_count,
     reason_for_code,
 )
-from bank_formats.iso20022._tolerant import Message, amount_fen, loose_datetime, where
+from bank_formats.iso20022._tolerant import Message, amount_fen, first, loose_datetime, where
 from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
 
 PAID_CODES = frozenset({"ACSC", "ACCC"})
@@ -137,6 +137,7 @@ class StatusReport:
         self._stream = _parsed_only(src, paths, problems)
         self.header: ReportHeader | None = None
         self._grp: tuple[str, datetime | None] | None = None
+        self._pmt: tuple | None = None  # (the OrgnlPmtInfAndSts element, what _payment read)
         self.complete = False
 
     @property
@@ -146,7 +147,7 @@ class StatusReport:
     def _text(self, el: etree._Element | None, key: str) -> str:
         if el is None:
             return ""
-        c = el.find(self._tags[key])
+        c = first(el, self._tags[key])
         return (c.text or "").strip() if c is not None else ""
 
     def _reason(self, el: etree._Element | None) -> tuple[str, str, str]:
@@ -158,7 +159,7 @@ class StatusReport:
         cd = prtry = ""
         texts = []
         for info in el.iterchildren(T["StsRsnInf"]):
-            rsn = info.find(T["Rsn"])
+            rsn = first(info, T["Rsn"])
             if rsn is not None:
                 cd = cd or self._text(rsn, "Cd")
                 prtry = prtry or self._text(rsn, "Prtry")
@@ -250,7 +251,7 @@ class StatusReport:
                         del parent[: parent.index(el)]
             elif tag == T["OrgnlPmtInfAndSts"]:
                 pmts += 1
-                pmt_id = self._text(el, "OrgnlPmtInfId")
+                pmt_id = self._payment(el)[0]
                 if pmt_id in pmt_ids:
                     self.problems.add(where(el, "OrgnlPmtInfAndSts"), "OrgnlPmtInfId",
                                       f"payment information {pmt_id!r} is reported on twice")
@@ -290,46 +291,57 @@ class StatusReport:
                 self.problems.add("/", local_name(root.tag), "the root element is not Document")
         self._stream.check_complete(self.complete)
 
+    def _payment(self, pmt: etree._Element | None) -> tuple:
+        """(OrgnlPmtInfId, PmtInfSts, its reason) of a transaction's OrgnlPmtInfAndSts, read
+        once (they come before its transactions, which are dropped as they are read)."""
+        if pmt is None:
+            return "", "", ("", "", "")
+        if self._pmt is not None and self._pmt[0] is pmt:
+            return self._pmt[1]
+        info = (self._text(pmt, "OrgnlPmtInfId"), self._text(pmt, "PmtInfSts"), self._reason(pmt))
+        self._pmt = (pmt, info)
+        return info
+
     def _transaction(self, tx: etree._Element, pmt: etree._Element | None) -> Status:
         T = self._tags
         at = where(tx, "/Document/CstmrPmtStsRpt/OrgnlPmtInfAndSts/TxInfAndSts")
         own = self._text(tx, "TxSts")
-        pmt_status = self._text(pmt, "PmtInfSts")
+        pmt_id, pmt_status, pmt_reason = self._payment(pmt)
         status = own or pmt_status or self.header.group_status
         if own and not is_status_code(own):
             self.problems.add(at, "TxSts", f"{own!r} is not a status code (four capital letters)")
         cd, prtry, text = self._reason(tx)
         if not (cd or prtry) and not own:
-            cd, prtry, text = self._reason(pmt) if pmt_status else self._group_reason
+            cd, prtry, text = pmt_reason if pmt_status else self._group_reason
         amount, currency = None, ""
-        ref = tx.find(T["OrgnlTxRef"])
+        ref = first(tx, T["OrgnlTxRef"])
         account = name = ""
         if ref is not None:
-            amt = ref.find(T["Amt"])
+            amt = first(ref, T["Amt"])
             if amt is not None:
-                value = amt.find(T["InstdAmt"])
+                value = first(amt, T["InstdAmt"])
                 if value is None:
-                    eqvt = amt.find(T["EqvtAmt"])
-                    value = None if eqvt is None else eqvt.find(T["Amt"])
+                    eqvt = first(amt, T["EqvtAmt"])
+                    value = None if eqvt is None else first(eqvt, T["Amt"])
                 if value is not None:
                     currency = (value.get("Ccy") or "").strip()
                     try:
                         amount = amount_fen(value.text)
                     except ValueError as exc:
                         self.problems.add(where(value, at), "InstdAmt", str(exc))
-            acct = ref.find(T["CdtrAcct"])
-            ident = None if acct is None else acct.find(T["Id"])
+            acct = first(ref, T["CdtrAcct"])
+            ident = None if acct is None else first(acct, T["Id"])
             if ident is not None:
                 account = self._text(ident, "IBAN")
                 if not account:
-                    account = self._text(ident.find(T["Othr"]), "Id")
-            cdtr = ref.find(T["Cdtr"])
+                    account = self._text(first(ident, T["Othr"]), "Id")
+            cdtr = first(ref, T["Cdtr"])
             if cdtr is not None:
-                pty = cdtr.find(T["Pty"])
+                pty = first(cdtr, T["Pty"])
                 name = self._text(pty if pty is not None else cdtr, "Nm")
         bank_ref = (self._text(tx, "AcctSvcrRef") or self._text(tx, "OrgnlUETR")
                     or self._text(tx, "ClrSysRef"))
-        return Status(at, "transaction", self._text(pmt, "OrgnlPmtInfId"),
+        return Status(at, "transaction", pmt_id,
                       self._text(tx, "OrgnlInstrId"), self._text(tx, "OrgnlEndToEndId"), status,
                       amount, currency, cd, prtry or cd, text, bank_ref, account, name)
 
