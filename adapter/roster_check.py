@@ -49,6 +49,8 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
     report = CheckReport(sha256=_file_digest(roster.path))
     checker = BatchChecker(max_amount_fen=max_amount_fen)
     widths = tuple(WIDTHS.items())
+    shortest = min(WIDTHS.values())  # a line with no text longer than this fits every width
+    assert set(WIDTHS) == {"bank_name", "subsidy_item", "remark", "address", "household_no"}, WIDTHS
     for row in roster.rows():
         if tick is not None:
             tick()
@@ -56,18 +58,23 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
         if spool is not None:
             spool.add(row.row, line)
         found = list(row.problems)
-        taken = {_SAME_FIELD.get(p.field, p.field) for p in found if p.severity == ERROR}
-        for e in checker.check(line):
-            if e.field in taken:
-                continue  # the cell could not be read: its placeholder's findings say nothing
-            found.append(Problem(row.row, roster.columns.get(e.field) or roster.columns.get(_column_of(e.field), e.field),
-                                 e.field, e.code, e.message, e.severity, line.seq))
-        for name, width in widths:
-            value = getattr(line, name)
-            if len(value) > width:
-                found.append(Problem(row.row, roster.columns.get(name, name), name, FIELD_TOO_LONG,
-                                     f"row {row.row}: {name}: {len(value)} characters, at most {width}", ERROR,
-                                     line.seq))
+        findings = checker.check(line)
+        if findings:
+            taken = {_SAME_FIELD.get(p.field, p.field) for p in found if p.severity == ERROR}
+            for e in findings:
+                if e.field in taken:
+                    continue  # the cell could not be read: its placeholder's findings say nothing
+                found.append(Problem(row.row, roster.columns.get(e.field) or
+                                     roster.columns.get(_column_of(e.field), e.field),
+                                     e.field, e.code, e.message, e.severity, line.seq))
+        if (len(line.bank_name) > shortest or len(line.subsidy_item) > shortest or len(line.remark) > shortest
+                or len(line.address) > shortest or len(line.household_no) > shortest):
+            for name, width in widths:
+                value = getattr(line, name)
+                if len(value) > width:
+                    found.append(Problem(row.row, roster.columns.get(name, name), name, FIELD_TOO_LONG,
+                                         f"row {row.row}: {name}: {len(value)} characters, at most {width}", ERROR,
+                                         line.seq))
         if found:
             report.problems += found
             errors = sum(1 for p in found if p.severity == ERROR)

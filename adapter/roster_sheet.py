@@ -113,6 +113,7 @@ COLUMNS: tuple[Column, ...] = (
 BY_FIELD = {c.field: c for c in COLUMNS}
 CODE_ROW = {c.field: c.field for c in COLUMNS}  # the template's second row: each column's code
 _KINDS = {
+    **{k.value: k for k in AccountKind}, **{k.value.lower(): k for k in AccountKind},
     "card": AccountKind.CARD, "卡": AccountKind.CARD, "银行卡": AccountKind.CARD, "借记卡": AccountKind.CARD,
     "一卡通": AccountKind.CARD,
     "passbook": AccountKind.PASSBOOK, "存折": AccountKind.PASSBOOK,
@@ -396,6 +397,9 @@ class Roster:
                                                                      "(the file is empty)")])
         places = self._map_header(header_row, header)
         seq_given = "seq" in places
+        fields = tuple(places)
+        width = max(places.values()) + 1
+        take = _taker(tuple(places.values()))
         position = 0
         first_data = True
         blank = 0  # blank rows are counted once a row follows them: the sheet's formatted tail is not news
@@ -409,7 +413,9 @@ class Roster:
                 first_data = False
                 if _is_code_row(values, places):
                     continue
-            record = {f: values[i] if i < len(values) else None for f, i in places.items()}
+            if len(values) < width:
+                values = list(values) + [None] * (width - len(values))
+            record = dict(zip(fields, take(values)))
             if record.get("id_number") == EXAMPLE_ID and record.get("account_no") == EXAMPLE_ACCOUNT:
                 self.examples.append(number)
                 continue
@@ -568,6 +574,15 @@ def _kind(raw: object) -> object:
         return AccountKind.CARD
     key = re.sub(r"[\s_\-]", "", str(raw)).lower()
     return _KINDS.get(key, str(raw).strip())
+
+
+def _taker(indices: tuple[int, ...]):
+    """The cells at ``indices`` of a row, as a tuple (operator.itemgetter, which gives a bare
+    value for one index)."""
+    from operator import itemgetter
+
+    get = itemgetter(*indices)
+    return get if len(indices) > 1 else (lambda values: (get(values),))
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
