@@ -1,10 +1,10 @@
 """The ``ykt`` command: a command for every task a person does, grouped by who does it
-(batch, lines, issues, stop, files, statement, exceptions, audit, disclosure, report), and the
+(batch, lines, issues, stop, files, statement, exceptions, audit, disclosure, ledger, report), and the
 operator's commands (serve, demo, bank-sim, migrate, verify, keys, backup, restore, token, certs).
 
 The people's commands live in small modules (:mod:`adapter.cli_batches`, :mod:`adapter.cli_lines`,
-:mod:`adapter.cli_files`, :mod:`adapter.cli_stop`, :mod:`adapter.report_cli`); each subcommand
-sets ``run(args, client_factory)``. Words for people go through :mod:`i18n` in the language of
+:mod:`adapter.cli_files`, :mod:`adapter.cli_stop`, :mod:`adapter.cli_ledger`, :mod:`adapter.report_cli`);
+each subcommand sets ``run(args, client_factory)``. Words for people go through :mod:`i18n` in the language of
 ``--lang`` (or ``YKT_LANG``; Chinese by default), which is also sent to the service as
 ``accept-language``; ``--json`` gives scripts codes and integer fen. Exit codes: see
 :mod:`adapter.cli_errors`.
@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 
 import i18n
-from adapter import cli_batches, cli_files, cli_lines, cli_stop, report_cli
+from adapter import cli_batches, cli_files, cli_ledger, cli_lines, cli_stop, report_cli
 from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     cli_lines.add_parsers(sub, _server_flags, _json_flag)
     cli_stop.add_parsers(sub, _server_flags, _json_flag)
     cli_files.add_parsers(sub, _server_flags, _json_flag)
+    cli_ledger.add_parsers(sub, _server_flags, _json_flag)
 
     p = sub.add_parser("demo", help="run the whole flow on the embedded defaults")
     p.add_argument("--lines", type=_demo_lines, default=1000, metavar="N",

@@ -6,6 +6,7 @@
     ykt batch show BATCH                         one batch: its figures and lines by status
     ykt batch approve BATCH                      a second person approves it (APPROVER)
     ykt batch fund BATCH [--amount YUAN]         finance moves the money (default: the batch total)
+    ykt batch dispatch BATCH                     the payment file to the bank now (the worker also does it)
     ykt batch close BATCH [--allow-unreported]   refund the surplus and close; prints the report
     ykt batch submit FILE / ykt batch template   rosters (adapter/roster_cli.py)
 
@@ -27,7 +28,7 @@ BATCH_STATUSES = ("NEEDS_CORRECTION", "SUBMITTED", "APPROVED", "FUNDED", "DISPAT
 def add_parsers(sub, server_flags: Callable[[argparse.ArgumentParser], None],
                 json_flag: Callable[[argparse.ArgumentParser], None]) -> None:
     """The ``batch`` group: ``sub`` is the CLI's subparsers."""
-    group = sub.add_parser("batch", help="batches: submit, list, show, approve, fund, close")
+    group = sub.add_parser("batch", help="batches: submit, list, show, approve, fund, dispatch, close")
     batch = group.add_subparsers(dest="batch_action", required=True, metavar="ACTION")
 
     p = batch.add_parser("list", help="every batch you may see")
@@ -51,6 +52,12 @@ def add_parsers(sub, server_flags: Callable[[argparse.ArgumentParser], None],
                    "service states it)")
     server_flags(p), json_flag(p)
     p.set_defaults(run=fund_batch)
+
+    p = batch.add_parser("dispatch", help="render the payment file and deliver it to the bank now (finance; the "
+                         "worker also does this)")
+    p.add_argument("batch_id")
+    server_flags(p), json_flag(p)
+    p.set_defaults(run=dispatch_batch)
 
     p = batch.add_parser("close", help="refund the surplus to finance and close the batch; prints its report")
     p.add_argument("batch_id")
@@ -168,6 +175,19 @@ def fund_batch(args, client) -> int:
         fen = c.call("GetBatch", pb.GetBatchRequest(batch_id=args.batch_id), timeout=60).total_fen
     batch = c.call("FundBatch", pb.FundBatchRequest(batch_id=args.batch_id, amount_fen=fen), timeout=300)
     return _print_batch(args, batch, say("cli.batch.funded", batch=batch.batch_id, amount=amount(fen)))
+
+
+def dispatch_batch(args, client) -> int:
+    from adapter.cli_files import format_files
+    from ykt.v1 import disbursement_pb2 as pb
+
+    sent = client(args).call("DispatchBatch", pb.DispatchBatchRequest(batch_id=args.batch_id), timeout=600)
+    if args.json:
+        emit_json(to_data(sent))
+        return 0
+    emit(say("cli.batch.dispatched", batch=args.batch_id, name=sent.name))
+    emit(format_files([sent]))
+    return 0
 
 
 def close_batch(args, client) -> int:

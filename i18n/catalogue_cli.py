@@ -92,6 +92,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.batch.funded": ("批次 {batch} 已拨付 {amount} 元", "batch {batch} funded with {amount} yuan"),
     "cli.batch.closed": ("批次 {batch} 已结案,结余资金退回财政;对账单如下", "batch {batch} closed, the surplus "
                          "refunded to finance; its reconciliation follows"),
+    "cli.batch.dispatched": ("批次 {batch} 的支付文件 {name} 已发送", "batch {batch}: payment file {name} sent"),
+    # ledger
+    "cli.col.balance_yuan": ("余额(元)", "balance (yuan)"),
+    "cli.col.postings": ("分录数", "postings"),
+    "cli.col.memo": ("摘要", "memo"),
+    "cli.col.transaction": ("交易号", "transaction"),
+    "cli.ledger.accounts": ("共 {n} 个账户", "{n} accounts"),
+    "cli.ledger.transactions": ("共 {n} 笔交易", "{n} transactions"),
     # lines
     "cli.lines.count": ("共 {n} 行", "{n} lines"),
     "cli.lines.done.RemoveLines": ("已从批次 {batch} 移出 {n} 行", "{n} lines removed from batch {batch}"),

@@ -123,7 +123,9 @@ def test_a_batch_from_rejected_line_to_close_by_commands(office, ykt, tmp_path):
     assert funded.code == 0, funded.err
     assert f"funded with {shown(sent.total_fen)} yuan" in funded.out
 
-    o.dispatch(sent)
+    assert ykt("clerk", "batch", "dispatch", b).code == 3  # finance's duty
+    dispatched = ykt("finance", "batch", "dispatch", b, "--json")
+    assert dispatched.code == 0 and dispatched.json()["batch_id"] == b, dispatched.err
     files = ykt("auditor", "files", "list", "--batch", b, "--json").json()
     (out_file,) = [f for f in files if f["direction"] == "OUT"]
     assert out_file["line_count"] == 6 and out_file["state"] in ("DELIVERED", "ACKNOWLEDGED")
@@ -155,6 +157,12 @@ def test_a_batch_from_rejected_line_to_close_by_commands(office, ykt, tmp_path):
     assert closed.code == 0, closed.err
     assert closed.json()["batch_id"] == b and closed.json()["content"]
     assert ykt("auditor", "batch", "show", b, "--json").json()["status"] == "CLOSED"
+
+    held = ykt("auditor", "ledger", "balances", "--batch", b, "--json").json()
+    assert held and sum(x["balance_fen"] for x in held) == 0  # double entry: every posting has its other side
+    moved = ykt("auditor", "ledger", "transactions", "--batch", b, "--json").json()
+    assert [t["amount_fen"] for t in moved if t["kind"] == "FUND"] == [sent.total_fen]  # funded once, the total
+    assert ykt("auditor", "ledger", "transactions", "--batch", b).out.splitlines()[-1] == f"{len(moved)} transactions"
 
     trail = ykt("auditor", "audit", b, "--json").json()
     assert {"approver", "finance", "clerk2"} <= {e["actor"] for e in trail}
