@@ -35,7 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "batch_status.CLOSED": ("已结束", "closed"),
     # line states
     "line_status.REJECTED": ("校验未通过", "rejected by the checks"),
-    "line_status.HELD": ("暂停发放(待核)", "held for review"),
+    "line_status.HELD": ("暂停发放（待核）", "held for review"),
     "line_status.REMOVED": ("已移出名册", "removed from the roster"),
     "line_status.PENDING": ("待回盘", "waiting for the bank's result"),
     "line_status.PAID": ("已发放", "paid"),
@@ -50,12 +50,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "file_state.ACKNOWLEDGED": ("银行已接收", "taken by the bank"),
     "file_state.RECEIVED": ("已收到回盘", "result received"),
     "file_state.BOOKED": ("已入账", "booked"),
-    "file_state.DUPLICATE": ("重复文件(未入账)", "duplicate, booked nothing"),
-    "file_state.QUARANTINED": ("已隔离(未入账)", "quarantined, booked nothing"),
+    "file_state.DUPLICATE": ("重复文件（未入账）", "duplicate, booked nothing"),
+    "file_state.QUARANTINED": ("已隔离（未入账）", "quarantined, booked nothing"),
     # bank statements
     "statement_state.STORED": ("已存储", "stored"),
-    "statement_state.DUPLICATE": ("重复对账单(未存储)", "duplicate, stored nothing"),
-    "statement_state.QUARANTINED": ("已隔离(未存储)", "quarantined, stored nothing"),
+    "statement_state.DUPLICATE": ("重复对账单（未存储）", "duplicate, stored nothing"),
+    "statement_state.QUARANTINED": ("已隔离（未存储）", "quarantined, stored nothing"),
     # account kinds
     "account_kind.CARD": ("银行卡", "bank card"),
     "account_kind.PASSBOOK": ("存折", "passbook"),
@@ -85,7 +85,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "disposition.SECOND_PAYMENT": ("重复付款", "paid a second time"),
     "disposition.REREPORT": ("重复回盘", "reported again"),
     "disposition.CONFLICT": ("回盘结果矛盾", "contradicting results"),
-    "disposition.IGNORED_FAILURE": ("未指令行报失败(不处理)", "failure of a line never instructed (ignored)"),
+    "disposition.IGNORED_FAILURE": ("未指令行报失败（不处理）", "failure of a line never instructed (ignored)"),
     # discrepancy classes of the reconciliation
     "discrepancy.OVER": ("多发", "over-payment"),
     "discrepancy.DUPLICATE": ("重发", "duplicate payment"),

@@ -90,7 +90,7 @@ def test_the_same_refusal_in_chinese_by_default_and_in_english_on_request(tmp_pa
 
         zh, en, zh_asked = _refused(submit()), _refused(submit(EN)), _refused(submit(ZH))
         assert zh[0] == en[0] == grpc.StatusCode.INVALID_ARGUMENT
-        assert zh[1] == "批次表头有误,未存储任何内容"
+        assert zh[1] == "批次表头有误，未存储任何内容"
         assert en[1] == "batch header rejected; nothing was stored"
         assert zh_asked[1] == zh[1]
         # the details: the same field, led by the same code; the words in the call's language
@@ -132,7 +132,7 @@ def test_the_same_refusal_in_chinese_by_default_and_in_english_on_request(tmp_pa
 
         zh, en = _refused(approve()), _refused(approve(EN))
         assert zh[0] == en[0] == grpc.StatusCode.FAILED_PRECONDITION
-        assert zh[1] == f"批次 {batch_id} 的状态是「已审核」;只有「待审核」的批次可以审核"
+        assert zh[1] == f"批次 {batch_id} 的状态是「已审核」；只有「待审核」的批次可以审核"
         assert en[1] == f"batch {batch_id} is APPROVED; only a SUBMITTED batch can approve"
         assert zh[3] == en[3] == ("BATCH_STATE", "ykt.v1", {"batch": batch_id, "status": "APPROVED",
                                                            "wanted": "SUBMITTED", "action": "approve"})
@@ -146,7 +146,7 @@ def test_the_same_refusal_in_chinese_by_default_and_in_english_on_request(tmp_pa
 
         zh, en = _refused(fund()), _refused(fund(EN))
         assert zh[0] == en[0] == grpc.StatusCode.PERMISSION_DENIED
-        assert zh[1] == "FundBatch 需要角色 FINANCE;用户 'bank' 的角色是 BANK"
+        assert zh[1] == "FundBatch 需要角色 FINANCE；用户 'bank' 的角色是 BANK"
         assert en[1] == "FundBatch needs role FINANCE; user 'bank' has BANK"
 
         # no credentials at all
@@ -158,7 +158,7 @@ def test_the_same_refusal_in_chinese_by_default_and_in_english_on_request(tmp_pa
 
         zh, en = _refused(anonymous_get()), _refused(anonymous_get(EN))
         assert zh[0] == en[0] == grpc.StatusCode.UNAUTHENTICATED
-        assert zh[1] == "未提供凭据:请发送 'authorization: Bearer <令牌>' 元数据"
+        assert zh[1] == "未提供凭据：请发送 'authorization: Bearer <令牌>' 元数据"
         assert en[1] == "no credentials: send 'authorization: Bearer <token>' metadata"
     finally:
         stop(proc)

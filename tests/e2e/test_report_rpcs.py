@@ -57,7 +57,7 @@ def test_the_cross_batch_reports_answer_readers_and_refuse_the_bank(served):
             bank.call(method, request)
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
         # the service's default language, Chinese; the roles stay codes
-        assert err.value.details() == f"{method} 需要角色 CLERK 或 APPROVER 或 FINANCE 或 AUDITOR;用户 'bank' 的角色是 BANK"
+        assert err.value.details() == f"{method} 需要角色 CLERK 或 APPROVER 或 FINANCE 或 AUDITOR；用户 'bank' 的角色是 BANK"
     with pytest.raises(grpc.RpcError) as err:
         client.call("GetMonthlyReport", pb.GetMonthlyReportRequest(program=PROGRAM, region=REGION, month="11/2026"))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -50,7 +50,7 @@ def test_use_sets_this_contexts_language_and_the_token_resets_it():
 def test_a_named_code_in_a_message_is_its_name_in_chinese_and_the_code_in_english():
     fields = dict(batch="B1", status=i18n.Named("batch_status", "APPROVED"),
                   wanted=i18n.Named("batch_status", "FUNDED"), action=i18n.Phrase.of("action.be_dispatched"))
-    assert i18n.say("error.batch.state", "zh", **fields) == "批次 B1 的状态是「已审核」;只有「已拨付」的批次可以发送银行"
+    assert i18n.say("error.batch.state", "zh", **fields) == "批次 B1 的状态是「已审核」；只有「已拨付」的批次可以发送银行"
     assert i18n.say("error.batch.state", "en", **fields) == "batch B1 is APPROVED; only a FUNDED batch can be dispatched"
 
 
