@@ -111,3 +111,36 @@ def test_no_placeholder_differs_between_the_two_languages():
     fields = re.compile(r"{(\w*)")
     for key, (zh, en) in i18n.WORDS.items():
         assert sorted(fields.findall(zh)) == sorted(fields.findall(en)), key
+
+
+def _checks_written_in_the_source():
+    """(code, field) of every Violation(field, code, ...), LineError(seq, field, code, ...) and
+    Refusal(field, code, ...) in service/, adapter/ and domain/ whose parts are written as literals
+    (a field path by its last literal part: ``f"lines[{seq}].amount_fen"`` → ``amount_fen``)."""
+    root = Path(__file__).resolve().parents[3]
+    found = []
+    for folder in ("service", "adapter", "domain"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                where = {"Violation": (0, 1), "Refusal": (0, 1), "LineError": (1, 2)}.get(node.func.id)
+                if where is None or len(node.args) <= where[1]:
+                    continue
+                field, code = node.args[where[0]], node.args[where[1]]
+                if isinstance(field, ast.JoinedStr):
+                    field = field.values[-1]
+                name = field.value.rsplit(".", 1)[-1] if isinstance(field, ast.Constant) else None
+                found.append((code.value if isinstance(code, ast.Constant) else None,
+                              name if name and name.isidentifier() else None, f"{path.name}:{node.lineno}"))
+    return found
+
+
+def test_every_problem_code_and_field_the_service_writes_has_words():
+    found = _checks_written_in_the_source()
+    assert len(found) > 60  # the scan found the checks (about 90 when written)
+    for code, field, where in found:
+        if code is not None:
+            _both(f"problem.{code}")
+        if field is not None:
+            assert f"field.{field}" in i18n.WORDS, f"{where}: no words for the field {field}"
