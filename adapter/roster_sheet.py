@@ -281,8 +281,8 @@ def _seq(value: object) -> int:
 
 
 class Roster:
-    """One roster file opened for reading; :meth:`rows` reads it from the top, each time it is
-    called (the check, the submission and the result sheet each read it once)."""
+    """One roster file opened for reading; :meth:`rows` reads it from the top each time it is
+    called (``ykt batch submit`` calls it once: what it sends is kept from that reading)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
