@@ -35,7 +35,7 @@ from service import (
     stoplist,
     submission,
 )
-from service.config import ConfigError
+from service.config import ConfigError, UnknownBank
 from service.context import Context
 from service.errors import (
     AlreadyExists,
@@ -107,6 +107,9 @@ def _status_of(exc: Exception) -> status_pb2.Status:
         if exc.total > len(exc.violations):
             message = i18n.say("error.showing", message=message, shown=len(exc.violations))
         return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[detail, *_error_info(exc)])
+    if isinstance(exc, UnknownBank):  # a request naming a bank the settings do not have
+        said = ServiceError("error.bank.unknown", bank=repr(exc.code), known=exc.known)
+        return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=said.said(), details=_error_info(said))
     if isinstance(exc, ConfigError):
         return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=str(exc))
     return status_pb2.Status(code=_CODES.get(type(exc), code_pb2.INTERNAL), message=exc.said(),

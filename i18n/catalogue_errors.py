@@ -141,6 +141,7 @@ WORDS: dict[str, tuple[str, str]] = {
                              "kept"),
     "error.file.other_bank": ("该用户代表银行 {banks}；不得递交银行 {bank} 的文件",
                               "this user acts for bank {banks}; it may not hand in files of bank {bank}"),
+    "error.bank.unknown": ("未配置的银行 {bank}；已配置的银行：{known}", "unknown bank {bank}; known banks: {known}"),
     # statements
     "error.statement.none": ("没有对账单文件 {file}", "no statement file {file}"),
     "error.statement.no_account": ("缺少账号", "no account"),

@@ -68,6 +68,15 @@ class ConfigError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
+class UnknownBank(ConfigError):
+    """A bank code no ``[banks.CODE]`` table names (a request naming it is refused, said in the
+    caller's language by the gRPC layer: ``error.bank.unknown``)."""
+
+    def __init__(self, code: str, known: str):
+        self.code, self.known = code, known
+        super().__init__(f"unknown bank {code!r}; known banks: {known}")
+
+
 #: Where the personal-data keys are when the settings file does not say: beside it, apart from
 #: the data folder (see ``keys_in_data_dir``).
 DEFAULT_PII_KEY_FILE = "keys/pii-keys.json"
@@ -136,7 +145,7 @@ class Settings:
             return self.banks[code]
         except KeyError:
             known = ", ".join(sorted(self.banks)) or "none configured"
-            raise ConfigError(f"unknown bank {code!r}; known banks: {known}") from None
+            raise UnknownBank(code, known) from None
 
 
 # -- the schema ---------------------------------------------------------------------------------

@@ -177,3 +177,23 @@ def test_the_language_setting_is_the_default_and_a_call_may_still_ask_for_chines
         assert _refused(get((("accept-language", "fr-FR"),)))[1] == "no batch B2026NOPE"  # not spoken: the setting
     finally:
         stop(proc)
+
+
+def test_a_hand_in_for_a_bank_nobody_configured_is_refused_in_either_language(tmp_path, sshd_server, sqlite_engine):
+    proc, address = serve(_config(tmp_path, sshd_server, sqlite_engine))
+    finance = TestClient(address, "finance")
+    try:
+        def hand_in(extra=()):
+            def requests():
+                yield pb.IngestResultFileRequest(start=pb.IngestResultFileRequest.Start(bank_code="NOPE9",
+                                                                                        file_name="r.xml"))
+                yield pb.IngestResultFileRequest(data=b"<x/>")
+            return lambda: finance.stub.IngestResultFile(requests(), metadata=finance.metadata + extra)
+
+        zh, en = _refused(hand_in()), _refused(hand_in(EN))
+        assert zh[0] == en[0] == grpc.StatusCode.INVALID_ARGUMENT
+        assert zh[1] == f"未配置的银行 'NOPE9'；已配置的银行：{BANK}"
+        assert en[1] == f"unknown bank 'NOPE9'; known banks: {BANK}"
+        assert zh[3] == en[3] == ("BANK_UNKNOWN", "ykt.v1", {"bank": "'NOPE9'", "known": BANK})
+    finally:
+        stop(proc)
