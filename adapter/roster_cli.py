@@ -46,26 +46,27 @@ ISSUE_PAGE = 1000  # issues fetched per ListLineIssues call (the service's large
 def add_parsers(batch_subparsers, server_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``template`` and ``submit`` to the ``batch`` group's subparsers; ``server_flags`` adds
     the address and credential flags. Each parser sets ``roster_action``; the CLI then calls
-    :func:`run` with the parsed arguments and its client factory."""
-    p = batch_subparsers.add_parser("template", help="write an XLSX roster template (columns and one example row)")
-    p.add_argument("--out", type=Path, default=Path("roster-template.xlsx"),
-                   help="the file to write (default roster-template.xlsx; never over an existing file)")
+    :func:`run` with the parsed arguments and its client factory. Help texts are said in the
+    run's language (the CLI reads ``--lang`` before it builds the parsers)."""
+    from i18n import say
+
+    def h(key: str) -> str:
+        return say(f"roster.help.{key}")
+
+    p = batch_subparsers.add_parser("template", help=h("template"))
+    p.add_argument("--out", type=Path, default=Path("roster-template.xlsx"), help=h("out"))
     p.set_defaults(roster_action="template")
 
-    p = batch_subparsers.add_parser("submit", help="check a roster (XLSX, CSV or JSON lines) locally, then submit it")
-    p.add_argument("file", type=Path, help="the roster: .xlsx, .csv (UTF-8 or GBK) or .jsonl")
-    p.add_argument("--program", required=True, help="subsidy program code")
-    p.add_argument("--period", required=True, help="e.g. 2026-11")
-    p.add_argument("--region", required=True, help="6-digit administrative division code")
-    p.add_argument("--bank", required=True, help="the agency bank's code")
-    p.add_argument("--payer-name", required=True, help="the paying account's name")
-    p.add_argument("--payer-account", required=True, help="the paying account")
-    p.add_argument("--key", help="idempotency key (default: a digest of the file's bytes and the header)")
-    p.add_argument("--control-count", type=int, help="the roster's stated line count (default: the rows counted)")
-    p.add_argument("--control-total", help="the roster's stated total in yuan (default: the rows summed)")
-    p.add_argument("--max-amount", help="the program's standard per line in yuan (default: none)")
-    p.add_argument("--result", type=Path, help="the result sheet (default: FILE's name + -result.xlsx beside it)")
-    p.add_argument("--check-only", action="store_true", help="check the roster locally and send nothing")
+    p = batch_subparsers.add_parser("submit", help=h("submit"))
+    p.add_argument("file", type=Path, help=h("file"))
+    for flag in ("program", "period", "region", "bank", "payer-name", "payer-account"):
+        p.add_argument(f"--{flag}", required=True, help=h(flag))
+    p.add_argument("--key", help=h("key"))
+    p.add_argument("--control-count", type=int, help=h("control-count"))
+    p.add_argument("--control-total", help=h("control-total"))
+    p.add_argument("--max-amount", help=h("max-amount"))
+    p.add_argument("--result", type=Path, help=h("result"))
+    p.add_argument("--check-only", action="store_true", help=h("check-only"))
     server_flags(p)
     p.set_defaults(roster_action="submit")
 

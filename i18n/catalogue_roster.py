@@ -67,6 +67,32 @@ WORDS: dict[str, tuple[str, str]] = {
                                 "template written to {path}: row 1 the columns, row 2 their codes, row 3 an example "
                                 "(skipped when submitted)."),
     "roster.bad_option": ("{option}:{why}", "{option}: {why}"),
+    # the commands' help
+    "roster.help.template": ("写出 XLSX 发放名册模板(列名和一行示例)", "write an XLSX roster template (columns and "
+                             "one example row)"),
+    "roster.help.out": ("写到这个文件(默认 roster-template.xlsx;不覆盖已有文件)",
+                        "the file to write (default roster-template.xlsx; never over an existing file)"),
+    "roster.help.submit": ("先在本地检查名册(XLSX、CSV 或 JSON lines),再提交", "check a roster (XLSX, CSV or JSON "
+                           "lines) here, then submit it"),
+    "roster.help.file": ("名册文件:.xlsx、.csv(UTF-8 或 GBK)或 .jsonl", "the roster: .xlsx, .csv (UTF-8 or GBK) or "
+                         ".jsonl"),
+    "roster.help.program": ("补贴项目代码", "subsidy program code"),
+    "roster.help.period": ("发放期间,如 2026-11", "the period, e.g. 2026-11"),
+    "roster.help.region": ("6 位行政区划代码", "6-digit administrative division code"),
+    "roster.help.bank": ("代理银行代码", "the agency bank's code"),
+    "roster.help.payer-name": ("付款账户户名", "the paying account's name"),
+    "roster.help.payer-account": ("付款账号", "the paying account"),
+    "roster.help.key": ("幂等键(默认:由文件内容和批次信息算出)", "idempotency key (default: a digest of the file "
+                        "and the header)"),
+    "roster.help.control-count": ("名册申报的行数(默认:实际行数)", "the roster's stated line count (default: the "
+                                  "rows counted)"),
+    "roster.help.control-total": ("名册申报的合计金额,元(默认:各行相加)", "the roster's stated total in yuan "
+                                  "(default: the rows summed)"),
+    "roster.help.max-amount": ("每行不得超过的补贴标准,元(默认:无)", "the program's standard per line in yuan "
+                               "(default: none)"),
+    "roster.help.result": ("结果表(默认:与名册同目录的 名册名-result.xlsx)", "the result sheet (default: FILE's "
+                           "name + -result.xlsx beside it)"),
+    "roster.help.check-only": ("只在本地检查,不提交", "check the roster here and send nothing"),
     # the result sheet
     "roster.sheet.results": ("提交结果", "results"),
     "roster.sheet.summary": ("汇总", "summary"),
