@@ -28,18 +28,19 @@ from pathlib import Path
 import i18n
 from adapter import cli_batches, cli_files, cli_ledger, cli_lines, cli_stop, report_cli
 from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
+from i18n import say
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
 
 def _credential_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--token-file", type=Path, help="file holding the bearer token (default: $YKT_TOKEN)")
-    p.add_argument("--ca", type=Path, help="CA of the server's certificate: use TLS (default: $YKT_TLS_CA)")
-    p.add_argument("--cert", type=Path, help="client certificate for mutual TLS (default: $YKT_TLS_CERT)")
+    p.add_argument("--token-file", type=Path, help=say("cli.help.token_file"))
+    p.add_argument("--ca", type=Path, help=say("cli.help.ca"))
+    p.add_argument("--cert", type=Path, help=say("cli.help.cert"))
     # dest tls_key: a command's own --key (batch submit's idempotency key) must not be taken for it
     key = "--tls-key" if "--key" in p._option_string_actions else "--key"
-    p.add_argument(key, dest="tls_key", type=Path, help="its private key (default: $YKT_TLS_KEY)")
-    p.add_argument("--server-name", help="name the server's certificate must carry, if not the address's host")
+    p.add_argument(key, dest="tls_key", type=Path, help=say("cli.help.key"))
+    p.add_argument("--server-name", help=say("cli.help.server_name"))
 
 
 def _server_flags(p: argparse.ArgumentParser, suppress: bool = False) -> None:
@@ -59,36 +60,26 @@ def _server_flags(p: argparse.ArgumentParser, suppress: bool = False) -> None:
 
 def _lang_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
-                   help="language of the words for people: zh (default) or en (default: $YKT_LANG)")
+                   help=say("cli.help.lang"))
 
 
 def _json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                   help="print JSON for scripts: codes as codes, money as integer fen")
+                   help=say("cli.help.json"))
 
 
-EPILOG = """exit codes:
-  0  done
-  1  done, and the check found something (verify: a break; statement: breaks listed)
-  2  refused here before anything was sent: usage, a missing or unreadable file, bad settings
-  3  refused by the service (INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED,
-     UNAUTHENTICATED, NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE): fix the request
-  4  the service or the connection failed (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, ...): try again
-130  interrupted
-
-language: --lang zh|en or YKT_LANG (default zh); credentials: --token-file or YKT_TOKEN,
---ca/--cert/--key or YKT_TLS_CA/YKT_TLS_CERT/YKT_TLS_KEY"""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ykt", description="one-card subsidy disbursement adapter",
-                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level; a failure's traceback")
+    i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))  # before the parsers: their help is words too
+    parser = argparse.ArgumentParser(prog="ykt", description=say("cli.help.ykt"), epilog=say("cli.help.epilog"),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help=say("cli.help.verbose"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--lang", choices=("zh", "en"), default=None,
-                        help="language of the words for people: zh (default) or en (default: $YKT_LANG)")
+                        help=say("cli.help.lang"))
     parser.add_argument("--json", action="store_true", default=False,
-                        help="print JSON for scripts: codes as codes, money as integer fen")
+                        help=say("cli.help.json"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     cli_batches.add_parsers(sub, _server_flags, _json_flag)
@@ -97,79 +88,72 @@ def main(argv: list[str] | None = None) -> int:
     cli_files.add_parsers(sub, _server_flags, _json_flag)
     cli_ledger.add_parsers(sub, _server_flags, _json_flag)
 
-    p = sub.add_parser("demo", help="run the whole flow on the embedded defaults")
+    p = sub.add_parser("demo", help=say("cli.help.demo"))
     p.add_argument("--lines", type=_demo_lines, default=1000, metavar="N",
-                   help="beneficiaries in each bank's batch, 1 to 1,000,000 (default 1000)")
-    p.add_argument("--seed", type=int, default=7, help="seed of the roster and the bank's outcomes")
-    p.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="wiped and reused (default var/demo)")
+                   help=say("cli.help.demo.lines"))
+    p.add_argument("--seed", type=int, default=7, help=say("cli.help.demo.seed"))
+    p.add_argument("--data-dir", type=Path, default=Path("var/demo"), help=say("cli.help.demo.data_dir"))
 
-    p = sub.add_parser("serve", help="run the gRPC service and its worker")
-    p.add_argument("--config", type=Path, required=True, help="TOML settings (see examples/ykt.toml)")
+    p = sub.add_parser("serve", help=say("cli.help.serve"))
+    p.add_argument("--config", type=Path, required=True, help=say("cli.help.config"))
     p.add_argument("--address", default=DEFAULT_ADDRESS)
-    p.add_argument("--no-worker", action="store_true", help="do not dispatch or poll banks in the background")
-    p.add_argument("--log-json", action="store_true", help="log one JSON object per line (as log_format = \"json\")")
+    p.add_argument("--no-worker", action="store_true", help=say("cli.help.serve.no_worker"))
+    p.add_argument("--log-json", action="store_true", help=say("cli.help.serve.log_json"))
 
-    p = sub.add_parser("migrate", help="create or upgrade the ledger schema")
+    p = sub.add_parser("migrate", help=say("cli.help.migrate"))
     p.add_argument("--config", type=Path, required=True)
 
-    p = sub.add_parser("verify", help="check the database's integrity, the journal's hash chain, every "
-                       "state against the journal and the ledger's invariants; exit 1 and name the first break")
+    p = sub.add_parser("verify", help=say("cli.help.verify"))
     p.add_argument("--config", type=Path, required=True)
 
-    p = sub.add_parser("keys", help="create or rotate the keys that seal personal data at rest (init, rotate) "
-                       "and sign reports (init, rotate-signing), or write the reports' public keys (public)")
+    p = sub.add_parser("keys", help=say("cli.help.keys"))
     p.add_argument("action", choices=["init", "rotate", "rotate-signing", "public"])
     p.add_argument("--config", type=Path, required=True)
-    p.add_argument("--out", type=Path, help="public: write the public key set here (default: print it)")
+    p.add_argument("--out", type=Path, help=say("cli.help.keys.out"))
 
-    p = sub.add_parser("backup", help="write one archive (mode 0600) of the ledger, the personal-data keys and "
-                       "the report-signing keys, with a manifest")
+    p = sub.add_parser("backup", help=say("cli.help.backup"))
     p.add_argument("--config", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True, help="the archive to write (a tar file; never over one)")
+    p.add_argument("--out", type=Path, required=True, help=say("cli.help.backup.out"))
 
-    p = sub.add_parser("restore", help="restore a `ykt backup` archive into an empty ledger and key folder; "
-                       "then run ykt verify")
+    p = sub.add_parser("restore", help=say("cli.help.restore"))
     p.add_argument("--config", type=Path, required=True)
     p.add_argument("archive", type=Path)
 
-    p = sub.add_parser("bank-sim", help="run a simulated agency bank with an embedded SFTP server")
-    p.add_argument("--profile", type=Path, required=True, help="the bank profile it plays (e.g. profiles/RCC01.toml)")
-    p.add_argument("--root", type=Path, required=True, help="the bank's folder (its inbox and outbox inside)")
+    p = sub.add_parser("bank-sim", help=say("cli.help.bank_sim"))
+    p.add_argument("--profile", type=Path, required=True, help=say("cli.help.bank_sim.profile"))
+    p.add_argument("--root", type=Path, required=True, help=say("cli.help.bank_sim.root"))
     p.add_argument("--port", type=int, default=2222)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--authorized-keys", type=Path, required=True, help="public keys allowed to log in")
-    p.add_argument("--host-key", type=Path, required=True, help="host key file (created if missing)")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between inbox scans")
-    p.add_argument("--keys", type=Path, help="for a profile with [security]: the bank's key folder "
-                   "(`python -m filesec generate`), whose sign and decrypt key sets it uses")
-    p.add_argument("--service-keys", type=Path, help="the service's key folder, whose public verify and "
-                   "encrypt key sets the bank uses")
-    p.add_argument("--rereport", action="store_true", help="misbehave: send each answer again (a re-report)")
+    p.add_argument("--authorized-keys", type=Path, required=True, help=say("cli.help.bank_sim.authorized_keys"))
+    p.add_argument("--host-key", type=Path, required=True, help=say("cli.help.bank_sim.host_key"))
+    p.add_argument("--interval", type=float, default=1.0, help=say("cli.help.bank_sim.interval"))
+    p.add_argument("--keys", type=Path, help=say("cli.help.bank_sim.keys"))
+    p.add_argument("--service-keys", type=Path, help=say("cli.help.bank_sim.service_keys"))
+    p.add_argument("--rereport", action="store_true", help=say("cli.help.bank_sim.rereport"))
     p.add_argument("--pay-twice", type=_seqs, default=(), metavar="SEQS",
-                   help="misbehave: pay these lines (comma-separated seqs) a second time under new references")
+                   help=say("cli.help.bank_sim.pay_twice"))
     p.add_argument("--pay-twice-ppm", type=int, default=0, metavar="N",
-                   help="misbehave: pay N parts per million of the paid lines a second time")
+                   help=say("cli.help.bank_sim.pay_twice_ppm"))
 
-    p = sub.add_parser("report", help="fetch a report and export it (JSON, text, PDF, XLSX, CSV), or verify a copy")
+    p = sub.add_parser("report", help=say("cli.help.report"))
     report_cli.add_parsers(p, _server_flags)
 
-    for name, method, what in (("regenerate-file", "RegenerateFile", "= ykt files regenerate"),
-                               ("mark-delivered", "MarkFileDelivered", "= ykt files mark-delivered")):
+    for name, method, what in (("regenerate-file", "RegenerateFile", say("cli.help.regenerate_file")),
+                               ("mark-delivered", "MarkFileDelivered", say("cli.help.mark_delivered"))):
         cli_files.file_action_flags(sub.add_parser(name, help=what), _server_flags, _json_flag, method)
 
-    p = sub.add_parser("token", help="make a bearer token for a user: the token, and the SHA-256 for the settings")
-    p.add_argument("user", help="the user's name in [auth.users]")
-    p.add_argument("--role", default="CLERK", help="role for the settings snippet (default CLERK)")
+    p = sub.add_parser("token", help=say("cli.help.token"))
+    p.add_argument("user", help=say("cli.help.token.user"))
+    p.add_argument("--role", default="CLERK", help=say("cli.help.token.role"))
     p.add_argument("--bank", action="append", default=[], metavar="CODE",
-                   help="a BANK user: a bank it acts for (repeat for several; required for BANK)")
+                   help=say("cli.help.token.bank"))
 
-    p = sub.add_parser("certs", help="make a CA, a server certificate and client certificates for mutual TLS")
-    p.add_argument("--out", type=Path, required=True, help="folder (an existing ca.pem/ca.key there is reused)")
+    p = sub.add_parser("certs", help=say("cli.help.certs"))
+    p.add_argument("--out", type=Path, required=True, help=say("cli.help.certs.out"))
     p.add_argument("--server-name", action="append", dest="server_names",
-                   help="DNS name or IP address of the server (repeatable; default localhost and 127.0.0.1)")
-    p.add_argument("--client", action="append", default=[], help="a client certificate with this CN (repeatable)")
+                   help=say("cli.help.certs.server_name"))
+    p.add_argument("--client", action="append", default=[], help=say("cli.help.certs.client"))
 
-    i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))  # before parsing: its refusals are words too
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

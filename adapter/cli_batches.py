@@ -28,41 +28,39 @@ BATCH_STATUSES = ("NEEDS_CORRECTION", "SUBMITTED", "APPROVED", "FUNDED", "DISPAT
 def add_parsers(sub, server_flags: Callable[[argparse.ArgumentParser], None],
                 json_flag: Callable[[argparse.ArgumentParser], None]) -> None:
     """The ``batch`` group: ``sub`` is the CLI's subparsers."""
-    group = sub.add_parser("batch", help="batches: submit, list, show, approve, fund, dispatch, close")
+    group = sub.add_parser("batch", help=say("cli.help.batch"))
     batch = group.add_subparsers(dest="batch_action", required=True, metavar="ACTION")
 
-    p = batch.add_parser("list", help="every batch you may see")
-    p.add_argument("--status", type=str.upper, choices=BATCH_STATUSES, help="only batches in this state")
+    p = batch.add_parser("list", help=say("cli.help.batch.list"))
+    p.add_argument("--status", type=str.upper, choices=BATCH_STATUSES, help=say("cli.help.batch.status"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=list_batches)
 
-    p = batch.add_parser("show", help="one batch: its figures and its lines by status")
+    p = batch.add_parser("show", help=say("cli.help.batch.show"))
     p.add_argument("batch_id")
     server_flags(p), json_flag(p)
     p.set_defaults(run=show_batch)
 
-    p = batch.add_parser("approve", help="approve a submitted batch (a second person: not its submitter)")
+    p = batch.add_parser("approve", help=say("cli.help.batch.approve"))
     p.add_argument("batch_id")
     server_flags(p), json_flag(p)
     p.set_defaults(run=approve_batch)
 
-    p = batch.add_parser("fund", help="move the batch's money to the bank's clearing account (finance)")
+    p = batch.add_parser("fund", help=say("cli.help.batch.fund"))
     p.add_argument("batch_id")
-    p.add_argument("--amount", type=fen_of, help="in yuan, e.g. 12345.60 (default: the batch's total, as the "
-                   "service states it)")
+    p.add_argument("--amount", type=fen_of, help=say("cli.help.batch.amount"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=fund_batch)
 
-    p = batch.add_parser("dispatch", help="render the payment file and deliver it to the bank now (finance; the "
-                         "worker also does this)")
+    p = batch.add_parser("dispatch", help=say("cli.help.batch.dispatch"))
     p.add_argument("batch_id")
     server_flags(p), json_flag(p)
     p.set_defaults(run=dispatch_batch)
 
-    p = batch.add_parser("close", help="refund the surplus to finance and close the batch; prints its report")
+    p = batch.add_parser("close", help=say("cli.help.batch.close"))
     p.add_argument("batch_id")
     p.add_argument("--allow-unreported", action="store_true",
-                   help="close although the bank has not answered every line (they are refunded)")
+                   help=say("cli.help.batch.allow_unreported"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=close_batch)
 

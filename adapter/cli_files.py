@@ -34,43 +34,40 @@ CHUNK = 1 << 20
 
 
 def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
-    group = sub.add_parser("files", help="files exchanged with the banks: list, regenerate, mark-delivered, hand-in")
+    group = sub.add_parser("files", help=say("cli.help.files"))
     _list_flags(group, None)
     server_flags(group), json_flag(group)
     group.set_defaults(run=list_files)
     files = group.add_subparsers(dest="files_action", metavar="ACTION")
-    p = files.add_parser("list", help="every file exchanged with each bank: state, digest, attempts, last error")
+    p = files.add_parser("list", help=say("cli.help.files.list"))
     _list_flags(p, argparse.SUPPRESS)
     server_flags(p, suppress=True), json_flag(p)
     for name, method, what in (
-            ("regenerate", "RegenerateFile", "render a payment file that never reached the bank anew and queue it"),
-            ("mark-delivered", "MarkFileDelivered", "record that a payment file reached the bank another way")):
+            ("regenerate", "RegenerateFile", say("cli.help.files.regenerate")),
+            ("mark-delivered", "MarkFileDelivered", say("cli.help.files.mark_delivered"))):
         p = files.add_parser(name, help=what)
         file_action_flags(p, server_flags, json_flag, method)
-    p = files.add_parser("hand-in", help="hand in a bank's result file that arrived outside SFTP")
+    p = files.add_parser("hand-in", help=say("cli.help.files.hand_in"))
     _hand_in_flags(p, server_flags, json_flag, "IngestResultFile")
 
-    p = sub.add_parser("exceptions", help="records of booked result files that were not simply paid or failed: "
-                       "over-payments, second payments, short payments, re-reports, other accounts")
-    p.add_argument("--bank", help="only this bank's")
-    p.add_argument("--batch", help="only this batch's")
+    p = sub.add_parser("exceptions", help=say("cli.help.exceptions"))
+    p.add_argument("--bank", help=say("cli.help.only_bank"))
+    p.add_argument("--batch", help=say("cli.help.only_batch"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=list_exceptions)
 
-    group = sub.add_parser("statement", help="bank statements: reconcile with the ledger (show; exit 1 when it "
-                           "lists breaks), hand in, list")
+    group = sub.add_parser("statement", help=say("cli.help.statement"))
     _reconcile_flags(group, None)
     server_flags(group), json_flag(group)
     group.set_defaults(run=show_statement)
     statements = group.add_subparsers(dest="statement_action", metavar="ACTION")
-    p = statements.add_parser("show", help="reconcile a clearing account's statements with the ledger "
-                              "(exit 0: clean, 1: breaks listed)")
+    p = statements.add_parser("show", help=say("cli.help.statement.show"))
     _reconcile_flags(p, argparse.SUPPRESS)
     server_flags(p, suppress=True), json_flag(p)
-    p = statements.add_parser("hand-in", help="hand in a bank statement that arrived outside SFTP")
+    p = statements.add_parser("hand-in", help=say("cli.help.statement.hand_in"))
     _hand_in_flags(p, server_flags, json_flag, "IngestStatementFile")
-    p = statements.add_parser("list", help="the statements received, with their periods and balances")
-    p.add_argument("--bank", help="only this bank's")
+    p = statements.add_parser("list", help=say("cli.help.statement.list"))
+    p.add_argument("--bank", help=say("cli.help.only_bank"))
     p.add_argument("--state", type=str.upper, choices=STATEMENT_STATES)
     server_flags(p), json_flag(p)
     p.set_defaults(run=list_statements)
@@ -78,7 +75,7 @@ def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
 
 def file_action_flags(p, server_flags, json_flag, method: str) -> None:
     p.add_argument("file_id", type=int)
-    p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    p.add_argument("--reason", required=True, help=say("cli.help.reason"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=file_action, method=method)
 
@@ -86,28 +83,28 @@ def file_action_flags(p, server_flags, json_flag, method: str) -> None:
 def _list_flags(p, default) -> None:
     """On the group (``ykt files --bank B``) and on ``list``: SUPPRESS there, so that a flag given
     before the action word is not reset by the action's own default."""
-    p.add_argument("--bank", default=default, help="only this bank's files")
-    p.add_argument("--batch", default=default, help="only this batch's files (and result files naming it)")
-    p.add_argument("--state", default=default, type=str.upper, choices=FILE_STATES, help="only files in this state")
+    p.add_argument("--bank", default=default, help=say("cli.help.files.bank"))
+    p.add_argument("--batch", default=default, help=say("cli.help.files.batch"))
+    p.add_argument("--state", default=default, type=str.upper, choices=FILE_STATES, help=say("cli.help.files.state"))
 
 
 def _reconcile_flags(p, default) -> None:
     p.add_argument("--file-id", type=int, default=default,
-                   help="one stored statement: its period, with the account's other statements")
-    p.add_argument("--bank", default=default, help="or: the bank ...")
-    p.add_argument("--account", default=default, help="... its clearing account ...")
+                   help=say("cli.help.statement.file_id"))
+    p.add_argument("--bank", default=default, help=say("cli.help.statement.bank"))
+    p.add_argument("--account", default=default, help=say("cli.help.statement.account"))
     p.add_argument("--from", dest="from_date", default=default,
-                   help="... from this day (YYYY-MM-DD, the bank's local date)")
-    p.add_argument("--to", dest="to_date", default=default, help="... to this day (default: --from)")
-    p.add_argument("--out", type=Path, default=default, help="also write the whole reconciliation as JSON here")
+                   help=say("cli.help.statement.from"))
+    p.add_argument("--to", dest="to_date", default=default, help=say("cli.help.statement.to"))
+    p.add_argument("--out", type=Path, default=default, help=say("cli.help.statement.out"))
 
 
 def _hand_in_flags(p, server_flags, json_flag, method: str) -> None:
     p.add_argument("file", type=Path)
-    p.add_argument("--bank", required=True, help="the bank that sent it")
-    p.add_argument("--name", help="the file's name as the bank gave it (default: FILE's name)")
+    p.add_argument("--bank", required=True, help=say("cli.help.hand_in.bank"))
+    p.add_argument("--name", help=say("cli.help.hand_in.name"))
     if method == "IngestResultFile":
-        p.add_argument("--signature", type=Path, help="the bank's detached signature (NAME.sig), for banks that sign")
+        p.add_argument("--signature", type=Path, help=say("cli.help.hand_in.signature"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=hand_in, method=method)
 

@@ -17,14 +17,14 @@ from adapter.cli_output import amount, emit, emit_json, say, table, to_data, whe
 
 
 def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
-    group = sub.add_parser("ledger", help="the ledger: account balances and a batch's transactions (read only)")
+    group = sub.add_parser("ledger", help=say("cli.help.ledger"))
     ledger = group.add_subparsers(dest="ledger_action", required=True, metavar="ACTION")
-    p = ledger.add_parser("balances", help="each account's balance, in yuan")
-    p.add_argument("--prefix", default="", help='only accounts starting so, e.g. "clearing:" or "budget:652301"')
-    p.add_argument("--batch", default="", help="only this batch's accounts")
+    p = ledger.add_parser("balances", help=say("cli.help.ledger.balances"))
+    p.add_argument("--prefix", default="", help=say("cli.help.ledger.prefix"))
+    p.add_argument("--batch", default="", help=say("cli.help.ledger.batch"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=balances)
-    p = ledger.add_parser("transactions", help="a batch's ledger transactions")
+    p = ledger.add_parser("transactions", help=say("cli.help.ledger.transactions"))
     p.add_argument("--batch", required=True)
     server_flags(p), json_flag(p)
     p.set_defaults(run=transactions)

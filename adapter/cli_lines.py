@@ -34,65 +34,63 @@ PAGE = 1000  # the service's largest page
 
 
 def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
-    group = sub.add_parser("lines", help="a batch's lines: list, correct, remove, release, re-issue, give up")
+    group = sub.add_parser("lines", help=say("cli.help.lines"))
     lines = group.add_subparsers(dest="lines_action", required=True, metavar="ACTION")
 
-    p = lines.add_parser("list", help="a batch's lines (personal data masked), with the bank's reasons")
+    p = lines.add_parser("list", help=say("cli.help.lines.list"))
     p.add_argument("batch_id")
-    p.add_argument("--status", type=str.upper, choices=LINE_STATUSES, help="only lines in this state")
+    p.add_argument("--status", type=str.upper, choices=LINE_STATUSES, help=say("cli.help.lines.status"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=list_lines)
 
     for name, method, what in (
-            ("correct", "CorrectLines", "send rejected or held lines again, corrected (same seq and amount)"),
-            ("reissue", "ReissueLines", "send lines the bank failed again, corrected (补发); a change of who is "
-                                        "paid waits for an approver")):
+            ("correct", "CorrectLines", say("cli.help.lines.correct")),
+            ("reissue", "ReissueLines", say("cli.help.lines.reissue"))):
         p = lines.add_parser(name, help=what)
         p.add_argument("batch_id")
-        p.add_argument("file", type=Path, help="the corrected lines: JSON lines with the API's PaymentLine fields")
+        p.add_argument("file", type=Path, help=say("cli.help.lines.file"))
         server_flags(p), json_flag(p)
         p.set_defaults(run=send_lines, method=method)
 
     for name, method, what in (
-            ("remove", "RemoveLines", "take lines out of a batch before approval"),
-            ("release", "ReleaseLines", "let lines held for review go ahead"),
-            ("give-up", "GiveUpLines", "stop trying to pay failed lines; refunded at close"),
-            ("allow-reissue", "AllowReissue", "allow lines the bank has not answered to be re-issued (approver)")):
+            ("remove", "RemoveLines", say("cli.help.lines.remove")),
+            ("release", "ReleaseLines", say("cli.help.lines.release")),
+            ("give-up", "GiveUpLines", say("cli.help.lines.give_up")),
+            ("allow-reissue", "AllowReissue", say("cli.help.lines.allow_reissue"))):
         p = lines.add_parser(name, help=what)
         p.add_argument("batch_id")
-        p.add_argument("seqs", type=seqs_of, help="line numbers: 3,7,10-12")
-        p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+        p.add_argument("seqs", type=seqs_of, help=say("cli.help.lines.seqs"))
+        p.add_argument("--reason", required=True, help=say("cli.help.reason"))
         server_flags(p), json_flag(p)
         p.set_defaults(run=resolve_lines, method=method)
 
-    p = lines.add_parser("changes", help="a batch's changes of who is paid, oldest first")
+    p = lines.add_parser("changes", help=say("cli.help.lines.changes"))
     p.add_argument("batch_id")
     p.add_argument("--state", type=str.upper, choices=CHANGE_STATES)
     server_flags(p), json_flag(p)
     p.set_defaults(run=list_changes)
 
-    for name, method, what in (("approve-change", "ApproveLineChanges", "approve a change of who is paid "
-                                "(not whoever made it or submitted the batch)"),
-                               ("refuse-change", "RefuseLineChanges", "refuse a change of who is paid")):
+    for name, method, what in (("approve-change", "ApproveLineChanges", say("cli.help.lines.approve_change")),
+                               ("refuse-change", "RefuseLineChanges", say("cli.help.lines.refuse_change"))):
         p = lines.add_parser(name, help=what)
         p.add_argument("batch_id")
         p.add_argument("change_id", type=int)
-        p.add_argument("--reason", required=name == "refuse-change", default="", help="why")
+        p.add_argument("--reason", required=name == "refuse-change", default="", help=say("cli.help.why"))
         server_flags(p), json_flag(p)
         p.set_defaults(run=decide_change, method=method)
 
-    p = sub.add_parser("issues", help="every issue found about a batch's lines: rejections, holds, warnings")
+    p = sub.add_parser("issues", help=say("cli.help.issues"))
     p.add_argument("batch_id")
-    p.add_argument("--open", action="store_true", help="only issues not yet corrected, removed or released")
+    p.add_argument("--open", action="store_true", help=say("cli.help.issues.open"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=list_issues)
 
-    p = sub.add_parser("audit", help="who did what to a batch and its lines")
+    p = sub.add_parser("audit", help=say("cli.help.audit"))
     p.add_argument("batch_id")
     server_flags(p), json_flag(p)
     p.set_defaults(run=audit_trail)
 
-    p = sub.add_parser("disclosure", help="a batch's public disclosure list (公示): name, masked ID, amount, date")
+    p = sub.add_parser("disclosure", help=say("cli.help.disclosure"))
     p.add_argument("batch_id")
     server_flags(p), json_flag(p)
     p.set_defaults(run=disclosure)

@@ -22,33 +22,33 @@ STOP_KINDS = ("DECEASED", "IMPRISONED", "INELIGIBLE")
 
 
 def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
-    group = sub.add_parser("stop", help="the stop list (停发名单): add, query, revoke; payments to recover")
+    group = sub.add_parser("stop", help=say("cli.help.stop"))
     stop = group.add_subparsers(dest="stop_action", required=True, metavar="ACTION")
 
-    p = stop.add_parser("add", help="stop paying a person from a day on")
+    p = stop.add_parser("add", help=say("cli.help.stop.add"))
     p.add_argument("id_number")
-    p.add_argument("--kind", type=str.upper, choices=STOP_KINDS, required=True, help="why the person is stopped")
-    p.add_argument("--from", dest="effective_from", type=day, required=True, help="YYYY-MM-DD: stopped from this day")
+    p.add_argument("--kind", type=str.upper, choices=STOP_KINDS, required=True, help=say("cli.help.stop.kind"))
+    p.add_argument("--from", dest="effective_from", type=day, required=True, help=say("cli.help.stop.from"))
     p.add_argument("--until", dest="effective_until", type=day, default="",
-                   help="YYYY-MM-DD, exclusive (default: open-ended)")
-    p.add_argument("--source", required=True, help="who reported it, e.g. the civil affairs bureau's notice number")
+                   help=say("cli.help.stop.until"))
+    p.add_argument("--source", required=True, help=say("cli.help.stop.source"))
     p.add_argument("--note", default="")
     server_flags(p), json_flag(p)
     p.set_defaults(run=add_entry)
 
-    p = stop.add_parser("query", help="the stop list's entries, for one person or everyone")
+    p = stop.add_parser("query", help=say("cli.help.stop.query"))
     p.add_argument("id_number", nargs="?", default="")
-    p.add_argument("--active-on", type=day, default="", help="YYYY-MM-DD: only entries in force that day")
+    p.add_argument("--active-on", type=day, default="", help=say("cli.help.stop.active_on"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=query_entries)
 
-    p = stop.add_parser("revoke", help="withdraw an entry (it was wrong), with a reason")
+    p = stop.add_parser("revoke", help=say("cli.help.stop.revoke"))
     p.add_argument("entry_id", type=int)
     p.add_argument("--reason", required=True)
     server_flags(p), json_flag(p)
     p.set_defaults(run=revoke_entry)
 
-    p = stop.add_parser("recoveries", help="payments booked after the person's stop took effect: to recover (追回)")
+    p = stop.add_parser("recoveries", help=say("cli.help.stop.recoveries"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=recoveries)
 

@@ -242,11 +242,14 @@ def test_version_help_and_exit_codes_documented():
     from importlib.metadata import version
 
     assert _run("--version").stdout.strip() == f"ykt {version('ykt-adapter')}"
-    helped = _run("--help")
+    helped = _run("--help", "--lang", "en")
     assert helped.returncode == 0
     for word in ("batch", "lines", "issues", "stop", "files", "statement", "exceptions", "audit", "disclosure"):
         assert f"    {word}" in helped.stdout
     assert "3  refused by the service" in helped.stdout and "4  the service or the connection failed" in helped.stdout
+    zh = _run("lines", "--help")  # Chinese by default, the help too
+    assert zh.returncode == 0 and "放弃补发失败的明细" in zh.stdout and "give up" not in zh.stdout
+    assert "3  服务拒绝了请求" in _run("--help").stdout
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(office):
