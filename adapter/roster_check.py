@@ -98,7 +98,7 @@ def describe(p: Problem, lang: str | None = None) -> str:
     """One problem as a person reads it: where (row, seq, column), what (the code's name in the
     language of the context) and the detail, e.g.
     ``第 5 行(序号 4)身份证号:证件号码校验位错误 [ID_CHECKSUM] line 4: id_number: ...``."""
-    from i18n import name, say
+    from i18n import current, name, say
 
     where = say("roster.where.row", lang, row=p.row) if p.row else say("roster.where.file", lang)
     if p.seq:
@@ -106,7 +106,8 @@ def describe(p: Problem, lang: str | None = None) -> str:
     if p.column:
         where += f" {p.column}"
     severity = say(f"roster.severity.{p.severity if p.severity == WARNING else ERROR}", lang)
-    return f"{where}:[{severity}] {name('problem', p.code, lang)} [{p.code}] {p.message}"
+    sep = ":" if (lang or current()) == "zh" else ": "
+    return f"{where}{sep}[{severity}] {name('problem', p.code, lang)} [{p.code}] {p.message}"
 
 
 def default_key(sha256: str, args) -> str:
