@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 
 import i18n
-from adapter import cli_batches, cli_files, cli_ledger, cli_lines, cli_stop, report_cli
+from adapter import cli_argparse, cli_batches, cli_files, cli_ledger, cli_lines, cli_stop, report_cli
 from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
 from i18n import say
 
@@ -72,10 +72,11 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))  # before the parsers: their help is words too
+    cli_argparse.install()  # argparse's own words ("usage:", "invalid choice") in that language
     parser = argparse.ArgumentParser(prog="ykt", description=say("cli.help.ykt"), epilog=say("cli.help.epilog"),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help=say("cli.help.verbose"))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help=say("cli.help.version"))
     parser.add_argument("--lang", choices=("zh", "en"), default=None,
                         help=say("cli.help.lang"))
     parser.add_argument("--json", action="store_true", default=False,

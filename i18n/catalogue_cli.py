@@ -401,4 +401,26 @@ WORDS: dict[str, tuple[str, str]] = {
         "130  interrupted\n\n"
         "language: --lang zh|en or YKT_LANG (default zh); credentials: --token-file or YKT_TOKEN,\n"
         "--ca/--cert/--key or YKT_TLS_CA/YKT_TLS_CERT/YKT_TLS_KEY"),
+    # argparse's own words (adapter/cli_argparse.py): the %-placeholders are argparse's, kept as they are
+    "cli.argparse.usage": ("用法:", "usage: "),
+    "cli.argparse.positionals": ("位置参数", "positional arguments"),
+    "cli.argparse.options": ("选项", "options"),
+    "cli.argparse.help": ("显示本帮助并退出", "show this help message and exit"),
+    "cli.argparse.error": ("%(prog)s:错误:%(message)s\n", "%(prog)s: error: %(message)s\n"),
+    "cli.argparse.required": ("缺少必需的参数:%s", "the following arguments are required: %s"),
+    "cli.argparse.invalid_choice": ("无效的取值 %(value)r(可选:%(choices)s)",
+                                    "invalid choice: %(value)r (choose from %(choices)s)"),
+    "cli.argparse.unrecognized": ("无法识别的参数:%s", "unrecognized arguments: %s"),
+    "cli.argparse.expected_one": ("需要一个值", "expected one argument"),
+    "cli.argparse.expected_at_most_one": ("最多一个值", "expected at most one argument"),
+    "cli.argparse.expected_at_least_one": ("至少一个值", "expected at least one argument"),
+    "cli.argparse.argument": ("参数 %(argument_name)s:%(message)s", "argument %(argument_name)s: %(message)s"),
+    "cli.argparse.invalid_value": ("无效的 %(type)s 值:%(value)r", "invalid %(type)s value: %(value)r"),
+    "cli.argparse.ambiguous": ("选项 %(option)s 有歧义,可能是 %(matches)s",
+                               "ambiguous option: %(option)s could match %(matches)s"),
+    "cli.argparse.one_of": ("参数 %s 中必须给出一个", "one of the arguments %s is required"),
+    "cli.argparse.not_allowed_with": ("不能与参数 %s 同时使用", "not allowed with argument %s"),
+    "cli.argparse.ignored": ("已忽略的显式参数 %r", "ignored explicit argument %r"),
+    "cli.argparse.cannot_open": ("无法打开 '%(filename)s':%(error)s", "can't open '%(filename)s': %(error)s"),
+    "cli.help.version": ("显示版本号并退出", "show the version and exit"),
 }

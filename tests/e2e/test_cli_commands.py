@@ -184,6 +184,8 @@ def test_people_read_chinese_by_default_and_codes_stay_in_json(office, ykt):
     assert ykt("clerk", "batch", "show", sent.batch_id, "--json", lang=None).json()["status"] == "SUBMITTED"
     missing = ykt("clerk", "batch", "show", "B-NOSUCH", lang=None)
     assert missing.code == 3 and "服务拒绝了请求(NOT_FOUND)" in missing.err
+    typo = ykt("clerk", "batch", "list", "--status", "LOST", lang=None)  # argparse's own words too
+    assert typo.code == 2 and "错误:参数 --status:无效的取值 'LOST'" in typo.err
 
 
 def test_the_stop_list_by_commands(office, ykt):
