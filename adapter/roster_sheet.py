@@ -60,9 +60,10 @@ SHEET_CODES = frozenset({SHEET_FORMAT, SHEET_ENCODING, SHEET_NO_HEADER, SHEET_CO
                          SHEET_ROW})
 
 ERROR, WARNING = "error", "warning"
-# A sheet whose XML is larger than this is streamed with openpyxl (bounded memory, slower): calamine
-# holds the sheet's cells, about as much memory as its XML (120 MB RSS for 87 MB, 100,000 rows).
-CALAMINE_MAX_XML = 256 << 20
+# A sheet whose XML is larger than this is streamed with openpyxl (bounded memory, about 7,000 rows
+# a second): calamine holds the sheet's cells, about as much memory as its XML (120 MB RSS for the
+# 87 MB of a 100,000-row sheet written with inline strings; Excel's shared strings make it smaller).
+CALAMINE_MAX_XML = 128 << 20
 MAX_FEN = (1 << 63) - 1  # what the RPC's int64 carries
 # The template's example row (adapter/roster_template.py): a valid but made-up person, skipped
 # (and said so) when a filled-in template still holds it, so that nobody pays 张三 by mistake.
