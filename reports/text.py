@@ -1,8 +1,11 @@
-"""Plain-text rendering of issued reports, for people at a terminal or on paper."""
+"""Plain-text rendering of issued reports, for people at a terminal or on paper: labels and the
+names of codes in the language of the call or the command (i18n/catalogue_reports.py), the
+document's title as the PDF prints it."""
 from __future__ import annotations
 
 import unicodedata
 
+import i18n
 from domain.money import yuan
 from reports import names
 from reports.capitals import capitals
@@ -42,12 +45,20 @@ def render(doc: Document) -> str:
     return "\n".join(out)
 
 
+def _say(key: str, **fields) -> str:
+    return i18n.say(f"report.text.{key}", **fields)
+
+
 def _batch(b: dict) -> list[str]:
     return [
-        f"batch {b['id']}  program {b['program']}  period {b['period']}  region {b['region']}",
-        f"bank {b['bank_code']}  status {names.name('batch_status', b['status'])}  "
-        f"payment due {b['payment_due'] or '-'}",
+        _say("batch", id=b["id"], program=b["program"], period=b["period"], region=b["region"]),
+        _say("bank", bank=b["bank_code"], status=names.name("batch_status", b["status"]), due=b["payment_due"] or "-"),
     ]
+
+
+def _checks(checks: dict) -> list[str]:
+    return ["", _say("checks")] + [f"  {_pad(_say('ok') if ok else _say('fail'), 4)} {names.name('check', n)}"
+                                   for n, ok in checks.items()]
 
 
 def _row(label: str, count: int | None, fen: int) -> str:
@@ -58,58 +69,58 @@ def _row(label: str, count: int | None, fen: int) -> str:
 def _reconciliation(c: dict) -> str:
     r, f, b, ledger = c["roster"], c["finance"], c["bank"], c["ledger"]
     lines = ["三联单 triple-copy reconciliation", *_batch(c["batch"]), "",
-             f"  {'':<34}{'lines':>10}  {'amount (CNY)':>18}",
-             _row("roster asked 名册", r["count"], r["total_fen"]),
-             _row("finance instructed 指令", f["instructed_count"], f["instructed_fen"]),
-             _row("finance funded 拨付", None, f["funded_fen"]),
-             _row("bank paid 已发放", b["paid_count"], b["paid_fen"]),
-             _row("bank failed 失败", b["failed_count"], b["failed_fen"]),
-             *([_row("  of which re-issued 其中已补发", c["outcome"]["reissued"]["count"],
+             f"  {'':<34}{_right(_say('lines'), 10)}  {_right(_say('amount'), 18)}",
+             _row(_say("roster"), r["count"], r["total_fen"]),
+             _row(_say("instructed"), f["instructed_count"], f["instructed_fen"]),
+             _row(_say("funded"), None, f["funded_fen"]),
+             _row(_say("bank_paid"), b["paid_count"], b["paid_fen"]),
+             _row(_say("bank_failed"), b["failed_count"], b["failed_fen"]),
+             *([_row(_say("reissued"), c["outcome"]["reissued"]["count"],
                      c["outcome"]["reissued"]["fen"])] if "outcome" in c else []),
-             _row("bank not reported 未回盘", b["unreported_count"], b["unreported_fen"]),
-             _row("due back from the bank 应收银行退回", b.get("due_back_count"), b.get("due_back_fen", 0)),
-             _row("ledger paid", None, ledger["paid_fen"]),
-             _row("ledger suspense (failed)", None, ledger["suspense_fen"]),
-             _row("ledger clearing", None, ledger["clearing_fen"]),
-             _row("ledger refunded to finance", None, ledger["refunded_fen"]),
+             _row(_say("unreported"), b["unreported_count"], b["unreported_fen"]),
+             _row(_say("due_back"), b.get("due_back_count"), b.get("due_back_fen", 0)),
+             _row(_say("ledger_paid"), None, ledger["paid_fen"]),
+             _row(_say("ledger_suspense"), None, ledger["suspense_fen"]),
+             _row(_say("ledger_clearing"), None, ledger["clearing_fen"]),
+             _row(_say("ledger_refunded"), None, ledger["refunded_fen"]),
              ""]
     if "outcome" in c:
         o = c["outcome"]
-        lines += ["each instructed line by how it ended:",
-                  _row("paid first time 首次发放成功", o["paid_first"]["count"], o["paid_first"]["fen"]),
-                  _row("paid on re-issue 补发后发放成功", o["paid_on_reissue"]["count"], o["paid_on_reissue"]["fen"]),
-                  _row("failed, not paid 失败未发放", o["failed"]["count"], o["failed"]["fen"]),
-                  _row("no answer 未回盘", o["unanswered"]["count"], o["unanswered"]["fen"]), ""]
-    lines += ["discrepancies:"]
-    for slot in c["discrepancies"].values():
-        lines.append(_row(slot["label"], slot["count"], slot["fen"]))
+        lines += [_say("by_outcome"),
+                  _row(_say("paid_first"), o["paid_first"]["count"], o["paid_first"]["fen"]),
+                  _row(_say("paid_on_reissue"), o["paid_on_reissue"]["count"], o["paid_on_reissue"]["fen"]),
+                  _row(_say("failed_unpaid"), o["failed"]["count"], o["failed"]["fen"]),
+                  _row(_say("unanswered"), o["unanswered"]["count"], o["unanswered"]["fen"]), ""]
+    lines += [_say("discrepancies")]
+    for kind, slot in c["discrepancies"].items():
+        lines.append(_row(names.name("discrepancy", kind), slot["count"], slot["fen"]))
         for item in slot["lines"][:10]:
-            lines.append(f"      line {item['seq']}: {names.name('reason', item.get('reason'))} "
+            lines.append(f"      {_say('line', seq=item['seq'])}{names.name('reason', item.get('reason'))} "
                          f"{names.reasons_in(item['detail'])}".rstrip())
     quarantined = c.get("quarantined_files")
     if quarantined:
         lines.append(f"  {_pad(quarantined['label'], 34)}{quarantined['count']:>10,}")
         for f in quarantined["files"][:10]:
-            lines.append(f"      file {f['file_id']} {f['name']} ({f['concerns']}): {f['reasons'][:200]}")
-    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {names.name('check', n)}" for n, ok in c["checks"].items()]
+            lines.append(f"      {_say('file')} {f['file_id']} {f['name']} ({f['concerns']}): {f['reasons'][:200]}")
+    lines += _checks(c["checks"])
     return "\n".join(lines)
 
 
 def _refund(c: dict) -> str:
     lines = ["结余资金退回 refund of surplus", *_batch(c["batch"]), "",
-             _row("funded", None, c["funded_fen"]),
-             _row("paid", None, c["paid_fen"]),
-             _row("surplus refunded", c["refunded_count"], c["refunded_fen"]),
-             _row("due back from the bank (not in the refund)", (c.get("due_back") or {}).get("count"),
+             _row(_say("refund_funded"), None, c["funded_fen"]),
+             _row(_say("refund_paid"), None, c["paid_fen"]),
+             _row(_say("refunded"), c["refunded_count"], c["refunded_fen"]),
+             _row(_say("due_back_apart"), (c.get("due_back") or {}).get("count"),
                   (c.get("due_back") or {}).get("fen", 0)),
-             "", "by reason:"]
+             "", _say("by_reason")]
     lines += [f"  {_pad(names.name('reason', reason), 34)}{n:>10,}" for reason, n in c["by_reason"].items()]
-    lines += ["", "unpaid lines:"]
+    lines += ["", _say("unpaid_lines")]
     lines += [f"  {i['seq']:>8}  {_pad(i['name'], 10)} {i['id_number']:<20} {i['account_no']:<22}"
               f"{yuan(i['amount_fen']):>14}  {names.name('reason', i['reason'])}" for i in c["lines"][:50]]
     if len(c["lines"]) > 50:
-        lines.append(f"  ... and {len(c['lines']) - 50} more (see the JSON)")
-    lines += ["", "checks:"] + [f"  {'ok ' if ok else 'FAIL'} {names.name('check', n)}" for n, ok in c["checks"].items()]
+        lines.append(_say("more_json", count=len(c["lines"]) - 50))
+    lines += _checks(c["checks"])
     return "\n".join(lines)
 
 
@@ -119,7 +130,7 @@ def _tables(view: Layout) -> str:
     for table in view.tables:
         lines += ["", f"{table.title}:"]
         if table.count == 0:
-            lines.append("  none")
+            lines.append(_say("none"))
             continue
         first, *others = table.columns
         widths = [max(_columns(c.title), 14) + 2 for c in others]
@@ -132,7 +143,7 @@ def _tables(view: Layout) -> str:
         lines.append(line(first.title, [c.title for c in others]))
         for n, row in enumerate(table.rows()):
             if n == SHOWN_ROWS:
-                lines.append(f"  ... and {table.count - SHOWN_ROWS} more (see the exports)")
+                lines.append(_say("more_exports", count=table.count - SHOWN_ROWS))
                 break
             head, *rest = (shown(v, c.kind) for v, c in zip(row, table.columns, strict=True))
             lines.append(line(head, rest))
