@@ -30,38 +30,35 @@ DEFAULT_FORMATS = "json,txt"
 def add_parsers(report: argparse.ArgumentParser, server_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     """The ``report`` subcommands; ``server_flags`` adds the address and credential flags."""
     sub = report.add_subparsers(dest="report_kind", required=True)
-    for kind, what in (("reconciliation", "the triple-copy reconciliation (三联单) of a batch"),
-                       ("refund", "the refund-of-surplus report (结余资金退回) of a closed batch")):
+    for kind, what in (("reconciliation", say("cli.help.report.reconciliation")),
+                       ("refund", say("cli.help.report.refund"))):
         p = sub.add_parser(kind, help=what)
         p.add_argument("batch_id")
         _export_flags(p, server_flags)
-    p = sub.add_parser("aggregate", help="the aggregated reconciliation (汇总对账) of a program, period and "
-                                         "region across its batches")
+    p = sub.add_parser("aggregate", help=say("cli.help.report.aggregate"))
     p.add_argument("--program", required=True)
     p.add_argument("--period", required=True)
     p.add_argument("--region", required=True)
     _export_flags(p, server_flags)
-    p = sub.add_parser("monthly", help="the monthly report (月度发放报表) of a program in a region")
+    p = sub.add_parser("monthly", help=say("cli.help.report.monthly"))
     p.add_argument("--program", required=True)
     p.add_argument("--region", required=True)
-    p.add_argument("--month", required=True, help="YYYY-MM (a Beijing-time calendar month)")
+    p.add_argument("--month", required=True, help=say("cli.help.report.month"))
     _export_flags(p, server_flags)
-    p = sub.add_parser("verify", help="check a report copy's content digest and signature")
-    p.add_argument("file", type=Path, help="a JSON export, or bare content JSON with --digest and --signature")
-    p.add_argument("--public-key", type=Path, help="the service's report-signing public keys (the file of "
-                   "`ykt keys public`, or one PEM), obtained from a trusted source, not from the file checked: "
-                   "verify offline against them (default: ask the server, which checks against its own keys)")
-    p.add_argument("--party", default="", help="only this copy (FINANCE, DEPARTMENT, BANK); default every copy")
-    p.add_argument("--digest", default="", help="bare content only: the copy's content_sha256")
-    p.add_argument("--signature", default="", help="bare content only: the copy's signature")
+    p = sub.add_parser("verify", help=say("cli.help.report.verify"))
+    p.add_argument("file", type=Path, help=say("cli.help.report.verify_file"))
+    p.add_argument("--public-key", type=Path, help=say("cli.help.report.public_key"))
+    p.add_argument("--party", default="", help=say("cli.help.report.verify_party"))
+    p.add_argument("--digest", default="", help=say("cli.help.report.digest"))
+    p.add_argument("--signature", default="", help=say("cli.help.report.signature"))
     server_flags(p)
 
 
 def _export_flags(p: argparse.ArgumentParser, server_flags) -> None:
     p.add_argument("--format", default=DEFAULT_FORMATS,
-                   help=f"comma-separated: json, txt, pdf, xlsx, csv, or all (default {DEFAULT_FORMATS})")
-    p.add_argument("--party", help="export only this party's copy (FINANCE, DEPARTMENT, BANK); default all three")
-    p.add_argument("--out", type=Path, default=Path("."), help="folder for the files (default .)")
+                   help=say("cli.help.report.format", default=DEFAULT_FORMATS))
+    p.add_argument("--party", help=say("cli.help.report.party"))
+    p.add_argument("--out", type=Path, default=Path("."), help=say("cli.help.report.out"))
     server_flags(p)
 
 
