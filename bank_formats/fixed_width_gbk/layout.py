@@ -1,7 +1,9 @@
 """The record layouts of the fixed-width GBK family, its code tables and its amount styles.
 
 The layouts are data: the writers, the readers and the module docstring's tables all come from
-them, so a width changed here changes every one of them at once.
+them, so a width changed here changes every one of them at once. The payment and result layouts
+and code tables are read from their declaration (bank_formats/layout/builtin/fixed_width_gbk.toml);
+the writers' and readers' hand-tuned templates assert their lengths against them.
 """
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bank_formats.layout.declaration import builtin, declaration_from_dict
 from domain.model import AccountKind, EntrySide, FailureReason
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -52,68 +56,40 @@ MAX_SEQ = 10**10 - 1
 MAX_AMOUNT = 10**15 - 1  # the largest amount of a 15-byte field in fen (the default style)
 SEQ_NOTE = "1 or more; increasing from record to record"
 
-PAYMENT_HEADER = Layout("payment file header", "H", [
-    Field("record_type", 1, "A", note='"H"'),
-    Field("batch_id", 35, "X", True),
-    Field("file_id", 35, "X", True),
-    Field("payer_account", 34, "X", True),
-    Field("payer_name", 140, "X", True),
-    Field("bank_code", 35, "X", True),
-    Field("count", 10, "N", note="number of D records"),
-    Field("total_fen", 18, "M", note="sum of their amount_fen"),
-    Field("created_at", 19, "T"),
-    Field("requested_date", 8, "D"),
-    Field("purpose", 280, "X"),
-])
+# The payment and result records are declared field by field in the layout engine's shipped
+# declaration (bank_formats/layout/builtin/fixed_width_gbk.toml), which a bank profile can use or
+# copy (format family "layout"): these tables are made from it, so the declaration and this
+# module cannot differ. The statement records are not declared there yet (declared layouts have
+# no statement) and stay below.
+_DECLARED = declaration_from_dict(builtin("fixed_width_gbk")).files
+_LETTERS = {"text": "X", "int": "N", "amount": "M", "datetime": "T", "date": "D", "code": "C",
+            "status": "C"}
+_NAMES = {"status": "status_code"}  # the declaration names the model's field, the table the file's
 
-PAYMENT_DETAIL = Layout("payment file detail", "D", [
-    Field("record_type", 1, "A", note='"D"'),
-    Field("seq", 10, "N", note=SEQ_NOTE),
-    Field("account_no", 34, "X", True),
-    Field("name", 60, "X", True),
-    Field("amount_fen", 15, "M"),
-    Field("id_number", 32, "X", True),
-    Field("account_kind", 1, "C", note="1 CARD, 2 PASSBOOK, 3 SOCIAL_SECURITY_CARD"),
-    Field("bank_name", 60, "X"),
-    Field("subsidy_item", 40, "X"),
-    Field("remark", 60, "X"),
-    Field("phone", 20, "X"),
-    Field("address", 120, "X"),
-    Field("household_no", 32, "X"),
-])
 
-RESULT_HEADER = Layout("result file header", "H", [
-    Field("record_type", 1, "A", note='"H"'),
-    Field("file_id", 35, "X", True),
-    Field("original_file_id", 35, "X", True),
-    Field("batch_id", 35, "X", True),
-    Field("created_at", 19, "T"),
-    Field("count", 10, "N", note="number of D records = paid_count + failed_count"),
-    Field("paid_count", 10, "N", note="records with status 0000"),
-    Field("paid_fen", 18, "M", note="sum of their amount_fen"),
-    Field("failed_count", 10, "N", note="records with any other status"),
-    Field("failed_fen", 18, "M", note="sum of their amount_fen"),
-])
+def _declared(kind: str, role: str, title: str, *, optional: bool = False) -> Layout:
+    """The layout of a declared record (with its optional trailing fields, or without)."""
+    record = _DECLARED[kind].headers[0] if role == "header" else _DECLARED[kind].detail
+    fields = []
+    for f in record.fields:
+        if f.optional and not optional:
+            continue
+        if f.type == "const":  # the record type, the record's first byte
+            fields.append(Field("record_type", f.width, "A", note=f'"{f.value}"'))
+        else:
+            fields.append(Field(_NAMES.get(f.name, f.name), f.width, _LETTERS[f.type], f.required,
+                                f.note))
+    return Layout(title, record.fields[0].value, fields)
 
-_RESULT_FIELDS = [
-    Field("record_type", 1, "A", note='"D"'),
-    Field("seq", 10, "N", note=SEQ_NOTE),
-    Field("account_no", 34, "X"),
-    Field("amount_fen", 15, "M"),
-    Field("status_code", 4, "C",
-          note="0000 paid; anything else is the bank's failure code"),
-    Field("bank_text", 100, "X", note="the bank's reason text (失败原因), kept verbatim"),
-]
 
-RESULT_DETAIL = Layout("result file detail", "D", _RESULT_FIELDS)
-
+PAYMENT_HEADER = _declared("payments", "header", "payment file header")
+PAYMENT_DETAIL = _declared("payments", "detail", "payment file detail")
+RESULT_HEADER = _declared("results", "header", "result file header")
+RESULT_DETAIL = _declared("results", "detail", "result file detail")
 # The same record with two fields more at its end, told from the one above by its length (see
 # the module docstring: the layout has no version and no reserved space to put them in).
-RESULT_DETAIL_REF = Layout("result file detail with the bank's reference", "D", [
-    *_RESULT_FIELDS,
-    Field("bank_ref", 35, "X", note="银行流水号: the bank's own reference of the payment"),
-    Field("name", 60, "X", note="户名: the beneficiary's name as the bank states it"),
-])
+RESULT_DETAIL_REF = _declared("results", "detail", "result file detail with the bank's reference",
+                              optional=True)
 
 STATEMENT_HEADER = Layout("statement header", "H", [
     Field("record_type", 1, "A", note='"H"'),
@@ -157,22 +133,14 @@ PAYMENT_TEXTS = ("account_no", "name", "id_number", "bank_name", "subsidy_item",
 ENTRY_TEXTS = ("reference", "batch_id", "counterparty_name", "counterparty_account", "remark")
 
 KIND_CODES: dict[AccountKind, str] = {
-    AccountKind.CARD: "1",
-    AccountKind.PASSBOOK: "2",
-    AccountKind.SOCIAL_SECURITY_CARD: "3",
-}
+    AccountKind(k): c for k, c in _DECLARED["payments"].detail.fields[6].codes.items()}
+assert PAYMENT_DETAIL.fields[6].name == "account_kind"
 KIND_BY_CODE: dict[bytes, AccountKind] = {c.encode(): k for k, c in KIND_CODES.items()}
 
-PAID_CODE = "0000"
-REASON_TO_CODE: dict[FailureReason, str] = {
-    FailureReason.ACCOUNT_NOT_FOUND: "1001",  # 账户不存在
-    FailureReason.NAME_MISMATCH: "1002",  # 户名不符
-    FailureReason.ACCOUNT_CLOSED: "1003",  # 账户已销户
-    FailureReason.ACCOUNT_FROZEN: "1004",  # 账户冻结
-    FailureReason.ID_MISMATCH: "1005",  # 证件号码不符
-    FailureReason.CARD_LOST: "1006",  # 卡已挂失/换卡
-    FailureReason.OTHER: "9999",  # 其他
-}
+PAID_CODE = RESULT_DETAIL.by_name["status_code"] and _DECLARED["results"].detail.fields[4].paid  # "0000"
+# 1001 账户不存在, 1002 户名不符, 1003 账户已销户, 1004 账户冻结, 1005 证件号码不符,
+# 1006 卡已挂失/换卡, 9999 其他: the declaration's [results.reasons]
+REASON_TO_CODE: dict[FailureReason, str] = {r: c for c, r in _DECLARED["results"].reasons.items()}
 CODE_TO_REASON: dict[str, FailureReason] = {c: r for r, c in REASON_TO_CODE.items()}
 
 

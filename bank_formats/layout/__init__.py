@@ -50,7 +50,16 @@ Modules: ``declaration`` (the data and its loader), ``codecs`` (one field's read
 ``records`` (a record compiled into fast functions), ``files`` (readers and writers),
 ``format`` (the format object).
 """
-from bank_formats.layout.declaration import Declaration, declaration_from_dict
-from bank_formats.layout.format import LayoutFormat, builtin, builtin_names
+from bank_formats.layout.declaration import Declaration, builtin, builtin_names, declaration_from_dict
 
 __all__ = ["Declaration", "LayoutFormat", "builtin", "builtin_names", "declaration_from_dict"]
+
+
+def __getattr__(name: str):
+    # the format (and the readers it imports) loads on first use, so that the shipped modules can
+    # take their layouts from bank_formats.layout.declaration without importing them back
+    if name == "LayoutFormat":
+        from bank_formats.layout.format import LayoutFormat
+
+        return LayoutFormat
+    raise AttributeError(name)

@@ -8,8 +8,10 @@ writers. Every mistake raises ``ValueError`` naming the key path
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from domain.model import (
@@ -95,6 +97,7 @@ class FieldDecl:
     optional: bool = False
     min_width: int = 0
     algorithm: str = "sha256"
+    note: str = ""  # for people reading the layout's table
     where: str = ""  # the declaration's key path, for messages
 
     @property
@@ -145,6 +148,20 @@ class Declaration:
 
 
 # --- loading -------------------------------------------------------------------------------
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+
+
+def builtin(name: str) -> dict[str, Any]:
+    """A layout shipped with the product (``bank_formats/layout/builtin/NAME.toml``), as a dict."""
+    path = BUILTIN_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise ValueError(f"declaration: no shipped layout {name!r}; shipped: {', '.join(builtin_names())}")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 class _Path:
@@ -380,8 +397,11 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
         raise p.fail("value", "a constant needs its text")
     if layout == "fixed" and ftype == "const" and len(value.encode("utf-8")) > width:
         raise p.fail("value", f"{value!r} does not fit {width} bytes")
+    note = raw.get("note", "")
+    if not isinstance(note, str):
+        raise p.fail("note", f"expected a text, got {note!r}")
     return FieldDecl(name, ftype, width, start, align, pad, flags["required"], value, unit, fmt,
-                     dict(codes), paid, other, flags["optional"], min_width, algorithm, where)
+                     dict(codes), paid, other, flags["optional"], min_width, algorithm, note, where)
 
 
 def _check_file(decl: FileDecl, p: _Path) -> None:

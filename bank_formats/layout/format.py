@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, fields
 from pathlib import Path
@@ -11,22 +10,15 @@ from typing import Any, BinaryIO
 
 from bank_formats.base import DETECT_BYTES, FileKind, FormatError, Problem, WrittenFile
 from bank_formats.carriage import LINE_TEXTS, Carriage, TextField
-from bank_formats.layout.declaration import ENCODINGS, FIELD_TYPES, MODEL, Declaration, declaration_from_dict
+from bank_formats.layout.declaration import (
+    ENCODINGS,
+    FIELD_TYPES,
+    MODEL,
+    Declaration,
+    builtin,
+    declaration_from_dict,
+)
 from bank_formats.layout.files import FileCodec, LayoutReader, write_file
-
-BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
-
-
-def builtin_names() -> list[str]:
-    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
-
-
-def builtin(name: str) -> dict[str, Any]:
-    """A layout shipped with the product (``bank_formats/layout/builtin/NAME.toml``), as a dict."""
-    path = BUILTIN_DIR / f"{name}.toml"
-    if not path.is_file():
-        raise ValueError(f"declaration: no shipped layout {name!r}; shipped: {', '.join(builtin_names())}")
-    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 class LayoutFormat:
