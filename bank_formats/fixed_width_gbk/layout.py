@@ -132,12 +132,12 @@ PAYMENT_TEXTS = ("account_no", "name", "id_number", "bank_name", "subsidy_item",
 # the text fields of a statement detail record, in record order
 ENTRY_TEXTS = ("reference", "batch_id", "counterparty_name", "counterparty_account", "remark")
 
-KIND_CODES: dict[AccountKind, str] = {
-    AccountKind(k): c for k, c in _DECLARED["payments"].detail.fields[6].codes.items()}
-assert PAYMENT_DETAIL.fields[6].name == "account_kind"
+KIND_CODES: dict[AccountKind, str] = {  # 1 CARD, 2 PASSBOOK, 3 SOCIAL_SECURITY_CARD
+    AccountKind(k): c for f in _DECLARED["payments"].detail.fields if f.name == "account_kind"
+    for k, c in f.codes.items()}
 KIND_BY_CODE: dict[bytes, AccountKind] = {c.encode(): k for k, c in KIND_CODES.items()}
 
-PAID_CODE = RESULT_DETAIL.by_name["status_code"] and _DECLARED["results"].detail.fields[4].paid  # "0000"
+PAID_CODE = next(f.paid for f in _DECLARED["results"].detail.fields if f.type == "status")  # "0000"
 # 1001 账户不存在, 1002 户名不符, 1003 账户已销户, 1004 账户冻结, 1005 证件号码不符,
 # 1006 卡已挂失/换卡, 9999 其他: the declaration's [results.reasons]
 REASON_TO_CODE: dict[FailureReason, str] = {r: c for c, r in _DECLARED["results"].reasons.items()}
