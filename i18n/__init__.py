@@ -12,8 +12,9 @@ JSON). Catalogues are plain dicts ``key -> (zh, en)``, one module per area under
 
 A message's fields may hold :class:`Named` codes (``Named("batch_status", "APPROVED")``): the
 Chinese text shows the code's name (已审核), the English text the code itself, as the English
-messages always have, so a script or a log search keeps finding it; and :class:`Phrase` parts,
-texts of the catalogue themselves, said in the message's language.
+messages always have, so a script or a log search keeps finding it; :class:`Phrase` parts,
+texts of the catalogue themselves, said in the message's language; and :class:`Each` parts the
+caller wrote once per language from catalogue words (a list of names).
 """
 from __future__ import annotations
 
@@ -109,20 +110,6 @@ class Phrase:
         return say(self.key, "en", **dict(self.fields))
 
 
-def say(key: str, lang: str | None = None, /, **fields) -> str:
-    """The text for ``key`` in ``lang`` (default: this context's language), with ``fields`` filled
-    in. A key nobody wrote words for is shown as it is, never dropped."""
-    lang = lang or _current.get()
-    words = WORDS.get(key)
-    if words is None:
-        text = key
-    else:
-        text = words[0] if lang == "zh" else words[1]
-    if not fields:
-        return text
-    return text.format(**{k: _said(v, lang) for k, v in fields.items()})
-
-
 @dataclass(frozen=True, slots=True)
 class Each:
     """A part of a message written once per language from catalogue words by the caller (a list
@@ -137,6 +124,20 @@ class Each:
 
     def __str__(self) -> str:
         return dict(self.texts)["en"]
+
+
+def say(key: str, lang: str | None = None, /, **fields) -> str:
+    """The text for ``key`` in ``lang`` (default: this context's language), with ``fields`` filled
+    in. A key nobody wrote words for is shown as it is, never dropped."""
+    lang = lang or _current.get()
+    words = WORDS.get(key)
+    if words is None:
+        text = key
+    else:
+        text = words[0] if lang == "zh" else words[1]
+    if not fields:
+        return text
+    return text.format(**{k: _said(v, lang) for k, v in fields.items()})
 
 
 def _said(value, lang: str):

@@ -41,7 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.auth.or": (" 或 ", " or "),
     "error.auth.no_method": ("没有这个方法", "no such method"),
     # separation of duties (domain/duties.py)
-    "error.duty": ("{where}:{why}", "{where}: {why}"),
+    "error.duty": ("{where}：{why}", "{where}: {why}"),
     "error.duty.anonymous": ("未认证的用户不得{duty}", "nobody may {duty} anonymously"),
     "error.duty.conflict": ("用户 {user} 不得{duty}：须由{others}以外的人办理",
                             "user {user} may not {duty}: it must be someone other than {others}"),
