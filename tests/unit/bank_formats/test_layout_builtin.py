@@ -186,3 +186,34 @@ def test_any_batch_is_written_as_the_module_writes_it_and_read_back(ours, module
     header, got = read(ours, "results", expected)
     assert header == result_header(records)
     assert got == read(module, "results", expected)[1]
+
+
+# --- the modules and their declarations agree --------------------------------------------------
+
+
+def _declared_names(record, renames) -> tuple[str, ...]:
+    """The record's field names as the module names them (its leading constant: record_type)."""
+    return tuple(renames.get(f["name"], f["name"]) if "name" in f else "record_type" for f in record["fields"])
+
+
+def test_the_delimited_module_has_the_declared_fields_in_the_declared_order():
+    from bank_formats.delimited import payments, results
+
+    d = builtin("delimited")
+    assert _declared_names(d["payments"]["header"], {}) == payments.PAYMENT_HEADER_FIELDS
+    assert _declared_names(d["payments"]["detail"], {}) == payments.PAYMENT_LINE_FIELDS
+    assert _declared_names(d["results"]["header"], {}) == results.RESULT_HEADER_FIELDS
+    assert _declared_names(d["results"]["detail"], {"outcome": "status"}) == results.RESULT_RECORD_FIELDS_REF
+    assert {FailureReason(r): c for c, r in d["results"]["reasons"].items()} == results.REASON_TO_CODE
+
+
+def test_the_fixed_width_module_takes_its_layouts_from_the_declaration():
+    from bank_formats.fixed_width_gbk import layout
+
+    d = builtin("fixed_width_gbk")
+    for table, record in ((layout.PAYMENT_HEADER, d["payments"]["header"]),
+                          (layout.PAYMENT_DETAIL, d["payments"]["detail"]),
+                          (layout.RESULT_DETAIL_REF, d["results"]["detail"])):
+        assert [(f.start + 1, f.width) for f in table.fields] == [(f["start"], f.get("width", 1))
+                                                                  for f in record["fields"]]
+    assert layout.REASON_TO_CODE == {FailureReason(r): c for c, r in d["results"]["reasons"].items()}
