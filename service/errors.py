@@ -132,8 +132,8 @@ def duty_refused(where: Phrase, duty, actor: str, history, waived=()) -> Permiss
         found = duties.conflicts(duty, actor, history, waived)
 
         def others(lang: str) -> str:
-            joiner = "和" if lang == "zh" else " and "
-            return joiner.join(f"{i18n.name('part', part.value, lang)} ({', '.join(sorted(set(history[part])))})"
+            joiner, shown = ("和", "{}（{}）") if lang == "zh" else (" and ", "{} ({})")
+            return joiner.join(shown.format(i18n.name("part", part.value, lang), ", ".join(sorted(set(history[part]))))
                                for part in found)
 
         reason = Phrase.of("error.duty.conflict", user=repr(actor), duty=Phrase.of(f"duty.{duty.value}"),
