@@ -27,8 +27,8 @@ tolerant reader that follows the schema rather than our writer (``status_report`
 v03-v14 and national variants such as SIX's ``.ch.02``, ``account_entries`` for camt.052,
 camt.053 and camt.054 v02-v13), with or without a namespace, in UTF-8 or ISO-8859-1 (and its
 kin, transcoded). The tolerant readers list what they read and did not yield in ``skipped``
-(NOT_FINAL, FOREIGN_CURRENCY, OTHER_ACCOUNT, ...); the strict readers skip nothing (their
-``skipped`` is empty). A result source may be a pain.002 or a camt.054 whatever ``results``
+(NOT_FINAL, FOREIGN_CURRENCY, OTHER_ACCOUNT, ...); the strict pain.002 reader skips statuses
+still in progress likewise (NOT_FINAL), the other strict readers skip nothing. A result source may be a pain.002 or a camt.054 whatever ``results``
 says: the file says which it is.
 
 Writers stream: one line of text per transaction or entry, put together from its values
@@ -279,7 +279,8 @@ def _ours(head: bytes, variant: Variant, body: str) -> bool:
 
 
 def _skips_nothing(reader):
-    """A strict reader skips no record (it refuses what it does not take): its reading report
-    is empty."""
-    reader.skipped = []
+    """A strict reader skips no record but statuses still in progress (pain.002, listed in its
+    own ``skipped``); it refuses what it does not take: its reading report is otherwise empty."""
+    if not hasattr(reader, "skipped"):
+        reader.skipped = []
     return reader

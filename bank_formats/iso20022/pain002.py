@@ -79,7 +79,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import FormatError, WrittenFile
+from bank_formats.base import FormatError, Skipped, WrittenFile
 from bank_formats.iso20022._common import (
     CURRENCY,
     FLUSH_PIECES,
@@ -115,6 +115,7 @@ from bank_formats.iso20022.pain001 import (
     _where,
     format_amount_safe,
 )
+from bank_formats.iso20022.status_report import is_status_code
 from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
 
 PAID_STATUS = "ACSC"  # AcceptedSettlementCompleted
@@ -520,6 +521,7 @@ class Pain002Reader:
         self._uetr_tag = T.ORGNLUETR if has_uetr(variant) else None
         self._answers = answers.name  # the OrgnlMsgNmId expected
         self.name = name
+        self.skipped: list[Skipped] = []  # statuses still in progress (the reading report)
         self._problems = Problems()
         # only the elements at their places count: a TxInfAndSts in SplmtryData/Envlp is not
         # a status record of this report (see _common.Places)
@@ -580,11 +582,19 @@ class Pain002Reader:
         except ValueError as exc:
             p.add(_where(el, where), "OrgnlNbOfTxs", str(exc))
         per = {PaymentOutcome.PAID: [0, 0], PaymentOutcome.FAILED: [0, 0]}
+        in_progress = 0
         ok = True
         for entry in o.iterchildren(T.NBOFTXSPERSTS):
             ew = _where(entry, where)
             status = entry.findtext(T.DTLDSTS)
             outcome = _STATUS_OUTCOME.get(status or "")
+            if outcome is None and is_status_code(status):
+                try:  # transactions still in progress: not booked, not counted per outcome
+                    in_progress += parse_count(entry.findtext(T.DTLDNBOFTXS))
+                except ValueError as exc:
+                    p.add(ew, "DtldNbOfTxs", str(exc))
+                    ok = False
+                continue
             if outcome is None:
                 p.add(ew, "DtldSts", f"status {status!r} is not final (ACSC, ACCC or RJCT)")
                 ok = False
@@ -602,7 +612,7 @@ class Pain002Reader:
         if ok:
             out["paid_count"], out["paid_fen"] = per[PaymentOutcome.PAID]
             out["failed_count"], out["failed_fen"] = per[PaymentOutcome.FAILED]
-            if "count" in out and out["count"] != out["paid_count"] + out["failed_count"]:
+            if "count" in out and out["count"] != out["paid_count"] + out["failed_count"] + in_progress:
                 p.add(where, "OrgnlNbOfTxs",
                       f"{out['count']} transactions but {out['paid_count']} paid and "
                       f"{out['failed_count']} failed")
@@ -723,7 +733,10 @@ class Pain002Reader:
                                        else _line_re(batch, self._cdtr_in_party))
                         yield None
                 seen += 1
+                skipped = len(self.skipped)
                 rec = parse_tx(el, header)
+                if len(self.skipped) > skipped:
+                    good += 1  # read, and skipped: still in progress (not counted per status)
                 if rec is not None:
                     good += 1
                     counts[rec.outcome] += 1
@@ -892,6 +905,18 @@ class Pain002Reader:
                                         for y in o:
                                             if y.tag == T.ID:
                                                 account_no = y.text or ""
+        if status is not None and status not in _STATUS_OUTCOME and is_status_code(status):
+            # still in progress (ACSP, PDNG, ...): not booked, listed (issue 15); the line stays
+            # pending and a later final status books it
+            fen = None
+            if ccy == CURRENCY:
+                try:
+                    fen = parse_amount(amount_text)
+                except ValueError:
+                    fen = None
+            self.skipped.append(Skipped(_where(tx, _TX_PATH), "NOT_FINAL",
+                                        f"{e2e or seq_text}: status {status} is not final (in progress)", fen))
+            return None
         try:
             batch_id = header.batch_id if header is not None else self._batch_id
             if seq_text is None and e2e is not None and batch_id is not None:

@@ -33,6 +33,7 @@ P03 = {"payments": "pain.001.001.03"}
 R03 = {"results": "pain.002.001.03"}
 S08 = {"statements": "camt.053.001.08"}
 S02 = {"statements": "camt.053.001.02"}
+GRP = "/Document/CstmrPmtStsRpt/OrgnlGrpInfAndSts"
 STMT = "/Document/BkToCstmrStmt/Stmt"
 
 
@@ -89,8 +90,15 @@ SAME_WITH_AND_WITHOUT_SCHEMA = [
                                  "with F0"),
     ]),
     ("pain002_v03_bad_status.xml", R03, read_results, [
-        # (the DtldCtrlSum changed too is not checked while a record cannot be read)
-        Problem("line 8", "TxSts", "status 'PDNG' is not final (ACSC, ACCC or RJCT)"),
+        # (issue 15: the PDNG record is in progress, skipped, no problem; the totals of the
+        # final statuses are checked without it: the DtldCtrlSum changed, and the header
+        # counts it among the RJCT)
+        Problem(f"{GRP}/NbOfTxsPerSts[DtldSts=ACSC]/DtldCtrlSum", "DtldCtrlSum",
+                "header says 1234.50 for ACSC, the records add up to 1234.56"),
+        Problem(f"{GRP}/NbOfTxsPerSts[DtldSts=RJCT]/DtldNbOfTxs", "DtldNbOfTxs",
+                "header says 2 RJCT, the file has 1"),
+        Problem(f"{GRP}/NbOfTxsPerSts[DtldSts=RJCT]/DtldCtrlSum", "DtldCtrlSum",
+                "header says 1000000000.00 for RJCT, the records add up to 0.01"),
     ]),
     ("camt053_v08_unbalanced.xml", S08, read_statement, [
         Problem("line 7", "Amt", "closing balance -0.40 is not opening -0.10 + credit "

@@ -282,3 +282,17 @@ def test_more_than_one_batch_is_refused(fmt):
         read_results(fmt, etree.tostring(tree))
     assert [(p.field, p.message) for p in info.value.problems][0] == (
         "OrgnlPmtInfId", "payment information 'B2026110501' is reported on twice")
+
+
+def test_our_layout_with_a_status_in_progress_skips_it_and_books_the_rest(any_fmt):
+    # the strict reader (our own layout) as the tolerant one: line 1 still in progress (ACSP) is
+    # not booked, listed NOT_FINAL with its fen; the header counts it apart, the rest checks out
+    data = write_results(any_fmt, SAMPLE_RESULT_HEADER, SAMPLE_RECORDS)
+    assert data.count(b"<TxSts>ACSC</TxSts>") == 1
+    data = data.replace(b"<TxSts>ACSC</TxSts>", b"<TxSts>ACSP</TxSts>")
+    data = data.replace(b"<DtldNbOfTxs>1</DtldNbOfTxs><DtldSts>ACSC</DtldSts><DtldCtrlSum>1234.56</DtldCtrlSum>",
+                        b"<DtldNbOfTxs>1</DtldNbOfTxs><DtldSts>ACSP</DtldSts><DtldCtrlSum>1234.56</DtldCtrlSum>")
+    assert b"<DtldSts>ACSP</DtldSts>" in data
+    reader = read_results_reader(any_fmt, data)
+    assert list(reader) == list(SAMPLE_RECORDS[1:])
+    assert [(s.reason, s.amount_fen) for s in reader.skipped] == [("NOT_FINAL", 123456)]
