@@ -67,6 +67,7 @@ def add_parsers(batch_subparsers, server_flags: Callable[[argparse.ArgumentParse
     p.add_argument("--max-amount", help=h("max-amount"))
     p.add_argument("--result", type=Path, help=h("result"))
     p.add_argument("--check-only", action="store_true", help=h("check-only"))
+    p.add_argument("--json", action="store_true", help=h("json"))
     server_flags(p)
     p.set_defaults(roster_action="submit")
 
@@ -104,7 +105,9 @@ def _submit(args, client: Callable) -> int:
     from domain.money import yuan
     from i18n import current, say
 
-    out, err = sys.stdout, sys.stderr
+    as_json = getattr(args, "json", False)
+    out = _Quiet() if as_json else sys.stdout  # --json: one object at the end, nothing else on stdout
+    err = sys.stderr
     try:
         max_fen = yuan_to_fen(args.max_amount) if args.max_amount else None
         stated_total = yuan_to_fen(args.control_total) if args.control_total else None
@@ -125,6 +128,8 @@ def _submit(args, client: Callable) -> int:
                                         control_total_fen=stated_total, tick=tick, spool=spool)
             tick.finish()
     except SheetError as exc:
+        if as_json:
+            return _json_refusal(exc.problems, [])
         for p in exc.problems:
             print(roster_check.describe(p), file=err)
         return EXIT_REFUSED_HERE
@@ -144,6 +149,8 @@ def _submit(args, client: Callable) -> int:
     if report.errors:
         problems_path = args.file.with_name(args.file.stem + "-problems.xlsx")
         roster_check.write_problems(problems_path, roster.notes + report.problems, lang=current())
+        if as_json:
+            return _json_refusal(roster.notes + report.problems, [str(problems_path)])
         print(say("roster.refused", errors=report.errors, rows=report.rows_wrong), file=err)
         print(say("roster.problems_written", path=problems_path), file=err)
         return EXIT_REFUSED_HERE
@@ -152,6 +159,9 @@ def _submit(args, client: Callable) -> int:
         return EXIT_REFUSED_HERE
     print(say("roster.checked", count=report.count, total=yuan(report.total_fen)), file=out)
     if args.check_only:
+        if as_json:
+            _json_out({"checked": True, "line_count": report.count, "total_fen": report.total_fen,
+                       "warnings": report.warnings})
         return EXIT_OK
 
     header = BatchHeader(
@@ -193,10 +203,44 @@ def _submit(args, client: Callable) -> int:
               accepted=response.accepted_count, rejected=response.rejected_count, held=response.held_count,
               count=response.line_count, total=yuan(response.total_fen)), file=out)
     print(say("roster.result_written", path=result_path), file=out)
+    if as_json:
+        _json_out({"batch_id": response.batch_id, "status": response.status, "replayed": response.replayed,
+                   "line_count": response.line_count, "total_fen": response.total_fen,
+                   "accepted_count": response.accepted_count, "rejected_count": response.rejected_count,
+                   "held_count": response.held_count, "issue_count": response.issue_count,
+                   "result": str(result_path)})
     if response.rejected_count:
         print(say("roster.correct_hint"), file=out)
         return EXIT_REJECTED
     return EXIT_OK
+
+
+class _Quiet:
+    """stdout under ``--json``: the human lines go nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _json_out(obj: dict) -> None:
+    import json
+
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _json_refusal(problems, files: list[str]) -> int:
+    """A roster refused here, for scripts: stderr holds one JSON ``error`` with every problem
+    (row, seq, column, field, code, severity, message); exit 2."""
+    import json
+
+    print(json.dumps({"error": {"code": "ROSTER_REFUSED", "exit_code": EXIT_REFUSED_HERE, "files": files,
+                                "problems": [{"row": p.row, "seq": p.seq, "column": p.column, "field": p.field,
+                                              "code": p.code, "severity": p.severity, "message": p.message}
+                                             for p in problems]}}, ensure_ascii=False), file=sys.stderr)
+    return EXIT_REFUSED_HERE
 
 
 def _bad_yuan(text: str) -> bool:

@@ -93,6 +93,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.help.result": ("结果表(默认:与名册同目录的 名册名-result.xlsx)", "the result sheet (default: FILE's "
                            "name + -result.xlsx beside it)"),
     "roster.help.check-only": ("只在本地检查,不提交", "check the roster here and send nothing"),
+    "roster.help.json": ("供脚本使用:结果以一个 JSON 对象输出(金额为分,代码原样)", "for scripts: the outcome as one "
+                         "JSON object (amounts in fen, codes as codes)"),
     # the result sheet
     "roster.sheet.results": ("提交结果", "results"),
     "roster.sheet.summary": ("汇总", "summary"),

@@ -201,3 +201,22 @@ def test_ykt_batch_submit_a_gbk_csv_from_the_command_line(api, tmp_path):
     assert [c.value for c in results[1]][:2] == ["row", "seq"]
     assert [c.value for c in results[2]][:7] == [2, 1, "冯七", fresh[:3] + "*" * 11 + fresh[-4:],
                                                  _account(99)[:4] + "*" * 11 + _account(99)[-4:], 1000.5, "accepted"]
+
+
+def test_json_for_scripts(api, tmp_path, capsys):
+    import json
+
+    fresh = compose(REGION, "19911111", 77)
+    path = _roster(tmp_path, [("褚八", fresh, _account(77), "66.60")])
+    assert _submit(api, path, "--json") == roster_cli.EXIT_OK
+    said = json.loads(capsys.readouterr().out)  # the one object, nothing else on stdout
+    batch = api.call("GetBatch", pb.GetBatchRequest(batch_id=said["batch_id"]))
+    assert (said["line_count"], said["total_fen"], said["accepted_count"], said["status"]) == (1, 6660, 1, "SUBMITTED")
+    assert (batch.line_count, batch.total_fen) == (1, 6660)
+    assert said["result"] == str(tmp_path / "名册-result.xlsx")
+
+    (tmp_path / "bad").mkdir()
+    bad = _roster(tmp_path / "bad", [("褚八", fresh, _account(77), "66.666")])
+    assert _submit(api, bad, "--json") == roster_cli.EXIT_REFUSED_HERE
+    refused = json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"]
+    assert [(p["row"], p["field"], p["code"]) for p in refused["problems"]] == [(4, "amount_yuan", "SHEET_AMOUNT")]
