@@ -63,7 +63,8 @@ class Bar:
             self.stages.progress.update(self._task, completed=done, total=self.total)
             return
         now = time.monotonic()
-        if now - self._printed >= self.stages.every_s:
+        finished = self.total is not None and done >= self.total  # the stage's end line says it
+        if not finished and now - self._printed >= self.stages.every_s:
             self._printed = now
             self.stages.say("      " + self._plain(now))
 
