@@ -444,4 +444,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.help.report.refund": ("已结案批次的结余资金退回报表", "the refund-of-surplus report (结余资金退回) of a closed batch"),
     "cli.help.report.format": ("以逗号分隔:json、txt、pdf、xlsx、csv,或 all(默认 {default})",
         "comma-separated: json, txt, pdf, xlsx, csv, or all (default {default})"),
+    "cli.help.roles": (
+        "谁做什么:\n"
+        "  经办人(CLERK)     batch template/submit、issues、lines list/correct/remove/reissue、stop add\n"
+        "  审核人(APPROVER)  batch approve、lines release/give-up/allow-reissue/approve-change/refuse-change、stop revoke\n"
+        "  财政(FINANCE)     batch fund/dispatch/close、files regenerate/mark-delivered、statement show\n"
+        "  银行(BANK)        files hand-in、statement hand-in\n"
+        "  查阅(各角色)      batch list/show、files list、exceptions、statement list、stop query/recoveries、\n"
+        "                    audit、disclosure、ledger、report",
+        "who does what:\n"
+        "  clerk      batch template/submit, issues, lines list/correct/remove/reissue, stop add\n"
+        "  approver   batch approve, lines release/give-up/allow-reissue/approve-change/refuse-change, stop revoke\n"
+        "  finance    batch fund/dispatch/close, files regenerate/mark-delivered, statement show\n"
+        "  bank       files hand-in, statement hand-in\n"
+        "  readers    batch list/show, files list, exceptions, statement list, stop query/recoveries,\n"
+        "             audit, disclosure, ledger, report"),
 }
