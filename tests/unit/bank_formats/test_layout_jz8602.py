@@ -256,3 +256,22 @@ def test_the_report_needs_a_seekable_file_since_it_states_no_count():
     with pytest.raises(FormatError) as info:
         FMT.read_results(Pipe(data), "HP_B1.txt")
     assert re.search("seekable", str(info.value))
+
+
+# --- what a submission checks for this bank -------------------------------------------------------
+
+
+def test_the_carriage_refuses_at_submission_what_the_layout_cannot_write():
+    carriage = FMT.carriage()
+    ok = PaymentLine(seq=1, name="一二三四五六七八九十", id_number="110101199003078515", account_no="62170000000000000001",
+                     amount_fen=12_34)
+    assert carriage.check_line(ok) == []  # 20 bytes of GBK and 20 digits: the report's widths
+    too_long = PaymentLine(seq=2, name="一二三四五六七八九十王", id_number="1", account_no="621700000000000000012",
+                           amount_fen=1)
+    assert sorted((u.field, u.code) for u in carriage.check_line(too_long)) == [
+        ("account_no", "TEXT_WIDTH"), ("name", "TEXT_WIDTH")]
+    piped = PaymentLine(seq=3, name="王|伟", id_number="1", account_no="1", amount_fen=1)
+    assert [(u.field, u.code) for u in carriage.check_line(piped)] == [("name", "TEXT_CHARACTER")]
+    # whatever the submission accepts renders: the lines above that fit are written
+    assert written_payments(header_for([ok]), [ok]).split(b"\r\n")[1] == (
+        "01|一二三四五六七八九十|12.34|62170000000000000001|1046|1|1|01|".encode("gbk"))
