@@ -5,7 +5,8 @@ The strict readers (pain002.py, camt053.py) read the files this project's writer
 The banks' own files differ from those in ways the standard allows: another version (pain.002
 v11, camt.053 v04/v10), a national variant (SIX ``pain.002.001.03.ch.02``, whose namespace is
 not ISO's), no namespace at all, ISO-8859-1, optional elements left out, amounts with more
-decimals than two (``18.150``), date-times where a date is expected. The readers built on this
+decimals than two (``18.150``), date-times where a date is expected, an encoding other than
+UTF-8 declared (ISO-8859-1, GBK, ...: transcoded before anything else looks at the bytes). The readers built on this
 module take elements by their local names along their paths from the root, so every version of
 a message that keeps those names is read alike; the names used are the same in every version
 from 2009 to 2023 (where a version moved something, the readers say so where they look).
@@ -117,11 +118,26 @@ def _message(namespace: str, body: etree.QName) -> Message | None:
 # --- bytes as declared ---------------------------------------------------------------------
 
 _DECL = re.compile(rb"^(\xef\xbb\xbf)?<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
-# encodings other than UTF-8 read by transcoding to it: single-byte ones that cannot hide
-# markup in their bytes (every byte below 0x80 is ASCII)
-_TRANSCODED = {"iso-8859-1": "latin-1", "iso8859-1": "latin-1", "latin-1": "latin-1",
-               "latin1": "latin-1", "iso-8859-15": "iso8859-15", "windows-1252": "cp1252",
-               "cp1252": "cp1252", "us-ascii": "ascii", "ascii": "ascii"}
+_PROBE = "<?xml version='1.0' encoding='x'?><Document xmlns=\"urn:x\"/>&#13;"
+
+
+def _transcodable(declared: str) -> str | None:
+    """The Python codec of a declared encoding other than UTF-8 that is read by transcoding
+    it to UTF-8 before the guard (ISO-8859-1, windows-1252, GBK, GB18030, ...): one Python
+    knows that writes ASCII as ASCII, so the declaration could be read as bytes. None for UTF-8
+    itself and for what is not such a codec (the guard then refuses it, naming it)."""
+    try:
+        codec = codecs.lookup(declared).name
+    except (LookupError, ValueError):
+        return None
+    if codec in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        if _PROBE.encode(codec) != _PROBE.encode("ascii"):
+            return None
+    except (UnicodeError, LookupError):
+        return None
+    return codec
 
 
 class Prefixed:
@@ -157,7 +173,7 @@ class Prefixed:
 
 
 class Transcoded:
-    """A source declared in a single-byte encoding, handed out as UTF-8 with its declaration
+    """A source declared in another encoding than UTF-8, handed out as UTF-8 with its declaration
     saying so (the guard and the parser then see what they always see). A byte the declared
     encoding does not have raises UnicodeDecodeError, which the readers report as the file's
     problem."""
@@ -171,22 +187,30 @@ class Transcoded:
         self._declared = declared
 
     def read(self, size: int = -1) -> bytes:
+        if self._first and size is not None and 0 <= size < HEAD_BYTES:
+            size = HEAD_BYTES  # the declaration whole, to say UTF-8 in it
         raw = self._src.read(size)
         text = self._decoder.decode(raw, final=not raw)
         data = text.encode("utf-8")
         if self._first:
             self._first = False
-            data = data.replace(b"encoding=\"" + self._declared + b"\"", b'encoding="UTF-8"', 1)
-            data = data.replace(b"encoding='" + self._declared + b"'", b"encoding='UTF-8'", 1)
+            data = _declared_utf8(data, self._declared)
         return data
 
     def readline(self, size: int = -1) -> bytes:
         return self.read(65536)
 
 
+def _declared_utf8(data: bytes, declared: bytes) -> bytes:
+    """``data`` (the start of a transcoded file) with its declaration saying UTF-8."""
+    data = data.replace(b'encoding="' + declared + b'"', b'encoding="UTF-8"', 1)
+    return data.replace(b"encoding='" + declared + b"'", b"encoding='UTF-8'", 1)
+
+
 def opened(src: BinaryIO) -> tuple[BinaryIO, bytes, Message | None]:
-    """``src`` ready for the guard (transcoded to UTF-8 when declared in ISO-8859-1 and its
-    kin), its first bytes (as handed out) and the message its head names (None: the guard and the reader say what is wrong).
+    """``src`` ready for the guard (transcoded to UTF-8 when declared in another encoding
+    that writes ASCII as ASCII: ISO-8859-1, windows-1252, GBK, GB18030, ...), its first bytes
+    (as handed out) and the message its head names (None: the guard and the reader say what is wrong).
     Other encodings are left to the guard, which refuses them."""
     head = b""
     while len(head) < HEAD_BYTES:
@@ -200,13 +224,10 @@ def opened(src: BinaryIO) -> tuple[BinaryIO, bytes, Message | None]:
     m = _DECL.match(head)
     if m is not None:
         declared = m.group(2)
-        codec = _TRANSCODED.get(declared.decode("ascii", "replace").lower().replace("_", "-"))
+        codec = _transcodable(declared.decode("ascii", "replace"))
         if codec is not None and m.group(1) is None:
             source = Transcoded(source, codec, declared)
-            try:
-                head = head.decode(codec, "replace").encode("utf-8")
-            except LookupError:  # pragma: no cover - the codecs above exist
-                pass
+            head = _declared_utf8(head.decode(codec, "replace").encode("utf-8"), declared)
     return source, head, identify(head)
 
 

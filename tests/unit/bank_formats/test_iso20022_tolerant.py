@@ -75,8 +75,19 @@ def test_iso_8859_1_is_read_as_declared():
     assert [(r.seq, r.outcome, r.bank_text) for r in records] == [(4, FAILED, "Konto geschlossen: Müller")]
 
 
-def test_another_encoding_is_refused_where_it_is_declared():
-    data = pain002(ISO + "pain.002.001.03", TXS).replace(b'encoding="UTF-8"', b'encoding="GBK"')
+@pytest.mark.parametrize("encoding", ["GBK", "GB18030"])
+def test_a_chinese_encoding_is_read_as_declared(encoding):
+    text = pain002(ISO + "pain.002.001.03", tx(5, "RJCT", "1", "<StsRsnInf><AddtlInf>账户已冻结（司法冻结）"
+                                                                 "</AddtlInf></StsRsnInf>")).decode()
+    data = text.replace('encoding="UTF-8"', f'encoding="{encoding}"').encode(encoding)
+    assert "账户".encode(encoding) in data and "账户".encode() not in data
+    _, records = read_results(data)
+    assert [(r.seq, r.bank_text) for r in records] == [(5, "账户已冻结（司法冻结）")]
+
+
+@pytest.mark.parametrize("encoding", ["x-unknown", "UTF-16", "cp500"])
+def test_an_encoding_that_is_not_read_is_refused_on_line_1(encoding):
+    data = pain002(ISO + "pain.002.001.03", TXS).replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode())
     with pytest.raises(FormatError) as info:
         read_results(data)
     assert [(p.where, p.field) for p in info.value.problems] == [("line 1", "encoding")]
