@@ -81,6 +81,10 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
             report.errors += errors
             report.warnings += len(found) - errors
             report.rows_wrong += bool(errors)
+    for p in roster.problems:  # the sheet's own 合计 row against its rows
+        report.problems.append(p)
+        report.errors += p.severity == ERROR
+        report.rows_wrong += p.severity == ERROR
     report.count, report.total_fen = checker.count, checker.total_fen
     for e in checker.finish(report.count if control_count is None else control_count,
                             report.total_fen if control_total_fen is None else control_total_fen):

@@ -144,6 +144,8 @@ def _submit(args, client: Callable) -> int:
         print(say("roster.blank_rows", count=roster.blank_rows), file=out)
     for row in report.examples:
         print(say("roster.example_skipped", row=row), file=out)
+    for row, kind, text in roster.skipped:
+        print(say(f"roster.skipped.{kind}", row=row, text=text), file=out)
     if report.warnings:
         print(say("roster.warned", warnings=report.warnings), file=out)
     if report.errors:

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 
 from domain.model import AccountKind, PaymentLine
@@ -55,9 +56,15 @@ SHEET_NUMBER_CELL = "SHEET_NUMBER_CELL"  # an identity or account number stored 
 SHEET_CELL_TYPE = "SHEET_CELL_TYPE"  # a date, true/false or other value where text belongs
 SHEET_SEQ = "SHEET_SEQ"  # the seq is not a whole number
 SHEET_ROW = "SHEET_ROW"  # a JSON line that is not an object
+SHEET_TOTAL_ROW = "SHEET_TOTAL_ROW"  # the sheet's own 合计 row disagrees with its rows
 SHEET_CODES = frozenset({SHEET_FORMAT, SHEET_ENCODING, SHEET_NO_HEADER, SHEET_COLUMN_MISSING, SHEET_COLUMN_TWICE,
                          SHEET_COLUMN_UNKNOWN, SHEET_AMOUNT, SHEET_NUMBER_CELL, SHEET_CELL_TYPE, SHEET_SEQ,
-                         SHEET_ROW})
+                         SHEET_ROW, SHEET_TOTAL_ROW})
+# Rows that are not the roster's lines, skipped and said so: a title above the header, the sheet's
+# own 合计 row (checked against the rows above it), and what is written below it (制表人, 日期).
+SKIPPED_TITLE, SKIPPED_TOTAL, SKIPPED_FOOTER = "title", "total", "footer"
+TITLE_ROWS = 5  # rows above the header looked through for it
+_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "总合计", "合计金额", "total", "sum", "grandtotal"})
 
 ERROR, WARNING = "error", "warning"
 # A sheet whose XML is larger than this is streamed with openpyxl (bounded memory, about 7,000 rows
@@ -297,6 +304,8 @@ class Roster:
         self.notes: list[Problem] = []  # warnings about the file as a whole (ignored columns)
         self.blank_rows = 0  # rows with no value between rows with values, skipped (on the last read)
         self.examples: list[int] = []  # rows skipped as the template's example row (the last read)
+        self.skipped: list[tuple[int, str, str]] = []  # (row, SKIPPED_*, its first text) of the last read
+        self.problems: list[Problem] = []  # errors of no one line found reading (a 合计 row that disagrees)
         self.rows_estimate: int | None = None  # data rows, when the file says (XLSX dimension)
 
     # raw rows ----------------------------------------------------------------------------------
@@ -387,22 +396,34 @@ class Roster:
             return
         self.blank_rows = 0
         self.examples = []
+        self.skipped = []
+        self.problems = []
         cells = self._cells()
-        header_row, header = None, None
+        # the header: the first of the first rows with values that names two roster fields or more
+        # (rows above it are a title: 2026年耕地地力保护补贴发放名册, 单位:元...); else the first row
+        looked: list[tuple[int, list[object]]] = []
         for number, values in cells:
             if any(_filled(v) for v in values):
-                header_row, header = number, values
-                break
-        if header is None:
+                looked.append((number, values))
+                if _known_columns(values) >= 2 or len(looked) > TITLE_ROWS:
+                    break
+        if not looked:
             raise SheetError([Problem(0, "", "", SHEET_NO_HEADER, f"{self.path.name}: no row names the columns "
                                                                      "(the file is empty)")])
+        at = next((i for i, (_, values) in enumerate(looked) if _known_columns(values) >= 2), 0)
+        header_row, header = looked[at]
         places = self._map_header(header_row, header)
+        for number, values in looked[:at]:
+            self.skipped.append((number, SKIPPED_TITLE, _first_text(values)))
+        cells = chain(looked[at + 1:], cells)  # rows looked at below the header are data
         seq_given = "seq" in places
         fields = tuple(places)
         width = max(places.values()) + 1
         take = _taker(tuple(places.values()))
         position = 0
         first_data = True
+        total_seen = None  # the row of the sheet's own 合计 row, once one was seen
+        summed = 0
         blank = 0  # blank rows are counted once a row follows them: the sheet's formatted tail is not news
         for number, values in cells:
             if values.count(None) + values.count("") == len(values) or not any(_filled(v) for v in values):
@@ -420,8 +441,38 @@ class Roster:
             if record.get("id_number") == EXAMPLE_ID and record.get("account_no") == EXAMPLE_ACCOUNT:
                 self.examples.append(number)
                 continue
+            if not _looks_like_a_line(record):
+                if _is_total_row(values):  # the sheet's own 合计: checked against the rows above it
+                    total_seen = number
+                    self.skipped.append((number, SKIPPED_TOTAL, _first_text(values)))
+                    problem = self._total_problem(number, record, summed)
+                    if problem is not None:
+                        self.problems.append(problem)
+                    continue
+                if total_seen is not None:  # below the 合计: 制表人, 审核人, dates
+                    self.skipped.append((number, SKIPPED_FOOTER, _first_text(values)))
+                    continue
             position += 1
-            yield self._row(number, record, position, seq_given)
+            row = self._row(number, record, position, seq_given)
+            summed += row.line.amount_fen
+            yield row
+
+    def _total_problem(self, number: int, record: dict[str, object], summed: int) -> Problem | None:
+        """The sheet's 合计 row against the sum of the rows above it (None when they agree, or when
+        the 合计 row gives no amount)."""
+        column = self.columns.get("amount_yuan", "amount_yuan")
+        value = record.get("amount_yuan")
+        if not _filled(value):
+            return None
+        try:
+            stated = yuan_to_fen(value)
+        except ValueError as exc:
+            return Problem(number, column, "amount_yuan", SHEET_TOTAL_ROW, f"row {number}: {column}: the total {exc}")
+        if stated == summed:
+            return None
+        return Problem(number, column, "amount_yuan", SHEET_TOTAL_ROW,
+                       f"row {number}: {column}: the sheet's total says {_yuan(stated)} yuan, the rows above it add "
+                       f"up to {_yuan(summed)} yuan")
 
     def _map_header(self, number: int, header: list[object]) -> dict[str, int]:
         places: dict[str, int] = {}
@@ -590,6 +641,35 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     if first:
         yield first
     yield from rest
+
+
+def _known_columns(values) -> int:
+    """How many cells of a row name a roster field: a header row names several."""
+    return sum(1 for v in values if isinstance(v, str) and _ALIASES.get(_norm(v)) is not None)
+
+
+_DIGITS = re.compile(r"\d{6}")
+
+
+def _looks_like_a_line(record: dict[str, object]) -> bool:
+    """Whether a row holds a person's numbers (six digits in a row in the ID or the account): a
+    合计 row and the lines below it (制表人, 审核人, a date) do not, a line does, however wrong."""
+    return any(v is not None and not isinstance(v, str) or isinstance(v, str) and _DIGITS.search(v)
+               for v in (record.get("id_number"), record.get("account_no")))
+
+
+def _is_total_row(values) -> bool:
+    return any(isinstance(v, str) and re.sub(r"\s", "", v).lower().rstrip(":：") in _TOTAL_WORDS for v in values)
+
+
+def _first_text(values) -> str:
+    return next((str(v).strip() for v in values if _filled(v)), "")[:40]
+
+
+def _yuan(fen: int) -> str:
+    from domain.money import yuan
+
+    return yuan(fen)
 
 
 def _filled(value: object) -> bool:

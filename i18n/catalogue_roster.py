@@ -19,6 +19,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "problem.SHEET_CELL_TYPE": ("此处应为文字", "text belongs here"),
     "problem.SHEET_SEQ": ("序号须为整数", "the sequence number must be a whole number"),
     "problem.SHEET_ROW": ("该行不是 JSON 对象", "the line is not a JSON object"),
+    "problem.SHEET_TOTAL_ROW": ("表中合计行与各行之和不符", "the sheet's total row does not match its rows"),
+    "roster.skipped.title": ("第 {row} 行是列名上方的标题「{text}」,已跳过。", "row {row} is a title above the "
+                             "header ('{text}'): skipped."),
+    "roster.skipped.total": ("第 {row} 行是表中的合计行「{text}」,已跳过(已与各行之和核对)。",
+                             "row {row} is the sheet's total row ('{text}'): skipped (checked against the rows)."),
+    "roster.skipped.footer": ("第 {row} 行在合计行之下「{text}」,已跳过。", "row {row} is below the total row "
+                              "('{text}'): skipped."),
     # where a problem is
     "roster.where.row": ("第 {row} 行", "row {row}"),
     "roster.where.seq": ("(序号 {seq})", " (seq {seq})"),

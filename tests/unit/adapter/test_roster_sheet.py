@@ -242,3 +242,34 @@ def test_problems_are_described_in_chinese_with_the_row():
     text = roster_check.describe(problem, "zh")
     assert text.startswith("第 5 行(序号 4) 身份证号:[错误] 号码被存成了数字")
     assert "[SHEET_NUMBER_CELL]" in text
+
+
+def test_a_government_roster_with_title_total_and_signature_rows(tmp_path):
+    """As such rosters are printed: a title and a unit line above the header, a 合计 row below the
+    lines, and who made and checked the sheet below that. The title and footer rows are skipped
+    and said so; the 合计 row is checked against the lines above it."""
+    path = tmp_path / "r.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年耕地地力保护补贴发放名册"])
+    sheet.append(["填报单位:某县农业农村局", None, None, None, "单位:元"])
+    sheet.append(ZH_HEADER)
+    for row in ROWS:
+        sheet.append(row)
+    sheet.append(["合  计", None, None, None, "1,001,235.50"])
+    sheet.append([])
+    sheet.append(["制表人:王某", None, "审核人:李某", None, "2026年11月30日"])
+    book.save(path)
+    roster = Roster(path)
+    rows = list(roster.rows())
+    assert [r.line for r in rows] == EXPECTED and [r.row for r in rows] == [4, 5, 6]
+    assert [(n, kind) for n, kind, _ in roster.skipped] == [(1, "title"), (2, "title"), (7, "total"), (9, "footer")]
+    assert roster.problems == []  # 1,234.50 + 1.00 + 1,000,000.00 = 1,001,235.50: agrees
+
+
+def test_a_total_row_that_disagrees_with_the_lines_is_an_error(tmp_path):
+    path = _xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS + [["合计", None, None, None, 1001235.49]])
+    report = roster_check.check(Roster(path))
+    assert [(p.row, p.code) for p in report.problems] == [(5, "SHEET_TOTAL_ROW")]
+    assert "1,001,235.49" in report.problems[0].message and "1,001,235.50" in report.problems[0].message
+    assert report.count == 3 and report.errors == 1
