@@ -142,7 +142,7 @@ def format_files(files) -> str:
                          f.attempts, (f.sha256 or "-")[:16], f"{f.size:,}", f.name])
             notes[len(rows) - 1] = _file_notes(f)
         shown = table([say("cli.col.file"), say("cli.col.direction"), say("cli.col.batch"), say("cli.col.state"),
-                       say("cli.col.attempts"), say("cli.col.sha256"), say("cli.col.bytes"), say("cli.col.name")],
+                       say("cli.col.attempts"), say("cli.col.sha256"), say("cli.col.bytes"), say("cli.col.file_name")],
                       rows, right=(0, 4, 6)).splitlines()
         out.append(say("cli.files.bank", bank=bank))
         out += ["  " + line for line in shown[:2]]
@@ -305,7 +305,7 @@ def list_statements(args, client) -> int:
 def _statements_table(files) -> str:
     return table([say("cli.col.file"), say("cli.col.bank"), say("cli.col.state"), say("cli.col.account"),
                   say("cli.col.from"), say("cli.col.to"), say("cli.col.entries"), say("cli.col.opening_yuan"),
-                  say("cli.col.closing_yuan"), say("cli.col.name"), say("cli.col.last_error")],
+                  say("cli.col.closing_yuan"), say("cli.col.file_name"), say("cli.col.last_error")],
                  ([f.file_id, f.bank_code, i18n.name("statement_state", f.state), f.account, f.from_date, f.to_date,
                    f"{f.entry_count:,}", amount(f.opening_balance_fen), amount(f.closing_balance_fen), f.name,
                    f.last_error] for f in files), right=(0, 6, 7, 8))

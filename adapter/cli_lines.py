@@ -181,7 +181,7 @@ def list_lines(args, client) -> int:
                (([ln.seq, i18n.name("line_status", ln.status), amount(ln.amount_fen), ln.name_masked,
                   ln.id_number_masked, ln.account_no_masked, i18n.name("reason", ln.reason) if ln.reason else "",
                   i18n.name("follow_up", ln.follow_up) if ln.follow_up else "", ln.bank_reason] for ln in page)
-                for page in every_page()), right=(0, 2), widths=(6, 8, 12, 8, 18, 19))
+                for page in every_page()), right=(0, 2), widths=(6, 8, 12, 8, 18, 19, 10, 10))
     emit(say("cli.lines.count", n=n))
     return 0
 
@@ -246,8 +246,13 @@ def format_reissue(batch_id: str, r) -> str:
 def _issues_table(issues) -> str:
     return table([say("cli.col.seq"), say("cli.col.severity"), say("cli.col.field"), say("cli.col.reason"),
                   say("cli.col.detail"), say("cli.col.other_line")],
-                 ([i.seq, say(f"cli.severity.{i.severity}"), i.field, i18n.name("reason", i.code), i.message,
+                 ([i.seq, say(f"cli.severity.{i.severity}"), _field(i.field), i18n.name("problem", i.code), i.message,
                    f"{i.other_batch_id}#{i.other_seq}" if i.other_batch_id else ""] for i in issues), right=(0,))
+
+
+def _field(field: str) -> str:
+    """A line's field (``id_number``) by its name for people (证件号码)."""
+    return i18n.name("field", field) if field else ""
 
 
 def list_issues(args, client) -> int:
@@ -266,9 +271,9 @@ def list_issues(args, client) -> int:
         return 0
     n = stream([say("cli.col.seq"), say("cli.col.severity"), say("cli.col.open"), say("cli.col.field"),
                 say("cli.col.reason"), say("cli.col.detail"), say("cli.col.other_line")],
-               (([i.seq, say(f"cli.severity.{i.severity}"), say("common.yes" if i.open else "common.no"), i.field,
-                  i18n.name("reason", i.code), i.message, f"{i.other_batch_id}#{i.other_seq}" if i.other_batch_id
-                  else ""] for i in page) for page in _pages(fetch)))
+               (([i.seq, say(f"cli.severity.{i.severity}"), say("common.yes" if i.open else "common.no"), _field(i.field),
+                  i18n.name("problem", i.code), i.message, f"{i.other_batch_id}#{i.other_seq}" if i.other_batch_id
+                  else ""] for i in page) for page in _pages(fetch)), right=(0,), widths=(4, 18, 6, 8, 18, 40))
     emit(say("cli.issues.count", n=n))
     return 0
 
@@ -323,10 +328,16 @@ def audit_trail(args, client) -> int:
         return 0
     emit(table([say("cli.col.time"), say("cli.col.actor"), say("cli.col.action"), say("cli.col.seq"),
                 say("cli.col.detail")],
-               ([when(e, "at"), e.actor, i18n.name("audit_action", e.action), e.seq or "", e.detail] for e in events),
+               ([when(e, "at"), e.actor, _action(e.action), e.seq or "", e.detail] for e in events),
                right=(3,)))
     emit(say("cli.audit.count", n=len(events)))
     return 0
+
+
+def _action(code: str) -> str:
+    """An audit action (``GIVE_UP_LINE``) by its name for people; an action without one as its code."""
+    key = f"cli.audit_action.{code}"
+    return say(key) if key in i18n.WORDS else code
 
 
 def disclosure(args, client) -> int:

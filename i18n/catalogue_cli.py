@@ -46,6 +46,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.col.seq": ("行号", "seq"),
     "cli.col.name": ("姓名", "name"),
     "cli.col.id_number": ("证件号码", "ID number"),
+    "cli.col.file_name": ("文件名", "file name"),
     "cli.col.account_no": ("账号", "account"),
     "cli.col.account": ("账户", "account"),
     "cli.col.reason": ("原因", "reason"),
@@ -459,4 +460,23 @@ WORDS: dict[str, tuple[str, str]] = {
         "  bank       files hand-in, statement hand-in\n"
         "  readers    batch list/show, files list, exceptions, statement list, stop query/recoveries,\n"
         "             audit, disclosure, ledger, report"),
+    # audit actions (ledger/store/audit_log.py callers), as people read them in ykt audit
+    "cli.audit_action.SUBMIT": ("提交名册", "roster submitted"),
+    "cli.audit_action.CORRECT_LINE": ("更正明细", "line corrected"),
+    "cli.audit_action.REMOVE_LINE": ("移出明细", "line removed"),
+    "cli.audit_action.RELEASE_LINE": ("放行明细", "line released"),
+    "cli.audit_action.APPROVE": ("审核通过", "approved"),
+    "cli.audit_action.FUND": ("拨付资金", "funded"),
+    "cli.audit_action.DISPATCH": ("发送支付文件", "payment file sent"),
+    "cli.audit_action.REGENERATE_FILE": ("重新生成文件", "file rendered anew"),
+    "cli.audit_action.MARK_FILE_DELIVERED": ("登记文件已送达", "file recorded as delivered"),
+    "cli.audit_action.BOOK_RESULTS": ("回盘入账", "results booked"),
+    "cli.audit_action.REISSUE_LINE": ("补发明细", "line re-issued"),
+    "cli.audit_action.REQUEST_LINE_CHANGE": ("申请变更收款人", "change of who is paid asked"),
+    "cli.audit_action.APPROVE_LINE_CHANGE": ("批准变更收款人", "change of who is paid approved"),
+    "cli.audit_action.REFUSE_LINE_CHANGE": ("拒绝变更收款人", "change of who is paid refused"),
+    "cli.audit_action.ALLOW_REISSUE_UNANSWERED": ("准许补发未回盘明细", "re-issue of an unanswered line allowed"),
+    "cli.audit_action.GIVE_UP_LINE": ("放弃补发", "line given up"),
+    "cli.audit_action.STOP_ADD": ("登记停发", "stop entry added"),
+    "cli.audit_action.STOP_REVOKE": ("撤销停发", "stop entry revoked"),
 }

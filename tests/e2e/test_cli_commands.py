@@ -184,6 +184,11 @@ def test_people_read_chinese_by_default_and_codes_stay_in_json(office, ykt):
     assert ykt("clerk", "batch", "show", sent.batch_id, "--json", lang=None).json()["status"] == "SUBMITTED"
     missing = ykt("clerk", "batch", "show", "B-NOSUCH", lang=None)
     assert missing.code == 3 and "服务拒绝了请求(NOT_FOUND)" in missing.err
+    bad = office.submit("clerk", 2, bank=BANK, bad_first=True)
+    issues = ykt("clerk", "issues", bad.batch_id, lang=None)  # the field and the problem by their names
+    assert "证件号码" in issues.out and "ID_CHECKSUM" not in issues.out and "id_number" not in issues.out
+    trail = ykt("auditor", "audit", bad.batch_id, lang=None)
+    assert "提交名册" in trail.out and "SUBMIT" not in trail.out
     typo = ykt("clerk", "batch", "list", "--status", "LOST", lang=None)  # argparse's own words too
     assert typo.code == 2 and "错误:参数 --status:无效的取值 'LOST'" in typo.err
 
