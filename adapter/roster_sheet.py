@@ -14,7 +14,9 @@ Be liberal in what we read, never wrong in what we send:
   ``name``; ``金额(元)``, ``amount (yuan)``...; see :data:`COLUMNS`). A row right below it
   holding the columns' English codes (the template's second row) is skipped. Unknown columns are
   ignored and said so; a required column missing, or two columns for one field, refuses the file.
-* **Cells.** Text is trimmed at both ends. An identity or account number stored as a number is
+* **Cells.** Text is trimmed at both ends; identity, account and phone numbers lose the spaces
+  people group them with and full-width digits (a warning says so), accounts and phones their
+  dashes. An identity or account number stored as a number is
   refused (Excel keeps 15 significant digits and no leading zero: the number may already be
   wrong); a phone, seq or household number that is a whole number is taken as its digits.
 * **Amounts** are yuan: a number, or text such as ``1,234.50``, ``¥1234.5`` or ``1234.50元``;
@@ -57,9 +59,10 @@ SHEET_CELL_TYPE = "SHEET_CELL_TYPE"  # a date, true/false or other value where t
 SHEET_SEQ = "SHEET_SEQ"  # the seq is not a whole number
 SHEET_ROW = "SHEET_ROW"  # a JSON line that is not an object
 SHEET_TOTAL_ROW = "SHEET_TOTAL_ROW"  # the sheet's own 合计 row disagrees with its rows
+SHEET_TIDIED = "SHEET_TIDIED"  # warning: spaces or full-width digits taken out of a number
 SHEET_CODES = frozenset({SHEET_FORMAT, SHEET_ENCODING, SHEET_NO_HEADER, SHEET_COLUMN_MISSING, SHEET_COLUMN_TWICE,
                          SHEET_COLUMN_UNKNOWN, SHEET_AMOUNT, SHEET_NUMBER_CELL, SHEET_CELL_TYPE, SHEET_SEQ,
-                         SHEET_ROW, SHEET_TOTAL_ROW})
+                         SHEET_ROW, SHEET_TOTAL_ROW, SHEET_TIDIED})
 # Rows that are not the roster's lines, skipped and said so: a title above the header, the sheet's
 # own 合计 row (checked against the rows above it), and what is written below it (制表人, 日期).
 SKIPPED_TITLE, SKIPPED_TOTAL, SKIPPED_FOOTER = "title", "total", "footer"
@@ -587,6 +590,14 @@ class Roster:
                 except _CellError as exc:
                     problems.append((field, exc.code, str(exc)))
                     texts[field] = ""
+        for field in _NUMBER_FIELDS:
+            value = texts[field]
+            if value and not (value.isascii() and value.isalnum()):
+                tidy = _tidy_number(value, field)
+                if tidy != value:
+                    texts[field] = tidy
+                    problems.append((field, SHEET_TIDIED, "spaces, dashes or full-width characters taken out of "
+                                                          "the number", WARNING))
         amount = 0
         if "amount_fen" in record:
             value = record["amount_fen"]
@@ -609,10 +620,25 @@ class Roster:
         if not problems:
             return Row(number, line, ())
         found = []
-        for field, code, why in problems:
+        for field, code, why, *severity in problems:
             column = self.columns.get(field) or (BY_FIELD[field].zh if field in BY_FIELD else field)
-            found.append(Problem(number, column, field, code, f"row {number}: {column}: {why}", ERROR, seq))
+            found.append(Problem(number, column, field, code, f"row {number}: {column}: {why}",
+                                 severity[0] if severity else ERROR, seq))
         return Row(number, line, tuple(found))
+
+
+_NUMBER_FIELDS = ("id_number", "account_no", "phone")
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+
+
+def _tidy_number(value: str, field: str) -> str:
+    """An identity, account or phone number as meant: full-width digits and letters (６２２２, Ｘ)
+    made ASCII (NFKC), the spaces of groups taken out (6222 0200 ...), and for account and phone
+    numbers the dashes (138-0013-8000). Anything else is left for the domain's checks to name."""
+    import unicodedata
+
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    return text.replace("-", "") if field != "id_number" else text
 
 
 _TEXT_FIELDS = ("name", "id_number", "account_no", "bank_name", "subsidy_item", "remark", "phone", "address",

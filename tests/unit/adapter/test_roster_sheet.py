@@ -273,3 +273,16 @@ def test_a_total_row_that_disagrees_with_the_lines_is_an_error(tmp_path):
     assert [(p.row, p.code) for p in report.problems] == [(5, "SHEET_TOTAL_ROW")]
     assert "1,001,235.49" in report.problems[0].message and "1,001,235.50" in report.problems[0].message
     assert report.count == 3 and report.errors == 1
+
+
+def test_numbers_grouped_with_spaces_or_typed_full_width_are_read_as_meant(tmp_path):
+    full_width_id = ID1.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    grouped = " ".join(ACC1[i:i + 4] for i in range(0, len(ACC1), 4))
+    path = _xlsx(tmp_path / "r.xlsx", ZH_HEADER, [[1, "张三", full_width_id, grouped, 1234.5, "", "", "138-0013-8000"]])
+    report = roster_check.check(Roster(path))
+    [row] = list(Roster(path).rows())
+    assert row.line == EXPECTED[0]
+    assert sorted((p.field, p.code, p.severity) for p in report.problems) == [
+        ("account_no", "SHEET_TIDIED", "warning"), ("id_number", "SHEET_TIDIED", "warning"),
+        ("phone", "SHEET_TIDIED", "warning")]
+    assert report.errors == 0
