@@ -234,11 +234,11 @@ def format_outcome(r) -> str:
 def format_reissue(batch_id: str, r) -> str:
     out = []
     if r.HasField("file"):
-        out.append(say("cli.reissue.file", batch=batch_id, file_id=r.file.file_id, name=r.file.name,
-                       lines=f"{r.file.line_count:,}"))
+        out.append(say("cli.reissue.file", batch=batch_id, file_id=r.file.file_id, name=r.file.name))
     if r.HasField("change"):
         ch = r.change
-        out.append(say("cli.reissue.change", change_id=ch.change_id, state=say(f"cli.change_state.{ch.state}")))
+        waits = "cli.reissue.change" if ch.state == "PENDING" else "cli.change.decided"
+        out.append(say(waits, change_id=ch.change_id, state=say(f"cli.change_state.{ch.state}")))
         out.append(_change_table([ch]))
     return "\n".join(out) or say("cli.reissue.nothing", batch=batch_id)
 
@@ -297,7 +297,7 @@ def _change_table(changes) -> str:
             before = " / ".join(x for x in (item.name_before, item.id_number_before, item.account_no_before) if x)
             after = " / ".join(x for x in (item.name_after, item.id_number_after, item.account_no_after) if x)
             rows.append([ch.change_id, say(f"cli.change_state.{ch.state}"), ch.requested_by, ch.decided_by,
-                         item.seq, ",".join(item.changed), before, after, amount(item.amount_fen)])
+                         item.seq, ",".join(_field(c) for c in item.changed), before, after, amount(item.amount_fen)])
     return table([say("cli.col.change"), say("cli.col.state"), say("cli.col.requested_by"),
                   say("cli.col.decided_by"), say("cli.col.seq"), say("cli.col.changed"), say("cli.col.before"),
                   say("cli.col.after"), say("cli.col.amount_yuan")], rows, right=(0, 4, 8))
@@ -370,6 +370,6 @@ def disclosure(args, client) -> int:
 
     n = stream([say("cli.col.seq"), say("cli.col.name"), say("cli.col.id_number"), say("cli.col.program"),
                 say("cli.col.amount_yuan"), say("cli.col.paid_on")],
-               (rows(page) for page in itertools.chain([first], pages)), right=(0, 4), widths=(6, 6, 18, 8, 12))
+               (rows(page) for page in itertools.chain([first], pages)), right=(0, 4), widths=(6, 6, 18, 16, 12, 10))
     emit(say("cli.disclosure.count", n=n, total=amount(total["fen"])))
     return 0

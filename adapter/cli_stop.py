@@ -3,7 +3,7 @@
 ::
 
     ykt stop add ID_NUMBER --kind K --from DAY [--until DAY] --source S [--note N]
-    ykt stop query [ID_NUMBER] [--active-on DAY]
+    ykt stop query ID_NUMBER [--active-on DAY]
     ykt stop revoke ENTRY_ID --reason R
     ykt stop recoveries                      payments booked after a stop took effect (追回)
 
@@ -37,7 +37,7 @@ def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
     p.set_defaults(run=add_entry)
 
     p = stop.add_parser("query", help=say("cli.help.stop.query"))
-    p.add_argument("id_number", nargs="?", default="")
+    p.add_argument("id_number")
     p.add_argument("--active-on", type=day, default="", help=say("cli.help.stop.active_on"))
     server_flags(p), json_flag(p)
     p.set_defaults(run=query_entries)
