@@ -41,6 +41,7 @@ from pathlib import Path
 
 EXIT_OK, EXIT_REJECTED, EXIT_REFUSED_HERE, EXIT_REFUSED_THERE, EXIT_FAILED = 0, 1, 2, 3, 4
 ISSUE_PAGE = 1000  # issues fetched per ListLineIssues call (the service's largest page)
+WARNINGS_SHOWN = 200  # warnings printed one by one; all of them go to the problems sheet
 
 
 def add_parsers(batch_subparsers, server_flags: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -138,8 +139,17 @@ def _submit(args, client: Callable) -> int:
         return EXIT_REFUSED_HERE
     for p in roster.notes:
         print(roster_check.describe(p), file=out)
-    for p in report.problems:
+    warnings_shown = 0
+    for p in report.problems:  # every error; warnings up to WARNINGS_SHOWN, the rest in the problems sheet
+        if p.severity != "error":
+            warnings_shown += 1
+            if warnings_shown > WARNINGS_SHOWN:
+                continue
         print(roster_check.describe(p), file=out)
+    if warnings_shown > WARNINGS_SHOWN and not report.errors:
+        problems_path = args.file.with_name(args.file.stem + "-problems.xlsx")
+        roster_check.write_problems(problems_path, roster.notes + report.problems, lang=current())
+        print(say("roster.more_warnings", count=warnings_shown - WARNINGS_SHOWN, path=problems_path), file=out)
     if roster.blank_rows:
         print(say("roster.blank_rows", count=roster.blank_rows), file=out)
     for row in report.examples:

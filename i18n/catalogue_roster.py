@@ -57,6 +57,8 @@ WORDS: dict[str, tuple[str, str]] = {
                         "this roster was submitted before (same idempotency key): these are that submission's results."),
     "roster.correct_hint": ("被拒绝的行请用 ykt lines correct 更正或 ykt lines remove 删除。",
                             "correct rejected rows with ykt lines correct or remove them with ykt lines remove."),
+    "roster.more_warnings": ("另有 {count} 条提示未逐条列出,全部提示见 {path}", "{count} more warning(s) not listed "
+                             "one by one: every warning is in {path}"),
     "roster.problems_written": ("问题清单:{path}", "the problems, one a row: {path}"),
     "roster.problems.sheet": ("检查问题", "problems"),
     "roster.problems.row": ("原表行号", "row"),

@@ -220,3 +220,16 @@ def test_json_for_scripts(api, tmp_path, capsys):
     assert _submit(api, bad, "--json") == roster_cli.EXIT_REFUSED_HERE
     refused = json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"]
     assert [(p["row"], p["field"], p["code"]) for p in refused["problems"]] == [(4, "amount_yuan", "SHEET_AMOUNT")]
+
+
+def test_many_warnings_are_counted_and_listed_in_the_problems_sheet(tmp_path, capsys):
+    rows = [(f"王{'一二三四五六七八九十'[i % 10]}{'甲乙丙丁戊己庚辛壬癸'[i // 10 % 10]}{'子丑寅卯'[i // 100]}",
+             compose(REGION, "19800101", i), " ".join(_account(1000 + i)[j:j + 4] for j in range(0, 19, 4)), 1)
+            for i in range(250)]
+    path = _roster(tmp_path, rows)
+    assert _submit(None, path, "--check-only") == roster_cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert out.count("[SHEET_TIDIED]") == roster_cli.WARNINGS_SHOWN
+    assert "另有 50 条提示未逐条列出" in out and "名册检查通过:250 行,合计 250.00 元。" in out
+    listed = list(load_workbook(tmp_path / "名册-problems.xlsx").active.iter_rows(min_row=2, values_only=True))
+    assert len(listed) == 250 and {r[4] for r in listed} == {"SHEET_TIDIED"}
