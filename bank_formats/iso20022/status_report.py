@@ -12,6 +12,10 @@ the group's ``GrpSts``: the group status applies to every transaction it covers.
 
 ``TolerantPain002Reader`` turns those into the ``ResultRecord`` of our lines:
 
+    whole file   a final GrpSts (or the PmtInfSts of our one payment information) with no
+                 transaction listed covers every line the payment file instructed: the reader
+                 cannot name them, it sets ``whole_file`` and the service books each such line
+                 still pending (service.ingest); one that is not final is skipped NOT_FINAL.
     status       ACSC, ACCC = PAID; RJCT, CANC = FAILED (final). Every other code (ACSP, PDNG,
                  RCVC, ACTC, ACCP, ACWC, PART, ...) means "still in progress": not booked,
                  listed in ``skipped`` as NOT_FINAL, so the line stays pending (and shows in the
@@ -32,7 +36,7 @@ the group's ``GrpSts``: the group status applies to every transaction it covers.
 
 Header (``ResultFileHeader``): file_id GrpHdr/MsgId, created_at GrpHdr/CreDtTm (a date alone
 is midnight), original_file_id OrgnlMsgId, batch_id the first OrgnlPmtInfId (else the batch of the first
-OrgnlEndToEndId "<batch_id>-<seq>", else ""),
+OrgnlEndToEndId "<batch_id>-<seq>", else that of our MsgId "<batch_id>P<n>" in OrgnlMsgId),
 count OrgnlNbOfTxs and the per-status figures of NbOfTxsPerSts as declared (0 when not: both
 are optional, and forbidden in the German variant). They are checked against the records
 only when the report lists as many transactions as OrgnlNbOfTxs (a report of the rejected
@@ -44,6 +48,7 @@ problems are collected with their lines and raised as one FormatError at the end
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -378,6 +383,11 @@ class TolerantPain002Reader:
         self.name = name
         self.message = message
         self.skipped: list[Skipped] = []
+        # (outcome, ISO reason code, bank code, text, where) of a final status the report gives
+        # the whole payment file without listing a transaction (GrpSts, or the PmtInfSts of its
+        # one payment information): it covers every line that file instructed, which the reader
+        # does not know; the service applies it (service.ingest). Set once iteration ends.
+        self.whole_file: tuple | None = None
         self._problems = Problems()
         self._report = StatusReport(src, message, self._problems)
         self._statuses = iter(self._report)
@@ -396,7 +406,7 @@ class TolerantPain002Reader:
         failed = [per.get(c, (0, 0)) for c in sorted(FAILED_CODES)]
         self.header = ResultFileHeader(
             file_id=h.message_id, original_file_id=h.original_message_id,
-            batch_id=_batch_of(self._first),
+            batch_id=_batch_of(self._first) or _batch_of_message(h.original_message_id),
             created_at=h.created_at or datetime(1970, 1, 1), count=h.original_count or 0,
             paid_count=sum(n for n, _ in paid), paid_fen=sum(f or 0 for _, f in paid),
             failed_count=sum(n for n, _ in failed), failed_fen=sum(f or 0 for _, f in failed))
@@ -404,6 +414,10 @@ class TolerantPain002Reader:
 
     def __iter__(self) -> Iterator[ResultRecord]:
         return self._gen
+
+    def _skip_whole(self, whole: tuple) -> None:
+        self.skipped.append(Skipped(whole[4], "NO_LINE_REFERENCE", f"status for the whole payment file "
+                                    f"({whole[0].value}) beside transactions of their own: not applied"))
 
     def _skip(self, s: Status, reason: str, detail: str, fen: int | None = None) -> None:
         self.skipped.append(Skipped(s.where, reason, detail, fen))
@@ -413,6 +427,7 @@ class TolerantPain002Reader:
         batch = self.header.batch_id
         answers = self._report.header.original_message_name if self._report.header else ""
         listed = 0
+        whole = None
         seen: dict[str, list[int]] = {}
         statuses = self._statuses if self._first is None else _chain(self._first, self._statuses)
         for s in statuses:
@@ -429,6 +444,12 @@ class TolerantPain002Reader:
             if s.level != "transaction":
                 what = ("the whole file" if s.level == "group"
                         else f"payment information {s.pmt_inf_id!r}")
+                ours = s.level == "group" or not batch or s.pmt_inf_id in ("", batch)
+                if outcome is not None and ours and (not answers or answers.startswith("pain.001")) and not listed:
+                    # the whole payment file at once: every line it instructed (the service
+                    # books them, see whole_file)
+                    whole = (outcome, s.reason_code, s.bank_code, s.reason_text, s.where)
+                    continue
                 self._skip(s, "NOT_FINAL" if outcome is None else "NO_LINE_REFERENCE",
                            f"status {s.status} for {what}, no transaction listed"
                            + ("" if outcome is None else ": no line is booked from it"))
@@ -465,6 +486,11 @@ class TolerantPain002Reader:
             yield ResultRecord(seq, outcome, s.amount_fen, s.account,
                                None if paid else reason_for_code(s.reason_code or s.bank_code),
                                s.bank_code, s.reason_text, s.bank_ref, s.name)
+        if whole is not None:
+            if listed:  # (a file-wide status and transactions: the transactions say it)
+                self._skip_whole(whole)
+            else:
+                self.whole_file = whole
         h = self._report.header
         if (self._report.complete and h is not None and h.original_count is not None
                 and listed == h.original_count and h.per_status and not problems):
@@ -494,6 +520,13 @@ def _batch_of(status: Status | None) -> str:
         return status.pmt_inf_id
     batch, dash, seq = status.end_to_end_id.rpartition("-")
     return batch if dash and seq.isascii() and seq.isdigit() else ""
+
+
+def _batch_of_message(message_id: str) -> str:
+    """The batch of our payment file's MsgId "<batch_id>P<n>" (domain.model.payment_message_id),
+    for a report that names no payment information: "" for another."""
+    m = re.fullmatch(r"(.+)P[1-9][0-9]{0,8}", message_id)
+    return m.group(1) if m else ""
 
 
 def _parsed_only(src: BinaryIO, paths: dict, problems: Problems) -> FastStream:

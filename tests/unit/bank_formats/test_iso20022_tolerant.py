@@ -124,6 +124,19 @@ def test_a_whole_file_accepted_with_no_transaction_listed_is_in_progress():
         ("NOT_FINAL", "status ACCP for the whole file, no transaction listed")]
 
 
+def test_a_final_status_for_the_whole_file_is_handed_to_the_service():
+    # no transaction listed: the reader cannot name the lines, the service books each line the
+    # payment file instructed (tests/integration/statements/test_group_status_results.py)
+    data = pain002(SIX, "", grp="<GrpSts>RJCT</GrpSts><StsRsnInf><Rsn><Cd>AM04</Cd></Rsn>"
+                                "<AddtlInf>no funds</AddtlInf></StsRsnInf>")
+    data = data.replace(b"<OrgnlPmtInfAndSts><OrgnlPmtInfId>B1</OrgnlPmtInfId>\n\n    </OrgnlPmtInfAndSts>", b"")
+    data = data.replace(b"<OrgnlMsgId>PAY-1<", b"<OrgnlMsgId>B2026-7P2<")
+    reader, records = read_results(data)
+    assert records == [] and reader.skipped == []
+    assert reader.header.batch_id == "B2026-7"
+    assert reader.whole_file[:4] == (FAILED, "AM04", "AM04", "no funds")
+
+
 def test_a_status_record_in_supplementary_data_is_not_read():
     hidden = ("<SplmtryData><Envlp><TxInfAndSts><OrgnlEndToEndId>B1-9</OrgnlEndToEndId><TxSts>ACSC</TxSts>"
               "</TxInfAndSts></Envlp></SplmtryData>")
