@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bank_formats import FormatError
+from bank_formats.iso20022 import CODE_TO_REASON
 from domain import booking
 from domain.booking import LineState
 from domain.model import (
@@ -387,10 +388,33 @@ def _stage_records(ctx: Context, conn, batch, file_id: int, round_no: int, reade
         chunk.append(reclassify(rec, own_codes) if own_codes else rec)
         if len(chunk) >= store.CHUNK:
             flush()
+    for rec in _whole_file(conn, batch, round_no, getattr(reader, "whole_file", None)):
+        chunk.append(reclassify(rec, own_codes) if own_codes else rec)
+        if len(chunk) >= store.CHUNK:
+            flush()
     if chunk:
         flush()
     out.records = ordinal
     return out
+
+
+def _whole_file(conn, batch, round_no: int, whole):
+    """A final status a bank gives its whole payment file without listing a line (pain.002
+    GrpSts, issue 15; ``whole_file`` of the reader: outcome, ISO code, bank code, text): a
+    record of it for each line that file instructed and that is still pending."""
+    if whole is None:
+        return
+    outcome, iso, code, text = whole[:4]
+    reason = None if outcome is PaymentOutcome.PAID else CODE_TO_REASON.get(iso or code, FailureReason.OTHER)
+    after = 0
+    while True:
+        rows = store.line_rows(conn, batch.id, [LineStatus.PENDING], limit=store.CHUNK, after_seq=after)
+        if not rows:
+            return
+        for row in rows:
+            if row.round == round_no:
+                yield ResultRecord(row.seq, outcome, row.amount_fen, "", reason, code, text)
+        after = rows[-1].seq
 
 
 def _comparable_account(account_no: str) -> str | None:
