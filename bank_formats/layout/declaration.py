@@ -237,10 +237,12 @@ def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileD
             pattern = re.compile(str(raw["name"]))
         except re.error as exc:
             raise p.fail("name", f"not a regular expression: {exc}") from None
-        model = _names(MODEL[(kind, "header")])
+        model = (*_names(MODEL[(kind, "header")]), "round")
         wrong = sorted(set(pattern.groupindex) - set(model))
         if wrong:
             raise p.fail("name", f"group {wrong[0]!r} is not a header field; known: {', '.join(model)}")
+        if "round" in pattern.groupindex and "batch_id" not in pattern.groupindex:
+            raise p.fail("name", "group 'round' (our re-issue number) needs batch_id beside it")
     reasons = {}
     for code, reason in _table(raw.get("reasons", {}), f"{kind}.reasons").items():
         try:

@@ -24,7 +24,7 @@ from bank_formats.fixed_width_gbk.fields import Problems
 from bank_formats.layout.codecs import LINEBREAK_RE
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
-from domain.model import PaymentOutcome
+from domain.model import PaymentOutcome, payment_message_id
 
 if TYPE_CHECKING:
     from bank_formats.layout.format import LayoutFormat
@@ -233,9 +233,15 @@ class LayoutReader:
                 p.add("file", "name", f"{self.name!r} does not match the layout's name pattern "
                                       f"{codec.decl.name_pattern.pattern!r}")
                 raise p.error(self.name)
-            for k, v in m.groupdict().items():
-                if v is not None:
+            named = m.groupdict()
+            for k, v in named.items():
+                if v is not None and k != "round":
                     values.setdefault(k, v)
+            if "batch_id" in named and named["batch_id"]:
+                # the batch and the re-issue number our payment file names carry ({batch}, or
+                # {batch}-R{round} for a re-issue) say which of our files this is, or answers
+                ours = payment_message_id(named["batch_id"], int(named.get("round") or 0))
+                values.setdefault("file_id" if codec.kind == "payments" else "original_file_id", ours)
         if self._tally is not None:
             for k in codec.totals:
                 values.setdefault(k, self._tally[k])

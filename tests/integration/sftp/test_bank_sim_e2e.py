@@ -13,7 +13,7 @@ import pytest
 
 import bank_sim
 from bank_sim.bank import party_keys
-from domain.model import EntrySide, PaymentOutcome
+from domain.model import EntrySide, PaymentOutcome, payment_message_id
 from filesec import is_envelope
 from filesec.keys import generate_keys
 from service.file_security import is_signature_name, open_inbound, protect_outbound, signature_name
@@ -109,7 +109,7 @@ def test_every_shipped_profile_answers_a_payment_file_over_sftp(tmp_path, profil
             assert reader.header.original_file_id == header.file_id
             assert reader.header.batch_id == header.batch_id
         else:  # a bank layout without our ids (JZ8602): both come from the file names
-            assert (reader.header.original_file_id, reader.header.batch_id) == (Path(name).stem, "B1")
+            assert (reader.header.original_file_id, reader.header.batch_id) == (payment_message_id("B1", 0), "B1")
         assert [r.amount_fen for r in records] == [x.amount_fen for x in lines]
         assert [r.seq for r in records] == [x.seq for x in lines]
         assert reader.header.paid_count + reader.header.failed_count == 400

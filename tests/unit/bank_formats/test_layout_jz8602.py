@@ -148,7 +148,7 @@ def test_a_success_report_reads_with_its_figures():
     got = list(reader)
     h = reader.header
     assert (h.batch_id, h.original_file_id, h.count, h.paid_count, h.paid_fen, h.failed_count, h.failed_fen) == (
-        "B1", "B1", 3, 3, 10001 + 1 + 123_456_789_01, 0, 0)
+        "B1", "B1P1", 3, 3, 10001 + 1 + 123_456_789_01, 0, 0)
     assert [(r.seq, r.account_no, r.name, r.amount_fen, r.outcome) for r in got] == [
         (1, "6217000000000000001", "王伟", 10001, PaymentOutcome.PAID),
         (2, "6217000000000000002", "艾力·买买提", 1, PaymentOutcome.PAID),
@@ -159,7 +159,8 @@ def test_a_failure_report_reads_as_failures_with_the_banks_code():
     data = report("失败", [("3", "6217000000000000003", "李娜", 20000, 0, "1"), ("4", "6217", "赵敏", 5, 0, "E")])
     reader = FMT.read_results(io.BytesIO(data), "HP_B1-R1.txt")
     got = list(reader)
-    assert (reader.header.batch_id, reader.header.original_file_id) == ("B1", "B1-R1")
+    # HP_ + the name of our first re-issue file (B1-R1.txt), whose id is B1P2
+    assert (reader.header.batch_id, reader.header.original_file_id) == ("B1", "B1P2")
     assert (reader.header.failed_count, reader.header.failed_fen, reader.header.paid_count) == (2, 20005, 0)
     assert [(r.seq, r.outcome, r.reason, r.bank_code, r.amount_fen) for r in got] == [
         (3, PaymentOutcome.FAILED, FailureReason.OTHER, "1", 20000),
