@@ -184,6 +184,11 @@ def test_people_read_chinese_by_default_and_codes_stay_in_json(office, ykt):
     assert ykt("clerk", "batch", "show", sent.batch_id, "--json", lang=None).json()["status"] == "SUBMITTED"
     missing = ykt("clerk", "batch", "show", "B-NOSUCH", lang=None)
     assert missing.code == 3 and "服务拒绝了请求(NOT_FOUND)" in missing.err
+    # the language goes to the service as accept-language: its own message follows, in each language
+    zh_said = missing.err.split("(NOT_FOUND):", 1)[1]
+    en_said = ykt("clerk", "batch", "show", "B-NOSUCH").err.split("(NOT_FOUND):", 1)[1]
+    assert "B-NOSUCH" in zh_said and "B-NOSUCH" in en_said
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en_said) and any("\u4e00" <= ch <= "\u9fff" for ch in zh_said)
     bad = office.submit("clerk", 2, bank=BANK, bad_first=True)
     issues = ykt("clerk", "issues", bad.batch_id, lang=None)  # the field and the problem by their names
     assert "证件号码" in issues.out and "ID_CHECKSUM" not in issues.out and "id_number" not in issues.out
