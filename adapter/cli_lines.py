@@ -21,6 +21,7 @@ since the service shows people only masked data and takes a correction as the li
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -341,35 +342,38 @@ def _action(code: str) -> str:
 
 
 def disclosure(args, client) -> int:
+    """The public list page by page: its title from the first page, the sum as the rows pass."""
     from ykt.v1 import disbursement_pb2 as pb
 
     c = client(args)
-    head = {}
 
-    def fetch(after):
-        page = c.call("GetDisclosureList", pb.GetDisclosureListRequest(batch_id=args.batch_id, page_size=PAGE,
-                                                                        after_seq=after or 0), timeout=120)
-        head.setdefault("list", page)
-        return list(page.items), page.next_after_seq
+    def lists():
+        after = 0
+        while True:
+            page = c.call("GetDisclosureList", pb.GetDisclosureListRequest(batch_id=args.batch_id, page_size=PAGE,
+                                                                            after_seq=after), timeout=120)
+            yield page
+            after = page.next_after_seq
+            if not after:
+                return
 
+    pages = lists()
     if args.json:
-        stream_json(_pages(fetch))
+        stream_json(page.items for page in pages)
         return 0
-    pages = _pages(fetch)
     first = next(pages)
-    d = head["list"]
-    emit(say("cli.disclosure.title", batch=d.batch_id, program=d.program, period=d.period, region=d.region))
-    total = {"fen": 0}
+    emit(say("cli.disclosure.title", batch=first.batch_id, program=first.program, period=first.period,
+             region=first.region))
+    total_fen = 0
 
     def rows(page):
-        for item in page:
-            total["fen"] += item.amount_fen
+        nonlocal total_fen
+        for item in page.items:
+            total_fen += item.amount_fen
             yield [item.seq, item.name, item.id_number, item.program, amount(item.amount_fen), item.paid_on]
-
-    import itertools
 
     n = stream([say("cli.col.seq"), say("cli.col.name"), say("cli.col.id_number"), say("cli.col.program"),
                 say("cli.col.amount_yuan"), say("cli.col.paid_on")],
                (rows(page) for page in itertools.chain([first], pages)), right=(0, 4), widths=(6, 6, 18, 16, 12, 10))
-    emit(say("cli.disclosure.count", n=n, total=amount(total["fen"])))
+    emit(say("cli.disclosure.count", n=n, total=amount(total_fen)))
     return 0
