@@ -5,17 +5,17 @@
     ykt batch template [--out roster-template.xlsx]
     ykt batch submit FILE --program P --period YYYY-MM --region R --bank B --payer-name N
                           --payer-account A [--key K] [--control-count N --control-total YUAN]
-                          [--max-amount YUAN] [--result PATH] [--check-only]
+                          [--max-amount YUAN] [--result PATH] [--check-only] [--json]
 
 FILE is an XLSX sheet, a CSV file (UTF-8 with or without BOM, or GBK/GB18030) or JSON lines
 (:mod:`adapter.roster_sheet` reads all three). ``submit`` reads the file once: it checks every
 row with the domain's own checks (:class:`domain.validation.BatchChecker`, the service's field
 widths) and shows every problem with its row number; while any row is wrong it sends nothing.
 The lines as checked are kept compressed (:mod:`adapter.roster_spool`), and those are what it
-streams to SubmitBatch, with a progress bar (rows, rate, time left); it fetches every issue the service found
-(ListLineIssues: the service also screens against other batches and the stop list, which no
-local check can) and writes a result sheet: each row accepted, rejected or held, with the
-reasons in Chinese.
+streams to SubmitBatch, with a progress bar (rows, rate, time left); it fetches every issue the
+service found (ListLineIssues: the service also screens against other batches and the stop
+list, which no local check can) and writes a result sheet: each row accepted, rejected or held,
+with the reasons in Chinese (:mod:`adapter.roster_result`).
 
 A refused sheet's problems are also written to ``FILE-problems.xlsx`` beside it (replacing the
 one an earlier check wrote), one row per problem, for a sheet with many to be worked through
@@ -115,6 +115,10 @@ def _submit(args, client: Callable) -> int:
     except ValueError as exc:
         option = "--max-amount" if args.max_amount and _bad_yuan(args.max_amount) else "--control-total"
         print(f"ykt: {say('roster.bad_option', option=option, why=exc)}", file=err)
+        return EXIT_REFUSED_HERE
+    if max_fen is not None and max_fen <= 0:
+        print(f"ykt: {say('roster.bad_option', option='--max-amount', why=say('roster.not_positive', value=args.max_amount))}",
+              file=err)
         return EXIT_REFUSED_HERE
     result_path = args.result or args.file.with_name(args.file.stem + "-result.xlsx")
     if not args.check_only and result_path.exists():

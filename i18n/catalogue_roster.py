@@ -78,6 +78,7 @@ WORDS: dict[str, tuple[str, str]] = {
                                 "template written to {path}: row 1 the columns, row 2 their codes, row 3 an example "
                                 "(skipped when submitted)."),
     "roster.bad_option": ("{option}:{why}", "{option}: {why}"),
+    "roster.not_positive": ("{value} 不是大于零的金额", "{value} is not an amount above zero"),
     # the commands' help
     "roster.help.template": ("写出 XLSX 发放名册模板(列名和一行示例)", "write an XLSX roster template (columns and "
                              "one example row)"),
