@@ -17,6 +17,7 @@ from bank_formats.base import FormatError
 from bank_formats.iso20022._common import Problems
 from bank_formats.iso20022._tolerant import amount_fen, identify, opened
 from bank_formats.iso20022.account_entries import AccountEntries, Entry, Section
+from bank_formats.iso20022.payment_instructions import PaymentInstructions
 from bank_formats.iso20022.status_report import StatusReport
 
 SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "bank-samples"
@@ -303,6 +304,42 @@ def test_pain001_samples_are_named_and_refused_with_a_located_error(path):
     with pytest.raises(FormatError) as info:
         list(bank_formats.get("iso20022").read_payments(io.BytesIO(data), path.name))
     assert all(p.where.startswith("line ") for p in info.value.problems)
+
+
+@pytest.mark.parametrize("path", files("pain001"), ids=ids(files("pain001")))
+def test_pain001_samples_read_for_what_they_say(path):
+    data = path.read_bytes()
+    doc = etree.fromstring(data)
+    expected = []
+    for pmt in doc.xpath("*/" + L("PmtInf")):
+        for tx in pmt.xpath(L("CdtTrfTxInf")):
+            amt = tx.xpath(L("Amt", "InstdAmt")) or tx.xpath(L("Amt", "EqvtAmt", "Amt"))
+            expected.append((text(pmt, L("PmtInfId")), text(tx, L("PmtId", "EndToEndId")), fen(amt[0].text),
+                             amt[0].get("Ccy"), text(tx, L("Cdtr", "Nm")),
+                             text(tx, L("CdtrAcct", "Id", "IBAN")) or text(tx, L("CdtrAcct", "Id", "Othr", "Id"))))
+    declared = text(doc, "*/" + L("GrpHdr", "NbOfTxs"))
+    source, _, message = opened(io.BytesIO(data))
+    problems = Problems()
+    got = [(i.pmt_inf_id, i.end_to_end_id, i.amount_fen, i.currency, i.creditor, i.account)
+           for i in PaymentInstructions(source, message, problems)]
+    assert got == expected
+    # the group's count, where the file's own does not match its transactions, is refused at its line
+    wrong = declared and int(declared) != len(expected)
+    assert [(p.field, p.where.startswith("line ")) for p in problems.items] == (
+        [("NbOfTxs", True)] if wrong else [])
+
+
+def test_pain001_samples_as_read_by_hand():
+    def one(name):
+        source, _, message = opened(io.BytesIO((SAMPLES / "pain001" / name).read_bytes()))
+        return [(i.amount_fen, i.currency) for i in PaymentInstructions(source, message, Problems())]
+
+    # 6.20 1.80 12.00 5.00 2.00, an equivalent amount of 1.00, 4 and 6 CHF: CtrlSum 38.00
+    assert one("moov__musterfile_pain.001_Nov2020.xml") == [
+        (620, "CHF"), (180, "CHF"), (1200, "CHF"), (500, "CHF"), (200, "CHF"), (100, "CHF"), (400, "CHF"),
+        (600, "CHF")]
+    assert one("sepa_file_parser__pain001_valid_example.xml") == [(987654, "EUR"), (12345, "EUR")]
+    assert one("sepa_file_parser__pain001_valid_example_v9.xml") == [(10250, "EUR")]
 
 
 def test_amounts_are_read_exactly_or_refused():
