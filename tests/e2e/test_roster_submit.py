@@ -233,3 +233,59 @@ def test_many_warnings_are_counted_and_listed_in_the_problems_sheet(tmp_path, ca
     assert "另有 50 条提示未逐条列出" in out and "名册检查通过:250 行,合计 250.00 元。" in out
     listed = list(load_workbook(tmp_path / "名册-problems.xlsx").active.iter_rows(min_row=2, values_only=True))
     assert len(listed) == 250 and {r[4] for r in listed} == {"SHEET_TIDIED"}
+
+
+@pytest.mark.sshd
+@pytest.mark.timeout(180)
+def test_through_ykt_serve(tmp_path, sshd_server, sqlite_engine):
+    """The whole way a department goes: ``ykt batch template``, the sheet filled in, ``ykt batch
+    submit`` against a ``ykt serve`` process (tests/support/serving.py), a held row in the
+    result sheet."""
+    import os
+    import subprocess
+    import sys
+
+    from privacy.keys import Keyring
+    from tests.support.identities import TOKENS
+    from tests.support.serving import ROOT, serve, stop, write_settings
+
+    key_file = tmp_path / "keys" / "pii-keys.json"
+    key_file.parent.mkdir()
+    Keyring.generate(key_file)
+    profile = tmp_path / f"{BANK}.toml"
+    profile.write_text(f'[bank]\ncode = "{BANK}"\nname = "某农村商业银行"\n[format]\nfamily = "iso20022"\n'
+                       '[folders]\ninbox = "inbox"\noutbox = "outbox"\n', encoding="utf-8")
+    config = write_settings(tmp_path / "ykt.toml", data_dir=tmp_path / "data",
+                            database_url=sqlite_engine.url.render_as_string(hide_password=False), key_file=key_file,
+                            instance_id="a", bank=BANK, profile=profile, sshd_server=sshd_server)
+    proc, address = serve(config)
+    env = {**os.environ, "YKT_TOKEN": TOKENS["clerk"]}
+
+    def ykt(*words: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "adapter.cli", *words], capture_output=True, text=True,
+                              timeout=120, cwd=ROOT, env=env)
+
+    try:
+        sheet = tmp_path / "名册.xlsx"
+        assert ykt("batch", "template", "--out", str(sheet)).returncode == 0
+        book = load_workbook(sheet)
+        people = [("周四", FRESH[0], _account(4), 100), ("李三", STOPPED, _account(3), "88.80")]
+        for i, row in enumerate(people):
+            for column, value in enumerate(row, 2):
+                book.active.cell(4 + i, column, value)
+        book.save(sheet)
+        client = TestClient(address, "clerk")
+        client.call("AddStopEntries", pb.AddStopEntriesRequest(entries=[pb.StopEntryInput(
+            id_number=STOPPED, kind="DECEASED", effective_from="2026-01-01", source="民政局")]))
+        client.close()
+        done = ykt("batch", "submit", str(sheet), "--program", PROGRAM, "--period", PERIOD, "--region", REGION,
+                   "--bank", BANK, "--payer-name", "某县财政局", "--payer-account", "15000012345678",
+                   "--address", address)
+        assert done.returncode == roster_cli.EXIT_OK, done.stderr  # a held row is not a rejected one
+        assert "接受 1 行,拒绝 0 行,暂停 1 行" in done.stdout
+        got = [[c.value for c in row][:8] for row in load_workbook(tmp_path / "名册-result.xlsx").active.iter_rows(
+            min_row=2)]
+        assert [(r[0], r[1], r[2], r[5], r[6], r[7]) for r in got] == [
+            (4, 1, "周四", 100, "已接受", None), (5, 2, "李三", 88.8, "暂停,待复核", "STOP_DECEASED")]
+    finally:
+        stop(proc)
