@@ -15,8 +15,9 @@ Be liberal in what we read, never wrong in what we send:
   holding the columns' English codes (the template's second row) is skipped. Unknown columns are
   ignored and said so; a required column missing, or two columns for one field, refuses the file.
 * **Cells.** Text is trimmed at both ends; identity, account and phone numbers lose the spaces
-  people group them with and full-width digits (a warning says so), accounts and phones their
-  dashes. An identity or account number stored as a number is
+  people group them with and full-width digits, accounts and phones their dashes, and a line
+  break typed into a bank name, subsidy item, remark or address becomes a space (a warning says
+  each). An identity or account number stored as a number is
   refused (Excel keeps 15 significant digits and no leading zero: the number may already be
   wrong); a phone, seq or household number that is a whole number is taken as its digits.
 * **Amounts** are yuan: a number, or text such as ``1,234.50``, ``¥1234.5`` or ``1234.50元``;
@@ -590,6 +591,11 @@ class Roster:
                 except _CellError as exc:
                     problems.append((field, exc.code, str(exc)))
                     texts[field] = ""
+        for field in _FREE_TEXT_FIELDS:  # a line break typed into a cell (Alt+Enter) is a space in a file's field
+            value = texts[field]
+            if value and _BREAKS.search(value):
+                texts[field] = _BREAKS.sub(" ", value)
+                problems.append((field, SHEET_TIDIED, "line breaks or tabs in the cell made spaces", WARNING))
         for field in _NUMBER_FIELDS:
             value = texts[field]
             if value and not (value.isascii() and value.isalnum()):
@@ -628,6 +634,8 @@ class Roster:
 
 
 _NUMBER_FIELDS = ("id_number", "account_no", "phone")
+_FREE_TEXT_FIELDS = ("bank_name", "subsidy_item", "remark", "address")
+_BREAKS = re.compile(r"\s*[\r\n\t\v\f\u2028\u2029]+\s*")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 
 

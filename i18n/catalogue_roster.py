@@ -19,8 +19,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "problem.SHEET_CELL_TYPE": ("此处应为文字", "text belongs here"),
     "problem.SHEET_SEQ": ("序号须为整数", "the sequence number must be a whole number"),
     "problem.SHEET_ROW": ("该行不是 JSON 对象", "the line is not a JSON object"),
-    "problem.SHEET_TIDIED": ("号码中的空格、横线或全角字符已去除(仅提示)",
-                             "spaces, dashes or full-width characters taken out of a number (warning only)"),
+    "problem.SHEET_TIDIED": ("已整理:号码中的空格、横线或全角字符已去除,文字中的换行已换成空格(仅提示)",
+                             "tidied: spaces, dashes or full-width characters taken out of a number, line breaks "
+                             "in a text made spaces (warning only)"),
     "problem.SHEET_TOTAL_ROW": ("表中合计行与各行之和不符", "the sheet's total row does not match its rows"),
     "roster.skipped.title": ("第 {row} 行是列名上方的标题「{text}」,已跳过。", "row {row} is a title above the "
                              "header ('{text}'): skipped."),

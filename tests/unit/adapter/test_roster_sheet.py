@@ -286,3 +286,12 @@ def test_numbers_grouped_with_spaces_or_typed_full_width_are_read_as_meant(tmp_p
         ("account_no", "SHEET_TIDIED", "warning"), ("id_number", "SHEET_TIDIED", "warning"),
         ("phone", "SHEET_TIDIED", "warning")]
     assert report.errors == 0
+
+
+def test_a_line_break_typed_into_an_address_becomes_a_space(tmp_path):
+    path = _xlsx(tmp_path / "r.xlsx", ["姓名", "身份证号", "账号", "金额", "地址"],
+                 [["张三", ID1, ACC1, 5, "城关镇\n新村村1组"], ["李四", ID2, ACC2, 5, "东风镇新村村7组"]])
+    rows = list(Roster(path).rows())
+    assert [r.line.address for r in rows] == ["城关镇 新村村1组", "东风镇新村村7组"]
+    assert [(p.row, p.field, p.code, p.severity) for r in rows for p in r.problems] == [
+        (2, "address", "SHEET_TIDIED", "warning")]
