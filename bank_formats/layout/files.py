@@ -353,6 +353,10 @@ class LayoutReader:
                     if item is None:
                         continue
             lineno, line, ended = item
+            if ended and not line.strip(b" \t"):  # an empty line (some banks end their reports with one)
+                if not counting:
+                    self.skipped.append(Skipped(f"line {lineno}", "BLANK_LINE", "an empty line"))
+                continue
             seen += 1
             if not ended:
                 cut = True

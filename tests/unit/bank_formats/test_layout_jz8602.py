@@ -276,3 +276,11 @@ def test_the_carriage_refuses_at_submission_what_the_layout_cannot_write():
     # whatever the submission accepts renders: the lines above that fit are written
     assert written_payments(header_for([ok]), [ok]).split(b"\r\n")[1] == (
         "01|一二三四五六七八九十|12.34|62170000000000000001|1046|1|1|01|".encode("gbk"))
+
+
+def test_empty_lines_are_skipped_and_said():
+    data = report("成功", [("1", "6217000000000000001", "王伟", 10001, 0, "0")]) + b"\r\n  \r\n"
+    reader = FMT.read_results(io.BytesIO(data), "HP_B1.txt")
+    assert [r.amount_fen for r in reader] == [10001]
+    assert reader.header.count == 1
+    assert [(s.where, s.reason) for s in reader.skipped] == [("line 4", "BLANK_LINE"), ("line 5", "BLANK_LINE")]
