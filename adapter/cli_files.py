@@ -265,7 +265,6 @@ def format_exceptions(found, per_kind: int | None = None) -> str:
 def show_statement(args, client) -> int:
     """The statement reconciliation, printed; exit 1 when it lists breaks."""
     from adapter.cli_errors import FOUND
-    from adapter.statement_rpc import render
     from ykt.v1 import disbursement_pb2 as pb
 
     if not (args.file_id or (args.bank and args.account and args.from_date)):
@@ -280,8 +279,38 @@ def show_statement(args, client) -> int:
     if args.json:
         emit_json(to_data(reply))
     else:
-        emit(render(reply))
+        emit(format_reconciliation(reply))
     return 0 if reply.clean else FOUND
+
+
+def format_reconciliation(reply) -> str:
+    """A clearing account's statements against the ledger, for people: the statements, the
+    balances in yuan, the verdict, then every break by its name."""
+    import json
+
+    content = json.loads(reply.content_json)
+    out = [say("cli.statement.title", bank=content["bank_code"], account=content["account"],
+               start=content["from_date"], end=content["to_date"])]
+    out.append(table([say("cli.col.statement"), say("cli.col.file"), say("cli.col.file_name"), say("cli.col.from"),
+                      say("cli.col.to"), say("cli.col.entries"), say("cli.col.opening_yuan"),
+                      say("cli.col.closing_yuan")],
+                     ([st["statement_id"], st["file_id"], st["name"], st["from_date"], st["to_date"],
+                       f"{st['entries']:,}", amount(st["opening_fen"]), amount(st["closing_fen"])]
+                      for st in content["statements"]), right=(1, 5, 6, 7)))
+    out.append(say("cli.statement.balances", opening=amount(reply.opening_fen), closing=amount(reply.closing_fen),
+                   ledger=amount(reply.ledger_balance_fen), matched=f"{reply.matched_entries:,}",
+                   unexplained=amount(reply.unexplained_fen)))
+    out.append(say("cli.statement.clean" if reply.clean else "cli.statement.breaks")
+               + say("cli.statement.in_balance" if reply.in_balance else "cli.statement.not_in_balance"))
+    if reply.breaks:
+        out.append(table([say("cli.col.kind"), say("cli.col.where"), say("cli.col.batch"), say("cli.col.seq"),
+                          say("cli.col.day"), say("cli.col.statement_yuan"), say("cli.col.ledger_yuan"),
+                          say("cli.col.detail")],
+                         ([i18n.name("break", b.kind),
+                           f"{b.statement_id}#{b.entry_seq}" if b.entry_seq else (b.statement_id or say("cli.ledger")),
+                           b.batch_id, b.line_seq or "", b.day, amount(b.statement_fen), amount(b.ledger_fen), b.detail]
+                          for b in reply.breaks), right=(3, 5, 6)))
+    return "\n".join(out)
 
 
 def list_statements(args, client) -> int:

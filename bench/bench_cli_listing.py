@@ -29,7 +29,6 @@ from ledger.db import make_engine, migrate, sqlite_url  # noqa: E402
 from service.identity import Role  # noqa: E402
 from tests.support.office import PROGRAM, REGION, Office  # noqa: E402
 
-
 # The process reports its own high-water mark (VmHWM) as it exits: the rusage of a child
 # forked from this large process carries this process's size over the exec, not the child's own.
 RUN_REPORTING_PEAK = """

@@ -155,6 +155,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.exceptions.none": ("没有异常", "no exceptions"),
     "cli.exceptions.more": ("  (另有 {n} 条{kind})", "  (+{n} more {kind})"),
     "cli.exceptions.count": ("共 {n} 条异常;银行应退回 {due} 元", "{n} exceptions; due back from the bank {due} yuan"),
+    "cli.statement.title": ("对账单核对:银行 {bank} 账户 {account} {start} 至 {end}",
+                            "statement reconciliation: bank {bank} account {account} {start} to {end}"),
+    "cli.statement.balances": ("期初 {opening} 元,期末 {closing} 元,账簿余额 {ledger} 元;相符 {matched} 笔;"
+                               "未解释差额 {unexplained} 元",
+                               "opening {opening}, closing {closing}, ledger {ledger} yuan; {matched} entries matched; "
+                               "unexplained {unexplained} yuan"),
+    "cli.statement.clean": ("核对一致;", "CLEAN; "),
+    "cli.statement.breaks": ("有差异;", "BREAKS; "),
+    "cli.statement.in_balance": ("余额相符", "in balance"),
+    "cli.statement.not_in_balance": ("余额不符", "NOT in balance"),
+    "cli.ledger": ("账簿", "ledger"),
+    "cli.col.statement": ("对账单", "statement"),
+    "cli.col.where": ("位置", "where"),
+    "cli.col.day": ("日期", "day"),
+    "cli.col.statement_yuan": ("对账单(元)", "statement (yuan)"),
+    "cli.col.ledger_yuan": ("账簿(元)", "ledger (yuan)"),
     "cli.statements.none": ("没有对账单", "no statements"),
     # stop list
     "cli.stop.added": ("已登记 {n} 条停发", "{n} stop entries added"),

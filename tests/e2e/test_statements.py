@@ -7,12 +7,14 @@ import json
 import os
 import shutil
 from dataclasses import replace
+from decimal import Decimal
 
 import grpc
 import pytest
 from sqlalchemy import func, select
 
 import bank_formats
+import i18n
 from adapter import cli
 from adapter import server as grpc_server
 from bank_sim.bank import SimulatedBank
@@ -108,6 +110,7 @@ def test_the_banks_statement_is_polled_stored_and_reconciles_clean(world, monkey
     by_account = _reconcile(client, bank_code=BANK, account=ACCOUNT, from_date=stmt.from_date, to_date=stmt.to_date)
     assert by_account.clean and json.loads(by_account.content_json)["statements"][0]["file_id"] == stmt.file_id
     monkeypatch.setenv("YKT_TOKEN", TOKENS["auditor"])
+    monkeypatch.setenv("YKT_LANG", "en")  # ykt's words asserted in English below
     argv = ["statement", "--bank", BANK, "--account", ACCOUNT, "--from", stmt.from_date, "--address", client.address,
             "--out", str(tmp_path / "statement.json")]
     assert cli.main(argv) == 0
@@ -127,7 +130,9 @@ def test_the_banks_statement_is_polled_stored_and_reconciles_clean(world, monkey
     assert (missing.batch_id, missing.ledger_fen) == (batch_id, -(total - paid_fen))
     assert [b.kind for b in rec.breaks if b.kind != "LEDGER_ONLY"] == ["BALANCE_MISMATCH"]
     assert cli.main(["statement", "--file-id", str(stmt.file_id), "--address", client.address]) == 1  # breaks found
-    assert "LEDGER_ONLY" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "BREAKS; NOT in balance" in shown and i18n.name("break", "LEDGER_ONLY", "en") in shown  # named for people
+    assert f"{Decimal(-(total - paid_fen)) / 100:,.2f}" in shown  # the ledger's side in yuan
 
     # the bank may hand statements in, not read reconciliations
     with pytest.raises(grpc.RpcError) as err:
