@@ -15,6 +15,8 @@ from pathlib import Path
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from sqlalchemy import func, select
 
 import bank_formats
@@ -172,7 +174,11 @@ def test_a_failed_upload_waits_for_its_retry_time_then_the_operator_marks_it_del
         with pytest.raises(grpc.RpcError) as err:
             b.as_user("finance").call(method, req)
         assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "never sent twice" in err.value.details()
+        # said in the service's default language, Chinese; the reason for machines in the details
+        assert err.value.details() == f"文件 {sent.file_id}（{sent.name}）的状态是「已送达银行」：已在银行，付款文件绝不重复发送"
+        info = error_details_pb2.ErrorInfo()
+        assert [d.Unpack(info) for d in rpc_status.from_call(err.value).details] == [True]
+        assert (info.reason, info.metadata["state"]) == ("FILE_AT_BANK", "DELIVERED")
     b.clock.advance(3600)
     b.worker.run_once()
     assert b.files(batch_id=batch_id)[0].attempts == 2

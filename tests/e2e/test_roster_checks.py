@@ -14,6 +14,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from sqlalchemy import func, select
 
+import i18n
 from adapter import convert
 from adapter import server as grpc_server
 from domain.eligibility import OneCardPolicy
@@ -153,7 +154,9 @@ def test_a_bad_line_gets_its_reason_code_and_is_not_paid(api, mutate, field, cod
     else:
         assert (2, field, code, severity) in found, found
     issue = next(i for i in reply.issues if i.code == code)
-    assert issue.message.startswith(f"line {issue.seq}: {field}")
+    # in the service's default language: the line, the field's name, what its code means
+    assert issue.message.startswith(f"第 {issue.seq} 行 {i18n.name('field', field)}：")
+    assert issue.message.endswith(i18n.name("problem", code)) and i18n.name("problem", code) != code
     for ln in lines:  # the message never carries the clear numbers
         for value in (ln.id_number, ln.account_no, ln.phone):
             if len(value) >= 8:
