@@ -14,7 +14,7 @@ declaration is compiled into a reader and a writer when the profile is loaded::
     layout = "delimited"          # fixed | delimited
     delimiter = "|"               # (delimited)
     trailing_delimiter = true     # every record ends with the delimiter: 1|2|3|
-    name = '^(?P<batch_id>.+)\\.txt$'   # header values the file's name gives (optional)
+    name = '^HP_(?P<batch_id>.+?)(?:-R(?P<round>[0-9]+))?\\.txt$'   # header values from the name
     [[format.payments.header]]    # header records, in order (one table or an array of tables)
     fields = [ { value = "1" }, { name = "requested_date", format = "YYYYMMDD" }, ... ]
     [format.payments.detail]      # the record of each payment line or result
@@ -40,11 +40,23 @@ trailer record may instead be a ``line`` template (``line = "[{unit}]批量代�
 for title lines: literal text with ``{name}`` values (header fields are read from it; constants
 from ``values`` are written).
 
+A layout without our ids takes them from the file's name: a ``name`` pattern's groups are
+header fields, and ``batch_id`` with ``round`` (the re-issue number our payment file names carry,
+``{batch}-R{round}``) give the id of our payment file (``file_id`` of a payment file,
+``original_file_id`` of a result file), which is how the service ties a result file to what it
+sent. A layout whose header states no count (and totals) is read in two passes of a seekable
+file, the first counting; such a file cut after a whole line cannot be told from a complete one.
+Empty lines are skipped and listed in the reader's ``skipped`` (BLANK_LINE).
+
 Which field is the sequence number, the account, the amount, the status and the bank's
 reference is said by the names; the loader refuses a declaration without seq and amount_fen
 (and account_no for payments, a status or outcome for results), with a message naming the key
 path. The two layouts the product ships as modules are declared in ``builtin/`` and can be
-used as ``declaration = "fixed_width_gbk"`` / ``"delimited"``.
+used as ``declaration = "fixed_width_gbk"`` / ``"delimited"``: through them this engine writes
+the modules' files byte for byte (tests/unit/bank_formats/test_layout_builtin.py), and
+``bank_formats.fixed_width_gbk`` takes its payment and result layouts from its declaration. The
+registry's ``fixed_width_gbk`` and ``delimited`` remain the hand-tuned modules (faster, their
+statements, their own messages).
 
 Modules: ``declaration`` (the data and its loader), ``codecs`` (one field's read and write),
 ``records`` (a record compiled into fast functions), ``files`` (readers and writers),

@@ -207,7 +207,8 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
         digits = width if width is not None else 18
         largest = min(10 ** (digits - 1) - 1 if yuan else 10**digits - 1, MAX_DELIMITED)
     dot = b"." if fixed else "."
-    shape = ("yuan with a point and two decimals" if yuan else "digits")
+    shape = ("yuan with a point and two decimals" if yuan else f"{width} digits" if fixed and zero_padded
+             else "digits")
     min_width = f.min_width
 
     def read_number(raw):

@@ -102,7 +102,14 @@ class FieldDecl:
 
     @property
     def label(self) -> str:
-        return self.name or self.where.rsplit(".", 1)[-1]
+        """What problems call the field: its model name; a leading constant is the record type;
+        another constant or filler is "field N" (its position in the record, from 1)."""
+        if self.name:
+            return self.name
+        index = self.where.rsplit("[", 1)[-1].rstrip("]")
+        if index == "0" and self.type == "const":
+            return "record_type"
+        return f"field {int(index) + 1}" if index.isdigit() else self.where
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ class Compiled:
         self.kind = kind
         self.decl = decl
         self.role = decl.role
+        self.title = f"{'payment' if kind == 'payments' else 'result'} file {decl.role}"  # for messages
         self.fixed = fixed
         self.delimiter = delimiter
         self.trailing = trailing
@@ -274,7 +275,7 @@ class Compiled:
         """The record's raw pieces, or a message why it has not the right shape."""
         if self.fixed:
             if len(line) != self.length:
-                return f"the record is {len(line)} bytes long; a {self.kind} {self.role} record is {self.length}"
+                return f"the record is {len(line)} bytes long; a {self.title} record is {self.length}"
             return list(self.struct.unpack_from(line))
         parts = line.split(self.delimiter)
         if self.trailing:
@@ -282,7 +283,7 @@ class Compiled:
                 return f"the record does not end with {self.delimiter!r}"
             parts.pop()
         if len(parts) != self.count:
-            return f"{len(parts)} fields; a {self.kind} {self.role} record has {self.count}"
+            return f"{len(parts)} fields; a {self.title} record has {self.count}"
         return parts
 
     def read_values(self, line, where: str, problems: Problems) -> dict | None:

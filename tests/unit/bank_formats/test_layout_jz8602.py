@@ -284,3 +284,11 @@ def test_empty_lines_are_skipped_and_said():
     assert [r.amount_fen for r in reader] == [10001]
     assert reader.header.count == 1
     assert [(s.where, s.reason) for s in reader.skipped] == [("line 4", "BLANK_LINE"), ("line 5", "BLANK_LINE")]
+
+
+def test_a_constant_that_is_not_the_declared_one_is_named_by_its_position():
+    data = "1|1|20090906|1046|1|1|1|300.00|\r\n01|客户01|300.00|1000123800020|1047|1|1|01|\r\n".encode("gbk")
+    with pytest.raises(FormatError) as info:
+        list(FMT.read_payments(io.BytesIO(data), "5020121.txt"))
+    assert [(p.where, p.field, p.message) for p in info.value.problems] == [
+        ("line 2", "field 5", "'1047' is not '1046'")]  # 单位编号, the fifth field
