@@ -71,9 +71,21 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))  # before the parsers: their help is words too
-    cli_argparse.install()  # argparse's own words ("usage:", "invalid choice") in that language
-    parser = argparse.ArgumentParser(prog="ykt", description=say("cli.help.ykt"), epilog=say("cli.help.roles") + "\n\n" + say("cli.help.epilog"),
+    """Run ``ykt`` in the language asked for (``--lang``, else ``YKT_LANG``), set before the
+    parsers are built (their help is words too) and put back afterwards, with argparse's own
+    words, so that a caller in the same process (a test, the demo) keeps its own."""
+    language = i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))
+    argparse_words = cli_argparse.install()  # argparse's own words ("usage:", "invalid choice") in that language
+    try:
+        return _main(argv)
+    finally:
+        cli_argparse.restore(argparse_words)
+        i18n.reset(language)
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = argparse.ArgumentParser(prog="ykt", description=say("cli.help.ykt"),
+                                     epilog=say("cli.help.roles") + "\n\n" + say("cli.help.epilog"),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help=say("cli.help.verbose"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help=say("cli.help.version"))

@@ -42,5 +42,12 @@ def gettext(message: str) -> str:
     return i18n.say(key) if key is not None else message
 
 
-def install() -> None:
+def install():
+    """Point argparse at :func:`gettext`; returns what it used before, for :func:`restore`."""
+    before = argparse._
     argparse._ = gettext
+    return before
+
+
+def restore(before) -> None:
+    argparse._ = before

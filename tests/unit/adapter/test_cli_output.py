@@ -97,3 +97,16 @@ def test_the_client_sends_the_language_and_the_token():
         assert Client("127.0.0.1:1").metadata == ()
     finally:
         client.close()
+
+
+def test_a_run_puts_the_callers_language_and_argparse_back(capsys):
+    import argparse as argparse_module
+
+    import i18n
+
+    before_lang, before_words = i18n.current(), argparse_module._
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", "en" if before_lang == "zh" else "zh", "batch", "list", "--status", "LOST"])
+    assert "LOST" in capsys.readouterr().err
+    assert cli.main(["--lang", "en", "batch", "show", "B1", "--address", ""]) == 2
+    assert (i18n.current(), argparse_module._) == (before_lang, before_words)
