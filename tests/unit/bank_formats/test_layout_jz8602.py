@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bank_sim
 from bank_formats.base import FormatError
@@ -292,3 +294,41 @@ def test_a_constant_that_is_not_the_declared_one_is_named_by_its_position():
         list(FMT.read_payments(io.BytesIO(data), "5020121.txt"))
     assert [(p.where, p.field, p.message) for p in info.value.problems] == [
         ("line 2", "field 5", "'1047' is not '1046'")]  # 单位编号, the fifth field
+
+
+# --- any batch round-trips through the bank's layout -------------------------------------------
+
+NAMES = st.text(st.sampled_from("王李张刘陈杨艾力·买麦燚堃喆ABCxyz"), min_size=1, max_size=10)
+ACCOUNTS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(NAMES, ACCOUNTS, st.integers(0, 10**13), st.booleans(), st.sampled_from("0123ABC")),
+                min_size=1, max_size=30))
+def test_any_batch_round_trips_through_the_banks_layout(rows):
+    lines = [PaymentLine(seq=i, name=n, id_number="", account_no=a, amount_fen=f) for i, (n, a, f, _, _) in
+             enumerate(rows, 1) if len(n.encode("gbk")) <= 20]
+    if not lines:
+        return
+    header = header_for(lines)
+    reader = FMT.read_payments(io.BytesIO(written_payments(header, lines)), "B9.txt")
+    assert [(x.seq, x.name, x.account_no, x.amount_fen) for x in reader] == [
+        (x.seq, x.name, x.account_no, x.amount_fen) for x in lines]
+    assert (reader.header.count, reader.header.total_fen, reader.header.file_id) == (
+        len(lines), header.total_fen, "B9P1")
+    records = [ResultRecord(seq=x.seq, outcome=PaymentOutcome.PAID if paid else PaymentOutcome.FAILED,
+                            amount_fen=x.amount_fen, account_no=x.account_no, name=x.name,
+                            reason=None if paid else FailureReason.OTHER, bank_code="" if paid or code == "0" else code)
+               for x, (_, _, _, paid, code) in zip(lines, rows)]
+    paid = [r.amount_fen for r in records if r.outcome is PaymentOutcome.PAID]
+    rheader = ResultFileHeader(file_id="", original_file_id="B9P1", batch_id="B9", created_at=None,
+                               count=len(records), paid_count=len(paid), paid_fen=sum(paid),
+                               failed_count=len(records) - len(paid), failed_fen=header.total_fen - sum(paid))
+    out = io.BytesIO()
+    FMT.write_results(out, rheader, records)
+    back = FMT.read_results(io.BytesIO(out.getvalue()), "HP_B9.txt")
+    got = list(back)
+    assert back.header == rheader
+    assert [(r.seq, r.outcome, r.amount_fen, r.account_no, r.name, r.bank_code or "1" * (r.outcome is PaymentOutcome.FAILED))
+            for r in got] == [(r.seq, r.outcome, r.amount_fen, r.account_no, r.name,
+                               r.bank_code or "1" * (r.outcome is PaymentOutcome.FAILED)) for r in records]
