@@ -31,8 +31,10 @@ the group's ``GrpSts``: the group status applies to every transaction it covers.
     bank_code    StsRsnInf/Rsn/Prtry (the bank's own code), else Rsn/Cd: the transaction's,
                  else its payment's, else the group's; ``reason`` the canonical reason of the
                  ISO code Rsn/Cd (else of Prtry); bank_text AddtlInf joined.
-    bank_ref     AcctSvcrRef, else OrgnlUETR, else ClrSysRef.
-    account_no   OrgnlTxRef/CdtrAcct/Id: Othr/Id or IBAN.  name  OrgnlTxRef/Cdtr[/Pty]/Nm.
+    bank_ref     AcctSvcrRef, else OrgnlUETR (v09 on: earlier schemas have none, it is not
+                 read), else ClrSysRef.
+    account_no   OrgnlTxRef/CdtrAcct/Id: Othr/Id or IBAN.  name  OrgnlTxRef/Cdtr/Pty/Nm (v09
+                 on) or Cdtr/Nm (before; either without a namespace).
 
 Header (``ResultFileHeader``): file_id GrpHdr/MsgId, created_at GrpHdr/CreDtTm (a date alone
 is midnight), original_file_id OrgnlMsgId, batch_id the first OrgnlPmtInfId (else the batch of the first
@@ -140,6 +142,11 @@ class StatusReport:
                  t("OrgnlPmtInfAndSts"): (d, r, t("OrgnlPmtInfAndSts")),
                  t("TxInfAndSts"): (d, r, t("OrgnlPmtInfAndSts"), t("TxInfAndSts"))}
         self._stream = _parsed_only(src, paths, problems)
+        # what the version's schema has: OrgnlUETR and Cdtr as a Party40Choice (Pty/Nm) came
+        # with v09 (2019); before, Cdtr/Nm. Without a namespace (no version) either is read.
+        version = message.version
+        self._uetr = version is None or version >= 9
+        self._party = (True, False) if version is None else ((True,) if version >= 9 else (False,))
         self.header: ReportHeader | None = None
         self._grp: tuple[str, datetime | None] | None = None
         self._pmt: tuple | None = None  # (the OrgnlPmtInfAndSts element, what _payment read)
@@ -342,9 +349,9 @@ class StatusReport:
                     account = self._text(first(ident, T["Othr"]), "Id")
             cdtr = first(ref, T["Cdtr"])
             if cdtr is not None:
-                pty = first(cdtr, T["Pty"])
-                name = self._text(pty if pty is not None else cdtr, "Nm")
-        bank_ref = (self._text(tx, "AcctSvcrRef") or self._text(tx, "OrgnlUETR")
+                for party in self._party:
+                    name = name or self._text(first(cdtr, T["Pty"]) if party else cdtr, "Nm")
+        bank_ref = (self._text(tx, "AcctSvcrRef") or (self._text(tx, "OrgnlUETR") if self._uetr else "")
                     or self._text(tx, "ClrSysRef"))
         return Status(at, "transaction", pmt_id,
                       self._text(tx, "OrgnlInstrId"), self._text(tx, "OrgnlEndToEndId"), status,
