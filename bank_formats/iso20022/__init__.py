@@ -47,8 +47,9 @@ are the same, line numbers and all). The field mappings are documented in
 :mod:`~bank_formats.iso20022.pain001`, :mod:`~bank_formats.iso20022.pain002` and
 :mod:`~bank_formats.iso20022.camt053`.
 
-Hostile files: the readers take UTF-8 only, and every byte is looked at before the parser gets
-it (``_common._Guarded``): a DOCTYPE, an entity or other markup declaration, a processing
+Hostile files: the readers take UTF-8 (a file declared in another encoding that writes ASCII as
+ASCII, such as ISO-8859-1 or GBK, is transcoded to UTF-8 first, ``_tolerant.opened``), and
+every byte is looked at before the parser gets it (``_common._Guarded``): a DOCTYPE, an entity or other markup declaration, a processing
 instruction or a reference to an entity other than the five XML predefines, anywhere in the
 file outside comments and CDATA sections, is refused there (FormatError naming its line, byte
 and kind), so the parser never sees a DTD (libxml2 with a schema plugged in crashes on
