@@ -103,7 +103,7 @@ def write(path: Path, spool, response, issues: dict[int, list], source_name: str
             status = fate(i.severity for i in found)
             result = REJECTED if status is LineStatus.REJECTED else HELD if status is LineStatus.HELD else ACCEPTED
             codes = "; ".join(dict.fromkeys(i.code for i in found))
-            reasons = "\n".join(f"{_words(i.code, lang, name)}({i.message})" for i in found)
+            reasons = "\n".join(reason(i, lang) for i in found)
             sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no), amount,
                        words[result], codes, reasons), marked.get(result, PLAIN))
         summary = book.sheet(say("roster.sheet.summary", lang), widths=(22, 40))
@@ -116,9 +116,19 @@ def write(path: Path, spool, response, issues: dict[int, list], source_name: str
             summary.row((say(f"roster.summary.{key}", lang), value), (None, "money" if key == "total" else None))
 
 
-def _words(code: str, lang: str, name) -> str:
-    """A code's words: the roster problem's (``problem.*``), else the bank reason's."""
-    return name("problem", code, lang) if _named(code) else name("reason", code, lang)
+def reason(issue, lang: str = "zh") -> str:
+    """One issue in words: the field's name and what its code means, and the other line it points
+    at (``证件号码:同一人同一项目同一期间已在其他批次发放(批次 B1 第 3 行)``). The service's own message
+    numbers lines by seq (第 N 行), which beside the file's row numbers would mislead: it is not
+    repeated; the code stands beside, in its column."""
+    from i18n import name, say
+
+    sep = ":" if lang == "zh" else ": "
+    words = name("problem", issue.code, lang) if _named(issue.code) else name("reason", issue.code, lang)
+    text = f"{name('field', issue.field, lang)}{sep}{words}" if issue.field else words
+    if getattr(issue, "other_batch_id", ""):
+        text += say("roster.other_line", lang, batch=issue.other_batch_id, seq=issue.other_seq)
+    return text
 
 
 def _named(code: str) -> bool:

@@ -111,6 +111,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # the result sheet
     "roster.sheet.results": ("提交结果", "results"),
     "roster.sheet.summary": ("汇总", "summary"),
+    "roster.other_line": ("(批次 {batch} 序号 {seq})", " (batch {batch} seq {seq})"),
     "roster.col.row": ("原表行号", "row"),
     "roster.col.seq": ("序号", "seq"),
     "roster.col.name": ("姓名", "name"),

@@ -109,6 +109,11 @@ def _roster(tmp_path, rows):
     return path
 
 
+def code_field(codes) -> str:
+    """The field a row's findings are about: the Luhn warning is the account's, the rest the ID's."""
+    return "account_no" if codes == ["ACCOUNT_LUHN"] else "id_number"
+
+
 def test_a_filled_template_is_submitted_and_each_row_has_its_outcome(api, tmp_path, capsys):
     rows = ROWS
     path = _roster(tmp_path, rows)
@@ -120,6 +125,9 @@ def test_a_filled_template_is_submitted_and_each_row_has_its_outcome(api, tmp_pa
 
     after = _batches(api)
     [batch_id] = sorted(set(after) - set(before))
+    listed = api.call("ListBatches", pb.ListBatchesRequest(page_size=100)).batches
+    points_at = {code: next(b.batch_id for b in listed if b.period == period and b.batch_id in before)
+                 for code, period in (("DUPLICATE_PAYMENT", PERIOD), ("ONE_CARD_TWO_ACCOUNTS", "2026-10"))}
     batch = api.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
     assert (batch.line_count, batch.total_fen) == (6, sum(r[4] for r in rows))
 
@@ -135,8 +143,11 @@ def test_a_filled_template_is_submitted_and_each_row_has_its_outcome(api, tmp_pa
         assert Decimal(str(row[5])) * 100 == fen
         assert row[6] == outcome, (i, row)
         assert (row[7] or "").split("; ") == (codes or [""]), (i, row)
-        for code in codes:  # the reason in words: the code's Chinese name, from the catalogue
-            assert name("problem", code) in row[8] or name("reason", code) in row[8]
+        field = "account_no" if code_field(codes) == "account_no" else "id_number"
+        words = [f"{name('field', field)}:{name('problem', code)}" for code in codes]  # from the catalogue
+        expected_words = [w + (f"(批次 {points_at[c]} 序号 1)" if c in points_at else "")  # the earlier line
+                          for w, c in zip(words, codes)]
+        assert (row[8].split("\n") if row[8] else []) == expected_words, (i, row[8])
     facts = {r[0].value: r[1].value for r in summary.iter_rows()}
     assert facts["批次号"] == batch_id
     assert (facts["已接受"], facts["已拒绝"], facts["暂停,待复核"], facts["行数"]) == (3, 1, 2, 6)
