@@ -149,7 +149,7 @@ def test_the_command_refuses_a_roster_size_outside_1_to_a_million_before_startin
 
     for bad in ("0", "1000001", "-5", "many"):
         try:
-            cli.main(["demo", "--lines", bad, "--data-dir", str(tmp_path / "demo")])
+            cli.main(["--lang", "en", "demo", "--lines", bad, "--data-dir", str(tmp_path / "demo")])  # argparse's English
         except SystemExit as e:
             assert e.code == 2
         else:
