@@ -14,15 +14,15 @@ department does about them, and what it shows the public.
     ykt audit BATCH                                       who did what
     ykt disclosure BATCH                                  the public list (公示)
 
-FILE holds the corrected lines as JSON lines, one object a line with the fields of the API's
-PaymentLine (``seq``, ``name``, ``id_number``, ``account_no``, ``amount_fen``, ...): whole lines,
-since the service shows people only masked data and takes a correction as the line it replaces.
+FILE holds the corrected lines, whole (the service shows people only masked data and takes a
+correction as the line it replaces), as a roster does: an XLSX sheet, a CSV file or JSON lines,
+read by the same reader as ``ykt batch submit`` (:mod:`adapter.roster_sheet`), with the 序号
+(seq) of each line it corrects.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -117,26 +117,29 @@ def seqs_of(text: str) -> tuple[int, ...]:
 
 
 def read_lines(path: Path) -> list:
-    """Corrected lines from a JSON-lines file, each checked against the API's PaymentLine;
-    a bad line is named by its line number and nothing is sent (:class:`LinesFileError`)."""
-    from google.protobuf import json_format
+    """Corrected lines from a sheet (XLSX, CSV) or JSON lines, read by the roster reader that
+    ``ykt batch submit`` uses (:mod:`adapter.roster_sheet`: Chinese or English headers, yuan,
+    GBK or UTF-8), as the API's PaymentLine messages. A correction names the line it replaces, so
+    a sheet needs its 序号 (seq) column. Any cell that cannot be read is named by its row and
+    nothing is sent (:class:`LinesFileError`)."""
+    from adapter import convert
+    from adapter.roster_check import describe
+    from adapter.roster_sheet import ERROR, Roster, SheetError
 
-    from ykt.v1 import disbursement_pb2 as pb
-
-    found = []
+    found, problems = [], []
     try:
-        with path.open(encoding="utf-8-sig") as f:
-            for number, text in enumerate(f, 1):
-                if not text.strip():
-                    continue
-                try:
-                    found.append(json_format.ParseDict(json.loads(text), pb.PaymentLine()))
-                except (ValueError, json_format.ParseError) as exc:
-                    raise LinesFileError(say("cli.file.bad_line", file=path, line=number, why=exc)) from None
+        roster = Roster(path)
+        for row in roster.rows():
+            problems += [describe(p) for p in row.problems if p.severity == ERROR]
+            found.append(convert.line_to_pb(row.line))
+    except SheetError as exc:
+        raise LinesFileError("\n".join(describe(p) for p in exc.problems)) from None
     except OSError as exc:
         raise LinesFileError(say("cli.file.unreadable", file=path, why=exc.strerror or exc)) from None
-    except UnicodeDecodeError as exc:
-        raise LinesFileError(say("cli.file.not_utf8", file=path, why=exc.reason)) from None
+    if roster.kind != "jsonl" and "seq" not in roster.columns:
+        problems.insert(0, say("cli.file.no_seq", file=path))
+    if problems:
+        raise LinesFileError("\n".join(problems))
     if not found:
         raise LinesFileError(say("cli.file.empty", file=path))
     return found

@@ -10,8 +10,8 @@ WORDS: dict[str, tuple[str, str]] = {
                          "the service or the connection failed ({code}): {detail}; try again later"),
     "cli.error.unexpected": ("意外错误:{what}(加 -v 可看详细信息)", "unexpected error: {what} (-v shows the details)"),
     "cli.file.unreadable": ("无法读取文件 {file}:{why}", "cannot read {file}: {why}"),
-    "cli.file.not_utf8": ("文件 {file} 不是 UTF-8 编码:{why}", "{file} is not UTF-8: {why}"),
-    "cli.file.bad_line": ("{file} 第 {line} 行:{why}", "{file} line {line}: {why}"),
+    "cli.file.no_seq": ("{file}:更正须指明所更正的行,请加上“序号”列", "{file}: a correction names the line it "
+                        "corrects: add the seq (序号) column"),
     "cli.file.empty": ("文件 {file} 中没有任何行", "{file} holds no lines"),
     "cli.amount.bad": ("金额 {text!r} 无效:请写元,最多两位小数,且大于零,例如 1234.50",
                        "amount {text!r}: give yuan with at most two decimals, above zero, e.g. 1234.50"),
@@ -276,8 +276,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.help.audit": ("批次及其明细的操作记录:谁做了什么", "who did what to a batch and its lines"),
     "cli.help.disclosure": ("批次的公示名单:姓名、脱敏证件号、金额、日期",
         "a batch's public disclosure list (公示): name, masked ID, amount, date"),
-    "cli.help.lines.file": ("更正后的明细:JSON lines 文件,字段同接口的 PaymentLine",
-        "the corrected lines: JSON lines with the API's PaymentLine fields"),
+    "cli.help.lines.file": ("更正后的完整明细,须含“序号”列:XLSX 表格、CSV 文件或 JSON lines,格式同名册",
+                            "the corrected lines, whole, with their seq (序号): an XLSX sheet, a CSV file or JSON "
+                            "lines, as a roster"),
     "cli.help.lines.seqs": ("行号:3,7,10-12", "line numbers: 3,7,10-12"),
     "cli.help.reason": ("原因(记入操作记录)", "why (kept in the audit trail)"),
     "cli.help.why": ("原因", "why"),

@@ -15,9 +15,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from google.protobuf import json_format
 
-from adapter import cli, convert
+from adapter import cli
 from service.identity import Role
 from tests.support.office import Office
 
@@ -69,10 +68,18 @@ def shown(fen: int) -> str:
     return f"{Decimal(fen) / 100:,.2f}"
 
 
-def jsonl(path, lines) -> str:
-    path.write_text("".join(json.dumps(json_format.MessageToDict(convert.line_to_pb(ln),
-                                                                 preserving_proto_field_name=True),
-                                       ensure_ascii=False) + "\n" for ln in lines), encoding="utf-8")
+def sheet(path, lines) -> str:
+    """Corrected lines as a clerk writes them: a CSV sheet with Chinese headers, amounts in yuan
+    (GBK, as Excel saves CSV on a Chinese Windows)."""
+    import csv
+
+    with path.open("w", encoding="gbk", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["序号", "姓名", "身份证号", "账号", "金额(元)", "账户类型", "开户行", "补贴项目", "备注", "手机号",
+                      "地址"])
+        for ln in lines:
+            out.writerow([ln.seq, ln.name, ln.id_number, ln.account_no, shown(ln.amount_fen).replace(",", ""),
+                          ln.account_kind.value, ln.bank_name, ln.subsidy_item, ln.remark, ln.phone, ln.address])
     return str(path)
 
 
@@ -104,7 +111,7 @@ def test_a_batch_from_rejected_line_to_close_by_commands(office, ykt, tmp_path):
     assert early.code == 3 and "FAILED_PRECONDITION" in early.err
 
     fixed = o.another_person(sent.roster[1])
-    corrected = ykt("clerk2", "lines", "correct", b, jsonl(tmp_path / "fix.jsonl", [fixed]))
+    corrected = ykt("clerk2", "lines", "correct", b, sheet(tmp_path / "fix.csv", [fixed]))
     assert corrected.code == 0, corrected.err
     assert "5 accepted" not in corrected.out and "6 accepted, 0 rejected, 0 held" in corrected.out
     sent.roster[1] = fixed
@@ -224,9 +231,16 @@ def test_mistakes_are_said_in_a_line_with_their_exit_code(office, ykt, tmp_path)
     sent = office.submit("clerk", 2, bank=BANK, bad_first=True)
     missing = ykt("clerk", "lines", "correct", sent.batch_id, str(tmp_path / "nope.jsonl"))
     assert missing.code == 2 and "nope.jsonl" in missing.err
-    (tmp_path / "bad.jsonl").write_text('{"seq": 1}\n{"seq": 2, "amount_fen": "lots"}\n', encoding="utf-8")
-    bad = ykt("clerk", "lines", "correct", sent.batch_id, str(tmp_path / "bad.jsonl"))
-    assert bad.code == 2 and "bad.jsonl line 2" in bad.err
+    fixed = office.another_person(sent.roster[1])
+    (tmp_path / "bad.csv").write_text(open(sheet(tmp_path / "good.csv", [fixed]), encoding="gbk").read()
+                                      .replace(shown(fixed.amount_fen).replace(",", ""), "lots"), encoding="gbk")
+    bad = ykt("clerk", "lines", "correct", sent.batch_id, str(tmp_path / "bad.csv"))
+    assert bad.code == 2 and "row 2" in bad.err and "金额(元)" in bad.err  # the row and the column as the sheet heads it
+    (tmp_path / "no-seq.csv").write_text("姓名,身份证号,账号,金额(元)\n" + ",".join(
+        [fixed.name, fixed.id_number, fixed.account_no, "1.00"]) + "\n", encoding="utf-8")
+    unnamed = ykt("clerk", "lines", "correct", sent.batch_id, str(tmp_path / "no-seq.csv"))
+    assert unnamed.code == 2 and "seq" in unnamed.err  # a correction must say which line it corrects
+    assert ykt("clerk", "issues", sent.batch_id, "--open", "--json").json()[0]["seq"] == 1  # nothing was sent
     assert ykt("clerk", "lines", "remove", sent.batch_id, "0,x", "--reason", "r").code == 2
     assert ykt("clerk", "batch", "fund", sent.batch_id, "--amount", "1.001").code == 2
     assert ykt("clerk", "batch", "list", "--status", "LOST").code == 2
@@ -321,12 +335,12 @@ def test_failed_lines_reissued_as_they_were_and_to_another_account(office, ykt, 
     failed = [ln["seq"] for ln in ykt("clerk", "lines", "list", sent.batch_id, "--status", "FAILED", "--json").json()]
     assert len(failed) >= 2
     same, moved = sent.roster[failed[0]], o.another_account(sent.roster[failed[1]])
-    again = ykt("clerk2", "lines", "reissue", sent.batch_id, jsonl(tmp_path / "same.jsonl", [same]), "--json")
+    again = ykt("clerk2", "lines", "reissue", sent.batch_id, sheet(tmp_path / "same.csv", [same]), "--json")
     assert again.code == 0, again.err
     made = again.json()["file"]
     assert (made["batch_id"], made["direction"]) == (sent.batch_id, "OUT") and again.json()["change"] is None
     o.dispatch(sent)  # the re-issue file reaches the bank before the next one may be made
-    asked = ykt("clerk2", "lines", "reissue", sent.batch_id, jsonl(tmp_path / "moved.jsonl", [moved]))
+    asked = ykt("clerk2", "lines", "reissue", sent.batch_id, sheet(tmp_path / "moved.csv", [moved]))
     assert asked.code == 0 and "approve-change" in asked.out
     (change,) = ykt("auditor", "lines", "changes", sent.batch_id, "--state", "pending", "--json").json()
     assert [(i["seq"], i["changed"], i["amount_fen"]) for i in change["lines"]] == [
