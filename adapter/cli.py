@@ -228,15 +228,24 @@ def _guarded(command, args, settings_errors: tuple[type[Exception], ...]) -> int
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return cli_errors.INTERRUPTED
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        return cli_errors.refuse(i18n.say("cli.file.unreadable", file=exc.filename, why=exc.strerror))
+    except OSError as exc:
+        if exc.filename is None:  # not about a file the person named: see below
+            return _unexpected(exc, args)
+        return cli_errors.refuse(i18n.say("cli.file.unusable", file=exc.filename, why=exc.strerror))
     except NotImplementedError as exc:
         return cli_errors.refuse(str(exc))
     except Exception as exc:
-        if args.verbose:
-            raise
-        print("ykt: " + i18n.say("cli.error.unexpected", what=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
-        return cli_errors.FAILED
+        return _unexpected(exc, args)
+
+
+def _unexpected(exc: Exception, args) -> int:
+    """Something no one foresaw: one line and exit 4, or the traceback with ``-v``."""
+    from adapter import cli_errors
+
+    if args.verbose:
+        raise exc
+    print("ykt: " + i18n.say("cli.error.unexpected", what=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+    return cli_errors.FAILED
 
 
 def _version() -> str:

@@ -10,6 +10,7 @@ WORDS: dict[str, tuple[str, str]] = {
                          "the service or the connection failed ({code}): {detail}; try again later"),
     "cli.error.unexpected": ("意外错误:{what}(加 -v 可看详细信息)", "unexpected error: {what} (-v shows the details)"),
     "cli.file.unreadable": ("无法读取文件 {file}:{why}", "cannot read {file}: {why}"),
+    "cli.file.unusable": ("无法使用文件 {file}:{why}", "cannot use {file}: {why}"),
     "cli.file.no_seq": ("{file}:更正须指明所更正的行,请加上“序号”列", "{file}: a correction names the line it "
                         "corrects: add the seq (序号) column"),
     "cli.file.empty": ("文件 {file} 中没有任何行", "{file} holds no lines"),

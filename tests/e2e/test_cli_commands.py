@@ -409,12 +409,16 @@ def test_the_installed_command_runs_outside_the_source_tree(tmp_path):
 
 def test_bad_settings_and_credentials_are_refused_here(monkeypatch, capsys, tmp_path):
     """Exit 2, one line naming the flag or file, nothing sent: a missing settings file, a token
-    file that is a folder, a CA that is not there, an empty address."""
+    file that is a folder, a CA that is not there, an empty address, a file to hand in that is
+    not there or under a file."""
     monkeypatch.delenv("YKT_TOKEN", raising=False)
+    (tmp_path / "a-file").touch()  # a file where a folder should be
     for words, said in ((["verify", "--config", str(tmp_path / "none.toml")], "none.toml"),
                         (["batch", "list", "--token-file", str(tmp_path)], "--token-file"),
                         (["batch", "list", "--ca", str(tmp_path / "ca.pem")], "ca.pem"),
-                        (["batch", "list", "--address", ""], "--address")):
+                        (["batch", "list", "--address", ""], "--address"),
+                        (["files", "hand-in", str(tmp_path / "x.xml"), "--bank", "B"], "x.xml"),
+                        (["files", "hand-in", str(tmp_path / "a-file" / "y.xml"), "--bank", "B"], "y.xml")):
         code = cli.main([*words, "--lang", "en"] if words[0] != "verify" else ["--lang", "en", *words])
         err = capsys.readouterr().err
         assert code == 2 and said in err and len(err.splitlines()) == 1 and "Traceback" not in err, (words, err)
