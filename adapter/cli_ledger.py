@@ -15,6 +15,8 @@ from collections.abc import Callable
 import i18n
 from adapter.cli_output import amount, emit, emit_json, say, table, to_data, when
 
+PAGE = 1000  # the service's largest page
+
 
 def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
     group = sub.add_parser("ledger", help=say("cli.help.ledger"))
@@ -47,7 +49,7 @@ def balances(args, client) -> int:
 def transactions(args, client) -> int:
     from ykt.v1 import disbursement_pb2 as pb
 
-    reply = client(args).call("ListTransactions", pb.ListTransactionsRequest(batch_id=args.batch, page_size=1000),
+    reply = client(args).call("ListTransactions", pb.ListTransactionsRequest(batch_id=args.batch, page_size=PAGE),
                               timeout=120)
     if args.json:
         emit_json([to_data(t) for t in reply.transactions])
@@ -58,4 +60,6 @@ def transactions(args, client) -> int:
                  t.posting_count, t.file_id or "", t.memo, t.transaction_id] for t in reply.transactions),
                right=(2, 3, 4)))
     emit(say("cli.ledger.transactions", n=len(reply.transactions)))
+    if len(reply.transactions) == PAGE:  # the service answers one page and no more
+        emit(say("cli.first_page", n=PAGE))
     return 0

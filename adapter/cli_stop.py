@@ -19,6 +19,7 @@ import i18n
 from adapter.cli_output import amount, emit, emit_json, say, table, to_data, when
 
 STOP_KINDS = ("DECEASED", "IMPRISONED", "INELIGIBLE")
+PAGE = 1000  # the service's largest page
 
 
 def add_parsers(sub, server_flags: Callable, json_flag: Callable) -> None:
@@ -114,7 +115,7 @@ def format_entries(entries) -> str:
 def recoveries(args, client) -> int:
     from ykt.v1 import disbursement_pb2 as pb
 
-    reply = client(args).call("ListRecoveries", pb.ListRecoveriesRequest(page_size=1000), timeout=120)
+    reply = client(args).call("ListRecoveries", pb.ListRecoveriesRequest(page_size=PAGE), timeout=120)
     if args.json:
         emit_json(to_data(reply))
         return 0
@@ -126,4 +127,6 @@ def recoveries(args, client) -> int:
                ([r.batch_id, r.seq, r.name, r.id_number, r.account_no, amount(r.amount_fen), r.paid_on]
                 for r in reply.recoveries), right=(1, 5)))
     emit(say("cli.recoveries.count", n=len(reply.recoveries), total=amount(reply.total_fen)))
+    if len(reply.recoveries) == PAGE:  # the service answers one page, oldest first, and no more
+        emit(say("cli.first_page", n=PAGE))
     return 0

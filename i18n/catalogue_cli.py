@@ -177,6 +177,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.stop.added": ("已登记 {n} 条停发", "{n} stop entries added"),
     "cli.stop.none": ("停发名单中没有相应条目", "no stop entries"),
     "cli.stop.revoked": ("停发条目 {entry_id} 已撤销", "stop entry {entry_id} revoked"),
+    "cli.first_page": ("仅显示前 {n} 条:服务一次最多给出这么多", "the first {n} only: the service gives no more in one answer"),
     "cli.recoveries.none": ("没有需要追回的款项", "nothing to recover"),
     "cli.recoveries.count": ("共 {n} 笔需追回,合计 {total} 元", "{n} payments to recover, {total} yuan in all"),
     # operator commands (adapter/cli.py, adapter/ops_cli.py) and reports (adapter/report_cli.py)
