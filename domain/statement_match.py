@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import i18n
 from domain.model import EntrySide, StatementEntry, StatementHeader
 
 DEFAULT_TOLERANCE_DAYS = 3  # a bank books funding or a transfer back up to a few days apart from us
@@ -61,15 +62,9 @@ class BreakKind(enum.StrEnum):
     BALANCE_MISMATCH = "BALANCE_MISMATCH"  # the last closing balance differs from the ledger's
 
 
-LABELS = {
-    BreakKind.STATEMENT_ONLY: "对账单有、账簿无 on the statement, not in the ledger",
-    BreakKind.LEDGER_ONLY: "账簿有、对账单无 in the ledger, not on the statement",
-    BreakKind.AMOUNT_MISMATCH: "金额不符 amount differs",
-    BreakKind.DATE_MISMATCH: "日期不符 booked on dates too far apart",
-    BreakKind.STATEMENT_UNBALANCED: "对账单自身不平 statement does not add up",
-    BreakKind.BALANCE_GAP: "余额不连续 opening is not the previous closing",
-    BreakKind.BALANCE_MISMATCH: "余额不符 closing balance differs from the ledger",
-}
+# The label a reconciliation's content carries for each kind, in both languages as the signed
+# content always has ("金额不符 amount differs"); the words are i18n's (catalogue_codes.py).
+LABELS = {kind: " ".join(i18n.WORDS[f"break.{kind.value}"]) for kind in BreakKind}
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+import i18n
 from domain.booking import Disposition
 from domain.model import LineStatus
 
@@ -41,12 +42,9 @@ class DiscrepancyClass(enum.StrEnum):
     LATE = "LATE"
 
 
-LABELS = {
-    DiscrepancyClass.OVER: "多发 over-payment",
-    DiscrepancyClass.MISSED: "漏发 missed payment",
-    DiscrepancyClass.DUPLICATE: "重发 duplicate payment",
-    DiscrepancyClass.LATE: "迟发 late payment",
-}
+# The label a report's content carries for each class, in both languages as the signed content
+# always has ("多发 over-payment"); the words are i18n's (catalogue_codes.py).
+LABELS = {kind: " ".join(i18n.WORDS[f"discrepancy.{kind.value}"]) for kind in DiscrepancyClass}
 
 NO_RESULT = "NO_RESULT"  # the bank never answered the line's last instruction
 PAID_SHORT = "PAID_SHORT"

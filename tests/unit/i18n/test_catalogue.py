@@ -144,3 +144,21 @@ def test_every_problem_code_and_field_the_service_writes_has_words():
             _both(f"problem.{code}")
         if field is not None:
             assert f"field.{field}" in i18n.WORDS, f"{where}: no words for the field {field}"
+
+
+def test_the_labels_in_signed_content_are_the_catalogues_words_unchanged():
+    """A report's content (signed, digested) carries these labels; they come from the catalogue
+    now, and a change of the catalogue's words must not change what earlier reports said."""
+    from domain.statement_match import LABELS as BREAKS
+    from reports.discrepancies import LABELS as CLASSES
+    assert {k.value: v for k, v in CLASSES.items()} == {
+        "OVER": "多发 over-payment", "MISSED": "漏发 missed payment", "DUPLICATE": "重发 duplicate payment",
+        "LATE": "迟发 late payment"}
+    assert {k.value: v for k, v in BREAKS.items()} == {
+        "STATEMENT_ONLY": "对账单有、账簿无 on the statement, not in the ledger",
+        "LEDGER_ONLY": "账簿有、对账单无 in the ledger, not on the statement",
+        "AMOUNT_MISMATCH": "金额不符 amount differs",
+        "DATE_MISMATCH": "日期不符 booked on dates too far apart",
+        "STATEMENT_UNBALANCED": "对账单自身不平 statement does not add up",
+        "BALANCE_GAP": "余额不连续 opening is not the previous closing",
+        "BALANCE_MISMATCH": "余额不符 closing balance differs from the ledger"}
