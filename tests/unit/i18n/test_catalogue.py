@@ -162,3 +162,12 @@ def test_the_labels_in_signed_content_are_the_catalogues_words_unchanged():
         "STATEMENT_UNBALANCED": "对账单自身不平 statement does not add up",
         "BALANCE_GAP": "余额不连续 opening is not the previous closing",
         "BALANCE_MISMATCH": "余额不符 closing balance differs from the ledger"}
+
+
+def test_the_reasons_chinese_names_are_the_words_banks_write():
+    """domain.reasons.LABEL_ZH (what the simulated bank writes beside its codes, as banks do) comes
+    from the catalogue: the bank's words, written here from the banks' own forms."""
+    from domain.reasons import LABEL_ZH
+    assert {r.value: text for r, text in LABEL_ZH.items()} == {
+        "ACCOUNT_NOT_FOUND": "账户不存在", "NAME_MISMATCH": "户名不符", "ACCOUNT_CLOSED": "账户已销户",
+        "ACCOUNT_FROZEN": "账户冻结", "ID_MISMATCH": "证件号码不符", "CARD_LOST": "卡已挂失或换卡", "OTHER": "其他原因"}
