@@ -28,6 +28,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 
+import i18n
+
 __all__ = ["BARRED", "WAIVABLE", "Duty", "Part", "conflicts", "refusal"]
 
 
@@ -45,13 +47,7 @@ class Part(enum.StrEnum):
         return _WHO[self]
 
 
-_WHO = {
-    Part.SUBMITTED: "its submitter",
-    Part.CORRECTED: "whoever corrected its lines",
-    Part.APPROVED: "its approver",
-    Part.CHANGED: "whoever made the change",
-    Part.GAVE_LEAVE: "whoever gave the leave",
-}
+_WHO = {part: i18n.name("part", part.value, "en") for part in Part}  # "its submitter"... (i18n's words)
 
 
 class Duty(enum.StrEnum):
@@ -65,12 +61,7 @@ class Duty(enum.StrEnum):
         return _TEXT[self]
 
 
-_TEXT = {
-    Duty.APPROVE_BATCH: "approve the batch",
-    Duty.FUND_BATCH: "fund the batch",
-    Duty.APPROVE_LINE_CHANGE: "approve a change of who is paid",
-    Duty.REISSUE_ON_LEAVE: "re-issue a line on the leave they gave",
-}
+_TEXT = {duty: i18n.name("duty", duty.value, "en") for duty in Duty}  # "approve the batch"... (i18n's words)
 
 #: The one table: a duty and the parts that bar whoever played them from it.
 BARRED: Mapping[Duty, frozenset[Part]] = {
