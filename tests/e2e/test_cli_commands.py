@@ -333,7 +333,7 @@ def test_failed_lines_reissued_as_they_were_and_to_another_account(office, ykt, 
     sent = o.sent_out("clerk", "approver", 12, bank=BANK)
     o.bank_answers(sent, "bank", failure_ppm=500_000)
     failed = [ln["seq"] for ln in ykt("clerk", "lines", "list", sent.batch_id, "--status", "FAILED", "--json").json()]
-    assert len(failed) >= 2
+    assert len(failed) >= 3
     same, moved = sent.roster[failed[0]], o.another_account(sent.roster[failed[1]])
     again = ykt("clerk2", "lines", "reissue", sent.batch_id, sheet(tmp_path / "same.csv", [same]), "--json")
     assert again.code == 0, again.err
@@ -350,6 +350,16 @@ def test_failed_lines_reissued_as_they_were_and_to_another_account(office, ykt, 
     done = ykt("approver", "lines", "approve-change", sent.batch_id, str(change["change_id"]), "--json")
     assert done.code == 0, done.err
     assert done.json()["change"]["state"] == "APPROVED" and done.json()["file"]["file_id"] > made["file_id"]
+    o.dispatch(sent)
+    third = o.another_account(sent.roster[failed[2]])
+    assert ykt("clerk2", "lines", "reissue", sent.batch_id, sheet(tmp_path / "third.csv", [third])).code == 0
+    refused = ykt("approver", "lines", "refuse-change", sent.batch_id, str(change["change_id"] + 1), "--reason",
+                  "the account belongs to someone else", "--json")
+    assert refused.code == 0 and refused.json()["state"] == "REFUSED", refused.err
+    assert [c["state"] for c in ykt("auditor", "lines", "changes", sent.batch_id, "--json").json()] == [
+        "APPROVED", "REFUSED"]
+    answered = ykt("approver", "lines", "allow-reissue", sent.batch_id, str(failed[2]), "--reason", "r")
+    assert answered.code == 3 and f"lines[{failed[2]}].seq: LINE_NOT_UNANSWERED" in answered.err  # answered: no leave
     files = ykt("auditor", "files", "list", "--batch", sent.batch_id, "--json").json()
     assert len([f for f in files if f["direction"] == "OUT"]) == 3  # the first and two re-issue files
     first = min(f["file_id"] for f in files)
