@@ -1,7 +1,10 @@
 """The gRPC servicer: translates messages and calls the service layer, nothing more.
 
 Errors from the service layer become gRPC status codes; INVALID_ARGUMENT carries a
-``google.rpc.BadRequest`` naming each bad field (``lines[17].id_number``).
+``google.rpc.BadRequest`` naming each bad field (``lines[17].id_number``), and every refusal of
+the catalogue a ``google.rpc.ErrorInfo`` with its stable reason. The message is in the call's
+language (``accept-language``, else the ``language`` setting: adapter/language.py); the codes
+and details are the same in every language.
 """
 from __future__ import annotations
 
