@@ -33,28 +33,22 @@ from i18n import say
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
 
-def _credential_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--token-file", type=Path, help=say("cli.help.token_file"))
-    p.add_argument("--ca", type=Path, help=say("cli.help.ca"))
-    p.add_argument("--cert", type=Path, help=say("cli.help.cert"))
+def _credential_flags(p: argparse.ArgumentParser, default=None) -> None:
+    p.add_argument("--token-file", type=Path, default=default, help=say("cli.help.token_file"))
+    p.add_argument("--ca", type=Path, default=default, help=say("cli.help.ca"))
+    p.add_argument("--cert", type=Path, default=default, help=say("cli.help.cert"))
     # dest tls_key: a command's own --key (batch submit's idempotency key) must not be taken for it
     key = "--tls-key" if "--key" in p._option_string_actions else "--key"
-    p.add_argument(key, dest="tls_key", type=Path, help=say("cli.help.key"))
-    p.add_argument("--server-name", help=say("cli.help.server_name"))
+    p.add_argument(key, dest="tls_key", type=Path, default=default, help=say("cli.help.key"))
+    p.add_argument("--server-name", default=default, help=say("cli.help.server_name"))
 
 
 def _server_flags(p: argparse.ArgumentParser, suppress: bool = False) -> None:
     """The address, the credentials and ``--lang``; ``suppress`` on an action whose group has
     them too, so that flags given before the action word are not reset by its defaults."""
-    if suppress:
-        p.add_argument("--address", default=argparse.SUPPRESS)
-        for flag in ("--token-file", "--ca", "--cert"):
-            p.add_argument(flag, type=Path, default=argparse.SUPPRESS)
-        p.add_argument("--key", dest="tls_key", type=Path, default=argparse.SUPPRESS)
-        p.add_argument("--server-name", default=argparse.SUPPRESS)
-    else:
-        p.add_argument("--address", default=DEFAULT_ADDRESS)
-        _credential_flags(p)
+    p.add_argument("--address", default=argparse.SUPPRESS if suppress else DEFAULT_ADDRESS,
+                   help=say("cli.help.address", default=DEFAULT_ADDRESS))
+    _credential_flags(p, argparse.SUPPRESS if suppress else None)
     _lang_flag(p)
 
 

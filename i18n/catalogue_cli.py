@@ -334,6 +334,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.help.ledger.batch": ("只看此批次的账户", "only this batch's accounts"),
     "cli.help.ledger.transactions": ("批次的账务交易", "a batch's ledger transactions"),
     # help texts of the operator's commands and the common flags (adapter/cli.py)
+    "cli.help.address": ("服务的 HOST:PORT(默认 {default})", "the service's HOST:PORT (default {default})"),
     "cli.help.token_file": ("存放访问令牌的文件(默认:$YKT_TOKEN)", "file holding the bearer token (default: $YKT_TOKEN)"),
     "cli.help.ca": ("签发服务器证书的 CA:使用 TLS(默认:$YKT_TLS_CA)",
         "CA of the server's certificate: use TLS (default: $YKT_TLS_CA)"),
