@@ -998,6 +998,7 @@ class FastStream:
         self.fast: re.Pattern[bytes] | None = None
         self.arm = True  # False: every line goes to the parser (see FAST_LINES)
         self._deferred = False
+        self.line = 0  # the line of the last match yielded
         self._root: etree._Element | None = None
         self._line_tag = line_tag
         self._line_start = line_start  # how a candidate line starts, e.g. b"<CdtTrfTxInf>"
@@ -1107,6 +1108,7 @@ class FastStream:
                             end = m.end()
                             if pending < parse_one_in:
                                 self._deferred = False
+                                self.line = line  # (the line of the match, for the reader)
                                 yield m
                                 if not self._deferred:
                                     pending += 1

@@ -293,3 +293,184 @@ def first(el: etree._Element, tag: str) -> etree._Element | None:
 def where(el: etree._Element | None, fallback: str) -> str:
     line = None if el is None else el.sourceline
     return f"line {line}" if line else fallback
+
+
+# --- records one a line, read without the parser ---------------------------------------------
+#
+# A bank's file (like our writers') often holds one record a line, every record laid out the
+# same few ways. ``LineShapes`` learns the layout of a record the parser read (one that stood
+# alone on its line) and makes a ``_common.FastStream`` pattern of it: the record's elements
+# and attributes as they were, each text and attribute value a group of plain text (no markup,
+# no reference, nothing XML cannot carry). A line the pattern takes is well-formed and has the
+# very elements of the record learned, so a reader takes each value from its group, by the
+# value's path in the record (see ``Shape``); a line it does not take, or whose values the
+# reader does not accept at once, is parsed as usual (the reader's own path says what is
+# wrong). Learned: at most ``LIMIT`` layouts a file, from records that end on their first line.
+
+_TEXT_GROUP = rb"([^<>&\x00-\x1f]*)"
+_ATTR_GROUP = rb'="([^"<>&\x00-\x1f]*)"'
+
+
+class Shape:
+    """One layout of a record: its texts and attribute values, in the order of the groups.
+
+    Paths are the local names from the record down, joined by "/", the second and later
+    siblings of one name numbered (``NtryDtls/TxDtls[1]/Amt``), an attribute after "@"
+    (``Amt@Ccy``); ``slots`` maps the path of each text (of an element without children) and
+    attribute value to its group (1-based within the shape), ``children`` each element's path
+    to the paths of its children in order ("" is the record). ``plan`` is the reader's, made
+    once (None: not made yet; False: the reader does not take this layout without the parser).
+    """
+
+    __slots__ = ("slots", "children", "size", "start", "plan", "fetch")
+
+    def __init__(self, slots: dict[str, int], children: dict[str, list[str]], size: int) -> None:
+        self.slots = slots
+        self.children = children
+        self.size = size
+        self.start = 0  # the group before the shape's first, in the combined pattern
+        self.plan = None
+        self.fetch: tuple[int, ...] = (0, 0)  # the groups the plan reads, in the pattern
+
+    def has(self, path: str) -> bool:
+        return path in self.children
+
+    def kids(self, path: str, name: str) -> list[str]:
+        """The paths of the children named ``name`` of the element at ``path``, in order."""
+        return [c for c in self.children.get(path, ()) if _last_name(c) == name]
+
+
+def _last_name(path: str) -> str:
+    name = path.rpartition("/")[2]
+    return name.partition("[")[0]
+
+
+class LineShapes:
+    """The layouts learned of one file's records and the pattern that takes them; see above."""
+
+    LIMIT = 8
+
+    def __init__(self, record_tag: str) -> None:
+        self._tag = record_tag
+        self._ns = record_tag[1: record_tag.index("}")] if record_tag.startswith("{") else None
+        self._known: set[bytes] = set()
+        self._pieces: list[bytes] = []
+        self._shapes: list[Shape] = []
+        self._by_group: dict[int, Shape] = {}
+        self._tries = 0
+
+    def learn(self, el: etree._Element, planner) -> re.Pattern[bytes] | None:
+        """Learn the layout of ``el`` (a record just parsed, not cleared yet) when it stood alone
+        on its line and ``planner(shape)`` makes a plan of it; the new pattern, or None."""
+        if self._tries >= self.LIMIT or el.tag != self._tag:
+            return None
+        line = el.sourceline
+        last = el
+        while len(last):
+            last = last[-1]
+        if not line or last.sourceline != line:
+            return None  # (laid out over several lines: no pattern takes it)
+        self._tries += 1
+        slots: dict[str, int] = {}
+        children: dict[str, list[str]] = {}
+        try:
+            piece = self._piece(el, el.prefix, "", slots, children)
+        except _NotTaken:
+            return None
+        if piece in self._known:
+            return None
+        self._known.add(piece)
+        shape = Shape(slots, children, len(slots))
+        plan = planner(shape)
+        if not plan:
+            return None
+        shape.plan = plan
+        self._pieces.append(piece)
+        self._shapes.append(shape)
+        self._by_group = {}
+        group = 0
+        for s in self._shapes:
+            group += 1  # the shape's own group around it
+            s.start = group
+            s.fetch = (0, *[group + g for g in s.plan.groups])
+            self._by_group[group] = s
+            group += s.size
+        return re.compile(b"(?:" + b"|".join(b"(" + p + b")" for p in self._pieces) + rb")\r?\n")
+
+    def shape(self, m: re.Match[bytes]) -> Shape:
+        """The layout of a line the pattern took."""
+        return self._by_group[m.lastindex]
+
+    def _piece(self, el, prefix, path: str, slots: dict, children: dict) -> bytes:
+        tag = el.tag
+        if not isinstance(tag, str) or el.prefix != prefix:
+            raise _NotTaken
+        q = etree.QName(tag)
+        if q.namespace != self._ns:
+            raise _NotTaken
+        name = re.escape(((prefix + ":") if prefix else "") + q.localname).encode()
+        out = [b"<", name]
+        for attr in el.attrib:
+            if attr.startswith("{"):
+                raise _NotTaken
+            out += [b" ", re.escape(attr).encode(), _ATTR_GROUP]
+            slots[f"{path}@{attr}"] = len(slots) + 1
+        kids: list[str] = []
+        children[path] = kids
+        if len(el):
+            out.append(b">")
+            seen: dict[str, int] = {}
+            for c in el:
+                if not isinstance(c.tag, str):
+                    raise _NotTaken
+                local = etree.QName(c.tag).localname
+                n = seen.get(local, 0)
+                seen[local] = n + 1
+                sub = f"{path}/{local}" if path else local
+                if n:
+                    sub += f"[{n}]"
+                kids.append(sub)
+                out.append(self._piece(c, prefix, sub, slots, children))
+            out += [b"</", name, b">"]
+        else:
+            out += [b"(?:/>|>", _TEXT_GROUP, b"</", name, b">)"]
+            slots[path] = len(slots) + 1
+        return b"".join(out)
+
+
+class _NotTaken(Exception):
+    """A record no pattern is made of (another namespace or prefix inside, a comment...)."""
+
+
+class Planner:
+    """What a reader's plan reads of a shape: each value a position in the tuple ``values``
+    returns (0 for a value the layout does not have: always "")."""
+
+    __slots__ = ("shape", "groups")
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+        self.groups: list[int] = []
+
+    def at(self, path: str) -> int:
+        slot = self.shape.slots.get(path)
+        if slot is None:
+            return 0
+        self.groups.append(slot)
+        return len(self.groups)
+
+    def finish(self) -> tuple[int, ...]:
+        """The groups the plan reads, relative to the shape (``Shape.fetch`` says where)."""
+        return tuple(self.groups)
+
+
+
+def values(m: re.Match[bytes], shape: Shape) -> list[str]:
+    """The texts at the shape's plan's positions ("" at 0 and for an empty element), decoded
+    from UTF-8 (UnicodeDecodeError: a line the parser is to read). A plan has ``groups``, the
+    Planner's."""
+    fetch = shape.fetch
+    if len(fetch) < 2:
+        return [""]
+    raw = m.group(*fetch)
+    return ["", *[b.decode() if b else "" for b in raw[1:]]]

@@ -59,6 +59,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from bank_formats.base import FormatError, Skipped
+from bank_formats.iso20022 import _common
 from bank_formats.iso20022._common import (
     CURRENCY,
     FastStream,
@@ -67,7 +68,17 @@ from bank_formats.iso20022._common import (
     parse_count,
     reason_for_code,
 )
-from bank_formats.iso20022._tolerant import Message, amount_fen, first, loose_datetime, where
+from bank_formats.iso20022._tolerant import (
+    LineShapes,
+    Message,
+    Planner,
+    Shape,
+    amount_fen,
+    first,
+    loose_datetime,
+    values,
+    where,
+)
 from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
 
 PAID_CODES = frozenset({"ACSC", "ACCC"})
@@ -141,7 +152,9 @@ class StatusReport:
                  t("OrgnlGrpInfAndSts"): (d, r, t("OrgnlGrpInfAndSts")),
                  t("OrgnlPmtInfAndSts"): (d, r, t("OrgnlPmtInfAndSts")),
                  t("TxInfAndSts"): (d, r, t("OrgnlPmtInfAndSts"), t("TxInfAndSts"))}
-        self._stream = _parsed_only(src, paths, problems)
+        self._stream = _lines(src, paths, problems, t("TxInfAndSts"), b"<TxInfAndSts>")
+        self._shapes = LineShapes(t("TxInfAndSts"))
+        self._last_pmt: etree._Element | None = None  # the parent of the last parsed TxInfAndSts
         # what the version's schema has: OrgnlUETR and Cdtr as a Party40Choice (Pty/Nm) came
         # with v09 (2019); before, Cdtr/Nm. Without a namespace (no version) either is read.
         version = message.version
@@ -248,13 +261,29 @@ class StatusReport:
         pmt_ids: set[str] = set()
         txs_in_pmt = 0
         parsed = 0
-        for el in self._stream:
+        stream = self._stream
+        fast = self._fast
+        Match = re.Match
+        for el in stream:
+            if el.__class__ is Match:
+                # a line of a layout learned, taken without the parser (LineShapes)
+                status = fast(el)
+                if status is None:
+                    stream.defer()  # the parser reads it: the usual path says what is wrong
+                    continue
+                txs_in_pmt += 1
+                yield status
+                continue
             tag = el.tag
             if tag == T["TxInfAndSts"]:
                 if self.header is None:
                     self._no_header()
                 txs_in_pmt += 1
-                yield self._transaction(el, el.getparent())
+                pmt = self._last_pmt = el.getparent()
+                pattern = self._shapes.learn(el, self._plan)
+                if pattern is not None:
+                    stream.fast = pattern
+                yield self._transaction(el, pmt)
                 el.clear(keep_tail=True)
                 parsed += 1
                 if parsed & 255 == 0:
@@ -313,6 +342,70 @@ class StatusReport:
         info = (self._text(pmt, "OrgnlPmtInfId"), self._text(pmt, "PmtInfSts"), self._reason(pmt))
         self._pmt = (pmt, info)
         return info
+
+    def _plan(self, shape: Shape) -> _TxPlan:
+        """Where ``_transaction`` finds each value in a TxInfAndSts of this layout."""
+        p = Planner(shape)
+        t = p.at
+        plan = _TxPlan()
+        plan.own, plan.instr, plan.e2e = t("TxSts"), t("OrgnlInstrId"), t("OrgnlEndToEndId")
+        plan.refs = (t("AcctSvcrRef"), t("OrgnlUETR") if self._uetr else 0, t("ClrSysRef"))
+        plan.reasons = tuple((t(f"{info}/Rsn/Cd"), t(f"{info}/Rsn/Prtry"),
+                              tuple(t(a) for a in shape.kids(info, "AddtlInf")))
+                             for info in shape.kids("", "StsRsnInf"))
+        amt = "OrgnlTxRef/Amt"
+        value = (f"{amt}/InstdAmt" if shape.has(f"{amt}/InstdAmt")
+                 else f"{amt}/EqvtAmt/Amt" if shape.has(f"{amt}/EqvtAmt/Amt") else None)
+        plan.value = None if value is None else (t(value), t(value + "@Ccy"))
+        ident = "OrgnlTxRef/CdtrAcct/Id"
+        plan.account = (t(f"{ident}/IBAN"), t(f"{ident}/Othr/Id"))
+        cdtr = "OrgnlTxRef/Cdtr"
+        plan.names = (tuple(t(f"{cdtr}/Pty/Nm" if party else f"{cdtr}/Nm") for party in self._party)
+                      if shape.has(cdtr) else ())
+        plan.groups = p.finish()
+        return plan
+
+    def _fast(self, m: re.Match[bytes]) -> Status | None:
+        """``_transaction`` of a line a learned layout took; None when anything in it is not
+        as a record is read at once (the parser then reads it)."""
+        pmt = self._last_pmt
+        if self.header is None or pmt is None:
+            return None
+        shape = self._shapes.shape(m)
+        p = shape.plan
+        try:
+            v = values(m, shape)
+        except UnicodeDecodeError:
+            return None
+        own = v[p.own].strip()
+        if own and not is_status_code(own):
+            return None
+        pmt_id, pmt_status, pmt_reason = self._payment(pmt)
+        status = own or pmt_status or self.header.group_status
+        cd = prtry = ""
+        texts: list[str] = []
+        for c, pr, adds in p.reasons:
+            cd = cd or v[c].strip()
+            prtry = prtry or v[pr].strip()
+            texts += [v[a] for a in adds]
+        text = "".join(texts)
+        if not (cd or prtry) and not own:
+            cd, prtry, text = pmt_reason if pmt_status else self._group_reason
+        amount, currency = None, ""
+        if p.value is not None:
+            currency = v[p.value[1]].strip()
+            try:
+                amount = amount_fen(v[p.value[0]])
+            except ValueError:
+                return None
+        account = v[p.account[0]].strip() or v[p.account[1]].strip()
+        name = ""
+        for i in p.names:
+            name = name or v[i].strip()
+        s, u, c = p.refs
+        return Status(f"line {self._stream.line}", "transaction", pmt_id, v[p.instr].strip(),
+                      v[p.e2e].strip(), status, amount, currency, cd, prtry or cd, text,
+                      v[s].strip() or v[u].strip() or v[c].strip(), account, name)
 
     def _transaction(self, tx: etree._Element, pmt: etree._Element | None) -> Status:
         T = self._tags
@@ -534,6 +627,20 @@ def _batch_of_message(message_id: str) -> str:
     for a report that names no payment information: "" for another."""
     m = re.fullmatch(r"(.+)P[1-9][0-9]{0,8}", message_id)
     return m.group(1) if m else ""
+
+
+class _TxPlan:
+    """Positions (see ``_tolerant.Planner``) of a TxInfAndSts layout's values."""
+
+    __slots__ = ("groups", "own", "instr", "e2e", "refs", "reasons", "value", "account", "names")
+
+
+def _lines(src: BinaryIO, paths: dict, problems: Problems, line_tag: str, start: bytes) -> FastStream:
+    """The elements at ``paths``, and the lines of a layout the reader has learned (see
+    ``_tolerant.LineShapes``) as matches: a line starting with ``start`` is a candidate."""
+    stream = FastStream(src, paths, problems, line_tag, start)
+    stream.arm = _common.FAST_LINES
+    return stream
 
 
 def _parsed_only(src: BinaryIO, paths: dict, problems: Problems) -> FastStream:
