@@ -132,6 +132,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.file.cannot_secure": ("银行 {bank}：无法按其配置要求加密或签名 {file}：{error}；未发送任何内容",
                                  "bank {bank}: cannot secure {file} as its profile demands: {error}; nothing was "
                                  "sent"),
+    "error.file.superseded": ("文件 {file} 现为「{state}」，不再发送任何内容", "file {file} is {state} now; nothing more is sent"),
+    "error.lease.lost": ("{unit}：本实例（{owner}）已失去租约（栅栏号 {fence}），现由 {by} 持有；未做任何修改",
+                         "{unit}: this instance ({owner}) lost its lease (fence {fence}); now held by {by}"),
     "error.file.first_message": ("第一条消息必须指明银行和文件", "the first message must name the bank and file"),
     "error.file.signature_refused": ("签名被拒绝", "signature refused"),
     "error.file.name_missing": ("缺少文件名", "file name missing"),

@@ -256,7 +256,7 @@ def _guard(ctx: Context, lease: Lease, file_id: int, *, intent: bool):
             if not store.move_file(conn, file_id, [FileState.UPLOADING.value], handled_by=lease.owner,
                                    fence=lease.fence, updated_at=now, **values):
                 state = store.get_file(conn, file_id).state
-                raise Superseded(f"file {file_id} is {state} now; nothing more is sent")
+                raise Superseded("error.file.superseded", file=file_id, state=Named("file_state", state))
 
     return guard
 

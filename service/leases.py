@@ -68,8 +68,7 @@ class Lease:
             held = store.get_lease(conn, self.name)
             by = f"{held.owner} (fence {held.fence})" if held is not None and held.owner else "nobody"
             log.warning("%s: lease lost (fence %d); now held by %s; changing nothing", self.name, self.fence, by)
-            raise LeaseLost(f"{self.name}: this instance ({self.owner}) lost its lease (fence {self.fence}); "
-                            f"now held by {by}")
+            raise LeaseLost("error.lease.lost", unit=self.name, owner=self.owner, fence=self.fence, by=by)
         self._renewed = time.monotonic()
 
     def renew(self) -> None:

@@ -11,9 +11,7 @@ import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 ERRORS = {"NotFound", "AlreadyExists", "FailedPrecondition", "PermissionDenied", "Unavailable", "ResourceExhausted",
-          "InvalidInput", "Unauthenticated"}
-# errors that never reach a person as such: the worker's own (a lease lost, a file superseded meanwhile)
-INTERNAL = {"LeaseLost", "Superseded"}
+          "InvalidInput", "Unauthenticated", "LeaseLost", "Superseded"}
 
 
 def _raised(tree: ast.AST):
