@@ -241,6 +241,12 @@ def amount_fen(text: str | None) -> int:
     """An ISO amount (DecimalNumber: up to 5 decimals in ActiveCurrencyAndAmount, more in
     some banks' files) as fen, when it is a whole number of fen: ``"18.150"`` is 1815,
     ``"18.155"`` is refused (a ValueError saying so), as is a sign, an exponent or nothing."""
+    if text and text.isascii():  # (the usual "179.19" without the regular expression)
+        whole, dot, frac = text.partition(".")
+        if len(frac) == 2 and 0 < len(whole) <= 18 and whole.isdigit() and frac.isdigit():
+            fen = int(whole) * 100 + int(frac)
+            if fen <= MAX_FEN:
+                return fen
     m = _AMOUNT.fullmatch((text or "").strip(_XML_WS))
     if m is None:
         raise ValueError(f"{text!r} is not an amount (digits, a decimal point, no sign)")
@@ -322,15 +328,13 @@ class Shape:
     once (None: not made yet; False: the reader does not take this layout without the parser).
     """
 
-    __slots__ = ("slots", "children", "size", "start", "plan", "fetch")
+    __slots__ = ("slots", "children", "size", "plan")
 
     def __init__(self, slots: dict[str, int], children: dict[str, list[str]], size: int) -> None:
         self.slots = slots
         self.children = children
         self.size = size
-        self.start = 0  # the group before the shape's first, in the combined pattern
         self.plan = None
-        self.fetch: tuple[int, ...] = (0, 0)  # the groups the plan reads, in the pattern
 
     def has(self, path: str) -> bool:
         return path in self.children
@@ -346,60 +350,99 @@ def _last_name(path: str) -> str:
 
 
 class LineShapes:
-    """The layouts learned of one file's records and the pattern that takes them; see above."""
+    """The layouts learned of one file's records and the pattern that takes them (set as the
+    ``fast`` pattern of ``stream``, a ``_common.FastStream``); see above. The layouts are tried
+    in the order of their use so far (put in that order again every ``REORDER`` lines taken):
+    a line is compared with the usual layout first."""
 
     LIMIT = 8
+    REORDER = 4096
 
-    def __init__(self, record_tag: str) -> None:
+    def __init__(self, record_tag: str, stream) -> None:
         self._tag = record_tag
         self._ns = record_tag[1: record_tag.index("}")] if record_tag.startswith("{") else None
+        self._stream = stream
         self._known: set[bytes] = set()
-        self._pieces: list[bytes] = []
-        self._shapes: list[Shape] = []
-        self._by_group: dict[int, Shape] = {}
+        self._shapes: list[tuple[bytes, Shape]] = []  # in the pattern's order
+        # per pattern made (a stream goes on with the last one until it parses a line): the
+        # group around each layout -> (its plan, the groups of the values the plan reads)
+        self._groups: dict[re.Pattern[bytes], dict[int, tuple]] = {}
+        self._uses: dict[int, int] = {}  # id(shape) -> lines taken
+        self._taken = 0
         self._tries = 0
+        self._pattern: re.Pattern[bytes] | None = None  # the pattern of the last line taken
+        self._current: dict[int, tuple] = {}  # and its groups
 
-    def learn(self, el: etree._Element, planner) -> re.Pattern[bytes] | None:
+    def learn(self, el: etree._Element, planner) -> None:
         """Learn the layout of ``el`` (a record just parsed, not cleared yet) when it stood alone
-        on its line and ``planner(shape)`` makes a plan of it; the new pattern, or None."""
+        on its line and ``planner(shape)`` makes a plan of it (with ``groups``, a Planner's)."""
         if self._tries >= self.LIMIT or el.tag != self._tag:
-            return None
+            return
         line = el.sourceline
         last = el
         while len(last):
             last = last[-1]
         if not line or last.sourceline != line:
-            return None  # (laid out over several lines: no pattern takes it)
+            return  # (laid out over several lines: no pattern takes it)
         self._tries += 1
         slots: dict[str, int] = {}
         children: dict[str, list[str]] = {}
         try:
             piece = self._piece(el, el.prefix, "", slots, children)
         except _NotTaken:
-            return None
+            return
         if piece in self._known:
-            return None
+            return
         self._known.add(piece)
         shape = Shape(slots, children, len(slots))
         plan = planner(shape)
         if not plan:
-            return None
+            return
         shape.plan = plan
-        self._pieces.append(piece)
-        self._shapes.append(shape)
-        self._by_group = {}
-        group = 0
-        for s in self._shapes:
-            group += 1  # the shape's own group around it
-            s.start = group
-            s.fetch = (0, *[group + g for g in s.plan.groups])
-            self._by_group[group] = s
-            group += s.size
-        return re.compile(b"(?:" + b"|".join(b"(" + p + b")" for p in self._pieces) + rb")\r?\n")
+        self._shapes.append((piece, shape))
+        self._uses[id(shape)] = 0
+        self._compile()
 
-    def shape(self, m: re.Match[bytes]) -> Shape:
-        """The layout of a line the pattern took."""
-        return self._by_group[m.lastindex]
+    def _compile(self) -> None:
+        groups: dict[int, tuple] = {}
+        group = 0
+        for _, shape in self._shapes:
+            group += 1  # the layout's own group around it
+            groups[group] = (shape.plan, (0, *[group + g for g in shape.plan.groups]), id(shape))
+            group += shape.size
+        pattern = re.compile(b"(?:" + b"|".join(b"(" + p + b")" for p, _ in self._shapes) + rb")\r?\n")
+        self._groups[pattern] = groups
+        while len(self._groups) > 8:  # (a stream goes on with a pattern until it parses a line)
+            del self._groups[next(iter(self._groups))]
+        self._stream.fast = pattern
+
+    def take(self, m: re.Match[bytes]) -> tuple:
+        """(the plan of the layout of a line the pattern took, its values at the plan's
+        positions: "" at 0 and for an empty element), decoded from UTF-8 (UnicodeDecodeError:
+        the parser is to read the line)."""
+        pattern = m.re
+        if pattern is not self._pattern:  # (a pattern's hash is its text's: looked up on a change)
+            self._pattern = pattern
+            self._current = self._groups[pattern]
+        plan, fetch, key = self._current[m.lastindex]
+        self._uses[key] += 1
+        self._taken += 1
+        if self._taken % self.REORDER == 0 and len(self._shapes) > 1:
+            self._reorder()
+        if len(fetch) < 2:
+            return plan, [""]
+        raw = m.group(*fetch)
+        line = raw[0]
+        if not line.isascii():
+            line.decode()  # (every text of the line UTF-8, as the parser would have it)
+        return plan, ["", *[b.decode() if b else "" for b in raw[1:]]]
+
+    def _reorder(self) -> None:
+        uses = self._uses
+        ordered = sorted(self._shapes, key=lambda ps: -uses[id(ps[1])])
+        if ordered != self._shapes:
+            self._shapes = ordered
+            self._compile()
 
     def _piece(self, el, prefix, path: str, slots: dict, children: dict) -> bytes:
         tag = el.tag
@@ -443,8 +486,8 @@ class _NotTaken(Exception):
 
 
 class Planner:
-    """What a reader's plan reads of a shape: each value a position in the tuple ``values``
-    returns (0 for a value the layout does not have: always "")."""
+    """What a reader's plan reads of a shape: each value a position in the values
+    ``LineShapes.take`` returns (0 for a value the layout does not have: always "")."""
 
     __slots__ = ("shape", "groups")
 
@@ -460,17 +503,7 @@ class Planner:
         return len(self.groups)
 
     def finish(self) -> tuple[int, ...]:
-        """The groups the plan reads, relative to the shape (``Shape.fetch`` says where)."""
+        """The groups the plan reads, relative to the shape's."""
         return tuple(self.groups)
 
 
-
-def values(m: re.Match[bytes], shape: Shape) -> list[str]:
-    """The texts at the shape's plan's positions ("" at 0 and for an empty element), decoded
-    from UTF-8 (UnicodeDecodeError: a line the parser is to read). A plan has ``groups``, the
-    Planner's."""
-    fetch = shape.fetch
-    if len(fetch) < 2:
-        return [""]
-    raw = m.group(*fetch)
-    return ["", *[b.decode() if b else "" for b in raw[1:]]]

@@ -32,6 +32,7 @@ Where each value is taken (every version; where versions differ, both places)::
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,8 +48,19 @@ from bank_formats.iso20022._common import (
     parse_count,
     reason_for_code,
 )
-from bank_formats.iso20022._tolerant import Message, amount_fen, first, loose_date, loose_datetime, where
-from bank_formats.iso20022.status_report import _parsed_only, line_of
+from bank_formats.iso20022._tolerant import (
+    LineShapes,
+    Message,
+    Planner,
+    Shape,
+    amount_fen,
+    first,
+    loose_date,
+    loose_datetime,
+    where,
+)
+from bank_formats.iso20022.status_report import _lines, line_of
+from bank_formats.maker import maker
 from domain.model import (
     EntrySide,
     PaymentOutcome,
@@ -142,7 +154,9 @@ class AccountEntries:
         paths = {d: (d,), t("GrpHdr"): (d, b, t("GrpHdr")), self._sec: (d, b, self._sec),
                  t("Ntry"): (d, b, self._sec, t("Ntry"))}
         self._ntry = t("Ntry")
-        self._stream = _parsed_only(src, paths, problems)
+        self._stream = _lines(src, paths, problems, t("Ntry"), b"<Ntry>")
+        self._shapes = LineShapes(t("Ntry"), self._stream)
+        self._day: tuple[str, date] = ("", date.min)  # the last booking date read fast
         self.message_id = ""
         self.created_at: datetime | None = None
         self.complete = False
@@ -187,7 +201,20 @@ class AccountEntries:
         current = None  # the section element whose header was read
         entries_in = 0
         parsed = 0
-        for el in self._stream:
+        stream = self._stream
+        fast = self._fast
+        Match = re.Match
+        for el in stream:
+            if el.__class__ is Match:
+                # a line of a layout learned, taken without the parser (LineShapes); it stands
+                # beside the last Ntry parsed, in the section ``current``
+                entry = fast(el) if current is not None else None
+                if entry is None:
+                    stream.defer()  # the parser reads it: the usual path says what is wrong
+                    continue
+                entries_in += 1
+                yield entry
+                continue
             tag = el.tag
             if tag == self._ntry:
                 parent = el.getparent()
@@ -197,6 +224,7 @@ class AccountEntries:
                     entries_in = 0
                     yield self._section(parent)
                 entries_in += 1
+                self._shapes.learn(el, self._plan)
                 yield self._entry(el)
                 el.clear(keep_tail=True)
                 parsed += 1
@@ -328,6 +356,134 @@ class AccountEntries:
         return Entry(self.sections, at, fen, ccy, side, reversal.lower() in ("true", "1"),
                      status, booked, servicer or entry_ref, servicer, batch, tuple(txs))
 
+    def _plan(self, shape: Shape) -> _EntryPlan | None:
+        """Where ``_entry`` finds each value in an Ntry of this layout; None for a layout not
+        read without the parser (a value ``_entry`` takes the last of given twice, a booking
+        date or amount that cannot be one)."""
+        p = Planner(shape)
+        t = p.at
+        kids = shape.kids
+        plan = _EntryPlan()
+        once = {}
+        for name in ("CdtDbtInd", "Sts", "BookgDt", "AcctSvcrRef", "NtryRef", "RvslInd"):
+            found = kids("", name)
+            if len(found) > 1:
+                return None
+            once[name] = found[0] if found else None
+        if not shape.has("Amt") or once["CdtDbtInd"] is None:
+            return None
+        plan.amt, plan.ccy, plan.side = t("Amt"), t("Amt@Ccy"), t("CdtDbtInd")
+        sts = once["Sts"]
+        plan.status = 0 if sts is None else (t(sts) if sts in shape.slots else t(shape.children[sts][0]))
+        booked = once["BookgDt"]
+        plan.booked = None
+        if booked is not None:
+            inner = shape.children[booked]
+            plan.booked = t(inner[0]) if inner else 0
+            if not plan.booked:
+                return None
+        plan.servicer, plan.ref, plan.reversal = t("AcctSvcrRef"), t("NtryRef"), t("RvslInd")
+        plan.batch = None
+        txs = []
+        for d in kids("", "NtryDtls"):
+            for c in shape.children[d]:
+                name = _name_of_path(c)
+                if name == "TxDtls":
+                    txs.append(c)
+                elif name == "Btch" and plan.batch is None:
+                    total = f"{c}/TtlAmt"
+                    plan.batch = (t(f"{c}/MsgId"), t(f"{c}/PmtInfId"), t(f"{c}/NbOfTxs"),
+                                  t(total) if shape.has(total) else None)
+        plan.txs = tuple(self._plan_tx(shape, t, x) for x in txs)
+        plan.only = len(txs) == 1
+        plan.groups = p.finish()
+        return plan
+
+    @staticmethod
+    def _plan_tx(shape: Shape, t, x: str) -> tuple:
+        kids = shape.kids
+
+        def last(name: str) -> str | None:
+            found = kids(x, name)
+            return found[-1] if found else None
+
+        last_ref = {}  # (a later one of a name is taken, as _tx's dict takes it)
+        for refs in kids(x, "Refs"):
+            for r in shape.children[refs]:
+                last_ref[_name_of_path(r)] = r
+        refs = tuple(t(last_ref[name]) if name in last_ref else 0 for name in _REFS)
+        amt, dtls = last("Amt"), last("AmtDtls")
+        if amt is None and dtls is not None:
+            amt = next((a for a in (f"{dtls}/TxAmt/Amt", f"{dtls}/InstdAmt/Amt") if shape.has(a)), None)
+        amount = None if amt is None else (t(amt), t(amt + "@Ccy"))
+        sides = tuple(t(c) for c in kids(x, "CdtDbtInd"))
+        parties = last("RltdPties")
+        who = None
+        if parties is not None:
+            who = tuple((t(f"{parties}/{party}/Nm"), t(f"{parties}/{party}/Pty/Nm"),
+                         t(f"{parties}/{acct}/Id/IBAN"), t(f"{parties}/{acct}/Id/Othr/Id"))
+                        for party, acct in (("Cdtr", "CdtrAcct"), ("Dbtr", "DbtrAcct")))
+        rmt, rtr = last("RmtInf"), last("RtrInf")
+        remark = () if rmt is None else tuple(t(u) for u in kids(rmt, "Ustrd"))
+        ret = None if rtr is None else (t(f"{rtr}/Rsn/Cd"), t(f"{rtr}/Rsn/Prtry"),
+                                         tuple(t(a) for a in kids(rtr, "AddtlInf")))
+        return refs, amount, sides, who, remark, ret
+
+    def _fast(self, m: re.Match[bytes]) -> Entry | None:
+        """``_entry`` of a line a learned layout took; None when anything in it is not as an
+        entry is read at once (the parser then reads it, and says what is wrong)."""
+        try:
+            p, v = self._shapes.take(m)
+            fen = amount_fen(v[p.amt])
+            side = _SIDES.get(v[p.side].strip())
+            if side is None:
+                return None
+            booked = None
+            if p.booked is not None:
+                text = v[p.booked]
+                day = self._day
+                if day[0] != text:
+                    day = self._day = (text, loose_date(text))
+                booked = day[1]
+            batch = None
+            if p.batch is not None:
+                msg_id, pmt_id, count, total = p.batch
+                text = v[count].strip()
+                batch = (v[msg_id].strip(), v[pmt_id].strip(), parse_count(text) if text else None,
+                         None if total is None else amount_fen(v[total]))
+            ccy = v[p.ccy].strip()
+            only = p.only
+            txs = []
+            for refs_at, amount, sides, who, remark, ret in p.txs:
+                msg_id, pmt_id, instr, e2e, tx_id, uetr, svcr = [v[i].strip() for i in refs_at]
+                if amount is not None:
+                    tx_fen, tx_ccy = amount_fen(v[amount[0]]), v[amount[1]].strip()
+                elif only:
+                    tx_fen, tx_ccy = fen, ccy
+                else:
+                    tx_fen, tx_ccy = None, ""
+                tx_side = side
+                for i in sides:
+                    tx_side = _SIDES.get(v[i].strip(), side)
+                name = account = ""
+                if who is not None:
+                    nm, pty_nm, iban, othr = who[0] if tx_side is EntrySide.DEBIT else who[1]
+                    name = v[nm].strip() or v[pty_nm].strip()
+                    account = v[iban].strip() or v[othr].strip()
+                code = iso = returned = ""
+                if ret is not None:
+                    iso = v[ret[0]].strip()
+                    code = iso or v[ret[1]].strip()
+                    returned = "".join([v[a] for a in ret[2]])
+                txs.append(_new_tx(tx_fen, tx_ccy, msg_id, pmt_id, instr, e2e, tx_id, uetr, svcr, name,
+                                   account, "".join([v[u] for u in remark]), code, iso, returned))
+        except ValueError:  # UnicodeDecodeError too
+            return None
+        servicer = v[p.servicer].strip()
+        return _new_entry(self.sections, f"line {self._stream.line}", fen, ccy, side,
+                          v[p.reversal].strip().lower() in ("true", "1"), v[p.status].strip(), booked,
+                          servicer or v[p.ref].strip(), servicer, batch, tuple(txs))
+
     def _batch(self, b: etree._Element, at: str) -> tuple:
         count = None
         text = self._text(b, "NbOfTxs")
@@ -388,6 +544,23 @@ class AccountEntries:
         g = refs.get
         return Tx(tx_fen, tx_ccy, g("MsgId", ""), g("PmtInfId", ""), g("InstrId", ""), g("EndToEndId", ""),
                   g("TxId", ""), g("UETR", ""), g("AcctSvcrRef", ""), name, account, remark, code, iso, returned)
+
+
+_REFS = ("MsgId", "PmtInfId", "InstrId", "EndToEndId", "TxId", "UETR", "AcctSvcrRef")  # Tx's order
+_new_entry = maker(Entry)  # (records made fast: see bank_formats.maker)
+_new_tx = maker(Tx)
+_new_statement_entry = maker(StatementEntry)
+
+
+class _EntryPlan:
+    """Positions (see ``_tolerant.Planner``) of an Ntry layout's values."""
+
+    __slots__ = ("groups", "amt", "ccy", "side", "status", "booked", "servicer", "ref", "reversal", "batch",
+                 "txs", "only")
+
+
+def _name_of_path(path: str) -> str:
+    return path.rpartition("/")[2].partition("[")[0]
 
 
 def _batch_and_line(entry: Entry) -> tuple[str, int | None]:
@@ -532,7 +705,7 @@ class TolerantStatementReader:
                 credit += e.amount_fen
             else:
                 debit += e.amount_fen
-            yield StatementEntry(seq, e.side, e.amount_fen, e.booking_date, e.reference, batch, line,
+            yield _new_statement_entry(seq, e.side, e.amount_fen, e.booking_date, e.reference, batch, line,
                                  tx.name if tx else "", tx.account if tx else "",
                                  tx.remark if tx else "")
         self._check(state)

@@ -76,11 +76,12 @@ from bank_formats.iso20022._tolerant import (
     amount_fen,
     first,
     loose_datetime,
-    values,
     where,
 )
+from bank_formats.maker import maker
 from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
 
+PAID = PaymentOutcome.PAID
 PAID_CODES = frozenset({"ACSC", "ACCC"})
 FAILED_CODES = frozenset({"RJCT", "CANC"})
 _SEQ_MAX = 18
@@ -153,7 +154,7 @@ class StatusReport:
                  t("OrgnlPmtInfAndSts"): (d, r, t("OrgnlPmtInfAndSts")),
                  t("TxInfAndSts"): (d, r, t("OrgnlPmtInfAndSts"), t("TxInfAndSts"))}
         self._stream = _lines(src, paths, problems, t("TxInfAndSts"), b"<TxInfAndSts>")
-        self._shapes = LineShapes(t("TxInfAndSts"))
+        self._shapes = LineShapes(t("TxInfAndSts"), self._stream)
         self._last_pmt: etree._Element | None = None  # the parent of the last parsed TxInfAndSts
         # what the version's schema has: OrgnlUETR and Cdtr as a Party40Choice (Pty/Nm) came
         # with v09 (2019); before, Cdtr/Nm. Without a namespace (no version) either is read.
@@ -280,9 +281,7 @@ class StatusReport:
                     self._no_header()
                 txs_in_pmt += 1
                 pmt = self._last_pmt = el.getparent()
-                pattern = self._shapes.learn(el, self._plan)
-                if pattern is not None:
-                    stream.fast = pattern
+                self._shapes.learn(el, self._plan)
                 yield self._transaction(el, pmt)
                 el.clear(keep_tail=True)
                 parsed += 1
@@ -371,10 +370,8 @@ class StatusReport:
         pmt = self._last_pmt
         if self.header is None or pmt is None:
             return None
-        shape = self._shapes.shape(m)
-        p = shape.plan
         try:
-            v = values(m, shape)
+            p, v = self._shapes.take(m)
         except UnicodeDecodeError:
             return None
         own = v[p.own].strip()
@@ -403,7 +400,7 @@ class StatusReport:
         for i in p.names:
             name = name or v[i].strip()
         s, u, c = p.refs
-        return Status(f"line {self._stream.line}", "transaction", pmt_id, v[p.instr].strip(),
+        return _new_status(f"line {self._stream.line}", "transaction", pmt_id, v[p.instr].strip(),
                       v[p.e2e].strip(), status, amount, currency, cd, prtry or cd, text,
                       v[s].strip() or v[u].strip() or v[c].strip(), account, name)
 
@@ -533,7 +530,9 @@ class TolerantPain002Reader:
         for s in statuses:
             if s.level == "transaction":
                 listed += 1
-                n = seen.setdefault(_tally(s.status), [0, 0])
+                n = seen.get(s.status)  # (by code: added up by _tally's key at the end)
+                if n is None:
+                    n = seen[s.status] = [0, 0]
                 n[0] += 1
                 n[1] += s.amount_fen or 0
             outcome = outcome_of(s.status)
@@ -582,10 +581,15 @@ class TolerantPain002Reader:
             if s.amount_fen is None:
                 self._skip(s, "NO_AMOUNT", f"line {seq}: status {s.status} without an amount")
                 continue
-            paid = outcome is PaymentOutcome.PAID
-            yield ResultRecord(seq, outcome, s.amount_fen, s.account,
+            paid = outcome is PAID
+            yield _new_record(seq, outcome, s.amount_fen, s.account,
                                None if paid else reason_for_code(s.reason_code or s.bank_code),
                                s.bank_code, s.reason_text, s.bank_ref, s.name)
+        by_code, seen = seen, {}
+        for code, (count, fen) in by_code.items():
+            n = seen.setdefault(_tally(code), [0, 0])
+            n[0] += count
+            n[1] += fen
         if whole is not None:
             if listed:  # (a file-wide status and transactions: the transactions say it)
                 self._skip_whole(whole)
@@ -627,6 +631,10 @@ def _batch_of_message(message_id: str) -> str:
     for a report that names no payment information: "" for another."""
     m = re.fullmatch(r"(.+)P[1-9][0-9]{0,8}", message_id)
     return m.group(1) if m else ""
+
+
+_new_status = maker(Status)  # (records made fast: see bank_formats.maker)
+_new_record = maker(ResultRecord)
 
 
 class _TxPlan:
