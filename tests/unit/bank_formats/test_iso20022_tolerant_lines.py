@@ -223,3 +223,75 @@ def test_the_samples_give_the_layouts_lines_to_take():
                 got = read(data, statement, fmt)
                 taken += got[4] if got[0] != "refused" else 0
     assert taken > 20
+
+
+# --- the writers' own layout, read by the tolerant readers (as bench_formats tolerant=1) --------
+
+
+def tolerant(data: bytes):
+    from bank_formats.iso20022._tolerant import opened
+    from bank_formats.iso20022.account_entries import NotificationResultReader, TolerantStatementReader
+    from bank_formats.iso20022.status_report import TolerantPain002Reader
+    source, _, message = opened(io.BytesIO(data))
+    reader = {"pain.002": TolerantPain002Reader, "camt.054": NotificationResultReader}.get(
+        message.name, TolerantStatementReader)(source, "f.xml", message)
+    records = list(reader)
+    inner = getattr(reader, "_report", None) or reader._entries
+    return reader.header, records, reader.skipped, inner._shapes._taken
+
+
+def written_batch(n: int):
+    from datetime import datetime
+
+    from domain.model import ResultFileHeader
+    records = [ResultRecord(i, FAILED, i * 101, f"6222{i:06d}", FailureReason.ACCOUNT_NOT_FOUND, "AC01", "账号不存在")
+               if i % 7 == 0 else ResultRecord(i, PAID, i * 101, f"6222{i:06d}", bank_ref=f"R{i}") for i in range(1, n + 1)]
+    paid_ = [r.amount_fen for r in records if r.outcome is PAID]
+    failed_ = [r.amount_fen for r in records if r.outcome is FAILED]
+    header = ResultFileHeader("RES-1", "PAY-1", "B1", datetime(2026, 11, 6, 18), n, len(paid_), sum(paid_),
+                              len(failed_), sum(failed_))
+    return header, records
+
+
+@pytest.mark.parametrize("options", [{}, {"results": "pain.002.001.03", "payments": "pain.001.001.03"},
+                                     {"results": "camt.054.001.08"}], ids=["v10", "v03", "camt054"])
+def test_the_writers_result_files_read_alike_either_way_and_as_written(options):
+    fmt = Iso20022Format(**options)
+    header, records = written_batch(300)
+    out = io.BytesIO()
+    fmt.write_results(out, header, records)
+    fast = tolerant(out.getvalue())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_common, "FAST_LINES", False)
+        slow = tolerant(out.getvalue())
+    assert fast[:3] == slow[:3] and slow[3] == 0
+    assert fast[3] >= 290  # (the first line of each layout, and the one after, are parsed)
+    assert [(r.seq, r.outcome, r.amount_fen, r.account_no) for r in fast[1]] == [
+        (i, FAILED if i % 7 == 0 else PAID, i * 101, f"6222{i:06d}") for i in range(1, 301)]
+
+
+@pytest.mark.parametrize("statements", ["camt.053.001.08", "camt.053.001.02"])
+def test_the_writers_statements_read_alike_either_way_and_as_written(statements):
+    from datetime import datetime
+
+    from domain.model import StatementHeader
+    fmt = Iso20022Format(statements=statements)
+    entries = [StatementEntry(1, EntrySide.CREDIT, 10**9, date(2026, 11, 6), "FUND", "B1", None, "某县财政局")]
+    entries += [StatementEntry(i, EntrySide.DEBIT, i * 101, date(2026, 11, 6), f"P{i}", "B1", i - 1, f"王{i}",
+                               f"6222{i:06d}", "补贴") for i in range(2, 302)]
+    debit = sum(i * 101 for i in range(2, 302))
+    header = StatementHeader("S-1", "1234", datetime(2026, 11, 6, 18), date(2026, 11, 6), date(2026, 11, 6), 0,
+                             10**9 - debit, 301, 10**9, debit)
+    out = io.BytesIO()
+    fmt.write_statement(out, header, entries)
+    fast = tolerant(out.getvalue())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_common, "FAST_LINES", False)
+        slow = tolerant(out.getvalue())
+    assert fast[:3] == slow[:3] and slow[3] == 0
+    # (the funding entry is learned first; FastStream then looks for the next line that layout
+    # takes, parsing the debits on the way, until the debits' layout, learned meanwhile, is armed)
+    assert fast[3] >= 150
+    assert [(e.seq, e.side, e.amount_fen, e.line_seq, e.counterparty_account) for e in fast[1][1:]] == [
+        (i, EntrySide.DEBIT, i * 101, i - 1, f"6222{i:06d}") for i in range(2, 302)]
+    assert fast[0].closing_balance_fen == 10**9 - debit
