@@ -29,7 +29,11 @@ CONFLICT            contradicts what is booked (fails a paid line, or differs   
 IGNORED_FAILURE     fails a line that was never instructed                       nothing
 ==================  ===========================================================  ==================
 
-The records are named tuples: immutable, and cheap to make a million times a result file.
+The records are named tuples: immutable, and cheap to make a million times a result file. The
+commonest record of all, the first PAID of an instructed PENDING line at its amount, account and
+name with no payment booked for the seq, ``service.ingest`` decides without making them (a
+million times a file); a change to the first row of the table must change it there too, and
+``tests/unit/service/test_ingest_fast_path.py`` holds the two to the same answers.
 
 "Due" is money due back from the bank (``domain.postings.due_back``): the bank paid it without
 our instruction, so it never counts as paid and is never hidden in the refund. A record whose

@@ -22,6 +22,7 @@ import logging
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -44,6 +45,8 @@ from domain.reading_report import reading_columns, reading_report
 from domain.reasons import reclassify
 from filesec import FileSecurityError
 from ledger import store
+from ledger.store import lines as store_lines
+from ledger.store import results as staging
 from privacy.cipher import ACCOUNT
 from service import file_security
 from service.batches import accounts_of
@@ -210,21 +213,6 @@ def _clear_folder(ctx: Context, bank) -> Path:
     return folder
 
 
-def _read(reader):
-    """The reader's records; anything it cannot read (not only a FormatError) quarantines the
-    file, so a bad file is never fetched and read again and again."""
-    records = iter(reader)
-    while True:
-        try:
-            yield next(records)
-        except StopIteration:
-            return
-        except (FormatError, SQLAlchemyError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader's surprise is the file's fault
-            raise _Quarantine([f"unreadable: {type(exc).__name__}: {exc}"]) from exc
-
-
 def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, actor: str,
                     lease: Lease | None) -> IngestOutcome:
     fmt = bank.bank_format
@@ -278,8 +266,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
     store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None,
                 f"file {file_id} {name}: {count} lines, {total} fen" + (f"; {booked.summary()}" if booked.exceptions
                                                                          else ""))
-    pending = store.line_status_totals(conn, batch.id).get(LineStatus.PENDING.value, (0, 0))[0]
-    if pending == 0:
+    if not store_lines.has_status(conn, batch.id, LineStatus.PENDING.value):
         store.update_batch(conn, batch.id, BatchStatus.DISPATCHED, status=BatchStatus.RESULTS_COMPLETE.value)
     if booked.exceptions:
         log.warning("bank %s: booked %s for batch %s with exceptions: %s", bank.code, name, batch.id, booked.summary())
@@ -296,6 +283,7 @@ _TEXT = {None: None, **{e: e.value for kind in (PaymentOutcome, FailureReason, b
 
 # Dispositions whose detail is kept with the record: a plain payment or failure says all in its code.
 _NOTED = booking.EXCEPTIONS
+_NO_REFS: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -315,8 +303,10 @@ def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_c
     """Decide what each record books (:func:`domain.booking.book`) and stage it, a chunk at a time.
 
     Each chunk's lines are read from the ledger in one query; a record for a line that an
-    earlier record of this file already named sees the line as that record left it (a bitmap
-    tells which seqs were seen; the rare repeat reads the earlier records back from staging).
+    earlier record of this file already named sees the line as that record left it (one byte a
+    seq tells which seqs were seen; the rare repeat reads the earlier records back from staging).
+    The common record, the plain payment of a line waiting for it, is decided and staged without
+    making the rules' records (what :func:`domain.booking.book` would decide, and tested to be).
     """
     with _no_cycle_collection():
         return _stage_records(ctx, conn, batch, file_id, round_no, reader, own_codes)
@@ -338,70 +328,77 @@ def _no_cycle_collection():
 
 def _stage_records(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_codes) -> _Staged:
     out = _Staged()
-    seen = bytearray(batch.roster_count // 8 + 1)
+    roster = batch.roster_count
+    seen = bytearray(roster + 1)  # seen[seq]: a record of this file named the line
     strays_in_file: dict[int, set[str]] = {}  # references of this file's payments of seqs the batch does not have
     ordinal = 0
-    chunk: list[ResultRecord] = []
+    index_many = ctx.cipher.index_many
+    paid = PaymentOutcome.PAID
 
-    def flush() -> None:
+    def flush(chunk: list[ResultRecord]) -> None:
         nonlocal ordinal
-        states, stray = store.line_states(conn, batch.id, sorted({r.seq for r in chunk}))
-        accounts = ctx.cipher.index_many(ACCOUNT, [_comparable_account(r.account_no) for r in chunk])
+        seqs = sorted({r.seq for r in chunk})
+        refs = staging.payment_refs(conn, batch.id, seqs)
+        waiting = staging.waiting_lines(conn, batch.id, seqs, names=any(r.name for r in chunk))
+        # the blind index of the account each record names, where it can be compared (a masked
+        # one, 6228****1234, cannot)
+        accounts = index_many(ACCOUNT, [a if a and "*" not in a else None
+                                        for a in [r.account_no.strip() for r in chunk]])
         # seq → the line as the last record of this chunk found it, what that record booked, and
-        # whether the file had changed the line before (the state after it is made on a repeat only)
-        here: dict[int, tuple[LineState, booking.Booking, bool]] = {}
-        rows = []
+        # whether the file had changed the line before (the state after it is made on a repeat
+        # only); a plain payment leaves its record instead, for a repeat to decide again
+        here: dict[int, tuple | ResultRecord] = {}
+        plain: list[tuple] = []  # plain payments, staged with insert_paid_records
+        others: list[tuple] = []  # every other record, decided by the rules below
         for rec, account_index in zip(chunk, accounts):
             seq = rec.seq
-            if seq in here:
-                before, last, changed = here[seq]
-                line, changed = booking.after(before, last), changed or last.new_status is not None
-            elif 0 < seq <= batch.roster_count and seen[seq >> 3] & (1 << (seq & 7)):
-                line, changed = _after_staged(conn, file_id, states.get(seq))
+            line = waiting.get(seq)
+            # The plain payment of a line (domain.booking's PAID from PENDING, decided without the
+            # rules' records): the first record of this file naming an instructed line that waits
+            # for its payment, paying exactly its amount to its account (and person), with no
+            # payment booked for the seq before. tests/unit/service/test_ingest_fast_path.py holds
+            # it to what domain.booking.book decides.
+            if (line is not None and rec.outcome is paid and rec.amount_fen == line[1] and 0 < seq <= roster
+                    and not seen[seq] and (account_index is None or account_index == line[2])
+                    and (not rec.name or rec.name == line[3]) and seq not in refs and rec.reason is None):
+                seen[seq] = 1
+                here[seq] = rec
+                plain.append((ordinal, seq, rec.amount_fen, rec.bank_code or None, rec.bank_text or None,
+                              rec.bank_ref[:64] or None))
+            elif 0 < seq <= roster:
+                others.append((ordinal, rec, account_index, seen[seq]))  # named before this record, or not
+                seen[seq] = 1
             else:
-                line, changed = states.get(seq), False
-            if 0 < seq <= batch.roster_count:
-                seen[seq >> 3] |= 1 << (seq & 7)
-            refs = stray.get(seq, frozenset()) | strays_in_file.get(seq, frozenset()) if line is None else frozenset()
-            b = booking.book(booking.Record(seq, rec.outcome, rec.amount_fen, account_index, rec.name, rec.bank_ref,
-                                            round_no), line, changed_in_file=changed, refs=refs)
-            if line is not None:
-                here[seq] = (line, b, changed)
-            elif b.bank_ref:  # a payment of a seq the batch does not have: the same reference again is news of it
-                strays_in_file.setdefault(seq, set()).add(b.bank_ref)
-            if b.disposition in booking.EXCEPTIONS:
-                out.exceptions[b.disposition.value] += 1
-                if len(out.problems) < 20:
-                    out.problems.append(f"record {ordinal + 1} (line {seq}): {b.disposition.value}: {b.detail}")
-            rows.append((
-                file_id, ordinal, batch.id, seq, _TEXT[rec.outcome], rec.amount_fen,
-                _TEXT[rec.reason], rec.bank_code or None, rec.bank_text or None,
-                rec.bank_ref[:64] or None, _TEXT[b.disposition], b.detail[:200] if b.disposition in _NOTED else None,
-                _TEXT[b.new_status], b.paid_fen, b.failed_fen, b.due_fen, int(b.from_suspense),
-            ))
+                others.append((ordinal, rec, account_index, 0))
             ordinal += 1
-        store.insert_result_lines(conn, rows)
-        out.read_fen += sum(r.amount_fen for r in chunk)
-        chunk.clear()
+        staging.insert_paid_records(conn, file_id, batch.id, plain)
+        if others:
+            store.insert_result_lines(conn, _decide(conn, file_id, batch.id, round_no, others, here, refs,
+                                                    strays_in_file, out))
+        out.read_fen += sum([r.amount_fen for r in chunk])
 
-    for rec in _read(reader):
-        chunk.append(reclassify(rec, own_codes) if own_codes else rec)
-        if len(chunk) >= store.CHUNK:
-            flush()
-    for rec in _whole_file(conn, batch, round_no, getattr(reader, "whole_file", None)):
-        chunk.append(reclassify(rec, own_codes) if own_codes else rec)
-        if len(chunk) >= store.CHUNK:
-            flush()
-    if chunk:
-        flush()
+    # the file's records, then those of a status it gives the whole file (read once the records are)
+    records = chain(reader, _whole_file(conn, batch, round_no, reader))
+    while True:
+        try:
+            chunk = list(islice(records, store.CHUNK))
+        except (FormatError, SQLAlchemyError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reader's surprise is the file's fault: quarantined, so a
+            # bad file is never fetched and read again and again
+            raise _Quarantine([f"unreadable: {type(exc).__name__}: {exc}"]) from exc
+        if not chunk:
+            break
+        flush([reclassify(rec, own_codes) for rec in chunk] if own_codes else chunk)
     out.records = ordinal
     return out
 
 
-def _whole_file(conn, batch, round_no: int, whole):
+def _whole_file(conn, batch, round_no: int, reader):
     """A final status a bank gives its whole payment file without listing a line (pain.002
     GrpSts, issue 15; ``whole_file`` of the reader: outcome, ISO code, bank code, text): a
     record of it for each line that file instructed and that is still pending."""
+    whole = getattr(reader, "whole_file", None)
     if whole is None:
         return
     outcome, iso, code, text = whole[:4]
@@ -417,10 +414,51 @@ def _whole_file(conn, batch, round_no: int, whole):
         after = rows[-1].seq
 
 
-def _comparable_account(account_no: str) -> str | None:
-    """The account a record names, when it can be compared (a masked one, 6228****1234, cannot)."""
-    account_no = account_no.strip()
-    return account_no if account_no and "*" not in account_no else None
+def _decide(conn, file_id: int, batch_id: str, round_no: int, others: list[tuple], here: dict, refs: dict,
+            strays_in_file: dict[int, set[str]], out: _Staged) -> list[tuple]:
+    """The rows to stage for the records of a chunk that are not plain payments, in file order:
+    ``(ordinal, record, account index, named before)`` each, decided by
+    :func:`domain.booking.book` on the line as the file's earlier records left it (``here``, this
+    chunk's; staged, earlier chunks')."""
+    states, strays = staging.line_states(conn, batch_id, sorted({rec.seq for _, rec, _, _ in others}), refs)
+    rows = []
+    for ordinal, rec, account_index, named_before in others:
+        seq = rec.seq
+        line = states.get(seq)
+        earlier = here.get(seq)
+        if earlier is not None:
+            before, last, changed = earlier if type(earlier) is tuple else _plain_payment(earlier, line, round_no)
+            line, changed = booking.after(before, last), changed or last.new_status is not None
+        elif named_before:
+            line, changed = _after_staged(conn, file_id, line)
+        else:
+            changed = False
+        # the references booked for a seq the batch does not have, and this file's payments of it
+        known = strays.get(seq, _NO_REFS).union(strays_in_file.get(seq, ())) if line is None else _NO_REFS
+        b = booking.book(booking.Record(seq, rec.outcome, rec.amount_fen, account_index, rec.name, rec.bank_ref,
+                                        round_no), line, changed_in_file=changed, refs=known)
+        if line is not None:
+            here[seq] = (line, b, changed)
+        elif b.bank_ref:  # a payment of a seq the batch does not have: the same reference again is news of it
+            strays_in_file.setdefault(seq, set()).add(b.bank_ref)
+        if b.disposition in booking.EXCEPTIONS:
+            out.exceptions[b.disposition.value] += 1
+            if len(out.problems) < 20:
+                out.problems.append(f"record {ordinal + 1} (line {seq}): {b.disposition.value}: {b.detail}")
+        rows.append((
+            file_id, ordinal, batch_id, seq, _TEXT[rec.outcome], rec.amount_fen,
+            _TEXT[rec.reason], rec.bank_code or None, rec.bank_text or None,
+            rec.bank_ref[:64] or None, _TEXT[b.disposition], b.detail[:200] if b.disposition in _NOTED else None,
+            _TEXT[b.new_status], b.paid_fen, b.failed_fen, b.due_fen, int(b.from_suspense),
+        ))
+    return rows
+
+
+def _plain_payment(rec: ResultRecord, line: LineState, round_no: int) -> tuple[LineState, booking.Booking, bool]:
+    """What the plain payment ``rec`` of ``line`` (as the ledger holds it) found and booked,
+    decided again by the rules: ``here``'s entry, when another record names the same line."""
+    return line, booking.book(booking.Record(rec.seq, rec.outcome, rec.amount_fen, None, rec.name, rec.bank_ref,
+                                             round_no), line), False
 
 
 def _after_staged(conn, file_id: int, line: LineState | None) -> tuple[LineState | None, bool]:

@@ -42,8 +42,8 @@ from ledger.store.files import (
     quarantined_files,
     update_file,
 )
-from ledger.store.line_changes import decide_line_change, get_line_change, insert_line_change, list_line_changes
 from ledger.store.leases import get_lease, lease_acquire, lease_release, lease_renew, leases_release_owner
+from ledger.store.line_changes import decide_line_change, get_line_change, insert_line_change, list_line_changes
 from ledger.store.lines import (
     SealedLines,
     allow_reissue,

@@ -208,6 +208,13 @@ def line_status_totals(conn: Connection, batch_id: str) -> dict[str, tuple[int, 
     return {status: (int(n), int(fen)) for status, n, fen in conn.execute(query)}
 
 
+def has_status(conn: Connection, batch_id: str, status: str) -> bool:
+    """Whether any line of the batch has ``status``: one look into the (batch, status) index,
+    where :func:`line_status_totals` reads every line."""
+    return conn.execute(select(literal(1)).where(lines.c.batch_id == batch_id, lines.c.status == status)
+                        .limit(1)).first() is not None
+
+
 def close_unpaid_lines(conn: Connection, batch_id: str) -> None:
     """Refunded at close: each unpaid line keeps the status it was refunded from."""
     unpaid = and_(

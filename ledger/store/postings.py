@@ -78,9 +78,11 @@ def book_result_file(
     s = result_lines.c
     of_file = s.file_id == file_id
     moved = s.paid_fen + s.failed_fen
-    changed, from_clearing, from_suspense, due = (int(v or 0) for v in conn.execute(
+    second_leg = and_(s.due_fen > 0, moved > 0)  # the excess of an over-payment
+    changed, from_clearing, from_suspense, due, excesses = (int(v or 0) for v in conn.execute(
         select(func.count(s.new_status), func.sum(case((s.from_suspense == 0, moved), else_=0)),
-               func.sum(case((s.from_suspense == 1, moved), else_=0)), func.sum(s.due_fen)).where(of_file)
+               func.sum(case((s.from_suspense == 1, moved), else_=0)), func.sum(s.due_fen),
+               func.sum(case((second_leg, 1), else_=0))).where(of_file)
     ).one())  # PostgreSQL sums BIGINT as NUMERIC
     if not (from_clearing or from_suspense or due):
         return 0, 0
@@ -88,22 +90,28 @@ def book_result_file(
     txn_id = uuid.uuid4().hex
     columns = ["transaction_id", "n", "account_id", "amount_fen", "batch_id", "seq"]
     # A record's first leg (paid, failed or due back) in one pass over the file's records; the
-    # rare second one (the excess of an over-payment) in another.
+    # rare second one (the excess of an over-payment) in another, when there is one.
     conn.execute(insert(postings).from_select(columns, select(
         literal(txn_id), s.ordinal * 2 + 1,
         case((s.paid_fen > 0, ids[acct.paid]), (s.failed_fen > 0, ids[acct.suspense]), else_=ids[acct.due_back]),
         case((s.paid_fen > 0, s.paid_fen), (s.failed_fen > 0, s.failed_fen), else_=s.due_fen),
         s.batch_id, s.seq,
     ).where(of_file, s.paid_fen + s.failed_fen + s.due_fen > 0)))
-    conn.execute(insert(postings).from_select(columns, select(
-        literal(txn_id), s.ordinal * 2 + 2, literal(ids[acct.due_back]), s.due_fen, s.batch_id, s.seq,
-    ).where(of_file, s.due_fen > 0, s.paid_fen + s.failed_fen > 0)))
+    if excesses:
+        conn.execute(insert(postings).from_select(columns, select(
+            literal(txn_id), s.ordinal * 2 + 2, literal(ids[acct.due_back]), s.due_fen, s.batch_id, s.seq,
+        ).where(of_file, second_leg)))
     counters = [{"transaction_id": txn_id, "n": -n, "account_id": ids[account], "amount_fen": -amount,
                  "batch_id": batch_id, "seq": None}
                 for n, (account, amount) in enumerate(((acct.clearing, from_clearing), (acct.suspense, from_suspense),
                                                        (acct.unauthorized, due))) if amount]
     conn.execute(insert(postings), counters)
     _seal(conn, txn_id, "RESULT", batch_id, f"bank results for batch {batch_id}", now, file_id)
+    # The lines take their new status and what was paid. The bank's reference of each payment
+    # stays with the record that booked it (result_lines, where the rules read it) and is not
+    # copied onto the line (lines.bank_ref is only read, for lines booked so before): ~27 more
+    # bytes in every paid line's row split the full pages of ``lines`` (measured at a million
+    # lines: about 0.7 s more CPU for this UPDATE alone).
     paid_now = s.new_status == LineStatus.PAID.value
     conn.execute(
         update(lines)
@@ -115,7 +123,6 @@ def book_result_file(
             bank_reason_text=s.bank_reason_text,
             result_file_id=file_id,
             paid_fen=case((paid_now, s.paid_fen), else_=lines.c.paid_fen),
-            bank_ref=case((paid_now, s.bank_ref), else_=lines.c.bank_ref),
         )
     )
     journal.lines_booked(conn, batch_id, file_id, txn_id, changed)
