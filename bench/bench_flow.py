@@ -6,13 +6,16 @@ Everything runs as in production on this machine: the gRPC service on a port, th
 streamed to it in chunks, the payment file uploaded over SFTP to the bank (OpenSSH's sshd on
 loopback, as a bank runs it), the simulated bank answering in its folders, the result file
 fetched over SFTP and booked into the ledger.
-Prints one line per stage (wall seconds, lines per second) and the peak memory (RSS) of the
-process, which also hosts the simulated bank and the gRPC client. Several sizes run one process
-each. Record the output in bench/RESULTS.md.
+Prints one line per stage (wall seconds, lines per second, CPU seconds of this process) and the
+peak memory (RSS) of the process, which also hosts the simulated bank and the gRPC client.
+Several sizes run one process each. Record the output in bench/RESULTS.md. With
+``YKT_BENCH_PROFILE=FILE`` the booking stage runs under cProfile (CPU time) and its statistics go
+to FILE (``python -m pstats FILE``); the figures printed are then not the bench's.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -74,10 +77,12 @@ def run(n: int, postgres: bool) -> None:
         stages: list[tuple[str, float]] = []
 
         def stage(name, fn):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             result = fn()
             stages.append((name, time.perf_counter() - t))
-            print(f"  {name:<28}{stages[-1][1]:>9.1f} s{n / stages[-1][1]:>12,.0f} lines/s", flush=True)
+            cpu = time.process_time() - cpu  # this process's: the service, the client and the bank
+            print(f"  {name:<28}{stages[-1][1]:>9.1f} s{n / stages[-1][1]:>12,.0f} lines/s{cpu:>9.1f} s CPU",
+                  flush=True)
             return result
 
         total = sum(ln.amount_fen for ln in generate_lines(n, seed=1))
@@ -99,7 +104,14 @@ def run(n: int, postgres: bool) -> None:
             return remote.name
 
         name = stage("fetch result over SFTP", fetch)
-        outcome = stage("parse + check + book results", lambda: ingest_file(ctx, "BENCH", local, name))
+        if os.environ.get("YKT_BENCH_PROFILE"):
+            import cProfile
+            prof = cProfile.Profile(time.process_time)
+            outcome = stage("parse + check + book results",
+                            lambda: prof.runcall(ingest_file, ctx, "BENCH", local, name))
+            prof.dump_stats(os.environ["YKT_BENCH_PROFILE"])
+        else:
+            outcome = stage("parse + check + book results", lambda: ingest_file(ctx, "BENCH", local, name))
         assert outcome.state.value == "BOOKED" and outcome.booked_lines == n, outcome
         stage("close + refund report", lambda: client.as_user("finance").call(
             "CloseBatch", pb.CloseBatchRequest(batch_id=batch_id)))
