@@ -31,13 +31,13 @@ from sqlalchemy import text  # noqa: E402
 
 import bank_formats  # noqa: E402
 from adapter import server as grpc_server  # noqa: E402
+from bank_sim.bank import SimulatedBank  # noqa: E402
 from domain.model import BatchHeader  # noqa: E402
 from domain.roster import generate_lines  # noqa: E402
-from bank_sim.bank import SimulatedBank  # noqa: E402
 from ledger.db import make_engine, migrate, sqlite_url  # noqa: E402
-from service.config import BankProfile, Settings  # noqa: E402
 from privacy.cipher import FieldCipher  # noqa: E402
 from privacy.keys import Keyring  # noqa: E402
+from service.config import BankProfile, Settings  # noqa: E402
 from service.context import Context  # noqa: E402
 from service.ingest import ingest_file  # noqa: E402
 from sftp.client import BankSftp  # noqa: E402
