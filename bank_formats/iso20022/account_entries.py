@@ -74,7 +74,8 @@ SECTIONS = {"camt.052": "Rpt", "camt.053": "Stmt", "camt.054": "Ntfctn"}
 BOOKED = "BOOK"
 OPENING = ("OPBD", "PRCD")  # opening booked, else the previous closing booked
 CLOSING = ("CLBD",)
-_SIDES = {"CRDT": EntrySide.CREDIT, "DBIT": EntrySide.DEBIT}
+CREDIT, DEBIT = EntrySide.CREDIT, EntrySide.DEBIT  # (an enum member looked up once)
+_SIDES = {"CRDT": CREDIT, "DBIT": DEBIT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,7 +468,7 @@ class AccountEntries:
                     tx_side = _SIDES.get(v[i].strip(), side)
                 name = account = ""
                 if who is not None:
-                    nm, pty_nm, iban, othr = who[0] if tx_side is EntrySide.DEBIT else who[1]
+                    nm, pty_nm, iban, othr = who[0] if tx_side is DEBIT else who[1]
                     name = v[nm].strip() or v[pty_nm].strip()
                     account = v[iban].strip() or v[othr].strip()
                 code = iso = returned = ""
@@ -530,7 +531,7 @@ class AccountEntries:
             tx_fen, tx_ccy = None, ""
         name = account = ""
         if parties is not None:
-            party, acct = ("Cdtr", "CdtrAcct") if tx_side is EntrySide.DEBIT else ("Dbtr", "DbtrAcct")
+            party, acct = ("Cdtr", "CdtrAcct") if tx_side is DEBIT else ("Dbtr", "DbtrAcct")
             name = self._text(parties, party, "Nm") or self._text(parties, party, "Pty", "Nm")
             account = (self._text(parties, acct, "Id", "IBAN")
                        or self._text(parties, acct, "Id", "Othr", "Id"))
@@ -550,6 +551,8 @@ _REFS = ("MsgId", "PmtInfId", "InstrId", "EndToEndId", "TxId", "UETR", "AcctSvcr
 _new_entry = maker(Entry)  # (records made fast: see bank_formats.maker)
 _new_tx = maker(Tx)
 _new_statement_entry = maker(StatementEntry)
+_new_record = maker(ResultRecord)
+PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
 
 
 class _EntryPlan:
@@ -682,7 +685,8 @@ class TolerantStatementReader:
                 continue
             e = item
             state.add(e)
-            self._seen_ccy = self._seen_ccy or e.currency
+            if not self._seen_ccy:
+                self._seen_ccy = e.currency
             s = state.section
             if s.account != first.account:
                 self._skip(e, "OTHER_ACCOUNT", f"entry of account {s.account}, not {first.account}")
@@ -701,13 +705,13 @@ class TolerantStatementReader:
             batch, line = _batch_and_line(e)
             tx = e.txs[0] if len(e.txs) == 1 else None
             seq += 1
-            if e.side is EntrySide.CREDIT:
+            if e.side is CREDIT:
                 credit += e.amount_fen
             else:
                 debit += e.amount_fen
             yield _new_statement_entry(seq, e.side, e.amount_fen, e.booking_date, e.reference, batch, line,
-                                 tx.name if tx else "", tx.account if tx else "",
-                                 tx.remark if tx else "")
+                                       tx.name if tx else "", tx.account if tx else "",
+                                       tx.remark if tx else "")
         self._check(state)
         self.header = self._header(first, last, (seq, credit, debit))
         if p:
@@ -765,14 +769,14 @@ class _SectionSums:
         if fen is None:
             self.comparable = False
             return
-        if e.side is EntrySide.CREDIT:
+        if e.side is CREDIT:
             self.credit_count += 1
             self.credit_fen += fen
-        elif e.side is EntrySide.DEBIT:
+        elif e.side is DEBIT:
             self.debit_count += 1
             self.debit_fen += fen
         if e.status == BOOKED:
-            self.booked_net += fen if e.side is EntrySide.CREDIT else -fen
+            self.booked_net += fen if e.side is CREDIT else -fen
         cur = self.section.currency
         if cur and e.currency != cur:
             self.comparable = False
@@ -879,11 +883,11 @@ class NotificationResultReader:
             self._skip(e.where, "FOREIGN_CURRENCY", f"{label}: {tx.currency}, not {CURRENCY}")
             return None
         side = e.side
-        returned = side is EntrySide.CREDIT and bool(tx.return_code or e.reversal)
-        if side is EntrySide.CREDIT and not returned:
+        returned = side is CREDIT and bool(tx.return_code or e.reversal)
+        if side is CREDIT and not returned:
             self._skip(e.where, "CREDIT_ENTRY", f"{label}: money in, no return of a payment", fen=fen)
             return None
-        if side is EntrySide.DEBIT and e.reversal:
+        if side is DEBIT and e.reversal:
             self._skip(e.where, "NOT_A_PAYMENT", f"{label}: reversal of a credit", fen=fen)
             return None
         if tx.pmt_inf_id and tx.pmt_inf_id != batch:
@@ -904,9 +908,9 @@ class NotificationResultReader:
         ref = tx.acct_svcr_ref or e.servicer_ref or tx.tx_id or tx.uetr
         if returned:
             code = tx.return_code or "NARR"
-            return ResultRecord(seq, PaymentOutcome.FAILED, fen, tx.account, reason_for_code(tx.return_iso or code),
+            return _new_record(seq, FAILED, fen, tx.account, reason_for_code(tx.return_iso or code),
                                 code, tx.return_text, ref, tx.name)
-        return ResultRecord(seq, PaymentOutcome.PAID, fen, tx.account, None, "", "", ref, tx.name)
+        return _new_record(seq, PAID, fen, tx.account, None, "", "", ref, tx.name)
 
     def _skip(self, at: str, reason: str, detail: str, e: Entry | None = None, fen: int | None = None) -> None:
         if e is not None and e.currency == CURRENCY:
