@@ -432,10 +432,15 @@ class LineShapes:
         if len(fetch) < 2:
             return plan, [""]
         raw = m.group(*fetch)
-        line = raw[0]
-        if not line.isascii():
-            line.decode()  # (every text of the line UTF-8, as the parser would have it)
-        return plan, ["", *[b.decode() if b else "" for b in raw[1:]]]
+        # the line and the values in one decoding (every text of the line UTF-8, as the parser
+        # would have it, not only those read); a NUL is in none of them (the pattern takes none)
+        try:
+            joined = b"\x00".join(raw)
+        except TypeError:  # (an empty element written <X/>: no group)
+            joined = b"\x00".join([b or b"" for b in raw])
+        values = joined.decode().split("\x00")
+        values[0] = ""
+        return plan, values
 
     def _reorder(self) -> None:
         uses = self._uses
