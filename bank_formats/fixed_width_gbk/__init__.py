@@ -201,16 +201,23 @@ record is an "H" of exactly the length of that kind's header (615, 191 or 193 by
 with this format's line ending, holding no control byte and digits in its N and D fields, and
 what follows it, if anything, begins with "D". It answers None for anything else, whatever it is given, and never raises.
 
-The package: ``layout`` (the layouts above, the code tables, the amount styles), ``fields``
-(problems, dates, text caches), ``format`` (the format object, the payment and result writers,
-detection), ``readers`` (the payment and result readers and what all readers share),
-``statements`` (the statement writer and reader).
+Payment and result files are written and read by the declared-layout engine
+(:mod:`bank_formats.layout`) from this family's declaration,
+``bank_formats/layout/builtin/fixed_width_gbk.toml``, with the format's encoding, line ending and
+amount style applied to it (``bank_formats.layout.declaration.shipped``): the tables above are that
+declaration's. The statement is not declared (a declaration has payment and result records only)
+and stays with this package.
+
+The package: ``layout`` (the layouts above taken from the declaration, the statement's, the code
+tables, the amount styles), ``fields`` (problems, dates, text caches), ``format`` (the format
+object: options, the statement's field encoding, detection; payment and result files through the
+declaration), ``readers`` (what the statement reader is built on), ``statements`` (the statement
+writer and reader).
 """
 from bank_formats.fixed_width_gbk.format import FixedWidthGbkFormat
 from bank_formats.fixed_width_gbk.layout import (
     AMOUNT_STYLES,
     CODE_TO_REASON,
-    KIND_CODES,
     MAX_AMOUNT,
     MAX_SEQ,
     PAYMENT_DETAIL,
@@ -224,13 +231,11 @@ from bank_formats.fixed_width_gbk.layout import (
     Layout,
     reason_for_code,
 )
-from bank_formats.fixed_width_gbk.readers import PaymentFileReader, ResultFileReader
 from bank_formats.fixed_width_gbk.statements import StatementFileReader
 
 __all__ = [
     "AMOUNT_STYLES",
     "CODE_TO_REASON",
-    "KIND_CODES",
     "MAX_AMOUNT",
     "MAX_SEQ",
     "PAYMENT_DETAIL",
@@ -243,8 +248,6 @@ __all__ = [
     "STATEMENT_HEADER",
     "FixedWidthGbkFormat",
     "Layout",
-    "PaymentFileReader",
-    "ResultFileReader",
     "StatementFileReader",
     "reason_for_code",
 ]

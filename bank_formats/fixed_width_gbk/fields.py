@@ -131,34 +131,6 @@ class TextCache(dict):
         return text
 
 
-class PaddedCache(dict):
-    """One text field's values, checked, encoded and padded, by value (for values that repeat).
-
-    A value that cannot be written raises (TypeError, ValueError): the writer then looks at its
-    line closely.
-    """
-
-    __slots__ = ("_encode", "_width")
-
-    def __init__(self, encode, width: int) -> None:
-        super().__init__()
-        self._encode = encode
-        self._width = width
-
-    def __missing__(self, value: str) -> bytes:
-        if not isinstance(value, str):
-            raise TypeError(type(value).__name__)
-        if value and (value[-1] == " " or control_char(value) is not None):
-            raise ValueError(value)
-        raw = self._encode(value)[0]  # UnicodeEncodeError is a ValueError
-        if len(raw) > self._width:
-            raise ValueError(value)
-        if len(self) >= 4096:
-            self.clear()
-        padded = self[value] = raw.ljust(self._width)
-        return padded
-
-
 class Overlong(bytes):
     """The first bytes of a line longer than MAX_LINE (the rest was skipped)."""
 

@@ -3,20 +3,16 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable
-from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from bank_formats.base import DETECT_BYTES, FileKind, WrittenFile
 from bank_formats.carriage import Carriage, TextField
 from bank_formats.fixed_width_gbk.fields import (
-    BSEP,
     CONTROL_BYTES,
     ENCODINGS,
     LINE_ENDINGS,
-    SEP,
     SP,
-    PaddedCache,
     Problems,
     control_char,
     format_date,
@@ -24,34 +20,25 @@ from bank_formats.fixed_width_gbk.fields import (
 )
 from bank_formats.fixed_width_gbk.layout import (
     AMOUNT_STYLES,
-    CODE_TO_REASON,
-    KIND_CODES,
     LAYOUTS,
-    MAX_SEQ,
-    PAID_CODE,
     PAYMENT_DETAIL,
     PAYMENT_HEADER,
-    PAYMENT_TEXTS,
-    REASON_TO_CODE,
-    RESULT_DETAIL,
-    RESULT_DETAIL_REF,
-    RESULT_HEADER,
     Field,
     Layout,
-    reason_for_code,
 )
-from bank_formats.fixed_width_gbk.readers import PaymentFileReader, ResultFileReader
 from bank_formats.fixed_width_gbk.statements import StatementFileReader, write_statement
+from bank_formats.layout.declaration import shipped
 from domain.model import (
-    FailureReason,
     PaymentFileHeader,
     PaymentLine,
-    PaymentOutcome,
     ResultFileHeader,
     ResultRecord,
     StatementEntry,
     StatementHeader,
 )
+
+if TYPE_CHECKING:
+    from bank_formats.layout.files import LayoutReader
 
 
 class FixedWidthGbkFormat:
@@ -81,6 +68,13 @@ class FixedWidthGbkFormat:
         self._decode = codec.decode
         self.amount_style = amount_style
         self.amounts = AMOUNT_STYLES[amount_style]
+        # payment and result files are the declared layout's, with this format's options (imported
+        # here: the engine's modules import this package's fields, and either may be loaded first)
+        from bank_formats.layout.format import LayoutFormat
+
+        self._layout = LayoutFormat(declaration=shipped(
+            "fixed_width_gbk", encoding=enc, line_ending="CRLF" if line_ending == "\r\n" else "LF",
+            unit=amount_style))
 
     def carriage(self) -> Carriage:
         """What a payment file carries: every X field of the payment layouts, in bytes of this
@@ -230,339 +224,21 @@ class FixedWidthGbkFormat:
         assert len(record) == layout.length
         return record + self._eol
 
-    # --- payment files ---------------------------------------------------------------------
+    # --- payment and result files: the declared layout (bank_formats/layout/builtin) ------
 
     def write_payments(self, out: BinaryIO, header: PaymentFileHeader,
                        lines: Iterable[PaymentLine]) -> WrittenFile:
-        problems = Problems()
-        head = self._header_bytes(PAYMENT_HEADER, {
-            "batch_id": header.batch_id, "file_id": header.file_id,
-            "payer_account": header.payer_account, "payer_name": header.payer_name,
-            "bank_code": header.bank_code, "count": header.count,
-            "total_fen": header.total_fen, "created_at": header.created_at,
-            "requested_date": header.requested_date, "purpose": header.purpose,
-        }, problems)
-        size = 0
-        if head is not None:
-            out.write(head)
-            size = len(head)
-        eol = self._eol
-        reclen = PAYMENT_DETAIL.length + len(eol)
-        # bank_name, subsidy_item and remark are padded from caches (their values repeat from
-        # line to line); the other texts are checked and encoded together (see below)
-        template = b"D%010d%-34s%-60s%s%-32s%s%s%s%s%-20s%-120s%-32s" + eol
-        amount_width = PAYMENT_DETAIL.by_name["amount_fen"].width
-        spell = self.amounts.formatter(amount_width)
-        assert len(template % (1, b"", b"", spell(0), b"", b"1", b" " * 60, b" " * 40, b" " * 60,
-                               b"", b"", b"")) == reclen
-        texts = attrgetter("account_no", "name", "id_number", "phone", "address", "household_no")
-        encode = self._encode
-        lay = PAYMENT_DETAIL.by_name
-        banks = PaddedCache(encode, lay["bank_name"].width)
-        items = PaddedCache(encode, lay["subsidy_item"].width)
-        remarks = PaddedCache(encode, lay["remark"].width)
-        kinds = {k: c.encode("ascii") for k, c in KIND_CODES.items()}
-        join = SEP.join
-        sep = BSEP
-        buf: list[bytes] = []
-        append = buf.append
-        write = out.write
-        max_seq, max_amount = MAX_SEQ, self.amounts.largest(amount_width)
-        count = 0
-        total = 0
-        last = 0  # the last seq accepted
-        refused = 0
-        for count, line in enumerate(lines, 1):
-            try:
-                # The usual line, checked and encoded in a few calls: its texts joined by "<"
-                # are checked at once (printable, no field ending with a space) and encoded in
-                # one call, then split again. Anything unusual - a "<" in a text, a control or
-                # non-printable character, a character the encoding lacks, a text too long,
-                # a bad number - is left to _payment_record, which says precisely what.
-                seq = line.seq
-                amount = line.amount_fen
-                joined = join(texts(line))
-                if (joined.isprintable() and " <" not in joined and joined[-1] != " "
-                        and type(seq) is int and last < seq <= max_seq
-                        and type(amount) is int and 0 <= amount <= max_amount):
-                    acc, name, idn, phone, addr, hh = encode(joined)[0].split(sep)
-                    if acc and name and idn:
-                        record = template % (seq, acc, name, spell(amount), idn,
-                                             kinds[line.account_kind], banks[line.bank_name],
-                                             items[line.subsidy_item], remarks[line.remark],
-                                             phone, addr, hh)
-                        if len(record) == reclen:
-                            append(record)
-                            last = seq
-                            total += amount
-                            if len(buf) > 511:
-                                write(b"".join(buf))
-                                buf.clear()
-                            continue
-            except (AttributeError, TypeError, ValueError, KeyError):
-                pass
-            record, seq_ok, amount_ok = self._payment_record(line, count + 1, last, problems)
-            if seq_ok:
-                last = line.seq
-            if amount_ok:
-                total += line.amount_fen
-            if record is None:
-                refused += 1
-            else:
-                append(record)
-        if buf:
-            write(b"".join(buf))
-        size += (count - refused) * reclen
-        if type(header.count) is int and count != header.count:
-            problems.add("line 1", "count",
-                         f"header says {header.count} lines, {count} were given")
-        if type(header.total_fen) is int and total != header.total_fen:
-            problems.add("line 1", "total_fen",
-                         f"header says {header.total_fen} fen, the lines add up to {total}")
-        if problems:
-            raise problems.error("<payment file>")
-        return WrittenFile(count=count, total_fen=total, size=size)
+        return self._layout.write_payments(out, header, lines)
 
-    def _payment_record(self, line: object, lineno: int, last: int,
-                        problems: Problems) -> tuple[bytes | None, bool, bool]:
-        """(the record or None, whether its seq is right, whether its amount is right)."""
-        seq = getattr(line, "seq", None)
-        where = f"line {lineno} (seq {seq!r})"
-        missing = [a for a in ("seq", "amount_fen", "account_kind", *PAYMENT_TEXTS)
-                   if not hasattr(line, a)]
-        if missing:
-            problems.add(where, "record", f"is not a payment line: {type(line).__name__} has no "
-                                          f"{', '.join(missing)}")
-            return None, False, False
-        lay = PAYMENT_DETAIL.by_name
-        pieces: dict[str, bytes | None] = {}
-        seq_b = self._number_bytes(seq, lay["seq"], where, problems, minimum=1)
-        seq_ok = seq_b is not None and seq > last
-        if seq_b is not None and not seq_ok:
-            problems.add(where, "seq", f"seq {seq} does not follow {last}: seqs must increase")
-        amount_b = self._amount_bytes(line.amount_fen, lay["amount_fen"], where, problems)
-        for name in PAYMENT_TEXTS:
-            pieces[name] = self._text_bytes(getattr(line, name), lay[name], where, problems)
-        try:
-            kind = KIND_CODES[line.account_kind].encode("ascii")
-        except (KeyError, TypeError):
-            problems.add(where, "account_kind", f"unknown account kind {line.account_kind!r}")
-            kind = None
-        if not seq_ok or amount_b is None or kind is None or None in pieces.values():
-            return None, seq_ok, amount_b is not None
-        p = pieces
-        record = b"".join((b"D", seq_b, p["account_no"], p["name"], amount_b, p["id_number"],
-                           kind, p["bank_name"], p["subsidy_item"], p["remark"], p["phone"],
-                           p["address"], p["household_no"], self._eol))
-        return record, True, True
-
-    def read_payments(self, src: BinaryIO, name: str = "<payment file>") -> PaymentFileReader:
-        return PaymentFileReader(self, src, name)
-
-    # --- result files ----------------------------------------------------------------------
+    def read_payments(self, src: BinaryIO, name: str = "<payment file>") -> LayoutReader:
+        return self._layout.read_payments(src, name)
 
     def write_results(self, out: BinaryIO, header: ResultFileHeader,
                       records: Iterable[ResultRecord]) -> WrittenFile:
-        problems = Problems()
-        values = {
-            "file_id": header.file_id, "original_file_id": header.original_file_id,
-            "batch_id": header.batch_id, "created_at": header.created_at,
-            "count": header.count, "paid_count": header.paid_count,
-            "paid_fen": header.paid_fen, "failed_count": header.failed_count,
-            "failed_fen": header.failed_fen,
-        }
-        head = self._header_bytes(RESULT_HEADER, values, problems)
-        if head is not None and header.count != header.paid_count + header.failed_count:
-            problems.add("line 1", "count", f"count {header.count} is not paid "
-                                            f"{header.paid_count} + failed {header.failed_count}")
-            head = None
-        size = 0
-        if head is not None:
-            out.write(head)
-            size = len(head)
-        eol = self._eol
-        reclen = RESULT_DETAIL.length + len(eol)
-        template = b"D%010d%-34s%s%-4s%-100s" + eol
-        # a record with the bank's reference or the beneficiary's name: 95 bytes more
-        reclen_ref = RESULT_DETAIL_REF.length + len(eol)
-        template_ref = b"D%010d%-34s%s%-4s%-100s%-35s%-60s" + eol
-        amount_width = RESULT_DETAIL.by_name["amount_fen"].width
-        spell = self.amounts.formatter(amount_width)
-        max_amount = self.amounts.largest(amount_width)
-        assert len(template % (1, b"", spell(0), b"0000", b"")) == reclen
-        assert len(template_ref % (1, b"", spell(0), b"0000", b"", b"", b"")) == reclen_ref
-        PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
-        failure_codes: dict[object, bytes] = {r: c.encode("ascii")
-                                              for r, c in REASON_TO_CODE.items()}
-        failure_codes[None] = REASON_TO_CODE[FailureReason.OTHER].encode("ascii")
-        paid_code = PAID_CODE.encode("ascii")
-        encode = self._encode
-        sep = BSEP
-        buf: list[bytes] = []
-        append = buf.append
-        write = out.write
-        count = written = 0
-        last = 0
-        paid_count = paid_fen = failed_count = failed_fen = 0
-        for rec in records:
-            count += 1
-            try:
-                seq = rec.seq
-                amount = rec.amount_fen
-                outcome = rec.outcome
-                if rec.bank_code:
-                    raise ValueError  # checked by _result_record
-                if outcome == PAID:
-                    if rec.reason is not None:
-                        raise ValueError
-                    status = paid_code
-                elif outcome == FAILED:
-                    status = failure_codes[rec.reason]
-                else:
-                    raise ValueError
-                ref = rec.bank_ref
-                name = rec.name
-                if ref or name:
-                    joined = SEP.join((rec.account_no, rec.bank_text, ref, name))
-                else:
-                    joined = rec.account_no + SEP + rec.bank_text
-                if (joined.isprintable() and " <" not in joined and joined[-1] != " "
-                        and type(seq) is int and last < seq <= MAX_SEQ
-                        and type(amount) is int and 0 <= amount <= max_amount):
-                    if ref or name:
-                        acc, text, ref, name = encode(joined)[0].split(sep)
-                        record = template_ref % (seq, acc, spell(amount), status, text, ref,
-                                                 name)
-                        ok = len(record) == reclen_ref
-                    else:
-                        acc, text = encode(joined)[0].split(sep)
-                        record = template % (seq, acc, spell(amount), status, text)
-                        ok = len(record) == reclen
-                    if ok:
-                        append(record)
-                        size += len(record)
-                        last = seq
-                        if outcome == PAID:
-                            paid_count += 1
-                            paid_fen += amount
-                        else:
-                            failed_count += 1
-                            failed_fen += amount
-                        if len(buf) >= 512:
-                            write(b"".join(buf))
-                            buf.clear()
-                        written += 1
-                        continue
-            except (AttributeError, TypeError, ValueError, KeyError):
-                pass
-            record, seq_ok, outcome_ok = self._result_record(rec, count + 1, last, problems)
-            if seq_ok:
-                last = rec.seq
-            if outcome_ok:
-                if rec.outcome == PAID:
-                    paid_count += 1
-                    paid_fen += rec.amount_fen
-                else:
-                    failed_count += 1
-                    failed_fen += rec.amount_fen
-            if record is not None:
-                append(record)
-                size += len(record)
-                written += 1
-        if buf:
-            write(b"".join(buf))
-        for field, stated, actual, what in (
-            ("count", header.count, count, "records"),
-            ("paid_count", header.paid_count, paid_count, "paid records"),
-            ("paid_fen", header.paid_fen, paid_fen, "fen paid"),
-            ("failed_count", header.failed_count, failed_count, "failed records"),
-            ("failed_fen", header.failed_fen, failed_fen, "fen failed"),
-        ):
-            if type(stated) is int and stated != actual:
-                problems.add("line 1", field,
-                             f"header says {stated} {what}, the records give {actual}")
-        if problems:
-            raise problems.error("<result file>")
-        return WrittenFile(count=count, total_fen=paid_fen + failed_fen, size=size)
+        return self._layout.write_results(out, header, records)
 
-    def _result_record(self, rec: object, lineno: int, last: int,
-                       problems: Problems) -> tuple[bytes | None, bool, bool]:
-        """(the record or None, whether its seq is right, whether outcome and amount are)."""
-        seq = getattr(rec, "seq", None)
-        where = f"line {lineno} (seq {seq!r})"
-        missing = [a for a in ("seq", "outcome", "amount_fen", "account_no", "reason",
-                               "bank_code", "bank_text") if not hasattr(rec, a)]
-        if missing:
-            problems.add(where, "record", f"is not a result record: {type(rec).__name__} has no "
-                                          f"{', '.join(missing)}")
-            return None, False, False
-        lay = RESULT_DETAIL_REF.by_name  # the fields of both layouts, placed alike
-        seq_b = self._number_bytes(seq, lay["seq"], where, problems, minimum=1)
-        seq_ok = seq_b is not None and seq > last
-        if seq_b is not None and not seq_ok:
-            problems.add(where, "seq", f"seq {seq} does not follow {last}: seqs must increase")
-        amount_b = self._amount_bytes(rec.amount_fen, lay["amount_fen"], where, problems)
-        account = self._text_bytes(rec.account_no, lay["account_no"], where, problems)
-        text = self._text_bytes(rec.bank_text, lay["bank_text"], where, problems)
-        status = self._status_code(rec, where, problems)
-        ref_value, name_value = getattr(rec, "bank_ref", ""), getattr(rec, "name", "")
-        extended = bool(ref_value) or bool(name_value) or not isinstance(ref_value, str) \
-            or not isinstance(name_value, str)
-        ref = name = b""
-        if extended:
-            ref = self._text_bytes(ref_value, lay["bank_ref"], where, problems)
-            name = self._text_bytes(name_value, lay["name"], where, problems)
-        outcome_ok = amount_b is not None and rec.outcome in (PaymentOutcome.PAID,
-                                                              PaymentOutcome.FAILED)
-        if (not seq_ok or amount_b is None or account is None or text is None or status is None
-                or ref is None or name is None):
-            return None, seq_ok, outcome_ok
-        record = b"".join((b"D", seq_b, account, amount_b, status, text, ref, name, self._eol))
-        return record, True, outcome_ok
-
-    @staticmethod
-    def _status_code(rec: ResultRecord, where: str, problems: Problems) -> bytes | None:
-        outcome, reason, code = rec.outcome, rec.reason, rec.bank_code
-        if reason is not None and reason not in CODE_TO_REASON.values():
-            problems.add(where, "status_code", f"unknown failure reason {reason!r}")
-            return None
-        if not isinstance(code, str):
-            problems.add(where, "status_code",
-                         f"bank_code must be a text, got {type(code).__name__}")
-            return None
-        if outcome == PaymentOutcome.PAID:
-            if reason is not None:
-                problems.add(where, "status_code",
-                             f"a paid record cannot have a failure reason ({reason})")
-                return None
-            if code:
-                problems.add(where, "status_code", f"a paid record has no bank code (the file "
-                                                   f"says {PAID_CODE}), got {code!r}")
-                return None
-            return PAID_CODE.encode("ascii")
-        if outcome != PaymentOutcome.FAILED:
-            problems.add(where, "status_code", f"unknown outcome {outcome!r}")
-            return None
-        reason = reason or FailureReason.OTHER
-        if not code:
-            return REASON_TO_CODE[reason].encode("ascii")
-        if not (code.isascii() and code.isalnum() and len(code) <= 4):
-            problems.add(where, "status_code",
-                         f"bank code {code!r} is not 1 to 4 ASCII letters and digits")
-            return None
-        if code == PAID_CODE:
-            problems.add(where, "status_code", f"{PAID_CODE} means paid; the record failed")
-            return None
-        if reason_for_code(code) != reason:
-            problems.add(where, "status_code",
-                         f"bank code {code} reads back as {reason_for_code(code)}, not "
-                         f"{reason}; leave bank_code empty to write {REASON_TO_CODE[reason]}")
-            return None
-        return code.encode("ascii").ljust(4)
-
-    def read_results(self, src: BinaryIO, name: str = "<result file>") -> ResultFileReader:
-        return ResultFileReader(self, src, name)
-
+    def read_results(self, src: BinaryIO, name: str = "<result file>") -> LayoutReader:
+        return self._layout.read_results(src, name)
 
     # --- statements ------------------------------------------------------------------------
 

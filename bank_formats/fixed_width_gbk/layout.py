@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bank_formats.layout.declaration import builtin, declaration_from_dict
-from domain.model import AccountKind, EntrySide, FailureReason
+from domain.model import EntrySide, FailureReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +126,9 @@ LAYOUTS = {"payments": (PAYMENT_HEADER, PAYMENT_DETAIL), "results": (RESULT_HEAD
 SIDE_CODES: dict[EntrySide, bytes] = {EntrySide.CREDIT: b"C", EntrySide.DEBIT: b"D"}
 SIDE_BY_CODE: dict[bytes, EntrySide] = {c: s for s, c in SIDE_CODES.items()}
 
-# the text fields of a payment detail record, in record order
-PAYMENT_TEXTS = ("account_no", "name", "id_number", "bank_name", "subsidy_item", "remark",
-                 "phone", "address", "household_no")
 # the text fields of a statement detail record, in record order
 ENTRY_TEXTS = ("reference", "batch_id", "counterparty_name", "counterparty_account", "remark")
 
-KIND_CODES: dict[AccountKind, str] = {  # 1 CARD, 2 PASSBOOK, 3 SOCIAL_SECURITY_CARD
-    AccountKind(k): c for f in _DECLARED["payments"].detail.fields if f.name == "account_kind"
-    for k, c in f.codes.items()}
-KIND_BY_CODE: dict[bytes, AccountKind] = {c.encode(): k for k, c in KIND_CODES.items()}
-
-PAID_CODE = next(f.paid for f in _DECLARED["results"].detail.fields if f.type == "status")  # "0000"
 # 1001 账户不存在, 1002 户名不符, 1003 账户已销户, 1004 账户冻结, 1005 证件号码不符,
 # 1006 卡已挂失/换卡, 9999 其他: the declaration's [results.reasons]
 REASON_TO_CODE: dict[FailureReason, str] = {r: c for c, r in _DECLARED["results"].reasons.items()}

@@ -46,17 +46,22 @@ header fields, and ``batch_id`` with ``round`` (the re-issue number our payment 
 ``original_file_id`` of a result file), which is how the service ties a result file to what it
 sent. A layout whose header states no count (and totals) is read in two passes of a seekable
 file, the first counting; such a file cut after a whole line cannot be told from a complete one.
-Empty lines are skipped and listed in the reader's ``skipped`` (BLANK_LINE).
+Empty lines are skipped and listed in the reader's ``skipped`` (BLANK_LINE), unless the file's
+table says ``blank_lines = "refuse"`` (every line a record: an empty one is a wrong record). A
+field's ``label`` is what problems call it when that is not its model name (``status_code``).
+A fixed layout's line ending is the declared one (with CRLF a record ending with LF alone is
+reported); a delimited layout's lines may end with either.
 
 Which field is the sequence number, the account, the amount, the status and the bank's
 reference is said by the names; the loader refuses a declaration without seq and amount_fen
 (and account_no for payments, a status or outcome for results), with a message naming the key
 path. The two layouts the product ships as modules are declared in ``builtin/`` and can be
 used as ``declaration = "fixed_width_gbk"`` / ``"delimited"``: through them this engine writes
-the modules' files byte for byte (tests/unit/bank_formats/test_layout_builtin.py), and
-``bank_formats.fixed_width_gbk`` takes its payment and result layouts from its declaration. The
-registry's ``fixed_width_gbk`` and ``delimited`` remain the hand-tuned modules (faster, their
-statements, their own messages).
+the modules' files byte for byte (tests/unit/bank_formats/test_layout_builtin.py). The
+registry's ``fixed_width_gbk`` writes and reads its payment and result files through this
+engine (its declaration with the format's options applied, ``declaration.shipped``); its
+statement stays in the module (declarations have no statement records). The registry's
+``delimited`` is still its hand-written module.
 
 Modules: ``declaration`` (the data and its loader), ``codecs`` (one field's read and write),
 ``records`` (a record compiled into fast functions), ``files`` (readers and writers),

@@ -84,8 +84,12 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
         expected = f.value.encode(encoding) if fixed else f.value
         piece = fill(expected)
 
+        leading = f.label == "record_type"
+
         def read_const(raw):
             if raw != piece:
+                if leading:
+                    raise ValueError(f"record type {quote(raw)}; expected {f.value!r}")
                 raise ValueError(f"{quote(raw)} is not {f.value!r}")
             return None
 
@@ -109,20 +113,22 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
         by_code = {piece: value for value, piece in by_value.items()}
         by_stripped = {(strip(piece) if fixed else piece): value for value, piece in by_value.items()}
         known = ", ".join(f.codes.values())
+        what = f.name.replace("_", " ")
+        article = "an" if what[:1] in "aeiou" else "a"
 
         def read_code(raw):
             value = by_code.get(raw)
             if value is None:
                 value = by_stripped.get(strip(raw))
                 if value is None:
-                    raise ValueError(f"{quote(raw)} is not one of {known}")
+                    raise ValueError(f"{quote(raw)} is not {article} {what} ({known})")
             return value
 
         def write_code(value):
             try:
                 return by_value[value]
             except (KeyError, TypeError):
-                raise ValueError(f"unknown {f.name} {value!r}") from None
+                raise ValueError(f"unknown {what} {value!r}") from None
 
         return FieldCodec(f, read_code, write_code)
     if t == "status":
@@ -164,7 +170,8 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
         if fixed and (value[-1] == pad_char if f.align == "left" else value[0] == pad_char):
             side = "ends" if f.align == "left" else "starts"
-            raise ValueError(f"{side} with {pad_char!r}, which reads back as padding")
+            what = "a space" if pad_char == " " else repr(pad_char)
+            raise ValueError(f"{side} with {what}, which reads back as padding")
         if not fixed and delimiter in value:
             raise ValueError(f"holds {delimiter!r}, the field separator")
         try:
@@ -207,8 +214,10 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
         digits = width if width is not None else 18
         largest = min(10 ** (digits - 1) - 1 if yuan else 10**digits - 1, MAX_DELIMITED)
     dot = b"." if fixed else "."
-    shape = ("yuan with a point and two decimals" if yuan else f"{width} digits" if fixed and zero_padded
-             else "digits")
+    if fixed and zero_padded:
+        shape = f"yuan: {width - 3} digits, a point and 2 digits" if yuan else f"{width} digits"
+    else:
+        shape = "yuan with a point and two decimals" if yuan else "digits"
     min_width = f.min_width
 
     def read_number(raw):
@@ -219,7 +228,8 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
                     and whole.isdigit() and whole.isascii()):
                 number = int(whole) * 100 + int(cents)
             else:
-                raise ValueError(f"{quote(raw)} is not an amount ({shape})")
+                raise ValueError(f"{quote(raw)} is not {'a number' if fixed and zero_padded else 'an amount'} "
+                                 f"({shape})")
         elif value.isdigit() and value.isascii():
             number = int(value)
         else:
@@ -253,17 +263,19 @@ def _date_codec(f: FieldDecl, fixed: bool, out) -> FieldCodec:
         if value is not None:
             return value
         text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
+        if compact:
+            if not (len(text) == 8 and text.isdigit() and text.isascii()):
+                raise ValueError(f"{quote(raw)} is not a date ({f.format})")
+            shaped = (int(text[0:4]), int(text[4:6]), int(text[6:8]))
+        else:
+            if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
+                    and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):
+                raise ValueError(f"{quote(raw)} is not a date ({f.format})")
+            shaped = (int(text[0:4]), int(text[5:7]), int(text[8:10]))
         try:
-            if compact:
-                if not (len(text) == 8 and text.isdigit() and text.isascii()):
-                    raise ValueError
-                value = date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
-            else:
-                if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()):
-                    raise ValueError
-                value = date.fromisoformat(text)
+            value = date(*shaped)
         except ValueError:
-            raise ValueError(f"{quote(raw)} is not a date ({f.format})") from None
+            raise ValueError(f"{quote(raw)} is not a valid date") from None
         if len(cache) >= 4096:
             cache.clear()
         cache[raw] = value
@@ -309,7 +321,7 @@ def reason_codes(reasons: Mapping[str, FailureReason]) -> dict[FailureReason, st
 def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
     """A status field: the paid code, or the bank's failure code. ``read`` returns (outcome,
     reason, bank_code); ``write`` takes that triple (bank_code empty: the reason's code)."""
-    paid, other = f.paid, f.other
+    paid, other, width = f.paid, f.other, f.width
     codes = reason_codes(reasons)
     paid_result = (PAID, None, "")
 
@@ -321,8 +333,10 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
             code = code.decode("ascii")
         if code == paid:
             return paid_result
-        if not code or not code.isprintable():
-            raise ValueError(f"{quote(raw)} is not a status code")
+        if not code:
+            raise ValueError("is empty")
+        if not (code.isalnum() and code.isascii()):
+            raise ValueError(f"{quote(raw)} is not a status code (ASCII letters and digits)")
         return (FAILED, reasons.get(code, OTHER), code)
 
     def write_status(triple):
@@ -344,10 +358,12 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
             return out(codes.get(reason, other))
         if code == paid:
             raise ValueError(f"{paid} means paid; the record failed")
-        if not (code.isascii() and code.isprintable()) or code != code.strip():
-            raise ValueError(f"bank code {code!r} is not printable ASCII without surrounding spaces")
+        if not (code.isascii() and code.isalnum()) or (width is not None and len(code) > width):
+            raise ValueError(f"bank code {code!r} is not {'1 to %d ' % width if width else ''}ASCII letters "
+                             f"and digits")
         if reasons.get(code, OTHER) != reason:
-            raise ValueError(f"bank code {code} reads back as {reasons.get(code, OTHER)}, not {reason}")
+            raise ValueError(f"bank code {code} reads back as {reasons.get(code, OTHER)}, not {reason}; "
+                             f"leave bank_code empty to write {codes.get(reason, other)}")
         return out(code)
 
     return FieldCodec(f, read_status, write_status)

@@ -99,11 +99,15 @@ class FieldDecl:
     algorithm: str = "sha256"
     note: str = ""  # for people reading the layout's table
     where: str = ""  # the declaration's key path, for messages
+    called: str = ""  # what problems call the field, when not its model name (``label`` key)
 
     @property
     def label(self) -> str:
-        """What problems call the field: its model name; a leading constant is the record type;
-        another constant or filler is "field N" (its position in the record, from 1)."""
+        """What problems call the field: its declared ``label``, or its model name; a leading
+        constant is the record type; another constant or filler is "field N" (its position in the
+        record, from 1)."""
+        if self.called:
+            return self.called
         if self.name:
             return self.name
         index = self.where.rsplit("[", 1)[-1].rstrip("]")
@@ -143,6 +147,9 @@ class FileDecl:
     trailer: RecordDecl | None = None
     name_pattern: re.Pattern[str] | None = None  # header values taken from the file's name
     reasons: Mapping[str, FailureReason] = field(default_factory=dict)
+    # an empty line: skipped and listed (a bank's report ending with one), or a wrong record
+    # (a layout whose every line is a record of a fixed length, as fixed_width_gbk's)
+    blank_lines: str = "skip"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +220,8 @@ def declaration_from_dict(raw: Mapping[str, Any], title: str = "layout") -> Decl
 
 def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileDecl:
     p = _Path(kind)
-    known = {"layout", "delimiter", "trailing_delimiter", "header", "detail", "trailer", "name", "reasons"}
+    known = {"layout", "delimiter", "trailing_delimiter", "header", "detail", "trailer", "name", "reasons",
+             "blank_lines"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise p.fail(unknown[0], f"unknown key; known: {', '.join(sorted(known))}")
@@ -257,12 +265,15 @@ def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileD
         except ValueError:
             raise p.fail(f"reasons.{code}", f"{reason!r} is not a failure reason; known: "
                          f"{', '.join(r.value for r in FailureReason)}") from None
-    decl = FileDecl(kind, layout, delimiter, trailing, headers, detail, trailer, pattern, reasons)
+    blank_lines = raw.get("blank_lines", "skip")
+    if blank_lines not in ("skip", "refuse"):
+        raise p.fail("blank_lines", f"{blank_lines!r} is not skip or refuse")
+    decl = FileDecl(kind, layout, delimiter, trailing, headers, detail, trailer, pattern, reasons, blank_lines)
     _check_file(decl, p)
     return decl
 
 
-_FIELD_KEYS = {f.name for f in fields(FieldDecl)} - {"where"}
+_FIELD_KEYS = ({f.name for f in fields(FieldDecl)} - {"where", "called"}) | {"label"}
 
 
 def _record(kind: str, role: str, raw: object, where: str, layout: str,
@@ -409,8 +420,11 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
     note = raw.get("note", "")
     if not isinstance(note, str):
         raise p.fail("note", f"expected a text, got {note!r}")
+    called = raw.get("label", "")
+    if not (isinstance(called, str) and called.isidentifier()) and called != "":
+        raise p.fail("label", f"expected a field name for messages such as 'status_code', got {called!r}")
     return FieldDecl(name, ftype, width, start, align, pad, flags["required"], value, unit, fmt,
-                     dict(codes), paid, other, flags["optional"], min_width, algorithm, note, where)
+                     dict(codes), paid, other, flags["optional"], min_width, algorithm, note, where, called)
 
 
 def _check_file(decl: FileDecl, p: _Path) -> None:
@@ -446,3 +460,31 @@ def template_names(line: str) -> list[str]:
     if len(set(names)) != len(names):
         raise ValueError(f"{line!r}: a name appears twice")
     return names
+
+
+AMOUNT_FIELDS = frozenset(n for n, t in FIELD_TYPES.items() if t == ("amount",))
+DIGEST_LABELS = {"sha256": "SHA256", "sm3": "SM3"}
+
+
+def shipped(name: str, *, encoding: str | None = None, line_ending: str | None = None,
+            unit: str = "fen", digest: str | None = None) -> dict[str, Any]:
+    """A shipped layout with the options its registry family takes (``bank_formats.get``'s
+    ``encoding``, ``line_ending``, ``amount_style`` and ``digest``) applied to its declaration:
+    the family's files are this declaration's, whatever options a profile chose."""
+    raw = builtin(name)
+    if encoding is not None:
+        raw["encoding"] = encoding
+    if line_ending is not None:
+        raw["line_ending"] = line_ending
+    for kind in FILE_KINDS:
+        for role in ("header", "detail", "trailer"):
+            records = raw.get(kind, {}).get(role)
+            for rec in records if isinstance(records, list) else [records] if records else []:
+                for f in rec.get("fields", []):
+                    if f.get("name") in AMOUNT_FIELDS:
+                        f["unit"] = unit
+                    if digest is not None and f.get("value") in DIGEST_LABELS.values():
+                        f["value"] = DIGEST_LABELS[digest]
+                    if digest is not None and f.get("type") == "digest":
+                        f["algorithm"] = digest
+    return raw

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 CHUNK = 256 * 1024
 MAX_LINE = 64 * 1024  # a longer line is reported, not kept
+MAX_FIXED_LINE = 8 * 1024  # (a fixed layout's: a longer line cannot be one of its records)
+OVERLONG = object()  # what _lines gives for a line longer than the layout's limit
+EOL_LABELS = {"\r\n": "CRLF", "\n": "LF"}
+# what a message calls the longer variant of a record by its first optional field
+OPTIONAL_WORDS = {"bank_ref": "the bank's reference", "name": "the beneficiary's name"}
 BOM = b"\xef\xbb\xbf"
 END = object()  # after the last line
 
@@ -44,7 +49,8 @@ TOTALS = {
 def _looks_utf8(data: bytes) -> bool:
     """Whether ``data`` (a file's first piece) holds non-ASCII text that is valid UTF-8: text in
     GBK or GB18030 practically never is (a Chinese character's second byte is not a UTF-8
-    continuation byte but for a few pairs)."""
+    continuation byte but for a few pairs, such as 亍, D8 A1: so a fixed layout, whose record
+    lengths in bytes tell a re-encoded file anyway, does not ask)."""
     if data.isascii():
         return False
     try:
@@ -144,8 +150,18 @@ class LayoutReader:
     # lines ----------------------------------------------------------------------------------
 
     def _lines(self) -> Iterator[tuple[int, bytes, bool]]:
-        """(line number, the line without its line ending, whether it had one), streamed."""
+        """(line number, the line without its line ending, whether it had one), streamed; a line
+        longer than the limit is OVERLONG instead of its bytes.
+
+        A delimited layout's lines may end with CRLF or LF, even mixed. A fixed layout's records
+        are counted in bytes, so its line ending is the declared one: with CRLF, a line ending
+        with LF alone is reported (and read); with LF, a CR is a byte of the record."""
         src = self._src
+        fixed = self._codec.fixed
+        strict_crlf = fixed and self._fmt.eol == b"\r\n"
+        keep_cr = fixed and not strict_crlf
+        lf_seen = False
+        limit = max(MAX_FIXED_LINE, 2 * max(d.length for d in self._codec.details)) if fixed else MAX_LINE
         carry = b""
         lineno = 0
         skipping = False
@@ -171,7 +187,7 @@ class LayoutReader:
                 first = False
                 if data.startswith(BOM) and self._fmt.encoding == "utf-8":
                     data = data[3:]
-                elif self._fmt.encoding != "utf-8" and _looks_utf8(data):
+                elif self._fmt.encoding != "utf-8" and not fixed and _looks_utf8(data):
                     # GBK decodes most byte pairs, so a UTF-8 file would read as other characters
                     self._problems.add("file", "encoding", f"the file is UTF-8 text; this bank's layout is "
                                                            f"{self._fmt.encoding_label}")
@@ -181,7 +197,7 @@ class LayoutReader:
                     hasher.update(held)  # the last line has no line ending: the one before is not the last
                 if carry and not skipping:
                     lineno += 1
-                    yield lineno, carry.removesuffix(b"\r"), False
+                    yield lineno, carry if keep_cr else carry.removesuffix(b"\r"), False
                 return
             if skipping:
                 nl = data.find(b"\n")
@@ -196,14 +212,60 @@ class LayoutReader:
                     hasher.update(held)
                 hasher.update(b"\n".join(lines[:-1]) + b"\n" if len(lines) > 1 else b"")
                 held = lines[-1] + b"\n"
-            for line in lines:
+            if keep_cr:
+                for line in lines:
+                    lineno += 1
+                    yield lineno, line, True
+            elif strict_crlf:
+                for line in lines:
+                    lineno += 1
+                    if line[-1:] == b"\r":
+                        yield lineno, line[:-1], True
+                    else:
+                        if not lf_seen:  # (once: a file converted to LF would say it on every line)
+                            lf_seen = True
+                            self._problems.add(f"line {lineno}", "line_ending",
+                                               "the record ends with LF; records end with CRLF")
+                        yield lineno, line, True
+            else:
+                for line in lines:
+                    lineno += 1
+                    yield lineno, line[:-1] if line[-1:] == b"\r" else line, True
+            if len(carry) > limit:
                 lineno += 1
-                yield lineno, line[:-1] if line[-1:] == b"\r" else line, True
-            if len(carry) > MAX_LINE:
-                lineno += 1
-                self._problems.add(f"line {lineno}", "record", f"the line is longer than {MAX_LINE} bytes")
+                yield lineno, OVERLONG, True
                 carry = b""
                 skipping = True
+
+    def _overlong(self, where: str, rec) -> None:
+        """A line too long to be kept: what the record should have been."""
+        if self._codec.fixed and isinstance(rec, Compiled):
+            limit = max(MAX_FIXED_LINE, 2 * max(d.length for d in self._codec.details))
+            self._problems.add(where, "record", f"the record is longer than {limit} bytes; a {rec.title} record "
+                                                f"is {rec.length}{self._also(rec)}")
+        else:
+            self._problems.add(where, "record", f"the line is longer than {MAX_LINE} bytes")
+
+    def _also(self, rec) -> str:
+        """For a detail record with a longer variant: " (259 with the bank's reference)"."""
+        details = self._codec.details
+        if rec is not details[0] or len(details) < 2:
+            return ""
+        first = self._codec.optional[0]
+        return f" ({details[1].length} with {OPTIONAL_WORDS.get(first, first)})" if self._codec.fixed else ""
+
+    def _cut_short(self, where: str, line: bytes, rec) -> None:
+        """The last line, without a line ending: the file was cut short."""
+        if self._codec.fixed and isinstance(rec, Compiled):
+            expected = rec.length
+            if rec is self._codec.details[0] and len(self._codec.details) > 1 and len(line) > expected:
+                expected = self._codec.details[1].length
+            if len(line) < expected:
+                self._problems.add(where, "record", f"the file ends in the middle of a record ({len(line)} of "
+                                                    f"{expected} bytes): it is cut short")
+                return
+        self._problems.add(where, "record", f"the file ends without a line ending after this record "
+                                            f"({EOL_LABELS[self._fmt.line_ending]}): it is cut short")
 
     def _read_header(self):
         codec, p = self._codec, self._problems
@@ -216,11 +278,15 @@ class LayoutReader:
             where = f"line {i + 1}"
             if item is None:
                 if not p:  # (a source that could not be read says so already)
-                    p.add(where, "record", "the file ends before its header" if i else "the file is empty: no header")
+                    p.add(where, "record", "the file ends before its header" if i else
+                          "the file is empty: no header record")
                 raise p.error(self.name)
             _, line, ended = item
+            if line is OVERLONG:
+                self._overlong(where, rec)
+                raise p.error(self.name)
             if not ended:
-                p.add(where, "record", "the file ends without a line ending after this record: it is cut short")
+                self._cut_short(where, line, rec)
                 raise p.error(self.name)
             got = self._header_record(rec, line, where)
             if got is None:
@@ -276,9 +342,6 @@ class LayoutReader:
             return {k: v for k, v in got.items() if k in rec.model_names}
         raw = line if rec.fixed else self._decoded(line, where)
         if raw is None:
-            return None
-        if rec.fixed and len(line.translate(None, CONTROL_BYTES)) != len(line):
-            p.add(where, "record", "holds a control character")
             return None
         return rec.read_values(raw, where, p)
 
@@ -336,14 +399,14 @@ class LayoutReader:
         seen = good = last = total = paid_count = paid_fen = failed_count = failed_fen = 0
         pending = None  # the line held back: it may be the trailer
         lineno = header_lines
-        cut = False
         trailer_item = None
         missing_trailer = False
+        skip_blank = codec.decl.blank_lines == "skip"
         for item in chain(lines, (END,)) if has_trailer else lines:
             if has_trailer:
                 if item is END:
                     # the last line: the trailer, unless it is a detail record (the trailer was lost)
-                    if pending is None or self._is_trailer(pending[1]):
+                    if pending is None or (pending[1] is not OVERLONG and self._is_trailer(pending[1])):
                         trailer_item = pending
                         missing_trailer = pending is None
                         break
@@ -353,15 +416,17 @@ class LayoutReader:
                     if item is None:
                         continue
             lineno, line, ended = item
-            if ended and not line.strip(b" \t"):  # an empty line (some banks end their reports with one)
+            if line is OVERLONG:
+                seen += 1
+                self._overlong(f"line {lineno}", plain)
+                continue
+            if skip_blank and ended and not line.strip(b" \t"):  # (some banks end their reports with one)
                 if not counting:
                     self.skipped.append(Skipped(f"line {lineno}", "BLANK_LINE", "an empty line"))
                 continue
             seen += 1
             if not ended:
-                cut = True
-                p.add(f"line {lineno}", "record", "the file ends without a line ending after this record: "
-                                                  "it is cut short")
+                self._cut_short(f"line {lineno}", line, plain)
                 continue
             rec = None
             try:
@@ -429,13 +494,15 @@ class LayoutReader:
             for k, v in (trailer_values or {}).items():
                 if k in codec.totals:
                     stated[k] = v
-            cut = cut or missing_trailer  # a file known to be cut short: its totals say nothing more
-            if "count" in stated and stated["count"] != seen and not cut:
+            # a file that lost its trailer is cut short: its totals say nothing more (a record cut
+            # in two still counts as one, so a file cut after a whole record is caught by its count)
+            counted = "count" not in stated or stated["count"] == seen
+            if not counted and not missing_trailer:
                 p.add("line 1", "count", f"header says {stated['count']} records, the file has {seen}")
-            if good == seen and not cut:
+            if good == seen and not missing_trailer and (counted or results):
                 for k, v in stated.items():
                     if k != "count" and v != actual[k]:
-                        p.add("line 1", k, f"header says {v}, the records give {actual[k]}")
+                        p.add("line 1", k, _totals_differ(k, v, actual[k], "records"))
             if self._tally is not None and self._tally.get("count") != seen:
                 p.add("file", "file", "the file changed between the counting pass and the reading pass")
         if p:
@@ -459,13 +526,23 @@ class LayoutReader:
         text = self._decode(line, "replace")[0]
         return text.split(trailer.delimiter)[:len(lead)] == lead
 
+    def _second_header(self, raw: bytes, detail: Compiled, where: str) -> bool:
+        """Whether a fixed record begins with the header's record type instead of its own
+        (a header record written twice); adds the problem."""
+        first = self._codec.headers[0] if self._codec.headers else None
+        if not isinstance(first, Compiled) or first.codecs[0].decl.label != "record_type" \
+                or detail.codecs[0].decl.label != "record_type":
+            return False
+        mine, theirs = detail.codecs[0].write(None), first.codecs[0].write(None)
+        if raw.startswith(mine) or not raw.startswith(theirs):
+            return False
+        self._problems.add(where, "record_type", f"a second header record; expected {detail.codecs[0].decl.value!r}")
+        return True
+
     def _detail_slow(self, line: bytes, where: str):
         codec, p = self._codec, self._problems
         if codec.fixed:
-            if len(line.translate(None, CONTROL_BYTES)) != len(line):
-                p.add(where, "record", "holds a control character")
-                return None
-            raw = line
+            raw = line  # (a control character is found in its field)
         else:
             raw = self._decoded(line, where)
             if raw is None:
@@ -480,6 +557,13 @@ class LayoutReader:
             if (codec.fixed and len(raw) == longer.length) or (
                     not codec.fixed and not isinstance(longer.split(raw), str)):
                 variant = longer
+        if codec.fixed and len(raw) != variant.length:
+            plain = codec.details[0]
+            p.add(where, "record", f"the record is {len(raw)} bytes long; a {plain.title} record is "
+                                   f"{plain.length}{self._also(plain)}")
+            return None
+        if codec.fixed and self._second_header(raw, variant, where):
+            return None
         values = variant.read_values(raw, where, p)
         if values is None:
             return None
@@ -530,6 +614,7 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     fast = plain.write_fast
     longer = variants[1] if len(variants) > 1 else None
     optional = codec.optional
+    amount_largest = plain.by_name["amount_fen"].largest
     fixed = codec.fixed
     results = codec.kind == "results"
     buf: list[bytes] = []
@@ -553,8 +638,8 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             if type(getattr(rec, "seq", None)) is int and rec.seq > last:
                 last = rec.seq
             amount = getattr(rec, "amount_fen", None)
-            if type(amount) is not int:
-                continue
+            if type(amount) is not int or not 0 <= amount <= amount_largest:
+                continue  # (the field's problem is reported; the totals are the right lines')
         else:
             last = seq
         if results:
@@ -586,7 +671,7 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     for k in codec.totals:
         stated = getattr(header, k, None)
         if type(stated) is int and stated != actual[k]:
-            p.add("line 1", k, f"header says {stated}, the records give {actual[k]}")
+            p.add("line 1", k, _totals_differ(k, stated, actual[k], "records" if results else "lines"))
     if codec.trailer is not None and not p:
         where = f"line {lineno + 1}"
         values = dict(fmt.values)
@@ -607,12 +692,25 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     return WrittenFile(count=count, total_fen=(paid_fen + failed_fen) if results else total, size=size)
 
 
+TOTAL_WORDS = {"count": "records", "paid_count": "paid records", "paid_fen": "fen paid",
+               "failed_count": "failed records", "failed_fen": "fen failed"}
+
+
+def _totals_differ(name: str, stated: int, actual: int, what: str) -> str:
+    """A header's control total that the records (or the lines given to a writer) do not make."""
+    if name == "total_fen":
+        return f"header says {stated} fen, the {what} add up to {actual}"
+    if name == "count" and what == "lines":
+        return f"header says {stated} lines, {actual} were given"
+    return f"header says {stated} {TOTAL_WORDS[name]}, the records give {actual}"
+
+
 def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: int, p: Problems):
     seq = getattr(rec, "seq", None)
     where = f"line {lineno} (seq {seq!r})"
-    if type(seq) is int and seq <= last:
+    out_of_order = type(seq) is int and 1 <= seq <= last
+    if out_of_order:
         p.add(where, "seq", f"seq {seq} does not follow {last}: seqs must increase")
-        return None
     variants = codec.details
     use = variants[0]
     if len(variants) > 1:
@@ -622,7 +720,7 @@ def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: in
         except AttributeError:
             pass
     piece = use.write_slow(rec, where, p)
-    if piece is None:
+    if piece is None or out_of_order:
         return None
     if codec.fixed:
         return piece + fmt.eol

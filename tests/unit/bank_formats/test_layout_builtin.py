@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from bank_formats.base import FormatError
 from bank_formats.delimited import DelimitedFormat
-from bank_formats.fixed_width_gbk import FixedWidthGbkFormat
 from bank_formats.layout import LayoutFormat, builtin
 from domain.model import (
     AccountKind,
@@ -38,17 +37,6 @@ def delimited_declaration(encoding="utf-8", line_ending="LF", digest="sha256") -
     for kind in ("payments", "results"):
         d[kind]["trailer"]["fields"][1]["value"] = digest.upper()
         d[kind]["trailer"]["fields"][2]["algorithm"] = digest
-    return d
-
-
-def fixed_declaration(encoding="gbk", line_ending="CRLF", unit="fen") -> dict:
-    d = copy.deepcopy(builtin("fixed_width_gbk"))
-    d["encoding"], d["line_ending"] = encoding, line_ending
-    for kind in ("payments", "results"):
-        for record in (d[kind]["header"], d[kind]["detail"]):
-            for f in record["fields"]:
-                if f.get("name", "").endswith("_fen"):
-                    f["unit"] = unit
     return d
 
 
@@ -87,9 +75,9 @@ def _problems(fmt, kind, data):
     return [(p.where, p.field) for p in info.value.problems]
 
 
-SPOILED = [(FIXED, F.FMT, F.TESTDATA / n) for n in (
-    "payments_bad_amount.txt", "payments_non_gbk.txt", "payments_wrong_length.txt", "results_count_mismatch.txt",
-    "results_truncated.txt")] + [(UTF8, D.UTF8, F.TESTDATA.parent / "delimited" / n) for n in (
+# (the fixed-width module reads its payment and result files through its declaration now: its own
+# tests, test_fixed_width_gbk*.py, say which lines and fields of these files are wrong)
+SPOILED = [(UTF8, D.UTF8, F.TESTDATA.parent / "delimited" / n) for n in (
     "payments_bad_amount.txt", "payments_digest_mismatch.txt", "payments_field_count.txt", "payments_truncated.txt",
     "results_count_mismatch.txt", "results_truncated.txt")]
 
@@ -165,16 +153,15 @@ def result_header(records) -> ResultFileHeader:
                             paid_count=len(paid), paid_fen=sum(paid), failed_count=len(failed), failed_fen=sum(failed))
 
 
+# (the fixed-width module writes its payment and result files through its declaration: comparing
+# the two would compare the engine with itself; test_fixed_width_gbk_properties.py checks what it writes)
 PAIRS = [
-    (FIXED, FixedWidthGbkFormat()),
-    (LayoutFormat(declaration=fixed_declaration("gb18030", "LF", "yuan")),
-     FixedWidthGbkFormat(encoding="gb18030", line_ending="\n", amount_style="yuan")),
     (UTF8, DelimitedFormat()),
     (GBK, DelimitedFormat(encoding="gbk", digest="sm3", line_ending="\r\n")),
 ]
 
 
-@pytest.mark.parametrize("ours, module", PAIRS, ids=["fixed", "fixed-gb18030-lf-yuan", "delimited", "delimited-gbk"])
+@pytest.mark.parametrize("ours, module", PAIRS, ids=["delimited", "delimited-gbk"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=batches(), records=results())
 def test_any_batch_is_written_as_the_module_writes_it_and_read_back(ours, module, lines, records):
