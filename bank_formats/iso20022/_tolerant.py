@@ -355,7 +355,8 @@ class LineShapes:
     in the order of their use so far (put in that order again every ``REORDER`` lines taken):
     a line is compared with the usual layout first."""
 
-    LIMIT = 8
+    LIMIT = 8  # layouts a file
+    LOOKS = 256  # records looked at to learn from, a file (one costs about as much as 3 parsed)
     REORDER = 4096
 
     def __init__(self, record_tag: str, stream) -> None:
@@ -363,20 +364,19 @@ class LineShapes:
         self._ns = record_tag[1: record_tag.index("}")] if record_tag.startswith("{") else None
         self._stream = stream
         self._known: set[bytes] = set()
-        self._shapes: list[tuple[bytes, Shape]] = []  # in the pattern's order
+        self._shapes: list[tuple[bytes, Shape, list[int]]] = []  # in the pattern's order, [lines taken]
         # per pattern made (a stream goes on with the last one until it parses a line): the
         # group around each layout -> (its plan, the groups of the values the plan reads)
         self._groups: dict[re.Pattern[bytes], dict[int, tuple]] = {}
-        self._uses: dict[int, int] = {}  # id(shape) -> lines taken
         self._taken = 0
-        self._tries = 0
+        self._looks = 0
         self._pattern: re.Pattern[bytes] | None = None  # the pattern of the last line taken
         self._current: dict[int, tuple] = {}  # and its groups
 
     def learn(self, el: etree._Element, planner) -> None:
         """Learn the layout of ``el`` (a record just parsed, not cleared yet) when it stood alone
         on its line and ``planner(shape)`` makes a plan of it (with ``groups``, a Planner's)."""
-        if self._tries >= self.LIMIT or el.tag != self._tag:
+        if len(self._shapes) >= self.LIMIT or self._looks >= self.LOOKS or el.tag != self._tag:
             return
         line = el.sourceline
         last = el
@@ -384,7 +384,7 @@ class LineShapes:
             last = last[-1]
         if not line or last.sourceline != line:
             return  # (laid out over several lines: no pattern takes it)
-        self._tries += 1
+        self._looks += 1
         slots: dict[str, int] = {}
         children: dict[str, list[str]] = {}
         try:
@@ -399,18 +399,17 @@ class LineShapes:
         if not plan:
             return
         shape.plan = plan
-        self._shapes.append((piece, shape))
-        self._uses[id(shape)] = 0
+        self._shapes.append((piece, shape, [0]))
         self._compile()
 
     def _compile(self) -> None:
         groups: dict[int, tuple] = {}
         group = 0
-        for _, shape in self._shapes:
+        for _, shape, uses in self._shapes:
             group += 1  # the layout's own group around it
-            groups[group] = (shape.plan, (0, *[group + g for g in shape.plan.groups]), id(shape))
+            groups[group] = (shape.plan, (0, *[group + g for g in shape.plan.groups]), uses)
             group += shape.size
-        pattern = re.compile(b"(?:" + b"|".join(b"(" + p + b")" for p, _ in self._shapes) + rb")\r?\n")
+        pattern = re.compile(b"(?:" + b"|".join(b"(" + p + b")" for p, _, _ in self._shapes) + rb")\r?\n")
         self._groups[pattern] = groups
         while len(self._groups) > 8:  # (a stream goes on with a pattern until it parses a line)
             del self._groups[next(iter(self._groups))]
@@ -418,16 +417,19 @@ class LineShapes:
 
     def take(self, m: re.Match[bytes]) -> tuple:
         """(the plan of the layout of a line the pattern took, its values at the plan's
-        positions: "" at 0 and for an empty element), decoded from UTF-8 (UnicodeDecodeError:
-        the parser is to read the line)."""
+        positions: "" at 0 and for an empty element), decoded from UTF-8 (ValueError, such as
+        UnicodeDecodeError: the parser is to read the line)."""
         pattern = m.re
         if pattern is not self._pattern:  # (a pattern's hash is its text's: looked up on a change)
+            groups = self._groups.get(pattern)
+            if groups is None:  # (one of long ago: the line is parsed, and the stream takes the last)
+                raise ValueError("a pattern no longer kept")
             self._pattern = pattern
-            self._current = self._groups[pattern]
-        plan, fetch, key = self._current[m.lastindex]
-        self._uses[key] += 1
-        self._taken += 1
-        if self._taken % self.REORDER == 0 and len(self._shapes) > 1:
+            self._current = groups
+        plan, fetch, uses = self._current[m.lastindex]
+        uses[0] += 1
+        taken = self._taken = self._taken + 1
+        if not taken % self.REORDER and len(self._shapes) > 1:
             self._reorder()
         if len(fetch) < 2:
             return plan, [""]
@@ -443,8 +445,7 @@ class LineShapes:
         return plan, values
 
     def _reorder(self) -> None:
-        uses = self._uses
-        ordered = sorted(self._shapes, key=lambda ps: -uses[id(ps[1])])
+        ordered = sorted(self._shapes, key=lambda entry: -entry[2][0])
         if ordered != self._shapes:
             self._shapes = ordered
             self._compile()

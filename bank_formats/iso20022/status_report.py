@@ -372,7 +372,7 @@ class StatusReport:
             return None
         try:
             p, v = self._shapes.take(m)
-        except UnicodeDecodeError:
+        except ValueError:  # UnicodeDecodeError too
             return None
         own = v[p.own].strip()
         if own and not is_status_code(own):
