@@ -135,7 +135,9 @@ class ReportHeader:
 class StatusReport:
     """The statuses a pain.002 gives, in file order; see the module doc. ``header`` is set once
     OrgnlGrpInfAndSts has been read (before the first status); problems collect in
-    ``problems`` and iteration ends without raising (the reader above raises)."""
+    ``problems`` and iteration ends without raising (the reader above raises). Transactions one
+    a line in a layout learned from one parsed are read without the parser (``_fast``, see
+    ``_tolerant.LineShapes``): the same statuses, about 4 times as fast."""
 
     def __init__(self, src: BinaryIO, message: Message, problems: Problems) -> None:
         t = message.tag
