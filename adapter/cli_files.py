@@ -332,6 +332,17 @@ def list_statements(args, client) -> int:
 
 
 def _statements_table(files) -> str:
+    """The statements as a table, then what each one's reading left out (issue 15 item 5)."""
+    out = [_statement_rows(files)]
+    for f in files:
+        notes = reading_notes(f)
+        if notes and (f.reading_report.skipped_count or f.reading_report.notes):
+            out.append(say("cli.statements.reading", file_id=f.file_id))
+            out += [f"    {note}" for note in notes]
+    return "\n".join(out)
+
+
+def _statement_rows(files) -> str:
     return table([say("cli.col.file"), say("cli.col.bank"), say("cli.col.state"), say("cli.col.account"),
                   say("cli.col.from"), say("cli.col.to"), say("cli.col.entries"), say("cli.col.opening_yuan"),
                   say("cli.col.closing_yuan"), say("cli.col.file_name"), say("cli.col.last_error")],

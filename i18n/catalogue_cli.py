@@ -173,6 +173,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.col.statement_yuan": ("对账单(元)", "statement (yuan)"),
     "cli.col.ledger_yuan": ("账簿(元)", "ledger (yuan)"),
     "cli.statements.none": ("没有对账单", "no statements"),
+    "cli.statements.reading": ("对账单文件 {file_id} 读取情况:", "statement file {file_id}, as read:"),
     # stop list
     "cli.stop.added": ("已登记 {n} 条停发", "{n} stop entries added"),
     "cli.stop.none": ("停发名单中没有相应条目", "no stop entries"),

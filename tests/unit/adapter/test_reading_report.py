@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from adapter.cli_files import _statements_table
 from adapter.convert import file_to_pb
 from adapter.reading_report_pb import reading_notes, reading_to_pb
 from adapter.statement_rpc import file_to_pb as statement_file_to_pb
 from bank_formats.base import Skipped
 from domain.reading_report import reading_columns, reading_report, stored
-from i18n import use
+from i18n import reset, use
 
 SKIPPED = [Skipped(f"line {n}", "NOT_FINAL", f"PDNG seq {n}", 100 * n) for n in range(1, 26)] + [
     Skipped("line 90", "FOREIGN_CURRENCY", "EUR 12.00", None)]
@@ -49,7 +50,6 @@ def test_the_rpc_message_and_the_files_listing_show_it():
     try:
         lines = reading_notes(f)
     finally:
-        from i18n import reset
         reset(token)
     assert lines[0] == "read 7 records, total 700.00 yuan"
     assert lines[1].startswith("skipped 26 (") and "not final (in progress) 25, 325.00 yuan" in lines[1]
@@ -61,7 +61,18 @@ def test_the_rpc_message_and_the_files_listing_show_it():
                                     statement_id="S", account="A", from_date=None, to_date=None,
                                     opening_balance_fen=0, closing_balance_fen=0, entry_count=7, credit_fen=0,
                                     debit_fen=0, reading_report=text)
-    assert statement_file_to_pb(statement_row).reading_report.records == 7
+    statement = statement_file_to_pb(statement_row)
+    assert statement.reading_report.records == 7
+    # ykt statement list: under the table, what the reading of each statement left out
+    plain = statement_file_to_pb(SimpleNamespace(**{**vars(statement_row), "id": 5, "reading_report": None}))
+    token = use("en")
+    try:
+        listing = _statements_table([statement, plain]).splitlines()
+    finally:
+        reset(token)
+    at = listing.index("statement file 4, as read:")
+    assert listing[at + 1:at + 3] == ["    read 7 records, total 700.00 yuan", "    " + lines[1]]
+    assert not any("statement file 5" in line for line in listing)
 
 
 def test_a_file_without_a_report_shows_nothing_of_it():
