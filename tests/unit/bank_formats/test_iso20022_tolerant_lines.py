@@ -161,6 +161,26 @@ def test_a_statement_entry_with_a_bad_booking_date_is_refused_on_its_line():
     assert refused == "refused" and ("line 9", "BookgDt") in [(w, f) for w, f, _ in problems]
 
 
+def test_values_with_spaces_around_them_are_stripped_as_the_parser_path_strips_them():
+    # lines taken by a layout take their values as written when none has a space around it
+    # (LineShapes.trimmed); these have: reference and name stripped, the remittance pieces
+    # joined as written ("补贴 " + "一"), on the lines taken as on the line parsed
+    def padded(seq: int, amount: str) -> str:
+        return (entry(seq, amount).replace(f"<AcctSvcrRef>P{seq}<", f"<AcctSvcrRef> P{seq} <")
+                .replace(f"<Nm>王{seq}<", f"<Nm> 王{seq}<").replace("<Ustrd>补贴<", "<Ustrd>补贴 <"))
+    # 100.00 - 1.00 - 1.50 - 1.05 = 96.45
+    data = STATEMENT.format(entries=padded(1, "1.00") + padded(2, "1.50") + padded(3, " 1.05")).encode()
+    header, records, skipped, _, taken = both_ways(data, statement=True)
+    day = date(2026, 11, 6)
+    assert records == [
+        StatementEntry(1, EntrySide.DEBIT, 100, day, "P1", "B1", 1, "王1", "62221", "补贴 一"),
+        StatementEntry(2, EntrySide.DEBIT, 150, day, "P2", "B1", 2, "王2", "62222", "补贴 一"),
+        StatementEntry(3, EntrySide.DEBIT, 105, day, "P3", "B1", 3, "王3", "62223", "补贴 一"),
+    ]
+    assert skipped == [] and header.closing_balance_fen == 9645
+    assert taken == 2
+
+
 # --- the writers' own files and the bank samples, one record a line -----------------------
 
 
