@@ -45,7 +45,7 @@ import posixpath
 import random
 import stat as stat_mod
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -73,6 +73,7 @@ from sftp.errors import (
     UnknownHost,
 )
 from sftp.keys import fingerprint, load_private_key, parse_public_key_line
+from sftp.readahead import read_pipelined
 from sftp.readiness import MARKER_SUFFIX, Completion, Entry, Observation, Readiness
 from sftp.retry import is_transient
 
@@ -181,6 +182,28 @@ def _settled_alive(t: paramiko.Transport | None, settle_s: float = 0.2) -> bool:
         return False
     t.join(settle_s)  # returns at once when the reader thread ends; else after settle_s
     return t.is_active()
+
+
+def _read_all(f: paramiko.SFTPFile, size: int) -> Iterator[bytes]:
+    """The whole remote file in pieces of at most ``CHUNK`` bytes: the ``size`` bytes stat-ed
+    through a steady pipeline of read requests (:mod:`sftp.readahead`; paramiko's own prefetch
+    can turn itself off mid-file), then plain reads on to the end of the file as it is now, so
+    a file that grew or shrank meanwhile reaches the caller's size check exactly as before."""
+    pieces: list[bytes] = []
+    held = total = 0
+    for segment in read_pipelined(f, size):
+        pieces.append(segment)
+        held += len(segment)
+        if held >= CHUNK:
+            yield b"".join(pieces)
+            total += held
+            pieces, held = [], 0
+    if pieces:
+        yield b"".join(pieces)
+        total += held
+    f.seek(total)
+    while chunk := f.read(CHUNK):
+        yield chunk
 
 
 Guard = Callable[[str, str], None]  # (step: "attempt" or "rename", temporary file name)
@@ -475,8 +498,9 @@ class BankSftp:
         h = hashlib.sha256()
         n = 0
         with self.sftp.open(path, "rb") as f:
-            f.prefetch(size)
-            while chunk := f.read(CHUNK):
+            if size is None:
+                size = int(f.stat().st_size or 0)
+            for chunk in _read_all(f, size):
                 h.update(chunk)
                 n += len(chunk)
         return n, h.hexdigest()
@@ -880,8 +904,7 @@ class BankSftp:
         except OSError as e:
             raise TransferFailed(self.bank, str(temp), f"cannot write local file: {e.strerror}") from None
         with self.sftp.open(remote_path, "rb") as src, dst:
-            src.prefetch(expected)
-            while chunk := src.read(CHUNK):
+            for chunk in _read_all(src, expected):
                 try:
                     dst.write(chunk)
                 except OSError as e:
