@@ -17,8 +17,16 @@ Options: ``encoding`` ``"utf-8"`` (default), ``"gbk"`` or ``"gb18030"``; ``diges
 ``"fen"`` (default) or ``"yuan"`` for every amount field of every kind of file (see Values). A
 wrong option raises ValueError naming it.
 
-Modules: ``core`` (options, amount styles, values, problems, the writers' sink and the readers'
-line scanner), ``payments``, ``results``, ``statements`` (each kind's writer and reader) and
+Payment and result files are written and read by the declared-layout engine
+(:mod:`bank_formats.layout`) from this family's declaration, ``bank_formats/layout/builtin/
+delimited.toml``, with the format's encoding, digest, line ending and amount style applied
+(``bank_formats.layout.declaration.shipped``); the declaration states the family's rules below
+(``numbers = "counted"``, ``seq_in = "message"``, ``wording = "delimited"``, ``lines =
+"strict"``, ``max_line = 1048576``). The statement is not declared and stays with this package.
+
+Modules: ``core`` (options, amount styles, values, problems, the statement writer's sink and
+reader's line scanner), ``layout`` (the payment and result fields as problems name them, from the
+declaration, and the reason codes), ``statements`` (the statement writer and reader) and
 ``detect``.
 
 Payment file (one batch)::
@@ -156,15 +164,9 @@ from bank_formats.base import FileKind, WrittenFile
 from bank_formats.carriage import LINE_TEXTS, Carriage, TextField
 from bank_formats.delimited.core import MAX_FEN, MAX_NUMBER, SEP, Options, encoding_name, new_hasher
 from bank_formats.delimited.detect import detect
-from bank_formats.delimited.payments import PaymentReader, write_payments
-from bank_formats.delimited.results import (
-    CODE_TEXT,
-    CODE_TO_REASON,
-    REASON_TO_CODE,
-    ResultReader,
-    write_results,
-)
+from bank_formats.delimited.layout import CODE_TEXT, CODE_TO_REASON, REASON_TO_CODE
 from bank_formats.delimited.statements import StatementReader, write_statement
+from bank_formats.layout.declaration import shipped
 from domain.model import (
     PaymentFileHeader,
     PaymentLine,
@@ -179,8 +181,6 @@ __all__ = [
     "CODE_TO_REASON",
     "REASON_TO_CODE",
     "DelimitedFormat",
-    "PaymentReader",
-    "ResultReader",
     "StatementReader",
     "new_hasher",
 ]
@@ -203,6 +203,13 @@ class DelimitedFormat:
         self.digest = self.options.digest
         self.line_ending = self.options.line_ending
         self.amount_style = self.options.amounts.name
+        # payment and result files are the declared layout's, with this format's options (the engine
+        # imports this package's core, so it is imported here, on first use)
+        from bank_formats.layout.format import LayoutFormat
+
+        self._layout = LayoutFormat(declaration=shipped(
+            "delimited", encoding=self.encoding, line_ending="CRLF" if self.line_ending == "\r\n" else "LF",
+            unit=self.amount_style, digest=self.digest))
 
     def carriage(self) -> Carriage:
         """What a payment file carries: any text its encoding writes, without ``|`` (no escaping;
@@ -229,18 +236,18 @@ class DelimitedFormat:
     def write_payments(
         self, out: BinaryIO, header: PaymentFileHeader, lines: Iterable[PaymentLine]
     ) -> WrittenFile:
-        return write_payments(out, header, lines, self.options)
+        return self._layout.write_payments(out, header, lines)
 
-    def read_payments(self, src: BinaryIO, name: str = "<payment file>") -> PaymentReader:
-        return PaymentReader(src, name, self.options)
+    def read_payments(self, src: BinaryIO, name: str = "<payment file>"):
+        return self._layout.read_payments(src, name)
 
     def write_results(
         self, out: BinaryIO, header: ResultFileHeader, records: Iterable[ResultRecord]
     ) -> WrittenFile:
-        return write_results(out, header, records, self.options)
+        return self._layout.write_results(out, header, records)
 
-    def read_results(self, src: BinaryIO, name: str = "<result file>") -> ResultReader:
-        return ResultReader(src, name, self.options)
+    def read_results(self, src: BinaryIO, name: str = "<result file>"):
+        return self._layout.read_results(src, name)
 
     def write_statement(
         self, out: BinaryIO, header: StatementHeader, entries: Iterable[StatementEntry]

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from bank_formats.base import DETECT_BYTES, FileKind
 from bank_formats.delimited.core import DATETIME_RE, ENCODINGS, SEP
-from bank_formats.delimited.payments import PAYMENT_HEADER_FIELDS
-from bank_formats.delimited.results import RESULT_HEADER_FIELDS
+from bank_formats.delimited.layout import PAYMENT_HEADER_FIELDS, RESULT_HEADER_FIELDS
 from bank_formats.delimited.statements import STATEMENT_HEADER_FIELDS
 
 # each kind's header has its own number of fields; created_at, at its own place, confirms it

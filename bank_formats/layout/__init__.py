@@ -52,19 +52,32 @@ field's ``label`` is what problems call it when that is not its model name (``st
 A fixed layout's line ending is the declared one (with CRLF a record ending with LF alone is
 reported); a delimited layout's lines may end with either.
 
+A delimited file's table may also say, for a family whose users know its rules and words:
+``numbers = "counted"`` (at most 18 digits, leading zeros counted, 16 before a yuan amount's
+point; "count -1 is outside 0..999999999999999999"), ``seq_in = "message"`` (a writer's problem
+at "line N" with "seq S: " in front of the message), ``wording = "delimited"`` (the words of
+bank_formats.delimited: "the records have", "contains '|', the field separator; the format has no
+escaping", "a detail line has 7 (9 with bank_ref and name)"; a writer checks a record's seq,
+numbers, codes and then texts, an attribute the record lacks "is missing" field by field) and
+``lines = "strict"`` with ``max_line`` (``strict``: the header on line 1 only, the digest trailer
+found wherever it is and ending the file, its algorithm the agreed one and 64 hex digits, a file
+without it "incomplete", undecodable bytes named by their field, a UTF-8 byte order mark taken, a
+bad header reported after the whole file was read).
+
 Which field is the sequence number, the account, the amount, the status and the bank's
 reference is said by the names; the loader refuses a declaration without seq and amount_fen
 (and account_no for payments, a status or outcome for results), with a message naming the key
 path. The two layouts the product ships as modules are declared in ``builtin/`` and can be
 used as ``declaration = "fixed_width_gbk"`` / ``"delimited"``: through them this engine writes
 the modules' files byte for byte (tests/unit/bank_formats/test_layout_builtin.py). The
-registry's ``fixed_width_gbk`` writes and reads its payment and result files through this
-engine (its declaration with the format's options applied, ``declaration.shipped``); its
-statement stays in the module (declarations have no statement records). The registry's
-``delimited`` is still its hand-written module.
+registry's ``fixed_width_gbk`` and ``delimited`` write and read their payment and result files
+through this engine (their declarations with the format's options applied,
+``declaration.shipped``); their statements stay in the modules (declarations have no statement
+records).
 
 Modules: ``declaration`` (the data and its loader), ``codecs`` (one field's read and write),
 ``records`` (a record compiled into fast functions), ``files`` (readers and writers),
+``strict`` (the reader of strict delimited lines),
 ``format`` (the format object).
 """
 from bank_formats.layout.declaration import Declaration, builtin, builtin_names, declaration_from_dict

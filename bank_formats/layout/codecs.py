@@ -49,7 +49,8 @@ class FieldCodec:
 
 
 def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
-               delimiter: str, reasons: Mapping[str, FailureReason]) -> FieldCodec:
+               delimiter: str, reasons: Mapping[str, FailureReason], numbers: str = "plain",
+               wording: str = "layout") -> FieldCodec:
     """The codec of field ``f`` in a fixed (bytes) or delimited (text) layout."""
     width = f.width
     if fixed:
@@ -100,11 +101,13 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
     if t == "digest":
         return FieldCodec(f, lambda raw: raw, lambda v: out(v))
     if t == "text":
+        if wording == "delimited" and not fixed:
+            return _family_text_codec(f, encoding, delimiter)
         return _text_codec(f, fixed, encoding, encoding_label, delimiter, strip, fill)
     if t in ("int", "amount"):
-        return _number_codec(f, fixed, strip, out)
+        return _counted_codec(f, out) if numbers == "counted" else _number_codec(f, fixed, strip, out)
     if t == "date":
-        return _date_codec(f, fixed, out)
+        return _date_codec(f, fixed, out, f.format.lower() if wording == "delimited" else f.format)
     if t == "datetime":
         return _datetime_codec(f, fixed, out)
     if t == "code":
@@ -114,6 +117,9 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
         by_stripped = {(strip(piece) if fixed else piece): value for value, piece in by_value.items()}
         known = ", ".join(f.codes.values())
         what = f.name.replace("_", " ")
+        if wording == "delimited" and f.name == "outcome":  # the family's words: a status, S paid
+            known = ", ".join(f"{v} {k.lower()}" for k, v in f.codes.items())
+            what = f.label
         article = "an" if what[:1] in "aeiou" else "a"
 
         def read_code(raw):
@@ -203,6 +209,42 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
     return FieldCodec(f, read_text, write_text)
 
 
+def _family_text_codec(f: FieldDecl, encoding: str, delimiter: str) -> FieldCodec:
+    """A text of a delimited layout in bank_formats.delimited's words (``wording = "delimited"``):
+    the delimiter before a line break, the encoding by its codec name ("gbk")."""
+    width, required = f.width, f.required
+
+    def read_text(raw):
+        if required and not raw:
+            raise ValueError("is empty")
+        return raw
+
+    def write_text(value):
+        if not isinstance(value, str):
+            raise ValueError(f"must be a text, got {type(value).__name__}")
+        if not value:
+            if required:
+                raise ValueError("is empty")
+            return ""
+        if delimiter in value:
+            raise ValueError(f"contains {delimiter!r}, the field separator; the format has no escaping")
+        if "\r" in value or "\n" in value:
+            raise ValueError("contains a line break (CR or LF); the format has no escaping")
+        bad = LINEBREAK_RE.search(value)
+        if bad:
+            raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
+        try:
+            raw = value.encode(encoding)
+        except UnicodeEncodeError as exc:
+            ch = value[exc.start]
+            raise ValueError(f"character {ch!r} (U+{ord(ch):04X}) cannot be written in {encoding}") from None
+        if width is not None and len(raw) > width:
+            raise ValueError(f"is {len(raw)} bytes in {encoding}; the field holds {width}")
+        return value
+
+    return FieldCodec(f, read_text, write_text)
+
+
 def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
     width = f.width
     yuan = f.type == "amount" and f.unit == "yuan"
@@ -254,7 +296,57 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
     return FieldCodec(f, read_number, write_number, largest)
 
 
-def _date_codec(f: FieldDecl, fixed: bool, out) -> FieldCodec:
+COUNTED_DIGITS = 18  # a counted number: at most this many digits, leading zeros included
+COUNTED_YUAN = 16  # (a yuan amount: before its point)
+WHOLE_SHAPE = "a whole number (ASCII digits only: no sign, no point, no spaces)"
+YUAN_SHAPE = "an amount in yuan (ASCII digits, a point and exactly two decimals, e.g. 1234.56: no sign, no spaces)"
+
+
+def _counted_codec(f: FieldDecl, out) -> FieldCodec:
+    """A number of a delimited layout with ``numbers = "counted"`` (bank_formats.delimited's rules):
+    1 to 18 ASCII digits, leading zeros counted, or in yuan 1 to 16 digits, a point and two; the
+    writer refuses a value outside 0..10**18-1 (1.. for seq) naming the field and the value."""
+    yuan = f.type == "amount" and f.unit == "yuan"
+    minimum = 1 if f.name == "seq" else 0
+    largest = 10**COUNTED_DIGITS - 1
+    min_width = f.min_width
+
+    def read_number(raw):
+        if not raw:
+            raise ValueError("is empty")
+        if yuan:
+            whole, point, cents = raw.rpartition(".")
+            ok = point and len(cents) == 2 and (whole + cents).isascii() and (whole + cents).isdigit() and whole
+            if ok and len(whole) > COUNTED_YUAN:
+                raise ValueError(f"{raw!r} has more than {COUNTED_YUAN} digits before the point")
+            if not ok:
+                raise ValueError(f"{raw[:40]!r} is not {YUAN_SHAPE}")
+            number = int(whole) * 100 + int(cents)
+        else:
+            if not (raw.isascii() and raw.isdigit()):
+                raise ValueError(f"{raw[:40]!r} is not {WHOLE_SHAPE}")
+            if len(raw) > COUNTED_DIGITS:
+                raise ValueError(f"{raw!r} has more than {COUNTED_DIGITS} digits")
+            number = int(raw)
+        if number < minimum:
+            raise ValueError(f"{f.label} {number} is not a positive integer" if f.name == "seq"
+                             else f"{number} is less than {minimum}")
+        return number
+
+    def write_number(value):
+        if type(value) is not int:
+            raise ValueError(f"{f.label} must be an int, got {type(value).__name__}")
+        if not minimum <= value <= largest:
+            raise ValueError(f"{f.label} {value} is outside {minimum}..{largest}")
+        text = "%d.%02d" % divmod(value, 100) if yuan else "%d" % value
+        if min_width and len(text) < min_width:
+            text = text.rjust(min_width, "0")
+        return out(text)
+
+    return FieldCodec(f, read_number, write_number, largest)
+
+
+def _date_codec(f: FieldDecl, fixed: bool, out, shape: str) -> FieldCodec:
     compact = f.format == "YYYYMMDD"
     cache: dict = {}
 
@@ -265,12 +357,12 @@ def _date_codec(f: FieldDecl, fixed: bool, out) -> FieldCodec:
         text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
         if compact:
             if not (len(text) == 8 and text.isdigit() and text.isascii()):
-                raise ValueError(f"{quote(raw)} is not a date ({f.format})")
+                raise ValueError(f"{quote(raw)} is not a date ({shape})")
             shaped = (int(text[0:4]), int(text[4:6]), int(text[6:8]))
         else:
             if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
                     and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):
-                raise ValueError(f"{quote(raw)} is not a date ({f.format})")
+                raise ValueError(f"{quote(raw)} is not a date ({shape})")
             shaped = (int(text[0:4]), int(text[5:7]), int(text[8:10]))
         try:
             value = date(*shaped)

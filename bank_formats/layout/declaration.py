@@ -150,6 +150,21 @@ class FileDecl:
     # an empty line: skipped and listed (a bank's report ending with one), or a wrong record
     # (a layout whose every line is a record of a fixed length, as fixed_width_gbk's)
     blank_lines: str = "skip"
+    # numbers of a delimited layout: "plain" (any count of digits within the field's largest
+    # value) or "counted" (bank_formats.delimited's rules: at most 18 digits, 16 before a yuan
+    # amount's point, leading zeros counted; its wording: "is outside", "not a whole number")
+    numbers: str = "plain"
+    # where a writer's problem with a record names its seq: in the place ("line N (seq S)") or at
+    # the front of the message ("line N", "seq S: ...", bank_formats.delimited's way)
+    seq_in: str = "where"
+    # the words of problems: the engine's own ("layout") or bank_formats.delimited's ("delimited":
+    # "the records have", "digest line", "a detail line has 13"...), which that family's users know
+    wording: str = "layout"
+    # lines of a delimited layout with a digest trailer: "records" (the engine's reading: the
+    # last line is the trailer) or "strict" (bank_formats.layout.strict: the header on line 1 only,
+    # the digest line wherever it is ends the file; a bad header reported after the whole file)
+    lines: str = "records"
+    max_line: int = 64 * 1024  # (bytes of a line, strict lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +236,7 @@ def declaration_from_dict(raw: Mapping[str, Any], title: str = "layout") -> Decl
 def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileDecl:
     p = _Path(kind)
     known = {"layout", "delimiter", "trailing_delimiter", "header", "detail", "trailer", "name", "reasons",
-             "blank_lines"}
+             "blank_lines", "numbers", "seq_in", "wording", "lines", "max_line"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise p.fail(unknown[0], f"unknown key; known: {', '.join(sorted(known))}")
@@ -268,7 +283,26 @@ def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileD
     blank_lines = raw.get("blank_lines", "skip")
     if blank_lines not in ("skip", "refuse"):
         raise p.fail("blank_lines", f"{blank_lines!r} is not skip or refuse")
-    decl = FileDecl(kind, layout, delimiter, trailing, headers, detail, trailer, pattern, reasons, blank_lines)
+    numbers = raw.get("numbers", "plain")
+    if numbers not in ("plain", "counted") or (numbers == "counted" and layout != "delimited"):
+        raise p.fail("numbers", f"{numbers!r} is not plain or counted (counted: delimited layouts)")
+    seq_in = raw.get("seq_in", "where")
+    if seq_in not in ("where", "message"):
+        raise p.fail("seq_in", f"{seq_in!r} is not where or message")
+    wording = raw.get("wording", "layout")
+    if wording not in ("layout", "delimited"):
+        raise p.fail("wording", f"{wording!r} is not layout or delimited")
+    lines = raw.get("lines", "records")
+    if lines not in ("records", "strict"):
+        raise p.fail("lines", f"{lines!r} is not records or strict")
+    if lines == "strict" and (layout != "delimited" or trailer is None or len(headers) != 1
+                              or not any(f.type == "digest" for f in trailer.fields)):
+        raise p.fail("lines", "strict lines need a delimited layout with one header record and a digest trailer")
+    max_line = raw.get("max_line", 64 * 1024)
+    if type(max_line) is not int or not 1024 <= max_line <= 64 * 1024 * 1024:
+        raise p.fail("max_line", f"expected bytes from 1024 to 67108864, got {max_line!r}")
+    decl = FileDecl(kind, layout, delimiter, trailing, headers, detail, trailer, pattern, reasons, blank_lines,
+                    numbers, seq_in, wording, lines, max_line)
     _check_file(decl, p)
     return decl
 

@@ -24,7 +24,7 @@ from bank_formats.fixed_width_gbk.fields import Problems
 from bank_formats.layout.codecs import LINEBREAK_RE
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
-from domain.model import PaymentOutcome, payment_message_id
+from domain.model import FailureReason, PaymentOutcome, payment_message_id
 
 if TYPE_CHECKING:
     from bank_formats.layout.format import LayoutFormat
@@ -90,7 +90,8 @@ class FileCodec:
         self.kind = decl.kind
         self.fixed = decl.layout == "fixed"
         kw = dict(fixed=self.fixed, encoding=fmt.encoding, encoding_label=fmt.encoding_label,
-                  delimiter=decl.delimiter, trailing=decl.trailing_delimiter, reasons=decl.reasons)
+                  delimiter=decl.delimiter, trailing=decl.trailing_delimiter, reasons=decl.reasons,
+                  numbers=decl.numbers, wording=decl.wording)
         model_header = header_field_names(decl.kind)
         self.headers: list[Compiled | Template] = [
             Template(h.line, model_header) if h.line else Compiled(decl.kind, h, h.fields, **kw)
@@ -602,7 +603,10 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             and header.count != header.paid_count + header.failed_count:
         p.add("line 1", "count", f"count {header.count} is not paid {header.paid_count} + failed "
                                  f"{header.failed_count}")
-    if len(head) == len(codec.headers) and not p:
+        if codec.decl.wording == "delimited":
+            head = []  # (the family checks no totals against a header it cannot write)
+    head_ok = len(head) == len(codec.headers)
+    if head_ok and not p:
         data = b"".join(head)
         out.write(data)
         size += len(data)
@@ -617,6 +621,7 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     amount_largest = plain.by_name["amount_fen"].largest
     fixed = codec.fixed
     results = codec.kind == "results"
+    delimited_words = codec.decl.wording == "delimited"
     buf: list[bytes] = []
     count = last = total = paid_count = paid_fen = failed_count = failed_fen = 0
     for rec in records:
@@ -638,14 +643,21 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             if type(getattr(rec, "seq", None)) is int and rec.seq > last:
                 last = rec.seq
             amount = getattr(rec, "amount_fen", None)
-            if type(amount) is not int or not 0 <= amount <= amount_largest:
+            if delimited_words:
+                # (the family counts a record it refuses when its outcome and amount are known)
+                if type(amount) is not int:
+                    continue
+            elif type(amount) is not int or not 0 <= amount <= amount_largest:
                 continue  # (the field's problem is reported; the totals are the right lines')
         else:
             last = seq
         if results:
-            if getattr(rec, "outcome", None) == PaymentOutcome.PAID:
+            outcome = getattr(rec, "outcome", None)
+            if outcome == PaymentOutcome.PAID:
                 paid_count += 1
                 paid_fen += amount
+            elif delimited_words and outcome != PaymentOutcome.FAILED:
+                pass
             else:
                 failed_count += 1
                 failed_fen += amount
@@ -670,8 +682,11 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
               "failed_count": failed_count, "failed_fen": failed_fen}
     for k in codec.totals:
         stated = getattr(header, k, None)
+        if delimited_words and not head_ok:
+            break
         if type(stated) is int and stated != actual[k]:
-            p.add("line 1", k, _totals_differ(k, stated, actual[k], "records" if results else "lines"))
+            p.add("line 1", k, _written_totals_differ(k, stated, actual[k], results) if delimited_words
+                  else _totals_differ(k, stated, actual[k], "records" if results else "lines"))
     if codec.trailer is not None and not p:
         where = f"line {lineno + 1}"
         values = dict(fmt.values)
@@ -705,9 +720,128 @@ def _totals_differ(name: str, stated: int, actual: int, what: str) -> str:
     return f"header says {stated} {TOTAL_WORDS[name]}, the records give {actual}"
 
 
+class _SeqFirst:
+    """Problems of one record given to a writer, each message after "seq S: " (``seq_in = "message"``)."""
+
+    __slots__ = ("p", "prefix")
+
+    def __init__(self, p: Problems, seq) -> None:
+        self.p, self.prefix = p, f"seq {seq}: "
+
+    def add(self, where: str, field: str, message: str) -> None:
+        self.p.add(where, field, self.prefix + message)
+
+    def __len__(self) -> int:
+        return len(self.p)
+
+
+def _written_totals_differ(name: str, stated: int, actual: int, results: bool) -> str:
+    """(wording = "delimited") A header's control total that the records given do not make."""
+    if name == "count":
+        return f"header says {stated} {'records' if results else 'lines'}, {actual} were given"
+    if name == "total_fen":
+        return f"header says {stated} fen, the lines add up to {actual}"
+    return f"header says {stated} {TOTAL_WORDS[name]}, the records have {actual}"
+
+
+class _Missing:
+    """An attribute a record given to a writer does not have (``wording = "delimited"``)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING = _Missing()
+SEQ_LARGEST = 10**18 - 1
+
+
+def _record_problems_family(codec: FileCodec, use: Compiled, rec, where: str, last: int, p: Problems) -> None:
+    """(``wording = "delimited"``) Why a record given to a writer cannot be written, in
+    bank_formats.delimited's order and words: the seq (its own message), the numbers, the codes
+    and status, then the texts; an attribute the record lacks is "missing", field by field."""
+    seq = getattr(rec, "seq", MISSING)
+    prefix = f"seq {seq}: " if type(seq) is int else ""
+    if type(seq) is not int or not 1 <= seq <= SEQ_LARGEST:
+        p.add(where, "seq", f"seq {seq!r} is not a positive integer of at most 18 digits")
+    elif seq <= last:
+        p.add(where, "seq", f"seq {seq} does not follow {last}: seq must increase")
+    numbers, codes, texts = [], [], []
+    for c in use.codecs:
+        t = c.decl.type
+        if c.decl.name == "seq" or t in ("const", "filler", "digest"):
+            continue
+        (numbers if t in ("int", "amount") else texts if t == "text" and c.decl.name != "bank_code"
+         else codes).append(c)
+    for c in numbers:
+        value = getattr(rec, c.decl.name, MISSING)
+        if value is MISSING:
+            p.add(where, c.label, f"{prefix}{c.label} is missing")
+            continue
+        try:
+            c.write(value)
+        except ValueError as exc:
+            p.add(where, c.label, f"{prefix}{exc}")
+    for c in codes:
+        name = c.decl.name
+        if name == "outcome":
+            outcome, reason = getattr(rec, "outcome", MISSING), getattr(rec, "reason", MISSING)
+            if outcome == PaymentOutcome.PAID:
+                if reason is not None:
+                    p.add(where, "status", f"{prefix}a paid record cannot have a failure reason ({reason})")
+            elif outcome == PaymentOutcome.FAILED:
+                code = getattr(rec, "bank_code", MISSING)
+                try:
+                    known = reason is None or reason in FailureReason
+                except TypeError:
+                    known = False
+                if not known:
+                    p.add(where, "bank_code", f"{prefix}unknown failure reason {reason!r}")
+                elif isinstance(code, str) and code and reason is not None \
+                        and codec.decl.reasons.get(code, FailureReason.OTHER) != reason:
+                    p.add(where, "bank_code", f"{prefix}code {code!r} reads back as "
+                                              f"{codec.decl.reasons.get(code, FailureReason.OTHER)}, not {reason}: "
+                                              f"it cannot be written for that reason")
+            else:
+                p.add(where, "status", f"{prefix}unknown outcome {outcome!r}")
+            continue
+        if name == "bank_code":
+            texts.insert(0, c)
+            continue
+        value = getattr(rec, name, MISSING)
+        try:
+            c.write(value)
+        except (ValueError, TypeError, KeyError):
+            p.add(where, c.label, f"{prefix}unknown {name.replace('_', ' ')} {value!r}")
+    texts.sort(key=lambda c: use.codecs.index(c))
+    for c in texts:
+        value = getattr(rec, c.decl.name, "" if c.decl.optional else MISSING)
+        if value is MISSING:
+            p.add(where, c.label, f"{prefix}is missing")
+            continue
+        try:
+            c.write(value)
+        except ValueError as exc:
+            p.add(where, c.label, f"{prefix}{exc}")
+
+
 def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: int, p: Problems):
     seq = getattr(rec, "seq", None)
     where = f"line {lineno} (seq {seq!r})"
+    if codec.decl.wording == "delimited":
+        use = codec.details[-1]
+        before = len(p)
+        _record_problems_family(codec, use, rec, f"line {lineno}", last, p)
+        if len(p) > before:
+            return None
+        try:
+            use = codec.details[0] if not any(getattr(rec, n) for n in codec.optional) else use
+            piece = use.write_slow(rec, f"line {lineno}", p)
+            return None if piece is None else fmt.encode(piece + fmt.line_ending)[0]
+        except (AttributeError, UnicodeEncodeError) as exc:
+            p.add(f"line {lineno}", "record", f"cannot be written: {exc}")
+            return None
+    if codec.decl.seq_in == "message":
+        where, p = f"line {lineno}", _SeqFirst(p, seq)
     out_of_order = type(seq) is int and 1 <= seq <= last
     if out_of_order:
         p.add(where, "seq", f"seq {seq} does not follow {last}: seqs must increase")

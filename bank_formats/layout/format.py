@@ -94,13 +94,20 @@ class LayoutFormat:
         return write_file(self, self._file("payments", "<payment file>"), out, header, lines, "<payment file>")
 
     def read_payments(self, src: BinaryIO, name: str = "<payment file>") -> LayoutReader:
-        return LayoutReader(self, self._file("payments", name), src, name)
+        return self._reader(self._file("payments", name), src, name)
 
     def write_results(self, out: BinaryIO, header, records: Iterable) -> WrittenFile:
         return write_file(self, self._file("results", "<result file>"), out, header, records, "<result file>")
 
     def read_results(self, src: BinaryIO, name: str = "<result file>") -> LayoutReader:
-        return LayoutReader(self, self._file("results", name), src, name)
+        return self._reader(self._file("results", name), src, name)
+
+    def _reader(self, codec: FileCodec, src: BinaryIO, name: str):
+        if codec.decl.lines == "strict":
+            from bank_formats.layout.strict import StrictReader
+
+            return StrictReader(self, codec, src, name)
+        return LayoutReader(self, codec, src, name)
 
     def write_statement(self, out: BinaryIO, header, entries: Iterable) -> WrittenFile:
         raise FormatError("<statement>", [Problem("file", "layout", "declared layouts have no statement yet")])

@@ -36,8 +36,11 @@ class Compiled:
 
     def __init__(self, kind: str, decl: RecordDecl, fields: tuple[FieldDecl, ...], *, fixed: bool,
                  encoding: str, encoding_label: str, delimiter: str, trailing: bool,
-                 reasons: Mapping[str, FailureReason]) -> None:
+                 reasons: Mapping[str, FailureReason], numbers: str = "plain",
+                 wording: str = "layout") -> None:
         self.kind = kind
+        self.wording = wording
+        self.numbers = numbers
         self.decl = decl
         self.role = decl.role
         self.title = f"{'payment' if kind == 'payments' else 'result'} file {decl.role}"  # for messages
@@ -49,7 +52,8 @@ class Compiled:
         self.codecs_decode = codecs.lookup(encoding).decode
         self.codecs: tuple[FieldCodec, ...] = tuple(
             make_codec(f, fixed=fixed, encoding=encoding, encoding_label=encoding_label,
-                       delimiter=delimiter, reasons=reasons) for f in fields)
+                       delimiter=delimiter, reasons=reasons, numbers=numbers, wording=wording)
+            for f in fields)
         self.by_name = {c.decl.name: c for c in self.codecs if c.decl.name}
         self.count = len(self.codecs)
         self.length = sum(f.width for f in fields) if fixed else None
@@ -143,6 +147,8 @@ class Compiled:
             if self.fixed and d.pad != "0":
                 return None
             test = f"{r}.isdigit()" if self.fixed else f"{r}.isdigit() and {r}.isascii()"
+            if self.numbers == "counted":
+                test += f" and len({r}) <= 18"
             lines = [f"    if not ({test}): raise Skip", f"    {v} = int({r})"]
             if d.name == "seq":
                 lines.append(f"    if {v} < 1: raise Skip")

@@ -1,10 +1,10 @@
 """The shipped layouts declared (bank_formats/layout/builtin/): the same files as their modules.
 
 The fixed-width GBK and delimited payment and result files, written and read through their
-declarations by the generic layout engine: their golden files byte for byte, the spoiled golden
-files refused at the same lines and fields, and any batch written identically by both (a
-property test against the hand-tuned modules, which stay the registry's ``fixed_width_gbk`` and
-``delimited``).
+declarations by the generic layout engine: their golden files byte for byte. Both registry
+families (``fixed_width_gbk``, ``delimited``) now write and read their payment and result files
+through these declarations, so their own tests (test_fixed_width_gbk*.py, test_delimited*.py) say
+which lines and fields of spoiled files are wrong.
 """
 from __future__ import annotations
 
@@ -12,20 +12,11 @@ import copy
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from bank_formats.base import FormatError
-from bank_formats.delimited import DelimitedFormat
 from bank_formats.layout import LayoutFormat, builtin
 from domain.model import (
-    AccountKind,
     FailureReason,
-    PaymentFileHeader,
-    PaymentLine,
-    PaymentOutcome,
-    ResultFileHeader,
-    ResultRecord,
 )
 from tests.unit.bank_formats import test_delimited_samples as D
 from tests.unit.bank_formats import test_fixed_width_gbk_support as F
@@ -75,24 +66,6 @@ def _problems(fmt, kind, data):
     return [(p.where, p.field) for p in info.value.problems]
 
 
-# (the fixed-width module reads its payment and result files through its declaration now: its own
-# tests, test_fixed_width_gbk*.py, say which lines and fields of these files are wrong)
-SPOILED = [(UTF8, D.UTF8, F.TESTDATA.parent / "delimited" / n) for n in (
-    "payments_bad_amount.txt", "payments_digest_mismatch.txt", "payments_field_count.txt", "payments_truncated.txt",
-    "results_count_mismatch.txt", "results_truncated.txt")]
-
-
-@pytest.mark.parametrize("fmt, module, path", SPOILED, ids=lambda x: getattr(x, "name", ""))
-def test_a_spoiled_golden_file_is_refused_at_the_lines_and_fields_the_module_names(fmt, module, path):
-    kind = "payments" if path.name.startswith("payments") else "results"
-    ours, theirs = _problems(fmt, kind, path.read_bytes()), _problems(module, kind, path.read_bytes())
-    if path.name == "results_truncated.txt" and module is D.UTF8:
-        # a last line cut inside: the module counts its fields, the layout says it is cut short
-        assert theirs[0] == ("line 4", "fields") and ours[0] == ("line 4", "record")
-        ours, theirs = ours[1:], theirs[1:]
-    assert ours == theirs
-
-
 def test_a_bad_field_message_says_what_and_where():
     (problem,) = [p for p in _message_of(FIXED, "payments", F.golden("payments_non_gbk.txt")) if p.where == "line 4"]
     assert (problem.field, problem.message) == ("name", "is not valid GBK: b'\\xcd' at byte 54 of the record")
@@ -104,77 +77,6 @@ def _message_of(fmt, kind, data):
     return info.value.problems
 
 
-# --- any batch: the declaration writes what the module writes ----------------------------------
-
-GBK_TEXT = st.text(st.sampled_from("王李张刘陈杨艾力·买麦燚堃喆　ABC xyz-123（）补贴"), max_size=12).map(str.strip)
-DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=19)
-
-
-@st.composite
-def batches(draw):
-    n = draw(st.integers(1, 6))
-    seqs = sorted(draw(st.sets(st.integers(1, 10**6), min_size=n, max_size=n)))
-    lines = []
-    for seq in seqs:
-        lines.append(PaymentLine(
-            seq=seq, name=draw(GBK_TEXT.filter(bool)), id_number=draw(DIGITS), account_no=draw(DIGITS),
-            amount_fen=draw(st.integers(0, 10**12)), account_kind=draw(st.sampled_from(list(AccountKind))),
-            bank_name=draw(GBK_TEXT), subsidy_item=draw(GBK_TEXT), remark=draw(GBK_TEXT), phone=draw(DIGITS),
-            address=draw(GBK_TEXT), household_no=draw(st.sampled_from(["", "H1", "H650102-0001"]))))
-    return lines
-
-
-@st.composite
-def results(draw):
-    lines = draw(batches())
-    records = []
-    for x in lines:
-        paid = draw(st.booleans())
-        reason = None if paid else draw(st.sampled_from(list(FailureReason)))
-        records.append(ResultRecord(
-            seq=x.seq, outcome=PaymentOutcome.PAID if paid else PaymentOutcome.FAILED, amount_fen=x.amount_fen,
-            account_no=x.account_no, reason=reason, bank_text=draw(GBK_TEXT),
-            bank_ref=draw(st.sampled_from(["", "TX0001", "20261106ABC"])), name=draw(st.sampled_from(["", x.name]))))
-    return records
-
-
-def payment_header(lines) -> PaymentFileHeader:
-    return PaymentFileHeader(file_id="PAY-1", batch_id="B1", created_at=F.SAMPLE_HEADER.created_at,
-                             requested_date=F.SAMPLE_HEADER.requested_date, payer_name="某县财政局",
-                             payer_account="41001", bank_code="RCC01", count=len(lines),
-                             total_fen=sum(x.amount_fen for x in lines), purpose="耕地地力保护补贴")
-
-
-def result_header(records) -> ResultFileHeader:
-    paid = [r.amount_fen for r in records if r.outcome is PaymentOutcome.PAID]
-    failed = [r.amount_fen for r in records if r.outcome is PaymentOutcome.FAILED]
-    return ResultFileHeader(file_id="RES-1", original_file_id="PAY-1", batch_id="B1",
-                            created_at=F.SAMPLE_RESULT_HEADER.created_at, count=len(records),
-                            paid_count=len(paid), paid_fen=sum(paid), failed_count=len(failed), failed_fen=sum(failed))
-
-
-# (the fixed-width module writes its payment and result files through its declaration: comparing
-# the two would compare the engine with itself; test_fixed_width_gbk_properties.py checks what it writes)
-PAIRS = [
-    (UTF8, DelimitedFormat()),
-    (GBK, DelimitedFormat(encoding="gbk", digest="sm3", line_ending="\r\n")),
-]
-
-
-@pytest.mark.parametrize("ours, module", PAIRS, ids=["delimited", "delimited-gbk"])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=batches(), records=results())
-def test_any_batch_is_written_as_the_module_writes_it_and_read_back(ours, module, lines, records):
-    expected = write(module, "payments", payment_header(lines), lines)
-    assert write(ours, "payments", payment_header(lines), lines) == expected
-    assert read(ours, "payments", expected) == (payment_header(lines), lines)
-    expected = write(module, "results", result_header(records), records)
-    assert write(ours, "results", result_header(records), records) == expected
-    header, got = read(ours, "results", expected)
-    assert header == result_header(records)
-    assert got == read(module, "results", expected)[1]
-
-
 # --- the modules and their declarations agree --------------------------------------------------
 
 
@@ -183,15 +85,24 @@ def _declared_names(record, renames) -> tuple[str, ...]:
     return tuple(renames.get(f["name"], f["name"]) if "name" in f else "record_type" for f in record["fields"])
 
 
-def test_the_delimited_module_has_the_declared_fields_in_the_declared_order():
-    from bank_formats.delimited import payments, results
+def test_the_delimited_family_names_the_declared_fields_in_the_documented_order():
+    from bank_formats.delimited import layout
 
-    d = builtin("delimited")
-    assert _declared_names(d["payments"]["header"], {}) == payments.PAYMENT_HEADER_FIELDS
-    assert _declared_names(d["payments"]["detail"], {}) == payments.PAYMENT_LINE_FIELDS
-    assert _declared_names(d["results"]["header"], {}) == results.RESULT_HEADER_FIELDS
-    assert _declared_names(d["results"]["detail"], {"outcome": "status"}) == results.RESULT_RECORD_FIELDS_REF
-    assert {FailureReason(r): c for c, r in d["results"]["reasons"].items()} == results.REASON_TO_CODE
+    assert layout.PAYMENT_HEADER_FIELDS == (
+        "record_type", "file_id", "batch_id", "payer_account", "payer_name", "bank_code", "count", "total_fen",
+        "created_at", "requested_date", "purpose")
+    assert layout.PAYMENT_LINE_FIELDS == (
+        "record_type", "seq", "account_no", "name", "amount_fen", "id_number", "account_kind", "bank_name",
+        "subsidy_item", "remark", "phone", "address", "household_no")
+    assert layout.RESULT_HEADER_FIELDS == (
+        "record_type", "file_id", "original_file_id", "batch_id", "created_at", "count", "paid_count", "paid_fen",
+        "failed_count", "failed_fen")
+    assert layout.RESULT_RECORD_FIELDS_REF == (
+        "record_type", "seq", "account_no", "amount_fen", "status", "bank_code", "bank_text", "bank_ref", "name")
+    assert layout.REASON_TO_CODE == {
+        FailureReason.ACCOUNT_NOT_FOUND: "E01", FailureReason.NAME_MISMATCH: "E02", FailureReason.ACCOUNT_CLOSED: "E03",
+        FailureReason.ACCOUNT_FROZEN: "E04", FailureReason.ID_MISMATCH: "E05", FailureReason.CARD_LOST: "E06",
+        FailureReason.OTHER: "E99"}
 
 
 def test_the_fixed_width_module_takes_its_layouts_from_the_declaration():
