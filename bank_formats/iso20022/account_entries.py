@@ -935,11 +935,16 @@ class NotificationResultReader:
             self._skip(e.where, "OTHER_BATCH", f"{label}: payment information {tx.pmt_inf_id!r}, "
                        f"not {batch!r}", fen=fen)
             return None
-        try:
-            seq = line_of(batch, tx.instr_id, tx.end_to_end_id)
-        except ValueError as exc:
-            self._problems.add(e.where, "EndToEndId", str(exc))
-            return None
+        instr = tx.instr_id
+        if (batch and tx.end_to_end_id == f"{batch}-{instr}" and instr.isdigit() and instr.isascii()
+                and instr[0] != "0" and len(instr) <= _SEQ_MAX):
+            seq = int(instr)  # (our pain.001's references, as line_of reads them)
+        else:
+            try:
+                seq = line_of(batch, instr, tx.end_to_end_id)
+            except ValueError as exc:
+                self._problems.add(e.where, "EndToEndId", str(exc))
+                return None
         if seq is None:
             self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)
             return None
