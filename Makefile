@@ -23,7 +23,7 @@ demo:
 test:
 	@bash scripts/system-deps.sh test
 	@$(MAKE) -s venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 protos: $(VENV)/.installed
 	$(PY) -m adapter.protogen
