@@ -140,6 +140,16 @@ def test_a_start_that_does_not_follow_the_widths_is_named():
      "payments.detail.fields[5].optional: only the last fields of a record may be optional"),
     (lambda r: r["results"].update(name="(?P<batch>"), "results.name: not a regular expression"),
     (lambda r: r["results"].update(name="(?P<batch>.*)"), "results.name: group 'batch' is not a header field"),
+    # the file-level settings the delimited family's declaration uses, refused on a fixed layout or mistyped
+    (lambda r: r["payments"].update(blank_lines="keep"), "payments.blank_lines: 'keep' is not skip or refuse"),
+    (lambda r: r["payments"].update(numbers="counted"),
+     "payments.numbers: 'counted' is not plain or counted (counted: delimited layouts)"),
+    (lambda r: r["payments"].update(seq_in="line"), "payments.seq_in: 'line' is not where or message"),
+    (lambda r: r["results"].update(wording="bank"), "results.wording: 'bank' is not layout or delimited"),
+    (lambda r: r["results"].update(lines="loose"), "results.lines: 'loose' is not records or strict"),
+    (lambda r: r["results"].update(lines="strict"),
+     "results.lines: strict lines need a delimited layout with one header record and a digest trailer"),
+    (lambda r: r["results"].update(max_line=100), "results.max_line: expected bytes from 1024 to 67108864, got 100"),
 ])
 def test_a_wrong_declaration_names_the_key_and_why(change, expected):
     assert _error(change).startswith(expected)
