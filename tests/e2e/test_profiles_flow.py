@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -92,7 +93,10 @@ def test_a_batch_goes_through_each_shipped_profile(engine, tmp_path, sshd_server
         worker.run_once()  # dispatch
         (sent,) = client.call("ListFiles", pb.ListFilesRequest(batch_id=batch_id)).files
         suffix = profile.bank_format.file_suffix
-        assert sent.name == profile.naming.payment_name(profile.code, batch_id, ctx.clock().date(), suffix)
+        # the file is named by the Beijing day it was rendered on (issue 12: every day is a Beijing
+        # day): from 16:00 UTC that is already tomorrow's date in UTC terms
+        beijing_day = ctx.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
+        assert sent.name == profile.naming.payment_name(profile.code, batch_id, beijing_day, suffix)
         uploaded = sshd_server.root_dir / profile.inbox / sent.name
         assert uploaded.exists()
         if profile.security.required:  # signed (signature first) and encrypted; no clear copy kept
