@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from adapter.cli_output import amount, emit, emit_json, say, table, to_data, when
+from adapter.cli_output import amount, emit, emit_json, pages, say, table, to_data, when
 
 BATCH_STATUSES = ("NEEDS_CORRECTION", "SUBMITTED", "APPROVED", "FUNDED", "DISPATCHED", "RESULTS_COMPLETE", "CLOSED")
 
@@ -96,14 +96,14 @@ def fen_of(text: str) -> int:
 def list_batches(args, client) -> int:
     from ykt.v1 import disbursement_pb2 as pb
 
-    c, found, token = client(args), [], ""
-    while True:
+    c = client(args)
+
+    def fetch(token):
         page = c.call("ListBatches", pb.ListBatchesRequest(status=args.status or "", page_size=1000,
-                                                           page_token=token), timeout=120)
-        found += page.batches
-        token = page.next_page_token
-        if not token:
-            break
+                                                           page_token=token or ""), timeout=120)
+        return page.batches, page.next_page_token
+
+    found = [b for part in pages(fetch) for b in part]
     if args.json:
         emit_json([to_data(b) for b in found])
         return 0

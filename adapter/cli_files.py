@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import i18n
-from adapter.cli_output import amount, emit, emit_json, say, table, to_data, when
+from adapter.cli_output import amount, emit, emit_json, pages, say, table, to_data, when
 from adapter.reading_report_pb import reading_notes
 
 FILE_STATES = ("GENERATED", "UPLOADING", "FAILED", "DELIVERED", "ACKNOWLEDGED", "RECEIVED", "BOOKED",
@@ -113,15 +113,15 @@ def list_files(args, client) -> int:
     """Every file exchanged with each bank, page by page, grouped by bank."""
     from ykt.v1 import disbursement_pb2 as pb
 
-    c, found, after = client(args), [], 0
-    while True:
+    c = client(args)
+
+    def fetch(after):
         page = c.call("ListFiles", pb.ListFilesRequest(
             bank_code=args.bank or "", batch_id=args.batch or "", state=args.state or "",
-            after_file_id=after, page_size=1000), timeout=120)
-        found += page.files
-        after = page.next_after_file_id
-        if not after:
-            break
+            after_file_id=after or 0, page_size=1000), timeout=120)
+        return page.files, page.next_after_file_id
+
+    found = [f for part in pages(fetch) for f in part]
     if args.json:
         emit_json([to_data(f) for f in found])
         return 0
@@ -222,14 +222,14 @@ def list_exceptions(args, client) -> int:
     """The exceptions of booked result files, page by page, oldest first."""
     from ykt.v1 import disbursement_pb2 as pb
 
-    c, found, token = client(args), [], ""
-    while True:
+    c = client(args)
+
+    def fetch(token):
         page = c.call("ListExceptions", pb.ListExceptionsRequest(
-            bank_code=args.bank or "", batch_id=args.batch or "", page_size=1000, page_token=token), timeout=120)
-        found += page.exceptions
-        token = page.next_page_token
-        if not token:
-            break
+            bank_code=args.bank or "", batch_id=args.batch or "", page_size=1000, page_token=token or ""), timeout=120)
+        return page.exceptions, page.next_page_token
+
+    found = [e for part in pages(fetch) for e in part]
     if args.json:
         emit_json([to_data(e) for e in found])
         return 0
@@ -316,14 +316,14 @@ def format_reconciliation(reply) -> str:
 def list_statements(args, client) -> int:
     from ykt.v1 import disbursement_pb2 as pb
 
-    c, found, after = client(args), [], 0
-    while True:
+    c = client(args)
+
+    def fetch(after):
         page = c.call("ListStatementFiles", pb.ListStatementFilesRequest(
-            bank_code=args.bank or "", state=args.state or "", page_size=1000, after_file_id=after), timeout=120)
-        found += page.files
-        after = page.next_after_file_id
-        if not after:
-            break
+            bank_code=args.bank or "", state=args.state or "", page_size=1000, after_file_id=after or 0), timeout=120)
+        return page.files, page.next_after_file_id
+
+    found = [f for part in pages(fetch) for f in part]
     if args.json:
         emit_json([to_data(f) for f in found])
         return 0

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import i18n
-from adapter.cli_output import amount, emit, emit_json, say, stream, stream_json, table, to_data, when
+from adapter.cli_output import amount, emit, emit_json, pages, say, stream, stream_json, table, to_data, when
 
 LINE_STATUSES = ("PENDING", "PAID", "FAILED", "GIVEN_UP", "REFUNDED", "REJECTED", "HELD", "REMOVED")
 CHANGE_STATES = ("PENDING", "APPROVED", "REFUSED")
@@ -149,32 +149,22 @@ class LinesFileError(ValueError):
     """A file of lines that cannot be read: refused before anything is sent (exit 2)."""
 
 
-def _pages(fetch: Callable[[object], tuple[list, object]]) -> Iterator[list]:
-    """Pages of a listing: ``fetch(cursor)`` returns the page and the next cursor (falsy: done)."""
-    cursor = None
-    while True:
-        page, cursor = fetch(cursor)
-        yield page
-        if not cursor:
-            return
-
-
 def list_lines(args, client) -> int:
     from ykt.v1 import disbursement_pb2 as pb
 
     c = client(args)
 
-    def pages(status: str):
+    def of_status(status: str):
         def fetch(after):
             got = list(c.call("ListLines", pb.ListLinesRequest(batch_id=args.batch_id, status=status, page_size=PAGE,
                                                                  after_seq=after or 0), timeout=120).lines)
             return got, (got[-1].seq if len(got) == PAGE else None)
 
-        return _pages(fetch)
+        return pages(fetch)
 
     def every_page():  # the service lists one state at a time: without --status, each in turn
         for status in [args.status] if args.status else LINE_STATUSES:
-            yield from pages(status)
+            yield from of_status(status)
 
     if args.json:
         stream_json(every_page())
@@ -271,13 +261,13 @@ def list_issues(args, client) -> int:
         return list(page.issues), page.next_after_issue_id
 
     if args.json:
-        stream_json(_pages(fetch))
+        stream_json(pages(fetch))
         return 0
     n = stream([say("cli.col.seq"), say("cli.col.severity"), say("cli.col.open"), say("cli.col.field"),
                 say("cli.col.reason"), say("cli.col.detail"), say("cli.col.other_line")],
                (([i.seq, say(f"cli.severity.{i.severity}"), say("common.yes" if i.open else "common.no"), _field(i.field),
                   i18n.name("problem", i.code), i.message, f"{i.other_batch_id}#{i.other_seq}" if i.other_batch_id
-                  else ""] for i in page) for page in _pages(fetch)), right=(0,), widths=(4, 18, 6, 8, 18, 40))
+                  else ""] for i in page) for page in pages(fetch)), right=(0,), widths=(4, 18, 6, 8, 18, 40))
     emit(say("cli.issues.count", n=n))
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC
 
 from google.protobuf.descriptor import FieldDescriptor
@@ -133,3 +133,14 @@ def emit(text: str) -> None:
 def say(key: str, **fields) -> str:
     """Words for people in this run's language (``--lang``)."""
     return i18n.say(key, **fields)
+
+
+def pages(fetch: Callable[[object], tuple[list, object]]) -> Iterator[list]:
+    """Pages of a listing: ``fetch(cursor)`` returns the page and the next cursor (falsy: done;
+    the first call gets None). One loop for every paged RPC, whatever its cursor is called."""
+    cursor = None
+    while True:
+        page, cursor = fetch(cursor)
+        yield page
+        if not cursor:
+            return
