@@ -27,6 +27,9 @@ seed), each answering a payment file with one more result file, named by the res
 from the payment file's stem with a tag (``RESULT_PAY_B1_REREPORT.xml``,
 ``RESULT_PAY_B1_REPAY.xml`` with the default pattern), after the answer itself:
 
+    fail={2, 5}          the lines named fail (with a reason drawn as for any failure),
+                         whatever the failure rate: for tests that need a failure for sure
+
     rereport=True        the answer again (重报): the same records with the same references,
                          in a result file of its own id and name. No money moves.
     pay_twice={3, 7}     a second payment (重发) of the lines named, where the answer paid
@@ -132,8 +135,9 @@ class SimulatedBank:
         pay_twice_ppm: int = 0,
         delivery_marker: str | None = ".ok",
         statement_format=None,
+        fail: Iterable[int] = (),
     ):
-        """``rereport``, ``pay_twice`` (seqs) and ``pay_twice_ppm``: see the module docstring.
+        """``rereport``, ``pay_twice`` (seqs), ``pay_twice_ppm`` and ``fail`` (seqs): see the module docstring.
         ``delivery_marker``: the suffix of the marker the service leaves beside a payment file
         it delivered (the profile's); such markers are not payment files and leave the inbox
         with the file they mark."""
@@ -162,6 +166,7 @@ class SimulatedBank:
         if type(pay_twice_ppm) is not int or not 0 <= pay_twice_ppm <= 1_000_000:
             raise ValueError(f"pay_twice_ppm must be within 0..1000000, not {pay_twice_ppm!r}")
         self.pay_twice_ppm = pay_twice_ppm
+        self.fail = frozenset(fail)
         self.delivery_marker = delivery_marker
         # The bank's side of file security (service.file_security.counterpart), or None: files
         # in the clear. Clear copies of secured files live only in the private staging folder.
@@ -359,7 +364,8 @@ class SimulatedBank:
                 last_seq = line.seq
                 tally.count += 1
                 tally.total_fen += line.amount_fen
-                rec = decide(self.seed, header.batch_id, line, self.failure_rate_ppm)
+                rate = 1_000_000 if line.seq in self.fail else self.failure_rate_ppm
+                rec = decide(self.seed, header.batch_id, line, rate)
                 if rec.reason in self.own_texts:
                     rec = _in_own_words(rec, *self.own_texts[rec.reason])
                 paid = rec.outcome is PaymentOutcome.PAID

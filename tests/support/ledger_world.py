@@ -61,11 +61,14 @@ class World:
         dispatch.dispatch(self.ctx, batch_id)
         return batch_id, total
 
-    def bank_answers(self, batch_id: str, failure_ppm: int = 200_000, seed: int = 11) -> BatchFacts:
-        """The bank answers the batch's payment file; the service books the result."""
+    def bank_answers(self, batch_id: str, failure_ppm: int = 200_000, seed: int = 11, fail=()) -> BatchFacts:
+        """The bank answers the batch's payment file; the service books the result.
+
+        Which lines fail at ``failure_ppm`` depends on the batch id, which is random: a test
+        that needs a failure names lines that fail for sure in ``fail``."""
         self._answered += 1
         sim = SimulatedBank(self.tmp_path / f"sim{self._answered}", bank_formats.get("iso20022"), seed=seed,
-                            bank_code=BANK, failure_rate_ppm=failure_ppm)
+                            bank_code=BANK, failure_rate_ppm=failure_ppm, fail=fail)
         with self.ctx.engine.connect() as conn:
             sent = store.outbound_file(conn, batch_id)
         (sim.inbox / sent.name).write_bytes(self.bank.inbox[sent.name])

@@ -49,7 +49,7 @@ def source(engine, tmp_path):
     """A closed batch, its keys on disk, a signed copy of its reconciliation, and the settings."""
     world = World(engine, tmp_path, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     batch_id, _ = world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", 30, seed=5)
-    facts = world.bank_answers(batch_id, failure_ppm=250_000)
+    facts = world.bank_answers(batch_id, failure_ppm=250_000, fail={2})
     assert facts.paid and facts.failed
     world.close(batch_id)
     keyring = world.ctx.cipher.keyring

@@ -23,7 +23,7 @@ def closed_batch(engine, tmp_path):
     """A batch submitted, approved, funded, dispatched, answered with failures, and closed."""
     world = World(engine, tmp_path, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     batch_id, _total = world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", 40, seed=5)
-    facts = world.bank_answers(batch_id, failure_ppm=250_000)
+    facts = world.bank_answers(batch_id, failure_ppm=250_000, fail={2})
     assert facts.failed  # the close has something to refund
     world.close(batch_id)
     return batch_id

@@ -58,7 +58,7 @@ def ledger(engine, tmp_path) -> Ledger:
     """A batch submitted, approved, funded, dispatched, answered with failures and closed."""
     world = World(engine, tmp_path, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     batch_id, _total = world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", 40, seed=5)
-    facts = world.bank_answers(batch_id, failure_ppm=250_000)
+    facts = world.bank_answers(batch_id, failure_ppm=250_000, fail={2})
     assert facts.paid and facts.failed
     world.close(batch_id)
     return Ledger(engine, tmp_path, batch_id, min(facts.paid), min(facts.failed))
@@ -167,7 +167,7 @@ def test_a_dropped_index_is_named(ledger):
 def sqlite_ledger(sqlite_engine, tmp_path) -> Ledger:
     world = World(sqlite_engine, tmp_path, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     batch_id, _total = world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", 40, seed=5)
-    facts = world.bank_answers(batch_id, failure_ppm=250_000)
+    facts = world.bank_answers(batch_id, failure_ppm=250_000, fail={2})
     return Ledger(sqlite_engine, tmp_path, batch_id, min(facts.paid), min(facts.failed))
 
 

@@ -32,7 +32,7 @@ def world(engine, tmp_path):
     other_region, _ = w.submit_fund_dispatch(PROGRAM, OTHER_REGION, "2026-11", 12, seed=22)
     other_program, _ = w.submit_fund_dispatch(OTHER_PROGRAM, REGION, "2026-11", 12, seed=23)
     w.at(_at(11, 4))
-    first = w.bank_answers(b1, failure_ppm=250_000, seed=5)
+    first = w.bank_answers(b1, failure_ppm=250_000, seed=5, fail={2})
     w.bank_answers(other_region, seed=6)
     w.bank_answers(other_program, seed=7)
     w.at(_at(11, 20))
@@ -41,7 +41,7 @@ def world(engine, tmp_path):
     w.at(_at(11, 25))
     b2, _ = w.submit_fund_dispatch(PROGRAM, REGION, "2026-11", 25, seed=24)
     w.at(_at(12, 10))
-    second = w.bank_answers(b2, failure_ppm=300_000, seed=8)
+    second = w.bank_answers(b2, failure_ppm=300_000, seed=8, fail={3})
     assert first.failed and second.failed and second.paid
     assert second.payment_due < _at(12, 10).date() and first.payment_due >= _at(11, 4).date()
     return w, first, second
