@@ -136,12 +136,13 @@ class Office:
         self.dispatch(sent)
         return sent
 
-    def bank_answers(self, sent: Sent, bank_user: str, failure_ppm: int) -> pb.IngestResultFileResponse:
+    def bank_answers(self, sent: Sent, bank_user: str, failure_ppm: int, fail=()) -> pb.IngestResultFileResponse:
         """The simulated bank answers the batch's latest payment file; its bank user hands the
-        result file in."""
+        result file in. Which lines fail at ``failure_ppm`` depends on the random batch id: a
+        test that needs given lines failed names them in ``fail``."""
         self._answers += 1
         sim = SimulatedBank(self.tmp_path / f"sim{self._answers}", bank_formats.get("iso20022"), seed=7,
-                            bank_code=sent.bank_code, failure_rate_ppm=failure_ppm)
+                            bank_code=sent.bank_code, failure_rate_ppm=failure_ppm, fail=fail)
         (out,) = [f for f in self.call("finance", "ListFiles", pb.ListFilesRequest(batch_id=sent.batch_id)).files
                   if f.direction == "OUT"][-1:]
         (sim.inbox / out.name).write_bytes(self.memory.inbox[out.name])
