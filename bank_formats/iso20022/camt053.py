@@ -34,7 +34,10 @@ is refused (see ``_common.Places``)::
     seq                  the entry's position in the statement (not written)
     amount_fen           Ntry/Amt[@Ccy]          (> 0)
     side                 Ntry/CdtDbtInd          (CRDT, DBIT)
-                         Ntry/Sts: v08 Sts/Cd = BOOK, v02 Sts = BOOK (other statuses refused)
+                         Ntry/Sts: v08 Sts/Cd = BOOK, v02 Sts = BOOK. An entry still in
+                         progress (PDNG pending, INFO, FUTR) is no booking: it is not
+                         yielded but listed in ``skipped`` (NOT_FINAL, with its amount), as
+                         the tolerant reader does; any other status is refused
     booking_date         Ntry/BookgDt/Dt         (BookgDt/DtTm is read as its date)
     reference            Ntry/AcctSvcrRef
                          Ntry/BkTxCd/Domn: PMNT, family ICDT (DBIT) or RCDT (CRDT), sub-family
@@ -51,12 +54,17 @@ is refused (see ``_common.Places``)::
 
     NtryDtls is written only for an entry with a batch, a counterparty or a remark.
 
-The reader checks ``closing = opening + credit - debit`` and that the entries add up to the
-summary (count, credit and debit sums), collects every problem (the line or XPath and the
-field) and raises one FormatError at the end, like the pain.002 reader.
+The reader checks that the entries add up to the summary (count, credit and debit sums; the
+summary counts every entry, those still in progress too, as the tolerant reader reads it) and
+``closing = opening + credit - debit`` with the booked entries' sums (an entry in progress does
+not move the booked balance), collects every problem (the line or XPath and the field) and
+raises one FormatError at the end, like the pain.002 reader. ``header`` states the summary's
+count and sums until the reading ends; then, when entries in progress were skipped, those of the
+entries yielded (as the tolerant reader's does), so that the header agrees with the entries.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -66,7 +74,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import FormatError, WrittenFile
+from bank_formats.base import FormatError, Skipped, WrittenFile
 from bank_formats.iso20022._common import (
     CAMT053_V02,
     CAMT053_V08,
@@ -102,6 +110,7 @@ from bank_formats.iso20022.pain001 import (
 from domain.model import EntrySide, StatementEntry, StatementHeader
 
 BOOKED = "BOOK"
+NOT_FINAL = frozenset({"PDNG", "INFO", "FUTR"})  # ExternalEntryStatus1Code: not booked (yet)
 OPENING = "OPBD"  # OpeningBooked
 CLOSING = "CLBD"  # ClosingBooked
 REMARK_PIECE = 140
@@ -568,6 +577,9 @@ class Camt053Reader:
         self._v02 = variant == CAMT053_V02
         self._fast_entry = _fast_entry_re(variant.namespace, self._v02)
         self.name = name
+        self.skipped: list[Skipped] = []  # entries still in progress (NOT_FINAL)
+        self._pending = {EntrySide.CREDIT: [0, 0], EntrySide.DEBIT: [0, 0]}  # side: [count, fen]
+        self._pending_unread = False  # an entry in progress whose amount or side is not known
         self._problems = Problems()
         # only the elements at their places count: an Ntry in SplmtryData/Envlp is not an
         # entry of this statement (see _common.Places)
@@ -747,14 +759,25 @@ class Camt053Reader:
             if not p:
                 p.add(where, "Stmt", "the statement's header is incomplete")
             return None
-        header = StatementHeader(**{k: vals[k] for k in keys})
-        follows = header.opening_balance_fen + header.credit_fen - header.debit_fen
+        return StatementHeader(**{k: vals[k] for k in keys})
+
+    def _check_balance(self, header: StatementHeader) -> None:
+        """closing = opening + credit - debit, of the booked entries: the summary's sums less
+        those of the entries still in progress (not checked when one of those could not be read:
+        its problem says why)."""
+        if self._pending_unread:
+            return
+        credit = header.credit_fen - self._pending[EntrySide.CREDIT][1]
+        debit = header.debit_fen - self._pending[EntrySide.DEBIT][1]
+        follows = header.opening_balance_fen + credit - debit
         if header.closing_balance_fen != follows:
-            p.add(self._bal_where[CLOSING], "Amt",
-                  f"closing balance {_show(header.closing_balance_fen)} is not opening "
-                  f"{_show(header.opening_balance_fen)} + credit {format_amount(header.credit_fen)}"
-                  f" - debit {format_amount(header.debit_fen)} = {_show(follows)}")
-        return header
+            pending = sum(n for n, _ in self._pending.values())
+            booked = f" (the booked entries: {pending} in progress left out)" if pending else ""
+            self._problems.add(
+                self._bal_where[CLOSING], "Amt",
+                f"closing balance {_show(header.closing_balance_fen)} is not opening "
+                f"{_show(header.opening_balance_fen)} + credit {format_amount(credit)} - debit "
+                f"{format_amount(debit)} = {_show(follows)}{booked}")
 
     # entries --------------------------------------------------------------------------------
 
@@ -902,6 +925,11 @@ class Camt053Reader:
             if not problems:
                 problems.add("/Document/BkToCstmrStmt", "Stmt", "no statement found in the file")
             raise problems.error(self.name)
+        self._check_balance(header)
+        booked = dict(counts), dict(sums)
+        for side, (n, fen) in self._pending.items():
+            counts[side] += n
+            sums[side] += fen
         if complete and seen == counts[EntrySide.CREDIT] + counts[EntrySide.DEBIT]:
             self._check_summary(header, seen, counts, sums)
         elif complete and seen != header.count:
@@ -909,6 +937,11 @@ class Camt053Reader:
                          f"summary says {header.count} entries, the statement has {seen}")
         if problems:
             raise problems.error(self.name)
+        if self.skipped:
+            n, fen = booked
+            self.header = dataclasses.replace(
+                header, count=n[EntrySide.CREDIT] + n[EntrySide.DEBIT], credit_fen=fen[EntrySide.CREDIT],
+                debit_fen=fen[EntrySide.DEBIT])
 
     def _check_summary(self, header: StatementHeader, seen: int, counts: dict,
                        sums: dict) -> None:
@@ -970,9 +1003,12 @@ class Camt053Reader:
             p.add(where, "CdtDbtInd", f"{ntry.findtext(T.CDTDBTIND)!r} is not CRDT or DBIT")
         sts = ntry.find(T.STS)
         status = sts.text if self._v02 or sts is None else sts.findtext(T.CD)
+        if status in NOT_FINAL:
+            self._not_final(ntry, where, status, amount, side, len(p) > before)
+            return None
         if status != BOOKED:
-            p.add(where, "Sts", f"status {status!r} is not {BOOKED}: a statement lists booked "
-                                f"entries")
+            p.add(where, "Sts", f"status {status!r} is not {BOOKED} (booked) nor a status of an entry "
+                                f"in progress ({', '.join(sorted(NOT_FINAL))})")
         booked = ntry.find(T.BOOKGDT)
         booking_date = None
         try:
@@ -998,6 +1034,20 @@ class Camt053Reader:
             return None
         return StatementEntry(seq, side, amount, booking_date, reference, batch_id, line_seq,
                               name, account, remark)
+
+    def _not_final(self, ntry: etree._Element, where: str, status: str, amount: int | None,
+                   side: EntrySide | None, bad: bool) -> None:
+        """An entry still in progress: listed in ``skipped``, counted for the summary (unless its
+        amount or side could not be read: its problem is recorded)."""
+        if bad or amount is None or side is None:
+            self._pending_unread = True
+            return
+        reference = ntry.findtext(self._t.ACCTSVCRREF) or "entry"
+        self.skipped.append(Skipped(where, "NOT_FINAL", f"{reference}: entry status {status}, not {BOOKED}",
+                                    amount))
+        pending = self._pending[side]
+        pending[0] += 1
+        pending[1] += amount
 
     def _refs(self, refs: etree._Element | None, where: str) -> tuple[str, int | None]:
         """(batch_id, line_seq) from TxDtls/Refs; see the module docstring."""
