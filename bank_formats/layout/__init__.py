@@ -33,7 +33,9 @@ for texts, right for numbers), ``pad`` (" ", or "0" for right-aligned numbers), 
 ``unit`` ("fen" or "yuan": a point and two decimals, integer arithmetic only), ``format``
 (dates ``YYYYMMDD`` / ``YYYY-MM-DD``, date-times ``YYYYMMDDhhmmss+hhmm`` / ``iso``), ``codes``
 (an enum's value -> the file's code, e.g. ``{ CARD = "1" }``), ``paid``/``other`` (a status
-field's codes for paid and for a failure without a code of its own), ``optional`` (trailing
+field's codes for paid and for a failure without a code of its own), ``unknown`` (a status code
+neither of them nor in ``reasons``: ``"failed"``, the bank's own failure code, or ``"refuse"``,
+the record refused, for a bank whose specification gives no codes), ``optional`` (trailing
 fields only records that carry a value have, told apart by length or field count) and
 ``min_width`` (a delimited number zero-padded to at least this many digits). A header or
 trailer record may instead be a ``line`` template (``line = "[{unit}]批量代理业务{report}记录"``)

@@ -412,10 +412,17 @@ def reason_codes(reasons: Mapping[str, FailureReason]) -> dict[FailureReason, st
 
 def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
     """A status field: the paid code, or the bank's failure code. ``read`` returns (outcome,
-    reason, bank_code); ``write`` takes that triple (bank_code empty: the reason's code)."""
+    reason, bank_code); ``write`` takes that triple (bank_code empty: the reason's code). With
+    ``unknown = "refuse"`` only the declared codes (paid, other, the reasons') are read or
+    written: another is no failure code but a code the layout does not know."""
     paid, other, width = f.paid, f.other, f.width
     codes = reason_codes(reasons)
     paid_result = (PAID, None, "")
+    known = None
+    if f.unknown == "refuse":
+        known = {other, *reasons}
+        listed = ", ".join([f"{paid} paid", f"{other} failed"] + [f"{k} {reasons[k]}" for k in sorted(reasons)
+                                                                  if k != other])
 
     def read_status(raw):
         code = strip(raw) if fixed else raw.strip()
@@ -429,6 +436,9 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
             raise ValueError("is empty")
         if not (code.isalnum() and code.isascii()):
             raise ValueError(f"{quote(raw)} is not a status code (ASCII letters and digits)")
+        if known is not None and code not in known:
+            raise ValueError(f"status code {code!r} is not one this layout declares ({listed}): the record "
+                             f"cannot be booked as paid or failed")
         return (FAILED, reasons.get(code, OTHER), code)
 
     def write_status(triple):
@@ -453,6 +463,8 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
         if not (code.isascii() and code.isalnum()) or (width is not None and len(code) > width):
             raise ValueError(f"bank code {code!r} is not {'1 to %d ' % width if width else ''}ASCII letters "
                              f"and digits")
+        if known is not None and code not in known:
+            raise ValueError(f"bank code {code!r} is not one this layout declares ({listed})")
         if reasons.get(code, OTHER) != reason:
             raise ValueError(f"bank code {code} reads back as {reasons.get(code, OTHER)}, not {reason}; "
                              f"leave bank_code empty to write {codes.get(reason, other)}")

@@ -76,7 +76,10 @@ class FieldDecl:
     value shorter than its width is filled; ``value``: the constant's text (or what a filler
     writes); ``unit``: "fen" or "yuan" for amounts; ``format``: a date's or date-time's spelling;
     ``codes``: model value -> the file's code ("code" fields); ``paid``/``other``: a status
-    field's code for paid and for a failure without a code of its own; ``optional``: a trailing
+    field's code for paid and for a failure without a code of its own; ``unknown``: what a status
+    code that is neither of them nor one of the file's ``reasons`` means, "failed" (the bank's
+    own failure code) or "refuse" (not a code the layout knows: the record is refused, for a
+    bank whose specification lists no codes); ``optional``: a trailing
     field that only records carrying a value have (told by the record's length or field count);
     ``min_width``: a delimited number zero-padded to at least this many digits.
     """
@@ -94,6 +97,7 @@ class FieldDecl:
     codes: Mapping[str, str] = field(default_factory=dict)
     paid: str = ""
     other: str = ""
+    unknown: str = "failed"
     optional: bool = False
     min_width: int = 0
     algorithm: str = "sha256"
@@ -433,6 +437,11 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
                                   and paid != other):
         raise p.fail("paid", "a status field states its code for paid and, as other, for a failure "
                      "without a code of its own (two different codes)")
+    unknown = raw.get("unknown", "failed")
+    if unknown not in ("failed", "refuse"):
+        raise p.fail("unknown", f"{unknown!r} is not failed or refuse")
+    if "unknown" in raw and ftype != "status":
+        raise p.fail("unknown", "only a status field has codes that may be unknown")
     algorithm = raw.get("algorithm", "sha256")
     if algorithm not in DIGESTS:
         raise p.fail("algorithm", f"{algorithm!r} is not one of {', '.join(DIGESTS)}")
@@ -458,7 +467,8 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
     if not (isinstance(called, str) and called.isidentifier()) and called != "":
         raise p.fail("label", f"expected a field name for messages such as 'status_code', got {called!r}")
     return FieldDecl(name, ftype, width, start, align, pad, flags["required"], value, unit, fmt,
-                     dict(codes), paid, other, flags["optional"], min_width, algorithm, note, where, called)
+                     dict(codes), paid, other, unknown, flags["optional"], min_width, algorithm, note, where,
+                     called)
 
 
 def _check_file(decl: FileDecl, p: _Path) -> None:
