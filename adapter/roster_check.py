@@ -22,8 +22,7 @@ _SAME_FIELD = {"amount_yuan": "amount_fen"}
 @dataclass
 class CheckReport:
     """What the check found: every problem in row order (batch-level ones last), the roster's
-    count and total (the control totals sent with it), how many rows are wrong, and the digest
-    of the file's bytes (for the default idempotency key)."""
+    count and total (the control totals sent after its lines) and how many rows are wrong."""
 
     problems: list[Problem] = field(default_factory=list)
     count: int = 0
@@ -32,7 +31,6 @@ class CheckReport:
     warnings: int = 0
     rows_wrong: int = 0
     examples: list[int] = field(default_factory=list)  # rows skipped as the template's example
-    sha256: str = ""
 
 
 def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: int | None = None,
@@ -40,13 +38,14 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
     """Read the whole roster once and check it. ``control_count`` and ``control_total_fen`` are
     what the department states (default: what the rows add up to, then only seqs are checked at
     batch level); ``tick()`` is called once a row; ``spool`` (an :class:`adapter.roster_spool.Spool`)
-    keeps each line as read, for sending. Raises :class:`~adapter.roster_sheet.SheetError`
-    when the file cannot be read as a roster."""
+    keeps each line as checked, for sending while later rows are checked, and is refused at the
+    first wrong row (the check goes on, to list every problem). Raises
+    :class:`~adapter.roster_sheet.SheetError` when the file cannot be read as a roster."""
     from domain.eligibility import FIELD_TOO_LONG
     from domain.validation import BatchChecker
     from service.submission import WIDTHS
 
-    report = CheckReport(sha256=_file_digest(roster.path))
+    report = CheckReport()
     checker = BatchChecker(max_amount_fen=max_amount_fen)
     widths = tuple(WIDTHS.items())
     shortest = min(WIDTHS.values())  # a line with no text longer than this fits every width
@@ -55,8 +54,6 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
         if tick is not None:
             tick()
         line = row.line
-        if spool is not None:
-            spool.add(row.row, line)
         found = list(row.problems)
         findings = checker.check(line)
         if findings:
@@ -75,12 +72,18 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
                     found.append(Problem(row.row, roster.columns.get(name, name), name, FIELD_TOO_LONG,
                                          f"row {row.row}: {name}: {len(value)} characters, at most {width}", ERROR,
                                          line.seq))
+        errors = 0
         if found:
             report.problems += found
             errors = sum(1 for p in found if p.severity == ERROR)
             report.errors += errors
             report.warnings += len(found) - errors
             report.rows_wrong += bool(errors)
+        if spool is not None and spool.open:
+            if errors:
+                spool.refuse()
+            else:
+                spool.add(row.row, line)
     for p in roster.problems:  # the sheet's own 合计 row against its rows
         report.problems.append(p)
         report.errors += p.severity == ERROR
@@ -91,6 +94,10 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
         report.problems.append(Problem(0, "", e.field, e.code, e.message, e.severity))
         report.errors += e.severity == ERROR
     report.examples = list(roster.examples)
+    if spool is not None:
+        if report.errors:
+            spool.refuse()
+        spool.close()
     return report
 
 
@@ -123,7 +130,9 @@ def default_key(sha256: str, args) -> str:
     return "roster-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
-def _file_digest(path) -> str:
+def file_digest(path) -> str:
+    """SHA-256 of the file's bytes (for :func:`default_key`: read before the check, whose rows
+    go out while it runs, after the header that carries the key)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 EXIT_OK, EXIT_REJECTED, EXIT_REFUSED_HERE, EXIT_REFUSED_THERE, EXIT_FAILED = 0, 1, 2, 3, 4
@@ -101,13 +101,8 @@ def _template(args) -> int:
 def _submit(args, client: Callable) -> int:
     from adapter import roster_check
     from adapter.roster_sheet import Roster, SheetError, yuan_to_fen
-    from adapter.roster_spool import Spool
-    from domain.model import BatchHeader
-    from domain.money import yuan
-    from i18n import current, say
+    from i18n import say
 
-    as_json = getattr(args, "json", False)
-    out = _Quiet() if as_json else sys.stdout  # --json: one object at the end, nothing else on stdout
     err = sys.stderr
     try:
         max_fen = yuan_to_fen(args.max_amount) if args.max_amount else None
@@ -126,18 +121,52 @@ def _submit(args, client: Callable) -> int:
         return EXIT_REFUSED_HERE
     try:
         roster = Roster(args.file)
+        key = args.key or roster_check.default_key(roster_check.file_digest(args.file), args)
+    except SheetError as exc:
+        return _sheet_refused(args, exc)
+    except OSError as exc:
+        print(f"ykt: {args.file}: {exc.strerror or exc}", file=err)
+        return EXIT_REFUSED_HERE
+    if args.check_only:
+        return _check_and_submit(args, roster, max_fen, stated_total, None, result_path)
+    from adapter.roster_stream import Stream
+    from domain.model import BatchHeader
+
+    # the totals follow the lines (0 here): the rows go out as they pass, the totals once all did
+    header = BatchHeader(idempotency_key=key, program=args.program, period=args.period, region=args.region,
+                         bank_code=args.bank, payer_name=args.payer_name, payer_account=args.payer_account,
+                         control_count=0, control_total_fen=0, max_amount_fen=max_fen)
+    api = client(args)
+    stream = Stream(api, header)
+    try:
+        return _check_and_submit(args, roster, max_fen, stated_total, (api, stream), result_path)
+    finally:
+        stream.cancel()  # anything but a commit (a wrong row, an exception, ^C): nothing is stored
+
+
+def _check_and_submit(args, roster, max_fen, stated_total, sending, result_path) -> int:
+    """Check every row, showing every problem; with ``sending`` (the client and the open
+    :class:`~adapter.roster_stream.Stream`) the rows go out as they pass, and the roster is
+    committed, its issues fetched and the result sheet written once all did."""
+    from adapter import roster_check
+    from adapter.roster_sheet import SheetError
+    from adapter.roster_spool import Spool
+    from domain.money import yuan
+    from i18n import current, say
+
+    as_json = getattr(args, "json", False)
+    out = _Quiet() if as_json else sys.stdout  # --json: one object at the end, nothing else on stdout
+    err = sys.stderr
+    stream = sending[1] if sending else None
+    try:
         with _progress() as progress:
             tick = _ticker(progress, say("roster.checking"), lambda: roster.rows_estimate)
-            spool = Spool()
+            spool = Spool(stream) if stream is not None else None
             report = roster_check.check(roster, max_amount_fen=max_fen, control_count=args.control_count,
                                         control_total_fen=stated_total, tick=tick, spool=spool)
             tick.finish()
     except SheetError as exc:
-        if as_json:
-            return _json_refusal(exc.problems, [])
-        for p in exc.problems:
-            print(roster_check.describe(p), file=err)
-        return EXIT_REFUSED_HERE
+        return _sheet_refused(args, exc)
     except OSError as exc:
         print(f"ykt: {args.file}: {exc.strerror or exc}", file=err)
         return EXIT_REFUSED_HERE
@@ -174,33 +203,34 @@ def _submit(args, client: Callable) -> int:
         print(say("roster.empty"), file=err)
         return EXIT_REFUSED_HERE
     print(say("roster.checked", count=report.count, total=yuan(report.total_fen)), file=out)
-    if args.check_only:
+    if stream is None:
         if as_json:
             _json_out({"checked": True, "line_count": report.count, "total_fen": report.total_fen,
                        "warnings": report.warnings})
         return EXIT_OK
+    return _committed(args, sending[0], stream, spool, report, result_path, out)
 
-    header = BatchHeader(
-        idempotency_key=args.key or roster_check.default_key(report.sha256, args), program=args.program,
-        period=args.period, region=args.region, bank_code=args.bank, payer_name=args.payer_name,
-        payer_account=args.payer_account, control_count=report.count, control_total_fen=report.total_fen,
-        max_amount_fen=max_fen,
-    )
+
+def _committed(args, api, stream, spool, report, result_path, out) -> int:
+    """Every row passed: the totals end the stream and the service commits the roster; while it
+    stores the last chunks, the result sheet's rows are rendered; then its issues are fetched and
+    the result sheet written."""
     import grpc
 
-    try:
-        api = client(args)
-        with _progress() as progress:
-            tick = _ticker(progress, say("roster.sending"), report.count)
-            waiting = []
-            from adapter import roster_result
+    from adapter import roster_result
+    from domain.money import yuan
+    from i18n import current, name, say
 
+    as_json = getattr(args, "json", False)
+    try:
+        with _progress() as progress:
+            stream.commit(report.count, report.total_fen)
+            waiting = progress.add_task(say("roster.waiting"), total=None)
             accepted = roster_result.Accepted(spool, current())
-            response = send(api, header, spool, tick, each=accepted.add,
-                            sent=lambda: waiting.append(progress.add_task(say("roster.waiting"), total=None)))
-            tick.finish()
-            for task in waiting:
-                progress.update(task, total=1, completed=1)
+            for chunk in spool.chunks():
+                accepted.add(chunk.lines)
+            response = stream.answer()
+            progress.update(waiting, total=1, completed=1)
             tick = _ticker(progress, say("roster.fetching"), response.issue_count) if response.issue_count else None
             issues = fetch_issues(api, response.batch_id, response.issue_count, tick)
             if tick is not None:
@@ -213,8 +243,6 @@ def _submit(args, client: Callable) -> int:
         return _rpc_failed(exc)
     if response.replayed:
         print(say("roster.replayed"), file=out)
-    from i18n import name
-
     print(say("roster.submitted", batch=response.batch_id, status=name("batch_status", response.status),
               accepted=response.accepted_count, rejected=response.rejected_count, held=response.held_count,
               count=response.line_count, total=yuan(response.total_fen)), file=out)
@@ -229,6 +257,17 @@ def _submit(args, client: Callable) -> int:
         print(say("roster.correct_hint"), file=out)
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def _sheet_refused(args, exc) -> int:
+    """A file that cannot be read as a roster: its problems, exit 2."""
+    from adapter import roster_check
+
+    if getattr(args, "json", False):
+        return _json_refusal(exc.problems, [])
+    for p in exc.problems:
+        print(roster_check.describe(p), file=sys.stderr)
+    return EXIT_REFUSED_HERE
 
 
 class _Quiet:
@@ -267,28 +306,6 @@ def _bad_yuan(text: str) -> bool:
     except ValueError:
         return True
     return False
-
-
-def send(api, header, spool, tick=None, sent=None, each=None):
-    """SubmitBatch with the lines as checked (the spool), not as the file may hold them by now.
-    ``tick(rows)`` as each chunk goes out; ``each(lines)`` after it has gone (the result sheet's
-    rows are rendered then, while the service works); ``sent()`` once the last has gone (gRPC
-    takes the chunks as fast as its buffers allow: the service then still checks and stores)."""
-    from adapter import convert
-    from ykt.v1 import disbursement_pb2 as pb
-
-    def requests() -> Iterator[pb.SubmitBatchRequest]:
-        yield pb.SubmitBatchRequest(header=convert.header_to_pb(header))
-        for chunk in spool.chunks():
-            if tick is not None:
-                tick(len(chunk.lines))
-            yield pb.SubmitBatchRequest(lines=chunk)
-            if each is not None:
-                each(chunk.lines)
-        if sent is not None:
-            sent()
-
-    return api.stub.SubmitBatch(requests(), metadata=api.metadata)
 
 
 def fetch_issues(api, batch_id: str, expected: int, tick=None) -> dict[int, list]:

@@ -1,13 +1,15 @@
-"""The roster as checked, kept for sending and for the result sheet: what is sent is exactly
-what was checked, and the file is read once.
+"""The roster as checked, kept for the result sheet and handed to the stream as it is checked:
+what is sent is exactly what was checked, and the file is read once.
 
 Reading the sheet again to send it would cost as much as the first read (2.5 s for 100,000 XLSX
 rows here) and would send whatever the file holds by then: a sheet edited between the check and
 the send (an account number changed, the count and total unchanged) would go unchecked. So the
 check keeps each line as the RPC carries it: the lines of :data:`adapter.client.CHUNK_LINES` rows
-as one serialized ``LineChunk``, compressed, with the file's row number of each line beside it:
-about 56 bytes a line in all (5.6 MB for 100,000 lines, 56 MB for a million). Nothing of it is
-written to disk.
+as one ``LineChunk``, handed to the stream (:class:`adapter.roster_stream.Stream`) once full, and
+kept serialized and compressed, with the file's row number of each line beside it: about 56
+bytes a line in all (5.6 MB for 100,000 lines, 56 MB for a million). Nothing of it is written to
+disk. A wrong row closes the spool (:meth:`Spool.refuse`): nothing more is kept, and the stream
+is cancelled.
 """
 from __future__ import annotations
 
@@ -22,11 +24,14 @@ from ykt.v1 import disbursement_pb2 as pb
 
 
 class Spool:
-    def __init__(self) -> None:
+    def __init__(self, stream=None) -> None:
+        """``stream``: where each chunk goes once full (``send(chunk)``), and what a wrong row
+        cancels (``cancel()``); None to keep the lines only."""
         self._chunks: list[bytes] = []
         self._pending: list[pb.PaymentLine] = []
+        self._stream = stream
         self.rows = array("q")  # the file's row of each line, in order
-        self.open = True  # False once a line could not be kept (a wrong row: nothing will be sent)
+        self.open = True  # False once a row was wrong or a line could not be kept: nothing will be sent
 
     def add(self, row: int, line: PaymentLine) -> None:
         if not self.open:
@@ -34,22 +39,36 @@ class Spool:
         try:
             self._pending.append(convert.line_to_pb(line))
         except (KeyError, TypeError, ValueError):  # an account kind or value the RPC cannot carry
-            self.open = False
-            self._chunks.clear()
-            self._pending.clear()
+            self.refuse()
             return
         self.rows.append(row)
         if len(self._pending) == CHUNK_LINES:
             self._seal()
 
+    def refuse(self) -> None:
+        """A row is wrong: nothing will be sent (the stream is cancelled) and nothing more kept."""
+        if self._stream is not None:
+            self._stream.cancel()
+        self.open = False
+        self._chunks.clear()
+        self._pending.clear()
+
+    def close(self) -> None:
+        """The last line was added: the last chunk goes to the stream."""
+        if self.open:
+            self._seal()
+
     def _seal(self) -> None:
         if self._pending:
-            self._chunks.append(zlib.compress(pb.LineChunk(lines=self._pending).SerializeToString(), 1))
+            chunk = pb.LineChunk(lines=self._pending)
+            if self._stream is not None:
+                self._stream.send(chunk)
+            self._chunks.append(zlib.compress(chunk.SerializeToString(), 1))
             self._pending = []
 
     def chunks(self) -> Iterator[pb.LineChunk]:
         """The lines as the RPC carries them, a chunk at a time."""
-        self._seal()
+        self.close()
         for data in self._chunks:
             yield pb.LineChunk.FromString(zlib.decompress(data))
 

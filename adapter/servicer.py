@@ -180,17 +180,34 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
             raise InvalidInput("error.batch.first_message",
                                [Violation("header", "REQUIRED", "send the header first")])
         header = convert.header_from_pb(first.header, _user(context))
+        totals: list[submission.Totals] = []  # the totals sent after the lines, if any
 
         def lines():
             for msg in request_iterator:
-                if msg.WhichOneof("part") != "lines":
+                part = msg.WhichOneof("part")
+                if part == "header":
                     raise InvalidInput("error.batch.header_repeated",
                                        [Violation("header", "REPEATED", "one header per batch")])
+                if totals or part != "lines" and (part != "totals" or header.control_count
+                                                  or header.control_total_fen):
+                    raise InvalidInput("error.batch.totals_last",
+                                       [Violation("totals", "OUT_OF_PLACE",
+                                                  "the totals follow the lines, last, and only when the header's are 0")])
+                if part == "totals":
+                    totals.append(submission.Totals(msg.totals.control_count, msg.totals.control_total_fen))
+                    continue
                 for line in msg.lines.lines:
                     yield convert.line_from_pb(line)
 
-        with metrics.timed() as took:
-            outcome = submission.submit(self.ctx, header, lines())
+        try:
+            with metrics.timed() as took:
+                outcome = submission.submit(self.ctx, header, lines(), lambda: totals[0] if totals else None)
+        except grpc.RpcError:  # raised by the request iterator: the client cancelled or went away
+            if context.is_active():
+                raise
+            # routine (ykt batch submit cancels at a wrong row): the transaction rolled back
+            log.info("SubmitBatch: the client cancelled the stream; nothing was stored")
+            return pb.SubmitBatchResponse()  # never sent: the call is over
         metrics.submitted(outcome, took[0])
         return convert.outcome_to_pb(outcome)
 

@@ -63,6 +63,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "error.batch.first_message": ("SubmitBatch 的第一条消息必须是批次表头",
                                   "the first message of SubmitBatch must carry the header"),
     "error.batch.header_repeated": ("表头之后只能发送明细行", "only line chunks may follow the header"),
+    "error.batch.totals_last": ("控制笔数和金额只能在表头为 0 时、于全部明细行之后作为最后一条消息发送，未存储任何内容",
+                                "the control count and total follow the lines only when the header's are 0, and "
+                                "only as the last message; nothing was stored"),
+    "error.batch.totals_missing": ("数据流在控制笔数和金额到达之前结束（表头中为 0），未存储任何内容",
+                                   "the stream ended before the control count and total it left to the end came; "
+                                   "nothing was stored"),
     "error.batch.idempotency": ("幂等键已用于内容不同的批次 {batch}",
                                 "idempotency key already used for batch {batch} with different content"),
     "error.batch.not_editable": ("批次 {batch} 的状态是「{status}」；只有审核前才能修改明细行",

@@ -67,6 +67,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # the service's own checks of a request
     "problem.REQUIRED": ("必须填写", "required"),
     "problem.REPEATED": ("只能出现一次", "may appear only once"),
+    "problem.OUT_OF_PLACE": ("不在应在的位置", "out of place"),
     "problem.REGION_FORMAT": ("须为 6 位行政区划代码", "must be a 6-digit division code"),
     "problem.UNKNOWN_BANK": ("未配置的银行", "not a configured bank"),
     "problem.STANDARD": ("补贴标准须大于零", "the program standard must be positive"),
@@ -137,6 +138,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.page_size": ("每页条数", "page size"),
     "field.status": ("状态", "status"),
     "field.header": ("批次表头", "header"),
+    "field.totals": ("控制笔数和金额", "control count and total"),
     "field.account": ("账户", "account"),
     "field.from_date": ("开始日期", "from date"),
     "field.to_date": ("结束日期", "to date"),

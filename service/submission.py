@@ -2,7 +2,12 @@
 
 Every line is accepted, rejected or held, with its reasons; nothing is dropped or altered.
 A structural fault (sequence numbers, control totals, the header) rejects the whole request
-and stores nothing: there is no batch to correct. Otherwise the batch is stored: with any line
+and stores nothing: there is no batch to correct. The roster is stored in one transaction that
+commits only after its last line: a stream that is cancelled or breaks stores nothing, and its
+idempotency key stays free. Its control count and total come in the header, or, when the header
+leaves both 0, after the lines (:class:`Totals`): a client can then stream rows while it still
+checks later ones, and send the totals only once every row passed; a stream that ends without
+them stores nothing either. Otherwise the batch is stored: with any line
 rejected it waits in NEEDS_CORRECTION until the department corrects or removes those lines; a
 held line (stop list, one-card review) is not paid unless a reviewer releases it.
 """
@@ -81,6 +86,14 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The roster's control count and total, sent after its lines (the header's were 0)."""
+
+    count: int
+    total_fen: int
+
+
+@dataclass(frozen=True)
 class SubmitOutcome:
     batch_id: str
     replayed: bool  # the idempotency key was seen before with the same content
@@ -90,12 +103,18 @@ class SubmitOutcome:
     tally: Tally
 
 
-def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> SubmitOutcome:
+def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine],
+           trailer: Callable[[], Totals | None] = lambda: None) -> SubmitOutcome:
     """Check and store a roster; the same request twice gives one batch.
 
-    ``lines`` is consumed once, as a stream: a million-line batch is never held in memory.
+    ``lines`` is consumed once, as a stream: a million-line batch is never held in memory. A
+    header whose control count and total are both 0 has them follow the lines: ``trailer()``,
+    asked once ``lines`` is exhausted, gives them (None: the stream ended without them, and
+    nothing is stored). The header is checked with them then; its other fields at once.
     """
-    check_header(ctx, header)
+    follow = header.control_count == 0 and header.control_total_fen == 0
+    # the totals to come are checked when they come; the batch's row holds these till then
+    check_header(ctx, replace(header, control_count=1, control_total_fen=1) if follow else header)
     # no line above the registered standard, whatever the header says (None without a registry)
     header = replace(header, max_amount_fen=programs.standard(ctx.settings.registry, header.program,
                                                               header.max_amount_fen))
@@ -106,9 +125,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
     with ctx.engine.connect() as conn:
         existing = store.batch_by_key(conn, header.idempotency_key)
     if existing is not None:
-        for line in lines:
-            digest.add(line)
-        return _compare(ctx, existing, digest)
+        return _compare(ctx, existing, _digest_all(digest, lines, follow, trailer))
 
     today = now.date()
     policy = ctx.settings.policy(header.program)
@@ -118,37 +135,66 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine]) -> S
                 conn, id=batch_id, idempotency_key=header.idempotency_key, request_digest="pending",
                 program=header.program, period=header.period, region=header.region,
                 bank_code=header.bank_code, payer_name=header.payer_name,
-                payer_account=header.payer_account, roster_count=header.control_count,
-                roster_fen=header.control_total_fen, line_count=header.control_count,
-                total_fen=header.control_total_fen, max_amount_fen=header.max_amount_fen,
+                payer_account=header.payer_account, roster_count=max(header.control_count, 1),
+                roster_fen=max(header.control_total_fen, 1), line_count=max(header.control_count, 1),
+                total_fen=max(header.control_total_fen, 1), max_amount_fen=header.max_amount_fen,
                 status=BatchStatus.SUBMITTED.value, submitted_by=header.submitted_by, created_at=now,
-            )
-            store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
-                        f"{header.control_count} lines, {header.control_total_fen} fen")
+            )  # the totals that follow the lines (follow) replace the placeholder 1s before the commit
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher, carriage)
             def screen(reader: Connection, candidates: Sequence[Candidate]) -> Findings:
                 return screening.against_others(reader, batch_id, header.program, header.period, today, policy,
                                                 candidates)
 
             _check_and_store(ctx, conn, check, lines, screen, now)
-            structural, structural_count, request_digest, tally = check.finish()
+            totals = _totals_sent(trailer, follow)
+            if totals is not None:
+                header = replace(header, control_count=totals.count, control_total_fen=totals.total_fen)
+                check_header(ctx, header)
+                check_carried_header(ctx, header, batch_id, now)
+            structural, structural_count, request_digest, tally = check.finish(totals)
             if structural_count:
                 raise InvalidInput(
                     "error.batch.structure_rejected",
                     [_violation(e) for e in structural], total=structural_count, count=structural_count,
                 )
             status = BatchStatus.NEEDS_CORRECTION if tally.rejected else BatchStatus.SUBMITTED
-            store.update_batch(conn, batch_id, None, request_digest=request_digest, status=status.value)
+            store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
+                        f"{header.control_count} lines, {header.control_total_fen} fen")
+            store.update_batch(conn, batch_id, None, request_digest=request_digest, status=status.value,
+                               roster_count=header.control_count, roster_fen=header.control_total_fen,
+                               line_count=header.control_count, total_fen=header.control_total_fen)
     except IntegrityError:
         # Another request with the same key won the race; answer as a replay of it.
         with ctx.engine.connect() as conn:
             existing = store.batch_by_key(conn, header.idempotency_key)
         if existing is None:
             raise
-        for line in lines:  # the key's batch was stored first, before this roster was read
-            digest.add(line)
-        return _compare(ctx, existing, digest)
+        # the key's batch was stored first, before this roster was read
+        return _compare(ctx, existing, _digest_all(digest, lines, follow, trailer))
     return SubmitOutcome(batch_id, False, status.value, header.control_count, header.control_total_fen, tally)
+
+
+def _totals_sent(trailer: Callable[[], Totals | None], follow: bool) -> Totals | None:
+    """The totals sent after the lines when the header left them (``follow``), None otherwise;
+    a stream that ended without them stores nothing, whatever its lines."""
+    totals = trailer()
+    if follow and totals is None:
+        raise InvalidInput("error.batch.totals_missing", [Violation("totals", "REQUIRED", "send the control count "
+                                                                    "and total after the lines")])
+    if not follow and totals is not None:
+        raise InvalidInput("error.batch.totals_last", [Violation("totals", "REPEATED", "the header gave them")])
+    return totals
+
+
+def _digest_all(digest: RequestDigest, lines: Iterable[PaymentLine], follow: bool,
+                trailer: Callable[[], Totals | None]) -> RequestDigest:
+    """The digest of a replayed request: its lines, and the totals when they followed them."""
+    for line in lines:
+        digest.add(line)
+    totals = _totals_sent(trailer, follow)
+    if totals is not None:
+        digest.totals(totals)
+    return digest
 
 
 def _check_and_store(ctx: Context, conn: Connection, check: RosterCheck, lines: Iterable[PaymentLine],
@@ -273,10 +319,14 @@ class RosterCheck:
         tally.accepted += accepted
         return store.make_line_rows(self._batch_id, kept, statuses, sealed), issues
 
-    def finish(self) -> tuple[list[LineError | Violation], int, str, Tally]:
+    def finish(self, totals: Totals | None = None) -> tuple[list[LineError | Violation], int, str, Tally]:
         """The faults in the structure (the first MAX_LISTED and how many), the request digest
-        and the tally of the lines' fates."""
-        for p in self._checker.finish(self._header.control_count, self._header.control_total_fen):
+        and the tally of the lines' fates; ``totals`` when they followed the lines."""
+        count, total_fen = self._header.control_count, self._header.control_total_fen
+        if totals is not None:
+            count, total_fen = totals.count, totals.total_fen
+            self._digest.totals(totals)
+        for p in self._checker.finish(count, total_fen):
             self._structural_count += 1
             if len(self._structural) < MAX_LISTED:
                 self._structural.append(p)
@@ -507,6 +557,10 @@ class RequestDigest:
             f"\x1f{ln.household_no}\x1e".encode()
         )
 
+    def totals(self, totals: Totals) -> None:
+        """The control totals sent after the lines (the header's, hashed first, were 0)."""
+        self._put("totals", totals.count, totals.total_fen)
+
     def hexdigest(self) -> str:
         return self._h.hexdigest()
 
@@ -534,5 +588,5 @@ def get_issues(ctx: Context, batch_id: str, *, open_only: bool, after_id: int, l
         return store.list_issues(conn, batch_id, open_only=open_only, after_id=after_id, limit=limit)
 
 
-__all__ = ["HOLD", "WARNING", "SubmitOutcome", "Tally", "carried_problems", "check_carried_header", "correct_lines",
+__all__ = ["HOLD", "WARNING", "SubmitOutcome", "Tally", "Totals", "carried_problems", "check_carried_header", "correct_lines",
            "get_issues", "release_lines", "remove_lines", "submit"]

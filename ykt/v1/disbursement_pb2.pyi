@@ -79,13 +79,23 @@ class LineChunk(_message.Message):
     lines: _containers.RepeatedCompositeFieldContainer[PaymentLine]
     def __init__(self, lines: _Optional[_Iterable[_Union[PaymentLine, _Mapping]]] = ...) -> None: ...
 
+class BatchTotals(_message.Message):
+    __slots__ = ("control_count", "control_total_fen")
+    CONTROL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CONTROL_TOTAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    control_count: int
+    control_total_fen: int
+    def __init__(self, control_count: _Optional[int] = ..., control_total_fen: _Optional[int] = ...) -> None: ...
+
 class SubmitBatchRequest(_message.Message):
-    __slots__ = ("header", "lines")
+    __slots__ = ("header", "lines", "totals")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
     header: BatchHeader
     lines: LineChunk
-    def __init__(self, header: _Optional[_Union[BatchHeader, _Mapping]] = ..., lines: _Optional[_Union[LineChunk, _Mapping]] = ...) -> None: ...
+    totals: BatchTotals
+    def __init__(self, header: _Optional[_Union[BatchHeader, _Mapping]] = ..., lines: _Optional[_Union[LineChunk, _Mapping]] = ..., totals: _Optional[_Union[BatchTotals, _Mapping]] = ...) -> None: ...
 
 class LineIssue(_message.Message):
     __slots__ = ("seq", "field", "code", "message", "severity", "other_batch_id", "other_seq", "open", "issue_id")

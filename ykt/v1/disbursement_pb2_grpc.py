@@ -236,7 +236,11 @@ class DisbursementServiceServicer:
 
     def SubmitBatch(self, request_iterator, context):
         """Submit a batch as a stream: the first message carries the header, the following ones
-        carry lines in chunks. Idempotent on header.idempotency_key.
+        carry lines in chunks. Idempotent on header.idempotency_key. A header whose control count
+        and total are both 0 says they follow the lines: the stream must then end with a `totals`
+        message, and a stream that ends without it stores nothing (a client streaming rows while
+        it still checks later ones sends `totals` only once every row passed, and otherwise
+        cancels the call). Nothing is stored or visible before the whole stream has been read.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
