@@ -2,7 +2,7 @@
 
 Every ledger transaction and every change of state of a batch, of lines and of a file is
 appended to ``journal`` in the same database transaction as the change, so a rollback removes
-both. Each entry carries the digest of the one before: ``digest = SHA-256(prev_digest ||
+both (a rollback to a savepoint too). Each entry carries the digest of the one before: ``digest = SHA-256(prev_digest ||
 canonical entry)``, so changing, removing or inserting an entry anywhere breaks the chain from
 there on, and ``verify`` says where.
 
@@ -167,6 +167,7 @@ def walk(stored: Iterable[tuple[Entry, str, str]], head: tuple[int, str]) -> Ite
 # --- appending, inside the caller's transaction -----------------------------------------------
 
 _PENDING = "ykt.journal.pending"
+_SAVEPOINTS = "ykt.journal.savepoints"  # the queue's length at each savepoint open now
 
 
 def record(conn: Connection, kind: str, payload: dict[str, Any], *, actor: str | None = None,
@@ -181,6 +182,7 @@ def record(conn: Connection, kind: str, payload: dict[str, Any], *, actor: str |
 
 @event.listens_for(Engine, "commit")
 def _append_queued(conn: Connection) -> None:
+    conn.info.pop(_SAVEPOINTS, None)
     queued = conn.info.pop(_PENDING, None)
     if not queued or queued[0] is not conn.get_transaction() or not queued[1]:
         return
@@ -239,6 +241,33 @@ def _with_line_states(conn: Connection, pending: list[tuple]) -> list[tuple]:
 @event.listens_for(Engine, "rollback")
 def _drop_queued(conn: Connection) -> None:
     conn.info.pop(_PENDING, None)
+    conn.info.pop(_SAVEPOINTS, None)
+
+
+@event.listens_for(Engine, "savepoint")
+def _mark_savepoint(conn: Connection, _name) -> None:
+    """Where the queue stood when a savepoint was taken (savepoints nest, so a stack): rolling
+    back to it drops the entries of the changes it undoes (a part of a result file quarantined
+    alone, service.ingest)."""
+    queued = conn.info.get(_PENDING)
+    fresh = queued is not None and queued[0] is conn.get_transaction()
+    conn.info.setdefault(_SAVEPOINTS, []).append(len(queued[1]) if fresh else 0)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _drop_since_savepoint(conn: Connection, _name, _context) -> None:
+    marks = conn.info.get(_SAVEPOINTS)
+    at = marks.pop() if marks else None
+    queued = conn.info.get(_PENDING)
+    if at is not None and queued is not None and queued[0] is conn.get_transaction():
+        del queued[1][at:]
+
+
+@event.listens_for(Engine, "release_savepoint")
+def _forget_savepoint(conn: Connection, _name, _context) -> None:
+    marks = conn.info.get(_SAVEPOINTS)
+    if marks:
+        marks.pop()
 
 
 # --- what the repository records ------------------------------------------------------------

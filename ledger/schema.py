@@ -11,12 +11,12 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    LargeBinary,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -217,16 +217,21 @@ files = Table(
     Column("reading_report", Text),
     Column("skipped_count", Integer),
     Column("skipped_fen", BigInteger),
+    # Result files (migration 0011): a camt.054 notification covering several batches books the
+    # first under its own row and each other batch under a part row (same bank, name and digest,
+    # its batch) pointing at it, booked in the same transaction.
+    Column("part_of", Integer, ForeignKey("files.id")),
 )
-# A file's content is taken once per bank and direction; re-deliveries are rows pointing at it.
+# A file's content is taken once per bank and direction; re-deliveries are rows pointing at it,
+# and so are the parts of a file covering several batches.
 Index(
     "uq_files_first_delivery",
     files.c.direction,
     files.c.bank_code,
     files.c.sha256,
     unique=True,
-    sqlite_where=text("duplicate_of IS NULL"),
-    postgresql_where=text("duplicate_of IS NULL"),
+    sqlite_where=text("duplicate_of IS NULL AND part_of IS NULL"),
+    postgresql_where=text("duplicate_of IS NULL AND part_of IS NULL"),
 )
 Index("ix_files_batch", files.c.batch_id)
 Index("ix_files_remote", files.c.bank_code, files.c.remote_path)

@@ -21,7 +21,7 @@ import gc
 import logging
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
 
@@ -71,6 +71,9 @@ class IngestOutcome:
     settled: bool = True
     # This very remote file (path, size, mtime) was taken before: nothing new was recorded.
     already_taken: bool = False
+    # A notification covering several batches: the part rows of its other batches, booked or
+    # quarantined each (booked_lines, booked_fen and problems above count them too).
+    parts: tuple[IngestOutcome, ...] = ()
 
 
 #: A batch takes results once dispatched, until it is closed (FUNDED again: a re-issue file waits
@@ -215,54 +218,105 @@ def _clear_folder(ctx: Context, bank) -> Path:
 
 def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, actor: str,
                     lease: Lease | None) -> IngestOutcome:
-    fmt = bank.bank_format
+    """Book the file's batch under its own row; a notification naming other batches books each
+    under a part row (:func:`_book_part`), in this same transaction. Each batch is booked under a
+    savepoint, so that a batch refused (unknown, another bank's, not taking results, its records
+    unreadable) is quarantined alone while the others book; when the file's own batch is refused,
+    its own row is quarantined and the other batches still book."""
     if local_path.stat().st_size == 0:
         raise _Quarantine(["empty file (0 bytes): no header and no records"])
     now = ctx.clock()
+    refused = None
     with open(local_path, "rb") as src:
         try:
-            reader = fmt.read_results(src, name)
+            reader = bank.bank_format.read_results(src, name)
             header = reader.header
         except (FormatError, SQLAlchemyError):
             raise
         except Exception as exc:  # noqa: BLE001
             raise _Quarantine([f"unreadable header: {type(exc).__name__}: {exc}"]) from exc
-        claimed = (header.batch_id or "")[:20] or None
-        batch = store.get_batch(conn, header.batch_id, for_update=True)
-        if batch is None:
-            raise _Quarantine([f"result file names batch {header.batch_id}, which does not exist "
-                               f"(answers payment file {header.original_file_id!r})"], claimed=claimed)
-        if batch.bank_code != bank.code:
-            raise _Quarantine([f"batch {batch.id} belongs to bank {batch.bank_code}, not {bank.code}"], batch.id)
-        # (a bank's notification (camt.054) may not echo our message id: then the latest sent file)
-        sent = store.outbound_file(conn, batch.id, header.original_file_id or None)
-        if sent is None:
-            raise _Quarantine(
-                [f"result file answers payment file {header.original_file_id!r}, which was not "
-                 f"sent for batch {batch.id}"], batch.id)
-        _acknowledge(conn, batch, sent, now, name)
-        batch = store.get_batch(conn, batch.id)
-        if batch.dispatched_at is None or batch.status not in ANSWERABLE:
-            raise _Quarantine([f"batch {batch.id} is {batch.status}; results are not accepted"], batch.id)
         try:
-            booked = _stage(ctx, conn, batch, file_id, payment_round(sent.message_id, batch.id), reader,
-                            bank.reason_codes)
-        except FormatError as exc:  # the header named the batch: the file is listed under it
-            raise _Quarantine([str(p) for p in exc.problems], batch.id) from exc
+            with conn.begin_nested():
+                own = _book_batch(ctx, conn, bank, file_id, reader, header, header.original_file_id, name, actor,
+                                  lease, now)
         except _Quarantine as exc:
-            raise _Quarantine(exc.problems, batch.id) from exc
+            others = _others_after_refusal(reader)
+            if not others:
+                raise  # the file's one batch: the whole file is quarantined (see _book)
+            refused = exc
+        else:
+            others = getattr(reader, "other_batches", None)
+    who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
+    parts = [_book_part(ctx, conn, bank, file_id, local_path, name, header, batch_id, other.original_file_id,
+                        actor, lease, now) for batch_id, other in (others or {}).items()]
+    report = _own_report(reader, own if refused is None else None, refused, others or {}, parts)
+    if refused is None:
+        moved = store.move_file(
+            conn, file_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value, batch_id=own.batch_id,
+            claimed_batch_id=own.batch_id, message_id=header.file_id[:35], line_count=own.staged.records,
+            last_error=own.staged.summary() or None, updated_at=now, **who, **reading_columns(report))
+        outcome = IngestOutcome(file_id, FileState.BOOKED, own.batch_id, booked_lines=own.count,
+                                booked_fen=own.total, problems=own.staged.problems)
+    else:
+        moved = store.move_file(
+            conn, file_id, [FileState.RECEIVED.value], state=FileState.QUARANTINED.value, batch_id=refused.batch_id,
+            claimed_batch_id=refused.claimed, message_id=header.file_id[:35],
+            last_error="; ".join(refused.problems[:20]), updated_at=now, **who, **reading_columns(report))
+        outcome = IngestOutcome(file_id, FileState.QUARANTINED, refused.batch_id, problems=refused.problems)
+        log.warning("bank %s: %s: its batch %s quarantined, nothing booked for it: %s", bank.code, name,
+                    refused.claimed, refused.problems[:3])
+    if not moved:
+        raise RuntimeError(f"file {file_id} left RECEIVED while this transaction held it")  # rolls back
+    if not parts:
+        return outcome
+    return replace(outcome, parts=tuple(parts), booked_lines=outcome.booked_lines + sum(p.booked_lines for p in parts),
+                   booked_fen=outcome.booked_fen + sum(p.booked_fen for p in parts),
+                   problems=outcome.problems + [f"batch {p.batch_id or '?'} (part file {p.file_id}): {problem}"
+                                                for p in parts for problem in p.problems])
+
+
+@dataclass(frozen=True, slots=True)
+class _Booked:
+    """One batch of a result file booked: the batch, what staging found, and what booking moved."""
+
+    batch_id: str
+    staged: _Staged
+    count: int
+    total: int
+
+
+def _book_batch(ctx: Context, conn, bank, file_id: int, reader, header, original_file_id: str, name: str,
+                actor: str, lease: Lease | None, now) -> _Booked:
+    """Check the batch ``reader`` reads (``header.batch_id``), stage its records under
+    ``file_id`` and book them; _Quarantine when the batch does not take them. The file row's own
+    move (BOOKED, its reading report) is the caller's."""
+    claimed = (header.batch_id or "")[:20] or None
+    batch = store.get_batch(conn, header.batch_id, for_update=True)
+    if batch is None:
+        raise _Quarantine([f"result file names batch {header.batch_id}, which does not exist "
+                           f"(answers payment file {original_file_id!r})"], claimed=claimed)
+    if batch.bank_code != bank.code:
+        raise _Quarantine([f"batch {batch.id} belongs to bank {batch.bank_code}, not {bank.code}"], batch.id)
+    # (a bank's notification (camt.054) may not echo our message id: then the latest sent file)
+    sent = store.outbound_file(conn, batch.id, original_file_id or None)
+    if sent is None:
+        raise _Quarantine(
+            [f"result file answers payment file {original_file_id!r}, which was not "
+             f"sent for batch {batch.id}"], batch.id)
+    _acknowledge(conn, batch, sent, now, name)
+    batch = store.get_batch(conn, batch.id)
+    if batch.dispatched_at is None or batch.status not in ANSWERABLE:
+        raise _Quarantine([f"batch {batch.id} is {batch.status}; results are not accepted"], batch.id)
+    try:
+        booked = _stage(ctx, conn, batch, file_id, payment_round(sent.message_id, batch.id), reader,
+                        bank.reason_codes)
+    except FormatError as exc:  # the header named the batch: the file is listed under it
+        raise _Quarantine([str(p) for p in exc.problems], batch.id) from exc
+    except _Quarantine as exc:
+        raise _Quarantine(exc.problems, batch.id) from exc
 
     store.refresh_statistics(conn, "result_lines")
-    who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
     count, total = store.book_result_file(conn, file_id, batch.id, accounts_of(batch), now)
-    if not store.move_file(
-        conn, file_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value, batch_id=batch.id,
-        claimed_batch_id=batch.id, message_id=header.file_id[:35], line_count=booked.records,
-        last_error=booked.summary() or None, updated_at=now, **who,
-        **reading_columns(reading_report(booked.records, booked.read_fen, getattr(reader, "skipped", []),
-                                         getattr(reader, "notes", []))),
-    ):
-        raise RuntimeError(f"file {file_id} left RECEIVED while this transaction held it")  # rolls back
     store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None,
                 f"file {file_id} {name}: {count} lines, {total} fen" + (f"; {booked.summary()}" if booked.exceptions
                                                                          else ""))
@@ -271,8 +325,83 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
     if booked.exceptions:
         log.warning("bank %s: booked %s for batch %s with exceptions: %s", bank.code, name, batch.id, booked.summary())
     log.info("bank %s: booked %s: %d lines, %d fen, batch %s", bank.code, name, count, total, batch.id)
-    return IngestOutcome(file_id, FileState.BOOKED, batch.id, booked_lines=count, booked_fen=total,
-                         problems=booked.problems)
+    return _Booked(batch.id, booked, count, total)
+
+
+def _others_after_refusal(reader) -> dict:
+    """The other batches of a notification whose own batch was refused: the rest of the file is
+    read for them (the refused batch's records are not staged). None when the file names no
+    other batch, or did not read soundly (cut short, a bad entry): then it is quarantined whole."""
+    if not hasattr(reader, "other_batches"):
+        return {}
+    try:
+        for _ in reader:  # (nothing left when staging read it to its end)
+            pass
+    except FormatError:
+        pass  # a problem of the refused batch's records; others_known says whether the rest read
+    return reader.other_batches if reader.others_known else {}
+
+
+def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, header, batch_id: str,
+               original_file_id: str, actor: str, lease: Lease | None, now) -> IngestOutcome:
+    """Book one other batch of a notification under a part row of the file (``part_of``), or
+    quarantine that part alone with its reason; the part row is listed under its batch."""
+    own = store.get_file(conn, file_id)
+    who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
+    row = {"direction": "IN", "bank_code": bank.code, "name": name, "sha256": own.sha256, "size": own.size,
+           "part_of": file_id, "message_id": header.file_id[:35], "created_at": own.created_at, "updated_at": now,
+           **who}
+    label = f"{name} (part of file {file_id})"
+    try:
+        with conn.begin_nested():
+            part_id = store.insert_file(conn, state=FileState.RECEIVED.value, claimed_batch_id=batch_id[:20], **row)
+            with open(local_path, "rb") as src:
+                reader = bank.bank_format.read_results(src, name, batch_id=batch_id)
+                done = _book_batch(ctx, conn, bank, part_id, reader, reader.header, original_file_id, label, actor,
+                                   lease, now)
+            report = reading_report(done.staged.records, done.staged.read_fen, (), [
+                f"part of file {file_id}: the records of batch {batch_id} in it; what the file skipped is in "
+                f"file {file_id}'s reading report"])
+            if not store.move_file(conn, part_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value,
+                                   batch_id=done.batch_id, line_count=done.staged.records,
+                                   last_error=done.staged.summary() or None, **reading_columns(report)):
+                raise RuntimeError(f"part file {part_id} left RECEIVED while this transaction held it")
+        return IngestOutcome(part_id, FileState.BOOKED, done.batch_id, booked_lines=done.count,
+                             booked_fen=done.total, problems=done.staged.problems)
+    except (_Quarantine, FormatError) as exc:
+        problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]
+        batch = exc.batch_id if isinstance(exc, _Quarantine) else None
+        claimed = exc.claimed if isinstance(exc, _Quarantine) and exc.claimed else batch_id[:20]
+        part_id = store.insert_file(conn, state=FileState.QUARANTINED.value, batch_id=batch, claimed_batch_id=claimed,
+                                    last_error="; ".join(problems[:20]), **row)
+        log.warning("bank %s: %s: batch %s quarantined alone (part file %s), nothing booked for it: %s", bank.code,
+                    name, batch_id, part_id, problems[:3])
+        return IngestOutcome(part_id, FileState.QUARANTINED, batch, problems=problems)
+
+
+def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others: dict,
+                parts: list[IngestOutcome]) -> dict:
+    """The reading report of the file's own row: what it read for its own batch (nothing, when
+    that batch was refused), what it skipped, less the other batches' entries that parts booked,
+    which a note names with the part instead."""
+    skipped = getattr(reader, "skipped", [])
+    notes = list(getattr(reader, "notes", []))
+    if refused is not None:
+        notes.append(f"batch {refused.claimed}: its records were read and not booked: {refused.problems[0]}")
+    elsewhere = set()
+    for (batch_id, other), part in zip(others.items(), parts):
+        entries = f"{len(other.skipped)} entries ({sum(s.amount_fen or 0 for s in other.skipped)} fen)"
+        if part.state is FileState.BOOKED:
+            elsewhere.update(id(s) for s in other.skipped)
+            notes.append(f"batch {batch_id}: its {entries} booked by part file {part.file_id}")
+        else:
+            notes.append(f"batch {batch_id}: its {entries} skipped here; part file {part.file_id} "
+                         f"quarantined: {part.problems[0] if part.problems else '?'}")
+    if elsewhere:
+        skipped = [s for s in skipped if id(s) not in elsewhere]
+    if own is None:
+        return reading_report(0, 0, skipped, notes)
+    return reading_report(own.staged.records, own.staged.read_fen, skipped, notes)
 
 
 # The text stored for each code (a dict look-up: an enum's .value, three times a record, a

@@ -196,16 +196,21 @@ class Iso20022Format:
             return write_notification(out, header, records, self.notifications)
         return write_results(out, header, records, variant=self.results, answers=self.payments)
 
-    def read_results(self, src: BinaryIO, name: str = "<result file>"):
+    def read_results(self, src: BinaryIO, name: str = "<result file>", batch_id: str | None = None):
         """The result file's reader: the strict one for our own layout in the configured
         version, else a tolerant one for the message the file holds (pain.002 or camt.054;
-        with ``results`` camt.054, a camt.052/053 is read as notifications too)."""
+        with ``results`` camt.054, a camt.052/053 is read as notifications too).
+
+        ``batch_id``: the batch to read from a notification naming several (its reader's
+        ``other_batches``); ValueError for a file that is no notification."""
         source, head, message = opened(src)
-        if message is not None:
-            if message.name == "camt.054" or (self.notifications and message.kind == "statement"):
-                return NotificationResultReader(source, name, message)
-            if message.name == "pain.002" and not _ours(head, self.results, "CstmrPmtStsRpt"):
-                return TolerantPain002Reader(source, name, message)
+        if message is not None and (message.name == "camt.054"
+                                    or (self.notifications and message.kind == "statement")):
+            return NotificationResultReader(source, name, message, batch_id)
+        if batch_id is not None:
+            raise ValueError(f"{name}: only a notification is read one batch at a time")
+        if message is not None and message.name == "pain.002" and not _ours(head, self.results, "CstmrPmtStsRpt"):
+            return TolerantPain002Reader(source, name, message)
         return _skips_nothing(Pain002Reader(source, name, self._schema002, self.results,
                                             self.payments))
 

@@ -600,6 +600,24 @@ def _batch_and_line(entry: Entry) -> tuple[str, int | None]:
     return (ids.pop() if len(ids) == 1 else ""), None
 
 
+def _batch_named(entry: Entry, tx: Tx) -> str:
+    """The batch a notification's transaction names: PmtInfId, else its entry's batch booking's,
+    else the batch of its EndToEndId (our pain.001's "<batch_id>-<seq>"); "" for none."""
+    return tx.pmt_inf_id or (entry.batch[1] if entry.batch else "") or _batch_of(tx.end_to_end_id)
+
+
+def _first_named(entry: Entry, wanted: str | None) -> tuple[str, str] | None:
+    """(batch, MsgId) of the first transaction of ``entry`` naming a batch (``wanted``, when
+    given), else of its batch booking; None when it names none."""
+    for tx in entry.txs:
+        named = _batch_named(entry, tx)
+        if named and (wanted is None or named == wanted):
+            return named, tx.msg_id
+    if entry.batch and entry.batch[1] and (wanted is None or entry.batch[1] == wanted):
+        return entry.batch[1], entry.batch[0]
+    return None
+
+
 def _batch_of(end_to_end_id: str) -> str:
     """The batch of an EndToEndId "<batch_id>-<seq>" (our pain.001's), or ""."""
     batch, dash, seq = end_to_end_id.rpartition("-")
@@ -824,6 +842,16 @@ class _SectionSums:
             self.comparable = False
 
 
+@dataclass(slots=True)
+class OtherBatch:
+    """A batch other than the reader's that a notification's transactions name: the MsgId of the
+    first of them (our payment file's, "" when the bank does not echo it) and their OTHER_BATCH
+    skips (each also in the reader's ``skipped``)."""
+
+    original_file_id: str
+    skipped: list[Skipped]
+
+
 class NotificationResultReader:
     """camt.054 (or the entries of a camt.052/053) as a result file: a bank that confirms our
     payments with debit notifications instead of a pain.002 (profile: ``[format] results =
@@ -846,32 +874,43 @@ class NotificationResultReader:
     (money in that is no return of ours), OTHER_BATCH, NO_LINE_REFERENCE, NOT_A_PAYMENT (a
     batch booking without its transactions: no line can be told from it).
 
-    Header: file_id GrpHdr/MsgId, created_at GrpHdr/CreDtTm, batch_id and original_file_id the
-    PmtInfId and MsgId (our pain.001's GrpHdr/MsgId, "" when the bank does not echo it) of the
-    first transaction that names them; the counts are 0 (a notification states none).
+    One batch a reading: a notification lists the account's debits of a period, which may answer
+    several of our payment files. The batch a transaction names is its PmtInfId, else its entry's
+    batch booking's (NtryDtls/Btch/PmtInfId), else the batch of an EndToEndId "<batch>-<seq>".
+    ``batch_id`` chooses the batch read; by default it is the first one the file names. The
+    transactions of the others are skipped as OTHER_BATCH and listed by batch in
+    ``other_batches`` (in order of first appearance, complete once iteration ends), so that the
+    service can read the file again for each (``service.ingest``). ``others_known`` (set when
+    iteration ends) is true when the file read soundly outside the batch's own transactions:
+    then every other batch was seen, even when iteration raised for a problem of the batch read.
+
+    Header: file_id GrpHdr/MsgId, created_at GrpHdr/CreDtTm, batch_id the batch read and
+    original_file_id the MsgId (our pain.001's GrpHdr/MsgId, "" when the bank does not echo it)
+    of the first transaction that names it within the first entries read ahead; the counts are 0
+    (a notification states none).
     """
 
     _LOOK_AHEAD = 1000  # entries read before the header at most (kept in memory meanwhile)
 
-    def __init__(self, src: BinaryIO, name: str, message: Message) -> None:
+    def __init__(self, src: BinaryIO, name: str, message: Message, batch_id: str | None = None) -> None:
         self.name = name
         self.skipped: list[Skipped] = []
-        self._problems = Problems()
+        self.other_batches: dict[str, OtherBatch] = {}
+        self.others_known = False
+        self._problems = Problems()  # the file's: its layout, entries and header
+        self._own = Problems()  # the transactions of the batch read
         self._entries = AccountEntries(src, message, self._problems)
         self._it = iter(self._entries)
         self._ahead: list[Section | Entry] = []
-        batch = original = ""
+        batch, original = batch_id or "", ""
         for item in self._it:
             self._ahead.append(item)
             if isinstance(item, Entry):
-                for tx in item.txs:
-                    batch = tx.pmt_inf_id or _batch_of(tx.end_to_end_id)
-                    original = tx.msg_id
-                    if batch:
-                        break
-                if not batch and item.batch and item.batch[1]:
-                    batch, original = item.batch[1], item.batch[0]
-                if batch or len(self._ahead) >= self._LOOK_AHEAD:
+                named = _first_named(item, batch_id)
+                if named is not None:
+                    batch, original = named
+                    break
+                if len(self._ahead) >= self._LOOK_AHEAD:
                     break
         if self._entries.broken or (not self._ahead and self._entries.message_id == ""):
             if not self._problems:
@@ -915,6 +954,11 @@ class NotificationResultReader:
                 rec = self._record(e, tx, batch)
                 if rec is not None:
                     yield rec
+        self.others_known = not self._problems
+        if self._own:
+            for p in self._own.items:
+                self._problems.add(p.where, p.field, p.message)
+            self._problems.dropped += self._own.dropped
         if self._problems:
             raise self._problems.error(self.name)
 
@@ -932,9 +976,14 @@ class NotificationResultReader:
         if side is DEBIT and e.reversal:
             self._skip(e.where, "NOT_A_PAYMENT", f"{label}: reversal of a credit", fen=fen)
             return None
-        if tx.pmt_inf_id and tx.pmt_inf_id != batch:
-            self._skip(e.where, "OTHER_BATCH", f"{label}: payment information {tx.pmt_inf_id!r}, "
-                       f"not {batch!r}", fen=fen)
+        named = tx.pmt_inf_id or _batch_named(e, tx)
+        if named and named != batch:
+            skip = Skipped(e.where, "OTHER_BATCH", f"{label}: payment information {named!r}, not {batch!r}", fen)
+            self.skipped.append(skip)
+            other = self.other_batches.get(named)
+            if other is None:
+                other = self.other_batches[named] = OtherBatch(tx.msg_id, [])
+            other.skipped.append(skip)
             return None
         instr = tx.instr_id
         if (batch and tx.end_to_end_id == f"{batch}-{instr}" and instr.isdigit() and instr.isascii()
@@ -944,13 +993,13 @@ class NotificationResultReader:
             try:
                 seq = line_of(batch, instr, tx.end_to_end_id)
             except ValueError as exc:
-                self._problems.add(e.where, "EndToEndId", str(exc))
+                self._own.add(e.where, "EndToEndId", str(exc))
                 return None
         if seq is None:
             self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)
             return None
         if fen is None:
-            self._problems.add(e.where, "TxDtls/Amt", f"line {seq}: no amount")
+            self._own.add(e.where, "TxDtls/Amt", f"line {seq}: no amount")
             return None
         ref = tx.acct_svcr_ref or e.servicer_ref or tx.tx_id or tx.uetr
         if returned:
@@ -965,5 +1014,5 @@ class NotificationResultReader:
         self.skipped.append(Skipped(at, reason, detail, fen))
 
 
-__all__ = ["AccountEntries", "Entry", "NotificationResultReader", "Section", "TolerantStatementReader",
-           "Tx"]
+__all__ = ["AccountEntries", "Entry", "NotificationResultReader", "OtherBatch", "Section",
+           "TolerantStatementReader", "Tx"]

@@ -44,12 +44,15 @@ def get_file(conn: Connection, file_id: int):
 
 
 def first_delivery(conn: Connection, direction: str, bank_code: str, sha256: str):
+    """The row that took these bytes first: not a re-delivery, nor a part of a file covering
+    several batches (which has the file's digest too)."""
     return conn.execute(
         select(files).where(
             files.c.direction == direction,
             files.c.bank_code == bank_code,
             files.c.sha256 == sha256,
             files.c.duplicate_of.is_(None),
+            files.c.part_of.is_(None),
         )
     ).one_or_none()
 

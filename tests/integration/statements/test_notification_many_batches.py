@@ -1,0 +1,277 @@
+"""A camt.054 notification covering several batches books every batch exactly once (issue 15).
+
+A bank confirming payments with debit notifications lists the account's debits of a period,
+which may answer several of our payment files. The notification here is composed from the
+simulated bank's answers to three batches, their entries interleaved; what each batch should
+book is read from the composed file by the test's own XPath. The file's own row books its first
+batch, a part row (``part_of``) each other batch, all in one transaction: a crash books nothing,
+the same bytes again book nothing, and a batch refused is quarantined alone."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+from decimal import Decimal
+from itertools import zip_longest
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+
+import bank_formats
+from bank_sim.bank import SimulatedBank
+from domain.model import FileState, LineStatus
+from ledger import journal, store
+from ledger.schema import files, transactions
+from service.ingest import ingest_file
+from tests.support.exchange import BANK
+from tests.support.ledger_world import World
+
+START = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+CAMT054 = "camt.054.001.08"
+UNKNOWN = "B2026-UNKNOWN"
+
+
+@pytest.fixture
+def world(engine, tmp_path) -> World:
+    world = World(engine, tmp_path, START)
+    profile = world.ctx.settings.banks[BANK]
+    world.ctx.settings.banks[BANK] = replace(profile, format_options={"results": CAMT054})
+    return world
+
+
+def _three_batches(world: World) -> list[str]:
+    return [world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", n, seed=seed)[0]
+            for n, seed in ((8, 21), (11, 22), (6, 23))]
+
+
+def _answer(world: World, batch_id: str, fail) -> list[bytes]:
+    """The simulated bank's camt.054 answer to the batch's payment file, as its lines."""
+    sim = SimulatedBank(world.tmp_path / f"sim-{batch_id}", bank_formats.get("iso20022", results=CAMT054), seed=3,
+                        bank_code=BANK, failure_rate_ppm=0, fail=fail)
+    with world.ctx.engine.connect() as conn:
+        sent = store.outbound_file(conn, batch_id)
+    (sim.inbox / sent.name).write_bytes(world.bank.inbox[sent.name])
+    (result,) = sim.process_once()
+    return result.read_bytes().split(b"\n")
+
+
+def _notification(world: World, batch_ids: list[str], *, rename: dict[str, str] | None = None):
+    """One notification of the batches' answers, entries taken in turn from each (a batch's
+    entries are not together); ``rename`` makes a batch's entries name another batch id."""
+    answers = [_answer(world, b, fail={2, 5}) for b in batch_ids]
+    entries = []
+    for b, answer in zip(batch_ids, answers):
+        mine = [ln for ln in answer if ln.startswith(b"<Ntry>")]
+        new = (rename or {}).get(b)
+        if new:
+            mine = [ln.replace(b.encode(), new.encode()) for ln in mine]
+            assert all(f"<PmtInfId>{new}</PmtInfId>".encode() in ln for ln in mine)
+        entries.append(mine)
+    interleaved = [ln for group in zip_longest(*entries) for ln in group if ln is not None]
+    head = [ln for ln in answers[0] if not ln.startswith(b"<Ntry>")]
+    at = next(i for i, ln in enumerate(answers[0]) if ln.startswith(b"<Ntry>"))
+    lines = head[:at] + interleaved + head[at:]
+    lines = [ln.replace(b"<MsgId>", b"<MsgId>MANY-", 1) if ln.startswith(b"<GrpHdr>") else ln for ln in lines]
+    path = world.tmp_path / "camt054-many.xml"
+    path.write_bytes(b"\n".join(lines))
+    return path
+
+
+def _by_batch(data: bytes) -> dict[str, dict[str, dict[int, int]]]:
+    """batch -> {"paid": seq -> fen, "failed": seq -> fen}, read from the file by XPath alone."""
+    def x(el, path):
+        return el.xpath(path)
+
+    out: dict[str, dict[str, dict[int, int]]] = {}
+    doc = etree.fromstring(data)
+    for ntry in x(doc, "/*[local-name()='Document']/*/*[local-name()='Ntfctn']/*[local-name()='Ntry']"):
+        batch = x(ntry, ".//*[local-name()='Refs']/*[local-name()='PmtInfId']/text()")[0]
+        seq = int(x(ntry, ".//*[local-name()='Refs']/*[local-name()='InstrId']/text()")[0])
+        fen = int(Decimal(x(ntry, "*[local-name()='Amt']/text()")[0]) * 100)
+        side = "paid" if x(ntry, "*[local-name()='CdtDbtInd']/text()")[0] == "DBIT" else "failed"
+        out.setdefault(batch, {"paid": {}, "failed": {}})[side][seq] = fen
+    return out
+
+
+def _expected_totals(facts: dict[str, dict[int, int]]) -> dict[str, tuple[int, int]]:
+    return {LineStatus.PAID.value: (len(facts["paid"]), sum(facts["paid"].values())),
+            LineStatus.FAILED.value: (len(facts["failed"]), sum(facts["failed"].values()))}
+
+
+def _rows(engine):
+    with engine.connect() as conn:
+        return conn.execute(select(files).where(files.c.direction == "IN").order_by(files.c.id)).all()
+
+
+def _result_transactions(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(transactions)
+                            .where(transactions.c.kind == "RESULT")).scalar_one()
+
+
+def _verified(engine) -> None:
+    with journal.snapshot(engine) as conn:
+        report = journal.verify(conn)
+    assert report.ok, report.breaks[:3]
+
+
+def test_a_notification_over_three_batches_books_each_batch(world, engine):
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    facts = _by_batch(path.read_bytes())
+    assert sorted(facts) == sorted(batch_ids)
+    assert all(facts[b]["failed"].keys() == {2, 5} for b in batch_ids)
+
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert outcome.state is FileState.BOOKED and outcome.batch_id == batch_ids[0]
+    assert [(p.state, p.batch_id) for p in outcome.parts] == [(FileState.BOOKED, b) for b in batch_ids[1:]]
+    assert outcome.booked_lines == sum(len(f["paid"]) + len(f["failed"]) for f in facts.values())
+    with engine.connect() as conn:
+        for b in batch_ids:
+            assert store.line_status_totals(conn, b) == _expected_totals(facts[b]), b
+            assert store.get_batch(conn, b).status == "RESULTS_COMPLETE"
+    own, *parts = _rows(engine)
+    assert own.id == outcome.file_id and own.part_of is None
+    assert [(p.id, p.batch_id, p.part_of, p.state, p.sha256, p.name) for p in parts] == [
+        (q.file_id, b, own.id, "BOOKED", own.sha256, own.name) for q, b in zip(outcome.parts, batch_ids[1:])]
+    assert _result_transactions(engine) == 3
+
+    # each part is listed under its batch, and its batch only
+    with engine.connect() as conn:
+        for b, row in zip(batch_ids, [own, *parts]):
+            assert [f.id for f in store.list_files(conn, b, None, 10) if f.direction == "IN"] == [row.id]
+    # the file's own report no longer calls the other batches' entries skipped; it names the parts
+    report = json.loads(own.reading_report)
+    first = facts[batch_ids[0]]
+    assert report["read"] == {"records": len(first["paid"]) + len(first["failed"]),
+                              "total_fen": sum(first["paid"].values()) + sum(first["failed"].values())}
+    assert report["skipped"]["count"] == 0
+    for b, part in zip(batch_ids[1:], parts):
+        n = len(facts[b]["paid"]) + len(facts[b]["failed"])
+        fen = sum(facts[b]["paid"].values()) + sum(facts[b]["failed"].values())
+        assert f"batch {b}: its {n} entries ({fen} fen) booked by part file {part.id}" in report["notes"]
+        assert json.loads(part.reading_report)["read"] == {"records": n, "total_fen": fen}
+    _verified(engine)
+
+
+def test_the_same_bytes_again_book_nothing(world, engine):
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    first = ingest_file(world.ctx, BANK, path, path.name)
+    with engine.connect() as conn:
+        before = {b: store.line_status_totals(conn, b) for b in batch_ids}
+    again = path.with_name("again-" + path.name)
+    again.write_bytes(path.read_bytes())
+
+    outcome = ingest_file(world.ctx, BANK, again, again.name)
+
+    assert (outcome.state, outcome.duplicate_of, outcome.booked_lines, outcome.parts) == (
+        FileState.DUPLICATE, first.file_id, 0, ())
+    with engine.connect() as conn:
+        assert {b: store.line_status_totals(conn, b) for b in batch_ids} == before
+    assert [r.state for r in _rows(engine)] == ["BOOKED", "BOOKED", "BOOKED", "DUPLICATE"]
+    assert _result_transactions(engine) == 3
+    _verified(engine)
+
+
+def test_a_crash_between_parts_books_nothing_and_the_retry_books_everything_once(world, engine, monkeypatch):
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    facts = _by_batch(path.read_bytes())
+    real = store.book_result_file
+    calls = []
+
+    def crash_on_the_second(conn, file_id, batch_id, acct, now):
+        calls.append(batch_id)
+        if len(calls) == 2:
+            raise RuntimeError("the process died here")
+        return real(conn, file_id, batch_id, acct, now)
+
+    monkeypatch.setattr(store, "book_result_file", crash_on_the_second)
+    with pytest.raises(RuntimeError, match="died"):
+        ingest_file(world.ctx, BANK, path, path.name)
+    assert calls == batch_ids[:2]
+
+    (row,) = _rows(engine)  # no part row survives; the file waits to be booked again
+    assert (row.state, row.batch_id) == ("RECEIVED", None)
+    with engine.connect() as conn:
+        for b in batch_ids:
+            assert set(store.line_status_totals(conn, b)) == {LineStatus.PENDING.value}
+    assert _result_transactions(engine) == 0
+    _verified(engine)
+
+    monkeypatch.setattr(store, "book_result_file", real)
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert outcome.file_id == row.id and outcome.state is FileState.BOOKED
+    with engine.connect() as conn:
+        for b in batch_ids:
+            assert store.line_status_totals(conn, b) == _expected_totals(facts[b]), b
+    assert [(r.state, r.batch_id) for r in _rows(engine)] == [("BOOKED", b) for b in batch_ids]
+    assert _result_transactions(engine) == 3
+    _verified(engine)
+
+
+def test_one_unknown_batch_among_three_is_quarantined_alone(world, engine):
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids, rename={batch_ids[1]: UNKNOWN})
+    facts = _by_batch(path.read_bytes())
+
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert (outcome.state, outcome.batch_id) == (FileState.BOOKED, batch_ids[0])
+    assert [(p.state, p.batch_id) for p in outcome.parts] == [(FileState.QUARANTINED, None),
+                                                              (FileState.BOOKED, batch_ids[2])]
+    with engine.connect() as conn:
+        for b in (batch_ids[0], batch_ids[2]):
+            assert store.line_status_totals(conn, b) == _expected_totals(facts[b]), b
+        assert set(store.line_status_totals(conn, batch_ids[1])) == {LineStatus.PENDING.value}
+    own, unknown, third = _rows(engine)
+    assert (unknown.state, unknown.batch_id, unknown.claimed_batch_id, unknown.part_of) == (
+        "QUARANTINED", None, UNKNOWN, own.id)
+    assert f"names batch {UNKNOWN}, which does not exist" in unknown.last_error
+    assert any(f"names batch {UNKNOWN}" in p for p in outcome.problems)
+    # the unknown batch's entries stay listed as skipped in the file's own report, with a note
+    report = json.loads(own.reading_report)
+    n = len(facts[UNKNOWN]["paid"]) + len(facts[UNKNOWN]["failed"])
+    assert report["skipped"]["by_reason"] == {"OTHER_BATCH": {
+        "count": n, "total_fen": sum(facts[UNKNOWN]["paid"].values()) + sum(facts[UNKNOWN]["failed"].values()),
+        "unpriced": 0}}
+    assert any(note.startswith(f"batch {UNKNOWN}: its {n} entries") and f"part file {unknown.id} quarantined" in note
+               for note in report["notes"])
+    assert _result_transactions(engine) == 2
+    _verified(engine)
+
+
+def test_when_the_first_batch_is_refused_the_others_still_book(world, engine):
+    """The file's own row stands for its first batch: quarantined with that batch's reason (and
+    listed under the batch it names), while the parts book the other batches."""
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids, rename={batch_ids[0]: UNKNOWN})
+    facts = _by_batch(path.read_bytes())
+
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert (outcome.state, outcome.batch_id) == (FileState.QUARANTINED, None)
+    assert [(p.state, p.batch_id) for p in outcome.parts] == [(FileState.BOOKED, b) for b in batch_ids[1:]]
+    assert outcome.booked_lines == sum(len(facts[b]["paid"]) + len(facts[b]["failed"]) for b in batch_ids[1:])
+    own, *parts = _rows(engine)
+    assert (own.state, own.claimed_batch_id, own.part_of) == ("QUARANTINED", UNKNOWN, None)
+    assert f"names batch {UNKNOWN}, which does not exist" in own.last_error
+    assert [(p.state, p.batch_id, p.part_of) for p in parts] == [("BOOKED", b, own.id) for b in batch_ids[1:]]
+    with engine.connect() as conn:
+        for b in batch_ids[1:]:
+            assert store.line_status_totals(conn, b) == _expected_totals(facts[b]), b
+        assert set(store.line_status_totals(conn, batch_ids[0])) == {LineStatus.PENDING.value}
+    report = json.loads(own.reading_report)
+    assert report["read"] == {"records": 0, "total_fen": 0} and report["skipped"]["count"] == 0
+    assert report["notes"][0].startswith(f"batch {UNKNOWN}: its records were read and not booked")
+    assert _result_transactions(engine) == 2
+    _verified(engine)
+
+    again = path.with_name("again-" + path.name)
+    again.write_bytes(path.read_bytes())
+    assert ingest_file(world.ctx, BANK, again, again.name).state is FileState.DUPLICATE
+    assert _result_transactions(engine) == 2
