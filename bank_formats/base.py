@@ -52,6 +52,20 @@ class FormatError(ValueError):
         super().__init__(f"{file}: {shown}{more}")
 
 
+def guarded(records: Iterator, problems, file: str) -> Iterator:
+    """``records`` (a reader's generator) as the readers' contract says: a reader raises nothing
+    but FormatError (or OSError, when the source itself fails). Anything else raised while
+    reading is a bug or a case not foreseen, reported as the file's problem rather than lost:
+    ``problems`` (any of the readers' Problems) gets it and its FormatError is raised."""
+    try:
+        yield from records
+    except (FormatError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
+        problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
+        raise problems.error(file) from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A record a reader read and did not yield, and why: no record is dropped silently.

@@ -1,12 +1,13 @@
-"""What the delimited family's kinds of file share: options, amounts, values, problems, the
-writers' sink and the readers' line scanner (see the package docstring for the layouts)."""
+"""What the delimited family's kinds of file share: options, amounts, values, problems and the
+writers' sink (see the package docstring for the layouts; the readers' scanner and base are in
+``lines``)."""
 from __future__ import annotations
 
 import codecs
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
@@ -17,9 +18,7 @@ from bank_formats.base import FormatError, Problem
 
 MAX_FEN = 10**18 - 1  # 18 digits: fits a signed 64-bit integer
 MAX_NUMBER = 10**18 - 1  # counts and seq
-MAX_LINE_BYTES = 1 << 20  # a reader refuses longer lines (constant memory)
 MAX_PROBLEMS = 1000  # a file with a million bad lines keeps no million problems
-CHUNK = 1 << 18  # bytes a reader reads at a time
 FLUSH_LINES = 2048  # lines a writer encodes, hashes and writes at a time
 
 SEP = "|"
@@ -311,7 +310,6 @@ DATETIME_RE = re.compile(
     re.ASCII,
 )
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-HEX64_RE = re.compile(r"[0-9a-fA-F]{64}", re.ASCII)
 
 
 def parse_datetime(text: str) -> datetime:
@@ -426,260 +424,7 @@ def seq_problem(seq: object, prev: int) -> str | None:
     return None
 
 
-# --- reading -------------------------------------------------------------------------------
-
-
-class Reader:
-    """What the readers share: the line scanner (decoding, digest) and the error handling.
-
-    ``_scan`` yields lists of decoded lines (None for a line that could not be decoded, whose
-    problem is recorded), from the first line to the one before the digest line, and checks
-    the digest line at the end.
-    """
-
-    _header_fields: tuple[str, ...] = ()
-    _detail_fields: tuple[str, ...] = ()
-
-    def __init__(self, src: BinaryIO, name: str, options: Options) -> None:
-        self.name = name
-        self._src = src
-        self._encoding = options.encoding
-        self._amounts = options.amounts
-        self._algorithm = options.algorithm
-        self._hasher = new_hasher(options.digest)
-        self._problems = Problems()
-        self._complete = False  # the digest line was found and the reading did not stop early
-        self.header = None
-        self._gen = self._run()
-        next(self._gen)  # reads the header; FormatError when it is bad (after the whole file)
-
-    def __iter__(self):
-        return self._gen
-
-    def _run(self) -> Iterator:
-        try:
-            yield from self._read()
-        except (FormatError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
-            raise self._problems.error(self.name) from exc
-
-    def _read(self) -> Iterator:  # pragma: no cover - defined by each reader
-        raise NotImplementedError
-
-    # --- scanning
-
-    def _read_block(self) -> bytes | None:
-        """The next block of the source; None (after recording why) when it cannot be read."""
-        try:
-            data = self._src.read(CHUNK)
-        except OSError:
-            raise  # reading failed (a dropped connection, a full disk): not a format problem
-        except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
-            self._problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}")
-            return None
-        if type(data) is bytes:
-            return data
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            return bytes(data)
-        if data is None:  # a non-blocking source with nothing to hand out
-            self._problems.add("file", "file", "cannot be read: the source returned None")
-        else:
-            self._problems.add("file", "file", f"cannot be read: the source returned "
-                                               f"{type(data).__name__}, not bytes")
-        return None
-
-    def _scan(self) -> Iterator[list[str | None]]:
-        problems = self._problems
-        hasher = self._hasher
-        pending = b""
-        lineno = 0  # lines handed out so far
-        while True:
-            block = self._read_block()
-            if block is None:
-                return
-            eof = not block
-            if eof:
-                part, pending = pending, b""
-                if not part:
-                    break
-            else:
-                data = pending + block if pending else block
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:
-                    pending = data
-                    if len(pending) > MAX_LINE_BYTES:
-                        problems.add(f"line {lineno + 1}", "record_type",
-                                     f"the line is longer than {MAX_LINE_BYTES} bytes")
-                        return
-                    continue
-                part, pending = data[:cut], data[cut:]
-            if part.startswith(b"S|"):
-                s = 0
-            else:
-                s = part.find(b"\nS|")
-                if s >= 0:
-                    s += 1
-            body = part if s < 0 else part[:s]
-            if body:
-                hasher.update(body)
-                lines = self._decode(body, lineno)
-                lineno += len(lines)
-                yield lines
-            if s >= 0:
-                rest = part[s:]
-                e = rest.find(b"\n")
-                lineno += 1
-                self._check_digest_line(rest if e < 0 else rest[:e], lineno)
-                if (e >= 0 and e + 1 < len(rest)) or pending or (not eof and self._more()):
-                    problems.add(f"line {lineno + 1}", "record_type",
-                                 f"the file goes on after its digest line (line {lineno}), "
-                                 "which must be the last line")
-                else:
-                    self._complete = True
-                return
-            if eof:
-                break
-        problems.add(f"line {lineno + 1}", "digest",
-                     f"the file ends after line {lineno} without its digest line "
-                     f"(S|{self._algorithm}|...): it is incomplete")
-
-    def _more(self) -> bool:
-        block = self._read_block()
-        return block is None or bool(block)
-
-    def _decode(self, body: bytes, lineno: int) -> list[str | None]:
-        """The lines in ``body`` (which ends with a line ending unless it is the file's end)."""
-        try:
-            text = body.decode(self._encoding)
-        except UnicodeDecodeError:
-            return self._decode_each(body, lineno)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-        lines: list[str | None] = text.split("\n")  # type: ignore[assignment]
-        if lines[-1] == "":
-            lines.pop()
-        return lines
-
-    def _decode_each(self, body: bytes, lineno: int) -> list[str | None]:
-        enc = self._encoding
-        raws = body.split(b"\n")
-        if raws[-1] == b"":
-            raws.pop()
-        out: list[str | None] = []
-        for raw in raws:
-            lineno += 1
-            if raw.endswith(b"\r"):
-                raw = raw[:-1]
-            try:
-                out.append(raw.decode(enc))
-                continue
-            except UnicodeDecodeError as exc:
-                start, end = exc.start, exc.end
-            out.append(None)
-            before = raw[:start].decode(enc, errors="replace")
-            if lineno == 1:
-                names = self._header_fields
-            elif before.startswith("D|"):
-                names = self._detail_fields
-            else:
-                names = ()
-            index = before.count(SEP)
-            field = names[index] if index < len(names) else "record_type"
-            self._problems.add(f"line {lineno}", field,
-                               f"bytes {raw[start:end]!r} are not valid {enc}")
-        return out
-
-    def _check_digest_line(self, raw: bytes, lineno: int) -> None:
-        problems = self._problems
-        where = f"line {lineno}"
-        alg = self._algorithm
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        try:
-            text = raw.decode("ascii")
-        except UnicodeDecodeError:
-            problems.add(where, "digest", "the digest line is not ASCII text")
-            return
-        fields = text.split(SEP)
-        if len(fields) != 3:
-            problems.add(where, "fields",
-                         f"{len(fields)} fields; a digest line has 3 (S|{alg}|<hex digest>)")
-            return
-        if fields[1] != alg:
-            problems.add(where, "algorithm", f"{fields[1]!r} is not the agreed {alg}")
-            return
-        stated = fields[2]
-        if HEX64_RE.fullmatch(stated) is None:
-            problems.add(where, "digest", f"{stated!r} is not 64 hexadecimal digits")
-            return
-        actual = self._hasher.hexdigest()
-        if stated.lower() != actual:
-            problems.add(where, "digest",
-                         f"the {alg} digest of the file before this line is {actual}, the line "
-                         f"says {stated}: the file was changed or damaged")
-
-    # --- helpers for the parsers
-
-    def _split_header(self, text: str | None, count: int, what: str) -> list[str] | None:
-        if text is None:  # undecodable; its problem is recorded
-            return None
-        if text.startswith("\ufeff") and self._encoding == "utf-8":
-            text = text[1:]  # a byte order mark (some Windows tools write one)
-        fields = text.split(SEP)
-        p = self._problems
-        if fields[0] != "H":
-            p.add("line 1", "record_type",
-                  f"record type {fields[0][:20]!r}: line 1 must be the {what} header (H)")
-            return None
-        if len(fields) != count:
-            p.add("line 1", "fields", f"{len(fields)} fields; a {what} header has {count}")
-            return None
-        return fields
-
-    def _seq_after(self, where: str, text: str, prev: int) -> int:
-        """Records what is wrong with a detail line's seq; the seq the next line must exceed."""
-        try:
-            seq = parse_number(text)
-        except ValueError as exc:
-            self._problems.add(where, "seq", str(exc))
-            return prev
-        if seq == 0:
-            self._problems.add(where, "seq", "seq 0 is not a positive integer")
-        elif seq <= prev:
-            self._problems.add(where, "seq", f"seq {seq} does not follow {prev}: seq must increase")
-        return max(prev, seq)
-
-    def _finish(self, started: bool, header: object) -> None:
-        """Raises the FormatError listing every problem, if there was any (or no header)."""
-        problems = self._problems
-        if not started:
-            problems.add("line 1", "record_type", "the file has no header line")
-        if problems or header is None:
-            if not problems:
-                problems.add("line 1", "record_type", "no header")
-            raise problems.error(self.name)
-
-    def _bad_line(self, check, where: str, fields: list[str], prev: int) -> int:
-        before = len(self._problems)
-        prev = check(where, fields, prev)
-        if len(self._problems) == before:  # cannot happen; never skip a line silently
-            self._problems.add(where, "record_type", "the line cannot be read")
-        return prev
-
-    def _record_type_problem(self, where: str, fields: list[str], count: int | str) -> None:
-        """``count``: how many fields a detail line has, as the message says it ("7 (or 9 ...)")."""
-        t = fields[0]
-        p = self._problems
-        if t != "D":
-            if t == "H":
-                p.add(where, "record_type", "a second header line (H is only on line 1)")
-            else:
-                p.add(where, "record_type",
-                      f"record type {t[:20]!r} is not D (H is only on line 1, S on the last)")
-        else:
-            p.add(where, "fields", f"{len(fields)} fields; a detail line has {count}")
+# --- reading (the readers themselves: bank_formats.delimited.lines) -------------------------
 
 
 def required_texts(p: Problems, where: str, fields: list[str], names: tuple[str, ...],

@@ -17,12 +17,12 @@ from bank_formats.delimited.core import (
     SEP,
     Options,
     Problems,
-    Reader,
     Sink,
     check_texts,
     format_date,
     format_datetime,
     format_field,
+    new_hasher,
     number_problem,
     parse_date,
     parse_datetime,
@@ -31,6 +31,7 @@ from bank_formats.delimited.core import (
     required_texts,
     seq_problem,
 )
+from bank_formats.delimited.lines import Reader
 from domain.model import EntrySide, StatementEntry, StatementHeader
 
 STATEMENT_HEADER_FIELDS = (
@@ -261,6 +262,11 @@ class StatementReader(Reader):
     _detail_fields = STATEMENT_ENTRY_FIELDS
     header: StatementHeader
 
+    def __init__(self, src: BinaryIO, name: str, options: Options) -> None:
+        self._amounts = options.amounts
+        self._start(src, name, encoding=options.encoding, hasher=new_hasher(options.digest),
+                    algorithm=options.algorithm)
+
     def _parse_header(self, text: str | None) -> StatementHeader | None:
         names = STATEMENT_HEADER_FIELDS
         f = self._split_header(text, len(names), "statement")
@@ -302,7 +308,7 @@ class StatementReader(Reader):
         first_day, last_day = _ANY_DAY
         started = False  # line 1 was seen
         count = good = prev = credit = debit = 0  # count: lines after line 1
-        for block in self._scan():
+        for block in self._lines:
             if not started:
                 started = True
                 header = self._parse_header(block[0])
@@ -341,7 +347,7 @@ class StatementReader(Reader):
                                             f[8], f[9], f[10])
                             continue
                 prev = self._bad_line(self._entry_problems, f"line {count + 1}", f, prev)
-        if started and header is not None and self._complete:
+        if started and header is not None and self._lines.complete:
             if good == count:
                 _check_sums(problems, header, count, credit, debit, "in the file")
             elif count != header.count:

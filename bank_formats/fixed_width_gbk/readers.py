@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import FormatError
+from bank_formats.base import guarded
 from bank_formats.fixed_width_gbk.fields import (
     CHUNK,
     MAX_LINE,
@@ -292,17 +292,8 @@ class RecordReader:
     def __iter__(self):
         # a reader streams its file once; iterating again goes on where it stopped
         if self._gen is None:
-            self._gen = self._run()
+            self._gen = guarded(self._records(), self._problems, self.name)
         return self._gen
-
-    def _run(self):
-        try:
-            yield from self._records()
-        except (FormatError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
-            raise self._problems.error(self.name) from exc
 
     def _end(self, lineno: int) -> int:
         """Reports what follows the last complete line; the number of records it held."""

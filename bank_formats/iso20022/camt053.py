@@ -74,7 +74,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import FormatError, Skipped, WrittenFile
+from bank_formats.base import Skipped, WrittenFile, guarded
 from bank_formats.iso20022._common import (
     CAMT053_V02,
     CAMT053_V08,
@@ -593,7 +593,7 @@ class Camt053Reader:
         self._root_state: bool | None = None  # whether the root is right, once checked
         self._bal_where: dict[str, str] = {}  # where the OPBD and CLBD balances are
         self.header: StatementHeader = None  # type: ignore[assignment]
-        self._gen = self._run()
+        self._gen = guarded(self._read(), self._problems, name)
         next(self._gen)  # runs until the header is read
 
     def __iter__(self) -> Iterator[StatementEntry]:
@@ -781,16 +781,6 @@ class Camt053Reader:
 
     # entries --------------------------------------------------------------------------------
 
-    def _run(self) -> Iterator[StatementEntry | None]:
-        """Yields None once the header is read, then the entries; FormatError at the end."""
-        try:
-            yield from self._read()
-        except (FormatError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
-            raise self._problems.error(self.name) from exc
-
     def _root_ok(self, el: etree._Element) -> bool:
         """Whether the root element is the expected Document (checked once, a problem if not)."""
         if self._root_state is None:
@@ -808,6 +798,7 @@ class Camt053Reader:
         return self._read_stmt(stmt)
 
     def _read(self) -> Iterator[StatementEntry | None]:
+        """Yields None once the header is read, then the entries; FormatError at the end."""
         T, problems = self._t, self._problems
         header: StatementHeader | None = None
         started = False  # the header was tried

@@ -61,7 +61,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import FormatError, WrittenFile
+from bank_formats.base import FormatError, WrittenFile, guarded
 from bank_formats.iso20022._common import (
     CURRENCY,
     FLUSH_PIECES,
@@ -558,7 +558,7 @@ class Pain001Reader:
         self._grp: dict | None = None
         self._root_checked = False
         self.header: PaymentFileHeader = None  # type: ignore[assignment]
-        self._gen = self._run()
+        self._gen = guarded(self._read(), self._problems, name)
         next(self._gen)  # runs until the header is read
 
     def __iter__(self) -> Iterator[PaymentLine]:
@@ -673,17 +673,8 @@ class Pain001Reader:
 
     # lines ----------------------------------------------------------------------------------
 
-    def _run(self) -> Iterator[PaymentLine | None]:
-        """Yields None once the header is read, then the records; FormatError at the end."""
-        try:
-            yield from self._read()
-        except (FormatError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
-            raise self._problems.error(self.name) from exc
-
     def _read(self) -> Iterator[PaymentLine | None]:
+        """Yields None once the header is read, then the records; FormatError at the end."""
         T = self._t
         problems = self._problems
         header: PaymentFileHeader | None = None

@@ -79,7 +79,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import FormatError, Skipped, WrittenFile
+from bank_formats.base import Skipped, WrittenFile, guarded
 from bank_formats.iso20022._common import (
     CURRENCY,
     FLUSH_PIECES,
@@ -534,7 +534,7 @@ class Pain002Reader:
         self._batch_id: str | None = None  # known even when the rest of the header is bad
         self._root_checked = False
         self.header: ResultFileHeader = None  # type: ignore[assignment]
-        self._gen = self._run()
+        self._gen = guarded(self._read(), self._problems, name)
         next(self._gen)
 
     def __iter__(self) -> Iterator[ResultRecord]:
@@ -650,17 +650,8 @@ class Pain002Reader:
             return None
         return ResultFileHeader(**{k: vals[k] for k in keys})
 
-    def _run(self) -> Iterator[ResultRecord | None]:
-        """Yields None once the header is read, then the records; FormatError at the end."""
-        try:
-            yield from self._read()
-        except (FormatError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
-            raise self._problems.error(self.name) from exc
-
     def _read(self) -> Iterator[ResultRecord | None]:
+        """Yields None once the header is read, then the records; FormatError at the end."""
         T = self._t
         problems = self._problems
         header: ResultFileHeader | None = None

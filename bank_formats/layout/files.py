@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import FormatError, Skipped, WrittenFile
+from bank_formats.base import FormatError, Skipped, WrittenFile, guarded
 from bank_formats.delimited.core import new_hasher
 from bank_formats.fixed_width_gbk.fields import Problems
 from bank_formats.layout.codecs import LINEBREAK_RE
@@ -350,17 +350,9 @@ class LayoutReader:
 
     def __iter__(self):
         if self._gen is None:
-            self._gen = self._run()
+            self._gen = guarded(self._records(self._line_iter, self._header_lines, counting=False), self._problems,
+                                self.name)
         return self._gen
-
-    def _run(self):
-        try:
-            yield from self._records(self._line_iter, self._header_lines, counting=False)
-        except (FormatError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
-            raise self._problems.error(self.name) from exc
 
     def _count_pass(self) -> dict:
         """The totals of a file whose header states none: a first, counting pass."""
