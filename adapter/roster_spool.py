@@ -30,6 +30,7 @@ class Spool:
         self._chunks: list[bytes] = []
         self._pending: list[pb.PaymentLine] = []
         self._stream = stream
+        self.each = None  # also given each chunk's lines once sent (the result sheet's rows rendered then)
         self.rows = array("q")  # the file's row of each line, in order
         self.open = True  # False once a row was wrong or a line could not be kept: nothing will be sent
 
@@ -63,6 +64,8 @@ class Spool:
             chunk = pb.LineChunk(lines=self._pending)
             if self._stream is not None:
                 self._stream.send(chunk)
+            if self.each is not None:
+                self.each(chunk.lines)
             self._chunks.append(zlib.compress(chunk.SerializeToString(), 1))
             self._pending = []
 

@@ -11,8 +11,9 @@ each against a fresh service (its own process, SQLite ledger, the real gRPC serv
 1. direct: the same lines, made into a list beforehand, sent with ``Client.submit`` — what
    the service and the transport take, nothing of the sheet;
 2. ``ykt batch submit FILE`` (roster_cli.run, as the CLI calls it), timed as a whole and by
-   stage: reading and checking the sheet (keeping the lines, compressed), sending them,
-   fetching the issues, writing the result sheet.
+   stage: reading and checking the sheet while its checked rows stream to the service
+   (adapter/roster_stream.py), waiting for the service's answer after the totals went (the
+   result sheet's rows rendered meanwhile), fetching the issues, writing the result sheet.
 
 Prints seconds and rows/s per stage, the process's CPU time and peak RSS. Record the output in
 bench/RESULTS.md.
@@ -110,7 +111,7 @@ def main() -> None:
     if args.serve:
         return serve(args.serve)
 
-    from adapter import roster_check, roster_cli, roster_result
+    from adapter import roster_check, roster_cli, roster_result, roster_stream
     from domain.model import BatchHeader
     from domain.roster import generate_lines
 
@@ -121,7 +122,7 @@ def main() -> None:
     t = time.perf_counter()
     total = write_sheet(sheet, n)
     print(f"{n:,} rows, sheet {sheet.stat().st_size / 2**20:.1f} MiB written in {time.perf_counter() - t:.1f} s "
-          f"(load average {os.getloadavg()[0]:.2f})")
+          f"(load average {load()})")
 
     # 1. the service's own speed: the same lines through the client, premade
     proc, client = start_service(work / "direct")
@@ -135,7 +136,7 @@ def main() -> None:
     direct_service_cpu = stop_service(proc)
     del lines
     print(f"direct Client.submit: {direct:.2f} s, {n / direct:,.0f} rows/s; CPU: client {direct_cpu:.1f} s, "
-          f"service {direct_service_cpu:.1f} s")
+          f"service {direct_service_cpu:.1f} s (load average {load()})")
 
     # 2. ykt batch submit FILE
     proc, client = start_service(work / "roster")
@@ -150,10 +151,10 @@ def main() -> None:
                 stages[name] = (time.perf_counter() - t, cpu() - c)
         return wrapper
 
-    roster_check.check = timed("read and check", roster_check.check)
+    roster_check.check = timed("read, check and stream", roster_check.check)
+    roster_stream.Stream.answer = timed("wait for the answer", roster_stream.Stream.answer)
     roster_cli.fetch_issues = timed("fetch issues", roster_cli.fetch_issues)
     roster_result.write = timed("result sheet", roster_result.write)
-    roster_cli.send = timed("send (stream)", roster_cli.send)
     parser = argparse.ArgumentParser()
     roster_cli.add_parsers(parser.add_subparsers(), lambda p: p.add_argument("--address"))
     cli_args = parser.parse_args(["submit", str(sheet), "--program", PROGRAM, "--period", PERIOD, "--region", REGION,
@@ -166,12 +167,16 @@ def main() -> None:
     client.close()
     service_cpu = stop_service(proc)
     print(f"ykt batch submit: {whole:.2f} s, {n / whole:,.0f} rows/s; CPU: this process {whole_cpu:.1f} s, "
-          f"service {service_cpu:.1f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"service {service_cpu:.1f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+          f"(load average {load()})")
     for name, (seconds, used) in stages.items():
         print(f"  {name:<28} {seconds:6.2f} s  {n / seconds:>10,.0f} rows/s  CPU {used:5.1f} s")
     print(f"  {'(the rest)':<28} {whole - sum(w for w, _ in stages.values()):6.2f} s")
-    print(f"sending alone vs direct: {stages['send (stream)'][0] / direct:.2f}x; "
-          f"whole command vs direct: {whole / direct:.2f}x")
+    print(f"whole command vs direct: {whole / direct:.2f}x")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -28,3 +28,44 @@ def test_a_line_the_rpc_cannot_carry_closes_the_spool():
     spool.add(3, PaymentLine(2, "张三", good.id_number, good.account_no, 100, account_kind="DEBIT"))
     spool.add(4, good)
     assert not spool.open and list(spool.lines()) == []
+
+
+class FakeStream:
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+        self.cancelled = 0
+
+    def send(self, chunk) -> None:
+        self.sent.append(len(chunk.lines))
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+
+def test_full_chunks_go_to_the_stream_as_they_fill_and_the_last_at_close():
+    made = list(generate_lines(CHUNK_LINES * 2 + 7, seed=6))
+    stream = FakeStream()
+    spool = Spool(stream)
+    seen: list[int] = []
+    spool.each = lambda lines: seen.append(len(lines))
+    for i, line in enumerate(made[:CHUNK_LINES * 2]):
+        spool.add(i + 2, line)
+    assert stream.sent == [CHUNK_LINES, CHUNK_LINES]  # before the last rows are even read
+    for i, line in enumerate(made[CHUNK_LINES * 2:], CHUNK_LINES * 2):
+        spool.add(i + 2, line)
+    spool.close()
+    assert stream.sent == seen == [CHUNK_LINES, CHUNK_LINES, 7] and not stream.cancelled
+    assert [convert.line_from_pb(pb_line) for _, pb_line in spool.lines()] == made
+
+
+def test_a_wrong_row_cancels_the_stream_and_nothing_more_goes():
+    made = list(generate_lines(CHUNK_LINES + 10, seed=7))
+    stream = FakeStream()
+    spool = Spool(stream)
+    for i, line in enumerate(made[:CHUNK_LINES + 3]):
+        spool.add(i + 2, line)
+    spool.refuse()
+    for i, line in enumerate(made[CHUNK_LINES + 3:], CHUNK_LINES + 3):
+        spool.add(i + 2, line)
+    spool.close()
+    assert stream.sent == [CHUNK_LINES] and stream.cancelled == 1 and not spool.open
