@@ -57,10 +57,11 @@ reported); a delimited layout's lines may end with either.
 A delimited file's table may also say, for a family whose users know its rules and words:
 ``numbers = "counted"`` (at most 18 digits, leading zeros counted, 16 before a yuan amount's
 point; "count -1 is outside 0..999999999999999999"), ``seq_in = "message"`` (a writer's problem
-at "line N" with "seq S: " in front of the message), ``wording = "delimited"`` (the words of
-bank_formats.delimited: "the records have", "contains '|', the field separator; the format has no
-escaping", "a detail line has 7 (9 with bank_ref and name)"; a writer checks a record's seq,
-numbers, codes and then texts, an attribute the record lacks "is missing" field by field) and
+at "line N" with "seq S: " in front of the message), ``wording`` (a table of ``wording``, the
+module: the words of problems and the writer's habits that go with them; ``"layout"``, the
+engine's own, or ``"delimited"``, bank_formats.delimited's: "the records have", "contains '|', the
+field separator; the format has no escaping"; a writer checks a record's seq, numbers, codes and
+then texts, an attribute the record lacks "is missing" field by field) and
 ``lines = "strict"`` with ``max_line`` (``strict``: the header on line 1 only, the digest trailer
 found wherever it is and ending the file, its algorithm the agreed one and 64 hex digits, a file
 without it "incomplete", undecodable bytes named by their field, a UTF-8 byte order mark taken, a
@@ -79,6 +80,7 @@ records).
 
 Modules: ``declaration`` (the data and its loader), ``codecs`` (one field's read and write),
 ``records`` (a record compiled into fast functions), ``files`` (readers and writers),
+``wording`` (the words of problems, a table per family),
 ``strict`` (the reader of strict delimited lines),
 ``format`` (the format object).
 """

@@ -19,6 +19,7 @@ from bank_formats.fixed_width_gbk.fields import format_datetime as compact_datet
 from bank_formats.fixed_width_gbk.fields import parse_datetime as parse_compact_datetime
 from bank_formats.fixed_width_gbk.fields import show
 from bank_formats.layout.declaration import CODE_ENUMS, FieldDecl
+from bank_formats.layout.wording import WORDINGS, Wording
 from domain.model import FailureReason, PaymentOutcome
 
 CONTROL_RE = re.compile("[\x00-\x1f\x7f]")  # what no text of a fixed layout holds
@@ -51,7 +52,9 @@ class FieldCodec:
 def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
                delimiter: str, reasons: Mapping[str, FailureReason], numbers: str = "plain",
                wording: str = "layout") -> FieldCodec:
-    """The codec of field ``f`` in a fixed (bytes) or delimited (text) layout."""
+    """The codec of field ``f`` in a fixed (bytes) or delimited (text) layout; its messages in
+    ``wording`` (a name in WORDINGS)."""
+    words = WORDINGS[wording]
     width = f.width
     if fixed:
         pad = f.pad.encode("ascii")
@@ -101,13 +104,12 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
     if t == "digest":
         return FieldCodec(f, lambda raw: raw, lambda v: out(v))
     if t == "text":
-        if wording == "delimited" and not fixed:
-            return _family_text_codec(f, encoding, delimiter)
-        return _text_codec(f, fixed, encoding, encoding_label, delimiter, strip, fill)
+        return _text_codec(f, fixed, encoding, encoding if words.encoding_by_codec else encoding_label, delimiter,
+                           strip, fill, words)
     if t in ("int", "amount"):
         return _counted_codec(f, out) if numbers == "counted" else _number_codec(f, fixed, strip, out)
     if t == "date":
-        return _date_codec(f, fixed, out, f.format.lower() if wording == "delimited" else f.format)
+        return _date_codec(f, fixed, out, f.format.lower() if words.formats_lower else f.format)
     if t == "datetime":
         return _datetime_codec(f, fixed, out)
     if t == "code":
@@ -117,7 +119,7 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
         by_stripped = {(strip(piece) if fixed else piece): value for value, piece in by_value.items()}
         known = ", ".join(f.codes.values())
         what = f.name.replace("_", " ")
-        if wording == "delimited" and f.name == "outcome":  # the family's words: a status, S paid
+        if words.outcome_by_label and f.name == "outcome":  # a status, S paid
             known = ", ".join(f"{v} {k.lower()}" for k, v in f.codes.items())
             what = f.label
         article = "an" if what[:1] in "aeiou" else "a"
@@ -143,11 +145,15 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
 
 
 def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter: str, strip,
-                fill) -> FieldCodec:
+                fill, words: Wording) -> FieldCodec:
+    """A text; ``label`` is what messages call the encoding. A delimited text holds no delimiter
+    and no line break (said as ``words`` say it) or other control character."""
     width, required = f.width, f.required
     pad_char = f.pad
     decode = __import__("codecs").lookup(encoding).decode
     forbidden = (CONTROL_RE if fixed else LINEBREAK_RE).search
+    holds_separator = words.separator.format(sep=delimiter)
+    line_break = words.line_break
 
     def read_text(raw):
         if fixed:
@@ -171,6 +177,11 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             if required:
                 raise ValueError("is empty")
             return fill(b"") if fixed else ""
+        if not fixed:
+            if delimiter in value:
+                raise ValueError(holds_separator)
+            if line_break and ("\r" in value or "\n" in value):
+                raise ValueError(line_break)
         bad = forbidden(value)
         if bad:
             raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
@@ -178,8 +189,6 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             side = "ends" if f.align == "left" else "starts"
             what = "a space" if pad_char == " " else repr(pad_char)
             raise ValueError(f"{side} with {what}, which reads back as padding")
-        if not fixed and delimiter in value:
-            raise ValueError(f"holds {delimiter!r}, the field separator")
         try:
             raw = value.encode(encoding)
         except UnicodeEncodeError as exc:
@@ -206,42 +215,6 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             return piece
 
         return FieldCodec(f, read_text, write_cached)
-    return FieldCodec(f, read_text, write_text)
-
-
-def _family_text_codec(f: FieldDecl, encoding: str, delimiter: str) -> FieldCodec:
-    """A text of a delimited layout in bank_formats.delimited's words (``wording = "delimited"``):
-    the delimiter before a line break, the encoding by its codec name ("gbk")."""
-    width, required = f.width, f.required
-
-    def read_text(raw):
-        if required and not raw:
-            raise ValueError("is empty")
-        return raw
-
-    def write_text(value):
-        if not isinstance(value, str):
-            raise ValueError(f"must be a text, got {type(value).__name__}")
-        if not value:
-            if required:
-                raise ValueError("is empty")
-            return ""
-        if delimiter in value:
-            raise ValueError(f"contains {delimiter!r}, the field separator; the format has no escaping")
-        if "\r" in value or "\n" in value:
-            raise ValueError("contains a line break (CR or LF); the format has no escaping")
-        bad = LINEBREAK_RE.search(value)
-        if bad:
-            raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
-        try:
-            raw = value.encode(encoding)
-        except UnicodeEncodeError as exc:
-            ch = value[exc.start]
-            raise ValueError(f"character {ch!r} (U+{ord(ch):04X}) cannot be written in {encoding}") from None
-        if width is not None and len(raw) > width:
-            raise ValueError(f"is {len(raw)} bytes in {encoding}; the field holds {width}")
-        return value
-
     return FieldCodec(f, read_text, write_text)
 
 

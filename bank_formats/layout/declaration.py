@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from bank_formats.layout.wording import WORDINGS
 from domain.model import (
     AccountKind,
     FailureReason,
@@ -161,8 +162,9 @@ class FileDecl:
     # where a writer's problem with a record names its seq: in the place ("line N (seq S)") or at
     # the front of the message ("line N", "seq S: ...", bank_formats.delimited's way)
     seq_in: str = "where"
-    # the words of problems: the engine's own ("layout") or bank_formats.delimited's ("delimited":
-    # "the records have", "digest line", "a detail line has 13"...), which that family's users know
+    # the words of problems and the writer's habits that go with them: a table of
+    # bank_formats.layout.wording, the engine's own ("layout") or bank_formats.delimited's
+    # ("delimited": "the records have", "contains '|' ... no escaping"...), which its users know
     wording: str = "layout"
     # lines of a delimited layout with a digest trailer: "records" (the engine's reading: the
     # last line is the trailer) or "strict" (bank_formats.layout.strict: the header on line 1 only,
@@ -294,8 +296,8 @@ def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileD
     if seq_in not in ("where", "message"):
         raise p.fail("seq_in", f"{seq_in!r} is not where or message")
     wording = raw.get("wording", "layout")
-    if wording not in ("layout", "delimited"):
-        raise p.fail("wording", f"{wording!r} is not layout or delimited")
+    if wording not in WORDINGS:
+        raise p.fail("wording", f"{wording!r} is not {' or '.join(WORDINGS)}")
     lines = raw.get("lines", "records")
     if lines not in ("records", "strict"):
         raise p.fail("lines", f"{lines!r} is not records or strict")

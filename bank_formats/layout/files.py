@@ -24,6 +24,7 @@ from bank_formats.fixed_width_gbk.fields import Problems
 from bank_formats.layout.codecs import LINEBREAK_RE
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
+from bank_formats.layout.wording import TOTAL_WORDS, WORDINGS
 from domain.model import FailureReason, PaymentOutcome, payment_message_id
 
 if TYPE_CHECKING:
@@ -495,7 +496,7 @@ class LayoutReader:
             if good == seen and not missing_trailer and (counted or results):
                 for k, v in stated.items():
                     if k != "count" and v != actual[k]:
-                        p.add("line 1", k, _totals_differ(k, v, actual[k], "records"))
+                        p.add("line 1", k, _totals_differ(k, v, actual[k]))
             if self._tally is not None and self._tally.get("count") != seen:
                 p.add("file", "file", "the file changed between the counting pass and the reading pass")
         if p:
@@ -569,6 +570,7 @@ class LayoutReader:
 def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, records: Iterable,
                file_label: str) -> WrittenFile:
     p = Problems()
+    words = WORDINGS[codec.decl.wording]
     eol = fmt.eol
     eol_text = fmt.line_ending
     encode = fmt.encode
@@ -595,8 +597,8 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             and header.count != header.paid_count + header.failed_count:
         p.add("line 1", "count", f"count {header.count} is not paid {header.paid_count} + failed "
                                  f"{header.failed_count}")
-        if codec.decl.wording == "delimited":
-            head = []  # (the family checks no totals against a header it cannot write)
+        if words.counts_refused:
+            head = []  # (no totals are checked against a header that cannot be written)
     head_ok = len(head) == len(codec.headers)
     if head_ok and not p:
         data = b"".join(head)
@@ -613,7 +615,7 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     amount_largest = plain.by_name["amount_fen"].largest
     fixed = codec.fixed
     results = codec.kind == "results"
-    delimited_words = codec.decl.wording == "delimited"
+    counts_refused = words.counts_refused
     buf: list[bytes] = []
     count = last = total = paid_count = paid_fen = failed_count = failed_fen = 0
     for rec in records:
@@ -635,8 +637,8 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             if type(getattr(rec, "seq", None)) is int and rec.seq > last:
                 last = rec.seq
             amount = getattr(rec, "amount_fen", None)
-            if delimited_words:
-                # (the family counts a record it refuses when its outcome and amount are known)
+            if counts_refused:
+                # (a record refused still counts when its outcome and amount are known)
                 if type(amount) is not int:
                     continue
             elif type(amount) is not int or not 0 <= amount <= amount_largest:
@@ -648,7 +650,7 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             if outcome == PaymentOutcome.PAID:
                 paid_count += 1
                 paid_fen += amount
-            elif delimited_words and outcome != PaymentOutcome.FAILED:
+            elif counts_refused and outcome != PaymentOutcome.FAILED:
                 pass
             else:
                 failed_count += 1
@@ -674,11 +676,10 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
               "failed_count": failed_count, "failed_fen": failed_fen}
     for k in codec.totals:
         stated = getattr(header, k, None)
-        if delimited_words and not head_ok:
+        if counts_refused and not head_ok:
             break
         if type(stated) is int and stated != actual[k]:
-            p.add("line 1", k, _written_totals_differ(k, stated, actual[k], results) if delimited_words
-                  else _totals_differ(k, stated, actual[k], "records" if results else "lines"))
+            p.add("line 1", k, words.written_total(codec.kind, k, stated, actual[k]))
     if codec.trailer is not None and not p:
         where = f"line {lineno + 1}"
         values = dict(fmt.values)
@@ -699,16 +700,10 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     return WrittenFile(count=count, total_fen=(paid_fen + failed_fen) if results else total, size=size)
 
 
-TOTAL_WORDS = {"count": "records", "paid_count": "paid records", "paid_fen": "fen paid",
-               "failed_count": "failed records", "failed_fen": "fen failed"}
-
-
-def _totals_differ(name: str, stated: int, actual: int, what: str) -> str:
-    """A header's control total that the records (or the lines given to a writer) do not make."""
+def _totals_differ(name: str, stated: int, actual: int) -> str:
+    """A header's control total that the records read do not make."""
     if name == "total_fen":
-        return f"header says {stated} fen, the {what} add up to {actual}"
-    if name == "count" and what == "lines":
-        return f"header says {stated} lines, {actual} were given"
+        return f"header says {stated} fen, the records add up to {actual}"
     return f"header says {stated} {TOTAL_WORDS[name]}, the records give {actual}"
 
 
@@ -727,17 +722,8 @@ class _SeqFirst:
         return len(self.p)
 
 
-def _written_totals_differ(name: str, stated: int, actual: int, results: bool) -> str:
-    """(wording = "delimited") A header's control total that the records given do not make."""
-    if name == "count":
-        return f"header says {stated} {'records' if results else 'lines'}, {actual} were given"
-    if name == "total_fen":
-        return f"header says {stated} fen, the lines add up to {actual}"
-    return f"header says {stated} {TOTAL_WORDS[name]}, the records have {actual}"
-
-
 class _Missing:
-    """An attribute a record given to a writer does not have (``wording = "delimited"``)."""
+    """An attribute a record given to a writer does not have (checked by kind)."""
 
     def __repr__(self) -> str:
         return "<missing>"
@@ -747,10 +733,10 @@ MISSING = _Missing()
 SEQ_LARGEST = 10**18 - 1
 
 
-def _record_problems_family(codec: FileCodec, use: Compiled, rec, where: str, last: int, p: Problems) -> None:
-    """(``wording = "delimited"``) Why a record given to a writer cannot be written, in
-    bank_formats.delimited's order and words: the seq (its own message), the numbers, the codes
-    and status, then the texts; an attribute the record lacks is "missing", field by field."""
+def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, last: int, p: Problems) -> None:
+    """(a wording that ``checks_by_kind``) Why a record given to a writer cannot be written: the
+    seq (its own message), the numbers, the codes and status, then the texts; an attribute the
+    record lacks is "missing", field by field."""
     seq = getattr(rec, "seq", MISSING)
     prefix = f"seq {seq}: " if type(seq) is int else ""
     if type(seq) is not int or not 1 <= seq <= SEQ_LARGEST:
@@ -819,10 +805,10 @@ def _record_problems_family(codec: FileCodec, use: Compiled, rec, where: str, la
 def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: int, p: Problems):
     seq = getattr(rec, "seq", None)
     where = f"line {lineno} (seq {seq!r})"
-    if codec.decl.wording == "delimited":
+    if WORDINGS[codec.decl.wording].checks_by_kind:
         use = codec.details[-1]
         before = len(p)
-        _record_problems_family(codec, use, rec, f"line {lineno}", last, p)
+        _record_problems_by_kind(codec, use, rec, f"line {lineno}", last, p)
         if len(p) > before:
             return None
         try:

@@ -20,13 +20,11 @@ from bank_formats.base import Skipped
 from bank_formats.delimited.core import new_hasher
 from bank_formats.delimited.lines import Reader
 from bank_formats.layout.records import PAID, Compiled
+from bank_formats.layout.wording import TOTAL_WORDS
 
 if TYPE_CHECKING:
     from bank_formats.layout.files import FileCodec
     from bank_formats.layout.format import LayoutFormat
-
-TOTAL_WORDS = {"paid_count": "paid records", "paid_fen": "fen paid", "failed_count": "failed records",
-               "failed_fen": "fen failed"}
 
 
 class StrictReader(Reader):
