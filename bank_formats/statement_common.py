@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import BinaryIO
 
+from bank_formats.base import FormatError, Problem, Skipped
 from domain.model import EntrySide, StatementHeader
 
 MAX_FEN = 10**18 - 1
@@ -111,3 +113,27 @@ class Tally:
         return StatementHeader(statement_id[:35], account[:34], created_at or datetime.combine(end, time()),
                                start, end, opening, closing, self.count, self.credit_fen, self.debit_fen,
                                currency)
+
+
+class ReadThenStated:
+    """What the MT940 and CSV readers share: their header states the entries they yielded, so it
+    is complete once iteration ended; asked before, the file is read through once for it and
+    rewound (a file that cannot be rewound says so). ``skipped`` and ``notes`` are the reading
+    report."""
+
+    def __init__(self, src: BinaryIO, name: str) -> None:
+        self.src, self.name = src, name
+        self.skipped: list[Skipped] = []
+        self.notes: list[str] = []
+        self._header: StatementHeader | None = None
+        self._start = src.tell() if src.seekable() else None
+
+    @property
+    def header(self) -> StatementHeader:
+        if self._header is None:
+            if self._start is None:
+                raise FormatError(self.name, [Problem("file", "header", "not known before the file is read")])
+            for _ in self:  # type: ignore[attr-defined]
+                pass
+            self.src.seek(self._start)
+        return self._header  # type: ignore[return-value]

@@ -50,8 +50,8 @@ from pathlib import PurePath
 from typing import Any, BinaryIO
 
 from bank_formats.base import FileKind, FormatError, Problem, Skipped
-from bank_formats.statement_common import Tally, our_reference, signed_fen
-from domain.model import EntrySide, StatementEntry, StatementHeader
+from bank_formats.statement_common import ReadThenStated, Tally, our_reference, signed_fen
+from domain.model import EntrySide, StatementEntry
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "latin-1", "cp1252")
 COLUMNS = ("date", "amount", "debit", "credit", "direction", "balance", "reference", "end_to_end",
@@ -127,27 +127,12 @@ def _checked(o: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class CsvStatementReader:
+class CsvStatementReader(ReadThenStated):
     """Iterates a CSV statement's entries; ``header`` once read (see the module docstring)."""
 
     def __init__(self, src: BinaryIO, name: str, options: dict[str, Any]):
-        self.src, self.name, self.o = src, name, options
-        self.skipped: list[Skipped] = []
-        self.notes: list[str] = []
-        self._header: StatementHeader | None = None
-        self._start = src.tell() if src.seekable() else None
-
-    @property
-    def header(self) -> StatementHeader:
-        """The statement's figures. Complete once iteration ended; asked before, the file is
-        read through once for them (and read again by the iteration)."""
-        if self._header is None:
-            if self._start is None:
-                raise FormatError(self.name, [Problem("file", "header", "not known before the file is read")])
-            for _ in self:
-                pass
-            self.src.seek(self._start)
-        return self._header
+        super().__init__(src, name)
+        self.o = options
 
     def _lines(self, problems: list[Problem], at: list[int]) -> Iterator[str]:
         encoding = "utf-8-sig" if self.o["encoding"] == "utf-8" else self.o["encoding"]

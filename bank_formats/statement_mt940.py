@@ -63,8 +63,8 @@ from typing import BinaryIO
 import mt940
 
 from bank_formats.base import FileKind, FormatError, Problem, Skipped
-from bank_formats.statement_common import Tally, fen, our_reference
-from domain.model import EntrySide, StatementEntry, StatementHeader
+from bank_formats.statement_common import ReadThenStated, Tally, fen, our_reference
+from domain.model import EntrySide, StatementEntry
 
 _TAG_LINE = re.compile(r":(\d\d[A-Z]?|NS):")
 _ACCOUNT_LIKE = re.compile(r"(?=.*\d)[A-Z0-9]{8,34}")
@@ -131,28 +131,13 @@ class _Statement:
         self.why_not = ""
 
 
-class Mt940Reader:
+class Mt940Reader(ReadThenStated):
     """Iterates a statement file's entries; ``header`` once read (see the module docstring)."""
 
     def __init__(self, src: BinaryIO, name: str, encoding: str, account: str):
-        self.src, self.name, self.encoding, self.want_account = src, name, encoding, account
-        self.skipped: list[Skipped] = []
-        self.notes: list[str] = []
-        self._header: StatementHeader | None = None
-        self._start = src.tell() if src.seekable() else None
+        super().__init__(src, name)
+        self.encoding, self.want_account = encoding, account
         self._ctx = mt940.models.Transactions()
-
-    @property
-    def header(self) -> StatementHeader:
-        """The file's figures. Complete once iteration ended; asked before, the file is read
-        through once for them (and read again by the iteration)."""
-        if self._header is None:
-            if self._start is None:
-                raise FormatError(self.name, [Problem("file", "header", "not known before the file is read")])
-            for _ in self:
-                pass
-            self.src.seek(self._start)
-        return self._header
 
     # --- the tags, line by line -------------------------------------------------------------
 

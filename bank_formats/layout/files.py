@@ -750,15 +750,19 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
             continue
         (numbers if t in ("int", "amount") else texts if t == "text" and c.decl.name != "bank_code"
          else codes).append(c)
-    for c in numbers:
-        value = getattr(rec, c.decl.name, MISSING)
+
+    def check(c, value, missing: str) -> None:
+        """The problem field ``c`` has with ``value``; ``missing`` when the record lacks it."""
         if value is MISSING:
-            p.add(where, c.label, f"{prefix}{c.label} is missing")
-            continue
+            p.add(where, c.label, prefix + missing)
+            return
         try:
             c.write(value)
         except ValueError as exc:
             p.add(where, c.label, f"{prefix}{exc}")
+
+    for c in numbers:
+        check(c, getattr(rec, c.decl.name, MISSING), f"{c.label} is missing")
     for c in codes:
         name = c.decl.name
         if name == "outcome":
@@ -792,14 +796,7 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
             p.add(where, c.label, f"{prefix}unknown {name.replace('_', ' ')} {value!r}")
     texts.sort(key=lambda c: use.codecs.index(c))
     for c in texts:
-        value = getattr(rec, c.decl.name, "" if c.decl.optional else MISSING)
-        if value is MISSING:
-            p.add(where, c.label, f"{prefix}is missing")
-            continue
-        try:
-            c.write(value)
-        except ValueError as exc:
-            p.add(where, c.label, f"{prefix}{exc}")
+        check(c, getattr(rec, c.decl.name, "" if c.decl.optional else MISSING), "is missing")
 
 
 def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: int, p: Problems):
