@@ -52,6 +52,38 @@ class FormatError(ValueError):
         super().__init__(f"{file}: {shown}{more}")
 
 
+MAX_PROBLEMS = 1000  # a file with a million bad lines keeps no million problems
+
+
+class Problems:
+    """An ordered list of problems that stops growing at MAX_PROBLEMS (and says how many more):
+    what a reader or writer collects before raising its one FormatError."""
+
+    __slots__ = ("items", "dropped")
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.dropped = 0
+
+    def add(self, where: str, field: str, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(where, field, message))
+        else:
+            self.dropped += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.dropped
+
+    def error(self, file: str) -> FormatError:
+        items = list(self.items)
+        if self.dropped:
+            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
+        return FormatError(file, items)
+
+
 def guarded(records: Iterator, problems, file: str) -> Iterator:
     """``records`` (a reader's generator) as the readers' contract says: a reader raises nothing
     but FormatError (or OSError, when the source itself fails). Anything else raised while

@@ -24,7 +24,7 @@ delimited.toml``, with the format's encoding, digest, line ending and amount sty
 (``numbers = "counted"``, ``seq_in = "message"``, ``wording = "delimited"``, ``lines =
 "strict"``, ``max_line = 1048576``). The statement is not declared and stays with this package.
 
-Modules: ``core`` (options, amount styles, values, problems, the statement writer's sink),
+Modules: ``core`` (options, amount styles, values, the statement writer's sink),
 ``lines`` (the line scanner and base of the readers of digest-line files: the statement reader
 and the declared layouts' strict reader), ``layout`` (the payment and result fields as problems
 name them, from the declaration, and the reason codes), ``statements`` (the statement writer and

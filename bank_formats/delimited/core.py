@@ -1,4 +1,4 @@
-"""What the delimited family's kinds of file share: options, amounts, values, problems and the
+"""What the delimited family's kinds of file share: options, amounts, values and the
 writers' sink (see the package docstring for the layouts; the readers' scanner and base are in
 ``lines``)."""
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives import hashes
 
-from bank_formats.base import FormatError, Problem
+from bank_formats.base import Problems
 
 MAX_FEN = 10**18 - 1  # 18 digits: fits a signed 64-bit integer
 MAX_NUMBER = 10**18 - 1  # counts and seq
-MAX_PROBLEMS = 1000  # a file with a million bad lines keeps no million problems
 FLUSH_LINES = 2048  # lines a writer encodes, hashes and writes at a time
 
 SEP = "|"
@@ -205,34 +204,6 @@ class Options:
 
 
 # --- problems ------------------------------------------------------------------------------
-
-
-class Problems:
-    """An ordered list of problems that stops growing at MAX_PROBLEMS (and says how many more)."""
-
-    __slots__ = ("items", "dropped")
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-        self.dropped = 0
-
-    def add(self, where: str, field: str, message: str) -> None:
-        if len(self.items) < MAX_PROBLEMS:
-            self.items.append(Problem(where, field, message))
-        else:
-            self.dropped += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items) + self.dropped
-
-    def error(self, file: str) -> FormatError:
-        items = list(self.items)
-        if self.dropped:
-            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
-        return FormatError(file, items)
 
 
 # --- values --------------------------------------------------------------------------------

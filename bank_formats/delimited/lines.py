@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from bank_formats.base import guarded
-from bank_formats.delimited.core import Problems, parse_number
+from bank_formats.base import Problems, guarded
+from bank_formats.delimited.core import parse_number
 
 CHUNK = 1 << 18  # bytes read at a time
 MAX_LINE_BYTES = 1 << 20  # the longest line read (constant memory), unless a declaration says otherwise

@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import BinaryIO
 
-from bank_formats.base import WrittenFile
+from bank_formats.base import Problems, WrittenFile
 from bank_formats.delimited.core import (
     FLUSH_LINES,
     MAX_FEN,
@@ -16,7 +16,6 @@ from bank_formats.delimited.core import (
     MISSING,
     SEP,
     Options,
-    Problems,
     Sink,
     check_texts,
     format_date,

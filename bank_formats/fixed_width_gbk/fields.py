@@ -1,11 +1,9 @@
-"""What the writers and readers of the fixed-width GBK family share: problems, dates, texts."""
+"""What the writers and readers of the fixed-width GBK family share: dates, texts, limits (their
+Problems are bank_formats.base's)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from bank_formats.base import FormatError, Problem
-
-MAX_PROBLEMS = 1000  # a file with a million bad lines does not keep a million problems
 CHUNK = 256 * 1024  # how much a reader reads at a time
 MAX_LINE = 8192  # a longer line is reported without being kept in memory
 SP = b" "
@@ -15,34 +13,6 @@ BSEP = b"<"
 CONTROL_BYTES = bytes(range(0x20)) + b"\x7f"
 ENCODINGS = {"gbk": "GBK", "gb18030": "GB18030"}
 LINE_ENDINGS = {"\r\n": "CRLF", "\n": "LF"}
-
-
-class Problems:
-    """Problems in the order found, at most MAX_PROBLEMS of them (and how many more)."""
-
-    __slots__ = ("items", "dropped")
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-        self.dropped = 0
-
-    def add(self, where: str, field: str, message: str) -> None:
-        if len(self.items) < MAX_PROBLEMS:
-            self.items.append(Problem(where, field, message))
-        else:
-            self.dropped += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items) + self.dropped
-
-    def error(self, file: str) -> FormatError:
-        items = list(self.items)
-        if self.dropped:
-            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
-        return FormatError(file, items)
 
 
 def control_char(text: str) -> str | None:

@@ -6,14 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import DETECT_BYTES, FileKind, WrittenFile
+from bank_formats.base import DETECT_BYTES, FileKind, Problems, WrittenFile
 from bank_formats.carriage import Carriage, TextField
 from bank_formats.fixed_width_gbk.fields import (
     CONTROL_BYTES,
     ENCODINGS,
     LINE_ENDINGS,
     SP,
-    Problems,
     control_char,
     format_date,
     format_datetime,

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import guarded
+from bank_formats.base import Problems, guarded
 from bank_formats.fixed_width_gbk.fields import (
     CHUNK,
     MAX_LINE,
     SP,
     Overlong,
-    Problems,
     control_char,
     parse_date,
     parse_datetime,

@@ -12,7 +12,7 @@ from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import WrittenFile
+from bank_formats.base import Problems, WrittenFile
 from bank_formats.fixed_width_gbk.fields import (
     BSEP,
     CONTROL_BYTES,
@@ -20,7 +20,6 @@ from bank_formats.fixed_width_gbk.fields import (
     SP,
     DateBytesCache,
     DateCache,
-    Problems,
     TextCache,
     format_date,
     parse_date,

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import FormatError, Skipped, WrittenFile, guarded
+from bank_formats.base import FormatError, Problems, Skipped, WrittenFile, guarded
 from bank_formats.delimited.core import new_hasher
-from bank_formats.fixed_width_gbk.fields import Problems
 from bank_formats.layout.codecs import LINEBREAK_RE
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 
-from bank_formats.fixed_width_gbk.fields import Problems
+from bank_formats.base import Problems
 from bank_formats.layout.codecs import CONTROL_RE, LINEBREAK_RE, FieldCodec, make_codec, quote, reason_codes
 from bank_formats.layout.declaration import CODE_ENUMS, FIELD_TYPES, MODEL, FieldDecl, RecordDecl
 from bank_formats.maker import maker
