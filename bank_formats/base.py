@@ -77,8 +77,12 @@ class Problems:
     def __len__(self) -> int:
         return len(self.items) + self.dropped
 
+    def listed(self) -> list[Problem]:
+        """The problems the error lists, in their order."""
+        return list(self.items)
+
     def error(self, file: str) -> FormatError:
-        items = list(self.items)
+        items = self.listed()
         if self.dropped:
             items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
         return FormatError(file, items)

@@ -17,7 +17,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from bank_formats.base import FileKind, FormatError, Problem
+from bank_formats import base
+from bank_formats.base import MAX_PROBLEMS, FileKind, Problem
 from bank_formats.maker import maker  # noqa: F401 - the readers (and tests) take it from here
 from domain.model import FailureReason
 
@@ -76,8 +77,6 @@ def tags(namespace: str, local_names: dict[str, str]) -> SimpleNamespace:
 CURRENCY = "CNY"
 # ActiveOrHistoricCurrencyAndAmount and DecimalNumber allow 18 digits in total.
 MAX_FEN = 10**18 - 1
-# Keep a file with a million bad lines from keeping a million problems in memory.
-MAX_PROBLEMS = 1000
 
 # --- reason codes (ExternalStatusReason1Code) ------------------------------------------------
 
@@ -246,19 +245,17 @@ class ByteSink:
 # --- problems ------------------------------------------------------------------------------
 
 
-class Problems:
-    """An ordered list of problems that stops growing at MAX_PROBLEMS (and says how many more).
-
-    Problems the schema found are dropped from the final list when the reader found a problem
-    at the same place in the same field itself (its message says more about the value). The
-    problem that stopped reading (a file that is not well-formed XML, or cut short) comes first.
+class Problems(base.Problems):
+    """bank_formats.base's Problems, but: problems the schema found are dropped from the final
+    list when the reader found a problem at the same place in the same field itself (its message
+    says more about the value); the problem that stopped reading (a file that is not well-formed
+    XML, or cut short) comes first, and is kept even beyond MAX_PROBLEMS.
     """
 
-    __slots__ = ("items", "dropped", "_schema", "_fatal")
+    __slots__ = ("_schema", "_fatal")
 
     def __init__(self) -> None:
-        self.items: list[Problem] = []
-        self.dropped = 0
+        super().__init__()
         self._schema: set[int] = set()  # indices of problems found by the schema
         self._fatal: set[int] = set()  # indices of problems that stopped reading
 
@@ -273,21 +270,12 @@ class Problems:
         else:
             self.dropped += 1
 
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items) + self.dropped
-
-    def error(self, file: str) -> FormatError:
+    def listed(self) -> list[Problem]:
         own = {(p.where, p.field) for i, p in enumerate(self.items) if i not in self._schema}
         kept = [i for i, p in enumerate(self.items)
                 if i not in self._schema or (p.where, p.field) not in own]
         items = [self.items[i] for i in kept if i in self._fatal]
-        items += [self.items[i] for i in kept if i not in self._fatal]
-        if self.dropped:
-            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
-        return FormatError(file, items)
+        return items + [self.items[i] for i in kept if i not in self._fatal]
 
 
 def local_name(tag: object) -> str:
