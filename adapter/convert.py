@@ -149,7 +149,13 @@ def line_from_pb(m: pb.PaymentLine) -> PaymentLine:
 
 
 def line_to_pb(ln: PaymentLine) -> pb.PaymentLine:
-    return pb.PaymentLine(
+    return pb.PaymentLine(**line_fields(ln))
+
+
+def line_fields(ln: PaymentLine) -> dict[str, object]:
+    """A line's fields as the RPC's PaymentLine takes them; ``chunk.lines.add(**line_fields(ln))``
+    fills a chunk in place (a PaymentLine made first is copied into it)."""
+    return dict(
         seq=ln.seq, name=ln.name, id_number=ln.id_number, account_no=ln.account_no,
         amount_fen=ln.amount_fen, account_kind=_KINDS_OUT[ln.account_kind], bank_name=ln.bank_name,
         subsidy_item=ln.subsidy_item, remark=ln.remark, phone=ln.phone, address=ln.address,

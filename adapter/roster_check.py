@@ -2,7 +2,7 @@
 not an amount, a number stored as a number...) and the domain's checks, the very ones the
 service runs (:class:`domain.validation.BatchChecker`: identity numbers, names, accounts,
 phones, amounts, the program's standard, duplicates within the roster, seqs 1..N, control
-totals; and the service's field widths, :data:`service.submission.WIDTHS`).
+totals; and the service's field widths, :data:`domain.eligibility.WIDTHS`).
 
 What only the service can know (other batches, the one-card registry, the stop list, the
 region policy, what the bank's file can carry) it finds when the roster arrives; the result
@@ -41,9 +41,8 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
     keeps each line as checked, for sending while later rows are checked, and is refused at the
     first wrong row (the check goes on, to list every problem). Raises
     :class:`~adapter.roster_sheet.SheetError` when the file cannot be read as a roster."""
-    from domain.eligibility import FIELD_TOO_LONG
+    from domain.eligibility import FIELD_TOO_LONG, WIDTHS
     from domain.validation import BatchChecker
-    from service.submission import WIDTHS
 
     report = CheckReport()
     checker = BatchChecker(max_amount_fen=max_amount_fen)

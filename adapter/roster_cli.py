@@ -20,13 +20,13 @@ given, checked here against the rows). At the first wrong row the call is cancel
 service rolls back, nothing is stored or visible to anyone, and the idempotency key stays free
 for the corrected sheet; the check goes on to the last row to list every problem. Checking
 first and sending after made the command about twice as slow as the service (the check of a
-100,000-row sheet costs about as much CPU as storing it). The lines as checked are kept
-compressed (:mod:`adapter.roster_spool`), with a progress bar (rows, rate, time left); once
+100,000-row sheet costs about as much CPU as storing it). The lines go out as checked
+(:mod:`adapter.roster_spool`), with a progress bar (rows, rate, time left); once
 the service answers, the command fetches every issue it found (ListLineIssues: the service
 also screens against other batches and the stop list, which no local check can) and writes a
 result sheet: each row accepted, rejected or held, with the reasons in Chinese
-(:mod:`adapter.roster_result`; the rows of lines the service found nothing about are rendered
-as the lines go out).
+(:mod:`adapter.roster_result`; its rows are rendered as the lines go out, and only the outcome
+of the lines the service found something about again afterwards).
 
 A refused sheet's problems are also written to ``FILE-problems.xlsx`` beside it (replacing the
 one an earlier check wrote), one row per problem, for a sheet with many to be worked through
@@ -140,25 +140,34 @@ def _submit(args, client: Callable) -> int:
         return EXIT_REFUSED_HERE
     if args.check_only:
         return _check_and_submit(args, roster, max_fen, stated_total, None, result_path)
+    from adapter import roster_result
     from adapter.roster_stream import Stream
     from domain.model import BatchHeader
+    from i18n import current
 
     # the totals follow the lines (0 here): the rows go out as they pass, the totals once all did
     header = BatchHeader(idempotency_key=key, program=args.program, period=args.period, region=args.region,
                          bank_code=args.bank, payer_name=args.payer_name, payer_account=args.payer_account,
                          control_count=0, control_total_fen=0, max_amount_fen=max_fen)
+    try:  # the result sheet's rows wait beside it (before anything is sent: a folder that is not there)
+        prepared = roster_result.Prepared(result_path.parent, current())
+    except OSError as exc:
+        print(f"ykt: {result_path}: {exc.strerror or exc}", file=err)
+        return EXIT_REFUSED_HERE
     api = client(args)
     stream = Stream(api, header)
     try:
-        return _check_and_submit(args, roster, max_fen, stated_total, (api, stream), result_path)
+        return _check_and_submit(args, roster, max_fen, stated_total, (api, stream, prepared), result_path)
     finally:
         stream.cancel()  # anything but a commit (a wrong row, an exception, ^C): nothing is stored
+        prepared.close()
 
 
 def _check_and_submit(args, roster, max_fen, stated_total, sending, result_path) -> int:
-    """Check every row, showing every problem; with ``sending`` (the client and the open
-    :class:`~adapter.roster_stream.Stream`) the rows go out as they pass, and the roster is
-    committed, its issues fetched and the result sheet written once all did."""
+    """Check every row, showing every problem; with ``sending`` (the client, the open
+    :class:`~adapter.roster_stream.Stream` and the result sheet's
+    :class:`~adapter.roster_result.Prepared` rows) the rows go out as they pass, and the roster
+    is committed, its issues fetched and the result sheet written once all did."""
     from adapter import roster_check
     from adapter.roster_sheet import SheetError
     from adapter.roster_spool import Spool
@@ -168,17 +177,14 @@ def _check_and_submit(args, roster, max_fen, stated_total, sending, result_path)
     as_json = getattr(args, "json", False)
     out = _Quiet() if as_json else sys.stdout  # --json: one object at the end, nothing else on stdout
     err = sys.stderr
-    stream = sending[1] if sending else None
+    stream, prepared = sending[1:] if sending else (None, None)
     try:
         with _progress() as progress:
             tick = _ticker(progress, say("roster.checking"), lambda: roster.rows_estimate)
-            spool = accepted = None
+            spool = None
             if stream is not None:
-                from adapter import roster_result
-
                 spool = Spool(stream)
-                accepted = roster_result.Accepted(spool, current())
-                spool.each = accepted.add
+                spool.each = prepared.add
             report = roster_check.check(roster, max_amount_fen=max_fen, control_count=args.control_count,
                                         control_total_fen=stated_total, tick=tick, spool=spool)
             tick.finish()
@@ -225,13 +231,13 @@ def _check_and_submit(args, roster, max_fen, stated_total, sending, result_path)
             _json_out({"checked": True, "line_count": report.count, "total_fen": report.total_fen,
                        "warnings": report.warnings})
         return EXIT_OK
-    return _committed(args, sending[0], stream, spool, accepted, report, result_path, out)
+    return _committed(args, sending[0], stream, prepared, report, result_path, out)
 
 
-def _committed(args, api, stream, spool, accepted, report, result_path, out) -> int:
+def _committed(args, api, stream, prepared, report, result_path, out) -> int:
     """Every row passed: the totals end the stream and the service commits the roster; then its
-    issues are fetched and the result sheet written (its rows for the lines the service found
-    nothing about were rendered, ``accepted``, as the lines went out)."""
+    issues are fetched and the result sheet written (its rows were rendered, ``prepared``, as the
+    lines went out)."""
     import grpc
 
     from adapter import roster_result
@@ -250,8 +256,7 @@ def _committed(args, api, stream, spool, accepted, report, result_path, out) -> 
             if tick is not None:
                 tick.finish()
             tick = _ticker(progress, say("roster.writing"), report.count)
-            roster_result.write(result_path, spool, response, issues, args.file.name, tick=tick, lang=current(),
-                                accepted=accepted)
+            roster_result.write(result_path, prepared, response, issues, args.file.name, tick=tick, lang=current())
             tick.finish()
     except grpc.RpcError as exc:
         return _rpc_failed(exc)

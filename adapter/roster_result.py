@@ -6,10 +6,14 @@ its own roster), the amount in yuan as a number, the outcome (已接受 / 已拒
 reason codes (for machines and for support) and the reasons in words (the code's Chinese name
 and the service's detail). Sheet 汇总: the batch, its status and the counts. Written row by row
 (:mod:`adapter.xlsx_stream`: openpyxl took four times as long as the service to write a
-100,000-row sheet), from the lines as sent (:mod:`adapter.roster_spool`).
+100,000-row sheet), from the lines as sent (:class:`Prepared`, given each chunk by
+:mod:`adapter.roster_spool`).
 """
 from __future__ import annotations
 
+import tempfile
+from array import array
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,83 +33,82 @@ def outcome(issues) -> str:
 
 COLUMNS = ("row", "seq", "name", "id_number", "account_no", "amount", "outcome", "codes", "reasons")
 PLAIN = (None, None, None, None, None, "money", None, None, None)
-_SEPARATOR = "\x00"  # between rows rendered beforehand: no row's XML holds it (xlsx_stream replaces it)
+MARKED = {REJECTED: ("red", None, None), HELD: ("amber", None, None)}  # the outcome's columns
+_OUTCOME = COLUMNS.index("outcome")
 
 
-class Accepted:
-    """The result sheet's rows rendered beforehand as if every line were accepted, chunk by chunk
-    while the service checks and stores the roster (this process waits then; on two cores the
-    rendering costs the service nothing), kept compressed. Afterwards only the lines the service
-    found something about are rendered again."""
+class Prepared:
+    """The result sheet's rows rendered while the service checks and stores the roster, a chunk
+    at a time as the lines go out (this process waits for the service then), as if every line
+    were accepted. Once the service has answered, a chunk of lines it found nothing about goes to
+    the sheet as it is; in the others only the outcome cells of the lines it found something
+    about are rendered again. Rendering every row afterwards, from the lines kept for it, cost a
+    second of this process's CPU after the service's answer.
 
-    def __init__(self, spool, lang: str = "zh") -> None:
+    The rows wait in an anonymous temporary file beside the result sheet (``folder``; removed
+    from the folder as it is made, so nothing is left behind even when the process is killed),
+    about 430 bytes a row as UTF-8: they hold what the result sheet will (names, numbers masked),
+    and compressing them in memory cost as much CPU as writing the sheet. Only the lines' seqs
+    stay in memory (8 bytes a line). :meth:`close` when done."""
+
+    def __init__(self, folder: Path, lang: str = "zh") -> None:
+        from adapter.xlsx_stream import Template
         from i18n import say
 
-        self._rows = spool.rows
-        self._done = 0
-        self._chunks: list[bytes] = []
+        self._template = Template((int, int, str, str, str, Decimal, str), PLAIN[:_OUTCOME + 1])
         self._word = say(f"roster.outcome.{ACCEPTED}", lang)
+        self._file = tempfile.TemporaryFile(dir=folder)
+        self._chunks: list[tuple[array, int]] = []  # the seqs and the size of each chunk's rows, in order
+        self.count = 0
 
-    def add(self, lines) -> None:
-        """The next lines sent (a chunk's ``lines``)."""
-        import zlib
-
-        from adapter.xlsx_stream import render_row
+    def add(self, rows: list[int], lines) -> None:
+        """The next lines sent (:class:`domain.model.PaymentLine`) and the file's row of each."""
         from domain.masking import mask_account, mask_id
 
-        rows, start, word = self._rows, self._done, self._word
-        xml = _SEPARATOR.join(
-            render_row(start + i + 2, (rows[start + i], line.seq, line.name, mask_id(line.id_number),
-                                       mask_account(line.account_no), Decimal(line.amount_fen).scaleb(-2), word),
-                       PLAIN)
-            for i, line in enumerate(lines))
-        self._chunks.append(zlib.compress(xml.encode("utf-8"), 1))
-        self._done += len(lines)
+        row, word, start = self._template.row, self._word, self.count + 2  # the sheet's row 1 is the header
+        xml = "".join(row(start + i, (at, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no),
+                                      Decimal(line.amount_fen).scaleb(-2), word))
+                      for i, (at, line) in enumerate(zip(rows, lines))).encode("utf-8")
+        self._file.write(xml)
+        self._chunks.append((array("q", [line.seq for line in lines]), len(xml)))
+        self.count += len(lines)
 
-    def rows(self):
-        import zlib
+    def chunks(self) -> Iterator[tuple[array, bytes]]:
+        """(the seqs, the rows' XML in UTF-8) of each chunk, in order."""
+        self._file.seek(0)
+        for seqs, size in self._chunks:
+            yield seqs, self._file.read(size)
 
-        for data in self._chunks:
-            yield from zlib.decompress(data).decode("utf-8").split(_SEPARATOR)
+    def close(self) -> None:
+        self._file.close()
 
 
-def write(path: Path, spool, response, issues: dict[int, list], source_name: str, tick=None,
-          lang: str = "zh", accepted: Accepted | None = None) -> None:
-    """``spool`` holds the lines sent (:class:`adapter.roster_spool.Spool`), ``response`` is the
-    SubmitBatch answer, ``issues`` every issue by seq (ListLineIssues); ``accepted``, when given,
-    the rows rendered beforehand for all those lines."""
-    from adapter.xlsx_stream import XlsxStream
+def write(path: Path, prepared: Prepared, response, issues: dict[int, list], source_name: str, tick=None,
+          lang: str = "zh") -> None:
+    """``prepared`` holds the rows of the lines sent, ``response`` is the SubmitBatch answer,
+    ``issues`` every issue by seq (ListLineIssues)."""
+    from adapter.xlsx_stream import XlsxStream, replace_cells
     from domain import beijing
-    from domain.eligibility import fate
-    from domain.masking import mask_account, mask_id
-    from domain.model import LineStatus
     from i18n import name, say
 
     words = {o: say(f"roster.outcome.{o}", lang) for o in (ACCEPTED, REJECTED, HELD)}
-    marked = {REJECTED: (*PLAIN[:6], "red", None, None), HELD: (*PLAIN[:6], "amber", None, None)}
-    ready = accepted.rows() if accepted is not None else None
     with XlsxStream(path) as book:
         sheet = book.sheet(say("roster.sheet.results", lang), widths=(9, 8, 12, 22, 24, 14, 14, 28, 80),
                            header=[say(f"roster.col.{c}", lang) for c in COLUMNS])
-        for row, line in spool.lines():
+        for seqs, xml in prepared.chunks():
+            first = sheet.rows + 1
+            if issues and not issues.keys().isdisjoint(seqs):
+                changes = {}
+                for at, seq in enumerate(seqs, first):
+                    found = issues.get(seq)
+                    if found:
+                        result = outcome(found)
+                        changes[at] = ((words[result], "; ".join(dict.fromkeys(i.code for i in found)),
+                                        "\n".join(reason(i, lang) for i in found)), MARKED.get(result, PLAIN[_OUTCOME:]))
+                xml = replace_cells(xml.decode("utf-8"), first, changes, _OUTCOME).encode("utf-8")
+            sheet.raw_rows(xml, len(seqs), len(COLUMNS))
             if tick is not None:
-                tick()
-            found = issues.get(line.seq)
-            prepared = next(ready) if ready is not None else None
-            if not found and prepared is not None:
-                sheet.raw_row(prepared, len(COLUMNS))
-                continue
-            amount = Decimal(line.amount_fen).scaleb(-2)
-            if not found:
-                sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no),
-                           amount, words[ACCEPTED]), PLAIN)
-                continue
-            status = fate(i.severity for i in found)
-            result = REJECTED if status is LineStatus.REJECTED else HELD if status is LineStatus.HELD else ACCEPTED
-            codes = "; ".join(dict.fromkeys(i.code for i in found))
-            reasons = "\n".join(reason(i, lang) for i in found)
-            sheet.row((row, line.seq, line.name, mask_id(line.id_number), mask_account(line.account_no), amount,
-                       words[result], codes, reasons), marked.get(result, PLAIN))
+                tick(len(seqs))
         summary = book.sheet(say("roster.sheet.summary", lang), widths=(22, 40))
         for key, value in (("file", source_name), ("batch", response.batch_id),
                            ("status", name("batch_status", response.status, lang)), ("count", response.line_count),

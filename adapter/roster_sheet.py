@@ -424,12 +424,24 @@ class Roster:
         fields = tuple(places)
         width = max(places.values()) + 1
         take = _taker(tuple(places.values()))
+        clean = _clean_reader(places, width)
         position = 0
         first_data = True
         total_seen = None  # the row of the sheet's own 合计 row, once one was seen
         summed = 0
         blank = 0  # blank rows are counted once a row follows them: the sheet's formatted tail is not news
         for number, values in cells:
+            if len(values) < width:
+                values = list(values) + [None] * (width - len(values))
+            if clean is not None and not first_data:
+                row = clean(number, values, position + 1)
+                if row is not None:
+                    self.blank_rows += blank
+                    blank = 0
+                    position += 1
+                    summed += row.line.amount_fen
+                    yield row
+                    continue
             if values.count(None) + values.count("") == len(values) or not any(_filled(v) for v in values):
                 blank += 1
                 continue
@@ -439,8 +451,6 @@ class Roster:
                 first_data = False
                 if _is_code_row(values, places):
                     continue
-            if len(values) < width:
-                values = list(values) + [None] * (width - len(values))
             record = dict(zip(fields, take(values)))
             if record.get("id_number") == EXAMPLE_ID and record.get("account_no") == EXAMPLE_ACCOUNT:
                 self.examples.append(number)
@@ -633,6 +643,69 @@ class Roster:
         return Row(number, line, tuple(found))
 
 
+def _clean_reader(places: dict[str, int], width: int):
+    """A reader of the usual row, for speed: ``clean(number, values, position)`` gives the
+    :class:`Row` that :meth:`Roster._row` would give when the row is a line (six digits in a row in
+    its ID or account) whose cells need nothing tidied and hold no problem (text cells as text with
+    no line breaks, numbers of plain ASCII letters and digits, a seq that is a whole number or
+    empty, an amount that is a plain number or text of yuan), and None for any other row, which
+    then takes the general way. Each cell is taken by its column's index, fixed once for the sheet
+    (a column the sheet does not have reads as an empty cell), instead of through a dict and a
+    function per field: the general way costs about 10 µs a row, a tenth of what the service
+    spends storing it. None when the sheet gives ``amount_fen`` (the general way only)."""
+    from operator import itemgetter
+
+    if "amount_fen" in places:
+        return None
+    take = itemgetter(*(places.get(c.field, width) for c in COLUMNS))  # COLUMNS' order, unpacked below
+    get = take if len(places) == len(COLUMNS) else (lambda values: take(values[:width] + [""]))
+    digits, breaks, kinds, card = _DIGITS.search, _BREAK_CHARS.search, _KINDS.get, AccountKind.CARD
+
+    def clean(number: int, values: list[object], position: int) -> Row | None:
+        seq, name, id_number, account_no, amount, kind, bank, item, remark, phone, address, household = get(values)
+        try:
+            if breaks("".join((name, id_number, account_no, bank, item, remark, phone, address, household))):
+                return None
+        except TypeError:  # a cell that is not text
+            return None
+        if id_number == EXAMPLE_ID and account_no == EXAMPLE_ACCOUNT:
+            return None
+        name, id_number, account_no, phone = name.strip(), id_number.strip(), account_no.strip(), phone.strip()
+        numbers = id_number + account_no + phone
+        if not (numbers.isascii() and numbers.isalnum() and (digits(id_number) or digits(account_no))):
+            return None
+        if type(seq) is not int:
+            if seq is None or seq == "":
+                seq = position
+            elif type(seq) is float and seq.is_integer():
+                seq = int(seq)
+            elif type(seq) is str and len(seq) <= 18 and seq.isdecimal():
+                seq = int(seq)
+            else:
+                return None
+        if type(amount) is float:  # its shortest repr is what the sheet stores: 1234.5 is 123450 fen
+            whole, _, cents = repr(amount).partition(".")  # 1e16 and above have an exponent: none is too large
+            if not (whole.isdigit() and cents.isdigit() and len(cents) <= 2):
+                return None
+            fen = int(whole + cents.ljust(2, "0"))
+        elif type(amount) is int and 0 <= amount <= _MAX_WHOLE_YUAN:
+            fen = amount * 100
+        elif type(amount) is str:
+            try:
+                fen = yuan_to_fen(amount)
+            except ValueError:
+                return None
+        else:
+            return None
+        kind = card if kind is None else (kinds(kind) if type(kind) is str else None) or _kind(kind)
+        return Row(number, PaymentLine(seq, name, id_number, account_no, fen, kind, bank.strip(), item.strip(),
+                                       remark.strip(), phone, address.strip(), household.strip()), ())
+
+    return clean
+
+
+_BREAK_CHARS = re.compile(r"[\r\n\t\v\f\u2028\u2029]")  # what _BREAKS takes out (the general way)
+_MAX_WHOLE_YUAN = MAX_FEN // 100
 _NUMBER_FIELDS = ("id_number", "account_no", "phone")
 _FREE_TEXT_FIELDS = ("bank_name", "subsidy_item", "remark", "address")
 _BREAKS = re.compile(r"\s*[\r\n\t\v\f\u2028\u2029]+\s*")

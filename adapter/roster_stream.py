@@ -46,10 +46,11 @@ class Stream:
         while (item := self._queue.get()) is not _END:
             yield item
 
-    def send(self, chunk: pb.LineChunk) -> None:
-        """The next checked lines."""
+    def send(self, request: pb.SubmitBatchRequest) -> None:
+        """The next checked lines (a request carrying a chunk, made by
+        :class:`adapter.roster_spool.Spool`: sent as it is, not copied)."""
         if not self.cancelled:
-            self._put(pb.SubmitBatchRequest(lines=chunk))
+            self._put(request)
 
     def commit(self, count: int, total_fen: int) -> None:
         """Every row passed: the totals, and the end of the stream (the service commits then)."""

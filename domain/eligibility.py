@@ -24,6 +24,9 @@ ONE_CARD_SHARED_ACCOUNT = "ONE_CARD_SHARED_ACCOUNT"  # this account is registere
 ONE_CARD_CODES = frozenset({ONE_CARD_TWO_ACCOUNTS, ONE_CARD_SHARED_ACCOUNT})
 REGION_OUTSIDE = "REGION_OUTSIDE"  # the ID was issued outside the batch's region
 FIELD_TOO_LONG = "FIELD_TOO_LONG"  # longer than the roster format allows
+# Longest text the roster stores per field (FIELD_TOO_LONG beyond; never a silent cut): here, not in
+# service.submission, so that ykt batch submit checks them without importing the service.
+WIDTHS = {"bank_name": 140, "subsidy_item": 140, "remark": 140, "address": 140, "household_no": 32}
 
 # What a finding does to its line.
 ERROR, HOLD, WARNING = "error", "hold", "warning"

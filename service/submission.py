@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bank_formats.carriage import Carriage
 from domain import beijing, eligibility, programs, validation
-from domain.eligibility import ERROR, HOLD, WARNING, Candidate, ProgramPolicy
+from domain.eligibility import ERROR, HOLD, WARNING, WIDTHS, Candidate, ProgramPolicy
 from domain.model import (
     BatchHeader,
     BatchStatus,
@@ -56,8 +56,6 @@ MAX_LISTED = 100  # issues returned in one response; ListLineIssues pages throug
 # Faults of the request as a whole: the batch cannot be stored, let alone corrected.
 STRUCTURAL = frozenset({validation.SEQ_INVALID, validation.DUPLICATE_SEQ, validation.SEQ_NOT_CONTIGUOUS,
                         validation.CONTROL_COUNT, validation.CONTROL_TOTAL, validation.AMOUNT_TYPE})
-# Longest text the roster stores per field; longer is an error, never a silent cut.
-WIDTHS = {"bank_name": 140, "subsidy_item": 140, "remark": 140, "address": 140, "household_no": 32}
 
 
 @dataclass

@@ -134,7 +134,7 @@ def test_a_late_bad_row_after_rows_were_streamed_stores_nothing_and_the_key_stay
     sent: list[int] = []
     real_send = roster_stream.Stream.send
     monkeypatch.setattr(roster_stream.Stream, "send",
-                        lambda self, chunk: (sent.append(len(chunk.lines)), real_send(self, chunk)))
+                        lambda self, request: (sent.append(len(request.lines.lines)), real_send(self, request)))
 
     assert _submit(client, path, "--key", "late-bad-row") == roster_cli.EXIT_REFUSED_HERE
     said = capsys.readouterr()

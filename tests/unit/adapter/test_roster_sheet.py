@@ -12,6 +12,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from adapter import roster_check, roster_sheet, roster_template
@@ -295,3 +297,63 @@ def test_a_line_break_typed_into_an_address_becomes_a_space(tmp_path):
     assert [r.line.address for r in rows] == ["城关镇 新村村1组", "东风镇新村村7组"]
     assert [(p.row, p.field, p.code, p.severity) for r in rows for p in r.problems] == [
         (2, "address", "SHEET_TIDIED", "warning")]
+
+
+# --- the usual row's quick way gives what the general way gives ----------------------------------
+
+_CELL = st.one_of(
+    st.none(), st.just(""), st.booleans(), st.integers(-10**20, 10**20),
+    st.floats(allow_nan=True, allow_infinity=True), st.decimals(allow_nan=False, allow_infinity=False),
+    st.sampled_from([ID1, " " + ID1 + " ", ACC1, "6222 0200 0000 0000 11", "６２２２０２", PASSBOOK, "13800138000",
+                     "138-0013-8000", "1234.50", "1,234.50", "¥12", "1.005", "١٢٣", "12\n3", "张三", "银行卡", "存折",
+                     "card", "Passbook", "DEBIT", "合计", "a\tb", "x\u2028y", "  ", "0", "007", "1" * 19,
+                     roster_sheet.EXAMPLE_ID, roster_sheet.EXAMPLE_ACCOUNT, "-5", "1e3"]),
+    st.text(max_size=8))
+_FIELDS = [c.field for c in roster_sheet.COLUMNS]
+_TEXT = st.one_of(st.sampled_from(["", "张三", " 某村 ", "耕地地力保护补贴", "a&b", "a\tb", "x\u2028y", "  "]), st.text(max_size=6),
+                  _CELL)
+_OTHER = (  # per column (COLUMNS' order), what a cell may hold instead of the usual
+    st.one_of(st.sampled_from([None, "", 7, 8.0, 2.5, "12", "٣", "1" * 19, "1.5", " 3", float("nan"), True, -3]),
+              st.integers(-5, 10**6), st.floats(0, 1e6).map(float.__floor__).map(float), _CELL),
+    _TEXT, st.sampled_from([" " + ID1 + " ", "110101198001011232", "６５２３０１", ID2 + "\n"]),
+    st.sampled_from([PASSBOOK, "6222 0200", "622202-0000", "6222020000000000018", "12"]),
+    st.one_of(st.integers(0, 10**17).map(lambda fen: fen / 100),  # as a sheet stores 1234.5: a float's shortest repr
+              st.floats(-1e16, 1e16), st.integers(-10**14, 10**14), st.decimals(places=2, allow_nan=False),
+              st.sampled_from(["1234.50", "1,234.50", "¥12", "1.005", "١٢٣", "", None, True, 1e15, 999999999999999.9,
+                               1234567890123.45, 0.01, 0.1, 1e-05, 1.5e-05, 12, -1.5])),
+    st.sampled_from([None, "", "银行卡", "存折", "card", "Passbook", "DEBIT", 1.0]),
+    _TEXT, _TEXT, _TEXT, st.sampled_from(["", "13800138000", "138-0013-8000", "１３８", None]), _TEXT, _TEXT)
+_USUAL_ROW = [1.0, " 张三", ID1, ACC1 + " ", 1234.5, "银行卡", "某行 ", "\u3000耕地", " 备注", "13800138000 ", "某村 ", " 1 "]
+
+
+@settings(max_examples=300)
+@given(st.data(), st.sets(st.sampled_from(_FIELDS)), st.integers(1, 10**6))
+def test_the_quick_way_of_a_usual_row_gives_what_the_general_way_gives(data, dropped, position):
+    values = list(_USUAL_ROW)
+    for i in data.draw(st.lists(st.integers(0, len(_FIELDS) - 1), max_size=4)):
+        values[i] = data.draw(_OTHER[i])
+    values += data.draw(st.lists(_CELL, max_size=2))  # columns past the roster's
+    places = {field: i for i, field in enumerate(_FIELDS) if field not in dropped - {"id_number", "account_no"}}
+    if "amount_yuan" not in places:
+        places["amount_yuan"] = 4
+    width = max(places.values()) + 1
+    quick = roster_sheet._clean_reader(places, width)(9, list(values), position)
+    if quick is None:
+        return  # the general way reads it
+    roster = Roster.__new__(Roster)
+    roster.columns = {}
+    record = {field: values[i] for field, i in places.items()}
+    assert quick == roster._row(9, record, position, "seq" in places)
+    assert roster_sheet._looks_like_a_line(record) and not quick.problems
+
+
+def test_a_usual_sheet_row_is_read_the_quick_way():
+    places = {field: i for i, field in enumerate(_FIELDS)}
+    clean = roster_sheet._clean_reader(places, len(_FIELDS))
+    row = clean(12, [3.0, " 张三", ID1, ACC1, 1234.5, "存折", "某农商行", "耕地地力保护补贴", "", "13800138000", "新村1组", ""], 3)
+    assert row == roster_sheet.Row(12, PaymentLine(3, "张三", ID1, ACC1, 123450, AccountKind.PASSBOOK, "某农商行",
+                                                   "耕地地力保护补贴", "", "13800138000", "新村1组", ""), ())
+    del places["seq"], places["phone"]  # columns the sheet does not have
+    row = roster_sheet._clean_reader(places, len(_FIELDS))(12, [None, "李四", ID2, ACC2, "12.30", "", "", "",
+                                                                           "", None, "", ""], 3)
+    assert row == roster_sheet.Row(12, PaymentLine(3, "李四", ID2, ACC2, 1230), ())

@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from adapter.xlsx_stream import XlsxStream, column_letter
+from adapter.xlsx_stream import Template, XlsxStream, column_letter, render_row, replace_cells
 
 
 def test_rows_read_back_with_their_types_and_styles(tmp_path):
@@ -45,3 +47,39 @@ def test_floats_are_not_written(tmp_path):
 @pytest.mark.parametrize("i, letters", [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letters(i, letters):
     assert column_letter(i) == letters
+
+
+_ROW_VALUES = st.tuples(st.integers(-10**20, 10**20), st.text(), st.one_of(st.none(), st.text(), st.integers()),
+                        st.decimals(allow_nan=False, allow_infinity=False, places=2), st.sampled_from(["已接受", "", "a&b"]))
+
+
+@given(st.integers(1, 10**6), _ROW_VALUES)
+@example(5, (1, "张三", "x", Decimal("1.00"), "已接受"))  # the template's own markup
+@example(5, (1, "张三", "x", Decimal("1E+3"), "已接受"))
+def test_a_template_renders_each_row_as_render_row_does(r, values):
+    # the types it was made for or not, texts to escape or not, empty values or not
+    styles = (None, "red", None, "money", "amber")
+    assert Template((int, str, str, Decimal, str), styles).row(r, values) == render_row(r, values, styles)
+
+
+def test_rows_rendered_by_a_template_read_back(tmp_path):
+    template = Template((int, str, Decimal), (None, None, "money"))
+    rows = [(7, "张三", Decimal("1234.50")), (8, "A&B <c>", Decimal("0.01")), (9, "", Decimal("-3.00"))]
+    path = tmp_path / "t.xlsx"
+    with XlsxStream(path) as book:
+        sheet = book.sheet("s", header=("n", "name", "yuan"))
+        sheet.raw_rows("".join(template.row(r, v) for r, v in enumerate(rows, 2)).encode("utf-8"), len(rows), 3)
+        sheet.row((10, "after", Decimal("1.00")))
+    wb = load_workbook(path)
+    assert [[c.value for c in row] for row in wb.worksheets[0].iter_rows()] == [
+        ["n", "name", "yuan"], [7, "张三", 1234.5], [8, "A&B <c>", 0.01], [9, None, -3], [10, "after", 1]]
+    assert wb.worksheets[0]["C2"].number_format == "#,##0.00" and wb.worksheets[0].auto_filter.ref == "A1:C5"
+
+
+def test_replace_cells_changes_the_rows_named_from_the_column_named():
+    template = Template((int, str, str), None)
+    tricky = 'x<c r="B3" t="inlineStr"></row>'  # text that looks like the markup looked for: escaped
+    xml = "".join(template.row(r, (r, tricky, "old")) for r in range(2, 6))
+    changed = replace_cells(xml, 2, {3: (("new", "more"), ("red", None)), 5: (("last",), None)}, 1)
+    assert changed == "".join([render_row(2, (2, tricky, "old")), render_row(3, (3, "new", "more"), (None, "red", None)),
+                               render_row(4, (4, tricky, "old")), render_row(5, (5, "last"))])
