@@ -24,6 +24,7 @@ from domain.model import FileState, LineStatus
 from ledger import journal, store
 from ledger.schema import files, transactions
 from service.ingest import ingest_file
+from service.reporting import reconciliation_content
 from tests.support.exchange import BANK
 from tests.support.ledger_world import World
 
@@ -153,6 +154,11 @@ def test_a_notification_over_three_batches_books_each_batch(world, engine):
         fen = sum(facts[b]["paid"].values()) + sum(facts[b]["failed"].values())
         assert f"batch {b}: its {n} entries ({fen} fen) booked by part file {part.id}" in report["notes"]
         assert json.loads(part.reading_report)["read"] == {"records": n, "total_fen": fen}
+        # the reconciliation of a batch booked by a part reads what the part booked
+        bank = reconciliation_content(world.ctx, b)["bank"]
+        assert (bank["paid_count"], bank["paid_fen"], bank["failed_count"], bank["failed_fen"]) == (
+            len(facts[b]["paid"]), sum(facts[b]["paid"].values()), len(facts[b]["failed"]),
+            sum(facts[b]["failed"].values()))
     _verified(engine)
 
 
@@ -275,3 +281,29 @@ def test_when_the_first_batch_is_refused_the_others_still_book(world, engine):
     again.write_bytes(path.read_bytes())
     assert ingest_file(world.ctx, BANK, again, again.name).state is FileState.DUPLICATE
     assert _result_transactions(engine) == 2
+
+
+def test_a_closed_batch_among_three_is_quarantined_alone_and_listed_under_it(world, engine):
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    facts = _by_batch(path.read_bytes())
+    world.close(batch_ids[2], allow_unreported=True)
+    with engine.connect() as conn:
+        closed = store.line_status_totals(conn, batch_ids[2])
+
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert [(p.state, p.batch_id) for p in outcome.parts] == [(FileState.BOOKED, batch_ids[1]),
+                                                              (FileState.QUARANTINED, batch_ids[2])]
+    with engine.connect() as conn:
+        for b in batch_ids[:2]:
+            assert store.line_status_totals(conn, b) == _expected_totals(facts[b]), b
+        assert store.line_status_totals(conn, batch_ids[2]) == closed
+        listed = [f.id for f in store.list_files(conn, batch_ids[2], None, 10) if f.direction == "IN"]
+    part = outcome.parts[1]
+    assert listed == [part.file_id]
+    assert part.problems == [f"batch {batch_ids[2]} is CLOSED; results are not accepted"]
+    quarantined = reconciliation_content(world.ctx, batch_ids[2])["quarantined_files"]
+    assert [(f["file_id"], f["concerns"], f["reasons"]) for f in quarantined["files"]] == [
+        (part.file_id, "this batch", part.problems[0])]
+    _verified(engine)
