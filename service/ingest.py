@@ -5,7 +5,10 @@ are staged and checked against the batch inside one database transaction; only a
 reads cleanly and agrees with the batch is booked, in that same transaction. So a crash
 anywhere books nothing (the file stays RECEIVED and is read again), a second delivery of the
 same bytes books nothing (it is recorded as DUPLICATE), and a bad file books nothing
-(QUARANTINED, with the reasons, listed by the reconciliation).
+(QUARANTINED, with the reasons, listed by the reconciliation). A camt.054 notification may list
+the debits of several of our payment files: the file's own row books its first batch and a part
+row (``files.part_of``) each other, in that same transaction, each batch under a savepoint so that
+one refused is quarantined alone (see :func:`_stage_and_book`).
 
 Several instances may fetch the same remote file at once. The unique index on (direction,
 bank, sha256) of first deliveries lets exactly one of them record it; booking claims the
@@ -237,8 +240,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
             raise _Quarantine([f"unreadable header: {type(exc).__name__}: {exc}"]) from exc
         try:
             with conn.begin_nested():
-                own = _book_batch(ctx, conn, bank, file_id, reader, header, header.original_file_id, name, actor,
-                                  lease, now)
+                own = _book_batch(ctx, conn, bank, file_id, reader, header.original_file_id, name, actor, now)
         except _Quarantine as exc:
             others = _others_after_refusal(reader)
             if not others:
@@ -247,9 +249,10 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         else:
             others = getattr(reader, "other_batches", None)
     who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
+    others = others or {}
     parts = [_book_part(ctx, conn, bank, file_id, local_path, name, header, batch_id, other.original_file_id,
-                        actor, lease, now) for batch_id, other in (others or {}).items()]
-    report = _own_report(reader, own if refused is None else None, refused, others or {}, parts)
+                        actor, lease, now) for batch_id, other in others.items()]
+    report = _own_report(reader, own if refused is None else None, refused, others, parts)
     if refused is None:
         moved = store.move_file(
             conn, file_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value, batch_id=own.batch_id,
@@ -271,8 +274,8 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         return outcome
     return replace(outcome, parts=tuple(parts), booked_lines=outcome.booked_lines + sum(p.booked_lines for p in parts),
                    booked_fen=outcome.booked_fen + sum(p.booked_fen for p in parts),
-                   problems=outcome.problems + [f"batch {p.batch_id or '?'} (part file {p.file_id}): {problem}"
-                                                for p in parts for problem in p.problems])
+                   problems=outcome.problems + [f"batch {batch_id} (part file {p.file_id}): {problem}"
+                                                for batch_id, p in zip(others, parts) for problem in p.problems])
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +288,13 @@ class _Booked:
     total: int
 
 
-def _book_batch(ctx: Context, conn, bank, file_id: int, reader, header, original_file_id: str, name: str,
-                actor: str, lease: Lease | None, now) -> _Booked:
-    """Check the batch ``reader`` reads (``header.batch_id``), stage its records under
-    ``file_id`` and book them; _Quarantine when the batch does not take them. The file row's own
-    move (BOOKED, its reading report) is the caller's."""
+def _book_batch(ctx: Context, conn, bank, file_id: int, reader, original_file_id: str, name: str, actor: str,
+                now) -> _Booked:
+    """Check the batch ``reader`` reads (its header's), answering our payment file
+    ``original_file_id`` ("": the latest), stage its records under ``file_id`` and book them;
+    _Quarantine when the batch does not take them. The file row's own move (BOOKED, its reading
+    report) is the caller's."""
+    header = reader.header
     claimed = (header.batch_id or "")[:20] or None
     batch = store.get_batch(conn, header.batch_id, for_update=True)
     if batch is None:
@@ -330,7 +335,7 @@ def _book_batch(ctx: Context, conn, bank, file_id: int, reader, header, original
 
 def _others_after_refusal(reader) -> dict:
     """The other batches of a notification whose own batch was refused: the rest of the file is
-    read for them (the refused batch's records are not staged). None when the file names no
+    read for them (the refused batch's records are not staged). Empty when the file names no
     other batch, or did not read soundly (cut short, a bad entry): then it is quarantined whole."""
     if not hasattr(reader, "other_batches"):
         return {}
@@ -357,8 +362,7 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
             part_id = store.insert_file(conn, state=FileState.RECEIVED.value, claimed_batch_id=batch_id[:20], **row)
             with open(local_path, "rb") as src:
                 reader = bank.bank_format.read_results(src, name, batch_id=batch_id)
-                done = _book_batch(ctx, conn, bank, part_id, reader, reader.header, original_file_id, label, actor,
-                                   lease, now)
+                done = _book_batch(ctx, conn, bank, part_id, reader, original_file_id, label, actor, now)
             report = reading_report(done.staged.records, done.staged.read_fen, (), [
                 f"part of file {file_id}: the records of batch {batch_id} in it; what the file skipped is in "
                 f"file {file_id}'s reading report"])
@@ -396,7 +400,7 @@ def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others
             notes.append(f"batch {batch_id}: its {entries} booked by part file {part.file_id}")
         else:
             notes.append(f"batch {batch_id}: its {entries} skipped here; part file {part.file_id} "
-                         f"quarantined: {part.problems[0] if part.problems else '?'}")
+                         f"quarantined: {part.problems[0]}")
     if elsewhere:
         skipped = [s for s in skipped if id(s) not in elsewhere]
     if own is None:
