@@ -177,6 +177,15 @@ def test_a_sheet_with_a_wrong_row_is_refused_and_nothing_is_sent(api, tmp_path, 
         (4, 1, "身份证号", "错误", "ID_CHECKSUM"), (5, 2, "金额(元)", "错误", "SHEET_AMOUNT")]
 
 
+def test_a_result_folder_that_is_not_there_is_refused_before_anything_is_sent(api, tmp_path, capsys):
+    path = _roster(tmp_path, [("周四", FRESH[0], _account(4), 100)])
+    before = _batches(api)
+    result = tmp_path / "没有的文件夹" / "结果.xlsx"
+    assert _submit(api, path, "--result", str(result)) == roster_cli.EXIT_REFUSED_HERE
+    assert str(result) in capsys.readouterr().err
+    assert _batches(api) == before and not result.parent.exists()
+
+
 def test_template_command_never_overwrites(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     args = _parser().parse_args(["batch", "template", "--out", str(out)])
