@@ -147,6 +147,8 @@ def _said(value, lang: str):
         return name(value.kind, value.code, lang) if lang == "zh" else value.code
     if isinstance(value, Phrase):
         return say(value.key, lang, **dict(value.fields))
+    if isinstance(value, tuple):  # a list of parts (i18n.stored keeps lists as tuples)
+        return ("、" if lang == "zh" else ", ").join(str(_said(v, lang)) for v in value)
     return value
 
 
