@@ -124,8 +124,8 @@ class Booking(NamedTuple):
 
 
 # The details of the commonest bookings, made once (a detail is a stored message, JSON).
-_PAID, _PAID_AFTER_FAILURE, _FAILED = (message(key) for key in ("booking.paid", "booking.paid_after_failure",
-                                                                 "booking.failed"))
+_PAID, _PAID_AFTER_FAILURE, _FAILED = message("booking.paid"), message("booking.paid_after_failure"), \
+    message("booking.failed")
 
 
 def book(record: Record, line: LineState | None, *, changed_in_file: bool = False,
@@ -213,16 +213,17 @@ def plain_name(name: str) -> str:
 
 def _pay(record: Record, line: LineState, *, from_suspense: bool) -> Booking:
     amount, instructed, paid, ref = record.amount_fen, line.amount_fen, LineStatus.PAID, record.bank_ref
-    after_failure = "_after_failure" if from_suspense else ""
     if amount == instructed:
         return Booking(Disposition.PAID, _PAID_AFTER_FAILURE if from_suspense else _PAID, paid, amount, 0, 0,
                        from_suspense, ref)
     if amount < instructed:
-        return Booking(Disposition.PAID_SHORT, message("booking.paid_short" + after_failure, amount=amount,
-                                                       instructed=instructed, unpaid=instructed - amount),
+        return Booking(Disposition.PAID_SHORT,
+                       message("booking.paid_short_after_failure" if from_suspense else "booking.paid_short",
+                               amount=amount, instructed=instructed, unpaid=instructed - amount),
                        paid, amount, 0, 0, from_suspense, ref)
-    return Booking(Disposition.PAID_OVER, message("booking.paid_over" + after_failure, amount=amount,
-                                                  instructed=instructed, excess=amount - instructed),
+    return Booking(Disposition.PAID_OVER,
+                   message("booking.paid_over_after_failure" if from_suspense else "booking.paid_over",
+                           amount=amount, instructed=instructed, excess=amount - instructed),
                    paid, instructed, 0, amount - instructed, from_suspense, ref)
 
 
