@@ -388,13 +388,25 @@ def _serve(args) -> int:
     handler that sets an Event can deadlock when it interrupts the main thread inside that same
     Event's lock.
     """
+    from observability import logs
+    from service.config import ConfigError
+
+    logs.configure(json_lines=args.log_json)  # JSON from the first line on when asked on the command line
+    ctx = _context(args.config, check_files=True)
+    try:
+        return _serving(args, ctx)
+    except ConfigError as exc:  # the address, the metrics address: said as the settings' own problems are
+        exc.language = exc.language or ctx.settings.language
+        raise
+
+
+def _serving(args, ctx) -> int:
+    """``ykt serve`` with settings that loaded and passed the start checks."""
     from adapter import server
     from ledger.db import migrate
     from observability import logs, metrics
     from service.worker import Worker
 
-    logs.configure(json_lines=args.log_json)  # JSON from the first line on when asked on the command line
-    ctx = _context(args.config, check_files=True)
     logs.configure(json_lines=args.log_json or ctx.settings.log_format == "json")
     migrate(ctx.engine)
     shutdown_signals = {signal.SIGTERM, signal.SIGINT}

@@ -88,6 +88,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "config.user.empty_bank": ("{where}：应为银行代码，却有一个是空的", "{where}: expected bank codes, got an empty one"),
     "config.user.unknown_bank": ("{where}：未知银行 {code}（已配置：{known}）", "{where}: unknown bank {code} (configured: {known})"),
     "config.none_configured": ("无", "none configured"),
+    # serving: the address, the TLS files, the metrics address, the personal-data keys
+    "config.listen.not_bound": ("无法在 {address} 监听：该地址无法绑定（不是本机的地址，或端口刚被占用）",
+                                "cannot listen on {address}: no address there could be bound "
+                                "(not an address of this host, or the port was just taken)"),
+    "config.listen.host_port": ("无法在 {address} 监听：应为 主机:端口", "cannot listen on {address}: expected HOST:PORT"),
+    "config.listen.failed": ("无法在 {address} 监听：{why}", "cannot listen on {address}: {why}"),
+    "config.listen.in_use": ("无法在 {address} 监听：端口 {port} 已被占用（是否另有 ykt serve 在该端口运行？）",
+                             "cannot listen on {address}: port {port} is in use (is another ykt serve running on it?)"),
+    "config.auth.tls_unreadable": ("auth：无法读取 TLS 文件：{why}", "auth: cannot read a TLS file: {why}"),
+    "config.metrics.host_port": ("metrics_address {address}：应为 主机:端口", "metrics_address {address}: expected HOST:PORT"),
+    "config.metrics.listen": ("metrics_address {address}：无法在该地址监听：{why}",
+                              "metrics_address {address}: cannot listen there: {why}"),
+    "config.pii_keys": ("个人数据密钥：{detail}（请用以下命令生成：ykt keys init）",
+                        "personal-data keys: {detail} (create them with: ykt keys init)"),
     # at start: the files and variables the settings name (check_start)
     "config.start.no_password_env": ("{where}：环境变量 {var} 未设置", "{where}: the environment variable {var} is not set"),
     "config.start.not_host_key": ("{where}：不是银行的公钥：{detail}", "{where}: not the bank's public key: {detail}"),

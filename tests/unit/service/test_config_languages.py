@@ -135,8 +135,9 @@ def test_every_message_the_loaders_raise_has_words_with_exactly_its_fields():
     """Each ``Phrase.of("key", ...)`` and ``r.fail(table, key, "profile.x", ...)`` written in the
     settings and profile loaders: its key has words, and the fields given are the words' fields."""
     found = 0
-    for name in ("config.py", "profiles.py"):
-        for node in ast.walk(ast.parse((ROOT / "service" / name).read_text(encoding="utf-8"))):
+    for name in ("service/config.py", "service/profiles.py", "service/context.py", "adapter/server.py",
+                 "observability/metrics.py"):
+        for node in ast.walk(ast.parse((ROOT / name).read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             if node.func.attr == "of" and node.args and isinstance(node.args[0], ast.Constant):
@@ -148,3 +149,18 @@ def test_every_message_the_loaders_raise_has_words_with_exactly_its_fields():
             assert stored.placeholders(key) == fields, f"{name}:{node.lineno}: {key}"
             found += 1
     assert found > 60
+
+
+def test_a_port_in_use_is_said_in_either_language():
+    import socket
+
+    from adapter import server
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(server.AddressUnavailable) as caught:
+            server._check_free(f"127.0.0.1:{port}")
+    assert caught.value.said("zh") == (f"无法在 127.0.0.1:{port} 监听：端口 {port} 已被占用（是否另有 ykt serve 在该端口运行？）",)
+    assert caught.value.codes == ("config.listen.in_use",)
