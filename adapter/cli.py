@@ -68,16 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``ykt`` in the language asked for (``--lang``, else ``YKT_LANG``), set before the
     parsers are built (their help is words too) and put back afterwards, with argparse's own
     words, so that a caller in the same process (a test, the demo) keeps its own."""
-    language = i18n.use(_lang_of(sys.argv[1:] if argv is None else argv))
+    asked = _lang_of(sys.argv[1:] if argv is None else argv)
+    language = i18n.use(asked)
     argparse_words = cli_argparse.install()  # argparse's own words ("usage:", "invalid choice") in that language
     try:
-        return _main(argv)
+        return _main(argv, asked)
     finally:
         cli_argparse.restore(argparse_words)
         i18n.reset(language)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, asked: str | None) -> int:
     parser = argparse.ArgumentParser(prog="ykt", description=say("cli.help.ykt"),
                                      epilog=say("cli.help.roles") + "\n\n" + say("cli.help.epilog"),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,7 +179,7 @@ def _main(argv: list[str] | None) -> int:
         command = {"demo": _demo, "serve": _serve, "migrate": _migrate, "verify": _verify, "keys": _keys,
                    "bank-sim": _bank_sim, "report": _report, "token": _token, "certs": _certs, "backup": _backup,
                    "restore": _restore}[args.command]
-    return _guarded(command, args, (ConfigError, ProfileError))
+    return _guarded(command, args, (ConfigError, ProfileError), asked)
 
 
 def _lang_of(argv: list[str]) -> str | None:
@@ -192,10 +193,11 @@ def _lang_of(argv: list[str]) -> str | None:
     return os.environ.get("YKT_LANG")
 
 
-def _guarded(command, args, settings_errors: tuple[type[Exception], ...]) -> int:
+def _guarded(command, args, settings_errors: tuple[type[Exception], ...], asked: str | None = None) -> int:
     """Run a command; a mistake or failure is said in one line or a few, never as a traceback
-    (unless ``-v`` asks for one): bad settings or credentials (``settings_errors``, exit 2, one
-    line per problem), a refused or failed call (exit 3 or 4, adapter.cli_errors), a file that
+    (unless ``-v`` asks for one): bad settings, profile or credentials (``settings_errors``, exit 2,
+    one line per problem, in the language ``asked`` for, else the settings' own: see
+    :func:`adapter.cli_errors.settings_refused`), a refused or failed call (exit 3 or 4, adapter.cli_errors), a file that
     cannot be read (2), a reader that stopped reading (``| head``), Ctrl-C."""
     import grpc
 
@@ -207,9 +209,7 @@ def _guarded(command, args, settings_errors: tuple[type[Exception], ...]) -> int
         sys.stdout.flush()  # here, where a reader gone away (``| head``) is caught, not at exit
         return code
     except settings_errors as exc:
-        for line in str(exc).splitlines() or [""]:  # one line per problem
-            print(f"ykt: {line}", file=sys.stderr)
-        return cli_errors.USAGE
+        return cli_errors.settings_refused(exc, asked, as_json=getattr(args, "json", False))
     except grpc.RpcError as exc:
         return cli_errors.report(exc, as_json=getattr(args, "json", False))
     except LinesFileError as exc:
@@ -388,13 +388,25 @@ def _serve(args) -> int:
     handler that sets an Event can deadlock when it interrupts the main thread inside that same
     Event's lock.
     """
+    from observability import logs
+    from service.config import ConfigError
+
+    logs.configure(json_lines=args.log_json)  # JSON from the first line on when asked on the command line
+    ctx = _context(args.config, check_files=True)
+    try:
+        return _serving(args, ctx)
+    except ConfigError as exc:  # the address, the metrics address: said as the settings' own problems are
+        exc.language = exc.language or ctx.settings.language
+        raise
+
+
+def _serving(args, ctx) -> int:
+    """``ykt serve`` with settings that loaded and passed the start checks."""
     from adapter import server
     from ledger.db import migrate
     from observability import logs, metrics
     from service.worker import Worker
 
-    logs.configure(json_lines=args.log_json)  # JSON from the first line on when asked on the command line
-    ctx = _context(args.config, check_files=True)
     logs.configure(json_lines=args.log_json or ctx.settings.log_format == "json")
     migrate(ctx.engine)
     shutdown_signals = {signal.SIGTERM, signal.SIGINT}

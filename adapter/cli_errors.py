@@ -81,6 +81,34 @@ def report(exc: grpc.RpcError, as_json: bool = False) -> int:
     return exit_code(exc)
 
 
+def settings_refused(exc: Exception, asked: str | None, as_json: bool = False) -> int:
+    """Settings or a bank profile that cannot be used (``service.config.ConfigError``,
+    ``service.profiles.ProfileError``): one line per problem naming the file, the key and why;
+    exit code 2. The language: the one asked for (``--lang``, else ``YKT_LANG``), else the
+    settings' own ``language`` setting when it could be read (``YKT_LANGUAGE``, else the file's
+    key; the setting comes from the very settings being refused, so it counts only when the
+    person asked for none), else Chinese. With ``as_json`` each problem comes with its stable
+    code (``config.unknown_key``, ``profile.choice``...)."""
+    lang = i18n.language(asked) if asked else (getattr(exc, "language", None) or i18n.DEFAULT)
+    if hasattr(exc, "codes"):  # the settings: several problems
+        lines, codes = list(exc.said(lang)), list(exc.codes)
+    elif hasattr(exc, "code"):  # a profile: one
+        lines, codes = [exc.said(lang)], [exc.code]
+    else:
+        lines, codes = [str(exc)], ["config.text"]
+    if as_json:
+        import json
+
+        print(json.dumps({"error": {"code": "SETTINGS", "exit_code": USAGE, "problems": [
+            {"code": code, "message": line} for code, line in zip(codes, lines)]}}, ensure_ascii=False),
+            file=sys.stderr)
+        return USAGE
+    for problem in lines:
+        for line in problem.splitlines() or [""]:
+            print(f"ykt: {line}", file=sys.stderr)
+    return USAGE
+
+
 def refuse(message: str) -> int:
     """A request refused here, before anything was sent: say why; exit code 2."""
     print(f"ykt: {message}", file=sys.stderr)

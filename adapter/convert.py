@@ -24,6 +24,7 @@ from domain.booking import Disposition
 from domain.masking import mask_name
 from domain.model import AccountKind, BatchHeader, FailureReason, PaymentLine
 from domain.reasons import follow_up
+from i18n.stored import shown
 from reports.documents import Copy, Document
 from reports.text import render
 from reports.verification import Verdict
@@ -191,7 +192,7 @@ def exception_to_pb(row) -> pb.BankException:
     return pb.BankException(
         file_id=row.file_id, file_name=row.file_name, record=row.ordinal + 1, batch_id=row.batch_id, seq=row.seq,
         outcome=row.outcome, amount_fen=row.amount_fen, bank_ref=row.bank_ref or "", kind=kind.value,
-        label=i18n.name("disposition", kind.value), detail=row.detail or "", due_back_fen=row.due_fen, bank_code=row.bank_code,
+        label=i18n.name("disposition", kind.value), detail=shown(row.detail), due_back_fen=row.due_fen, bank_code=row.bank_code,
         received_at=timestamp(row.received_at),
     )
 
@@ -202,7 +203,7 @@ def file_to_pb(row) -> pb.ExchangedFile:
         file_id=row.id, direction=row.direction, bank_code=row.bank_code, batch_id=row.batch_id or "",
         name=row.name, remote_path=row.remote_path or "", sha256=row.sha256 or "", size=row.size or 0,
         state=row.state, duplicate_of=row.duplicate_of or 0, attempts=row.attempts,
-        last_error=row.last_error or "", line_count=row.line_count or 0,
+        last_error=shown(row.last_error), line_count=row.line_count or 0,
         created_at=timestamp(row.created_at), updated_at=timestamp(row.updated_at),
         next_attempt_at=timestamp(row.next_attempt_at), delivered_at=timestamp(row.delivered_at),
         delivered_by=row.delivered_by or "", acknowledged_at=timestamp(row.acknowledged_at),
@@ -305,4 +306,4 @@ def recovery_to_pb(r) -> pb.Recovery:
 
 def audit_to_pb(e) -> pb.AuditEvent:
     return pb.AuditEvent(at=timestamp(e.at), actor=e.actor, action=e.action, batch_id=e.batch_id or "",
-                         seq=e.seq or 0, detail=e.detail)
+                         seq=e.seq or 0, detail=shown(e.detail))

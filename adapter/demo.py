@@ -66,6 +66,7 @@ from domain.model import (
 )
 from domain.money import yuan
 from domain.roster import generate_lines
+from i18n import Each, Named
 from ledger import journal
 from ledger.db import make_engine, migrate, sqlite_url
 from privacy.keys import Keyring
@@ -136,13 +137,14 @@ def _patience(lines: int) -> float:
     return 600.0 + lines / 500
 
 
-def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str, ...] = DEMO_BANKS,
+def run(data_dir: Path, lines: int, seed: int, out=None, banks: tuple[str, ...] = DEMO_BANKS,
         live: bool | None = None) -> DemoResult:
-    """Run the demo with ``lines`` beneficiaries per bank (1..1,000,000); ``live`` draws rich bars
-    (default: when ``out`` is a terminal)."""
+    """Run the demo with ``lines`` beneficiaries per bank (1..1,000,000), printing to ``out`` (the
+    standard output of the moment by default); ``live`` draws rich bars (default: when ``out`` is
+    a terminal). Its words are in the language of the moment (``ykt --lang``), the service's too."""
     if type(lines) is not int or not 1 <= lines <= MAX_DEMO_LINES:
         raise ValueError(f"lines: {lines!r} is not a whole number from 1 to {MAX_DEMO_LINES:,}")
-    stages = Stages(out, live=live)
+    stages = Stages(sys.stdout if out is None else out, live=live)
     say = stages.say
 
     if data_dir.exists():
@@ -155,8 +157,8 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     sims, connected = {}, {}
     for code, profile in profiles.items():
         deviant = code == DEVIANT_BANK
-        say(f"[1/10] starting simulated bank {code} {profile.name} ({profile.format}, embedded SFTP server)"
-            + (": it will misbehave" if deviant else ""))
+        say(i18n.say("demo.step.bank_deviant" if deviant else "demo.step.bank", code=code, name=profile.name,
+                     format=profile.format))
         bank = bank_sim.SimulatedBank.for_profile(
             data_dir / "bank" / code, profile, seed,
             **({"rereport": True, "pay_twice": PAID_TWICE, "write_statements": False} if deviant else {}))
@@ -181,9 +183,11 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
     worker = _WorkerThread(ctx)
     worker.start()
-    say(f"[2/10] service listening on 127.0.0.1:{port}, ledger {settings.database_url}; "
-        f"users {', '.join(f'{n} ({r})' for n, r in DEMO_USERS.items())} with throwaway tokens")
-    client = Client(f"127.0.0.1:{port}", token=tokens["auditor"])  # reads; each step below acts as its user
+    users = Each.of(lambda lang: ", ".join(f"{n} ({i18n.name('role', r, lang) if lang == 'zh' else r})"
+                                           for n, r in DEMO_USERS.items()))
+    say(i18n.say("demo.step.service", port=port, ledger=settings.database_url, users=users))
+    # reads; each step below acts as its user; the service speaks the demo's language
+    client = Client(f"127.0.0.1:{port}", token=tokens["auditor"], language=i18n.current())
     as_user = {name: client.with_token(token) for name, token in tokens.items()}
     runs = [BatchRun(code) for code in banks]
     deviant = BatchRun(DEVIANT_BANK, deviant=True)
@@ -217,12 +221,13 @@ def run(data_dir: Path, lines: int, seed: int, out=sys.stdout, banks: tuple[str,
             write_report(r.reconciliation, reports)
             write_report(r.refund, reports)
         r.ok = _summarise(r, say)
-    say(f"[10/10] evidence trail: {trail.entries:,} journal entries over {trail.transactions:,} ledger "
-        f"transactions; chain and ledger invariants " + ("verify" if trail.ok else f"BROKEN: {trail.breaks[0]}"))
+    counts = {"entries": trail.entries, "transactions": trail.transactions}
+    say(i18n.say("demo.step.trail", **counts) if trail.ok
+        else i18n.say("demo.step.trail_broken", **counts, first=trail.breaks[0]))
     ok = all(r.ok for r in runs) and trail.ok
-    say(f"reports written to {reports}")
+    say(i18n.say("demo.reports", folder=reports))
     say(stages.table())
-    say("every batch accounted for" if ok else "MISMATCH: see above")
+    say(i18n.say("demo.all_accounted" if ok else "demo.mismatch"))
     return DemoResult(ok, runs, dict(stages.seconds))
 
 
@@ -259,7 +264,7 @@ class _DemoClock:
 
 
 def _close(client: Client, as_user: dict[str, Client], r: BatchRun, say) -> None:
-    say(f"[9/10] closing batch {r.batch_id}: surplus goes back to finance")
+    say(i18n.say("demo.step.close", batch=r.batch_id))
     r.refund = as_user["finance"].call("CloseBatch", pb.CloseBatchRequest(batch_id=r.batch_id))
     r.reconciliation = client.call("GetReconciliation", pb.GetReportRequest(batch_id=r.batch_id))
     r.verified = [client.call("VerifyReportCopy", pb.VerifyReportCopyRequest(
@@ -282,7 +287,7 @@ def _misbehaving_bank(client: Client, as_user: dict[str, Client], r: BatchRun, p
     Its roster names at line TWIN_SEQ, on purpose, ``twin``: a person the first bank's batch
     already pays, whom the roster check rejects and the department removes before approval."""
     say = stages.say
-    say(f"[8/10] a bank that misbehaves: {r.bank_code}, {count:,} lines")
+    say(i18n.say("demo.step.deviant", bank=r.bank_code, count=count))
 
     def with_twin() -> Iterator[PaymentLine]:
         for ln in roster(bank_index, lines, seed, count):
@@ -299,11 +304,9 @@ def _misbehaving_bank(client: Client, as_user: dict[str, Client], r: BatchRun, p
     due = date.fromisoformat(funded.payment_due)
     clock.move_to(datetime.combine(due + timedelta(days=1), day_time(10), BEIJING))
     worker.start()
-    say(f"      the demo's clock moves to {beijing.local(clock()):%Y-%m-%d %H:%M} Beijing time, past the payment "
-        f"deadline {due}: the bank answers late (迟发)")
+    say(i18n.say("demo.deviant.late", moment=f"{beijing.local(clock()):%Y-%m-%d %H:%M}", due=due))
     sent = _dispatch_and_answer(as_user, r, bank, count, stages, patience)
-    say(f"      {sent.name}: the bank paid lines {', '.join(map(str, PAID_TWICE))} a second time under "
-        "new references (重发) and sent its answer again (a re-report)")
+    say(i18n.say("demo.deviant.twice", name=sent.name, seqs=", ".join(map(str, PAID_TWICE))))
     with stages.stage(r.bank_code, "book"):
         _wait_for_booked(client, r.batch_id, 3, patience)  # the answer, the second payments, the answer again
     stray = ResultFileHeader(f"{r.batch_id}X", f"{r.batch_id}P1", r.batch_id, clock(), 1, 1, STRAY_FEN, 0, 0)
@@ -312,10 +315,10 @@ def _misbehaving_bank(client: Client, as_user: dict[str, Client], r: BatchRun, p
         profile.bank_format.write_results(out, stray, [record])
         data = out.getvalue()
     reply = as_user["bank"].ingest(r.bank_code, f"YKT_RET_STRAY_{r.batch_id}{profile.bank_format.file_suffix}", data)
-    say(f"      the bank hands in a file paying line {count + 1}, which the batch never had (多发): "
-        f"{reply.file.state}, {reply.problems[0] if reply.problems else ''}")
+    say(i18n.say("demo.deviant.stray", seq=count + 1, state=Named("file_state", reply.file.state),
+                 problem=reply.problems[0] if reply.problems else ""))
     failed = _lines(as_user["clerk"], r.batch_id, "FAILED")
-    say(f"      {len(failed):,} failed lines are left neither re-issued nor given up: missed (漏发) at close")
+    say(i18n.say("demo.deviant.missed", count=len(failed)))
     with stages.stage(r.bank_code, "reconcile"):
         _close(client, as_user, r, say)
 
@@ -351,18 +354,18 @@ def _submit_approve_fund(as_user: dict[str, Client], r: BatchRun, make_roster: C
         region=REGION, bank_code=r.bank_code, payer_name="某县财政局", payer_account="15000012345678",
         control_count=lines, control_total_fen=total,
     )
-    say(f"[3/10] submitting {lines:,} beneficiaries for bank {r.bank_code}, {yuan(total)} CNY, as clerk")
+    say(i18n.say("demo.step.submit", lines=lines, bank=r.bank_code, amount=yuan(total)))
     with stages.stage(r.bank_code, "submit", lines) as bar:
         sent = as_user["clerk"].submit(header, bar.rows(make_roster()))
     r.batch_id, r.submitted_status = sent.batch_id, sent.status
-    say(f"      batch {r.batch_id} {sent.status}: {sent.accepted_count:,} accepted, {sent.rejected_count:,} "
-        f"rejected, {sent.held_count:,} held, {sent.issue_count:,} issue(s) noted")
+    say(i18n.say("demo.submitted", batch=r.batch_id, status=Named("batch_status", sent.status),
+                 accepted=sent.accepted_count, rejected=sent.rejected_count, held=sent.held_count,
+                 issues=sent.issue_count))
     if sent.status == BatchStatus.NEEDS_CORRECTION.value:  # never approved while lines wait for correction
         rejected = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "REJECTED")]
         say("      " + i18n.say("demo.needs_correction", batch=r.batch_id, count=len(rejected)))
         if rejected:
-            say(f"      {len(rejected):,} rejected line(s) (a person already paid in another batch of the period, "
-                "say) removed from the roster by the department: never instructed")
+            say(i18n.say("demo.removed", count=len(rejected)))
             as_user["clerk"].call("RemoveLines", pb.ResolveLinesRequest(
                 batch_id=r.batch_id, seqs=rejected, reason="演示：名册核对未通过，移出 failed the roster check, removed"))
     r.batch = as_user["clerk"].call("GetBatch", pb.GetBatchRequest(batch_id=r.batch_id))
@@ -371,14 +374,14 @@ def _submit_approve_fund(as_user: dict[str, Client], r: BatchRun, make_roster: C
         say("      " + i18n.say("demo.left_waiting", batch=r.batch_id, status=r.batch.status))
         r.left_waiting = True
         return None
-    say("[4/10] approving as a second person")
+    say(i18n.say("demo.step.approve"))
     with stages.stage(r.bank_code, "approve"):
         approved = as_user["approver"].call("ApproveBatch", pb.ApproveBatchRequest(batch_id=r.batch_id))
-    say("[5/10] funding: finance transfers the batch total to the bank's clearing account")
+    say(i18n.say("demo.step.fund"))
     with stages.stage(r.bank_code, "fund"):
         funded = as_user["finance"].call("FundBatch", pb.FundBatchRequest(batch_id=r.batch_id,
                                                                           amount_fen=approved.total_fen))
-    say(f"      payment due by {funded.payment_due}")
+    say(i18n.say("demo.payment_due", due=funded.payment_due))
     return funded
 
 
@@ -387,11 +390,11 @@ def _dispatch_and_answer(as_user: dict[str, Client], r: BatchRun, bank: bank_sim
     """The worker renders and uploads the payment file, the bank answers it, the worker fetches
     and books the answer: each a stage of its own, waited for."""
     say = stages.say
-    say(f"[6/10] the service's worker dispatches the payment file to {r.bank_code} over SFTP")
+    say(i18n.say("demo.step.dispatch", bank=r.bank_code))
     with stages.stage(r.bank_code, "dispatch"):  # rendered and uploaded out of sight: time only
         sent = _wait_for_delivery(as_user["finance"], r.batch_id, patience)
-    say(f"      {sent.name}: {sent.size:,} bytes, sha256 {sent.sha256[:16]}…")
-    say(f"[7/10] waiting for {r.bank_code}'s result file")
+    say(i18n.say("demo.sent", name=sent.name, size=sent.size, digest=sent.sha256[:16]))
+    say(i18n.say("demo.step.bank_answer", bank=r.bank_code))
     with stages.stage(r.bank_code, "bank"):
         deadline = time.monotonic() + patience
         while not (bank.processed / sent.name).exists() and not (bank.rejected / sent.name).exists():
@@ -432,18 +435,17 @@ def _reissue_failed(as_user: dict[str, Client], r: BatchRun, bank_index: int, li
         fresh = generate_lines(len(failed), seed=seed, region=REGION, start=people(bank_index, lines)[1])
         corrected = [replace(ln, account_no=new.account_no, account_kind=new.account_kind, bank_name=new.bank_name)
                      for ln, new in zip(originals, fresh, strict=True)]
-        say(f"[8/10] re-issuing {len(corrected):,} failed lines with corrected accounts (补发), as clerk")
+        say(i18n.say("demo.step.reissue", count=len(corrected)))
         asked = as_user["clerk"].call("ReissueLines", pb.CorrectLinesRequest(
             batch_id=r.batch_id, lines=[convert.line_to_pb(ln) for ln in corrected]))
-        say(f"      a change of who is paid (other accounts): change {asked.change.change_id} waits for a second "
-            "person; approved by the approver")
+        say(i18n.say("demo.reissue.change", change=asked.change.change_id))
         sent = as_user["approver"].call("ApproveLineChanges", pb.LineChangeRequest(
             batch_id=r.batch_id, change_id=asked.change.change_id)).file
-        say(f"      {sent.name}: only the corrected lines, under their original seqs")
+        say(i18n.say("demo.reissue.file", name=sent.name))
         _wait_for_results(as_user["clerk"], r.batch_id, bar, patience, base=lines - len(failed))
         again = [v.seq for v in _lines(as_user["clerk"], r.batch_id, "FAILED")]
         if again:
-            say(f"      {len(again):,} failed again: given up by the approver, refunded at close")
+            say(i18n.say("demo.reissue.again", count=len(again)))
             as_user["approver"].call("GiveUpLines", pb.ResolveLinesRequest(
                 batch_id=r.batch_id, seqs=again, reason="补发后仍失败 failed again after re-issue"))
 
@@ -462,13 +464,15 @@ def _statement(auditor: Client, r: BatchRun, profile, say) -> pb.StatementReconc
     files = [f for f in auditor.call("ListStatementFiles", pb.ListStatementFilesRequest(bank_code=r.bank_code)).files
              if f.state == "STORED"]
     if not files:
-        say(f"      bank {r.bank_code} sent no statement yet")
+        say(i18n.say("demo.statement.none", bank=r.bank_code))
         return None
     days = sorted({f.from_date for f in files} | {f.to_date for f in files})
     rec = auditor.call("GetStatementReconciliation", pb.GetStatementReconciliationRequest(
         bank_code=r.bank_code, account=files[0].account, from_date=days[0], to_date=days[-1]))
-    say(f"      bank statement(s) of the clearing account: {len(files)} file(s), {rec.matched_entries:,} entries "
-        f"matched, " + ("CLEAN, in balance" if rec.clean and rec.in_balance else f"{len(rec.breaks)} break(s)"))
+    if rec.clean and rec.in_balance:
+        say(i18n.say("demo.statement.clean", files=len(files), matched=rec.matched_entries))
+    else:
+        say(i18n.say("demo.statement.breaks", files=len(files), matched=rec.matched_entries, breaks=len(rec.breaks)))
     return rec
 
 
@@ -479,18 +483,19 @@ def _summarise(r: BatchRun, say) -> bool:
     if r.left_waiting:
         ok = r.batch.status == BatchStatus.NEEDS_CORRECTION.value and r.batch.funded_fen == 0
         say("")
-        say(f"{r.bank_code} batch {r.batch_id}: " + i18n.say("demo.left_waiting", batch=r.batch_id, status=r.batch.status)
-            + f": {'OK' if ok else 'MISMATCH'}")
+        say(i18n.say("demo.summary.waiting", bank=r.bank_code, batch=r.batch_id, verdict=_verdict(ok),
+                     state=i18n.say("demo.left_waiting", batch=r.batch_id, status=r.batch.status)))
         return ok
     recon, batch = r.reconciliation, r.batch
     content = json.loads(recon.content_json)
     say("")
     say(recon.text.split("=== ")[1].split("\n", 1)[1].rsplit("content sha256", 1)[0])
-    say("three copies, one content digest, each signature verified by the service:")
+    say(i18n.say("demo.copies"))
     for copy, valid in zip(recon.copies, r.verified or [], strict=False):
-        say(f"  {copy.party:<10} {copy.content_sha256}  {'verified' if valid else 'NOT VALID'}  {copy.label}")
+        verdict = i18n.say("demo.copy.verified" if valid else "demo.copy.invalid")
+        say(f"  {copy.party:<10} {copy.content_sha256}  {verdict}  {copy.label}")
     if r.exceptions:
-        say("exceptions (ykt exceptions): records of the bank's files that were not simply paid or failed")
+        say(i18n.say("demo.exceptions"))
         say("\n".join("  " + row for row in format_exceptions(r.exceptions, per_kind=3).splitlines()))
     by_status = {s.status: (s.count, s.fen) for s in batch.lines_by_status}
     paid_n = by_status.get(LineStatus.PAID.value, (0, 0))[0]
@@ -513,13 +518,19 @@ def _summarise(r: BatchRun, say) -> bool:
         ok = ok and {"SECOND_PAYMENT", "REREPORT", "NOT_INSTRUCTED"} <= kinds and all(
             found[k]["count"] > 0 for k in ("OVER", "DUPLICATE", "MISSED", "LATE")) and (
             found["LATE"]["count"] == paid_n and found["MISSED"]["count"] == refunded_n)
-    say(f"{r.bank_code} batch {r.batch_id}: funded {yuan(batch.funded_fen)} = paid {yuan(ledger['paid_fen'])} "
-        f"({paid_n:,} lines) + refunded {yuan(ledger['refunded_fen'])} ({refunded_n:,} lines)"
-        + (f"; due back from the bank {yuan(due_back)} (paid without our instruction)" if due_back else "")
-        + (f"; 多发 {found['OVER']['count']}, 重发 {found['DUPLICATE']['count']}, 漏发 {found['MISSED']['count']}, "
-           f"迟发 {found['LATE']['count']}" if any(v["count"] for v in found.values()) else "")
-        + f": {'OK' if ok else 'MISMATCH'}")
+    say(i18n.say("demo.summary.figures", bank=r.bank_code, batch=r.batch_id, funded=yuan(batch.funded_fen),
+                 paid=yuan(ledger["paid_fen"]), paid_count=paid_n, refunded=yuan(ledger["refunded_fen"]),
+                 refunded_count=refunded_n)
+        + (i18n.say("demo.summary.due_back", amount=yuan(due_back)) if due_back else "")
+        + (i18n.say("demo.summary.classes", over=found["OVER"]["count"], duplicate=found["DUPLICATE"]["count"],
+                    missed=found["MISSED"]["count"], late=found["LATE"]["count"])
+           if any(v["count"] for v in found.values()) else "")
+        + _verdict(ok))
     return ok
+
+
+def _verdict(ok: bool) -> str:
+    return i18n.say("demo.verdict.ok" if ok else "demo.verdict.mismatch")
 
 
 def _wait_for_results(client: Client, batch_id: str, bar: Bar, timeout_s: float = 600.0, base: int = 0) -> pb.Batch:

@@ -24,6 +24,7 @@ from grpc_reflection.v1alpha import reflection
 from adapter.auth import Authenticator, AuthInterceptor
 from adapter.language import LanguageInterceptor
 from adapter.servicer import DisbursementServicer
+from i18n import Phrase
 from observability.logs import RequestIdInterceptor
 from service.config import ConfigError
 from service.context import Context
@@ -74,8 +75,7 @@ def build(ctx: Context, address: str, max_workers: int = 8) -> tuple[grpc.Server
             port = server.add_insecure_port(address)
     except RuntimeError:  # gRPC could not bind: an address of no interface here, or a port just taken
         server.stop(None)
-        raise AddressUnavailable(f"cannot listen on {address}: no address there could be bound "
-                                 "(not an address of this host, or the port was just taken)") from None
+        raise AddressUnavailable(Phrase.of("config.listen.not_bound", address=address)) from None
     except ConfigError:
         server.stop(None)
         raise
@@ -92,7 +92,7 @@ def server_credentials(auth: AuthSettings) -> grpc.ServerCredentials:
         key, cert = auth.tls_key.read_bytes(), auth.tls_cert.read_bytes()
         ca = auth.client_ca.read_bytes() if auth.client_ca else None
     except OSError as exc:
-        raise ConfigError(f"auth: cannot read a TLS file: {exc}") from exc
+        raise ConfigError(Phrase.of("config.auth.tls_unreadable", why=str(exc))) from exc
     return grpc.ssl_server_credentials([(key, cert)], root_certificates=ca, require_client_auth=ca is not None)
 
 
@@ -104,13 +104,13 @@ def _check_free(address: str) -> None:
     try:
         port = int(port_text)
     except ValueError:
-        raise AddressUnavailable(f"cannot listen on {address}: expected HOST:PORT") from None
+        raise AddressUnavailable(Phrase.of("config.listen.host_port", address=address)) from None
     if port == 0:
         return  # any free port
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise AddressUnavailable(f"cannot listen on {address}: {exc.strerror}") from None
+        raise AddressUnavailable(Phrase.of("config.listen.failed", address=address, why=str(exc.strerror))) from None
     for family, kind, proto, _, sockaddr in infos:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -118,8 +118,7 @@ def _check_free(address: str) -> None:
                 probe.bind(sockaddr)
             except OSError as exc:  # anything but "in use" is left to gRPC, which tries each address
                 if exc.errno == errno.EADDRINUSE:
-                    raise AddressUnavailable(f"cannot listen on {address}: port {port} is in use "
-                                             "(is another ykt serve running on it?)") from None
+                    raise AddressUnavailable(Phrase.of("config.listen.in_use", address=address, port=port)) from None
 
 
 def _is_loopback(address: str) -> bool:

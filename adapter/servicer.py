@@ -21,6 +21,7 @@ import i18n
 from adapter import auth, convert, handed_in, language, line_change_rpc, statement_rpc
 from domain import beijing
 from domain.postings import bank_of
+from i18n.stored import shown
 from ledger import store
 from observability import logs, metrics
 from reports import verification
@@ -250,7 +251,8 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         retention.after_taking(self.ctx, f.bank_code, outcome.state, f.path, f.signature)
         return pb.IngestResultFileResponse(
             file=convert.file_to_pb(ingest.get_file(self.ctx, outcome.file_id)),
-            booked_lines=outcome.booked_lines, booked_fen=outcome.booked_fen, problems=outcome.problems,
+            booked_lines=outcome.booked_lines, booked_fen=outcome.booked_fen,
+            problems=[shown(p) for p in outcome.problems],
         )
 
     @_rpc

@@ -11,6 +11,7 @@ from datetime import date
 from adapter import handed_in
 from adapter.convert import page_size, timestamp
 from adapter.reading_report_pb import reading_to_pb
+from i18n.stored import shown
 from ledger import statements as repo
 from service import retention, statements
 from service.context import Context
@@ -23,7 +24,7 @@ def file_to_pb(row) -> pb.StatementFile:
     """A ``statement_files`` row."""
     return pb.StatementFile(
         file_id=row.id, bank_code=row.bank_code, name=row.name, sha256=row.sha256, state=row.state,
-        duplicate_of=row.duplicate_of or 0, last_error=row.last_error or "", received_by=row.received_by,
+        duplicate_of=row.duplicate_of or 0, last_error=shown(row.last_error), received_by=row.received_by,
         received_at=timestamp(row.received_at), archived_at=timestamp(row.archived_at),
         statement_id=row.statement_id or "", account=row.account or "",
         from_date=row.from_date.isoformat() if row.from_date else "",
@@ -40,7 +41,7 @@ def ingest(ctx: Context, request_iterator, user: str, scope: Scope = EVERY_BANK)
     outcome = statements.ingest_statement(ctx, f.bank_code, f.path, f.name, actor=user, signature=f.signature)
     retention.after_taking(ctx, f.bank_code, outcome.state, f.path, f.signature)
     return pb.IngestStatementFileResponse(file=file_to_pb(statements.get_file(ctx, outcome.file_id)),
-                                          problems=outcome.problems)
+                                          problems=[shown(p) for p in outcome.problems])
 
 
 def list_files(ctx: Context, request) -> pb.ListStatementFilesResponse:

@@ -46,6 +46,8 @@ import enum
 from typing import NamedTuple
 
 from domain.model import LineStatus, PaymentOutcome
+from i18n import Named, Phrase
+from i18n.stored import message
 
 # A line in one of these states was never sent to the bank (or was taken back before it was
 # paid): the bank paying it is an over-payment of the whole amount.
@@ -112,13 +114,18 @@ class Booking(NamedTuple):
     """
 
     disposition: Disposition
-    detail: str
+    detail: str  # a stored message (i18n.stored): said in the language of whoever reads it
     new_status: LineStatus | None = None
     paid_fen: int = 0
     failed_fen: int = 0
     due_fen: int = 0
     from_suspense: bool = False
     bank_ref: str = ""
+
+
+# The details of the commonest bookings, made once (a detail is a stored message, JSON).
+_PAID, _PAID_AFTER_FAILURE, _FAILED = message("booking.paid"), message("booking.paid_after_failure"), \
+    message("booking.failed")
 
 
 def book(record: Record, line: LineState | None, *, changed_in_file: bool = False,
@@ -133,12 +140,13 @@ def book(record: Record, line: LineState | None, *, changed_in_file: bool = Fals
     known = line.refs if line is not None else refs
     if record.outcome is PaymentOutcome.PAID and record.bank_ref and record.bank_ref in known:
         # whatever the payment was booked as (paid, due back), it is booked: this is news of it again
-        return Booking(Disposition.REREPORT, f"line {record.seq}: the same payment ({record.bank_ref}) reported again")
+        return Booking(Disposition.REREPORT, message("booking.same_payment_again", seq=record.seq,
+                                                     ref=record.bank_ref))
     booking = _book(record, line)
     if changed_in_file and booking.new_status is not None:
-        return Booking(Disposition.CONFLICT, f"line {record.seq}: an earlier record of this file already made it "
-                                             f"{line.status.value}; this one ({booking.disposition.value}) "
-                                             "contradicts it")
+        return Booking(Disposition.CONFLICT, message("booking.contradicts_file", seq=record.seq,
+                                                     status=Named("line_status", line.status.value),
+                                                     disposition=Named("disposition", booking.disposition.value)))
     return booking
 
 
@@ -154,46 +162,48 @@ def after(line: LineState, booking: Booking) -> LineState:
 def _book(record: Record, line: LineState | None) -> Booking:
     paid = record.outcome is PaymentOutcome.PAID
     if line is None:
-        return _never_instructed(record, f"line {record.seq} is not in the batch")
+        return _never_instructed(record, Phrase.of("booking.why.not_in_batch", seq=record.seq))
     if line.status in NEVER_INSTRUCTED:
-        return _never_instructed(record, f"line {record.seq} is {line.status.value}, never instructed to be paid")
+        return _never_instructed(record, Phrase.of("booking.why.never_instructed", seq=record.seq,
+                                                   status=Named("line_status", line.status.value)))
     mismatch = _names_another(record, line)
-    if mismatch:
+    if mismatch is not None:
         if paid:
-            return Booking(Disposition.OTHER_ACCOUNT, f"{mismatch}: paid, but not our line",
+            return Booking(Disposition.OTHER_ACCOUNT, message("booking.paid_not_ours", mismatch=mismatch),
                            due_fen=record.amount_fen, bank_ref=record.bank_ref)
-        return Booking(Disposition.OTHER_ACCOUNT, f"{mismatch}: a failure, but not our line's")
+        return Booking(Disposition.OTHER_ACCOUNT, message("booking.failed_not_ours", mismatch=mismatch))
     if line.status is LineStatus.PENDING:
         if paid:  # an earlier instruction paid after all is still a payment: a re-issue's then is 重发
             return _pay(record, line, from_suspense=False)
         if record.round < line.round:
-            return Booking(Disposition.REREPORT, f"failure of an earlier payment file (round {record.round}); "
-                                                 f"line {line.seq} was re-issued since")
-        return Booking(Disposition.FAILED, "failed", LineStatus.FAILED, failed_fen=line.amount_fen)
+            return Booking(Disposition.REREPORT, message("booking.failed_earlier_round", round=record.round,
+                                                         seq=line.seq))
+        return Booking(Disposition.FAILED, _FAILED, LineStatus.FAILED, failed_fen=line.amount_fen)
     if line.status is LineStatus.FAILED:
         if paid:
             return _pay(record, line, from_suspense=True)
-        return Booking(Disposition.REREPORT, f"line {line.seq} failed before; reported failed again")
+        return Booking(Disposition.REREPORT, message("booking.failed_again", seq=line.seq))
     if line.status is LineStatus.PAID:
         if not paid:
-            return Booking(Disposition.CONFLICT, f"line {line.seq} was reported paid; now reported failed")
+            return Booking(Disposition.CONFLICT, message("booking.paid_then_failed", seq=line.seq))
         return _paid_again(record, line)
-    return Booking(Disposition.CONFLICT, f"line {line.seq} is {line.status.value}; nothing more is booked on it")
+    return Booking(Disposition.CONFLICT, message("booking.nothing_more", seq=line.seq,
+                                                 status=Named("line_status", line.status.value)))
 
 
-def _never_instructed(record: Record, why: str) -> Booking:
+def _never_instructed(record: Record, why: Phrase) -> Booking:
     if record.outcome is PaymentOutcome.PAID:
-        return Booking(Disposition.NOT_INSTRUCTED, f"paid, but {why}", due_fen=record.amount_fen,
+        return Booking(Disposition.NOT_INSTRUCTED, message("booking.paid_but", why=why), due_fen=record.amount_fen,
                        bank_ref=record.bank_ref)
-    return Booking(Disposition.IGNORED_FAILURE, f"failed, but {why}")
+    return Booking(Disposition.IGNORED_FAILURE, message("booking.failed_but", why=why))
 
 
-def _names_another(record: Record, line: LineState) -> str:
+def _names_another(record: Record, line: LineState) -> Phrase | None:
     if record.account_index is not None and record.account_index != line.account_index:
-        return f"the record names another account than line {line.seq}"
+        return Phrase.of("booking.why.other_account", seq=line.seq)
     if record.name and plain_name(record.name) != plain_name(line.name):
-        return f"the record names another person than line {line.seq}"
-    return ""
+        return Phrase.of("booking.why.other_person", seq=line.seq)
+    return None
 
 
 def plain_name(name: str) -> str:
@@ -203,23 +213,24 @@ def plain_name(name: str) -> str:
 
 def _pay(record: Record, line: LineState, *, from_suspense: bool) -> Booking:
     amount, instructed, paid, ref = record.amount_fen, line.amount_fen, LineStatus.PAID, record.bank_ref
-    after_failure = " after it was reported failed" if from_suspense else ""
     if amount == instructed:
-        return Booking(Disposition.PAID, "paid" + after_failure, paid, amount, 0, 0, from_suspense, ref)
+        return Booking(Disposition.PAID, _PAID_AFTER_FAILURE if from_suspense else _PAID, paid, amount, 0, 0,
+                       from_suspense, ref)
     if amount < instructed:
-        return Booking(Disposition.PAID_SHORT, f"paid {amount} fen of {instructed} instructed{after_failure}; "
-                                               f"{instructed - amount} fen unpaid", paid, amount, 0, 0, from_suspense,
-                       ref)
-    return Booking(Disposition.PAID_OVER, f"paid {amount} fen, {amount - instructed} fen more than the "
-                                          f"{instructed} instructed{after_failure}",
+        return Booking(Disposition.PAID_SHORT,
+                       message("booking.paid_short_after_failure" if from_suspense else "booking.paid_short",
+                               amount=amount, instructed=instructed, unpaid=instructed - amount),
+                       paid, amount, 0, 0, from_suspense, ref)
+    return Booking(Disposition.PAID_OVER,
+                   message("booking.paid_over_after_failure" if from_suspense else "booking.paid_over",
+                           amount=amount, instructed=instructed, excess=amount - instructed),
                    paid, instructed, 0, amount - instructed, from_suspense, ref)
 
 
 def _paid_again(record: Record, line: LineState) -> Booking:
     if record.bank_ref and line.refs:
         first = ", ".join(sorted(line.refs))
-        return Booking(Disposition.SECOND_PAYMENT, f"line {line.seq} paid again under bank reference "
-                                                   f"{record.bank_ref} (booked before: {first})",
+        return Booking(Disposition.SECOND_PAYMENT, message("booking.second_payment", seq=line.seq,
+                                                           ref=record.bank_ref, first=first),
                        due_fen=record.amount_fen, bank_ref=record.bank_ref)
-    return Booking(Disposition.REREPORT, f"line {line.seq} reported paid again; no bank reference tells a second "
-                                         "payment from the same one (a second debit on the statement would)")
+    return Booking(Disposition.REREPORT, message("booking.paid_again_no_ref", seq=line.seq))

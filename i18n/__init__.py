@@ -15,6 +15,9 @@ Chinese text shows the code's name (已审核), the English text the code itself
 messages always have, so a script or a log search keeps finding it; :class:`Phrase` parts,
 texts of the catalogue themselves, said in the message's language; and :class:`Each` parts the
 caller wrote once per language from catalogue words (a list of names).
+
+Texts the ledger stores and shows later (a quarantine reason, an exception's detail, the audit
+log) are kept as messages, a key and its arguments, and said when read: :mod:`i18n.stored`.
 """
 from __future__ import annotations
 
@@ -147,6 +150,8 @@ def _said(value, lang: str):
         return name(value.kind, value.code, lang) if lang == "zh" else value.code
     if isinstance(value, Phrase):
         return say(value.key, lang, **dict(value.fields))
+    if isinstance(value, tuple):  # a list of parts (i18n.stored keeps lists as tuples)
+        return ("、" if lang == "zh" else ", ").join(str(_said(v, lang)) for v in value)
     return value
 
 

@@ -192,6 +192,7 @@ def start(ctx, address: str):
     """Serve ``/metrics`` on ``address`` ("HOST:PORT"; port 0 picks one) in a daemon thread; returns
     the HTTP server (``server_port`` is the port). The ledger's gauges are read through ``ctx``."""
     global _collector
+    from i18n import Phrase
     from service.config import ConfigError
 
     host, _, port_text = address.rpartition(":")
@@ -199,7 +200,7 @@ def start(ctx, address: str):
     try:
         port = int(port_text)
     except ValueError:
-        raise ConfigError(f"metrics_address {address!r}: expected HOST:PORT") from None
+        raise ConfigError(Phrase.of("config.metrics.host_port", address=repr(address))) from None
     if _collector is not None:
         REGISTRY.unregister(_collector)
     _collector = LedgerCollector(ctx)
@@ -207,5 +208,5 @@ def start(ctx, address: str):
     try:
         server, _thread = start_http_server(port, host, registry=REGISTRY)
     except OSError as exc:
-        raise ConfigError(f"metrics_address {address}: cannot listen there: {exc.strerror or exc}") from None
+        raise ConfigError(Phrase.of("config.metrics.listen", address=address, why=str(exc.strerror or exc))) from None
     return server

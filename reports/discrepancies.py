@@ -33,6 +33,7 @@ from datetime import date
 import i18n
 from domain.booking import Disposition
 from domain.model import LineStatus
+from i18n.stored import as_phrase, message
 
 
 class DiscrepancyClass(enum.StrEnum):
@@ -90,7 +91,7 @@ class Discrepancy:
     instructed_fen: int  # 0 when the line was never instructed
     fen: int  # the amount the class counts
     reason: str
-    detail: str = ""
+    detail: str = ""  # a stored message (i18n.stored), said where the report is shown
 
 
 def unpaid(line: LineFacts) -> tuple[int, str] | None:
@@ -118,7 +119,7 @@ def classify_line(line: LineFacts, *, missed_due: bool, payment_due: date | None
             yield Discrepancy(DiscrepancyClass.MISSED, line.seq, line.amount_fen, fen, reason)
     if payment_due is not None and line.paid_fen and line.paid_on is not None and line.paid_on > payment_due:
         yield Discrepancy(DiscrepancyClass.LATE, line.seq, line.amount_fen, line.paid_fen, "PAID_LATE",
-                          f"paid on {line.paid_on}, due {payment_due}")
+                          message("detail.paid_late", paid_on=str(line.paid_on), due=str(payment_due)))
 
 
 def classify_due(record: DueRecord) -> Discrepancy | None:
@@ -132,7 +133,8 @@ def classify_due(record: DueRecord) -> Discrepancy | None:
     else:
         return None
     return Discrepancy(kind, record.seq, instructed_fen, record.due_fen, record.disposition.value,
-                       f"file {record.file_id} record {record.record}: {record.detail}")
+                       message("detail.due_record", file=record.file_id, record=record.record,
+                               detail=as_phrase(record.detail)))
 
 
 def statement_duplicates(debits: dict[int, list[tuple[str, int]]], booked: dict[int, int],

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from datetime import date, datetime
-
 from domain.money import yuan
+from i18n import stored
 from reports import names
 from reports.documents import Document
 
@@ -178,7 +178,7 @@ def _reconciliation(c: dict) -> Layout:
             for item in slot["lines"]:
                 yield (slot["label"], item["seq"], item["instructed_fen"], item["fen"],
                        " ".join(filter(None, (names.name("reason", item.get("reason")),
-                                              names.reasons_in(item["detail"])))))
+                                              names.reasons_in(stored.shown(item["detail"]))))))
 
     lines = Table("差异明细 discrepancy lines",
                   (Column("类别 class"), Column("序号 seq", ID), Column("指令金额 instructed", FEN),
@@ -188,7 +188,8 @@ def _reconciliation(c: dict) -> Layout:
     quarantined = Table(q.get("label", "隔离回盘文件 quarantined result files"),
                         (Column("文件 file", ID), Column("名称 name"), Column("接收 received"),
                          Column("涉及 concerns"), Column("原因 reasons")),
-                        lambda: ((f["file_id"], f["name"], f["received_at"], f["concerns"], f["reasons"])
+                        lambda: ((f["file_id"], f["name"], f["received_at"], stored.shown(f["concerns"]),
+                                  stored.shown(f["reasons"]))
                                  for f in q["files"]),
                         len(q["files"]))
     tables = (figures, *_outcome(c.get("outcome"), f), *_statement(c.get("statement")), not_instructed,
@@ -259,7 +260,7 @@ def _refund(c: dict) -> Layout:
                      (Column("序号 seq", ID), Column("类别 kind"), AMOUNT, Column("文件 file", ID),
                       Column("记录 record", ID), Column("说明 detail")),
                      lambda: ((d["seq"], names.name("disposition", d["kind"]), d["due_fen"], d["file_id"], d["record"],
-                               d["detail"]) for d in due),
+                               stored.shown(d["detail"])) for d in due),
                      len(due))
     totals = _summary(("拨付金额 funded", c["funded_fen"]), ("已发放金额 paid", c["paid_fen"]),
                       ("结余资金 surplus", c["surplus_fen"]), ("退回财政金额 refunded", c["refunded_fen"]))

@@ -7,6 +7,7 @@ import unicodedata
 
 import i18n
 from domain.money import yuan
+from i18n import stored
 from reports import names
 from reports.capitals import capitals
 from reports.documents import Document
@@ -96,12 +97,13 @@ def _reconciliation(c: dict) -> str:
         lines.append(_row(names.name("discrepancy", kind), slot["count"], slot["fen"]))
         for item in slot["lines"][:10]:
             lines.append(f"      {_say('line', seq=item['seq'])}{names.name('reason', item.get('reason'))} "
-                         f"{names.reasons_in(item['detail'])}".rstrip())
+                         f"{names.reasons_in(stored.shown(item['detail']))}".rstrip())
     quarantined = c.get("quarantined_files")
     if quarantined:
         lines.append(f"  {_pad(quarantined['label'], 34)}{quarantined['count']:>10,}")
         for f in quarantined["files"][:10]:
-            lines.append(f"      {_say('file')} {f['file_id']} {f['name']} ({f['concerns']}): {f['reasons'][:200]}")
+            lines.append(f"      {_say('file')} {f['file_id']} {f['name']} ({stored.shown(f['concerns'])}): "
+                         f"{stored.shown(f['reasons'])[:200]}")
     lines += _checks(c["checks"])
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from domain.duties import Duty, Part
 from domain.model import BatchHeader, BatchStatus, LineStatus
 from domain.postings import BatchAccounts, funding
 from i18n import Named, Phrase
+from i18n.stored import message
 from ledger import store
 from service import errors, screening
 from service.context import Context
@@ -60,7 +61,8 @@ def approve(ctx: Context, batch_id: str, approver: str):
             total_fen=fen,
         )
         store.audit(conn, now, approver, "APPROVE", batch_id, None,
-                    f"{count} lines, {fen} fen instructed" + (f"; {held} held by the stop list" if held else ""))
+                    message("audit.approve_held", count=count, fen=fen, held=held) if held
+                    else message("audit.approve", count=count, fen=fen))
         return store.get_batch(conn, batch_id)
 
 
@@ -101,7 +103,7 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
             funded_at=now,
             payment_due=due,
         )
-        store.audit(conn, now, actor, "FUND", batch_id, None, f"{amount_fen} fen")
+        store.audit(conn, now, actor, "FUND", batch_id, None, message("audit.fund", fen=amount_fen))
         return store.get_batch(conn, batch_id)
 
 

@@ -34,9 +34,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
 from pydantic import ValidationError as _ValidationError
 
+import i18n
 from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
 from domain.programs import Program
 from domain.workdays import PACKAGE_CALENDAR, Calendar, CalendarDataError, calendar_from_table
+from i18n import Named, Phrase
 from service import file_security
 from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
@@ -57,15 +59,52 @@ ENV_PREFIX = "YKT_"
 # YKT_ variables that are not settings (the client commands', the PDF font's, the tests'): never
 # taken for a misspelt setting
 HANDED_IN_MAX_BYTES = 2 * 1024**3  # default of handed_in_max_bytes: 2 GiB
-OTHER_ENV = frozenset({"YKT_TOKEN", "YKT_TLS_CA", "YKT_TLS_CERT", "YKT_TLS_KEY", "YKT_PII_KEYS", "YKT_CJK_FONT"})
+OTHER_ENV = frozenset({"YKT_TOKEN", "YKT_TLS_CA", "YKT_TLS_CERT", "YKT_TLS_KEY", "YKT_PII_KEYS", "YKT_CJK_FONT",
+                       "YKT_LANG"})
 
 
 class ConfigError(ValueError):
-    """Settings that cannot be used; each problem is one line naming the file and the key."""
+    """Settings that cannot be used; each problem is one line naming the file, the key and why.
 
-    def __init__(self, *problems: str):
-        self.problems: tuple[str, ...] = tuple(problems) or ("unusable settings",)
+    A problem is a message of the catalogue (a :class:`~i18n.Phrase`, words in
+    i18n/catalogue_config.py), said in the reader's language by :meth:`said`; its key is the
+    problem's stable code (:attr:`codes`, for ``--json`` and logs). A plain text (the caller's
+    own words, already in its language) is shown as it is, code ``config.text``. ``str()`` and
+    :attr:`problems` are the English lines, as they always were. :attr:`language` is the
+    settings' own ``language`` when it could be read (``YKT_LANGUAGE``, else the file's key):
+    the language of these lines unless the person asked for one (adapter/cli.py)."""
+
+    def __init__(self, *problems: str | Phrase, language: str | None = None):
+        self.messages: tuple[str | Phrase, ...] = tuple(problems) or (Phrase("config.unusable"),)
+        self.problems: tuple[str, ...] = tuple(str(p) for p in self.messages)
+        self.language = language
         super().__init__("\n".join(self.problems))
+
+    def said(self, lang: str | None = None) -> tuple[str, ...]:
+        """The problems, one line each, in ``lang`` (default: this context's language)."""
+        return tuple(i18n.say(p.key, lang, **dict(p.fields)) if isinstance(p, Phrase) else p for p in self.messages)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Each problem's stable code: its message's key (the profile's own, for a bank's profile)."""
+        return tuple(code_of(p) for p in self.messages)
+
+
+def code_of(problem: str | Phrase) -> str:
+    """The stable code of a problem: its key, or the key of the problem it wraps (``problem``)."""
+    if not isinstance(problem, Phrase):
+        return "config.text"
+    inner = dict(problem.fields).get("problem")
+    return code_of(inner) if isinstance(inner, Phrase) else problem.key
+
+
+def setting_language(raw: Mapping[str, Any], environ: Mapping[str, str] | None) -> str | None:
+    """The ``language`` setting of settings that may not load: ``YKT_LANGUAGE``, else the file's
+    key; None when neither names a language we speak."""
+    for value in ((environ or {}).get(f"{ENV_PREFIX}LANGUAGE"), raw.get("language")):
+        if isinstance(value, str) and value.strip().lower() in i18n.LANGUAGES:
+            return value.strip().lower()
+    return None
 
 
 class UnknownBank(ConfigError):
@@ -280,11 +319,11 @@ class _Root(_Table):
     banks: dict[str, _Bank] = Field(default_factory=dict, description="a table of [banks.CODE] tables")
 
 
-# Why a key someone might write is not a key here
+# Why a key someone might write is not a key here (a message's key)
 _HINTS = {  # the unknown key's place, "*" for any name
-    ("banks", "*", "*"): " (bank details belong in its profile)",
-    ("banks", "*", "sftp", "password"): " (name the environment variable that holds it: password_env)",
-    ("auth", "users", "*", "token"): " (the settings hold only its SHA-256: token_sha256)",
+    ("banks", "*", "*"): "config.hint.bank_details",
+    ("banks", "*", "sftp", "password"): "config.hint.password",
+    ("auth", "users", "*", "token"): "config.hint.token",
 }
 
 
@@ -294,21 +333,32 @@ _HINTS = {  # the unknown key's place, "*" for any name
 def load(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read and check a TOML settings file, overridden by ``YKT_...`` variables of ``environ``
     (default: the process's environment)."""
+    environ = os.environ if environ is None else environ
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    return from_dict(raw, base=path.parent, source=str(path), environ=os.environ if environ is None else environ)
+        raise ConfigError(Phrase.of("config.unreadable", file=str(path), why=str(exc)),
+                          language=setting_language({}, environ)) from exc
+    return from_dict(raw, base=path.parent, source=str(path), environ=environ)
 
 
 def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
               environ: Mapping[str, str] | None = None) -> Settings:
-    """Check settings given as the tables of a TOML file; ``environ`` (none by default) overrides them."""
+    """Check settings given as the tables of a TOML file; ``environ`` (none by default) overrides them.
+    A :class:`ConfigError` carries the settings' language when they name one (:func:`setting_language`)."""
+    try:
+        return _from_dict(raw, base, source, environ)
+    except ConfigError as exc:
+        exc.language = exc.language or setting_language(raw, environ)
+        raise
+
+
+def _from_dict(raw: Mapping[str, Any], base: Path, source: str, environ: Mapping[str, str] | None) -> Settings:
     origins: dict[str, str] = {}
     problems: list[str] = []
     if environ is not None:
-        raw, origins, env_problems = _apply_environment(raw, environ)
-        problems.extend(f"{source}: {p}" for p in env_problems)
+        raw, origins, env_problems = _apply_environment(raw, environ, source)
+        problems.extend(env_problems)
     label = _Label(source, origins)
     try:
         model = _Root.model_validate(raw)
@@ -325,7 +375,7 @@ def from_dict(raw: Mapping[str, Any], base: Path, source: str = "<settings>",
         try:
             return make(*args)
         except ConfigError as exc:
-            problems.extend(exc.problems)
+            problems.extend(exc.messages)
             return None
 
     data_dir = path_of(model.data_dir)
@@ -381,9 +431,11 @@ class _Label:
     def __init__(self, source: str, origins: Mapping[str, str]):
         self.source, self.origins = source, origins
 
-    def __call__(self, key: str) -> str:
+    def __call__(self, key: str) -> Phrase:
         origin = self.origins.get(key)
-        return f"{self.source}: {key}" + (f" (from {origin})" if origin else "")
+        if origin:
+            return Phrase.of("config.where.env", file=self.source, setting=key, var=origin)
+        return Phrase.of("config.where", file=self.source, setting=key)
 
 
 def _bank(code: str, bank: _Bank, path_of, label: _Label) -> BankProfile:
@@ -391,15 +443,16 @@ def _bank(code: str, bank: _Bank, path_of, label: _Label) -> BankProfile:
     try:
         profile = load_profile(path_of(bank.profile))
     except ProfileError as exc:
-        raise ConfigError(f"{label(where + '.profile')}: {exc}") from None
+        raise ConfigError(Phrase.of("config.bank.profile", where=label(where + ".profile"), problem=exc.message)) from None
     if profile.code != code:
-        raise ConfigError(f"{label(where + '.profile')}: the profile is for bank {profile.code!r}")
+        raise ConfigError(Phrase.of("config.bank.other_profile", where=label(where + ".profile"),
+                                    code=repr(profile.code)))
     profile = profile.with_connection(_endpoint(code, bank.sftp, f"{where}.sftp", path_of, label))
     keys = None if bank.keys is None else {k: v for k, v in bank.keys.model_dump().items() if v is not None}
     try:  # the key set files for the bank's [security] demands (service/file_security.py)
         return file_security.with_settings_keys(profile, keys, path_of)
-    except ValueError as exc:
-        raise ConfigError(f"{label(where)}.{exc}") from None
+    except ValueError as exc:  # file_security's own words: "keys.sign: ..."
+        raise ConfigError(Phrase.of("config.bank.keys", where=label(where), detail=str(exc))) from None
 
 
 def _endpoint(code: str, sftp: _Sftp, where: str, path_of, label: _Label) -> SftpEndpoint:
@@ -414,9 +467,9 @@ def _endpoint(code: str, sftp: _Sftp, where: str, path_of, label: _Label) -> Sft
             retry_attempts=sftp.retry_attempts, retry_base_s=sftp.retry_base_s, retry_cap_s=sftp.retry_cap_s,
         )
     except ValueError as exc:
-        raise ConfigError(f"{label(where)}: {exc}") from None
+        raise ConfigError(Phrase.of("config.detail", where=label(where), detail=str(exc))) from None
     if endpoint.host_key is None and endpoint.known_hosts_path is None:
-        raise ConfigError(f"{label(where)}: needs host_key or known_hosts (never trust on first use)")
+        raise ConfigError(Phrase.of("config.sftp.host_key_needed", where=label(where)))
     return endpoint
 
 
@@ -425,20 +478,25 @@ def _calendar(table: _Calendar, path_of, label: _Label) -> Calendar:
     State Council published them: ``file`` (a TOML file of ``[years.YYYY]`` tables, relative to
     the settings) or the ``[calendar.years.YYYY]`` tables inline; see :func:`calendar_from_table`."""
     if table.file is None:
-        where, data = f"{label('calendar')}.", {} if table.years is None else {"years": table.years}
+        data = {} if table.years is None else {"years": table.years}
+
+        def problem(detail: str) -> Phrase:
+            return Phrase.of("config.calendar.years", where=label("calendar"), detail=detail)
     elif table.years is not None:
-        raise ConfigError(f"{label('calendar')}: give file or years, not both")
+        raise ConfigError(Phrase.of("config.calendar.both", where=label("calendar")))
     else:
         path = path_of(table.file)
-        where = f"{label('calendar.file')} ({path}): "
+
+        def problem(detail: str) -> Phrase:
+            return Phrase.of("config.calendar.file", where=label("calendar.file"), path=str(path), detail=detail)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{where}{exc}") from None
+            raise ConfigError(problem(str(exc))) from None
     try:
         return calendar_from_table(data)
-    except CalendarDataError as exc:
-        raise ConfigError(f"{where}{exc}") from None
+    except CalendarDataError as exc:  # the calendar's own words
+        raise ConfigError(problem(str(exc))) from None
 
 
 def _registered(name: str, table: _Program, label: _Label) -> Program | None:
@@ -449,16 +507,14 @@ def _registered(name: str, table: _Program, label: _Label) -> Program | None:
     registry_keys = [k for k in ("department", "period", "standard_fen") if getattr(table, k) is not None]
     if table.code is None:
         if registry_keys:
-            raise ConfigError(f"{label(where + '.' + registry_keys[0])}: a program in the registry needs a code "
-                              f"(code = \"...\", 1 to 16 of A-Z, 0-9 and _)")
+            raise ConfigError(Phrase.of("config.program.needs_code", where=label(where + "." + registry_keys[0])))
         return None
     if name == "default":
-        raise ConfigError(f"{label(where + '.code')}: [programs.default] sets the policy of every program; "
-                          "it is not a program to register")
+        raise ConfigError(Phrase.of("config.program.default_code", where=label(where + ".code")))
     missing = [k for k in ("department", "period") if getattr(table, k) is None]
     if missing:
-        raise ConfigError(f"{label(where + '.' + missing[0])}: missing: a registered program needs "
-                          f"{' and '.join(missing)}")
+        raise ConfigError(Phrase.of("config.program.missing", where=label(where + "." + missing[0]),
+                                    keys=" and ".join(missing)))
     return Program(name, table.code, table.department, table.period, table.standard_fen)
 
 
@@ -468,7 +524,7 @@ def _policy(table: _Program, where: str, label: _Label) -> ProgramPolicy:
         return ProgramPolicy(one_card=OneCardPolicy(table.one_card), region=RegionPolicy(table.region),
                              region_digits=table.region_digits)
     except ValueError as exc:  # the schema admits only valid values; kept for a policy that adds rules
-        raise ConfigError(f"{label(where)}: {exc}") from None
+        raise ConfigError(Phrase.of("config.detail", where=label(where), detail=str(exc))) from None
 
 
 def _auth(table: _Auth, path_of, label: _Label) -> AuthSettings:
@@ -483,14 +539,14 @@ def _auth(table: _Auth, path_of, label: _Label) -> AuthSettings:
             continue
         files[key] = path_of(value)
         if not files[key].is_file():
-            problems.append(f"{label('auth.' + key)}: no such file {files[key]}")
+            problems.append(Phrase.of("config.auth.no_file", where=label("auth." + key), path=str(files[key])))
     if problems:
         raise ConfigError(*problems)
     if ("tls_cert" in files) != ("tls_key" in files):
         missing = "tls_key" if "tls_cert" in files else "tls_cert"
-        raise ConfigError(f"{label('auth.' + missing)}: missing (tls_cert and tls_key go together)")
+        raise ConfigError(Phrase.of("config.auth.tls_pair", where=label("auth." + missing)))
     if "client_ca" in files and "tls_cert" not in files:
-        raise ConfigError(f"{label('auth.client_ca')}: needs tls_cert and tls_key (client certificates need TLS)")
+        raise ConfigError(Phrase.of("config.auth.client_ca", where=label("auth.client_ca")))
     users: dict[str, User] = {}
     seen_tokens: dict[str, str] = {}
     seen_cns: dict[str, str] = {}
@@ -499,17 +555,17 @@ def _auth(table: _Auth, path_of, label: _Label) -> AuthSettings:
         try:
             users[name] = user = _user(name, spec, where, label)
         except ConfigError as exc:
-            problems.extend(exc.problems)
+            problems.extend(exc.messages)
             continue
         if user.token_sha256 is not None:
             if user.token_sha256 in seen_tokens:
-                problems.append(f"{label(where + '.token_sha256')}: the same token as user "
-                                f"{seen_tokens[user.token_sha256]!r}")
+                problems.append(Phrase.of("config.auth.same_token", where=label(where + ".token_sha256"),
+                                          user=repr(seen_tokens[user.token_sha256])))
             seen_tokens[user.token_sha256] = name
         if user.cert_cn is not None:
             if user.cert_cn in seen_cns:
-                problems.append(f"{label(where + '.cert_cn')}: {user.cert_cn!r} is already user "
-                                f"{seen_cns[user.cert_cn]!r}")
+                problems.append(Phrase.of("config.auth.same_cn", where=label(where + ".cert_cn"),
+                                          cn=repr(user.cert_cn), user=repr(seen_cns[user.cert_cn])))
             seen_cns[user.cert_cn] = name
     if problems:
         raise ConfigError(*problems)
@@ -519,45 +575,43 @@ def _auth(table: _Auth, path_of, label: _Label) -> AuthSettings:
 
 def _user(name: str, spec: _User, where: str, label: _Label) -> User:
     if not name.strip():
-        raise ConfigError(f"{label(where)}: a user needs a name")
+        raise ConfigError(Phrase.of("config.user.no_name", where=label(where)))
     if (spec.role is None) == (spec.roles is None):
-        raise ConfigError(f"{label(where)}: give role (or roles, a list); one of them, not both")
+        raise ConfigError(Phrase.of("config.user.role_or_roles", where=label(where)))
     key = "role" if spec.role is not None else "roles"
     names = [spec.role] if spec.role is not None else spec.roles
     if not names:
-        raise ConfigError(f"{label(where + '.' + key)}: expected a role name or a non-empty list of them")
+        raise ConfigError(Phrase.of("config.user.no_roles", where=label(where + "." + key)))
     roles = set()
     for role in names:
         try:
             roles.add(Role(role))
         except ValueError:
-            raise ConfigError(f"{label(where + '.' + key)}: unknown role {role!r} "
-                              f"(known: {', '.join(r.value for r in Role)})") from None
+            raise ConfigError(Phrase.of("config.user.unknown_role", where=label(where + "." + key), role=repr(role),
+                                        known=", ".join(r.value for r in Role))) from None
     digest, cn = spec.token_sha256, spec.cert_cn
     if digest is None and cn is None:
-        raise ConfigError(f"{label(where)}: missing credentials: give token_sha256 and/or cert_cn")
+        raise ConfigError(Phrase.of("config.user.no_credentials", where=label(where)))
     if digest is not None:
         if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
-            raise ConfigError(f"{label(where + '.token_sha256')}: expected 64 hex digits, the SHA-256 of the token "
-                              "(ykt token prints one); never the token itself")
+            raise ConfigError(Phrase.of("config.user.token_sha256", where=label(where + ".token_sha256")))
         digest = digest.lower()
     if cn is not None and not cn.strip():
-        raise ConfigError(f"{label(where + '.cert_cn')}: expected the common name of the user's client certificate")
+        raise ConfigError(Phrase.of("config.user.cert_cn", where=label(where + ".cert_cn")))
     banks = frozenset(spec.banks or ())
     if Role.BANK in roles and not banks:
-        raise ConfigError(f"{label(where)}: a BANK user needs the codes of the banks it acts for: "
-                          'banks = ["CODE", ...] (it sees and hands in nothing of any other bank)')
+        raise ConfigError(Phrase.of("config.user.bank_needs_banks", where=label(where)))
     if Role.BANK not in roles and spec.banks is not None:
-        raise ConfigError(f"{label(where + '.banks')}: only a BANK user acts for banks")
+        raise ConfigError(Phrase.of("config.user.banks_not_bank", where=label(where + ".banks")))
     if any(not code.strip() for code in banks):
-        raise ConfigError(f"{label(where + '.banks')}: expected bank codes, got an empty one")
+        raise ConfigError(Phrase.of("config.user.empty_bank", where=label(where + ".banks")))
     return User(name, frozenset(roles), digest, cn, banks)
 
 
-def _user_bank_problems(auth: AuthSettings, configured: set[str], label: _Label) -> list[str]:
+def _user_bank_problems(auth: AuthSettings, configured: set[str], label: _Label) -> list[Phrase]:
     """A BANK user's banks must be configured banks (``[banks.CODE]``)."""
-    known = ", ".join(sorted(configured)) or "none configured"
-    return [f"{label(f'auth.users.{name}.banks')}: unknown bank {code!r} (configured: {known})"
+    known = ", ".join(sorted(configured)) or Phrase("config.none_configured")
+    return [Phrase.of("config.user.unknown_bank", where=label(f"auth.users.{name}.banks"), code=repr(code), known=known)
             for name, user in auth.users.items() for code in sorted(user.banks - configured)]
 
 
@@ -607,44 +661,52 @@ _EXPECTED = {"int_type": "an integer", "float_type": "a number", "string_type": 
              "model_attributes_type": "a table", "list_type": "a list"}
 
 
-def _problems(exc: _ValidationError, label: _Label) -> list[str]:
+def _problems(exc: _ValidationError, label: _Label) -> list[Phrase]:
+    """What the schema refused, one message each. What a setting takes is its description, a
+    :class:`~i18n.Named` ``setting_expects`` code: kept in English, named in Chinese."""
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(str(p) for p in err["loc"])
-        key = ".".join(loc)
+        where = label(".".join(loc))
         if err["type"] == "extra_forbidden":
-            out.append(f"{label(key)}: {_unknown(loc)}")
+            out.append(_unknown(loc, where))
         elif err["type"] == "missing":
-            out.append(f"{label(key)}: missing")
+            out.append(Phrase.of("config.missing", where=where))
         else:
             info, _ = _walk(err["loc"])
             what = (info.description if info is not None and info.description else None) or _EXPECTED.get(err["type"])
-            message = f"expected {what}" if what else err["msg"]
-            out.append(f"{label(key)}: {message}, got {err['input']!r}")
+            if what:
+                out.append(Phrase.of("config.expected", where=where, what=Named("setting_expects", what),
+                                     got=repr(err["input"])))
+            else:  # pydantic's own words
+                out.append(Phrase.of("config.invalid", where=where, detail=err["msg"], got=repr(err["input"])))
     return out
 
 
-def _unknown(loc: tuple[str, ...]) -> str:
+def _unknown(loc: tuple[str, ...], where: Phrase) -> Phrase:
     """``unknown key`` with why, or the nearest valid name, and the valid names."""
     _, parent = _walk(loc[:-1])
     known = list(_unwrap(parent).model_fields)
-    hint = next((text for pattern, text in _HINTS.items()
-                 if len(pattern) == len(loc) and all(p in ("*", part) for p, part in zip(pattern, loc))), "")
+    hint = next((key for pattern, key in _HINTS.items()
+                 if len(pattern) == len(loc) and all(p in ("*", part) for p, part in zip(pattern, loc))), None)
     near = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
-    guess = f"; did you mean {near[0]!r}?" if near and not hint else ""
-    return f"unknown key{hint}{guess} (valid: {', '.join(known)})"
+    guess = Phrase.of("config.did_you_mean", name=repr(near[0])) if near and not hint else ""
+    return Phrase.of("config.unknown_key", where=where, hint=Phrase(hint) if hint else "", guess=guess,
+                     valid=", ".join(known))
 
 
 # -- the environment ----------------------------------------------------------------------------
 
 
-def _apply_environment(raw: Mapping[str, Any], environ: Mapping[str, str]
-                       ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """The settings with ``YKT_...`` variables applied; which key came from which variable; problems."""
+def _apply_environment(raw: Mapping[str, Any], environ: Mapping[str, str], source: str
+                       ) -> tuple[dict[str, Any], dict[str, str], list[Phrase]]:
+    """The settings with ``YKT_...`` variables applied; which key came from which variable; problems
+    (``source`` names the settings file in them)."""
     merged = copy.deepcopy(dict(raw))
     origins: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Phrase] = []
     for var in sorted(v for v in environ if v.startswith(ENV_PREFIX) and v not in OTHER_ENV):
+        where = Phrase.of("config.where", file=source, setting=var)
         name = var[len(ENV_PREFIX):]
         found, why = _env_target(merged, name)
         from_file = False
@@ -654,18 +716,19 @@ def _apply_environment(raw: Mapping[str, Any], environ: Mapping[str, str]
             why = why if found is None else why_file
         if found is None:
             if why:
-                problems.append(f"{var}: {why}")
+                problems.append(Phrase(why[0], (("where", where), *why[1].items())))
             continue
         keys, info = found
         if from_file and var[:-len("_FILE")] in environ:
-            problems.append(f"{var[:-len('_FILE')]} and {var}: both set; give one")
+            problems.append(Phrase.of("config.env.both", file=source, var=var[:-len("_FILE")], file_var=var))
             continue
         value = environ[var]
         if from_file:
             try:
                 value = Path(value).read_text(encoding="utf-8").rstrip("\r\n")
             except (OSError, UnicodeDecodeError) as exc:
-                problems.append(f"{var}: cannot read {value}: {getattr(exc, 'strerror', None) or exc}")
+                problems.append(Phrase.of("config.env.unreadable", where=where, path=value,
+                                          why=str(getattr(exc, "strerror", None) or exc)))
                 continue
         table = merged
         for key in keys[:-1]:
@@ -678,9 +741,12 @@ def _apply_environment(raw: Mapping[str, Any], environ: Mapping[str, str]
     return merged, origins, problems
 
 
-def _env_target(raw: Mapping[str, Any], name: str) -> tuple[tuple[list[str], Any] | None, str]:
+_Why = tuple[str, dict[str, str]] | None  # why a variable sets no setting: a message's key and fields but where
+
+
+def _env_target(raw: Mapping[str, Any], name: str) -> tuple[tuple[list[str], Any] | None, _Why]:
     """The keys a variable name (without ``YKT_``) sets and their field; or None and why not
-    ("" when the variable is simply not a setting's)."""
+    (None when the variable is simply not a setting's)."""
     parts = name.split("__")
     kind: Any = _Root
     node: Any = raw
@@ -694,11 +760,13 @@ def _env_target(raw: Mapping[str, Any], name: str) -> tuple[tuple[list[str], Any
                 if len(parts) == 1:  # YKT_SOMETHING: another tool's variable, unless close to a setting's
                     names = [f.upper() for f in kind.model_fields if not _is_table(kind.model_fields[f].annotation)]
                     near = difflib.get_close_matches(part.upper().removesuffix("_FILE"), names, n=1, cutoff=0.8)
-                    return None, (f"no such setting; did you mean {ENV_PREFIX}{near[0]}?" if near else "")
+                    return None, (("config.env.near", {"near": f"{ENV_PREFIX}{near[0]}"}) if near else None)
                 near = difflib.get_close_matches(part.upper(), [f.upper() for f in kind.model_fields], n=1, cutoff=0.6)
-                nearest = "__".join([*(k.upper() for k in keys), near[0]]) if near else ""
-                guess = f"; did you mean {ENV_PREFIX}{nearest}?" if near else ""
-                return None, f"no such setting {'.'.join([*keys, part.lower()])}{guess}"
+                key = ".".join([*keys, part.lower()])
+                if not near:
+                    return None, ("config.env.unknown", {"key": key})
+                nearest = "__".join([*(k.upper() for k in keys), near[0]])
+                return None, ("config.env.unknown_near", {"key": key, "near": f"{ENV_PREFIX}{nearest}"})
             info, kind = kind.model_fields[match], kind.model_fields[match].annotation
             keys.append(match)
         elif typing.get_origin(kind) is dict:
@@ -707,12 +775,11 @@ def _env_target(raw: Mapping[str, Any], name: str) -> tuple[tuple[list[str], Any
             info, kind = None, typing.get_args(kind)[1]
             keys.append(match)
         else:
-            return None, f"no such setting {'.'.join([*keys, part.lower()])}"
+            return None, ("config.env.unknown", {"key": ".".join([*keys, part.lower()])})
         node = node.get(keys[-1]) if isinstance(node, dict) else None
     if info is None or _is_table(info.annotation):
-        return None, (f"{'.'.join(keys)} is a table: set its keys one by one "
-                      f"({ENV_PREFIX}{name}__KEY)")
-    return (keys, info), ""
+        return None, ("config.env.table", {"key": ".".join(keys), "var": f"{ENV_PREFIX}{name}"})
+    return (keys, info), None
 
 
 def _from_text(text: str, info: Any) -> Any:
@@ -767,16 +834,16 @@ def check_start(settings: Settings, environ: Mapping[str, str] | None = None) ->
     missing or unusable and every environment variable they name that is not set."""
     problems = start_problems(settings, environ)
     if problems:
-        raise ConfigError(*problems)
+        raise ConfigError(*problems, language=settings.language)
 
 
-def start_problems(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
+def start_problems(settings: Settings, environ: Mapping[str, str] | None = None) -> list[Phrase]:
     from privacy.errors import KeyringError, KeyringNotConfigured
     from privacy.keys import Keyring
 
     env = os.environ if environ is None else environ
     label = _Label(settings.source, settings.origins)
-    problems: list[str] = []
+    problems: list[Phrase] = []
     for code, profile in settings.banks.items():
         if profile.sftp is not None:
             problems.extend(_sftp_problems(profile.sftp, f"banks.{code}.sftp", label, env))
@@ -786,26 +853,26 @@ def start_problems(settings: Settings, environ: Mapping[str, str] | None = None)
         if path is not None:
             why = _pem_problem(path, private=key == "tls_key")
             if why:
-                problems.append(f"{label('auth.' + key)}: {why}")
+                problems.append(Phrase.of("config.start.pem", where=label("auth." + key), problem=why))
     try:
         try:
             Keyring.from_env(env)
         except KeyringNotConfigured:
             Keyring.load(settings.key_file)
     except KeyringError as exc:
-        problems.append(f"{label('pii_key_file')}: personal-data keys: {exc} "
-                        f"(create them with: ykt keys init --config {settings.source})")
+        problems.append(Phrase.of("config.start.pii_keys", where=label("pii_key_file"), detail=str(exc),
+                                  file=settings.source))
     problems.extend(_key_file_problems(settings, label, env))
     return problems
 
 
-def _key_file_problems(settings: Settings, label: _Label, env: Mapping[str, str]) -> list[str]:
+def _key_file_problems(settings: Settings, label: _Label, env: Mapping[str, str]) -> list[Phrase]:
     """Private key files: readable by their owner only, and kept apart from the data they
     protect unless ``keys_in_data_dir`` says otherwise (the personal-data keys, the report-signing
     key, the TLS key, each bank's SFTP key and private key sets)."""
     private = [] if env.get("YKT_PII_KEYS") else [("pii_key_file", settings.key_file)]
-    private.append(("the report-signing key", settings.legacy_signing_key_file))
-    private.append(("the report-signing keys", settings.signing_key_file))
+    private.append(("config.start.signing_key", settings.legacy_signing_key_file))
+    private.append(("config.start.signing_keys", settings.signing_key_file))
     if settings.auth.tls_key is not None:
         private.append(("auth.tls_key", settings.auth.tls_key))
     for code, profile in settings.banks.items():
@@ -818,21 +885,19 @@ def _key_file_problems(settings: Settings, label: _Label, env: Mapping[str, str]
     data = settings.data_dir.resolve()
     problems = []
     for key, path in private:
-        where = label(key) if "." in key or key == "pii_key_file" else f"{settings.source}: {key}"
+        where = label(key) if not key.startswith("config.") else Phrase.of("config.where", file=settings.source,
+                                                                           setting=Phrase(key))
         if not path.exists():
             continue  # named missing by the checks above, or made at first use (the signing key)
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
-            problems.append(f"{where}: {path} is readable by others (mode {mode:04o}); it holds a private "
-                            f"key: chmod 600 {path}")
+            problems.append(Phrase.of("config.start.key_readable", where=where, path=str(path), mode=f"{mode:04o}"))
         if not settings.keys_in_data_dir and path.resolve().is_relative_to(data):
-            problems.append(f"{where}: {path} lies inside the data folder {data}, which a backup or a copy "
-                            "would then carry with the keys that open it: keep keys apart (the default is "
-                            "keys/ beside the settings file), or set keys_in_data_dir = true")
+            problems.append(Phrase.of("config.start.key_in_data", where=where, path=str(path), data=str(data)))
     return problems
 
 
-def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str, str]) -> list[str]:
+def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str, str]) -> list[Phrase]:
     import paramiko
 
     from sftp.keys import load_private_key, parse_public_key_line
@@ -842,27 +907,29 @@ def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str
         try:
             parse_public_key_line(ep.host_key)
         except ValueError as exc:
-            problems.append(f"{label(where + '.host_key')}: not the bank's public key: {exc}")
+            problems.append(Phrase.of("config.start.not_host_key", where=label(where + ".host_key"), detail=str(exc)))
     elif ep.known_hosts_path is not None:
         path = ep.known_hosts_path
         try:
             known = paramiko.HostKeys(str(path))
         except (OSError, paramiko.SSHException, ValueError) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            problems.append(f"{label(where + '.known_hosts')}: cannot read {path}: {why}")
+            problems.append(Phrase.of("config.start.known_hosts_unreadable", where=label(where + ".known_hosts"),
+                                      path=str(path), why=why))
         else:
             names = [ep.host] if ep.port == 22 else [f"[{ep.host}]:{ep.port}", ep.host]
             if not any(known.lookup(name) for name in names):
-                problems.append(f"{label(where + '.known_hosts')}: {path} holds no key for {names[0]}")
+                problems.append(Phrase.of("config.start.known_hosts_no_key", where=label(where + ".known_hosts"),
+                                          path=str(path), host=names[0]))
     for key in ("password_env", "passphrase_env"):
         var = getattr(ep, key)
         if var is not None and not env.get(var):
-            problems.append(f"{label(where + '.' + key)}: the environment variable {var} is not set")
+            problems.append(Phrase.of("config.start.no_password_env", where=label(where + "." + key), var=var))
     if ep.private_key_path is not None:
         path = ep.private_key_path
         passphrase = env.get(ep.passphrase_env) if ep.passphrase_env else None
         if not path.is_file():
-            problems.append(f"{label(where + '.private_key')}: no such file {path}")
+            problems.append(Phrase.of("config.start.no_private_key", where=label(where + ".private_key"), path=str(path)))
         elif not (ep.passphrase_env and passphrase is None):
             try:
                 load_private_key(path, passphrase)
@@ -870,27 +937,28 @@ def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str
                 # never the parser's text (it may quote the key): its kind only
                 why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
                 if passphrase is None and isinstance(exc, TypeError | paramiko.PasswordRequiredException):
-                    why = "the key is encrypted and no passphrase_env is set"
-                problems.append(f"{label(where + '.private_key')}: cannot load the private key {path}: {why}")
+                    why = Phrase("config.start.encrypted_key")
+                problems.append(Phrase.of("config.start.private_key", where=label(where + ".private_key"),
+                                          path=str(path), why=why))
     elif not ep.use_agent and ep.password_env is None:
-        problems.append(f"{label(where)}: no way to log in: give private_key, use_agent or password_env")
+        problems.append(Phrase.of("config.start.no_login", where=label(where)))
     return problems
 
 
-def _pem_problem(path: Path, private: bool) -> str:
+def _pem_problem(path: Path, private: bool) -> Phrase | None:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return f"cannot read {path}: {exc.strerror or exc}"
+        return Phrase.of("config.start.pem_unreadable", path=str(path), why=str(exc.strerror or exc))
     try:
         if private:
             serialization.load_pem_private_key(data, password=None)
         else:
             x509.load_pem_x509_certificates(data)
     except (ValueError, TypeError) as exc:
-        what = "an unencrypted PEM private key" if private else "PEM certificates"
-        return f"{path} does not hold {what} ({type(exc).__name__})"
-    return ""
+        return Phrase.of("config.start.pem_private" if private else "config.start.pem_certs", path=str(path),
+                         why=type(exc).__name__)
+    return None

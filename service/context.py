@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from i18n import Phrase
 from privacy.cipher import FieldCipher
 from privacy.errors import KeyringError, KeyringNotConfigured
 from privacy.keys import Keyring
@@ -38,7 +39,7 @@ def load_cipher(settings: Settings) -> FieldCipher:
         except KeyringNotConfigured:
             keyring = Keyring.load(settings.key_file)
     except KeyringError as exc:
-        raise ConfigError(f"personal-data keys: {exc} (create them with: ykt keys init)") from None
+        raise ConfigError(Phrase.of("config.pii_keys", detail=str(exc))) from None
     return FieldCipher(keyring)
 
 

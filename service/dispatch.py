@@ -55,7 +55,8 @@ from domain.model import (
 )
 from durable import faults, open_private, private_dir
 from filesec import FileSecurityError
-from i18n import Named, Phrase
+from i18n import Each, Named, Phrase
+from i18n.stored import message, shown
 from ledger import store
 from ledger.schema import files
 from service import leases
@@ -131,8 +132,7 @@ def _record_unexpected(ctx: Context, lease: Lease, batch_id: str, exc: Exception
                 return
             store.move_file(
                 conn, record.id, _PENDING, state=FileState.FAILED.value,
-                last_error=f"unexpected error ({type(exc).__name__}: {str(exc)[:300]}); nothing was sent; see the "
-                           "service log",
+                last_error=message("dispatch.unexpected", error=f"{type(exc).__name__}: {str(exc)[:300]}"),
                 next_attempt_at=now + retry_delay(ctx, max(record.attempts, 1)),
                 handled_by=lease.owner, fence=lease.fence, updated_at=now,
             )
@@ -158,7 +158,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
                 updated_at=now, rendered_at=now, handled_by=lease.owner, fence=lease.fence,
             )
             record = store.get_file(conn, file_id)
-            store.audit(conn, now, actor, "DISPATCH", batch_id, None, f"payment file {record.name}")
+            store.audit(conn, now, actor, "DISPATCH", batch_id, None, message("audit.dispatch", name=record.name))
         elif record.state in OUTBOUND_AT_BANK:  # at the bank already: the batch only catches up
             store.update_batch(conn, batch_id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
                                dispatched_at=record.delivered_at or now)
@@ -181,9 +181,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
         if differs:  # never send other bytes than a possibly earlier attempt did
             store.move_file(
                 conn, record.id, _PENDING, state=FileState.FAILED.value, next_attempt_at=None,
-                last_error=f"needs an operator: rendered again, the file's bytes differ from the ones "
-                           f"recorded (sha256 {digest[:16]}…, recorded {record.sha256[:16]}…); nothing was "
-                           "sent. If it is not at the bank, RegenerateFile renders and queues it anew",
+                last_error=message("dispatch.bytes_differ", digest=digest[:16], recorded=record.sha256[:16]),
                 handled_by=lease.owner, fence=lease.fence, updated_at=ctx.clock(),
             )
             moved = False
@@ -195,7 +193,8 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
             )
         current = store.get_file(conn, record.id)
     if differs:
-        raise FailedPrecondition("error.batch.last_error", batch=batch_id, error=current.last_error)
+        raise FailedPrecondition("error.batch.last_error", batch=batch_id,
+                                 error=Each.of(lambda lang: shown(current.last_error, lang)))
     if not moved:  # an operator marked it delivered meanwhile: nothing to send
         return current
 
@@ -295,7 +294,7 @@ def _record_failure(ctx: Context, lease: Lease, file_id: int, exc: SftpError) ->
         attempts = store.get_file(conn, file_id).attempts
         store.move_file(
             conn, file_id, [FileState.UPLOADING.value], state=FileState.FAILED.value,
-            last_error=("needs an operator: " if permanent else "") + str(exc),
+            last_error=message("dispatch.upload_refused" if permanent else "dispatch.upload_failed", error=str(exc)),
             next_attempt_at=None if permanent else now + retry_delay(ctx, attempts),
             handled_by=lease.owner, fence=lease.fence, updated_at=now,
         )
@@ -308,7 +307,7 @@ def _record_local_failure(ctx: Context, lease: Lease, file_id: int, why: Service
     with ctx.engine.begin() as conn:
         lease.check(conn)
         attempts = store.get_file(conn, file_id).attempts
-        store.move_file(conn, file_id, _PENDING, state=FileState.FAILED.value, last_error=f"{why}; nothing was sent",
+        store.move_file(conn, file_id, _PENDING, state=FileState.FAILED.value, last_error=message("dispatch.not_sent", why=why.phrase()),
                         next_attempt_at=now + retry_delay(ctx, max(attempts, 1)), handled_by=lease.owner,
                         fence=lease.fence, updated_at=now)
     log.warning("file %s: %s", file_id, why)
@@ -444,10 +443,12 @@ def regenerate(ctx: Context, file_id: int, reason: str, actor: str):
                 handled_by=lease.owner, fence=lease.fence, updated_at=now,
             ):
                 raise FailedPrecondition("error.file.changed", file=file_id)
-            was = f"sha256 {record.sha256[:16]}…" if record.sha256 else "never uploaded"
+            was = (Phrase.of("audit.was_sha256", digest=record.sha256[:16]) if record.sha256
+                   else Phrase.of("audit.never_uploaded"))
             store.audit(conn, now, actor, "REGENERATE_FILE", record.batch_id, None,
-                        f"file {file_id} {record.name} ({record.state}, {record.attempts} attempts, {was}): "
-                        f"rendered anew, sha256 {digest[:16]}…, queued for upload; reason: {reason}")
+                        message("audit.regenerate", file=file_id, name=record.name,
+                                state=Named("file_state", record.state), attempts=record.attempts, was=was,
+                                digest=digest[:16], reason=reason))
             log.info("file %s of batch %s regenerated by %s", file_id, record.batch_id, actor)
             return store.get_file(conn, file_id)
 
@@ -473,8 +474,9 @@ def mark_delivered(ctx: Context, file_id: int, reason: str, actor: str):
             store.update_batch(conn, batch.id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
                                dispatched_at=now)
             store.audit(conn, now, actor, "MARK_FILE_DELIVERED", batch.id, None,
-                        f"file {file_id} {record.name} ({record.state}, {record.attempts} attempts) marked "
-                        f"delivered by {actor}; reason: {reason}")
+                        message("audit.mark_delivered", file=file_id, name=record.name,
+                                state=Named("file_state", record.state), attempts=record.attempts, actor=actor,
+                                reason=reason))
             log.info("file %s of batch %s marked delivered by %s", file_id, batch.id, actor)
             return store.get_file(conn, file_id)
 

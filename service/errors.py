@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 import i18n
-from i18n import Each, Phrase
+from i18n import Each, Named, Phrase
 
 
 class ServiceError(Exception):
@@ -27,6 +27,17 @@ class ServiceError(Exception):
     def said(self, lang: str | None = None) -> str:
         """The message in ``lang`` (default: the call's language)."""
         return i18n.say(self.key, lang, **self.fields) if self.key else str(self)
+
+    def phrase(self) -> Phrase | str:
+        """The message as a part of a message the ledger stores (i18n.stored), to be said in the
+        reader's language; a field that cannot be stored (a database's exception) as its text."""
+        return _storable(Phrase(self.key, tuple(self.fields.items()))) if self.key else str(self)
+
+
+def _storable(value):
+    if isinstance(value, Phrase):
+        return Phrase(value.key, tuple((k, _storable(v)) for k, v in value.fields))
+    return value if isinstance(value, (Named, str, int)) else str(value)
 
 
 class NotFound(ServiceError):

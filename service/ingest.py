@@ -47,6 +47,8 @@ from domain.model import (
 from domain.reading_report import reading_columns, reading_report
 from domain.reasons import reclassify
 from filesec import FileSecurityError
+from i18n import Named, Phrase
+from i18n.stored import as_phrase, fit, message, messages, shown
 from ledger import store
 from ledger.store import lines as store_lines
 from ledger.store import results as staging
@@ -69,7 +71,7 @@ class IngestOutcome:
     booked_lines: int = 0
     booked_fen: int = 0
     duplicate_of: int | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # stored messages (i18n.stored), said where shown
     # False: another instance is booking these bytes right now; leave the bank's copy in place.
     settled: bool = True
     # This very remote file (path, size, mtime) was taken before: nothing new was recorded.
@@ -85,6 +87,8 @@ ANSWERABLE = frozenset({BatchStatus.DISPATCHED.value, BatchStatus.RESULTS_COMPLE
 
 
 class _Quarantine(Exception):
+    """Why a file is quarantined: ``problems`` are stored messages (i18n.stored)."""
+
     def __init__(self, problems: list[str], batch_id: str | None = None, claimed: str | None = None):
         self.problems = problems
         self.batch_id = batch_id
@@ -154,8 +158,8 @@ def _record(ctx: Context, lease: Lease | None, bank_code: str, name: str, origin
                     sha256=sha256, size=size, state=FileState.DUPLICATE.value, duplicate_of=first.id,
                     created_at=now, updated_at=now, handled_by=lease.owner if lease else None,
                     fence=lease.fence if lease else None,
-                    last_error=(f"empty file (0 bytes), like file {first.id} ({first.name}); nothing booked"
-                                if size == 0 else f"same content as file {first.id} ({first.name}); nothing booked"),
+                    last_error=message("ingest.duplicate_empty" if size == 0 else "ingest.duplicate",
+                                       file=first.id, name=first.name),
                 )
                 log.info("bank %s: %s is a re-delivery of file %s; booked nothing", bank_code, name, first.id)
                 return dup_id, IngestOutcome(dup_id, FileState.DUPLICATE, first.batch_id, duplicate_of=first.id)
@@ -185,19 +189,20 @@ def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Pat
                 if readable != local_path:
                     readable.unlink(missing_ok=True)
     except (_Quarantine, FormatError) as exc:
-        problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]
+        problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]  # the format's words
         batch_id = exc.batch_id if isinstance(exc, _Quarantine) else None
         claimed = exc.claimed if isinstance(exc, _Quarantine) else None
         with ctx.engine.begin() as conn:
             _check(lease, conn)
             if not store.move_file(
                 conn, file_id, [FileState.RECEIVED.value], state=FileState.QUARANTINED.value,
-                batch_id=batch_id, claimed_batch_id=claimed, last_error="; ".join(problems[:20]),
+                batch_id=batch_id, claimed_batch_id=claimed, last_error=messages(problems[:20]),
                 handled_by=lease.owner if lease else None, fence=lease.fence if lease else None,
                 updated_at=ctx.clock(),
             ):
                 return None
-        log.warning("bank %s: %s quarantined, nothing booked: %s", bank.code, name, problems[:3])
+        log.warning("bank %s: %s quarantined, nothing booked: %s", bank.code, name,
+                    [shown(p, "en") for p in problems[:3]])
         return IngestOutcome(file_id, FileState.QUARANTINED, batch_id, problems=problems)
 
 
@@ -210,7 +215,7 @@ def open_inbound(ctx: Context, bank, received: Path, signature: Path | None, nam
     try:
         return file_security.open_inbound(bank, received, signature, _clear_folder(ctx, bank), name=name)
     except FileSecurityError as exc:
-        raise _Quarantine([f"file security: {exc}"]) from exc
+        raise _Quarantine([message("ingest.file_security", error=str(exc))]) from exc
 
 
 def _clear_folder(ctx: Context, bank) -> Path:
@@ -227,7 +232,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
     unreadable) is quarantined alone while the others book; when the file's own batch is refused,
     its own row is quarantined and the other batches still book."""
     if local_path.stat().st_size == 0:
-        raise _Quarantine(["empty file (0 bytes): no header and no records"])
+        raise _Quarantine([message("ingest.empty")])
     now = ctx.clock()
     refused = None
     with open(local_path, "rb") as src:
@@ -237,7 +242,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         except (FormatError, SQLAlchemyError):
             raise
         except Exception as exc:  # noqa: BLE001
-            raise _Quarantine([f"unreadable header: {type(exc).__name__}: {exc}"]) from exc
+            raise _Quarantine([message("ingest.unreadable_header", error=f"{type(exc).__name__}: {exc}")]) from exc
         try:
             with conn.begin_nested():
                 own = _book_batch(ctx, conn, bank, file_id, reader, header.original_file_id, name, actor, now)
@@ -264,7 +269,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         moved = store.move_file(
             conn, file_id, [FileState.RECEIVED.value], state=FileState.QUARANTINED.value, batch_id=refused.batch_id,
             claimed_batch_id=refused.claimed, message_id=header.file_id[:35],
-            last_error="; ".join(refused.problems[:20]), updated_at=now, **who, **reading_columns(report))
+            last_error=messages(refused.problems[:20]), updated_at=now, **who, **reading_columns(report))
         outcome = IngestOutcome(file_id, FileState.QUARANTINED, refused.batch_id, problems=refused.problems)
         log.warning("bank %s: %s: its batch %s quarantined, nothing booked for it: %s", bank.code, name,
                     refused.claimed, refused.problems[:3])
@@ -274,7 +279,8 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         return outcome
     return replace(outcome, parts=tuple(parts), booked_lines=outcome.booked_lines + sum(p.booked_lines for p in parts),
                    booked_fen=outcome.booked_fen + sum(p.booked_fen for p in parts),
-                   problems=outcome.problems + [f"batch {batch_id} (part file {p.file_id}): {problem}"
+                   problems=outcome.problems + [message("ingest.part_problem", batch=batch_id, file=p.file_id,
+                                                        problem=as_phrase(problem))
                                                 for batch_id, p in zip(others, parts) for problem in p.problems])
 
 
@@ -298,20 +304,20 @@ def _book_batch(ctx: Context, conn, bank, file_id: int, reader, original_file_id
     claimed = (header.batch_id or "")[:20] or None
     batch = store.get_batch(conn, header.batch_id, for_update=True)
     if batch is None:
-        raise _Quarantine([f"result file names batch {header.batch_id}, which does not exist "
-                           f"(answers payment file {original_file_id!r})"], claimed=claimed)
+        raise _Quarantine([message("ingest.batch_unknown", batch=header.batch_id, file=repr(original_file_id))],
+                          claimed=claimed)
     if batch.bank_code != bank.code:
-        raise _Quarantine([f"batch {batch.id} belongs to bank {batch.bank_code}, not {bank.code}"], batch.id)
+        raise _Quarantine([message("ingest.other_bank", batch=batch.id, owner=batch.bank_code, bank=bank.code)],
+                          batch.id)
     # (a bank's notification (camt.054) may not echo our message id: then the latest sent file)
     sent = store.outbound_file(conn, batch.id, original_file_id or None)
     if sent is None:
-        raise _Quarantine(
-            [f"result file answers payment file {original_file_id!r}, which was not "
-             f"sent for batch {batch.id}"], batch.id)
+        raise _Quarantine([message("ingest.not_sent", file=repr(original_file_id), batch=batch.id)], batch.id)
     _acknowledge(conn, batch, sent, now, name)
     batch = store.get_batch(conn, batch.id)
     if batch.dispatched_at is None or batch.status not in ANSWERABLE:
-        raise _Quarantine([f"batch {batch.id} is {batch.status}; results are not accepted"], batch.id)
+        raise _Quarantine([message("ingest.not_answerable", batch=batch.id,
+                                   status=Named("batch_status", batch.status))], batch.id)
     try:
         booked = _stage(ctx, conn, batch, file_id, payment_round(sent.message_id, batch.id), reader,
                         bank.reason_codes)
@@ -323,12 +329,14 @@ def _book_batch(ctx: Context, conn, bank, file_id: int, reader, original_file_id
     store.refresh_statistics(conn, "result_lines")
     count, total = store.book_result_file(conn, file_id, batch.id, accounts_of(batch), now)
     store.audit(conn, now, actor, "BOOK_RESULTS", batch.id, None,
-                f"file {file_id} {name}: {count} lines, {total} fen" + (f"; {booked.summary()}" if booked.exceptions
-                                                                         else ""))
+                message("audit.book_results_exceptions", file=file_id, name=name, count=count, fen=total,
+                        exceptions=booked.counts()) if booked.exceptions
+                else message("audit.book_results", file=file_id, name=name, count=count, fen=total))
     if not store_lines.has_status(conn, batch.id, LineStatus.PENDING.value):
         store.update_batch(conn, batch.id, BatchStatus.DISPATCHED, status=BatchStatus.RESULTS_COMPLETE.value)
     if booked.exceptions:
-        log.warning("bank %s: booked %s for batch %s with exceptions: %s", bank.code, name, batch.id, booked.summary())
+        log.warning("bank %s: booked %s for batch %s with exceptions: %s", bank.code, name, batch.id,
+                    shown(booked.summary(), "en"))
     log.info("bank %s: booked %s: %d lines, %d fen, batch %s", bank.code, name, count, total, batch.id)
     return _Booked(batch.id, booked, count, total)
 
@@ -377,7 +385,7 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
         batch = exc.batch_id if isinstance(exc, _Quarantine) else None
         claimed = exc.claimed if isinstance(exc, _Quarantine) and exc.claimed else batch_id[:20]
         part_id = store.insert_file(conn, state=FileState.QUARANTINED.value, batch_id=batch, claimed_batch_id=claimed,
-                                    last_error="; ".join(problems[:20]), **row)
+                                    last_error=messages(problems[:20]), **row)
         log.warning("bank %s: %s: batch %s quarantined alone (part file %s), nothing booked for it: %s", bank.code,
                     name, batch_id, part_id, problems[:3])
         return IngestOutcome(part_id, FileState.QUARANTINED, batch, problems=problems)
@@ -391,7 +399,8 @@ def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others
     skipped = getattr(reader, "skipped", [])
     notes = list(getattr(reader, "notes", []))
     if refused is not None:
-        notes.append(f"batch {refused.claimed}: its records were read and not booked: {refused.problems[0]}")
+        notes.append(f"batch {refused.claimed}: its records were read and not booked: "
+                     f"{shown(refused.problems[0], 'en')}")
     elsewhere = set()
     for (batch_id, other), part in zip(others.items(), parts):
         entries = f"{len(other.skipped)} entries ({sum(s.amount_fen or 0 for s in other.skipped)} fen)"
@@ -400,7 +409,7 @@ def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others
             notes.append(f"batch {batch_id}: its {entries} booked by part file {part.file_id}")
         else:
             notes.append(f"batch {batch_id}: its {entries} skipped here; part file {part.file_id} "
-                         f"quarantined: {part.problems[0]}")
+                         f"quarantined: {shown(part.problems[0], 'en')}")
     if elsewhere:
         skipped = [s for s in skipped if id(s) not in elsewhere]
     if own is None:
@@ -426,10 +435,15 @@ class _Staged:
     records: int = 0
     read_fen: int = 0  # the records' amounts, for the reading report
     exceptions: Counter = field(default_factory=Counter)
-    problems: list[str] = field(default_factory=list)  # the first few, for the caller
+    problems: list[str] = field(default_factory=list)  # the first few (stored messages), for the caller
+
+    def counts(self) -> list[Phrase]:
+        return [Phrase.of("ingest.exception_count", count=n, kind=Named("disposition", kind))
+                for kind, n in sorted(self.exceptions.items())]
 
     def summary(self) -> str:
-        return ", ".join(f"{n} {kind}" for kind, n in sorted(self.exceptions.items()))
+        """The exceptions by kind as the file's stored note ("2 PAID_SHORT, 1 CONFLICT"); "" if none."""
+        return message("ingest.exceptions", counts=self.counts()) if self.exceptions else ""
 
 
 def _stage(ctx: Context, conn, batch, file_id: int, round_no: int, reader, own_codes) -> _Staged:
@@ -519,7 +533,7 @@ def _stage_records(ctx: Context, conn, batch, file_id: int, round_no: int, reade
             raise
         except Exception as exc:  # noqa: BLE001 - a reader's surprise is the file's fault: quarantined, so a
             # bad file is never fetched and read again and again
-            raise _Quarantine([f"unreadable: {type(exc).__name__}: {exc}"]) from exc
+            raise _Quarantine([message("ingest.unreadable", error=f"{type(exc).__name__}: {exc}")]) from exc
         if not chunk:
             break
         flush([reclassify(rec, own_codes) for rec in chunk] if own_codes else chunk)
@@ -577,11 +591,13 @@ def _decide(conn, file_id: int, batch_id: str, round_no: int, others: list[tuple
         if b.disposition in booking.EXCEPTIONS:
             out.exceptions[b.disposition.value] += 1
             if len(out.problems) < 20:
-                out.problems.append(f"record {ordinal + 1} (line {seq}): {b.disposition.value}: {b.detail}")
+                out.problems.append(message("ingest.record_exception", record=ordinal + 1, seq=seq,
+                                            disposition=Named("disposition", b.disposition.value),
+                                            detail=as_phrase(b.detail)))
         rows.append((
             file_id, ordinal, batch_id, seq, _TEXT[rec.outcome], rec.amount_fen,
             _TEXT[rec.reason], rec.bank_code or None, rec.bank_text or None,
-            rec.bank_ref[:64] or None, _TEXT[b.disposition], b.detail[:200] if b.disposition in _NOTED else None,
+            rec.bank_ref[:64] or None, _TEXT[b.disposition], fit(b.detail, 200) if b.disposition in _NOTED else None,
             _TEXT[b.new_status], b.paid_fen, b.failed_fen, b.due_fen, int(b.from_suspense),
         ))
     return rows
@@ -615,7 +631,7 @@ def _acknowledge(conn, batch, sent, now, name: str) -> None:
     elif sent.state in OUTBOUND_PENDING and batch.status == BatchStatus.FUNDED.value:
         store.move_file(conn, sent.id, [s.value for s in OUTBOUND_PENDING], state=FileState.ACKNOWLEDGED.value,
                         delivered_at=now, acknowledged_at=now, updated_at=now,
-                        last_error=f"the bank answered it ({name}) before its delivery was recorded")
+                        last_error=message("ingest.answered_first", name=name))
         store.update_batch(conn, batch.id, BatchStatus.FUNDED, status=BatchStatus.DISPATCHED.value,
                            dispatched_at=now)
         log.warning("batch %s: the bank answered %s before its delivery was recorded; taken as delivered",

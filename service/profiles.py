@@ -24,16 +24,42 @@ from pathlib import Path
 from typing import Any
 
 import bank_formats
+import i18n
 from domain.model import FailureReason
+from domain.reasons import parse_reason_codes
 from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_available
 from filesec.signing import SIGNATURE_SUFFIX
-from domain.reasons import parse_reason_codes
+from i18n import Phrase
 from sftp.endpoint import SftpEndpoint
 from sftp.names import remote_name_problem
 
 
 class ProfileError(ValueError):
-    """A profile that cannot be used; the message names the file and the key."""
+    """A profile that cannot be used; the message names the file, the key and why.
+
+    Raised with a message of the catalogue (a :class:`~i18n.Phrase`, ``profile.*`` in
+    i18n/catalogue_config.py: its key is the stable :attr:`code`), said in the reader's language
+    by :meth:`said`; ``str()`` is the English text, as it always was."""
+
+    def __init__(self, message: Phrase):
+        self.message = message
+        super().__init__(str(message))
+
+    @property
+    def code(self) -> str:
+        return self.message.key
+
+    def said(self, lang: str | None = None) -> str:
+        return i18n.say(self.message.key, lang, **dict(self.message.fields))
+
+
+def _where(source: str, key: str) -> Phrase:
+    return Phrase.of("config.where", file=source, setting=key)
+
+
+def _detail(source: str, key: str, detail: object) -> ProfileError:
+    """A profile refused in another module's own words (a bank format's, the reason codes')."""
+    return ProfileError(Phrase.of("config.detail", where=_where(source, key), detail=str(detail)))
 
 
 class Signing(enum.StrEnum):
@@ -237,7 +263,7 @@ def _delivery_marker(r: _Reader) -> str | None:
         return None
     marker = r.text("folders", "delivery_marker", default=".ok")
     if not marker.startswith(".") or "/" in marker or "\\" in marker or len(marker) > 16:
-        raise r.fail("folders", "delivery_marker", f"{marker!r} is not a file name suffix such as '.ok'")
+        raise r.fail("folders", "delivery_marker", "profile.marker", got=repr(marker))
     return marker
 
 
@@ -246,7 +272,7 @@ def load_profile(path: Path) -> BankProfile:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ProfileError(f"{path}: {exc}") from exc
+        raise ProfileError(Phrase.of("profile.unreadable", file=str(path), why=str(exc))) from exc
     return profile_from_dict(raw, base=Path(path).parent, source=str(path))
 
 
@@ -255,7 +281,8 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
     code = r.text("bank", "code")
     family = r.text("format", "family")
     if family not in bank_formats.names():
-        raise ProfileError(f"{source}: format.family: unknown format {family!r}; known: {', '.join(bank_formats.names())}")
+        raise r.fail("format", "family", "profile.unknown_family", family=repr(family),
+                     known=", ".join(bank_formats.names()))
     options = {k: v for k, v in r.table("format").items() if k not in ("family", "schema_dir")}
     if "line_ending" in options:
         options["line_ending"] = r.choice("format", "line_ending", LINE_ENDINGS)
@@ -263,8 +290,8 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
     schema_dir = (base / r.text("format", "schema_dir")).resolve() if schema is not None else None
     try:
         codes = parse_reason_codes(r.table("reason_codes"), "reason_codes.")
-    except ValueError as exc:
-        raise ProfileError(f"{source}: {exc}") from None
+    except ValueError as exc:  # its words name the key: "reason_codes.X: ..."
+        raise ProfileError(Phrase.of("profile.detail", file=source, detail=str(exc))) from None
     naming = FileNaming(**{k: r.pattern("files", k) for k in FileNaming.FIELDS if k in r.table("files")})
     archive = r.table("folders").get("archive", "archive")
     profile = BankProfile(
@@ -291,11 +318,11 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
     try:
         profile.bank_format  # noqa: B018 - build it now so a wrong option shows at load time
     except (ValueError, TypeError, OSError) as exc:
-        raise ProfileError(f"{source}: format: {exc}") from None
+        raise _detail(source, "format", exc) from None
     try:
         profile.statement_format  # noqa: B018 - the same for the statements' format and mapping
     except (ValueError, TypeError) as exc:
-        raise ProfileError(f"{source}: statements.{profile.statement_format_name}: {exc}") from None
+        raise _detail(source, f"statements.{profile.statement_format_name}", exc) from None
     return profile
 
 
@@ -307,10 +334,10 @@ def _statements(r: _Reader) -> dict[str, Any]:
     name = r.choice("statements", "format", {n: n for n in bank_formats.statement_names()})
     extra = sorted(k for k in table if k not in ("format", name))
     if extra:
-        raise r.fail("statements", extra[0], f"unknown key; the options of format {name!r} go in [statements.{name}]")
+        raise r.fail("statements", extra[0], "profile.statement_options", name=name)
     options = table.get(name, {})
     if not isinstance(options, dict):
-        raise r.fail("statements", name, "expected a table")
+        raise r.fail("statements", name, "profile.not_table")
     return {"statement_format_name": name, "statement_options": dict(options)}
 
 
@@ -322,24 +349,22 @@ def _security(r: _Reader) -> FileSecurity:
     table = r.table("security")
     unknown = sorted(set(table) - set(_SECURITY_KEYS))
     if unknown:
-        why = ("key files are deployment: put them in the settings, [banks.CODE.keys]"
-               if unknown[0] in SecurityKeys.NAMES or unknown[0].endswith("_keys")
-               else f"unknown key; known: {', '.join(_SECURITY_KEYS)}")
-        raise r.fail("security", unknown[0], why)
+        if unknown[0] in SecurityKeys.NAMES or unknown[0].endswith("_keys"):
+            raise r.fail("security", unknown[0], "profile.key_files")
+        raise r.fail("security", unknown[0], "profile.unknown_key", known=", ".join(_SECURITY_KEYS))
     encrypt = r.choice("security", "encrypt", {e.value: e for e in Encryption}, Encryption.NONE)
     if encrypt.cipher is not None and not cipher_available(encrypt.cipher):
-        raise r.fail("security", "encrypt", f"{encrypt.cipher} is not available in this cryptography/OpenSSL build"
-                     + ("; the SM4-CTR + HMAC-SM3 variant is" if encrypt.cipher is Cipher.SM4_GCM
-                        and cipher_available(Cipher.SM4_CTR_HMAC_SM3) else ""))
+        ctr = encrypt.cipher is Cipher.SM4_GCM and cipher_available(Cipher.SM4_CTR_HMAC_SM3)
+        raise r.fail("security", "encrypt", "profile.cipher_ctr" if ctr else "profile.cipher", cipher=str(encrypt.cipher))
     suffixes = {}
     for key, default, may_be_empty in (("signature_suffix", SIGNATURE_SUFFIX, False), ("encrypted_suffix", "", True)):
         value = table.get(key, default)
         if not isinstance(value, str) or (not value and not may_be_empty) or "/" in value or value.strip() != value:
-            raise r.fail("security", key, f"expected a name suffix such as '.sig' (text without '/' or surrounding "
-                         f"spaces{', may be empty' if may_be_empty else ''}), got {value!r}")
+            raise r.fail("security", key, "profile.suffix_or_empty" if may_be_empty else "profile.suffix",
+                         got=repr(value))
         suffixes[key] = value
     if suffixes["signature_suffix"] == suffixes["encrypted_suffix"]:
-        raise r.fail("security", "encrypted_suffix", "must differ from signature_suffix")
+        raise r.fail("security", "encrypted_suffix", "profile.same_suffix")
     return FileSecurity(
         sign=r.choice("security", "sign", {s.value: s for s in Signing}, Signing.NONE),
         encrypt=encrypt,
@@ -358,52 +383,54 @@ class _Reader:
     def __init__(self, raw: Mapping[str, Any], source: str):
         unknown = sorted(set(raw) - set(self.TABLES))
         if unknown:
-            raise ProfileError(f"{source}: {unknown[0]}: unknown table; known: {', '.join(self.TABLES)}")
+            raise ProfileError(Phrase.of("profile.unknown_table", where=_where(source, unknown[0]),
+                                         known=", ".join(self.TABLES)))
         self.raw, self.source = raw, source
 
-    def fail(self, table: str, key: str, why: str) -> ProfileError:
-        return ProfileError(f"{self.source}: {table}.{key}: {why}")
+    def fail(self, table: str, key: str, code: str, **fields) -> ProfileError:
+        """The profile refused at ``table.key``: message ``code`` (a ``profile.*`` key) with ``fields``."""
+        return ProfileError(Phrase.of(code, where=_where(self.source, f"{table}.{key}"), **fields))
 
     def table(self, name: str) -> Mapping[str, Any]:
         value = self.raw.get(name, {})
         if not isinstance(value, dict):
-            raise ProfileError(f"{self.source}: {name}: expected a table")
+            raise ProfileError(Phrase.of("profile.not_table", where=_where(self.source, name)))
         return value
 
     def text(self, table: str, key: str, default: str | None = None) -> str:
         value = self.table(table).get(key, default)
         if value is None:
-            raise self.fail(table, key, "missing")
+            raise self.fail(table, key, "profile.missing")
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(table, key, f"expected a non-empty string, got {value!r}")
+            raise self.fail(table, key, "profile.text", got=repr(value))
         return value
 
     def choice(self, table: str, key: str, allowed: Mapping[str, Any], default: Any = None):
         value = self.table(table).get(key)
         if value is None:
             if default is None:
-                raise self.fail(table, key, "missing")
+                raise self.fail(table, key, "profile.missing")
             return default
         if value not in allowed:
-            raise self.fail(table, key, f"{value!r} is not one of {', '.join(map(repr, allowed))}")
+            raise self.fail(table, key, "profile.choice", got=repr(value), allowed=", ".join(map(repr, allowed)))
         return allowed[value]
 
     def flag(self, table: str, key: str) -> bool:
         value = self.table(table).get(key, False)
         if not isinstance(value, bool):
-            raise self.fail(table, key, f"expected true or false, got {value!r}")
+            raise self.fail(table, key, "profile.flag", got=repr(value))
         return value
 
     def days(self, table: str, key: str, default: int) -> int:
         value = self.table(table).get(key, default)
         if type(value) is not int or value < 1:
-            raise self.fail(table, key, f"expected a whole number of working days >= 1, got {value!r}")
+            raise self.fail(table, key, "profile.days", got=repr(value))
         return value
 
     def seconds(self, table: str, key: str, default: float, maximum: float) -> float:
         value = self.table(table).get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= maximum:
-            raise self.fail(table, key, f"expected a number of seconds from 0 to {maximum:g}, got {value!r}")
+            raise self.fail(table, key, "profile.seconds", most=f"{maximum:g}", got=repr(value))
         return float(value)
 
     def pattern(self, table: str, key: str) -> str:
@@ -412,14 +439,14 @@ class _Reader:
         try:
             fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as exc:
-            raise self.fail(table, key, f"not a name pattern: {exc}") from None
+            raise self.fail(table, key, "profile.not_pattern", detail=str(exc)) from None
         wrong = sorted(fields - allowed)
         if wrong:
-            raise self.fail(table, key, f"unknown field {{{wrong[0]}}}; allowed: "
-                            + ", ".join(f"{{{f}}}" for f in sorted(allowed)))
+            raise self.fail(table, key, "profile.pattern_field", field=f"{{{wrong[0]}}}",
+                            allowed=", ".join(f"{{{f}}}" for f in sorted(allowed)))
         needed = {"payment": "batch", "result": "stem", "statement": "seq"}.get(key)
         if needed is not None and needed not in fields:
-            raise self.fail(table, key, f"must contain {{{needed}}} so that every file has its own name")
+            raise self.fail(table, key, "profile.pattern_needs", field=f"{{{needed}}}")
         if "/" in value:
-            raise self.fail(table, key, "a file name cannot contain '/'")
+            raise self.fail(table, key, "profile.pattern_slash")
         return value

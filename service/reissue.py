@@ -39,6 +39,7 @@ from domain.model import (
 )
 from domain.postings import reissue as reissue_entry
 from i18n import Named, Phrase
+from i18n.stored import message
 from ledger import statements as store_statements
 from ledger import store
 from ledger.store import line_changes as lc
@@ -89,9 +90,10 @@ def reissue(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine], actor
             change_id = store.insert_line_change(conn, batch_id, items, _seal(ctx, corrected), actor, now)
             for item in items:
                 store.audit(conn, now, actor, "REQUEST_LINE_CHANGE", batch_id, item["seq"],
-                            f"change {change_id}: re-issue "
-                            + (f"to another {', '.join(item['changed'])}" if item["changed"] else "as it is")
-                            + "; waits for a second person's approval (ApproveLineChanges)")
+                            message("audit.change_requested", change=change_id,
+                                    what=Phrase.of("audit.reissue_changed",
+                                                   fields=[Named("field", f) for f in item["changed"]])
+                                    if item["changed"] else Phrase.of("audit.reissue_as_is")))
             return Reissued(change=store.get_line_change(conn, batch_id, change_id))
         return Reissued(file=_send(ctx, conn, batch, corrected, current, actor, now))
 
@@ -115,7 +117,8 @@ def approve_change(ctx: Context, batch_id: str, change_id: int, approver: str) -
             raise FailedPrecondition("error.change.decided", batch=batch_id, change=change_id)
         for ln in corrected:
             store.audit(conn, now, approver, "APPROVE_LINE_CHANGE", batch_id, ln.seq,
-                        f"change {change_id} by {change.requested_by} approved; goes out in file {file.id}")
+                        message("audit.change_approved", change=change_id, requester=change.requested_by,
+                                file=file.id))
         return Reissued(file=file, change=store.get_line_change(conn, batch_id, change_id))
 
 
@@ -131,7 +134,8 @@ def refuse_change(ctx: Context, batch_id: str, change_id: int, reason: str, acto
         store.decide_line_change(conn, change_id, batch_id, lc.REFUSED, actor, now, reason=reason[:1000])
         for item in json.loads(change.items):
             store.audit(conn, now, actor, "REFUSE_LINE_CHANGE", batch_id, item["seq"],
-                        f"change {change_id} by {change.requested_by} refused: {reason[:400]}")
+                        message("audit.change_refused", change=change_id, requester=change.requested_by,
+                                reason=reason[:400]))
         return store.get_line_change(conn, batch_id, change_id)
 
 
@@ -226,11 +230,11 @@ def _send(ctx: Context, conn, batch, corrected: Sequence[PaymentLine], current: 
     )
     store.update_batch(conn, batch_id, BatchStatus(batch.status), status=BatchStatus.FUNDED.value)
     for ln in corrected:
-        unanswered = current[ln.seq].status == LineStatus.PENDING.value
+        why = Phrase.of("audit.reissue.unanswered" if current[ln.seq].status == LineStatus.PENDING.value
+                        else "audit.reissue.corrected")
         store.audit(conn, now, actor, "REISSUE_LINE", batch_id, ln.seq,
-                    ("never answered by the bank" if unanswered else "corrected after the bank's failure")
-                    + (f"; approved by {approver}" if approver else "")
-                    + f"; goes out again in file {file_id}")
+                    message("audit.reissue_approved", approver=approver, why=why, file=file_id) if approver
+                    else message("audit.reissue", why=why, file=file_id))
     return store.get_file(conn, file_id)
 
 
@@ -280,7 +284,7 @@ def allow_reissue(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str,
             raise InvalidInput("error.lines.no_leave", bad, batch=batch_id)
         store.allow_reissue(conn, batch_id, seqs, actor)
         for seq in seqs:
-            store.audit(conn, now, actor, "ALLOW_REISSUE_UNANSWERED", batch_id, seq, f"leave to re-issue: {reason[:400]}")
+            store.audit(conn, now, actor, "ALLOW_REISSUE_UNANSWERED", batch_id, seq, message("audit.leave", reason=reason[:400]))
         return store.get_batch(conn, batch.id)
 
 
@@ -331,7 +335,7 @@ def give_up(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str, actor
             raise InvalidInput("error.lines.nothing_given_up", bad, batch=batch_id)
         store.set_line_status(conn, batch_id, seqs, LineStatus.GIVEN_UP)
         for seq in seqs:
-            store.audit(conn, now, actor, "GIVE_UP_LINE", batch_id, seq, f"given up: {reason[:400]}")
+            store.audit(conn, now, actor, "GIVE_UP_LINE", batch_id, seq, message("audit.given_up", reason=reason[:400]))
         return store.get_batch(conn, batch.id)
 
 

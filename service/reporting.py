@@ -25,6 +25,7 @@ from domain.masking import mask_name
 from domain.model import BatchStatus, FailureReason, LineStatus
 from domain.reasons import follow_up
 from i18n import Named
+from i18n.stored import message
 from ledger import statements as ledger_statements
 from ledger import store
 from ledger.schema import lines as line_table
@@ -274,11 +275,11 @@ def refund_report(ctx: Context, batch_id: str) -> Document:
 
 def _quarantined(f, batch_id: str) -> dict:
     if f.batch_id == batch_id or f.claimed_batch_id == batch_id:
-        concerns = "this batch"
+        concerns = message("detail.concerns_this_batch")
     elif f.claimed_batch_id:
-        concerns = f"names batch {f.claimed_batch_id}, unknown"
+        concerns = message("detail.concerns_unknown_batch", batch=f.claimed_batch_id)
     else:
-        concerns = "no batch could be read from it"
+        concerns = message("detail.concerns_no_batch")
     return {"file_id": f.id, "name": f.name, "received_at": beijing.local(f.created_at).isoformat(timespec="seconds"),
             "sha256": f.sha256 or "", "concerns": concerns, "reasons": f.last_error or ""}
 

@@ -24,7 +24,8 @@ from domain.masking import mask_account, mask_name
 from domain.reading_report import reading_columns, reading_report
 from domain.statement_match import DEFAULT_TOLERANCE_DAYS, LABELS, BreakKind, Reconciliation, match, reconcile
 from filesec import FileSecurityError
-from i18n import Named
+from i18n import Each, Named
+from i18n.stored import message, messages, shown
 from ledger import statements as repo
 from service import file_security
 from service.context import Context
@@ -51,13 +52,15 @@ class StatementOutcome:
     account: str = ""
     entries: int = 0
     duplicate_of: int | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # stored messages (i18n.stored), said where shown
     already_taken: bool = False  # this very remote file was taken before: nothing new recorded
 
 
 class _Quarantine(Exception):
+    """Why a statement is quarantined: ``problems`` are stored messages (i18n.stored)."""
+
     def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
+        super().__init__(shown(messages(problems), "en"))
         self.problems = problems
 
 
@@ -89,7 +92,8 @@ def ingest_statement(
                 raise
             continue  # another instance recorded the same bytes a moment ago: look again
         except (_Quarantine, FormatError) as exc:
-            problems = exc.problems if isinstance(exc, _Quarantine) else [f"{name}: {p}" for p in exc.problems]
+            problems = exc.problems if isinstance(exc, _Quarantine) else [message("statement.format_problem", name=name, problem=str(p))
+                                                                     for p in exc.problems]
             return _quarantine(ctx, lease, bank_code, name, origin, size, sha256, actor, problems)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -102,8 +106,8 @@ def _again(conn, first, bank_code, name, origin, size, sha256, actor, now) -> St
                                 first.account or "", already_taken=True)
     dup = repo.insert_file(conn, bank_code=bank_code, name=name, sha256=sha256, size=size,
                            state=StatementState.DUPLICATE.value, duplicate_of=first.id, received_by=actor,
-                           received_at=now, last_error=f"same content as statement file {first.id} "
-                                                       f"({first.name}); nothing stored", **origin)
+                           received_at=now, last_error=message("statement.duplicate", file=first.id, name=first.name),
+                           **origin)
     log.info("bank %s: statement %s is a re-delivery of file %s; stored nothing", bank_code, name, first.id)
     return StatementOutcome(dup, StatementState.DUPLICATE, first.statement_id or "", first.account or "",
                             duplicate_of=first.id)
@@ -118,8 +122,9 @@ def _quarantine(ctx, lease, bank_code, name, origin, size, sha256, actor, proble
             return _again(conn, first, bank_code, name, origin, size, sha256, actor, ctx.clock())
         file_id = repo.insert_file(conn, bank_code=bank_code, name=name, sha256=sha256, size=size,
                                    state=StatementState.QUARANTINED.value, received_by=actor,
-                                   received_at=ctx.clock(), last_error="; ".join(problems[:20]), **origin)
-    log.warning("bank %s: statement %s quarantined, stored nothing: %s", bank_code, name, problems[:3])
+                                   received_at=ctx.clock(), last_error=messages(problems[:20]), **origin)
+    log.warning("bank %s: statement %s quarantined, stored nothing: %s", bank_code, name,
+                [shown(p, "en") for p in problems[:3]])
     return StatementOutcome(file_id, StatementState.QUARANTINED, problems=problems)
 
 
@@ -128,13 +133,13 @@ def _store(ctx: Context, conn, bank, file_id: int, local_path: Path, signature: 
     """Read the statement into ``statement_entries`` inside the caller's transaction; raises
     _Quarantine or FormatError (the transaction then rolls back: nothing stored)."""
     if local_path.stat().st_size == 0:
-        raise _Quarantine([f"{name}: empty file (0 bytes): no statement"])
+        raise _Quarantine([message("statement.empty", name=name)])
     clear = ctx.settings.data_dir / "inbound" / bank.code / "clear"
     clear.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         readable = file_security.open_inbound(bank, local_path, signature, clear, name=name)
     except FileSecurityError as exc:
-        raise _Quarantine([f"file security: {exc}"]) from exc
+        raise _Quarantine([message("ingest.file_security", error=str(exc))]) from exc
     try:
         with open(readable, "rb") as src:
             try:
@@ -153,16 +158,17 @@ def _store(ctx: Context, conn, bank, file_id: int, local_path: Path, signature: 
             except (FormatError, SQLAlchemyError):
                 raise
             except Exception as exc:  # noqa: BLE001 - a reader's surprise is the file's fault
-                raise _Quarantine([f"{name}: unreadable: {type(exc).__name__}: {exc}"]) from exc
+                raise _Quarantine([message("statement.unreadable", name=name,
+                                           error=f"{type(exc).__name__}: {exc}")]) from exc
     finally:
         if readable != local_path:
             readable.unlink(missing_ok=True)
     if header.currency != "CNY":
-        raise _Quarantine([f"{name}: currency {header.currency}: the clearing account is kept in CNY fen"])
+        raise _Quarantine([message("statement.currency", name=name, currency=header.currency)])
     other = repo.stored_with_id(conn, bank.code, header.account, header.statement_id)
     if other is not None:
-        raise _Quarantine([f"{name}: statement {header.statement_id} of account {header.account} was already "
-                           f"received as statement file {other.id} ({other.name}) with other content"])
+        raise _Quarantine([message("statement.other_content", name=name, statement=header.statement_id,
+                                   account=header.account, file=other.id, other=other.name)])
     repo.update_file(conn, file_id, statement_id=header.statement_id, account=header.account,
                      created_at=header.created_at, from_date=header.from_date, to_date=header.to_date,
                      currency=header.currency, opening_balance_fen=header.opening_balance_fen,
@@ -227,7 +233,8 @@ def reconcile_file(ctx: Context, file_id: int) -> AccountReconciliation:
     row = get_file(ctx, file_id)
     if row.state != StatementState.STORED.value:
         raise FailedPrecondition("error.statement.not_stored", file=file_id, state=Named("statement_state", row.state),
-                                 error=row.last_error or "no reason recorded")
+                                 error=Each.of(lambda lang: shown(row.last_error or message("statement.no_reason"),
+                                                                  lang)))
     return reconcile_account(ctx, row.bank_code, row.account, row.from_date, row.to_date)
 
 

@@ -13,6 +13,8 @@ from datetime import date
 from domain import beijing, idnumber
 from domain.eligibility import StopEntry, StopKind
 from domain.masking import mask_id
+from i18n import Named
+from i18n.stored import message
 from ledger import stops, store
 from service.context import Context
 from service.errors import InvalidInput, NotFound, Violation
@@ -63,7 +65,8 @@ def add_entries(ctx: Context, requests: Sequence[StopRequest], actor: str) -> li
         for id_number, kind, start, until, source, note in checked:
             entry_id = stops.insert(conn, ctx.cipher, id_number, kind, start, until, source, note, actor, now)
             store.audit(conn, now, actor, "STOP_ADD", None, None,
-                        f"entry {entry_id}: {mask_id(id_number)} {kind} from {start} ({source})")
+                        message("audit.stop_add", entry=entry_id, id_number=mask_id(id_number),
+                                kind=Named("stop_kind", kind), start=str(start), source=source))
             ids.append(entry_id)
         return stops.by_ids(conn, ids)
 
@@ -91,7 +94,8 @@ def revoke(ctx: Context, entry_id: int, reason: str, actor: str):
     with ctx.engine.begin() as conn:
         if not stops.revoke(conn, entry_id, actor, now):
             raise NotFound("error.stop.none", entry=entry_id)
-        store.audit(conn, now, actor, "STOP_REVOKE", None, None, f"entry {entry_id}: {reason[:900]}")
+        store.audit(conn, now, actor, "STOP_REVOKE", None, None, message("audit.stop_revoke", entry=entry_id,
+                                                                            reason=reason[:900]))
         return stops.by_ids(conn, [entry_id])[0]
 
 

@@ -42,6 +42,7 @@ from domain.model import (
 from domain.text import text_problem
 from domain.validation import BatchChecker, LineError
 from i18n import Named
+from i18n.stored import message
 from ledger import store
 from privacy.cipher import FieldCipher
 from service import screening
@@ -157,7 +158,7 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine],
                 )
             status = BatchStatus.NEEDS_CORRECTION if tally.rejected else BatchStatus.SUBMITTED
             store.audit(conn, now, header.submitted_by, "SUBMIT", batch_id, None,
-                        f"{header.control_count} lines, {header.control_total_fen} fen")
+                        message("audit.submit", count=header.control_count, fen=header.control_total_fen))
             store.update_batch(conn, batch_id, None, request_digest=request_digest, status=status.value,
                                roster_count=header.control_count, roster_fen=header.control_total_fen,
                                line_count=header.control_count, total_fen=header.control_total_fen)
@@ -369,7 +370,7 @@ def correct_lines(ctx: Context, batch_id: str, corrected: Sequence[PaymentLine],
             found[ln.seq] = _line_issues(ln, problems, batch.region, policy)
             _add_unfit(ln.seq, carriage.check_line(ln, _whose(batch.bank_code)), found[ln.seq])
             store.replace_line(conn, ctx.cipher, batch_id, ln, eligibility.fate(i.severity for i in found[ln.seq]))
-            store.audit(conn, now, actor, "CORRECT_LINE", batch_id, ln.seq, "line sent again, corrected")
+            store.audit(conn, now, actor, "CORRECT_LINE", batch_id, ln.seq, message("audit.corrected"))
         for seq, code, other_seq in store.in_batch_duplicates(conn, batch_id, seqs):
             field_name = "id_number" if code == validation.DUPLICATE_PERSON else "account_no"
             found[seq].append(LineIssue(seq, field_name, code, ERROR,
@@ -415,7 +416,7 @@ def _resolve(ctx, batch_id, seqs, reason, actor, action, to: LineStatus, allowed
         store.set_line_status(conn, batch_id, seqs, to)
         store.close_issues(conn, batch_id, seqs)
         for s in seqs:
-            store.audit(conn, now, actor, action, batch_id, s, reason[:900])
+            store.audit(conn, now, actor, action, batch_id, s, message("audit.reason", reason=reason[:900]))
         return _settle(conn, ctx, batch, Tally())
 
 

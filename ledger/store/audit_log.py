@@ -6,14 +6,16 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
+from i18n.stored import fit
 from ledger.schema import audit_events
 
 
 def audit(conn: Connection, at: datetime, actor: str, action: str, batch_id: str | None, seq: int | None,
           detail: str) -> None:
-    """Record who did what (personal data only masked in ``detail``)."""
+    """Record who did what (personal data only masked in ``detail``, a stored message of
+    i18n.stored, said in the reader's language when shown)."""
     conn.execute(insert(audit_events).values(at=at, actor=actor or "?", action=action, batch_id=batch_id,
-                                             seq=seq, detail=detail[:1000]))
+                                             seq=seq, detail=fit(detail, 1000)))
 
 
 def actors(conn: Connection, batch_id: str, actions: Iterable[str], seqs: Iterable[int] | None = None) -> set[str]:

@@ -48,11 +48,42 @@ host_key = "{sshd_server.host_public_key_line}"
     assert proc.returncode == 0, err
 
 
-def test_a_bad_settings_file_is_named_with_its_key(tmp_path):
-    (tmp_path / "bad.toml").write_text('[banks.X]\nprofile = "x.toml"\nformat = "telex"\n', encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "adapter.cli", "migrate", "--config", str(tmp_path / "bad.toml")],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert proc.returncode != 0
-    assert "banks.X.format: unknown key (bank details belong in its profile)" in proc.stderr
+def test_a_bad_settings_file_is_named_with_its_key_in_chinese_by_default_and_in_english_when_asked(tmp_path):
+    """Each problem on a line of its own naming the file, the key and why, exit code 2: in Chinese
+    unless --lang, YKT_LANG or the file's own language setting (in that order) asks for English;
+    --json gives each problem's stable code."""
+    import json
+    import os
+
+    bad = tmp_path / "bad.toml"
+    body = 'poll_interval_s = -1\n[banks.X]\nprofile = "x.toml"\nformat = "telex"\n'
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YKT_")}
+
+    def ykt(*words: str, text: str = body, **more: str) -> tuple[int, list[str]]:
+        bad.write_text(text, encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-m", "adapter.cli", *words, "migrate", "--config", str(bad)],
+                              capture_output=True, text=True, timeout=60, env={**env, **more})
+        assert proc.stdout == ""
+        return proc.returncode, proc.stderr.splitlines()
+
+    chinese = {f"ykt: {bad}：banks.X.format：未知的键（银行的详细信息写在该银行的 profile 中）（可用的键：profile, sftp, keys）",
+               f"ykt: {bad}：banks.X.sftp：缺少此项",
+               f"ykt: {bad}：poll_interval_s：应为正的秒数，实际为 -1"}
+    english = {f"ykt: {bad}: banks.X.format: unknown key (bank details belong in its profile) (valid: profile, sftp, keys)",
+               f"ykt: {bad}: banks.X.sftp: missing",
+               f"ykt: {bad}: poll_interval_s: expected a positive number of seconds, got -1"}
+    code, lines = ykt()
+    assert code == 2 and len(lines) == 3 and set(lines) == chinese
+    code, lines = ykt("--lang", "en")
+    assert code == 2 and len(lines) == 3 and set(lines) == english
+    assert ykt(YKT_LANG="en") == (2, ykt("--lang", "en")[1])
+    in_english = 'language = "en"\n' + body  # the settings' own language, when nobody asked for one
+    assert ykt(text=in_english)[0] == 2 and set(ykt(text=in_english)[1]) == english
+    assert set(ykt(text=in_english, YKT_LANGUAGE="zh")[1]) == chinese  # the setting from the environment wins
+    assert set(ykt("--lang", "zh", text=in_english)[1]) == chinese  # --lang before the setting
+    assert set(ykt(text=in_english, YKT_LANG="zh")[1]) == chinese  # YKT_LANG before the setting
+    code, lines = ykt("--json")
+    assert code == 2 and len(lines) == 1
+    problems = json.loads(lines[0])["error"]["problems"]
+    assert sorted(p["code"] for p in problems) == ["config.expected", "config.missing", "config.unknown_key"]
+    assert {f"ykt: {p['message']}" for p in problems} == chinese

@@ -2,17 +2,20 @@
 import io
 import json
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import replace
 
 import i18n
 from adapter import demo
 from bank_sim import outcomes
 from domain.model import PaymentOutcome
+from domain.money import yuan
 from domain.roster import generate_lines
+from service.profiles import load_profile
 
 
 def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_line(tmp_path):
+    """In Chinese, as a person runs it by default."""
     out = io.StringIO()
     result = demo.run(tmp_path / "demo", lines=300, seed=5, out=out)
     assert result.ok, out.getvalue()
@@ -49,15 +52,35 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
     due = sum(e.amount_fen for e in second) + demo.STRAY_FEN
     assert content["ledger"]["due_back_fen"] == refund["due_back"]["fen"] == due
     assert content["ledger"]["paid_fen"] + content["ledger"]["refunded_fen"] == content["finance"]["funded_fen"]
-    more = i18n.say("cli.exceptions.more", n=f"{answered - 3:,}", kind=i18n.name("disposition", "REREPORT"))
-    assert "exceptions (ykt exceptions)" in out.getvalue() and more.strip() in out.getvalue()  # ykt's own words
+    more = i18n.say("cli.exceptions.more", "zh", n=f"{answered - 3:,}", kind=i18n.name("disposition", "REREPORT", "zh"))
+    assert "异常（ykt exceptions）" in out.getvalue() and more.strip() in out.getvalue()  # ykt's own words
     assert sorted(p.name for p in (tmp_path / "demo" / "reports").iterdir()) == sorted(names)
     # each bank got a file in its own format, named by its own profile
     assert list((tmp_path / "demo" / "bank" / "RCC01" / "processed").glob("DF_RCC01_*.txt"))
     assert list((tmp_path / "demo" / "bank" / "ABC01" / "processed").glob("PAIN001_*.xml"))
     assert list((tmp_path / "demo" / "bank" / "RCC01" / "processed").glob("DF_RCC01_*-R1.txt"))  # the re-issue
-    assert "chain and ledger invariants verify" in out.getvalue()
-    assert "[10/10]" in out.getvalue() and "every batch accounted for" in out.getvalue()
+    lines = out.getvalue().splitlines()
+    ids = [r.batch_id for r in result.runs]
+    # every step line in Chinese, with the run's own figures
+    for code in ("RCC01", "ABC01", "PSBC01"):
+        profile = load_profile(demo.PROFILES / f"{code}.toml")
+        assert (f"[1/10] 启动模拟银行 {code} {profile.name}（{profile.format}，内置 SFTP 服务器）"
+                + ("：它将表现异常" if code == demo.DEVIANT_BANK else "")) in lines
+    assert lines.count("[4/10] 由第二人复核批准") == 3 and lines.count("[5/10] 拨付资金：财政将批次总额划入银行的清算账户") == 3
+    assert "[3/10] 以经办人身份为银行 RCC01 提交 300 名受益人，共 " + yuan(
+        sum(ln.amount_fen for ln in demo.roster(0, 300, 5))) + " 元" in lines
+    assert f"[9/10] 批次 {ids[0]} 结项：余款退回财政" in lines
+    twice = "：银行以新的流水号再次支付第 " + ", ".join(map(str, demo.PAID_TWICE)) + " 行（重发），并再次发送回盘（重复回盘）"
+    assert sum(ln.endswith(twice) for ln in lines) == 1
+    refunded = json.loads(deviant.refund.content_json)["refunded_count"]
+    assert f"      {refunded:,} 行失败既未补发也未放弃：结项时计为漏发" in lines
+    assert any(ln.startswith(f"PSBC01 批次 {ids[2]}：拨付 ") and "；多发 1，重发 " in ln and ln.endswith("：账实相符")
+               for ln in lines)
+    assert any(ln.startswith("[10/10] 证据链：") and ln.endswith("哈希链与账簿不变式验证通过") for ln in lines)
+    assert lines[-1] == "每个批次均已对清"
+    for english in ("approving as a second person", "evidence trail", "every batch accounted for", "CNY"):
+        assert english not in out.getvalue()
+
 
 
 def test_the_demo_removes_lines_the_roster_check_rejects_and_never_approves_a_batch_waiting_for_correction(tmp_path):
@@ -65,13 +88,30 @@ def test_the_demo_removes_lines_the_roster_check_rejects_and_never_approves_a_ba
     an earlier batch of the period already pays: that line is rejected, the department removes
     it, and only then is the batch approved and funded (its total without the line)."""
     out = io.StringIO()
-    result = demo.run(tmp_path / "demo", lines=1000, seed=7, out=out)
+    with _english():  # as ykt --lang en demo runs it
+        result = demo.run(tmp_path / "demo", lines=1000, seed=7, out=out)
     assert result.ok, out.getvalue()
-    assert "1 rejected line(s)" in out.getvalue() and "removed from the roster" in out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert ("      1 rejected line(s) (a person already paid in another batch of the period, say) removed from the "
+            "roster by the department: never instructed") in lines
+    assert lines.count("[4/10] approving as a second person") == 3
+    assert any(ln.startswith("[10/10] evidence trail: ") and ln.endswith("chain and ledger invariants verify")
+               for ln in lines)
+    assert lines[-1] == "every batch accounted for"
+    assert "批次" not in out.getvalue() and "各阶段用时" not in out.getvalue()  # nothing of it in Chinese
     deviant = json.loads(result.runs[2].reconciliation.content_json)
     assert deviant["roster"]["not_instructed"] == {"REMOVED": {"count": 1, "fen": deviant["roster"]["total_fen"]
                                                                - deviant["finance"]["instructed_fen"]}}
     assert deviant["finance"]["funded_fen"] == deviant["finance"]["instructed_fen"]
+
+
+@contextmanager
+def _english():
+    token = i18n.use("en")
+    try:
+        yield
+    finally:
+        i18n.reset(token)
 
 
 def test_twenty_thousand_lines_a_bank_distinct_people_figures_as_the_rosters_say_and_no_batch_approved_while_waiting(
@@ -142,6 +182,23 @@ def test_twenty_thousand_lines_a_bank_distinct_people_figures_as_the_rosters_say
                                    for stage in ("submit", "approve", "fund", "dispatch", "bank", "book", "reissue",
                                                  "reconcile")}
     assert "RCC01 提交名册：20,000 / 20,000 行" in out.getvalue() and "各阶段用时（秒）" in out.getvalue()
+
+
+def test_ykt_lang_en_demo_prints_every_step_in_english(tmp_path, capsys):
+    from adapter import cli
+
+    assert cli.main(["--lang", "en", "demo", "--lines", "300", "--seed", "5", "--data-dir", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    for step, count in (("[2/10] service listening on 127.0.0.1:", 1), ("[3/10] submitting 300 beneficiaries for bank ", 3),
+                        ("[5/10] funding: finance transfers the batch total", 3), ("[9/10] closing batch ", 3),
+                        ("[10/10] evidence trail: ", 1), ("time per stage (seconds):", 1)):
+        assert sum(ln.startswith(step) for ln in lines) == count, step
+    assert lines[-1] == "every batch accounted for"
+    assert lines.count("[4/10] approving as a second person") == 3
+    for chinese in ("由第二人复核批准", "证据链", "每个批次均已对清", "各阶段用时", "账实相符"):  # the demo's own words
+        assert chinese not in out
+    assert i18n.current() == "zh"  # the run's language, put back
 
 
 def test_the_command_refuses_a_roster_size_outside_1_to_a_million_before_starting_anything(tmp_path, capsys):

@@ -81,7 +81,7 @@ def bench(engine, sshd_server, tmp_path):
         servers.append(server)
         bank = SimulatedBank(sshd_server.root_dir, bank_formats.get("iso20022"), seed=11, bank_code=BANK,
                              failure_rate_ppm=100_000)
-        client = TestClient(f"127.0.0.1:{port}", "clerk")
+        client = TestClient(f"127.0.0.1:{port}", "clerk", language="en")  # reads the service's English
         clients.append(client)
         return Bench(ctx, client, bank, sshd_server.root_dir, Worker(ctx), clock, f"127.0.0.1:{port}")
 

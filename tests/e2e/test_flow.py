@@ -26,6 +26,7 @@ from adapter.client import Client
 from bank_sim.bank import SimulatedBank
 from domain.model import BatchHeader, LineStatus
 from domain.roster import generate_lines
+from i18n.stored import shown
 from ledger import store
 from ledger.schema import postings, transactions
 from reports.signing import verify
@@ -193,7 +194,9 @@ def test_a_truncated_or_corrupt_result_file_is_rejected_and_books_nothing(harnes
     # its header named the batch: it is listed under that batch (not under every open batch of the bank)
     assert reply.file.batch_id == batch_id
     content = json.loads(h.client.call("GetReconciliation", pb.GetReportRequest(batch_id=batch_id)).content_json)
-    assert [(f["name"], f["concerns"]) for f in content["quarantined_files"]["files"]] == [("damaged.xml", "this batch")]
+    # the signed content keeps the stored message; said in English for an English reader
+    assert [(f["name"], shown(f["concerns"], "en")) for f in content["quarantined_files"]["files"]] == \
+        [("damaged.xml", "this batch")]
     batch = h.client.call("GetBatch", pb.GetBatchRequest(batch_id=batch_id))
     assert {s.status for s in batch.lines_by_status} == {"PENDING"}
     # The bank's good file still books, once.
@@ -545,5 +548,5 @@ def test_results_after_the_working_day_deadlines_are_late_lines_and_a_late_repor
     late = recon["discrepancies"]["LATE"]
     paid = _statuses(h, batch_id)["PAID"]
     assert late["label"].startswith("迟发") and late["count"] == paid[0] > 0
-    assert late["lines"][0]["detail"] == "paid on 2026-10-12, due 2026-09-30"
+    assert shown(late["lines"][0]["detail"], "en") == "paid on 2026-10-12, due 2026-09-30"
     assert late["fen"] == paid[1]  # the amount paid late

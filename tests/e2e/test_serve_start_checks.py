@@ -20,7 +20,7 @@ from tests.support.sshd import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "adapter.cli"]
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("YKT_")}
+ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("YKT_")}, "YKT_LANG": "en"}  # the English words
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def world(engine, sshd_server, tmp_path, official_schemas):
     server, port = grpc_server.build(ctx, "127.0.0.1:0")
     bank = SimulatedBank(sshd_server.root_dir, bank_formats.get("iso20022", schema_dir=official_schemas),
                          seed=11, bank_code=BANK, failure_rate_ppm=100_000, write_statements=True)
-    client = TestClient(f"127.0.0.1:{port}", "clerk")
+    client = TestClient(f"127.0.0.1:{port}", "clerk", language="en")  # reads the service's English
     yield ctx, client, bank, sshd_server.root_dir, Worker(ctx)
     client.close()
     server.stop(grace=None).wait()

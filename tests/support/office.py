@@ -58,13 +58,15 @@ class Office:
     """The service, its users (name -> roles, and a BANK user's banks) and a client per user."""
 
     def __init__(self, engine, tmp_path: Path, users: dict[str, frozenset[Role]], banks: tuple[str, ...],
-                 bank_users: dict[str, tuple[str, ...]], start: datetime, approver_may_fund=frozenset()):
+                 bank_users: dict[str, tuple[str, ...]], start: datetime, approver_may_fund=frozenset(),
+                 language: str = "en"):
         self.clock = Clock(start)
         self.memory = MemoryBank()
         self.tmp_path = tmp_path
         made, self.tokens = issue_tokens(users, banks=bank_users)
-        # the service speaks English: the tests read its English messages (Chinese: test_languages.py)
-        settings = Settings(language="en", database_url=str(engine.url), data_dir=tmp_path / "service",
+        # the service speaks English unless asked: the tests read its English messages (Chinese:
+        # test_languages.py, test_stored_languages.py)
+        settings = Settings(language=language, database_url=str(engine.url), data_dir=tmp_path / "service",
                             banks={code: bank_profile(code) for code in banks}, auth=AuthSettings(users=made),
                             approver_may_fund=frozenset(approver_may_fund))
         self.ctx = Context(engine=engine, settings=settings, clock=self.clock, connect=self.memory.connect,

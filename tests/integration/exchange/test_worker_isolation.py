@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from domain.model import BatchHeader, BatchStatus
 from domain.roster import generate_lines
+from i18n.stored import shown
 from ledger import store
 from privacy.cipher import FieldCipher
 from privacy.keys import Keyring
@@ -70,7 +71,9 @@ def test_a_failure_in_one_banks_batch_and_polling_leaves_the_other_bank_dispatch
         failed = store.outbound_file(conn, broken_batch)
     assert list(memory.inbox) == [store_name(ctx, healthy_batch)]
     assert failed.state == "FAILED"
-    assert failed.last_error.startswith("unexpected error (RuntimeError: boom while rendering); nothing was sent")
+    # stored as a message, said in English for an English reader
+    assert shown(failed.last_error, "en").startswith("unexpected error (RuntimeError: boom while rendering); "
+                                                     "nothing was sent")
     assert failed.next_attempt_at is not None  # backs off, then tried again by itself
     assert polled == [BROKEN, HEALTHY]
 

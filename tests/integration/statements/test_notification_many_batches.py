@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 import bank_formats
 from bank_sim.bank import SimulatedBank
 from domain.model import FileState, LineStatus
+from i18n.stored import shown
 from ledger import journal, store
 from ledger.schema import files, transactions
 from service.ingest import ingest_file
@@ -237,8 +238,8 @@ def test_one_unknown_batch_among_three_is_quarantined_alone(world, engine):
     own, unknown, third = _rows(engine)
     assert (unknown.state, unknown.batch_id, unknown.claimed_batch_id, unknown.part_of) == (
         "QUARANTINED", None, UNKNOWN, own.id)
-    assert f"names batch {UNKNOWN}, which does not exist" in unknown.last_error
-    assert any(f"names batch {UNKNOWN}" in p for p in outcome.problems)
+    assert f"names batch {UNKNOWN}, which does not exist" in shown(unknown.last_error, "en")
+    assert any(f"names batch {UNKNOWN}" in shown(p, "en") for p in outcome.problems)
     # the unknown batch's entries stay listed as skipped in the file's own report, with a note
     report = json.loads(own.reading_report)
     n = len(facts[UNKNOWN]["paid"]) + len(facts[UNKNOWN]["failed"])
@@ -265,7 +266,7 @@ def test_when_the_first_batch_is_refused_the_others_still_book(world, engine):
     assert outcome.booked_lines == sum(len(facts[b]["paid"]) + len(facts[b]["failed"]) for b in batch_ids[1:])
     own, *parts = _rows(engine)
     assert (own.state, own.claimed_batch_id, own.part_of) == ("QUARANTINED", UNKNOWN, None)
-    assert f"names batch {UNKNOWN}, which does not exist" in own.last_error
+    assert f"names batch {UNKNOWN}, which does not exist" in shown(own.last_error, "en")
     assert [(p.state, p.batch_id, p.part_of) for p in parts] == [("BOOKED", b, own.id) for b in batch_ids[1:]]
     with engine.connect() as conn:
         for b in batch_ids[1:]:
@@ -302,8 +303,8 @@ def test_a_closed_batch_among_three_is_quarantined_alone_and_listed_under_it(wor
         listed = [f.id for f in store.list_files(conn, batch_ids[2], None, 10) if f.direction == "IN"]
     part = outcome.parts[1]
     assert listed == [part.file_id]
-    assert part.problems == [f"batch {batch_ids[2]} is CLOSED; results are not accepted"]
+    assert [shown(p, "en") for p in part.problems] == [f"batch {batch_ids[2]} is CLOSED; results are not accepted"]
     quarantined = reconciliation_content(world.ctx, batch_ids[2])["quarantined_files"]
-    assert [(f["file_id"], f["concerns"], f["reasons"]) for f in quarantined["files"]] == [
-        (part.file_id, "this batch", part.problems[0])]
+    assert [(f["file_id"], shown(f["concerns"], "en"), shown(f["reasons"], "en")) for f in quarantined["files"]] == [
+        (part.file_id, "this batch", shown(part.problems[0], "en"))]
     _verified(engine)

@@ -275,7 +275,7 @@ def test_the_shipped_example_loads_but_names_what_is_missing_before_it_can_start
 
 def _all_start_problems(path: Path, text: str) -> list[str]:
     path.write_text(text, encoding="utf-8")
-    return config.start_problems(config.load(path, environ={}), environ={})
+    return [str(p) for p in config.start_problems(config.load(path, environ={}), environ={})]  # in English
 
 
 def test_private_key_files_must_be_the_owners_alone_and_apart_from_the_data(good, tmp_path):
