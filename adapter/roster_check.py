@@ -38,7 +38,7 @@ def check(roster: Roster, *, max_amount_fen: int | None = None, control_count: i
     """Read the whole roster once and check it. ``control_count`` and ``control_total_fen`` are
     what the department states (default: what the rows add up to, then only seqs are checked at
     batch level); ``tick()`` is called once a row; ``spool`` (an :class:`adapter.roster_spool.Spool`)
-    keeps each line as checked, for sending while later rows are checked, and is refused at the
+    sends each line as checked, a chunk at a time while later rows are checked, and is refused at the
     first wrong row (the check goes on, to list every problem). Raises
     :class:`~adapter.roster_sheet.SheetError` when the file cannot be read as a roster."""
     from domain.eligibility import FIELD_TOO_LONG, WIDTHS
