@@ -5,6 +5,8 @@ import sqlite3
 from contextlib import closing, contextmanager
 from dataclasses import replace
 
+import pytest
+
 import i18n
 from adapter import demo
 from bank_sim import outcomes
@@ -49,6 +51,7 @@ def test_the_demo_pays_through_two_banks_in_two_formats_and_accounts_for_every_l
     assert (found["OVER"]["count"], found["OVER"]["fen"]) == (1, demo.STRAY_FEN)
     assert (found["LATE"]["count"], found["LATE"]["fen"]) == (content["bank"]["paid_count"], content["ledger"]["paid_fen"])
     assert (found["MISSED"]["count"], found["MISSED"]["fen"]) == (refund["refunded_count"], refund["refunded_fen"])
+    assert set(demo.DEVIANT_FAILS) <= {item["seq"] for item in refund["lines"]}  # failed for sure: missed at close
     due = sum(e.amount_fen for e in second) + demo.STRAY_FEN
     assert content["ledger"]["due_back_fen"] == refund["due_back"]["fen"] == due
     assert content["ledger"]["paid_fen"] + content["ledger"]["refunded_fen"] == content["finance"]["funded_fen"]
@@ -182,6 +185,23 @@ def test_twenty_thousand_lines_a_bank_distinct_people_figures_as_the_rosters_say
                                    for stage in ("submit", "approve", "fund", "dispatch", "bank", "book", "reissue",
                                                  "reconcile")}
     assert "RCC01 提交名册：20,000 / 20,000 行" in out.getvalue() and "各阶段用时（秒）" in out.getvalue()
+
+
+@pytest.mark.parametrize("lines", [1, 2, 4])
+def test_a_demo_of_a_few_lines_accounts_for_every_line(tmp_path, lines):
+    """Rosters shorter than the lines the misbehaving bank names (pays twice: 2 and 5; fails: 4):
+    each discrepancy shows as far as the roster lets it, and the demo neither waits for a file
+    of second payments that cannot come nor calls the result a mismatch."""
+    out = io.StringIO()
+    result = demo.run(tmp_path / "demo", lines=lines, seed=3, out=out)
+    assert result.ok, out.getvalue()
+    deviant = result.runs[2]
+    found = json.loads(deviant.reconciliation.content_json)["discrepancies"]
+    second = [e for e in deviant.exceptions if e.kind == "SECOND_PAYMENT"]
+    assert {e.seq for e in second} <= {seq for seq in demo.PAID_TWICE if seq <= lines}
+    assert found["DUPLICATE"]["count"] == len(second) and found["OVER"]["count"] == 1
+    if lines >= max(demo.DEVIANT_FAILS):
+        assert found["MISSED"]["count"] >= 1
 
 
 def test_ykt_lang_en_demo_prints_every_step_in_english(tmp_path, capsys):
