@@ -167,6 +167,8 @@ def _file_notes(f) -> list[str]:
         notes.append(say("cli.files.archived", at=when(f, "archived_at")))
     if f.duplicate_of:
         notes.append(say("cli.files.duplicate_of", file_id=f.duplicate_of))
+    if f.part_of:
+        notes.append(say("cli.files.part_of", file_id=f.part_of))
     if f.lease_owner:
         notes.append(say("cli.files.lease", owner=f.lease_owner, until=when(f, "lease_until")))
     if f.handled_by:

@@ -212,6 +212,7 @@ def file_to_pb(row) -> pb.ExchangedFile:
         lease_until=timestamp(getattr(row, "lease_until", None)),
         claimed_batch_id=row.claimed_batch_id or "", archived_at=timestamp(row.archived_at),
         message_id=row.message_id or "", reading_report=reading_to_pb(getattr(row, "reading_report", None)),
+        part_of=getattr(row, "part_of", None) or 0,
     )
 
 

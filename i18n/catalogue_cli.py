@@ -146,6 +146,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.files.acknowledged": ("{at} 银行已接收", "acknowledged {at}"),
     "cli.files.archived": ("{at} 已在银行端归档", "archived at the bank {at}"),
     "cli.files.duplicate_of": ("与文件 {file_id} 重复", "duplicate of file {file_id}"),
+    "cli.files.part_of": ("文件 {file_id} 的一部分（该文件中本批次的记录）", "part of file {file_id} (this batch's records in it)"),
     "cli.files.lease": ("租约:{owner},至 {until}", "lease: {owner} until {until}"),
     "cli.files.handled_by": ("最近处理者 {by}(栅栏号 {fence})", "last handled by {by} (fence {fence})"),
     "cli.files.done.RegenerateFile": ("文件 {file_id} 已重新生成并排队发送", "file {file_id} rendered anew and queued"),

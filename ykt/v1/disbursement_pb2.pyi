@@ -572,7 +572,7 @@ class DispatchBatchRequest(_message.Message):
     def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
 
 class ExchangedFile(_message.Message):
-    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at", "next_attempt_at", "delivered_at", "delivered_by", "acknowledged_at", "rendered_at", "handled_by", "fence", "lease_owner", "lease_until", "claimed_batch_id", "archived_at", "message_id", "reading_report")
+    __slots__ = ("file_id", "direction", "bank_code", "batch_id", "name", "remote_path", "sha256", "size", "state", "duplicate_of", "attempts", "last_error", "line_count", "created_at", "updated_at", "next_attempt_at", "delivered_at", "delivered_by", "acknowledged_at", "rendered_at", "handled_by", "fence", "lease_owner", "lease_until", "claimed_batch_id", "archived_at", "message_id", "reading_report", "part_of")
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
     BANK_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -601,6 +601,7 @@ class ExchangedFile(_message.Message):
     ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     READING_REPORT_FIELD_NUMBER: _ClassVar[int]
+    PART_OF_FIELD_NUMBER: _ClassVar[int]
     file_id: int
     direction: str
     bank_code: str
@@ -629,7 +630,8 @@ class ExchangedFile(_message.Message):
     archived_at: _timestamp_pb2.Timestamp
     message_id: str
     reading_report: ReadingReport
-    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_by: _Optional[str] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rendered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handled_by: _Optional[str] = ..., fence: _Optional[int] = ..., lease_owner: _Optional[str] = ..., lease_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claimed_batch_id: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_id: _Optional[str] = ..., reading_report: _Optional[_Union[ReadingReport, _Mapping]] = ...) -> None: ...
+    part_of: int
+    def __init__(self, file_id: _Optional[int] = ..., direction: _Optional[str] = ..., bank_code: _Optional[str] = ..., batch_id: _Optional[str] = ..., name: _Optional[str] = ..., remote_path: _Optional[str] = ..., sha256: _Optional[str] = ..., size: _Optional[int] = ..., state: _Optional[str] = ..., duplicate_of: _Optional[int] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., line_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_by: _Optional[str] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rendered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handled_by: _Optional[str] = ..., fence: _Optional[int] = ..., lease_owner: _Optional[str] = ..., lease_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claimed_batch_id: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_id: _Optional[str] = ..., reading_report: _Optional[_Union[ReadingReport, _Mapping]] = ..., part_of: _Optional[int] = ...) -> None: ...
 
 class ReadingReport(_message.Message):
     __slots__ = ("records", "total_fen", "skipped_count", "skipped_fen", "skipped_unpriced", "by_reason", "first_skipped", "notes")

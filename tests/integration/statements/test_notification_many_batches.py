@@ -19,8 +19,11 @@ from lxml import etree
 from sqlalchemy import func, select
 
 import bank_formats
+from adapter.cli_files import _file_notes
+from adapter.convert import file_to_pb
 from bank_sim.bank import SimulatedBank
 from domain.model import FileState, LineStatus
+from i18n import reset, use
 from i18n.stored import shown
 from ledger import journal, store
 from ledger.schema import files, transactions
@@ -140,10 +143,19 @@ def test_a_notification_over_three_batches_books_each_batch(world, engine):
         (q.file_id, b, own.id, "BOOKED", own.sha256, own.name) for q, b in zip(outcome.parts, batch_ids[1:])]
     assert _result_transactions(engine) == 3
 
-    # each part is listed under its batch, and its batch only
+    # each part is listed under its batch, and its batch only; the file RPCs and ykt files name the file
     with engine.connect() as conn:
         for b, row in zip(batch_ids, [own, *parts]):
-            assert [f.id for f in store.list_files(conn, b, None, 10) if f.direction == "IN"] == [row.id]
+            (listed,) = [f for f in store.list_files(conn, b, None, 10) if f.direction == "IN"]
+            assert listed.id == row.id
+            shown_file = file_to_pb(listed)
+            assert shown_file.part_of == (0 if row is own else own.id)
+            token = use("en")
+            try:
+                assert (f"part of file {own.id} (this batch's records in it)" in _file_notes(shown_file)) == (
+                    row is not own)
+            finally:
+                reset(token)
     # the file's own report no longer calls the other batches' entries skipped; it names the parts
     report = json.loads(own.reading_report)
     first = facts[batch_ids[0]]
