@@ -17,6 +17,11 @@ each against a fresh service (its own process, SQLite ledger, the real gRPC serv
 
 Prints seconds and rows/s per stage, the process's CPU time and peak RSS. Record the output in
 bench/RESULTS.md.
+
+``--apart``: the service on one CPU and this process (the clerk's command) on another
+(sched_setaffinity), for both runs, as a clerk's PC and the service's server are two machines:
+on one 2-vCPU machine the command's own work (reading and checking the sheet) and the service's
+compete for the same two CPUs, which is not how the product is used.
 """
 from __future__ import annotations
 
@@ -34,10 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 REGION, BANK, PROGRAM, PERIOD = "652301", "BENCH", "耕地地力保护补贴", "2026-11"
+APART: dict[str, str] = {}  # --apart: the service's CPU, for its process
 
 
 def serve(folder: Path) -> None:
     """Child mode: a fresh service on a free port; prints the port, runs until stdin closes."""
+    if os.environ.get("BENCH_SERVICE_CPU"):
+        os.sched_setaffinity(0, {int(os.environ["BENCH_SERVICE_CPU"])})
     from adapter import server as grpc_server
     from ledger.db import make_engine, migrate, sqlite_url
     from privacy.cipher import FieldCipher
@@ -64,7 +72,7 @@ def start_service(folder: Path):
 
     folder.mkdir(parents=True)
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(folder)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, **APART})
     port, token = proc.stdout.readline().split()
     return proc, Client(f"127.0.0.1:{port}", token=token)
 
@@ -107,9 +115,14 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="?", default=100_000)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--apart", action="store_true", help="the service on CPU 1, this process on CPU 0")
     args = parser.parse_args()
     if args.serve:
         return serve(args.serve)
+    if args.apart:
+        os.sched_setaffinity(0, {0})
+        APART["BENCH_SERVICE_CPU"] = "1"
+        print("apart: this process on CPU 0, the service on CPU 1")
 
     from adapter import roster_check, roster_cli, roster_result, roster_stream
     from domain.model import BatchHeader
