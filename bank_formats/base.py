@@ -12,8 +12,9 @@ render.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol
 
 from domain.model import (
@@ -24,6 +25,8 @@ from domain.model import (
     StatementEntry,
     StatementHeader,
 )
+from i18n import Named, Phrase
+from i18n.stored import message as stored_message
 
 if TYPE_CHECKING:
     from bank_formats.carriage import Carriage
@@ -31,14 +34,65 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong in a file: where (line number or XPath) and which field, and why."""
+    """One thing wrong in a file: where (line number or XPath) and which field, and why.
+
+    ``message`` is the English text (what logs, errors and tests read). ``said`` is the same
+    message as catalogue words (a :class:`~i18n.Phrase` whose English is ``message``), when the
+    format has words for it: the service stores it so that people read it in their language
+    (:meth:`stored`). It is made only when a problem is reported, never per good record."""
 
     where: str
     field: str
     message: str
+    said: Phrase | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, where: str, field: str, message: str | Phrase) -> Problem:
+        """The problem with ``message`` as a text, or as catalogue words (said in English here)."""
+        if isinstance(message, Phrase):
+            return cls(where, field, str(message), message)
+        return cls(where, field, message)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.field}: {self.message}"
+
+    def stored(self) -> str:
+        """What the ledger keeps of this problem (i18n.stored): a ``format.problem`` message (the
+        place, the field by its name, the words) when the format said it in catalogue words, else
+        the English text, shown as it is."""
+        if self.said is None:
+            return str(self)
+        return stored_message("format.problem", where=_place(self.where), field=Named("field", self.field),
+                              problem=self.said)
+
+
+_LINE = re.compile(r"line (\d+)(?: \(seq (.*)\))?")
+
+
+def _place(where: str) -> Phrase | Named:
+    """``where`` in words: "line 3" (and "line 3 (seq 7)") as a line of the file, else a named
+    place (the file, the header; an XPath is named by itself)."""
+    m = _LINE.fullmatch(where)
+    if m is None:
+        return Named("format_place", where)
+    if m.group(2) is None:
+        return Phrase.of("format.where.line", line=int(m.group(1)))
+    return Phrase.of("format.where.line_seq", line=int(m.group(1)), seq=m.group(2))
+
+
+class Refused(ValueError):
+    """A ValueError whose reason is catalogue words (``key`` and its arguments): ``str()`` is the
+    English text, :attr:`phrase` the words, so that the problem a reader makes of it
+    (:func:`why`) can be said in the reader's language."""
+
+    def __init__(self, key: str, /, **args) -> None:
+        self.phrase = Phrase.of(key, **args)
+        super().__init__(str(self.phrase))
+
+
+def why(exc: BaseException) -> Phrase | str:
+    """An exception's reason for a problem: its catalogue words if it has them, else its text."""
+    return getattr(exc, "phrase", None) or str(exc)
 
 
 class FormatError(ValueError):
@@ -65,9 +119,10 @@ class Problems:
         self.items: list[Problem] = []
         self.dropped = 0
 
-    def add(self, where: str, field: str, message: str) -> None:
+    def add(self, where: str, field: str, message: str | Phrase) -> None:
+        """Keep a problem; ``message`` in catalogue words (a Phrase) where the format has them."""
         if len(self.items) < MAX_PROBLEMS:
-            self.items.append(Problem(where, field, message))
+            self.items.append(Problem.of(where, field, message))
         else:
             self.dropped += 1
 
@@ -84,7 +139,7 @@ class Problems:
     def error(self, file: str) -> FormatError:
         items = self.listed()
         if self.dropped:
-            items.append(Problem("file", "*", f"{self.dropped} more problems not listed"))
+            items.append(Problem.of("file", "*", Phrase.of("format.more_not_listed", count=self.dropped)))
         return FormatError(file, items)
 
 
@@ -98,7 +153,7 @@ def guarded(records: Iterator, problems, file: str) -> Iterator:
     except (FormatError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-        problems.add("file", "file", f"unexpected {type(exc).__name__}: {exc}")
+        problems.add("file", "file", Phrase.of("format.unexpected", error=f"{type(exc).__name__}: {exc}"))
         raise problems.error(file) from exc
 
 

@@ -189,7 +189,7 @@ def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Pat
                 if readable != local_path:
                     readable.unlink(missing_ok=True)
     except (_Quarantine, FormatError) as exc:
-        problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]  # the format's words
+        problems = exc.problems if isinstance(exc, _Quarantine) else [p.stored() for p in exc.problems]  # the format's words
         batch_id = exc.batch_id if isinstance(exc, _Quarantine) else None
         claimed = exc.claimed if isinstance(exc, _Quarantine) else None
         with ctx.engine.begin() as conn:
@@ -322,7 +322,7 @@ def _book_batch(ctx: Context, conn, bank, file_id: int, reader, original_file_id
         booked = _stage(ctx, conn, batch, file_id, payment_round(sent.message_id, batch.id), reader,
                         bank.reason_codes)
     except FormatError as exc:  # the header named the batch: the file is listed under it
-        raise _Quarantine([str(p) for p in exc.problems], batch.id) from exc
+        raise _Quarantine([p.stored() for p in exc.problems], batch.id) from exc
     except _Quarantine as exc:
         raise _Quarantine(exc.problems, batch.id) from exc
 
@@ -381,7 +381,7 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
         return IngestOutcome(part_id, FileState.BOOKED, done.batch_id, booked_lines=done.count,
                              booked_fen=done.total, problems=done.staged.problems)
     except (_Quarantine, FormatError) as exc:
-        problems = exc.problems if isinstance(exc, _Quarantine) else [str(p) for p in exc.problems]
+        problems = exc.problems if isinstance(exc, _Quarantine) else [p.stored() for p in exc.problems]
         batch = exc.batch_id if isinstance(exc, _Quarantine) else None
         claimed = exc.claimed if isinstance(exc, _Quarantine) and exc.claimed else batch_id[:20]
         part_id = store.insert_file(conn, state=FileState.QUARANTINED.value, batch_id=batch, claimed_batch_id=claimed,

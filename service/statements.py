@@ -25,7 +25,7 @@ from domain.reading_report import reading_columns, reading_report
 from domain.statement_match import DEFAULT_TOLERANCE_DAYS, LABELS, BreakKind, Reconciliation, match, reconcile
 from filesec import FileSecurityError
 from i18n import Each, Named
-from i18n.stored import message, messages, shown
+from i18n.stored import as_phrase, message, messages, shown
 from ledger import statements as repo
 from service import file_security
 from service.context import Context
@@ -92,8 +92,8 @@ def ingest_statement(
                 raise
             continue  # another instance recorded the same bytes a moment ago: look again
         except (_Quarantine, FormatError) as exc:
-            problems = exc.problems if isinstance(exc, _Quarantine) else [message("statement.format_problem", name=name, problem=str(p))
-                                                                     for p in exc.problems]
+            problems = exc.problems if isinstance(exc, _Quarantine) else [
+                message("statement.format_problem", name=name, problem=as_phrase(p.stored())) for p in exc.problems]
             return _quarantine(ctx, lease, bank_code, name, origin, size, sha256, actor, problems)
     raise AssertionError("unreachable")  # pragma: no cover
 

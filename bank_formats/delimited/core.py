@@ -14,7 +14,8 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives import hashes
 
-from bank_formats.base import Problems
+from bank_formats.base import Problems, Refused, why
+from i18n import Phrase
 
 MAX_FEN = 10**18 - 1  # 18 digits: fits a signed 64-bit integer
 MAX_NUMBER = 10**18 - 1  # counts and seq
@@ -285,20 +286,20 @@ _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 def parse_datetime(text: str) -> datetime:
     if DATETIME_RE.fullmatch(text) is None:
-        raise ValueError(f"{text!r} is not a date and time (yyyy-mm-ddThh:mm:ss[±hh:mm])")
+        raise Refused("format.not_datetime", raw=repr(text), shape="yyyy-mm-ddThh:mm:ss[±hh:mm]")
     try:
         return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid date and time") from None
+        raise Refused("format.invalid_datetime", raw=repr(text)) from None
 
 
 def parse_date(text: str) -> date:
     if _DATE_RE.fullmatch(text) is None:
-        raise ValueError(f"{text!r} is not a date (yyyy-mm-dd)")
+        raise Refused("format.not_date", raw=repr(text), shape="yyyy-mm-dd")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid date") from None
+        raise Refused("format.invalid_date", raw=repr(text)) from None
 
 
 def parse_number(text: str) -> int:
@@ -310,11 +311,10 @@ def parse_number(text: str) -> int:
 
 def _bad_number(text: str) -> int:
     if not text:
-        raise ValueError("is empty")
+        raise Refused("format.empty")
     if len(text) > 18 and text.isascii() and text.isdigit():
-        raise ValueError(f"{text!r} has more than 18 digits")
-    raise ValueError(f"{text[:40]!r} is not a whole number (ASCII digits only: no sign, no "
-                     f"point, no spaces)")
+        raise Refused("format.too_many_digits", raw=repr(text), digits=18)
+    raise Refused("format.not_whole", raw=repr(text[:40]))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -404,7 +404,7 @@ def required_texts(p: Problems, where: str, fields: list[str], names: tuple[str,
         if fields[i]:
             vals[names[i]] = fields[i]
         else:
-            p.add(where, names[i], "is empty")
+            p.add(where, names[i], Phrase.of("format.empty"))
 
 
 def parse_fields(p: Problems, where: str, fields: list[str], names: tuple[str, ...],
@@ -414,4 +414,4 @@ def parse_fields(p: Problems, where: str, fields: list[str], names: tuple[str, .
         try:
             vals[names[i]] = parse(fields[i])
         except ValueError as exc:
-            p.add(where, names[i], str(exc))
+            p.add(where, names[i], why(exc))

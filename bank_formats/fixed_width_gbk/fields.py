@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from bank_formats.base import Refused
+
 CHUNK = 256 * 1024  # how much a reader reads at a time
 MAX_LINE = 8192  # a longer line is reported without being kept in memory
 SP = b" "
@@ -44,20 +46,20 @@ def format_datetime(value: object) -> str:
 def parse_datetime(raw: bytes) -> datetime:
     digits, zone = raw[:14], raw[14:]
     if not (digits.isdigit() and len(digits) == 14):
-        raise ValueError(f"{show(raw)} is not a date and time (YYYYMMDDHHMMSS+HHMM)")
+        raise Refused("format.not_datetime", raw=show(raw), shape="YYYYMMDDHHMMSS+HHMM")
     d = digits.decode("ascii")
     try:
         value = datetime(int(d[0:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]),
                          int(d[12:14]))
     except ValueError:
-        raise ValueError(f"{show(raw)} is not a valid date and time") from None
+        raise Refused("format.invalid_datetime", raw=show(raw)) from None
     if zone == b"     ":
         return value
     if len(zone) != 5 or zone[:1] not in (b"+", b"-") or not zone[1:].isdigit():
-        raise ValueError(f"{show(zone)} is not a UTC offset (+HHMM, -HHMM or five spaces)")
+        raise Refused("format.not_offset", raw=show(zone))
     hours, minutes = int(zone[1:3]), int(zone[3:5])
     if hours > 23 or minutes > 59:
-        raise ValueError(f"{show(zone)} is not a valid UTC offset")
+        raise Refused("format.invalid_offset", raw=show(zone))
     offset = timedelta(hours=hours, minutes=minutes)
     return value.replace(tzinfo=timezone(-offset if zone[:1] == b"-" else offset))
 
@@ -70,11 +72,11 @@ def format_date(value: object) -> str:
 
 def parse_date(raw: bytes) -> date:
     if not (raw.isdigit() and len(raw) == 8):
-        raise ValueError(f"{show(raw)} is not a date (YYYYMMDD)")
+        raise Refused("format.not_date", raw=show(raw), shape="YYYYMMDD")
     try:
         return date(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]))
     except ValueError:
-        raise ValueError(f"{show(raw)} is not a valid date") from None
+        raise Refused("format.invalid_date", raw=show(raw)) from None
 
 
 def show(raw: bytes) -> str:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
+from bank_formats.base import Refused
 from bank_formats.delimited.core import format_datetime as iso_datetime_text
 from bank_formats.delimited.core import parse_datetime as parse_iso_datetime
 from bank_formats.fixed_width_gbk.fields import format_datetime as compact_datetime_text
@@ -21,6 +22,7 @@ from bank_formats.fixed_width_gbk.fields import show
 from bank_formats.layout.declaration import CODE_ENUMS, FieldDecl
 from bank_formats.layout.wording import WORDINGS, Wording
 from domain.model import FailureReason, PaymentOutcome
+from i18n import Named, Phrase
 
 CONTROL_RE = re.compile("[\x00-\x1f\x7f]")  # what no text of a fixed layout holds
 # what no text of a delimited layout holds (besides its delimiter): a line break; other control
@@ -93,8 +95,8 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
         def read_const(raw):
             if raw != piece:
                 if leading:
-                    raise ValueError(f"record type {quote(raw)}; expected {f.value!r}")
-                raise ValueError(f"{quote(raw)} is not {f.value!r}")
+                    raise Refused("format.record_type", raw=quote(raw), expected=repr(f.value))
+                raise Refused("format.not_constant", raw=quote(raw), expected=repr(f.value))
             return None
 
         return FieldCodec(f, read_const, lambda _v: piece)
@@ -122,14 +124,14 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
         if words.outcome_by_label and f.name == "outcome":  # a status, S paid
             known = ", ".join(f"{v} {k.lower()}" for k, v in f.codes.items())
             what = f.label
-        article = "an" if what[:1] in "aeiou" else "a"
+        called = Named("format_code", f"{'an' if what[:1] in 'aeiou' else 'a'} {what}")  # "an account kind"
 
         def read_code(raw):
             value = by_code.get(raw)
             if value is None:
                 value = by_stripped.get(strip(raw))
                 if value is None:
-                    raise ValueError(f"{quote(raw)} is not {article} {what} ({known})")
+                    raise Refused("format.not_code", raw=quote(raw), what=called, known=known)
             return value
 
         def write_code(value):
@@ -163,11 +165,11 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
             except UnicodeDecodeError as exc:
                 bad = value[exc.start:exc.end]
                 offset = exc.start + (len(raw) - len(value) if f.align == "right" else 0)
-                raise ValueError(f"is not valid {label}: {bad!r} at byte {offset + 1} of the field") from None
+                raise Refused("format.not_in_encoding_field", encoding=label, bad=repr(bad), at=offset + 1) from None
         else:
             text = raw
         if required and not text:
-            raise ValueError("is empty")
+            raise Refused("format.empty")
         return text
 
     def write_text(value):
@@ -230,9 +232,10 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
         largest = min(10 ** (digits - 1) - 1 if yuan else 10**digits - 1, MAX_DELIMITED)
     dot = b"." if fixed else "."
     if fixed and zero_padded:
-        shape = f"yuan: {width - 3} digits, a point and 2 digits" if yuan else f"{width} digits"
+        shape = Phrase.of("format.shape.yuan_n", digits=width - 3) if yuan else Phrase.of("format.shape.digits_n",
+                                                                                          width=width)
     else:
-        shape = "yuan with a point and two decimals" if yuan else "digits"
+        shape = Phrase.of("format.shape.yuan" if yuan else "format.shape.digits")
     min_width = f.min_width
 
     def read_number(raw):
@@ -243,14 +246,14 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
                     and whole.isdigit() and whole.isascii()):
                 number = int(whole) * 100 + int(cents)
             else:
-                raise ValueError(f"{quote(raw)} is not {'a number' if fixed and zero_padded else 'an amount'} "
-                                 f"({shape})")
+                raise Refused("format.not_number" if fixed and zero_padded else "format.not_amount", raw=quote(raw),
+                              shape=shape)
         elif value.isdigit() and value.isascii():
             number = int(value)
         else:
-            raise ValueError(f"{quote(raw)} is not a number ({shape})")
+            raise Refused("format.not_number", raw=quote(raw), shape=shape)
         if number < minimum:
-            raise ValueError(f"{number} is less than {minimum}")
+            raise Refused("format.less_than", number=number, minimum=minimum)
         return number
 
     def write_number(value):
@@ -271,8 +274,6 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
 
 COUNTED_DIGITS = 18  # a counted number: at most this many digits, leading zeros included
 COUNTED_YUAN = 16  # (a yuan amount: before its point)
-WHOLE_SHAPE = "a whole number (ASCII digits only: no sign, no point, no spaces)"
-YUAN_SHAPE = "an amount in yuan (ASCII digits, a point and exactly two decimals, e.g. 1234.56: no sign, no spaces)"
 
 
 def _counted_codec(f: FieldDecl, out) -> FieldCodec:
@@ -286,24 +287,25 @@ def _counted_codec(f: FieldDecl, out) -> FieldCodec:
 
     def read_number(raw):
         if not raw:
-            raise ValueError("is empty")
+            raise Refused("format.empty")
         if yuan:
             whole, point, cents = raw.rpartition(".")
             ok = point and len(cents) == 2 and (whole + cents).isascii() and (whole + cents).isdigit() and whole
             if ok and len(whole) > COUNTED_YUAN:
-                raise ValueError(f"{raw!r} has more than {COUNTED_YUAN} digits before the point")
+                raise Refused("format.too_many_yuan_digits", raw=repr(raw), digits=COUNTED_YUAN)
             if not ok:
-                raise ValueError(f"{raw[:40]!r} is not {YUAN_SHAPE}")
+                raise Refused("format.not_yuan", raw=repr(raw[:40]))
             number = int(whole) * 100 + int(cents)
         else:
             if not (raw.isascii() and raw.isdigit()):
-                raise ValueError(f"{raw[:40]!r} is not {WHOLE_SHAPE}")
+                raise Refused("format.not_whole", raw=repr(raw[:40]))
             if len(raw) > COUNTED_DIGITS:
-                raise ValueError(f"{raw!r} has more than {COUNTED_DIGITS} digits")
+                raise Refused("format.too_many_digits", raw=repr(raw), digits=COUNTED_DIGITS)
             number = int(raw)
         if number < minimum:
-            raise ValueError(f"{f.label} {number} is not a positive integer" if f.name == "seq"
-                             else f"{number} is less than {minimum}")
+            if f.name == "seq":
+                raise Refused("format.not_positive", field=f.label, number=number)
+            raise Refused("format.less_than", number=number, minimum=minimum)
         return number
 
     def write_number(value):
@@ -330,17 +332,17 @@ def _date_codec(f: FieldDecl, fixed: bool, out, shape: str) -> FieldCodec:
         text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
         if compact:
             if not (len(text) == 8 and text.isdigit() and text.isascii()):
-                raise ValueError(f"{quote(raw)} is not a date ({shape})")
+                raise Refused("format.not_date", raw=quote(raw), shape=shape)
             shaped = (int(text[0:4]), int(text[4:6]), int(text[6:8]))
         else:
             if not (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
                     and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):
-                raise ValueError(f"{quote(raw)} is not a date ({shape})")
+                raise Refused("format.not_date", raw=quote(raw), shape=shape)
             shaped = (int(text[0:4]), int(text[5:7]), int(text[8:10]))
         try:
             value = date(*shaped)
         except ValueError:
-            raise ValueError(f"{quote(raw)} is not a valid date") from None
+            raise Refused("format.invalid_date", raw=quote(raw)) from None
         if len(cache) >= 4096:
             cache.clear()
         cache[raw] = value
@@ -401,17 +403,16 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
         code = strip(raw) if fixed else raw.strip()
         if isinstance(code, bytes):
             if not code.isascii():
-                raise ValueError(f"{quote(raw)} is not a status code (ASCII)")
+                raise Refused("format.status_not_ascii", raw=quote(raw))
             code = code.decode("ascii")
         if code == paid:
             return paid_result
         if not code:
-            raise ValueError("is empty")
+            raise Refused("format.empty")
         if not (code.isalnum() and code.isascii()):
-            raise ValueError(f"{quote(raw)} is not a status code (ASCII letters and digits)")
+            raise Refused("format.status_not_alnum", raw=quote(raw))
         if known is not None and code not in known:
-            raise ValueError(f"status code {code!r} is not one this layout declares ({listed}): the record "
-                             f"cannot be booked as paid or failed")
+            raise Refused("format.status_unknown", code=repr(code), listed=listed)
         return (FAILED, reasons.get(code, OTHER), code)
 
     def write_status(triple):

@@ -23,8 +23,9 @@ from bank_formats.delimited.core import new_hasher
 from bank_formats.layout.codecs import LINEBREAK_RE
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
-from bank_formats.layout.wording import TOTAL_WORDS, WORDINGS
+from bank_formats.layout.wording import WORDINGS
 from domain.model import FailureReason, PaymentOutcome, payment_message_id
+from i18n import Phrase
 
 if TYPE_CHECKING:
     from bank_formats.layout.format import LayoutFormat
@@ -175,13 +176,12 @@ class LayoutReader:
             except OSError:
                 raise
             except Exception as exc:  # noqa: BLE001 - e.g. a source that is not a binary file
-                self._problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}")
+                self._problems.add("file", "file", Phrase.of("format.cannot_read", error=f"{type(exc).__name__}: {exc}"))
                 return
             if data is None:
                 data = b""
             if not isinstance(data, (bytes, bytearray, memoryview)):
-                self._problems.add("file", "file", f"cannot be read: read() returned {type(data).__name__}, "
-                                                   f"not bytes")
+                self._problems.add("file", "file", Phrase.of("format.read_not_bytes", type=type(data).__name__))
                 return
             data = bytes(data)
             if first and data:
@@ -190,8 +190,8 @@ class LayoutReader:
                     data = data[3:]
                 elif self._fmt.encoding != "utf-8" and not fixed and _looks_utf8(data):
                     # GBK decodes most byte pairs, so a UTF-8 file would read as other characters
-                    self._problems.add("file", "encoding", f"the file is UTF-8 text; this bank's layout is "
-                                                           f"{self._fmt.encoding_label}")
+                    self._problems.add("file", "encoding", Phrase.of("format.utf8_not_layout",
+                                                                     encoding=self._fmt.encoding_label))
                     return
             if not data:
                 if hasher is not None and carry and held is not None:
@@ -225,8 +225,7 @@ class LayoutReader:
                     else:
                         if not lf_seen:  # (once: a file converted to LF would say it on every line)
                             lf_seen = True
-                            self._problems.add(f"line {lineno}", "line_ending",
-                                               "the record ends with LF; records end with CRLF")
+                            self._problems.add(f"line {lineno}", "line_ending", Phrase.of("format.lf_not_crlf"))
                         yield lineno, line, True
             else:
                 for line in lines:
@@ -242,18 +241,19 @@ class LayoutReader:
         """A line too long to be kept: what the record should have been."""
         if self._codec.fixed and isinstance(rec, Compiled):
             limit = max(MAX_FIXED_LINE, 2 * max(d.length for d in self._codec.details))
-            self._problems.add(where, "record", f"the record is longer than {limit} bytes; a {rec.title} record "
-                                                f"is {rec.length}{self._also(rec)}")
+            self._problems.add(where, "record", Phrase.of("format.record_too_long", limit=limit, title=rec.title,
+                                                          length=rec.length, also=self._also(rec)))
         else:
-            self._problems.add(where, "record", f"the line is longer than {MAX_LINE} bytes")
+            self._problems.add(where, "record", Phrase.of("format.line_too_long", limit=MAX_LINE))
 
-    def _also(self, rec) -> str:
+    def _also(self, rec) -> Phrase | str:
         """For a detail record with a longer variant: " (259 with the bank's reference)"."""
         details = self._codec.details
-        if rec is not details[0] or len(details) < 2:
+        if rec is not details[0] or len(details) < 2 or not self._codec.fixed:
             return ""
         first = self._codec.optional[0]
-        return f" ({details[1].length} with {OPTIONAL_WORDS.get(first, first)})" if self._codec.fixed else ""
+        what = Phrase.of(f"format.optional.{first}") if first in OPTIONAL_WORDS else first
+        return Phrase.of("format.also", length=details[1].length, what=what)
 
     def _cut_short(self, where: str, line: bytes, rec) -> None:
         """The last line, without a line ending: the file was cut short."""
@@ -262,11 +262,10 @@ class LayoutReader:
             if rec is self._codec.details[0] and len(self._codec.details) > 1 and len(line) > expected:
                 expected = self._codec.details[1].length
             if len(line) < expected:
-                self._problems.add(where, "record", f"the file ends in the middle of a record ({len(line)} of "
-                                                    f"{expected} bytes): it is cut short")
+                self._problems.add(where, "record", Phrase.of("format.cut_mid_record", got=len(line),
+                                                              expected=expected))
                 return
-        self._problems.add(where, "record", f"the file ends without a line ending after this record "
-                                            f"({EOL_LABELS[self._fmt.line_ending]}): it is cut short")
+        self._problems.add(where, "record", Phrase.of("format.no_line_ending", eol=EOL_LABELS[self._fmt.line_ending]))
 
     def _read_header(self):
         codec, p = self._codec, self._problems
@@ -279,8 +278,7 @@ class LayoutReader:
             where = f"line {i + 1}"
             if item is None:
                 if not p:  # (a source that could not be read says so already)
-                    p.add(where, "record", "the file ends before its header" if i else
-                          "the file is empty: no header record")
+                    p.add(where, "record", Phrase.of("format.ends_before_header" if i else "format.no_header"))
                 raise p.error(self.name)
             _, line, ended = item
             if line is OVERLONG:
@@ -297,8 +295,8 @@ class LayoutReader:
         if codec.decl.name_pattern is not None and not self._detecting:
             m = codec.decl.name_pattern.search(self.name)
             if m is None:
-                p.add("file", "name", f"{self.name!r} does not match the layout's name pattern "
-                                      f"{codec.decl.name_pattern.pattern!r}")
+                p.add("file", "name", Phrase.of("format.name_pattern", name=repr(self.name),
+                                                pattern=repr(codec.decl.name_pattern.pattern)))
                 raise p.error(self.name)
             named = m.groupdict()
             for k, v in named.items():
@@ -315,8 +313,8 @@ class LayoutReader:
         if codec.kind == "results" and "count" in values and not self._tally:
             if all(k in values for k in ("paid_count", "failed_count")) and \
                     values["count"] != values["paid_count"] + values["failed_count"]:
-                p.add("line 1", "count", f"count {values['count']} is not paid {values['paid_count']} + "
-                                         f"failed {values['failed_count']}")
+                p.add("line 1", "count", Phrase.of("format.count_not_sum", count=values["count"],
+                                                   paid=values["paid_count"], failed=values["failed_count"]))
                 raise p.error(self.name)
         model = self._fmt.header_model(codec.kind)
         return model(**{n: values.get(n, d) for n, d in self._fmt.header_defaults(codec.kind).items()})
@@ -325,8 +323,8 @@ class LayoutReader:
         try:
             text = self._decode(line)[0]
         except UnicodeDecodeError as exc:
-            self._problems.add(where, "record", f"is not valid {self._fmt.encoding_label}: "
-                                                f"{line[exc.start:exc.end]!r} at byte {exc.start + 1}")
+            self._problems.add(where, "record", Phrase.of("format.not_in_encoding", encoding=self._fmt.encoding_label,
+                                                          bad=repr(line[exc.start:exc.end]), at=exc.start + 1))
             return None
         return text
 
@@ -338,7 +336,7 @@ class LayoutReader:
                 return None
             got = rec.read(text)
             if got is None:
-                p.add(where, "record", f"is not the line {rec.line!r}")
+                p.add(where, "record", Phrase.of("format.not_template_line", line=repr(rec.line)))
                 return None
             return {k: v for k, v in got.items() if k in rec.model_names}
         raw = line if rec.fixed else self._decoded(line, where)
@@ -357,8 +355,7 @@ class LayoutReader:
     def _count_pass(self) -> dict:
         """The totals of a file whose header states none: a first, counting pass."""
         if self._start is None or not getattr(self._src, "seekable", lambda: False)():
-            self._problems.add("file", "file", "this layout states no count before its records, so the "
-                                               "file is read twice: it must be a seekable file")
+            self._problems.add("file", "file", Phrase.of("format.needs_seekable"))
             raise self._problems.error(self.name)
         lines = self._lines()
         for _ in self._codec.headers:
@@ -446,7 +443,7 @@ class LayoutReader:
                     continue
             seq = rec.seq
             if seq <= last:
-                p.add(f"line {lineno}", "seq", f"seq {seq} does not follow {last}: seqs must increase")
+                p.add(f"line {lineno}", "seq", Phrase.of("format.seq_not_increasing", seq=seq, last=last))
                 continue
             last = seq
             good += 1
@@ -465,7 +462,7 @@ class LayoutReader:
         if has_trailer:
             if missing_trailer:
                 p.add(f"line {lineno + 1}", "digest" if codec.digest is not None else "record",
-                      f"the file ends after line {lineno} without its trailer record: it is cut short")
+                      Phrase.of("format.no_trailer", line=lineno))
             else:
                 t_lineno, t_line, t_ended = trailer_item
                 trailer_values = self._header_record(codec.trailer, t_line, f"line {t_lineno}")
@@ -474,8 +471,8 @@ class LayoutReader:
                     stated = stated.decode("ascii", "replace") if isinstance(stated, bytes) else stated
                     actual = hasher.hexdigest()
                     if stated.strip().lower() != actual:
-                        p.add(f"line {t_lineno}", "digest", f"the file's digest is {actual}, the trailer says "
-                                                            f"{stated.strip()}: it was changed or damaged")
+                        p.add(f"line {t_lineno}", "digest", Phrase.of("format.digest_differs", actual=actual,
+                                                                      stated=stated.strip()))
         if tally is not None:
             tally.update(count=seen, total_fen=total, paid_count=paid_count, paid_fen=paid_fen,
                          failed_count=failed_count, failed_fen=failed_fen)
@@ -491,13 +488,13 @@ class LayoutReader:
             # in two still counts as one, so a file cut after a whole record is caught by its count)
             counted = "count" not in stated or stated["count"] == seen
             if not counted and not missing_trailer:
-                p.add("line 1", "count", f"header says {stated['count']} records, the file has {seen}")
+                p.add("line 1", "count", Phrase.of("format.count_differs", stated=stated["count"], seen=seen))
             if good == seen and not missing_trailer and (counted or results):
                 for k, v in stated.items():
                     if k != "count" and v != actual[k]:
                         p.add("line 1", k, _totals_differ(k, v, actual[k]))
             if self._tally is not None and self._tally.get("count") != seen:
-                p.add("file", "file", "the file changed between the counting pass and the reading pass")
+                p.add("file", "file", Phrase.of("format.file_changed"))
         if p:
             raise p.error(self.name)
 
@@ -529,7 +526,8 @@ class LayoutReader:
         mine, theirs = detail.codecs[0].write(None), first.codecs[0].write(None)
         if raw.startswith(mine) or not raw.startswith(theirs):
             return False
-        self._problems.add(where, "record_type", f"a second header record; expected {detail.codecs[0].decl.value!r}")
+        self._problems.add(where, "record_type", Phrase.of("format.second_header",
+                                                           expected=repr(detail.codecs[0].decl.value)))
         return True
 
     def _detail_slow(self, line: bytes, where: str):
@@ -542,7 +540,7 @@ class LayoutReader:
                 return None
             bad = LINEBREAK_RE.search(raw)
             if bad:
-                p.add(where, "record", f"holds a control character (U+{ord(bad.group()):04X})")
+                p.add(where, "record", Phrase.of("format.control_char", code=f"{ord(bad.group()):04X}"))
                 return None
         variant = codec.details[0]
         if len(codec.details) > 1:
@@ -552,8 +550,8 @@ class LayoutReader:
                 variant = longer
         if codec.fixed and len(raw) != variant.length:
             plain = codec.details[0]
-            p.add(where, "record", f"the record is {len(raw)} bytes long; a {plain.title} record is "
-                                   f"{plain.length}{self._also(plain)}")
+            p.add(where, "record", Phrase.of("format.record_length", length=len(raw), title=plain.title,
+                                             expected=plain.length, also=self._also(plain)))
             return None
         if codec.fixed and self._second_header(raw, variant, where):
             return None
@@ -699,11 +697,11 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     return WrittenFile(count=count, total_fen=(paid_fen + failed_fen) if results else total, size=size)
 
 
-def _totals_differ(name: str, stated: int, actual: int) -> str:
+def _totals_differ(name: str, stated: int, actual: int) -> Phrase:
     """A header's control total that the records read do not make."""
     if name == "total_fen":
-        return f"header says {stated} fen, the records add up to {actual}"
-    return f"header says {stated} {TOTAL_WORDS[name]}, the records give {actual}"
+        return Phrase.of("format.fen_differs", stated=stated, actual=actual)
+    return Phrase.of("format.total_differs", stated=stated, what=Phrase.of(f"format.total.{name}"), actual=actual)
 
 
 class _SeqFirst:

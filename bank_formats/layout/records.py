@@ -16,11 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 
-from bank_formats.base import Problems
+from bank_formats.base import Problems, Refused, why
 from bank_formats.layout.codecs import CONTROL_RE, LINEBREAK_RE, FieldCodec, make_codec, quote, reason_codes
 from bank_formats.layout.declaration import CODE_ENUMS, FIELD_TYPES, MODEL, FieldDecl, RecordDecl
 from bank_formats.maker import maker
 from domain.model import FailureReason, PaymentOutcome
+from i18n import Phrase
 
 PAID, FAILED, OTHER = PaymentOutcome.PAID, PaymentOutcome.FAILED, FailureReason.OTHER
 CONTROL_BYTES = bytes(range(0x20)) + b"\x7f"
@@ -43,7 +44,7 @@ class Compiled:
         self.numbers = numbers
         self.decl = decl
         self.role = decl.role
-        self.title = f"{'payment' if kind == 'payments' else 'result'} file {decl.role}"  # for messages
+        self.title = Phrase.of(f"format.title.{kind}.{decl.role}")  # "payment file detail", for messages
         self.fixed = fixed
         self.delimiter = delimiter
         self.trailing = trailing
@@ -278,18 +279,19 @@ class Compiled:
     # --- the careful paths -------------------------------------------------------------------
 
     def split(self, line):
-        """The record's raw pieces, or a message why it has not the right shape."""
+        """The record's raw pieces, or why it has not the right shape (catalogue words)."""
         if self.fixed:
             if len(line) != self.length:
-                return f"the record is {len(line)} bytes long; a {self.title} record is {self.length}"
+                return Phrase.of("format.record_length", length=len(line), title=self.title, expected=self.length,
+                                 also="")
             return list(self.struct.unpack_from(line))
         parts = line.split(self.delimiter)
         if self.trailing:
             if parts[-1] != "":
-                return f"the record does not end with {self.delimiter!r}"
+                return Phrase.of("format.no_final_delimiter", delimiter=repr(self.delimiter))
             parts.pop()
         if len(parts) != self.count:
-            return f"{len(parts)} fields; a {self.title} record has {self.count}"
+            return Phrase.of("format.field_count", count=len(parts), title=self.title, expected=self.count)
         return parts
 
     def read_values(self, line, where: str, problems: Problems) -> dict | None:
@@ -298,7 +300,7 @@ class Compiled:
         A status field gives ``outcome``, ``reason`` and ``bank_code``; a digest field is
         given under ``digest``."""
         pieces = self.split(line)
-        if isinstance(pieces, str):
+        if isinstance(pieces, Phrase):
             problems.add(where, "record" if self.fixed else "fields", pieces)
             return None
         before = len(problems)
@@ -309,12 +311,14 @@ class Compiled:
                 if isinstance(value, str) and c.decl.type == "text":
                     bad = (CONTROL_RE if self.fixed else LINEBREAK_RE).search(value)
                     if bad:
-                        raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
+                        raise Refused("format.control_char", code=f"{ord(bad.group()):04X}")
             except ValueError as exc:
-                message = str(exc)
-                if self.fixed and "of the field" in message:
+                message = why(exc)
+                if self.fixed and isinstance(message, Phrase) and message.key == "format.not_in_encoding_field":
                     # say where in the record, which is what someone with the file in a viewer needs
-                    message = _at_record_byte(message, start)
+                    args = dict(message.fields)
+                    message = Phrase.of("format.not_in_encoding_record", encoding=args["encoding"], bad=args["bad"],
+                                        at=start + args["at"])
                 problems.add(where, c.label, message)
                 continue
             t = c.decl.type
@@ -356,7 +360,7 @@ class Compiled:
                     value = values[name] if values is not None and name in values else getattr(obj, name)
                     piece = c.write(value)
             except (ValueError, TypeError, AttributeError, KeyError) as exc:
-                problems.add(where, c.label, str(exc) if not isinstance(exc, KeyError) else f"missing {exc}")
+                problems.add(where, c.label, why(exc) if not isinstance(exc, KeyError) else f"missing {exc}")
                 continue
             out.append(piece)
         if len(problems) > before:
@@ -369,12 +373,6 @@ class Compiled:
 def _enum_values(d: FieldDecl) -> list:
     enum = CODE_ENUMS[d.name]
     return [enum(k) for k in d.codes]
-
-
-def _at_record_byte(message: str, start: int) -> str:
-    head, _, tail = message.rpartition(" at byte ")
-    number = tail.split(" ", 1)[0]
-    return f"{head} at byte {start + int(number)} of the record" if number.isdigit() else message
 
 
 def describe_missing(raw) -> str:
