@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import BinaryIO
 
-from bank_formats.base import FormatError, Problem, Skipped
+from bank_formats.base import FormatError, Problem, Refused, Skipped
 from domain.model import EntrySide, StatementHeader
+from i18n import Phrase
 
 MAX_FEN = 10**18 - 1
 
@@ -33,21 +34,21 @@ def fen(text: str, decimal: str = ".", thousands: str = "") -> int:
     if thousands and thousands in raw:
         whole = raw.split(decimal, 1)[0]
         if not re.fullmatch(r"\d{1,3}(?:" + re.escape(thousands) + r"\d{3})+", whole):
-            raise ValueError(f"{text!r}: {thousands!r} does not group the digits in threes")
+            raise Refused("format.bad_grouping", raw=repr(text), mark=repr(thousands))
         raw = raw.replace(thousands, "")
     if decimal != ".":
         if "." in raw:
-            raise ValueError(f"{text!r} has '.' but the decimal mark is {decimal!r}")
+            raise Refused("format.wrong_decimal_mark", raw=repr(text), mark=repr(decimal))
         raw = raw.replace(decimal, ".")
     m = _AMOUNT.fullmatch(raw)
     if m is None or raw.count(".") > 1:
-        raise ValueError(f"{text!r} is not an amount")
+        raise Refused("format.not_an_amount", raw=repr(text))
     whole, frac = m.group(1), m.group(2) or ""
     if len(frac) > 2 and frac[2:].strip("0"):
-        raise ValueError(f"{text!r} has a fraction of a fen")
+        raise Refused("format.fraction_of_fen", raw=repr(text))
     value = int(whole) * 100 + int((frac[:2] + "00")[:2])
     if value > MAX_FEN:
-        raise ValueError(f"{text!r} is too large (more than {MAX_FEN} fen)")
+        raise Refused("format.amount_too_large", raw=repr(text), largest=MAX_FEN)
     return value
 
 
@@ -132,7 +133,7 @@ class ReadThenStated:
     def header(self) -> StatementHeader:
         if self._header is None:
             if self._start is None:
-                raise FormatError(self.name, [Problem("file", "header", "not known before the file is read")])
+                raise FormatError(self.name, [Problem.of("file", "header", Phrase.of("format.header_unknown"))])
             for _ in self:  # type: ignore[attr-defined]
                 pass
             self.src.seek(self._start)

@@ -49,9 +49,10 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-from bank_formats.base import FileKind, FormatError, Problem, Skipped
+from bank_formats.base import FileKind, FormatError, Problem, Skipped, why
 from bank_formats.statement_common import ReadThenStated, Tally, our_reference, signed_fen
 from domain.model import EntrySide, StatementEntry
+from i18n import Phrase
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "latin-1", "cp1252")
 COLUMNS = ("date", "amount", "debit", "credit", "direction", "balance", "reference", "end_to_end",
@@ -142,17 +143,17 @@ class CsvStatementReader(ReadThenStated):
             try:
                 text = raw.decode("utf-8" if n > 1 and encoding == "utf-8-sig" else encoding)
             except UnicodeDecodeError as exc:
-                _add(problems, Problem(f"line {n}", "encoding", f"not {self.o['encoding']}: {exc.reason} "
-                                                               f"at byte {exc.start}"))
+                _add(problems, Problem.of(f"line {n}", "encoding", Phrase.of(
+                    "format.not_encoding_at", encoding=self.o["encoding"], reason=exc.reason, at=exc.start)))
                 text = raw.decode(encoding, "replace")
             if "\x00" in text:
-                _add(problems, Problem(f"line {n}", "encoding", "a NUL character: not a text file"))
+                _add(problems, Problem.of(f"line {n}", "encoding", Phrase.of("format.nul")))
                 text = text.replace("\x00", "")
             yield text
         if not raw.endswith(b"\n") and raw.strip():
             # an unquoted amount cut short still reads as an amount ("1533.50" -> "1533"): a file
             # whose last row has no line break may have been cut, and is not taken
-            _add(problems, Problem(f"line {at[0]}", "end", "the last row has no line break: the file may be cut short"))
+            _add(problems, Problem.of(f"line {at[0]}", "end", Phrase.of("format.no_last_line_break")))
 
     def __iter__(self) -> Iterator[StatementEntry]:
         o = self.o
@@ -250,10 +251,10 @@ class CsvStatementReader(ReadThenStated):
                                      cp_name, cp_account, remark)
             except _Bad as exc:
                 column = o.get(exc.key)
-                _add(problems, Problem(f"line {at[0]}", f"{exc.key} ({column!r})" if column is not None else exc.key,
-                                       exc.why))
+                _add(problems, Problem.of(f"line {at[0]}", f"{exc.key} ({column!r})" if column is not None
+                                          else exc.key, exc.why))
             except ValueError as exc:
-                _add(problems, Problem(f"line {at[0]}", "value", str(exc)))
+                _add(problems, Problem.of(f"line {at[0]}", "value", why(exc)))
         if not problems and not account:
             problems.append(Problem("file", "account", "no account: no row names one and the profile gives none"))
         if problems:
@@ -296,7 +297,7 @@ class CsvStatementReader(ReadThenStated):
         except _Bad:
             raise
         except ValueError as exc:
-            raise _Bad("amount", str(exc)) from None
+            raise _Bad("amount", why(exc)) from None
 
 
 def _getter(o: dict[str, Any], index: dict[str, int]) -> tuple[Any, int]:
@@ -308,8 +309,10 @@ def _getter(o: dict[str, Any], index: dict[str, int]) -> tuple[Any, int]:
 
 
 class _Bad(Exception):
-    def __init__(self, key: str, why: str):
-        super().__init__(why)
+    """A row's value that cannot be read: its column's key and why (a text, or catalogue words)."""
+
+    def __init__(self, key: str, why: str | Phrase):
+        super().__init__(str(why))
         self.key, self.why = key, why
 
 

@@ -62,9 +62,10 @@ from typing import BinaryIO
 
 import mt940
 
-from bank_formats.base import FileKind, FormatError, Problem, Skipped
+from bank_formats.base import FileKind, FormatError, Problem, Skipped, why
 from bank_formats.statement_common import ReadThenStated, Tally, fen, our_reference
 from domain.model import EntrySide, StatementEntry
+from i18n import Phrase
 
 _TAG_LINE = re.compile(r":(\d\d[A-Z]?|NS):")
 _ACCOUNT_LIKE = re.compile(r"(?=.*\d)[A-Z0-9]{8,34}")
@@ -149,8 +150,8 @@ class Mt940Reader(ReadThenStated):
             try:
                 line = raw.decode(self.encoding).rstrip("\r\n")
             except UnicodeDecodeError as exc:
-                problems.append(Problem(f"line {n}", "encoding", f"not {self.encoding}: {exc.reason} "
-                                                                 f"at byte {exc.start}"))
+                problems.append(Problem.of(f"line {n}", "encoding", Phrase.of(
+                    "format.not_encoding_at", encoding=self.encoding, reason=exc.reason, at=exc.start)))
                 line = raw.decode(self.encoding, "replace").rstrip("\r\n")
             if n == 1:
                 line = line.lstrip("\ufeff")
@@ -202,9 +203,9 @@ class Mt940Reader(ReadThenStated):
         first_id = last_number = ""
         seq = 0
 
-        def problem(where: int, field: str, message: str) -> None:
+        def problem(where: int, field: str, message: str | Phrase) -> None:
             if len(problems) < MAX_PROBLEMS:
-                problems.append(Problem(f"line {where}", field, message))
+                problems.append(Problem.of(f"line {where}", field, message))
 
         def finish_entry(details: str) -> StatementEntry | None:
             nonlocal pending, seq
@@ -331,7 +332,7 @@ class Mt940Reader(ReadThenStated):
                 elif tag not in _INFO:
                     pass  # a bank's own tag: the library knows no grammar for it, nothing to book
             except (ValueError, RuntimeError, decimal.InvalidOperation) as exc:
-                problem(at, f":{tag}:", str(exc.args[0]) if isinstance(exc, RuntimeError) else str(exc))
+                problem(at, f":{tag}:", str(exc.args[0]) if isinstance(exc, RuntimeError) else why(exc))
                 pending = None
         if pending is not None:
             entry = finish_entry("")
@@ -340,7 +341,7 @@ class Mt940Reader(ReadThenStated):
         if st is not None:  # no block end, no next statement: complete only with its closing balance
             close(st, st.line, ended=False)
         if in_block:
-            problem(in_block, "-}", "the file ends inside a SWIFT block opened here: cut short?")
+            problem(in_block, "-}", Phrase.of("format.ends_in_block"))
         if not stmts and not problems:
             problems.append(Problem("file", ":20:", "no statement of the account"
                                     + (f" {self.want_account}" if self.want_account else "") + " in the file"))

@@ -46,6 +46,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.unexpected": ("读取时出现意外错误：{error}", "unexpected {error}"),
     "format.header_unknown": ("读完文件之前无法得知", "not known before the file is read"),
     "format.empty": ("为空", "is empty"),
+    # amounts of the statement-only formats (bank_formats/statement_common.py)
+    "format.bad_grouping": ("{raw}：{mark} 没有按三位一组分隔数字", "{raw}: {mark} does not group the digits in threes"),
+    "format.wrong_decimal_mark": ("{raw} 含有 '.'，但小数点符号是 {mark}", "{raw} has '.' but the decimal mark is {mark}"),
+    "format.not_an_amount": ("{raw} 不是金额", "{raw} is not an amount"),
+    "format.fraction_of_fen": ("{raw} 含有不足一分的零头", "{raw} has a fraction of a fen"),
+    "format.not_encoding_at": ("不是 {encoding}：第 {at} 字节处 {reason}", "not {encoding}: {reason} at byte {at}"),
+    "format.nul": ("含有 NUL 字符：不是文本文件", "a NUL character: not a text file"),
+    "format.no_last_line_break": ("最后一行没有换行符：文件可能不完整", "the last row has no line break: the file may be cut short"),
+    "format.ends_in_block": ("文件在此处开始的 SWIFT 块内结束：文件不完整？", "the file ends inside a SWIFT block opened here: cut short?"),
+    "format.amount_too_large": ("{raw} 太大（超过 {largest} 分）", "{raw} is too large (more than {largest} fen)"),
     # reading the lines of a file (bank_formats/layout/files.py)
     "format.cannot_read": ("无法读取：{error}", "cannot be read: {error}"),
     "format.read_not_bytes": ("无法读取：read() 返回的是 {type}，不是字节", "cannot be read: read() returned {type}, not bytes"),
