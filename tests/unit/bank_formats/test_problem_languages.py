@@ -1,0 +1,169 @@
+"""A bank file's problems keep their English text byte for byte and are stored as catalogue
+messages, said in Chinese by default and in English on request (issue 16 item 3).
+
+For each module whose problems have words, a few representative bad files: ``str(problem)`` is
+the English text the readers always wrote (written here), the stored reason (what a quarantined
+file keeps) is Chinese by default and that same English with "en". A problem a module has no
+words for yet stays its English text, in both languages. The expected words are written from the
+files' faults (the byte changed, the line, the field), not copied from output.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bank_formats import FormatError, get_statement_format
+from bank_formats.base import MAX_PROBLEMS, Problems, guarded
+from i18n import reset, use
+from i18n.stored import shown
+from tests.unit.bank_formats.test_delimited_samples import GBK
+from tests.unit.bank_formats.test_delimited_samples import SAMPLE_RECORDS as DELIMITED_RECORDS
+from tests.unit.bank_formats.test_delimited_samples import SAMPLE_RESULT_HEADER as DELIMITED_HEADER
+from tests.unit.bank_formats.test_fixed_width_gbk_support import FMT, SAMPLE_RECORDS, SAMPLE_RESULT_HEADER
+
+
+def problems(read, data: bytes, name: str = "r.txt"):
+    with pytest.raises(FormatError) as err:
+        list(read(io.BytesIO(data), name))
+    return err.value.problems
+
+
+def said(problem) -> tuple[str, str, str]:
+    """(English text, stored reason in the default language, stored reason in English)."""
+    stored = problem.stored()
+    token = use(None)  # the default: what a call that asks nothing reads
+    try:
+        return str(problem), shown(stored), shown(stored, "en")
+    finally:
+        reset(token)
+
+
+def fixed_results(*changes: tuple[int, int, bytes]) -> bytes:
+    """The sample fixed-width result file with ``(line index, 1-based byte, new bytes)`` changes."""
+    out = io.BytesIO()
+    FMT.write_results(out, SAMPLE_RESULT_HEADER, SAMPLE_RECORDS)
+    lines = out.getvalue().split(b"\r\n")
+    for index, start, value in changes:
+        line = lines[index]
+        lines[index] = line[:start - 1] + value + line[start - 1 + len(value):]
+    return b"\r\n".join(lines)
+
+
+# --- (a) the checks every format shares: bank_formats/base.py ---------------------------------
+
+def test_problems_beyond_the_limit_are_counted_in_words():
+    p = Problems()
+    for n in range(MAX_PROBLEMS + 3):
+        p.add(f"line {n + 1}", "seq", "is empty")
+    last = p.error("f.txt").problems[-1]
+    assert said(last) == ("file: *: 3 more problems not listed", "文件，全部：另有 3 个问题未列出",
+                          "file: *: 3 more problems not listed")
+
+
+def test_a_readers_surprise_is_said_with_its_error():
+    def records():
+        yield 1
+        raise KeyError("x")
+
+    p = Problems()
+    with pytest.raises(FormatError) as err:
+        list(guarded(records(), p, "f.txt"))
+    assert said(err.value.problems[0]) == ("file: file: unexpected KeyError: 'x'",
+                                           "文件，文件：读取时出现意外错误：KeyError: 'x'",
+                                           "file: file: unexpected KeyError: 'x'")
+
+
+# --- (b) the declared-layout engine: the fixed-width GBK family -------------------------------
+
+def test_an_amount_that_is_not_a_number():
+    # the first detail record's amount (bytes 46-60) with a letter in it
+    (p,) = problems(FMT.read_results, fixed_results((1, 46, b"00000000012A456")))
+    assert said(p) == ("line 2: amount_fen: '00000000012A456' is not a number (15 digits)",
+                       "第 2 行，金额：'00000000012A456' 不是数字（15 位数字）",
+                       "line 2: amount_fen: '00000000012A456' is not a number (15 digits)")
+
+
+def test_bytes_that_are_not_gbk_are_placed_in_the_record():
+    # the bank's text (bytes 65-164) starts with a byte no GBK character starts with
+    (p,) = problems(FMT.read_results, fixed_results((1, 65, b"\xff\xff")))
+    assert said(p) == ("line 2: bank_text: is not valid GBK: b'\\xff' at byte 65 of the record",
+                       "第 2 行，银行说明：不是有效的 GBK：记录第 65 字节处的 b'\\xff'",
+                       "line 2: bank_text: is not valid GBK: b'\\xff' at byte 65 of the record")
+
+
+def test_a_header_whose_count_is_not_paid_plus_failed():
+    # the sample pays 1 record and fails 2; the header's count (bytes 126-135) says 4
+    assert SAMPLE_RESULT_HEADER.paid_count == 1 and SAMPLE_RESULT_HEADER.failed_count == 2
+    (p,) = problems(FMT.read_results, fixed_results((0, 126, b"0000000004")))
+    assert said(p) == ("line 1: count: count 4 is not paid 1 + failed 2",
+                       "第 1 行，笔数：笔数 4 不等于成功 1 笔 + 失败 2 笔",
+                       "line 1: count: count 4 is not paid 1 + failed 2")
+
+
+def test_a_file_cut_in_the_middle_of_a_record():
+    data = fixed_results()
+    assert len(data.split(b"\r\n")[3]) == 164  # the last record, then the final CRLF
+    (p,) = problems(FMT.read_results, data[:-5])  # CRLF and 3 bytes of the record gone
+    assert said(p) == ("line 4: record: the file ends in the middle of a record (161 of 164 bytes): it is cut short",
+                       "第 4 行，记录：文件在一条记录中间结束（161/164 字节）：文件不完整",
+                       "line 4: record: the file ends in the middle of a record (161 of 164 bytes): it is cut short")
+
+
+def test_an_empty_file_and_a_bad_date():
+    (empty,) = problems(FMT.read_results, b"")
+    assert said(empty) == ("line 1: record: the file is empty: no header record", "第 1 行，记录：文件为空：没有文件头记录",
+                           "line 1: record: the file is empty: no header record")
+    # the header's created_at (bytes 107-125) in month 13
+    (date,) = problems(FMT.read_results, fixed_results((0, 107, b"20261306")))
+    assert said(date) == ("line 1: created_at: '20261306180000+0800' is not a valid date and time",
+                          "第 1 行，生成时间：'20261306180000+0800' 不是有效的日期时间",
+                          "line 1: created_at: '20261306180000+0800' is not a valid date and time")
+
+
+def test_a_status_code_with_a_space():
+    (p,) = problems(FMT.read_results, fixed_results((1, 61, b"00 0")))
+    assert said(p) == ("line 2: status_code: '00 0' is not a status code (ASCII letters and digits)",
+                       "第 2 行，状态码：'00 0' 不是状态码（ASCII 字母和数字）",
+                       "line 2: status_code: '00 0' is not a status code (ASCII letters and digits)")
+
+
+# --- (d) the CSV and MT940 statements -------------------------------------------------------
+
+CSV = get_statement_format("csv", account="6222", date=1, date_format="%Y%m%d", debit=2, credit=3, balance=4)
+CSV_TEXT = "日期,支出,收入,余额\n20261201,,1000.00,1000.00\n20261201,100.001,,900.00\n"
+
+
+def test_a_csv_amount_with_a_fraction_of_a_fen():
+    (p,) = problems(CSV.read_statement, CSV_TEXT.encode(), "s.csv")
+    assert said(p) == ("line 3: amount: '100.001' has a fraction of a fen", "第 3 行，amount：'100.001' 含有不足一分的零头",
+                       "line 3: amount: '100.001' has a fraction of a fen")
+
+
+def test_a_csv_whose_last_row_has_no_line_break():
+    text = CSV_TEXT.replace("100.001", "100.00")
+    (p,) = problems(CSV.read_statement, text.encode()[:-1], "s.csv")
+    assert said(p) == ("line 3: end: the last row has no line break: the file may be cut short",
+                       "第 3 行，end：最后一行没有换行符：文件可能不完整",
+                       "line 3: end: the last row has no line break: the file may be cut short")
+
+
+def test_an_mt940_that_ends_inside_its_block_and_a_problem_without_words():
+    found = problems(get_statement_format("mt940").read_statement, b"{4:\n:20:X\n", "s.sta")
+    assert [said(p) for p in found] == [
+        # (a problem this reader has no words for yet: its English, in either language)
+        ("line 2: :60F:: statement X has no opening balance",) * 3,
+        ("line 1: -}: the file ends inside a SWIFT block opened here: cut short?",
+         "第 1 行，-}：文件在此处开始的 SWIFT 块内结束：文件不完整？",
+         "line 1: -}: the file ends inside a SWIFT block opened here: cut short?")]
+
+
+def test_a_delimited_problem_without_words_is_stored_as_its_text():
+    """The delimited family's strict line reader (bank_formats/delimited/lines.py) has no words
+    yet: its problem is stored and shown as the English text it always was."""
+    out = io.BytesIO()
+    GBK.write_results(out, DELIMITED_HEADER, DELIMITED_RECORDS)
+    data = out.getvalue().decode("gbk").encode("utf-8")  # re-encoded on the way: not GBK any more
+    first = problems(GBK.read_results, data)[0]
+    assert first.stored() == str(first)
+    assert said(first)[1] == said(first)[2] == str(first)
