@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from bank_formats.base import Problems, guarded
+from bank_formats.base import Problems, guarded, why
 from bank_formats.delimited.core import parse_number
+from i18n import Named, Phrase
 
 CHUNK = 1 << 18  # bytes read at a time
 MAX_LINE_BYTES = 1 << 20  # the longest line read (constant memory), unless a declaration says otherwise
@@ -170,7 +171,8 @@ class DigestLines:
                 names = ()
             index = before.count(sep)
             field = names[index] if index < len(names) else "record_type"
-            self._problems.add(f"line {lineno}", field, f"bytes {raw[start:end]!r} are not valid {enc}")
+            self._problems.add(f"line {lineno}", field, Phrase.of("format.bytes_not_valid", bad=repr(raw[start:end]),
+                                                                  encoding=enc))
         return out
 
     def _check_digest_line(self, raw: bytes, lineno: int) -> None:
@@ -196,8 +198,8 @@ class DigestLines:
             return
         actual = self._hasher.hexdigest()
         if stated.lower() != actual:
-            problems.add(where, "digest", f"the {alg} digest of the file before this line is {actual}, the line "
-                                          f"says {stated}: the file was changed or damaged")
+            problems.add(where, "digest", Phrase.of("format.line_digest_differs", algorithm=alg, actual=actual,
+                                                    stated=stated))
 
 
 class Reader:
@@ -243,10 +245,12 @@ class Reader:
         fields = text.split(self._sep)
         p, head = self._problems, self._header_type
         if fields[0] != head:
-            p.add("line 1", "record_type", f"record type {fields[0][:20]!r}: line 1 must be the {what} header ({head})")
+            p.add("line 1", "record_type", Phrase.of("format.not_header_line", type=repr(fields[0][:20]),
+                                                     what=Named("format_file", what), head=head))
             return None
         if len(fields) != count:
-            p.add("line 1", "fields", f"{len(fields)} fields; a {what} header has {count}")
+            p.add("line 1", "fields", Phrase.of("format.header_fields", count=len(fields),
+                                                what=Named("format_file", what), expected=count))
             return None
         return fields
 
@@ -255,19 +259,19 @@ class Reader:
         try:
             seq = parse_number(text)
         except ValueError as exc:
-            self._problems.add(where, "seq", str(exc))
+            self._problems.add(where, "seq", why(exc))
             return prev
         if seq == 0:
-            self._problems.add(where, "seq", "seq 0 is not a positive integer")
+            self._problems.add(where, "seq", Phrase.of("format.seq_zero"))
         elif seq <= prev:
-            self._problems.add(where, "seq", f"seq {seq} does not follow {prev}: seq must increase")
+            self._problems.add(where, "seq", Phrase.of("format.seq_must_increase", seq=seq, last=prev))
         return max(prev, seq)
 
     def _finish(self, started: bool, header: object) -> None:
         """Raises the FormatError listing every problem, if there was any (or no header)."""
         problems = self._problems
         if not started:
-            problems.add("line 1", "record_type", "the file has no header line")
+            problems.add("line 1", "record_type", Phrase.of("format.no_header_line"))
         if problems or header is None:
             if not problems:
                 problems.add("line 1", "record_type", "no header")
@@ -286,9 +290,9 @@ class Reader:
         head, detail = self._header_type, self._detail_type
         if t != detail:
             if t == head:
-                p.add(where, "record_type", f"a second header line ({head} is only on line 1)")
+                p.add(where, "record_type", Phrase.of("format.second_header_line", head=head))
             else:
-                p.add(where, "record_type", f"record type {t[:20]!r} is not {detail} ({head} is only on line 1, "
-                                            f"{self._trailer_type} on the last)")
+                p.add(where, "record_type", Phrase.of("format.not_detail_line", type=repr(t[:20]), detail=detail,
+                                                      head=head, trailer=self._trailer_type))
         else:
-            p.add(where, "fields", f"{len(fields)} fields; a detail line has {count}")
+            p.add(where, "fields", Phrase.of("format.detail_fields", count=len(fields), expected=count))
