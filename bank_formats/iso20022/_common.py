@@ -18,9 +18,10 @@ from typing import BinaryIO
 from lxml import etree
 
 from bank_formats import base
-from bank_formats.base import MAX_PROBLEMS, FileKind, Problem
+from bank_formats.base import MAX_PROBLEMS, FileKind, Problem, Refused
 from bank_formats.maker import maker  # noqa: F401 - the readers (and tests) take it from here
 from domain.model import FailureReason
+from i18n import Phrase
 
 NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
 
@@ -122,10 +123,10 @@ def parse_amount(text: str | None) -> int:
 
 def _parse_amount(text: str | None) -> int:
     if text is None:
-        raise ValueError("amount is empty")
+        raise Refused("format.iso.amount_empty")
     m = _AMOUNT_RE.fullmatch(text.strip(_XML_WS))
     if m is None:
-        raise ValueError(f"{text!r} is not an amount (digits, at most 2 decimals, no sign)")
+        raise Refused("format.iso.not_amount", raw=repr(text))
     whole, frac = m.groups()
     if frac is None:
         return int(whole) * 100
@@ -139,7 +140,7 @@ _COUNT_RE = re.compile(r"[0-9]{1,15}", re.ASCII)
 
 def parse_count(text: str | None) -> int:
     if text is None or _COUNT_RE.fullmatch(text.strip(_XML_WS)) is None:
-        raise ValueError(f"{text!r} is not a number of transactions (1 to 15 digits)")
+        raise Refused("format.iso.not_count", raw=repr(text))
     return int(text.strip(_XML_WS))
 
 
@@ -150,7 +151,7 @@ def parse_seq(text: str | None) -> int:
     if text and len(text) <= 18 and text.isascii() and text.isdigit() and text[0] != "0":
         return int(text)
     if text is None or _SEQ_RE.fullmatch(text.strip(_XML_WS)) is None:
-        raise ValueError(f"{text!r} is not a line number (a positive integer)")
+        raise Refused("format.iso.not_seq", raw=repr(text))
     return int(text.strip(_XML_WS))
 
 
@@ -174,21 +175,21 @@ def format_datetime(value: datetime) -> str:
 def parse_datetime(text: str | None) -> datetime:
     t = (text or "").strip(_XML_WS)
     if _DATETIME_RE.fullmatch(t) is None:
-        raise ValueError(f"{text!r} is not an ISO date and time")
+        raise Refused("format.iso.not_datetime", raw=repr(text))
     try:
         return datetime.fromisoformat(t)
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid date and time") from None
+        raise Refused("format.invalid_datetime", raw=repr(text)) from None
 
 
 def parse_date(text: str | None) -> date:
     m = _DATE_RE.fullmatch((text or "").strip(_XML_WS))
     if m is None:
-        raise ValueError(f"{text!r} is not an ISO date")
+        raise Refused("format.iso.not_date", raw=repr(text))
     try:
         return date.fromisoformat(m.group(1))
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid date") from None
+        raise Refused("format.invalid_date", raw=repr(text)) from None
 
 
 def chunks(text: str, size: int) -> list[str]:
@@ -259,14 +260,15 @@ class Problems(base.Problems):
         self._schema: set[int] = set()  # indices of problems found by the schema
         self._fatal: set[int] = set()  # indices of problems that stopped reading
 
-    def add(self, where: str, field: str, message: str, *, schema: bool = False,
+    def add(self, where: str, field: str, message: str | Phrase, *, schema: bool = False,
             fatal: bool = False) -> None:
+        """As base.Problems.add; ``schema``: the schema found it, ``fatal``: it stopped reading."""
         if len(self.items) < MAX_PROBLEMS or fatal:
             if schema:
                 self._schema.add(len(self.items))
             if fatal:
                 self._fatal.add(len(self.items))
-            self.items.append(Problem(where, field, message))
+            self.items.append(Problem.of(where, field, message))
         else:
             self.dropped += 1
 
@@ -295,9 +297,10 @@ def check_root(root: etree._Element, expected: str, problems: Problems) -> bool:
     exp_name = local_name(expected)
     exp_ns = expected[1 : expected.index("}")]
     if name == exp_name:
-        problems.add(where, name, f"namespace {ns!r} is not the expected {exp_ns!r}")
+        problems.add(where, name, Phrase.of("format.iso.namespace", ns=repr(ns), expected=repr(exp_ns)))
     else:
-        problems.add(where, name, f"root element is {name!r}, expected {exp_name!r} in {exp_ns}")
+        problems.add(where, name, Phrase.of("format.iso.root", name=repr(name), expected=repr(exp_name),
+                                            ns=exp_ns))
     return False
 
 
@@ -370,7 +373,8 @@ class _LineFeeder:
                 self.root_rejected = True
             m = _ELEMENT_IN_MESSAGE.match(entry.message)
             self.problems.add(f"line {self.line}", m.group(1) if m else "schema",
-                              entry.message.replace(self._own, ""), schema=True)
+                              Phrase.of("format.iso.schema", message=entry.message.replace(self._own, "")),
+                              schema=True)
         self.seen = n
 
 
@@ -403,11 +407,11 @@ _DECL_START = re.compile(rb"<\?xml[ \t\r\n]")
 _TEXT, _COMMENT, _CDATA = 0, 1, 2
 # the "<!" constructs, longest first per kind: (how it starts, field, what it is)
 _DECLARATIONS = (
-    (b"<!DOCTYPE", "DOCTYPE", "a document type declaration"),
-    (b"<!ENTITY", "ENTITY", "an entity declaration"),
-    (b"<!ELEMENT", "DTD", "an element type declaration"),
-    (b"<!ATTLIST", "DTD", "an attribute-list declaration"),
-    (b"<!NOTATION", "DTD", "a notation declaration"),
+    (b"<!DOCTYPE", "DOCTYPE", Phrase.of("format.iso.decl.doctype")),
+    (b"<!ENTITY", "ENTITY", Phrase.of("format.iso.decl.entity")),
+    (b"<!ELEMENT", "DTD", Phrase.of("format.iso.decl.element")),
+    (b"<!ATTLIST", "DTD", Phrase.of("format.iso.decl.attlist")),
+    (b"<!NOTATION", "DTD", Phrase.of("format.iso.decl.notation")),
 )
 _CONSTRUCTS = (b"<!--", b"<![CDATA[") + tuple(d[0] for d in _DECLARATIONS)
 _PREDEFINED = frozenset((b"lt", b"gt", b"amp", b"apos", b"quot"))
@@ -421,11 +425,12 @@ class ForbiddenMarkup(Exception):
     """What :class:`_Guarded` raises instead of handing out bytes with forbidden markup.
 
     ``offset``: the byte of the file where the construct starts; ``newlines``: the newlines
-    between the last byte handed out and it (a stream adds the lines it was handed).
+    between the last byte handed out and it (a stream adds the lines it was handed);
+    ``message``: why, in catalogue words (the file's problem is said in the reader's language).
     """
 
-    def __init__(self, offset: int, newlines: int, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, offset: int, newlines: int, field: str, message: Phrase) -> None:
+        super().__init__(str(message))
         self.offset = offset
         self.newlines = newlines
         self.field = field
@@ -522,10 +527,10 @@ class _Guarded:
         self._offset += keep
         return data
 
-    def _fail(self, data: bytes, at: int, field: str, message: str) -> ForbiddenMarkup:
+    def _fail(self, data: bytes, at: int, field: str, message: Phrase) -> ForbiddenMarkup:
         offset = self._offset + at
         return ForbiddenMarkup(offset, data.count(b"\n", 0, at), field,
-                               f"{message} (at byte {offset})")
+                               Phrase.of("format.iso.at_byte", what=message, offset=offset))
 
     def _scan(self, data: bytes, final: bool) -> int:
         """How many bytes at the start of ``data`` may be handed out; raises ForbiddenMarkup.
@@ -599,9 +604,7 @@ class _Guarded:
                     name = data[i + 1:j]
                     if name not in _PREDEFINED:
                         shown = name[:40].decode("utf-8", "replace")
-                        raise self._fail(data, i, "entity",
-                                         f"entity reference &{shown}; is not allowed: an ISO "
-                                         f"20022 message declares no entities")
+                        raise self._fail(data, i, "entity", Phrase.of("format.iso.entity_ref", name=shown))
                     pos = j + 1
                 else:
                     pos = i + 1
@@ -618,8 +621,7 @@ class _Guarded:
                     bang_needle, quest_needle, shift = b"<!", b"<?", 1
                 continue
             if i == quest:
-                raise self._fail(data, s, "PI", "a processing instruction is not allowed in "
-                                 "an ISO 20022 message")
+                raise self._fail(data, s, "PI", Phrase.of("format.iso.pi"))
             if data.startswith(b"<!--", s):
                 state = _COMMENT
                 pos = s + 4
@@ -635,10 +637,8 @@ class _Guarded:
                     return s  # the next bytes tell what it is
             for start, field, what in _DECLARATIONS:
                 if data.startswith(start, s):
-                    raise self._fail(data, s, field,
-                                     f"{what} is not allowed in an ISO 20022 message")
-            raise self._fail(data, s, "xml", "not well-formed XML: '<!' starts neither a "
-                             "comment nor a CDATA section")
+                    raise self._fail(data, s, field, Phrase.of("format.iso.not_allowed", what=what))
+            raise self._fail(data, s, "xml", Phrase.of("format.iso.bad_bang"))
 
 
 def check_prolog(src: BinaryIO, problems: Problems) -> _Guarded | None:
@@ -658,22 +658,20 @@ def check_prolog(src: BinaryIO, problems: Problems) -> _Guarded | None:
     text = head[bom:] if bom else head
     if (text[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in text[:4]
             or text[:4] == b"\x4c\x6f\xa7\x94"):  # UTF-16/32 or EBCDIC
-        problems.add("line 1", "encoding", "the file is not UTF-8 (ISO 20022 messages are)",
-                     fatal=True)
+        problems.add("line 1", "encoding", Phrase.of("format.iso.not_utf8"), fatal=True)
         return None
     start = 0
     if _DECL_START.match(text):
         end = text.find(b"?>")
         if end < 0:
-            problems.add("line 1", "xml", f"the XML declaration does not end in the first "
-                         f"{_PROLOG_LIMIT} bytes", fatal=True)
+            problems.add("line 1", "xml", Phrase.of("format.iso.long_declaration", limit=_PROLOG_LIMIT),
+                         fatal=True)
             return None
         m = _XML_DECL.match(text, 0, end)
         if m is not None:
             encoding = m.group(1).decode("ascii", "replace")
             if encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-                problems.add("line 1", "encoding",
-                             f"encoding {encoding!r} is not UTF-8 (ISO 20022 messages are)",
+                problems.add("line 1", "encoding", Phrase.of("format.iso.declared_encoding", encoding=repr(encoding)),
                              fatal=True)
                 return None
         start = bom + 2  # the declaration's "<?" is no processing instruction
@@ -688,7 +686,7 @@ def _opened(src: BinaryIO, problems: Problems) -> _Guarded | None:
     except OSError:
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
-        problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}", fatal=True)
+        problems.add("file", "file", Phrase.of("format.cannot_read", error=f"{type(exc).__name__}: {exc}"), fatal=True)
         return None
 
 
@@ -763,8 +761,8 @@ class Places:
             name = local_name(el.tag)
             self._problems.add(
                 f"line {el.sourceline}" if el.sourceline else "/".join(reversed(names)), name,
-                f"{name} at /{'/'.join(reversed(names))} is not read: in this message it "
-                f"stands at /{'/'.join(local_name(t) for t in reversed(upward))}")
+                Phrase.of("format.iso.misplaced", name=name, at="/" + "/".join(reversed(names)),
+                          expected="/" + "/".join(local_name(t) for t in reversed(upward))))
         el.clear(keep_tail=True)  # (not the message's: nothing of it is kept)
         return False
 
@@ -836,7 +834,7 @@ class EventStream:
         except Exception as exc:  # noqa: BLE001 - any failure is a problem of the file
             self._it = None
             self.broken = True
-            problems.add("line 1", "file", f"cannot be parsed: {exc}")
+            problems.add("line 1", "file", Phrase.of("format.iso.cannot_parse", error=str(exc)))
         if self._feeder is not None:
             self._feeder.parser = self._it
 
@@ -856,13 +854,11 @@ class EventStream:
         if feeder is not None:
             if not feeder.root_rejected:
                 self.broken = True
-                self.problems.add(f"line {feeder.line}", "xml",
-                                  "not well-formed XML: the file ends before its root element "
-                                  "does", fatal=True)
+                self.problems.add(f"line {feeder.line}", "xml", Phrase.of("format.iso.root_not_ended"), fatal=True)
         elif not self.problems:
             self.broken = True
             self.problems.add("/Document", "Document",
-                              "the file ends before the end of Document", fatal=True)
+                              Phrase.of("format.iso.cut_short"), fatal=True)
 
     @property
     def root(self) -> etree._Element | None:
@@ -899,21 +895,20 @@ class EventStream:
             except Exception as exc:  # noqa: BLE001 - e.g. the source returned text
                 self._finish(None)
                 self.broken = True
-                problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
+                problems.add("file", "file", Phrase.of("format.cannot_read", error=f"{type(exc).__name__}: {exc}"),
                              fatal=True)
                 return
             if first:
                 first = False
                 if not _no_dtd(el):
                     self.broken = True
-                    problems.add("line 1", "DOCTYPE", "a document type declaration is not "
-                                 "allowed in an ISO 20022 message", fatal=True)
+                    problems.add("line 1", "DOCTYPE", Phrase.of("format.iso.doctype"), fatal=True)
                     return
             if placed(el):
                 yield el
             if feeder is not None and len(problems) >= MAX_PROBLEMS:
                 self.broken = True
-                problems.add("file", "file", f"stopped reading after {MAX_PROBLEMS} problems")
+                problems.add("file", "file", Phrase.of("format.iso.stopped", limit=MAX_PROBLEMS))
                 return
 
     def _finish(self, exc: etree.XMLSyntaxError | None) -> None:
@@ -940,7 +935,7 @@ class EventStream:
             if m:
                 message = m.group(2)
             message = _POSITION_SUFFIX.sub("", message)
-        self.problems.add(f"line {max(line, 1)}", "xml", f"not well-formed XML: {message}",
+        self.problems.add(f"line {max(line, 1)}", "xml", Phrase.of("format.iso.not_xml", error=message),
                           fatal=True)
 
 
@@ -1020,7 +1015,7 @@ class FastStream:
         if not complete and not self.broken and not self.problems:
             self.broken = True
             self.problems.add("/Document", "Document",
-                              "the file ends before the end of Document", fatal=True)
+                              Phrase.of("format.iso.cut_short"), fatal=True)
 
     def __iter__(self) -> Iterator[etree._Element | re.Match[bytes]]:
         if self._parser is None:
@@ -1030,8 +1025,8 @@ class FastStream:
     def _fail(self, exc: etree.XMLSyntaxError) -> None:
         self.broken = True
         message = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
-        self.problems.add(f"line {max(exc.lineno or 0, 1)}", "xml",
-                          f"not well-formed XML: {message}", fatal=True)
+        self.problems.add(f"line {max(exc.lineno or 0, 1)}", "xml", Phrase.of("format.iso.not_xml", error=message),
+                          fatal=True)
 
     def _drain(self) -> Iterator[etree._Element]:
         line_tag = self._line_tag
@@ -1163,13 +1158,12 @@ class FastStream:
             forbidden(self.problems, exc, line + exc.newlines)
         except _DocumentType:
             self.broken = True
-            self.problems.add("line 1", "DOCTYPE", "a document type declaration is not allowed "
-                              "in an ISO 20022 message", fatal=True)
+            self.problems.add("line 1", "DOCTYPE", Phrase.of("format.iso.doctype"), fatal=True)
         except OSError:
             raise  # reading failed: not a format problem, the caller may try again
         except Exception as exc:  # noqa: BLE001 - e.g. the source returned text
             self.broken = True
-            self.problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}",
+            self.problems.add("file", "file", Phrase.of("format.cannot_read", error=f"{type(exc).__name__}: {exc}"),
                               fatal=True)
 
 

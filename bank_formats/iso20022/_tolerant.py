@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from bank_formats.base import FileKind
+from bank_formats.base import FileKind, Refused
 from bank_formats.iso20022._common import MAX_FEN
 
 HEAD_BYTES = 65536  # what is looked at before reading: the prolog and the root's first child
@@ -249,13 +249,13 @@ def amount_fen(text: str | None) -> int:
                 return fen
     m = _AMOUNT.fullmatch((text or "").strip(_XML_WS))
     if m is None:
-        raise ValueError(f"{text!r} is not an amount (digits, a decimal point, no sign)")
+        raise Refused("format.iso.not_loose_amount", raw=repr(text))
     whole, frac = m.group(1), m.group(2) or ""
     if frac[2:].strip("0"):
-        raise ValueError(f"{text!r} is not a whole number of fen (cents)")
+        raise Refused("format.iso.not_whole_fen", raw=repr(text))
     fen = int(whole) * 100 + int(frac[:2].ljust(2, "0"))
     if fen > MAX_FEN:
-        raise ValueError(f"{text!r} is larger than any amount ISO 20022 carries")
+        raise Refused("format.iso.amount_too_large", raw=repr(text))
     return fen
 
 
@@ -279,8 +279,8 @@ def loose_datetime(text: str | None) -> datetime:
         if d is not None:
             return datetime.fromisoformat(d.group(1))
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid date and time") from None
-    raise ValueError(f"{text!r} is not an ISO date or date and time")
+        raise Refused("format.invalid_datetime", raw=repr(text)) from None
+    raise Refused("format.iso.not_date_or_datetime", raw=repr(text))
 
 
 def loose_date(text: str | None) -> date:

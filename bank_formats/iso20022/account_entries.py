@@ -41,7 +41,7 @@ from typing import BinaryIO, NamedTuple
 
 from lxml import etree
 
-from bank_formats.base import Skipped
+from bank_formats.base import Skipped, why
 from bank_formats.iso20022._common import (
     CURRENCY,
     Problems,
@@ -191,7 +191,7 @@ class AccountEntries:
         try:
             return amount_fen(el.text), (el.get("Ccy") or "").strip()
         except ValueError as exc:
-            self.problems.add(where(el, at), field, str(exc))
+            self.problems.add(where(el, at), field, why(exc))
             return None, (el.get("Ccy") or "").strip()
 
     def _date(self, el, at: str, field: str, *, dated: bool = True) -> date | None:
@@ -202,7 +202,7 @@ class AccountEntries:
         try:
             return loose_date(text)
         except ValueError as exc:
-            self.problems.add(where(el, at), field, str(exc))
+            self.problems.add(where(el, at), field, why(exc))
             return None
 
     def __iter__(self) -> Iterator[Section | Entry]:
@@ -249,7 +249,7 @@ class AccountEntries:
                 try:
                     self.created_at = loose_datetime(self._text(el, "CreDtTm"))
                 except ValueError as exc:
-                    self.problems.add(where(el, "GrpHdr"), "CreDtTm", str(exc))
+                    self.problems.add(where(el, "GrpHdr"), "CreDtTm", why(exc))
             elif tag == self._doc:
                 self.complete = True
         if not self._stream.broken:
@@ -267,7 +267,7 @@ class AccountEntries:
             try:
                 created = loose_datetime(text)
             except ValueError as exc:
-                self.problems.add(at, "CreDtTm", str(exc))
+                self.problems.add(at, "CreDtTm", why(exc))
         period = self._child(s, "FrToDt")
         from_date = self._date(self._child(period, "FrDtTm"), at, "FrDtTm", dated=False)
         to_date = self._date(self._child(period, "ToDtTm"), at, "ToDtTm", dated=False)
@@ -294,7 +294,7 @@ class AccountEntries:
                     try:
                         summary[key] = parse_count(text)
                     except ValueError as exc:
-                        self.problems.add(where(sm, at), "/".join(path), str(exc))
+                        self.problems.add(where(sm, at), "/".join(path), why(exc))
             for key, path in (("credit_fen", ("TtlCdtNtries", "Sum")),
                               ("debit_fen", ("TtlDbtNtries", "Sum"))):
                 el = self._child(sm, *path)
@@ -336,7 +336,7 @@ class AccountEntries:
                 try:
                     booked = loose_date(text)
                 except ValueError as exc:
-                    self.problems.add(where(c, at), "BookgDt", str(exc))
+                    self.problems.add(where(c, at), "BookgDt", why(exc))
             elif k == "AcctSvcrRef":
                 servicer = (c.text or "").strip()
             elif k == "NtryRef":
@@ -508,7 +508,7 @@ class AccountEntries:
             try:
                 count = parse_count(text)
             except ValueError as exc:
-                self.problems.add(where(b, at), "Btch/NbOfTxs", str(exc))
+                self.problems.add(where(b, at), "Btch/NbOfTxs", why(exc))
         total, _ = self._amount(self._child(b, "TtlAmt"), at, "Btch/TtlAmt")
         return (self._text(b, "MsgId"), self._text(b, "PmtInfId"), count, total)
 
@@ -993,7 +993,7 @@ class NotificationResultReader:
             try:
                 seq = line_of(batch, instr, tx.end_to_end_id)
             except ValueError as exc:
-                self._own.add(e.where, "EndToEndId", str(exc))
+                self._own.add(e.where, "EndToEndId", why(exc))
                 return None
         if seq is None:
             self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)

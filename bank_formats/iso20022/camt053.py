@@ -74,7 +74,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import Skipped, WrittenFile, guarded
+from bank_formats.base import Skipped, WrittenFile, guarded, why
 from bank_formats.iso20022._common import (
     CAMT053_V02,
     CAMT053_V08,
@@ -617,7 +617,7 @@ class Camt053Reader:
         try:
             fen = parse_amount(el.text)
         except ValueError as exc:
-            self._problems.add(_where(el, where), field, str(exc))
+            self._problems.add(_where(el, where), field, why(exc))
             return None
         ccy = el.get("Ccy")
         if self._ccy is None:
@@ -673,12 +673,12 @@ class Camt053Reader:
                 try:
                     side_counts[side] = parse_count(n.text)
                 except ValueError as exc:
-                    p.add(_where(n, sw), "NbOfNtries", str(exc))
+                    p.add(_where(n, sw), "NbOfNtries", why(exc))
             s = el.find(T.SUM)
             try:
                 vals[key] = parse_amount(None if s is None else s.text)
             except ValueError as exc:
-                p.add(_where(s if s is not None else el, sw), "Sum", str(exc))
+                p.add(_where(s if s is not None else el, sw), "Sum", why(exc))
         self._side_counts = side_counts
         total = summary.find(T.TTLNTRIES)
         n = None if total is None else total.find(T.NBOFNTRIES)
@@ -686,7 +686,7 @@ class Camt053Reader:
             try:
                 vals["count"] = parse_count(n.text)
             except ValueError as exc:
-                p.add(_where(n, sw), "NbOfNtries", str(exc))
+                p.add(_where(n, sw), "NbOfNtries", why(exc))
         elif len(self._side_counts) == 2:
             vals["count"] = sum(self._side_counts.values())
         else:
@@ -705,7 +705,7 @@ class Camt053Reader:
                           f"{format_amount(vals['credit_fen'])} + debit "
                           f"{format_amount(vals['debit_fen'])}")
             except ValueError as exc:
-                p.add(_where(s, sw), "Sum", str(exc))
+                p.add(_where(s, sw), "Sum", why(exc))
 
     def _read_stmt(self, stmt: etree._Element) -> StatementHeader | None:
         """The header from GrpHdr and the Stmt's elements before its first entry."""
@@ -723,7 +723,7 @@ class Camt053Reader:
             try:
                 vals["created_at"] = parse_datetime(el.text)
             except ValueError as exc:
-                p.add(_where(el, where), "CreDtTm", str(exc))
+                p.add(_where(el, where), "CreDtTm", why(exc))
         elif "created_at" in self._grp:
             vals["created_at"] = self._grp["created_at"]
         else:
@@ -738,7 +738,7 @@ class Camt053Reader:
             try:
                 vals[key] = parse_datetime(None if el is None else el.text).date()
             except ValueError as exc:
-                p.add(_where(el if el is not None else period, where), field, str(exc))
+                p.add(_where(el if el is not None else period, where), field, why(exc))
         acct = stmt.find(T.ACCT)
         el = _child(acct, T.ID, T.OTHR, T.ID)
         if el is None or not el.text:
@@ -1012,7 +1012,7 @@ class Camt053Reader:
             else:
                 booking_date = parse_date(None if dt is None else dt.text)
         except ValueError as exc:
-            p.add(where, "BookgDt", str(exc))
+            p.add(where, "BookgDt", why(exc))
         reference = ntry.findtext(T.ACCTSVCRREF)
         if not reference:
             p.add(where, "AcctSvcrRef", "AcctSvcrRef (the bank's reference) is missing")
@@ -1058,13 +1058,13 @@ class Camt053Reader:
             try:
                 seq = parse_seq(instr)
             except ValueError as exc:
-                p.add(where, "InstrId", str(exc))
+                p.add(where, "InstrId", why(exc))
                 return batch, None
         elif e2e is not None and e2e.startswith(batch + "-"):
             try:
                 seq = parse_seq(e2e[len(batch) + 1:])
             except ValueError as exc:
-                p.add(where, "EndToEndId", str(exc))
+                p.add(where, "EndToEndId", why(exc))
         expected = batch if seq is None else f"{batch}-{seq}"
         if e2e is not None and e2e != expected:
             p.add(where, "EndToEndId", f"{e2e!r} does not match {expected}")

@@ -61,7 +61,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import FormatError, WrittenFile, guarded
+from bank_formats.base import FormatError, WrittenFile, guarded, why
 from bank_formats.iso20022._common import (
     CURRENCY,
     FLUSH_PIECES,
@@ -585,17 +585,17 @@ class Pain001Reader:
         try:
             out["created_at"] = parse_datetime(None if el is None else el.text)
         except ValueError as exc:
-            p.add(_where(el, where), "CreDtTm", str(exc))
+            p.add(_where(el, where), "CreDtTm", why(exc))
         el = g.find(T.NBOFTXS)
         try:
             out["count"] = parse_count(None if el is None else el.text)
         except ValueError as exc:
-            p.add(_where(el, where), "NbOfTxs", str(exc))
+            p.add(_where(el, where), "NbOfTxs", why(exc))
         el = g.find(T.CTRLSUM)
         try:
             out["total_fen"] = parse_amount(None if el is None else el.text)
         except ValueError as exc:
-            p.add(_where(el, where), "CtrlSum", str(exc))
+            p.add(_where(el, where), "CtrlSum", why(exc))
         return out
 
     def _read_pmtinf(self, pmt: etree._Element) -> PaymentFileHeader | None:
@@ -626,7 +626,7 @@ class Pain001Reader:
                     p.add(_where(el, where), "NbOfTxs",
                           f"PmtInf says {n} transactions, GrpHdr says {g['count']}")
             except ValueError as exc:
-                p.add(_where(el, where), "NbOfTxs", str(exc))
+                p.add(_where(el, where), "NbOfTxs", why(exc))
         el = pmt.find(T.CTRLSUM)
         if el is not None:
             try:
@@ -635,7 +635,7 @@ class Pain001Reader:
                     p.add(_where(el, where), "CtrlSum",
                           f"PmtInf says {el.text}, GrpHdr says {format_amount(g['total_fen'])}")
             except ValueError as exc:
-                p.add(_where(el, where), "CtrlSum", str(exc))
+                p.add(_where(el, where), "CtrlSum", why(exc))
         el = pmt.find(T.REQDEXCTNDT)
         # v03: <ReqdExctnDt>date</ReqdExctnDt>; later versions: a choice of Dt and DtTm
         dt = el if self._v03 else None if el is None else el.find(T.DT)
@@ -646,7 +646,7 @@ class Pain001Reader:
             else:
                 vals["requested_date"] = parse_date(None if dt is None else dt.text)
         except ValueError as exc:
-            p.add(_where(dt if dt is not None else el, where), "ReqdExctnDt", str(exc))
+            p.add(_where(dt if dt is not None else el, where), "ReqdExctnDt", why(exc))
         vals["payer_name"] = text(_child(pmt, T.DBTR, T.NM), "Nm", "PmtInf/Dbtr/Nm")
         vals["payer_account"] = text(_othr_id(T, _child(pmt, T.DBTRACCT, T.ID)), "Id",
                                      "PmtInf/DbtrAcct/Id/Othr/Id")
@@ -940,7 +940,7 @@ class Pain001Reader:
             try:
                 seq = parse_seq(seq_text)
             except ValueError as exc:
-                p.add(where, "InstrId", str(exc))
+                p.add(where, "InstrId", why(exc))
         if e2e is None:
             p.add(where, "EndToEndId", "PmtId/EndToEndId is missing")
         elif header is not None and seq is not None and e2e != f"{header.batch_id}-{seq}":
@@ -951,7 +951,7 @@ class Pain001Reader:
             try:
                 parse_amount(amount_text)
             except ValueError as exc:
-                p.add(where, "InstdAmt", str(exc))
+                p.add(where, "InstdAmt", why(exc))
             if ccy != CURRENCY:
                 p.add(where, "InstdAmt", f"currency {ccy!r} is not {CURRENCY}")
         if not name:

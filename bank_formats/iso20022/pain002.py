@@ -79,7 +79,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import Skipped, WrittenFile, guarded
+from bank_formats.base import Skipped, WrittenFile, guarded, why
 from bank_formats.iso20022._common import (
     CURRENCY,
     FLUSH_PIECES,
@@ -559,7 +559,7 @@ class Pain002Reader:
         try:
             out["created_at"] = parse_datetime(None if el is None else el.text)
         except ValueError as exc:
-            p.add(_where(el, where), "CreDtTm", str(exc))
+            p.add(_where(el, where), "CreDtTm", why(exc))
         return out
 
     def _read_orgnl(self, o: etree._Element) -> dict:
@@ -580,7 +580,7 @@ class Pain002Reader:
         try:
             out["count"] = parse_count(None if el is None else el.text)
         except ValueError as exc:
-            p.add(_where(el, where), "OrgnlNbOfTxs", str(exc))
+            p.add(_where(el, where), "OrgnlNbOfTxs", why(exc))
         per = {PaymentOutcome.PAID: [0, 0], PaymentOutcome.FAILED: [0, 0]}
         in_progress = 0
         ok = True
@@ -592,7 +592,7 @@ class Pain002Reader:
                 try:  # transactions still in progress: not booked, not counted per outcome
                     in_progress += parse_count(entry.findtext(T.DTLDNBOFTXS))
                 except ValueError as exc:
-                    p.add(ew, "DtldNbOfTxs", str(exc))
+                    p.add(ew, "DtldNbOfTxs", why(exc))
                     ok = False
                 continue
             if outcome is None:
@@ -602,12 +602,12 @@ class Pain002Reader:
             try:
                 per[outcome][0] += parse_count(entry.findtext(T.DTLDNBOFTXS))
             except ValueError as exc:
-                p.add(ew, "DtldNbOfTxs", str(exc))
+                p.add(ew, "DtldNbOfTxs", why(exc))
                 ok = False
             try:
                 per[outcome][1] += parse_amount(entry.findtext(T.DTLDCTRLSUM))
             except ValueError as exc:
-                p.add(ew, "DtldCtrlSum", str(exc))
+                p.add(ew, "DtldCtrlSum", why(exc))
                 ok = False
         if ok:
             out["paid_count"], out["paid_fen"] = per[PaymentOutcome.PAID]
@@ -944,7 +944,7 @@ class Pain002Reader:
             try:
                 seq = parse_seq(seq_text)
             except ValueError as exc:
-                p.add(where, "OrgnlInstrId", str(exc))
+                p.add(where, "OrgnlInstrId", why(exc))
         if header is not None and seq is not None and e2e is not None \
                 and e2e != f"{header.batch_id}-{seq}":
             p.add(where, "OrgnlEndToEndId", f"{e2e!r} does not match {header.batch_id}-{seq}")
@@ -958,6 +958,6 @@ class Pain002Reader:
             try:
                 parse_amount(amount_text)
             except ValueError as exc:
-                p.add(where, "InstdAmt", str(exc))
+                p.add(where, "InstdAmt", why(exc))
             if ccy != CURRENCY:
                 p.add(where, "InstdAmt", f"currency {ccy!r} is not {CURRENCY}")

@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from bank_formats.base import why
 from bank_formats.iso20022._common import Problems, local_name, parse_count
 from bank_formats.iso20022._tolerant import Message, amount_fen, first, where
 from bank_formats.iso20022.status_report import _parsed_only
@@ -80,7 +81,7 @@ class PaymentInstructions:
             text = self._text(el, "CtrlSum")
             total = amount_fen(text) if text else None
         except ValueError as exc:
-            self.problems.add(at, "NbOfTxs/CtrlSum", str(exc))
+            self.problems.add(at, "NbOfTxs/CtrlSum", why(exc))
         return count, total
 
     def __iter__(self) -> Iterator[Instruction]:
@@ -110,7 +111,7 @@ class PaymentInstructions:
                     try:
                         fen = amount_fen(amt.text)
                     except ValueError as exc:
-                        self.problems.add(where(amt, at), "InstdAmt", str(exc))
+                        self.problems.add(where(amt, at), "InstdAmt", why(exc))
                 rmt = self._path(el, "RmtInf")
                 yield Instruction(at, pmt[0], pmt[1], self._text(el, "PmtId", "InstrId"),
                                   self._text(el, "PmtId", "EndToEndId"), fen, ccy,

@@ -58,7 +58,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from bank_formats.base import FormatError, Skipped
+from bank_formats.base import FormatError, Skipped, why
 from bank_formats.iso20022 import _common
 from bank_formats.iso20022._common import (
     CURRENCY,
@@ -204,7 +204,7 @@ class StatusReport:
         try:
             created = loose_datetime(text)
         except ValueError as exc:
-            self.problems.add(where(el, "GrpHdr"), "CreDtTm", str(exc))
+            self.problems.add(where(el, "GrpHdr"), "CreDtTm", why(exc))
         self._grp = (msg_id, created)
 
     def _read_orgnl(self, el: etree._Element) -> None:
@@ -217,7 +217,7 @@ class StatusReport:
             try:
                 count = parse_count(text)
             except ValueError as exc:
-                p.add(at, "OrgnlNbOfTxs", str(exc))
+                p.add(at, "OrgnlNbOfTxs", why(exc))
         group = self._text(el, "GrpSts")
         if group and not is_status_code(group):
             p.add(at, "GrpSts", f"{group!r} is not a status code (four capital letters)")
@@ -229,7 +229,7 @@ class StatusReport:
                 sum_text = self._text(entry, "DtldCtrlSum")
                 fen = amount_fen(sum_text) if sum_text else None
             except ValueError as exc:
-                p.add(where(entry, at), "NbOfTxsPerSts", str(exc))
+                p.add(where(entry, at), "NbOfTxsPerSts", why(exc))
                 continue
             if not is_status_code(code):
                 p.add(where(entry, at), "DtldSts", f"{code!r} is not a status code")
@@ -432,7 +432,7 @@ class StatusReport:
                     try:
                         amount = amount_fen(value.text)
                     except ValueError as exc:
-                        self.problems.add(where(value, at), "InstdAmt", str(exc))
+                        self.problems.add(where(value, at), "InstdAmt", why(exc))
             acct = first(ref, T["CdtrAcct"])
             ident = None if acct is None else first(acct, T["Id"])
             if ident is not None:
@@ -574,7 +574,7 @@ class TolerantPain002Reader:
             try:
                 seq = line_of(batch, s.instr_id, s.end_to_end_id)
             except ValueError as exc:
-                problems.add(s.where, "OrgnlEndToEndId", str(exc))
+                problems.add(s.where, "OrgnlEndToEndId", why(exc))
                 continue
             if seq is None:
                 self._skip(s, "NO_LINE_REFERENCE", f"{label}: names none of our lines "
