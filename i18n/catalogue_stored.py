@@ -61,6 +61,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "ingest.other_bank": ("批次 {batch} 属于银行 {owner}，不属于 {bank}", "batch {batch} belongs to bank {owner}, not {bank}"),
     "ingest.not_sent": ("回盘文件回应的付款文件 {file} 并未为批次 {batch} 发送",
                         "result file answers payment file {file}, which was not sent for batch {batch}"),
+    "ingest.unattributed": ("本通知涵盖批次 {batches}，其中 {count} 笔交易未指明批次（无 PmtInfId、批量记账或"
+                            "「批次-行号」形式的 EndToEndId），无法判断是哪个批次的哪一行；整个文件未记账",
+                            "{count} transaction(s) name no batch (no PmtInfId, batch booking or EndToEndId "
+                            "\"<batch>-<seq>\") while the notification covers batches {batches}: whose line each "
+                            "pays cannot be told; nothing in the file booked"),
     "ingest.part_problem": ("批次 {batch}（部分文件 {file}）：{problem}", "batch {batch} (part file {file}): {problem}"),
     "ingest.not_answerable": ("批次 {batch} 的状态是「{status}」；不接受回盘",
                               "batch {batch} is {status}; results are not accepted"),

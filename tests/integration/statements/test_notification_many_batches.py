@@ -320,3 +320,28 @@ def test_a_closed_batch_among_three_is_quarantined_alone_and_listed_under_it(wor
     assert [(f["file_id"], shown(f["concerns"], "en"), shown(f["reasons"], "en")) for f in quarantined["files"]] == [
         (part.file_id, "this batch", shown(part.problems[0], "en"))]
     _verified(engine)
+
+
+def test_a_transaction_naming_no_batch_quarantines_the_file_instead_of_paying_a_line_of_each(world, engine):
+    """A transaction that names its line only by InstrId (no PmtInfId, batch booking or
+    EndToEndId "<batch>-<seq>") would be read as that line of every batch the file covers: one
+    debit booked once per batch. The file is quarantined whole, saying why, and books nothing."""
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    named = f"<PmtInfId>{batch_ids[1]}</PmtInfId><InstrId>3</InstrId><EndToEndId>{batch_ids[1]}-3</EndToEndId>"
+    data = path.read_bytes()
+    assert data.count(named.encode()) == 1 and 3 in _by_batch(data)[batch_ids[1]]["paid"]
+    path.write_bytes(data.replace(named.encode(), b"<InstrId>3</InstrId>"))
+
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert (outcome.state, outcome.booked_lines, outcome.parts) == (FileState.QUARANTINED, 0, ())
+    (row,) = _rows(engine)
+    assert (row.state, row.part_of) == ("QUARANTINED", None)
+    said = shown(row.last_error, "en")
+    assert "1 transaction(s) name no batch" in said and all(b in said for b in batch_ids), said
+    with engine.connect() as conn:
+        for b in batch_ids:
+            assert set(store.line_status_totals(conn, b)) == {LineStatus.PENDING.value}, b
+    assert _result_transactions(engine) == 0
+    _verified(engine)

@@ -60,6 +60,7 @@ EXAMPLES: dict[str, dict] = {
     "ingest.batch_unknown": {"batch": "B2026X", "file": "'B2026XP0'"},
     "ingest.other_bank": {"batch": "B2026Y", "owner": "ABC01", "bank": "RCC01"},
     "ingest.not_sent": {"file": "'B2026ZP7'", "batch": "B2026Z"},
+    "ingest.unattributed": {"count": 2, "batches": "B2026V, B2026W"},
     "ingest.part_problem": {"batch": "B2026W", "file": 12, "problem": "line 3: amount: not a number"},
     "ingest.not_answerable": {"batch": "B2026W", "status": Named("batch_status", "CLOSED")},
     "ingest.record_exception": {"record": 17, "seq": 917, "disposition": Named("disposition", "REREPORT"),
