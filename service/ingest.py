@@ -85,6 +85,9 @@ class IngestOutcome:
 #: to go, and the bank may still answer the files before it).
 ANSWERABLE = frozenset({BatchStatus.DISPATCHED.value, BatchStatus.RESULTS_COMPLETE.value, BatchStatus.FUNDED.value})
 
+#: A notification's reason for skipping a transaction that names another batch than the one read.
+OTHER_BATCH = "OTHER_BATCH"
+
 
 class _Quarantine(Exception):
     """Why a file is quarantined: ``problems`` are stored messages (i18n.stored)."""
@@ -258,7 +261,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
     if others:
         _refuse_unattributed(bank, local_path, name, [header.batch_id, *others])
     parts = [_book_part(ctx, conn, bank, file_id, local_path, name, header, batch_id, other.original_file_id,
-                        actor, lease, now) for batch_id, other in others.items()]
+                        actor, lease, now, getattr(reader, "skipped", [])) for batch_id, other in others.items()]
     report = _own_report(reader, own if refused is None else None, refused, others, parts)
     if refused is None:
         moved = store.move_file(
@@ -380,9 +383,10 @@ def _refuse_unattributed(bank, local_path: Path, name: str, batches: list[str]) 
 
 
 def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, header, batch_id: str,
-               original_file_id: str, actor: str, lease: Lease | None, now) -> IngestOutcome:
+               original_file_id: str, actor: str, lease: Lease | None, now, file_skipped: list) -> IngestOutcome:
     """Book one other batch of a notification under a part row of the file (``part_of``), or
-    quarantine that part alone with its reason; the part row is listed under its batch."""
+    quarantine that part alone with its reason; the part row is listed under its batch.
+    ``file_skipped``: what the file's own reading skipped (its report lists those)."""
     own = store.get_file(conn, file_id)
     who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
     row = {"direction": "IN", "bank_code": bank.code, "name": name, "sha256": own.sha256, "size": own.size,
@@ -395,9 +399,10 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
             with open(local_path, "rb") as src:
                 reader = bank.bank_format.read_results(src, name, batch_id=batch_id)
                 done = _book_batch(ctx, conn, bank, part_id, reader, original_file_id, label, actor, now)
-            report = reading_report(done.staged.records, done.staged.read_fen, (), [
-                f"part of file {file_id}: the records of batch {batch_id} in it; what the file skipped is in "
-                f"file {file_id}'s reading report"])
+            skipped = _skipped_here(reader.skipped, file_skipped)
+            report = reading_report(done.staged.records, done.staged.read_fen, skipped, [
+                f"part of file {file_id}: the entries of batch {batch_id} in it; the file's other skipped entries "
+                f"are in file {file_id}'s reading report"])
             if not store.move_file(conn, part_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value,
                                    batch_id=done.batch_id, line_count=done.staged.records,
                                    last_error=done.staged.summary() or None, **reading_columns(report)):
@@ -415,6 +420,23 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
         return IngestOutcome(part_id, FileState.QUARANTINED, batch, problems=problems)
 
 
+def _skipped_here(part_skipped: list, file_skipped: list) -> list:
+    """What a part's reading skipped that the file's own did not: its batch's transactions that
+    name no line (which the file's own reading listed as OTHER_BATCH, and leaves to the part).
+    The others (an entry not final, in another currency, another batch's) are skipped alike by
+    every reading of the file and listed once, in the file's own report."""
+    left = Counter(s for s in file_skipped if s.reason != OTHER_BATCH)
+    here = []
+    for s in part_skipped:
+        if s.reason == OTHER_BATCH:
+            continue
+        if left[s]:
+            left[s] -= 1
+        else:
+            here.append(s)
+    return here
+
+
 def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others: dict,
                 parts: list[IngestOutcome]) -> dict:
     """The reading report of the file's own row: what it read for its own batch (nothing, when
@@ -430,7 +452,8 @@ def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others
         entries = f"{len(other.skipped)} entries ({sum(s.amount_fen or 0 for s in other.skipped)} fen)"
         if part.state is FileState.BOOKED:
             elsewhere.update(id(s) for s in other.skipped)
-            notes.append(f"batch {batch_id}: its {entries} booked by part file {part.file_id}")
+            notes.append(f"batch {batch_id}: its {entries} read by part file {part.file_id}, whose reading report "
+                         f"says what it booked and skipped")
         else:
             notes.append(f"batch {batch_id}: its {entries} skipped here; part file {part.file_id} "
                          f"quarantined: {shown(part.problems[0], 'en')}")

@@ -165,7 +165,8 @@ def test_a_notification_over_three_batches_books_each_batch(world, engine):
     for b, part in zip(batch_ids[1:], parts):
         n = len(facts[b]["paid"]) + len(facts[b]["failed"])
         fen = sum(facts[b]["paid"].values()) + sum(facts[b]["failed"].values())
-        assert f"batch {b}: its {n} entries ({fen} fen) booked by part file {part.id}" in report["notes"]
+        assert f"batch {b}: its {n} entries ({fen} fen) read by part file {part.id}, whose reading report says " \
+               "what it booked and skipped" in report["notes"]
         assert json.loads(part.reading_report)["read"] == {"records": n, "total_fen": fen}
         # the reconciliation of a batch booked by a part reads what the part booked
         bank = reconciliation_content(world.ctx, b)["bank"]
@@ -344,4 +345,37 @@ def test_a_transaction_naming_no_batch_quarantines_the_file_instead_of_paying_a_
         for b in batch_ids:
             assert set(store.line_status_totals(conn, b)) == {LineStatus.PENDING.value}, b
     assert _result_transactions(engine) == 0
+    _verified(engine)
+
+
+def test_every_entry_is_counted_once_read_or_skipped_when_a_part_skips_one_of_its_batch(world, engine):
+    """A transaction that names its batch (PmtInfId) but no line of it is skipped by that batch's
+    part (NO_LINE_REFERENCE): the part's reading report lists it, and the file's own report,
+    which lists the batch's entries under the part, does not count it twice nor lose it."""
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    data = path.read_bytes()
+    facts = _by_batch(data)
+    b = batch_ids[1]
+    named = f"<InstrId>3</InstrId><EndToEndId>{b}-3</EndToEndId>"
+    assert data.count(named.encode()) == 1 and 3 in facts[b]["paid"]
+    path.write_bytes(data.replace(named.encode(), b"<EndToEndId>NOTPROVIDED</EndToEndId>"))
+    unlined = facts[b]["paid"].pop(3)
+
+    outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert outcome.state is FileState.BOOKED
+    assert [p.state for p in outcome.parts] == [FileState.BOOKED, FileState.BOOKED]
+    with engine.connect() as conn:
+        for batch in batch_ids:
+            # (the bank paid line 3 its amount: the line waits for news of that payment)
+            pending = {LineStatus.PENDING.value: (1, unlined)} if batch == b else {}
+            assert store.line_status_totals(conn, batch) == {**_expected_totals(facts[batch]), **pending}, batch
+    reports = {row.id: json.loads(row.reading_report) for row in _rows(engine)}
+    entries = sum(len(f["paid"]) + len(f["failed"]) for f in facts.values()) + 1
+    assert sum(r["read"]["records"] + r["skipped"]["count"] for r in reports.values()) == entries
+    part = outcome.parts[0]
+    assert reports[part.file_id]["skipped"]["by_reason"] == {
+        "NO_LINE_REFERENCE": {"count": 1, "total_fen": unlined, "unpriced": 0}}
+    assert reports[outcome.file_id]["skipped"]["count"] == 0
     _verified(engine)
