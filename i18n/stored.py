@@ -88,23 +88,46 @@ def shown(text: str | None, lang: str | None = None) -> str:
 
 def fit(text: str, limit: int) -> str:
     """``text`` within ``limit`` characters (a column's width): a stored message keeps its form,
-    its longest texts shortened with "…"; a plain text is cut."""
+    its longest texts shortened with "…" (by what they take in the JSON, escapes included); a
+    list of messages too long even then keeps its first parts that fit, so what is stored is
+    always said in words, never shown as cut JSON. A plain text is cut."""
     if len(text) <= limit:
         return text
     value = _decoded(text)
     if isinstance(value, str):
         return text[:limit]
-    while True:
-        leaves = list(_text_leaves(value))
+    while (excess := len(_dump(value)) - limit) > 0:
+        leaves = [leaf for leaf in _text_leaves(value) if len(leaf[2]) > 1]
         if not leaves:
-            return text[:limit]  # pragma: no cover - a message of codes only is short
+            return _dump(_first_parts(value, limit))
         holder, key, longest = max(leaves, key=lambda leaf: len(leaf[2]))
-        excess = len(_dump(value)) - limit
-        if excess <= 0:
-            return _dump(value)
-        if len(longest) <= 1:
-            return text[:limit]  # pragma: no cover - nothing left to shorten
-        holder[key] = longest[:max(0, len(longest) - excess - 1)] + "…"
+        holder[key] = _shortened(longest, len(_dump(longest)) - excess)
+    return _dump(value)
+
+
+def _shortened(text: str, room: int) -> str:
+    """The longest start of ``text`` that, with "…", takes at most ``room`` characters as JSON
+    ("…" alone when none does)."""
+    low, high = 0, len(text) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if len(_dump(text[:mid] + "…")) <= room:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
+
+
+def _first_parts(value, limit: int):
+    """A message of codes only, too long for ``limit``: a list's first parts that fit (at least
+    its first), a single message its code alone (said as the code)."""
+    if isinstance(value, list):
+        while len(value) > 1 and len(_dump(value)) > limit:
+            value = value[:-1]
+        if len(_dump(value)) <= limit:
+            return value
+        return [_first_parts(value[0], limit - 2)] if isinstance(value[0], dict) else value
+    return {"m": value["m"]}
 
 
 def _said(value, lang: str) -> str:

@@ -239,6 +239,26 @@ def test_a_message_too_long_for_its_column_keeps_its_form():
     assert fit("plain " * 100, 50) == ("plain " * 100)[:50]
 
 
+def test_a_text_json_escapes_is_shortened_by_what_it_takes_in_the_column():
+    """Each '"' takes two characters in the JSON: the detail keeps as many as the column holds,
+    not the column's width less the excess counted twice."""
+    stored = message("ingest.unreadable", error='"' * 300)
+    short = fit(stored, 200)
+    assert json.loads(short)["a"]["error"] == '"' * json.loads(short)["a"]["error"].count('"') + "…"
+    assert 199 <= len(short) <= 200  # (one more '"' would take two characters)
+
+
+def test_parts_with_nothing_left_to_shorten_keep_their_form_and_are_said_in_words():
+    stored = messages([message("ingest.empty")] * 40)
+    short = fit(stored, 200)
+    parts = json.loads(short)
+    assert len(short) <= 200 and parts == [{"m": "ingest.empty"}] * len(parts) and parts
+    assert shown(short, "en").startswith("empty file (0 bytes)") and "{" not in shown(short, "en")
+    only = message("ingest.exceptions", counts=[Phrase.of("ingest.exception_count", count=n,
+                                                          kind=Named("disposition", "CONFLICT")) for n in range(30)])
+    assert len(only) > 300 and json.loads(fit(only, 300)) == {"m": "ingest.exceptions"}
+
+
 def test_a_message_of_an_unknown_key_or_an_unstorable_value_is_refused():
     with pytest.raises(ValueError, match="no words"):
         message("ingest.nobody_wrote_this")
