@@ -70,6 +70,7 @@ from domain.model import (
     StatementEntry,
     StatementHeader,
 )
+from i18n import Phrase
 
 SECTIONS = {"camt.052": "Rpt", "camt.053": "Stmt", "camt.054": "Ntfctn"}
 BOOKED = "BOOK"
@@ -255,7 +256,7 @@ class AccountEntries:
         if not self._stream.broken:
             root = self._stream.root
             if root is not None and root.tag != self._doc:
-                self.problems.add("/", local_name(root.tag), "the root element is not Document")
+                self.problems.add("/", local_name(root.tag), Phrase.of("format.iso.root_not_document"))
         self._stream.check_complete(self.complete)
 
     def _section(self, s: etree._Element) -> Section:
@@ -278,7 +279,7 @@ class AccountEntries:
             fen, ccy = self._amount(self._child(bal, "Amt"), at, "Bal/Amt")
             side = self._text(bal, "CdtDbtInd")
             if side not in _SIDES:
-                self.problems.add(where(bal, at), "Bal/CdtDbtInd", f"{side!r} is not CRDT or DBIT")
+                self.problems.add(where(bal, at), "Bal/CdtDbtInd", Phrase.of("format.iso.not_side", raw=repr(side)))
             if fen is not None and side == "DBIT":
                 fen = -fen
             if code and code not in balances:
@@ -347,10 +348,10 @@ class AccountEntries:
                 details.append(c)
         fen, ccy = self._amount(amt, at, "Amt")
         if amt is None:
-            self.problems.add(at, "Amt", "Ntry/Amt is missing")
+            self.problems.add(at, "Amt", Phrase.of("format.iso.missing", path="Ntry/Amt"))
         side = _SIDES.get(side_text or "")
         if side is None:
-            self.problems.add(at, "CdtDbtInd", f"{side_text!r} is not CRDT or DBIT")
+            self.problems.add(at, "CdtDbtInd", Phrase.of("format.iso.not_side", raw=repr(side_text)))
         batch = None
         tx_els = []
         for d in details:
@@ -664,8 +665,7 @@ class TolerantStatementReader:
         if not isinstance(first, Section):
             if not self._problems:
                 self._problems.add("/Document", message.body,
-                                   f"no {SECTIONS[message.name]} (statement, report or "
-                                   f"notification) in the file")
+                                   Phrase.of("format.iso.no_section", section=SECTIONS[message.name]))
             raise self._problems.error(name)
         self._first = first
         self._foreign_balances(first)
@@ -750,7 +750,7 @@ class TolerantStatementReader:
             if fen is None or side is None:
                 continue  # a problem already
             if e.booking_date is None:
-                p.add(e.where, "BookgDt", "a booked entry without a booking date")
+                p.add(e.where, "BookgDt", Phrase.of("format.iso.no_booking_date"))
                 continue
             txs = e.txs
             seq += 1
@@ -795,21 +795,21 @@ class TolerantStatementReader:
                "debit_count": st.debit_count, "debit_fen": st.debit_fen}
         for key, value in want.items():
             if got[key] != value:
-                self._differ(s, "TxsSummry", f"{key.replace('_', ' ')}: the summary says {value}, "
-                             f"the entries add up to {got[key]}", s.summary_where)
+                self._differ(s, "TxsSummry", Phrase.of("format.iso.summary_differs", what=Phrase.of(f"format.iso.sum.{key}"),
+                                                       stated=value, actual=got[key]), s.summary_where)
         own, _ = own_balances(s)
         opening = next((own[c] for c in OPENING if c in own), None)
         closing = next((own[c] for c in CLOSING if c in own), None)
         if (opening and closing and opening[0] is not None and closing[0] is not None
                 and st.comparable and opening[1] == closing[1]):
             if opening[0] + st.booked_net != closing[0]:
-                self._differ(s, "Bal", f"opening {opening[0]} + booked credits - debits "
-                             f"{st.booked_net} is not the closing balance {closing[0]} (fen)")
+                self._differ(s, "Bal", Phrase.of("format.iso.balances_differ", opening=opening[0], net=st.booked_net,
+                                                 closing=closing[0]))
 
-    def _differ(self, s: Section, field: str, detail: str, at: str | None = None) -> None:
+    def _differ(self, s: Section, field: str, detail: Phrase, at: str | None = None) -> None:
         """Totals the entries do not add up to: entries missing from the file, or a bank's
         slip. Refused, as the StatementReader contract says (what is missing cannot be told)."""
-        self._problems.add(at or s.where, field, f"statement {s.id}: {detail}")
+        self._problems.add(at or s.where, field, Phrase.of("format.iso.of_statement", id=s.id, detail=detail))
 
 
 class _SectionSums:
@@ -914,11 +914,11 @@ class NotificationResultReader:
                     break
         if self._entries.broken or (not self._ahead and self._entries.message_id == ""):
             if not self._problems:
-                self._problems.add("/Document", message.body, "no notification found in the file")
+                self._problems.add("/Document", message.body, Phrase.of("format.iso.no_notification"))
             raise self._problems.error(name)
         created = self._entries.created_at
         if created is None:
-            self._problems.add("/Document/GrpHdr", "CreDtTm", "GrpHdr/CreDtTm is missing")
+            self._problems.add("/Document/GrpHdr", "CreDtTm", Phrase.of("format.iso.missing", path="GrpHdr/CreDtTm"))
             created = datetime(1970, 1, 1)
         self.header = ResultFileHeader(self._entries.message_id, original, batch, created, 0, 0, 0, 0, 0)
         self._gen = self._run()
@@ -957,7 +957,7 @@ class NotificationResultReader:
         self.others_known = not self._problems
         if self._own:
             for p in self._own.items:
-                self._problems.add(p.where, p.field, p.message)
+                self._problems.add(p.where, p.field, p.said or p.message)
             self._problems.dropped += self._own.dropped
         if self._problems:
             raise self._problems.error(self.name)
@@ -999,7 +999,7 @@ class NotificationResultReader:
             self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)
             return None
         if fen is None:
-            self._own.add(e.where, "TxDtls/Amt", f"line {seq}: no amount")
+            self._own.add(e.where, "TxDtls/Amt", Phrase.of("format.iso.line_no_amount", seq=seq))
             return None
         ref = tx.acct_svcr_ref or e.servicer_ref or tx.tx_id or tx.uetr
         if returned:

@@ -108,6 +108,7 @@ from bank_formats.iso20022.pain001 import (
     format_amount_safe,
 )
 from domain.model import EntrySide, StatementEntry, StatementHeader
+from i18n import Phrase
 
 BOOKED = "BOOK"
 NOT_FINAL = frozenset({"PDNG", "INFO", "FUTR"})  # ExternalEntryStatus1Code: not booked (yet)
@@ -607,12 +608,12 @@ class Camt053Reader:
             self._grp["created_at"] = parse_datetime(None if el is None else el.text)
         except ValueError as exc:
             self._problems.add(_where(el, _where(g, "/Document/BkToCstmrStmt/GrpHdr")),
-                               "CreDtTm", str(exc))
+                               "CreDtTm", why(exc))
 
     def _amount(self, el: etree._Element | None, where: str, field: str) -> int | None:
         """The amount in ``el`` in the statement's currency, or None after a problem."""
         if el is None:
-            self._problems.add(where, field, f"{field} is missing")
+            self._problems.add(where, field, Phrase.of("format.iso.missing", path=field))
             return None
         try:
             fen = parse_amount(el.text)
@@ -624,7 +625,7 @@ class Camt053Reader:
             self._ccy = ccy
         elif ccy != self._ccy:
             self._problems.add(_where(el, where), field,
-                               f"currency {ccy!r} is not the statement's {self._ccy}")
+                               Phrase.of("format.iso.not_statement_currency", ccy=repr(ccy), expected=self._ccy))
             return None
         return fen
 
@@ -638,26 +639,26 @@ class Camt053Reader:
                 continue  # other balances (available, interim) are not needed
             bw = _where(bal, f"{_STMT_PATH}/Bal")
             if code in found:
-                p.add(bw, "Bal", f"more than one {code} balance")
+                p.add(bw, "Bal", Phrase.of("format.iso.balance_twice", code=code))
                 continue
             found.add(code)
             self._bal_where[code] = bw
             fen = self._amount(bal.find(T.AMT), bw, "Amt")
             side = bal.findtext(T.CDTDBTIND)
             if side not in _SIDES:
-                p.add(bw, "CdtDbtInd", f"{side!r} is not CRDT or DBIT")
+                p.add(bw, "CdtDbtInd", Phrase.of("format.iso.not_side", raw=repr(side)))
             elif fen is not None:
                 key = "opening_balance_fen" if code == OPENING else "closing_balance_fen"
                 vals[key] = fen if side == "CRDT" else -fen
         for code in (OPENING, CLOSING):
             if code not in found:
-                p.add(where, "Bal", f"the {code} balance is missing")
+                p.add(where, "Bal", Phrase.of("format.iso.balance_missing", code=code))
 
     def _read_summary(self, stmt: etree._Element, where: str, vals: dict) -> None:
         T, p = self._t, self._problems
         summary = stmt.find(T.TXSSUMMRY)
         if summary is None:
-            p.add(where, "TxsSummry", "TxsSummry is missing: the entries cannot be checked")
+            p.add(where, "TxsSummry", Phrase.of("format.iso.no_summary"))
             return
         sw = _where(summary, f"{_STMT_PATH}/TxsSummry")
         side_counts: dict[EntrySide, int] = {}  # a missing TtlCdtNtries says: no credits
@@ -690,20 +691,19 @@ class Camt053Reader:
         elif len(self._side_counts) == 2:
             vals["count"] = sum(self._side_counts.values())
         else:
-            p.add(sw, "TtlNtries", "TtlNtries/NbOfNtries is missing")
+            p.add(sw, "TtlNtries", Phrase.of("format.iso.missing", path="TtlNtries/NbOfNtries"))
         if "count" in vals and len(self._side_counts) == 2 \
                 and vals["count"] != sum(self._side_counts.values()):
             p.add(_where(n, sw), "NbOfNtries",
-                  f"{vals['count']} entries, but {self._side_counts[EntrySide.CREDIT]} credit "
-                  f"and {self._side_counts[EntrySide.DEBIT]} debit")
+                  Phrase.of("format.iso.entries_not_sides", count=vals["count"],
+                            credit=self._side_counts[EntrySide.CREDIT], debit=self._side_counts[EntrySide.DEBIT]))
         s = None if total is None else total.find(T.SUM)
         if s is not None and "credit_fen" in vals and "debit_fen" in vals:
             try:
                 if parse_amount(s.text) != vals["credit_fen"] + vals["debit_fen"]:
                     p.add(_where(s, sw), "Sum",
-                          f"TtlNtries/Sum {s.text} is not credit "
-                          f"{format_amount(vals['credit_fen'])} + debit "
-                          f"{format_amount(vals['debit_fen'])}")
+                          Phrase.of("format.iso.sum_not_sides", sum=s.text, credit=format_amount(vals["credit_fen"]),
+                                    debit=format_amount(vals["debit_fen"])))
             except ValueError as exc:
                 p.add(_where(s, sw), "Sum", why(exc))
 
@@ -715,7 +715,7 @@ class Camt053Reader:
         vals: dict = {}
         el = stmt.find(T.ID)
         if el is None or not el.text:
-            p.add(_where(el, where), "Id", "Stmt/Id is missing")
+            p.add(_where(el, where), "Id", Phrase.of("format.iso.missing", path="Stmt/Id"))
         else:
             vals["statement_id"] = el.text
         el = stmt.find(T.CREDTTM)
@@ -727,10 +727,10 @@ class Camt053Reader:
         elif "created_at" in self._grp:
             vals["created_at"] = self._grp["created_at"]
         else:
-            p.add(where, "CreDtTm", "neither Stmt/CreDtTm nor GrpHdr/CreDtTm is given")
+            p.add(where, "CreDtTm", Phrase.of("format.iso.no_created"))
         period = stmt.find(T.FRTODT)
         if period is None:
-            p.add(where, "FrToDt", "Stmt/FrToDt is missing")
+            p.add(where, "FrToDt", Phrase.of("format.iso.missing", path="Stmt/FrToDt"))
         for key, tag, field in (("from_date", T.FRDTTM, "FrDtTm"), ("to_date", T.TODTTM, "ToDtTm")):
             if period is None:
                 break
@@ -742,7 +742,7 @@ class Camt053Reader:
         acct = stmt.find(T.ACCT)
         el = _child(acct, T.ID, T.OTHR, T.ID)
         if el is None or not el.text:
-            p.add(_where(acct, where), "Id", "Stmt/Acct/Id/Othr/Id is missing")
+            p.add(_where(acct, where), "Id", Phrase.of("format.iso.missing", path="Stmt/Acct/Id/Othr/Id"))
         else:
             vals["account"] = el.text
         ccy = _child(acct, T.CCY)
@@ -757,7 +757,7 @@ class Camt053Reader:
                 "debit_fen", "currency")
         if len(p) > before or any(k not in vals for k in keys):
             if not p:
-                p.add(where, "Stmt", "the statement's header is incomplete")
+                p.add(where, "Stmt", Phrase.of("format.iso.statement_incomplete"))
             return None
         return StatementHeader(**{k: vals[k] for k in keys})
 
@@ -772,12 +772,12 @@ class Camt053Reader:
         follows = header.opening_balance_fen + credit - debit
         if header.closing_balance_fen != follows:
             pending = sum(n for n, _ in self._pending.values())
-            booked = f" (the booked entries: {pending} in progress left out)" if pending else ""
+            booked = Phrase.of("format.iso.pending_left_out", pending=pending) if pending else ""
             self._problems.add(
                 self._bal_where[CLOSING], "Amt",
-                f"closing balance {_show(header.closing_balance_fen)} is not opening "
-                f"{_show(header.opening_balance_fen)} + credit {format_amount(credit)} - debit "
-                f"{format_amount(debit)} = {_show(follows)}{booked}")
+                Phrase.of("format.iso.closing_differs", closing=_show(header.closing_balance_fen),
+                          opening=_show(header.opening_balance_fen), credit=format_amount(credit),
+                          debit=format_amount(debit), follows=_show(follows), booked=booked))
 
     # entries --------------------------------------------------------------------------------
 
@@ -793,7 +793,7 @@ class Camt053Reader:
         if not self._root_ok(el):
             return None
         if stmt is None:
-            self._problems.add("/Document/BkToCstmrStmt", "Stmt", "no statement in the file")
+            self._problems.add("/Document/BkToCstmrStmt", "Stmt", Phrase.of("format.iso.no_statement"))
             return None
         return self._read_stmt(stmt)
 
@@ -890,7 +890,7 @@ class Camt053Reader:
                 stmts += 1
                 if stmts == 2:
                     problems.add(_where(el, f"{_STMT_PATH}[2]"), "Stmt",
-                                 "more than one Stmt: one file must hold one statement")
+                                 Phrase.of("format.iso.two_statements"))
                 if not started:
                     started = True
                     header = self._start(el, el)
@@ -914,7 +914,7 @@ class Camt053Reader:
         stream.check_complete(complete)
         if header is None:
             if not problems:
-                problems.add("/Document/BkToCstmrStmt", "Stmt", "no statement found in the file")
+                problems.add("/Document/BkToCstmrStmt", "Stmt", Phrase.of("format.iso.no_statement_found"))
             raise problems.error(self.name)
         self._check_balance(header)
         booked = dict(counts), dict(sums)
@@ -925,7 +925,7 @@ class Camt053Reader:
             self._check_summary(header, seen, counts, sums)
         elif complete and seen != header.count:
             problems.add(f"{_STMT_PATH}/TxsSummry/TtlNtries/NbOfNtries", "NbOfNtries",
-                         f"summary says {header.count} entries, the statement has {seen}")
+                         Phrase.of("format.iso.entries_differ", stated=header.count, seen=seen))
         if problems:
             raise problems.error(self.name)
         if self.skipped:
@@ -940,18 +940,18 @@ class Camt053Reader:
         base = f"{_STMT_PATH}/TxsSummry"
         if seen != header.count:
             p.add(f"{base}/TtlNtries/NbOfNtries", "NbOfNtries",
-                  f"summary says {header.count} entries, the statement has {seen}")
+                  Phrase.of("format.iso.entries_differ", stated=header.count, seen=seen))
         for side, field, fen in ((EntrySide.CREDIT, "TtlCdtNtries", header.credit_fen),
                                  (EntrySide.DEBIT, "TtlDbtNtries", header.debit_fen)):
             if sums[side] != fen:
                 p.add(f"{base}/{field}/Sum", "Sum",
-                      f"summary says {format_amount(fen)}, the {side.name.lower()} entries "
-                      f"add up to {format_amount(sums[side])}")
+                      Phrase.of("format.iso.side_sum_differs", stated=format_amount(fen),
+                                side=Phrase.of(f"format.iso.side.{side.name.lower()}"), actual=format_amount(sums[side])))
             n = self._side_counts.get(side)
             if n is not None and n != counts[side]:
                 p.add(f"{base}/{field}/NbOfNtries", "NbOfNtries",
-                      f"summary says {n} {side.name.lower()} entries, the statement has "
-                      f"{counts[side]}")
+                      Phrase.of("format.iso.side_count_differs", stated=n,
+                                side=Phrase.of(f"format.iso.side.{side.name.lower()}"), seen=counts[side]))
 
     def _parse_entry(self, ntry: etree._Element, seq: int) -> StatementEntry | None:
         """The entry in ``ntry``, or None after recording every problem it has.
@@ -988,18 +988,18 @@ class Camt053Reader:
         where = _where(ntry, f"{_STMT_PATH}/Ntry[{seq}]")
         amount = self._amount(ntry.find(T.AMT), where, "Amt")
         if amount == 0:
-            p.add(where, "Amt", "an entry's amount must be more than 0")
+            p.add(where, "Amt", Phrase.of("format.iso.entry_zero"))
         side = _SIDES.get(ntry.findtext(T.CDTDBTIND) or "")
         if side is None:
-            p.add(where, "CdtDbtInd", f"{ntry.findtext(T.CDTDBTIND)!r} is not CRDT or DBIT")
+            p.add(where, "CdtDbtInd", Phrase.of("format.iso.not_side", raw=repr(ntry.findtext(T.CDTDBTIND))))
         sts = ntry.find(T.STS)
         status = sts.text if self._v02 or sts is None else sts.findtext(T.CD)
         if status in NOT_FINAL:
             self._not_final(ntry, where, status, amount, side, len(p) > before)
             return None
         if status != BOOKED:
-            p.add(where, "Sts", f"status {status!r} is not {BOOKED} (booked) nor a status of an entry "
-                                f"in progress ({', '.join(sorted(NOT_FINAL))})")
+            p.add(where, "Sts", Phrase.of("format.iso.entry_status", status=repr(status), booked=BOOKED,
+                                          pending=", ".join(sorted(NOT_FINAL))))
         booked = ntry.find(T.BOOKGDT)
         booking_date = None
         try:
@@ -1015,7 +1015,7 @@ class Camt053Reader:
             p.add(where, "BookgDt", why(exc))
         reference = ntry.findtext(T.ACCTSVCRREF)
         if not reference:
-            p.add(where, "AcctSvcrRef", "AcctSvcrRef (the bank's reference) is missing")
+            p.add(where, "AcctSvcrRef", Phrase.of("format.iso.no_servicer_ref"))
         tx = _child(ntry, T.NTRYDTLS, T.TXDTLS)
         batch_id, line_seq = self._refs(_child(tx, T.REFS), where)
         name, account = self._party(_child(tx, T.RLTDPTIES), side)
@@ -1067,7 +1067,7 @@ class Camt053Reader:
                 p.add(where, "EndToEndId", why(exc))
         expected = batch if seq is None else f"{batch}-{seq}"
         if e2e is not None and e2e != expected:
-            p.add(where, "EndToEndId", f"{e2e!r} does not match {expected}")
+            p.add(where, "EndToEndId", Phrase.of("format.iso.e2e_differs", e2e=repr(e2e), expected=expected))
         return batch, seq
 
     def _party(self, parties: etree._Element | None, side: EntrySide | None) -> tuple[str, str]:

@@ -117,6 +117,7 @@ from bank_formats.iso20022.pain001 import (
 )
 from bank_formats.iso20022.status_report import is_status_code
 from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
+from i18n import Phrase
 
 PAID_STATUS = "ACSC"  # AcceptedSettlementCompleted
 FAILED_STATUS = "RJCT"  # Rejected
@@ -552,7 +553,7 @@ class Pain002Reader:
         where = _where(g, "/Document/CstmrPmtStsRpt/GrpHdr")
         el = g.find(T.MSGID)
         if el is None or not el.text:
-            p.add(where, "MsgId", "GrpHdr/MsgId is missing")
+            p.add(where, "MsgId", Phrase.of("format.iso.missing", path="GrpHdr/MsgId"))
         else:
             out["file_id"] = el.text
         el = g.find(T.CREDTTM)
@@ -569,13 +570,13 @@ class Pain002Reader:
         where = _where(o, _GRP_PATH)
         el = o.find(T.ORGNLMSGID)
         if el is None or not el.text:
-            p.add(where, "OrgnlMsgId", "OrgnlGrpInfAndSts/OrgnlMsgId is missing")
+            p.add(where, "OrgnlMsgId", Phrase.of("format.iso.missing", path="OrgnlGrpInfAndSts/OrgnlMsgId"))
         else:
             out["original_file_id"] = el.text
         el = o.find(T.ORGNLMSGNMID)
         if el is None or el.text != self._answers:
             p.add(_where(el, where), "OrgnlMsgNmId",
-                  f"{None if el is None else el.text!r} is not {self._answers}")
+                  Phrase.of("format.not_constant", raw=repr(None if el is None else el.text), expected=self._answers))
         el = o.find(T.ORGNLNBOFTXS)
         try:
             out["count"] = parse_count(None if el is None else el.text)
@@ -596,7 +597,7 @@ class Pain002Reader:
                     ok = False
                 continue
             if outcome is None:
-                p.add(ew, "DtldSts", f"status {status!r} is not final (ACSC, ACCC or RJCT)")
+                p.add(ew, "DtldSts", Phrase.of("format.iso.not_final", status=repr(status)))
                 ok = False
                 continue
             try:
@@ -613,9 +614,8 @@ class Pain002Reader:
             out["paid_count"], out["paid_fen"] = per[PaymentOutcome.PAID]
             out["failed_count"], out["failed_fen"] = per[PaymentOutcome.FAILED]
             if "count" in out and out["count"] != out["paid_count"] + out["failed_count"] + in_progress:
-                p.add(where, "OrgnlNbOfTxs",
-                      f"{out['count']} transactions but {out['paid_count']} paid and "
-                      f"{out['failed_count']} failed")
+                p.add(where, "OrgnlNbOfTxs", Phrase.of("format.iso.count_not_paid_failed", count=out["count"],
+                                                       paid=out["paid_count"], failed=out["failed_count"]))
                 ok = False
         out["ok"] = ok
         return out
@@ -626,27 +626,27 @@ class Pain002Reader:
         before = len(p)
         vals: dict = {}
         if self._grp is None:
-            p.add("/Document/CstmrPmtStsRpt", "GrpHdr", "GrpHdr is missing")
+            p.add("/Document/CstmrPmtStsRpt", "GrpHdr", Phrase.of("format.iso.missing", path="GrpHdr"))
         else:
             vals.update(self._grp)
         if self._orgnl is None:
-            p.add("/Document/CstmrPmtStsRpt", "OrgnlGrpInfAndSts", "OrgnlGrpInfAndSts is missing")
+            p.add("/Document/CstmrPmtStsRpt", "OrgnlGrpInfAndSts", Phrase.of("format.iso.missing", path="OrgnlGrpInfAndSts"))
         else:
             vals.update(self._orgnl)
         if pmt is None:
-            p.add("/Document/CstmrPmtStsRpt", "OrgnlPmtInfAndSts", "OrgnlPmtInfAndSts is missing")
+            p.add("/Document/CstmrPmtStsRpt", "OrgnlPmtInfAndSts", Phrase.of("format.iso.missing", path="OrgnlPmtInfAndSts"))
         else:
             el = pmt.find(T.ORGNLPMTINFID)
             if el is None or not el.text:
                 p.add(_where(el if el is not None else pmt, _GRP_PATH), "OrgnlPmtInfId",
-                      "OrgnlPmtInfAndSts/OrgnlPmtInfId is missing")
+                      Phrase.of("format.iso.missing", path="OrgnlPmtInfAndSts/OrgnlPmtInfId"))
             else:
                 vals["batch_id"] = self._batch_id = el.text
         keys = ("file_id", "original_file_id", "batch_id", "created_at", "count", "paid_count",
                 "paid_fen", "failed_count", "failed_fen")
         if len(p) > before or not vals.get("ok") or any(k not in vals for k in keys):
             if not p:
-                p.add(_GRP_PATH, "OrgnlGrpInfAndSts", "the header is incomplete")
+                p.add(_GRP_PATH, "OrgnlGrpInfAndSts", Phrase.of("format.iso.header_incomplete"))
             return None
         return ResultFileHeader(**{k: vals[k] for k in keys})
 
@@ -753,7 +753,7 @@ class Pain002Reader:
                 pmts += 1
                 if pmts == 2:
                     problems.add(_where(el, "OrgnlPmtInfAndSts[2]"), "OrgnlPmtInfAndSts",
-                                 "more than one OrgnlPmtInfAndSts: one file answers one batch")
+                                 Phrase.of("format.iso.two_batches"))
                 if not header_tried:
                     header_tried = True
                     if not self._root_checked and not self._check_root(el):
@@ -784,12 +784,12 @@ class Pain002Reader:
         stream.check_complete(complete)
         if header is None:
             if not problems:
-                problems.add("/Document", "CstmrPmtStsRpt", "no status report found in the file")
+                problems.add("/Document", "CstmrPmtStsRpt", Phrase.of("format.iso.no_report_in_file"))
             raise self._problems.error(self.name)
         if complete:
             if seen != header.count:
                 problems.add(f"{_GRP_PATH}/OrgnlNbOfTxs", "OrgnlNbOfTxs",
-                             f"header says {header.count} transactions, the file has {seen}")
+                             Phrase.of("format.iso.tx_count_differs", stated=header.count, seen=seen))
             if good == seen:
                 for outcome, status, n, fen in (
                     (PaymentOutcome.PAID, PAID_STATUS, header.paid_count, header.paid_fen),
@@ -799,11 +799,12 @@ class Pain002Reader:
                     path = f"{_GRP_PATH}/NbOfTxsPerSts[DtldSts={status}]"
                     if counts[outcome] != n:
                         problems.add(f"{path}/DtldNbOfTxs", "DtldNbOfTxs",
-                                     f"header says {n} {status}, the file has {counts[outcome]}")
+                                     Phrase.of("format.iso.status_count_differs", stated=n, status=status,
+                                               seen=counts[outcome]))
                     if sums[outcome] != fen:
                         problems.add(f"{path}/DtldCtrlSum", "DtldCtrlSum",
-                                     f"header says {format_amount(fen)} for {status}, the "
-                                     f"records add up to {format_amount(sums[outcome])}")
+                                     Phrase.of("format.iso.status_sum_differs", stated=format_amount(fen),
+                                               status=status, actual=format_amount(sums[outcome])))
         if problems:
             raise problems.error(self.name)
 
@@ -939,7 +940,7 @@ class Pain002Reader:
         where = _where(tx, _TX_PATH)
         seq = None
         if seq_text is None:
-            p.add(where, "OrgnlInstrId", "OrgnlInstrId is missing")
+            p.add(where, "OrgnlInstrId", Phrase.of("format.iso.missing", path="OrgnlInstrId"))
         else:
             try:
                 seq = parse_seq(seq_text)
@@ -947,17 +948,18 @@ class Pain002Reader:
                 p.add(where, "OrgnlInstrId", why(exc))
         if header is not None and seq is not None and e2e is not None \
                 and e2e != f"{header.batch_id}-{seq}":
-            p.add(where, "OrgnlEndToEndId", f"{e2e!r} does not match {header.batch_id}-{seq}")
+            p.add(where, "OrgnlEndToEndId", Phrase.of("format.iso.e2e_differs", e2e=repr(e2e),
+                                                      expected=f"{header.batch_id}-{seq}"))
         if status is None:
-            p.add(where, "TxSts", "TxSts is missing")
+            p.add(where, "TxSts", Phrase.of("format.iso.missing", path="TxSts"))
         elif status not in _STATUS_OUTCOME:
-            p.add(where, "TxSts", f"status {status!r} is not final (ACSC, ACCC or RJCT)")
+            p.add(where, "TxSts", Phrase.of("format.iso.not_final", status=repr(status)))
         if amount_text is None:
-            p.add(where, "InstdAmt", "OrgnlTxRef/Amt/InstdAmt is missing")
+            p.add(where, "InstdAmt", Phrase.of("format.iso.missing", path="OrgnlTxRef/Amt/InstdAmt"))
         else:
             try:
                 parse_amount(amount_text)
             except ValueError as exc:
                 p.add(where, "InstdAmt", why(exc))
             if ccy != CURRENCY:
-                p.add(where, "InstdAmt", f"currency {ccy!r} is not {CURRENCY}")
+                p.add(where, "InstdAmt", Phrase.of("format.iso.currency", ccy=repr(ccy), expected=CURRENCY))

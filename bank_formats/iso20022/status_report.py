@@ -58,7 +58,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from bank_formats.base import FormatError, Skipped, why
+from bank_formats.base import FormatError, Refused, Skipped, why
 from bank_formats.iso20022 import _common
 from bank_formats.iso20022._common import (
     CURRENCY,
@@ -80,6 +80,7 @@ from bank_formats.iso20022._tolerant import (
 )
 from bank_formats.maker import maker
 from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
+from i18n import Phrase
 
 PAID = PaymentOutcome.PAID
 PAID_CODES = frozenset({"ACSC", "ACCC"})
@@ -198,7 +199,7 @@ class StatusReport:
         msg_id = self._text(el, "MsgId")
         if not msg_id:
             self.problems.add(where(el, "/Document/CstmrPmtStsRpt/GrpHdr"), "MsgId",
-                              "GrpHdr/MsgId is missing")
+                              Phrase.of("format.iso.missing", path="GrpHdr/MsgId"))
         created = None
         text = self._text(el, "CreDtTm")
         try:
@@ -220,7 +221,7 @@ class StatusReport:
                 p.add(at, "OrgnlNbOfTxs", why(exc))
         group = self._text(el, "GrpSts")
         if group and not is_status_code(group):
-            p.add(at, "GrpSts", f"{group!r} is not a status code (four capital letters)")
+            p.add(at, "GrpSts", Phrase.of("format.iso.not_status_code", raw=repr(group)))
         per: dict[str, tuple[int, int | None]] = {}
         for entry in el.iterchildren(T["NbOfTxsPerSts"]):
             code = self._text(entry, "DtldSts")
@@ -232,26 +233,25 @@ class StatusReport:
                 p.add(where(entry, at), "NbOfTxsPerSts", why(exc))
                 continue
             if not is_status_code(code):
-                p.add(where(entry, at), "DtldSts", f"{code!r} is not a status code")
+                p.add(where(entry, at), "DtldSts", Phrase.of("format.iso.not_status", raw=repr(code)))
                 continue
             old = per.get(code, (0, 0))
             per[code] = (old[0] + n, None if fen is None or old[1] is None else old[1] + fen)
         if per and count is not None and sum(n for n, _ in per.values()) != count:
-            p.add(at, "OrgnlNbOfTxs", f"{count} transactions but "
-                  f"{' + '.join(f'{n} {c}' for c, (n, _) in per.items())} in NbOfTxsPerSts")
+            p.add(at, "OrgnlNbOfTxs", Phrase.of("format.iso.count_not_per_status", count=count,
+                                                parts=" + ".join(f"{n} {c}" for c, (n, _) in per.items())))
         if not self._text(el, "OrgnlMsgId"):
-            p.add(at, "OrgnlMsgId", "OrgnlGrpInfAndSts/OrgnlMsgId is missing")
+            p.add(at, "OrgnlMsgId", Phrase.of("format.iso.missing", path="OrgnlGrpInfAndSts/OrgnlMsgId"))
         msg_id, created = self._grp if self._grp is not None else ("", None)
         if self._grp is None:
-            p.add("/Document/CstmrPmtStsRpt", "GrpHdr", "GrpHdr is missing")
+            p.add("/Document/CstmrPmtStsRpt", "GrpHdr", Phrase.of("format.iso.missing", path="GrpHdr"))
         self.header = ReportHeader(msg_id, created, self._text(el, "OrgnlMsgId"),
                                    self._text(el, "OrgnlMsgNmId"), count, group, per)
         self._group_reason = self._reason(el)
 
     def _no_header(self) -> bool:
         if self.header is None:
-            self.problems.add("/Document/CstmrPmtStsRpt", "OrgnlGrpInfAndSts",
-                              "OrgnlGrpInfAndSts is missing before the statuses")
+            self.problems.add("/Document/CstmrPmtStsRpt", "OrgnlGrpInfAndSts", Phrase.of("format.iso.no_group_first"))
             self.header = ReportHeader("", None, "", "", None, "", {})
             self._group_reason = ("", "", "")
             return True
@@ -296,7 +296,7 @@ class StatusReport:
                 pmt_id = self._payment(el)[0]
                 if pmt_id in pmt_ids:
                     self.problems.add(where(el, "OrgnlPmtInfAndSts"), "OrgnlPmtInfId",
-                                      f"payment information {pmt_id!r} is reported on twice")
+                                      Phrase.of("format.iso.payment_twice", id=repr(pmt_id)))
                 pmt_ids.add(pmt_id)
                 if self.header is None:
                     self._no_header()
@@ -318,8 +318,7 @@ class StatusReport:
                 self.complete = True
                 if self.header is None:
                     if self._grp is None:
-                        self.problems.add("/Document", "CstmrPmtStsRpt",
-                                          "no status report found in the file")
+                        self.problems.add("/Document", "CstmrPmtStsRpt", Phrase.of("format.iso.no_report_in_file"))
                         return
                     self._no_header()
                 if pmts == 0 and self.header.group_status:
@@ -330,7 +329,7 @@ class StatusReport:
         if not self._stream.broken:
             root = self._stream.root
             if root is not None and root.tag != t("Document"):
-                self.problems.add("/", local_name(root.tag), "the root element is not Document")
+                self.problems.add("/", local_name(root.tag), Phrase.of("format.iso.root_not_document"))
         self._stream.check_complete(self.complete)
 
     def _payment(self, pmt: etree._Element | None) -> tuple:
@@ -413,7 +412,7 @@ class StatusReport:
         pmt_id, pmt_status, pmt_reason = self._payment(pmt)
         status = own or pmt_status or self.header.group_status
         if own and not is_status_code(own):
-            self.problems.add(at, "TxSts", f"{own!r} is not a status code (four capital letters)")
+            self.problems.add(at, "TxSts", Phrase.of("format.iso.not_status_code", raw=repr(own)))
         cd, prtry, text = self._reason(tx)
         if not (cd or prtry) and not own:
             cd, prtry, text = pmt_reason if pmt_status else self._group_reason
@@ -464,8 +463,8 @@ def line_of(batch_id: str, instr_id: str, end_to_end_id: str) -> int | None:
     if instr_id.isascii() and instr_id.isdigit() and instr_id[0:1] != "0" and len(instr_id) <= _SEQ_MAX:
         from_instr = int(instr_id)
     if from_e2e is not None and from_instr is not None and from_e2e != from_instr:
-        raise ValueError(f"EndToEndId {end_to_end_id!r} names line {from_e2e}, InstrId "
-                         f"{instr_id!r} line {from_instr}")
+        raise Refused("format.iso.references_differ", e2e=repr(end_to_end_id), line=from_e2e,
+                      instr=repr(instr_id), other=from_instr)
     if from_e2e is not None:
         return from_e2e
     if end_to_end_id and not end_to_end_id.startswith(prefix) and batch_id:
@@ -498,7 +497,7 @@ class TolerantPain002Reader:
         h = self._report.header
         if h is None or (self._problems and self._report.broken):
             if not self._problems:
-                self._problems.add("/Document", "CstmrPmtStsRpt", "no status report found")
+                self._problems.add("/Document", "CstmrPmtStsRpt", Phrase.of("format.iso.no_report"))
             raise self._problems.error(name)
         per = h.per_status
         paid = [per.get(c, (0, 0)) for c in sorted(PAID_CODES)]
@@ -540,7 +539,7 @@ class TolerantPain002Reader:
             outcome = outcome_of(s.status)
             cny = s.amount_fen if s.currency == CURRENCY else None
             if not s.status:
-                problems.add(s.where, "TxSts", "no status: neither TxSts, PmtInfSts nor GrpSts")
+                problems.add(s.where, "TxSts", Phrase.of("format.iso.no_status"))
                 continue
             if s.level != "transaction":
                 what = ("the whole file" if s.level == "group"
@@ -611,8 +610,8 @@ class TolerantPain002Reader:
                 got = seen.get(key, [0, 0])
                 if got[0] != n or (fen is not None and got[1] != fen):
                     problems.add("/Document/CstmrPmtStsRpt/OrgnlGrpInfAndSts", "NbOfTxsPerSts",
-                                 f"{key}: header says {n} transactions / {fen} fen, the report "
-                                 f"lists {got[0]} / {got[1]}")
+                                 Phrase.of("format.iso.per_status_differs", status=key, count=n, fen=fen,
+                                           seen=got[0], seen_fen=got[1]))
         if problems:
             raise problems.error(self.name)
 

@@ -13,14 +13,22 @@ import io
 
 import pytest
 
+import bank_formats
 from bank_formats import FormatError, get_statement_format
 from bank_formats.base import MAX_PROBLEMS, Problems, guarded
+from bank_formats.iso20022 import Iso20022Format
 from i18n import reset, use
 from i18n.stored import shown
+from tests.unit.bank_formats.iso20022_support import SAMPLE_RECORDS as ISO_RECORDS
+from tests.unit.bank_formats.iso20022_support import SAMPLE_RESULT_HEADER as ISO_HEADER
+from tests.unit.bank_formats.iso20022_support import SCHEMA_DIR
 from tests.unit.bank_formats.test_delimited_samples import GBK
 from tests.unit.bank_formats.test_delimited_samples import SAMPLE_RECORDS as DELIMITED_RECORDS
 from tests.unit.bank_formats.test_delimited_samples import SAMPLE_RESULT_HEADER as DELIMITED_HEADER
 from tests.unit.bank_formats.test_fixed_width_gbk_support import FMT, SAMPLE_RECORDS, SAMPLE_RESULT_HEADER
+from tests.unit.bank_formats.test_iso20022_camt054 import written as camt054_written
+from tests.unit.bank_formats.test_iso20022_tolerant import ISO as TOLERANT_ISO
+from tests.unit.bank_formats.test_iso20022_tolerant import camt053, ntry, pain002, stmt, tx
 
 
 def problems(read, data: bytes, name: str = "r.txt"):
@@ -182,3 +190,106 @@ def test_a_delimited_detail_line_with_a_field_missing():
     assert said(found[0]) == ("line 2: record_type: record type 'D1' is not D (H is only on line 1, S on the last)",
                               "第 2 行，记录类型：记录类型 'D1' 不是 D（H 只能在第 1 行，S 只能在最后一行）",
                               "line 2: record_type: record type 'D1' is not D (H is only on line 1, S on the last)")
+
+
+# --- (c) ISO 20022: pain.002, camt.053, camt.054 ----------------------------------------------
+
+def iso_line(data: bytes, text: bytes) -> str:
+    """The place a problem names for the element on the line of ``data`` holding ``text``."""
+    return "line %d" % (data[:data.index(text)].count(b"\n") + 1)
+
+
+def test_our_pain002_with_a_bad_amount_and_a_control_sum_that_differs():
+    """The strict reader of our own pain.002: record 1's InstdAmt (1234.56) with a letter, then
+    with one fen more, which the ACSC control sum of the header (1234.56) no longer matches."""
+    fmt = Iso20022Format(SCHEMA_DIR)
+    out = io.BytesIO()
+    fmt.write_results(out, ISO_HEADER, ISO_RECORDS)
+    data = out.getvalue()
+    assert data.count(b">1234.56<") == 2  # the header's ACSC DtldCtrlSum and record 1's InstdAmt
+    tx = data.rindex(b">1234.56<")
+    letter = data[:tx] + b">1234.5x<" + data[tx + 9:]
+    found = problems(fmt.read_results, letter, "r.xml")
+    at = iso_line(letter, b">1234.5x<")
+    assert [said(p) for p in found] == [
+        # the schema's own words for the same field are dropped: the reader's say more
+        (f"{at}: InstdAmt: '1234.5x' is not an amount (digits, at most 2 decimals, no sign)",
+         f"第 {at[5:]} 行，InstdAmt：'1234.5x' 不是金额（数字，最多两位小数，不带符号）",
+         f"{at}: InstdAmt: '1234.5x' is not an amount (digits, at most 2 decimals, no sign)")]
+    more = data[:tx] + b">1234.57<" + data[tx + 9:]
+    (p,) = problems(fmt.read_results, more, "r.xml")
+    place = "/Document/CstmrPmtStsRpt/OrgnlGrpInfAndSts/NbOfTxsPerSts[DtldSts=ACSC]/DtldCtrlSum"
+    assert said(p) == (f"{place}: DtldCtrlSum: header says 1234.56 for ACSC, the records add up to 1234.57",
+                       f"{place}，DtldCtrlSum：文件头记载 ACSC 金额 1234.56，记录合计 1234.57",
+                       f"{place}: DtldCtrlSum: header says 1234.56 for ACSC, the records add up to 1234.57")
+
+
+def test_a_schema_problem_is_framed_in_chinese_and_left_as_it_is_in_english():
+    fmt = Iso20022Format(SCHEMA_DIR)
+    out = io.BytesIO()
+    fmt.write_results(out, ISO_HEADER, ISO_RECORDS)
+    data = out.getvalue().replace(b"<MsgId>", b"<Msgid>", 1).replace(b"</MsgId>", b"</Msgid>", 1)
+    found = problems(fmt.read_results, data, "r.xml")
+    schema = [p for p in found if p.field == "Msgid"]
+    assert len(schema) == 1
+    english, chinese, again = said(schema[0])
+    assert english.startswith(f"{iso_line(data, b'<Msgid>')}: Msgid: Element 'Msgid': This element is not expected.")
+    assert chinese == f"第 {english.split(':')[0][5:]} 行，Msgid：不符合报文的 XML Schema：" + english.split(": ", 2)[2]
+    assert again == english
+
+
+def test_a_banks_pain002_with_an_amount_beyond_the_fen_and_a_status_that_is_no_code():
+    data = pain002(TOLERANT_ISO + "pain.002.001.10", "\n".join([tx(1, "ACSC", "18.155"), tx(2, "Rjct")]))
+    found = problems(Iso20022Format().read_results, data, "r.xml")
+    amount, status = iso_line(data, b">18.155<"), iso_line(data, b"<TxSts>Rjct<")
+    assert [said(p) for p in found] == [
+        (f"{amount}: InstdAmt: '18.155' is not a whole number of fen (cents)",
+         f"第 {amount[5:]} 行，InstdAmt：'18.155' 不是整分金额（含有不足一分的零头）",
+         f"{amount}: InstdAmt: '18.155' is not a whole number of fen (cents)"),
+        (f"{status}: TxSts: 'Rjct' is not a status code (four capital letters)",
+         f"第 {status[5:]} 行，TxSts：'Rjct' 不是状态码（四个大写字母）",
+         f"{status}: TxSts: 'Rjct' is not a status code (four capital letters)")]
+
+
+def test_a_camt053_whose_balances_do_not_follow():
+    # opening 100.00, one booked debit of 5.00: the closing balance should be 95.00, not 96.00
+    data = camt053("04", stmt("S1", "CN001", ("OPBD", "100"), "96.00", ntry("5.00", "DBIT", "<EndToEndId>B1</EndToEndId>")))
+    (p,) = problems(Iso20022Format().read_statement, data, "s.xml")
+    at = iso_line(data, b"<Stmt>")
+    assert said(p) == (
+        f"{at}: Bal: statement S1: opening 10000 + booked credits - debits -500 is not the closing balance 9600 (fen)",
+        f"第 {at[5:]} 行，Bal：对账单 S1：期初余额 10000 + 已记账贷方 - 借方 -500 不等于期末余额 9600（分）",
+        f"{at}: Bal: statement S1: opening 10000 + booked credits - debits -500 is not the closing balance 9600 (fen)")
+
+
+def test_a_camt054_notification_with_a_fraction_of_a_fen_and_xml_cut_short():
+    data = camt054_written("camt.054.001.08").replace(b">123.45<", b">123.456<", 1)
+    fmt = bank_formats.get("iso20022", results="camt.054.001.08")
+    (p,) = problems(fmt.read_results, data, "n.xml")
+    at = iso_line(data, b">123.456<")
+    assert said(p) == (f"{at}: Amt: '123.456' is not a whole number of fen (cents)",
+                       f"第 {at[5:]} 行，Amt：'123.456' 不是整分金额（含有不足一分的零头）",
+                       f"{at}: Amt: '123.456' is not a whole number of fen (cents)")
+    cut = camt054_written("camt.054.001.08")
+    cut = cut[:cut.index(b"</Ntfctn>")]
+    first = problems(fmt.read_results, cut, "n.xml")[0]
+    english, chinese, again = said(first)
+    assert english.startswith("line ") and ": xml: not well-formed XML: " in english
+    reason = english.split(": not well-formed XML: ", 1)[1]
+    assert chinese == f"第 {english.split(':')[0][5:]} 行，xml：不是格式正确的 XML：{reason}"
+    assert again == english
+
+
+def test_an_iso_file_without_its_namespace_and_one_with_a_doctype():
+    fmt = Iso20022Format()  # reads pain.002.001.10 as ours
+    (ns,) = problems(fmt.read_results, b"<?xml version='1.0' encoding='UTF-8'?>\n<Document/>", "r.xml")
+    expected = "'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10'"
+    assert said(ns) == (f"line 2: Document: namespace '' is not the expected {expected}",
+                        f"第 2 行，Document：命名空间 '' 不是应有的 {expected}",
+                        f"line 2: Document: namespace '' is not the expected {expected}")
+    doc = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<Document/>'
+    first = problems(fmt.read_results, doc, "r.xml")[0]
+    assert said(first) == (
+        "line 2: DOCTYPE: a document type declaration is not allowed in an ISO 20022 message (at byte 22)",
+        "第 2 行，DOCTYPE：ISO 20022 报文中不允许出现文档类型声明（第 22 字节）",
+        "line 2: DOCTYPE: a document type declaration is not allowed in an ISO 20022 message (at byte 22)")
