@@ -277,7 +277,7 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
             last_error=messages(refused.problems[:20]), updated_at=now, **who, **reading_columns(report))
         outcome = IngestOutcome(file_id, FileState.QUARANTINED, refused.batch_id, problems=refused.problems)
         log.warning("bank %s: %s: its batch %s quarantined, nothing booked for it: %s", bank.code, name,
-                    refused.claimed, refused.problems[:3])
+                    refused.claimed, [shown(p, "en") for p in refused.problems[:3]])
     if not moved:
         raise RuntimeError(f"file {file_id} left RECEIVED while this transaction held it")  # rolls back
     if not parts:
@@ -416,7 +416,7 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
         part_id = store.insert_file(conn, state=FileState.QUARANTINED.value, batch_id=batch, claimed_batch_id=claimed,
                                     last_error=messages(problems[:20]), **row)
         log.warning("bank %s: %s: batch %s quarantined alone (part file %s), nothing booked for it: %s", bank.code,
-                    name, batch_id, part_id, problems[:3])
+                    name, batch_id, part_id, [shown(p, "en") for p in problems[:3]])
         return IngestOutcome(part_id, FileState.QUARANTINED, batch, problems=problems)
 
 

@@ -379,3 +379,22 @@ def test_every_entry_is_counted_once_read_or_skipped_when_a_part_skips_one_of_it
         "NO_LINE_REFERENCE": {"count": 1, "total_fen": unlined, "unpriced": 0}}
     assert reports[outcome.file_id]["skipped"]["count"] == 0
     _verified(engine)
+
+
+def test_the_log_says_a_refused_batch_s_reasons_in_words(world, engine, caplog):
+    """Logs say English: a refused first batch and a refused part are logged in words, not as
+    the stored messages' JSON."""
+    batch_ids = _three_batches(world)
+    other = UNKNOWN + "2"
+    path = _notification(world, batch_ids, rename={batch_ids[0]: UNKNOWN, batch_ids[1]: other})
+
+    with caplog.at_level("WARNING", logger="ykt.ingest"):
+        outcome = ingest_file(world.ctx, BANK, path, path.name)
+
+    assert outcome.state is FileState.QUARANTINED and [p.state for p in outcome.parts] == [
+        FileState.QUARANTINED, FileState.BOOKED]
+    said = [r.getMessage() for r in caplog.records if "quarantined" in r.getMessage()]
+    assert len(said) == 2, said
+    for batch in (UNKNOWN, other):
+        (text,) = [t for t in said if f"names batch {batch}," in t]
+        assert f"names batch {batch}, which does not exist" in text and '{"m"' not in text, text
