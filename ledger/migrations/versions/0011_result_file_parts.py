@@ -37,12 +37,16 @@ def upgrade() -> None:
         op.add_column('files', sa.Column('part_of', sa.Integer(), nullable=True))
         op.create_foreign_key(op.f('fk_files_part_of_files'), 'files', 'files', ['part_of'], ['id'])
     op.drop_index(_INDEX, table_name='files')
+    # Parts that a downgrade turned into rows pointing at their file (see below) are parts again:
+    # a re-delivery is always DUPLICATE, a part never is.
+    op.execute("UPDATE files SET part_of = duplicate_of, duplicate_of = NULL "
+               "WHERE direction = 'IN' AND duplicate_of IS NOT NULL AND state <> 'DUPLICATE'")
     _first_delivery('duplicate_of IS NULL AND part_of IS NULL')
 
 
 def downgrade() -> None:
     # A part row stays (its bookings point at it) and points at its file as a re-delivery does,
-    # so that the older first-delivery index holds.
+    # so that the older first-delivery index holds; upgrade() makes it a part again.
     op.drop_index(_INDEX, table_name='files')
     op.execute('UPDATE files SET duplicate_of = part_of WHERE part_of IS NOT NULL')
     if op.get_bind().dialect.name == 'postgresql':

@@ -398,3 +398,45 @@ def test_the_log_says_a_refused_batch_s_reasons_in_words(world, engine, caplog):
     for batch in (UNKNOWN, other):
         (text,) = [t for t in said if f"names batch {batch}," in t]
         assert f"names batch {batch}, which does not exist" in text and '{"m"' not in text, text
+
+
+def test_0011_down_and_up_again_keeps_the_parts_and_their_bookings(world, engine):
+    """Going down to 0010, a part row stays with its bookings, pointing at its file as a
+    re-delivery does; coming back up it is a part again (a re-delivery is always DUPLICATE, a
+    part never), so nothing about it is lost either way."""
+    from alembic import command
+    from alembic.config import Config
+
+    from ledger.db import MIGRATIONS, migrate
+
+    def alembic(action, revision: str) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            action(config, revision)
+
+    batch_ids = _three_batches(world)
+    path = _notification(world, batch_ids)
+    first = ingest_file(world.ctx, BANK, path, path.name)
+    again = path.with_name("again-" + path.name)
+    again.write_bytes(path.read_bytes())
+    dup = ingest_file(world.ctx, BANK, again, again.name)
+    with engine.connect() as conn:
+        before = [(r.id, r.state, r.batch_id, r.part_of, r.duplicate_of) for r in _rows(engine)]
+        totals = {b: store.line_status_totals(conn, b) for b in batch_ids}
+    assert before == [(first.file_id, "BOOKED", batch_ids[0], None, None)] + [
+        (p.file_id, "BOOKED", b, first.file_id, None) for p, b in zip(first.parts, batch_ids[1:])] + [
+        (dup.file_id, "DUPLICATE", batch_ids[0], None, first.file_id)]
+
+    alembic(command.downgrade, "0010")
+    with engine.connect() as conn:
+        down = conn.execute(select(files.c.id, files.c.state, files.c.batch_id, files.c.duplicate_of)
+                            .where(files.c.direction == "IN").order_by(files.c.id)).all()
+    assert [tuple(r) for r in down] == [(i, state, b, part or dup_of) for i, state, b, part, dup_of in before]
+
+    migrate(engine)
+    assert [(r.id, r.state, r.batch_id, r.part_of, r.duplicate_of) for r in _rows(engine)] == before
+    with engine.connect() as conn:
+        assert {b: store.line_status_totals(conn, b) for b in batch_ids} == totals
+    _verified(engine)
