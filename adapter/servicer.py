@@ -176,7 +176,10 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
 
     @_rpc
     def SubmitBatch(self, request_iterator, context):
-        first = next(request_iterator, None)
+        try:
+            first = next(request_iterator, None)
+        except grpc.RpcError as exc:  # cancelled before the header was read
+            return self._cancelled(context, exc)
         if first is None or first.WhichOneof("part") != "header":
             raise InvalidInput("error.batch.first_message",
                                [Violation("header", "REQUIRED", "send the header first")])
@@ -203,14 +206,19 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         try:
             with metrics.timed() as took:
                 outcome = submission.submit(self.ctx, header, lines(), lambda: totals[0] if totals else None)
-        except grpc.RpcError:  # raised by the request iterator: the client cancelled or went away
-            if context.is_active():
-                raise
-            # routine (ykt batch submit cancels at a wrong row): the transaction rolled back
-            log.info("SubmitBatch: the client cancelled the stream; nothing was stored")
-            return pb.SubmitBatchResponse()  # never sent: the call is over
+        except grpc.RpcError as exc:  # raised by the request iterator: the client cancelled or went away
+            return self._cancelled(context, exc)
         metrics.submitted(outcome, took[0])
         return convert.outcome_to_pb(outcome)
+
+    @staticmethod
+    def _cancelled(context, exc: grpc.RpcError) -> pb.SubmitBatchResponse:
+        """A stream the client cancelled (routine: ykt batch submit cancels at a wrong row) or
+        went away from: nothing was stored (the batch's transaction rolled back, or never began)."""
+        if context.is_active():
+            raise exc
+        log.info("SubmitBatch: the client cancelled the stream; nothing was stored")
+        return pb.SubmitBatchResponse()  # never sent: the call is over
 
     @_rpc
     def GetBatch(self, request, context):

@@ -13,7 +13,9 @@ than the header's count, and either way nothing is stored.
 from __future__ import annotations
 
 import argparse
+import logging
 import threading
+import time
 from decimal import Decimal
 
 import grpc
@@ -47,6 +49,7 @@ class Handler:
     def __init__(self) -> None:
         self.ended: list[BaseException | None] = []
         self.event = threading.Event()
+        self.started = threading.Event()  # a submission reached the service layer
 
     def wait(self, count: int) -> list[BaseException | None]:
         for _ in range(200):
@@ -63,6 +66,7 @@ def service(engine, tmp_path, monkeypatch):
     real = submission.submit
 
     def watched(*args, **kwargs):
+        handler.started.set()
         try:
             outcome = real(*args, **kwargs)
         except BaseException as exc:
@@ -193,7 +197,7 @@ def test_a_cancelled_stream_stores_nothing_and_the_key_stays_free(service, total
         hold.wait(10)  # the stream stays open, two chunks in, till the call is cancelled
 
     call = client.stub.SubmitBatch.future(requests(), metadata=client.metadata)
-    assert went.wait(10)
+    assert went.wait(10) and handler.started.wait(10)  # cancelled mid-submission, not before it began
     call.cancel()
     hold.set()
     [ended] = handler.wait(1)
@@ -206,6 +210,31 @@ def test_a_cancelled_stream_stores_nothing_and_the_key_stays_free(service, total
     assert (answer.replayed, answer.line_count, answer.total_fen, answer.accepted_count) == (False, count, total, count)
     stored = _stored(engine)
     assert (stored["batches"], stored["lines"]) == (1, count)
+
+
+def test_a_stream_cancelled_before_its_header_stores_nothing_and_is_no_failure(service, caplog):
+    client, engine, handler = service
+    caplog.set_level(logging.INFO, logger="ykt.grpc")
+    opened, hold = threading.Event(), threading.Event()
+
+    def requests():
+        opened.set()
+        hold.wait(10)  # the header never comes
+        return
+        yield
+
+    call = client.stub.SubmitBatch.future(requests(), metadata=client.metadata)
+    assert opened.wait(10)
+    time.sleep(0.2)  # the service waits for the first message meanwhile
+    call.cancel()
+    hold.set()
+    for _ in range(100):
+        if any("cancelled the stream" in r.getMessage() for r in caplog.records):
+            break
+        time.sleep(0.05)
+    assert any("cancelled the stream" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # routine, no traceback
+    assert not handler.ended and _stored(engine) == NOTHING
 
 
 def test_totals_after_the_lines_store_the_roster_and_a_replay_is_told(service):
