@@ -1102,7 +1102,14 @@ class FastStream:
                             feed(b"\n" * pending + data[pos:end])
                             pending = 0
                             yield from drain()
-                            armed = self._tx_line == line and self._tx_placed
+                            # taking goes on with the reader's pattern of now: a tolerant
+                            # reader puts its usual layout first as it learns which that is
+                            # (LineShapes); the first pattern armed tried a one-off record's
+                            # layout before it on every line, twice the cost of a match
+                            fast = self.fast
+                            armed = fast is not None and self._tx_line == line and self._tx_placed
+                            if armed:
+                                match = fast.match
                             line += 1
                             pos = end
                             continue

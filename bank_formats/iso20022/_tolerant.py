@@ -313,8 +313,10 @@ def where(el: etree._Element | None, fallback: str) -> str:
 # reader does not accept at once, is parsed as usual (the reader's own path says what is
 # wrong). Learned: at most ``LIMIT`` layouts a file, from records that end on their first line.
 
-_TEXT_GROUP = rb"([^<>&\x00-\x1f]*)"
-_ATTR_GROUP = rb'="([^"<>&\x00-\x1f]*)"'
+# (possessive: what follows a value, "<" or '"', is none of its characters, so giving some
+# back never helps a match; a failed one stops at once)
+_TEXT_GROUP = rb"([^<>&\x00-\x1f]*+)"
+_ATTR_GROUP = rb'="([^"<>&\x00-\x1f]*+)"'
 
 
 class Shape:
