@@ -90,6 +90,7 @@ from bank_formats.iso20022._common import (
     tags,
 )
 from domain.model import AccountKind, PaymentFileHeader, PaymentLine
+from i18n import Phrase
 
 NIDN = "NIDN"  # ExternalPersonIdentification1Code: national identity number (身份证号)
 HOUSEHOLD = "HOUSEHOLD"  # our proprietary person id scheme: household register number (户号)
@@ -578,7 +579,7 @@ class Pain001Reader:
         where = _where(g, "/Document/CstmrCdtTrfInitn/GrpHdr")
         el = g.find(T.MSGID)
         if el is None or not el.text:
-            p.add(where, "MsgId", "GrpHdr/MsgId is missing")
+            p.add(where, "MsgId", Phrase.of("format.iso.missing", path="GrpHdr/MsgId"))
         else:
             out["file_id"] = el.text
         el = g.find(T.CREDTTM)
@@ -606,14 +607,14 @@ class Pain001Reader:
         where = _where(pmt, "/Document/CstmrCdtTrfInitn/PmtInf")
         g = self._grp
         if g is None:
-            p.add(where, "GrpHdr", "GrpHdr is missing before PmtInf")
+            p.add(where, "GrpHdr", Phrase.of("format.iso.no_grphdr_first"))
             g = {}
             before = len(p)
         vals: dict = dict(g)
 
         def text(el: etree._Element | None, field: str, what: str) -> str | None:
             if el is None or not el.text:
-                p.add(_where(el, where), field, f"{what} is missing")
+                p.add(_where(el, where), field, Phrase.of("format.iso.missing", path=what))
                 return None
             return el.text
 
@@ -624,7 +625,7 @@ class Pain001Reader:
                 n = parse_count(el.text)
                 if "count" in g and n != g["count"]:
                     p.add(_where(el, where), "NbOfTxs",
-                          f"PmtInf says {n} transactions, GrpHdr says {g['count']}")
+                          Phrase.of("format.iso.pmtinf_count_differs", count=n, grphdr=g['count']))
             except ValueError as exc:
                 p.add(_where(el, where), "NbOfTxs", why(exc))
         el = pmt.find(T.CTRLSUM)
@@ -633,7 +634,8 @@ class Pain001Reader:
                 n = parse_amount(el.text)
                 if "total_fen" in g and n != g["total_fen"]:
                     p.add(_where(el, where), "CtrlSum",
-                          f"PmtInf says {el.text}, GrpHdr says {format_amount(g['total_fen'])}")
+                          Phrase.of("format.iso.pmtinf_sum_differs", sum=el.text,
+                                    grphdr=format_amount(g['total_fen'])))
             except ValueError as exc:
                 p.add(_where(el, where), "CtrlSum", why(exc))
         el = pmt.find(T.REQDEXCTNDT)
@@ -659,7 +661,7 @@ class Pain001Reader:
         vals["purpose"] = (el.text or "") if el is not None else ""
         if len(p) > before or len(vals) < 10 or None in vals.values():
             if not p:
-                p.add(where, "GrpHdr", "the header is incomplete")
+                p.add(where, "GrpHdr", Phrase.of("format.iso.header_incomplete"))
             return None
         return PaymentFileHeader(
             file_id=vals["file_id"], batch_id=vals["batch_id"], created_at=vals["created_at"],
@@ -762,7 +764,7 @@ class Pain001Reader:
                 pmtinfs += 1
                 if pmtinfs == 2:
                     problems.add(_where(el, "/Document/CstmrCdtTrfInitn/PmtInf[2]"), "PmtInf",
-                                 "more than one PmtInf: one file must hold one batch")
+                                 Phrase.of("format.iso.two_pmtinf"))
                 if not header_tried:
                     header_tried = True
                     if not self._root_checked and not self._check_root(el):
@@ -770,7 +772,7 @@ class Pain001Reader:
                     header = self._read_pmtinf(el)
                     if header is not None:
                         problems.add(_where(el, "PmtInf"), "CdtTrfTxInf",
-                                     "the payment has no transactions")
+                                     Phrase.of("format.iso.no_transactions"))
                         self.header = header
                         yield None
                 el.clear(keep_tail=True)
@@ -780,7 +782,7 @@ class Pain001Reader:
                     self._root_checked = True
                     if not header_tried and not problems:
                         problems.add(_where(el, "/Document"), "CstmrCdtTrfInitn",
-                                     "no payment found in the file")
+                                     Phrase.of("format.iso.no_payment"))
         stream = self._stream
         if not self._root_checked and not stream.broken:
             root = stream.root
@@ -790,17 +792,17 @@ class Pain001Reader:
         stream.check_complete(complete)
         if header is None:
             if not header_tried and not problems:
-                problems.add("/Document/CstmrCdtTrfInitn", "PmtInf", "PmtInf is missing")
+                problems.add("/Document/CstmrCdtTrfInitn", "PmtInf", Phrase.of("format.iso.missing", path="PmtInf"))
             raise self._header_failed()
         if not complete:
             pass  # the counts of a file that is cut short say nothing more
         elif seen != header.count:
             problems.add("/Document/CstmrCdtTrfInitn/GrpHdr/NbOfTxs", "NbOfTxs",
-                         f"header says {header.count} transactions, the file has {seen}")
+                         Phrase.of("format.iso.tx_count_differs", stated=header.count, seen=seen))
         elif seen == count and total != header.total_fen:
             problems.add("/Document/CstmrCdtTrfInitn/GrpHdr/CtrlSum", "CtrlSum",
-                         f"header says {format_amount(header.total_fen)}, "
-                         f"the transactions add up to {format_amount(total)}")
+                         Phrase.of("format.iso.tx_sum_differs", stated=format_amount(header.total_fen),
+                                   actual=format_amount(total)))
         if problems:
             raise problems.error(self.name)
 
@@ -935,32 +937,32 @@ class Pain001Reader:
         where = _where(tx, _TX_PATH)
         seq = None
         if seq_text is None:
-            p.add(where, "InstrId", "PmtId/InstrId is missing")
+            p.add(where, "InstrId", Phrase.of("format.iso.missing", path="PmtId/InstrId"))
         else:
             try:
                 seq = parse_seq(seq_text)
             except ValueError as exc:
                 p.add(where, "InstrId", why(exc))
         if e2e is None:
-            p.add(where, "EndToEndId", "PmtId/EndToEndId is missing")
+            p.add(where, "EndToEndId", Phrase.of("format.iso.missing", path="PmtId/EndToEndId"))
         elif header is not None and seq is not None and e2e != f"{header.batch_id}-{seq}":
-            p.add(where, "EndToEndId", f"{e2e!r} does not match {header.batch_id}-{seq}")
+            p.add(where, "EndToEndId", Phrase.of("format.iso.e2e_differs", e2e=repr(e2e), expected=f"{header.batch_id}-{seq}"))
         if amount_text is None:
-            p.add(where, "InstdAmt", "Amt/InstdAmt is missing")
+            p.add(where, "InstdAmt", Phrase.of("format.iso.missing", path="Amt/InstdAmt"))
         else:
             try:
                 parse_amount(amount_text)
             except ValueError as exc:
                 p.add(where, "InstdAmt", why(exc))
             if ccy != CURRENCY:
-                p.add(where, "InstdAmt", f"currency {ccy!r} is not {CURRENCY}")
+                p.add(where, "InstdAmt", Phrase.of("format.iso.currency", ccy=repr(ccy), expected=CURRENCY))
         if not name:
-            p.add(where, "Nm", "Cdtr/Nm is missing")
+            p.add(where, "Nm", Phrase.of("format.iso.missing", path="Cdtr/Nm"))
         if id_numbers > 1:
-            p.add(where, "Id", f"Cdtr/Id/PrvtId has {id_numbers} {NIDN} identifications")
+            p.add(where, "Id", Phrase.of("format.iso.several_ids", count=id_numbers, scheme=NIDN))
         elif not id_number:
-            p.add(where, "Id", f"Cdtr/Id/PrvtId/Othr with SchmeNm/Cd {NIDN} is missing")
+            p.add(where, "Id", Phrase.of("format.iso.no_id", scheme=NIDN))
         if not account_no:
-            p.add(where, "Id", "CdtrAcct/Id/Othr/Id is missing")
+            p.add(where, "Id", Phrase.of("format.iso.missing", path="CdtrAcct/Id/Othr/Id"))
         if kind_text is not None and kind_text not in _KINDS:
-            p.add(where, "Prtry", f"unknown account kind {kind_text!r} in CdtrAcct/Tp/Prtry")
+            p.add(where, "Prtry", Phrase.of("format.iso.unknown_kind", kind=repr(kind_text)))

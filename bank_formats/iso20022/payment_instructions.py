@@ -28,6 +28,7 @@ from bank_formats.base import why
 from bank_formats.iso20022._common import Problems, local_name, parse_count
 from bank_formats.iso20022._tolerant import Message, amount_fen, first, where
 from bank_formats.iso20022.status_report import _parsed_only
+from i18n import Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class PaymentInstructions:
                     amt = self._path(el, "Amt", "EqvtAmt", "Amt")
                 fen, ccy = None, ""
                 if amt is None:
-                    self.problems.add(at, "Amt", "Amt/InstdAmt (or EqvtAmt/Amt) is missing")
+                    self.problems.add(at, "Amt", Phrase.of("format.iso.no_amount_or_equivalent"))
                 else:
                     ccy = (amt.get("Ccy") or "").strip()
                     try:
@@ -142,20 +143,22 @@ class PaymentInstructions:
                 count, total = self.declared
                 at = self._grp_el_at
                 if count is not None and count != n_all:
-                    self.problems.add(at, "NbOfTxs", f"GrpHdr says {count} transactions, the file has {n_all}")
+                    self.problems.add(at, "NbOfTxs", Phrase.of("format.iso.grphdr_count_differs",
+                                                                count=count, seen=n_all))
                 if total is not None and len(ccys_all) == 1 and total != fen_all:
-                    self.problems.add(at, "CtrlSum", f"GrpHdr says {total} fen, the transactions add up to "
-                                      f"{fen_all}")
+                    self.problems.add(at, "CtrlSum", Phrase.of("format.iso.grphdr_fen_differs",
+                                                                total=total, actual=fen_all))
         if not self._stream.broken:
             root = self._stream.root
             if root is not None and root.tag != self._doc:
-                self.problems.add("/", local_name(root.tag), "the root element is not Document")
+                self.problems.add("/", local_name(root.tag), Phrase.of("format.iso.root_not_document"))
         self._stream.check_complete(self.complete)
 
     def _check(self, pmt: etree._Element, declared: tuple, n: int, fen: int, ccys: set[str]) -> None:
         at = where(pmt, "/Document/CstmrCdtTrfInitn/PmtInf")
         count, total = declared
         if count is not None and count != n:
-            self.problems.add(at, "NbOfTxs", f"PmtInf says {count} transactions, it has {n}")
+            self.problems.add(at, "NbOfTxs", Phrase.of("format.iso.pmtinf_has", count=count, seen=n))
         if total is not None and len(ccys) == 1 and total != fen:
-            self.problems.add(at, "CtrlSum", f"PmtInf says {total} fen, its transactions add up to {fen}")
+            self.problems.add(at, "CtrlSum", Phrase.of("format.iso.pmtinf_fen_differs", total=total,
+                                                                actual=fen))

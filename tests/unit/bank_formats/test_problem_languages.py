@@ -17,8 +17,13 @@ import bank_formats
 from bank_formats import FormatError, get_statement_format
 from bank_formats.base import MAX_PROBLEMS, Problems, guarded
 from bank_formats.iso20022 import Iso20022Format
+from bank_formats.iso20022._common import Problems as IsoProblems
+from bank_formats.iso20022._tolerant import opened
+from bank_formats.iso20022.payment_instructions import PaymentInstructions
 from i18n import reset, use
 from i18n.stored import shown
+from tests.unit.bank_formats.iso20022_support import SAMPLE_HEADER as ISO_PAYMENT_HEADER
+from tests.unit.bank_formats.iso20022_support import SAMPLE_LINES as ISO_LINES
 from tests.unit.bank_formats.iso20022_support import SAMPLE_RECORDS as ISO_RECORDS
 from tests.unit.bank_formats.iso20022_support import SAMPLE_RESULT_HEADER as ISO_HEADER
 from tests.unit.bank_formats.iso20022_support import SCHEMA_DIR
@@ -293,3 +298,39 @@ def test_an_iso_file_without_its_namespace_and_one_with_a_doctype():
         "line 2: DOCTYPE: a document type declaration is not allowed in an ISO 20022 message (at byte 22)",
         "第 2 行，DOCTYPE：ISO 20022 报文中不允许出现文档类型声明（第 22 字节）",
         "line 2: DOCTYPE: a document type declaration is not allowed in an ISO 20022 message (at byte 22)")
+
+
+# --- the pain.001 readers (iso20022/pain001.py, payment_instructions.py) -----------------------
+
+def test_our_pain001_with_a_transaction_in_another_currency():
+    """The strict pain.001 reader (the simulated bank's): line 3's amount (0.01) in USD, not CNY."""
+    fmt = Iso20022Format(SCHEMA_DIR)
+    out = io.BytesIO()
+    fmt.write_payments(out, ISO_PAYMENT_HEADER, ISO_LINES)
+    data = out.getvalue()
+    assert data.count(b'Ccy="CNY">0.01<') == 1
+    usd = data.replace(b'Ccy="CNY">0.01<', b'Ccy="USD">0.01<')
+    (p,) = problems(fmt.read_payments, usd, "p.xml")
+    at = iso_line(usd, b'Ccy="USD"')
+    assert said(p) == (f"{at}: InstdAmt: currency 'USD' is not CNY",
+                       f"第 {at[5:]} 行，InstdAmt：币种 'USD' 不是 CNY",
+                       f"{at}: InstdAmt: currency 'USD' is not CNY")
+
+
+def test_a_pain001_read_tolerantly_whose_group_count_differs():
+    """The tolerant pain.001 reader (payment_instructions.py): GrpHdr says 4 transactions, the
+    file has the sample's 3."""
+    fmt = Iso20022Format(SCHEMA_DIR)
+    out = io.BytesIO()
+    fmt.write_payments(out, ISO_PAYMENT_HEADER, ISO_LINES)
+    data = out.getvalue()
+    assert data.count(b"<NbOfTxs>3</NbOfTxs>") == 2  # GrpHdr's, then PmtInf's
+    four = data.replace(b"<NbOfTxs>3</NbOfTxs>", b"<NbOfTxs>4</NbOfTxs>", 1)
+    source, _, message = opened(io.BytesIO(four))
+    found = IsoProblems()
+    assert len(list(PaymentInstructions(source, message, found))) == 3
+    at = iso_line(four, b"<NbOfTxs>4<")
+    assert [said(p) for p in found.listed()] == [
+        (f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3",
+         f"第 {at[5:]} 行，NbOfTxs：GrpHdr 记载 4 笔交易，文件中有 3 笔",
+         f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3")]
