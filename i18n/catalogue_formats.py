@@ -103,6 +103,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.total.paid_fen": ("成功金额（分）", "fen paid"),
     "format.total.failed_count": ("失败笔数", "failed records"),
     "format.total.failed_fen": ("失败金额（分）", "fen failed"),
+    # the strict delimited layout's header totals (bank_formats/layout/strict.py)
+    "format.line_count_differs": ("文件头记载 {stated} 行，文件中有 {seen} 行", "header says {stated} lines, the file has {seen}"),
+    "format.total_have": ("文件头记载{what} {stated}，记录中为 {actual}", "header says {stated} {what}, the records have {actual}"),
+    "format.lines_fen_differs": ("文件头记载 {stated} 分，各行合计 {actual} 分", "header says {stated} fen, the lines add up to {actual}"),
     "format.file_changed": ("两遍读取之间文件发生了变化", "the file changed between the counting pass and the reading pass"),
     "format.second_header": ("第二条文件头记录；应为 {expected}", "a second header record; expected {expected}"),
     "format.control_char": ("含有控制字符（U+{code}）", "holds a control character (U+{code})"),

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import Skipped
+from bank_formats.base import Skipped, why
 from bank_formats.delimited.core import new_hasher
 from bank_formats.delimited.lines import Reader
 from bank_formats.layout.records import PAID, Compiled
-from bank_formats.layout.wording import TOTAL_WORDS
+from i18n import Phrase
 
 if TYPE_CHECKING:
     from bank_formats.layout.files import FileCodec
@@ -61,12 +61,12 @@ class StrictReader(Reader):
             try:
                 values[c.decl.name] = c.read(raw)
             except ValueError as exc:
-                p.add(w, c.label, str(exc))
+                p.add(w, c.label, why(exc))
         if len(p) > before:
             return None
         if self._codec.kind == "results" and values["count"] != values["paid_count"] + values["failed_count"]:
-            p.add(w, "count", f"count {values['count']} is not paid {values['paid_count']} + failed "
-                              f"{values['failed_count']}")
+            p.add(w, "count", Phrase.of("format.count_not_sum", count=values["count"], paid=values["paid_count"],
+                                         failed=values["failed_count"]))
             return None
         model = self._fmt.header_model(self._codec.kind)
         return model(**{n: values.get(n, d) for n, d in self._fmt.header_defaults(self._codec.kind).items()})
@@ -119,17 +119,18 @@ class StrictReader(Reader):
                 prev = self._bad_line(self._line_problems, f"line {count + 1}", text.split(self._sep), prev)
         if started and header is not None and self._lines.complete:
             if count != header.count:
-                p.add("line 1", "count", f"header says {header.count} {'records' if results else 'lines'}, "
-                                         f"the file has {count}")
+                p.add("line 1", "count", Phrase.of("format.count_differs" if results else "format.line_count_differs",
+                                                   stated=header.count, seen=count))
             if good == count:
                 if results:
                     for k, actual in (("paid_count", paid_count), ("paid_fen", paid_fen),
                                       ("failed_count", failed_count), ("failed_fen", failed_fen)):
                         if getattr(header, k) != actual:
-                            p.add("line 1", k, f"header says {getattr(header, k)} {TOTAL_WORDS[k]}, the records "
-                                               f"have {actual}")
+                            p.add("line 1", k, Phrase.of("format.total_have", stated=getattr(header, k),
+                                                         what=Phrase.of(f"format.total.{k}"), actual=actual))
                 elif total != header.total_fen:
-                    p.add("line 1", "total_fen", f"header says {header.total_fen} fen, the lines add up to {total}")
+                    p.add("line 1", "total_fen", Phrase.of("format.lines_fen_differs", stated=header.total_fen,
+                                                                actual=total))
         self._finish(started, header)
 
     def _line_problems(self, where: str, f: list[str], prev: int) -> int:
@@ -155,14 +156,14 @@ class StrictReader(Reader):
                 try:
                     seq = c.read(f[i])
                 except ValueError as exc:
-                    p.add(where, "seq", str(exc))
+                    p.add(where, "seq", why(exc))
                     continue
                 if seq <= prev:
-                    p.add(where, "seq", f"seq {seq} does not follow {prev}: seq must increase")
+                    p.add(where, "seq", Phrase.of("format.seq_must_increase", seq=seq, last=prev))
                 prev = max(prev, seq)
                 continue
             try:
                 c.read(f[i])
             except (ValueError, KeyError) as exc:
-                p.add(where, c.label, str(exc))
+                p.add(where, c.label, why(exc))
         return prev

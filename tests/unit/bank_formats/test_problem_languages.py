@@ -16,6 +16,7 @@ import pytest
 import bank_formats
 from bank_formats import FormatError, get_statement_format
 from bank_formats.base import MAX_PROBLEMS, Problems, guarded
+from bank_formats.delimited.core import new_hasher
 from bank_formats.iso20022 import Iso20022Format
 from bank_formats.iso20022._common import Problems as IsoProblems
 from bank_formats.iso20022._tolerant import opened
@@ -334,3 +335,21 @@ def test_a_pain001_read_tolerantly_whose_group_count_differs():
         (f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3",
          f"第 {at[5:]} 行，NbOfTxs：GrpHdr 记载 4 笔交易，文件中有 3 笔",
          f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3")]
+
+
+# --- the strict delimited layout's header totals (bank_formats/layout/strict.py) ---------------
+
+def test_a_delimited_header_whose_fen_paid_is_one_fen_short():
+    """The GBK sample's header says 123455 fen paid; its one paid record (line 2) is 123456. The
+    SM3 digest line is computed again over the changed lines, so only the total is wrong."""
+    out = io.BytesIO()
+    GBK.write_results(out, DELIMITED_HEADER, DELIMITED_RECORDS)
+    data = out.getvalue()
+    assert data.count(b"|1|123456|3|") == 1  # the header's paid count, fen paid, failed count
+    body = data[:data.rindex(b"S|SM3|")].replace(b"|1|123456|3|", b"|1|123455|3|")
+    hasher = new_hasher("sm3")
+    hasher.update(body)
+    (p,) = problems(GBK.read_results, body + b"S|SM3|" + hasher.hexdigest().encode() + b"\r\n")
+    assert said(p) == ("line 1: paid_fen: header says 123455 fen paid, the records have 123456",
+                       "第 1 行，成功金额（分）：文件头记载成功金额（分） 123455，记录中为 123456",
+                       "line 1: paid_fen: header says 123455 fen paid, the records have 123456")
