@@ -258,8 +258,12 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
             others = getattr(reader, "other_batches", None)
     who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
     others = others or {}
-    if others:
-        _refuse_unattributed(bank, local_path, name, [header.batch_id, *others])
+    if others and getattr(reader, "unnamed", 0):
+        # a line number naming no batch could be any batch's: booked as a line of each, it would
+        # pay one debit several times; the whole booking rolls back and the file is quarantined
+        raise _Quarantine([message("ingest.unattributed", count=reader.unnamed,
+                                   batches=", ".join([header.batch_id, *others]))],
+                          claimed=(header.batch_id or "")[:20] or None)
     parts = [_book_part(ctx, conn, bank, file_id, local_path, name, header, batch_id, other.original_file_id,
                         actor, lease, now, getattr(reader, "skipped", [])) for batch_id, other in others.items()]
     report = _own_report(reader, own if refused is None else None, refused, others, parts)
@@ -358,28 +362,6 @@ def _others_after_refusal(reader) -> dict:
     except FormatError:
         pass  # a problem of the refused batch's records; others_known says whether the rest read
     return reader.other_batches if reader.others_known else {}
-
-
-def _refuse_unattributed(bank, local_path: Path, name: str, batches: list[str]) -> None:
-    """_Quarantine when a notification covering ``batches`` has transactions naming no batch.
-
-    The reader takes a transaction that names its line by InstrId alone (no PmtInfId, batch
-    booking or EndToEndId "<batch>-<seq>") as that line of the batch it reads: right when the file
-    answers one batch, but each batch of several is read in turn, so the one debit would be booked
-    as a line of every batch. Read for the batch no transaction names (""), the file yields just
-    those transactions (and its problems, theirs alone once the file read soundly). Raised
-    after the file's own batch is booked, this rolls the whole booking transaction back; the file
-    is quarantined and books nothing."""
-    count = 0
-    with open(local_path, "rb") as src:
-        try:
-            for _ in bank.bank_format.read_results(src, name, batch_id=""):
-                count += 1
-        except FormatError as exc:
-            count += len(exc.problems)
-    if count:
-        raise _Quarantine([message("ingest.unattributed", count=count, batches=", ".join(batches))],
-                          claimed=(batches[0] or "")[:20] or None)
 
 
 def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, header, batch_id: str,

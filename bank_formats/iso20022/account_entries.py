@@ -882,7 +882,9 @@ class NotificationResultReader:
     ``batch_id`` chooses the batch read; by default it is the first one the file names. The
     transactions of the others are skipped as OTHER_BATCH and listed by batch in
     ``other_batches`` (in order of first appearance, complete once iteration ends), so that the
-    service can read the file again for each (``service.ingest``). ``others_known`` (set when
+    service can read the file again for each (``service.ingest``). ``unnamed`` counts the
+    transactions that name a line but no batch (InstrId alone): taken as lines of the batch read,
+    which is right only when the file names no other batch. ``others_known`` (set when
     iteration ends) is true when the file read soundly outside the batch's own transactions:
     then every other batch was seen, even when iteration raised for a problem of the batch read.
 
@@ -899,6 +901,7 @@ class NotificationResultReader:
         self.skipped: list[Skipped] = []
         self.other_batches: dict[str, OtherBatch] = {}
         self.others_known = False
+        self.unnamed = 0  # transactions naming a line but no batch: taken as lines of the batch read
         self._problems = Problems()  # the file's: its layout, entries and header
         self._own = Problems()  # the transactions of the batch read
         self._entries = AccountEntries(src, message, self._problems)
@@ -995,11 +998,13 @@ class NotificationResultReader:
             try:
                 seq = line_of(batch, instr, tx.end_to_end_id)
             except ValueError as exc:
+                self.unnamed += not named
                 self._own.add(e.where, "EndToEndId", why(exc))
                 return None
         if seq is None:
             self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)
             return None
+        self.unnamed += not named
         if fen is None:
             self._own.add(e.where, "TxDtls/Amt", Phrase.of("format.iso.line_no_amount", seq=seq))
             return None
