@@ -168,8 +168,14 @@ class Skipped:
 
     where: str  # line number or XPath of the record
     reason: str  # stable code, e.g. FOREIGN_CURRENCY, NOT_FINAL, OTHER_ACCOUNT
-    detail: str  # for people: what the record was
+    detail: str  # for people: what the record was (English; logs and tests read it)
     amount_fen: int | None = None  # the record's amount, where it has one in our currency
+    said: Phrase | None = field(default=None, compare=False)  # ``detail`` in catalogue words
+
+    def stored(self) -> str:
+        """What the reading report keeps of ``detail`` (i18n.stored): the catalogue words when
+        the reader said them, else the English text, shown as it is."""
+        return self.detail if self.said is None else stored_message(self.said.key, **dict(self.said.fields))
 
 
 class PaymentFileReader(Protocol):
