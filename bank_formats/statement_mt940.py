@@ -62,10 +62,10 @@ from typing import BinaryIO
 
 import mt940
 
-from bank_formats.base import FileKind, FormatError, Problem, Skipped, why
+from bank_formats.base import FileKind, FormatError, Problem, Refused, Skipped, why
 from bank_formats.statement_common import ReadThenStated, Tally, fen, our_reference
 from domain.model import EntrySide, StatementEntry
-from i18n import Phrase
+from i18n import Named, Phrase
 
 _TAG_LINE = re.compile(r":(\d\d[A-Z]?|NS):")
 _ACCOUNT_LIKE = re.compile(r"(?=.*\d)[A-Z0-9]{8,34}")
@@ -94,9 +94,11 @@ class Mt940Format:
 
     def __init__(self, encoding: str = "utf-8", account: str = ""):
         if encoding not in ENCODINGS:
-            raise ValueError(f"encoding: {encoding!r} is not one of {', '.join(ENCODINGS)}")
+            raise Refused("format.declaration.at", key="encoding", why=Phrase.of(
+                "format.declaration.not_one_of", got=repr(encoding), allowed=", ".join(ENCODINGS)))
         if not isinstance(account, str):
-            raise ValueError(f"account: expected text, got {account!r}")
+            raise Refused("format.declaration.at", key="account",
+                          why=Phrase.of("format.declaration.text", got=repr(account)))
         self.encoding, self.account = encoding, account
 
     def read_statement(self, src: BinaryIO, name: str = "<statement>") -> Mt940Reader:
@@ -168,7 +170,7 @@ class Mt940Reader(ReadThenStated):
                     tag = None
                 rest = bare.split("{4:", 1)[1] if "{4:" in bare else ""
                 if rest.strip():
-                    problems.append(Problem(f"line {n}", "{4:", "text after the block start on its line"))
+                    problems.append(Problem.of(f"line {n}", "{4:", Phrase.of("format.mt940.after_block_start")))
                 if "{4:" in bare:  # the text block, where the statement is ({1:}, {2:}... are envelope)
                     yield n, "start", ""
                 continue
@@ -184,7 +186,8 @@ class Mt940Reader(ReadThenStated):
             if tag is not None:
                 value.append(line)
             elif bare:
-                problems.append(Problem(f"line {n}", "tag", f"text outside any tag: {bare[:40]!r}"))
+                problems.append(Problem.of(f"line {n}", "tag", Phrase.of("format.mt940.outside_tag",
+                                                                         text=repr(bare[:40]))))
         if tag is not None:
             yield at, tag, "\n".join(value)
 
@@ -217,14 +220,8 @@ class Mt940Reader(ReadThenStated):
             st.entries += 1
             if st.ours is None:
                 decide(st, line)
-            detail = f"{side.value} {amount / 100:.2f} {st.currency} {f['reference']}"
-            if not st.ours:
-                self.skipped.append(Skipped(f"line {line}", st.why_not, f"{detail} (statement {st.reference} of "
-                                                                         f"account {st.account})",
-                                            amount if st.currency == currency else None))
-                return None
-            if amount == 0:
-                self.skipped.append(Skipped(f"line {line}", "ZERO_AMOUNT", f"{detail}: a notice, no movement", 0))
+            if not st.ours or amount == 0:
+                self.skipped.append(_skipped(line, st, side, amount, f["reference"], currency))
                 return None
             batch_id, line_seq = our_reference(info.get("EREF", ""), info.get("PREF", ""))
             if not batch_id:
@@ -254,29 +251,31 @@ class Mt940Reader(ReadThenStated):
         def close(s: _Statement, at: int, ended: bool = True) -> None:
             nonlocal first_open, last_close, first_open_day, last_close_day, first_id, last_number
             if s.opening is None:
-                problem(s.line, ":60F:", f"statement {s.reference} has no opening balance")
+                problem(s.line, ":60F:", Phrase.of("format.mt940.no_opening", statement=s.reference))
                 return
             if s.ours is None:
                 decide(s, s.line)
             if s.closing is None and not ended:
-                problem(at, ":62F:", f"the file ends inside statement {s.reference}/{s.number}, before its closing "
-                                     f"balance: cut short?")
+                problem(at, ":62F:", Phrase.of("format.mt940.ends_in_statement",
+                                               statement=f"{s.reference}/{s.number}"))
                 return
             if s.closing is None:
                 s.closing, s.closing_day = s.opening + s.net, None
                 self.notes.append(f"line {s.line}: statement {s.reference}/{s.number} has no closing balance "
                                   f"(:62F:); taken as opening + entries = {s.closing / 100:.2f} {s.currency}")
             elif s.opening + s.net != s.closing:
-                problem(at, ":62F:", f"statement {s.reference}/{s.number} does not add up: opening "
-                                     f"{s.opening / 100:.2f} + entries {s.net / 100:.2f} != closing "
-                                     f"{s.closing / 100:.2f}")
+                problem(at, ":62F:", Phrase.of("format.mt940.does_not_add_up",
+                                               statement=f"{s.reference}/{s.number}", opening=f"{s.opening / 100:.2f}",
+                                               net=f"{s.net / 100:.2f}", closing=f"{s.closing / 100:.2f}"))
             if not s.ours:
                 return
             if first_open is None:
                 first_open, first_open_day, first_id = s.opening, s.opening_day, f"{s.reference}/{s.number}"
             elif s.opening != last_close:
-                problem(s.line, ":60F:", f"statement {s.reference}/{s.number} opens with {s.opening / 100:.2f}, "
-                                         f"the statement before closed with {last_close / 100:.2f}")
+                problem(s.line, ":60F:", Phrase.of("format.mt940.does_not_follow",
+                                                   statement=f"{s.reference}/{s.number}",
+                                                   opening=f"{s.opening / 100:.2f}",
+                                                   closing=f"{last_close / 100:.2f}"))
             last_close, last_number = s.closing, s.number
             last_close_day = s.closing_day or last_close_day
             stmts.append(s)
@@ -285,7 +284,7 @@ class Mt940Reader(ReadThenStated):
         for at, tag, value in self._tags(problems):
             if tag == "start":
                 if in_block:
-                    problem(at, "{1:", f"a block starts inside the block opened at line {in_block}")
+                    problem(at, "{1:", Phrase.of("format.mt940.block_in_block", line=in_block))
                 in_block = at
                 continue
             if pending is not None and tag != "86":
@@ -302,7 +301,7 @@ class Mt940Reader(ReadThenStated):
                     st = _Statement(at, value.strip())
                 continue
             if st is None:
-                problem(at, f":{tag}:", "before the statement's :20:")
+                problem(at, f":{tag}:", Phrase.of("format.mt940.before_20"))
                 continue
             try:
                 if tag == "25":
@@ -318,10 +317,11 @@ class Mt940Reader(ReadThenStated):
                 elif tag in _CLOSING:
                     st.closing, st.closing_day, cur = _balance(value)
                     if st.currency and cur != st.currency:
-                        problem(at, f":{tag}:", f"closing balance in {cur}, opening in {st.currency}")
+                        problem(at, f":{tag}:", Phrase.of("format.mt940.closing_currency", closing=cur,
+                                                          opening=st.currency))
                 elif tag == "61":
                     if st.opening is None:
-                        problem(at, ":61:", "statement line before the opening balance")
+                        problem(at, ":61:", Phrase.of("format.mt940.line_before_opening"))
                     pending = (at, self._line(value))
                 elif tag == "86":
                     if pending is not None:
@@ -332,7 +332,7 @@ class Mt940Reader(ReadThenStated):
                 elif tag not in _INFO:
                     pass  # a bank's own tag: the library knows no grammar for it, nothing to book
             except (ValueError, RuntimeError, decimal.InvalidOperation) as exc:
-                problem(at, f":{tag}:", str(exc.args[0]) if isinstance(exc, RuntimeError) else why(exc))
+                problem(at, f":{tag}:", _reason(exc))
                 pending = None
         if pending is not None:
             entry = finish_entry("")
@@ -343,8 +343,9 @@ class Mt940Reader(ReadThenStated):
         if in_block:
             problem(in_block, "-}", Phrase.of("format.ends_in_block"))
         if not stmts and not problems:
-            problems.append(Problem("file", ":20:", "no statement of the account"
-                                    + (f" {self.want_account}" if self.want_account else "") + " in the file"))
+            none = (Phrase.of("format.mt940.no_statement_of", account=self.want_account) if self.want_account
+                    else Phrase.of("format.mt940.no_statement"))
+            problems.append(Problem.of("file", ":20:", none))
         if problems:
             raise FormatError(self.name, problems)
         statement_id = first_id + (f"..{last_number}" if len(stmts) > 1 else "")
@@ -364,8 +365,7 @@ class Mt940Reader(ReadThenStated):
             try:
                 groups = grammar.parse(self._ctx, value)
             except RuntimeError:
-                raise ValueError(f"{value[:80]!r} is not a statement line: value date yymmdd, [entry date "
-                                 f"mmdd], D/C/RD/RC, amount, type, reference[//bank reference]") from None
+                raise Refused("format.mt940.not_statement_line", raw=repr(value[:80])) from None
         mark = (groups["status"] or "").upper()
         side = EntrySide.CREDIT if mark in ("C", "RD") else EntrySide.DEBIT
         amount = fen(groups["amount"], decimal=",")
@@ -377,6 +377,25 @@ class Mt940Reader(ReadThenStated):
         return {"side": side, "fen": amount, "day": day, "customer": customer,
                 "reference": bank or ("" if customer.upper() == "NONREF" else customer),
                 "account": extra.split()[0] if _ACCOUNT_LIKE.fullmatch(extra.split()[0] if extra else "") else ""}
+
+
+def _skipped(line: int, st: _Statement, side: EntrySide, amount: int, reference: str, currency: str) -> Skipped:
+    """The entry at ``line`` skipped: of another account or currency (``st.why_not``; its amount
+    kept when in the file's ``currency``), else of amount zero (a notice, no movement)."""
+    named, yuan = Named("format.side", side.value), f"{amount / 100:.2f}"
+    if not st.ours:
+        said = Phrase.of("format.mt940.skipped_other", side=named, amount=yuan, currency=st.currency,
+                         reference=reference, statement=st.reference, account=st.account)
+        return Skipped(f"line {line}", st.why_not, str(said), amount if st.currency == currency else None, said=said)
+    said = Phrase.of("format.mt940.skipped_zero", side=named, amount=yuan, currency=st.currency, reference=reference)
+    return Skipped(f"line {line}", "ZERO_AMOUNT", str(said), 0, said=said)
+
+
+def _reason(exc: Exception) -> Phrase:
+    """Why a tag's value was refused, in words: ours, or the words of the library's grammar or of
+    Python's date and decimal checks (a RuntimeError of the library carries its text first)."""
+    reason = str(exc.args[0]) if isinstance(exc, RuntimeError) else why(exc)
+    return reason if isinstance(reason, Phrase) else Phrase.of("format.mt940.grammar", error=reason)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -409,7 +428,7 @@ def _account(value: str) -> str:
     if "/" in text:
         text = text.rsplit("/", 1)[1]
     if not text:
-        raise ValueError("no account")
+        raise Refused("format.mt940.no_account")
     return text
 
 
@@ -418,12 +437,12 @@ def _balance(value: str) -> tuple[int, date, str]:
     text = value.strip()
     groups = _BALANCE.parse(None, text)
     if _BALANCE.re.match(text).end() != len(text):
-        raise ValueError(f"{text!r} is not D/C, yymmdd, currency and amount")
+        raise Refused("format.mt940.not_balance", raw=repr(text))
     amount = fen(groups["amount"], decimal=",")
     day = mt940.models.Date(year=groups["year"], month=groups["month"], day=groups["day"])
     currency = groups["currency"]
     if not currency.isalpha() or not currency.isupper():
-        raise ValueError(f"currency {currency!r} is not three letters")
+        raise Refused("format.mt940.not_currency", raw=repr(currency))
     return (amount if groups["status"] == "C" else -amount), date(day.year, day.month, day.day), currency
 
 

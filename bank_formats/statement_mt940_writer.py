@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from bank_formats.base import FormatError, Problem, WrittenFile
 from domain.model import EntrySide, StatementEntry, StatementHeader
+from i18n import Phrase
 
 WIDTH = 65
 
@@ -55,8 +56,8 @@ def write_statement(out: BinaryIO, header: StatementHeader, entries: Iterable[St
     for e in entries:
         count += 1
         if e.amount_fen <= 0 or e.seq != count:
-            raise FormatError("<statement>", [Problem(f"entry {count}", "amount_fen/seq",
-                                                      f"seq {e.seq}, amount {e.amount_fen}: positive amounts in order")])
+            raise FormatError("<statement>", [Problem.of(f"entry {count}", "amount_fen/seq", Phrase.of(
+                "format.mt940.entry_out_of_order", seq=e.seq, amount=e.amount_fen))])
         mark = "C" if e.side is EntrySide.CREDIT else "D"
         if e.side is EntrySide.CREDIT:
             credit += e.amount_fen
@@ -79,9 +80,8 @@ def write_statement(out: BinaryIO, header: StatementHeader, entries: Iterable[St
                 put(piece)
     if (count, credit, debit) != (header.count, header.credit_fen, header.debit_fen) or (
             header.opening_balance_fen + credit - debit != header.closing_balance_fen):
-        raise FormatError("<statement>", [Problem("header", "count/credit_fen/debit_fen",
-                                                  f"entries {count}, credit {credit}, debit {debit} do not match "
-                                                  f"the header, or the balances do not follow")])
+        raise FormatError("<statement>", [Problem.of("header", "count/credit_fen/debit_fen", Phrase.of(
+            "format.mt940.entries_not_header", count=count, credit=credit, debit=debit))])
     put(f":62F:{_balance(header.closing_balance_fen, header.to_date, header.currency)}")
     put("-")
     return WrittenFile(count, credit + debit, size)
