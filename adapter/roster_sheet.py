@@ -6,10 +6,11 @@ Be liberal in what we read, never wrong in what we send:
 * **Files.** ``.xlsx`` (the first sheet), ``.csv`` (UTF-8 with or without BOM, UTF-16 with BOM as
   Excel's "Unicode text", or GBK/GB18030: told apart by the first bytes that are not ASCII; comma,
   tab or semicolon) and ``.jsonl`` (one object per line). Each is read row by row: a CSV or JSON
-  lines file is streamed; an XLSX sheet is read with python-calamine (Rust; about 10x openpyxl's
-  read-only mode, which made reading the sheet slower than the service stores it) when the sheet's
-  XML is at most :data:`CALAMINE_MAX_XML` bytes, holding the sheet's cells while it reads, and
-  streamed with openpyxl's read-only mode above that, so memory stays bounded for any sheet.
+  lines file is streamed; an XLSX sheet is streamed row by row from the zip by
+  python-calamine-plus (Rust): its first rows reach the service while the rest is still being
+  parsed, so a big sheet is sent at the service's speed, in bounded memory. (python-calamine
+  parses the whole sheet before the first row, a second for 100,000 rows in which the service
+  waits; openpyxl's read-only mode streams at a tenth of the speed.)
 * **Headers.** The first non-empty row names the columns, in Chinese or English (``姓名`` or
   ``name``; ``金额(元)``, ``amount (yuan)``...; see :data:`COLUMNS`). A row right below it
   holding the columns' English codes (the template's second row) is skipped. Unknown columns are
@@ -57,13 +58,14 @@ SHEET_COLUMN_UNKNOWN = "SHEET_COLUMN_UNKNOWN"  # warning: a column we do not kno
 SHEET_AMOUNT = "SHEET_AMOUNT"  # the amount is not a number of yuan exact to the fen
 SHEET_NUMBER_CELL = "SHEET_NUMBER_CELL"  # an identity or account number stored as a number
 SHEET_CELL_TYPE = "SHEET_CELL_TYPE"  # a date, true/false or other value where text belongs
+SHEET_CELL_ERROR = "SHEET_CELL_ERROR"  # the cell shows Excel's error value (#N/A, #REF!...)
 SHEET_SEQ = "SHEET_SEQ"  # the seq is not a whole number
 SHEET_ROW = "SHEET_ROW"  # a JSON line that is not an object
 SHEET_TOTAL_ROW = "SHEET_TOTAL_ROW"  # the sheet's own 合计 row disagrees with its rows
 SHEET_TIDIED = "SHEET_TIDIED"  # warning: spaces or full-width digits taken out of a number
 SHEET_CODES = frozenset({SHEET_FORMAT, SHEET_ENCODING, SHEET_NO_HEADER, SHEET_COLUMN_MISSING, SHEET_COLUMN_TWICE,
-                         SHEET_COLUMN_UNKNOWN, SHEET_AMOUNT, SHEET_NUMBER_CELL, SHEET_CELL_TYPE, SHEET_SEQ,
-                         SHEET_ROW, SHEET_TOTAL_ROW, SHEET_TIDIED})
+                         SHEET_COLUMN_UNKNOWN, SHEET_AMOUNT, SHEET_NUMBER_CELL, SHEET_CELL_TYPE, SHEET_CELL_ERROR,
+                         SHEET_SEQ, SHEET_ROW, SHEET_TOTAL_ROW, SHEET_TIDIED})
 # Rows that are not the roster's lines, skipped and said so: a title above the header, the sheet's
 # own 合计 row (checked against the rows above it), and what is written below it (制表人, 日期).
 SKIPPED_TITLE, SKIPPED_TOTAL, SKIPPED_FOOTER = "title", "total", "footer"
@@ -71,10 +73,6 @@ TITLE_ROWS = 5  # rows above the header looked through for it
 _TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "总合计", "合计金额", "total", "sum", "grandtotal"})
 
 ERROR, WARNING = "error", "warning"
-# A sheet whose XML is larger than this is streamed with openpyxl (bounded memory, about 7,000 rows
-# a second): calamine holds the sheet's cells, about as much memory as its XML (120 MB RSS for the
-# 87 MB of a 100,000-row sheet written with inline strings; Excel's shared strings make it smaller).
-CALAMINE_MAX_XML = 128 << 20
 MAX_FEN = (1 << 63) - 1  # what the RPC's int64 carries
 # The template's example row (adapter/roster_template.py): a valid but made-up person, skipped
 # (and said so) when a filled-in template still holds it, so that nobody pays 张三 by mistake.
@@ -322,33 +320,18 @@ class Roster:
             yield from self._csv_cells()
 
     def _xlsx_cells(self) -> Iterator[tuple[int, list[object]]]:
-        rows, xml_bytes = _xlsx_size(self.path)
+        rows = _xlsx_rows(self.path)
         if rows is not None:
             self.rows_estimate = max(rows - 1, 0)
-        if xml_bytes <= CALAMINE_MAX_XML:
-            try:
-                from python_calamine import CalamineWorkbook
-
-                sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
-            except Exception as exc:  # the Rust reader's errors are of its own types
-                raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{self.path.name}: not a readable XLSX "
-                                                                     f"workbook ({exc})")]) from None
-            if self.rows_estimate is None:
-                self.rows_estimate = max(sheet.height - 1, 0)
-            yield from enumerate(sheet.iter_rows(), 1)  # from the sheet's row 1, empty or not; "" is empty
-            return
-        from openpyxl import load_workbook
-
         try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:
+            from python_calamine_plus import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(str(self.path))
+            # from the sheet's row 1 and column A, empty or not; "" is empty
+            yield from enumerate(book.stream_sheet_by_index(0), 1)
+        except Exception as exc:  # the Rust reader's errors (a damaged zip or XML) are of its own types
             raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{self.path.name}: not a readable XLSX "
                                                                  f"workbook ({exc})")]) from None
-        try:
-            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-                yield number, list(values)
-        finally:
-            book.close()
 
     def _csv_cells(self) -> Iterator[tuple[int, list[object]]]:
         """Rows of a CSV file numbered by the file's lines (a quoted cell may span lines). Each line
@@ -577,6 +560,12 @@ class Roster:
         """A row's cells as a line; each cell that cannot be read is a problem and a placeholder
         (empty text, amount 0, seq its position) that the domain's checks will not report again."""
         problems: list[tuple[str, str, str]] = []  # (field, code, why)
+        failed = [f for f, v in record.items() if type(v) is str and v.strip() in _ERRORS]
+        if failed:  # read as empty: the problem is said once, as what the cell shows
+            record = dict(record)
+            for f in failed:
+                problems.append((f, SHEET_CELL_ERROR, f"shows Excel's error {record[f].strip()}, not a value"))
+                record[f] = None
         seq = position
         if seq_given:
             value = record.get("seq")
@@ -615,7 +604,9 @@ class Roster:
                     problems.append((field, SHEET_TIDIED, "spaces, dashes or full-width characters taken out of "
                                                           "the number", WARNING))
         amount = 0
-        if "amount_fen" in record:
+        if "amount_fen" in failed or "amount_yuan" in failed:
+            pass
+        elif "amount_fen" in record:
             value = record["amount_fen"]
             if type(value) is int:
                 amount = value
@@ -660,12 +651,12 @@ def _clean_reader(places: dict[str, int], width: int):
         return None
     take = itemgetter(*(places.get(c.field, width) for c in COLUMNS))  # COLUMNS' order, unpacked below
     get = take if len(places) == len(COLUMNS) else (lambda values: take(values[:width] + [""]))
-    digits, breaks, kinds, card = _DIGITS.search, _BREAK_CHARS.search, _KINDS.get, AccountKind.CARD
+    digits, unusual, kinds, card = _DIGITS.search, _UNUSUAL.search, _KINDS.get, AccountKind.CARD
 
     def clean(number: int, values: list[object], position: int) -> Row | None:
         seq, name, id_number, account_no, amount, kind, bank, item, remark, phone, address, household = get(values)
         try:
-            if breaks("".join((name, id_number, account_no, bank, item, remark, phone, address, household))):
+            if unusual("".join((name, id_number, account_no, bank, item, remark, phone, address, household))):
                 return None
         except TypeError:  # a cell that is not text
             return None
@@ -705,7 +696,12 @@ def _clean_reader(places: dict[str, int], width: int):
     return clean
 
 
-_BREAK_CHARS = re.compile(r"[\r\n\t\v\f\u2028\u2029]")  # what _BREAKS takes out (the general way)
+# What sends a row the general way: what _BREAKS takes out, or what may be an Excel error (_ERRORS)
+_UNUSUAL = re.compile(r"[\r\n\t\v\f\u2028\u2029]|#[A-Z]")
+# The values Excel shows in a cell whose formula failed (#N/A...): the streaming reader gives them
+# as the cell's text; none is a person's name, number or amount, so such a cell is a problem.
+_ERRORS = frozenset({"#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA",
+                     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 _MAX_WHOLE_YUAN = MAX_FEN // 100
 _NUMBER_FIELDS = ("id_number", "account_no", "phone")
 _FREE_TEXT_FIELDS = ("bank_name", "subsidy_item", "remark", "address")
@@ -796,24 +792,23 @@ def _letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
-def _xlsx_size(path: Path) -> tuple[int | None, int]:
-    """The first sheet's last row as its ``<dimension>`` states it (None when it does not say) and
-    the size of its XML, read from the sheet's first bytes and the zip's directory."""
+def _xlsx_rows(path: Path) -> int | None:
+    """The first sheet's last row as its ``<dimension>`` states it (None when it does not say),
+    read from the sheet's first bytes: the progress bar's total before the sheet is read."""
     try:
         with zipfile.ZipFile(path) as z:
             names = [n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
             if not names:
                 raise KeyError("no worksheet")
             first = sorted(names, key=lambda n: int(re.search(r"\d+", n.rsplit("/", 1)[1]).group()))[0]
-            size = z.getinfo(first).file_size
             with z.open(first) as f:
                 head = f.read(4096).decode("utf-8", "replace")
     except (zipfile.BadZipFile, OSError, KeyError):
         raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{path.name}: not an XLSX workbook")]) from None
     m = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
     if m is None or m.group(1) is None:  # openpyxl's write-only mode writes "A1"
-        return None, size
-    return int(m.group(1)), size
+        return None
+    return int(m.group(1))
 
 
 def _detect_encoding(path: Path) -> str:

@@ -17,6 +17,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "problem.SHEET_NUMBER_CELL": ("号码被存成了数字,可能已丢位;请把该列设为文本后重填",
                                   "a number stored as a number may have lost digits: format the column as text"),
     "problem.SHEET_CELL_TYPE": ("此处应为文字", "text belongs here"),
+    "problem.SHEET_CELL_ERROR": ("单元格显示 Excel 错误值(公式出错),不是数据",
+                                 "the cell shows an Excel error (a formula failed), not a value"),
     "problem.SHEET_SEQ": ("序号须为整数", "the sequence number must be a whole number"),
     "problem.SHEET_ROW": ("该行不是 JSON 对象", "the line is not a JSON object"),
     "problem.SHEET_TIDIED": ("已整理:号码中的空格、横线或全角字符已去除,文字中的换行已换成空格(仅提示)",

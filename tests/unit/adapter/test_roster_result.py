@@ -8,7 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from openpyxl import load_workbook
-from python_calamine import CalamineWorkbook
+from python_calamine_plus import CalamineWorkbook
 
 from adapter import roster_result
 from adapter.client import CHUNK_LINES

@@ -100,11 +100,50 @@ def test_xlsx_chinese_headers(tmp_path):
     assert roster.columns["id_number"] == "身份证号码"
 
 
-def test_xlsx_streamed_by_openpyxl_reads_the_same(tmp_path, monkeypatch):
-    monkeypatch.setattr(roster_sheet, "CALAMINE_MAX_XML", 0)  # as for a sheet too large to hold
-    _, lines, rows = _lines(_xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS, above=2))
+def test_xlsx_sheet_starting_right_of_column_a_keeps_its_rows_and_letters(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet["C1"] = "2026年耕地地力保护补贴发放名册"  # a title, row 1
+    for r, row in enumerate([ZH_HEADER, *ROWS], 3):  # header on row 3, columns B.., row 4 left empty
+        for c, value in enumerate(row, 2):
+            sheet.cell(row=r + (r > 3), column=c, value=value)
+    book.save(tmp_path / "r.xlsx")
+    roster, lines, rows = _lines(tmp_path / "r.xlsx")
     assert lines == EXPECTED
-    assert rows == [4, 5, 6]
+    assert rows == [5, 6, 7]
+    assert [(s[0], s[1]) for s in roster.skipped] == [(1, roster_sheet.SKIPPED_TITLE)]
+
+
+def test_a_cell_showing_an_excel_error_is_a_problem_said_once(tmp_path):
+    rows = [
+        [1, "#N/A", ID1, ACC1, 1234.5, "", "", "13800138000"],  # row 2: a failed lookup in the name
+        [2, "买买提·艾力", ID2, PASSBOOK, "#VALUE!", "存折", "2026年补贴", ""],  # row 3: in the amount
+        [3, " 李四 ", ID3, ACC2, "1,000,000.00", "社保卡", " #REF! ", None],  # row 4: in the remark
+    ]
+    report = roster_check.check(Roster(_xlsx(tmp_path / "r.xlsx", ZH_HEADER, rows)))
+    assert sorted((p.row, p.column, p.code) for p in report.problems) == [
+        (2, "姓名", "SHEET_CELL_ERROR"), (3, "金额（元）", "SHEET_CELL_ERROR"), (4, "备注", "SHEET_CELL_ERROR")]
+    assert report.errors == 3 and report.rows_wrong == 3
+
+
+def test_a_workbook_whose_sheet_is_damaged_midway_is_refused_as_a_file(tmp_path):
+    import zipfile
+
+    path = _xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS * 200)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    cut = xml.index(b"<row r=\"300\"")
+    parts["xl/worksheets/sheet1.xml"] = xml[:cut] + b"<row r=\"300\"><c r=\"A300\" t=\"n\"><v>1</c></row>" + xml[cut:]
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    rows = []
+    with pytest.raises(SheetError) as caught:
+        for row in Roster(path).rows():
+            rows.append(row)
+    assert caught.value.problems[0].code == "SHEET_FORMAT"
+    assert 0 < len(rows) < 300  # the rows before the damage were read as the sheet streamed
 
 
 def test_xlsx_english_headers_and_an_unknown_column(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from python_calamine import CalamineWorkbook
+from python_calamine_plus import CalamineWorkbook
 
 from adapter.xlsx_stream import Template, XlsxStream, column_letter, render_row, replace_cells
 
