@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from domain.reading_report import stored
 from i18n import name
+from i18n.stored import shown
 
 
 def reading_to_pb(text: str | None):
     """The ``ReadingReport`` message of a ``reading_report`` column; None (the field unset) for a
-    file without one."""
+    file without one. Skipped records' details and the notes are said in the call's language (a
+    report stored before messages keeps its English, shown as it is)."""
     from ykt.v1 import disbursement_pb2 as pb  # imported when used: the CLI starts without protobuf
 
     report = stored(text)
@@ -20,10 +22,10 @@ def reading_to_pb(text: str | None):
         by_reason=[pb.SkippedReason(reason=code, label=name("skip_reason", code), count=slot["count"],
                                     total_fen=slot["total_fen"], unpriced=slot["unpriced"])
                    for code, slot in sk["by_reason"].items()],
-        first_skipped=[pb.SkippedRecord(where=s["where"], reason=s["reason"], detail=s["detail"],
+        first_skipped=[pb.SkippedRecord(where=s["where"], reason=s["reason"], detail=shown(s["detail"]),
                                         amount_fen=s["amount_fen"] or 0, has_amount=s["amount_fen"] is not None)
                        for s in sk["first"]],
-        notes=report.get("notes", []),
+        notes=[shown(n) for n in report.get("notes", [])],
     )
 
 

@@ -16,6 +16,11 @@ figures are tested without a database.
 
 A skipped record without an amount in our currency (a foreign-currency entry) counts in
 ``unpriced``, never as 0 fen in a total.
+
+A listed record's ``detail`` and each note are stored texts (``i18n.stored``): a message when
+the reader or ingest said it in catalogue words, else the English sentence, so the report is
+said in the language of whoever reads it (``i18n.stored.shown``); a report stored before keeps
+its English sentences, shown as they are. The stored form never depends on a reader's language.
 """
 from __future__ import annotations
 
@@ -29,7 +34,8 @@ NOTES = 20
 def reading_report(records: int, total_fen: int, skipped: Iterable, notes: Iterable[str] = (),
                    first: int = FIRST_ITEMS) -> dict:
     """The report of a file read in full: ``records`` yielded adding up to ``total_fen``, and
-    ``skipped`` (``bank_formats.base.Skipped`` or anything with where, reason, detail, amount_fen)."""
+    ``skipped`` (``bank_formats.base.Skipped``: where, reason, amount_fen, and ``stored()``, its
+    detail as a stored text); ``notes`` are stored texts too."""
     by_reason: dict[str, dict] = {}
     listed, count, total, unpriced = [], 0, 0, 0
     for s in skipped:
@@ -43,7 +49,7 @@ def reading_report(records: int, total_fen: int, skipped: Iterable, notes: Itera
             slot["total_fen"] += s.amount_fen
             total += s.amount_fen
         if len(listed) < first:
-            listed.append({"where": s.where, "reason": s.reason, "detail": s.detail, "amount_fen": s.amount_fen})
+            listed.append({"where": s.where, "reason": s.reason, "detail": s.stored(), "amount_fen": s.amount_fen})
     return {"read": {"records": records, "total_fen": total_fen},
             "skipped": {"count": count, "total_fen": total, "unpriced": unpriced,
                         "by_reason": dict(sorted(by_reason.items())), "first": listed},

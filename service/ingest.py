@@ -383,8 +383,7 @@ def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: s
                 done = _book_batch(ctx, conn, bank, part_id, reader, original_file_id, label, actor, now)
             skipped = _skipped_here(reader.skipped, file_skipped)
             report = reading_report(done.staged.records, done.staged.read_fen, skipped, [
-                f"part of file {file_id}: the entries of batch {batch_id} in it; the file's other skipped entries "
-                f"are in file {file_id}'s reading report"])
+                message("reading_note.part_of", file=file_id, batch=batch_id)])
             if not store.move_file(conn, part_id, [FileState.RECEIVED.value], state=FileState.BOOKED.value,
                                    batch_id=done.batch_id, line_count=done.staged.records,
                                    last_error=done.staged.summary() or None, **reading_columns(report)):
@@ -423,22 +422,23 @@ def _own_report(reader, own: _Booked | None, refused: _Quarantine | None, others
                 parts: list[IngestOutcome]) -> dict:
     """The reading report of the file's own row: what it read for its own batch (nothing, when
     that batch was refused), what it skipped, less the other batches' entries that parts booked,
-    which a note names with the part instead."""
+    which a note names with the part instead. Notes are stored messages (i18n.stored), said in
+    the language of whoever reads the report; a reader's own notes are kept as it wrote them."""
     skipped = getattr(reader, "skipped", [])
     notes = list(getattr(reader, "notes", []))
     if refused is not None:
-        notes.append(f"batch {refused.claimed}: its records were read and not booked: "
-                     f"{shown(refused.problems[0], 'en')}")
+        notes.append(message("reading_note.batch_refused", batch=refused.claimed,
+                             problem=as_phrase(refused.problems[0])))
     elsewhere = set()
     for (batch_id, other), part in zip(others.items(), parts):
-        entries = f"{len(other.skipped)} entries ({sum(s.amount_fen or 0 for s in other.skipped)} fen)"
+        entries = Phrase.of("reading_note.entries", count=len(other.skipped),
+                            fen=sum(s.amount_fen or 0 for s in other.skipped))
         if part.state is FileState.BOOKED:
             elsewhere.update(id(s) for s in other.skipped)
-            notes.append(f"batch {batch_id}: its {entries} read by part file {part.file_id}, whose reading report "
-                         f"says what it booked and skipped")
+            notes.append(message("reading_note.batch_in_part", batch=batch_id, entries=entries, part=part.file_id))
         else:
-            notes.append(f"batch {batch_id}: its {entries} skipped here; part file {part.file_id} "
-                         f"quarantined: {shown(part.problems[0], 'en')}")
+            notes.append(message("reading_note.batch_part_quarantined", batch=batch_id, entries=entries,
+                                 part=part.file_id, problem=as_phrase(part.problems[0])))
     if elsewhere:
         skipped = [s for s in skipped if id(s) not in elsewhere]
     if own is None:

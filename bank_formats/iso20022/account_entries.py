@@ -741,13 +741,16 @@ class TolerantStatementReader:
                 self._seen_ccy = ccy
             if not own:
                 s = state.section
-                self._skip(e, "OTHER_ACCOUNT", f"entry of account {s.account}, not {first.account}")
+                self._skip(e, "OTHER_ACCOUNT", Phrase.of("format.skip.other_account", account=s.account,
+                                                         expected=first.account))
                 continue
             if status != BOOKED:
-                self._skip(e, "NOT_FINAL", f"entry status {status or 'missing'}, not BOOK")
+                self._skip(e, "NOT_FINAL", Phrase.of("format.skip.entry_not_booked", booked=BOOKED,
+                                                     status=status or Phrase.of("format.skip.missing")))
                 continue
             if ccy != CURRENCY:
-                self._skip(e, "FOREIGN_CURRENCY", f"{ccy} entry, not {CURRENCY}")
+                self._skip(e, "FOREIGN_CURRENCY", Phrase.of("format.skip.foreign_entry", currency=ccy,
+                                                            expected=CURRENCY))
                 continue
             if fen is None or side is None:
                 continue  # a problem already
@@ -781,12 +784,14 @@ class TolerantStatementReader:
     def _foreign_balances(self, s: Section) -> None:
         for code in own_balances(s)[1]:
             fen, ccy, _ = s.balances[code]
-            self.skipped.append(Skipped(s.where, "FOREIGN_CURRENCY", f"statement {s.id}: balance {code} in "
-                                        f"{ccy}, not the account's currency: not read", None))
+            said = Phrase.of("format.skip.foreign_balance", id=s.id, code=code, currency=ccy)
+            self.skipped.append(Skipped(s.where, "FOREIGN_CURRENCY", str(said), None, said=said))
 
-    def _skip(self, e: Entry, reason: str, detail: str) -> None:
+    def _skip(self, e: Entry, reason: str, detail: Phrase) -> None:
+        """``e`` skipped, its detail named by the entry's reference (``entry`` when it has none)."""
         fen = e.amount_fen if e.currency == CURRENCY else None
-        self.skipped.append(Skipped(e.where, reason, f"{e.reference or 'entry'}: {detail}", fen))
+        said = Phrase.of("format.skip.of_entry", entry=e.reference or Phrase.of("format.skip.entry"), detail=detail)
+        self.skipped.append(Skipped(e.where, reason, str(said), fen, said=said))
 
     def _check(self, st: _SectionSums) -> None:
         s = st.section
@@ -943,17 +948,18 @@ class NotificationResultReader:
                 continue
             e = item
             if e.status != BOOKED:
-                self._skip(e.where, "NOT_FINAL", f"entry {e.reference}: status {e.status or 'missing'}, "
-                           f"not BOOK", e)
+                self._skip(e.where, "NOT_FINAL", Phrase.of("format.skip.entry_status", entry=e.reference,
+                                                           status=e.status or Phrase.of("format.skip.missing")), e)
                 continue
             if e.currency != CURRENCY:
-                self._skip(e.where, "FOREIGN_CURRENCY", f"entry {e.reference}: {e.currency}, not {CURRENCY}")
+                self._skip(e.where, "FOREIGN_CURRENCY", Phrase.of("format.skip.entry_currency", entry=e.reference,
+                                                                  currency=e.currency, expected=CURRENCY))
                 continue
             if not e.txs:
-                what = (f"batch booking of payment information {e.batch[1]!r}" if e.batch
-                        else "an entry without transaction details")
-                self._skip(e.where, "NOT_A_PAYMENT", f"entry {e.reference}: {what}; no line can be "
-                           f"told from it", e)
+                what = (Phrase.of("format.skip.batch_booking", id=repr(e.batch[1])) if e.batch
+                        else Phrase.of("format.skip.no_tx_details"))
+                self._skip(e.where, "NOT_A_PAYMENT", Phrase.of("format.skip.entry_no_line", entry=e.reference,
+                                                               what=what), e)
                 continue
             for tx in e.txs:
                 rec = self._record(e, tx, batch)
@@ -971,19 +977,21 @@ class NotificationResultReader:
         fen = tx.amount_fen
         label = tx.end_to_end_id or tx.instr_id or e.reference
         if tx.currency != CURRENCY:
-            self._skip(e.where, "FOREIGN_CURRENCY", f"{label}: {tx.currency}, not {CURRENCY}")
+            self._skip(e.where, "FOREIGN_CURRENCY", Phrase.of("format.skip.currency", label=label,
+                                                              currency=tx.currency, expected=CURRENCY))
             return None
         side = e.side
         returned = side is CREDIT and bool(tx.return_code or e.reversal)
         if side is CREDIT and not returned:
-            self._skip(e.where, "CREDIT_ENTRY", f"{label}: money in, no return of a payment", fen=fen)
+            self._skip(e.where, "CREDIT_ENTRY", Phrase.of("format.skip.credit_entry", label=label), fen=fen)
             return None
         if side is DEBIT and e.reversal:
-            self._skip(e.where, "NOT_A_PAYMENT", f"{label}: reversal of a credit", fen=fen)
+            self._skip(e.where, "NOT_A_PAYMENT", Phrase.of("format.skip.credit_reversal", label=label), fen=fen)
             return None
         named = tx.pmt_inf_id or _batch_named(e, tx)
         if named and named != batch:
-            skip = Skipped(e.where, "OTHER_BATCH", f"{label}: payment information {named!r}, not {batch!r}", fen)
+            said = Phrase.of("format.skip.other_batch", label=label, named=repr(named), batch=repr(batch))
+            skip = Skipped(e.where, "OTHER_BATCH", str(said), fen, said=said)
             self.skipped.append(skip)
             other = self.other_batches.get(named)
             if other is None:
@@ -1002,7 +1010,7 @@ class NotificationResultReader:
                 self._own.add(e.where, "EndToEndId", why(exc))
                 return None
         if seq is None:
-            self._skip(e.where, "NO_LINE_REFERENCE", f"{label}: names none of our lines", fen=fen)
+            self._skip(e.where, "NO_LINE_REFERENCE", Phrase.of("format.skip.no_line", label=label), fen=fen)
             return None
         self.unnamed += not named
         if fen is None:
@@ -1015,10 +1023,11 @@ class NotificationResultReader:
                                 code, tx.return_text, ref, tx.name)
         return _new_record(seq, PAID, fen, tx.account, None, "", "", ref, tx.name)
 
-    def _skip(self, at: str, reason: str, detail: str, e: Entry | None = None, fen: int | None = None) -> None:
+    def _skip(self, at: str, reason: str, said: Phrase, e: Entry | None = None, fen: int | None = None) -> None:
+        """The record at ``at`` skipped; its detail is ``said`` in English (logs and tests), its words kept."""
         if e is not None and e.currency == CURRENCY:
             fen = e.amount_fen
-        self.skipped.append(Skipped(at, reason, detail, fen))
+        self.skipped.append(Skipped(at, reason, str(said), fen, said=said))
 
 
 __all__ = ["AccountEntries", "Entry", "NotificationResultReader", "OtherBatch", "Section",

@@ -1033,9 +1033,10 @@ class Camt053Reader:
         if bad or amount is None or side is None:
             self._pending_unread = True
             return
-        reference = ntry.findtext(self._t.ACCTSVCRREF) or "entry"
-        self.skipped.append(Skipped(where, "NOT_FINAL", f"{reference}: entry status {status}, not {BOOKED}",
-                                    amount))
+        reference = ntry.findtext(self._t.ACCTSVCRREF) or Phrase.of("format.skip.entry")
+        said = Phrase.of("format.skip.of_entry", entry=reference,
+                         detail=Phrase.of("format.skip.entry_not_booked", status=status, booked=BOOKED))
+        self.skipped.append(Skipped(where, "NOT_FINAL", str(said), amount, said=said))
         pending = self._pending[side]
         pending[0] += 1
         pending[1] += amount

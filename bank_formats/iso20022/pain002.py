@@ -906,8 +906,8 @@ class Pain002Reader:
                     fen = parse_amount(amount_text)
                 except ValueError:
                     fen = None
-            self.skipped.append(Skipped(_where(tx, _TX_PATH), "NOT_FINAL",
-                                        f"{e2e or seq_text}: status {status} is not final (in progress)", fen))
+            said = Phrase.of("format.skip.not_final", label=e2e or seq_text, status=status)
+            self.skipped.append(Skipped(_where(tx, _TX_PATH), "NOT_FINAL", str(said), fen, said=said))
             return None
         try:
             batch_id = header.batch_id if header is not None else self._batch_id

@@ -80,7 +80,7 @@ from bank_formats.iso20022._tolerant import (
 )
 from bank_formats.maker import maker
 from domain.model import PaymentOutcome, ResultFileHeader, ResultRecord
-from i18n import Phrase
+from i18n import Named, Phrase
 
 PAID = PaymentOutcome.PAID
 PAID_CODES = frozenset({"ACSC", "ACCC"})
@@ -514,11 +514,12 @@ class TolerantPain002Reader:
         return self._gen
 
     def _skip_whole(self, whole: tuple) -> None:
-        self.skipped.append(Skipped(whole[4], "NO_LINE_REFERENCE", f"status for the whole payment file "
-                                    f"({whole[0].value}) beside transactions of their own: not applied"))
+        said = Phrase.of("format.skip.whole_file_status", outcome=Named("line_status", whole[0].value))
+        self.skipped.append(Skipped(whole[4], "NO_LINE_REFERENCE", str(said), said=said))
 
-    def _skip(self, s: Status, reason: str, detail: str, fen: int | None = None) -> None:
-        self.skipped.append(Skipped(s.where, reason, detail, fen))
+    def _skip(self, s: Status, reason: str, said: Phrase, fen: int | None = None) -> None:
+        """``s`` skipped; its detail is ``said`` in English (logs and tests), its words kept."""
+        self.skipped.append(Skipped(s.where, reason, str(said), fen, said=said))
 
     def _run(self) -> Iterator[ResultRecord]:
         problems = self._problems
@@ -542,8 +543,8 @@ class TolerantPain002Reader:
                 problems.add(s.where, "TxSts", Phrase.of("format.iso.no_status"))
                 continue
             if s.level != "transaction":
-                what = ("the whole file" if s.level == "group"
-                        else f"payment information {s.pmt_inf_id!r}")
+                what = (Phrase.of("format.skip.whole_file") if s.level == "group"
+                        else Phrase.of("format.skip.payment_info", id=repr(s.pmt_inf_id)))
                 ours = s.level == "group" or not batch or s.pmt_inf_id in ("", batch)
                 if outcome is not None and ours and (not answers or answers.startswith("pain.001")) and not listed:
                     # the whole payment file at once: every line it instructed (the service
@@ -551,24 +552,24 @@ class TolerantPain002Reader:
                     whole = (outcome, s.reason_code, s.bank_code, s.reason_text, s.where)
                     continue
                 self._skip(s, "NOT_FINAL" if outcome is None else "NO_LINE_REFERENCE",
-                           f"status {s.status} for {what}, no transaction listed"
-                           + ("" if outcome is None else ": no line is booked from it"))
+                           Phrase.of("format.skip.status_no_transaction" if outcome is None
+                                     else "format.skip.status_no_transaction_final", status=s.status, what=what))
                 continue
-            label = f"{s.end_to_end_id or s.instr_id or 'a transaction'}"
+            label = s.end_to_end_id or s.instr_id or Phrase.of("format.skip.a_transaction")
             if answers and not answers.startswith("pain.001"):
-                self._skip(s, "NOT_A_PAYMENT", f"{label}: the report answers a {answers}, not a "
-                           f"payment file (pain.001)", cny)
-                continue
-            if outcome is None:
-                self._skip(s, "NOT_FINAL", f"{label}: status {s.status} is not final (in progress)",
+                self._skip(s, "NOT_A_PAYMENT", Phrase.of("format.skip.answers_other", label=label, answers=answers),
                            cny)
                 continue
+            if outcome is None:
+                self._skip(s, "NOT_FINAL", Phrase.of("format.skip.not_final", label=label, status=s.status), cny)
+                continue
             if s.currency != CURRENCY and s.amount_fen is not None:
-                self._skip(s, "FOREIGN_CURRENCY", f"{label}: {s.currency} amount, not {CURRENCY}")
+                self._skip(s, "FOREIGN_CURRENCY", Phrase.of("format.skip.foreign_amount", label=label,
+                                                            currency=s.currency, expected=CURRENCY))
                 continue
             if batch and s.pmt_inf_id and s.pmt_inf_id != batch:
-                self._skip(s, "OTHER_BATCH", f"{label}: payment information {s.pmt_inf_id!r}, "
-                           f"not {batch!r}", cny)
+                self._skip(s, "OTHER_BATCH", Phrase.of("format.skip.other_batch", label=label,
+                                                       named=repr(s.pmt_inf_id), batch=repr(batch)), cny)
                 continue
             try:
                 seq = line_of(batch, s.instr_id, s.end_to_end_id)
@@ -576,11 +577,11 @@ class TolerantPain002Reader:
                 problems.add(s.where, "OrgnlEndToEndId", why(exc))
                 continue
             if seq is None:
-                self._skip(s, "NO_LINE_REFERENCE", f"{label}: names none of our lines "
-                           f"(EndToEndId {s.end_to_end_id!r}, InstrId {s.instr_id!r})", cny)
+                self._skip(s, "NO_LINE_REFERENCE", Phrase.of("format.skip.no_line_refs", label=label,
+                                                             e2e=repr(s.end_to_end_id), instr=repr(s.instr_id)), cny)
                 continue
             if s.amount_fen is None:
-                self._skip(s, "NO_AMOUNT", f"line {seq}: status {s.status} without an amount")
+                self._skip(s, "NO_AMOUNT", Phrase.of("format.skip.no_amount", seq=seq, status=s.status))
                 continue
             paid = outcome is PAID
             yield _new_record(seq, outcome, s.amount_fen, s.account,
