@@ -49,10 +49,10 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-from bank_formats.base import FileKind, FormatError, Problem, Skipped, why
+from bank_formats.base import FileKind, FormatError, Problem, Refused, Skipped, why
 from bank_formats.statement_common import ReadThenStated, Tally, our_reference, signed_fen
 from domain.model import EntrySide, StatementEntry
-from i18n import Phrase
+from i18n import Named, Phrase
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "latin-1", "cp1252")
 COLUMNS = ("date", "amount", "debit", "credit", "direction", "balance", "reference", "end_to_end",
@@ -71,7 +71,7 @@ class CsvStatementFormat:
     def __init__(self, **options: Any):
         unknown = sorted(set(options) - set(OPTIONS))
         if unknown:
-            raise ValueError(f"{unknown[0]}: unknown option; known: {', '.join(OPTIONS)}")
+            raise _option(unknown[0], "format.csv.unknown_option", known=", ".join(OPTIONS))
         self.options = _checked(options)
 
     def read_statement(self, src: BinaryIO, name: str = "<statement>") -> CsvStatementReader:
@@ -88,44 +88,50 @@ def _checked(o: Mapping[str, Any]) -> dict[str, Any]:
            "credit_marks": ["C"]}
     out.update(o)
     if out["encoding"] not in ENCODINGS:
-        raise ValueError(f"encoding: {out['encoding']!r} is not one of {', '.join(ENCODINGS)}")
+        raise _option("encoding", "format.declaration.not_one_of", got=repr(out["encoding"]),
+                      allowed=", ".join(ENCODINGS))
     for key in ("delimiter", "quote", "decimal"):
         if not isinstance(out[key], str) or len(out[key]) != 1:
-            raise ValueError(f"{key}: expected one character, got {out[key]!r}")
+            raise _option(key, "format.declaration.one_character", got=repr(out[key]))
     if not isinstance(out["thousands"], str) or len(out["thousands"]) > 1 or out["thousands"] == out["decimal"]:
-        raise ValueError(f"thousands: expected one character other than the decimal mark, or '', "
-                         f"got {out['thousands']!r}")
+        raise _option("thousands", "format.csv.thousands", got=repr(out["thousands"]))
     if type(out["skip_rows"]) is not int or not 0 <= out["skip_rows"] <= 100:
-        raise ValueError(f"skip_rows: expected a whole number 0..100, got {out['skip_rows']!r}")
+        raise _option("skip_rows", "format.csv.skip_rows", got=repr(out["skip_rows"]))
     for key in ("account", "currency", "date_format"):
         if not isinstance(out[key], str):
-            raise ValueError(f"{key}: expected text, got {out[key]!r}")
+            raise _option(key, "format.declaration.text", got=repr(out[key]))
     if len(out["currency"]) != 3 or not out["currency"].isalpha():
-        raise ValueError(f"currency: expected a three-letter code, got {out['currency']!r}")
+        raise _option("currency", "format.csv.currency", got=repr(out["currency"]))
     try:
         datetime.strptime(datetime(2026, 12, 31).strftime(out["date_format"]), out["date_format"])
     except ValueError as exc:
-        raise ValueError(f"date_format: {out['date_format']!r} does not read back a date: {exc}") from None
+        raise _option("date_format", "format.csv.date_format", pattern=repr(out["date_format"]),
+                      error=str(exc)) from None
     for key in ("debit_marks", "credit_marks"):
         marks = out[key]
         if not isinstance(marks, list) or not marks or not all(isinstance(m, str) and m for m in marks):
-            raise ValueError(f"{key}: expected a list of texts, got {marks!r}")
+            raise _option(key, "format.csv.marks", got=repr(marks))
     for key in COLUMNS:
         value = out.get(key)
         if value is not None and not ((isinstance(value, str) and value) or (type(value) is int and value >= 1)):
-            raise ValueError(f"{key}: expected a column name or a 1-based column number, got {value!r}")
+            raise _option(key, "format.csv.column", got=repr(value))
         if isinstance(value, str) and out["skip_rows"] == 0:
-            raise ValueError(f"{key}: a column named {value!r} needs a header row (skip_rows >= 1)")
+            raise _option(key, "format.csv.needs_header_row", name=repr(value))
     if "date" not in out:
-        raise ValueError("date: missing: the column of the booking date")
+        raise _option("date", "format.csv.no_date")
     ways = [("amount" in out and "direction" not in out), ("debit" in out and "credit" in out),
             ("amount" in out and "direction" in out)]
     if sum(ways) != 1 or ("debit" in out) != ("credit" in out):
-        raise ValueError("amount: give amount (signed), or debit and credit (two columns), or amount and "
-                         "direction (a debit/credit column)")
+        raise _option("amount", "format.csv.amount_ways")
     if not out["account"] and "account_column" not in out:
-        raise ValueError("account: the statement's account is needed (or an account_column)")
+        raise _option("account", "format.csv.account_needed")
     return out
+
+
+def _option(option: str, key: str, **args) -> Refused:
+    """The mapping refused at ``option``, for ``key``'s words: what a profile's loader frames
+    with its file (``option: why``, as the declared layouts say it)."""
+    return Refused("format.declaration.at", path=option, why=Phrase.of(key, **args))
 
 
 class CsvStatementReader(ReadThenStated):
@@ -179,7 +185,7 @@ class CsvStatementReader(ReadThenStated):
             except StopIteration:
                 break
             except csv.Error as exc:
-                _add(problems, Problem(f"line {at[0]}", "csv", str(exc)))
+                _add(problems, Problem.of(f"line {at[0]}", "csv", Phrase.of("format.csv.not_csv", error=str(exc))))
                 break
             row_no += 1
             if row_no <= o["skip_rows"]:
@@ -188,8 +194,8 @@ class CsvStatementReader(ReadThenStated):
                     width = len(row)
                     missing = [o[k] for k in COLUMNS if isinstance(o.get(k), str) and o[k] not in index]
                     if missing:
-                        _add(problems, Problem(f"line {at[0]}", "header", f"no column {missing[0]!r} in the header "
-                                                                          f"row ({', '.join(map(repr, index))})"))
+                        _add(problems, Problem.of(f"line {at[0]}", "header", Phrase.of(
+                            "format.csv.no_column", column=repr(missing[0]), columns=", ".join(map(repr, index)))))
                         break
                     getter, needed = _getter(o, index)
                 continue
@@ -199,12 +205,12 @@ class CsvStatementReader(ReadThenStated):
                 getter, needed = _getter(o, {})
             if width:
                 if len(row) != width:  # e.g. an unquoted "1,533.50": the amount is cut in two
-                    _add(problems, Problem(f"line {at[0]}", "columns",
-                                           f"{len(row)} columns, the header row has {width}"))
+                    _add(problems, Problem.of(f"line {at[0]}", "columns",
+                                              Phrase.of("format.csv.columns_header", count=len(row), width=width)))
                     continue
             elif len(row) < needed:
-                _add(problems, Problem(f"line {at[0]}", "columns", f"{len(row)} columns, the mapping reads column "
-                                                                   f"{needed}"))
+                _add(problems, Problem.of(f"line {at[0]}", "columns",
+                                          Phrase.of("format.csv.columns_mapping", count=len(row), needed=needed)))
                 continue
             row.append("")
             (day_t, amount_t, debit_t, credit_t, direction_t, balance_t, reference, end_to_end, cp_name, cp_account,
@@ -226,21 +232,22 @@ class CsvStatementReader(ReadThenStated):
                     account = row_account
                 if reason is not None:
                     # no names, accounts or remarks: the report is shown to people and kept unmasked
-                    detail = (f"{side.value} {amount / 100:.2f} {row_currency or o['currency']} {day.isoformat()} "
-                              f"{reference[:35]}").rstrip()
-                    self.skipped.append(Skipped(f"line {at[0]}", reason, detail,
-                                                None if reason == "FOREIGN_CURRENCY" else amount))
+                    said = Phrase.of("format.csv.skipped_row", side=Named("format.side", side.value),
+                                     amount=f"{amount / 100:.2f}", currency=row_currency or o["currency"],
+                                     rest=f"{day.isoformat()} {reference[:35]}".rstrip())
+                    self.skipped.append(Skipped(f"line {at[0]}", reason, str(said),
+                                                None if reason == "FOREIGN_CURRENCY" else amount, said=said))
                     continue
                 signed = amount if side is EntrySide.CREDIT else -amount
                 if with_balance:
                     if not balance_t:
-                        raise _Bad("balance", "empty")
+                        raise _Bad("balance", Phrase.of("format.csv.empty"))
                     stated = signed_fen(balance_t, o["decimal"], o["thousands"])
                     if balance is None:
                         opening = stated - signed
                     elif balance + signed != stated:
-                        raise _Bad("balance", f"{stated / 100:.2f} does not follow: the balance before was "
-                                              f"{balance / 100:.2f}, the entry {signed / 100:+.2f}")
+                        raise _Bad("balance", Phrase.of("format.csv.balance_not_follow", balance=f"{stated / 100:.2f}",
+                                                        before=f"{balance / 100:.2f}", entry=f"{signed / 100:+.2f}"))
                     balance = stated
                 else:
                     balance = (balance or 0) + signed
@@ -256,7 +263,7 @@ class CsvStatementReader(ReadThenStated):
             except ValueError as exc:
                 _add(problems, Problem.of(f"line {at[0]}", "value", why(exc)))
         if not problems and not account:
-            problems.append(Problem("file", "account", "no account: no row names one and the profile gives none"))
+            problems.append(Problem.of("file", "account", Phrase.of("format.csv.no_account")))
         if problems:
             raise FormatError(self.name, problems)
         if not with_balance:
@@ -278,20 +285,21 @@ class CsvStatementReader(ReadThenStated):
                     return EntrySide.DEBIT, value
                 if mark in credit_marks:
                     return EntrySide.CREDIT, value
-                raise _Bad("direction", f"{mark!r} is neither a debit mark ({', '.join(sorted(debit_marks))}) nor "
-                                        f"a credit mark ({', '.join(sorted(credit_marks))})")
+                raise _Bad("direction", Phrase.of("format.csv.not_direction", mark=repr(mark),
+                                                  debit=", ".join(sorted(debit_marks)),
+                                                  credit=", ".join(sorted(credit_marks))))
             if o.get("debit") is not None:
                 d = signed_fen(debit, dec, th) if debit else 0
                 c = signed_fen(credit, dec, th) if credit else 0
                 if d and c:
-                    raise _Bad("debit", f"both debit {debit!r} and credit {credit!r} are filled")
+                    raise _Bad("debit", Phrase.of("format.csv.both_filled", debit=repr(debit), credit=repr(credit)))
                 if d < 0 or c < 0:
-                    raise _Bad("debit" if d < 0 else "credit", "negative in a debit or credit column")
+                    raise _Bad("debit" if d < 0 else "credit", Phrase.of("format.csv.negative"))
                 if not debit and not credit:
-                    raise _Bad("debit", "neither debit nor credit is filled")
+                    raise _Bad("debit", Phrase.of("format.csv.neither_filled"))
                 return (EntrySide.DEBIT, d) if d else (EntrySide.CREDIT, c)
             if not amount:
-                raise _Bad("amount", "empty")
+                raise _Bad("amount", Phrase.of("format.csv.empty"))
             value = signed_fen(amount, dec, th)
             return (EntrySide.DEBIT, -value) if value < 0 else (EntrySide.CREDIT, value)
         except _Bad:
@@ -323,11 +331,11 @@ def _add(problems: list[Problem], p: Problem) -> None:
 
 def _day(text: str, pattern: str) -> date:
     if not text:
-        raise _Bad("date", "empty")
+        raise _Bad("date", Phrase.of("format.csv.empty"))
     try:
         return datetime.strptime(text, pattern).date()
     except ValueError:
-        raise _Bad("date", f"{text!r} is not a date as {pattern!r}") from None
+        raise _Bad("date", Phrase.of("format.csv.not_date", raw=repr(text), pattern=repr(pattern))) from None
 
 
 def _norm(account: str) -> str:

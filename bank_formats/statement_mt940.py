@@ -94,10 +94,10 @@ class Mt940Format:
 
     def __init__(self, encoding: str = "utf-8", account: str = ""):
         if encoding not in ENCODINGS:
-            raise Refused("format.declaration.at", key="encoding", why=Phrase.of(
+            raise Refused("format.declaration.at", path="encoding", why=Phrase.of(
                 "format.declaration.not_one_of", got=repr(encoding), allowed=", ".join(ENCODINGS)))
         if not isinstance(account, str):
-            raise Refused("format.declaration.at", key="account",
+            raise Refused("format.declaration.at", path="account",
                           why=Phrase.of("format.declaration.text", got=repr(account)))
         self.encoding, self.account = encoding, account
 

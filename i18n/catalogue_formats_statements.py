@@ -92,7 +92,7 @@ WORDS: dict[str, tuple[str, str]] = {
                               "no account: no row names one and the profile gives none"),
     "format.csv.skipped_row": ("{side} {amount} {currency} {rest}", "{side} {amount} {currency} {rest}"),
     # a declared layout (bank_formats/layout/declaration.py, format.py) and the statement formats' options
-    "format.declaration.at": ("{key}：{why}", "{key}: {why}"),
+    "format.declaration.at": ("{path}：{why}", "{path}: {why}"),
     "format.declaration.unknown_key": ("未知的键；可用：{known}", "unknown key; known: {known}"),
     "format.declaration.not_one_of": ("{got} 不是以下之一：{allowed}", "{got} is not one of {allowed}"),
     "format.declaration.not_either": ("{got} 不是 {first} 或 {second}", "{got} is not {first} or {second}"),
