@@ -15,7 +15,7 @@ from typing import BinaryIO
 from cryptography.hazmat.primitives import hashes
 
 from bank_formats.base import Problems, Refused, why
-from i18n import Phrase
+from i18n import Named, Phrase
 
 MAX_FEN = 10**18 - 1  # 18 digits: fits a signed 64-bit integer
 MAX_NUMBER = 10**18 - 1  # counts and seq
@@ -35,7 +35,8 @@ def encoding_name(encoding: str) -> str:
     except (LookupError, TypeError):
         name = None
     if name not in ENCODINGS:
-        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
+        raise Refused("format.layouts.option_one_of", option="encoding", allowed=", ".join(ENCODINGS),
+                      given=repr(encoding))
     return name
 
 
@@ -60,7 +61,12 @@ def new_hasher(digest: str):
         return hashlib.sha256()
     if digest == "sm3":
         return _Sm3()
-    raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, not {digest!r}")
+    raise _not_a_digest(digest)
+
+
+def _not_a_digest(digest: object) -> Refused:
+    """A digest we do not compute, refused alike by new_hasher and Options.checked."""
+    return Refused("format.layouts.option_one_of", option="digest", allowed=", ".join(DIGESTS), given=repr(digest))
 
 
 # --- amounts -------------------------------------------------------------------------------
@@ -73,8 +79,8 @@ class AmountStyle(ABC):
     floats: both styles are converted by integer arithmetic on the digits."""
 
     name = ""
-    _unsigned_shape = ""  # what an amount looks like, for problem messages
-    _signed_shape = ""
+    _not_unsigned = ""  # the words saying what an amount looks like (a key), for problems
+    _not_signed = ""
 
     @staticmethod
     @abstractmethod
@@ -87,8 +93,8 @@ class AmountStyle(ABC):
         """The fen ``text`` (no sign) states, or None when it is not an amount."""
 
     @abstractmethod
-    def _too_long(self, digits: str) -> str | None:
-        """Why ``digits`` is an amount of the right shape but too long, or None."""
+    def _too_long(self, digits: str) -> Refused | None:
+        """The refusal of ``digits`` when it is an amount of the right shape but too long, or None."""
 
     def signed_text(self, fen: int) -> str:
         return "-" + self.text(-fen) if fen < 0 else self.text(fen)
@@ -103,7 +109,7 @@ class AmountStyle(ABC):
         """``text`` as fen; ValueError saying why it is not an amount."""
         fen = self.value(text)
         if fen is None:
-            raise ValueError(self._why(text, text, self._unsigned_shape))
+            raise self._refusal(text, text, self._not_unsigned)
         return fen
 
     def parse_signed(self, text: str) -> int:
@@ -111,22 +117,22 @@ class AmountStyle(ABC):
         fen = self.signed_value(text)
         if fen is None:
             digits = text[1:] if text.startswith("-") else text
-            raise ValueError(self._why(text, digits, self._signed_shape))
+            raise self._refusal(text, digits, self._not_signed)
         return fen
 
-    def _why(self, text: str, digits: str, shape: str) -> str:
+    def _refusal(self, text: str, digits: str, not_key: str) -> Refused:
+        """Why ``text`` is not an amount: empty, too long, or not of the shape ``not_key`` says."""
         if not text:
-            return "is empty"
-        return self._too_long(digits) or f"{text[:40]!r} is not {shape}"
+            return Refused("format.empty")
+        return self._too_long(digits) or Refused(not_key, raw=repr(text[:40]))
 
 
 class FenStyle(AmountStyle):
     """Integer fen, 1 to 18 digits: ``123456`` is 1234.56 yuan."""
 
     name = "fen"
-    _unsigned_shape = "a whole number (ASCII digits only: no sign, no point, no spaces)"
-    _signed_shape = ("a whole number (ASCII digits only, a '-' allowed in front: no point, no "
-                     "spaces)")
+    _not_unsigned = "format.not_whole"
+    _not_signed = "format.layouts.not_signed_whole"
     text = staticmethod(str)
 
     @staticmethod
@@ -135,9 +141,9 @@ class FenStyle(AmountStyle):
             return int(text)
         return None
 
-    def _too_long(self, digits: str) -> str | None:
+    def _too_long(self, digits: str) -> Refused | None:
         if len(digits) > 18 and digits.isascii() and digits.isdigit():
-            return f"{digits!r} has more than 18 digits"
+            return Refused("format.too_many_digits", raw=repr(digits), digits=18)
         return None
 
 
@@ -145,10 +151,8 @@ class YuanStyle(AmountStyle):
     """Yuan with exactly two decimals, 1 to 16 digits before the point: ``1234.56``."""
 
     name = "yuan"
-    _unsigned_shape = ("an amount in yuan (ASCII digits, a point and exactly two decimals, "
-                       "e.g. 1234.56: no sign, no spaces)")
-    _signed_shape = ("an amount in yuan (ASCII digits, a point and exactly two decimals, "
-                     "e.g. -1234.56: a '-' allowed in front, no spaces)")
+    _not_unsigned = "format.not_yuan"
+    _not_signed = "format.layouts.not_signed_yuan"
 
     @staticmethod
     def text(fen: int) -> str:
@@ -163,11 +167,11 @@ class YuanStyle(AmountStyle):
                 return int(digits)
         return None
 
-    def _too_long(self, digits: str) -> str | None:
+    def _too_long(self, digits: str) -> Refused | None:
         whole, point, cents = digits.rpartition(".")
         if (point and len(whole) > 16 and len(cents) == 2 and (whole + cents).isascii()
                 and (whole + cents).isdigit()):
-            return f"{digits!r} has more than 16 digits before the point"
+            return Refused("format.too_many_yuan_digits", raw=repr(digits), digits=16)
         return None
 
 
@@ -189,13 +193,14 @@ class Options:
         """The options, or ValueError naming the first one that is wrong."""
         encoding = encoding_name(encoding)
         if not isinstance(digest, str) or digest.lower() not in DIGESTS:
-            raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, not {digest!r}")
+            raise _not_a_digest(digest)
         if line_ending not in ("\n", "\r\n"):
-            raise ValueError(f"line_ending must be '\\n' or '\\r\\n', not {line_ending!r}")
+            raise Refused("format.layouts.option_either", option="line_ending", one=repr("\n"), other=repr("\r\n"),
+                          given=repr(line_ending))
         amounts = AMOUNT_STYLES.get(amount_style) if isinstance(amount_style, str) else None
         if amounts is None:
-            raise ValueError(f"amount_style must be one of {', '.join(AMOUNT_STYLES)}, not "
-                             f"{amount_style!r}")
+            raise Refused("format.layouts.option_one_of", option="amount_style", allowed=", ".join(AMOUNT_STYLES),
+                          given=repr(amount_style))
         return cls(encoding, digest.lower(), line_ending, amounts)
 
     @property
@@ -222,43 +227,56 @@ class Missing:
 MISSING = Missing()
 
 
-def text_problem(value: object, required: bool, encoding: str) -> str | None:
+def of_seq(seq: object, problem: Phrase) -> Phrase:
+    """``problem`` of the entry ``seq`` ("seq 7: ..."), so that a writer's problem names the entry
+    it is about; the problem alone when there is no seq to name (None)."""
+    return problem if seq is None else Phrase.of("format.layouts.of_seq", seq=seq, problem=problem)
+
+
+def cannot_encode(value: str, start: int, encoding: str) -> Phrase:
+    """Why ``value`` cannot be written: its character at ``start`` is not in ``encoding``."""
+    ch = value[start]
+    return Phrase.of("format.layouts.cannot_encode", char=repr(ch), code=f"{ord(ch):04X}", encoding=encoding)
+
+
+def text_problem(value: object, required: bool, encoding: str) -> Phrase | None:
     """Why ``value`` cannot be written as a field, or None."""
     if value is MISSING:
-        return "is missing"
+        return Phrase.of("format.layouts.missing")
     if not isinstance(value, str):
-        return f"must be a text, got {type(value).__name__}"
+        return Phrase.of("format.layouts.not_text", type=type(value).__name__)
     if not value:
-        return "is empty" if required else None
+        return Phrase.of("format.empty") if required else None
     if SEP in value:
-        return "contains '|', the field separator; the format has no escaping"
+        return Phrase.of("format.layouts.has_separator")
     if "\r" in value or "\n" in value:
-        return "contains a line break (CR or LF); the format has no escaping"
+        return Phrase.of("format.layouts.has_line_break")
     try:
         value.encode(encoding)
     except UnicodeEncodeError as exc:
-        ch = value[exc.start]
-        return f"character {ch!r} (U+{ord(ch):04X}) cannot be written in {encoding}"
+        return cannot_encode(value, exc.start, encoding)
     return None
 
 
-def number_problem(value: object, what: str, low: int, high: int) -> str | None:
+def number_problem(value: object, what: str, low: int, high: int) -> Phrase | None:
+    """Why ``value`` cannot be written as the number field ``what`` (named in the words), or None."""
+    field = Named("field", what)
     if value is MISSING:
-        return f"{what} is missing"
+        return Phrase.of("format.layouts.named_missing", what=field)
     if type(value) is not int:
-        return f"{what} must be an int, got {type(value).__name__}"
+        return Phrase.of("format.layouts.named_not_int", what=field, type=type(value).__name__)
     if not low <= value <= high:
-        return f"{what} {value} is outside {low}..{high}"
+        return Phrase.of("format.layouts.outside", what=field, value=value, low=low, high=high)
     return None
 
 
 def format_datetime(value: object) -> str:
     """``yyyy-mm-ddThh:mm:ss`` plus ``±hh:mm`` when aware; ValueError when it cannot be written."""
     if not isinstance(value, datetime):
-        raise ValueError(f"must be a datetime, got {type(value).__name__}")
+        raise Refused("format.layouts.must_be_datetime", type=type(value).__name__)
     offset = value.utcoffset()
     if offset is not None and (offset.seconds % 60 or offset.microseconds):
-        raise ValueError(f"time zone offset {offset} is not a whole number of minutes")
+        raise Refused("format.layouts.offset_minutes", offset=str(offset))
     return value.isoformat(timespec="seconds")
 
 
@@ -267,13 +285,13 @@ def format_field(problems: Problems, where: str, field: str, format, value: obje
     try:
         return format(value)
     except ValueError as exc:
-        problems.add(where, field, str(exc))
+        problems.add(where, field, why(exc))
         return ""
 
 
 def format_date(value: object) -> str:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValueError(f"must be a date, got {type(value).__name__}")
+        raise Refused("format.layouts.must_be_date", type=type(value).__name__)
     return value.isoformat()
 
 
@@ -362,15 +380,12 @@ class Sink:
             except UnicodeEncodeError:
                 pass
             fields = line.split(SEP)
-            prefix = f"seq {fields[1]}: " if seq_given else ""
+            seq = fields[1] if seq_given else None
             for name, value in zip(names, fields):
                 try:
                     value.encode(enc)
                 except UnicodeEncodeError as exc:
-                    ch = value[exc.start]
-                    self.problems.add(f"line {first + i}", name,
-                                      f"{prefix}character {ch!r} (U+{ord(ch):04X}) cannot be "
-                                      f"written in {enc}")
+                    self.problems.add(f"line {first + i}", name, of_seq(seq, cannot_encode(value, exc.start, enc)))
         return b"".join(good)
 
     def write_digest(self) -> None:
@@ -379,19 +394,20 @@ class Sink:
         self.size += len(data)
 
 
-def check_texts(problems: Problems, where: str, prefix: str, encoding: str,
+def check_texts(problems: Problems, where: str, seq: int | None, encoding: str,
                 items: Iterable[tuple[str, object, bool]]) -> None:
+    """Records why each text cannot be written (of the entry ``seq``, when there is one)."""
     for field, value, required in items:
         message = text_problem(value, required, encoding)
         if message is not None:
-            problems.add(where, field, prefix + message)
+            problems.add(where, field, of_seq(seq, message))
 
 
-def seq_problem(seq: object, prev: int) -> str | None:
+def seq_problem(seq: object, prev: int) -> Phrase | None:
     if type(seq) is not int or not 1 <= seq <= MAX_NUMBER:
-        return f"seq {seq!r} is not a positive integer of at most 18 digits"
+        return Phrase.of("format.layouts.seq_not_positive", seq=repr(seq))
     if seq <= prev:
-        return f"seq {seq} does not follow {prev}: seq must increase"
+        return Phrase.of("format.seq_must_increase", seq=seq, last=prev)
     return None
 
 

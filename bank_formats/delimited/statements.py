@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import BinaryIO
 
-from bank_formats.base import Problems, WrittenFile
+from bank_formats.base import Problems, WrittenFile, why
 from bank_formats.delimited.core import (
     FLUSH_LINES,
     MAX_FEN,
@@ -23,6 +23,7 @@ from bank_formats.delimited.core import (
     format_field,
     new_hasher,
     number_problem,
+    of_seq,
     parse_date,
     parse_datetime,
     parse_fields,
@@ -32,6 +33,7 @@ from bank_formats.delimited.core import (
 )
 from bank_formats.delimited.lines import Reader
 from domain.model import EntrySide, StatementEntry, StatementHeader
+from i18n import Named, Phrase
 
 STATEMENT_HEADER_FIELDS = (
     "record_type", "statement_id", "account", "created_at", "from_date", "to_date",
@@ -60,12 +62,27 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _balance_problem(opening: int, closing: int, credit: int, debit: int) -> str | None:
+def _balance_problem(opening: int, closing: int, credit: int, debit: int) -> Phrase | None:
     """Why the header's balances do not follow from its sums (the writer and reader agree)."""
     if closing == opening + credit - debit:
         return None
-    return (f"closing balance {closing} is not opening balance {opening} + credit {credit} - "
-            f"debit {debit} = {opening + credit - debit}")
+    return Phrase.of("format.layouts.closing_differs", closing=closing, opening=opening, credit=credit, debit=debit,
+                     follows=opening + credit - debit)
+
+
+def _not_currency(raw: str) -> Phrase:
+    """Why ``raw`` (quoted as the file or the caller has it) is not a currency code."""
+    return Phrase.of("format.layouts.not_currency", raw=raw)
+
+
+def _to_before_from(last: str, first: str) -> Phrase:
+    """The period's end (``last``, as written) before its start (``first``)."""
+    return Phrase.of("format.layouts.to_before_from", last=last, first=first)
+
+
+def _outside_period(booking: date, first: date, last: date) -> Phrase:
+    """A booking date outside the statement's period ``first`` .. ``last``."""
+    return Phrase.of("format.layouts.outside_period", booking=str(booking), first=str(first), last=str(last))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -74,11 +91,11 @@ def _balance_problem(opening: int, closing: int, credit: int, debit: int) -> str
 def _header_line(h: StatementHeader, problems: Problems, options: Options) -> str | None:
     before = len(problems)
     w = "line 1"
-    check_texts(problems, w, "", options.encoding, (
+    check_texts(problems, w, None, options.encoding, (
         ("statement_id", h.statement_id, True), ("account", h.account, True)))
     currency = h.currency
     if not isinstance(currency, str) or _CURRENCY_RE.fullmatch(currency) is None:
-        problems.add(w, "currency", f"{currency!r} is not a currency code (3 letters A-Z)")
+        problems.add(w, "currency", _not_currency(repr(currency)))
     for field, low, high in (
         ("opening_balance_fen", -MAX_FEN, MAX_FEN), ("closing_balance_fen", -MAX_FEN, MAX_FEN),
         ("count", 0, MAX_NUMBER), ("credit_fen", 0, MAX_FEN), ("debit_fen", 0, MAX_FEN),
@@ -92,7 +109,7 @@ def _header_line(h: StatementHeader, problems: Problems, options: Options) -> st
     if len(problems) > before:
         return None
     if h.from_date > h.to_date:
-        problems.add(w, "to_date", f"to_date {last} is before from_date {first}")
+        problems.add(w, "to_date", _to_before_from(last, first))
     message = _balance_problem(h.opening_balance_fen, h.closing_balance_fen, h.credit_fen,
                                h.debit_fen)
     if message is not None:
@@ -111,7 +128,7 @@ def _entry_problems(entry: object, where: str, prev: int, period: tuple[date, da
     """Records why ``entry`` cannot be written (the writer's slow path)."""
     get = lambda name: getattr(entry, name, MISSING)  # noqa: E731
     seq = get("seq")
-    prefix = f"seq {seq}: " if type(seq) is int else ""
+    of = seq if type(seq) is int else None  # the seq the entry's problems name
     message = seq_problem(seq, prev)
     if message is not None:
         problems.add(where, "seq", message)
@@ -121,29 +138,29 @@ def _entry_problems(entry: object, where: str, prev: int, period: tuple[date, da
     except TypeError:
         known = False
     if not known:
-        problems.add(where, "side", f"{prefix}unknown side {side!r}")
+        problems.add(where, "side", of_seq(of, Phrase.of("format.layouts.unknown_side", side=repr(side))))
     message = number_problem(get("amount_fen"), "amount_fen", 1, MAX_FEN)
     if message is not None:
-        problems.add(where, "amount_fen", prefix + message)
+        problems.add(where, "amount_fen", of_seq(of, message))
     booking = get("booking_date")
-    message = "is missing" if booking is MISSING else None
+    message = Phrase.of("format.layouts.missing") if booking is MISSING else None
     if message is None:
         try:
             format_date(booking)
         except ValueError as exc:
-            message = str(exc)
+            message = why(exc)
     if message is None and not period[0] <= booking <= period[1]:
-        message = f"{booking} is outside the statement's period {period[0]} .. {period[1]}"
+        message = _outside_period(booking, *period)
     if message is not None:
-        problems.add(where, "booking_date", prefix + message)
+        problems.add(where, "booking_date", of_seq(of, message))
     line_seq = get("line_seq")
     if line_seq is not None:
         message = number_problem(line_seq, "line_seq", 1, MAX_NUMBER)
         if message is not None:
-            problems.add(where, "line_seq", prefix + message)
+            problems.add(where, "line_seq", of_seq(of, message))
         elif not get("batch_id"):
-            problems.add(where, "line_seq", f"{prefix}a line_seq needs the batch_id it is in")
-    check_texts(problems, where, prefix, encoding, (
+            problems.add(where, "line_seq", of_seq(of, Phrase.of("format.layouts.line_seq_needs_batch")))
+    check_texts(problems, where, of, encoding, (
         ("reference", get("reference"), True), ("batch_id", get("batch_id"), False),
         ("counterparty_name", get("counterparty_name"), False),
         ("counterparty_account", get("counterparty_account"), False),
@@ -217,7 +234,8 @@ def write_statement(out: BinaryIO, header: StatementHeader, entries: Iterable[St
         before = len(problems)
         _entry_problems(entry, f"line {count + 1}", prev, period, options.encoding, problems)
         if len(problems) == before:  # cannot happen; never leave an entry out silently
-            problems.add(f"line {count + 1}", "record_type", f"cannot be written: {entry!r}")
+            problems.add(f"line {count + 1}", "record_type",
+                         Phrase.of("format.layouts.cannot_write", entry=repr(entry)))
         seq = getattr(entry, "seq", None)
         if type(seq) is int and seq > prev:
             prev = seq
@@ -229,7 +247,7 @@ def write_statement(out: BinaryIO, header: StatementHeader, entries: Iterable[St
             debit += amount
     sink.write_lines(buf, first, names, True)
     if head is not None:
-        _check_sums(problems, header, count, credit, debit, "were given")
+        _check_sums(problems, header, count, credit, debit, "format.layouts.entries_given")
     if problems:
         raise problems.error(file_name)
     sink.write_digest()
@@ -237,14 +255,15 @@ def write_statement(out: BinaryIO, header: StatementHeader, entries: Iterable[St
 
 
 def _check_sums(problems: Problems, header: StatementHeader, count: int, credit: int,
-                debit: int, verb: str) -> None:
+                debit: int, count_key: str) -> None:
+    """The header's count and sums against the entries'; ``count_key`` words the count's
+    difference (the entries the writer was given, or those in the file read)."""
     if count != header.count:
-        problems.add("line 1", "count", f"header says {header.count} entries, {count} {verb}")
+        problems.add("line 1", "count", Phrase.of(count_key, stated=header.count, actual=count))
     for field, stated, actual in (("credit_fen", header.credit_fen, credit),
                                   ("debit_fen", header.debit_fen, debit)):
         if stated != actual:
-            problems.add("line 1", field,
-                         f"header says {stated} fen, the entries add up to {actual}")
+            problems.add("line 1", field, Phrase.of("format.layouts.entries_fen_differ", stated=stated, actual=actual))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -283,11 +302,11 @@ class StatementReader(Reader):
         parse_fields(p, w, f, names, (8,), parse_number, vals)
         parse_fields(p, w, f, names, (9, 10), amounts.parse, vals)
         if _CURRENCY_RE.fullmatch(f[11]) is None:
-            p.add(w, "currency", f"{f[11][:20]!r} is not a currency code (3 letters A-Z)")
+            p.add(w, "currency", _not_currency(repr(f[11][:20])))
         if len(p) > before:
             return None
         if vals["from_date"] > vals["to_date"]:
-            p.add(w, "to_date", f"to_date {f[5]} is before from_date {f[4]}")
+            p.add(w, "to_date", _to_before_from(f[5], f[4]))
         message = _balance_problem(vals["opening_balance_fen"], vals["closing_balance_fen"],
                                    vals["credit_fen"], vals["debit_fen"])
         if message is not None:
@@ -348,10 +367,10 @@ class StatementReader(Reader):
                 prev = self._bad_line(self._entry_problems, f"line {count + 1}", f, prev)
         if started and header is not None and self._lines.complete:
             if good == count:
-                _check_sums(problems, header, count, credit, debit, "in the file")
+                _check_sums(problems, header, count, credit, debit, "format.layouts.entries_in_file")
             elif count != header.count:
                 problems.add("line 1", "count",
-                             f"header says {header.count} entries, {count} in the file")
+                             Phrase.of("format.layouts.entries_in_file", stated=header.count, actual=count))
         self._finish(started, header)
 
     def _entry_problems(self, where: str, f: list[str], prev: int) -> int:
@@ -363,23 +382,22 @@ class StatementReader(Reader):
         p = self._problems
         prev = self._seq_after(where, f[1], prev)
         if f[2] not in _SIDE_BY_CODE:
-            p.add(where, "side", f"{f[2][:20]!r} is not a side (C credit, D debit)")
+            p.add(where, "side", Phrase.of("format.layouts.not_side_cd", raw=repr(f[2][:20])))
         vals: dict = {}
         parse_fields(p, where, f, names, (3,), self._amounts.parse, vals)
         if vals.get("amount_fen") == 0:
-            p.add(where, "amount_fen", "an entry moves a positive amount, not 0")
+            p.add(where, "amount_fen", Phrase.of("format.layouts.zero_entry"))
         parse_fields(p, where, f, names, (4,), parse_date, vals)
         booking = vals.get("booking_date")
         header = self.header
         if booking is not None and header is not None and not (
                 header.from_date <= booking <= header.to_date):
-            p.add(where, "booking_date", f"{booking} is outside the statement's period "
-                                         f"{header.from_date} .. {header.to_date}")
+            p.add(where, "booking_date", _outside_period(booking, header.from_date, header.to_date))
         required_texts(p, where, f, names, (5,), vals)
         if f[7]:
             parse_fields(p, where, f, names, (7,), parse_number, vals)
             if vals.get("line_seq") == 0:
-                p.add(where, "line_seq", "line_seq 0 is not a positive integer")
+                p.add(where, "line_seq", Phrase.of("format.not_positive", field=Named("field", "line_seq"), number=0))
             elif not f[6]:
-                p.add(where, "line_seq", "a line_seq needs the batch_id it is in")
+                p.add(where, "line_seq", Phrase.of("format.layouts.line_seq_needs_batch"))
         return prev

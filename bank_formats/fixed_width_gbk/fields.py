@@ -27,13 +27,13 @@ def control_char(text: str) -> str | None:
 def format_datetime(value: object) -> str:
     """``YYYYMMDDHHMMSS+HHMM`` (or five spaces for no time zone); ValueError when impossible."""
     if not isinstance(value, datetime):
-        raise ValueError(f"must be a date and time, got {type(value).__name__}")
+        raise Refused("format.layouts.must_be_date_and_time", type=type(value).__name__)
     offset = value.utcoffset()
     if offset is None:
         zone = "     "
     else:
         if offset.microseconds or offset.seconds % 60:
-            raise ValueError(f"time zone offset {offset} is not a whole number of minutes")
+            raise Refused("format.layouts.offset_minutes", offset=str(offset))
         minutes = int(offset.total_seconds()) // 60
         sign = "+" if minutes >= 0 else "-"
         minutes = abs(minutes)
@@ -66,7 +66,7 @@ def parse_datetime(raw: bytes) -> datetime:
 
 def format_date(value: object) -> str:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValueError(f"must be a date, got {type(value).__name__}")
+        raise Refused("format.layouts.must_be_date", type=type(value).__name__)
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import DETECT_BYTES, FileKind, Problems, WrittenFile
+from bank_formats.base import DETECT_BYTES, FileKind, Problems, Refused, WrittenFile, why
 from bank_formats.carriage import Carriage, TextField
 from bank_formats.fixed_width_gbk.fields import (
     CONTROL_BYTES,
@@ -35,9 +35,15 @@ from domain.model import (
     StatementEntry,
     StatementHeader,
 )
+from i18n import Phrase
 
 if TYPE_CHECKING:
     from bank_formats.layout.files import LayoutReader
+
+
+def _not_either(option: str, one: str, other: str, given: object) -> Refused:
+    """The refusal of a format option that is neither of its two values."""
+    return Refused("format.layouts.option_either", option=option, one=repr(one), other=repr(other), given=repr(given))
 
 
 class FixedWidthGbkFormat:
@@ -52,11 +58,11 @@ class FixedWidthGbkFormat:
         self.schema_dir = Path(schema_dir) if schema_dir is not None else None
         enc = str(encoding).lower().replace("_", "").replace("-", "")
         if enc not in ENCODINGS:
-            raise ValueError(f"encoding must be 'gbk' or 'gb18030', not {encoding!r}")
+            raise _not_either("encoding", "gbk", "gb18030", encoding)
         if line_ending not in LINE_ENDINGS:
-            raise ValueError(f"line_ending must be '\\r\\n' or '\\n', not {line_ending!r}")
+            raise _not_either("line_ending", "\r\n", "\n", line_ending)
         if amount_style not in AMOUNT_STYLES:
-            raise ValueError(f"amount_style must be 'fen' or 'yuan', not {amount_style!r}")
+            raise _not_either("amount_style", "fen", "yuan", amount_style)
         self.encoding = enc
         self.encoding_label = ENCODINGS[enc]
         self.line_ending = line_ending
@@ -103,31 +109,31 @@ class FixedWidthGbkFormat:
         """``value`` encoded and padded to ``field``'s width, or None after adding problems."""
         name = label or field.name
         if not isinstance(value, str):
-            problems.add(where, name, f"must be a text, got {type(value).__name__}")
+            problems.add(where, name, Phrase.of("format.layouts.not_text", type=type(value).__name__))
             return None
         if not value:
             if field.required:
-                problems.add(where, name, "is empty")
+                problems.add(where, name, Phrase.of("format.empty"))
                 return None
             return SP * field.width
         ok = True
         ch = control_char(value)
         if ch is not None:
-            problems.add(where, name, f"holds a control character (U+{ord(ch):04X})")
+            problems.add(where, name, Phrase.of("format.control_char", code=f"{ord(ch):04X}"))
             ok = False
         if value[-1] == " ":
-            problems.add(where, name, "ends with a space, which reads back as padding")
+            problems.add(where, name, Phrase.of("format.layouts.trailing_space"))
             ok = False
         try:
             raw = value.encode(self.encoding)
         except UnicodeEncodeError as exc:
             bad = value[exc.start]
-            problems.add(where, name, f"character {bad!r} (U+{ord(bad):04X}) cannot be written "
-                                      f"in {self.encoding_label}")
+            problems.add(where, name, Phrase.of("format.layouts.cannot_encode", char=repr(bad), code=f"{ord(bad):04X}",
+                                                encoding=self.encoding_label))
             return None
         if len(raw) > field.width:
-            problems.add(where, name, f"is {len(raw)} bytes in {self.encoding_label}; "
-                                      f"the field holds {field.width}")
+            problems.add(where, name, Phrase.of("format.layouts.too_many_bytes", length=len(raw),
+                                                encoding=self.encoding_label, width=field.width))
             return None
         return raw.ljust(field.width) if ok else None
 
@@ -135,11 +141,11 @@ class FixedWidthGbkFormat:
     def _number_bytes(value: object, field: Field, where: str, problems: Problems,
                       minimum: int = 0) -> bytes | None:
         if type(value) is not int:
-            problems.add(where, field.name, f"must be an int, got {type(value).__name__}")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_int", type=type(value).__name__))
             return None
         top = 10**field.width - 1
         if not minimum <= value <= top:
-            problems.add(where, field.name, f"{value} is not within {minimum}..{top}")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_within", value=value, low=minimum, high=top))
             return None
         return b"%0*d" % (field.width, value)
 
@@ -147,11 +153,12 @@ class FixedWidthGbkFormat:
                       minimum: int = 0) -> bytes | None:
         """An "M" field in this format's amount style, or None after adding a problem."""
         if type(value) is not int:
-            problems.add(where, field.name, f"must be an int, got {type(value).__name__}")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_int", type=type(value).__name__))
             return None
         top = self.amounts.largest(field.width)
         if not minimum <= value <= top:
-            problems.add(where, field.name, f"{value} is not within {minimum}..{top} fen")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_within_fen", value=value, low=minimum,
+                                                      high=top))
             return None
         return self.amounts.formatter(field.width)(value)
 
@@ -159,11 +166,12 @@ class FixedWidthGbkFormat:
                       problems: Problems) -> bytes | None:
         """An "S" field: "+" (zero too) or "-", then the amount's size as an "M" field."""
         if type(value) is not int:
-            problems.add(where, field.name, f"must be an int, got {type(value).__name__}")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_int", type=type(value).__name__))
             return None
         top = self.amounts.largest(field.width - 1)
         if not -top <= value <= top:
-            problems.add(where, field.name, f"{value} is not within -{top}..{top} fen")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_within_fen", value=value, low=-top,
+                                                      high=top))
             return None
         sign = b"-" if value < 0 else b"+"
         return sign + self.amounts.formatter(field.width - 1)(abs(value))
@@ -173,8 +181,7 @@ class FixedWidthGbkFormat:
                         problems: Problems) -> bytes | None:
         if not (isinstance(value, str) and len(value) == field.width and value.isascii()
                 and value.isalpha() and value.isupper()):
-            problems.add(where, field.name, f"{value!r} is not a currency code (three capital "
-                                            f"letters, ISO 4217)")
+            problems.add(where, field.name, Phrase.of("format.layouts.not_currency_iso", raw=repr(value)))
             return None
         return value.encode("ascii")
 
@@ -203,13 +210,13 @@ class FixedWidthGbkFormat:
                 try:
                     piece = format_datetime(value).encode("ascii")
                 except ValueError as exc:
-                    problems.add(where, f.name, str(exc))
+                    problems.add(where, f.name, why(exc))
                     piece = None
             elif f.type == "D":
                 try:
                     piece = format_date(value).encode("ascii")
                 except ValueError as exc:
-                    problems.add(where, f.name, str(exc))
+                    problems.add(where, f.name, why(exc))
                     piece = None
             else:  # pragma: no cover - headers have no other field types
                 raise AssertionError(f.type)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import Problems, guarded
+from bank_formats.base import Problems, guarded, why
 from bank_formats.fixed_width_gbk.fields import (
     CHUNK,
     MAX_LINE,
@@ -20,10 +20,19 @@ from bank_formats.fixed_width_gbk.fields import (
     parse_datetime,
     show,
 )
-from bank_formats.fixed_width_gbk.layout import Field, Layout
+from bank_formats.fixed_width_gbk.layout import AmountStyle, Field, Layout
+from i18n import Phrase
 
 if TYPE_CHECKING:
     from bank_formats.fixed_width_gbk.format import FixedWidthGbkFormat
+
+
+def _shape(amounts: AmountStyle, width: int) -> Phrase:
+    """What an amount field of ``width`` bytes looks like, in words: ``amounts.shape(width)``
+    (layout.py, English only) as the layout engine's readers say it."""
+    if amounts.name == "yuan":
+        return Phrase.of("format.shape.yuan_n", digits=width - 3)
+    return Phrase.of("format.shape.digits_n", width=width)
 
 
 class RecordReader:
@@ -31,7 +40,6 @@ class RecordReader:
 
     _header_layout: Layout
     _detail_layout: Layout
-    _longer_layout: Layout | None = None  # a second, longer detail layout of the kind
 
     def __init__(self, fmt: FixedWidthGbkFormat, src: BinaryIO, name: str) -> None:
         self.name = name
@@ -48,13 +56,13 @@ class RecordReader:
         first = self._first_line()
         if first is None:
             if not self._problems:
-                self._problems.add("line 1", "record", "the file is empty: no header record")
+                self._problems.add("line 1", "record", Phrase.of("format.no_header"))
             raise self._problems.error(name)
         header = None
         try:
             header = self._parse_header(first)
         except Exception as exc:  # noqa: BLE001 - a reader raises nothing but FormatError
-            self._problems.add("line 1", "record", f"unexpected {type(exc).__name__}: {exc}")
+            self._problems.add("line 1", "record", Phrase.of("format.unexpected", error=f"{type(exc).__name__}: {exc}"))
         if header is None:
             raise self._problems.error(name)
         self.header = header
@@ -71,7 +79,7 @@ class RecordReader:
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. a source that is not a binary file
             self._eof = True
-            self._problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}")
+            self._problems.add("file", "file", Phrase.of("format.cannot_read", error=f"{type(exc).__name__}: {exc}"))
             return b""
         if data is None:  # a non-blocking source with nothing to give is not a file
             data = b""
@@ -80,9 +88,7 @@ class RecordReader:
                 data = bytes(data)
             else:
                 self._eof = True
-                self._problems.add("file", "file",
-                                   f"cannot be read: read() returned {type(data).__name__}, "
-                                   f"not bytes")
+                self._problems.add("file", "file", Phrase.of("format.read_not_bytes", type=type(data).__name__))
                 return b""
         if not data:
             self._eof = True
@@ -137,50 +143,37 @@ class RecordReader:
 
     _tail_only = False  # the first line had no line ending
 
-    def _record_of(self, line: bytes, lineno: int, layout: Layout,
-                   last_line: bool = False, longer: Layout | None = None) -> bytes | None:
-        """The record in ``line`` without its line ending, or None after adding problems.
-
-        ``longer``: a second layout of the kind, told from ``layout`` by its greater length
-        (the result detail record with the bank's reference).
-        """
+    def _record_of(self, line: bytes, lineno: int, layout: Layout, last_line: bool = False) -> bytes | None:
+        """The record in ``line`` without its line ending, or None after adding problems."""
         where = f"line {lineno}"
         p = self._problems
         expected = layout.length
-        # e.g. " (259 with the bank's reference)"
-        also = (f" ({longer.length} {longer.title.removeprefix(layout.title).strip()})"
-                if longer is not None else "")
+        title = Phrase.of(f"format.layouts.title.{layout.title}")
         if type(line) is Overlong:
-            p.add(where, "record", f"the record is longer than {MAX_LINE} bytes; a "
-                                   f"{layout.title} record is {expected}{also}")
+            p.add(where, "record", Phrase.of("format.record_too_long", limit=MAX_LINE, title=title, length=expected,
+                                             also=""))
             return None
         if last_line:
             # the file does not end with a line ending: it was cut short
             body = line[:-1] if self._crlf and line.endswith(b"\r") else line
-            if longer is not None and len(body) > expected:
-                expected = longer.length
             if len(body) < expected:
-                p.add(where, "record", f"the file ends in the middle of a record ({len(body)} "
-                                       f"of {expected} bytes): it is cut short")
+                p.add(where, "record", Phrase.of("format.cut_mid_record", got=len(body), expected=expected))
             else:
-                p.add(where, "record", f"the file ends without a line ending after this record"
-                                       f" ({self._fmt.line_ending_label}): it is cut short")
+                p.add(where, "record", Phrase.of("format.no_line_ending", eol=self._fmt.line_ending_label))
             return None
         if self._crlf:
             if line.endswith(b"\r"):
                 line = line[:-1]
             else:
-                p.add(where, "line_ending", "the record ends with LF; records end with CRLF")
-        if longer is not None and len(line) == longer.length:
-            expected = longer.length
+                p.add(where, "line_ending", Phrase.of("format.lf_not_crlf"))
         if len(line) != expected:
-            p.add(where, "record", f"the record is {len(line)} bytes long; a {layout.title} "
-                                   f"record is {expected}{also}")
+            p.add(where, "record", Phrase.of("format.record_length", length=len(line), title=title, expected=expected,
+                                             also=""))
             return None
         if line[:1] != layout.record_type.encode("ascii"):
-            kind = line[:1]
-            what = "a second header record" if kind == b"H" else f"record type {show(kind)}"
-            p.add(where, "record_type", f"{what}; expected {layout.record_type!r}")
+            kind, rt = line[:1], repr(layout.record_type)
+            p.add(where, "record_type", Phrase.of("format.second_header", expected=rt) if kind == b"H"
+                  else Phrase.of("format.record_type", raw=show(kind), expected=rt))
             return None
         return line
 
@@ -192,26 +185,26 @@ class RecordReader:
             text = self._decode(value)[0]
         except UnicodeDecodeError as exc:
             bad = value[exc.start:exc.end]
-            p.add(where, field.name, f"is not valid {self._fmt.encoding_label}: {bad!r} at byte "
-                                     f"{field.start + exc.start + 1} of the record")
+            p.add(where, field.name, Phrase.of("format.not_in_encoding_record", encoding=self._fmt.encoding_label,
+                                               bad=repr(bad), at=field.start + exc.start + 1))
             return None
         ch = control_char(text)
         if ch is not None:
-            p.add(where, field.name, f"holds a control character (U+{ord(ch):04X})")
+            p.add(where, field.name, Phrase.of("format.control_char", code=f"{ord(ch):04X}"))
             return None
         if field.required and not text:
-            p.add(where, field.name, "is empty")
+            p.add(where, field.name, Phrase.of("format.empty"))
             return None
         return text
 
     def _number(self, raw: bytes, field: Field, where: str, minimum: int = 0) -> int | None:
         if not (raw.isdigit() and raw.isascii()):
-            self._problems.add(where, field.name, f"{show(raw)} is not a number "
-                                                  f"({field.width} digits)")
+            shape = Phrase.of("format.shape.digits_n", width=field.width)
+            self._problems.add(where, field.name, Phrase.of("format.not_number", raw=show(raw), shape=shape))
             return None
         value = int(raw)
         if value < minimum:
-            self._problems.add(where, field.name, f"{value} is less than {minimum}")
+            self._problems.add(where, field.name, Phrase.of("format.less_than", number=value, minimum=minimum))
             return None
         return value
 
@@ -219,11 +212,11 @@ class RecordReader:
         """An "M" field in the format's amount style, or None after adding a problem."""
         value = self._amounts.parse(raw)
         if value is None:
-            self._problems.add(where, field.name, f"{show(raw)} is not a number "
-                                                  f"({self._amounts.shape(field.width)})")
+            self._problems.add(where, field.name, Phrase.of("format.not_number", raw=show(raw),
+                                                            shape=_shape(self._amounts, field.width)))
             return None
         if value < minimum:
-            self._problems.add(where, field.name, f"{value} is less than {minimum}")
+            self._problems.add(where, field.name, Phrase.of("format.less_than", number=value, minimum=minimum))
             return None
         return value
 
@@ -232,18 +225,17 @@ class RecordReader:
         sign = raw[:1]
         value = self._amounts.parse(raw[1:])
         if sign not in (b"+", b"-") or value is None:
-            self._problems.add(where, field.name, f"{show(raw)} is not a signed amount (+ or -,"
-                                                  f" {self._amounts.shape(field.width - 1)})")
+            self._problems.add(where, field.name, Phrase.of("format.layouts.not_signed_amount", raw=show(raw),
+                                                            shape=_shape(self._amounts, field.width - 1)))
             return None
         if sign == b"-" and value == 0:
-            self._problems.add(where, field.name, f"{show(raw)}: zero is written with +")
+            self._problems.add(where, field.name, Phrase.of("format.layouts.zero_with_plus", raw=show(raw)))
             return None
         return -value if sign == b"-" else value
 
     def _currency(self, raw: bytes, field: Field, where: str) -> str | None:
         if not (raw.isalpha() and raw.isupper()):  # bytes methods: ASCII only
-            self._problems.add(where, field.name, f"{show(raw)} is not a currency code (three "
-                                                  f"capital letters, ISO 4217)")
+            self._problems.add(where, field.name, Phrase.of("format.layouts.not_currency_iso", raw=show(raw)))
             return None
         return raw.decode("ascii")
 
@@ -279,7 +271,7 @@ class RecordReader:
                 else:  # pragma: no cover
                     raise AssertionError(f.type)
             except ValueError as exc:
-                self._problems.add(where, f.name, str(exc))
+                self._problems.add(where, f.name, why(exc))
                 value = None
             if value is None:
                 ok = False
@@ -303,8 +295,7 @@ class RecordReader:
             return 0
         if not tail:
             return 0
-        self._record_of(tail, lineno + 1, self._detail_layout, last_line=True,
-                        longer=self._longer_layout)
+        self._record_of(tail, lineno + 1, self._detail_layout, last_line=True)
         return 1
 
     def _records(self):  # pragma: no cover - defined by the subclasses

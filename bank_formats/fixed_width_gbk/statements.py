@@ -12,7 +12,7 @@ from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import Problems, WrittenFile
+from bank_formats.base import Problems, WrittenFile, why
 from bank_formats.fixed_width_gbk.fields import (
     BSEP,
     CONTROL_BYTES,
@@ -35,6 +35,7 @@ from bank_formats.fixed_width_gbk.layout import (
 )
 from bank_formats.fixed_width_gbk.readers import RecordReader
 from domain.model import EntrySide, StatementEntry, StatementHeader
+from i18n import Phrase
 
 if TYPE_CHECKING:
     from bank_formats.fixed_width_gbk.format import FixedWidthGbkFormat
@@ -49,24 +50,24 @@ def _header_problems(header: StatementHeader, problems: Problems) -> None:
     if all(type(v) is int for v in (opening, closing, credit, debit)):
         if closing != opening + credit - debit:
             problems.add("line 1", "closing_balance_fen",
-                         f"closing balance {closing} is not opening {opening} + credit {credit} "
-                         f"- debit {debit} = {opening + credit - debit}")
+                         Phrase.of("format.layouts.closing_not_opening", closing=closing, opening=opening,
+                                   credit=credit, debit=debit, follows=opening + credit - debit))
     start, end = header.from_date, header.to_date
     if type(start) is date and type(end) is date and end < start:  # (a datetime is refused)
-        problems.add("line 1", "to_date", f"{end} is before from_date {start}")
+        problems.add("line 1", "to_date", Phrase.of("format.layouts.before_from", last=str(end), first=str(start)))
 
 
 def _total_problems(header: StatementHeader, count: int, credit: int, debit: int,
                     problems: Problems) -> None:
     """The header's count and sums compared with what the entries give."""
-    for field, stated, actual, what in (
-        ("count", header.count, count, "entries"),
-        ("credit_fen", header.credit_fen, credit, "fen credited"),
-        ("debit_fen", header.debit_fen, debit, "fen debited"),
+    for field, stated, actual in (
+        ("count", header.count, count),
+        ("credit_fen", header.credit_fen, credit),
+        ("debit_fen", header.debit_fen, debit),
     ):
         if type(stated) is int and stated != actual:
-            problems.add("line 1", field, f"header says {stated} {what}, the entries give "
-                                          f"{actual}")
+            problems.add("line 1", field, Phrase.of("format.layouts.entries_give", stated=stated, actual=actual,
+                                                    what=Phrase.of(f"format.layouts.total.{field}")))
 
 
 # --- the writer ----------------------------------------------------------------------------
@@ -169,25 +170,24 @@ def _entry_record(fmt: FixedWidthGbkFormat, entry: object, position: int,
     missing = [a for a in ("seq", "side", "amount_fen", "booking_date", "line_seq",
                            *ENTRY_TEXTS) if not hasattr(entry, a)]
     if missing:
-        problems.add(where, "record", f"is not a statement entry: {type(entry).__name__} has "
-                                      f"no {', '.join(missing)}")
+        problems.add(where, "record", Phrase.of("format.layouts.not_entry", type=type(entry).__name__,
+                                                missing=", ".join(missing)))
         return None, None, 0
     lay = STATEMENT_DETAIL.by_name
     before = len(problems)
     seq_b = fmt._number_bytes(seq, lay["seq"], where, problems, minimum=1)
     if seq_b is not None and seq != position:
-        problems.add(where, "seq", f"seq {seq} is not the entry's position {position}: seqs "
-                                   f"count the entries from 1")
+        problems.add(where, "seq", Phrase.of("format.layouts.seq_not_entry_position", seq=seq, position=position))
     side = entry.side if isinstance(entry.side, str) and entry.side in SIDE_CODES else None
     if side is None:
-        problems.add(where, "side", f"unknown side {entry.side!r}")
+        problems.add(where, "side", Phrase.of("format.layouts.unknown_side", side=repr(entry.side)))
     amount_b = fmt._amount_bytes(entry.amount_fen, lay["amount_fen"], where, problems,
                                  minimum=1)
     counted = (side, entry.amount_fen) if side is not None and amount_b is not None else (None, 0)
     try:
         date_b = format_date(entry.booking_date).encode("ascii")
     except ValueError as exc:
-        problems.add(where, "booking_date", str(exc))
+        problems.add(where, "booking_date", why(exc))
     if entry.line_seq is None:
         line_b = _NO_LINE
     else:
@@ -287,7 +287,7 @@ class StatementFileReader(RecordReader):
         header = self.header
         if seen != header.count:
             problems.add("line 1", "count",
-                         f"header says {header.count} entries, the file has {seen}")
+                         Phrase.of("format.layouts.entries_file_has", stated=header.count, actual=seen))
         elif good == seen:
             _total_problems(header, seen, credit, debit, problems)
         if problems:
@@ -306,16 +306,15 @@ class StatementFileReader(RecordReader):
                        STATEMENT_DETAIL.struct.unpack_from(record), strict=True))
         seq = self._number(raw["seq"], lay["seq"], where, minimum=1)
         if seq is not None and seq != lineno - 1:
-            p.add(where, "seq", f"seq {seq} is not the record's position {lineno - 1}: seqs "
-                                f"count the entries from 1")
+            p.add(where, "seq", Phrase.of("format.layouts.seq_not_position", seq=seq, position=lineno - 1))
         side = SIDE_BY_CODE.get(raw["side"])
         if side is None:
-            p.add(where, "side", f"{show(raw['side'])} is not a side (C or D)")
+            p.add(where, "side", Phrase.of("format.layouts.not_side", raw=show(raw["side"])))
         amount = self._amount(raw["amount_fen"], lay["amount_fen"], where, minimum=1)
         try:
             booked = parse_date(raw["booking_date"])
         except ValueError as exc:
-            p.add(where, "booking_date", str(exc))
+            p.add(where, "booking_date", why(exc))
         line_seq = None
         if raw["line_seq"] != _NO_LINE:
             line_seq = self._number(raw["line_seq"], lay["line_seq"], where, minimum=1)
