@@ -333,7 +333,7 @@ def test_a_pain001_read_tolerantly_whose_group_count_differs():
     at = iso_line(four, b"<NbOfTxs>4<")
     assert [said(p) for p in found.listed()] == [
         (f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3",
-         f"第 {at[5:]} 行，NbOfTxs：GrpHdr 记载 4 笔交易，文件中有 3 笔",
+         f"第 {at[5:]} 行，NbOfTxs：组头记载 4 笔交易，文件中有 3 笔",
          f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3")]
 
 
