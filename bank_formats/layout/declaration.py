@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from bank_formats.base import Refused
 from bank_formats.layout.wording import WORDINGS
 from domain.model import (
     AccountKind,
@@ -24,6 +25,7 @@ from domain.model import (
     ResultFileHeader,
     ResultRecord,
 )
+from i18n import Named, Phrase
 
 FILE_KINDS = ("payments", "results")
 LAYOUTS = ("fixed", "delimited")
@@ -195,21 +197,28 @@ def builtin(name: str) -> dict[str, Any]:
     """A layout shipped with the product (``bank_formats/layout/builtin/NAME.toml``), as a dict."""
     path = BUILTIN_DIR / f"{name}.toml"
     if not path.is_file():
-        raise ValueError(f"declaration: no shipped layout {name!r}; shipped: {', '.join(builtin_names())}")
+        raise _at("declaration", Phrase.of("format.declaration.no_builtin", name=repr(name),
+                                           shipped=", ".join(builtin_names())))
     return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _at(path: str, why: Phrase) -> Refused:
+    """The declaration refused at key ``path`` (``payments.detail.fields[3].width``), and why: the
+    ValueError every mistake raises, in words a profile's loader says in the reader's language."""
+    return Refused("format.declaration.at", path=path, why=why)
 
 
 class _Path:
     def __init__(self, path: str):
         self.path = path
 
-    def fail(self, key: str, why: str) -> ValueError:
-        return ValueError(f"{self.path}.{key}: {why}" if self.path else f"{key}: {why}")
+    def fail(self, key: str, why: Phrase) -> Refused:
+        return _at(f"{self.path}.{key}" if self.path else key, why)
 
 
 def _table(raw: object, where: str) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
-        raise ValueError(f"{where}: expected a table, got {type(raw).__name__}")
+        raise _at(where, Phrase.of("format.declaration.table", got=type(raw).__name__))
     return raw
 
 
@@ -218,24 +227,26 @@ def declaration_from_dict(raw: Mapping[str, Any], title: str = "layout") -> Decl
     known = {"encoding", "line_ending", "values", "title", *FILE_KINDS}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise ValueError(f"{unknown[0]}: unknown key; known: {', '.join(sorted(known))}")
+        raise _at(unknown[0], Phrase.of("format.declaration.unknown_key", known=", ".join(sorted(known))))
     enc = str(raw.get("encoding", "gbk")).lower().replace("_", "-")
     if enc not in ENCODINGS:
-        raise ValueError(f"encoding: {raw.get('encoding')!r} is not one of {', '.join(ENCODINGS)}")
+        raise _at("encoding", Phrase.of("format.declaration.not_one_of", got=repr(raw.get("encoding")),
+                                        allowed=", ".join(ENCODINGS)))
     eol = raw.get("line_ending", "\r\n")
     eol = {"CRLF": "\r\n", "LF": "\n"}.get(eol, eol)
     if eol not in LINE_ENDINGS:
-        raise ValueError(f"line_ending: {raw.get('line_ending')!r} is not CRLF or LF")
+        raise _at("line_ending", Phrase.of("format.declaration.not_either", got=repr(raw.get("line_ending")),
+                                           first="CRLF", second="LF"))
     values = dict(_table(raw.get("values", {}), "values"))
     for k, v in values.items():
         if not isinstance(v, str):
-            raise ValueError(f"values.{k}: expected a text, got {v!r}")
+            raise _at(f"values.{k}", Phrase.of("format.declaration.a_text", got=repr(v)))
     files = {}
     for kind in FILE_KINDS:
         if kind in raw:
             files[kind] = _file(kind, _table(raw[kind], kind), values)
     if not files:
-        raise ValueError(f"{' or '.join(FILE_KINDS)}: a layout declares at least one kind of file")
+        raise Refused("format.declaration.no_files")
     return Declaration(enc, eol, values, files, str(raw.get("title", title)))
 
 
@@ -245,25 +256,25 @@ def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileD
              "blank_lines", "numbers", "seq_in", "wording", "lines", "max_line"}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise p.fail(unknown[0], f"unknown key; known: {', '.join(sorted(known))}")
+        raise p.fail(unknown[0], Phrase.of("format.declaration.unknown_key", known=", ".join(sorted(known))))
     layout = raw.get("layout")
     if layout not in LAYOUTS:
-        raise p.fail("layout", f"{layout!r} is not one of {', '.join(LAYOUTS)}")
+        raise p.fail("layout", Phrase.of("format.declaration.not_one_of", got=repr(layout), allowed=", ".join(LAYOUTS)))
     delimiter = raw.get("delimiter", "|")
     if layout == "delimited" and (not isinstance(delimiter, str) or len(delimiter) != 1
                                   or delimiter in "\r\n"):
-        raise p.fail("delimiter", f"expected one character, got {delimiter!r}")
+        raise p.fail("delimiter", Phrase.of("format.declaration.one_character", got=repr(delimiter)))
     trailing = raw.get("trailing_delimiter", False)
     if not isinstance(trailing, bool):
-        raise p.fail("trailing_delimiter", f"expected true or false, got {trailing!r}")
+        raise p.fail("trailing_delimiter", Phrase.of("format.declaration.flag", got=repr(trailing)))
     head = raw.get("header", [])
     heads = [head] if isinstance(head, Mapping) else head
     if not isinstance(heads, list):
-        raise p.fail("header", "expected a table or an array of tables")
+        raise p.fail("header", Phrase.of("format.declaration.tables"))
     headers = tuple(_record(kind, "header", h, f"{kind}.header[{i}]", layout, values)
                     for i, h in enumerate(heads))
     if "detail" not in raw:
-        raise p.fail("detail", "missing: the record of each payment line or result")
+        raise p.fail("detail", Phrase.of("format.declaration.no_detail"))
     detail = _record(kind, "detail", raw["detail"], f"{kind}.detail", layout, values)
     trailer = (_record(kind, "trailer", raw["trailer"], f"{kind}.trailer", layout, values)
                if "trailer" in raw else None)
@@ -272,41 +283,42 @@ def _file(kind: str, raw: Mapping[str, Any], values: Mapping[str, str]) -> FileD
         try:
             pattern = re.compile(str(raw["name"]))
         except re.error as exc:
-            raise p.fail("name", f"not a regular expression: {exc}") from None
+            raise p.fail("name", Phrase.of("format.declaration.not_regex", error=str(exc))) from None
         model = (*_names(MODEL[(kind, "header")]), "round")
         wrong = sorted(set(pattern.groupindex) - set(model))
         if wrong:
-            raise p.fail("name", f"group {wrong[0]!r} is not a header field; known: {', '.join(model)}")
+            raise p.fail("name", Phrase.of("format.declaration.group", group=repr(wrong[0]), known=", ".join(model)))
         if "round" in pattern.groupindex and "batch_id" not in pattern.groupindex:
-            raise p.fail("name", "group 'round' (our re-issue number) needs batch_id beside it")
+            raise p.fail("name", Phrase.of("format.declaration.round_alone"))
     reasons = {}
     for code, reason in _table(raw.get("reasons", {}), f"{kind}.reasons").items():
         try:
             reasons[str(code)] = FailureReason(reason)
         except ValueError:
-            raise p.fail(f"reasons.{code}", f"{reason!r} is not a failure reason; known: "
-                         f"{', '.join(r.value for r in FailureReason)}") from None
+            raise p.fail(f"reasons.{code}", Phrase.of("format.declaration.not_reason", got=repr(reason),
+                                                      known=", ".join(r.value for r in FailureReason))) from None
     blank_lines = raw.get("blank_lines", "skip")
     if blank_lines not in ("skip", "refuse"):
-        raise p.fail("blank_lines", f"{blank_lines!r} is not skip or refuse")
+        raise p.fail("blank_lines", _not_either(blank_lines, "skip", "refuse"))
     numbers = raw.get("numbers", "plain")
     if numbers not in ("plain", "counted") or (numbers == "counted" and layout != "delimited"):
-        raise p.fail("numbers", f"{numbers!r} is not plain or counted (counted: delimited layouts)")
+        raise p.fail("numbers", Phrase.of("format.declaration.numbers", got=repr(numbers)))
     seq_in = raw.get("seq_in", "where")
     if seq_in not in ("where", "message"):
-        raise p.fail("seq_in", f"{seq_in!r} is not where or message")
+        raise p.fail("seq_in", _not_either(seq_in, "where", "message"))
     wording = raw.get("wording", "layout")
     if wording not in WORDINGS:
-        raise p.fail("wording", f"{wording!r} is not {' or '.join(WORDINGS)}")
+        *others, last = WORDINGS
+        raise p.fail("wording", _not_either(wording, " or ".join(others), last))
     lines = raw.get("lines", "records")
     if lines not in ("records", "strict"):
-        raise p.fail("lines", f"{lines!r} is not records or strict")
+        raise p.fail("lines", _not_either(lines, "records", "strict"))
     if lines == "strict" and (layout != "delimited" or trailer is None or len(headers) != 1
                               or not any(f.type == "digest" for f in trailer.fields)):
-        raise p.fail("lines", "strict lines need a delimited layout with one header record and a digest trailer")
+        raise p.fail("lines", Phrase.of("format.declaration.strict_lines"))
     max_line = raw.get("max_line", 64 * 1024)
     if type(max_line) is not int or not 1024 <= max_line <= 64 * 1024 * 1024:
-        raise p.fail("max_line", f"expected bytes from 1024 to 67108864, got {max_line!r}")
+        raise p.fail("max_line", Phrase.of("format.declaration.max_line", got=repr(max_line)))
     decl = FileDecl(kind, layout, delimiter, trailing, headers, detail, trailer, pattern, reasons, blank_lines,
                     numbers, seq_in, wording, lines, max_line)
     _check_file(decl, p)
@@ -322,21 +334,21 @@ def _record(kind: str, role: str, raw: object, where: str, layout: str,
     p = _Path(where)
     unknown = sorted(set(raw) - {"fields", "line"})
     if unknown:
-        raise p.fail(unknown[0], "unknown key; known: fields, line")
+        raise p.fail(unknown[0], Phrase.of("format.declaration.unknown_key", known="fields, line"))
     if "line" in raw:
         if "fields" in raw or role == "detail":
-            raise p.fail("line", "a template line is a header or trailer of its own, without fields")
+            raise p.fail("line", Phrase.of("format.declaration.template_alone"))
         line = raw["line"]
         if not isinstance(line, str) or not line:
-            raise p.fail("line", f"expected a non-empty text, got {line!r}")
+            raise p.fail("line", Phrase.of("format.declaration.non_empty_text", got=repr(line)))
         try:
             template_names(line)
-        except ValueError as exc:
-            raise p.fail("line", str(exc)) from None
+        except Refused as exc:
+            raise p.fail("line", exc.phrase) from None
         return RecordDecl(role, (), line, where)
     items = raw.get("fields")
     if not isinstance(items, list) or not items:
-        raise p.fail("fields", "expected a non-empty array of field tables")
+        raise p.fail("fields", Phrase.of("format.declaration.no_fields"))
     model_role = "header" if role == "trailer" else role
     allowed = set(_names(MODEL[(kind, model_role)])) | ({"status"} if (kind, role) == ("results", "detail") else set())
     allowed -= {"reason"}  # a result's reason follows from its status or bank code and the reasons table
@@ -349,32 +361,35 @@ def _record(kind: str, role: str, raw: object, where: str, layout: str,
         ref = TEMPLATE_RE.fullmatch(str(item.get("value", "")))
         if ref is not None:  # value = "{unit}": the constant of that name in [values]
             if ref.group(1) not in values:
-                raise ValueError(f"{fw}.value: {ref.group(1)!r} is not in values")
+                raise _at(f"{fw}.value", Phrase.of("format.declaration.not_in_values", name=repr(ref.group(1))))
             item["value"] = values[ref.group(1)]
         f = _field(item, fw, layout)
         if f.name:
             if f.name not in allowed:
-                raise ValueError(f"{fw}.name: {f.name!r} is not a field of a {kind} {model_role}; "
-                                 f"known: {', '.join(sorted(allowed))}")
+                raise _at(f"{fw}.name", Phrase.of("format.declaration.not_model_field", name=repr(f.name),
+                                                  kind=Named("format.file_kind", kind),
+                                                  role=Named("format.record_role", model_role),
+                                                  known=", ".join(sorted(allowed))))
             if f.type not in FIELD_TYPES[f.name]:
-                raise ValueError(f"{fw}.type: {f.name} is of type {FIELD_TYPES[f.name][0]}, not {f.type}")
+                raise _at(f"{fw}.type", Phrase.of("format.declaration.wrong_type", name=f.name,
+                                                  type=FIELD_TYPES[f.name][0], given=f.type))
             if f.name in seen:
-                raise ValueError(f"{fw}.name: {f.name} is declared twice")
+                raise _at(f"{fw}.name", Phrase.of("format.declaration.declared_twice", name=f.name))
             seen.add(f.name)
         if f.type == "digest" and role != "trailer":
-            raise ValueError(f"{fw}.type: a digest is the trailer's (it covers every line before it)")
+            raise _at(f"{fw}.type", Phrase.of("format.declaration.digest_not_trailer"))
         if f.type == "code":
             enum = CODE_ENUMS[f.name]
             missing = [e.value for e in enum if e.value not in f.codes]
             if missing:
-                raise ValueError(f"{fw}.codes: no code for {', '.join(missing)}")
+                raise _at(f"{fw}.codes", Phrase.of("format.declaration.no_code_for", values=", ".join(missing)))
         if layout == "fixed":
             if f.start is not None and f.start != pos:
-                raise ValueError(f"{fw}.start: the field starts at byte {pos} (the widths before it add "
-                                 f"up to {pos - 1}), not {f.start}")
+                raise _at(f"{fw}.start", Phrase.of("format.declaration.start", start=pos, before=pos - 1,
+                                                   given=f.start))
             pos += f.width
         if f.optional and i + 1 < len(items) and not _table(items[i + 1], fw).get("optional", False):
-            raise ValueError(f"{fw}.optional: only the last fields of a record may be optional")
+            raise _at(f"{fw}.optional", Phrase.of("format.declaration.optional_last"))
         out.append(f)
     return RecordDecl(role, tuple(out), "", where)
 
@@ -383,113 +398,120 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
     p = _Path(where)
     unknown = sorted(set(raw) - _FIELD_KEYS)
     if unknown:
-        raise p.fail(unknown[0], f"unknown key; known: {', '.join(sorted(_FIELD_KEYS))}")
+        raise p.fail(unknown[0], Phrase.of("format.declaration.unknown_key", known=", ".join(sorted(_FIELD_KEYS))))
     name = raw.get("name", "")
     ftype = raw.get("type")
     if ftype is None:
         # (a name the layout does not know is reported by the record, naming what it knows)
         ftype = "const" if "value" in raw and not name else FIELD_TYPES.get(name, ("text",))[0]
     if ftype not in TYPES:
-        raise p.fail("type", f"{ftype!r} is not one of {', '.join(TYPES)}")
+        raise p.fail("type", Phrase.of("format.declaration.not_one_of", got=repr(ftype), allowed=", ".join(TYPES)))
     if ftype in ("const", "filler", "digest") and name:
-        raise p.fail("name", f"a {ftype} field fills no model field")
+        raise p.fail("name", Phrase.of("format.declaration.fills_nothing", type=ftype))
     if ftype not in ("const", "filler", "digest") and not name:
-        raise p.fail("name", f"a {ftype} field needs the model field it fills")
+        raise p.fail("name", Phrase.of("format.declaration.needs_name", type=ftype))
     width = raw.get("width")
     if width is not None and (type(width) is not int or not 1 <= width <= 4096):
-        raise p.fail("width", f"expected a number of bytes 1..4096, got {width!r}")
+        raise p.fail("width", Phrase.of("format.declaration.width", got=repr(width)))
     value = raw.get("value", "")
     if not isinstance(value, str):
-        raise p.fail("value", f"expected a text, got {value!r}")
+        raise p.fail("value", Phrase.of("format.declaration.a_text", got=repr(value)))
     if layout == "fixed":
         if width is None:
             if ftype == "const" and value.isascii() and value:
                 width = len(value)
             else:
-                raise p.fail("width", "missing: every field of a fixed layout has a width in bytes")
+                raise p.fail("width", Phrase.of("format.declaration.no_width"))
     elif "start" in raw:
-        raise p.fail("start", "a delimited field has a position, not a byte start")
+        raise p.fail("start", Phrase.of("format.declaration.delimited_start"))
     numeric = ftype in ("int", "amount")
     align = raw.get("align", "right" if numeric else "left")
     if align not in ("left", "right"):
-        raise p.fail("align", f"{align!r} is not left or right")
+        raise p.fail("align", _not_either(align, "left", "right"))
     pad = raw.get("pad", "0" if numeric and align == "right" else " ")
     if not (isinstance(pad, str) and len(pad) == 1 and pad.isascii() and pad.isprintable()):
-        raise p.fail("pad", f"expected one printable ASCII character, got {pad!r}")
+        raise p.fail("pad", Phrase.of("format.declaration.pad", got=repr(pad)))
     unit = raw.get("unit", "fen")
     if unit not in ("fen", "yuan"):
-        raise p.fail("unit", f"{unit!r} is not fen or yuan")
+        raise p.fail("unit", _not_either(unit, "fen", "yuan"))
     fmt = raw.get("format", {"date": "YYYYMMDD", "datetime": "YYYYMMDDhhmmss+hhmm"}.get(ftype, ""))
     if ftype == "date" and fmt not in DATE_FORMATS:
-        raise p.fail("format", f"{fmt!r} is not one of {', '.join(DATE_FORMATS)}")
+        raise p.fail("format", Phrase.of("format.declaration.not_one_of", got=repr(fmt),
+                                         allowed=", ".join(DATE_FORMATS)))
     if ftype == "datetime" and fmt not in DATETIME_FORMATS:
-        raise p.fail("format", f"{fmt!r} is not one of {', '.join(DATETIME_FORMATS)}")
+        raise p.fail("format", Phrase.of("format.declaration.not_one_of", got=repr(fmt),
+                                         allowed=", ".join(DATETIME_FORMATS)))
     codes = raw.get("codes", {})
     if not isinstance(codes, Mapping) or not all(isinstance(v, str) and v for v in codes.values()):
-        raise p.fail("codes", "expected a table of model value = \"code\"")
+        raise p.fail("codes", Phrase.of("format.declaration.codes_table"))
     if ftype == "code":
         enum = CODE_ENUMS.get(name)
         bad = [k for k in codes if enum is None or k not in {e.value for e in enum}]
         if bad:
-            raise p.fail("codes", f"{bad[0]!r} is not a value of {name}")
+            raise p.fail("codes", Phrase.of("format.declaration.not_value_of", value=repr(bad[0]), name=name))
         if len(set(codes.values())) != len(codes):
-            raise p.fail("codes", "two values have the same code")
+            raise p.fail("codes", Phrase.of("format.declaration.same_code"))
     paid, other = raw.get("paid", ""), raw.get("other", "")
     if ftype == "status" and not (isinstance(paid, str) and paid and isinstance(other, str) and other
                                   and paid != other):
-        raise p.fail("paid", "a status field states its code for paid and, as other, for a failure "
-                     "without a code of its own (two different codes)")
+        raise p.fail("paid", Phrase.of("format.declaration.status_codes"))
     unknown = raw.get("unknown", "failed")
     if unknown not in ("failed", "refuse"):
-        raise p.fail("unknown", f"{unknown!r} is not failed or refuse")
+        raise p.fail("unknown", _not_either(unknown, "failed", "refuse"))
     if "unknown" in raw and ftype != "status":
-        raise p.fail("unknown", "only a status field has codes that may be unknown")
+        raise p.fail("unknown", Phrase.of("format.declaration.unknown_not_status"))
     algorithm = raw.get("algorithm", "sha256")
     if algorithm not in DIGESTS:
-        raise p.fail("algorithm", f"{algorithm!r} is not one of {', '.join(DIGESTS)}")
+        raise p.fail("algorithm", Phrase.of("format.declaration.not_one_of", got=repr(algorithm),
+                                            allowed=", ".join(DIGESTS)))
     flags = {}
     for key in ("required", "optional"):
         flags[key] = raw.get(key, False)
         if not isinstance(flags[key], bool):
-            raise p.fail(key, f"expected true or false, got {flags[key]!r}")
+            raise p.fail(key, Phrase.of("format.declaration.flag", got=repr(flags[key])))
     min_width = raw.get("min_width", 0)
     if type(min_width) is not int or min_width < 0:
-        raise p.fail("min_width", f"expected a whole number, got {min_width!r}")
+        raise p.fail("min_width", Phrase.of("format.declaration.whole_number", got=repr(min_width)))
     start = raw.get("start")
     if start is not None and (type(start) is not int or start < 1):
-        raise p.fail("start", f"expected a byte position from 1, got {start!r}")
+        raise p.fail("start", Phrase.of("format.declaration.start_position", got=repr(start)))
     if ftype == "const" and not value:
-        raise p.fail("value", "a constant needs its text")
+        raise p.fail("value", Phrase.of("format.declaration.const_empty"))
     if layout == "fixed" and ftype == "const" and len(value.encode("utf-8")) > width:
-        raise p.fail("value", f"{value!r} does not fit {width} bytes")
+        raise p.fail("value", Phrase.of("format.declaration.does_not_fit", value=repr(value), width=width))
     note = raw.get("note", "")
     if not isinstance(note, str):
-        raise p.fail("note", f"expected a text, got {note!r}")
+        raise p.fail("note", Phrase.of("format.declaration.a_text", got=repr(note)))
     called = raw.get("label", "")
     if not (isinstance(called, str) and called.isidentifier()) and called != "":
-        raise p.fail("label", f"expected a field name for messages such as 'status_code', got {called!r}")
+        raise p.fail("label", Phrase.of("format.declaration.label", got=repr(called)))
     return FieldDecl(name, ftype, width, start, align, pad, flags["required"], value, unit, fmt,
                      dict(codes), paid, other, unknown, flags["optional"], min_width, algorithm, note, where,
                      called)
 
 
+def _not_either(got: object, first: str, second: str) -> Phrase:
+    """``got`` is neither of a setting's two values."""
+    return Phrase.of("format.declaration.not_either", got=repr(got), first=first, second=second)
+
+
 def _check_file(decl: FileDecl, p: _Path) -> None:
     detail = {f.name for f in decl.detail.fields}
     if "seq" not in detail:
-        raise p.fail("detail", "declares no seq: a line is tied to the batch by its sequence number")
+        raise p.fail("detail", Phrase.of("format.declaration.no_seq"))
     if "amount_fen" not in detail:
-        raise p.fail("detail", "declares no amount_fen")
+        raise p.fail("detail", Phrase.of("format.declaration.no_amount"))
     if decl.kind == "payments" and "account_no" not in detail:
-        raise p.fail("detail", "declares no account_no")
+        raise p.fail("detail", Phrase.of("format.declaration.no_account"))
     if decl.kind == "results":
         if not ({"status", "outcome"} & detail):
-            raise p.fail("detail", "declares neither a status nor an outcome field")
+            raise p.fail("detail", Phrase.of("format.declaration.no_status"))
         if {"status", "outcome"} <= detail:
-            raise p.fail("detail", "declares both a status and an outcome field: one says paid or failed")
+            raise p.fail("detail", Phrase.of("format.declaration.both_status"))
     if decl.trailer is not None and decl.trailer.fields:
         digests = [f for f in decl.trailer.fields if f.type == "digest"]
         if len(digests) > 1:
-            raise p.fail("trailer", "declares more than one digest")
+            raise p.fail("trailer", Phrase.of("format.declaration.two_digests"))
     if decl.layout == "delimited" and decl.headers and any(h.line for h in decl.headers):
         pass  # template lines are lines of their own in either layout
 
@@ -502,9 +524,9 @@ def template_names(line: str) -> list[str]:
     names = TEMPLATE_RE.findall(line)
     rest = TEMPLATE_RE.sub("", line)
     if "{" in rest or "}" in rest:
-        raise ValueError(f"{line!r}: braces are for {{name}} only")
+        raise Refused("format.declaration.braces", line=repr(line))
     if len(set(names)) != len(names):
-        raise ValueError(f"{line!r}: a name appears twice")
+        raise Refused("format.declaration.name_twice", line=repr(line))
     return names
 
 

@@ -8,7 +8,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bank_formats.base import DETECT_BYTES, FileKind, FormatError, Problem, WrittenFile
+from bank_formats.base import DETECT_BYTES, FileKind, FormatError, Problem, Refused, WrittenFile
 from bank_formats.carriage import LINE_TEXTS, Carriage, TextField
 from bank_formats.layout.declaration import (
     ENCODINGS,
@@ -19,6 +19,7 @@ from bank_formats.layout.declaration import (
     declaration_from_dict,
 )
 from bank_formats.layout.files import FileCodec, LayoutReader, write_file
+from i18n import Named, Phrase
 
 
 class LayoutFormat:
@@ -40,10 +41,12 @@ class LayoutFormat:
         elif isinstance(declaration, Mapping):
             raw.update(declaration)
         elif declaration is not None:
-            raise ValueError(f"declaration: expected a shipped layout's name or a table, got {declaration!r}")
+            raise Refused("format.declaration.at", path="declaration",
+                          why=Phrase.of("format.declaration.layout_name", got=repr(declaration)))
         raw.update(table)
         if not isinstance(suffix, str) or not suffix.startswith(".") or "/" in suffix:
-            raise ValueError(f"suffix: expected a file name suffix such as '.txt', got {suffix!r}")
+            raise Refused("format.declaration.at", path="suffix",
+                          why=Phrase.of("format.declaration.suffix", got=repr(suffix)))
         self.file_suffix = suffix
         self.declaration: Declaration = declaration_from_dict(raw)
         d = self.declaration
@@ -85,7 +88,8 @@ class LayoutFormat:
     def _file(self, kind: str, file: str) -> FileCodec:
         codec = self._files.get(kind)
         if codec is None:
-            raise FormatError(file, [Problem("file", "layout", f"this bank's layout declares no {kind} file")])
+            raise FormatError(file, [Problem.of("file", "layout", Phrase.of(
+                "format.declaration.no_kind", kind=Named("format.file_kind", kind)))])
         return codec
 
     # --- the BankFormat interface ----------------------------------------------------------
@@ -110,10 +114,10 @@ class LayoutFormat:
         return LayoutReader(self, codec, src, name)
 
     def write_statement(self, out: BinaryIO, header, entries: Iterable) -> WrittenFile:
-        raise FormatError("<statement>", [Problem("file", "layout", "declared layouts have no statement yet")])
+        raise FormatError("<statement>", [Problem.of("file", "layout", Phrase.of("format.declaration.no_statement"))])
 
     def read_statement(self, src: BinaryIO, name: str = "<statement>"):
-        raise FormatError(name, [Problem("file", "layout", "declared layouts have no statement yet")])
+        raise FormatError(name, [Problem.of("file", "layout", Phrase.of("format.declaration.no_statement"))])
 
     def detect(self, head: bytes) -> FileKind | None:
         """The kind whose header records the head of a file holds; None otherwise, never raising."""
