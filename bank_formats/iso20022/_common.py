@@ -19,6 +19,7 @@ from lxml import etree
 
 from bank_formats import base
 from bank_formats.base import MAX_PROBLEMS, FileKind, Problem, Refused
+from bank_formats.iso20022.schema_words import said as schema_said
 from bank_formats.maker import maker  # noqa: F401 - the readers (and tests) take it from here
 from domain.model import FailureReason
 from i18n import Phrase
@@ -372,9 +373,9 @@ class _LineFeeder:
             if "No matching global declaration available for the validation root" in entry.message:
                 self.root_rejected = True
             m = _ELEMENT_IN_MESSAGE.match(entry.message)
+            said = schema_said(entry.message.replace(self._own, ""))
             self.problems.add(f"line {self.line}", m.group(1) if m else "schema",
-                              Phrase.of("format.iso.schema", message=entry.message.replace(self._own, "")),
-                              schema=True)
+                              Phrase.of("format.iso.schema", message=said), schema=True)
         self.seen = n
 
 

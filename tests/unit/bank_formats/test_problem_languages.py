@@ -230,7 +230,7 @@ def test_our_pain002_with_a_bad_amount_and_a_control_sum_that_differs():
                        f"{place}: DtldCtrlSum: header says 1234.56 for ACSC, the records add up to 1234.57")
 
 
-def test_a_schema_problem_is_framed_in_chinese_and_left_as_it_is_in_english():
+def test_a_schema_problem_is_said_in_chinese_and_left_as_it_is_in_english():
     fmt = Iso20022Format(SCHEMA_DIR)
     out = io.BytesIO()
     fmt.write_results(out, ISO_HEADER, ISO_RECORDS)
@@ -240,7 +240,9 @@ def test_a_schema_problem_is_framed_in_chinese_and_left_as_it_is_in_english():
     assert len(schema) == 1
     english, chinese, again = said(schema[0])
     assert english.startswith(f"{iso_line(data, b'<Msgid>')}: Msgid: Element 'Msgid': This element is not expected.")
-    assert chinese == f"第 {english.split(':')[0][5:]} 行，Msgid：不符合报文的 XML Schema：" + english.split(": ", 2)[2]
+    assert english == f"{iso_line(data, b'<Msgid>')}: Msgid: Element 'Msgid': This element is not expected. " \
+                      "Expected is ( MsgId )."
+    assert chinese == f"第 {iso_line(data, b'<Msgid>')[5:]} 行，Msgid：不符合报文的 XML Schema：元素 Msgid：此处不应出现该元素，应为 MsgId"
     assert again == english
 
 
