@@ -14,8 +14,6 @@ WORDS: dict[str, tuple[str, str]] = {
                                         "{at}: Missing child element(s). Expected is {one}( {expected} )."),
     "format.iso.schema.atomic": ("{at}：值 '{value}' 不符合类型 {type} 的格式",
                                  "{at}: '{value}' is not a valid value of the atomic type '{type}'."),
-    "format.iso.schema.list": ("{at}：值 '{value}' 不符合列表类型 {type} 的格式",
-                               "{at}: '{value}' is not a valid value of the list type '{type}'."),
     "format.iso.schema.max_length": ("{at}：长度为 {length}，超过允许的最大长度 {limit}",
                                      "{at}: [facet 'maxLength'] The value has a length of '{length}'; this exceeds "
                                      "the allowed maximum length of '{limit}'."),
@@ -37,9 +35,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.iso.schema.min_inclusive": ("{at}：值 '{value}' 小于允许的最小值 {limit}",
                                         "{at}: [facet 'minInclusive'] The value '{value}' is less than the minimum "
                                         "value allowed ('{limit}')."),
-    "format.iso.schema.max_inclusive": ("{at}：值 '{value}' 大于允许的最大值 {limit}",
-                                        "{at}: [facet 'maxInclusive'] The value '{value}' is greater than the "
-                                        "maximum value allowed ('{limit}')."),
     "format.iso.schema.attribute_missing": ("{at}：缺少必需的属性 {name}",
                                             "{at}: The attribute '{name}' is required but missing."),
     "format.iso.schema.attribute_not_allowed": ("{at}：不允许有属性 {name}",

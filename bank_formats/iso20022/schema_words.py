@@ -24,7 +24,6 @@ _KINDS: tuple[tuple[str, re.Pattern], ...] = tuple((key, re.compile(_AT + patter
     ("format.iso.schema.missing_child", r"Missing child element\(s\)\. Expected is (?P<one>one of )?"
                                         r"\( (?P<expected>.*) \)\."),
     ("format.iso.schema.atomic", _V + r" is not a valid value of the atomic type '(?P<type>[^']+)'\."),
-    ("format.iso.schema.list", _V + r" is not a valid value of the list type '(?P<type>[^']+)'\."),
     ("format.iso.schema.max_length", r"\[facet 'maxLength'\] The value has a length of '(?P<length>\d+)'; this "
                                      r"exceeds the allowed maximum length of '(?P<limit>\d+)'\."),
     ("format.iso.schema.min_length", r"\[facet 'minLength'\] The value has a length of '(?P<length>\d+)'; this "
@@ -39,8 +38,6 @@ _KINDS: tuple[tuple[str, re.Pattern], ...] = tuple((key, re.compile(_AT + patter
                                           + r" has more fractional digits than are allowed \('(?P<limit>\d+)'\)\."),
     ("format.iso.schema.min_inclusive", r"\[facet 'minInclusive'\] The value " + _V
                                         + r" is less than the minimum value allowed \('(?P<limit>[^']*)'\)\."),
-    ("format.iso.schema.max_inclusive", r"\[facet 'maxInclusive'\] The value " + _V
-                                        + r" is greater than the maximum value allowed \('(?P<limit>[^']*)'\)\."),
     ("format.iso.schema.attribute_missing", r"The attribute '(?P<name>[^']+)' is required but missing\."),
     ("format.iso.schema.attribute_not_allowed", r"The attribute '(?P<name>[^']+)' is not allowed\."),
     ("format.iso.schema.text_not_allowed", r"Character content other than whitespace is not allowed because the "
