@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from domain.money import yuan
+
 FIRST_ITEMS = 20  # skipped records listed one by one; counts and totals always cover all
 NOTES = 20
 
@@ -61,10 +63,10 @@ def summary(report: dict | None) -> str:
     if not report:
         return ""
     read = report["read"]
-    text = f"read {read['records']} ({read['total_fen'] / 100:,.2f})"
+    text = f"read {read['records']} ({yuan(read['total_fen'])})"
     sk = report["skipped"]
     if sk["count"]:
-        parts = [f"{reason} {slot['count']}" + (f" ({slot['total_fen'] / 100:,.2f})" if slot["total_fen"] else "")
+        parts = [f"{reason} {slot['count']}" + (f" ({yuan(slot['total_fen'])})" if slot["total_fen"] else "")
                  + (f" [{slot['unpriced']} without amount in CNY]" if slot["unpriced"] else "")
                  for reason, slot in sk["by_reason"].items()]
         text += f"; skipped {sk['count']}: " + ", ".join(parts)

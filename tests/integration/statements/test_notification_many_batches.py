@@ -166,7 +166,7 @@ def test_a_notification_over_three_batches_books_each_batch(world, engine):
         n = len(facts[b]["paid"]) + len(facts[b]["failed"])
         fen = sum(facts[b]["paid"].values()) + sum(facts[b]["failed"].values())
         assert f"batch {b}: its {n} entries ({fen} fen) read by part file {part.id}, whose reading report says " \
-               "what it booked and skipped" in report["notes"]
+               "what it booked and skipped" in [shown(n, "en") for n in report["notes"]]
         assert json.loads(part.reading_report)["read"] == {"records": n, "total_fen": fen}
         # the reconciliation of a batch booked by a part reads what the part booked
         bank = reconciliation_content(world.ctx, b)["bank"]
@@ -260,7 +260,7 @@ def test_one_unknown_batch_among_three_is_quarantined_alone(world, engine):
         "count": n, "total_fen": sum(facts[UNKNOWN]["paid"].values()) + sum(facts[UNKNOWN]["failed"].values()),
         "unpriced": 0}}
     assert any(note.startswith(f"batch {UNKNOWN}: its {n} entries") and f"part file {unknown.id} quarantined" in note
-               for note in report["notes"])
+               for note in [shown(n, "en") for n in report["notes"]])
     assert _result_transactions(engine) == 2
     _verified(engine)
 
@@ -287,7 +287,7 @@ def test_when_the_first_batch_is_refused_the_others_still_book(world, engine):
         assert set(store.line_status_totals(conn, batch_ids[0])) == {LineStatus.PENDING.value}
     report = json.loads(own.reading_report)
     assert report["read"] == {"records": 0, "total_fen": 0} and report["skipped"]["count"] == 0
-    assert report["notes"][0].startswith(f"batch {UNKNOWN}: its records were read and not booked")
+    assert shown(report["notes"][0], "en").startswith(f"batch {UNKNOWN}: its records were read and not booked")
     assert _result_transactions(engine) == 2
     _verified(engine)
 
