@@ -15,6 +15,9 @@ WORDS: dict[str, tuple[str, str]] = {
     # an entry a statement reader skipped: its side, as ISO 20022 codes it
     "format.side.CRDT": ("贷", "CRDT"),
     "format.side.DBIT": ("借", "DBIT"),
+    # fields only these readers name (the others: i18n/catalogue_formats.py)
+    "field.tag": ("标签", "tag"),
+    "field.columns": ("列数", "columns"),
     # MT940 (bank_formats/statement_mt940.py)
     "format.mt940.grammar": ("不符合 MT940 格式：{error}", "{error}"),
     "format.mt940.after_block_start": ("块开始标记所在行的后面还有文字", "text after the block start on its line"),
@@ -35,12 +38,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.mt940.closing_currency": ("期末余额的币种是 {closing}，期初余额的币种是 {opening}",
                                       "closing balance in {closing}, opening in {opening}"),
     "format.mt940.line_before_opening": ("交易明细行出现在期初余额之前", "statement line before the opening balance"),
-    "format.mt940.no_statement": ("文件中没有该账户的对账单", "no statement of the account in the file"),
+    "format.mt940.no_statement": ("文件中没有对账单", "no statement of the account in the file"),
     "format.mt940.no_statement_of": ("文件中没有账户 {account} 的对账单", "no statement of the account {account} in the file"),
     "format.mt940.not_statement_line": ("{raw} 不是交易明细行：应为起息日 yymmdd、[记账日 mmdd]、借贷标记 D/C/RD/RC、金额、"
                                         "交易类型、参考号[//银行参考号]",
-                                        "{raw} is not a statement line: value date yymmdd, [entry date mmdd], D/C/RD/RC, "
-                                        "amount, type, reference[//bank reference]"),
+                                        "{raw} is not a statement line: value date yymmdd, [entry date mmdd], "
+                                        "D/C/RD/RC, amount, type, reference[//bank reference]"),
     "format.mt940.no_account": ("没有账号", "no account"),
     "format.mt940.not_balance": ("{raw} 不是余额：应为借贷标记 D/C、日期 yymmdd、币种和金额",
                                  "{raw} is not D/C, yymmdd, currency and amount"),
@@ -113,7 +116,8 @@ WORDS: dict[str, tuple[str, str]] = {
                                     "payments or results: a layout declares at least one kind of file"),
     "format.declaration.no_detail": ("缺少此项：每条付款明细或回盘结果的记录", "missing: the record of each payment line or result"),
     "format.declaration.not_regex": ("不是正则表达式：{error}", "not a regular expression: {error}"),
-    "format.declaration.group": ("分组 {group} 不是文件头字段；可用：{known}", "group {group} is not a header field; known: {known}"),
+    "format.declaration.group": ("分组 {group} 不是文件头字段；可用：{known}",
+                                 "group {group} is not a header field; known: {known}"),
     "format.declaration.round_alone": ("分组 'round'（我方补发轮次）须与 batch_id 同时出现",
                                        "group 'round' (our re-issue number) needs batch_id beside it"),
     "format.declaration.not_reason": ("{got} 不是失败原因；可用：{known}", "{got} is not a failure reason; known: {known}"),
@@ -122,7 +126,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.declaration.strict_lines": ("strict 行需要分隔符格式、一条文件头记录和带摘要值的文件尾",
                                         "strict lines need a delimited layout with one header record and a digest "
                                         "trailer"),
-    "format.declaration.max_line": ("应为 1024 至 67108864 字节，实际为 {got}", "expected bytes from 1024 to 67108864, got {got}"),
+    "format.declaration.max_line": ("应为 1024 至 67108864 字节，实际为 {got}",
+                                    "expected bytes from 1024 to 67108864, got {got}"),
     "format.declaration.template_alone": ("模板行自成一条文件头或文件尾记录，不能有 fields",
                                           "a template line is a header or trailer of its own, without fields"),
     "format.declaration.braces": ("{line}：花括号只能用于 {{name}}", "{line}: braces are for {{name}} only"),
@@ -169,7 +174,8 @@ WORDS: dict[str, tuple[str, str]] = {
                                   "declares no seq: a line is tied to the batch by its sequence number"),
     "format.declaration.no_amount": ("没有声明 amount_fen", "declares no amount_fen"),
     "format.declaration.no_account": ("没有声明 account_no", "declares no account_no"),
-    "format.declaration.no_status": ("既没有声明 status 字段，也没有声明 outcome 字段", "declares neither a status nor an outcome field"),
+    "format.declaration.no_status": ("既没有声明 status 字段，也没有声明 outcome 字段",
+                                     "declares neither a status nor an outcome field"),
     "format.declaration.both_status": ("同时声明了 status 和 outcome 字段：只能由一个字段说明成功或失败",
                                        "declares both a status and an outcome field: one says paid or failed"),
     "format.declaration.two_digests": ("声明了不止一个摘要值", "declares more than one digest"),

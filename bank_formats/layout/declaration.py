@@ -400,6 +400,8 @@ def _field(raw: Mapping[str, Any], where: str, layout: str) -> FieldDecl:
     if unknown:
         raise p.fail(unknown[0], Phrase.of("format.declaration.unknown_key", known=", ".join(sorted(_FIELD_KEYS))))
     name = raw.get("name", "")
+    if not isinstance(name, str):
+        raise p.fail("name", Phrase.of("format.declaration.a_text", got=repr(name)))
     ftype = raw.get("type")
     if ftype is None:
         # (a name the layout does not know is reported by the record, naming what it knows)
