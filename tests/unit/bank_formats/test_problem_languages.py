@@ -162,11 +162,12 @@ def test_a_csv_whose_last_row_has_no_line_break():
                        "line 3: end: the last row has no line break: the file may be cut short")
 
 
-def test_an_mt940_that_ends_inside_its_block_and_a_problem_without_words():
+def test_an_mt940_that_ends_inside_its_block_without_an_opening_balance():
     found = problems(get_statement_format("mt940").read_statement, b"{4:\n:20:X\n", "s.sta")
     assert [said(p) for p in found] == [
-        # (a problem this reader has no words for yet: its English, in either language)
-        ("line 2: :60F:: statement X has no opening balance",) * 3,
+        ("line 2: :60F:: statement X has no opening balance",
+         "第 2 行，:60F:：对账单 X 没有期初余额",
+         "line 2: :60F:: statement X has no opening balance"),
         ("line 1: -}: the file ends inside a SWIFT block opened here: cut short?",
          "第 1 行，-}：文件在此处开始的 SWIFT 块内结束：文件不完整？",
          "line 1: -}: the file ends inside a SWIFT block opened here: cut short?")]
