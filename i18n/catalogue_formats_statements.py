@@ -29,7 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.mt940.ends_in_statement": ("文件在对账单 {statement} 中、期末余额之前就结束了：文件不完整？",
                                        "the file ends inside statement {statement}, before its closing balance: "
                                        "cut short?"),
-    "format.mt940.does_not_add_up": ("对账单 {statement} 不平：期初余额 {opening} + 分录合计 {net} 不等于期末余额 {closing}",
+    "format.mt940.does_not_add_up": ("对账单 {statement} 不平：期初余额 {opening} + 本期发生净额 {net} 不等于期末余额 {closing}",
                                      "statement {statement} does not add up: opening {opening} + entries {net} != "
                                      "closing {closing}"),
     "format.mt940.does_not_follow": ("对账单 {statement} 的期初余额是 {opening}，上一份对账单的期末余额是 {closing}",
@@ -80,10 +80,11 @@ WORDS: dict[str, tuple[str, str]] = {
     # CSV statements: the rows
     "format.csv.not_csv": ("不是有效的 CSV：{error}", "{error}"),
     "format.csv.no_column": ("标题行中没有列 {column}（{columns}）", "no column {column} in the header row ({columns})"),
-    "format.csv.columns_header": ("{count} 列，标题行有 {width} 列", "{count} columns, the header row has {width}"),
-    "format.csv.columns_mapping": ("{count} 列，映射要读第 {needed} 列", "{count} columns, the mapping reads column {needed}"),
+    "format.csv.columns_header": ("本行 {count} 列，标题行有 {width} 列", "{count} columns, the header row has {width}"),
+    "format.csv.columns_mapping": ("本行只有 {count} 列，映射要读取第 {needed} 列",
+                                   "{count} columns, the mapping reads column {needed}"),
     "format.csv.empty": ("为空", "empty"),
-    "format.csv.balance_not_follow": ("余额 {balance} 接不上：之前的余额是 {before}，本笔 {entry}",
+    "format.csv.balance_not_follow": ("余额 {balance} 与上一笔不连续：上一笔后的余额为 {before}，本笔发生额 {entry}",
                                       "{balance} does not follow: the balance before was {before}, the entry {entry}"),
     "format.csv.not_direction": ("{mark} 既不是借方标记（{debit}），也不是贷方标记（{credit}）",
                                  "{mark} is neither a debit mark ({debit}) nor a credit mark ({credit})"),

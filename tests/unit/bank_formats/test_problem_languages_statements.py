@@ -77,7 +77,7 @@ def test_an_mt940_statement_that_does_not_follow_the_one_before():
     assert [said(p) for p in found] == [
         ("line 58: :62F:: statement 0000000000/362/1 does not add up: opening 2264.53 + entries -10.95 != closing "
          "2253.57",
-         "第 58 行，:62F:：对账单 0000000000/362/1 不平：期初余额 2264.53 + 分录合计 -10.95 不等于期末余额 2253.57",
+         "第 58 行，:62F:：对账单 0000000000/362/1 不平：期初余额 2264.53 + 本期发生净额 -10.95 不等于期末余额 2253.57",
          "line 58: :62F:: statement 0000000000/362/1 does not add up: opening 2264.53 + entries -10.95 != closing "
          "2253.57"),
         ("line 39: :60F:: statement 0000000000/362/1 opens with 2264.53, the statement before closed with 2264.52",
@@ -170,7 +170,7 @@ def test_a_csv_balance_that_does_not_follow():
     (p,) = problems(fmt.read_statement, data, path.name)
     assert said(p) == (
         "line 3: balance ('Balance'): 1510.01 does not follow: the balance before was -23.50, the entry +1533.50",
-        "第 3 行，balance ('Balance')：余额 1510.01 接不上：之前的余额是 -23.50，本笔 +1533.50",
+        "第 3 行，balance ('Balance')：余额 1510.01 与上一笔不连续：上一笔后的余额为 -23.50，本笔发生额 +1533.50",
         "line 3: balance ('Balance'): 1510.01 does not follow: the balance before was -23.50, the entry +1533.50")
 
 
@@ -190,7 +190,7 @@ def test_a_csv_direction_that_is_no_mark_a_date_that_is_no_date_and_a_row_cut_in
         ("line 3: date ('Date'): '13/15/2018' is not a date as '%m/%d/%Y'",
          "第 3 行，date ('Date')：'13/15/2018' 不是格式为 '%m/%d/%Y' 的日期",
          "line 3: date ('Date'): '13/15/2018' is not a date as '%m/%d/%Y'"),
-        ("line 4: columns: 8 columns, the header row has 7", "第 4 行，列数：8 列，标题行有 7 列",
+        ("line 4: columns: 8 columns, the header row has 7", "第 4 行，列数：本行 8 列，标题行有 7 列",
          "line 4: columns: 8 columns, the header row has 7")]
 
 
