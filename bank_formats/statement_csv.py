@@ -52,6 +52,7 @@ from typing import Any, BinaryIO
 from bank_formats.base import FileKind, FormatError, Problem, Refused, Skipped, why
 from bank_formats.statement_common import ReadThenStated, Tally, our_reference, signed_fen
 from domain.model import EntrySide, StatementEntry
+from domain.money import plain_yuan
 from i18n import Named, Phrase
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "latin-1", "cp1252")
@@ -233,7 +234,7 @@ class CsvStatementReader(ReadThenStated):
                 if reason is not None:
                     # no names, accounts or remarks: the report is shown to people and kept unmasked
                     said = Phrase.of("format.csv.skipped_row", side=Named("format.side", side.value),
-                                     amount=f"{amount / 100:.2f}", currency=row_currency or o["currency"],
+                                     amount=plain_yuan(amount), currency=row_currency or o["currency"],
                                      rest=f"{day.isoformat()} {reference[:35]}".rstrip())
                     self.skipped.append(Skipped(f"line {at[0]}", reason, str(said),
                                                 None if reason == "FOREIGN_CURRENCY" else amount, said=said))
@@ -246,8 +247,9 @@ class CsvStatementReader(ReadThenStated):
                     if balance is None:
                         opening = stated - signed
                     elif balance + signed != stated:
-                        raise _Bad("balance", Phrase.of("format.csv.balance_not_follow", balance=f"{stated / 100:.2f}",
-                                                        before=f"{balance / 100:.2f}", entry=f"{signed / 100:+.2f}"))
+                        raise _Bad("balance", Phrase.of("format.csv.balance_not_follow", balance=plain_yuan(stated),
+                                                        before=plain_yuan(balance),
+                                                        entry=plain_yuan(signed, signed=True)))
                     balance = stated
                 else:
                     balance = (balance or 0) + signed

@@ -65,6 +65,7 @@ import mt940
 from bank_formats.base import FileKind, FormatError, Problem, Refused, Skipped, why
 from bank_formats.statement_common import ReadThenStated, Tally, fen, our_reference
 from domain.model import EntrySide, StatementEntry
+from domain.money import plain_yuan
 from i18n import Named, Phrase
 
 _TAG_LINE = re.compile(r":(\d\d[A-Z]?|NS):")
@@ -262,11 +263,11 @@ class Mt940Reader(ReadThenStated):
             if s.closing is None:
                 s.closing, s.closing_day = s.opening + s.net, None
                 self.notes.append(f"line {s.line}: statement {s.reference}/{s.number} has no closing balance "
-                                  f"(:62F:); taken as opening + entries = {s.closing / 100:.2f} {s.currency}")
+                                  f"(:62F:); taken as opening + entries = {plain_yuan(s.closing)} {s.currency}")
             elif s.opening + s.net != s.closing:
                 problem(at, ":62F:", Phrase.of("format.mt940.does_not_add_up",
-                                               statement=f"{s.reference}/{s.number}", opening=f"{s.opening / 100:.2f}",
-                                               net=f"{s.net / 100:.2f}", closing=f"{s.closing / 100:.2f}"))
+                                               statement=f"{s.reference}/{s.number}", opening=plain_yuan(s.opening),
+                                               net=plain_yuan(s.net), closing=plain_yuan(s.closing)))
             if not s.ours:
                 return
             if first_open is None:
@@ -274,8 +275,8 @@ class Mt940Reader(ReadThenStated):
             elif s.opening != last_close:
                 problem(s.line, ":60F:", Phrase.of("format.mt940.does_not_follow",
                                                    statement=f"{s.reference}/{s.number}",
-                                                   opening=f"{s.opening / 100:.2f}",
-                                                   closing=f"{last_close / 100:.2f}"))
+                                                   opening=plain_yuan(s.opening),
+                                                   closing=plain_yuan(last_close)))
             last_close, last_number = s.closing, s.number
             last_close_day = s.closing_day or last_close_day
             stmts.append(s)
@@ -382,7 +383,7 @@ class Mt940Reader(ReadThenStated):
 def _skipped(line: int, st: _Statement, side: EntrySide, amount: int, reference: str, currency: str) -> Skipped:
     """The entry at ``line`` skipped: of another account or currency (``st.why_not``; its amount
     kept when in the file's ``currency``), else of amount zero (a notice, no movement)."""
-    named, yuan = Named("format.side", side.value), f"{amount / 100:.2f}"
+    named, yuan = Named("format.side", side.value), plain_yuan(amount)
     if not st.ours:
         said = Phrase.of("format.mt940.skipped_other", side=named, amount=yuan, currency=st.currency,
                          reference=reference, statement=st.reference, account=st.account)
@@ -395,7 +396,13 @@ def _reason(exc: Exception) -> Phrase:
     """Why a tag's value was refused, in words: ours, or the words of the library's grammar or of
     Python's date and decimal checks (a RuntimeError of the library carries its text first)."""
     reason = str(exc.args[0]) if isinstance(exc, RuntimeError) else why(exc)
-    return reason if isinstance(reason, Phrase) else Phrase.of("format.mt940.grammar", error=reason)
+    if isinstance(reason, Phrase):
+        return reason
+    # the library names its tag by the object's repr, whose address differs on every run
+    return Phrase.of("format.mt940.grammar", error=_OBJECT_AT.sub(r"<\1>", reason))
+
+
+_OBJECT_AT = re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,3 +9,13 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+def plain_yuan(fen: int, signed: bool = False) -> str:
+    """``123456`` → ``"1234.56"`` (``"+1234.56"`` when ``signed``): yuan as a bank file writes
+    them, without grouping, by integer arithmetic only."""
+    if type(fen) is not int:
+        raise TypeError(f"amount must be int fen, got {type(fen).__name__}")
+    sign = "-" if fen < 0 else ("+" if signed else "")
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"

@@ -25,6 +25,7 @@ from typing import Any
 
 import bank_formats
 import i18n
+from bank_formats.base import why
 from domain.model import FailureReason
 from domain.reasons import parse_reason_codes
 from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_available
@@ -57,9 +58,9 @@ def _where(source: str, key: str) -> Phrase:
     return Phrase.of("config.where", file=source, setting=key)
 
 
-def _detail(source: str, key: str, detail: object) -> ProfileError:
+def _detail(source: str, key: str, detail: Exception) -> ProfileError:
     """A profile refused in another module's own words (a bank format's, the reason codes')."""
-    return ProfileError(Phrase.of("config.detail", where=_where(source, key), detail=str(detail)))
+    return ProfileError(Phrase.of("config.detail", where=_where(source, key), detail=why(detail)))
 
 
 class Signing(enum.StrEnum):
