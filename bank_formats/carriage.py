@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bank_formats.base import Refused
 from domain.text import text_problem
 
 __all__ = ["AMOUNT_TOO_LARGE", "CARRIAGE_CODES", "LINE_TEXTS", "TEXT_CHARACTER", "TEXT_ENCODING", "TEXT_REQUIRED",
@@ -98,7 +99,7 @@ class Carriage:
         self.padded = padded
         names = [f.name for f in self.line_fields]
         if sorted(names) != sorted(LINE_TEXTS):
-            raise ValueError(f"a carriage lists every text of a line: {', '.join(LINE_TEXTS)}")
+            raise Refused("format.engine.carriage_texts", texts=", ".join(LINE_TEXTS))
         self._fits = self._compile_fits()
 
     def __repr__(self) -> str:

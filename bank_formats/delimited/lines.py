@@ -60,17 +60,16 @@ class DigestLines:
         except OSError:
             raise  # reading failed (a dropped connection, a full disk): not a format problem
         except Exception as exc:  # noqa: BLE001 - e.g. the source is not a binary file
-            self._problems.add("file", "file", f"cannot be read: {type(exc).__name__}: {exc}")
+            self._problems.add("file", "file", Phrase.of("format.cannot_read", error=f"{type(exc).__name__}: {exc}"))
             return None
         if type(data) is bytes:
             return data
         if isinstance(data, (bytes, bytearray, memoryview)):
             return bytes(data)
         if data is None:  # a non-blocking source with nothing to hand out
-            self._problems.add("file", "file", "cannot be read: the source returned None")
+            self._problems.add("file", "file", Phrase.of("format.engine.source_none"))
         else:
-            self._problems.add("file", "file", f"cannot be read: the source returned "
-                                               f"{type(data).__name__}, not bytes")
+            self._problems.add("file", "file", Phrase.of("format.engine.source_not_bytes", type=type(data).__name__))
         return None
 
     def __iter__(self) -> Iterator[list[str | None]]:
@@ -94,7 +93,7 @@ class DigestLines:
                     pending = data
                     if len(pending) > self._max_line:
                         problems.add(f"line {lineno + 1}", "record_type",
-                                     f"the line is longer than {self._max_line} bytes")
+                                     Phrase.of("format.line_too_long", limit=self._max_line))
                         return
                     continue
                 part, pending = data[:cut], data[cut:]
@@ -116,17 +115,15 @@ class DigestLines:
                 lineno += 1
                 self._check_digest_line(rest if e < 0 else rest[:e], lineno)
                 if (e >= 0 and e + 1 < len(rest)) or pending or (not eof and self._more()):
-                    problems.add(f"line {lineno + 1}", "record_type",
-                                 f"the file goes on after its digest line (line {lineno}), "
-                                 "which must be the last line")
+                    problems.add(f"line {lineno + 1}", "record_type", Phrase.of("format.engine.after_digest_line",
+                                                                                line=lineno))
                 else:
                     self.complete = True
                 return
             if eof:
                 break
-        problems.add(f"line {lineno + 1}", "digest",
-                     f"the file ends after line {lineno} without its digest line "
-                     f"({self._lead_text}{self._algorithm}|...): it is incomplete")
+        problems.add(f"line {lineno + 1}", "digest", Phrase.of("format.engine.no_digest_line", line=lineno,
+                                                               lead=self._lead_text, algorithm=self._algorithm))
 
     def _more(self) -> bool:
         block = self._read_block()
@@ -182,19 +179,20 @@ class DigestLines:
         try:
             text = raw.decode("ascii")
         except UnicodeDecodeError:
-            problems.add(where, "digest", "the digest line is not ASCII text")
+            problems.add(where, "digest", Phrase.of("format.engine.digest_not_ascii"))
             return
         fields = text.split(self._sep)
         if len(fields) != self._fields:
-            problems.add(where, "fields", f"{len(fields)} fields; a digest line has {self._fields} "
-                                          f"({self._lead_text}{alg}|<hex digest>)")
+            problems.add(where, "fields", Phrase.of("format.engine.digest_fields", count=len(fields),
+                                                    expected=self._fields, lead=self._lead_text, algorithm=alg))
             return
         if fields[1] != alg:
-            problems.add(where, "algorithm", f"{fields[1]!r} is not the agreed {alg}")
+            problems.add(where, "algorithm", Phrase.of("format.engine.not_agreed_algorithm", got=repr(fields[1]),
+                                                       algorithm=alg))
             return
         stated = fields[-1]
         if HEX64_RE.fullmatch(stated) is None:
-            problems.add(where, "digest", f"{stated!r} is not 64 hexadecimal digits")
+            problems.add(where, "digest", Phrase.of("format.engine.not_hex64", stated=repr(stated)))
             return
         actual = self._hasher.hexdigest()
         if stated.lower() != actual:
@@ -274,14 +272,14 @@ class Reader:
             problems.add("line 1", "record_type", Phrase.of("format.no_header_line"))
         if problems or header is None:
             if not problems:
-                problems.add("line 1", "record_type", "no header")
+                problems.add("line 1", "record_type", Phrase.of("format.engine.no_header"))
             raise problems.error(self.name)
 
     def _bad_line(self, check, where: str, fields: list[str], prev: int) -> int:
         before = len(self._problems)
         prev = check(where, fields, prev)
         if len(self._problems) == before:  # cannot happen; never skip a line silently
-            self._problems.add(where, "record_type", "the line cannot be read")
+            self._problems.add(where, "record_type", Phrase.of("format.engine.line_unreadable"))
         return prev
 
     def _record_type_problem(self, where: str, fields: list[str], count: int | str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bank_formats.layout.declaration import builtin, declaration_from_dict
 from domain.model import EntrySide, FailureReason
+from i18n import Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +166,8 @@ class AmountStyle(ABC):
         """The amount in fen ``raw`` spells, or None when it is not one."""
 
     @abstractmethod
-    def shape(self, width: int) -> str:
-        """What a field of ``width`` bytes must look like, for messages."""
+    def shape(self, width: int) -> Phrase:
+        """What a field of ``width`` bytes must look like, in catalogue words for messages."""
 
 
 class FenAmounts(AmountStyle):
@@ -183,8 +184,8 @@ class FenAmounts(AmountStyle):
     def parse(self, raw: bytes) -> int | None:
         return int(raw) if raw.isdigit() else None  # bytes.isdigit: ASCII digits only
 
-    def shape(self, width: int) -> str:
-        return f"{width} digits"
+    def shape(self, width: int) -> Phrase:
+        return Phrase.of("format.shape.digits_n", width=width)
 
 
 class YuanAmounts(AmountStyle):
@@ -209,8 +210,8 @@ class YuanAmounts(AmountStyle):
             return int(whole) * 100 + int(cents)
         return None
 
-    def shape(self, width: int) -> str:
-        return f"yuan: {width - 3} digits, a point and 2 digits"
+    def shape(self, width: int) -> Phrase:
+        return Phrase.of("format.shape.yuan_n", digits=width - 3)
 
 
 AMOUNT_STYLES: dict[str, AmountStyle] = {s.name: s for s in (FenAmounts(), YuanAmounts())}

@@ -20,19 +20,11 @@ from bank_formats.fixed_width_gbk.fields import (
     parse_datetime,
     show,
 )
-from bank_formats.fixed_width_gbk.layout import AmountStyle, Field, Layout
+from bank_formats.fixed_width_gbk.layout import Field, Layout
 from i18n import Phrase
 
 if TYPE_CHECKING:
     from bank_formats.fixed_width_gbk.format import FixedWidthGbkFormat
-
-
-def _shape(amounts: AmountStyle, width: int) -> Phrase:
-    """What an amount field of ``width`` bytes looks like, in words: ``amounts.shape(width)``
-    (layout.py, English only) as the layout engine's readers say it."""
-    if amounts.name == "yuan":
-        return Phrase.of("format.shape.yuan_n", digits=width - 3)
-    return Phrase.of("format.shape.digits_n", width=width)
 
 
 class RecordReader:
@@ -213,7 +205,7 @@ class RecordReader:
         value = self._amounts.parse(raw)
         if value is None:
             self._problems.add(where, field.name, Phrase.of("format.not_number", raw=show(raw),
-                                                            shape=_shape(self._amounts, field.width)))
+                                                            shape=self._amounts.shape(field.width)))
             return None
         if value < minimum:
             self._problems.add(where, field.name, Phrase.of("format.less_than", number=value, minimum=minimum))
@@ -226,7 +218,7 @@ class RecordReader:
         value = self._amounts.parse(raw[1:])
         if sign not in (b"+", b"-") or value is None:
             self._problems.add(where, field.name, Phrase.of("format.layouts.not_signed_amount", raw=show(raw),
-                                                            shape=_shape(self._amounts, field.width - 1)))
+                                                            shape=self._amounts.shape(field.width - 1)))
             return None
         if sign == b"-" and value == 0:
             self._problems.add(where, field.name, Phrase.of("format.layouts.zero_with_plus", raw=show(raw)))

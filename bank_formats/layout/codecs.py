@@ -4,7 +4,8 @@ Made once per field when a layout is compiled, so that no line looks at the decl
 In a fixed layout ``raw`` is the field's bytes and ``write`` returns exactly ``width`` bytes; in
 a delimited one ``raw`` is the field's text (the line is decoded before it is split: in GBK the
 byte of ``|`` can be the second byte of a Chinese character) and ``write`` returns text. Both
-raise ``ValueError`` with a message saying why (without the field's name: the caller adds it).
+raise ``ValueError`` with a message saying why (without the field's name: the caller adds it), a
+:class:`~bank_formats.base.Refused` in catalogue words so that people read it in their language.
 Amounts are integer fen throughout; a yuan amount is read and written with integer arithmetic.
 """
 from __future__ import annotations
@@ -38,6 +39,40 @@ def quote(raw: object) -> str:
     return show(raw) if isinstance(raw, bytes) else repr(raw)
 
 
+# The catalogue words of the shipped wordings' texts (bank_formats/layout/wording.py keeps them as
+# English templates); a wording added at run time says its own texts, as they are.
+WORDING_KEYS = {
+    "holds {sep!r}, the field separator": "format.engine.holds_separator",
+    "contains {sep!r}, the field separator; the format has no escaping": "format.engine.contains_separator",
+    "contains a line break (CR or LF); the format has no escaping": "format.layouts.has_line_break",
+}
+
+
+def _in_words(template: str, text: str, **args) -> Callable[[], ValueError]:
+    """What makes the refusal ``text`` (a wording's ``template`` filled in): the catalogue's words
+    (the key's ``args``) when the template is a shipped wording's, so that people read it in their
+    language; else ``text`` as it is."""
+    key = WORDING_KEYS.get(template)
+    if key is None:
+        return lambda: ValueError(text)
+    return lambda: Refused(key, **args)
+
+
+def _padding(align: str, pad: str) -> Callable[[], Refused]:
+    """What makes the refusal of a fixed text that ends (left-aligned) or starts (right-aligned)
+    with its field's pad, which would read back as padding."""
+    if pad == " ":
+        key = "format.layouts.trailing_space" if align == "left" else "format.engine.leading_space"
+        return lambda: Refused(key)
+    key = "format.engine.ends_with_pad" if align == "left" else "format.engine.starts_with_pad"
+    return lambda: Refused(key, pad=repr(pad))
+
+
+def paid_with_reason(reason: object) -> Refused:
+    """A paid record given a failure ``reason`` (named by its words where it is one)."""
+    return Refused("format.engine.paid_with_reason", reason=Named("reason", f"{reason}"))
+
+
 class FieldCodec:
     """``read`` and ``write`` of one field, and what messages call it."""
 
@@ -66,7 +101,7 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
 
         def fill(piece: bytes) -> bytes:
             if len(piece) > width:
-                raise ValueError(f"{quote(piece)} is {len(piece)} bytes; the field holds {width}")
+                raise Refused("format.engine.bytes_too_long", piece=quote(piece), length=len(piece), width=width)
             return piece.ljust(width, pad) if f.align == "left" else piece.rjust(width, pad)
 
         def out(text: str) -> bytes:
@@ -82,7 +117,7 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
 
         def out(text: str) -> str:
             if width is not None and len(text) > width:
-                raise ValueError(f"{text!r} is {len(text)} characters; the field holds {width}")
+                raise Refused("format.engine.characters_too_long", text=repr(text), length=len(text), width=width)
             return text
 
     t = f.type
@@ -125,6 +160,7 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
             known = ", ".join(f"{v} {k.lower()}" for k, v in f.codes.items())
             what = f.label
         called = Named("format_code", f"{'an' if what[:1] in 'aeiou' else 'a'} {what}")  # "an account kind"
+        named = Named("format_code_field", what)  # "account kind"
 
         def read_code(raw):
             value = by_code.get(raw)
@@ -138,7 +174,7 @@ def make_codec(f: FieldDecl, *, fixed: bool, encoding: str, encoding_label: str,
             try:
                 return by_value[value]
             except (KeyError, TypeError):
-                raise ValueError(f"unknown {what} {value!r}") from None
+                raise Refused("format.engine.unknown_code", what=named, value=repr(value)) from None
 
         return FieldCodec(f, read_code, write_code)
     if t == "status":
@@ -154,8 +190,9 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
     pad_char = f.pad
     decode = __import__("codecs").lookup(encoding).decode
     forbidden = (CONTROL_RE if fixed else LINEBREAK_RE).search
-    holds_separator = words.separator.format(sep=delimiter)
-    line_break = words.line_break
+    holds_separator = _in_words(words.separator, words.separator.format(sep=delimiter), sep=repr(delimiter))
+    line_break = _in_words(words.line_break, words.line_break) if words.line_break else None
+    padding = _padding(f.align, pad_char)
 
     def read_text(raw):
         if fixed:
@@ -174,30 +211,28 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
 
     def write_text(value):
         if not isinstance(value, str):
-            raise ValueError(f"must be a text, got {type(value).__name__}")
+            raise Refused("format.layouts.not_text", type=type(value).__name__)
         if not value:
             if required:
-                raise ValueError("is empty")
+                raise Refused("format.empty")
             return fill(b"") if fixed else ""
         if not fixed:
             if delimiter in value:
-                raise ValueError(holds_separator)
+                raise holds_separator()
             if line_break and ("\r" in value or "\n" in value):
-                raise ValueError(line_break)
+                raise line_break()
         bad = forbidden(value)
         if bad:
-            raise ValueError(f"holds a control character (U+{ord(bad.group()):04X})")
+            raise Refused("format.control_char", code=f"{ord(bad.group()):04X}")
         if fixed and (value[-1] == pad_char if f.align == "left" else value[0] == pad_char):
-            side = "ends" if f.align == "left" else "starts"
-            what = "a space" if pad_char == " " else repr(pad_char)
-            raise ValueError(f"{side} with {what}, which reads back as padding")
+            raise padding()
         try:
             raw = value.encode(encoding)
         except UnicodeEncodeError as exc:
             ch = value[exc.start]
-            raise ValueError(f"character {ch!r} (U+{ord(ch):04X}) cannot be written in {label}") from None
+            raise Refused("format.layouts.cannot_encode", char=repr(ch), code=f"{ord(ch):04X}", encoding=label) from None
         if width is not None and len(raw) > width:
-            raise ValueError(f"is {len(raw)} bytes in {label}; the field holds {width}")
+            raise Refused("format.layouts.too_many_bytes", length=len(raw), encoding=label, width=width)
         return fill(raw) if fixed else value
 
     if fixed:
@@ -256,11 +291,13 @@ def _number_codec(f: FieldDecl, fixed: bool, strip, out) -> FieldCodec:
             raise Refused("format.less_than", number=number, minimum=minimum)
         return number
 
+    within = "format.layouts.not_within_fen" if f.type == "amount" else "format.layouts.not_within"
+
     def write_number(value):
         if type(value) is not int:
-            raise ValueError(f"must be an int, got {type(value).__name__}")
+            raise Refused("format.layouts.not_int", type=type(value).__name__)
         if not minimum <= value <= largest:
-            raise ValueError(f"{value} is not within {minimum}..{largest}" + (" fen" if f.type == "amount" else ""))
+            raise Refused(within, value=value, low=minimum, high=largest)
         if yuan:
             text = "%d.%02d" % divmod(value, 100)
         else:
@@ -308,11 +345,13 @@ def _counted_codec(f: FieldDecl, out) -> FieldCodec:
             raise Refused("format.less_than", number=number, minimum=minimum)
         return number
 
+    field = Named("field", f.label)
+
     def write_number(value):
         if type(value) is not int:
-            raise ValueError(f"{f.label} must be an int, got {type(value).__name__}")
+            raise Refused("format.layouts.named_not_int", what=field, type=type(value).__name__)
         if not minimum <= value <= largest:
-            raise ValueError(f"{f.label} {value} is outside {minimum}..{largest}")
+            raise Refused("format.layouts.outside", what=field, value=value, low=minimum, high=largest)
         text = "%d.%02d" % divmod(value, 100) if yuan else "%d" % value
         if min_width and len(text) < min_width:
             text = text.rjust(min_width, "0")
@@ -350,7 +389,7 @@ def _date_codec(f: FieldDecl, fixed: bool, out, shape: str) -> FieldCodec:
 
     def write_date(value):
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise ValueError(f"must be a date, got {type(value).__name__}")
+            raise Refused("format.layouts.must_be_date", type=type(value).__name__)
         return out(f"{value.year:04d}{value.month:02d}{value.day:02d}" if compact else value.isoformat())
 
     return FieldCodec(f, read_date, write_date)
@@ -418,30 +457,32 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
     def write_status(triple):
         outcome, reason, code = triple
         if not isinstance(code, str):
-            raise ValueError(f"bank_code must be a text, got {type(code).__name__}")
+            raise Refused("format.engine.named_not_text", what=Named("field", "bank_code"), type=type(code).__name__)
         if outcome == PAID:
             if reason is not None:
-                raise ValueError(f"a paid record cannot have a failure reason ({reason})")
+                raise paid_with_reason(reason)
             if code:
-                raise ValueError(f"a paid record has no bank code (the file says {paid}), got {code!r}")
+                raise Refused("format.engine.paid_with_code", paid=paid, code=repr(code))
             return out(paid)
         if outcome != FAILED:
-            raise ValueError(f"unknown outcome {outcome!r}")
+            raise Refused("format.engine.unknown_outcome", outcome=repr(outcome))
         if reason is not None and not isinstance(reason, FailureReason):
-            raise ValueError(f"unknown failure reason {reason!r}")
+            raise Refused("format.engine.unknown_reason", reason=repr(reason))
         reason = reason or OTHER
         if not code:
             return out(codes.get(reason, other))
         if code == paid:
-            raise ValueError(f"{paid} means paid; the record failed")
+            raise Refused("format.engine.paid_code_failed", paid=paid)
         if not (code.isascii() and code.isalnum()) or (width is not None and len(code) > width):
-            raise ValueError(f"bank code {code!r} is not {'1 to %d ' % width if width else ''}ASCII letters "
-                             f"and digits")
+            if width:
+                raise Refused("format.engine.code_not_alnum_n", code=repr(code), width=width)
+            raise Refused("format.engine.code_not_alnum", code=repr(code))
         if known is not None and code not in known:
-            raise ValueError(f"bank code {code!r} is not one this layout declares ({listed})")
-        if reasons.get(code, OTHER) != reason:
-            raise ValueError(f"bank code {code} reads back as {reasons.get(code, OTHER)}, not {reason}; "
-                             f"leave bank_code empty to write {codes.get(reason, other)}")
+            raise Refused("format.engine.code_not_declared", code=repr(code), listed=listed)
+        reads = reasons.get(code, OTHER)
+        if reads != reason:
+            raise Refused("format.engine.code_reads_back_leave", code=code, reads=Named("reason", str(reads)),
+                          reason=Named("reason", str(reason)), default=codes.get(reason, other))
         return out(code)
 
     return FieldCodec(f, read_status, write_status)

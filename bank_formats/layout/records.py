@@ -17,11 +17,19 @@ from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 
 from bank_formats.base import Problems, Refused, why
-from bank_formats.layout.codecs import CONTROL_RE, LINEBREAK_RE, FieldCodec, make_codec, quote, reason_codes
+from bank_formats.layout.codecs import (
+    CONTROL_RE,
+    LINEBREAK_RE,
+    FieldCodec,
+    make_codec,
+    paid_with_reason,
+    quote,
+    reason_codes,
+)
 from bank_formats.layout.declaration import CODE_ENUMS, FIELD_TYPES, MODEL, FieldDecl, RecordDecl
 from bank_formats.maker import maker
 from domain.model import FailureReason, PaymentOutcome
-from i18n import Phrase
+from i18n import Named, Phrase
 
 PAID, FAILED, OTHER = PaymentOutcome.PAID, PaymentOutcome.FAILED, FailureReason.OTHER
 CONTROL_BYTES = bytes(range(0x20)) + b"\x7f"
@@ -265,15 +273,16 @@ class Compiled:
         code, reason, outcome = rec.bank_code, rec.reason, rec.outcome
         if outcome == PAID:
             if reason is not None:
-                raise ValueError(f"a paid record cannot have a failure reason ({reason})")
+                raise paid_with_reason(reason)
             return code
         if not code:
             if reason is None:
                 reason = OTHER
             return reason_codes(self.reasons).get(reason, "")
-        if reason is not None and self.reasons.get(code, OTHER) != reason:
-            raise ValueError(f"bank code {code!r} reads back as {self.reasons.get(code, OTHER)}, "
-                             f"not {reason}")
+        reads = self.reasons.get(code, OTHER)
+        if reason is not None and reads != reason:
+            raise Refused("format.engine.code_reads_back", code=repr(code), reads=Named("reason", str(reads)),
+                          reason=Named("reason", f"{reason}"))
         return code
 
     # --- the careful paths -------------------------------------------------------------------
@@ -360,7 +369,7 @@ class Compiled:
                     value = values[name] if values is not None and name in values else getattr(obj, name)
                     piece = c.write(value)
             except (ValueError, TypeError, AttributeError, KeyError) as exc:
-                problems.add(where, c.label, why(exc) if not isinstance(exc, KeyError) else f"missing {exc}")
+                problems.add(where, c.label, _worded(problems, exc))
                 continue
             out.append(piece)
         if len(problems) > before:
@@ -368,6 +377,14 @@ class Compiled:
         if self.fixed:
             return b"".join(out)
         return self.delimiter.join(out) + (self.delimiter if self.trailing else "")
+
+
+def _worded(problems, exc: Exception) -> Phrase | str:
+    """Why a field cannot be written, for ``problems``: catalogue words for a :class:`Problems`;
+    the English text for a collector that writes its own words before each message as text
+    (bank_formats/layout/files.py's ``_SeqFirst``: "seq S: ", which takes no words yet)."""
+    said = Phrase.of("format.engine.missing_value", name=str(exc)) if isinstance(exc, KeyError) else why(exc)
+    return said if isinstance(problems, Problems) else str(said)
 
 
 def _enum_values(d: FieldDecl) -> list:
