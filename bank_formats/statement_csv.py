@@ -54,6 +54,7 @@ from bank_formats.statement_common import ReadThenStated, Tally, our_reference, 
 from domain.model import EntrySide, StatementEntry
 from domain.money import plain_yuan
 from i18n import Named, Phrase
+from i18n.stored import message as stored_message
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "latin-1", "cp1252")
 COLUMNS = ("date", "amount", "debit", "credit", "direction", "balance", "reference", "end_to_end",
@@ -269,7 +270,7 @@ class CsvStatementReader(ReadThenStated):
         if problems:
             raise FormatError(self.name, problems)
         if not with_balance:
-            self.notes.append("the CSV has no balance column: opening balance taken as 0, closing as the entries' net")
+            self.notes.append(stored_message("format.csv.note_no_balance"))
         opening = opening or 0
         closing = opening if balance is None else balance
         self._header = tally.header(PurePath(self.name).stem or "csv", account, opening, closing, o["currency"],

@@ -67,6 +67,7 @@ from bank_formats.statement_common import ReadThenStated, Tally, fen, our_refere
 from domain.model import EntrySide, StatementEntry
 from domain.money import plain_yuan
 from i18n import Named, Phrase
+from i18n.stored import message as stored_message
 
 _TAG_LINE = re.compile(r":(\d\d[A-Z]?|NS):")
 _ACCOUNT_LIKE = re.compile(r"(?=.*\d)[A-Z0-9]{8,34}")
@@ -262,8 +263,9 @@ class Mt940Reader(ReadThenStated):
                 return
             if s.closing is None:
                 s.closing, s.closing_day = s.opening + s.net, None
-                self.notes.append(f"line {s.line}: statement {s.reference}/{s.number} has no closing balance "
-                                  f"(:62F:); taken as opening + entries = {plain_yuan(s.closing)} {s.currency}")
+                self.notes.append(stored_message("format.mt940.note_no_closing", line=s.line,
+                                                 statement=f"{s.reference}/{s.number}",
+                                                 closing=plain_yuan(s.closing), currency=s.currency))
             elif s.opening + s.net != s.closing:
                 problem(at, ":62F:", Phrase.of("format.mt940.does_not_add_up",
                                                statement=f"{s.reference}/{s.number}", opening=plain_yuan(s.opening),

@@ -182,4 +182,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.declaration.two_digests": ("声明了不止一个摘要值", "declares more than one digest"),
     "format.declaration.no_kind": ("该银行的布局没有声明{kind}", "this bank's layout declares no {kind} file"),
     "format.declaration.no_statement": ("按声明定义的布局暂不支持对账单", "declared layouts have no statement yet"),
+    # notes of the reading report (stored messages: said in the reader's language where shown)
+    "format.mt940.note_no_closing": ("第 {line} 行：对账单 {statement} 没有期末余额（:62F:），按期初余额加本期发生额计为 "
+                                     "{closing} {currency}",
+                                     "line {line}: statement {statement} has no closing balance (:62F:); taken as "
+                                     "opening + entries = {closing} {currency}"),
+    "format.csv.note_no_balance": ("CSV 没有余额列：期初余额按 0 计，期末余额按各笔发生额合计计",
+                                   "the CSV has no balance column: opening balance taken as 0, closing as the "
+                                   "entries' net"),
 }

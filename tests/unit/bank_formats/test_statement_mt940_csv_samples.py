@@ -16,6 +16,7 @@ import pytest
 
 from bank_formats import FormatError, get_statement_format
 from domain.model import EntrySide
+from i18n.stored import shown
 
 SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "bank-samples"
 MT940 = SAMPLES / "mt940"
@@ -99,7 +100,7 @@ def test_sns_long_references_a_notice_and_a_statement_without_closing_balance():
     assert (h.count, h.credit_fen, h.debit_fen) == (7, 0, 171568)
     # the third statement (:28C:363/1) has no :62F:: it closes at 2253,57 - 907,29 - 35,00
     assert h.closing_balance_fen == 131128
-    assert any("363/1" in note and "no closing balance" in note for note in reader.notes)
+    assert any("363/1" in note and "no closing balance" in note for note in [shown(n, "en") for n in reader.notes])
     assert (h.from_date, h.to_date) == (date(2017, 12, 27), date(2017, 12, 29))
     # :61:1712281228C0,00NDIV (line 50) is a notice of amount zero: skipped, said why
     assert [(s.where, s.reason, s.amount_fen) for s in reader.skipped] == [("line 50", "ZERO_AMOUNT", 0)]
@@ -184,7 +185,9 @@ def test_csv_by_column_numbers_with_a_foreign_currency_row():
     assert [(s.where, s.reason) for s in reader.skipped] == [("line 2", "FOREIGN_CURRENCY")]
     h = reader.header
     assert (h.opening_balance_fen, h.closing_balance_fen, h.count) == (0, 152500, 1)
-    assert reader.notes  # no balance column: said so
+    assert [(shown(n, "en"), shown(n, "zh")) for n in reader.notes] == [  # no balance column: said so
+        ("the CSV has no balance column: opening balance taken as 0, closing as the entries' net",
+         "CSV 没有余额列：期初余额按 0 计，期末余额按各笔发生额合计计")]
 
 
 def test_csv_debit_and_credit_columns_gbk_and_our_reference():
