@@ -66,7 +66,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from bank_formats.base import DETECT_BYTES, FileKind, WrittenFile
+from bank_formats.base import DETECT_BYTES, FileKind, Refused, WrittenFile
 from bank_formats.carriage import Carriage, TextField
 from bank_formats.iso20022._common import (
     CODE_TO_REASON,
@@ -115,8 +115,7 @@ def _variant(option: str, name: object, kind: FileKind) -> Variant:
     variant = VARIANTS.get(name) if isinstance(name, str) else None
     if variant is None or variant.kind != kind:
         known = ", ".join(v.name for v in VARIANTS.values() if v.kind == kind)
-        raise ValueError(f"iso20022 option {option}={name!r} is not a known version; "
-                         f"known: {known}")
+        raise Refused("format.iso.option_version", option=option, name=repr(name), known=known)
     return variant
 
 
@@ -126,8 +125,8 @@ def _schema(schema_dir: Path | None, option: str, variant: Variant) -> etree.XML
     try:
         return load_schema(schema_dir, variant.xsd)
     except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
-        raise ValueError(f"iso20022 {option}={variant.name}: cannot load schema "
-                         f"{Path(schema_dir) / variant.xsd}: {exc}") from exc
+        raise Refused("format.iso.option_schema", option=option, version=variant.name,
+                      path=str(Path(schema_dir) / variant.xsd), error=str(exc)) from exc
 
 
 class Iso20022Format:
@@ -208,7 +207,7 @@ class Iso20022Format:
                                     or (self.notifications and message.kind == "statement")):
             return NotificationResultReader(source, name, message, batch_id)
         if batch_id is not None:
-            raise ValueError(f"{name}: only a notification is read one batch at a time")
+            raise Refused("format.iso.one_batch_notification", name=name)
         if message is not None and message.name == "pain.002" and not _ours(head, self.results, "CstmrPmtStsRpt"):
             return TolerantPain002Reader(source, name, message)
         return _skips_nothing(Pain002Reader(source, name, self._schema002, self.results,
@@ -272,8 +271,7 @@ def _camt054(name: object) -> str | None:
         return None
     m = re.fullmatch(r"camt\.054\.001\.([0-9]{2})", name)
     if m is None or int(m.group(1)) not in VERSIONS["camt.054"]:
-        raise ValueError(f"iso20022 option results={name!r} is not a camt.054 version read "
-                         f"(camt.054.001.02 to camt.054.001.13)")
+        raise Refused("format.iso.option_camt054", name=repr(name))
     return name
 
 

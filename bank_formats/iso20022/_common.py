@@ -108,7 +108,7 @@ _XML_WS = " \t\r\n"
 def format_amount(fen: int) -> str:
     """``123456`` -> ``"1234.56"``; raises ValueError for anything but a non-negative int."""
     if type(fen) is not int or fen < 0 or fen > MAX_FEN:
-        raise ValueError(f"amount must be an int number of fen in 0..{MAX_FEN}, got {fen!r}")
+        raise Refused("format.iso.amount_not_fen", largest=MAX_FEN, got=repr(fen))
     return f"{fen // 100}.{fen % 100:02d}"
 
 
@@ -165,11 +165,16 @@ _DATE_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?
 
 
 def format_datetime(value: datetime) -> str:
-    offset = value.utcoffset()
+    """``value`` as ISO text; Refused (a ValueError) for one that cannot be written, a value that
+    is no datetime too (Python's own words why, framed: they were the writers' text)."""
+    try:
+        offset = value.utcoffset()
+    except (AttributeError, TypeError) as exc:
+        raise Refused("format.iso.datetime_value", error=str(exc)) from None
     if offset is not None and (offset.seconds % 60 or offset.microseconds):
-        raise ValueError(f"time zone offset {offset} is not a whole number of minutes")
+        raise Refused("format.layouts.offset_minutes", offset=str(offset))
     if not 1 <= value.year <= 9999:
-        raise ValueError(f"year {value.year} cannot be written")
+        raise Refused("format.iso.year_unwritable", year=value.year)
     return value.isoformat()
 
 

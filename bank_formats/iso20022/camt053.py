@@ -74,7 +74,7 @@ from typing import BinaryIO
 from lxml import etree
 from lxml.etree import tostring
 
-from bank_formats.base import Skipped, WrittenFile, guarded, why
+from bank_formats.base import Refused, Skipped, WrittenFile, guarded, why
 from bank_formats.iso20022._common import (
     CAMT053_V02,
     CAMT053_V08,
@@ -108,7 +108,7 @@ from bank_formats.iso20022.pain001 import (
     format_amount_safe,
 )
 from domain.model import EntrySide, StatementEntry, StatementHeader
-from i18n import Phrase
+from i18n import Named, Phrase
 
 BOOKED = "BOOK"
 NOT_FINAL = frozenset({"PDNG", "INFO", "FUTR"})  # ExternalEntryStatus1Code: not booked (yet)
@@ -127,7 +127,7 @@ _E2E_WITH_SEQ = re.compile(r"(.+)-([1-9][0-9]{0,17})", re.ASCII | re.S)
 def _signed(fen: int) -> tuple[str, str]:
     """A signed balance as (amount, CdtDbtInd); raises ValueError when it cannot be written."""
     if type(fen) is not int:
-        raise ValueError(f"balance must be an int number of fen, got {fen!r}")
+        raise Refused("format.iso.balance_not_fen", got=repr(fen))
     return format_amount(abs(fen)), "CRDT" if fen >= 0 else "DBIT"
 
 
@@ -142,47 +142,49 @@ def _check_header(header: StatementHeader, problems: Problems) -> dict:
     if isinstance(header.currency, str) and _CURRENCY_RE.fullmatch(header.currency):
         out["ccy"] = header.currency
     else:
-        problems.add(f"{s}/Acct", "Ccy", f"currency {header.currency!r} is not 3 capital letters")
+        problems.add(f"{s}/Acct", "Ccy", Phrase.of("format.iso.currency_not_code", currency=repr(header.currency)))
     try:
         out["created_at"] = format_datetime(header.created_at)
     except (ValueError, AttributeError, TypeError) as exc:
-        problems.add(s, "CreDtTm", str(exc))
+        problems.add(s, "CreDtTm", why(exc))
     for key, field in (("from_date", "FrDtTm"), ("to_date", "ToDtTm")):
         value = getattr(header, key)
         if isinstance(value, date):
             out[key] = value.isoformat()
         else:
-            problems.add(f"{s}/FrToDt", field, f"{key} {value!r} is not a date")
+            problems.add(f"{s}/FrToDt", field,
+                         Phrase.of("format.iso.field_not_date", field=Named("field", key), value=repr(value)))
     if "from_date" in out and "to_date" in out and header.from_date > header.to_date:
         problems.add(f"{s}/FrToDt", "ToDtTm",
-                     f"the period ends ({header.to_date}) before it starts ({header.from_date})")
+                     Phrase.of("format.iso.period_backwards", last=str(header.to_date), first=str(header.from_date)))
     for key, code in (("opening_balance_fen", OPENING), ("closing_balance_fen", CLOSING)):
         try:
             out[key] = _signed(getattr(header, key))
         except ValueError as exc:
-            problems.add(f"{s}/Bal[{code}]", "Amt", str(exc))
+            problems.add(f"{s}/Bal[{code}]", "Amt", why(exc))
     if type(header.count) is int and 0 <= header.count < 10**15:
         out["count"] = str(header.count)
     else:
         problems.add(f"{s}/TxsSummry/TtlNtries", "NbOfNtries",
-                     f"count {header.count!r} is not a number of entries")
+                     Phrase.of("format.iso.count_not_entries", count=repr(header.count)))
     for key, field in (("credit_fen", "TtlCdtNtries"), ("debit_fen", "TtlDbtNtries")):
         try:
             out[key] = format_amount(getattr(header, key))
         except ValueError as exc:
-            problems.add(f"{s}/TxsSummry/{field}", "Sum", f"{key}: {exc}")
+            problems.add(f"{s}/TxsSummry/{field}", "Sum",
+                         Phrase.of("format.iso.field_problem", field=Named("field", key), problem=why(exc)))
     amounts = ("opening_balance_fen", "closing_balance_fen", "credit_fen", "debit_fen")
     if all(k in out for k in amounts):  # all of them ints that can be written
         try:
             out["sum"] = format_amount(header.credit_fen + header.debit_fen)
         except ValueError as exc:
-            problems.add(f"{s}/TxsSummry/TtlNtries", "Sum", str(exc))
+            problems.add(f"{s}/TxsSummry/TtlNtries", "Sum", why(exc))
         follows = header.opening_balance_fen + header.credit_fen - header.debit_fen
         if header.closing_balance_fen != follows:
             problems.add(f"{s}/Bal[{CLOSING}]", "Amt",
-                         f"closing balance {header.closing_balance_fen} is not opening "
-                         f"{header.opening_balance_fen} + credit {header.credit_fen} - debit "
-                         f"{header.debit_fen} = {follows} (fen)")
+                         Phrase.of("format.iso.closing_not_follows", closing=header.closing_balance_fen,
+                                   opening=header.opening_balance_fen, credit=header.credit_fen,
+                                   debit=header.debit_fen, follows=follows))
     return out
 
 
@@ -219,24 +221,24 @@ _TAIL = "</Stmt></BkToCstmrStmt></Document>"
 def _entry_problems(e: StatementEntry, where: str, position: int, problems: Problems) -> None:
     """Lists what is wrong with an entry the quick check refused."""
     if e.seq != position:
-        problems.add(where, "seq", f"seq {e.seq!r} is not the entry's position {position}")
+        problems.add(where, "seq", Phrase.of("format.iso.seq_not_position", seq=repr(e.seq), position=position))
     if type(e.amount_fen) is not int or not 0 < e.amount_fen <= MAX_FEN:
-        problems.add(where, "Amt", f"amount {e.amount_fen!r} is not an int number of fen in "
-                                   f"1..{MAX_FEN}")
+        problems.add(where, "Amt", Phrase.of("format.iso.entry_amount_not_fen", got=repr(e.amount_fen),
+                                             largest=MAX_FEN))
     if e.side not in _SIDES.values():
-        problems.add(where, "CdtDbtInd", f"unknown side {e.side!r}")
+        problems.add(where, "CdtDbtInd", Phrase.of("format.layouts.unknown_side", side=repr(e.side)))
     if not isinstance(e.booking_date, date):
-        problems.add(where, "BookgDt", f"booking date {e.booking_date!r} is not a date")
+        problems.add(where, "BookgDt", Phrase.of("format.iso.booking_not_date", got=repr(e.booking_date)))
     _check_text(problems, where, "AcctSvcrRef", e.reference, 35)
     if _check_text(problems, where, "PmtInfId", e.batch_id, 35, required=False):
         if e.line_seq is not None:
             if type(e.line_seq) is not int or e.line_seq < 1:
-                problems.add(where, "InstrId", f"line_seq {e.line_seq!r} is not a positive int")
+                problems.add(where, "InstrId", Phrase.of("format.iso.line_seq_not_positive", got=repr(e.line_seq)))
             elif not e.batch_id:
-                problems.add(where, "PmtInfId", "an entry with a line_seq needs its batch_id")
+                problems.add(where, "PmtInfId", Phrase.of("format.iso.line_seq_needs_batch"))
             elif len(f"{e.batch_id}-{e.line_seq}") > 35:
                 problems.add(where, "EndToEndId",
-                             f"{e.batch_id}-{e.line_seq} is longer than 35 characters")
+                             Phrase.of("format.iso.e2e_too_long", e2e=f"{e.batch_id}-{e.line_seq}"))
     _check_text(problems, where, "Nm", e.counterparty_name, 140, required=False)
     _check_text(problems, where, "Acct/Id", e.counterparty_account, 34, required=False)
     _check_text(problems, where, "Ustrd", e.remark, 10**9, required=False)
@@ -276,7 +278,7 @@ def _bad_texts(e: StatementEntry, where: str, problems: Problems) -> None:
         try:
             escape(value)
         except (ValueError, TypeError) as exc:
-            problems.add(where, field, f"cannot be written in XML: {exc}")
+            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
 
 
 def write_statement(
@@ -416,14 +418,15 @@ def write_statement(
 def _check_totals(header: StatementHeader, count: int, sums: dict, problems: Problems) -> None:
     if type(header.count) is int and count != header.count:
         problems.add("Stmt/TxsSummry/TtlNtries", "NbOfNtries",
-                     f"header says {header.count} entries, {count} were given")
+                     Phrase.of("format.layouts.entries_given", stated=header.count, actual=count))
     for side, key, field in ((EntrySide.CREDIT, "credit_fen", "TtlCdtNtries"),
                              (EntrySide.DEBIT, "debit_fen", "TtlDbtNtries")):
         fen = getattr(header, key)
         if type(fen) is int and fen != sums[side]:
             problems.add(f"Stmt/TxsSummry/{field}", "Sum",
-                         f"header says {format_amount_safe(fen)}, the {side.name.lower()} "
-                         f"entries add up to {format_amount_safe(sums[side])}")
+                         Phrase.of("format.iso.header_side_sum_differs", stated=format_amount_safe(fen),
+                                   side=Phrase.of(f"format.iso.side.{side.name.lower()}"),
+                                   actual=format_amount_safe(sums[side])))
 
 
 # --- reader --------------------------------------------------------------------------------
@@ -1004,7 +1007,7 @@ class Camt053Reader:
         booking_date = None
         try:
             if booked is None:
-                raise ValueError("BookgDt is missing")
+                raise Refused("format.iso.missing", path="BookgDt")
             dt = booked.find(T.DT)
             dttm = booked.find(T.DTTM)
             if dt is None and dttm is not None:

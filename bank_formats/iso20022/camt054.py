@@ -45,6 +45,7 @@ from bank_formats.iso20022._common import (
     reason_for_code,
 )
 from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
+from i18n import Phrase
 
 NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
 DEFAULT_VERSION = "camt.054.001.08"
@@ -75,7 +76,7 @@ def write_notification(out: BinaryIO, header: ResultFileHeader, records: Iterabl
         try:
             return escape(value)
         except (ValueError, TypeError) as exc:
-            problems.add(where, field, f"cannot be written in XML: {exc}")
+            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
             return ""
 
     created = format_datetime(header.created_at)
@@ -96,8 +97,7 @@ def write_notification(out: BinaryIO, header: ResultFileHeader, records: Iterabl
         where = f"Ntry[{n}]"
         if not (type(rec.seq) is int and rec.seq > 0 and type(rec.amount_fen) is int
                 and 0 <= rec.amount_fen <= MAX_FEN and rec.outcome in counts):
-            problems.add(where, "Ntry", f"record {rec.seq!r}: not a line number, an amount in fen "
-                                        f"and PAID or FAILED")
+            problems.add(where, "Ntry", Phrase.of("format.iso.record_not_written", seq=repr(rec.seq)))
             continue
         counts[rec.outcome][0] += 1
         counts[rec.outcome][1] += rec.amount_fen
@@ -135,12 +135,13 @@ def write_notification(out: BinaryIO, header: ResultFileHeader, records: Iterabl
     sink.write("</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>")
     sink.flush()
     if header.count != n:
-        problems.add("header", "count", f"header says {header.count} records, {n} were given")
+        problems.add("header", "count", Phrase.of("format.iso.records_given", stated=header.count, given=n))
     for outcome, key in ((PaymentOutcome.PAID, "paid"), (PaymentOutcome.FAILED, "failed")):
         if (getattr(header, f"{key}_count"), getattr(header, f"{key}_fen")) != tuple(counts[outcome]):
-            problems.add("header", key, f"header says {getattr(header, f'{key}_count')} {key} / "
-                         f"{getattr(header, f'{key}_fen')} fen, the records are {counts[outcome][0]} / "
-                         f"{counts[outcome][1]}")
+            problems.add("header", key, Phrase.of(
+                "format.iso.outcome_totals_differ", count=getattr(header, f"{key}_count"),
+                outcome=Phrase.of(f"format.iso.outcome.{key}"), fen=getattr(header, f"{key}_fen"),
+                seen=counts[outcome][0], seen_fen=counts[outcome][1]))
     if problems:
         raise problems.error(file_name)
     paid_n, paid_fen = counts[PaymentOutcome.PAID]

@@ -90,7 +90,7 @@ from bank_formats.iso20022._common import (
     tags,
 )
 from domain.model import AccountKind, PaymentFileHeader, PaymentLine
-from i18n import Phrase
+from i18n import Named, Phrase
 
 NIDN = "NIDN"  # ExternalPersonIdentification1Code: national identity number (身份证号)
 HOUSEHOLD = "HOUSEHOLD"  # our proprietary person id scheme: household register number (户号)
@@ -109,13 +109,13 @@ _PHONE_CHARS = frozenset("0123456789()+-")
 def _check_text(problems: Problems, where: str, field: str, value: object, limit: int,
                 required: bool = True) -> bool:
     if not isinstance(value, str):
-        problems.add(where, field, f"must be a text, got {type(value).__name__}")
+        problems.add(where, field, Phrase.of("format.layouts.not_text", type=type(value).__name__))
         return False
     if required and not value:
-        problems.add(where, field, "is empty")
+        problems.add(where, field, Phrase.of("format.empty"))
         return False
     if len(value) > limit:
-        problems.add(where, field, f"is {len(value)} characters long; at most {limit} fit")
+        problems.add(where, field, Phrase.of("format.iso.text_too_long", length=len(value), limit=limit))
         return False
     return True
 
@@ -146,19 +146,19 @@ def _check_header(header: PaymentFileHeader, problems: Problems,
     try:
         out["created_at"] = format_datetime(header.created_at)
     except (ValueError, AttributeError, TypeError) as exc:
-        problems.add(g, "CreDtTm", str(exc))
+        problems.add(g, "CreDtTm", why(exc))
     try:
         out["requested_date"] = header.requested_date.isoformat()
-    except (ValueError, AttributeError, TypeError) as exc:
-        problems.add(f"{p}/ReqdExctnDt", "Dt", str(exc))
+    except (AttributeError, TypeError) as exc:  # no date: Python's words why, framed
+        problems.add(f"{p}/ReqdExctnDt", "Dt", Phrase.of("format.iso.date_value", error=str(exc)))
     if type(header.count) is int and 0 <= header.count < 10**15:
         out["count"] = str(header.count)
     else:
-        problems.add(g, "NbOfTxs", f"count {header.count!r} is not a number of transactions")
+        problems.add(g, "NbOfTxs", Phrase.of("format.iso.count_not_transactions", count=repr(header.count)))
     try:
         out["total"] = format_amount(header.total_fen)
     except ValueError as exc:
-        problems.add(g, "CtrlSum", str(exc))
+        problems.add(g, "CtrlSum", why(exc))
     return out
 
 
@@ -166,13 +166,13 @@ def _line_problems(line: PaymentLine, where: str, batch_id: str, problems: Probl
     """Lists what is wrong with a line the quick check refused."""
     seq = line.seq
     if type(seq) is not int or seq < 1:
-        problems.add(where, "InstrId", f"seq {seq!r} is not a positive integer")
+        problems.add(where, "InstrId", Phrase.of("format.not_positive", field=Named("field", "seq"), number=repr(seq)))
     elif len(f"{batch_id}-{seq}") > 35:
-        problems.add(where, "EndToEndId", f"{batch_id}-{seq!r} is longer than 35 characters")
+        problems.add(where, "EndToEndId", Phrase.of("format.iso.e2e_too_long", e2e=f"{batch_id}-{seq!r}"))
     try:
         format_amount(line.amount_fen)
     except ValueError as exc:
-        problems.add(where, "InstdAmt", str(exc))
+        problems.add(where, "InstdAmt", why(exc))
     _check_text(problems, where, "Cdtr/Nm", line.name, 140)
     _check_text(problems, where, "Cdtr/Id", line.id_number, 35)
     _check_text(problems, where, "CdtrAcct/Id", line.account_no, 34)
@@ -181,7 +181,7 @@ def _line_problems(line: PaymentLine, where: str, batch_id: str, problems: Probl
     except TypeError:
         known = False
     if not known:
-        problems.add(where, "CdtrAcct/Tp", f"unknown account kind {line.account_kind!r}")
+        problems.add(where, "CdtrAcct/Tp", Phrase.of("format.iso.unknown_account_kind", kind=repr(line.account_kind)))
     _check_text(problems, where, "CdtrAgt/Nm", line.bank_name, 140, required=False)
     _check_text(problems, where, "Purp/Prtry", line.subsidy_item, 35, required=False)
     _check_text(problems, where, "RmtInf/Ustrd", line.remark, 10**9, required=False)
@@ -190,7 +190,7 @@ def _line_problems(line: PaymentLine, where: str, batch_id: str, problems: Probl
                 required=False)
     if _check_text(problems, where, "MobNb", line.phone, 30, required=False):
         if line.phone and not _PHONE_CHARS.issuperset(line.phone):
-            problems.add(where, "MobNb", f"phone {line.phone!r} may hold only digits and ()+-")
+            problems.add(where, "MobNb", Phrase.of("format.iso.phone_chars", phone=repr(line.phone)))
 
 
 _KIND_TEXTS = {k.value: k.value.encode() for k in AccountKind}  # members and plain texts
@@ -205,7 +205,7 @@ def _header_texts(h: dict[str, str], problems: Problems, fields: dict[str, tuple
             out[key] = escape(value) if type(value) is str else value
         except (ValueError, TypeError) as exc:
             where, field = fields.get(key, ("header", key))
-            problems.add(where, field, f"cannot be written in XML: {exc}")
+            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
             out[key] = ""
     return out
 
@@ -282,9 +282,9 @@ def _bad_texts(line: PaymentLine, where: str, problems: Problems) -> None:
             escape(value)
         except (ValueError, TypeError) as exc:
             found = True
-            problems.add(where, field, f"cannot be written in XML: {exc}")
+            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
     if not found:
-        problems.add(where, "CdtTrfTxInf", "cannot be written in XML")
+        problems.add(where, "CdtTrfTxInf", Phrase.of("format.iso.line_not_xml"))
 
 
 def write_payments(
@@ -387,14 +387,13 @@ def write_payments(
     sink.write(_TAIL)
     sink.flush()
     if count == 0:
-        problems.add("PmtInf", "CdtTrfTxInf", "a payment file needs at least one line")
+        problems.add("PmtInf", "CdtTrfTxInf", Phrase.of("format.iso.no_lines"))
     if type(header.count) is int and count != header.count:
-        problems.add("GrpHdr", "NbOfTxs",
-                     f"header says {header.count} lines, {count} were given")
+        problems.add("GrpHdr", "NbOfTxs", Phrase.of("format.iso.lines_given", stated=header.count, given=count))
     if type(header.total_fen) is int and total != header.total_fen:
-        problems.add("GrpHdr", "CtrlSum",
-                     f"header says {format_amount_safe(header.total_fen)}, "
-                     f"the lines add up to {format_amount_safe(total)}")
+        problems.add("GrpHdr", "CtrlSum", Phrase.of("format.iso.lines_sum_differs",
+                                                    stated=format_amount_safe(header.total_fen),
+                                                    actual=format_amount_safe(total)))
     if problems:
         raise problems.error(file_name)
     return WrittenFile(count=count, total_fen=total, size=sink.size)

@@ -117,7 +117,7 @@ from bank_formats.iso20022.pain001 import (
 )
 from bank_formats.iso20022.status_report import is_status_code
 from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
-from i18n import Phrase
+from i18n import Named, Phrase
 
 PAID_STATUS = "ACSC"  # AcceptedSettlementCompleted
 FAILED_STATUS = "RJCT"  # Rejected
@@ -152,24 +152,26 @@ def _check_header(header: ResultFileHeader, problems: Problems) -> dict[str, str
     try:
         out["created_at"] = format_datetime(header.created_at)
     except (ValueError, AttributeError, TypeError) as exc:
-        problems.add("GrpHdr", "CreDtTm", str(exc))
+        problems.add("GrpHdr", "CreDtTm", why(exc))
     for key, field in (("count", "OrgnlNbOfTxs"), ("paid_count", "DtldNbOfTxs"),
                        ("failed_count", "DtldNbOfTxs")):
         value = getattr(header, key)
         if type(value) is int and 0 <= value < 10**15:
             out[key] = str(value)
         else:
-            problems.add("OrgnlGrpInfAndSts", field, f"{key} {value!r} is not a count")
+            problems.add("OrgnlGrpInfAndSts", field,
+                         Phrase.of("format.iso.field_not_count", field=Named("field", key), value=repr(value)))
     for key in ("paid_fen", "failed_fen"):
         try:
             out[key] = format_amount(getattr(header, key))
         except ValueError as exc:
-            problems.add("OrgnlGrpInfAndSts", "DtldCtrlSum", f"{key}: {exc}")
+            problems.add("OrgnlGrpInfAndSts", "DtldCtrlSum",
+                         Phrase.of("format.iso.field_problem", field=Named("field", key), problem=why(exc)))
     if "count" in out and "paid_count" in out and "failed_count" in out:
         if header.count != header.paid_count + header.failed_count:
             problems.add("OrgnlGrpInfAndSts", "OrgnlNbOfTxs",
-                         f"count {header.count} is not paid {header.paid_count} + "
-                         f"failed {header.failed_count}")
+                         Phrase.of("format.count_not_sum", count=header.count, paid=header.paid_count,
+                                   failed=header.failed_count))
     return out
 
 
@@ -324,7 +326,7 @@ def write_results(
                 except (ValueError, TypeError) as exc:
                     bad = True
                     problems.add(f"TxInfAndSts[{count}]", field,
-                                 f"cannot be written in XML: {exc}")
+                                 Phrase.of("format.iso.not_xml_text", error=str(exc)))
             if bad:
                 continue
             code = escape(code)
@@ -357,7 +359,7 @@ def write_results(
     sink.flush()
     if type(header.count) is int and count != header.count:
         problems.add("OrgnlGrpInfAndSts", "OrgnlNbOfTxs",
-                     f"header says {header.count} records, {count} were given")
+                     Phrase.of("format.iso.records_given", stated=header.count, given=count))
     for outcome, n_key, fen_key, status in (
         (PAID, "paid_count", "paid_fen", PAID_STATUS),
         (FAILED, "failed_count", "failed_fen", FAILED_STATUS),
@@ -366,11 +368,11 @@ def write_results(
         fen = getattr(header, fen_key)
         if type(n) is int and n != counts[outcome]:
             problems.add(f"NbOfTxsPerSts[{status}]", "DtldNbOfTxs",
-                         f"header says {n} {status} records, {counts[outcome]} were given")
+                         Phrase.of("format.iso.status_records_given", stated=n, status=status, given=counts[outcome]))
         if type(fen) is int and fen != sums[outcome]:
             problems.add(f"NbOfTxsPerSts[{status}]", "DtldCtrlSum",
-                         f"header says {format_amount_safe(fen)} for {status}, the records "
-                         f"add up to {format_amount_safe(sums[outcome])}")
+                         Phrase.of("format.iso.status_sum_differs", stated=format_amount_safe(fen), status=status,
+                                   actual=format_amount_safe(sums[outcome])))
     if problems:
         raise problems.error(file_name)
     return WrittenFile(count=count, total_fen=sums[PAID] + sums[FAILED], size=sink.size)
@@ -379,19 +381,20 @@ def write_results(
 def _record_problems(rec: ResultRecord, where: str, batch_id: str, problems: Problems) -> None:
     seq = rec.seq
     if type(seq) is not int or seq < 1:
-        problems.add(where, "OrgnlInstrId", f"seq {seq!r} is not a positive integer")
+        problems.add(where, "OrgnlInstrId", Phrase.of("format.not_positive", field=Named("field", "seq"),
+                                                      number=repr(seq)))
     elif len(f"{batch_id}-{seq}") > 35:
-        problems.add(where, "OrgnlEndToEndId", f"{batch_id}-{seq} is longer than 35 characters")
+        problems.add(where, "OrgnlEndToEndId", Phrase.of("format.iso.e2e_too_long", e2e=f"{batch_id}-{seq}"))
     try:
         format_amount(rec.amount_fen)
     except ValueError as exc:
-        problems.add(where, "InstdAmt", str(exc))
+        problems.add(where, "InstdAmt", why(exc))
     if rec.outcome not in (PaymentOutcome.PAID, PaymentOutcome.FAILED):
-        problems.add(where, "TxSts", f"unknown outcome {rec.outcome!r}")
+        problems.add(where, "TxSts", Phrase.of("format.iso.unknown_outcome", outcome=repr(rec.outcome)))
     elif rec.outcome == PaymentOutcome.PAID and rec.reason is not None:
-        problems.add(where, "Rsn", f"a paid record cannot have a failure reason ({rec.reason})")
+        problems.add(where, "Rsn", Phrase.of("format.iso.paid_with_reason", reason=Named("reason", f"{rec.reason}")))
     if rec.reason is not None and rec.reason not in REASON_TO_CODE:
-        problems.add(where, "Rsn", f"unknown failure reason {rec.reason!r}")
+        problems.add(where, "Rsn", Phrase.of("format.iso.unknown_reason", reason=repr(rec.reason)))
     _check_text(problems, where, "CdtrAcct/Id", rec.account_no, 34, required=False)
     _check_text(problems, where, "Rsn", rec.bank_code, 35, required=False)
     _check_text(problems, where, "AddtlInf", rec.bank_text, 10**9, required=False)

@@ -221,13 +221,13 @@ def test_our_pain002_with_a_bad_amount_and_a_control_sum_that_differs():
     assert [said(p) for p in found] == [
         # the schema's own words for the same field are dropped: the reader's say more
         (f"{at}: InstdAmt: '1234.5x' is not an amount (digits, at most 2 decimals, no sign)",
-         f"第 {at[5:]} 行，InstdAmt：'1234.5x' 不是金额（数字，最多两位小数，不带符号）",
+         f"第 {at[5:]} 行，指令金额（InstdAmt）：'1234.5x' 不是金额（数字，最多两位小数，不带符号）",
          f"{at}: InstdAmt: '1234.5x' is not an amount (digits, at most 2 decimals, no sign)")]
     more = data[:tx] + b">1234.57<" + data[tx + 9:]
     (p,) = problems(fmt.read_results, more, "r.xml")
     place = "/Document/CstmrPmtStsRpt/OrgnlGrpInfAndSts/NbOfTxsPerSts[DtldSts=ACSC]/DtldCtrlSum"
     assert said(p) == (f"{place}: DtldCtrlSum: header says 1234.56 for ACSC, the records add up to 1234.57",
-                       f"{place}，DtldCtrlSum：文件头记载 ACSC 金额 1234.56，记录合计 1234.57",
+                       f"{place}，分状态金额（DtldCtrlSum）：文件头记载 ACSC 金额 1234.56，记录合计 1234.57",
                        f"{place}: DtldCtrlSum: header says 1234.56 for ACSC, the records add up to 1234.57")
 
 
@@ -253,10 +253,10 @@ def test_a_banks_pain002_with_an_amount_beyond_the_fen_and_a_status_that_is_no_c
     amount, status = iso_line(data, b">18.155<"), iso_line(data, b"<TxSts>Rjct<")
     assert [said(p) for p in found] == [
         (f"{amount}: InstdAmt: '18.155' is not a whole number of fen (cents)",
-         f"第 {amount[5:]} 行，InstdAmt：'18.155' 不是整分金额（含有不足一分的零头）",
+         f"第 {amount[5:]} 行，指令金额（InstdAmt）：'18.155' 不是整分金额（含有不足一分的零头）",
          f"{amount}: InstdAmt: '18.155' is not a whole number of fen (cents)"),
         (f"{status}: TxSts: 'Rjct' is not a status code (four capital letters)",
-         f"第 {status[5:]} 行，TxSts：'Rjct' 不是状态码（四个大写字母）",
+         f"第 {status[5:]} 行，交易状态（TxSts）：'Rjct' 不是状态码（四个大写字母）",
          f"{status}: TxSts: 'Rjct' is not a status code (four capital letters)")]
 
 
@@ -267,7 +267,7 @@ def test_a_camt053_whose_balances_do_not_follow():
     at = iso_line(data, b"<Stmt>")
     assert said(p) == (
         f"{at}: Bal: statement S1: opening 10000 + booked credits - debits -500 is not the closing balance 9600 (fen)",
-        f"第 {at[5:]} 行，Bal：对账单 S1：期初余额 10000 + 已记账贷方 - 借方 -500 不等于期末余额 9600（分）",
+        f"第 {at[5:]} 行，余额（Bal）：对账单 S1：期初余额 10000 + 已记账贷方 - 借方 -500 不等于期末余额 9600（分）",
         f"{at}: Bal: statement S1: opening 10000 + booked credits - debits -500 is not the closing balance 9600 (fen)")
 
 
@@ -277,7 +277,7 @@ def test_a_camt054_notification_with_a_fraction_of_a_fen_and_xml_cut_short():
     (p,) = problems(fmt.read_results, data, "n.xml")
     at = iso_line(data, b">123.456<")
     assert said(p) == (f"{at}: Amt: '123.456' is not a whole number of fen (cents)",
-                       f"第 {at[5:]} 行，Amt：'123.456' 不是整分金额（含有不足一分的零头）",
+                       f"第 {at[5:]} 行，金额（Amt）：'123.456' 不是整分金额（含有不足一分的零头）",
                        f"{at}: Amt: '123.456' is not a whole number of fen (cents)")
     cut = camt054_written("camt.054.001.08")
     cut = cut[:cut.index(b"</Ntfctn>")]
@@ -285,7 +285,7 @@ def test_a_camt054_notification_with_a_fraction_of_a_fen_and_xml_cut_short():
     english, chinese, again = said(first)
     assert english.startswith("line ") and ": xml: not well-formed XML: " in english
     reason = english.split(": not well-formed XML: ", 1)[1]
-    assert chinese == f"第 {english.split(':')[0][5:]} 行，xml：不是格式正确的 XML：{reason}"
+    assert chinese == f"第 {english.split(':')[0][5:]} 行，XML 格式：不是格式正确的 XML：{reason}"
     assert again == english
 
 
@@ -294,13 +294,13 @@ def test_an_iso_file_without_its_namespace_and_one_with_a_doctype():
     (ns,) = problems(fmt.read_results, b"<?xml version='1.0' encoding='UTF-8'?>\n<Document/>", "r.xml")
     expected = "'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10'"
     assert said(ns) == (f"line 2: Document: namespace '' is not the expected {expected}",
-                        f"第 2 行，Document：命名空间 '' 不是应有的 {expected}",
+                        f"第 2 行，报文（Document）：命名空间 '' 不是应有的 {expected}",
                         f"line 2: Document: namespace '' is not the expected {expected}")
     doc = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<Document/>'
     first = problems(fmt.read_results, doc, "r.xml")[0]
     assert said(first) == (
         "line 2: DOCTYPE: a document type declaration is not allowed in an ISO 20022 message (at byte 22)",
-        "第 2 行，DOCTYPE：ISO 20022 报文中不允许出现文档类型声明（第 22 字节）",
+        "第 2 行，文档类型声明（DOCTYPE）：ISO 20022 报文中不允许出现文档类型声明（第 22 字节）",
         "line 2: DOCTYPE: a document type declaration is not allowed in an ISO 20022 message (at byte 22)")
 
 
@@ -317,7 +317,7 @@ def test_our_pain001_with_a_transaction_in_another_currency():
     (p,) = problems(fmt.read_payments, usd, "p.xml")
     at = iso_line(usd, b'Ccy="USD"')
     assert said(p) == (f"{at}: InstdAmt: currency 'USD' is not CNY",
-                       f"第 {at[5:]} 行，InstdAmt：币种 'USD' 不是 CNY",
+                       f"第 {at[5:]} 行，指令金额（InstdAmt）：币种 'USD' 不是 CNY",
                        f"{at}: InstdAmt: currency 'USD' is not CNY")
 
 
@@ -336,7 +336,7 @@ def test_a_pain001_read_tolerantly_whose_group_count_differs():
     at = iso_line(four, b"<NbOfTxs>4<")
     assert [said(p) for p in found.listed()] == [
         (f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3",
-         f"第 {at[5:]} 行，NbOfTxs：组头记载 4 笔交易，文件中有 3 笔",
+         f"第 {at[5:]} 行，交易笔数（NbOfTxs）：组头记载 4 笔交易，文件中有 3 笔",
          f"{at}: NbOfTxs: GrpHdr says 4 transactions, the file has 3")]
 
 
