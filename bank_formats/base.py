@@ -25,7 +25,7 @@ from domain.model import (
     StatementEntry,
     StatementHeader,
 )
-from i18n import Named, Phrase
+from i18n import WORDS, Named, Phrase
 from i18n.stored import message as stored_message
 
 if TYPE_CHECKING:
@@ -62,11 +62,21 @@ class Problem:
         the English text, shown as it is."""
         if self.said is None:
             return str(self)
-        return stored_message("format.problem", where=_place(self.where), field=Named("field", self.field),
+        return stored_message("format.problem", where=_place(self.where), field=_field(self.field),
                               problem=self.said)
 
 
 _LINE = re.compile(r"line (\d+)(?: \(seq (.*)\))?")
+_OF_COLUMN = re.compile(r"(\w+) \((.+)\)")
+
+
+def _field(name: str) -> Named | Phrase:
+    """``name`` by its words; a field named with the file's own column ("amount ('Betrag')", as a
+    CSV statement's mapping names it) as the field's words and the column as written."""
+    m = _OF_COLUMN.fullmatch(name)
+    if m is None or f"field.{name}" in WORDS or f"field.{m.group(1)}" not in WORDS:
+        return Named("field", name)
+    return Phrase.of("format.field_of_column", field=Named("field", m.group(1)), column=m.group(2))
 
 
 def _place(where: str) -> Phrase | Named:

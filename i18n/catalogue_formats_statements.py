@@ -18,6 +18,17 @@ WORDS: dict[str, tuple[str, str]] = {
     # fields only these readers name (the others: i18n/catalogue_formats.py)
     "field.tag": ("标签", "tag"),
     "field.columns": ("列数", "columns"),
+    # the fields a CSV statement's mapping names (bank_formats/statement_csv.py)
+    "field.end": ("文件末尾", "end"),
+    "field.csv": ("CSV 格式", "csv"),
+    "field.value": ("取值", "value"),
+    "field.balance": ("余额", "balance"),
+    "field.direction": ("借贷方向", "direction"),
+    "field.debit": ("借方金额", "debit"),
+    "field.credit": ("贷方金额", "credit"),
+    "field.amount": ("金额", "amount"),
+    "field.date": ("日期", "date"),
+    "format.field_of_column": ("{field}（{column} 列）", "{field} ({column})"),
     # MT940 (bank_formats/statement_mt940.py)
     "format.mt940.grammar": ("不符合 MT940 格式：{error}", "{error}"),
     "format.mt940.after_block_start": ("块开始标记所在行的后面还有文字", "text after the block start on its line"),

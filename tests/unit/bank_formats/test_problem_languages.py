@@ -150,7 +150,7 @@ CSV_TEXT = "日期,支出,收入,余额\n20261201,,1000.00,1000.00\n20261201,100
 
 def test_a_csv_amount_with_a_fraction_of_a_fen():
     (p,) = problems(CSV.read_statement, CSV_TEXT.encode(), "s.csv")
-    assert said(p) == ("line 3: amount: '100.001' has a fraction of a fen", "第 3 行，amount：'100.001' 含有不足一分的零头",
+    assert said(p) == ("line 3: amount: '100.001' has a fraction of a fen", "第 3 行，金额：'100.001' 含有不足一分的零头",
                        "line 3: amount: '100.001' has a fraction of a fen")
 
 
@@ -158,7 +158,7 @@ def test_a_csv_whose_last_row_has_no_line_break():
     text = CSV_TEXT.replace("100.001", "100.00")
     (p,) = problems(CSV.read_statement, text.encode()[:-1], "s.csv")
     assert said(p) == ("line 3: end: the last row has no line break: the file may be cut short",
-                       "第 3 行，end：最后一行没有换行符：文件可能不完整",
+                       "第 3 行，文件末尾：最后一行没有换行符：文件可能不完整",
                        "line 3: end: the last row has no line break: the file may be cut short")
 
 

@@ -171,7 +171,7 @@ def test_a_csv_balance_that_does_not_follow():
     (p,) = problems(fmt.read_statement, data, path.name)
     assert said(p) == (
         "line 3: balance ('Balance'): 1510.01 does not follow: the balance before was -23.50, the entry +1533.50",
-        "第 3 行，balance ('Balance')：余额 1510.01 与上一笔不连续：上一笔后的余额为 -23.50，本笔发生额 +1533.50",
+        "第 3 行，余额（'Balance' 列）：余额 1510.01 与上一笔不连续：上一笔后的余额为 -23.50，本笔发生额 +1533.50",
         "line 3: balance ('Balance'): 1510.01 does not follow: the balance before was -23.50, the entry +1533.50")
 
 
@@ -186,10 +186,10 @@ def test_a_csv_direction_that_is_no_mark_a_date_that_is_no_date_and_a_row_cut_in
     found = problems(fmt.read_statement, data, path.name)
     assert [said(p) for p in found] == [
         ("line 2: direction ('D/C'): 'X' is neither a debit mark (D) nor a credit mark (C)",
-         "第 2 行，direction ('D/C')：'X' 既不是借方标记（D），也不是贷方标记（C）",
+         "第 2 行，借贷方向（'D/C' 列）：'X' 既不是借方标记（D），也不是贷方标记（C）",
          "line 2: direction ('D/C'): 'X' is neither a debit mark (D) nor a credit mark (C)"),
         ("line 3: date ('Date'): '13/15/2018' is not a date as '%m/%d/%Y'",
-         "第 3 行，date ('Date')：'13/15/2018' 不是格式为 '%m/%d/%Y' 的日期",
+         "第 3 行，日期（'Date' 列）：'13/15/2018' 不是格式为 '%m/%d/%Y' 的日期",
          "line 3: date ('Date'): '13/15/2018' is not a date as '%m/%d/%Y'"),
         ("line 4: columns: 8 columns, the header row has 7", "第 4 行，列数：本行 8 列，标题行有 7 列",
          "line 4: columns: 8 columns, the header row has 7")]
@@ -200,7 +200,7 @@ def test_a_csv_quote_python_cannot_read():
     data = changed(path, b'"12/15/2018","Your best supplier"', b'"12/15/2018"x,"Your best supplier"')
     fmt = get_statement_format("csv", amount="Amount", balance="Balance", **OCA)
     (p,) = problems(fmt.read_statement, data, path.name)
-    assert said(p) == ("line 2: csv: ',' expected after '\"'", "第 2 行，csv：不是有效的 CSV：',' expected after '\"'",
+    assert said(p) == ("line 2: csv: ',' expected after '\"'", "第 2 行，CSV 格式：不是有效的 CSV：',' expected after '\"'",
                        "line 2: csv: ',' expected after '\"'")
 
 
