@@ -21,6 +21,8 @@ from typing import Any
 import chinese_calendar
 from chinese_calendar import constants as _cc_constants
 
+from i18n import Named, Phrase
+
 __all__ = [
     "PACKAGE_CALENDAR",
     "SUPPORTED_FIRST",
@@ -46,7 +48,15 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 
 
 class CalendarDataError(ValueError):
-    """Supplied calendar data that cannot be used; the message names the year, field and value."""
+    """Supplied calendar data that cannot be used; the message names the year, field and value.
+
+    Its reason is catalogue words (``key`` and its arguments, ``calendar.*`` in
+    i18n/catalogue_calendar.py), :attr:`phrase`, so that the settings' error says it in the
+    reader's language; ``str()`` is the English text."""
+
+    def __init__(self, key: str, /, **args) -> None:
+        self.phrase = Phrase.of(key, **args)
+        super().__init__(str(self.phrase))
 
 
 @dataclass(frozen=True)
@@ -65,25 +75,24 @@ class SuppliedYear:
     def __post_init__(self) -> None:
         where = f"years.{self.year}"
         if not isinstance(self.source, str) or not self.source.strip():
-            raise CalendarDataError(f"{where}.source: missing: name the State Council notice the "
-                                    "arrangement is copied from (e.g. 国办发明电〔2026〕N号)")
+            raise CalendarDataError("calendar.source_missing", where=f"{where}.source", example="国办发明电〔2026〕N号")
         for name in ("holidays", "workdays"):
             days = frozenset(getattr(self, name))
             for d in days:
                 if type(d) is not date:
-                    raise CalendarDataError(f"{where}.{name}: {d!r} is not a date")
+                    raise CalendarDataError("calendar.not_a_day", where=f"{where}.{name}", value=repr(d))
             object.__setattr__(self, name, days)
         both = sorted(self.holidays & self.workdays)
         if both:
-            raise CalendarDataError(f"{where}: {both[0]} is in both holidays and workdays")
+            raise CalendarDataError("calendar.in_both", where=where, day=str(both[0]))
         for name, days, weekend in (("holidays", self.holidays, False), ("workdays", self.workdays, True)):
             for d in sorted(days):
                 if d.year != self.year:
-                    raise CalendarDataError(f"{where}.{name}: {d} is not in {self.year}")
+                    raise CalendarDataError("calendar.other_year", where=f"{where}.{name}", day=str(d), year=self.year)
                 if (d.weekday() >= 5) != weekend:
-                    raise CalendarDataError(f"{where}.{name}: {d} is a {_WEEKDAYS[d.weekday()]}: " + (
-                        "workdays lists only the Saturdays and Sundays that are worked (调休)" if weekend else
-                        "holidays lists only the weekdays that are off (a weekend is off anyway)"))
+                    raise CalendarDataError("calendar.workday_on_weekday" if weekend else "calendar.holiday_on_weekend",
+                                            where=f"{where}.{name}", day=str(d),
+                                            weekday=Named("weekday", _WEEKDAYS[d.weekday()]))
 
     def is_working_day(self, d: date) -> bool:
         return d in self.workdays if d.weekday() >= 5 else d not in self.holidays
@@ -103,16 +112,14 @@ class Calendar:
         expected = SUPPORTED_LAST.year + 1
         for y in self.supplied:
             if SUPPORTED_FIRST.year <= y.year <= SUPPORTED_LAST.year:
-                raise CalendarDataError(
-                    f"years.{y.year}: already known from {_PACKAGE} ({SUPPORTED_FIRST.year}-{SUPPORTED_LAST.year}), "
-                    "which may not be overridden: one source per year")
+                raise CalendarDataError("calendar.package_year", where=f"years.{y.year}", package=_PACKAGE,
+                                        first=SUPPORTED_FIRST.year, last=SUPPORTED_LAST.year)
             if y.year == expected - 1:
-                raise CalendarDataError(f"years.{y.year}: given twice: one source per year")
+                raise CalendarDataError("calendar.given_twice", where=f"years.{y.year}")
             if y.year != expected:
-                missing = f"; {expected} is missing" if y.year > expected else ""
-                raise CalendarDataError(
-                    f"years.{y.year}: does not follow on from the known years "
-                    f"({SUPPORTED_FIRST.year}-{expected - 1}){missing}: supplied years continue them without a gap")
+                missing = Phrase.of("calendar.gap_missing", year=expected) if y.year > expected else ""
+                raise CalendarDataError("calendar.gap", where=f"years.{y.year}", first=SUPPORTED_FIRST.year,
+                                        last=expected - 1, missing=missing)
             expected += 1
 
     @property
@@ -183,39 +190,39 @@ def calendar_from_table(table: Mapping[str, Any]) -> Calendar:
 
     Raises :class:`CalendarDataError` naming the year, the field and the value.
     """
-    _table(table, "", ("years",), "one [years.YYYY] table per year")
+    _table(table, "", ("years",), Phrase.of("calendar.hint.years"))
     years = table.get("years", {})
     if not isinstance(years, Mapping):
-        raise CalendarDataError("years: expected a table with a [years.YYYY] table per year")
+        raise CalendarDataError("calendar.years_not_table", where="years")
     return Calendar(tuple(_year(key, spec) for key, spec in years.items()))
 
 
-def _table(value: object, where: str, keys: tuple[str, ...], hint: str) -> None:
+def _table(value: object, where: str, keys: tuple[str, ...], hint: Phrase | str) -> None:
     """``value`` (at dotted path ``where``) must be a table of no other keys than ``keys``."""
     if not isinstance(value, Mapping):
-        raise CalendarDataError(f"{where or 'calendar'}: expected a table ({hint})")
+        raise CalendarDataError("calendar.not_table", where=where or "calendar", hint=hint)
     unknown = sorted(set(value) - set(keys))
     if unknown:
-        raise CalendarDataError(f"{where}{'.' if where else ''}{unknown[0]}: unknown key ({hint})")
+        raise CalendarDataError("calendar.unknown_key", where=f"{where}{'.' if where else ''}{unknown[0]}", hint=hint)
 
 
 def _year(key: object, spec: object) -> SuppliedYear:
     where = f"years.{key}"
     if not (isinstance(key, str) and re.fullmatch(r"\d{4}", key)):
-        raise CalendarDataError(f"{where}: expected a year (four digits), got {key!r}")
+        raise CalendarDataError("calendar.not_a_year", where=where, got=repr(key))
     _table(spec, where, _YEAR_KEYS, ", ".join(_YEAR_KEYS))
     lists = {}
     for name in ("holidays", "workdays"):
         if name not in spec:
-            raise CalendarDataError(f"{where}.{name}: missing (a list of dates, empty if none)")
+            raise CalendarDataError("calendar.list_missing", where=f"{where}.{name}")
         values = spec[name]
         if not isinstance(values, list):
-            raise CalendarDataError(f"{where}.{name}: expected a list of dates, got {values!r}")
+            raise CalendarDataError("calendar.not_a_list", where=f"{where}.{name}", got=repr(values))
         days: set[date] = set()
         for value in values:
             d = _date(value, f"{where}.{name}")
             if d in days:
-                raise CalendarDataError(f"{where}.{name}: {d} is listed twice")
+                raise CalendarDataError("calendar.listed_twice", where=f"{where}.{name}", day=str(d))
             days.add(d)
         lists[name] = frozenset(days)
     return SuppliedYear(int(key), spec.get("source", ""), lists["holidays"], lists["workdays"])
@@ -229,7 +236,7 @@ def _date(value: object, where: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise CalendarDataError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+    raise CalendarDataError("calendar.not_a_date", where=where, value=repr(value))
 
 
 def _as_date(d: date) -> date:

@@ -39,6 +39,7 @@ from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
 from domain.programs import Program
 from domain.workdays import PACKAGE_CALENDAR, Calendar, CalendarDataError, calendar_from_table
 from i18n import Named, Phrase
+from i18n.library_words import said
 from service import file_security
 from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
@@ -337,7 +338,7 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(Phrase.of("config.unreadable", file=str(path), why=str(exc)),
+        raise ConfigError(Phrase.of("config.unreadable", file=str(path), why=said(exc)),
                           language=setting_language({}, environ)) from exc
     return from_dict(raw, base=path.parent, source=str(path), environ=environ)
 
@@ -480,23 +481,23 @@ def _calendar(table: _Calendar, path_of, label: _Label) -> Calendar:
     if table.file is None:
         data = {} if table.years is None else {"years": table.years}
 
-        def problem(detail: str) -> Phrase:
+        def problem(detail: Phrase | str) -> Phrase:
             return Phrase.of("config.calendar.years", where=label("calendar"), detail=detail)
     elif table.years is not None:
         raise ConfigError(Phrase.of("config.calendar.both", where=label("calendar")))
     else:
         path = path_of(table.file)
 
-        def problem(detail: str) -> Phrase:
+        def problem(detail: Phrase | str) -> Phrase:
             return Phrase.of("config.calendar.file", where=label("calendar.file"), path=str(path), detail=detail)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(problem(str(exc))) from None
+            raise ConfigError(problem(said(exc))) from None
     try:
         return calendar_from_table(data)
     except CalendarDataError as exc:  # the calendar's own words
-        raise ConfigError(problem(str(exc))) from None
+        raise ConfigError(problem(said(exc))) from None
 
 
 def _registered(name: str, table: _Program, label: _Label) -> Program | None:

@@ -31,6 +31,7 @@ from domain.reasons import parse_reason_codes
 from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_available
 from filesec.signing import SIGNATURE_SUFFIX
 from i18n import Phrase
+from i18n.library_words import said
 from sftp.endpoint import SftpEndpoint
 from sftp.names import remote_name_problem
 
@@ -272,8 +273,8 @@ def load_profile(path: Path) -> BankProfile:
     """Read and check one profile file; relative paths in it are relative to the file."""
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ProfileError(Phrase.of("profile.unreadable", file=str(path), why=str(exc))) from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(Phrase.of("profile.unreadable", file=str(path), why=said(exc))) from exc
     return profile_from_dict(raw, base=Path(path).parent, source=str(path))
 
 
