@@ -128,8 +128,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.iso.datetime_value": ("不是可写出的日期时间（{error}）", "{error}"),
     "format.iso.date_value": ("不是可写出的日期（{error}）", "{error}"),
     "format.iso.year_unwritable": ("年份 {year} 无法写出", "year {year} cannot be written"),
-    "format.iso.not_xml_text": ("无法写入 XML（含有 XML 不能表示的字符）：{error}",
-                                "cannot be written in XML: {error}"),
+    "format.iso.not_xml_chars": ("无法写入 XML：含有 XML 不能表示的字符（空字符或控制字符）",
+                                 "cannot be written in XML: All strings must be XML compatible: Unicode or ASCII, no "
+                                 "NULL bytes or control characters"),
+    "format.iso.not_xml_text": ("无法写入 XML：{error}", "cannot be written in XML: {error}"),
     "format.iso.line_not_xml": ("无法写入 XML", "cannot be written in XML"),
     "format.iso.text_too_long": ("长 {length} 个字符；最多只能容纳 {limit} 个",
                                  "is {length} characters long; at most {limit} fit"),

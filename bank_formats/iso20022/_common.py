@@ -224,6 +224,18 @@ def escape(text: str) -> str:
             .replace("\r", "&#13;"))
 
 
+# lxml's reason (the writers' words since the start) for a text with a character XML 1.0 has not
+_NOT_XML_CHARS_SAID = "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters"
+
+
+def xml_refusal(exc: ValueError | TypeError) -> Phrase:
+    """Why :func:`escape` refused a text, in words: lxml's sentence for a character XML cannot
+    carry said in Chinese too, any other reason (no text at all, a lone surrogate) as it is."""
+    if str(exc) == _NOT_XML_CHARS_SAID:
+        return Phrase.of("format.iso.not_xml_chars")
+    return Phrase.of("format.iso.not_xml_text", error=str(exc))
+
+
 XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 FLUSH_PIECES = 512  # pieces of a file a writer collects before writing them
 

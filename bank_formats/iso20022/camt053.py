@@ -100,6 +100,7 @@ from bank_formats.iso20022._common import (
     parse_datetime,
     parse_seq,
     tags,
+    xml_refusal,
 )
 from bank_formats.iso20022.pain001 import (
     _check_text,
@@ -278,7 +279,7 @@ def _bad_texts(e: StatementEntry, where: str, problems: Problems) -> None:
         try:
             escape(value)
         except (ValueError, TypeError) as exc:
-            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
+            problems.add(where, field, xml_refusal(exc))
 
 
 def write_statement(

@@ -43,6 +43,7 @@ from bank_formats.iso20022._common import (
     format_amount,
     format_datetime,
     reason_for_code,
+    xml_refusal,
 )
 from domain.model import FailureReason, PaymentOutcome, ResultFileHeader, ResultRecord
 from i18n import Phrase
@@ -76,7 +77,7 @@ def write_notification(out: BinaryIO, header: ResultFileHeader, records: Iterabl
         try:
             return escape(value)
         except (ValueError, TypeError) as exc:
-            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
+            problems.add(where, field, xml_refusal(exc))
             return ""
 
     created = format_datetime(header.created_at)

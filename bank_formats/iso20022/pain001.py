@@ -88,6 +88,7 @@ from bank_formats.iso20022._common import (
     parse_datetime,
     parse_seq,
     tags,
+    xml_refusal,
 )
 from domain.model import AccountKind, PaymentFileHeader, PaymentLine
 from i18n import Named, Phrase
@@ -205,7 +206,7 @@ def _header_texts(h: dict[str, str], problems: Problems, fields: dict[str, tuple
             out[key] = escape(value) if type(value) is str else value
         except (ValueError, TypeError) as exc:
             where, field = fields.get(key, ("header", key))
-            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
+            problems.add(where, field, xml_refusal(exc))
             out[key] = ""
     return out
 
@@ -282,7 +283,7 @@ def _bad_texts(line: PaymentLine, where: str, problems: Problems) -> None:
             escape(value)
         except (ValueError, TypeError) as exc:
             found = True
-            problems.add(where, field, Phrase.of("format.iso.not_xml_text", error=str(exc)))
+            problems.add(where, field, xml_refusal(exc))
     if not found:
         problems.add(where, "CdtTrfTxInf", Phrase.of("format.iso.line_not_xml"))
 

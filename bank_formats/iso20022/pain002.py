@@ -108,6 +108,7 @@ from bank_formats.iso20022._common import (
     parse_seq,
     reason_for_code,
     tags,
+    xml_refusal,
 )
 from bank_formats.iso20022.pain001 import (
     _check_text,
@@ -326,7 +327,7 @@ def write_results(
                 except (ValueError, TypeError) as exc:
                     bad = True
                     problems.add(f"TxInfAndSts[{count}]", field,
-                                 Phrase.of("format.iso.not_xml_text", error=str(exc)))
+                                 xml_refusal(exc))
             if bad:
                 continue
             code = escape(code)

@@ -115,13 +115,13 @@ def test_payment_texts_too_long_not_text_or_not_xml_and_a_file_of_no_lines():
     assert said_of(found, w, "Cdtr/Id") == (f"{w}: Cdtr/Id: must be a text, got int",
                                             f"{w}，收款人证件号码（Cdtr/Id）：必须是文本，实际是 int",
                                             f"{w}: Cdtr/Id: must be a text, got int")
-    # a NUL in the remark: lxml's own sentence why, after our words
+    # a NUL in the remark: XML 1.0 has no such character (lxml's sentence, as the writer always said)
     found = written_problems(FMT.write_payments, replace(SAMPLE_HEADER, count=1, total_fen=123456),
                              [replace(SAMPLE_LINES[0], remark="a\x00b")])
-    english, chinese, again = said_of(found, w, "RmtInf/Ustrd")
-    assert english.startswith(f"{w}: RmtInf/Ustrd: cannot be written in XML: ") and again == english
-    lxml_says = english.split("cannot be written in XML: ", 1)[1]
-    assert chinese == f"{w}，附言（RmtInf/Ustrd）：无法写入 XML（含有 XML 不能表示的字符）：{lxml_says}"
+    english = (f"{w}: RmtInf/Ustrd: cannot be written in XML: All strings must be XML compatible: Unicode or ASCII, "
+               "no NULL bytes or control characters")
+    assert said_of(found, w, "RmtInf/Ustrd") == (
+        english, f"{w}，附言（RmtInf/Ustrd）：无法写入 XML：含有 XML 不能表示的字符（空字符或控制字符）", english)
     found = written_problems(FMT.write_payments, SAMPLE_HEADER, [])
     assert said_of(found, "PmtInf", "CdtTrfTxInf") == (
         "PmtInf: CdtTrfTxInf: a payment file needs at least one line",
@@ -323,6 +323,14 @@ def test_a_notification_record_that_cannot_be_written_and_header_totals_it_does_
         f"header: failed: header says 2 failed / {fen} fen, the records are 0 / 0",
         f"文件头，失败笔数与金额：文件头记载失败 2 笔 / {fen} 分，记录为 0 笔 / 0 分",
         f"header: failed: header says 2 failed / {fen} fen, the records are 0 / 0")
+
+
+def test_a_notification_value_that_is_no_text_keeps_pythons_words_why():
+    found = written_problems(write_notification, SAMPLE_RESULT_HEADER, [replace(SAMPLE_RECORDS[0], bank_ref=5)])
+    english = "Ntry[1]: AcctSvcrRef: cannot be written in XML: expected string or bytes-like object, got 'int'"
+    assert said_of(found, "Ntry[1]", "AcctSvcrRef") == (
+        english, "Ntry[1]，银行流水号（AcctSvcrRef）：无法写入 XML：expected string or bytes-like object, got 'int'",
+        english)
 
 
 # --- the format's options ------------------------------------------------------------------------
