@@ -1,8 +1,9 @@
 """Words of the layout engine's last English texts (issue 16 item 3): the delimited family's line
 scanner (bank_formats/delimited/lines.py: the digest line, lines too long, a source that hands out
 no bytes), and the refusals of the declared layouts' writers (bank_formats/layout/codecs.py and
-records.py: a value a field cannot hold), and of a format's carriage (bank_formats/carriage.py):
-``format.engine.*``.
+records.py: a value a field cannot hold; files.py: a line the encoding cannot write), and of a
+format's carriage (bank_formats/carriage.py): ``format.engine.*``. The writers' totals, seq checks
+and "seq S: " reuse the catalogue's words (bank_formats/layout/wording.py names them).
 
 The conventions are catalogue_formats.py's: the English words are the texts these modules wrote
 before they had a Chinese twin, byte for byte; values in ``{...}`` are data (the file's bytes and
@@ -68,7 +69,12 @@ WORDS: dict[str, tuple[str, str]] = {
                                             "银行失败代码留空即写出 {default}",
                                             "bank code {code} reads back as {reads}, not {reason}; leave bank_code "
                                             "empty to write {default}"),
+    "format.engine.code_reads_back_cannot": ("银行失败代码 {code} 读回时是“{reads}”，不是“{reason}”：不能用它写出这一失败原因",
+                                             "code {code} reads back as {reads}, not {reason}: it cannot be written "
+                                             "for that reason"),
     "format.engine.missing_value": ("缺少 {name}", "missing {name}"),
+    # a line a writer cannot encode (layout/files.py); {reason} is Python's codec's own words
+    "format.engine.line_not_encodable": ("无法用 {encoding} 写出：{reason}", "cannot be written in {encoding}: {reason}"),
     # a format's carriage (carriage.py): a mistake of the format's own code, refused at start-up
     "format.engine.carriage_texts": ("格式的可承载字段表必须列出付款明细的每个文本字段：{texts}",
                                      "a carriage lists every text of a line: {texts}"),

@@ -56,7 +56,7 @@ from domain.model import (
 from durable import faults, open_private, private_dir
 from filesec import FileSecurityError
 from i18n import Each, Named, Phrase
-from i18n.stored import message, shown
+from i18n.stored import message, messages, shown
 from ledger import store
 from ledger.schema import files
 from service import leases
@@ -132,12 +132,22 @@ def _record_unexpected(ctx: Context, lease: Lease, batch_id: str, exc: Exception
                 return
             store.move_file(
                 conn, record.id, _PENDING, state=FileState.FAILED.value,
-                last_error=message("dispatch.unexpected", error=f"{type(exc).__name__}: {str(exc)[:300]}"),
+                last_error=_unexpected_error(exc),
                 next_attempt_at=now + retry_delay(ctx, max(record.attempts, 1)),
                 handled_by=lease.owner, fence=lease.fence, updated_at=now,
             )
     except Exception:  # noqa: BLE001 - the original error is the one to raise
         log.exception("batch %s: could not record its unexpected error", batch_id)
+
+
+def _unexpected_error(exc: Exception) -> str:
+    """The stored reason of an unexpected error: a payment file the bank's format refuses to write
+    is said by its first problems, in the reader's language as a result file's are; anything else
+    by its type and text."""
+    if isinstance(exc, FormatError):
+        said = message("dispatch.unwritable", count=len(exc.problems))
+        return messages([said, *(p.stored() for p in exc.problems[:20])])
+    return message("dispatch.unexpected", error=f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
 def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: bool):

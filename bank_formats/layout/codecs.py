@@ -23,7 +23,7 @@ from bank_formats.fixed_width_gbk.fields import show
 from bank_formats.layout.declaration import CODE_ENUMS, FieldDecl
 from bank_formats.layout.wording import WORDINGS, Wording
 from domain.model import FailureReason, PaymentOutcome
-from i18n import Named, Phrase
+from i18n import WORDS, Named, Phrase
 
 CONTROL_RE = re.compile("[\x00-\x1f\x7f]")  # what no text of a fixed layout holds
 # what no text of a delimited layout holds (besides its delimiter): a line break; other control
@@ -39,23 +39,14 @@ def quote(raw: object) -> str:
     return show(raw) if isinstance(raw, bytes) else repr(raw)
 
 
-# The catalogue words of the shipped wordings' texts (bank_formats/layout/wording.py keeps them as
-# English templates); a wording added at run time says its own texts, as they are.
-WORDING_KEYS = {
-    "holds {sep!r}, the field separator": "format.engine.holds_separator",
-    "contains {sep!r}, the field separator; the format has no escaping": "format.engine.contains_separator",
-    "contains a line break (CR or LF); the format has no escaping": "format.layouts.has_line_break",
-}
-
-
-def _in_words(template: str, text: str, **args) -> Callable[[], ValueError]:
-    """What makes the refusal ``text`` (a wording's ``template`` filled in): the catalogue's words
-    (the key's ``args``) when the template is a shipped wording's, so that people read it in their
-    language; else ``text`` as it is."""
-    key = WORDING_KEYS.get(template)
-    if key is None:
-        return lambda: ValueError(text)
-    return lambda: Refused(key, **args)
+def _refusal(words: str, **values) -> Callable[[], ValueError]:
+    """What makes a refusal in a wording's ``words``: a shipped table's catalogue key, said with the
+    ``values`` quoted, so that people read it in their language; else a table's own text (one added
+    at run time), the values put in as it says (``{sep!r}``), said as it is."""
+    if words in WORDS:
+        return lambda: Refused(words, **{k: repr(v) for k, v in values.items()})
+    text = words.format(**values)
+    return lambda: ValueError(text)
 
 
 def _padding(align: str, pad: str) -> Callable[[], Refused]:
@@ -190,8 +181,8 @@ def _text_codec(f: FieldDecl, fixed: bool, encoding: str, label: str, delimiter:
     pad_char = f.pad
     decode = __import__("codecs").lookup(encoding).decode
     forbidden = (CONTROL_RE if fixed else LINEBREAK_RE).search
-    holds_separator = _in_words(words.separator, words.separator.format(sep=delimiter), sep=repr(delimiter))
-    line_break = _in_words(words.line_break, words.line_break) if words.line_break else None
+    holds_separator = _refusal(words.separator, sep=delimiter)
+    line_break = _refusal(words.line_break) if words.line_break else None
     padding = _padding(f.align, pad_char)
 
     def read_text(raw):

@@ -18,14 +18,14 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO
 
-from bank_formats.base import FormatError, Problems, Skipped, WrittenFile, guarded
+from bank_formats.base import FormatError, Problems, Skipped, WrittenFile, guarded, why
 from bank_formats.delimited.core import new_hasher
-from bank_formats.layout.codecs import LINEBREAK_RE
+from bank_formats.layout.codecs import LINEBREAK_RE, paid_with_reason
 from bank_formats.layout.declaration import FileDecl, header_field_names, template_names
 from bank_formats.layout.records import CONTROL_BYTES, PAID, Compiled
 from bank_formats.layout.wording import WORDINGS
 from domain.model import FailureReason, PaymentOutcome, payment_message_id
-from i18n import Phrase
+from i18n import Named, Phrase
 
 if TYPE_CHECKING:
     from bank_formats.layout.format import LayoutFormat
@@ -585,7 +585,7 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
             try:
                 head.append(encode(text)[0] + eol)
             except UnicodeEncodeError as exc:
-                p.add(where, "record", f"cannot be written in {fmt.encoding_label}: {exc.reason}")
+                p.add(where, "record", _unencodable(fmt, exc))
             continue
         piece = rec.write_slow(header, where, p, head_values)
         if piece is not None:
@@ -593,8 +593,8 @@ def write_file(fmt: LayoutFormat, codec: FileCodec, out: BinaryIO, header, recor
     if codec.kind == "results" and all(type(getattr(header, k, None)) is int for k in
                                         ("count", "paid_count", "failed_count")) \
             and header.count != header.paid_count + header.failed_count:
-        p.add("line 1", "count", f"count {header.count} is not paid {header.paid_count} + failed "
-                                 f"{header.failed_count}")
+        p.add("line 1", "count", Phrase.of("format.count_not_sum", count=header.count, paid=header.paid_count,
+                                           failed=header.failed_count))
         if words.counts_refused:
             head = []  # (no totals are checked against a header that cannot be written)
     head_ok = len(head) == len(codec.headers)
@@ -705,16 +705,26 @@ def _totals_differ(name: str, stated: int, actual: int) -> Phrase:
     return Phrase.of("format.total_differs", stated=stated, what=Phrase.of(f"format.total.{name}"), actual=actual)
 
 
+def _unencodable(fmt: LayoutFormat, exc: UnicodeEncodeError) -> Phrase:
+    """A line the layout's encoding cannot write (the codec's reason as Python says it)."""
+    return Phrase.of("format.engine.line_not_encodable", encoding=fmt.encoding_label, reason=exc.reason)
+
+
+def _of_seq(seq, message: Phrase | str) -> Phrase:
+    """``message`` after "seq S: ", for a problem placed at its line without its seq."""
+    return Phrase.of("format.layouts.of_seq", seq=f"{seq}", problem=message)
+
+
 class _SeqFirst:
     """Problems of one record given to a writer, each message after "seq S: " (``seq_in = "message"``)."""
 
-    __slots__ = ("p", "prefix")
+    __slots__ = ("p", "seq")
 
     def __init__(self, p: Problems, seq) -> None:
-        self.p, self.prefix = p, f"seq {seq}: "
+        self.p, self.seq = p, seq
 
-    def add(self, where: str, field: str, message: str) -> None:
-        self.p.add(where, field, self.prefix + message)
+    def add(self, where: str, field: str, message: Phrase | str) -> None:
+        self.p.add(where, field, _of_seq(self.seq, message))
 
     def __len__(self) -> int:
         return len(self.p)
@@ -736,11 +746,15 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
     seq (its own message), the numbers, the codes and status, then the texts; an attribute the
     record lacks is "missing", field by field."""
     seq = getattr(rec, "seq", MISSING)
-    prefix = f"seq {seq}: " if type(seq) is int else ""
     if type(seq) is not int or not 1 <= seq <= SEQ_LARGEST:
-        p.add(where, "seq", f"seq {seq!r} is not a positive integer of at most 18 digits")
+        p.add(where, "seq", Phrase.of("format.layouts.seq_not_positive", seq=repr(seq)))
     elif seq <= last:
-        p.add(where, "seq", f"seq {seq} does not follow {last}: seq must increase")
+        p.add(where, "seq", Phrase.of("format.seq_must_increase", seq=seq, last=last))
+
+    def add(field: str, message: Phrase) -> None:
+        """A problem of the record, after "seq S: " when its seq is a number."""
+        p.add(where, field, _of_seq(seq, message) if type(seq) is int else message)
+
     numbers, codes, texts = [], [], []
     for c in use.codecs:
         t = c.decl.type
@@ -749,25 +763,26 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
         (numbers if t in ("int", "amount") else texts if t == "text" and c.decl.name != "bank_code"
          else codes).append(c)
 
-    def check(c, value, missing: str) -> None:
+    def check(c, value, missing: Phrase) -> None:
         """The problem field ``c`` has with ``value``; ``missing`` when the record lacks it."""
         if value is MISSING:
-            p.add(where, c.label, prefix + missing)
+            add(c.label, missing)
             return
         try:
             c.write(value)
         except ValueError as exc:
-            p.add(where, c.label, f"{prefix}{exc}")
+            add(c.label, why(exc))
 
     for c in numbers:
-        check(c, getattr(rec, c.decl.name, MISSING), f"{c.label} is missing")
+        check(c, getattr(rec, c.decl.name, MISSING), Phrase.of("format.layouts.named_missing",
+                                                               what=Named("field", c.label)))
     for c in codes:
         name = c.decl.name
         if name == "outcome":
             outcome, reason = getattr(rec, "outcome", MISSING), getattr(rec, "reason", MISSING)
             if outcome == PaymentOutcome.PAID:
                 if reason is not None:
-                    p.add(where, "status", f"{prefix}a paid record cannot have a failure reason ({reason})")
+                    add("status", paid_with_reason(reason).phrase)
             elif outcome == PaymentOutcome.FAILED:
                 code = getattr(rec, "bank_code", MISSING)
                 try:
@@ -775,14 +790,13 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
                 except TypeError:
                     known = False
                 if not known:
-                    p.add(where, "bank_code", f"{prefix}unknown failure reason {reason!r}")
+                    add("bank_code", Phrase.of("format.engine.unknown_reason", reason=repr(reason)))
                 elif isinstance(code, str) and code and reason is not None \
-                        and codec.decl.reasons.get(code, FailureReason.OTHER) != reason:
-                    p.add(where, "bank_code", f"{prefix}code {code!r} reads back as "
-                                              f"{codec.decl.reasons.get(code, FailureReason.OTHER)}, not {reason}: "
-                                              f"it cannot be written for that reason")
+                        and (reads := codec.decl.reasons.get(code, FailureReason.OTHER)) != reason:
+                    add("bank_code", Phrase.of("format.engine.code_reads_back_cannot", code=repr(code),
+                                               reads=Named("reason", f"{reads}"), reason=Named("reason", f"{reason}")))
             else:
-                p.add(where, "status", f"{prefix}unknown outcome {outcome!r}")
+                add("status", Phrase.of("format.engine.unknown_outcome", outcome=repr(outcome)))
             continue
         if name == "bank_code":
             texts.insert(0, c)
@@ -791,10 +805,11 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
         try:
             c.write(value)
         except (ValueError, TypeError, KeyError):
-            p.add(where, c.label, f"{prefix}unknown {name.replace('_', ' ')} {value!r}")
+            what = Named("format_code_field", name.replace("_", " "))
+            add(c.label, Phrase.of("format.engine.unknown_code", what=what, value=repr(value)))
     texts.sort(key=lambda c: use.codecs.index(c))
     for c in texts:
-        check(c, getattr(rec, c.decl.name, "" if c.decl.optional else MISSING), "is missing")
+        check(c, getattr(rec, c.decl.name, "" if c.decl.optional else MISSING), Phrase.of("format.layouts.missing"))
 
 
 def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: int, p: Problems):
@@ -811,13 +826,13 @@ def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: in
             piece = use.write_slow(rec, f"line {lineno}", p)
             return None if piece is None else fmt.encode(piece + fmt.line_ending)[0]
         except (AttributeError, UnicodeEncodeError) as exc:
-            p.add(f"line {lineno}", "record", f"cannot be written: {exc}")
+            p.add(f"line {lineno}", "record", Phrase.of("format.layouts.cannot_write", entry=f"{exc}"))
             return None
     if codec.decl.seq_in == "message":
         where, p = f"line {lineno}", _SeqFirst(p, seq)
     out_of_order = type(seq) is int and 1 <= seq <= last
     if out_of_order:
-        p.add(where, "seq", f"seq {seq} does not follow {last}: seqs must increase")
+        p.add(where, "seq", Phrase.of("format.seq_not_increasing", seq=seq, last=last))
     variants = codec.details
     use = variants[0]
     if len(variants) > 1:
@@ -834,5 +849,5 @@ def _record_slow(fmt: LayoutFormat, codec: FileCodec, rec, lineno: int, last: in
     try:
         return fmt.encode(piece + fmt.line_ending)[0]
     except UnicodeEncodeError as exc:
-        p.add(where, "record", f"cannot be written in {fmt.encoding_label}: {exc.reason}")
+        p.add(where, "record", _unencodable(fmt, exc))
         return None

@@ -368,8 +368,11 @@ class Compiled:
                     name = c.decl.name
                     value = values[name] if values is not None and name in values else getattr(obj, name)
                     piece = c.write(value)
-            except (ValueError, TypeError, AttributeError, KeyError) as exc:
-                problems.add(where, c.label, _worded(problems, exc))
+            except KeyError as exc:
+                problems.add(where, c.label, Phrase.of("format.engine.missing_value", name=str(exc)))
+                continue
+            except (ValueError, TypeError, AttributeError) as exc:
+                problems.add(where, c.label, why(exc))
                 continue
             out.append(piece)
         if len(problems) > before:
@@ -377,14 +380,6 @@ class Compiled:
         if self.fixed:
             return b"".join(out)
         return self.delimiter.join(out) + (self.delimiter if self.trailing else "")
-
-
-def _worded(problems, exc: Exception) -> Phrase | str:
-    """Why a field cannot be written, for ``problems``: catalogue words for a :class:`Problems`;
-    the English text for a collector that writes its own words before each message as text
-    (bank_formats/layout/files.py's ``_SeqFirst``: "seq S: ", which takes no words yet)."""
-    said = Phrase.of("format.engine.missing_value", name=str(exc)) if isinstance(exc, KeyError) else why(exc)
-    return said if isinstance(problems, Problems) else str(said)
 
 
 def _enum_values(d: FieldDecl) -> list:

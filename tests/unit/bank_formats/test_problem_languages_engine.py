@@ -23,7 +23,7 @@ from bank_formats.carriage import Carriage, TextField
 from bank_formats.delimited.lines import Reader
 from bank_formats.fixed_width_gbk.layout import FenAmounts, YuanAmounts
 from bank_formats.layout import LayoutFormat, builtin
-from bank_formats.layout.codecs import WORDING_KEYS, make_codec
+from bank_formats.layout.codecs import make_codec
 from bank_formats.layout.declaration import FieldDecl
 from bank_formats.layout.wording import WORDINGS
 from domain.model import FailureReason, PaymentOutcome
@@ -290,15 +290,25 @@ def test_a_status_refuses_a_record_it_cannot_write(decl, triple, english, chines
     assert refusal(codec(**decl).write, triple) == (english, chinese)
 
 
-def test_the_shipped_wordings_texts_have_words_whose_english_is_theirs():
-    for name, words in WORDINGS.items():
-        texts = [words.separator] + ([words.line_break] if words.line_break else [])
-        assert all(text in WORDING_KEYS for text in texts), f"wording {name} has a text without words"
-        for sep in ("|", ",", "\t"):
-            key = WORDING_KEYS[words.separator]
-            assert str(Phrase.of(key, sep=repr(sep))) == words.separator.format(sep=sep)
-        if words.line_break:
-            assert say(WORDING_KEYS[words.line_break], "en") == words.line_break
+# the shipped tables' texts as bank_formats.layout.wording held them in English before they were keys
+SHIPPED_TEXTS = {
+    "layout": ("holds {sep!r}, the field separator", "", "header says {stated} {what}, the records give {actual}"),
+    "delimited": ("contains {sep!r}, the field separator; the format has no escaping",
+                  "contains a line break (CR or LF); the format has no escaping",
+                  "header says {stated} {what}, the records have {actual}"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_TEXTS))
+def test_the_shipped_wordings_texts_are_catalogue_words_whose_english_is_the_old_text(name):
+    words, (separator, line_break, records_total) = WORDINGS[name], SHIPPED_TEXTS[name]
+    for sep in ("|", ",", "\t"):
+        assert str(Phrase.of(words.separator, sep=repr(sep))) == separator.format(sep=sep)
+    assert (say(words.line_break, "en") if words.line_break else "") == line_break
+    what = Phrase.of("format.total.paid_fen")
+    assert str(Phrase.of(words.records_total, stated=7, what=what, actual=9)) == records_total.format(
+        stated=7, what="fen paid", actual=9)
+    assert all(say(key, "zh") != say(key, "en") for key in (words.separator, words.records_total))
 
 
 def test_a_wording_added_at_run_time_keeps_its_own_text(monkeypatch):
