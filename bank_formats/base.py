@@ -26,6 +26,7 @@ from domain.model import (
     StatementHeader,
 )
 from i18n import WORDS, Named, Phrase
+from i18n.library_words import said as why  # noqa: F401 - the readers say why(exc): its reason in words
 from i18n.stored import message as stored_message
 
 if TYPE_CHECKING:
@@ -98,11 +99,6 @@ class Refused(ValueError):
     def __init__(self, key: str, /, **args) -> None:
         self.phrase = Phrase.of(key, **args)
         super().__init__(str(self.phrase))
-
-
-def why(exc: BaseException) -> Phrase | str:
-    """An exception's reason for a problem: its catalogue words if it has them, else its text."""
-    return getattr(exc, "phrase", None) or str(exc)
 
 
 class FormatError(ValueError):
