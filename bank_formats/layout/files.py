@@ -785,11 +785,7 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
                     add("status", paid_with_reason(reason).phrase)
             elif outcome == PaymentOutcome.FAILED:
                 code = getattr(rec, "bank_code", MISSING)
-                try:
-                    known = reason is None or reason in FailureReason
-                except TypeError:
-                    known = False
-                if not known:
+                if reason is not None and not isinstance(reason, FailureReason):
                     add("bank_code", Phrase.of("format.engine.unknown_reason", reason=repr(reason)))
                 elif isinstance(code, str) and code and reason is not None \
                         and (reads := codec.decl.reasons.get(code, FailureReason.OTHER)) != reason:

@@ -269,12 +269,14 @@ class Compiled:
     def bank_code_of(self, rec) -> str:
         """The bank code a delimited-style record (outcome field and bank_code field) writes:
         its own, or for a failure without one the code of its reason; one that would read back
-        as another reason is refused."""
+        as another reason is refused, and so is a reason that is none (it was written with no code)."""
         code, reason, outcome = rec.bank_code, rec.reason, rec.outcome
         if outcome == PAID:
             if reason is not None:
                 raise paid_with_reason(reason)
             return code
+        if reason is not None and not isinstance(reason, FailureReason):
+            raise Refused("format.engine.unknown_reason", reason=repr(reason))
         if not code:
             if reason is None:
                 reason = OTHER

@@ -26,7 +26,7 @@ from bank_formats.layout import LayoutFormat, builtin
 from bank_formats.layout.codecs import make_codec
 from bank_formats.layout.declaration import FieldDecl
 from bank_formats.layout.wording import WORDINGS
-from domain.model import FailureReason, PaymentOutcome
+from domain.model import FailureReason, PaymentOutcome, ResultRecord
 from i18n import Phrase, reset, say, use
 from i18n.stored import message, placeholders, shown
 from tests.unit.bank_formats.test_delimited_samples import (
@@ -48,7 +48,8 @@ from tests.unit.bank_formats.test_problem_languages import said
 ROOT = Path(__file__).resolve().parents[3]
 MODULES = ("bank_formats/delimited/lines.py", "bank_formats/fixed_width_gbk/layout.py",
            "bank_formats/fixed_width_gbk/readers.py", "bank_formats/layout/codecs.py",
-           "bank_formats/layout/records.py", "bank_formats/carriage.py")
+           "bank_formats/layout/records.py", "bank_formats/carriage.py", "bank_formats/layout/files.py",
+           "bank_formats/layout/wording.py")
 PAID, FAILED = PaymentOutcome.PAID, PaymentOutcome.FAILED
 
 
@@ -373,6 +374,110 @@ def test_a_declared_delimited_writer_says_a_bank_code_that_reads_back_as_another
         ("line 3 (seq 2): bank_code: bank code 'E99' reads back as OTHER, not NAME_MISMATCH",
          "第 3 行（序号 2），银行代码：银行失败代码 'E99' 读回时是“其他原因”，不是“户名不符”",
          "line 3 (seq 2): bank_code: bank code 'E99' reads back as OTHER, not NAME_MISMATCH"),
+    ]
+
+
+def test_the_delimited_familys_result_writer_says_each_records_refusal_after_its_seq_in_words():
+    records = [
+        ResultRecord(1, FAILED, 5, "", FailureReason.NAME_MISMATCH, "E01"),  # E01 is ACCOUNT_NOT_FOUND
+        ResultRecord(2, PAID, 5, "", FailureReason.CARD_LOST),
+        ResultRecord(3, "MAYBE", 5),
+        ResultRecord(4, FAILED, 5, "", "FROZEN"),
+        ResultRecord(4, PAID, 5),
+    ]
+    # five records given, the header says four; two paid and two failed of 5 fen count, not 11
+    header = dataclasses.replace(SAMPLE_RESULT_HEADER, count=4, paid_count=2, paid_fen=10, failed_count=2,
+                                 failed_fen=11)
+    assert written_problems(UTF8.write_results, header, records) == [
+        ("line 2: bank_code: seq 1: code 'E01' reads back as ACCOUNT_NOT_FOUND, not NAME_MISMATCH: it cannot be "
+         "written for that reason",
+         "第 2 行，银行代码：序号 1：银行失败代码 'E01' 读回时是“账户不存在”，不是“户名不符”：不能用它写出这一失败原因",
+         "line 2: bank_code: seq 1: code 'E01' reads back as ACCOUNT_NOT_FOUND, not NAME_MISMATCH: it cannot be "
+         "written for that reason"),
+        ("line 3: status: seq 2: a paid record cannot have a failure reason (CARD_LOST)",
+         "第 3 行，状态：序号 2：成功的记录不能有失败原因（卡已挂失或换卡）",
+         "line 3: status: seq 2: a paid record cannot have a failure reason (CARD_LOST)"),
+        ("line 4: status: seq 3: unknown outcome 'MAYBE'", "第 4 行，状态：序号 3：未知的处理结果 'MAYBE'",
+         "line 4: status: seq 3: unknown outcome 'MAYBE'"),
+        ("line 5: bank_code: seq 4: unknown failure reason 'FROZEN'", "第 5 行，银行代码：序号 4：未知的失败原因 'FROZEN'",
+         "line 5: bank_code: seq 4: unknown failure reason 'FROZEN'"),
+        ("line 6: seq: seq 4 does not follow 4: seq must increase", "第 6 行，序号：序号 4 不大于前一个序号 4：序号必须递增",
+         "line 6: seq: seq 4 does not follow 4: seq must increase"),
+        ("line 1: count: header says 4 records, 5 were given", "第 1 行，笔数：文件头记载 4 笔记录，实际给出 5 笔",
+         "line 1: count: header says 4 records, 5 were given"),
+        ("line 1: failed_fen: header says 11 fen failed, the records have 10",
+         "第 1 行，失败金额（分）：文件头记载失败金额（分） 11，记录中为 10",
+         "line 1: failed_fen: header says 11 fen failed, the records have 10"),
+    ]
+
+
+def test_the_delimited_familys_result_writer_says_a_count_that_is_not_paid_and_failed_in_words():
+    header = dataclasses.replace(SAMPLE_RESULT_HEADER, count=5)  # 1 paid + 3 failed
+    assert written_problems(UTF8.write_results, header, SAMPLE_RECORDS) == [
+        ("line 1: count: count 5 is not paid 1 + failed 3", "第 1 行，笔数：笔数 5 不等于成功 1 笔 + 失败 3 笔",
+         "line 1: count: count 5 is not paid 1 + failed 3")]
+
+
+def test_the_delimited_familys_payment_writer_names_what_a_record_lacks_in_words():
+    kind = dataclasses.replace(SAMPLE_LINES[0], account_kind="DEBIT")
+    amount = kind.amount_fen
+    # two lines given, the header says three and a fen more than the line that has an amount
+    header = dataclasses.replace(SAMPLE_HEADER, count=3, total_fen=amount + 1)
+    problems = written_problems(UTF8.write_payments, header, [kind, "not a line"])
+    assert problems[:4] == [
+        ("line 2: account_kind: seq 1: unknown account kind 'DEBIT'", "第 2 行，账户类型：序号 1：未知的账户类型 'DEBIT'",
+         "line 2: account_kind: seq 1: unknown account kind 'DEBIT'"),
+        ("line 3: seq: seq <missing> is not a positive integer of at most 18 digits",
+         "第 3 行，序号：序号 <missing> 不是不超过 18 位的正整数",
+         "line 3: seq: seq <missing> is not a positive integer of at most 18 digits"),
+        ("line 3: amount_fen: amount_fen is missing", "第 3 行，金额：没有给出金额", "line 3: amount_fen: amount_fen is missing"),
+        ("line 3: account_kind: unknown account kind <missing>", "第 3 行，账户类型：未知的账户类型 <missing>",
+         "line 3: account_kind: unknown account kind <missing>"),
+    ]
+    texts = problems[4:-2]
+    assert len(texts) == 9 and all(english.endswith(": is missing") and chinese.endswith("：没有给出")
+                                   for english, chinese, _ in texts)
+    assert problems[-2:] == [
+        ("line 1: count: header says 3 lines, 2 were given", "第 1 行，笔数：文件头记载 3 行，实际给出 2 行",
+         "line 1: count: header says 3 lines, 2 were given"),
+        (f"line 1: total_fen: header says {amount + 1} fen, the lines add up to {amount}",
+         f"第 1 行，总金额（分）：文件头记载 {amount + 1} 分，各行合计 {amount} 分",
+         f"line 1: total_fen: header says {amount + 1} fen, the lines add up to {amount}"),
+    ]
+
+
+def engine_worded_layout() -> LayoutFormat:
+    """The delimited family's declaration in the engine's own words, its problems still said after
+    "seq S: " at their line (``seq_in = "message"``, as the family declares)."""
+    raw = builtin("delimited")
+    for kind in ("payments", "results"):
+        raw[kind]["wording"] = "layout"
+    return LayoutFormat(declaration=raw)
+
+
+def test_a_writer_that_puts_the_seq_in_the_message_keeps_the_words_of_the_refusal():
+    fmt = engine_worded_layout()
+    lines = [dataclasses.replace(SAMPLE_LINES[0], name="王|伟"), SAMPLE_LINES[1], SAMPLE_LINES[0]]
+    header = dataclasses.replace(SAMPLE_HEADER, count=3, total_fen=sum(x.amount_fen for x in lines))
+    assert written_problems(fmt.write_payments, header, lines) == [
+        ("line 2: name: seq 1: holds '|', the field separator", "第 2 行，姓名：序号 1：含有字段分隔符 '|'",
+         "line 2: name: seq 1: holds '|', the field separator"),
+        ("line 4: seq: seq 1: seq 1 does not follow 2: seqs must increase",
+         "第 4 行，序号：序号 1：序号 1 不大于前一个序号 2：序号必须递增",
+         "line 4: seq: seq 1: seq 1 does not follow 2: seqs must increase"),
+    ]
+
+
+def test_the_engines_own_totals_are_said_in_words():
+    fmt = engine_worded_layout()
+    header = dataclasses.replace(SAMPLE_RESULT_HEADER, paid_count=0, failed_count=4)  # 1 paid, 3 failed
+    assert written_problems(fmt.write_results, header, SAMPLE_RECORDS) == [
+        ("line 1: paid_count: header says 0 paid records, the records give 1",
+         "第 1 行，成功笔数：文件头记载成功笔数 0，记录合计为 1",
+         "line 1: paid_count: header says 0 paid records, the records give 1"),
+        ("line 1: failed_count: header says 4 failed records, the records give 3",
+         "第 1 行，失败笔数：文件头记载失败笔数 4，记录合计为 3",
+         "line 1: failed_count: header says 4 failed records, the records give 3"),
     ]
 
 
