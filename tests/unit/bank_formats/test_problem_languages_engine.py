@@ -486,7 +486,8 @@ def test_a_value_the_writer_is_not_given_is_named():
     problems = Problems()
     assert trailer.write_slow(None, "line 6", problems, {}) is None
     (problem,) = problems.listed()
-    assert (problem.message, shown(problem.stored(), "zh")) == ("missing 'digest'", "第 6 行，field 3：缺少 'digest'")
+    assert (problem.message, shown(problem.stored(), "zh")) == ("missing 'digest'", "第 6 行，第 3 个字段：缺少 'digest'")
+    assert shown(problem.stored(), "en") == "line 6: field 3: missing 'digest'"
 
 
 def test_a_carriage_that_leaves_out_a_text_of_the_line_is_refused_in_words():
