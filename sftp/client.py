@@ -38,6 +38,7 @@ private keys) are never logged nor put into messages.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import logging
 import os
@@ -53,7 +54,9 @@ from typing import TypeVar
 import paramiko
 from paramiko.sftp import CMD_EXTENDED
 
+import i18n
 from durable import faults, open_private, private_dir
+from i18n import Phrase
 from sftp.endpoint import SftpEndpoint
 from sftp.errors import (
     AuthFailed,
@@ -137,12 +140,8 @@ class _Reject(paramiko.MissingHostKeyPolicy):
         self.bank = bank
 
     def missing_host_key(self, client, hostname, key):  # noqa: ARG002 - paramiko API
-        raise UnknownHost(
-            self.bank,
-            None,
-            f"host key {key.get_name()} {fingerprint(key)} is not known for {hostname}; "
-            "pin it (host_key) or add it to known_hosts",
-        )
+        raise UnknownHost(self.bank, None, Phrase.of("sftp.unknown_host", kind=key.get_name(),
+                                                     fingerprint=fingerprint(key), host=hostname))
 
 
 def sha256_file(path: Path) -> tuple[int, str]:
@@ -156,19 +155,63 @@ def sha256_file(path: Path) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
-def _describe(e: BaseException) -> str:
-    """A short reason from a low-level exception (never key material: see ``_load_key``)."""
+def _describe(e: BaseException) -> Phrase | str:
+    """A short reason from a low-level exception (never key material: see ``_load_key``), in
+    catalogue words where the system's, paramiko's or the server's text is one we have words for."""
     if isinstance(e, paramiko.ssh_exception.NoValidConnectionsError):
-        reasons = sorted({_describe(x) for x in e.errors.values()})
-        return "; ".join(reasons) or "no address reachable"
+        reasons = sorted({_describe(x) for x in e.errors.values()}, key=str)
+        return _joined(reasons) if reasons else Phrase("sftp.cause.no_address")
     if isinstance(e, OSError) and e.strerror:
-        return e.strerror
+        return _known(e.strerror)
     if isinstance(e, TimeoutError):
-        return "timed out"
+        return Phrase("sftp.cause.timed_out")
     if isinstance(e, EOFError):
-        return "the server closed the connection (EOF)"
+        return Phrase("sftp.cause.eof")
     text = str(e)
-    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+    if type(e) is paramiko.SSHException and text.startswith(_BANNER):
+        return _banner(e, text[len(_BANNER):])
+    if isinstance(e, paramiko.ssh_exception.IncompatiblePeer) and text:
+        return Phrase.of("sftp.cause.incompatible", detail=text)
+    return _known(f"{type(e).__name__}: {text}" if text else type(e).__name__)
+
+
+_BANNER = "Error reading SSH protocol banner"  # paramiko's text, followed by str() of what broke
+
+
+def _banner(e: BaseException, detail: str) -> Phrase:
+    """paramiko could not read the server's first line: what broke is the text after its own."""
+    if not detail:
+        return Phrase("sftp.cause.banner")
+    inner = e.__context__
+    if isinstance(inner, OSError) and inner.errno is not None and inner.strerror:
+        words = Phrase.of("sftp.cause.os", errno=inner.errno, cause=_known(inner.strerror))
+        if str(words) == detail:
+            return Phrase.of("sftp.cause.banner_because", detail=words)
+    return Phrase.of("sftp.cause.banner_because", detail=_known(detail))
+
+
+def _joined(reasons: list[Phrase | str]) -> Phrase | str:
+    """Several reasons (one per address tried) as one, in their order."""
+    first, *more = reasons
+    return Phrase.of("sftp.cause.and", first=first, more=_joined(more)) if more else first
+
+
+def _known(text: str) -> Phrase | str:
+    """The catalogue words (``sftp.cause.*``) whose English is exactly ``text``, else ``text``: a
+    sentence of the system, of paramiko or of an SFTP server is said in words only when it is
+    one of those, so its English is never changed."""
+    key = _cause_keys().get(text)
+    return Phrase(key) if key else text
+
+
+@functools.cache
+def _cause_keys() -> dict[str, str]:
+    return {en: key for key, (_, en) in i18n.WORDS.items() if key.startswith("sftp.cause.") and "{" not in en}
+
+
+def _local(key: str, e: OSError) -> Phrase:
+    """A local file that cannot be read or written (``key``), with the system's reason."""
+    return Phrase.of(key, cause=_known(str(e.strerror)))
 
 
 def _settled_alive(t: paramiko.Transport | None, settle_s: float = 0.2) -> bool:
@@ -268,7 +311,7 @@ class BankSftp:
             try:
                 key = parse_public_key_line(ep.host_key)
             except ValueError as e:
-                raise SessionFailed(self.bank, None, f"pinned host key is invalid: {e}") from None
+                raise SessionFailed(self.bank, None, Phrase.of("sftp.pin_invalid", why=str(e))) from None
             names = {ep.host, f"[{ep.host}]:{ep.port}"}
             for name in names:
                 keys.add(name, key.get_name(), key)
@@ -276,40 +319,40 @@ class BankSftp:
             try:
                 ssh.load_host_keys(str(ep.known_hosts_path))
             except OSError as e:
+                cause = _known(e.strerror) if e.strerror else str(e)
                 raise SessionFailed(
-                    self.bank, str(ep.known_hosts_path), f"cannot read known_hosts: {e.strerror or e}"
+                    self.bank, str(ep.known_hosts_path), Phrase.of("sftp.known_hosts_unreadable", cause=cause)
                 ) from None
         else:
-            raise SessionFailed(
-                self.bank, None, "no host key pinned and no known_hosts file configured; refusing"
-            )
+            raise SessionFailed(self.bank, None, Phrase("sftp.no_host_key"))
 
-    def _secret(self, field_name: str, what: str) -> str | None:
+    def _secret(self, field_name: str) -> str | None:
         """The value of the environment variable the endpoint names for a secret, or None."""
         var = getattr(self.endpoint, field_name)
         if var is None:
             return None
         value = os.environ.get(var)
         if not value:
-            raise AuthFailed(self.bank, None, f"{what} variable {var} is not set ({field_name})")
+            unset = "sftp.secret_unset.passphrase" if field_name == "passphrase_env" else "sftp.secret_unset.password"
+            raise AuthFailed(self.bank, None, Phrase.of(unset, var=var, setting=field_name))
         return value
 
     def _load_key(self) -> paramiko.PKey | None:
         ep = self.endpoint
         if ep.private_key_path is None:
             return None
-        passphrase = self._secret("passphrase_env", "passphrase")
+        passphrase = self._secret("passphrase_env")
         try:
             return load_private_key(ep.private_key_path, passphrase)
         except (OSError, ValueError, TypeError, paramiko.SSHException) as e:
             # never include the exception text of a key parser: keep to the type
-            why = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
+            why = _known(e.strerror) if isinstance(e, OSError) and e.strerror else type(e).__name__
             if passphrase is None and isinstance(e, (TypeError, paramiko.PasswordRequiredException)):
-                why = "the key is encrypted and no passphrase_env is configured"
+                why = Phrase("sftp.key.encrypted")
             elif passphrase is not None and isinstance(e, ValueError):
-                why = "wrong passphrase or unreadable key (ValueError)"
+                why = Phrase("sftp.key.wrong_passphrase")
             raise AuthFailed(
-                self.bank, str(ep.private_key_path), f"cannot load private key: {why}"
+                self.bank, str(ep.private_key_path), Phrase.of("sftp.key_unloadable", why=why)
             ) from None
 
     def _agent_has_keys(self) -> bool:
@@ -326,17 +369,11 @@ class BankSftp:
         ssh.set_missing_host_key_policy(_Reject(self.bank))
         self._host_key_store(ssh)
         pkey = self._load_key()
-        password = self._secret("password_env", "password")
+        password = self._secret("password_env")
         if ep.use_agent and pkey is None and password is None and not self._agent_has_keys():
-            raise AuthFailed(
-                self.bank, None,
-                "use_agent is set but no ssh-agent key is available (is SSH_AUTH_SOCK set and "
-                "the key added?)",
-            )
+            raise AuthFailed(self.bank, None, Phrase("sftp.agent_empty"))
         if pkey is None and password is None and not ep.use_agent:
-            raise AuthFailed(
-                self.bank, None, "no private key, ssh-agent (use_agent) or password_env configured"
-            )
+            raise AuthFailed(self.bank, None, Phrase("sftp.no_credentials"))
         log.info("connecting to bank %s as %s", self.bank, ep.username)
         try:
             ssh.connect(
@@ -358,7 +395,7 @@ class BankSftp:
             except _LOW_LEVEL as e:
                 if self._transport_alive(ssh):  # the server answered: no SFTP for us
                     raise SessionFailed(
-                        self.bank, None, f"the server refused the SFTP subsystem: {_describe(e)}"
+                        self.bank, None, Phrase.of("sftp.no_subsystem", cause=_describe(e))
                     ) from None
                 raise
             sftp.get_channel().settimeout(ep.timeout_s)
@@ -371,9 +408,8 @@ class BankSftp:
             raise HostKeyMismatch(
                 self.bank,
                 None,
-                f"server presented host key {e.key.get_name()} {offered} but "
-                f"{e.expected_key.get_name()} {expected} is pinned; possible man-in-the-middle, "
-                "refusing",
+                Phrase.of("sftp.host_key_mismatch", offered_kind=e.key.get_name(), offered=offered,
+                          pinned_kind=e.expected_key.get_name(), pinned=expected),
                 expected_fingerprint=expected,
                 offered_fingerprint=offered,
             ) from None
@@ -381,23 +417,22 @@ class BankSftp:
             alive = self._transport_alive(ssh)
             ssh.close()
             if "timeout" in str(e).lower():
-                raise ServerUnavailable(self.bank, None, "authentication timed out") from None
-            methods = ", ".join(
-                m for m, on in (("key", pkey is not None), ("ssh-agent", ep.use_agent),
-                                ("password", password is not None)) if on
+                raise ServerUnavailable(self.bank, None, Phrase("sftp.auth_timed_out")) from None
+            methods = tuple(
+                Phrase(m) for m, on in (("sftp.method.key", pkey is not None), ("sftp.method.agent", ep.use_agent),
+                                        ("sftp.method.password", password is not None)) if on
             )
-            dropped = "" if alive else "; the server closed the connection"
+            refused = "sftp.auth_refused" if alive else "sftp.auth_refused_closed"
             raise AuthFailed(
                 self.bank, None,
-                f"authentication as {ep.username!r} refused ({type(e).__name__}; tried {methods}"
-                f"{dropped})",
+                Phrase.of(refused, user=repr(ep.username), kind=type(e).__name__, methods=methods),
             ) from None
         except _LOW_LEVEL as e:
             alive = self._transport_alive(ssh)
             ssh.close()
             if is_transient(e, alive=alive):
-                raise ServerUnavailable(self.bank, None, f"cannot connect: {_describe(e)}") from None
-            raise SessionFailed(self.bank, None, f"cannot open SFTP session: {_describe(e)}") from None
+                raise ServerUnavailable(self.bank, None, Phrase.of("sftp.cannot_connect", cause=_describe(e))) from None
+            raise SessionFailed(self.bank, None, Phrase.of("sftp.no_session", cause=_describe(e))) from None
         self._ssh, self._sftp = ssh, sftp
         self.sessions_opened += 1
         log.info("connected to bank %s", self.bank)
@@ -408,7 +443,7 @@ class BankSftp:
 
     def connect(self) -> None:
         """Open the session now (retrying transient failures); a no-op when already open."""
-        self._run("connect", None, lambda attempt: None)
+        self._run(Phrase("sftp.op.connect"), None, lambda attempt: None)
 
     def close(self) -> None:
         sftp, ssh = self._sftp, self._ssh
@@ -423,7 +458,7 @@ class BankSftp:
     @property
     def sftp(self) -> paramiko.SFTPClient:
         if self._sftp is None:
-            raise ConnectionLost(self.bank, None, "not connected")
+            raise ConnectionLost(self.bank, None, Phrase("sftp.not_connected"))
         return self._sftp
 
     @property
@@ -439,18 +474,19 @@ class BankSftp:
 
     # ------------------------------------------------------------------ retries
 
-    def _classify(self, what: str, path: str | None, e: BaseException) -> SftpError:
-        """A low-level exception as a transient or permanent SftpError."""
+    def _classify(self, what: Phrase, path: str | None, e: BaseException) -> SftpError:
+        """A low-level exception as a transient or permanent SftpError; ``what`` names the
+        operation (``sftp.op.*``)."""
         if isinstance(e, SftpError):
             return e
         why = _describe(e)
         if is_transient(e, alive=self._alive()):
-            return ConnectionLost(self.bank, path, f"{what} failed: connection lost ({why})")
+            return ConnectionLost(self.bank, path, Phrase.of("sftp.failed_lost", operation=what, cause=why))
         if isinstance(e, OSError) and not isinstance(e, TimeoutError):
-            return RemoteRefused(self.bank, path, f"{what} failed: {why}")
-        return TransferFailed(self.bank, path, f"{what} failed: {why}")
+            return RemoteRefused(self.bank, path, Phrase.of("sftp.failed", operation=what, cause=why))
+        return TransferFailed(self.bank, path, Phrase.of("sftp.failed", operation=what, cause=why))
 
-    def _run(self, what: str, path: str | None, body: Callable[[_Attempt], T]) -> T:
+    def _run(self, what: Phrase, path: str | None, body: Callable[[_Attempt], T]) -> T:
         """Run ``body`` on an open session; retry transient failures per the endpoint's policy."""
         state = _Attempt()
         while True:
@@ -492,7 +528,7 @@ class BankSftp:
         except OSError as e:
             if e.errno == errno.ENOENT:
                 return None
-            raise self._classify("stat", path, e) from None
+            raise self._classify(Phrase("sftp.op.stat"), path, e) from None
 
     def _remote_sha256(self, path: str, size: int | None = None) -> tuple[int, str]:
         h = hashlib.sha256()
@@ -526,9 +562,9 @@ class BankSftp:
                     self.sftp.mkdir(cur)
                 except OSError as e:
                     if self._stat(cur) is None:
-                        raise self._classify("mkdir", cur, e) from None
+                        raise self._classify(Phrase("sftp.op.mkdir"), cur, e) from None
             elif not stat_mod.S_ISDIR(st.st_mode or 0):
-                raise TransferFailed(self.bank, cur, "exists and is not a directory")
+                raise TransferFailed(self.bank, cur, Phrase("sftp.not_a_folder"))
 
     def _discard(self, path: str) -> None:
         try:
@@ -539,21 +575,21 @@ class BankSftp:
 
     def _missing_folder(self, remote_dir: str, final: str, e: BaseException) -> SftpError:
         """The error of a failed upload; clearer when its folder does not exist."""
-        err = self._classify("upload", final, e)
+        err = self._classify(Phrase("sftp.op.upload"), final, e)
         if isinstance(e, FileNotFoundError) and isinstance(err, RemoteRefused):
             try:
                 missing = self._stat(remote_dir) is None
             except SftpError:
                 missing = False
             if missing:
-                return RemoteRefused(self.bank, final, f"upload failed: no such folder {remote_dir}")
+                return RemoteRefused(self.bank, final, Phrase.of("sftp.no_such_folder", folder=remote_dir))
         return err
 
     # ------------------------------------------------------------------ operations
 
     def makedirs(self, remote_dir: str) -> None:
         """Create ``remote_dir`` and its parents when missing."""
-        self._run("mkdir", remote_dir, lambda attempt: self._makedirs(remote_dir))
+        self._run(Phrase("sftp.op.mkdir"), remote_dir, lambda attempt: self._makedirs(remote_dir))
 
     def upload(
         self,
@@ -595,15 +631,13 @@ class BankSftp:
         """
         local_path = Path(local_path)
         if "/" in name or name in ("", ".", "..") or name.startswith("."):
-            raise TransferFailed(self.bank, name, "invalid remote file name")
+            raise TransferFailed(self.bank, name, Phrase("sftp.invalid_name"))
         final = posixpath.join(remote_dir, name)
         temp = posixpath.join(remote_dir, f".{name}.{temp_tag}.part" if temp_tag else f".{name}.part")
         try:
             size, digest = sha256_file(local_path)
         except OSError as e:
-            raise TransferFailed(
-                self.bank, str(local_path), f"cannot read local file: {e.strerror}"
-            ) from None
+            raise TransferFailed(self.bank, str(local_path), _local("sftp.local_unreadable", e)) from None
         target = _Target(final, temp, size, digest, guard, marker, taken_dirs)
 
         def attempt(state: _Attempt) -> Delivered:
@@ -630,7 +664,7 @@ class BankSftp:
             except _LOW_LEVEL as e:
                 raise self._missing_folder(remote_dir, final, e) from None
 
-        return self._run("upload", final, attempt)
+        return self._run(Phrase("sftp.op.upload"), final, attempt)
 
     def _upload_once(self, local_path: Path, t: _Target, progress: Progress | None, state: _Attempt) -> Delivered:
         existing = self._stat(t.final)
@@ -645,7 +679,7 @@ class BankSftp:
         try:
             src = open(local_path, "rb")
         except OSError as e:
-            raise TransferFailed(self.bank, str(local_path), f"cannot read local file: {e.strerror}") from None
+            raise TransferFailed(self.bank, str(local_path), _local("sftp.local_unreadable", e)) from None
         try:
             with src, self.sftp.open(t.temp, "wb") as dst:
                 dst.set_pipelined(True)
@@ -654,7 +688,7 @@ class BankSftp:
                         chunk = src.read(CHUNK)
                     except OSError as e:
                         raise TransferFailed(
-                            self.bank, str(local_path), f"cannot read local file: {e.strerror}"
+                            self.bank, str(local_path), _local("sftp.local_unreadable", e)
                         ) from None
                     if not chunk:
                         break
@@ -672,19 +706,19 @@ class BankSftp:
         if got.st_size != t.size:
             self._refused_write(t)  # a full volume shows here when the writes were pipelined
             raise IncompleteTransfer(
-                self.bank, t.temp, f"size after upload is {got.st_size}, expected {t.size}"
+                self.bank, t.temp, Phrase.of("sftp.size_after_upload", size=got.st_size, expected=t.size)
             )
         # Verify the bytes before they get the final name: the bank may pick the file up
         # the moment it is renamed, and a bad copy must never appear under that name.
         n, remote_digest = self._remote_sha256(t.temp, t.size)
         if (n, remote_digest) != (t.size, t.digest):
             if not self._alive():
-                raise ConnectionLost(self.bank, t.temp, f"read-back cut short after {n} of {t.size} bytes")
+                raise ConnectionLost(self.bank, t.temp, Phrase.of("sftp.readback_short", got=n, size=t.size))
             self._discard(t.temp)
             raise IncompleteTransfer(
                 self.bank,
                 t.temp,
-                f"read-back differs: {n} bytes sha256 {remote_digest}, sent {t.size} bytes sha256 {t.digest}",
+                Phrase.of("sftp.readback_differs", got=n, digest=remote_digest, size=t.size, sent=t.digest),
             )
         return self._rename_into_place(t, state, own_temp=True)
 
@@ -707,7 +741,7 @@ class BankSftp:
         except OSError as e:
             if self._alive() and (existing := self._stat(t.final)) is not None:
                 return self._already_delivered(t.final, t.temp, existing, t.size, t.digest, state)
-            raise self._classify("rename into place", t.final, e) from None
+            raise self._classify(Phrase("sftp.op.rename"), t.final, e) from None
         faults.point("upload.after_rename")
         self._leave_marker(t)
         after = self._stat(t.final)
@@ -716,7 +750,7 @@ class BankSftp:
             log.warning("bank %s: %s was taken by the bank right after delivery", self.bank, t.final)
         elif after.st_size != t.size:
             raise IncompleteTransfer(
-                self.bank, t.final, f"size after rename is {after.st_size}, expected {t.size}"
+                self.bank, t.final, Phrase.of("sftp.size_after_rename", size=after.st_size, expected=t.size)
             )
         log.info("bank %s: delivered %s (%d bytes, sha256 %s)", self.bank, t.final, t.size, t.digest)
         return Delivered(t.final, t.size, t.digest, attempts=state.number)
@@ -753,10 +787,7 @@ class BankSftp:
         where = ", ".join([posixpath.dirname(t.final), *t.taken_dirs])
         raise DeliveryUndecided(
             self.bank, t.final,
-            f"a rename into place was sent and the bank's folders ({where}) show neither the file "
-            f"(sha256 {t.digest[:16]}…), nor its temporary copy {posixpath.basename(t.temp)}, nor a "
-            "marker: ask the bank whether it has it, then mark it delivered or regenerate it; "
-            "it is not sent again")
+            Phrase.of("sftp.undecided", folders=where, digest=t.digest[:16], temp=posixpath.basename(t.temp)))
 
     def _refused_write(self, t: _Target) -> None:
         """The bank's server refused to write the temporary copy: remove what was written, and
@@ -765,10 +796,7 @@ class BankSftp:
         self._discard(t.temp)
         free = self._free_bytes(posixpath.dirname(t.final) or ".")
         if free is not None and free < t.size:
-            raise BankVolumeFull(
-                self.bank, t.final,
-                f"the bank's folder has no room: {free:,} bytes free, the file needs {t.size:,}; the partial "
-                "copy was removed and nothing is under the final name; tried again later")
+            raise BankVolumeFull(self.bank, t.final, Phrase.of("sftp.volume_full", free=free, size=t.size))
 
     def _free_bytes(self, folder: str) -> int | None:
         """Bytes free for us in ``folder`` (OpenSSH's ``statvfs@openssh.com``), None if unknown."""
@@ -816,20 +844,16 @@ class BankSftp:
         if st.st_size == size:
             n, remote_digest = self._remote_sha256(final, size)
             if n != size and not self._alive():
-                raise ConnectionLost(self.bank, final, f"read-back cut short after {n} of {size} bytes")
+                raise ConnectionLost(self.bank, final, Phrase.of("sftp.readback_short", got=n, size=size))
             if (n, remote_digest) == (size, digest):
                 log.info("bank %s: %s already delivered with the same content", self.bank, final)
                 if self._stat(temp) is not None:
                     self._discard(temp)
                 return Delivered(final, size, digest, already_present=True, attempts=state.number)
-            why = f"sha256 {remote_digest}, ours {digest}"
+            why = Phrase.of("sftp.differs.digest", theirs=remote_digest, ours=digest)
         else:
-            why = f"{st.st_size} bytes, ours {size}"
-        raise TargetExists(
-            self.bank,
-            final,
-            f"a different file is already delivered under this name ({why}); not overwriting",
-        )
+            why = Phrase.of("sftp.differs.size", theirs=st.st_size, ours=size)
+        raise TargetExists(self.bank, final, Phrase.of("sftp.target_differs", why=why))
 
     def listdir(self, remote_dir: str) -> list[Entry]:
         def attempt(state: _Attempt) -> list[Entry]:
@@ -843,7 +867,7 @@ class BankSftp:
                 for a in self.sftp.listdir_attr(remote_dir)
             ]
 
-        return self._run("listing", remote_dir, attempt)
+        return self._run(Phrase("sftp.op.listing"), remote_dir, attempt)
 
     def list_ready(
         self,
@@ -887,7 +911,7 @@ class BankSftp:
                 temp.unlink(missing_ok=True)
                 raise
 
-        return self._run("download", remote_path, attempt)
+        return self._run(Phrase("sftp.op.download"), remote_path, attempt)
 
     def _download_once(
         self, remote_path: str, local_path: Path, temp: Path, progress: Progress | None,
@@ -902,15 +926,13 @@ class BankSftp:
             temp.unlink(missing_ok=True)
             dst = open_private(temp)
         except OSError as e:
-            raise TransferFailed(self.bank, str(temp), f"cannot write local file: {e.strerror}") from None
+            raise TransferFailed(self.bank, str(temp), _local("sftp.local_unwritable", e)) from None
         with self.sftp.open(remote_path, "rb") as src, dst:
             for chunk in _read_all(src, expected):
                 try:
                     dst.write(chunk)
                 except OSError as e:
-                    raise TransferFailed(
-                        self.bank, str(temp), f"cannot write local file: {e.strerror}"
-                    ) from None
+                    raise TransferFailed(self.bank, str(temp), _local("sftp.local_unwritable", e)) from None
                 h.update(chunk)
                 n += len(chunk)
                 if progress is not None:
@@ -919,12 +941,12 @@ class BankSftp:
                 dst.flush()
                 os.fsync(dst.fileno())
             except OSError as e:
-                raise TransferFailed(self.bank, str(temp), f"cannot write local file: {e.strerror}") from None
+                raise TransferFailed(self.bank, str(temp), _local("sftp.local_unwritable", e)) from None
         if n != expected:
             if not self._alive():
-                raise ConnectionLost(self.bank, remote_path, f"download cut short after {n} of {expected} bytes")
+                raise ConnectionLost(self.bank, remote_path, Phrase.of("sftp.download_short", got=n, size=expected))
             raise IncompleteTransfer(
-                self.bank, remote_path, f"downloaded {n} bytes but the server says {expected}"
+                self.bank, remote_path, Phrase.of("sftp.download_size", got=n, size=expected)
             )
         os.replace(temp, local_path)
         digest = h.hexdigest()
@@ -946,14 +968,14 @@ class BankSftp:
             if self._stat(target) is not None:
                 if state.sent and self._stat(remote_path) is None:
                     return target  # our earlier attempt moved it; its answer was lost
-                raise TargetExists(self.bank, target, f"cannot archive {remote_path}: target exists")
+                raise TargetExists(self.bank, target, Phrase.of("sftp.archive_target_exists", path=remote_path))
             state.sent = True
             self.sftp.rename(remote_path, target)
             return target
 
-        self._run(f"move to {remote_dir}", remote_path, attempt)
+        self._run(Phrase.of("sftp.op.move", folder=remote_dir), remote_path, attempt)
         if marker_suffix:
-            self._run("remove marker", remote_path + marker_suffix,
+            self._run(Phrase("sftp.op.remove_marker"), remote_path + marker_suffix,
                       lambda state: self._discard(remote_path + marker_suffix))
         log.info("bank %s: moved %s to %s", self.bank, remote_path, target)
         return target
@@ -972,5 +994,5 @@ class BankSftp:
             if marker_suffix:
                 self._discard(remote_path + marker_suffix)
 
-        self._run("remove", remote_path, attempt)
+        self._run(Phrase("sftp.op.remove"), remote_path, attempt)
         log.info("bank %s: removed %s", self.bank, remote_path)

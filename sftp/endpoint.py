@@ -5,9 +5,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from i18n import Phrase
 from sftp.retry import RetryPolicy
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class EndpointRefused(ValueError):
+    """A setting of the endpoint that cannot be used: a ValueError whose ``str()`` is the English
+    text and :attr:`phrase` its catalogue words (``sftp.setting.*``), so that a settings mistake is
+    said in the operator's language (``i18n.library_words.said``)."""
+
+    def __init__(self, key: str, /, **args) -> None:
+        self.phrase = Phrase.of(key, **args)
+        super().__init__(str(self.phrase))
 
 
 @dataclass(frozen=True, repr=False)
@@ -57,18 +68,15 @@ class SftpEndpoint:
         if self.known_hosts_path is not None and not isinstance(self.known_hosts_path, Path):
             object.__setattr__(self, "known_hosts_path", Path(self.known_hosts_path))
         if not isinstance(self.port, int) or not 0 < self.port < 65536:
-            raise ValueError(f"invalid SFTP port {self.port!r} for {self.host}")
+            raise EndpointRefused("sftp.setting.port", port=repr(self.port), host=self.host)
         for field_name in ("password_env", "passphrase_env"):
             value = getattr(self, field_name)
             if value is not None and not (isinstance(value, str) and _ENV_NAME.match(value)):
-                raise ValueError(
-                    f"{field_name} must be the name of an environment variable (letters, digits, "
-                    "underscore), not a secret"
-                )
+                raise EndpointRefused("sftp.setting.env_name", setting=field_name)
         if not isinstance(self.use_agent, bool):
-            raise ValueError(f"use_agent must be true or false, not {self.use_agent!r}")
+            raise EndpointRefused("sftp.setting.use_agent", value=repr(self.use_agent))
         if not (isinstance(self.timeout_s, (int, float)) and self.timeout_s > 0):
-            raise ValueError(f"timeout_s must be a positive number, not {self.timeout_s!r}")
+            raise EndpointRefused("sftp.setting.timeout", value=repr(self.timeout_s))
         self.retry  # validates the retry settings  # noqa: B018
 
     @property

@@ -41,6 +41,8 @@ operation on it); ``TransientError`` and ``PermanentError`` say *whether to try 
 """
 from __future__ import annotations
 
+from i18n import Phrase
+
 __all__ = [
     "AuthFailed",
     "BankVolumeFull",
@@ -66,20 +68,35 @@ class SftpError(Exception):
     """Base of every error raised by :mod:`sftp`.
 
     ``bank`` names the bank (``"RCC01 (host:port)"`` or ``"host:port"``), ``path`` the remote or
-    local file concerned (or ``None``), ``reason`` what happened; ``attempts`` how many attempts
-    were made before giving up (1 for an error that is never retried).
+    local file concerned (or ``None``), ``reason`` what happened (English); ``attempts`` how many
+    attempts were made before giving up (1 for an error that is never retried).
+
+    The reason may be given as catalogue words (an :class:`i18n.Phrase`, kept as ``said``), and
+    :attr:`phrase` is the whole error in words, so that a payment file's ``last_error`` and
+    ``ykt files`` say it in the reader's language; ``str()`` stays the English text.
     """
 
-    def __init__(self, bank: str, path: str | None, reason: str):
+    def __init__(self, bank: str, path: str | None, reason: str | Phrase):
         self.bank = bank
         self.path = path
-        self.reason = reason
+        self.said = reason
         self.attempts = 1
         super().__init__(self._message())
 
+    @property
+    def reason(self) -> str:
+        """What happened, in English (the words of :attr:`said`)."""
+        return str(self.said)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The whole error as catalogue words: the bank, the file when known, the reason."""
+        if self.path:
+            return Phrase.of("sftp.error", bank=self.bank, path=self.path, reason=self.said)
+        return Phrase.of("sftp.error.no_path", bank=self.bank, reason=self.said)
+
     def _message(self) -> str:
-        where = f" path {self.path}" if self.path else ""
-        return f"bank {self.bank}{where}: {self.reason}"
+        return str(self.phrase)
 
     @property
     def transient(self) -> bool:
@@ -90,7 +107,7 @@ class SftpError(Exception):
         """Record that ``attempts`` attempts were made; the message says so. Returns self."""
         self.attempts = attempts
         if attempts > 1:
-            self.reason = f"{self.reason} (gave up after {attempts} attempts)"
+            self.said = Phrase.of("sftp.gave_up", reason=self.said, attempts=attempts)
             self.args = (self._message(),)
         return self
 
@@ -129,7 +146,7 @@ class HostKeyMismatch(ConnectFailed, PermanentError):
     ``expected_fingerprint`` and ``offered_fingerprint`` are ``SHA256:...`` fingerprints.
     """
 
-    def __init__(self, bank: str, path: str | None, reason: str, *,
+    def __init__(self, bank: str, path: str | None, reason: str | Phrase, *,
                  expected_fingerprint: str | None = None, offered_fingerprint: str | None = None):
         self.expected_fingerprint = expected_fingerprint
         self.offered_fingerprint = offered_fingerprint
