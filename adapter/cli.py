@@ -29,6 +29,7 @@ import i18n
 from adapter import cli_argparse, cli_batches, cli_files, cli_ledger, cli_lines, cli_stop, report_cli
 from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
 from i18n import say
+from i18n.library_words import briefly
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
@@ -225,7 +226,7 @@ def _guarded(command, args, settings_errors: tuple[type[Exception], ...], asked:
     except OSError as exc:
         if exc.filename is None:  # not about a file the person named: see below
             return _unexpected(exc, args)
-        return cli_errors.refuse(i18n.say("cli.file.unusable", file=exc.filename, why=exc.strerror))
+        return cli_errors.refuse(i18n.say("cli.file.unusable", file=exc.filename, why=briefly(exc)))
     except NotImplementedError as exc:
         return cli_errors.refuse(str(exc))
     except Exception as exc:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import i18n
 from adapter.cli_output import amount, emit, emit_json, pages, say, stream, stream_json, table, to_data, when
+from i18n.library_words import briefly
 
 LINE_STATUSES = ("PENDING", "PAID", "FAILED", "GIVEN_UP", "REFUNDED", "REJECTED", "HELD", "REMOVED")
 CHANGE_STATES = ("PENDING", "APPROVED", "REFUSED")
@@ -135,7 +136,7 @@ def read_lines(path: Path) -> list:
     except SheetError as exc:
         raise LinesFileError("\n".join(describe(p) for p in exc.problems)) from None
     except OSError as exc:
-        raise LinesFileError(say("cli.file.unreadable", file=path, why=exc.strerror or exc)) from None
+        raise LinesFileError(say("cli.file.unreadable", file=path, why=briefly(exc))) from None
     if roster.kind != "jsonl" and "seq" not in roster.columns:
         problems.insert(0, say("cli.file.no_seq", file=path))
     if problems:

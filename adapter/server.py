@@ -25,6 +25,7 @@ from adapter.auth import Authenticator, AuthInterceptor
 from adapter.language import LanguageInterceptor
 from adapter.servicer import DisbursementServicer
 from i18n import Phrase
+from i18n.library_words import said
 from observability.logs import RequestIdInterceptor
 from service.config import ConfigError
 from service.context import Context
@@ -92,7 +93,7 @@ def server_credentials(auth: AuthSettings) -> grpc.ServerCredentials:
         key, cert = auth.tls_key.read_bytes(), auth.tls_cert.read_bytes()
         ca = auth.client_ca.read_bytes() if auth.client_ca else None
     except OSError as exc:
-        raise ConfigError(Phrase.of("config.auth.tls_unreadable", why=str(exc))) from exc
+        raise ConfigError(Phrase.of("config.auth.tls_unreadable", why=said(exc))) from exc
     return grpc.ssl_server_credentials([(key, cert)], root_certificates=ca, require_client_auth=ca is not None)
 
 

@@ -45,6 +45,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "library.os.why.ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
     "library.os.why.ENAMETOOLONG": ("文件名太长", "File name too long"),
     "library.os.why.ELOOP": ("符号链接层数太多（可能互相指向）", "Too many levels of symbolic links"),
+    "library.os.why.ENOSPC": ("磁盘空间已满", "No space left on device"),
+    "library.os.why.EDQUOT": ("超出磁盘配额", "Disk quota exceeded"),
+    "library.os.why.EROFS": ("文件系统只读", "Read-only file system"),
     # a file that is not text in its encoding (positions count bytes from 0)
     "library.decode.byte": ("不是有效的 {encoding} 文本：位置 {position}（从 0 起算）的字节 {byte}：{reason}",
                             "'{encoding}' codec can't decode byte {byte} in position {position}: {reason}"),

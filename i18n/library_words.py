@@ -20,7 +20,7 @@ import tomllib
 import i18n
 from i18n import Phrase
 
-__all__ = ["said"]
+__all__ = ["briefly", "said"]
 
 
 def said(exc: BaseException) -> Phrase | str:
@@ -30,6 +30,16 @@ def said(exc: BaseException) -> Phrase | str:
     text = str(exc)
     words = getattr(exc, "phrase", None) or _read_back(exc)
     return words if isinstance(words, Phrase) and str(words) == text else text
+
+
+def briefly(exc: BaseException) -> Phrase | str:
+    """The reason alone, for a message that names the file itself: an ``OSError``'s system reason
+    ("No such file or directory") in words, without its errno and file name; anything else as
+    :func:`said` says it."""
+    if isinstance(exc, OSError) and exc.strerror:
+        key = f"library.os.why.{errno.errorcode.get(exc.errno, '?')}"
+        return Phrase(key) if key in i18n.WORDS and i18n.say(key, "en") == exc.strerror else exc.strerror
+    return said(exc)
 
 
 def _read_back(exc: BaseException) -> Phrase | None:

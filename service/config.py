@@ -39,7 +39,7 @@ from domain.eligibility import OneCardPolicy, ProgramPolicy, RegionPolicy
 from domain.programs import Program
 from domain.workdays import PACKAGE_CALENDAR, Calendar, CalendarDataError, calendar_from_table
 from i18n import Named, Phrase
-from i18n.library_words import said
+from i18n.library_words import briefly, said
 from service import file_security
 from service.identity import AuthSettings, Role, User
 from service.profiles import BankProfile, ProfileError, load_profile
@@ -337,7 +337,7 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
     environ = os.environ if environ is None else environ
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # a TOML mistake, bytes not UTF-8, an integer of 4,300 digits
         raise ConfigError(Phrase.of("config.unreadable", file=str(path), why=said(exc)),
                           language=setting_language({}, environ)) from exc
     return from_dict(raw, base=path.parent, source=str(path), environ=environ)
@@ -453,7 +453,7 @@ def _bank(code: str, bank: _Bank, path_of, label: _Label) -> BankProfile:
     try:  # the key set files for the bank's [security] demands (service/file_security.py)
         return file_security.with_settings_keys(profile, keys, path_of)
     except ValueError as exc:  # file_security's own words: "keys.sign: ..."
-        raise ConfigError(Phrase.of("config.bank.keys", where=label(where), detail=str(exc))) from None
+        raise ConfigError(Phrase.of("config.bank.keys", where=label(where), detail=said(exc))) from None
 
 
 def _endpoint(code: str, sftp: _Sftp, where: str, path_of, label: _Label) -> SftpEndpoint:
@@ -468,7 +468,7 @@ def _endpoint(code: str, sftp: _Sftp, where: str, path_of, label: _Label) -> Sft
             retry_attempts=sftp.retry_attempts, retry_base_s=sftp.retry_base_s, retry_cap_s=sftp.retry_cap_s,
         )
     except ValueError as exc:
-        raise ConfigError(Phrase.of("config.detail", where=label(where), detail=str(exc))) from None
+        raise ConfigError(Phrase.of("config.detail", where=label(where), detail=said(exc))) from None
     if endpoint.host_key is None and endpoint.known_hosts_path is None:
         raise ConfigError(Phrase.of("config.sftp.host_key_needed", where=label(where)))
     return endpoint
@@ -492,7 +492,7 @@ def _calendar(table: _Calendar, path_of, label: _Label) -> Calendar:
             return Phrase.of("config.calendar.file", where=label("calendar.file"), path=str(path), detail=detail)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # as the settings file (load)
             raise ConfigError(problem(said(exc))) from None
     try:
         return calendar_from_table(data)
@@ -525,7 +525,7 @@ def _policy(table: _Program, where: str, label: _Label) -> ProgramPolicy:
         return ProgramPolicy(one_card=OneCardPolicy(table.one_card), region=RegionPolicy(table.region),
                              region_digits=table.region_digits)
     except ValueError as exc:  # the schema admits only valid values; kept for a policy that adds rules
-        raise ConfigError(Phrase.of("config.detail", where=label(where), detail=str(exc))) from None
+        raise ConfigError(Phrase.of("config.detail", where=label(where), detail=said(exc))) from None
 
 
 def _auth(table: _Auth, path_of, label: _Label) -> AuthSettings:
@@ -729,7 +729,7 @@ def _apply_environment(raw: Mapping[str, Any], environ: Mapping[str, str], sourc
                 value = Path(value).read_text(encoding="utf-8").rstrip("\r\n")
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(Phrase.of("config.env.unreadable", where=where, path=value,
-                                          why=str(getattr(exc, "strerror", None) or exc)))
+                                          why=briefly(exc)))
                 continue
         table = merged
         for key in keys[:-1]:
@@ -861,7 +861,7 @@ def start_problems(settings: Settings, environ: Mapping[str, str] | None = None)
         except KeyringNotConfigured:
             Keyring.load(settings.key_file)
     except KeyringError as exc:
-        problems.append(Phrase.of("config.start.pii_keys", where=label("pii_key_file"), detail=str(exc),
+        problems.append(Phrase.of("config.start.pii_keys", where=label("pii_key_file"), detail=said(exc),
                                   file=settings.source))
     problems.extend(_key_file_problems(settings, label, env))
     return problems
@@ -908,13 +908,13 @@ def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str
         try:
             parse_public_key_line(ep.host_key)
         except ValueError as exc:
-            problems.append(Phrase.of("config.start.not_host_key", where=label(where + ".host_key"), detail=str(exc)))
+            problems.append(Phrase.of("config.start.not_host_key", where=label(where + ".host_key"), detail=said(exc)))
     elif ep.known_hosts_path is not None:
         path = ep.known_hosts_path
         try:
             known = paramiko.HostKeys(str(path))
         except (OSError, paramiko.SSHException, ValueError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            why = briefly(exc) if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
             problems.append(Phrase.of("config.start.known_hosts_unreadable", where=label(where + ".known_hosts"),
                                       path=str(path), why=why))
         else:
@@ -936,7 +936,7 @@ def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str
                 load_private_key(path, passphrase)
             except (OSError, ValueError, TypeError, paramiko.SSHException) as exc:
                 # never the parser's text (it may quote the key): its kind only
-                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+                why = briefly(exc) if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
                 if passphrase is None and isinstance(exc, TypeError | paramiko.PasswordRequiredException):
                     why = Phrase("config.start.encrypted_key")
                 problems.append(Phrase.of("config.start.private_key", where=label(where + ".private_key"),
@@ -953,7 +953,7 @@ def _pem_problem(path: Path, private: bool) -> Phrase | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return Phrase.of("config.start.pem_unreadable", path=str(path), why=str(exc.strerror or exc))
+        return Phrase.of("config.start.pem_unreadable", path=str(path), why=briefly(exc))
     try:
         if private:
             serialization.load_pem_private_key(data, password=None)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 import i18n
 from i18n import Each, Named, Phrase
+from i18n.library_words import briefly
 
 
 class ServiceError(Exception):
@@ -80,7 +81,7 @@ def environmental(exc: BaseException, where: str | Phrase | None = None) -> Serv
                  else Phrase.of("place.folder_of", file=exc.filename) if getattr(exc, "filename", None)
                  else Phrase.of("place.data"))
     if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
-        return ResourceExhausted("error.env.full", where=where, cause=exc.strerror)
+        return ResourceExhausted("error.env.full", where=where, cause=briefly(exc))
     if isinstance(exc, OSError) and exc.errno in _READ_ONLY_ERRNOS:
         return Unavailable("error.env.read_only", where=where, cause=f"{exc.strerror}: {exc.filename}")
     if isinstance(exc, DBAPIError):

@@ -273,7 +273,7 @@ def load_profile(path: Path) -> BankProfile:
     """Read and check one profile file; relative paths in it are relative to the file."""
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # a TOML mistake, bytes not UTF-8, an integer of 4,300 digits
         raise ProfileError(Phrase.of("profile.unreadable", file=str(path), why=said(exc))) from exc
     return profile_from_dict(raw, base=Path(path).parent, source=str(path))
 
@@ -293,7 +293,7 @@ def profile_from_dict(raw: Mapping[str, Any], base: Path, source: str = "<profil
     try:
         codes = parse_reason_codes(r.table("reason_codes"), "reason_codes.")
     except ValueError as exc:  # its words name the key: "reason_codes.X: ..."
-        raise ProfileError(Phrase.of("profile.detail", file=source, detail=str(exc))) from None
+        raise ProfileError(Phrase.of("profile.detail", file=source, detail=said(exc))) from None
     naming = FileNaming(**{k: r.pattern("files", k) for k in FileNaming.FIELDS if k in r.table("files")})
     archive = r.table("folders").get("archive", "archive")
     profile = BankProfile(
@@ -441,7 +441,7 @@ class _Reader:
         try:
             fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
         except ValueError as exc:
-            raise self.fail(table, key, "profile.not_pattern", detail=str(exc)) from None
+            raise self.fail(table, key, "profile.not_pattern", detail=said(exc)) from None
         wrong = sorted(fields - allowed)
         if wrong:
             raise self.fail(table, key, "profile.pattern_field", field=f"{{{wrong[0]}}}",

@@ -18,7 +18,7 @@ import pytest
 import i18n
 from domain.workdays import CalendarDataError, calendar_from_table
 from i18n import Phrase
-from i18n.library_words import said
+from i18n.library_words import briefly, said
 
 
 def _say(words: Phrase | str, lang: str | None = None) -> str:
@@ -215,3 +215,15 @@ def test_chinese_is_the_default_and_english_on_request_through_the_context():
     finally:
         i18n.reset(token)
     assert _say(words) == "键之后应为 '='（键 = 值）（第 1 行第 3 列）"
+
+
+def test_briefly_says_the_system_reason_alone_for_a_message_that_names_the_file(tmp_path):
+    missing = _caught(lambda: open(tmp_path / "nope"))
+    words = briefly(missing)
+    assert (_say(words, "en"), _say(words, "zh")) == ("No such file or directory", "文件或文件夹不存在")
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/var/lib/ykt/x")  # what a full disk raises
+    assert (_say(briefly(full), "en"), _say(briefly(full), "zh")) == ("No space left on device", "磁盘空间已满")
+    odd = OSError(errno.EBUSY, os.strerror(errno.EBUSY))  # no words: the system's own text
+    assert briefly(odd) == "Device or resource busy"
+    bad_toml = _toml_error("a = \n")
+    assert briefly(bad_toml) == said(bad_toml)  # not an OSError: as said() says it

@@ -37,7 +37,7 @@ def test_a_full_disk_or_a_lost_database_in_both_languages():
     full = environmental(OSError(28, "No space left on device", "/var/lib/ykt/outbound/x"))
     assert str(full) == ("the service's folder of /var/lib/ykt/outbound/x is full (No space left on device); nothing "
                          "was changed: free space there, the work is taken up again by itself")
-    assert full.said("zh") == ("服务存放 /var/lib/ykt/outbound/x 的文件夹已满（No space left on device）；未做任何修改："
+    assert full.said("zh") == ("服务存放 /var/lib/ykt/outbound/x 的文件夹已满（磁盘空间已满）；未做任何修改："
                                "请清理空间，工作会自动继续")
     lost = environmental(OperationalError("SELECT 1", {}, Exception("connection refused\nmore")))
     assert lost.said("zh") == "账簿数据库无法连接（connection refused）；未做任何修改：恢复后请重试"

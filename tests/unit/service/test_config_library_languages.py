@@ -230,3 +230,11 @@ def test_every_calendar_refusal_has_words_with_exactly_its_arguments():
                 assert placeholders(key.value) == {k.arg for k in node.keywords}, f"line {node.lineno}: {key.value}"
                 found += 1
     assert found == 17  # the 16 refusals, one choosing between two keys
+
+
+def test_an_integer_too_long_for_python_is_a_settings_mistake_not_a_crash(tmp_path):
+    settings = tmp_path / "ykt.toml"
+    settings.write_text("poll_interval_s = " + "9" * 5000 + "\n", encoding="utf-8")
+    error = _loading(settings)  # Python refuses int() of over 4,300 digits with a plain ValueError
+    assert error.codes == ("config.unreadable",)
+    assert error.said("en")[0].startswith(f"{settings}: Exceeds the limit (4300 digits) for integer string conversion")
