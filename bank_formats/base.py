@@ -69,11 +69,15 @@ class Problem:
 
 _LINE = re.compile(r"line (\d+)(?: \(seq (.*)\))?")
 _OF_COLUMN = re.compile(r"(\w+) \((.+)\)")
+_FIELD_N = re.compile(r"field ([1-9]\d*)")
 
 
 def _field(name: str) -> Named | Phrase:
-    """``name`` by its words; a field named with the file's own column ("amount ('Betrag')", as a
+    """``name`` by its words; an unnamed field by its place; a field named with the file's own column ("amount ('Betrag')", as a
     CSV statement's mapping names it) as the field's words and the column as written."""
+    unnamed = _FIELD_N.fullmatch(name)
+    if unnamed is not None:  # a field the layout leaves unnamed, by its place: "field 3"
+        return Phrase.of("format.field_n", n=int(unnamed.group(1)))
     m = _OF_COLUMN.fullmatch(name)
     if m is None or f"field.{name}" in WORDS or f"field.{m.group(1)}" not in WORDS:
         return Named("field", name)

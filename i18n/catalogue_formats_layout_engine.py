@@ -18,7 +18,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # a declared field without a name (a constant, a filler, a digest) is called by its place in its
     # record, "field 3" (bank_formats/layout/declaration.py FieldDecl.label), up to field 99 (a later
     # one is shown as that text)
-    **{f"field.field {n}": (f"第 {n} 个字段", f"field {n}") for n in range(1, 100)},
+    "format.field_n": ("第 {n} 个字段", "field {n}"),  # a field the layout leaves unnamed (bank_formats.base)
     # the delimited family's line scanner (delimited/lines.py)
     "format.engine.source_none": ("无法读取：数据源没有返回任何数据（None）", "cannot be read: the source returned None"),
     "format.engine.source_not_bytes": ("无法读取：数据源返回的是 {type}，不是字节",
