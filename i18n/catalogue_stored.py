@@ -78,6 +78,10 @@ WORDS: dict[str, tuple[str, str]] = {
     # a payment file sent (service/dispatch.py)
     "dispatch.unexpected": ("意外错误（{error}）；未发送任何内容；详见服务日志",
                             "unexpected error ({error}); nothing was sent; see the service log"),
+    # followed by the writer's first problems, each a stored format.problem
+    "dispatch.unwritable": ("付款文件无法按银行的格式写出（{count} 个问题）；未发送任何内容",
+                            "the payment file cannot be written in the bank's format ({count} problems); nothing "
+                            "was sent"),
     "dispatch.bytes_differ": ("需人工处理：重新生成后文件内容与记录不同（sha256 {digest}…，记录为 {recorded}…）；"
                               "未发送任何内容。若银行未收到，可用 RegenerateFile 重新生成并排队发送",
                               "needs an operator: rendered again, the file's bytes differ from the ones recorded "

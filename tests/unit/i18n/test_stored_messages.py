@@ -70,6 +70,7 @@ EXAMPLES: dict[str, dict] = {
     "ingest.exception_count": {"count": 6, "kind": Named("disposition", "PAID_SHORT")},
     "ingest.answered_first": {"name": "RET_43.xml"},
     "dispatch.unexpected": {"error": "RuntimeError: boom"},
+    "dispatch.unwritable": {"count": 25},
     "dispatch.bytes_differ": {"digest": "ab12cd34ef56ab12", "recorded": "0011223344556677"},
     "dispatch.upload_failed": {"error": "connection reset by peer"},
     "dispatch.upload_refused": {"error": "permission denied: /in"},
