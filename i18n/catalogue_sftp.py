@@ -116,7 +116,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sftp.cause.and": ("{first}；{more}", "{first}; {more}"),
     "sftp.cause.os": ("{cause}（系统错误号 {errno}）", "[Errno {errno}] {cause}"),
     "sftp.cause.no_address": ("没有可以连接的地址", "no address reachable"),
-    "sftp.cause.refused": ("对方拒绝连接（该端口没有服务在监听）", "Connection refused"),
+    "sftp.cause.refused": ("对方拒绝连接（端口上没有服务在监听）", "Connection refused"),
     "sftp.cause.connection_timed_out": ("连接超时", "Connection timed out"),
     "sftp.cause.timed_out": ("超时", "timed out"),
     "sftp.cause.no_route": ("无法到达对方主机（没有路由）", "No route to host"),

@@ -209,9 +209,9 @@ def _cause_keys() -> dict[str, str]:
     return {en: key for key, (_, en) in i18n.WORDS.items() if key.startswith("sftp.cause.") and "{" not in en}
 
 
-def _local(key: str, e: OSError) -> Phrase:
-    """A local file that cannot be read or written (``key``), with the system's reason."""
-    return Phrase.of(key, cause=_known(str(e.strerror)))
+def _system(e: OSError) -> Phrase | str:
+    """Why a local file could not be read or written: the system's reason (its text when it has none)."""
+    return _known(str(e.strerror))
 
 
 def _settled_alive(t: paramiko.Transport | None, settle_s: float = 0.2) -> bool:
@@ -333,8 +333,9 @@ class BankSftp:
             return None
         value = os.environ.get(var)
         if not value:
-            unset = "sftp.secret_unset.passphrase" if field_name == "passphrase_env" else "sftp.secret_unset.password"
-            raise AuthFailed(self.bank, None, Phrase.of(unset, var=var, setting=field_name))
+            raise AuthFailed(self.bank, None, Phrase.of(
+                "sftp.secret_unset.passphrase" if field_name == "passphrase_env" else "sftp.secret_unset.password",
+                var=var, setting=field_name))
         return value
 
     def _load_key(self) -> paramiko.PKey | None:
@@ -419,14 +420,14 @@ class BankSftp:
             if "timeout" in str(e).lower():
                 raise ServerUnavailable(self.bank, None, Phrase("sftp.auth_timed_out")) from None
             methods = tuple(
-                Phrase(m) for m, on in (("sftp.method.key", pkey is not None), ("sftp.method.agent", ep.use_agent),
-                                        ("sftp.method.password", password is not None)) if on
+                m for m, on in ((Phrase("sftp.method.key"), pkey is not None),
+                                (Phrase("sftp.method.agent"), ep.use_agent),
+                                (Phrase("sftp.method.password"), password is not None)) if on
             )
-            refused = "sftp.auth_refused" if alive else "sftp.auth_refused_closed"
-            raise AuthFailed(
-                self.bank, None,
-                Phrase.of(refused, user=repr(ep.username), kind=type(e).__name__, methods=methods),
-            ) from None
+            raise AuthFailed(self.bank, None, Phrase.of(
+                "sftp.auth_refused" if alive else "sftp.auth_refused_closed",
+                user=repr(ep.username), kind=type(e).__name__, methods=methods,
+            )) from None
         except _LOW_LEVEL as e:
             alive = self._transport_alive(ssh)
             ssh.close()
@@ -637,7 +638,9 @@ class BankSftp:
         try:
             size, digest = sha256_file(local_path)
         except OSError as e:
-            raise TransferFailed(self.bank, str(local_path), _local("sftp.local_unreadable", e)) from None
+            raise TransferFailed(
+                self.bank, str(local_path), Phrase.of("sftp.local_unreadable", cause=_system(e))
+            ) from None
         target = _Target(final, temp, size, digest, guard, marker, taken_dirs)
 
         def attempt(state: _Attempt) -> Delivered:
@@ -679,7 +682,9 @@ class BankSftp:
         try:
             src = open(local_path, "rb")
         except OSError as e:
-            raise TransferFailed(self.bank, str(local_path), _local("sftp.local_unreadable", e)) from None
+            raise TransferFailed(
+                self.bank, str(local_path), Phrase.of("sftp.local_unreadable", cause=_system(e))
+            ) from None
         try:
             with src, self.sftp.open(t.temp, "wb") as dst:
                 dst.set_pipelined(True)
@@ -688,7 +693,7 @@ class BankSftp:
                         chunk = src.read(CHUNK)
                     except OSError as e:
                         raise TransferFailed(
-                            self.bank, str(local_path), _local("sftp.local_unreadable", e)
+                            self.bank, str(local_path), Phrase.of("sftp.local_unreadable", cause=_system(e))
                         ) from None
                     if not chunk:
                         break
@@ -926,13 +931,15 @@ class BankSftp:
             temp.unlink(missing_ok=True)
             dst = open_private(temp)
         except OSError as e:
-            raise TransferFailed(self.bank, str(temp), _local("sftp.local_unwritable", e)) from None
+            raise TransferFailed(self.bank, str(temp), Phrase.of("sftp.local_unwritable", cause=_system(e))) from None
         with self.sftp.open(remote_path, "rb") as src, dst:
             for chunk in _read_all(src, expected):
                 try:
                     dst.write(chunk)
                 except OSError as e:
-                    raise TransferFailed(self.bank, str(temp), _local("sftp.local_unwritable", e)) from None
+                    raise TransferFailed(
+                        self.bank, str(temp), Phrase.of("sftp.local_unwritable", cause=_system(e))
+                    ) from None
                 h.update(chunk)
                 n += len(chunk)
                 if progress is not None:
@@ -941,7 +948,9 @@ class BankSftp:
                 dst.flush()
                 os.fsync(dst.fileno())
             except OSError as e:
-                raise TransferFailed(self.bank, str(temp), _local("sftp.local_unwritable", e)) from None
+                raise TransferFailed(
+                    self.bank, str(temp), Phrase.of("sftp.local_unwritable", cause=_system(e))
+                ) from None
         if n != expected:
             if not self._alive():
                 raise ConnectionLost(self.bank, remote_path, Phrase.of("sftp.download_short", got=n, size=expected))
