@@ -68,8 +68,9 @@ def test_a_pinned_host_key_that_is_not_the_servers_is_refused(sshd_server, tmp_p
     assert (e.offered_fingerprint, e.expected_fingerprint) == (fingerprint(offered), fingerprint(pinned))
     english, chinese, again = said(e)
     bank = f"127.0.0.1:{sshd_server.port}"
-    assert english == again == (f"bank {bank}: server presented host key {offered.get_name()} {fingerprint(offered)} "
-                                f"but ssh-ed25519 {fingerprint(pinned)} is pinned; possible man-in-the-middle, refusing")
+    assert english == again == (f"bank {bank}: server presented host key {offered.get_name()} "
+                                f"{fingerprint(offered)} but ssh-ed25519 {fingerprint(pinned)} is pinned; "
+                                "possible man-in-the-middle, refusing")
     assert chinese == (f"上传失败：银行 {bank}：服务器出示的主机密钥是 {offered.get_name()} {fingerprint(offered)}，"
                        f"而固定的是 ssh-ed25519 {fingerprint(pinned)}；可能有人冒充银行的服务器（中间人攻击），拒绝连接")
 
