@@ -71,6 +71,7 @@ from filesec._io import read_exact
 from filesec.algorithms import Cipher, Wrap, cipher_available
 from filesec.errors import DecryptionFailed, KeyFileError, MalformedEnvelope, PolicyViolation, Truncated
 from filesec.keys import KEY_ID, KeySet, wrap_of
+from i18n import Phrase
 
 __all__ = [
     "CHUNK_SIZE",
@@ -116,62 +117,62 @@ class EnvelopeHeader:
     @classmethod
     def read(cls, src: BinaryIO, source: object = "envelope") -> tuple[EnvelopeHeader, bytes]:
         """Read the header from ``src`` (positioned at the start); returns it and its exact bytes."""
-        def bad(why: str) -> MalformedEnvelope:
-            return MalformedEnvelope(source, f"not a readable envelope: {why}")
+        def bad(why: Phrase) -> MalformedEnvelope:
+            return MalformedEnvelope(source, Phrase.of("filesec.env.unreadable", why=why))
 
         first = src.read(len(MAGIC))
         if first != MAGIC:
             if len(first) < len(MAGIC) and MAGIC.startswith(first) and first:
-                raise Truncated(source, "the envelope ends inside its header")
-            raise bad(f"it does not start with {FORMAT!r}")
+                raise Truncated(source, Phrase.of("filesec.env.ends_in_header"))
+            raise bad(Phrase.of("filesec.env.magic", format=repr(FORMAT)))
         raw = bytearray(first)
         lines: list[str] = []
         while True:
             line = src.readline(MAX_HEADER)
             raw += line
             if len(raw) > MAX_HEADER:
-                raise bad(f"the header is longer than {MAX_HEADER} bytes")
+                raise bad(Phrase.of("filesec.env.header_too_long", limit=MAX_HEADER))
             if not line.endswith(b"\n"):
-                raise Truncated(source, "the envelope ends inside its header")
+                raise Truncated(source, Phrase.of("filesec.env.ends_in_header"))
             if line == b"\n":
                 break
             try:
                 lines.append(line[:-1].decode("ascii"))
             except UnicodeDecodeError:
-                raise bad("the header is not ASCII text") from None
+                raise bad(Phrase.of("filesec.env.header_not_ascii")) from None
         values: dict[str, str] = {}
         for line in lines:
             key, sep, value = line.partition(": ")
             if not sep:
-                raise bad(f"header line {line[:40]!r} is not 'name: value'")
+                raise bad(Phrase.of("filesec.env.header_line", line=repr(line[:40])))
             if key in values:
-                raise bad(f"header line {key!r} appears twice")
+                raise bad(Phrase.of("filesec.env.header_twice", name=repr(key)))
             values[key] = value
         try:
             cipher = Cipher(values.get("cipher", ""))
         except ValueError:
-            raise bad(f"unknown cipher {values.get('cipher', '')[:40]!r}") from None
+            raise bad(Phrase.of("filesec.env.cipher", cipher=repr(values.get("cipher", "")[:40]))) from None
         try:
             wrap = Wrap(values.get("wrap", ""))
         except ValueError:
-            raise bad(f"unknown key wrap {values.get('wrap', '')[:40]!r}") from None
+            raise bad(Phrase.of("filesec.env.wrap", wrap=repr(values.get("wrap", "")[:40]))) from None
         order = ["cipher", "wrap", "key-id"] + (["ephemeral"] if wrap is Wrap.X25519_HKDF_SHA256 else [])
         order += ["wrapped-key", "chunk-size"]
         if list(values) != order:
-            raise bad(f"expected the header lines {', '.join(order)} in that order")
+            raise bad(Phrase.of("filesec.env.order", lines=", ".join(order)))
         if not KEY_ID.fullmatch(values["key-id"]):
-            raise bad("the key id is not 1 to 64 characters from A-Z a-z 0-9 . _ -")
+            raise bad(Phrase.of("filesec.read.key_id"))
         if not re.fullmatch(r"[1-9][0-9]{0,8}", values["chunk-size"]) or int(values["chunk-size"]) > MAX_CHUNK_SIZE:
-            raise bad(f"chunk-size must be a whole number of bytes from 1 to {MAX_CHUNK_SIZE}")
+            raise bad(Phrase.of("filesec.env.chunk_size", limit=MAX_CHUNK_SIZE))
         ephemeral = None
         if wrap is Wrap.X25519_HKDF_SHA256:
             ephemeral = _unb64(values["ephemeral"], bad, "ephemeral")
             if len(ephemeral) != 32:
-                raise bad("the ephemeral key is not 32 bytes")
+                raise bad(Phrase.of("filesec.env.ephemeral_size"))
         header = cls(cipher, wrap, values["key-id"], _unb64(values["wrapped-key"], bad, "wrapped-key"),
                      int(values["chunk-size"]), ephemeral)
         if header.to_bytes() != bytes(raw):
-            raise bad("the header is not in canonical form")
+            raise bad(Phrase.of("filesec.env.not_canonical"))
         return header, bytes(raw)
 
 
@@ -183,9 +184,9 @@ def _unb64(text: str, bad, what: str) -> bytes:
     try:
         value = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise bad(f"{what} is not base64") from None
+        raise bad(Phrase.of("filesec.env.not_base64", field=what)) from None
     if not value:
-        raise bad(f"{what} is empty")
+        raise bad(Phrase.of("filesec.env.empty", field=what))
     return value
 
 
@@ -285,13 +286,14 @@ def _wrap(cipher: Cipher, key, key_id: str, chunk_size: int) -> tuple[EnvelopeHe
 
 def _unwrap(header: EnvelopeHeader, key, source: object) -> bytes:
     def failed() -> DecryptionFailed:
-        return DecryptionFailed(source, f"the content key does not unwrap with our key {header.key_id!r}: the "
-                                        "file was not encrypted for that key, or its header was altered")
+        return DecryptionFailed(source, Phrase.of("filesec.env.cannot_unwrap", key_id=repr(header.key_id)))
 
     expected = wrap_of(key)
     if expected is not header.wrap:
-        raise DecryptionFailed(source, f"the envelope uses {header.wrap} but our key {header.key_id!r} is a "
-                                       f"{expected or 'non-encryption'} key")
+        raise DecryptionFailed(source, Phrase.of("filesec.env.wrong_key_kind", wrap=str(header.wrap),
+                                                 key_id=repr(header.key_id), kind=str(expected)) if expected
+                               else Phrase.of("filesec.env.not_encryption_key", wrap=str(header.wrap),
+                                              key_id=repr(header.key_id)))
     try:
         if isinstance(key, rsa.RSAPrivateKey):
             content_key = key.decrypt(header.wrapped_key, _OAEP)
@@ -321,13 +323,14 @@ def encrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeySet, *, cipher: Cipher
     if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
         raise ValueError(f"chunk_size must be from 1 to {MAX_CHUNK_SIZE} bytes")
     if not cipher_available(cipher):
-        raise KeyFileError(keys.source, f"{cipher} is not available in this cryptography/OpenSSL build")
+        raise KeyFileError(keys.source, Phrase.of("filesec.keys.cipher_unavailable", cipher=str(cipher)))
     key_id, key = keys.current_id, keys.current
     made = wrap_of(key)
     if made is None:
-        raise KeyFileError(keys.source, f"key {key_id!r} cannot encrypt (an Ed25519 signing key)")
+        raise KeyFileError(keys.source, Phrase.of("filesec.keys.cannot_encrypt", key_id=repr(key_id)))
     if wrap is not None and Wrap(wrap) is not made:
-        raise KeyFileError(keys.source, f"the current key {key_id!r} is for {made}, not the {Wrap(wrap)} demanded")
+        raise KeyFileError(keys.source, Phrase.of("filesec.keys.wraps_other", key_id=repr(key_id), made=str(made),
+                                                  demanded=str(Wrap(wrap))))
     if keys.private:
         key = key.public_key()
     header, content_key = _wrap(cipher, key, key_id, chunk_size)
@@ -357,17 +360,18 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeySet, *, source: object
     header, header_bytes = EnvelopeHeader.read(src, source)
     if ciphers is not None and header.cipher not in {Cipher(c) for c in ciphers}:
         allowed = ", ".join(sorted(str(Cipher(c)) for c in ciphers))
-        raise PolicyViolation(source, f"encrypted with {header.cipher}; the profile accepts {allowed}")
+        raise PolicyViolation(source, Phrase.of("filesec.env.cipher_refused", cipher=str(header.cipher),
+                                                allowed=allowed))
     if not cipher_available(header.cipher):
-        raise DecryptionFailed(source, f"encrypted with {header.cipher}, which this cryptography/OpenSSL build lacks")
+        raise DecryptionFailed(source, Phrase.of("filesec.env.cipher_unavailable", cipher=str(header.cipher)))
     if not keys.private:
-        raise KeyFileError(keys.source, "decryption needs our private keys, not a public key set")
+        raise KeyFileError(keys.source, Phrase.of("filesec.keys.public_for_decrypt"))
     content_key = _unwrap(header, keys.get(header.key_id, source), source)
     chunks = _Chunks(header.cipher, content_key, header_bytes)
     record = header.chunk_size + header.tag_bytes
     current = read_exact(src, record)
     if not current:
-        raise Truncated(source, "the envelope ends after its header, before any chunk")
+        raise Truncated(source, Phrase.of("filesec.env.no_chunk"))
     index = 0
     while True:
         following = read_exact(src, record) if len(current) == record else b""
@@ -385,17 +389,15 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, keys: KeySet, *, source: object
 def _why(chunks: _Chunks, index: int, record: bytes, header: EnvelopeHeader, source: object) -> DecryptionFailed:
     """Why a record failed: a complete chunk sealed as not final, at the end, means the file was cut short."""
     if len(record) < header.tag_bytes:
-        return Truncated(source, f"the envelope ends inside chunk {index}")
+        return Truncated(source, Phrase.of("filesec.env.ends_in_chunk", index=index))
     if len(record) == header.chunk_size + header.tag_bytes:
         try:
             chunks.open(index, False, record)
         except InvalidTag:
             pass
         else:
-            return Truncated(source, f"the envelope ends after chunk {index}, which is not its final chunk: "
-                                     "the file was cut short")
-    return DecryptionFailed(source, f"chunk {index} fails authentication: the file was altered, its chunks "
-                                    "reordered, or it was cut short inside a chunk")
+            return Truncated(source, Phrase.of("filesec.env.not_final", index=index))
+    return DecryptionFailed(source, Phrase.of("filesec.env.chunk_fails", index=index))
 
 
 def encrypt_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], keys: KeySet, **options) -> EnvelopeHeader:

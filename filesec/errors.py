@@ -19,8 +19,14 @@
 Every error carries ``file`` (the name or path it is about, for the quarantine record). A caller
 quarantines a file on any :class:`FileSecurityError` and books nothing; :class:`KeyFileError` is a
 fault of this side's configuration, not of the file, and may instead be retried once it is fixed.
+
+Why is given as catalogue words (i18n/catalogue_filesec.py), so that a quarantined file's reason and
+a refused key set are said in the reader's language: :attr:`FileSecurityError.phrase` is the whole
+error in words (``i18n.library_words.said`` gives it), ``str()`` stays the English text.
 """
 from __future__ import annotations
+
+from i18n import Phrase
 
 __all__ = [
     "BadSignature",
@@ -37,12 +43,19 @@ __all__ = [
 
 
 class FileSecurityError(Exception):
-    """Base of every filesec error. ``file`` is the file (name or path) the error is about."""
+    """Base of every filesec error. ``file`` is the file (name or path) the error is about;
+    ``why`` is English, ``said`` the same reason as given (catalogue words, or a plain text)."""
 
-    def __init__(self, file: object, why: str) -> None:
+    def __init__(self, file: object, why: str | Phrase) -> None:
         self.file = str(file)
-        self.why = why
-        super().__init__(f"{self.file}: {why}")
+        self.said = why
+        self.why = str(why)
+        super().__init__(str(self.phrase))
+
+    @property
+    def phrase(self) -> Phrase:
+        """The whole error in words: the file, then why."""
+        return Phrase.of("filesec.error", file=self.file, why=self.said)
 
 
 class KeyFileError(FileSecurityError):
@@ -52,7 +65,7 @@ class KeyFileError(FileSecurityError):
 class UnknownKey(FileSecurityError):
     """The signature or envelope names a key id that the configured key set does not hold."""
 
-    def __init__(self, file: object, why: str, key_id: str) -> None:
+    def __init__(self, file: object, why: str | Phrase, key_id: str) -> None:
         super().__init__(file, why)
         self.key_id = key_id
 

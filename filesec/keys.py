@@ -59,6 +59,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa, x25519
 from durable import fsync_dir, write_atomic
 from filesec.algorithms import SignatureAlgorithm, Wrap
 from filesec.errors import KeyFileError, UnknownKey
+from i18n import Phrase
+from i18n.library_words import briefly
 
 __all__ = [
     "KEY_ID",
@@ -110,15 +112,16 @@ class KeySet:
     def __init__(self, keys: Mapping[str, Key], current: str | None = None, *, private: bool,
                  source: str = "key set") -> None:
         if not keys:
-            raise KeyFileError(source, "the key set holds no keys")
+            raise KeyFileError(source, Phrase.of("filesec.keys.empty"))
         for key_id, key in keys.items():
             if not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
-                raise KeyFileError(source, f"key id {key_id!r} is not 1 to 64 characters from A-Z a-z 0-9 . _ -")
+                raise KeyFileError(source, Phrase.of("filesec.keys.bad_id", key_id=repr(key_id)))
             _check_key(key, private, source, key_id)
         if current is None and len(keys) == 1:
             current = next(iter(keys))
         if current is not None and current not in keys:
-            raise KeyFileError(source, f"the current key id {current!r} is not among the keys {sorted(keys)}")
+            raise KeyFileError(source, Phrase.of("filesec.keys.current_not_held", current=repr(current),
+                                                 keys=str(sorted(keys))))
         self._keys = dict(keys)
         self._current = current
         self._private = private
@@ -139,8 +142,7 @@ class KeySet:
     @property
     def current_id(self) -> str:
         if self._current is None:
-            raise KeyFileError(self._source, f"the key set holds {len(self._keys)} keys and names no current one; "
-                                             "add \"current\": \"<key id>\"")
+            raise KeyFileError(self._source, Phrase.of("filesec.keys.no_current", count=len(self._keys)))
         return self._current
 
     @property
@@ -152,8 +154,8 @@ class KeySet:
         try:
             return self._keys[key_id]
         except KeyError:
-            raise UnknownKey(file, f"made with key id {key_id!r}, which is not among the keys of "
-                                   f"{self._source} ({', '.join(sorted(self._keys))})", key_id) from None
+            raise UnknownKey(file, Phrase.of("filesec.keys.unknown", key_id=repr(key_id), source=self._source,
+                                             keys=", ".join(sorted(self._keys))), key_id) from None
 
     def public(self) -> KeySet:
         """The public halves of a private set (what is handed to the other party)."""
@@ -179,7 +181,7 @@ class KeySet:
         keys = {}
         for key_id, value in doc["keys"].items():
             if not isinstance(value, str) or not value.strip():
-                raise KeyFileError(path, f"key {key_id!r}: expected a PEM text or the name of a PEM file")
+                raise KeyFileError(path, Phrase.of("filesec.keys.not_pem_or_name", key_id=repr(key_id)))
             if value.lstrip().startswith("-----BEGIN"):
                 pem, where = value.encode("ascii", "replace"), path
             else:
@@ -193,18 +195,19 @@ def _parse_document(data: bytes, path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise KeyFileError(path, "the key set is not UTF-8 text") from None
+        raise KeyFileError(path, Phrase.of("filesec.keys.not_utf8")) from None
     except json.JSONDecodeError as exc:  # position only, never the text
-        raise KeyFileError(path, f"the key set is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        raise KeyFileError(path, Phrase.of("filesec.keys.not_json", line=exc.lineno, column=exc.colno)) from None
     if not isinstance(doc, dict):
-        raise KeyFileError(path, "the key set must be a JSON object with \"keys\" (and \"current\")")
+        raise KeyFileError(path, Phrase.of("filesec.keys.not_object"))
     unknown = sorted(set(doc) - _FIELDS)
     if unknown:
-        raise KeyFileError(path, f"unknown entries {unknown}; a key set has only {sorted(_FIELDS)}")
+        raise KeyFileError(path, Phrase.of("filesec.keys.unknown_entries", unknown=str(unknown),
+                                           fields=str(sorted(_FIELDS))))
     if not isinstance(doc.get("keys"), dict) or not doc["keys"]:
-        raise KeyFileError(path, "\"keys\" must map key ids to PEM texts or PEM file names, at least one")
+        raise KeyFileError(path, Phrase.of("filesec.keys.keys_not_map"))
     if "current" in doc and not isinstance(doc["current"], str):
-        raise KeyFileError(path, "\"current\" must be a key id")
+        raise KeyFileError(path, Phrase.of("filesec.keys.current_not_id"))
     return doc
 
 
@@ -212,20 +215,19 @@ def _read(path: Path, private: bool, key_set: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
-        what = "key set" if path == key_set else f"key file named by {key_set}"
-        raise KeyFileError(path, f"{what} not found") from None
+        raise KeyFileError(path, Phrase.of("filesec.keys.set_not_found") if path == key_set
+                           else Phrase.of("filesec.keys.pem_not_found", key_set=str(key_set))) from None
     except OSError as exc:
-        raise KeyFileError(path, f"cannot open: {exc.strerror}") from None
+        raise KeyFileError(path, Phrase.of("filesec.keys.cannot_open", why=briefly(exc))) from None
     try:
         st = os.fstat(fd)  # the file we read, not whatever the name points at later
         if not stat.S_ISREG(st.st_mode):
-            raise KeyFileError(path, "not a regular file")
+            raise KeyFileError(path, Phrase.of("filesec.keys.not_regular"))
         if private and os.name == "posix" and st.st_mode & 0o077:
-            raise KeyFileError(path, f"is read for private keys but is open to group or others (mode "
-                                     f"{stat.S_IMODE(st.st_mode):04o}); it must be readable by its owner only: "
-                                     f"chmod 600 {path}")
+            raise KeyFileError(path, Phrase.of("filesec.keys.open_to_others", mode=f"{stat.S_IMODE(st.st_mode):04o}",
+                                               path=str(path)))
         if st.st_size > MAX_KEY_FILE:
-            raise KeyFileError(path, f"too large for a key file ({st.st_size} bytes)")
+            raise KeyFileError(path, Phrase.of("filesec.keys.too_large", size=st.st_size))
         chunks = []
         while chunk := os.read(fd, 65536):
             chunks.append(chunk)
@@ -237,21 +239,19 @@ def _read(path: Path, private: bool, key_set: Path) -> bytes:
 def _load_pem(pem: bytes, private: bool, where: Path, key_id: str) -> Key:
     is_private = b"PRIVATE KEY-----" in pem
     if is_private and not private:
-        raise KeyFileError(where, f"key {key_id!r} is a private key in a public key set; "
-                                  "give the other party's public key (or the public half of ours)")
+        raise KeyFileError(where, Phrase.of("filesec.keys.private_in_public", key_id=repr(key_id)))
     if private and not is_private:
-        raise KeyFileError(where, f"key {key_id!r} is not a private key, and this key set is for our private keys")
+        raise KeyFileError(where, Phrase.of("filesec.keys.not_private", key_id=repr(key_id)))
     try:
         if private:
             key = serialization.load_pem_private_key(pem, password=None)
         else:
             key = serialization.load_pem_public_key(pem)
     except TypeError:
-        raise KeyFileError(where, f"key {key_id!r} is protected by a password; filesec reads unencrypted "
-                                  "PEM kept in a file readable by the service alone") from None
+        raise KeyFileError(where, Phrase.of("filesec.keys.password", key_id=repr(key_id))) from None
     except (ValueError, UnsupportedAlgorithm):
-        raise KeyFileError(where, f"key {key_id!r} is not a readable PEM "
-                                  f"{'private' if private else 'public'} key") from None
+        raise KeyFileError(where, Phrase.of("filesec.keys.unreadable_private" if private
+                                            else "filesec.keys.unreadable_public", key_id=repr(key_id))) from None
     _check_key(key, private, where, key_id)
     return key  # type: ignore[return-value]
 
@@ -260,10 +260,12 @@ def _check_key(key: object, private: bool, where: object, key_id: str) -> None:
     allowed = ((ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey, x25519.X25519PrivateKey) if private
                else (ed25519.Ed25519PublicKey, rsa.RSAPublicKey, x25519.X25519PublicKey))
     if not isinstance(key, allowed):
-        raise KeyFileError(where, f"key {key_id!r} is a {type(key).__name__.lstrip('_')}; expected "
-                                  f"{'a private' if private else 'a public'} Ed25519, RSA or X25519 key")
+        raise KeyFileError(where, Phrase.of("filesec.keys.wrong_type_private" if private
+                                            else "filesec.keys.wrong_type_public",
+                                            key_id=repr(key_id), type=type(key).__name__.lstrip("_")))
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
-        raise KeyFileError(where, f"key {key_id!r} is RSA with {key.key_size} bits; at least {MIN_RSA_BITS} needed")
+        raise KeyFileError(where, Phrase.of("filesec.keys.rsa_too_small", key_id=repr(key_id), bits=key.key_size,
+                                            least=MIN_RSA_BITS))
 
 
 # -- writing, generating, rotating -------------------------------------------------------------
@@ -287,14 +289,14 @@ def add_key(key_set: str | os.PathLike[str], key_id: str, pem_file: str, *, priv
     """
     path = Path(key_set)
     if not KEY_ID.fullmatch(key_id):
-        raise KeyFileError(path, f"key id {key_id!r} is not 1 to 64 characters from A-Z a-z 0-9 . _ -")
+        raise KeyFileError(path, Phrase.of("filesec.keys.bad_id", key_id=repr(key_id)))
     keys: dict[str, str] = {}
     current = None
     if path.exists():
         doc = _parse_document(_read(path, private, path), path)
         keys, current = dict(doc["keys"]), doc.get("current")
         if key_id in keys:
-            raise KeyFileError(path, f"key id {key_id!r} is already in the set; rotation needs a new id")
+            raise KeyFileError(path, Phrase.of("filesec.keys.id_taken", key_id=repr(key_id)))
         if current is None and len(keys) == 1:
             current = next(iter(keys))
     keys[key_id] = pem_file
@@ -347,20 +349,20 @@ def generate_keys(folder: str | os.PathLike[str], key_id: str, *,
     folder = Path(folder)
     signing, wrap = SignatureAlgorithm(signing), Wrap(wrap)
     if not KEY_ID.fullmatch(key_id):
-        raise KeyFileError(folder, f"key id {key_id!r} is not 1 to 64 characters from A-Z a-z 0-9 . _ -")
+        raise KeyFileError(folder, Phrase.of("filesec.keys.bad_id", key_id=repr(key_id)))
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     sets = PartyKeys.in_folder(folder)
     names = {"sign": f"{key_id}.sign.pem", "verify": f"{key_id}.verify.pub.pem",
              "decrypt": f"{key_id}.decrypt.pem", "encrypt": f"{key_id}.encrypt.pub.pem"}
     for name in names.values():
         if (folder / name).exists():
-            raise KeyFileError(folder / name, "a key file of that name already exists; refusing to replace it")
+            raise KeyFileError(folder / name, Phrase.of("filesec.keys.file_exists"))
     for set_path in (sets.sign, sets.decrypt, sets.verify, sets.encrypt):
         if set_path.exists():
             private = set_path in (sets.sign, sets.decrypt)
             doc = _parse_document(_read(set_path, private, set_path), set_path)
             if key_id in doc["keys"]:
-                raise KeyFileError(set_path, f"key id {key_id!r} is already in the set; rotation needs a new id")
+                raise KeyFileError(set_path, Phrase.of("filesec.keys.id_taken", key_id=repr(key_id)))
 
     sign_key: PrivateKey = (ed25519.Ed25519PrivateKey.generate() if signing is SignatureAlgorithm.ED25519
                             else rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits))

@@ -56,6 +56,8 @@ from filesec._io import hash_file
 from filesec.algorithms import Digest, SignatureAlgorithm
 from filesec.errors import BadSignature, KeyFileError, MalformedSignature, PolicyViolation
 from filesec.keys import KEY_ID, KeySet, signature_algorithm_of
+from i18n import Phrase
+from i18n.library_words import briefly
 
 __all__ = ["FORMAT", "SIGNATURE_SUFFIX", "Signature", "sign_file", "verify_file", "write_signature"]
 
@@ -94,61 +96,61 @@ class Signature:
     @classmethod
     def parse(cls, data: bytes, source: object = "signature") -> Signature:
         """Read a signature file's bytes strictly; :class:`MalformedSignature` naming ``source``."""
-        def bad(why: str) -> MalformedSignature:
-            return MalformedSignature(source, f"not a readable signature: {why}")
+        def bad(why: Phrase) -> MalformedSignature:
+            return MalformedSignature(source, Phrase.of("filesec.sig.unreadable", why=why))
 
         if len(data) > MAX_SIGNATURE_FILE:
-            raise bad(f"{len(data)} bytes, more than a signature file ever holds")
+            raise bad(Phrase.of("filesec.sig.too_large", size=len(data)))
         end = data.find(b"\n\n")
         if end < 0:
-            raise bad("no blank line between the statement and the signature")
+            raise bad(Phrase.of("filesec.sig.no_blank_line"))
         try:
             lines = data[:end].decode("utf-8").split("\n")
         except UnicodeDecodeError:
-            raise bad("the statement is not UTF-8 text") from None
+            raise bad(Phrase.of("filesec.sig.not_utf8")) from None
         if lines[0] != FORMAT:
-            raise bad(f"first line must be {FORMAT!r}")
+            raise bad(Phrase.of("filesec.sig.first_line", format=repr(FORMAT)))
         fields = lines[1:]
         if len(fields) != len(_FIELDS):
-            raise bad(f"expected the lines {', '.join(_FIELDS)} in that order")
+            raise bad(Phrase.of("filesec.sig.lines", fields=", ".join(_FIELDS)))
         values: dict[str, str] = {}
         for want, line in zip(_FIELDS, fields, strict=True):
             key, sep, value = line.partition(": ")
             if key != want or not sep:
-                raise bad(f"expected line '{want}: ...', found {line[:40]!r}")
+                raise bad(Phrase.of("filesec.sig.line", want=want, found=repr(line[:40])))
             values[want] = value
         try:
             algorithm = SignatureAlgorithm(values["algorithm"])
         except ValueError:
-            raise bad(f"unknown algorithm {values['algorithm'][:40]!r}") from None
+            raise bad(Phrase.of("filesec.sig.algorithm", algorithm=repr(values["algorithm"][:40]))) from None
         try:
             digest = Digest(values["digest"])
         except ValueError:
-            raise bad(f"unknown digest {values['digest'][:40]!r}") from None
+            raise bad(Phrase.of("filesec.sig.digest", digest=repr(values["digest"][:40]))) from None
         if not KEY_ID.fullmatch(values["key-id"]):
-            raise bad("the key id is not 1 to 64 characters from A-Z a-z 0-9 . _ -")
+            raise bad(Phrase.of("filesec.read.key_id"))
         name = values["name"]
         if not name or _CONTROL.search(name):
-            raise bad("the name is empty or holds '/' or control characters")
+            raise bad(Phrase.of("filesec.sig.name"))
         if not re.fullmatch(r"0|[1-9][0-9]{0,18}", values["size"]):
-            raise bad("the size is not a whole number of bytes")
+            raise bad(Phrase.of("filesec.sig.size"))
         if not _HEX.fullmatch(values["hash"]):
-            raise bad("the hash is not 64 lower-case hex digits")
+            raise bad(Phrase.of("filesec.sig.hash"))
         if not _TIME.fullmatch(values["signed-at"]):
-            raise bad("signed-at is not a UTC time like 2026-11-02T08:00:00Z")
+            raise bad(Phrase.of("filesec.sig.signed_at"))
         text = data[end + 2:]
         if text.endswith(b"\n"):
             text = text[:-1]
         try:
             value = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise bad("the signature is not base64") from None
+            raise bad(Phrase.of("filesec.sig.not_base64")) from None
         if not value:
-            raise bad("the signature is empty")
+            raise bad(Phrase.of("filesec.sig.empty"))
         sig = cls(algorithm, values["key-id"], digest, name, int(values["size"]), bytes.fromhex(values["hash"]),
                   values["signed-at"], value)
         if sig.statement != data[:end + 1]:  # cannot happen with the checks above; belt and braces
-            raise bad("the statement is not in canonical form")
+            raise bad(Phrase.of("filesec.sig.not_canonical"))
         return sig
 
 
@@ -166,10 +168,11 @@ def sign_file(path: str | os.PathLike[str], keys: KeySet, *, digest: Digest | st
     key = keys.current
     made = signature_algorithm_of(key)
     if made is None or not keys.private:
-        raise KeyFileError(keys.source, f"key {key_id!r} cannot sign (a {type(key).__name__.lstrip('_')})")
+        raise KeyFileError(keys.source, Phrase.of("filesec.keys.cannot_sign", key_id=repr(key_id),
+                                                  type=type(key).__name__.lstrip("_")))
     if algorithm is not None and SignatureAlgorithm(algorithm) is not made:
-        raise KeyFileError(keys.source, f"the current key {key_id!r} makes {made} signatures, "
-                                        f"not the {SignatureAlgorithm(algorithm)} demanded")
+        raise KeyFileError(keys.source, Phrase.of("filesec.keys.signs_other", key_id=repr(key_id), made=str(made),
+                                                  demanded=str(SignatureAlgorithm(algorithm))))
     name = path.name if name is None else name
     if not name or _CONTROL.search(name):
         raise ValueError(f"{name!r}: a signed file's name cannot be empty or hold '/' or control characters")
@@ -214,20 +217,23 @@ def verify_file(path: str | os.PathLike[str], signature: bytes | str | os.PathLi
             with open(sig_path, "rb") as f:
                 data = f.read(MAX_SIGNATURE_FILE + 1)
         except FileNotFoundError:
-            raise MalformedSignature(sig_path.name, "the signature file is missing") from None
+            raise MalformedSignature(sig_path.name, Phrase.of("filesec.sig.missing")) from None
         except OSError as exc:
-            raise MalformedSignature(sig_path.name, f"cannot read the signature file: {exc.strerror}") from None
+            raise MalformedSignature(sig_path.name, Phrase.of("filesec.sig.cannot_read", why=briefly(exc))) from None
     else:
         data = signature
     sig = Signature.parse(data, source)
     if digests is not None and sig.digest not in {Digest(d) for d in digests}:
         allowed = ", ".join(sorted(str(Digest(d)) for d in digests))
-        raise PolicyViolation(path.name, f"signed over a {sig.digest} digest; the profile demands {allowed}")
+        raise PolicyViolation(path.name, Phrase.of("filesec.sig.digest_refused", digest=str(sig.digest),
+                                                   allowed=allowed))
     key = keys.get(sig.key_id, path.name)
     expected = signature_algorithm_of(key)
     if expected is not sig.algorithm:
-        raise BadSignature(path.name, f"the signature claims {sig.algorithm} but key {sig.key_id!r} is a "
-                                      f"{expected or 'non-signing'} key")
+        raise BadSignature(path.name, Phrase.of("filesec.sig.wrong_key_kind", algorithm=str(sig.algorithm),
+                                                key_id=repr(sig.key_id), kind=str(expected)) if expected
+                           else Phrase.of("filesec.sig.not_signing_key", algorithm=str(sig.algorithm),
+                                          key_id=repr(sig.key_id)))
     try:
         if isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(sig.value, sig.statement)
@@ -235,20 +241,19 @@ def verify_file(path: str | os.PathLike[str], signature: bytes | str | os.PathLi
             assert isinstance(key, rsa.RSAPublicKey)
             key.verify(sig.value, _sha256(sig.statement), _PSS_VERIFY, utils.Prehashed(hashes.SHA256()))
     except (InvalidSignature, ValueError):
-        raise BadSignature(path.name, f"the {sig.algorithm} signature by key {sig.key_id!r} does not verify: "
-                                      "the signature file was altered or not made with that key") from None
+        raise BadSignature(path.name, Phrase.of("filesec.sig.does_not_verify", algorithm=str(sig.algorithm),
+                                                key_id=repr(sig.key_id))) from None
     want_name = path.name if name is None else name
     if check_name and sig.name != want_name:
-        raise BadSignature(path.name, f"the signature is for a file named {sig.name!r}, not {want_name!r}")
+        raise BadSignature(path.name, Phrase.of("filesec.sig.other_name", signed=repr(sig.name), name=repr(want_name)))
     try:
         size, file_hash = hash_file(path, sig.digest)
     except OSError as exc:
-        raise BadSignature(path.name, f"cannot read the file: {exc.strerror}") from None
+        raise BadSignature(path.name, Phrase.of("filesec.sig.cannot_read_file", why=briefly(exc))) from None
     if size != sig.size:
-        raise BadSignature(path.name, f"the file has {size} bytes, the signature is for {sig.size} bytes: "
-                                      "the file was altered or cut short")
+        raise BadSignature(path.name, Phrase.of("filesec.sig.size_differs", size=size, signed=sig.size))
     if file_hash != sig.hash:
-        raise BadSignature(path.name, f"the file's {sig.digest} digest differs from the signed one: the file was altered")
+        raise BadSignature(path.name, Phrase.of("filesec.sig.hash_differs", digest=str(sig.digest)))
     return sig
 
 

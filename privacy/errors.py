@@ -13,8 +13,14 @@ the key id) so that an operator can fix it; none repeats a key, a plaintext or a
         ├── MalformedBlobError    too short, or an unknown format version
         ├── UnknownKeyIdError     sealed with a key this keyring does not hold
         └── TamperedBlobError     authentication failed: altered, or sealed for another field
+
+A message may be given as catalogue words (an :class:`i18n.Phrase`, i18n/catalogue_privacy.py), kept
+as :attr:`PrivacyError.phrase`, so that a refused key file is said in the reader's language
+(``i18n.library_words.said``); ``str()`` is its English text.
 """
 from __future__ import annotations
+
+from i18n import Phrase
 
 __all__ = [
     "KeyFilePermissionError",
@@ -29,7 +35,12 @@ __all__ = [
 
 
 class PrivacyError(Exception):
-    """Base of every error raised by the privacy package."""
+    """Base of every error raised by the privacy package. ``phrase``: the message's words, or
+    None for a message given as plain text."""
+
+    def __init__(self, message: str | Phrase) -> None:
+        self.phrase = message if isinstance(message, Phrase) else None
+        super().__init__(str(message))
 
 
 class KeyringError(PrivacyError):
@@ -55,7 +66,7 @@ class MalformedBlobError(SealedDataError):
 class UnknownKeyIdError(SealedDataError):
     """The value was sealed with a key id that this keyring does not hold."""
 
-    def __init__(self, message: str, key_id: str) -> None:
+    def __init__(self, message: str | Phrase, key_id: str) -> None:
         super().__init__(message)
         self.key_id = key_id
 

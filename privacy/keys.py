@@ -53,6 +53,8 @@ from pathlib import Path
 from typing import Any
 
 from durable import write_atomic
+from i18n import Phrase
+from i18n.library_words import briefly, said
 from privacy.errors import KeyFilePermissionError, KeyringError, KeyringNotConfigured, UnknownKeyIdError
 
 __all__ = ["ENV_KEYS", "ENV_KEY_FILE", "KEY_BYTES", "Keyring", "rotate_key_file"]
@@ -76,24 +78,28 @@ class Keyring:
     def __init__(self, keys: Mapping[str, bytes], current: str, index_key: bytes, *, source: str = "keyring") -> None:
         where = source
         if not keys:
-            raise KeyringError(f"{where}: no data keys")
+            raise KeyringError(Phrase.of("privacy.keyring.no_data_keys", source=where))
         checked: dict[str, bytes] = {}
         for key_id, key in keys.items():
             if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
-                raise KeyringError(
-                    f"{where}: key id {key_id!r} is not 1 to 16 characters from A-Z a-z 0-9 . _ -"
-                )
+                raise KeyringError(Phrase.of("privacy.keyring.bad_id", source=where, key_id=repr(key_id)))
             if not isinstance(key, bytes | bytearray) or len(key) != KEY_BYTES:
-                size = len(key) if isinstance(key, bytes | bytearray) else "not"
-                raise KeyringError(f"{where}: data key {key_id!r} must be {KEY_BYTES} bytes (AES-256), is {size} bytes")
+                raise KeyringError(Phrase.of("privacy.keyring.data_key_size", source=where, key_id=repr(key_id),
+                                             want=KEY_BYTES, size=len(key))
+                                   if isinstance(key, bytes | bytearray)
+                                   else Phrase.of("privacy.keyring.data_key_not_bytes", source=where,
+                                                  key_id=repr(key_id), want=KEY_BYTES))
             checked[key_id] = bytes(key)
         if current not in checked:
-            raise KeyringError(f"{where}: the current key id {current!r} is not among the keys {sorted(checked)}")
+            raise KeyringError(Phrase.of("privacy.keyring.current_not_held", source=where, current=repr(current),
+                                         keys=str(sorted(checked))))
         if not isinstance(index_key, bytes | bytearray) or len(index_key) != KEY_BYTES:
-            size = len(index_key) if isinstance(index_key, bytes | bytearray) else "not"
-            raise KeyringError(f"{where}: the index key must be {KEY_BYTES} bytes, is {size} bytes")
+            raise KeyringError(Phrase.of("privacy.keyring.index_key_size", source=where, want=KEY_BYTES,
+                                         size=len(index_key))
+                               if isinstance(index_key, bytes | bytearray)
+                               else Phrase.of("privacy.keyring.index_key_not_bytes", source=where, want=KEY_BYTES))
         if bytes(index_key) in checked.values():
-            raise KeyringError(f"{where}: the index key must differ from every data key")
+            raise KeyringError(Phrase.of("privacy.keyring.index_key_reused", source=where))
         self._keys = checked
         self._current = current
         self._index_key = bytes(index_key)
@@ -121,9 +127,8 @@ class Keyring:
         try:
             return self._keys[key_id]
         except KeyError:
-            raise UnknownKeyIdError(
-                f"{self._source}: no data key with id {key_id!r} (have {sorted(self._keys)})", key_id
-            ) from None
+            raise UnknownKeyIdError(Phrase.of("privacy.keyring.unknown_id", source=self._source, key_id=repr(key_id),
+                                              keys=str(sorted(self._keys))), key_id) from None
 
     @property
     def current_key(self) -> bytes:
@@ -169,7 +174,7 @@ class Keyring:
             numbers = [int(k[1:]) for k in self._keys if re.fullmatch(r"k[0-9]{1,14}", k)]
             key_id = f"k{max(numbers, default=0) + 1}"
         if key_id in self._keys:
-            raise KeyringError(f"{self._source}: key id {key_id!r} is already in use; pick a new one")
+            raise KeyringError(Phrase.of("privacy.keyring.id_taken", source=self._source, key_id=repr(key_id)))
         keys = dict(self._keys)
         keys[key_id] = secrets.token_bytes(KEY_BYTES)
         return Keyring(keys, key_id, self._index_key, source=self._source)
@@ -191,7 +196,7 @@ class Keyring:
         """
         path = Path(path)
         if not overwrite and path.exists():
-            raise KeyringError(f"{path}: a key file already exists; refusing to replace it")
+            raise KeyringError(Phrase.of("privacy.file.exists", path=str(path)))
         doc = self.to_document()
         if path.suffix.lower() == ".toml":
             text = _toml_document(doc)
@@ -206,18 +211,16 @@ class Keyring:
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
-            raise KeyringError(f"{path}: key file not found") from None
+            raise KeyringError(Phrase.of("privacy.file.not_found", path=str(path))) from None
         except OSError as exc:
-            raise KeyringError(f"{path}: cannot open the key file: {exc.strerror}") from None
+            raise KeyringError(Phrase.of("privacy.file.cannot_open", path=str(path), why=briefly(exc))) from None
         try:
             st = os.fstat(fd)  # the file we read, not whatever the name points at later
             if not stat.S_ISREG(st.st_mode):
-                raise KeyFilePermissionError(f"{path}: the key file is not a regular file")
+                raise KeyFilePermissionError(Phrase.of("privacy.file.not_regular", path=str(path)))
             if os.name == "posix" and st.st_mode & 0o077:
-                raise KeyFilePermissionError(
-                    f"{path}: the key file is open to group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
-                    f"it must be readable by its owner only: chmod 600 {path}"
-                )
+                raise KeyFilePermissionError(Phrase.of("privacy.file.open_to_others", path=str(path),
+                                                       mode=f"{stat.S_IMODE(st.st_mode):04o}"))
             chunks = []
             while chunk := os.read(fd, 65536):
                 chunks.append(chunk)
@@ -226,7 +229,7 @@ class Keyring:
         try:
             text = b"".join(chunks).decode("utf-8")
         except UnicodeDecodeError:
-            raise KeyringError(f"{path}: the key file is not UTF-8 text") from None
+            raise KeyringError(Phrase.of("privacy.file.not_utf8", path=str(path))) from None
         return cls.from_document(text, source=str(path), toml=path.suffix.lower() == ".toml")
 
     @classmethod
@@ -243,25 +246,27 @@ class Keyring:
                 doc = tomllib.loads(document) if toml else json.loads(document)
             except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
                 # both parsers' messages give a position and never quote the text
-                raise KeyringError(f"{source}: the key document is not valid {'TOML' if toml else 'JSON'}: {exc}") from None
+                raise KeyringError(Phrase.of("privacy.document.unparsable", source=source,
+                                             format="TOML" if toml else "JSON", error=said(exc))) from None
         else:
             doc = document
         if not isinstance(doc, Mapping):
-            raise KeyringError(f"{source}: the key document must be a table/object")
+            raise KeyringError(Phrase.of("privacy.document.not_table", source=source))
         unknown = sorted(set(doc) - _DOCUMENT_FIELDS)
         if unknown:
-            raise KeyringError(f"{source}: unknown entries {unknown}; a key document has only "
-                               f"{sorted(_DOCUMENT_FIELDS)}")
+            raise KeyringError(Phrase.of("privacy.document.unknown_entries", source=source, unknown=str(unknown),
+                                         fields=str(sorted(_DOCUMENT_FIELDS))))
         missing = sorted(_DOCUMENT_FIELDS - set(doc))
         if missing:
-            raise KeyringError(f"{source}: missing {missing}")
+            raise KeyringError(Phrase.of("privacy.document.missing", source=source, missing=str(missing)))
         current, keys, index_key = doc["current"], doc["keys"], doc["index_key"]
         if not isinstance(current, str):
-            raise KeyringError(f"{source}: 'current' must be a key id (text)")
+            raise KeyringError(Phrase.of("privacy.document.current_not_id", source=source))
         if not isinstance(keys, Mapping) or not keys:
-            raise KeyringError(f"{source}: 'keys' must map key ids to base64 keys, and hold at least one")
-        decoded = {str(k): _b64(v, f"{source}: data key {k!r}") for k, v in keys.items()}
-        return cls(decoded, current, _b64(index_key, f"{source}: 'index_key'"), source=source)
+            raise KeyringError(Phrase.of("privacy.document.keys_not_map", source=source))
+        decoded = {str(k): _b64(v, source, Phrase.of("privacy.document.data_key", key_id=repr(k)))
+                   for k, v in keys.items()}
+        return cls(decoded, current, _b64(index_key, source, Phrase.of("privacy.document.index_key")), source=source)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Keyring:
@@ -269,15 +274,12 @@ class Keyring:
         env = os.environ if environ is None else environ
         file, doc = env.get(ENV_KEY_FILE, ""), env.get(ENV_KEYS, "")
         if file and doc:
-            raise KeyringError(f"both {ENV_KEY_FILE} and {ENV_KEYS} are set; set only one")
+            raise KeyringError(Phrase.of("privacy.env.both", file_var=ENV_KEY_FILE, keys_var=ENV_KEYS))
         if file:
             return cls.load(file)
         if doc:
             return cls.from_document(doc, source=f"${ENV_KEYS}")
-        raise KeyringNotConfigured(
-            f"no keys for personal data: set {ENV_KEY_FILE} to a key file (python -m privacy generate PATH) "
-            f"or {ENV_KEYS} to a key document"
-        )
+        raise KeyringNotConfigured(Phrase.of("privacy.env.neither", file_var=ENV_KEY_FILE, keys_var=ENV_KEYS))
 
 
 def rotate_key_file(path: str | os.PathLike[str], key_id: str | None = None) -> str:
@@ -292,13 +294,14 @@ def rotate_key_file(path: str | os.PathLike[str], key_id: str | None = None) -> 
     return keyring.current_id
 
 
-def _b64(value: object, what: str) -> bytes:
+def _b64(value: object, source: str, what: Phrase) -> bytes:
+    """The bytes of a key written in base64; ``what`` names the key (a data key, the index key)."""
     if not isinstance(value, str):
-        raise KeyringError(f"{what} must be base64 text")
+        raise KeyringError(Phrase.of("privacy.document.not_text", source=source, what=what))
     try:
         return base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise KeyringError(f"{what} is not valid base64") from None
+        raise KeyringError(Phrase.of("privacy.document.not_base64", source=source, what=what)) from None
 
 
 def _toml_document(doc: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from i18n import Phrase
+from i18n.library_words import said
 from privacy.cipher import FieldCipher
 from privacy.errors import KeyringError, KeyringNotConfigured
 from privacy.keys import Keyring
@@ -39,7 +40,7 @@ def load_cipher(settings: Settings) -> FieldCipher:
         except KeyringNotConfigured:
             keyring = Keyring.load(settings.key_file)
     except KeyringError as exc:
-        raise ConfigError(Phrase.of("config.pii_keys", detail=str(exc))) from None
+        raise ConfigError(Phrase.of("config.pii_keys", detail=said(exc))) from None
     return FieldCipher(keyring)
 
 

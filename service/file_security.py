@@ -37,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bank_formats.base import Refused
 from durable import private_dir, write_atomic
 from filesec import (
     FileSecurityError,
@@ -51,6 +52,8 @@ from filesec import (
     verify_file,
     write_signature,
 )
+from i18n import Phrase
+from i18n.library_words import said
 from service.profiles import BankProfile, Encryption, SecurityKeys, Signing
 
 __all__ = [
@@ -115,22 +118,23 @@ def with_settings_keys(profile: BankProfile, table: Any, path_of: Callable[[str]
     """The profile with its ``[banks.CODE.keys]`` table from the settings, checked.
 
     ``path_of`` resolves a path relative to the settings file. Raises ``ValueError`` whose message
-    starts with the key (``keys.sign: ...``); the settings loader prefixes file and bank.
+    starts with the key (``keys.sign: ...``), with its words (a ``Refused``, i18n/catalogue_filesec.py);
+    the settings loader prefixes file and bank.
     """
     if table is None:
         table = {}
     if not isinstance(table, Mapping):
-        raise ValueError("keys: expected a table of key set files (sign, decrypt, verify, encrypt)")
+        raise Refused("filesec.settings.not_table")
     unknown = sorted(set(table) - set(SecurityKeys.NAMES))
     if unknown:
-        raise ValueError(f"keys.{unknown[0]}: unknown key; known: {', '.join(SecurityKeys.NAMES)}")
+        raise Refused("filesec.settings.unknown", name=unknown[0], known=", ".join(SecurityKeys.NAMES))
     paths = {}
     for name in SecurityKeys.NAMES:
         value = table.get(name)
         if value is None:
             continue
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"keys.{name}: expected the path of a key set file, got {value!r}")
+            raise Refused("filesec.settings.not_path", name=name, value=repr(value))
         paths[name] = path_of(value)
     profile = profile.with_keys(SecurityKeys(**paths))
     check_keys(profile)
@@ -140,28 +144,28 @@ def with_settings_keys(profile: BankProfile, table: Any, path_of: Callable[[str]
 def check_keys(profile: BankProfile) -> None:
     """Check that every key set the profile's demands need is configured, loads, and fits.
 
-    ``ValueError`` naming ``keys.NAME`` and why (a :class:`filesec.KeyFileError` message inside).
+    ``ValueError`` naming ``keys.NAME`` and why (a :class:`filesec.KeyFileError`'s words inside).
     """
     sec = profile.security
     needs = {
-        "sign": (sec.sign is not Signing.NONE, f"the profile signs outbound files (security.sign = {sec.sign})"),
+        "sign": (sec.sign is not Signing.NONE, Phrase.of("filesec.settings.needs.sign", sign=str(sec.sign))),
         "encrypt": (sec.encrypt is not Encryption.NONE,
-                    f"the profile encrypts outbound files (security.encrypt = {sec.encrypt})"),
-        "verify": (sec.verify_inbound, "the bank signs its files (security.verify_inbound = true)"),
-        "decrypt": (sec.decrypt_inbound, "the bank encrypts its files (security.decrypt_inbound = true)"),
+                    Phrase.of("filesec.settings.needs.encrypt", encrypt=str(sec.encrypt))),
+        "verify": (sec.verify_inbound, Phrase.of("filesec.settings.needs.verify")),
+        "decrypt": (sec.decrypt_inbound, Phrase.of("filesec.settings.needs.decrypt")),
     }
     for name in SecurityKeys.NAMES:
         path = getattr(sec.keys, name)
         needed, why = needs[name]
         if path is None:
             if needed:
-                raise ValueError(f"keys.{name}: missing: {why}")
+                raise Refused("filesec.settings.missing", name=name, why=why)
             continue
         try:
             keys = KeySet.load(path, private=_PRIVATE[name])
             _check_kinds(profile, name, keys)
         except FileSecurityError as exc:
-            raise ValueError(f"keys.{name}: {exc}") from None
+            raise Refused("filesec.settings.key_set", name=name, error=said(exc)) from None
 
 
 def _check_kinds(profile: BankProfile, name: str, keys: KeySet) -> None:
@@ -169,35 +173,35 @@ def _check_kinds(profile: BankProfile, name: str, keys: KeySet) -> None:
     if name == "sign":
         kinds = keys.kinds() - {"ed25519", "rsa"}
         if kinds:
-            raise KeyFileError(keys.source, f"holds {sorted(kinds)[0]} keys, which cannot sign")
+            raise KeyFileError(keys.source, Phrase.of("filesec.kinds.cannot_sign", kind=sorted(kinds)[0]))
         if sec.sign is not Signing.NONE:
             kind = key_kind(keys.current)
             want = "ed25519" if sec.sign is Signing.ED25519 else "rsa"
             if kind != want:
-                raise KeyFileError(keys.source, f"the current key {keys.current_id!r} is {kind}; "
-                                                f"security.sign = {sec.sign} needs {want}")
+                raise KeyFileError(keys.source, Phrase.of("filesec.kinds.sign_needs", key_id=repr(keys.current_id),
+                                                          kind=kind, sign=str(sec.sign), want=want))
     elif name == "verify":
         kinds = keys.kinds() - {"ed25519", "rsa"}
         if kinds:
-            raise KeyFileError(keys.source, f"holds {sorted(kinds)[0]} keys, which cannot verify signatures")
+            raise KeyFileError(keys.source, Phrase.of("filesec.kinds.cannot_verify", kind=sorted(kinds)[0]))
     else:
         kinds = keys.kinds() - {"x25519", "rsa"}
         if kinds:
-            raise KeyFileError(keys.source, f"holds {sorted(kinds)[0]} keys, which cannot encrypt or decrypt")
+            raise KeyFileError(keys.source, Phrase.of("filesec.kinds.cannot_encrypt", kind=sorted(kinds)[0]))
         if name == "encrypt" and sec.encrypt is not Encryption.NONE:
             kind = key_kind(keys.current)
             wrap = sec.encrypt.wrap
             want = None if wrap is None else ("rsa" if wrap.value.startswith("rsa") else "x25519")
             if want is not None and kind != want:
-                raise KeyFileError(keys.source, f"the current key {keys.current_id!r} is {kind}; "
-                                                f"security.encrypt = {sec.encrypt} needs {want}")
+                raise KeyFileError(keys.source, Phrase.of("filesec.kinds.encrypt_needs",
+                                                          key_id=repr(keys.current_id), kind=kind,
+                                                          encrypt=str(sec.encrypt), want=want))
 
 
 def _keys(profile: BankProfile, name: str, file: str) -> KeySet:
     path = getattr(profile.security.keys, name)
     if path is None:
-        raise KeyFileError(file, f"bank {profile.code}: no {name} key set is configured "
-                                 f"(settings: [banks.{profile.code}.keys] {name} = ...)")
+        raise KeyFileError(file, Phrase.of("filesec.bank.no_key_set", bank=profile.code, name=name))
     return KeySet.load(path, private=_PRIVATE[name])
 
 
@@ -227,7 +231,7 @@ def protect_outbound(profile: BankProfile, payload: Path, out_dir: Path) -> list
     encrypting = sec.encrypt is not Encryption.NONE
     target = out_dir / uploaded_name(profile, payload.name) if encrypting else payload
     if encrypting and _same_file(target, payload):
-        raise ValueError(f"{payload.name}: the encrypted file would replace the clear one; give another out_dir")
+        raise Refused("filesec.bank.replaces_clear", name=payload.name)
     enc_keys = _keys(profile, "encrypt", payload.name) if encrypting else None
     sign_keys = _keys(profile, "sign", payload.name) if sec.sign is not Signing.NONE else None
     signature = out_dir / signature_name(profile, target.name) if sign_keys is not None else None
@@ -312,23 +316,21 @@ def open_inbound(profile: BankProfile, path: Path, signature: Path | None, out_d
     name = path.name if name is None else name
     if signature is None:
         if sec.verify_inbound:
-            raise MissingSignature(name, f"bank {profile.code} signs its files and no signature "
-                                         f"{signature_name(profile, name)} came with this one")
+            raise MissingSignature(name, Phrase.of("filesec.bank.no_signature", bank=profile.code,
+                                                   signature=signature_name(profile, name)))
     elif sec.verify_inbound or sec.keys.verify is not None:
         verify_file(path, signature, _keys(profile, "verify", name), digests=[sec.digest], name=name)
     enveloped = is_envelope(path)
     if not enveloped:
         if sec.decrypt_inbound:
-            raise PolicyViolation(name, f"not encrypted, but bank {profile.code} encrypts its files "
-                                        "(security.decrypt_inbound)")
+            raise PolicyViolation(name, Phrase.of("filesec.bank.not_encrypted", bank=profile.code))
         return path
     if not sec.decrypt_inbound and sec.keys.decrypt is None:
-        raise PolicyViolation(name, f"encrypted, and no decryption keys are configured for bank {profile.code} "
-                                    f"(settings: [banks.{profile.code}.keys] decrypt = ...)")
+        raise PolicyViolation(name, Phrase.of("filesec.bank.no_decrypt_keys", bank=profile.code))
     out_dir = Path(out_dir)
     private_dir(out_dir)
     clear = out_dir / clear_name(profile, name)
     if _same_file(clear, path):
-        raise ValueError(f"{name}: the clear file would replace the encrypted one; give another out_dir")
+        raise Refused("filesec.bank.replaces_encrypted", name=name)
     decrypt_file(path, clear, _keys(profile, "decrypt", name), source=name)
     return clear

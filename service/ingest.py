@@ -48,6 +48,7 @@ from domain.reading_report import reading_columns, reading_report
 from domain.reasons import reclassify
 from filesec import FileSecurityError
 from i18n import Named, Phrase
+from i18n.library_words import said
 from i18n.stored import as_phrase, fit, message, messages, shown
 from ledger import store
 from ledger.store import lines as store_lines
@@ -218,7 +219,7 @@ def open_inbound(ctx: Context, bank, received: Path, signature: Path | None, nam
     try:
         return file_security.open_inbound(bank, received, signature, _clear_folder(ctx, bank), name=name)
     except FileSecurityError as exc:
-        raise _Quarantine([message("ingest.file_security", error=str(exc))]) from exc
+        raise _Quarantine([message("ingest.file_security", error=said(exc))]) from exc
 
 
 def _clear_folder(ctx: Context, bank) -> Path:

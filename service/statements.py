@@ -25,6 +25,7 @@ from domain.reading_report import reading_columns, reading_report
 from domain.statement_match import DEFAULT_TOLERANCE_DAYS, LABELS, BreakKind, Reconciliation, match, reconcile
 from filesec import FileSecurityError
 from i18n import Each, Named
+from i18n.library_words import said
 from i18n.stored import as_phrase, message, messages, shown
 from ledger import statements as repo
 from service import file_security
@@ -139,7 +140,7 @@ def _store(ctx: Context, conn, bank, file_id: int, local_path: Path, signature: 
     try:
         readable = file_security.open_inbound(bank, local_path, signature, clear, name=name)
     except FileSecurityError as exc:
-        raise _Quarantine([message("ingest.file_security", error=str(exc))]) from exc
+        raise _Quarantine([message("ingest.file_security", error=said(exc))]) from exc
     try:
         with open(readable, "rb") as src:
             try:
