@@ -319,10 +319,8 @@ class BankSftp:
             try:
                 ssh.load_host_keys(str(ep.known_hosts_path))
             except OSError as e:
-                cause = _known(e.strerror) if e.strerror else str(e)
-                raise SessionFailed(
-                    self.bank, str(ep.known_hosts_path), Phrase.of("sftp.known_hosts_unreadable", cause=cause)
-                ) from None
+                raise SessionFailed(self.bank, str(ep.known_hosts_path), Phrase.of(
+                    "sftp.known_hosts_unreadable", cause=_known(e.strerror or str(e)))) from None
         else:
             raise SessionFailed(self.bank, None, Phrase("sftp.no_host_key"))
 
