@@ -132,10 +132,14 @@ class Calendar:
 
     def describe(self) -> str:
         """Where the known range comes from, e.g. ``chinese-calendar 1.11.0 to 2026, the settings' calendar for 2027``."""
+        return str(self.known())
+
+    def known(self) -> Phrase:
+        """:meth:`describe` as catalogue words."""
         if not self.supplied:
-            return _PACKAGE
-        years = ", ".join(str(y.year) for y in self.supplied)
-        return f"{_PACKAGE} to {SUPPORTED_LAST.year}, the settings' calendar for {years}"
+            return Phrase.of("calendar.known_package", package=_PACKAGE)
+        return Phrase.of("calendar.known_with_settings", package=_PACKAGE, last=SUPPORTED_LAST.year,
+                         years=", ".join(str(y.year) for y in self.supplied))
 
     def is_working_day(self, d: date) -> bool:
         d = _as_date(d)
@@ -166,18 +170,15 @@ PACKAGE_CALENDAR = Calendar()
 
 
 class CalendarRangeError(ValueError):
-    """A date lies outside the years the official holiday calendar is known for."""
+    """A date lies outside the years the official holiday calendar is known for; :attr:`phrase`
+    says it in catalogue words (a clerk funding a batch late in December reads it)."""
 
     def __init__(self, day: object, calendar: Calendar | None = None) -> None:
         calendar = PACKAGE_CALENDAR if calendar is None else calendar
         self.date = day
-        super().__init__(
-            f"date {day} is outside the Chinese official holiday calendar, which is known only "
-            f"from {calendar.first} to {calendar.last} ({calendar.describe()}); to extend it, copy the "
-            f"next year's arrangement from the State Council's notice into the calendar file of the "
-            f"settings ([calendar] file = ..., a [years.{calendar.last.year + 1}] table: source, "
-            "holidays, workdays)"
-        )
+        self.phrase = Phrase.of("calendar.out_of_range", day=str(day), first=str(calendar.first),
+                                last=str(calendar.last), known=calendar.known(), next=calendar.last.year + 1)
+        super().__init__(str(self.phrase))
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -48,4 +48,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "weekday.Friday": ("星期五", "Friday"),
     "weekday.Saturday": ("星期六", "Saturday"),
     "weekday.Sunday": ("星期日", "Sunday"),
+    # a date beyond the calendar known (domain.workdays.CalendarRangeError)
+    "calendar.out_of_range": ("日期 {day} 超出国家法定节假日安排的已知范围（{first} 至 {last}，{known}）；如需延长，"
+                              "请把国务院办公厅公布的下一年节假日安排抄入设置中的日历文件（[calendar] file = ...，"
+                              "一个 [years.{next}] 表：source、holidays、workdays）",
+                              "date {day} is outside the Chinese official holiday calendar, which is known only from "
+                              "{first} to {last} ({known}); to extend it, copy the next year's arrangement from the "
+                              "State Council's notice into the calendar file of the settings ([calendar] file = ..., a "
+                              "[years.{next}] table: source, holidays, workdays)"),
+    "calendar.known_package": ("{package}", "{package}"),
+    "calendar.known_with_settings": ("{package} 提供至 {last} 年，设置中的日历提供 {years} 年",
+                                     "{package} to {last}, the settings' calendar for {years}"),
 }

@@ -91,7 +91,7 @@ def fund(ctx: Context, batch_id: str, amount_fen: int, actor: str):
         try:
             due = workdays.add_working_days(beijing.day_of(now), bank.payment_days, ctx.settings.calendar)
         except workdays.CalendarRangeError as exc:
-            raise FailedPrecondition("error.batch.deadline", batch=batch_id, error=exc) from exc
+            raise FailedPrecondition("error.batch.deadline", batch=batch_id, error=exc.phrase) from exc
         store.post(conn, funding(batch_id, accounts_of(batch), amount_fen), now)
         store.update_batch(
             conn,

@@ -56,6 +56,7 @@ from domain.model import (
 from durable import faults, open_private, private_dir
 from filesec import FileSecurityError
 from i18n import Each, Named, Phrase
+from i18n.library_words import said
 from i18n.stored import message, messages, shown
 from ledger import store
 from ledger.schema import files
@@ -225,7 +226,7 @@ def _dispatch(ctx: Context, lease: Lease, batch_id: str, actor: str, scheduled: 
     except SftpError as exc:
         _record_failure(ctx, lease, record.id, exc)
         log.warning("batch %s: upload of %s failed: %s", batch_id, record.name, exc)
-        raise Unavailable("error.batch.upload_failed", batch=batch_id, bank=bank.code, error=exc) from exc
+        raise Unavailable("error.batch.upload_failed", batch=batch_id, bank=bank.code, error=said(exc)) from exc
 
     now = ctx.clock()
     with ctx.engine.begin() as conn:
@@ -304,7 +305,7 @@ def _record_failure(ctx: Context, lease: Lease, file_id: int, exc: SftpError) ->
         attempts = store.get_file(conn, file_id).attempts
         store.move_file(
             conn, file_id, [FileState.UPLOADING.value], state=FileState.FAILED.value,
-            last_error=message("dispatch.upload_refused" if permanent else "dispatch.upload_failed", error=str(exc)),
+            last_error=message("dispatch.upload_refused" if permanent else "dispatch.upload_failed", error=said(exc)),
             next_attempt_at=None if permanent else now + retry_delay(ctx, attempts),
             handled_by=lease.owner, fence=lease.fence, updated_at=now,
         )
@@ -317,7 +318,8 @@ def _record_local_failure(ctx: Context, lease: Lease, file_id: int, why: Service
     with ctx.engine.begin() as conn:
         lease.check(conn)
         attempts = store.get_file(conn, file_id).attempts
-        store.move_file(conn, file_id, _PENDING, state=FileState.FAILED.value, last_error=message("dispatch.not_sent", why=why.phrase()),
+        store.move_file(conn, file_id, _PENDING, state=FileState.FAILED.value,
+                        last_error=message("dispatch.not_sent", why=why.phrase()),
                         next_attempt_at=now + retry_delay(ctx, max(attempts, 1)), handled_by=lease.owner,
                         fence=lease.fence, updated_at=now)
     log.warning("file %s: %s", file_id, why)
@@ -366,7 +368,7 @@ def secure_outbound(bank, rendered: Path) -> list[tuple[Path, str]]:
     try:
         return [(path, path.name) for path in protect_outbound(bank, rendered, rendered.parent / "secured")]
     except FileSecurityError as exc:
-        raise FailedPrecondition("error.file.cannot_secure", bank=bank.code, file=rendered.name, error=exc) from exc
+        raise FailedPrecondition("error.file.cannot_secure", bank=bank.code, file=rendered.name, error=said(exc)) from exc
 
 
 def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> None:

@@ -238,3 +238,21 @@ def test_an_integer_too_long_for_python_is_a_settings_mistake_not_a_crash(tmp_pa
     error = _loading(settings)  # Python refuses int() of over 4,300 digits with a plain ValueError
     assert error.codes == ("config.unreadable",)
     assert error.said("en")[0].startswith(f"{settings}: Exceeds the limit (4300 digits) for integer string conversion")
+
+
+def test_a_deadline_beyond_the_known_calendar_is_said_in_chinese_and_as_it_was_in_english():
+    with pytest.raises(workdays.CalendarRangeError) as caught:
+        workdays.add_working_days(workdays.SUPPORTED_LAST, 3)  # three working days after the last day known
+    error = caught.value
+    first, last, day = workdays.SUPPORTED_FIRST, workdays.SUPPORTED_LAST, error.date
+    package = workdays.PACKAGE_CALENDAR.describe()
+    english = (f"date {day} is outside the Chinese official holiday calendar, which is known only from {first} to "
+               f"{last} ({package}); to extend it, copy the next year's arrangement from the State Council's notice "
+               f"into the calendar file of the settings ([calendar] file = ..., a [years.{last.year + 1}] table: "
+               "source, holidays, workdays)")
+    assert str(error) == english
+    assert i18n.say(error.phrase.key, "en", **dict(error.phrase.fields)) == english
+    assert i18n.say(error.phrase.key, "zh", **dict(error.phrase.fields)) == (
+        f"日期 {day} 超出国家法定节假日安排的已知范围（{first} 至 {last}，{package}）；如需延长，请把国务院办公厅公布的"
+        f"下一年节假日安排抄入设置中的日历文件（[calendar] file = ...，一个 [years.{last.year + 1}] 表："
+        "source、holidays、workdays）")
