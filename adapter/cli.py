@@ -29,7 +29,7 @@ import i18n
 from adapter import cli_argparse, cli_batches, cli_files, cli_ledger, cli_lines, cli_stop, report_cli
 from adapter.cli_files import format_exceptions, format_files  # noqa: F401  (the demo prints them)
 from i18n import say
-from i18n.library_words import briefly
+from i18n.library_words import briefly, said
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
@@ -329,7 +329,7 @@ def _keys(args) -> int:
     """``init`` writes a new key file (never over an existing one) and the report-signing key
     set unless it exists; ``rotate`` adds a key and makes it current, keeping the old ones so
     sealed data still opens; ``rotate-signing`` and ``public``: see :mod:`adapter.ops_cli`."""
-    from adapter import ops_cli
+    from adapter import cli_errors, ops_cli
     from privacy.errors import KeyringError
     from privacy.keys import Keyring, rotate_key_file
     from service import config as settings_file
@@ -347,8 +347,7 @@ def _keys(args) -> int:
         else:
             print(i18n.say("cli.keys.rotated", path=path, key=rotate_key_file(path)))
     except KeyringError as exc:
-        print(f"ykt: {exc}", file=sys.stderr)
-        return 2
+        return cli_errors.refuse(i18n.say("cli.keys.refused", why=said(exc)))
     return 0
 
 

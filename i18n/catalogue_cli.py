@@ -5,6 +5,7 @@ words here are the command line's own. Column headers of amounts say their unit 
 """
 WORDS: dict[str, tuple[str, str]] = {
     # errors and refusals (adapter/cli_errors.py)
+    "cli.keys.refused": ("个人信息密钥：{why}", "{why}"),  # the key set's own words (privacy/keys.py)
     "cli.error.refused": ("服务拒绝了请求({code}):{detail}", "refused by the service ({code}): {detail}"),
     "cli.error.failed": ("服务或连接出错({code}):{detail};请稍后重试",
                          "the service or the connection failed ({code}): {detail}; try again later"),

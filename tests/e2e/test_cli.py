@@ -29,7 +29,7 @@ host_key = "{sshd_server.host_public_key_line}"
     assert subprocess.run(keys, capture_output=True, timeout=60).returncode == 0
     assert (tmp_path / "keys" / "pii-keys.json").stat().st_mode & 0o077 == 0  # beside the settings, not in var
     again = subprocess.run(keys, capture_output=True, text=True, timeout=60)
-    assert again.returncode == 2 and "refusing to replace" in again.stderr  # never over live keys
+    assert again.returncode == 2 and "密钥文件已存在；拒绝覆盖" in again.stderr  # never over live keys (said in Chinese)
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "adapter.cli", "serve", "--config", str(tmp_path / "ykt.toml"),
