@@ -164,6 +164,37 @@ def test_a_late_bad_row_after_rows_were_streamed_stores_nothing_and_the_key_stay
     assert (stored["batches"], stored["lines"]) == (1, N)
 
 
+def test_a_sheet_damaged_midway_after_rows_were_streamed_stores_nothing(service, tmp_path, capsys, monkeypatch):
+    """The sheet is read as it streams (python-calamine-plus): XML broken at row 4,500 is found
+    only after 4,000 rows went out. The command refuses the file and the service stores nothing."""
+    import zipfile
+
+    client, engine, handler = service
+    roster = list(generate_lines(N, seed=17, region=REGION))
+    path = tmp_path / "名册.xlsx"
+    _sheet(path, roster, {})
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    cut = xml.index(b'<row r="4500"')
+    parts["xl/worksheets/sheet1.xml"] = xml[:cut] + b'<row r="4500"><c r="A4500"><v>1</c></row>' + xml[cut:]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    sent: list[int] = []
+    real_send = roster_stream.Stream.send
+    monkeypatch.setattr(roster_stream.Stream, "send",
+                        lambda self, request: (sent.append(len(request.lines.lines)), real_send(self, request)))
+
+    assert _submit(client, path, "--key", "damaged-midway") == roster_cli.EXIT_REFUSED_HERE
+    said = capsys.readouterr()
+    assert "[SHEET_FORMAT]" in said.out + said.err
+    assert sent == [CHUNK_LINES, CHUNK_LINES]  # rows 2-4,001 went out before the damage was read
+    [ended] = handler.wait(1)
+    assert _cut(ended, "error.batch.totals_missing"), ended
+    assert _stored(engine) == NOTHING
+
+
 def _header(key: str, count: int = 0, total: int = 0) -> pb.BatchHeader:
     return convert.header_to_pb(BatchHeader(key, PROGRAM, PERIOD, REGION, BANK, PAYER, PAYER_ACCOUNT, count, total))
 
