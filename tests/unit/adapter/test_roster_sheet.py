@@ -146,6 +146,32 @@ def test_a_workbook_whose_sheet_is_damaged_midway_is_refused_as_a_file(tmp_path)
     assert 0 < len(rows) < 300  # the rows before the damage were read as the sheet streamed
 
 
+@pytest.mark.parametrize("was, now", [
+    (b"<v>1234.5</v>", b"<v>1934.5</v>"),  # the sheet, at row 299: far past the sheet's first bytes
+    (ACC2.encode(), ACC2[:-1].encode() + (b"0" if ACC2[-1] != "0" else b"1")),  # the shared strings
+])
+def test_a_workbook_changed_in_storage_is_refused_not_read_as_other_amounts(tmp_path, was, now):
+    """A byte changed after Excel saved the workbook (a bad USB stick, a cut copy): the zip's
+    checksum no longer matches. 1234.5 read as 1934.5 would pay 700 yuan too much, another
+    account digit would pay someone else; the file is refused instead (python-calamine refused a
+    changed sheet)."""
+    import zipfile
+
+    path = _xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS * 100)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # stored: the changed byte stays valid XML
+        for n, data in parts.items():
+            z.writestr(n, data)
+    stored = path.read_bytes()
+    at = stored.rindex(was)
+    path.write_bytes(stored[:at] + now + stored[at + len(was):])
+    with pytest.raises(SheetError) as caught:
+        list(Roster(path).rows())
+    assert caught.value.problems[0].code == "SHEET_FORMAT"
+    assert "r.xlsx: not a readable XLSX workbook" in caught.value.problems[0].message
+
+
 def test_xlsx_english_headers_and_an_unknown_column(tmp_path):
     roster, lines, _ = _lines(_xlsx(tmp_path / "r.xlsx", EN_HEADER + ["village"], [r + ["x"] for r in ROWS]))
     assert lines == EXPECTED
