@@ -690,7 +690,10 @@ def _clean_reader(places: dict[str, int], width: int):
                 return None
         else:
             return None
-        kind = card if kind is None else (kinds(kind) if type(kind) is str else None) or _kind(kind)
+        if kind is None or kind == "":
+            kind = card
+        elif type(kind) is not str or (kind := kinds(kind)) is None:
+            return None  # spelt another way (_kind), or an Excel error (#N/A): the general way says which
         return Row(number, PaymentLine(seq, name, id_number, account_no, fen, kind, bank.strip(), item.strip(),
                                        remark.strip(), phone, address.strip(), household.strip()), ())
 

@@ -126,6 +126,16 @@ def test_a_cell_showing_an_excel_error_is_a_problem_said_once(tmp_path):
     assert report.errors == 3 and report.rows_wrong == 3
 
 
+def test_an_excel_error_in_the_account_kind_is_said_as_such_on_every_row(tmp_path):
+    """Rows after the first are read the fast way (_clean_reader): a #N/A there must be the same
+    problem as on the first row, not an unknown account kind '#N/A'."""
+    rows = [[1, "张三", ID1, ACC1, 1234.5, "#N/A", "", ""], [2, "买买提·艾力", ID2, ACC2, 1, "#N/A", "", ""],
+            [3, "李四", ID3, PASSBOOK, 2, "存折", "", ""]]
+    report = roster_check.check(Roster(_xlsx(tmp_path / "r.xlsx", ZH_HEADER, rows)))
+    assert sorted((p.row, p.column, p.code) for p in report.problems) == [
+        (2, "账户类型", "SHEET_CELL_ERROR"), (3, "账户类型", "SHEET_CELL_ERROR")]
+
+
 def test_a_workbook_whose_sheet_is_damaged_midway_is_refused_as_a_file(tmp_path):
     import zipfile
 
