@@ -321,8 +321,11 @@ def _verify(args) -> int:
 
 
 def _plain(found) -> str:
-    """A break on one line, whatever its text holds (SQLite's own reports have newlines)."""
-    return " ".join(str(found).split())
+    """A break on one line in the command's language, whatever its text holds (SQLite's own
+    reports have newlines)."""
+    words = found.words()
+    text = i18n.say(words.key, None, **dict(words.fields)) if isinstance(words, i18n.Phrase) else words
+    return " ".join(text.split())
 
 
 def _keys(args) -> int:

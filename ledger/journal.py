@@ -44,7 +44,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -53,6 +53,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, event, func, insert, make_url, select, update
 from sqlalchemy.exc import DBAPIError
 
+from i18n import Named, Phrase
 from ledger import guards
 from ledger.schema import accounts, batches, files, journal, journal_head, lines, postings, transactions
 
@@ -132,13 +133,29 @@ def rows_digest(rows: Iterable[Sequence[Any]], chunk: int = 10_000) -> RowsDiges
 
 @dataclass(frozen=True, slots=True)
 class Break:
-    """Where the evidence stops agreeing: the journal entry (when one is to blame) and how."""
+    """Where the evidence stops agreeing: the journal entry (when one is to blame) and how.
+
+    ``problem`` is the English text (what tests and auditors' scripts read); ``said`` the same
+    problem as catalogue words (i18n/catalogue_verify.py), so that ``ykt verify`` says it in the
+    reader's language. What the database itself wrote (SQLite's findings, a driver's message) is
+    data inside the words, as it is."""
 
     seq: int | None
     problem: str
+    said: Phrase | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, seq: int | None, said: Phrase) -> Break:
+        """The break said in catalogue words (its English is ``problem``)."""
+        return cls(seq, str(said), said)
+
+    def words(self) -> Phrase | str:
+        """The break as people read it, with the entry to blame: words where it has them."""
+        problem = self.said or self.problem
+        return problem if self.seq is None else Phrase.of("verify.entry", seq=self.seq, problem=problem)
 
     def __str__(self) -> str:
-        return f"entry {self.seq}: {self.problem}" if self.seq is not None else self.problem
+        return str(self.words())
 
 
 def walk(stored: Iterable[tuple[Entry, str, str]], head: tuple[int, str]) -> Iterator[Break]:
@@ -148,20 +165,21 @@ def walk(stored: Iterable[tuple[Entry, str, str]], head: tuple[int, str]) -> Ite
     last_seq, last_digest = 0, GENESIS
     for entry, prev_digest, digest in stored:
         if entry.seq != last_seq + 1:
-            missing = (f"entry {last_seq + 1} is missing" if entry.seq == last_seq + 2
-                       else f"entries {last_seq + 1}..{entry.seq - 1} are missing")
-            yield Break(entry.seq, f"follows entry {last_seq}: {missing}")
+            missing = (Phrase.of("verify.chain.one_missing", seq=last_seq + 1) if entry.seq == last_seq + 2
+                       else Phrase.of("verify.chain.missing", first=last_seq + 1, last=entry.seq - 1))
+            yield Break.of(entry.seq, Phrase.of("verify.chain.follows", last=last_seq, missing=missing))
         elif prev_digest != last_digest:
-            yield Break(entry.seq, f"prev_digest {prev_digest} is not entry {last_seq}'s digest {last_digest}")
+            yield Break.of(entry.seq, Phrase.of("verify.chain.prev_digest", prev_digest=prev_digest, last=last_seq,
+                                                digest=last_digest))
         expected = chain_digest(prev_digest, entry)
         if digest != expected:
-            yield Break(entry.seq, f"content does not match its digest (stored {digest}, recomputed {expected})")
+            yield Break.of(entry.seq, Phrase.of("verify.chain.content", stored=digest, recomputed=expected))
         last_seq, last_digest = entry.seq, digest
     head_seq, head_digest = head
     if (head_seq, head_digest) != (last_seq, last_digest):
-        yield Break(last_seq + 1 if head_seq > last_seq else head_seq,
-                    f"the head says the journal ends at entry {head_seq} ({head_digest}), "
-                    f"it ends at entry {last_seq} ({last_digest})")
+        yield Break.of(last_seq + 1 if head_seq > last_seq else head_seq,
+                       Phrase.of("verify.chain.head", head_seq=head_seq, head_digest=head_digest, last_seq=last_seq,
+                                 last_digest=last_digest))
 
 
 # --- appending, inside the caller's transaction -----------------------------------------------
@@ -390,15 +408,16 @@ def _checked_transactions(conn: Connection, stored: Iterable[tuple[Entry, str, s
         if entry.kind == "txn":
             txn = conn.execute(select(transactions).where(transactions.c.id == entry.transaction_id)).one_or_none()
             if txn is None:
-                breaks.append(Break(entry.seq, f"transaction {entry.transaction_id} is not in the ledger"))
+                breaks.append(Break.of(entry.seq, Phrase.of("verify.txn.not_in_ledger", txn=entry.transaction_id)))
             else:
                 digest, moved = postings_digest(conn, txn.id)
                 found = json.loads(canonical(_txn_payload(txn.kind, txn.memo, digest, moved)))
                 recorded = json.loads(entry.payload)
                 differs = sorted(k for k in found.keys() | recorded.keys() if found.get(k) != recorded.get(k))
                 if differs:
-                    what = ", ".join(f"{k} journaled {recorded.get(k)!r}, ledger has {found.get(k)!r}" for k in differs)
-                    breaks.append(Break(entry.seq, f"transaction {txn.id} differs from its entry: {what}"))
+                    what = tuple(Phrase.of("verify.txn.field_differs", field=Named("verify.txn_field", k),
+                                           journaled=repr(recorded.get(k)), found=repr(found.get(k))) for k in differs)
+                    breaks.append(Break.of(entry.seq, Phrase.of("verify.txn.differs", txn=txn.id, what=what)))
         yield item
 
 
@@ -454,34 +473,53 @@ def _state_breaks(conn: Connection, last: _LastRecorded) -> Iterator[Break]:
     for batch_id in sorted(found.keys() | last.lines.keys()):
         if batch_id not in last.lines:
             count = sum(n for n, _ in found[batch_id].values())
-            yield Break(None, f"batch {batch_id}: its {count} lines have no state recorded in the journal")
+            yield Break.of(None, Phrase.of("verify.lines.unrecorded", batch=batch_id, count=count))
             continue
         seq, recorded = last.lines[batch_id]
-        problem = lines_differ(recorded, found.get(batch_id, {}))
+        problem = _lines_differ(recorded, found.get(batch_id, {}))
         if problem:
-            yield Break(seq, f"lines of batch {batch_id}: {problem} (this entry recorded them last)")
+            yield Break.of(seq, Phrase.of("verify.lines.differ", batch=batch_id, problem=problem))
 
 
 def _row_breaks(conn: Connection, what: str, key, column, name: str,
                 recorded: dict[Any, tuple[int, str]]) -> Iterator[Break]:
     """Rows of one table (files or batches) against the state the journal last set each to."""
-    table = key.table.name
+    table, states = Named("verify.table", key.table.name), f"{what}_{name}"  # file_state, batch_status
+    name = Named("field", name)
     recorded = dict(recorded)
+
+    def thing(row_id) -> Phrase:
+        return Phrase.of("verify.thing", what=Named("verify.thing", what), id=row_id)
+
     for row_id, state in conn.execute(select(key, column).order_by(key)):
         seq, journaled = recorded.pop(row_id, (None, None))
         if seq is None:
-            yield Break(None, f"{what} {row_id}: the {table} table has it {state}, the journal never recorded it")
+            yield Break.of(None, Phrase.of("verify.row.unrecorded", thing=thing(row_id), table=table,
+                                           state=_code(states, state)))
         elif state != journaled:
-            yield Break(seq, f"{what} {row_id}: {name} is {state} in the {table} table, "
-                             f"but this entry, the journal's last record of it, set {journaled}")
+            yield Break.of(seq, Phrase.of("verify.row.differs", thing=thing(row_id), name=name,
+                                          state=_code(states, state), table=table,
+                                          journaled=_code(states, journaled)))
     for row_id, (seq, journaled) in sorted(recorded.items(), key=lambda kv: kv[1][0]):
-        yield Break(seq, f"{what} {row_id} ({journaled} here, the journal's last record of it) "
-                         f"is missing from the {table} table")
+        yield Break.of(seq, Phrase.of("verify.row.missing", thing=thing(row_id), journaled=_code(states, journaled),
+                                      table=table))
+
+
+def _code(kind: str, value: Any) -> Named | Any:
+    """A state as found (``line_status``, ``file_state``...): named in Chinese when it is a code; an
+    altered entry's value of another type is shown as it is."""
+    return Named(kind, value) if isinstance(value, str) else value
 
 
 def lines_differ(recorded: dict[str, list[int]], found: dict[str, list[int]]) -> str | None:
     """In words, how a batch's line states (``line_states``) differ from those recorded; None if
     they agree. One line changed, removed or added is named by its seq: the sums differ by it."""
+    said = _lines_differ(recorded, found)
+    return None if said is None else str(said)
+
+
+def _lines_differ(recorded: dict[str, list[int]], found: dict[str, list[int]]) -> Phrase | None:
+    """``lines_differ`` in catalogue words."""
     delta = {}
     for status in sorted(recorded.keys() | found.keys()):
         (n0, s0), (n1, s1) = recorded.get(status, [0, 0]), found.get(status, [0, 0])
@@ -492,14 +530,16 @@ def lines_differ(recorded: dict[str, list[int]], found: dict[str, list[int]]) ->
     gone = [(status, -d_sum) for status, (d_n, d_sum) in delta.items() if d_n == -1]
     came = [(status, d_sum) for status, (d_n, d_sum) in delta.items() if d_n == 1]
     if len(delta) == 2 and len(gone) == len(came) == 1 and gone[0][1] == came[0][1] > 0:
-        return f"line {came[0][1]} is {came[0][0]} in the lines table, the journal last recorded it {gone[0][0]}"
+        return Phrase.of("verify.line.changed", seq=came[0][1], status=_code("line_status", came[0][0]),
+                         recorded=_code("line_status", gone[0][0]))
     if len(delta) == 1 and len(gone) == 1 and gone[0][1] > 0:
-        return f"line {gone[0][1]} ({gone[0][0]} in the journal) is missing from the lines table"
+        return Phrase.of("verify.line.missing", seq=gone[0][1], recorded=_code("line_status", gone[0][0]))
     if len(delta) == 1 and len(came) == 1 and came[0][1] > 0:
-        return f"line {came[0][1]} ({came[0][0]}) is in the lines table, the journal never recorded it"
-    return "the lines table has " + ", ".join(
-        f"{status} {found.get(status, [0, 0])[0]} (journal {recorded.get(status, [0, 0])[0]}, "
-        f"seq sum {found.get(status, [0, 0])[1]} against {recorded.get(status, [0, 0])[1]})" for status in delta)
+        return Phrase.of("verify.line.unrecorded", seq=came[0][1], status=_code("line_status", came[0][0]))
+    return Phrase.of("verify.lines.counts", counts=tuple(
+        Phrase.of("verify.lines.count", status=_code("line_status", status), n=found.get(status, [0, 0])[0],
+                  recorded=recorded.get(status, [0, 0])[0], sum=found.get(status, [0, 0])[1],
+                  recorded_sum=recorded.get(status, [0, 0])[1]) for status in delta))
 
 
 def _invariants(conn: Connection) -> Iterator[Break]:
@@ -510,13 +550,14 @@ def _invariants(conn: Connection) -> Iterator[Break]:
         .having((func.sum(p.amount_fen) != 0) | (func.count() < 2)).order_by(p.transaction_id)
     )
     for txn_id, total, count in unbalanced:
-        yield Break(_entry_of(conn, txn_id), f"transaction {txn_id}: {count} postings sum to {int(total)} fen, not zero")
+        yield Break.of(_entry_of(conn, txn_id), Phrase.of("verify.txn.unbalanced", txn=txn_id, count=count,
+                                                          total=int(total)))
     unjournaled = conn.execute(
         select(transactions.c.id).outerjoin(journal, journal.c.transaction_id == transactions.c.id)
         .where(journal.c.seq.is_(None)).order_by(transactions.c.created_at, transactions.c.id)
     ).scalars()
     for txn_id in unjournaled:
-        yield Break(None, f"transaction {txn_id} has no journal entry")
+        yield Break.of(None, Phrase.of("verify.txn.unjournaled", txn=txn_id))
     # Per batch and account kind: what went in (debits) and what went out (credits).
     sums = conn.execute(
         select(p.batch_id, accounts.c.kind, func.sum(case((p.amount_fen > 0, p.amount_fen), else_=0)),
@@ -542,15 +583,16 @@ def batch_breaks(batch_id: str, status: str, funded_fen: int, sums: dict[str, tu
     refunded, funded_ledger = sums.get("budget", (0, 0))
     paid, outstanding = balance("paid"), balance("clearing") + balance("suspense")
     if funded_ledger != funded_fen:
-        yield Break(None, f"batch {batch_id}: funded_fen is {funded_fen}, the ledger funded {funded_ledger} fen")
+        yield Break.of(None, Phrase.of("verify.batch.funded_differs", batch=batch_id, funded=funded_fen,
+                                       ledger=funded_ledger))
     if funded_fen != paid + refunded + outstanding:
-        yield Break(None, f"batch {batch_id}: funded {funded_fen} fen != paid {paid} + refunded {refunded} "
-                          f"+ outstanding {outstanding}")
+        yield Break.of(None, Phrase.of("verify.batch.unbalanced", batch=batch_id, funded=funded_fen, paid=paid,
+                                       refunded=refunded, outstanding=outstanding))
     if status == "CLOSED" and balance("clearing") != 0:
-        yield Break(None, f"batch {batch_id} is CLOSED with {balance('clearing')} fen left in clearing")
+        yield Break.of(None, Phrase.of("verify.batch.clearing_left", batch=batch_id, fen=balance("clearing")))
     if balance("due") + balance("unauthorized") != 0:
-        yield Break(None, f"batch {batch_id}: due back from the bank {balance('due')} fen, but the bank's "
-                          f"unauthorized payments are {-balance('unauthorized')} fen")
+        yield Break.of(None, Phrase.of("verify.batch.due_differs", batch=batch_id, due=balance("due"),
+                                       unauthorized=-balance("unauthorized")))
 
 
 def _entry_of(conn: Connection, txn_id: str) -> int | None:
@@ -603,6 +645,11 @@ def one_line(exc: BaseException) -> str:
     return f"{type(inner).__name__}: {text}"
 
 
+def _database(problem: Phrase) -> Break:
+    """A break in the database itself (``database: ...``): no journal entry is to blame."""
+    return Break.of(None, Phrase.of("verify.database", problem=problem))
+
+
 def sqlite_file_break(url: str) -> Break | None:
     """What is wrong with a SQLite ledger's file before it is opened, if anything: missing (opening
     it would make an empty one), not a database, or shorter than its header says."""
@@ -611,20 +658,20 @@ def sqlite_file_break(url: str) -> Break | None:
         return None
     path = Path(database)
     if not path.is_file():
-        return Break(None, f"database: {path} does not exist or is not a file")
+        return _database(Phrase.of("verify.db.not_a_file", path=path))
     size = path.stat().st_size
     with path.open("rb") as f:
         header = f.read(100)
     if not header.startswith(SQLITE_HEADER):
-        return Break(None, f"database: {path} is not a SQLite database ({size} bytes, no SQLite header)")
+        return _database(Phrase.of("verify.db.not_sqlite", path=path, size=size))
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages, counter, valid_for = (int.from_bytes(header[i:i + 4], "big") for i in (28, 24, 92))
     wal = path.with_name(path.name + "-wal")
     no_wal = not wal.exists() or wal.stat().st_size == 0  # else the newest pages may be in the WAL
     if no_wal and pages and counter == valid_for and size < pages * page_size:
-        return Break(None, f"database: {path} is truncated: {size} bytes, its header says {pages} pages of "
-                           f"{page_size} bytes ({pages * page_size} bytes)")
+        return _database(Phrase.of("verify.db.truncated", path=path, size=size, pages=pages, page_size=page_size,
+                                   total=pages * page_size))
     return None
 
 
@@ -642,28 +689,28 @@ def _sqlite_damage(conn: Connection) -> Iterator[Break]:
     except DBAPIError as exc:
         problems = [one_line(exc)]
     if problems != ["ok"]:
-        yield Break(None, f"database: PRAGMA integrity_check: {'; '.join(problems)}")
+        yield _database(Phrase.of("verify.db.integrity_check", found="; ".join(problems)))
 
 
 def _sqlite_catalogue(conn: Connection) -> Iterator[Break]:
     for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-        yield Break(None, f"database: {table} row {rowid} refers to a {parent} row that does not exist")
+        yield _database(Phrase.of("verify.db.dangling", table=table, rowid=rowid, parent=parent))
     present = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
     for name in _trigger_names("sqlite"):
         if name not in present:
-            yield Break(None, f"database: guard trigger {name} is missing")
+            yield _database(Phrase.of("verify.db.guard_missing", name=name))
 
 
-_PG_CATALOGUE = {
-    "index {0} on {1} is not valid (a failed CREATE INDEX CONCURRENTLY or REINDEX)": """
+_PG_CATALOGUE = {  # the words of what each query finds (``name``, ``table``), and the query
+    "verify.db.index_invalid": """
         SELECT c.relname, t.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         JOIN pg_class t ON t.oid = i.indrelid
         WHERE c.relnamespace = current_schema()::regnamespace AND NOT (i.indisvalid AND i.indisready)
         ORDER BY 1""",
-    "trigger {0} on {1} is disabled": """
+    "verify.db.trigger_disabled": """
         SELECT g.tgname, t.relname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
         WHERE t.relnamespace = current_schema()::regnamespace AND g.tgenabled = 'D' ORDER BY 2, 1""",
-    "constraint {0} on {1} is not validated": """
+    "verify.db.constraint_unvalidated": """
         SELECT c.conname, t.relname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
         WHERE c.connamespace = current_schema()::regnamespace AND NOT c.convalidated ORDER BY 2, 1""",
 }
@@ -675,13 +722,13 @@ def _postgresql_catalogue(conn: Connection) -> Iterator[Break]:
     validated, the guards present."""
     for problem, query in _PG_CATALOGUE.items():
         for name, table in conn.exec_driver_sql(query):
-            yield Break(None, "database: " + problem.format(name, table))
+            yield _database(Phrase.of(problem, name=name, table=table))
     present = set(conn.exec_driver_sql(
         "SELECT g.tgname FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid "
         "WHERE t.relnamespace = current_schema()::regnamespace").scalars())
     for name in _trigger_names("postgresql"):
         if name not in present:
-            yield Break(None, f"database: guard trigger {name} is missing")
+            yield _database(Phrase.of("verify.db.guard_missing", name=name))
 
 
 def _amcheck(conn: Connection) -> str | None:
@@ -704,7 +751,7 @@ def _postgresql_damage(conn: Connection) -> Iterator[Break]:
             with conn.begin_nested():
                 conn.exec_driver_sql(f"SELECT {where}.bt_index_check({int(oid)}, true)")
         except Exception as exc:  # noqa: BLE001 - amcheck's finding is the break
-            yield Break(None, f"database: amcheck on index {name}: {one_line(exc)}")
+            yield _database(Phrase.of("verify.db.amcheck", name=name, error=one_line(exc)))
 
 
 def _migrations_config():
@@ -724,7 +771,7 @@ def _revision_break(conn: Connection) -> Break | None:
 
     at = MigrationContext.configure(conn).get_current_revision()
     head = ScriptDirectory.from_config(_migrations_config()).get_current_head()
-    return None if at == head else Break(None, f"database: schema revision {at}, this code's is {head} (ykt migrate)")
+    return None if at == head else _database(Phrase.of("verify.db.revision", at=at, head=head))
 
 
 def _schema_breaks(conn: Connection) -> Iterator[Break]:
@@ -736,21 +783,25 @@ def _schema_breaks(conn: Connection) -> Iterator[Break]:
     from ledger.schema import metadata
 
     for diff in compare_metadata(MigrationContext.configure(conn), metadata):
-        yield Break(None, f"database: schema differs from ledger/schema.py: {_diff_text(diff)}")
+        yield _database(Phrase.of("verify.db.schema_differs", diff=_diff_text(diff)))
 
 
-def _diff_text(diff) -> str:
+def _diff_text(diff) -> Phrase:
     """One Alembic autogenerate difference in words: ``add_x`` is in the schema and missing from
     the database, ``remove_x`` the other way round, ``modify_x`` a column that differs."""
     if isinstance(diff, list):  # [(modify_type|nullable|default, schema, table, column, info, was, is), ...]
         op, _schema, table, column, _info, found, wanted = diff[0]
-        return f"column {table}.{column}: {op.removeprefix('modify_')} is {found}, the schema says {wanted}"
+        return Phrase.of("verify.schema.modified", table=table, column=column,
+                         what=Named("verify.schema_property", op.removeprefix("modify_")), found=found, wanted=wanted)
     op, *args = diff
     thing, kind = args[-1], op.split("_", 1)[1]
     name = getattr(thing, "name", None) or "(unnamed)"
     table = args[1] if kind == "column" else getattr(getattr(thing, "table", None), "name", None)
-    where = f"{table}.{name}" if kind == "column" else f"{name} on {table}" if table and kind != "table" else name
-    return f"{kind} {where} " + ("is missing" if op.startswith("add") else "is not in the schema")
+    what = Named("verify.schema_kind", kind)
+    where = (Phrase.of("verify.schema.column", table=table, name=name) if kind == "column"
+             else Phrase.of("verify.schema.on_table", kind=what, name=name, table=table) if table and kind != "table"
+             else Phrase.of("verify.schema.named", kind=what, name=name))
+    return Phrase.of("verify.schema.missing" if op.startswith("add") else "verify.schema.extra", thing=where)
 
 
 def damage_breaks(conn: Connection) -> list[Break]:
@@ -801,7 +852,7 @@ def verify_url(url: str) -> Report:
         report.database = what
         return report
     except Exception as exc:  # noqa: BLE001 - a database that cannot be read is what verify reports
-        return Report(0, 0, 0, [Break(None, f"database: cannot be read: {one_line(exc)}")], walked=False)
+        return Report(0, 0, 0, [_database(Phrase.of("verify.db.unreadable", error=one_line(exc)))], walked=False)
     finally:
         if engine is not None:
             engine.dispose()
