@@ -57,8 +57,7 @@ def backup(args) -> int:
     try:
         manifest = backups.backup(settings_file.load(args.config), args.out)
     except backups.BackupError as exc:
-        print(f"ykt: backup: {exc}", file=sys.stderr)
-        return 2
+        return _refused("backup.refused.backup", exc)
     print(say("cli.backup.wrote", out=args.out, dialect=manifest["database"]["dialect"],
               revision=manifest["database"]["schema_revision"], keys=", ".join(manifest["keys"])))
     print(say("cli.backup.keep"))
@@ -72,11 +71,18 @@ def restore(args) -> int:
     try:
         manifest, written = backups.restore(settings_file.load(args.config), args.archive)
     except backups.BackupError as exc:
-        for line in str(exc).splitlines():
-            print(f"ykt: restore: {line}", file=sys.stderr)
-        return 2
+        return _refused("backup.refused.restore", exc)
     print(say("cli.restore.done", archive=args.archive, made=manifest["created_at"]))
     for line in written:
         print(f"  {line}")
     print(say("cli.restore.check", config=args.config))
     return 0
+
+
+def _refused(key: str, exc) -> int:
+    """A refused backup or restore (``BackupError``): each line of each problem on a line of its
+    own, in the command's language; exit 2."""
+    for problem in exc.problems:
+        for line in say(problem.key, None, **dict(problem.fields)).splitlines():
+            print(f"ykt: {say(key, why=line)}", file=sys.stderr)
+    return 2

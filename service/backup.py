@@ -42,6 +42,8 @@ from sqlalchemy import make_url, text
 from sqlalchemy.engine import URL
 
 from durable import fsync_dir
+from i18n import Phrase
+from i18n.library_words import said
 
 FORMAT = "ykt-backup"
 VERSION = 1
@@ -54,7 +56,21 @@ _MEMBERS = {SQLITE_MEMBER, PG_MEMBER, PII_MEMBER, SIGNING_MEMBER}
 
 
 class BackupError(Exception):
-    """A backup or restore that cannot be done; the text says why (one line per problem)."""
+    """A backup or restore that cannot be done; the text says why (one line per problem).
+
+    ``problems`` are those lines as catalogue words (i18n/catalogue_backup.py), so that ``ykt``
+    says them in the reader's language; the text is their English. ``phrase`` is the one
+    problem's words, as :func:`i18n.library_words.said` reads an error's (None for several)."""
+
+    def __init__(self, *problems: Phrase) -> None:
+        self.problems = problems
+        self.phrase = problems[0] if len(problems) == 1 else None
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _in_archive(archive: Path, problem: Phrase) -> BackupError:
+    """What is wrong with the archive itself, named first: restore stops there."""
+    return BackupError(Phrase.of("backup.archive", archive=archive, problem=problem))
 
 
 # -- backup -------------------------------------------------------------------------------------
@@ -64,7 +80,7 @@ def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> dic
     env = os.environ if environ is None else environ
     out = Path(out)
     if out.exists():
-        raise BackupError(f"{out} already exists; refusing to replace it")
+        raise BackupError(Phrase.of("backup.exists", out=out))
     url = make_url(settings.database_url)
     work = Path(tempfile.mkdtemp(prefix="ykt-backup-"))  # 0700
     try:
@@ -81,7 +97,7 @@ def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> dic
             database = {"dialect": "postgresql", "schema_revision": revision, "schema": schema,
                         "copied_with": f"{version} --format=custom"}
         else:
-            raise BackupError(f"database {url.get_backend_name()!r}: only SQLite and PostgreSQL ledgers are backed up")
+            raise BackupError(Phrase.of("backup.dialect", backend=repr(url.get_backend_name())))
         keyring, signing = _keys(settings, env)
         (work / "pii-keys.json").write_bytes((json.dumps(keyring.to_document(), indent=2) + "\n").encode("utf-8"))
         (work / "report-signing-keys.json").write_bytes(signing.to_bytes())
@@ -105,7 +121,7 @@ def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> dic
 def _sqlite_copy(url: URL, dst: Path) -> Path:
     source = Path(url.database or "")
     if not url.database or url.database == ":memory:" or not source.is_file():
-        raise BackupError(f"the SQLite ledger {source} does not exist")
+        raise BackupError(Phrase.of("backup.sqlite_missing", source=source))
     src = sqlite3.connect(str(source), timeout=120)
     try:
         copy = sqlite3.connect(str(dst))
@@ -118,7 +134,7 @@ def _sqlite_copy(url: URL, dst: Path) -> Path:
     finally:
         src.close()
     if found != [("ok",)]:
-        raise BackupError(f"the copy of {source} fails PRAGMA integrity_check: {found[:3]}; run ykt verify")
+        raise BackupError(Phrase.of("backup.copy_damaged", source=source, found=str(found[:3])))
     return dst
 
 
@@ -127,14 +143,14 @@ def _sqlite_revision(path: Path) -> str:
     try:
         return _one_revision(conn.execute("SELECT version_num FROM alembic_version").fetchall(), str(path))
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path}: no schema revision ({exc}); is it a migrated ledger? (ykt migrate)") from None
+        raise BackupError(Phrase.of("backup.no_revision", path=path, error=str(exc))) from None
     finally:
         conn.close()
 
 
-def _one_revision(rows, where: str) -> str:
+def _one_revision(rows, where: str | Phrase) -> str:
     if len(rows) != 1:
-        raise BackupError(f"{where}: {len(rows)} schema revisions in alembic_version; expected one")
+        raise BackupError(Phrase.of("backup.revisions", where=where, count=len(rows)))
     return str(rows[0][0])
 
 
@@ -148,13 +164,13 @@ def _pg_schema_and_revision(database_url: str) -> tuple[str, str]:
         with engine.connect() as conn:
             schema = conn.execute(text("SELECT current_schema()")).scalar()
             if schema is None:
-                raise BackupError("the PostgreSQL ledger's schema (search_path) does not exist")
+                raise BackupError(Phrase.of("backup.pg_no_schema"))
             rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
     except SQLAlchemyError as exc:
-        raise BackupError(f"the PostgreSQL ledger: {' '.join(str(exc.orig or exc).split())}") from None
+        raise BackupError(Phrase.of("backup.pg_unreadable", error=" ".join(str(exc.orig or exc).split()))) from None
     finally:
         engine.dispose()
-    return schema, _one_revision(rows, f"schema {schema}")
+    return schema, _one_revision(rows, Phrase.of("backup.pg_schema", schema=schema))
 
 
 def _pg_env(url: URL, env: Mapping[str, str]) -> dict[str, str]:
@@ -170,8 +186,7 @@ def _pg_env(url: URL, env: Mapping[str, str]) -> dict[str, str]:
 def _pg_program(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} is not installed: install the PostgreSQL client programs "
-                          "(Debian: apt-get install postgresql-client), of the server's major version or newer")
+        raise BackupError(Phrase.of("backup.no_program", name=name))
     return found
 
 
@@ -180,7 +195,7 @@ def _pg_dump(url: URL, schema: str, dst: Path, env: Mapping[str, str]) -> str:
     done = subprocess.run([program, "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
                            f"--file={dst}"], env=_pg_env(url, env), capture_output=True, text=True)
     if done.returncode != 0:
-        raise BackupError(f"pg_dump failed: {' '.join(done.stderr.split())}")
+        raise BackupError(Phrase.of("backup.pg_dump_failed", error=" ".join(done.stderr.split())))
     return subprocess.run([program, "--version"], capture_output=True, text=True).stdout.strip()
 
 
@@ -195,11 +210,11 @@ def _keys(settings, env: Mapping[str, str]):
         except KeyringNotConfigured:
             keyring = Keyring.load(settings.key_file)
     except KeyringError as exc:
-        raise BackupError(f"personal-data keys: {exc}; a backup without them could not be read") from None
+        raise BackupError(Phrase.of("backup.pii_keys", why=said(exc))) from None
     try:
         signing = SigningKeys.load_or_create(settings.signing_key_file, settings.legacy_signing_key_file)
     except SigningKeyError as exc:
-        raise BackupError(f"report-signing keys: {exc}") from None
+        raise BackupError(Phrase.of("backup.signing_keys", why=said(exc))) from None
     return keyring, signing
 
 
@@ -221,7 +236,7 @@ def _write_archive(out: Path, manifest: dict, files: dict[str, Path]) -> None:
         try:
             os.link(tmp, out)  # never over a file that appeared meanwhile
         except FileExistsError:
-            raise BackupError(f"{out} already exists; refusing to replace it") from None
+            raise BackupError(Phrase.of("backup.exists", out=out)) from None
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(out.parent)
@@ -248,7 +263,7 @@ def restore(settings, archive: Path, environ: Mapping[str, str] | None = None) -
         pii_target = Path(env["YKT_PII_KEY_FILE"]) if env.get("YKT_PII_KEY_FILE") else settings.key_file
         problems = _target_problems(settings, url, manifest, pii_target, env)
         if problems:
-            raise BackupError("\n".join(problems))
+            raise BackupError(*problems)
         written = []
         dialect = manifest["database"]["dialect"]
         if dialect == "sqlite":
@@ -270,32 +285,34 @@ def _unpack(archive: Path, work: Path) -> tuple[dict, dict[str, Path]]:
     try:
         tar = tarfile.open(archive, mode="r:")
     except (OSError, tarfile.TarError) as exc:
-        raise BackupError(f"{archive}: not a ykt backup archive: {exc}") from None
+        raise _in_archive(archive, Phrase.of("backup.not_archive", why=said(exc))) from None
     with tar:
         try:
             members = tar.getmembers()
         except tarfile.TarError as exc:
-            raise BackupError(f"{archive}: the archive is damaged: {exc}") from None
+            raise _in_archive(archive, Phrase.of("backup.archive_damaged", why=said(exc))) from None
         by_name = {}
         for m in members:
             if not m.isfile() or m.name not in _MEMBERS | {MANIFEST} or m.name in by_name:
-                raise BackupError(f"{archive}: unexpected member {m.name!r}; not an archive ykt backup wrote")
+                raise _in_archive(archive, Phrase.of("backup.unexpected_member", member=repr(m.name)))
             by_name[m.name] = m
         if MANIFEST not in by_name:
-            raise BackupError(f"{archive}: no {MANIFEST}; not an archive ykt backup wrote")
+            raise _in_archive(archive, Phrase.of("backup.no_manifest", manifest=MANIFEST))
         try:
             manifest = json.loads(tar.extractfile(by_name[MANIFEST]).read().decode("utf-8"))
         except (ValueError, UnicodeDecodeError, tarfile.TarError) as exc:
-            raise BackupError(f"{archive}: {MANIFEST} is unreadable: {exc}") from None
+            raise _in_archive(archive, Phrase.of("backup.manifest_unreadable", manifest=MANIFEST,
+                                                 why=said(exc))) from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise BackupError(f"{archive}: {MANIFEST} is not a {FORMAT} manifest")
+            raise _in_archive(archive, Phrase.of("backup.manifest_foreign", manifest=MANIFEST, format=FORMAT))
         if manifest.get("version") != VERSION:
-            raise BackupError(f"{archive}: archive format version {manifest.get('version')!r}; this version of ykt "
-                              f"reads version {VERSION}")
+            raise _in_archive(archive, Phrase.of("backup.format_version", version=repr(manifest.get("version")),
+                                                 reads=VERSION))
         listed = manifest.get("members") or {}
         if set(listed) != set(by_name) - {MANIFEST}:
-            raise BackupError(f"{archive}: the members {sorted(set(by_name) - {MANIFEST})} are not the manifest's "
-                              f"{sorted(listed)}")
+            raise _in_archive(archive, Phrase.of("backup.members_differ",
+                                                 members=str(sorted(set(by_name) - {MANIFEST})),
+                                                 listed=str(sorted(listed))))
         files = {}
         for name, facts in listed.items():
             dst = work / name.replace("/", "_")
@@ -306,19 +323,21 @@ def _unpack(archive: Path, work: Path) -> tuple[dict, dict[str, Path]]:
                         digest.update(chunk)
                         out.write(chunk)
             except (OSError, tarfile.TarError) as exc:
-                raise BackupError(f"{archive}: {name} is damaged: {exc}") from None
+                raise _in_archive(archive, Phrase.of("backup.member_damaged", member=name, why=said(exc))) from None
             if digest.hexdigest() != facts.get("sha256"):
-                raise BackupError(f"{archive}: {name} has SHA-256 {digest.hexdigest()}, the manifest says "
-                                  f"{facts.get('sha256')}: the archive was altered or damaged; nothing restored")
+                raise _in_archive(archive, Phrase.of("backup.member_altered", member=name,
+                                                     sha256=digest.hexdigest(), listed=facts.get("sha256")))
             files[name] = dst
     dialect = (manifest.get("database") or {}).get("dialect")
     needed = {PII_MEMBER, SIGNING_MEMBER, SQLITE_MEMBER if dialect == "sqlite" else PG_MEMBER}
     if dialect not in ("sqlite", "postgresql") or not needed <= set(files):
-        raise BackupError(f"{archive}: the archive lacks {sorted(needed - set(files))} for a {dialect} ledger")
+        raise _in_archive(archive, Phrase.of("backup.members_lacking", lacking=str(sorted(needed - set(files))),
+                                             dialect=dialect))
     return manifest, files
 
 
-def _target_problems(settings, url: URL, manifest: dict, pii_target: Path, env: Mapping[str, str]) -> list[str]:
+def _target_problems(settings, url: URL, manifest: dict, pii_target: Path,
+                     env: Mapping[str, str]) -> list[Phrase]:
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
@@ -332,31 +351,27 @@ def _target_problems(settings, url: URL, manifest: dict, pii_target: Path, env: 
     except CommandError:
         known = False
     if not known:
-        problems.append(f"the archive's schema revision {revision!r} is unknown to this version of ykt "
-                        f"({_package_version()}): restore it with the version that made it ({manifest.get('ykt_adapter')})")
+        problems.append(Phrase.of("backup.revision_unknown", revision=repr(revision), version=_package_version(),
+                                  made_by=manifest.get("ykt_adapter")))
     backend = url.get_backend_name()
     if backend != db["dialect"]:
-        problems.append(f"the archive holds a {db['dialect']} ledger; the settings' database_url is {backend}: "
-                        "restore into the same kind of database")
+        problems.append(Phrase.of("backup.other_dialect", dialect=db["dialect"], backend=backend))
     elif backend == "sqlite":
         target = Path(url.database or "")
         if _sqlite_has_tables(target):
-            problems.append(f"the SQLite ledger {target} is not empty; restore into a new file (or move it away)")
+            problems.append(Phrase.of("backup.sqlite_not_empty", target=target))
         for extra in (Path(f"{target}-wal"), Path(f"{target}-journal")):
             if extra.exists() and extra.stat().st_size:
-                problems.append(f"{extra} is left from an earlier ledger; move it away first")
+                problems.append(Phrase.of("backup.left_over", path=extra))
     else:
         problems += _pg_target_problems(settings.database_url, db.get("schema", ""))
     if env.get("YKT_PII_KEYS"):
-        problems.append("YKT_PII_KEYS is set: the restored personal-data keys go to a key file; unset it and "
-                        "point YKT_PII_KEY_FILE (or pii_key_file) at where they should go")
+        problems.append(Phrase.of("backup.pii_keys_in_env"))
     if pii_target.exists():
-        problems.append(f"the personal-data key file {pii_target} exists; restore never replaces keys "
-                        "(move it away if it is not the live one)")
+        problems.append(Phrase.of("backup.pii_key_file_exists", path=pii_target))
     for path in (settings.signing_key_file, settings.legacy_signing_key_file):
         if path.exists():
-            problems.append(f"the report-signing key file {path} exists; restore never replaces keys "
-                            "(move it away if it is not the live one)")
+            problems.append(Phrase.of("backup.signing_key_file_exists", path=path))
     return problems
 
 
@@ -373,7 +388,7 @@ def _sqlite_has_tables(path: Path) -> bool:
         return True  # something that is not an empty ledger
 
 
-def _pg_target_problems(database_url: str, archived_schema: str) -> list[str]:
+def _pg_target_problems(database_url: str, archived_schema: str) -> list[Phrase]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ledger.db import make_engine
@@ -388,17 +403,16 @@ def _pg_target_problems(database_url: str, archived_schema: str) -> list[str]:
                                        "WHERE n.nspname = :s AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"),
                                   {"s": schema}).scalar()
     except SQLAlchemyError as exc:
-        return [f"the target PostgreSQL database: {' '.join(str(exc.orig or exc).split())}"]
+        return [Phrase.of("backup.pg_target_unreadable", error=" ".join(str(exc.orig or exc).split()))]
     finally:
         engine.dispose()
     problems = []
     if schema != archived_schema:
-        problems.append(f"the archive holds schema {archived_schema!r}; the settings' database_url uses schema "
-                        f"{schema!r}: restore into a database whose search_path names {archived_schema!r} "
-                        f"(e.g. ?options=-csearch_path%3D{archived_schema}), a new database if the old one is there")
+        problems.append(Phrase.of("backup.other_schema", archived=repr(archived_schema), schema=repr(schema),
+                                  search_path=archived_schema))
     elif tables:
-        problems.append(f"schema {schema!r} of database {make_url(database_url).database} holds {tables} tables "
-                        "and sequences; restore into an empty schema or a new database")
+        problems.append(Phrase.of("backup.pg_not_empty", schema=repr(schema),
+                                  database=make_url(database_url).database, tables=tables))
     return problems
 
 
@@ -415,7 +429,7 @@ def _pg_restore(url: URL, database_url: str, dump: Path, env: Mapping[str, str])
         engine.dispose()
     listing = subprocess.run([program, "--list", str(dump)], capture_output=True, text=True)
     if listing.returncode != 0:
-        raise BackupError(f"pg_restore --list failed: {' '.join(listing.stderr.split())}")
+        raise BackupError(Phrase.of("backup.pg_list_failed", error=" ".join(listing.stderr.split())))
     entries = listing.stdout.splitlines()
     if schema is not None:  # exists already: do not create it, nor comment on it
         entries = [e for e in entries if not re.match(r"^\d+; \d+ \d+ (SCHEMA|COMMENT) - ", e)]
@@ -425,7 +439,7 @@ def _pg_restore(url: URL, database_url: str, dump: Path, env: Mapping[str, str])
                            f"--use-list={toc}", f"--dbname={url.database}", str(dump)],
                           env=_pg_env(url, env), capture_output=True, text=True)
     if done.returncode != 0:
-        raise BackupError(f"pg_restore failed (nothing restored: one transaction): {' '.join(done.stderr.split())}")
+        raise BackupError(Phrase.of("backup.pg_restore_failed", error=" ".join(done.stderr.split())))
     return schema or "(created)"
 
 
