@@ -25,7 +25,7 @@ from domain.model import (
     StatementEntry,
     StatementHeader,
 )
-from i18n import WORDS, Named, Phrase
+from i18n import WORDS, Named, Phrase, Refused  # noqa: F401 - Refused: the readers take it from here
 from i18n.library_words import said as why  # noqa: F401 - the readers say why(exc): its reason in words
 from i18n.stored import message as stored_message
 
@@ -93,16 +93,6 @@ def _place(where: str) -> Phrase | Named:
     if m.group(2) is None:
         return Phrase.of("format.where.line", line=int(m.group(1)))
     return Phrase.of("format.where.line_seq", line=int(m.group(1)), seq=m.group(2))
-
-
-class Refused(ValueError):
-    """A ValueError whose reason is catalogue words (``key`` and its arguments): ``str()`` is the
-    English text, :attr:`phrase` the words, so that the problem a reader makes of it
-    (:func:`why`) can be said in the reader's language."""
-
-    def __init__(self, key: str, /, **args) -> None:
-        self.phrase = Phrase.of(key, **args)
-        super().__init__(str(self.phrase))
 
 
 class FormatError(ValueError):

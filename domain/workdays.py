@@ -21,7 +21,7 @@ from typing import Any
 import chinese_calendar
 from chinese_calendar import constants as _cc_constants
 
-from i18n import Named, Phrase
+from i18n import Named, Phrase, Refused
 
 __all__ = [
     "PACKAGE_CALENDAR",
@@ -47,16 +47,9 @@ _ONE_DAY = timedelta(days=1)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class CalendarDataError(ValueError):
-    """Supplied calendar data that cannot be used; the message names the year, field and value.
-
-    Its reason is catalogue words (``key`` and its arguments, ``calendar.*`` in
-    i18n/catalogue_calendar.py), :attr:`phrase`, so that the settings' error says it in the
-    reader's language; ``str()`` is the English text."""
-
-    def __init__(self, key: str, /, **args) -> None:
-        self.phrase = Phrase.of(key, **args)
-        super().__init__(str(self.phrase))
+class CalendarDataError(Refused):
+    """Supplied calendar data that cannot be used; the message names the year, field and value,
+    in words (``calendar.*`` in i18n/catalogue_calendar.py)."""
 
 
 @dataclass(frozen=True)

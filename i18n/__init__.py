@@ -113,6 +113,17 @@ class Phrase:
         return say(self.key, "en", **dict(self.fields))
 
 
+class Refused(ValueError):
+    """A ValueError whose reason is catalogue words (``key`` and its arguments): ``str()`` is the
+    English text (what logs, tests and scripts read), :attr:`phrase` the words, said in the
+    reader's language wherever the error is shown (``i18n.library_words.said``). The one way a
+    module refuses a value in words; a module's own error may subclass it to be caught by name."""
+
+    def __init__(self, key: str, /, **args) -> None:
+        self.phrase = Phrase.of(key, **args)
+        super().__init__(str(self.phrase))
+
+
 @dataclass(frozen=True, slots=True)
 class Each:
     """A part of a message written once per language from catalogue words by the caller (a list

@@ -5,20 +5,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from i18n import Phrase
+from i18n import Refused
 from sftp.retry import RetryPolicy
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class EndpointRefused(ValueError):
-    """A setting of the endpoint that cannot be used: a ValueError whose ``str()`` is the English
-    text and :attr:`phrase` its catalogue words (``sftp.setting.*``), so that a settings mistake is
-    said in the operator's language (``i18n.library_words.said``)."""
-
-    def __init__(self, key: str, /, **args) -> None:
-        self.phrase = Phrase.of(key, **args)
-        super().__init__(str(self.phrase))
+class EndpointRefused(Refused):
+    """A setting of the endpoint that cannot be used, in words (``sftp.setting.*``)."""
 
 
 @dataclass(frozen=True, repr=False)
