@@ -195,6 +195,39 @@ def test_a_sheet_damaged_midway_after_rows_were_streamed_stores_nothing(service,
     assert _stored(engine) == NOTHING
 
 
+def test_a_sheet_changed_in_storage_is_refused_after_its_rows_streamed_and_stores_nothing(service, tmp_path, capsys,
+                                                                                          monkeypatch):
+    """A byte of the sheet changed after it was saved (its zip checksum no longer matches): the
+    stream reads the changed amount as any other, so the checksum is checked once the last row
+    was read, before the totals go. Every row went out; the service stores nothing."""
+    import zipfile
+
+    client, engine, handler = service
+    roster = list(generate_lines(N, seed=19, region=REGION))
+    path = tmp_path / "名册.xlsx"
+    _sheet(path, roster, {})
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # stored: the changed byte stays valid XML
+        for name, data in parts.items():
+            z.writestr(name, data)
+    data = path.read_bytes()
+    last = data.rindex(b"<v>", 0, data.rindex(b'<c r="F'))  # the last row's amount
+    path.write_bytes(data[:last + 3] + (b"8" if data[last + 3:last + 4] != b"8" else b"7") + data[last + 4:])
+    sent: list[int] = []
+    real_send = roster_stream.Stream.send
+    monkeypatch.setattr(roster_stream.Stream, "send",
+                        lambda self, request: (sent.append(len(request.lines.lines)), real_send(self, request)))
+
+    assert _submit(client, path, "--key", "changed-in-storage") == roster_cli.EXIT_REFUSED_HERE
+    said = capsys.readouterr()
+    assert "[SHEET_FORMAT]" in said.out + said.err
+    assert sum(sent) >= N - CHUNK_LINES  # the rows went out as they were read
+    [ended] = handler.wait(1)
+    assert _cut(ended, "error.batch.totals_missing"), ended
+    assert _stored(engine) == NOTHING
+
+
 def _header(key: str, count: int = 0, total: int = 0) -> pb.BatchHeader:
     return convert.header_to_pb(BatchHeader(key, PROGRAM, PERIOD, REGION, BANK, PAYER, PAYER_ACCOUNT, count, total))
 
