@@ -112,4 +112,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "verify.schema_property.nullable": ("是否允许为空", "nullable"),
     "verify.schema_property.default": ("默认值", "default"),
     "verify.schema_property.comment": ("注释", "comment"),
+    # what was checked of the database itself (ledger.journal.database_checks)
+    "verify.checks.sqlite": ("PRAGMA integrity_check（完整性）、foreign_key_check（外键）、保护触发器，以及数据库结构版本和各表与 "
+                             "ledger/schema.py 是否一致",
+                             "PRAGMA integrity_check, foreign_key_check, guard triggers, schema revision and tables "
+                             "against ledger/schema.py"),
+    "verify.checks.postgresql": ("数据库目录（索引有效、触发器已启用且存在、约束已验证），未安装 amcheck：未检查索引页，"
+                                 "以及数据库结构版本和各表与 ledger/schema.py 是否一致",
+                                 "catalogue (indexes valid, triggers enabled and present, constraints validated), "
+                                 "amcheck not installed: index pages not checked, schema revision and tables against "
+                                 "ledger/schema.py"),
+    "verify.checks.postgresql_amcheck": ("数据库目录（索引有效、触发器已启用且存在、约束已验证）、用 amcheck 检查每个 B 树索引，"
+                                         "以及数据库结构版本和各表与 ledger/schema.py 是否一致",
+                                         "catalogue (indexes valid, triggers enabled and present, constraints "
+                                         "validated), amcheck of every B-tree index, schema revision and tables "
+                                         "against ledger/schema.py"),
 }

@@ -379,7 +379,7 @@ class Report:
     transactions: int
     batches: int
     breaks: list[Break]
-    database: str = ""  # what was checked of the database itself (``database_checks``)
+    database: Phrase | str = ""  # what was checked of the database itself (``database_checks``)
     walked: bool = True  # False: the database itself is broken, the journal was not read
 
     @property
@@ -820,15 +820,11 @@ def catalogue_breaks(conn: Connection) -> list[Break]:
     return found + list(_schema_breaks(conn))
 
 
-def database_checks(conn: Connection) -> str:
+def database_checks(conn: Connection) -> Phrase:
     """What ``damage_breaks`` and ``catalogue_breaks`` check on this database, in words."""
     if conn.dialect.name == "sqlite":
-        what = "PRAGMA integrity_check, foreign_key_check, guard triggers"
-    else:
-        pages = ("amcheck of every B-tree index" if _amcheck(conn) is not None
-                 else "amcheck not installed: index pages not checked")
-        what = f"catalogue (indexes valid, triggers enabled and present, constraints validated), {pages}"
-    return what + ", schema revision and tables against ledger/schema.py"
+        return Phrase("verify.checks.sqlite")
+    return Phrase("verify.checks.postgresql_amcheck" if _amcheck(conn) is not None else "verify.checks.postgresql")
 
 
 def verify_url(url: str) -> Report:

@@ -172,3 +172,17 @@ def test_sqlites_own_findings_stay_as_sqlite_wrote_them_inside_the_words(sqlite_
             break
     else:
         pytest.fail(f"neither SQLite's check nor the read named the damage: {en}")
+
+
+def test_what_was_checked_of_the_database_is_said_in_the_commands_language(ledger):
+    env = {k: v for k, v in os.environ.items() if k != "YKT_LANG"}
+    said = {lang: subprocess.run([sys.executable, "-m", "adapter.cli", *lang, "verify", "--config", str(ledger.config)],
+                                 capture_output=True, text=True, timeout=300, env=env).stdout
+            for lang in ((), ("--lang", "en"))}
+    if ledger.engine.dialect.name == "sqlite":
+        assert "PRAGMA integrity_check（完整性）、foreign_key_check（外键）、保护触发器" in said[()]
+        assert "PRAGMA integrity_check, foreign_key_check, guard triggers, schema revision" in said[("--lang", "en")]
+    else:
+        assert "数据库目录（索引有效、触发器已启用且存在、约束已验证）" in said[()]
+        assert "catalogue (indexes valid, triggers enabled and present, constraints validated)" in \
+            said[("--lang", "en")]
