@@ -2,24 +2,22 @@
 language when read; older plain texts shown as they are; nothing a reader is shown can crash.
 
 Every stored message has an example here; each is said in both languages and must show every
-argument it was given (an unused placeholder, or one without an argument, fails). Every place in
-the source that makes a message names a key with words and exactly that key's arguments.
+argument it was given (an unused placeholder, or one without an argument, fails). That every
+place in the source makes a message of a key with words and exactly that key's arguments is
+test_catalogue_keys_made.py's.
 """
 from __future__ import annotations
 
-import ast
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 import i18n
 from i18n import Named, Phrase
 from i18n.catalogue_stored import WORDS as STORED
-from i18n.stored import as_phrase, fit, message, messages, placeholders, shown
+from i18n.stored import as_phrase, fit, message, messages, shown
 
-ROOT = Path(__file__).resolve().parents[3]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Example arguments of every stored message: texts and numbers distinct enough to be found in
@@ -266,37 +264,3 @@ def test_a_message_of_an_unknown_key_or_an_unstorable_value_is_refused():
     with pytest.raises(TypeError):
         message("audit.fund", fen=1.5)
 
-
-def _made_in_the_source():
-    """(key or None, keyword names, where, is it ``message``) of every ``message("key", ...)`` and
-    ``Phrase.of("key", ...)`` in the service's code; an ``a if c else b`` key gives both."""
-    for folder in ("service", "domain", "reports", "ledger", "adapter"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not isinstance(node, ast.Call) or not node.args:
-                    continue
-                func = node.func
-                if not (isinstance(func, ast.Name) and func.id == "message"
-                        or isinstance(func, ast.Attribute) and func.attr == "of"
-                        and isinstance(func.value, ast.Name) and func.value.id == "Phrase"):
-                    continue
-                first, where = node.args[0], f"{path.relative_to(ROOT)}:{node.lineno}"
-                names = {k.arg for k in node.keywords}
-                keys = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
-                for key in keys:
-                    yield (key.value if isinstance(key, ast.Constant) else None), names, where, \
-                        isinstance(func, ast.Name)
-
-
-def test_every_message_made_in_the_source_has_words_and_exactly_their_arguments():
-    """A stored message's key is written out; a phrase of a refusal may name its key by a
-    code (``f"duty.{duty.value}"``: test_catalogue.py checks every code has words)."""
-    made = list(_made_in_the_source())
-    assert len(made) > 60  # the scan found them (about 90 when written)
-    for key, names, where, stored in made:
-        if key is None:
-            assert not stored, f"{where}: a stored message's key is not written out"
-            continue
-        assert key in i18n.WORDS, f"{where}: no words for {key}"
-        assert names == placeholders(key), f"{where}: {key} made with {sorted(names)}, its words use " \
-                                           f"{sorted(placeholders(key))}"
