@@ -28,7 +28,8 @@ from bank_formats.layout.declaration import FieldDecl
 from bank_formats.layout.wording import WORDINGS
 from domain.model import FailureReason, PaymentOutcome, ResultRecord
 from i18n import Phrase, reset, say, use
-from i18n.stored import message, placeholders, shown
+from i18n.stored import message, shown
+from tests.support.catalogue_scan import made_in
 from tests.unit.bank_formats.test_delimited_samples import (
     GBK,
     SAMPLE_HEADER,
@@ -540,26 +541,10 @@ def test_every_problem_of_damaged_files_read_through_the_line_scanner_has_words(
     assert not without, sorted(without)[:20]
 
 
-def _made_in_these_modules():
-    """(key, keyword names, where) of every ``Phrase.of("key", ...)`` and ``Refused("key", ...)``
-    in the modules above whose key is written out."""
-    for module in MODULES:
-        for node in ast.walk(ast.parse((ROOT / module).read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
-                continue
-            func = node.func
-            if (isinstance(func, ast.Name) and func.id == "Refused"
-                    or isinstance(func, ast.Attribute) and func.attr == "of"
-                    and isinstance(func.value, ast.Name) and func.value.id == "Phrase"):
-                yield node.args[0].value, {k.arg for k in node.keywords}, f"{module}:{node.lineno}"
-
-
-def test_every_phrase_these_modules_make_has_words_and_exactly_their_arguments():
-    made = list(_made_in_these_modules())
+def test_these_modules_say_their_problems_and_refusals_in_words():
+    """(Each with exactly its words' arguments: tests/unit/i18n/test_catalogue_keys_made.py.)"""
+    made = [m for m in made_in(ROOT / module for module in MODULES) if m.key]
     assert len(made) > 50  # the scan found them
-    for key, names, where in made:
-        assert names == placeholders(key), f"{where}: {key} made with {sorted(names)}, its words use " \
-                                           f"{sorted(placeholders(key))}"
 
 
 def test_no_plain_english_is_left_in_these_modules():

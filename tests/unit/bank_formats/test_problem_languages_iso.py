@@ -28,7 +28,7 @@ from bank_formats.iso20022 import Iso20022Format
 from bank_formats.iso20022._common import MAX_FEN, format_amount, format_datetime
 from bank_formats.iso20022.camt054 import write_notification
 from domain.model import FailureReason
-from i18n.stored import placeholders
+from tests.support.catalogue_scan import made_in
 from tests.unit.bank_formats.iso20022_support import (
     SAMPLE_ENTRIES,
     SAMPLE_HEADER,
@@ -413,21 +413,12 @@ def test_every_problem_of_a_damaged_file_has_words_and_names_its_field(path):
 ISO = ROOT / "bank_formats" / "iso20022"
 
 
-def test_every_key_the_iso_modules_say_has_words_with_exactly_its_arguments():
-    """Each ``Phrase.of``/``Refused`` call naming a ``format.*`` key in the family: its words
-    exist and take exactly the keyword arguments given; a key made of a code (``f"format.iso.
-    side.{...}"``) has words for every code it is made of (checked where it is said above)."""
-    calls = 0
-    for module in sorted(ISO.glob("*.py")):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str) and node.args[0].value.startswith("format.")):
-                continue
-            calls += 1
-            key = node.args[0].value
-            assert key in i18n.WORDS, f"{module.name}:{node.lineno}: no words for {key}"
-            assert {k.arg for k in node.keywords} == placeholders(key), f"{module.name}:{node.lineno}: {key}"
-    assert calls > 150
+def test_the_iso_modules_say_their_problems_and_refusals_in_words():
+    """The family's ``format.*`` words (each with exactly its arguments: tests/unit/i18n/
+    test_catalogue_keys_made.py); a key made of a code (``f"format.iso.side.{...}"``) has words
+    for every code it is made of (checked where it is said above)."""
+    made = [m for m in made_in(sorted(ISO.glob("*.py"))) if m.key and m.key.startswith("format.")]
+    assert len(made) > 150
 
 
 def test_every_field_an_iso_module_names_has_a_chinese_name_with_its_element():

@@ -6,7 +6,6 @@ raise on a set of damaged statements has words.
 """
 from __future__ import annotations
 
-import ast
 import io
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from bank_formats.delimited import DelimitedFormat
 from bank_formats.delimited.core import AMOUNT_STYLES
 from bank_formats.fixed_width_gbk import FixedWidthGbkFormat
 from bank_formats.fixed_width_gbk.layout import STATEMENT_DETAIL, STATEMENT_HEADER
-from i18n.stored import placeholders
+from tests.support.catalogue_scan import made_in
 from tests.unit.bank_formats.test_delimited_samples import SAMPLE_ENTRIES as DELIMITED_ENTRIES
 from tests.unit.bank_formats.test_delimited_samples import SAMPLE_STATEMENT_HEADER as DELIMITED_HEADER
 from tests.unit.bank_formats.test_delimited_samples import UTF8, YUAN, body_lines, with_digest
@@ -397,23 +396,7 @@ def test_every_problem_of_damaged_statements_has_words():
     assert not without, sorted(without)[:20]
 
 
-def _made_in_these_modules():
-    """(key, keyword names, where) of every ``Phrase.of("key", ...)`` and ``Refused("key", ...)``
-    in the modules above whose key is written out."""
-    for module in MODULES:
-        for node in ast.walk(ast.parse((ROOT / module).read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or not node.args or not isinstance(node.args[0], ast.Constant):
-                continue
-            func = node.func
-            if (isinstance(func, ast.Name) and func.id == "Refused"
-                    or isinstance(func, ast.Attribute) and func.attr == "of"
-                    and isinstance(func.value, ast.Name) and func.value.id == "Phrase"):
-                yield node.args[0].value, {k.arg for k in node.keywords}, f"{module}:{node.lineno}"
-
-
-def test_every_phrase_these_modules_make_has_words_and_exactly_their_arguments():
-    made = list(_made_in_these_modules())
+def test_these_modules_say_their_problems_and_refusals_in_words():
+    """(Each with exactly its words' arguments: tests/unit/i18n/test_catalogue_keys_made.py.)"""
+    made = [m for m in made_in(ROOT / module for module in MODULES) if m.key]
     assert len(made) > 60  # the scan found them
-    for key, names, where in made:
-        assert names == placeholders(key), f"{where}: {key} made with {sorted(names)}, its words use " \
-                                           f"{sorted(placeholders(key))}"

@@ -8,7 +8,6 @@ output. The declarations are profiles/JZ8602.toml's ``[format]`` table with one 
 """
 from __future__ import annotations
 
-import ast
 import copy
 import io
 import tomllib
@@ -24,7 +23,8 @@ from bank_formats.layout import LayoutFormat, builtin, builtin_names
 from bank_formats.statement_mt940_writer import write_statement
 from domain.model import EntrySide, StatementEntry, StatementHeader
 from i18n import reset, use
-from i18n.stored import placeholders, shown
+from i18n.stored import shown
+from tests.support.catalogue_scan import made_in
 from tests.unit.bank_formats.test_problem_languages import problems, said
 from tests.unit.bank_formats.test_statement_mt940_csv_robustness import CASES, mutations
 
@@ -332,20 +332,8 @@ MODULES = ("bank_formats/statement_mt940.py", "bank_formats/statement_mt940_writ
            "bank_formats/layout/declaration.py", "bank_formats/layout/format.py")
 
 
-def test_every_key_these_modules_say_has_words_with_exactly_its_arguments():
-    """Each ``Phrase.of``/``Refused``/option call naming a ``format.*`` key: its words exist and
-    take exactly the keyword arguments given."""
-    calls = 0
-    for module in MODULES:
-        for node in ast.walk(ast.parse((ROOT / module).read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or (isinstance(node.func, ast.Name) and node.func.id == "Named"):
-                continue
-            keys = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                    and a.value.startswith("format.")]
-            if not keys:
-                continue
-            calls += 1
-            (key,) = keys
-            assert key in i18n.WORDS, f"{module}:{node.lineno}: no words for {key}"
-            assert {k.arg for k in node.keywords} == placeholders(key), f"{module}:{node.lineno}: {key}"
-    assert calls > 100
+def test_these_modules_say_their_problems_and_refusals_in_words():
+    """Each ``Phrase.of``/``Refused``/option call naming a ``format.*`` key (each with exactly
+    its arguments: tests/unit/i18n/test_catalogue_keys_made.py)."""
+    made = [m for m in made_in(ROOT / module for module in MODULES) if m.key and m.key.startswith("format.")]
+    assert len(made) > 100
