@@ -98,9 +98,11 @@ def _place(where: str) -> Phrase | Named:
 class FormatError(ValueError):
     """A file that cannot be read or written in its format. Lists every problem found."""
 
-    def __init__(self, file: str, problems: list[Problem]):
+    def __init__(self, file: str, problems: list[Problem], count: int | None = None):
         self.file = file
         self.problems = list(problems)
+        # every problem found: more than listed when Problems kept MAX_PROBLEMS and noted the rest
+        self.count = len(self.problems) if count is None else count
         shown = "; ".join(str(p) for p in self.problems[:10])
         more = f" (and {len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
         super().__init__(f"{file}: {shown}{more}")
@@ -140,7 +142,7 @@ class Problems:
         items = self.listed()
         if self.dropped:
             items.append(Problem.of("file", "*", Phrase.of("format.more_not_listed", count=self.dropped)))
-        return FormatError(file, items)
+        return FormatError(file, items, len(self))
 
 
 def guarded(records: Iterator, problems, file: str) -> Iterator:

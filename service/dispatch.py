@@ -146,7 +146,7 @@ def _unexpected_error(exc: Exception) -> str:
     is said by its first problems, in the reader's language as a result file's are; anything else
     by its type and text."""
     if isinstance(exc, FormatError):
-        said = message("dispatch.unwritable", count=len(exc.problems))
+        said = message("dispatch.unwritable", count=exc.count)
         return messages([said, *(p.stored() for p in exc.problems[:20])])
     return message("dispatch.unexpected", error=f"{type(exc).__name__}: {str(exc)[:300]}")
 
