@@ -37,10 +37,11 @@ from filesec import (
 )
 from i18n import reset, use
 from i18n.library_words import said
-from i18n.stored import message, placeholders, shown
+from i18n.stored import message, shown
 from service import config
 from service.file_security import open_inbound, with_settings_keys
 from service.profiles import profile_from_dict
+from tests.support.catalogue_scan import made_in
 
 ROOT = Path(__file__).resolve().parents[3]
 SFTP = {"host": "h", "port": 22, "username": "u", "host_key": "ssh-ed25519 AAAA"}
@@ -299,13 +300,6 @@ def _calls(path: Path):
             yield node
 
 
-def _keys_and_arguments(call: ast.Call):
-    """(key, keyword names) of a ``Phrase.of`` or ``Refused`` call; both keys of ``a if c else b``."""
-    first = call.args[0]
-    for key in ([first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]):
-        yield (key.value if isinstance(key, ast.Constant) else None), {k.arg for k in call.keywords}
-
-
 def test_every_error_is_made_of_catalogue_words():
     made, unworded, plain = 0, [], set()
     for path in SOURCES:
@@ -324,18 +318,12 @@ def test_every_error_is_made_of_catalogue_words():
     assert plain <= PROGRAMMING_ERRORS
 
 
-def test_every_word_is_made_with_exactly_its_arguments_and_used():
-    used = set()
-    for path in SOURCES:
-        for call in _calls(path):
-            if not (_is_phrase_of(call) or _name(call.func) == "Refused"):
-                continue
-            for key, names in _keys_and_arguments(call):
-                assert key in i18n.WORDS, f"{path.name}:{call.lineno}: no words for {key}"
-                assert names == placeholders(key), f"{path.name}:{call.lineno}: {key} made with {sorted(names)}"
-                used.add(key)
+def test_every_word_is_written_out_and_used():
+    """(Each with exactly its arguments: tests/unit/i18n/test_catalogue_keys_made.py.)"""
+    made = list(made_in(SOURCES))
+    assert [m.where for m in made if m.key is None] == []
     catalogue = {key for key in i18n.WORDS if key.startswith("filesec.")}
-    assert catalogue - used == set()
+    assert catalogue - {m.key for m in made} == set()
 
 
 def test_the_chinese_words_name_no_english_field():

@@ -9,7 +9,6 @@ from output.
 """
 from __future__ import annotations
 
-import ast
 import io
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,11 +18,12 @@ from bank_formats.base import Skipped
 from bank_formats.iso20022 import Iso20022Format
 from domain.model import FileState
 from domain.reading_report import reading_columns, reading_report
-from i18n import WORDS, reset, use
+from i18n import reset, use
 from i18n.catalogue_formats_skips import WORDS as SKIP_WORDS
 from i18n.catalogue_reading_notes import WORDS as NOTE_WORDS
-from i18n.stored import message, placeholders
+from i18n.stored import message
 from service.ingest import IngestOutcome, _own_report, _Quarantine
+from tests.support.catalogue_scan import made_in
 from tests.unit.bank_formats.test_iso20022_camt054 import read as read_notification
 from tests.unit.bank_formats.test_iso20022_camt054 import written as camt054_written
 from tests.unit.bank_formats.test_iso20022_tolerant import ISO, SIX, camt053, ntry, pain002, stmt, tx
@@ -171,25 +171,8 @@ def test_the_stored_report_does_not_depend_on_the_language_it_was_made_in():
     assert made[0] == made[1]
 
 
-def _made(folder: str):
-    """(key, keyword names, where) of every ``Phrase.of("key", ...)`` and ``message("key", ...)``
-    under ``folder`` whose key is one of the reading report's (``a if c else b`` gives both)."""
-    for path in sorted((ROOT / folder).rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or not node.args:
-                continue
-            func = node.func
-            if not (isinstance(func, ast.Name) and func.id == "message"
-                    or isinstance(func, ast.Attribute) and func.attr == "of"):
-                continue
-            first = node.args[0]
-            for key in [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]:
-                if isinstance(key, ast.Constant) and key.value in SKIP_WORDS.keys() | NOTE_WORDS.keys():
-                    yield key.value, {k.arg for k in node.keywords}, f"{path.relative_to(ROOT)}:{node.lineno}"
-
-
-def test_every_word_of_the_reading_report_is_made_with_exactly_its_arguments():
-    made = [m for folder in ("bank_formats", "service") for m in _made(folder)]
-    for key, names, where in made:
-        assert key in WORDS and names == placeholders(key), f"{where}: {key} made with {sorted(names)}"
-    assert {key for key, _, _ in made} == set(SKIP_WORDS) | set(NOTE_WORDS)  # none unused
+def test_every_word_of_the_reading_report_is_made():
+    """By the readers and the service (each with exactly its arguments: tests/unit/i18n/
+    test_catalogue_keys_made.py); none unused."""
+    made = {m.key for folder in ("bank_formats", "service") for m in made_in(sorted((ROOT / folder).rglob("*.py")))}
+    assert set(SKIP_WORDS) | set(NOTE_WORDS) <= made

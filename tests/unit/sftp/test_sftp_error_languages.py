@@ -10,7 +10,6 @@ old sentences. Texts we have no words for (a library's other sentences) stay as 
 """
 from __future__ import annotations
 
-import ast
 import errno
 import re
 import socket
@@ -34,6 +33,7 @@ from sftp.errors import (
     SessionFailed,
     TransferFailed,
 )
+from tests.support.catalogue_scan import made_in
 from tests.support.sshd import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -399,31 +399,11 @@ def test_a_servers_answers_are_said_as_before_in_english_and_in_chinese(words, e
 # --------------------------------------------------------------------------- the source
 
 
-def _made_in_sftp():
-    """(key, keyword names, where) of every ``Phrase.of("key", ...)``, ``Phrase("key")`` and
-    ``EndpointRefused("key", ...)`` in sftp/; an ``a if c else b`` key gives both."""
-    for path in sorted((ROOT / "sftp").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or not node.args:
-                continue
-            func = node.func
-            if not (isinstance(func, ast.Attribute) and func.attr == "of" and getattr(func.value, "id", "") == "Phrase"
-                    or isinstance(func, ast.Name) and func.id in ("Phrase", "EndpointRefused")):
-                continue
-            first = node.args[0]
-            for key in [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]:
-                if isinstance(key, ast.Constant):
-                    yield key.value, {k.arg for k in node.keywords}, f"{path.relative_to(ROOT)}:{node.lineno}"
-
-
-def test_every_word_made_in_sftp_has_words_with_exactly_its_arguments():
-    made = list(_made_in_sftp())
+def test_every_sftp_word_is_made_in_sftp():
+    """(Each with exactly its arguments: tests/unit/i18n/test_catalogue_keys_made.py.)"""
+    made = [m for m in made_in(sorted((ROOT / "sftp").glob("*.py"))) if m.key]
     assert len(made) > 40
-    for key, names, where in made:
-        assert key in i18n.WORDS, f"{where}: no words for {key}"
-        assert names == placeholders(key), f"{where}: {key} made with {sorted(names)}, its words use " \
-                                           f"{sorted(placeholders(key))}"
-    used = {key for key, _, _ in made}
+    used = {m.key for m in made}
     unused = {key for key in i18n.WORDS if key.startswith("sftp.") and key not in used
               and not (key.startswith("sftp.cause.") and not placeholders(key))}  # found by their text
     assert unused == set(), unused
