@@ -37,12 +37,14 @@ LOADERS = {"fail": (2, 3, frozenset({"where"})), "_option": (1, 2, frozenset())}
 class Made:
     """One key a call makes: ``key`` when written out (``expression`` the source naming it),
     ``names`` its keyword arguments (``None`` when some are passed on as ``**fields``, unknown
-    until run), ``stored`` for a stored message."""
+    until run), ``callee`` the name called (``of`` for ``Phrase.of``), ``stored`` for a stored
+    message."""
 
     key: str | None
     expression: str
     names: frozenset[str] | None
     where: str
+    callee: str
     stored: bool
 
 
@@ -105,8 +107,8 @@ def made_in(paths: Iterable[Path]) -> Iterator[Made]:
                 continue
             names = None if any(k.arg is None for k in node.keywords) else \
                 filled | {k.arg for k in node.keywords}
-            first = node.args[at]
+            first, callee = node.args[at], _callee(node.func)
             where = f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
             for key in [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]:
                 written = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
-                yield Made(written, ast.unparse(key), names, where, _callee(node.func) in STORED_CALLEES)
+                yield Made(written, ast.unparse(key), names, where, callee[0], callee in STORED_CALLEES)

@@ -19,11 +19,11 @@ import pytest
 
 import i18n
 from i18n.library_words import said
-from i18n.stored import placeholders
 from privacy.errors import KeyFilePermissionError, KeyringError, KeyringNotConfigured, UnknownKeyIdError
 from privacy.keys import Keyring
 from service import config
 from service.context import load_cipher
+from tests.support.catalogue_scan import made_in
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = base64.b64encode(b"k" * 32).decode()
@@ -197,9 +197,6 @@ def test_every_refusal_is_made_of_catalogue_words_with_exactly_their_arguments()
     assert len(made) > 20  # the scan found them (24 when written)
     assert [c.lineno for c in made if not _worded(c.args[0])] == []
     assert not [c.lineno for c in calls if isinstance(c.func, ast.Name) and c.func.id in ("ValueError", "TypeError")]
-    used = set()
-    for call in filter(_is_phrase_of, calls):
-        key = call.args[0].value
-        assert placeholders(key) == {k.arg for k in call.keywords}, f"keys.py:{call.lineno}: {key}"
-        used.add(key)
-    assert {key for key in i18n.WORDS if key.startswith("privacy.")} == used
+    words = [m for m in made_in([SOURCE]) if m.callee == "of"]  # each with exactly its arguments: i18n's test
+    assert [m.where for m in words if m.key is None] == []
+    assert {key for key in i18n.WORDS if key.startswith("privacy.")} == {m.key for m in words}

@@ -2,7 +2,6 @@
 in Chinese or in English, with a stable code (the message's key) for --json and logs."""
 from __future__ import annotations
 
-import ast
 import re
 import typing
 from pathlib import Path
@@ -11,9 +10,9 @@ import pytest
 from pydantic import BaseModel
 
 import i18n
-from i18n import stored
 from service import config
 from service.profiles import ProfileError, profile_from_dict
+from tests.support.catalogue_scan import made_in
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -131,24 +130,12 @@ def test_every_thing_a_setting_takes_has_a_chinese_name():
         assert i18n.name("setting_expects", what, "en") == what
 
 
-def test_every_message_the_loaders_raise_has_words_with_exactly_its_fields():
+def test_the_loaders_raise_their_messages_in_words():
     """Each ``Phrase.of("key", ...)`` and ``r.fail(table, key, "profile.x", ...)`` written in the
-    settings and profile loaders: its key has words, and the fields given are the words' fields."""
-    found = 0
-    for name in ("service/config.py", "service/profiles.py", "service/context.py", "adapter/server.py",
-                 "observability/metrics.py"):
-        for node in ast.walk(ast.parse((ROOT / name).read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-                continue
-            if node.func.attr == "of" and node.args and isinstance(node.args[0], ast.Constant):
-                key, fields = node.args[0].value, {k.arg for k in node.keywords}
-            elif node.func.attr == "fail" and len(node.args) == 3 and isinstance(node.args[2], ast.Constant):
-                key, fields = node.args[2].value, {"where"} | {k.arg for k in node.keywords}
-            else:
-                continue
-            assert stored.placeholders(key) == fields, f"{name}:{node.lineno}: {key}"
-            found += 1
-    assert found > 60
+    settings and profile loaders (each with exactly its fields: tests/unit/i18n/test_catalogue_keys_made.py)."""
+    made = [m for m in made_in(ROOT / name for name in ("service/config.py", "service/profiles.py", "service/context.py",
+                                                        "adapter/server.py", "observability/metrics.py")) if m.key]
+    assert len(made) > 60
 
 
 def test_a_port_in_use_is_said_in_either_language():

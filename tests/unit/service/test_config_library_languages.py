@@ -6,7 +6,6 @@ the texts these errors always had; the Chinese are written here from each file's
 """
 from __future__ import annotations
 
-import ast
 import errno
 from pathlib import Path
 
@@ -14,9 +13,9 @@ import pytest
 
 import i18n
 from domain import workdays
-from i18n.stored import placeholders
 from service import config
 from service.profiles import ProfileError, load_profile
+from tests.support.catalogue_scan import made_in
 
 ROOT = Path(__file__).resolve().parents[3]
 YEAR = {"source": "synthetic", "holidays": ["2027-01-01", "2027-02-04"], "workdays": ["2027-01-30"]}
@@ -216,20 +215,12 @@ def test_the_calendars_own_refusals_outside_the_settings_have_words():
         assert i18n.say(phrase.key, "en", **dict(phrase.fields)) == str(caught.value) == english
 
 
-def test_every_calendar_refusal_has_words_with_exactly_its_arguments():
+def test_every_calendar_refusal_has_its_key_written_out():
     """Each ``CalendarDataError("calendar.x", ...)`` in domain/workdays.py (both keys of an
-    ``a if c else b``): its key has words, and the arguments given are the words' fields."""
-    tree = ast.parse((ROOT / "domain" / "workdays.py").read_text(encoding="utf-8"))
-    found = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "CalendarDataError":
-            first = node.args[0]
-            keys = [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]
-            for key in keys:
-                assert isinstance(key, ast.Constant), f"line {node.lineno}: the key is not written out"
-                assert placeholders(key.value) == {k.arg for k in node.keywords}, f"line {node.lineno}: {key.value}"
-                found += 1
-    assert found == 17  # the 16 refusals, one choosing between two keys
+    ``a if c else b``; each with exactly its fields: tests/unit/i18n/test_catalogue_keys_made.py)."""
+    made = [m for m in made_in([ROOT / "domain" / "workdays.py"]) if m.callee == "CalendarDataError"]
+    assert [m.where for m in made if m.key is None] == [], "the key is not written out"
+    assert len(made) == 17  # the 16 refusals, one choosing between two keys
 
 
 def test_an_integer_too_long_for_python_is_a_settings_mistake_not_a_crash(tmp_path):
