@@ -50,7 +50,7 @@ class Made:
 
 def production_sources() -> list[Path]:
     """Every ``.py`` file of the top-level folders, the packages the service runs (not the
-    tests, the benchmarks, the scripts or the ``ykt`` launcher)."""
+    tests, the benchmarks, the scripts or ``ykt``, the code generated from the protos)."""
     folders = [d for d in sorted(ROOT.iterdir()) if d.is_dir() and not d.name.startswith(".")
                and d.name not in NOT_PRODUCTION]
     return [path for folder in folders for path in sorted(folder.rglob("*.py"))]
