@@ -1,12 +1,15 @@
 """Words of the personal-data keys' errors (privacy/keys.py: ``privacy.*``): why the service will not
 start, or a key file will not load, said in the reader's language (``config.pii_keys``,
-``config.start.pii_keys``).
+``config.start.pii_keys``); and why a sealed value (privacy/cipher.py: ``sealed.value.*``) or a
+sealed file (privacy/files.py: ``sealed.file.*``) does not open.
 
-The English words are the texts privacy/keys.py wrote before they had a Chinese twin, byte for byte
-(``str(error)`` is unchanged). Values in ``{...}`` are data shown as they are: the key file's path or
-where the keys came from (``$YKT_PII_KEYS``), key ids as Python writes them (``'k1'``), lists of
-ids or entries, sizes in bytes, a file's mode, environment variable names, a parser's own text.
-No message ever holds a key.
+The English words are the texts privacy/keys.py, cipher.py and files.py wrote before they had a
+Chinese twin, byte for byte (``str(error)`` is unchanged). Values in ``{...}`` are data shown as they
+are: the key file's path or where the keys came from (``$YKT_PII_KEYS``), key ids as Python writes
+them (``'k1'``), lists of ids or entries, sizes in bytes, a file's mode, environment variable names,
+a parser's own text, format versions, a sealed file's path and chunk numbers (counted from 0). A
+sealed value's field is named by its code in English, by its name (``sealed_field.*``) in Chinese.
+No message ever holds a key, a plaintext or a ciphertext.
 """
 WORDS: dict[str, tuple[str, str]] = {
     # the keys themselves (Keyring)
@@ -55,6 +58,32 @@ WORDS: dict[str, tuple[str, str]] = {
     "privacy.document.not_base64": ("{source}：{what} 不是有效的 base64", "{source}: {what} is not valid base64"),
     "privacy.document.data_key": ("数据密钥 {key_id}", "data key {key_id}"),
     "privacy.document.index_key": ("索引密钥 'index_key'", "'index_key'"),
+    # a sealed value (privacy/cipher.py); the field is the cipher's field name (``sealed_field.*``)
+    "sealed_field.id": ("证件号码", "id"),
+    "sealed_field.account": ("账号", "account"),
+    "sealed_field.phone": ("手机号码", "phone"),
+    "sealed_field.line_change": ("更正的发放明细", "line_change"),
+    "sealed.value.malformed": ("{field}：不是加密值（长度不足，或格式版本为 {version}，而已知的格式版本为 {known}）",
+                               "{field}: not a sealed value (too short, or format version {version} where {known} "
+                               "is known)"),
+    "sealed.value.no_version": ("{field}：不是加密值（长度不足，或没有格式版本；已知的格式版本为 {known}）",
+                                "{field}: not a sealed value (too short, or format version missing where {known} "
+                                "is known)"),
+    "sealed.value.unknown_key": ("{field}：加密所用的密钥编号 {key_id} 不在 {source} 之中（现有：{keys}）",
+                                 "{field}: sealed with key id {key_id}, which {source} does not hold (have {keys})"),
+    "sealed.value.truncated": ("{field}：加密值不完整（被截断）", "{field}: sealed value truncated"),
+    "sealed.value.tampered": ("{field}：加密值未通过认证：已被改动，或是为另一个字段加密的",
+                              "{field}: sealed value does not authenticate: altered, or sealed for another field"),
+    "sealed.value.not_sealed": ("不是加密值（长度不足，或格式版本未知）",
+                                "not a sealed value (too short, or an unknown format version)"),
+    # a sealed file (privacy/files.py): the kept copy of a payment, result or statement file
+    "sealed.file.not_sealed": ("{source}：不是加密文件", "{source}: not a sealed file"),
+    # {number}: how many chunks opened before the end came (the English says "after chunk N")
+    "sealed.file.cut_short": ("{source}：加密文件读完 {number} 个数据块后就结束了（被截断）",
+                              "{source}: cut short after chunk {number}"),
+    "sealed.file.unopenable": ("{source}：数据块 {number} 无法解密（已被改动，或用的是另一个密钥）",
+                               "{source}: chunk {number} does not open (altered, or another key)"),
+    "sealed.file.trailing": ("{source}：最后一个数据块之后还有多余的数据", "{source}: data after the last chunk"),
     # where the keys come from
     "privacy.env.both": ("{file_var} 和 {keys_var} 都已设置；只能设置其中一个",
                          "both {file_var} and {keys_var} are set; set only one"),

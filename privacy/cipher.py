@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterable, Sequence
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from i18n import Named, Phrase
 from privacy.errors import MalformedBlobError, TamperedBlobError, UnknownKeyIdError
 from privacy.keys import Keyring
 
@@ -221,25 +222,23 @@ class FieldCipher:
                 raise TypeError(f"{field}: a sealed value is bytes, not {type(blob).__name__}")
             blob = bytes(blob)
         if len(blob) < 2 + 1 + _NONCE + _TAG or blob[0] != FORMAT_VERSION:
-            raise MalformedBlobError(
-                f"{field}: not a sealed value (too short, or format version "
-                f"{blob[0] if blob else 'missing'} where {FORMAT_VERSION} is known)"
-            )
+            raise MalformedBlobError(Phrase.of("sealed.value.malformed", field=Named("sealed_field", field),
+                                               version=blob[0], known=FORMAT_VERSION) if blob else
+                                     Phrase.of("sealed.value.no_version", field=Named("sealed_field", field),
+                                               known=FORMAT_VERSION))
         end = 2 + blob[1]
         aead = self._aead.get(blob[2:end])
         if aead is None:
             kid = blob[2:end].decode("ascii", "backslashreplace")
-            raise UnknownKeyIdError(
-                f"{field}: sealed with key id {kid!r}, which {self._keyring.source} does not hold "
-                f"(have {list(self._keyring.key_ids)})", kid)
+            raise UnknownKeyIdError(Phrase.of("sealed.value.unknown_key", field=Named("sealed_field", field),
+                                              key_id=repr(kid), source=self._keyring.source,
+                                              keys=str(list(self._keyring.key_ids))), kid)
         if len(blob) < end + _NONCE + _TAG:
-            raise MalformedBlobError(f"{field}: sealed value truncated")
+            raise MalformedBlobError(Phrase.of("sealed.value.truncated", field=Named("sealed_field", field)))
         try:
             plain = aead.decrypt(blob[end:end + _NONCE], blob[end + _NONCE:], blob[:end] + fb)
         except InvalidTag:
-            raise TamperedBlobError(
-                f"{field}: sealed value does not authenticate: altered, or sealed for another field"
-            ) from None
+            raise TamperedBlobError(Phrase.of("sealed.value.tampered", field=Named("sealed_field", field))) from None
         return plain.decode("utf-8", "surrogatepass")
 
     def index(self, field: str, value: str) -> bytes:
@@ -312,7 +311,7 @@ class FieldCipher:
         """The id of the key that sealed ``blob`` (read from its header, not authenticated)."""
         blob = bytes(blob)
         if len(blob) < 3 or blob[0] != FORMAT_VERSION or len(blob) < 2 + blob[1]:
-            raise MalformedBlobError("not a sealed value (too short, or an unknown format version)")
+            raise MalformedBlobError(Phrase("sealed.value.not_sealed"))
         return blob[2:2 + blob[1]].decode("ascii", "backslashreplace")
 
     def reseal(self, field: str, blob: bytes | bytearray | memoryview) -> bytes:

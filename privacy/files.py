@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from i18n import Phrase
 from privacy.errors import SealedDataError
 from privacy.keys import Keyring
 
@@ -76,7 +77,7 @@ def open_sealed(keyring: Keyring, source: Path) -> Iterator[bytes]:
     short or sealed with a key the keyring does not hold."""
     with open(source, "rb") as src:
         if src.read(len(MAGIC)) != MAGIC:
-            raise SealedDataError(f"{source}: not a sealed file")
+            raise SealedDataError(Phrase.of("sealed.file.not_sealed", source=str(source)))
         size = src.read(1)
         key_id = src.read(size[0]).decode("ascii") if size else ""
         prefix = src.read(_PREFIX)
@@ -86,7 +87,7 @@ def open_sealed(keyring: Keyring, source: Path) -> Iterator[bytes]:
         while True:
             length = src.read(_LENGTH.size)
             if len(length) < _LENGTH.size:
-                raise SealedDataError(f"{source}: cut short after chunk {number}")
+                raise SealedDataError(Phrase.of("sealed.file.cut_short", source=str(source), number=number))
             sealed = src.read(_LENGTH.unpack(length)[0])
             for last in (False, True):
                 try:
@@ -95,10 +96,10 @@ def open_sealed(keyring: Keyring, source: Path) -> Iterator[bytes]:
                 except InvalidTag:
                     continue
             else:
-                raise SealedDataError(f"{source}: chunk {number} does not open (altered, or another key)")
+                raise SealedDataError(Phrase.of("sealed.file.unopenable", source=str(source), number=number))
             yield plain
             if last:
                 if src.read(1):
-                    raise SealedDataError(f"{source}: data after the last chunk")
+                    raise SealedDataError(Phrase.of("sealed.file.trailing", source=str(source)))
                 return
             number += 1
