@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from i18n import say
+from i18n import Phrase, say
 
 
 def init_signing(settings) -> None:
@@ -27,7 +27,9 @@ def init_signing(settings) -> None:
 
 def signing(args, settings) -> int:
     """``rotate-signing``: a new current key, the old ones kept; ``public``: the public key set."""
+    from adapter import cli_errors
     from durable import write_atomic
+    from i18n.library_words import said
     from reports.signing import SigningKeyError, SigningKeys, rotate_file
 
     path = settings.signing_key_file
@@ -46,8 +48,7 @@ def signing(args, settings) -> int:
             print(say("cli.signing.public", out=args.out, keys=", ".join(keys.key_ids), current=keys.current_id))
         return 0
     except SigningKeyError as exc:
-        print(f"ykt: {exc}", file=sys.stderr)
-        return 2
+        return cli_errors.refuse(say("cli.signing.refused", why=said(exc)))
 
 
 def backup(args) -> int:
@@ -55,11 +56,11 @@ def backup(args) -> int:
     from service import config as settings_file
 
     try:
-        manifest = backups.backup(settings_file.load(args.config), args.out)
+        manifest, held = backups.backup(settings_file.load(args.config), args.out)
     except backups.BackupError as exc:
         return _refused("backup.refused.backup", exc)
     print(say("cli.backup.wrote", out=args.out, dialect=manifest["database"]["dialect"],
-              revision=manifest["database"]["schema_revision"], keys=", ".join(manifest["keys"])))
+              revision=manifest["database"]["schema_revision"], keys=tuple(held)))
     print(say("cli.backup.keep"))
     return 0
 
@@ -74,7 +75,7 @@ def restore(args) -> int:
         return _refused("backup.refused.restore", exc)
     print(say("cli.restore.done", archive=args.archive, made=manifest["created_at"]))
     for line in written:
-        print(f"  {line}")
+        print(f"  {_words(line)}")
     print(say("cli.restore.check", config=args.config))
     return 0
 
@@ -83,6 +84,11 @@ def _refused(key: str, exc) -> int:
     """A refused backup or restore (``BackupError``): each line of each problem on a line of its
     own, in the command's language; exit 2."""
     for problem in exc.problems:
-        for line in say(problem.key, None, **dict(problem.fields)).splitlines():
+        for line in _words(problem).splitlines():
             print(f"ykt: {say(key, why=line)}", file=sys.stderr)
     return 2
+
+
+def _words(phrase: Phrase) -> str:
+    """A text of service/backup.py's, in the command's language."""
+    return say(phrase.key, None, **dict(phrase.fields))

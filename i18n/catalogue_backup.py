@@ -6,6 +6,7 @@ byte (``str(error)`` is unchanged: scripts and tests read it). Values in ``{...}
 as they are: paths, archive member names and lists as Python writes them, SHA-256 digests, schema
 revisions, schema and database names, format versions, and what other programs and libraries
 wrote (pg_dump's and pg_restore's messages, a driver's, SQLite's, the key files' own words).
+Key ids are listed as they are (joined with 、 in Chinese, ", " in English).
 """
 WORDS: dict[str, tuple[str, str]] = {
     # how ykt prints a refusal (adapter/ops_cli.py): one problem a line
@@ -87,4 +88,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "backup.pg_list_failed": ("pg_restore --list 失败：{error}", "pg_restore --list failed: {error}"),
     "backup.pg_restore_failed": ("pg_restore 失败（在一个事务中进行，未恢复任何内容）：{error}",
                                  "pg_restore failed (nothing restored: one transaction): {error}"),
+    # what an archive holds of keys (its manifest's "keys", in English there; ykt backup's summary)
+    "backup.held.pii_keys": ("个人信息密钥（{keys}，当前 {current}；索引密钥）",
+                             "personal-data keys ({keys}, current {current}; index key)"),
+    "backup.held.signing_keys": ("报表签名密钥（{keys}，当前 {current}）", "report-signing keys ({keys}, current {current})"),
+    # what a restore wrote (ykt restore's summary, one line each)
+    "backup.wrote.sqlite": ("SQLite 账簿 {target}（表结构版本 {revision}）",
+                            "the SQLite ledger {target} (schema revision {revision})"),
+    "backup.wrote.postgresql": ("PostgreSQL 账簿，写入数据库 {database} 的模式 {schema}（表结构版本 {revision}）",
+                                "the PostgreSQL ledger into schema {schema} of database {database} "
+                                "(schema revision {revision})"),
+    "backup.wrote.schema_created": ("（新建）", "(created)"),
+    "backup.wrote.pii_keys": ("个人信息密钥 {path}（权限 0600；{keys}，当前 {current}）",
+                              "the personal-data keys {path} (mode 0600; {keys}, current {current})"),
+    "backup.wrote.signing_keys": ("报表签名密钥 {path}（权限 0600；{keys}，当前 {current}）",
+                                  "the report-signing keys {path} (mode 0600; {keys}, current {current})"),
 }

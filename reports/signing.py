@@ -36,6 +36,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from durable import fsync_dir, write_atomic
+from i18n import Refused
+from i18n.library_words import briefly, said
 
 LEGACY_KEY_ID = "s1"  # the key of a report-signing.pem taken in, and of signatures without an id
 PUBLIC_KIND = "ykt report-signing public keys"
@@ -45,8 +47,10 @@ _KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,16}")
 PublicKeys = str | Mapping[str, str]
 
 
-class SigningKeyError(ValueError):
-    """A signing key set that cannot be used: missing, unreadable, open to others, malformed."""
+class SigningKeyError(Refused):
+    """A signing key set that cannot be used: missing, unreadable, open to others, malformed.
+    Its reason is catalogue words (i18n/catalogue_signing.py), said in the reader's language
+    wherever it is shown; ``str()`` is the English, as it always was."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,13 @@ class SigningKeys:
 
     def __init__(self, keys: Mapping[str, Ed25519PrivateKey], current: str, *, source: str = "signing keys"):
         if not keys:
-            raise SigningKeyError(f"{source}: no signing keys")
+            raise SigningKeyError("signing.keys.none", source=source)
         for key_id in keys:
             if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
-                raise SigningKeyError(f"{source}: key id {key_id!r} is not 1 to 16 characters from A-Z a-z 0-9 . _ -")
+                raise SigningKeyError("signing.keys.bad_id", source=source, key_id=repr(key_id))
         if current not in keys:
-            raise SigningKeyError(f"{source}: the current key id {current!r} is not among the keys {sorted(keys)}")
+            raise SigningKeyError("signing.keys.current_not_held", source=source, current=repr(current),
+                                  keys=str(sorted(keys)))
         self._keys, self._current, self._source = dict(keys), current, source
 
     @property
@@ -123,7 +128,7 @@ class SigningKeys:
             numbers = [int(k[1:]) for k in self._keys if re.fullmatch(r"s[0-9]{1,14}", k)]
             key_id = f"s{max(numbers, default=0) + 1}"
         if key_id in self._keys:
-            raise SigningKeyError(f"{self._source}: key id {key_id!r} is already in use; pick a new one")
+            raise SigningKeyError("signing.keys.id_taken", source=self._source, key_id=repr(key_id))
         return SigningKeys({**self._keys, key_id: Ed25519PrivateKey.generate()}, key_id, source=self._source)
 
     def to_document(self) -> dict:
@@ -144,16 +149,16 @@ class SigningKeys:
         try:
             doc = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SigningKeyError(f"{source}: not a signing key set (JSON): {exc}") from None
+            raise SigningKeyError("signing.document.not_json", source=source, error=said(exc)) from None
         if not isinstance(doc, dict) or set(doc) != {"current", "keys"} or not isinstance(doc["keys"], dict):
-            raise SigningKeyError(f"{source}: a signing key set holds exactly 'current' and 'keys' (ids to base64 keys)")
+            raise SigningKeyError("signing.document.shape", source=source)
         keys = {}
         for key_id, value in doc["keys"].items():
             try:
                 raw = base64.b64decode(str(value), validate=True)
                 keys[key_id] = Ed25519PrivateKey.from_private_bytes(raw)
             except (binascii.Error, ValueError):
-                raise SigningKeyError(f"{source}: key {key_id!r} is not base64 of a 32-byte Ed25519 key") from None
+                raise SigningKeyError("signing.document.bad_key", source=source, key_id=repr(key_id)) from None
         return cls(keys, doc["current"] if isinstance(doc["current"], str) else repr(doc["current"]), source=source)
 
     @classmethod
@@ -182,9 +187,9 @@ class SigningKeys:
         try:
             key = serialization.load_pem_private_key(pem_file.read_bytes(), password=None)
         except (OSError, ValueError) as exc:
-            raise SigningKeyError(f"{pem_file}: cannot read the report-signing key: {exc}") from None
+            raise SigningKeyError("signing.legacy.unreadable", path=str(pem_file), error=said(exc)) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise SigningKeyError(f"{pem_file}: the report-signing key is {type(key).__name__}, not Ed25519")
+            raise SigningKeyError("signing.legacy.not_ed25519", path=str(pem_file), kind=type(key).__name__)
         return cls({LEGACY_KEY_ID: key}, LEGACY_KEY_ID, source=str(pem_file))
 
 
@@ -208,10 +213,10 @@ def public_keys_from_text(text: str, source: str = "public key") -> PublicKeys:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SigningKeyError(f"{source}: not a public key set (JSON): {exc}") from None
+        raise SigningKeyError("signing.public.not_json", source=source, error=said(exc)) from None
     keys = doc.get("keys") if isinstance(doc, dict) else None
     if not isinstance(keys, dict) or not keys or not all(isinstance(v, str) for v in keys.values()):
-        raise SigningKeyError(f"{source}: a public key set holds 'keys': key ids to PEM public keys")
+        raise SigningKeyError("signing.public.shape", source=source)
     return dict(keys)
 
 
@@ -277,17 +282,16 @@ def _read_private(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
-        raise SigningKeyError(f"{path}: signing key set not found") from None
+        raise SigningKeyError("signing.file.not_found", path=str(path)) from None
     except OSError as exc:
-        raise SigningKeyError(f"{path}: cannot open the signing key set: {exc.strerror}") from None
+        raise SigningKeyError("signing.file.cannot_open", path=str(path), why=briefly(exc)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise SigningKeyError(f"{path}: the signing key set is not a regular file")
+            raise SigningKeyError("signing.file.not_regular", path=str(path))
         if os.name == "posix" and st.st_mode & 0o077:
-            raise SigningKeyError(f"{path}: the signing key set is open to group or others (mode "
-                                  f"{stat.S_IMODE(st.st_mode):04o}); it must be readable by its owner only: "
-                                  f"chmod 600 {path}")
+            raise SigningKeyError("signing.file.open_to_others", path=str(path),
+                                  mode=f"{stat.S_IMODE(st.st_mode):04o}")
         chunks = []
         while chunk := os.read(fd, 65536):
             chunks.append(chunk)

@@ -75,8 +75,10 @@ def _in_archive(archive: Path, problem: Phrase) -> BackupError:
 
 # -- backup -------------------------------------------------------------------------------------
 
-def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> dict:
-    """Write the archive to ``out`` (mode 0600, never over a file); returns its manifest."""
+def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> tuple[dict, list[Phrase]]:
+    """Write the archive to ``out`` (mode 0600, never over a file); returns its manifest and the
+    keys it holds as words, for ``ykt`` to say in the reader's language (the manifest keeps
+    their English: the archive is read by scripts)."""
     env = os.environ if environ is None else environ
     out = Path(out)
     if out.exists():
@@ -99,6 +101,7 @@ def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> dic
         else:
             raise BackupError(Phrase.of("backup.dialect", backend=repr(url.get_backend_name())))
         keyring, signing = _keys(settings, env)
+        held = _keys_held(keyring, signing)
         (work / "pii-keys.json").write_bytes((json.dumps(keyring.to_document(), indent=2) + "\n").encode("utf-8"))
         (work / "report-signing-keys.json").write_bytes(signing.to_bytes())
         files[PII_MEMBER] = work / "pii-keys.json"
@@ -108,12 +111,11 @@ def backup(settings, out: Path, environ: Mapping[str, str] | None = None) -> dic
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "ykt_adapter": _package_version(),
             "database": database,
-            "keys": [f"personal-data keys ({', '.join(keyring.key_ids)}, current {keyring.current_id}; index key)",
-                     f"report-signing keys ({', '.join(signing.key_ids)}, current {signing.current_id})"],
+            "keys": [str(words) for words in held],
             "members": {name: {"bytes": path.stat().st_size, "sha256": _sha256(path)} for name, path in files.items()},
         }
         _write_archive(out, manifest, files)
-        return manifest
+        return manifest, held
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -218,6 +220,12 @@ def _keys(settings, env: Mapping[str, str]):
     return keyring, signing
 
 
+def _keys_held(keyring, signing) -> list[Phrase]:
+    """What the archive holds of keys: their ids and current ones, never a key."""
+    return [Phrase.of("backup.held.pii_keys", keys=tuple(keyring.key_ids), current=keyring.current_id),
+            Phrase.of("backup.held.signing_keys", keys=tuple(signing.key_ids), current=signing.current_id)]
+
+
 def _write_archive(out: Path, manifest: dict, files: dict[str, Path]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
@@ -250,11 +258,11 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
 
 # -- restore ------------------------------------------------------------------------------------
 
-def restore(settings, archive: Path, environ: Mapping[str, str] | None = None) -> tuple[dict, list[str]]:
+def restore(settings, archive: Path, environ: Mapping[str, str] | None = None) -> tuple[dict, list[Phrase]]:
     """Restore ``archive`` into the empty ledger and key files ``settings`` name; returns the
-    manifest and one line per thing written. Refuses (:class:`BackupError`, every problem on a
-    line of its own) before writing anything when the archive is damaged or the target is not
-    empty."""
+    manifest and one line per thing written, as words (said in the reader's language). Refuses
+    (:class:`BackupError`, every problem on a line of its own) before writing anything when the
+    archive is damaged or the target is not empty."""
     env = os.environ if environ is None else environ
     work = Path(tempfile.mkdtemp(prefix="ykt-restore-"))  # 0700
     try:
@@ -264,16 +272,14 @@ def restore(settings, archive: Path, environ: Mapping[str, str] | None = None) -
         problems = _target_problems(settings, url, manifest, pii_target, env)
         if problems:
             raise BackupError(*problems)
-        written = []
-        dialect = manifest["database"]["dialect"]
-        if dialect == "sqlite":
+        revision = manifest["database"]["schema_revision"]
+        if manifest["database"]["dialect"] == "sqlite":
             target = Path(url.database)
             _copy_private(files[SQLITE_MEMBER], target)
-            written.append(f"the SQLite ledger {target} (schema revision {manifest['database']['schema_revision']})")
+            written = [Phrase.of("backup.wrote.sqlite", target=target, revision=revision)]
         else:
             schema = _pg_restore(url, settings.database_url, files[PG_MEMBER], env)
-            written.append(f"the PostgreSQL ledger into schema {schema} of database {url.database} "
-                           f"(schema revision {manifest['database']['schema_revision']})")
+            written = [Phrase.of("backup.wrote.postgresql", schema=schema, database=url.database, revision=revision)]
         written += _restore_keys(settings, files, pii_target)
         return manifest, written
     finally:
@@ -416,8 +422,9 @@ def _pg_target_problems(database_url: str, archived_schema: str) -> list[Phrase]
     return problems
 
 
-def _pg_restore(url: URL, database_url: str, dump: Path, env: Mapping[str, str]) -> str:
-    """Load the dump; the schema entry is left out when the schema is already there (empty)."""
+def _pg_restore(url: URL, database_url: str, dump: Path, env: Mapping[str, str]) -> str | Phrase:
+    """Load the dump; the schema entry is left out when the schema is already there (empty).
+    Returns the schema loaded into (words saying it was created when there was none)."""
     from ledger.db import make_engine
 
     program = _pg_program("pg_restore")
@@ -440,7 +447,7 @@ def _pg_restore(url: URL, database_url: str, dump: Path, env: Mapping[str, str])
                           env=_pg_env(url, env), capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(Phrase.of("backup.pg_restore_failed", error=" ".join(done.stderr.split())))
-    return schema or "(created)"
+    return schema or Phrase("backup.wrote.schema_created")
 
 
 def _copy_private(src: Path, dst: Path) -> None:
@@ -451,7 +458,7 @@ def _copy_private(src: Path, dst: Path) -> None:
         shutil.copyfileobj(f, out, 1 << 20)
 
 
-def _restore_keys(settings, files: dict[str, Path], pii_target: Path) -> list[str]:
+def _restore_keys(settings, files: dict[str, Path], pii_target: Path) -> list[Phrase]:
     from privacy.keys import Keyring
     from reports.signing import SigningKeys
 
@@ -461,10 +468,10 @@ def _restore_keys(settings, files: dict[str, Path], pii_target: Path) -> list[st
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring.save(pii_target, overwrite=False)
     signing.save(settings.signing_key_file)
-    return [f"the personal-data keys {pii_target} (mode 0600; {', '.join(keyring.key_ids)}, current "
-            f"{keyring.current_id})",
-            f"the report-signing keys {settings.signing_key_file} (mode 0600; {', '.join(signing.key_ids)}, "
-            f"current {signing.current_id})"]
+    return [Phrase.of("backup.wrote.pii_keys", path=pii_target, keys=tuple(keyring.key_ids),
+                      current=keyring.current_id),
+            Phrase.of("backup.wrote.signing_keys", path=settings.signing_key_file, keys=tuple(signing.key_ids),
+                      current=signing.current_id)]
 
 
 def _sha256(path: Path) -> str:
