@@ -45,6 +45,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import chain
 from pathlib import Path
 
+from adapter import sheet_parts
 from domain.model import AccountKind, PaymentLine
 
 # --- sheet-level reason codes (words for people in i18n/catalogue_roster.py) ---------------------
@@ -59,13 +60,14 @@ SHEET_AMOUNT = "SHEET_AMOUNT"  # the amount is not a number of yuan exact to the
 SHEET_NUMBER_CELL = "SHEET_NUMBER_CELL"  # an identity or account number stored as a number
 SHEET_CELL_TYPE = "SHEET_CELL_TYPE"  # a date, true/false or other value where text belongs
 SHEET_CELL_ERROR = "SHEET_CELL_ERROR"  # the cell shows Excel's error value (#N/A, #REF!...)
+SHEET_HIDDEN_ROW = "SHEET_HIDDEN_ROW"  # a line the sheet hides or filters out: not paid unseen
 SHEET_SEQ = "SHEET_SEQ"  # the seq is not a whole number
 SHEET_ROW = "SHEET_ROW"  # a JSON line that is not an object
 SHEET_TOTAL_ROW = "SHEET_TOTAL_ROW"  # the sheet's own 合计 row disagrees with its rows
 SHEET_TIDIED = "SHEET_TIDIED"  # warning: spaces or full-width digits taken out of a number
 SHEET_CODES = frozenset({SHEET_FORMAT, SHEET_ENCODING, SHEET_NO_HEADER, SHEET_COLUMN_MISSING, SHEET_COLUMN_TWICE,
                          SHEET_COLUMN_UNKNOWN, SHEET_AMOUNT, SHEET_NUMBER_CELL, SHEET_CELL_TYPE, SHEET_CELL_ERROR,
-                         SHEET_SEQ, SHEET_ROW, SHEET_TOTAL_ROW, SHEET_TIDIED})
+                         SHEET_HIDDEN_ROW, SHEET_SEQ, SHEET_ROW, SHEET_TOTAL_ROW, SHEET_TIDIED})
 # Rows that are not the roster's lines, skipped and said so: a title above the header, the sheet's
 # own 合计 row (checked against the rows above it), and what is written below it (制表人, 日期).
 SKIPPED_TITLE, SKIPPED_TOTAL, SKIPPED_FOOTER = "title", "total", "footer"
@@ -309,6 +311,7 @@ class Roster:
         self.skipped: list[tuple[int, str, str]] = []  # (row, SKIPPED_*, its first text) of the last read
         self.problems: list[Problem] = []  # errors of no one line found reading (a 合计 row that disagrees)
         self.rows_estimate: int | None = None  # data rows, when the file says (XLSX dimension)
+        self.hidden_rows: list[int] = []  # rows the sheet hides (or filters out) that hold anything (XLSX)
 
     # raw rows ----------------------------------------------------------------------------------
 
@@ -320,19 +323,27 @@ class Roster:
             yield from self._csv_cells()
 
     def _xlsx_cells(self) -> Iterator[tuple[int, list[object]]]:
-        rows = _xlsx_rows(self.path)
+        try:
+            rows = sheet_parts.last_row(self.path)
+        except (zipfile.BadZipFile, OSError, KeyError):
+            raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{self.path.name}: not an XLSX workbook")]) from None
         if rows is not None:
             self.rows_estimate = max(rows - 1, 0)
+        check = sheet_parts.PartsCheck(self.path)  # checksums and hidden rows, beside the stream
+        check.start()
         try:
             from python_calamine_plus import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(str(self.path))
             # from the sheet's row 1 and column A, empty or not; "" is empty
             yield from enumerate(book.stream_sheet_by_index(0), 1)
-            _check_sums(self.path)  # before the last row's caller goes on to send the totals
+            check.join()  # before the last row's caller goes on to send the totals
+            if check.error is not None:
+                raise check.error
         except Exception as exc:  # the Rust reader's errors (a damaged zip or XML) are of its own types
             raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{self.path.name}: not a readable XLSX "
                                                                  f"workbook ({exc})")]) from None
+        self.hidden_rows = check.hidden
 
     def _csv_cells(self) -> Iterator[tuple[int, list[object]]]:
         """Rows of a CSV file numbered by the file's lines (a quoted cell may span lines). Each line
@@ -414,6 +425,7 @@ class Roster:
         total_seen = None  # the row of the sheet's own 合计 row, once one was seen
         summed = 0
         blank = 0  # blank rows are counted once a row follows them: the sheet's formatted tail is not news
+        lines_at = _Runs()  # the rows that were lines (a hidden one is a problem)
         for number, values in cells:
             if len(values) < width:
                 values = list(values) + [None] * (width - len(values))
@@ -424,6 +436,7 @@ class Roster:
                     blank = 0
                     position += 1
                     summed += row.line.amount_fen
+                    lines_at.add(number)
                     yield row
                     continue
             if values.count(None) + values.count("") == len(values) or not any(_filled(v) for v in values):
@@ -453,7 +466,11 @@ class Roster:
             position += 1
             row = self._row(number, record, position, seq_given)
             summed += row.line.amount_fen
+            lines_at.add(number)
             yield row
+        self.problems += [Problem(n, "", "", SHEET_HIDDEN_ROW, f"row {n}: hidden in the sheet (or filtered out): "
+                                                             "unhide it, or delete it if it is not to be paid")
+                          for n in self.hidden_rows if n in lines_at]
 
     def _total_problem(self, number: int, record: dict[str, object], summed: int) -> Problem | None:
         """The sheet's 合计 row against the sum of the rows above it (None when they agree, or when
@@ -635,6 +652,30 @@ class Roster:
         return Row(number, line, tuple(found))
 
 
+class _Runs:
+    """A set of row numbers kept as runs of consecutive rows: a sheet's lines are one run or a
+    few, so a million of them take a few numbers, not a million."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, n: int) -> None:  # in increasing order
+        if self.ends and self.ends[-1] == n - 1:
+            self.ends[-1] = n
+        else:
+            self.starts.append(n)
+            self.ends.append(n)
+
+    def __contains__(self, n: int) -> bool:
+        from bisect import bisect_right
+
+        i = bisect_right(self.starts, n) - 1
+        return i >= 0 and n <= self.ends[i]
+
+
 def _clean_reader(places: dict[str, int], width: int):
     """A reader of the usual row, for speed: ``clean(number, values, position)`` gives the
     :class:`Row` that :meth:`Roster._row` would give when the row is a line (six digits in a row in
@@ -794,38 +835,6 @@ def _letter(i: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(i + 1)
-
-
-def _xlsx_rows(path: Path) -> int | None:
-    """The first sheet's last row as its ``<dimension>`` states it (None when it does not say),
-    read from the sheet's first bytes: the progress bar's total before the sheet is read."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
-            if not names:
-                raise KeyError("no worksheet")
-            first = sorted(names, key=lambda n: int(re.search(r"\d+", n.rsplit("/", 1)[1]).group()))[0]
-            with z.open(first) as f:
-                head = f.read(4096).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, OSError, KeyError):
-        raise SheetError([Problem(0, "", "", SHEET_FORMAT, f"{path.name}: not an XLSX workbook")]) from None
-    m = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
-    if m is None or m.group(1) is None:  # openpyxl's write-only mode writes "A1"
-        return None
-    return int(m.group(1))
-
-
-def _check_sums(path: Path) -> None:
-    """Every XML part of the workbook read through :mod:`zipfile`, which checks each part's
-    checksum (``BadZipFile`` when one differs). The streaming reader does not check them: a byte
-    changed in storage (1234.5 become 1934.5, an account's digit in the shared strings) would be
-    read as another amount or account. About a tenth of the reading's time (0.12 s for 100,000 rows)."""
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if info.filename.endswith(".xml"):
-                with z.open(info) as f:
-                    while f.read(1 << 20):
-                        pass
 
 
 def _detect_encoding(path: Path) -> str:

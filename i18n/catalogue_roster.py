@@ -17,6 +17,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "problem.SHEET_NUMBER_CELL": ("号码被存成了数字,可能已丢位;请把该列设为文本后重填",
                                   "a number stored as a number may have lost digits: format the column as text"),
     "problem.SHEET_CELL_TYPE": ("此处应为文字", "text belongs here"),
+    "problem.SHEET_HIDDEN_ROW": ("该行在表中被隐藏（或被筛选掉）：请取消隐藏；不发放的行请删除",
+                                 "the row is hidden in the sheet (or filtered out): unhide it, or delete it if it is "
+                                 "not to be paid"),
     "problem.SHEET_CELL_ERROR": ("单元格显示 Excel 错误值(公式出错),不是数据",
                                  "the cell shows an Excel error (a formula failed), not a value"),
     "problem.SHEET_SEQ": ("序号须为整数", "the sequence number must be a whole number"),

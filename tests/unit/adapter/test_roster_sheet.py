@@ -432,3 +432,47 @@ def test_a_usual_sheet_row_is_read_the_quick_way():
     row = roster_sheet._clean_reader(places, len(_FIELDS))(12, [None, "李四", ID2, ACC2, "12.30", "", "", "",
                                                                            "", None, "", ""], 3)
     assert row == roster_sheet.Row(12, PaymentLine(3, "李四", ID2, ACC2, 1230), ())
+
+
+def test_a_line_hidden_or_filtered_out_in_the_sheet_is_an_error_not_paid_unseen(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    for row in [ZH_HEADER, *ROWS]:
+        sheet.append(row)
+    sheet.append([])  # row 5 empty
+    sheet.row_dimensions[3].hidden = True  # 买买提·艾力's line, as a filter to one village hides it
+    sheet.row_dimensions[5].hidden = True  # an empty row hidden: nothing to say
+    book.save(tmp_path / "r.xlsx")
+    report = roster_check.check(Roster(tmp_path / "r.xlsx"))
+    assert [(p.row, p.code, p.severity) for p in report.problems] == [(3, "SHEET_HIDDEN_ROW", "error")]
+    assert report.errors == 1
+
+
+def test_the_first_sheet_is_found_by_the_workbooks_order_not_by_the_parts_name(tmp_path):
+    import re
+    import zipfile
+
+    from adapter import sheet_parts
+
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表第二页为发放名册"])
+    roster = book.create_sheet("名册")  # its part is sheet2.xml
+    for row in [ZH_HEADER, *ROWS]:
+        roster.append(row)
+    roster.row_dimensions[4].hidden = True
+    book.save(tmp_path / "saved.xlsx")
+    with zipfile.ZipFile(tmp_path / "saved.xlsx") as z:  # the roster moved first in the workbook's order
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheets = re.findall(rb"<sheet [^>]*/>", parts["xl/workbook.xml"])
+    assert len(sheets) == 2
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(sheets[0] + sheets[1], sheets[1] + sheets[0])
+    with zipfile.ZipFile(tmp_path / "r.xlsx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
+        assert sheet_parts.first_sheet(z) == "xl/worksheets/sheet2.xml"
+    assert sheet_parts.last_row(tmp_path / "r.xlsx") == 4
+    report = roster_check.check(Roster(tmp_path / "r.xlsx"))
+    assert report.count == 3
+    assert [(p.row, p.code) for p in report.problems] == [(4, "SHEET_HIDDEN_ROW")]
