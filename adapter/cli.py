@@ -335,6 +335,7 @@ def _keys(args) -> int:
     from adapter import cli_errors, ops_cli
     from privacy.errors import KeyringError
     from privacy.keys import Keyring, rotate_key_file
+    from reports.signing import SigningKeyError
     from service import config as settings_file
 
     if args.action in ("rotate-signing", "public"):
@@ -351,6 +352,8 @@ def _keys(args) -> int:
             print(i18n.say("cli.keys.rotated", path=path, key=rotate_key_file(path)))
     except KeyringError as exc:
         return cli_errors.refuse(i18n.say("cli.keys.refused", why=said(exc)))
+    except SigningKeyError as exc:  # init makes the signing key set too
+        return cli_errors.refuse(i18n.say("cli.signing.refused", why=said(exc)))
     return 0
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from i18n import say
+from i18n.library_words import said
 
 DEFAULT_FORMATS = "json,txt"
 
@@ -132,8 +133,12 @@ def _verify(args, client) -> int:
         data = args.file.read_bytes()
         public_key = (public_keys_from_text(args.public_key.read_text(encoding="ascii"), str(args.public_key))
                       if args.public_key is not None else None)
-    except (OSError, UnicodeDecodeError, SigningKeyError) as exc:
-        print(f"ykt: {exc}", file=sys.stderr)
+    except SigningKeyError as exc:
+        print(f"ykt: {say('cli.signing.refused', why=said(exc))}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:
+        name = getattr(exc, "filename", None) or (args.public_key if isinstance(exc, UnicodeDecodeError) else args.file)
+        print(f"ykt: {say('cli.file.unreadable', file=name, why=said(exc))}", file=sys.stderr)
         return 2
     if public_key is not None:
         verdict = verify(data, public_key, args.party.upper(), args.digest, args.signature)

@@ -35,6 +35,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "backup.pii_keys": ("个人信息密钥：{why}；缺少它们的备份将无法读取",
                         "personal-data keys: {why}; a backup without them could not be read"),
     "backup.signing_keys": ("报表签名密钥：{why}", "report-signing keys: {why}"),
+    "backup.archive_pii_keys": ("备份中的个人信息密钥无法载入：{why}；未恢复任何内容",
+                                "the archive's personal-data keys do not load: {why}; nothing was restored"),
+    "backup.archive_signing_keys": ("备份中的报表签名密钥无法载入：{why}；未恢复任何内容",
+                                    "the archive's report-signing keys do not load: {why}; nothing was restored"),
     # the archive to restore from
     "backup.archive": ("{archive}：{problem}", "{archive}: {problem}"),
     "backup.not_archive": ("不是 ykt 备份文件：{why}", "not a ykt backup archive: {why}"),

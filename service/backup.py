@@ -272,6 +272,7 @@ def restore(settings, archive: Path, environ: Mapping[str, str] | None = None) -
         problems = _target_problems(settings, url, manifest, pii_target, env)
         if problems:
             raise BackupError(*problems)
+        keys = _keys_in(files)  # read before anything is written: a key set that does not load stops it all
         revision = manifest["database"]["schema_revision"]
         if manifest["database"]["dialect"] == "sqlite":
             target = Path(url.database)
@@ -280,7 +281,7 @@ def restore(settings, archive: Path, environ: Mapping[str, str] | None = None) -
         else:
             schema = _pg_restore(url, settings.database_url, files[PG_MEMBER], env)
             written = [Phrase.of("backup.wrote.postgresql", schema=schema, database=url.database, revision=revision)]
-        written += _restore_keys(settings, files, pii_target)
+        written += _restore_keys(settings, keys, pii_target)
         return manifest, written
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -458,12 +459,26 @@ def _copy_private(src: Path, dst: Path) -> None:
         shutil.copyfileobj(f, out, 1 << 20)
 
 
-def _restore_keys(settings, files: dict[str, Path], pii_target: Path) -> list[Phrase]:
+def _keys_in(files: dict[str, Path]) -> tuple:
+    """The archive's personal-data and signing key sets, loaded (a BackupError when either does
+    not: its checksum held, so it was written so, or made to look so)."""
+    from privacy.errors import KeyringError
     from privacy.keys import Keyring
-    from reports.signing import SigningKeys
+    from reports.signing import SigningKeyError, SigningKeys
 
-    keyring = Keyring.from_document(files[PII_MEMBER].read_text(encoding="utf-8"), source=PII_MEMBER, toml=False)
-    signing = SigningKeys.from_document(files[SIGNING_MEMBER].read_bytes(), source=SIGNING_MEMBER)
+    try:
+        keyring = Keyring.from_document(files[PII_MEMBER].read_text(encoding="utf-8"), source=PII_MEMBER, toml=False)
+    except (KeyringError, UnicodeDecodeError) as exc:
+        raise BackupError(Phrase.of("backup.archive_pii_keys", why=said(exc))) from None
+    try:
+        signing = SigningKeys.from_document(files[SIGNING_MEMBER].read_bytes(), source=SIGNING_MEMBER)
+    except SigningKeyError as exc:
+        raise BackupError(Phrase.of("backup.archive_signing_keys", why=said(exc))) from None
+    return keyring, signing
+
+
+def _restore_keys(settings, keys: tuple, pii_target: Path) -> list[Phrase]:
+    keyring, signing = keys
     for folder in {pii_target.parent, settings.signing_key_file.parent}:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring.save(pii_target, overwrite=False)

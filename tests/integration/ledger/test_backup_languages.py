@@ -10,6 +10,7 @@ a line of its own, in both languages). The expected words are written from each 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -158,3 +159,30 @@ def test_the_error_keeps_its_english_text_and_carries_the_words():
     assert str(two).splitlines()[0] == "/v/l-wal is left from an earlier ledger; move it away first"
     assert str(two).splitlines()[1].startswith("YKT_PII_KEYS is set: ")
     assert two.phrase is None and len(two.problems) == 2
+
+
+def test_an_archive_whose_key_set_does_not_load_restores_nothing(source, tmp_path):
+    """Its checksum made to match: the keys are loaded before the ledger is written, so a key set
+    that does not load leaves no restored ledger without its keys."""
+    from service.backup import MANIFEST, PII_MEMBER
+
+    _, archive = source
+    with tarfile.open(archive) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    members[PII_MEMBER] = b'{"keys": {}}'
+    manifest = json.loads(members[MANIFEST])
+    manifest["members"][PII_MEMBER]["sha256"] = hashlib.sha256(members[PII_MEMBER]).hexdigest()
+    manifest["members"][PII_MEMBER]["size"] = len(members[PII_MEMBER])
+    members[MANIFEST] = json.dumps(manifest).encode()
+    crafted = tmp_path / "crafted.tar"
+    with tarfile.open(crafted, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    zh, en = refused("restore", "--config", str(fresh_target(tmp_path)), str(crafted))
+    assert len(en) == 1 and en[0].startswith("ykt: restore: the archive's personal-data keys do not load: ")
+    assert en[0].endswith("; nothing was restored")
+    assert zh[0].startswith("ykt: 无法恢复：备份中的个人信息密钥无法载入：") and zh[0].endswith("；未恢复任何内容")
+    assert not (tmp_path / "restored" / "var" / "ledger.sqlite3").exists()
+    assert not (tmp_path / "restored" / "keys" / "pii-keys.json").exists()

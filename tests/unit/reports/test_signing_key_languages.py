@@ -155,3 +155,17 @@ def test_a_missing_key_set(tmp_path):
         SigningKeys.load(path)
     english = f"{path}: signing key set not found"
     assert words(caught.value) == (english, f"{path}：签名密钥组文件不存在", english)
+
+
+def test_keys_init_beside_a_key_of_the_earlier_kind_that_is_not_ed25519_is_refused_not_a_traceback(settings,
+                                                                                                    capsys):
+    config, path = settings
+    legacy = path.with_name("report-signing.pem")
+    key = ec.generate_private_key(ec.SECP256R1())
+    legacy.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()))
+    legacy.chmod(0o600)
+    assert cli.main(["keys", "init", "--config", str(config)]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"ykt: 报表签名密钥：{legacy}：报表签名密钥是 {type(key).__name__}，不是 Ed25519\n"
+    assert not path.exists()
