@@ -36,6 +36,7 @@ from service import submission
 from service.config import BankProfile, Settings
 from service.context import Context
 from tests.support.identities import TEST_AUTH, TestClient
+from tests.support.xlsx_zip import broken_at_row, rewrite
 from ykt.v1 import disbursement_pb2 as pb
 
 BANK, REGION, PROGRAM, PERIOD = "RCB01", "652301", "耕地地力保护补贴", "2026-11"
@@ -167,20 +168,11 @@ def test_a_late_bad_row_after_rows_were_streamed_stores_nothing_and_the_key_stay
 def test_a_sheet_damaged_midway_after_rows_were_streamed_stores_nothing(service, tmp_path, capsys, monkeypatch):
     """The sheet is read as it streams (python-calamine-plus): XML broken at row 4,500 is found
     only after 4,000 rows went out. The command refuses the file and the service stores nothing."""
-    import zipfile
-
     client, engine, handler = service
     roster = list(generate_lines(N, seed=17, region=REGION))
     path = tmp_path / "名册.xlsx"
     _sheet(path, roster, {})
-    with zipfile.ZipFile(path) as z:
-        parts = {name: z.read(name) for name in z.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"]
-    cut = xml.index(b'<row r="4500"')
-    parts["xl/worksheets/sheet1.xml"] = xml[:cut] + b'<row r="4500"><c r="A4500"><v>1</c></row>' + xml[cut:]
-    with zipfile.ZipFile(path, "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
+    broken_at_row(path, 4500)
     sent: list[int] = []
     real_send = roster_stream.Stream.send
     monkeypatch.setattr(roster_stream.Stream, "send",
@@ -200,17 +192,11 @@ def test_a_sheet_changed_in_storage_is_refused_after_its_rows_streamed_and_store
     """A byte of the sheet changed after it was saved (its zip checksum no longer matches): the
     stream reads the changed amount as any other, so the checksum is checked once the last row
     was read, before the totals go. Every row went out; the service stores nothing."""
-    import zipfile
-
     client, engine, handler = service
     roster = list(generate_lines(N, seed=19, region=REGION))
     path = tmp_path / "名册.xlsx"
     _sheet(path, roster, {})
-    with zipfile.ZipFile(path) as z:
-        parts = {name: z.read(name) for name in z.namelist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # stored: the changed byte stays valid XML
-        for name, data in parts.items():
-            z.writestr(name, data)
+    rewrite(path, stored=True)  # stored: the changed byte stays valid XML
     data = path.read_bytes()
     last = data.rindex(b"<v>", 0, data.rindex(b'<c r="F'))  # the last row's amount
     path.write_bytes(data[:last + 3] + (b"8" if data[last + 3:last + 4] != b"8" else b"7") + data[last + 4:])

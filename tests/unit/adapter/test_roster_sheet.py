@@ -21,6 +21,7 @@ from adapter.roster_sheet import Roster, SheetError, yuan_to_fen
 from domain.idnumber import compose
 from domain.model import AccountKind, PaymentLine
 from domain.validation import luhn_check_digit
+from tests.support.xlsx_zip import broken_at_row, rewrite
 
 ID1, ID2, ID3 = compose("652301", "19700101", 11), compose("652301", "19851231", 22), compose("110101", "20000229", 33)
 ACC1 = "622202000000000011" + luhn_check_digit("622202000000000011")
@@ -137,17 +138,7 @@ def test_an_excel_error_in_the_account_kind_is_said_as_such_on_every_row(tmp_pat
 
 
 def test_a_workbook_whose_sheet_is_damaged_midway_is_refused_as_a_file(tmp_path):
-    import zipfile
-
-    path = _xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS * 200)
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"]
-    cut = xml.index(b"<row r=\"300\"")
-    parts["xl/worksheets/sheet1.xml"] = xml[:cut] + b"<row r=\"300\"><c r=\"A300\" t=\"n\"><v>1</c></row>" + xml[cut:]
-    with zipfile.ZipFile(path, "w") as z:
-        for n, data in parts.items():
-            z.writestr(n, data)
+    path = broken_at_row(_xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS * 200), 300)
     rows = []
     with pytest.raises(SheetError) as caught:
         for row in Roster(path).rows():
@@ -165,14 +156,7 @@ def test_a_workbook_changed_in_storage_is_refused_not_read_as_other_amounts(tmp_
     checksum no longer matches. 1234.5 read as 1934.5 would pay 700 yuan too much, another
     account digit would pay someone else; the file is refused instead (python-calamine refused a
     changed sheet)."""
-    import zipfile
-
-    path = _xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS * 100)
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # stored: the changed byte stays valid XML
-        for n, data in parts.items():
-            z.writestr(n, data)
+    path = rewrite(_xlsx(tmp_path / "r.xlsx", ZH_HEADER, ROWS * 100), stored=True)  # a changed byte stays XML
     stored = path.read_bytes()
     at = stored.rindex(was)
     path.write_bytes(stored[:at] + now + stored[at + len(was):])
@@ -461,15 +445,13 @@ def test_the_first_sheet_is_found_by_the_workbooks_order_not_by_the_parts_name(t
     for row in [ZH_HEADER, *ROWS]:
         roster.append(row)
     roster.row_dimensions[4].hidden = True
-    book.save(tmp_path / "saved.xlsx")
-    with zipfile.ZipFile(tmp_path / "saved.xlsx") as z:  # the roster moved first in the workbook's order
-        parts = {name: z.read(name) for name in z.namelist()}
-    sheets = re.findall(rb"<sheet [^>]*/>", parts["xl/workbook.xml"])
-    assert len(sheets) == 2
-    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(sheets[0] + sheets[1], sheets[1] + sheets[0])
-    with zipfile.ZipFile(tmp_path / "r.xlsx", "w") as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
+    book.save(tmp_path / "r.xlsx")
+
+    def roster_first(xml: bytes) -> bytes:  # the roster moved first in the workbook's order
+        sheets = re.findall(rb"<sheet [^>]*/>", xml)
+        assert len(sheets) == 2
+        return xml.replace(sheets[0] + sheets[1], sheets[1] + sheets[0])
+    rewrite(tmp_path / "r.xlsx", {"xl/workbook.xml": roster_first})
     with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
         assert sheet_parts.first_sheet(z) == "xl/worksheets/sheet2.xml"
     assert sheet_parts.last_row(tmp_path / "r.xlsx") == 4
