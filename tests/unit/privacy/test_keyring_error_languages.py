@@ -24,22 +24,13 @@ from privacy.keys import Keyring
 from service import config
 from service.context import load_cipher
 from tests.support.catalogue_scan import made_in
+from tests.support.error_words import refused
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = base64.b64encode(b"k" * 32).decode()
 INDEX = base64.b64encode(b"i" * 32).decode()
 
 
-def words(exc: Exception) -> tuple[str, str, str]:
-    """(str(exc), its words in Chinese, its words in English)."""
-    reason = said(exc)
-    assert isinstance(reason, i18n.Phrase), f"no words for {exc}"
-    fields = dict(reason.fields)
-    return str(exc), i18n.say(reason.key, "zh", **fields), i18n.say(reason.key, "en", **fields)
-
-
-def refused(exc: Exception, english: str, chinese: str) -> None:
-    assert words(exc) == (english, chinese, english)
 
 
 @pytest.fixture

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import pytest
 
-import i18n
 import privacy.files
-from i18n.library_words import said
 from privacy.cipher import ID, PHONE, FieldCipher
 from privacy.errors import MalformedBlobError, SealedDataError, TamperedBlobError, UnknownKeyIdError
 from privacy.files import open_sealed, seal_file
 from privacy.keys import Keyring
+from tests.support.error_words import refused
 
 KEYRING = Keyring({"k1": b"k" * 32}, "k1", b"i" * 32, source="pii-keys.json")
 CHUNK = 4  # small chunks (the module's is 1 MiB), so a file of 10 bytes is three chunks
@@ -27,16 +26,6 @@ HEADER = 8 + 1 + 2 + 7  # YKTSEAL1, the key id's length and the id (k1), the ran
 CHUNK_SIZE = 4 + CHUNK + 16  # a whole chunk: its length, its ciphertext and its tag
 
 
-def words(exc: Exception) -> tuple[str, str, str]:
-    """(str(exc), its words in Chinese, its words in English)."""
-    reason = said(exc)
-    assert isinstance(reason, i18n.Phrase), f"no words for {exc}"
-    fields = dict(reason.fields)
-    return str(exc), i18n.say(reason.key, "zh", **fields), i18n.say(reason.key, "en", **fields)
-
-
-def refused(exc: Exception, english: str, chinese: str) -> None:
-    assert words(exc) == (english, chinese, english)
 
 
 @pytest.fixture

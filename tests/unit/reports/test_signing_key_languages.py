@@ -18,10 +18,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-import i18n
 from adapter import cli
-from i18n.library_words import said
 from reports.signing import SigningKeyError, SigningKeys, public_keys_from_text
+from tests.support.error_words import words
 
 KEY = base64.b64encode(b"s" * 32).decode()
 
@@ -125,13 +124,6 @@ def test_a_key_of_the_earlier_kind_that_is_not_ed25519(settings, capsys):
     assert chinese == f"ykt: 报表签名密钥：{legacy}：报表签名密钥是 {kind}，不是 Ed25519\n"
     assert not path.exists()  # no key set made from it
 
-
-def words(exc: SigningKeyError) -> tuple[str, str, str]:
-    """(str(exc), its words in Chinese, its words in English)."""
-    reason = said(exc)
-    assert isinstance(reason, i18n.Phrase), f"no words for {exc}"
-    fields = dict(reason.fields)
-    return str(exc), i18n.say(reason.key, "zh", **fields), i18n.say(reason.key, "en", **fields)
 
 
 def test_a_public_key_set_without_keys_for_report_verify():
