@@ -44,7 +44,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -135,24 +135,21 @@ def rows_digest(rows: Iterable[Sequence[Any]], chunk: int = 10_000) -> RowsDiges
 class Break:
     """Where the evidence stops agreeing: the journal entry (when one is to blame) and how.
 
-    ``problem`` is the English text (what tests and auditors' scripts read); ``said`` the same
-    problem as catalogue words (i18n/catalogue_verify.py), so that ``ykt verify`` says it in the
-    reader's language. What the database itself wrote (SQLite's findings, a driver's message) is
+    ``said`` is the problem as catalogue words (i18n/catalogue_verify.py), so that ``ykt verify``
+    says it in the reader's language; ``problem`` its English text (what tests and auditors'
+    scripts read). What the database itself wrote (SQLite's findings, a driver's message) is
     data inside the words, as it is."""
 
     seq: int | None
-    problem: str
-    said: Phrase | None = field(default=None, compare=False)
+    said: Phrase
 
-    @classmethod
-    def of(cls, seq: int | None, said: Phrase) -> Break:
-        """The break said in catalogue words (its English is ``problem``)."""
-        return cls(seq, str(said), said)
+    @property
+    def problem(self) -> str:
+        return str(self.said)
 
-    def words(self) -> Phrase | str:
-        """The break as people read it, with the entry to blame: words where it has them."""
-        problem = self.said or self.problem
-        return problem if self.seq is None else Phrase.of("verify.entry", seq=self.seq, problem=problem)
+    def words(self) -> Phrase:
+        """The break as people read it, with the entry to blame."""
+        return self.said if self.seq is None else Phrase.of("verify.entry", seq=self.seq, problem=self.said)
 
     def __str__(self) -> str:
         return str(self.words())
@@ -167,19 +164,19 @@ def walk(stored: Iterable[tuple[Entry, str, str]], head: tuple[int, str]) -> Ite
         if entry.seq != last_seq + 1:
             missing = (Phrase.of("verify.chain.one_missing", seq=last_seq + 1) if entry.seq == last_seq + 2
                        else Phrase.of("verify.chain.missing", first=last_seq + 1, last=entry.seq - 1))
-            yield Break.of(entry.seq, Phrase.of("verify.chain.follows", last=last_seq, missing=missing))
+            yield Break(entry.seq, Phrase.of("verify.chain.follows", last=last_seq, missing=missing))
         elif prev_digest != last_digest:
-            yield Break.of(entry.seq, Phrase.of("verify.chain.prev_digest", prev_digest=prev_digest, last=last_seq,
-                                                digest=last_digest))
+            yield Break(entry.seq, Phrase.of("verify.chain.prev_digest", prev_digest=prev_digest, last=last_seq,
+                                             digest=last_digest))
         expected = chain_digest(prev_digest, entry)
         if digest != expected:
-            yield Break.of(entry.seq, Phrase.of("verify.chain.content", stored=digest, recomputed=expected))
+            yield Break(entry.seq, Phrase.of("verify.chain.content", stored=digest, recomputed=expected))
         last_seq, last_digest = entry.seq, digest
     head_seq, head_digest = head
     if (head_seq, head_digest) != (last_seq, last_digest):
-        yield Break.of(last_seq + 1 if head_seq > last_seq else head_seq,
-                       Phrase.of("verify.chain.head", head_seq=head_seq, head_digest=head_digest, last_seq=last_seq,
-                                 last_digest=last_digest))
+        yield Break(last_seq + 1 if head_seq > last_seq else head_seq,
+                    Phrase.of("verify.chain.head", head_seq=head_seq, head_digest=head_digest, last_seq=last_seq,
+                              last_digest=last_digest))
 
 
 # --- appending, inside the caller's transaction -----------------------------------------------
@@ -408,7 +405,7 @@ def _checked_transactions(conn: Connection, stored: Iterable[tuple[Entry, str, s
         if entry.kind == "txn":
             txn = conn.execute(select(transactions).where(transactions.c.id == entry.transaction_id)).one_or_none()
             if txn is None:
-                breaks.append(Break.of(entry.seq, Phrase.of("verify.txn.not_in_ledger", txn=entry.transaction_id)))
+                breaks.append(Break(entry.seq, Phrase.of("verify.txn.not_in_ledger", txn=entry.transaction_id)))
             else:
                 digest, moved = postings_digest(conn, txn.id)
                 found = json.loads(canonical(_txn_payload(txn.kind, txn.memo, digest, moved)))
@@ -417,7 +414,7 @@ def _checked_transactions(conn: Connection, stored: Iterable[tuple[Entry, str, s
                 if differs:
                     what = tuple(Phrase.of("verify.txn.field_differs", field=Named("verify.txn_field", k),
                                            journaled=repr(recorded.get(k)), found=repr(found.get(k))) for k in differs)
-                    breaks.append(Break.of(entry.seq, Phrase.of("verify.txn.differs", txn=txn.id, what=what)))
+                    breaks.append(Break(entry.seq, Phrase.of("verify.txn.differs", txn=txn.id, what=what)))
         yield item
 
 
@@ -473,12 +470,12 @@ def _state_breaks(conn: Connection, last: _LastRecorded) -> Iterator[Break]:
     for batch_id in sorted(found.keys() | last.lines.keys()):
         if batch_id not in last.lines:
             count = sum(n for n, _ in found[batch_id].values())
-            yield Break.of(None, Phrase.of("verify.lines.unrecorded", batch=batch_id, count=count))
+            yield Break(None, Phrase.of("verify.lines.unrecorded", batch=batch_id, count=count))
             continue
         seq, recorded = last.lines[batch_id]
         problem = _lines_differ(recorded, found.get(batch_id, {}))
         if problem:
-            yield Break.of(seq, Phrase.of("verify.lines.differ", batch=batch_id, problem=problem))
+            yield Break(seq, Phrase.of("verify.lines.differ", batch=batch_id, problem=problem))
 
 
 def _row_breaks(conn: Connection, what: str, key, column, name: str,
@@ -494,15 +491,15 @@ def _row_breaks(conn: Connection, what: str, key, column, name: str,
     for row_id, state in conn.execute(select(key, column).order_by(key)):
         seq, journaled = recorded.pop(row_id, (None, None))
         if seq is None:
-            yield Break.of(None, Phrase.of("verify.row.unrecorded", thing=thing(row_id), table=table,
-                                           state=_code(states, state)))
+            yield Break(None, Phrase.of("verify.row.unrecorded", thing=thing(row_id), table=table,
+                                        state=_code(states, state)))
         elif state != journaled:
-            yield Break.of(seq, Phrase.of("verify.row.differs", thing=thing(row_id), name=name,
-                                          state=_code(states, state), table=table,
-                                          journaled=_code(states, journaled)))
+            yield Break(seq, Phrase.of("verify.row.differs", thing=thing(row_id), name=name,
+                                       state=_code(states, state), table=table,
+                                       journaled=_code(states, journaled)))
     for row_id, (seq, journaled) in sorted(recorded.items(), key=lambda kv: kv[1][0]):
-        yield Break.of(seq, Phrase.of("verify.row.missing", thing=thing(row_id), journaled=_code(states, journaled),
-                                      table=table))
+        yield Break(seq, Phrase.of("verify.row.missing", thing=thing(row_id), journaled=_code(states, journaled),
+                                   table=table))
 
 
 def _code(kind: str, value: Any) -> Named | Any:
@@ -550,14 +547,14 @@ def _invariants(conn: Connection) -> Iterator[Break]:
         .having((func.sum(p.amount_fen) != 0) | (func.count() < 2)).order_by(p.transaction_id)
     )
     for txn_id, total, count in unbalanced:
-        yield Break.of(_entry_of(conn, txn_id), Phrase.of("verify.txn.unbalanced", txn=txn_id, count=count,
-                                                          total=int(total)))
+        yield Break(_entry_of(conn, txn_id), Phrase.of("verify.txn.unbalanced", txn=txn_id, count=count,
+                                                       total=int(total)))
     unjournaled = conn.execute(
         select(transactions.c.id).outerjoin(journal, journal.c.transaction_id == transactions.c.id)
         .where(journal.c.seq.is_(None)).order_by(transactions.c.created_at, transactions.c.id)
     ).scalars()
     for txn_id in unjournaled:
-        yield Break.of(None, Phrase.of("verify.txn.unjournaled", txn=txn_id))
+        yield Break(None, Phrase.of("verify.txn.unjournaled", txn=txn_id))
     # Per batch and account kind: what went in (debits) and what went out (credits).
     sums = conn.execute(
         select(p.batch_id, accounts.c.kind, func.sum(case((p.amount_fen > 0, p.amount_fen), else_=0)),
@@ -583,16 +580,16 @@ def batch_breaks(batch_id: str, status: str, funded_fen: int, sums: dict[str, tu
     refunded, funded_ledger = sums.get("budget", (0, 0))
     paid, outstanding = balance("paid"), balance("clearing") + balance("suspense")
     if funded_ledger != funded_fen:
-        yield Break.of(None, Phrase.of("verify.batch.funded_differs", batch=batch_id, funded=funded_fen,
-                                       ledger=funded_ledger))
+        yield Break(None, Phrase.of("verify.batch.funded_differs", batch=batch_id, funded=funded_fen,
+                                    ledger=funded_ledger))
     if funded_fen != paid + refunded + outstanding:
-        yield Break.of(None, Phrase.of("verify.batch.unbalanced", batch=batch_id, funded=funded_fen, paid=paid,
-                                       refunded=refunded, outstanding=outstanding))
+        yield Break(None, Phrase.of("verify.batch.unbalanced", batch=batch_id, funded=funded_fen, paid=paid,
+                                    refunded=refunded, outstanding=outstanding))
     if status == "CLOSED" and balance("clearing") != 0:
-        yield Break.of(None, Phrase.of("verify.batch.clearing_left", batch=batch_id, fen=balance("clearing")))
+        yield Break(None, Phrase.of("verify.batch.clearing_left", batch=batch_id, fen=balance("clearing")))
     if balance("due") + balance("unauthorized") != 0:
-        yield Break.of(None, Phrase.of("verify.batch.due_differs", batch=batch_id, due=balance("due"),
-                                       unauthorized=-balance("unauthorized")))
+        yield Break(None, Phrase.of("verify.batch.due_differs", batch=batch_id, due=balance("due"),
+                                    unauthorized=-balance("unauthorized")))
 
 
 def _entry_of(conn: Connection, txn_id: str) -> int | None:
@@ -647,7 +644,7 @@ def one_line(exc: BaseException) -> str:
 
 def _database(problem: Phrase) -> Break:
     """A break in the database itself (``database: ...``): no journal entry is to blame."""
-    return Break.of(None, Phrase.of("verify.database", problem=problem))
+    return Break(None, Phrase.of("verify.database", problem=problem))
 
 
 def sqlite_file_break(url: str) -> Break | None:
