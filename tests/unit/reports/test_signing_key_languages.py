@@ -111,13 +111,19 @@ def test_a_folder_where_the_key_set_should_be(settings, capsys):
     assert chinese == f"ykt: 报表签名密钥：{path}：签名密钥组文件不是普通文件\n"
 
 
-def test_a_key_of_the_earlier_kind_that_is_not_ed25519(settings, capsys):
-    config, path = settings
+def _p256_legacy_key(path: Path) -> tuple[Path, ec.EllipticCurvePrivateKey]:
+    """A report-signing.pem of the earlier kind beside the key set, holding a P-256 key (not Ed25519)."""
     legacy = path.with_name("report-signing.pem")
     key = ec.generate_private_key(ec.SECP256R1())
     legacy.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                          serialization.NoEncryption()))
     legacy.chmod(0o600)
+    return legacy, key
+
+
+def test_a_key_of_the_earlier_kind_that_is_not_ed25519(settings, capsys):
+    config, path = settings
+    legacy, key = _p256_legacy_key(path)
     kind = type(key).__name__  # the key's class, named as Python names it (data, in both languages)
     chinese, english = refusal(capsys, "keys", "public", "--config", str(config))
     assert english == f"ykt: {legacy}: the report-signing key is {kind}, not Ed25519\n"
@@ -152,11 +158,7 @@ def test_a_missing_key_set(tmp_path):
 def test_keys_init_beside_a_key_of_the_earlier_kind_that_is_not_ed25519_is_refused_not_a_traceback(settings,
                                                                                                     capsys):
     config, path = settings
-    legacy = path.with_name("report-signing.pem")
-    key = ec.generate_private_key(ec.SECP256R1())
-    legacy.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()))
-    legacy.chmod(0o600)
+    legacy, key = _p256_legacy_key(path)
     assert cli.main(["keys", "init", "--config", str(config)]) == 2
     out, err = capsys.readouterr()
     assert err == f"ykt: 报表签名密钥：{legacy}：报表签名密钥是 {type(key).__name__}，不是 Ed25519\n"
