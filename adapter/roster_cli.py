@@ -136,8 +136,7 @@ def _submit(args, client: Callable) -> int:
     except SheetError as exc:
         return _sheet_refused(args, exc)
     except OSError as exc:
-        print(f"ykt: {args.file}: {exc.strerror or exc}", file=err)
-        return EXIT_REFUSED_HERE
+        return _file_refused(args.file, exc)
     if args.check_only:
         return _check_and_submit(args, roster, max_fen, stated_total, None, result_path)
     from adapter import roster_result
@@ -152,8 +151,7 @@ def _submit(args, client: Callable) -> int:
     try:  # the result sheet's rows wait beside it (before anything is sent: a folder that is not there)
         prepared = roster_result.Prepared(result_path.parent, current())
     except OSError as exc:
-        print(f"ykt: {result_path}: {exc.strerror or exc}", file=err)
-        return EXIT_REFUSED_HERE
+        return _file_refused(result_path, exc)
     api = client(args)
     stream = Stream(api, header)
     try:
@@ -191,8 +189,7 @@ def _check_and_submit(args, roster, max_fen, stated_total, sending, result_path)
     except SheetError as exc:
         return _sheet_refused(args, exc)
     except OSError as exc:
-        print(f"ykt: {args.file}: {exc.strerror or exc}", file=err)
-        return EXIT_REFUSED_HERE
+        return _file_refused(args.file, exc)
     for p in roster.notes:
         print(roster_check.describe(p), file=out)
     warnings_shown = 0
@@ -286,6 +283,13 @@ def _sheet_refused(args, exc) -> int:
         return _json_refusal(exc.problems, [])
     for p in exc.problems:
         print(roster_check.describe(p), file=sys.stderr)
+    return EXIT_REFUSED_HERE
+
+
+def _file_refused(path: Path, exc: OSError) -> int:
+    """A file that cannot be read or written here (the roster, the result sheet's folder): the
+    path and the system's reason, exit 2."""
+    print(f"ykt: {path}: {exc.strerror or exc}", file=sys.stderr)
     return EXIT_REFUSED_HERE
 
 
