@@ -39,7 +39,6 @@ class Stream:
         self._call = api.stub.SubmitBatch.future(self._requests(convert.header_to_pb(header)),
                                                  metadata=api.metadata)
         self.cancelled = False
-        self.committed = False
 
     def _requests(self, header: pb.BatchHeader):
         yield pb.SubmitBatchRequest(header=header)
@@ -55,7 +54,6 @@ class Stream:
     def commit(self, count: int, total_fen: int) -> None:
         """Every row passed: the totals, and the end of the stream (the service commits then)."""
         assert not self.cancelled
-        self.committed = True
         self._put(pb.SubmitBatchRequest(totals=pb.BatchTotals(control_count=count, control_total_fen=total_fen)))
         self._put(_END)
         if self._call.done():  # refused or failed before the end: its sending thread may wait still
