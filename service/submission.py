@@ -112,8 +112,9 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine],
     nothing is stored). The header is checked with them then; its other fields at once.
     """
     follow = header.control_count == 0 and header.control_total_fen == 0
-    # the totals to come are checked when they come; the batch's row holds these till then
-    check_header(ctx, replace(header, control_count=1, control_total_fen=1) if follow else header)
+    # the totals to come are checked when they come; till then the batch's row holds these (1 line, 1 fen)
+    placeholder = replace(header, control_count=1, control_total_fen=1) if follow else header
+    check_header(ctx, placeholder)
     # no line above the registered standard, whatever the header says (None without a registry)
     header = replace(header, max_amount_fen=programs.standard(ctx.settings.registry, header.program,
                                                               header.max_amount_fen))
@@ -134,11 +135,11 @@ def submit(ctx: Context, header: BatchHeader, lines: Iterable[PaymentLine],
                 conn, id=batch_id, idempotency_key=header.idempotency_key, request_digest="pending",
                 program=header.program, period=header.period, region=header.region,
                 bank_code=header.bank_code, payer_name=header.payer_name,
-                payer_account=header.payer_account, roster_count=max(header.control_count, 1),
-                roster_fen=max(header.control_total_fen, 1), line_count=max(header.control_count, 1),
-                total_fen=max(header.control_total_fen, 1), max_amount_fen=header.max_amount_fen,
+                payer_account=header.payer_account, roster_count=placeholder.control_count,
+                roster_fen=placeholder.control_total_fen, line_count=placeholder.control_count,
+                total_fen=placeholder.control_total_fen, max_amount_fen=header.max_amount_fen,
                 status=BatchStatus.SUBMITTED.value, submitted_by=header.submitted_by, created_at=now,
-            )  # the totals that follow the lines (follow) replace the placeholder 1s before the commit
+            )  # the totals that follow the lines (follow) replace the placeholder's before the commit
             check = RosterCheck(header, today, policy, batch_id, ctx.cipher, carriage)
             def screen(reader: Connection, candidates: Sequence[Candidate]) -> Findings:
                 return screening.against_others(reader, batch_id, header.program, header.period, today, policy,
