@@ -71,14 +71,19 @@ def signed(modern, tmp_path):
     return path, write_signature(path, None, modern.sign)
 
 
+def unverified(kind: type[Exception], path: Path, sig: Path, modern, **options) -> Exception:
+    """The error (of ``kind``) verify_file raises for the signed file and its signature as they now are."""
+    with pytest.raises(kind) as caught:
+        verify_file(path, sig, modern.verify, **options)
+    return caught.value
+
+
 def test_a_file_changed_after_it_was_signed(signed, modern):
     path, sig = signed
     data = bytearray(path.read_bytes())
     data[25] ^= 0x01  # one byte of an account number, same size
     path.write_bytes(bytes(data))
-    with pytest.raises(BadSignature) as caught:
-        verify_file(path, sig, modern.verify)
-    refused(caught.value,
+    refused(unverified(BadSignature, path, sig, modern),
             "DF_CCB01_20261102_B1.txt: the file's sha256 digest differs from the signed one: the file was altered",
             "DF_CCB01_20261102_B1.txt：文件的 sha256 摘要与签名中的不一致：文件被改动过")
 
@@ -86,9 +91,7 @@ def test_a_file_changed_after_it_was_signed(signed, modern):
 def test_a_signed_file_cut_short(signed, modern):
     path, sig = signed
     path.write_bytes(path.read_bytes()[:-36])  # 40 lines of 35 bytes: the last line and one byte more
-    with pytest.raises(BadSignature) as caught:
-        verify_file(path, sig, modern.verify)
-    refused(caught.value,
+    refused(unverified(BadSignature, path, sig, modern),
             "DF_CCB01_20261102_B1.txt: the file has 1364 bytes, the signature is for 1400 bytes: the file was "
             "altered or cut short",
             "DF_CCB01_20261102_B1.txt：文件有 1364 字节，而签名针对的是 1400 字节：文件被改动过或不完整")
@@ -98,9 +101,7 @@ def test_a_signature_file_changed(signed, modern):
     path, sig = signed
     text = sig.read_text()
     sig.write_text(text.replace("signed-at: 20", "signed-at: 19", 1))
-    with pytest.raises(BadSignature) as caught:
-        verify_file(path, sig, modern.verify)
-    refused(caught.value,
+    refused(unverified(BadSignature, path, sig, modern),
             "DF_CCB01_20261102_B1.txt: the ed25519 signature by key 'm1' does not verify: the signature file was "
             "altered or not made with that key",
             "DF_CCB01_20261102_B1.txt：用密钥 'm1' 验签未通过（ed25519 签名）：签名文件被改动过，或不是用该密钥签的")
@@ -110,10 +111,8 @@ def test_a_file_signed_by_a_key_id_we_do_not_hold(signed, modern, tmp_path):
     path, _ = signed
     stranger = generate_keys(tmp_path / "stranger", "ccb-2027")
     sig = write_signature(path, tmp_path / "x.sig", KeySet.load(stranger.sign, private=True))
-    with pytest.raises(UnknownKey) as caught:
-        verify_file(path, sig, modern.verify)
     source = str(modern.files.verify)
-    refused(caught.value,
+    refused(unverified(UnknownKey, path, sig, modern),
             f"DF_CCB01_20261102_B1.txt: made with key id 'ccb-2027', which is not among the keys of {source} (m1)",
             f"DF_CCB01_20261102_B1.txt：所用的密钥编号 'ccb-2027' 不在 {source} 中（现有密钥编号：m1）")
 
@@ -121,18 +120,15 @@ def test_a_file_signed_by_a_key_id_we_do_not_hold(signed, modern, tmp_path):
 def test_a_signature_that_is_no_signature(signed, modern):
     path, sig = signed
     sig.write_text("-----BEGIN PGP SIGNATURE-----\n\niQEz\n")
-    with pytest.raises(MalformedSignature) as caught:
-        verify_file(path, sig, modern.verify)
-    refused(caught.value,
+    refused(unverified(MalformedSignature, path, sig, modern),
             "DF_CCB01_20261102_B1.txt.sig: not a readable signature: first line must be 'ykt-filesig/1'",
             "DF_CCB01_20261102_B1.txt.sig：签名文件无法读取：第一行应为 'ykt-filesig/1'")
 
 
 def test_a_signature_over_a_digest_the_profile_does_not_accept(signed, modern):
     path, sig = signed
-    with pytest.raises(PolicyViolation) as caught:
-        verify_file(path, sig, modern.verify, digests=["sm3"])
-    refused(caught.value, "DF_CCB01_20261102_B1.txt: signed over a sha256 digest; the profile demands sm3",
+    refused(unverified(PolicyViolation, path, sig, modern, digests=["sm3"]),
+            "DF_CCB01_20261102_B1.txt: signed over a sha256 digest; the profile demands sm3",
             "DF_CCB01_20261102_B1.txt：签名所用的摘要算法是 sha256；该银行的配置要求 sm3")
 
 
