@@ -174,6 +174,11 @@ class Skipped:
     amount_fen: int | None = None  # the record's amount, where it has one in our currency
     said: Phrase | None = field(default=None, compare=False)  # ``detail`` in catalogue words
 
+    @classmethod
+    def of(cls, where: str, reason: str, said: Phrase, amount_fen: int | None = None) -> Skipped:
+        """The record skipped, its detail in catalogue words (``detail`` their English)."""
+        return cls(where, reason, str(said), amount_fen, said=said)
+
     def stored(self) -> str:
         """What the reading report keeps of ``detail`` (i18n.stored): the catalogue words when
         the reader said them, else the English text, shown as it is."""

@@ -237,8 +237,8 @@ class CsvStatementReader(ReadThenStated):
                     said = Phrase.of("format.csv.skipped_row", side=Named("format.side", side.value),
                                      amount=plain_yuan(amount), currency=row_currency or o["currency"],
                                      rest=f"{day.isoformat()} {reference[:35]}".rstrip())
-                    self.skipped.append(Skipped(f"line {at[0]}", reason, str(said),
-                                                None if reason == "FOREIGN_CURRENCY" else amount, said=said))
+                    self.skipped.append(Skipped.of(f"line {at[0]}", reason, said,
+                                                   None if reason == "FOREIGN_CURRENCY" else amount))
                     continue
                 signed = amount if side is EntrySide.CREDIT else -amount
                 if with_balance:

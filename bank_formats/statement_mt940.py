@@ -389,9 +389,9 @@ def _skipped(line: int, st: _Statement, side: EntrySide, amount: int, reference:
     if not st.ours:
         said = Phrase.of("format.mt940.skipped_other", side=named, amount=yuan, currency=st.currency,
                          reference=reference, statement=st.reference, account=st.account)
-        return Skipped(f"line {line}", st.why_not, str(said), amount if st.currency == currency else None, said=said)
+        return Skipped.of(f"line {line}", st.why_not, said, amount if st.currency == currency else None)
     said = Phrase.of("format.mt940.skipped_zero", side=named, amount=yuan, currency=st.currency, reference=reference)
-    return Skipped(f"line {line}", "ZERO_AMOUNT", str(said), 0, said=said)
+    return Skipped.of(f"line {line}", "ZERO_AMOUNT", said, 0)
 
 
 def _reason(exc: Exception) -> Phrase:

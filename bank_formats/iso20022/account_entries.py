@@ -785,13 +785,13 @@ class TolerantStatementReader:
         for code in own_balances(s)[1]:
             fen, ccy, _ = s.balances[code]
             said = Phrase.of("format.skip.foreign_balance", id=s.id, code=code, currency=ccy)
-            self.skipped.append(Skipped(s.where, "FOREIGN_CURRENCY", str(said), None, said=said))
+            self.skipped.append(Skipped.of(s.where, "FOREIGN_CURRENCY", said))
 
     def _skip(self, e: Entry, reason: str, detail: Phrase) -> None:
         """``e`` skipped, its detail named by the entry's reference (``entry`` when it has none)."""
         fen = e.amount_fen if e.currency == CURRENCY else None
         said = Phrase.of("format.skip.of_entry", entry=e.reference or Phrase.of("format.skip.entry"), detail=detail)
-        self.skipped.append(Skipped(e.where, reason, str(said), fen, said=said))
+        self.skipped.append(Skipped.of(e.where, reason, said, fen))
 
     def _check(self, st: _SectionSums) -> None:
         s = st.section
@@ -991,7 +991,7 @@ class NotificationResultReader:
         named = tx.pmt_inf_id or _batch_named(e, tx)
         if named and named != batch:
             said = Phrase.of("format.skip.other_batch", label=label, named=repr(named), batch=repr(batch))
-            skip = Skipped(e.where, "OTHER_BATCH", str(said), fen, said=said)
+            skip = Skipped.of(e.where, "OTHER_BATCH", said, fen)
             self.skipped.append(skip)
             other = self.other_batches.get(named)
             if other is None:
@@ -1027,7 +1027,7 @@ class NotificationResultReader:
         """The record at ``at`` skipped; its detail is ``said`` in English (logs and tests), its words kept."""
         if e is not None and e.currency == CURRENCY:
             fen = e.amount_fen
-        self.skipped.append(Skipped(at, reason, str(said), fen, said=said))
+        self.skipped.append(Skipped.of(at, reason, said, fen))
 
 
 __all__ = ["AccountEntries", "Entry", "NotificationResultReader", "OtherBatch", "Section",

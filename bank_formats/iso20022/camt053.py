@@ -1040,7 +1040,7 @@ class Camt053Reader:
         reference = ntry.findtext(self._t.ACCTSVCRREF) or Phrase.of("format.skip.entry")
         said = Phrase.of("format.skip.of_entry", entry=reference,
                          detail=Phrase.of("format.skip.entry_not_booked", status=status, booked=BOOKED))
-        self.skipped.append(Skipped(where, "NOT_FINAL", str(said), amount, said=said))
+        self.skipped.append(Skipped.of(where, "NOT_FINAL", said, amount))
         pending = self._pending[side]
         pending[0] += 1
         pending[1] += amount

@@ -911,7 +911,7 @@ class Pain002Reader:
                 except ValueError:
                     fen = None
             said = Phrase.of("format.skip.not_final", label=e2e or seq_text, status=status)
-            self.skipped.append(Skipped(_where(tx, _TX_PATH), "NOT_FINAL", str(said), fen, said=said))
+            self.skipped.append(Skipped.of(_where(tx, _TX_PATH), "NOT_FINAL", said, fen))
             return None
         try:
             batch_id = header.batch_id if header is not None else self._batch_id

@@ -515,11 +515,11 @@ class TolerantPain002Reader:
 
     def _skip_whole(self, whole: tuple) -> None:
         said = Phrase.of("format.skip.whole_file_status", outcome=Named("line_status", whole[0].value))
-        self.skipped.append(Skipped(whole[4], "NO_LINE_REFERENCE", str(said), said=said))
+        self.skipped.append(Skipped.of(whole[4], "NO_LINE_REFERENCE", said))
 
     def _skip(self, s: Status, reason: str, said: Phrase, fen: int | None = None) -> None:
         """``s`` skipped; its detail is ``said`` in English (logs and tests), its words kept."""
-        self.skipped.append(Skipped(s.where, reason, str(said), fen, said=said))
+        self.skipped.append(Skipped.of(s.where, reason, said, fen))
 
     def _run(self) -> Iterator[ResultRecord]:
         problems = self._problems

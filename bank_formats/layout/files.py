@@ -412,8 +412,7 @@ class LayoutReader:
                 continue
             if skip_blank and ended and not line.strip(b" \t"):  # (some banks end their reports with one)
                 if not counting:
-                    self.skipped.append(Skipped(f"line {lineno}", "BLANK_LINE", "an empty line",
-                                                said=Phrase.of("format.skip.empty_line")))
+                    self.skipped.append(Skipped.of(f"line {lineno}", "BLANK_LINE", Phrase.of("format.skip.empty_line")))
                 continue
             seen += 1
             if not ended:
