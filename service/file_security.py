@@ -37,7 +37,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bank_formats.base import Refused
 from durable import private_dir, write_atomic
 from filesec import (
     FileSecurityError,
@@ -52,7 +51,7 @@ from filesec import (
     verify_file,
     write_signature,
 )
-from i18n import Phrase
+from i18n import Phrase, Refused
 from i18n.library_words import said
 from service.profiles import BankProfile, Encryption, SecurityKeys, Signing
 

@@ -25,7 +25,6 @@ from typing import Any
 
 import bank_formats
 import i18n
-from bank_formats.base import why
 from domain.model import FailureReason
 from domain.reasons import parse_reason_codes
 from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_available
@@ -61,7 +60,7 @@ def _where(source: str, key: str) -> Phrase:
 
 def _detail(source: str, key: str, detail: Exception) -> ProfileError:
     """A profile refused in another module's own words (a bank format's, the reason codes')."""
-    return ProfileError(Phrase.of("config.detail", where=_where(source, key), detail=why(detail)))
+    return ProfileError(Phrase.of("config.detail", where=_where(source, key), detail=said(detail)))
 
 
 class Signing(enum.StrEnum):
