@@ -53,6 +53,16 @@ def said(problem) -> tuple[str, str, str]:
         reset(token)
 
 
+def problems_without_words(read, data: bytes, name: str) -> tuple[int, set[str]]:
+    """How many problems ``read`` refuses ``data`` with (0 when it reads), and the English of
+    those among them that have no catalogue words."""
+    try:
+        list(read(io.BytesIO(data), name))
+    except FormatError as err:
+        return len(err.problems), {str(p) for p in err.problems if p.said is None}
+    return 0, set()
+
+
 def fixed_results(*changes: tuple[int, int, bytes]) -> bytes:
     """The sample fixed-width result file with ``(line index, 1-based byte, new bytes)`` changes."""
     out = io.BytesIO()
