@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from i18n import say
-from i18n.library_words import said
+from i18n.library_words import briefly, said
 
 DEFAULT_FORMATS = "json,txt"
 
@@ -138,7 +138,7 @@ def _verify(args, client) -> int:
         return 2
     except (OSError, UnicodeDecodeError) as exc:
         name = getattr(exc, "filename", None) or (args.public_key if isinstance(exc, UnicodeDecodeError) else args.file)
-        print(f"ykt: {say('cli.file.unreadable', file=name, why=said(exc))}", file=sys.stderr)
+        print(f"ykt: {say('cli.file.unreadable', file=name, why=briefly(exc))}", file=sys.stderr)
         return 2
     if public_key is not None:
         verdict = verify(data, public_key, args.party.upper(), args.digest, args.signature)
