@@ -109,8 +109,12 @@ class Phrase:
     def of(cls, key: str, **fields) -> Phrase:
         return cls(key, tuple(fields.items()))
 
+    def said(self, lang: str | None = None) -> str:
+        """The words in ``lang`` (default: this context's language)."""
+        return say(self.key, lang, **dict(self.fields))
+
     def __str__(self) -> str:
-        return say(self.key, "en", **dict(self.fields))
+        return self.said("en")
 
 
 class Refused(ValueError):
@@ -160,7 +164,7 @@ def _said(value, lang: str):
     if isinstance(value, Named):
         return name(value.kind, value.code, lang) if lang == "zh" else value.code
     if isinstance(value, Phrase):
-        return say(value.key, lang, **dict(value.fields))
+        return value.said(lang)
     if isinstance(value, tuple):  # a list of parts (i18n.stored keeps lists as tuples)
         return ("、" if lang == "zh" else ", ").join(str(_said(v, lang)) for v in value)
     return value

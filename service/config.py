@@ -83,7 +83,7 @@ class ConfigError(ValueError):
 
     def said(self, lang: str | None = None) -> tuple[str, ...]:
         """The problems, one line each, in ``lang`` (default: this context's language)."""
-        return tuple(i18n.say(p.key, lang, **dict(p.fields)) if isinstance(p, Phrase) else p for p in self.messages)
+        return tuple(p.said(lang) if isinstance(p, Phrase) else p for p in self.messages)
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import bank_formats
-import i18n
 from domain.model import FailureReason
 from domain.reasons import parse_reason_codes
 from filesec.algorithms import Cipher, Digest, SignatureAlgorithm, Wrap, cipher_available
@@ -51,7 +50,7 @@ class ProfileError(ValueError):
         return self.message.key
 
     def said(self, lang: str | None = None) -> str:
-        return i18n.say(self.message.key, lang, **dict(self.message.fields))
+        return self.message.said(lang)
 
 
 def _where(source: str, key: str) -> Phrase:
