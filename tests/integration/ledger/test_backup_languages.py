@@ -12,9 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import subprocess
-import sys
 import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,16 +22,8 @@ from sqlalchemy import make_url
 from i18n import Phrase
 from service import config as settings_file
 from service.backup import BackupError
+from tests.support.ledger_cli import fresh_target, source_settings, ykt
 from tests.support.ledger_world import World
-
-
-def ykt(*args: str, lang: str | None = None) -> subprocess.CompletedProcess:
-    """The command as an operator runs it; no language asked: Chinese, whatever YKT_LANG the test
-    runs under."""
-    env = {k: v for k, v in os.environ.items() if k != "YKT_LANG"}
-    words = ["--lang", lang, *args] if lang else list(args)
-    return subprocess.run([sys.executable, "-m", "adapter.cli", *words], capture_output=True, text=True, timeout=300,
-                          env=env)
 
 
 def refused(*args: str) -> tuple[list[str], list[str]]:
@@ -53,28 +42,12 @@ def source(sqlite_engine, tmp_path) -> tuple[Path, Path]:
     """A SQLite ledger with a dispatched batch, its keys, its settings, and an archive of it."""
     world = World(sqlite_engine, tmp_path, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", 5, seed=5)
-    folder = tmp_path / "source"
-    folder.mkdir()
-    config = folder / "ykt.toml"
-    config.write_text(f'data_dir = "{folder / "var"}"\n'
-                      f'database_url = "{sqlite_engine.url.render_as_string(hide_password=False)}"\n'
-                      f'pii_key_file = "{folder / "keys" / "pii-keys.json"}"\n', encoding="utf-8")
-    (folder / "keys").mkdir(mode=0o700)
-    world.ctx.cipher.keyring.save(folder / "keys" / "pii-keys.json")
+    config = source_settings(tmp_path / "source", sqlite_engine, world.ctx.cipher.keyring)
     sqlite_engine.dispose()  # the last connection to close takes the WAL into the file
     archive = tmp_path / "backup.tar"
     done = ykt("backup", "--config", str(config), "--out", str(archive), lang="en")
     assert done.returncode == 0, done.stdout + done.stderr
     return config, archive
-
-
-def fresh_target(tmp_path: Path) -> Path:
-    folder = tmp_path / "restored"
-    folder.mkdir()
-    config = folder / "ykt.toml"
-    config.write_text(f'data_dir = "{folder / "var"}"\ndatabase_url = "sqlite:///{folder / "var" / "ledger.sqlite3"}"\n'
-                      f'pii_key_file = "{folder / "keys" / "pii-keys.json"}"\n', encoding="utf-8")
-    return config
 
 
 def test_an_existing_output_file_is_refused_in_both_languages(source):
@@ -96,7 +69,7 @@ def test_a_file_that_is_no_archive_keeps_tarfiles_reason_as_it_is(source, tmp_pa
         reason = str(exc)  # tarfile's own words for this file
     else:
         pytest.fail("tarfile read the notes as an archive")
-    zh, en = refused("restore", "--config", str(fresh_target(tmp_path)), str(bogus))
+    zh, en = refused("restore", "--config", str(fresh_target(tmp_path / "restored")), str(bogus))
     assert en == [f"ykt: restore: {bogus}: not a ykt backup archive: {reason}"]
     assert zh == [f"ykt: 无法恢复：{bogus}：不是 ykt 备份文件：{reason}"]
     assert not (tmp_path / "restored" / "var").exists()
@@ -105,7 +78,7 @@ def test_a_file_that_is_no_archive_keeps_tarfiles_reason_as_it_is(source, tmp_pa
 def test_an_archive_that_does_not_exist_is_said_in_the_systems_words(source, tmp_path):
     config, _ = source
     missing = tmp_path / "nowhere.tar"
-    zh, en = refused("restore", "--config", str(fresh_target(tmp_path)), str(missing))
+    zh, en = refused("restore", "--config", str(fresh_target(tmp_path / "restored")), str(missing))
     assert en == [f"ykt: restore: {missing}: not a ykt backup archive: [Errno 2] No such file or directory: "
                   f"'{missing}'"]
     assert zh == [f"ykt: 无法恢复：{missing}：不是 ykt 备份文件：文件或文件夹不存在：'{missing}'（系统错误号 2）"]
@@ -123,7 +96,7 @@ def test_a_member_damaged_after_the_backup_is_named_with_both_digests(source, tm
     raw = bytearray(archive.read_bytes())
     raw[offset] ^= 0x01
     archive.write_bytes(bytes(raw))
-    zh, en = refused("restore", "--config", str(fresh_target(tmp_path)), str(archive))
+    zh, en = refused("restore", "--config", str(fresh_target(tmp_path / "restored")), str(archive))
     assert en == [f"ykt: restore: {archive}: ledger/ledger.sqlite3 has SHA-256 {damaged}, the manifest says {listed}: "
                   f"the archive was altered or damaged; nothing restored"]
     assert zh == [f"ykt: 无法恢复：{archive}：ledger/ledger.sqlite3 的 SHA-256 为 {damaged}，清单记载为 {listed}："
@@ -180,7 +153,7 @@ def test_an_archive_whose_key_set_does_not_load_restores_nothing(source, tmp_pat
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-    zh, en = refused("restore", "--config", str(fresh_target(tmp_path)), str(crafted))
+    zh, en = refused("restore", "--config", str(fresh_target(tmp_path / "restored")), str(crafted))
     assert len(en) == 1 and en[0].startswith("ykt: restore: the archive's personal-data keys do not load: ")
     assert en[0].endswith("; nothing was restored")
     assert zh[0].startswith("ykt: 无法恢复：备份中的个人信息密钥无法载入：") and zh[0].endswith("；未恢复任何内容")

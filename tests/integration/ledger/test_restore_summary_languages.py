@@ -11,28 +11,16 @@ from what was backed up, not copied from output.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import tarfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from reports.signing import rotate_file
 from service import config as settings_file
+from tests.support.ledger_cli import fresh_target, source_settings, ykt
 from tests.support.ledger_world import World
-
-
-def ykt(*args: str, lang: str | None = None) -> subprocess.CompletedProcess:
-    """The command as an operator runs it; no language asked: Chinese, whatever YKT_LANG the test
-    runs under."""
-    env = {k: v for k, v in os.environ.items() if k != "YKT_LANG"}
-    words = ["--lang", lang, *args] if lang else list(args)
-    return subprocess.run([sys.executable, "-m", "adapter.cli", *words], capture_output=True, text=True, timeout=300,
-                          env=env)
 
 
 @pytest.fixture
@@ -41,28 +29,13 @@ def source(sqlite_engine, tmp_path):
     rotated once (s1, s2; s2 current) and its settings."""
     world = World(sqlite_engine, tmp_path, datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     world.submit_fund_dispatch("耕地地力保护补贴", "652301", "2026-11", 3, seed=12)
-    folder = tmp_path / "source"
-    folder.mkdir()
-    config = folder / "ykt.toml"
-    config.write_text(f'data_dir = "{folder / "var"}"\n'
-                      f'database_url = "{sqlite_engine.url.render_as_string(hide_password=False)}"\n'
-                      f'pii_key_file = "{folder / "keys" / "pii-keys.json"}"\n', encoding="utf-8")
-    (folder / "keys").mkdir(mode=0o700)
     keyring = world.ctx.cipher.keyring
-    keyring.save(folder / "keys" / "pii-keys.json")
-    rotate_file(folder / "keys" / "report-signing-keys.json")  # s1 made, then s2 made current
+    config = source_settings(tmp_path / "source", sqlite_engine, keyring)
+    rotate_file(config.parent / "keys" / "report-signing-keys.json")  # s1 made, then s2 made current
     sqlite_engine.dispose()  # the last connection to close takes the WAL into the file
     with sqlite3.connect(sqlite_engine.url.database) as conn:
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     return config, keyring, revision
-
-
-def fresh_target(folder: Path) -> Path:
-    folder.mkdir()
-    config = folder / "ykt.toml"
-    config.write_text(f'data_dir = "{folder / "var"}"\ndatabase_url = "sqlite:///{folder / "var" / "ledger.sqlite3"}"\n'
-                      f'pii_key_file = "{folder / "keys" / "pii-keys.json"}"\n', encoding="utf-8")
-    return config
 
 
 def test_backup_and_restore_say_what_they_wrote_in_both_languages(source, tmp_path):
