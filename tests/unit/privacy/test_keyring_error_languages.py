@@ -160,7 +160,8 @@ def test_both_places_for_the_keys_or_neither():
 
 
 def test_a_message_given_as_text_keeps_no_words():
-    """privacy/cipher.py still writes its sealed-value errors as text: said as they are."""
+    """A privacy error made with a plain text (the package itself now gives words for every one; the
+    constructor still takes text) is said as it is."""
     exc = UnknownKeyIdError("name: sealed with key 'k0', which this keyring does not hold", "k0")
     assert exc.phrase is None and said(exc) == str(exc)
 
