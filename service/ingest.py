@@ -265,8 +265,11 @@ def _stage_and_book(ctx: Context, conn, bank, file_id: int, local_path: Path, na
         raise _Quarantine([message("ingest.unattributed", count=reader.unnamed,
                                    batches=", ".join([header.batch_id, *others]))],
                           claimed=(header.batch_id or "")[:20] or None)
-    parts = [_book_part(ctx, conn, bank, file_id, local_path, name, header, batch_id, other.original_file_id,
-                        actor, lease, now, getattr(reader, "skipped", [])) for batch_id, other in others.items()]
+    parts = []
+    if others:
+        row = _part_row(conn, bank, file_id, name, header, who, now)
+        parts = [_book_part(ctx, conn, bank, row, local_path, batch_id, other.original_file_id, actor, now,
+                            getattr(reader, "skipped", [])) for batch_id, other in others.items()]
     report = _own_report(reader, own if refused is None else None, refused, others, parts)
     if refused is None:
         moved = store.move_file(
@@ -365,16 +368,21 @@ def _others_after_refusal(reader) -> dict:
     return reader.other_batches if reader.others_known else {}
 
 
-def _book_part(ctx: Context, conn, bank, file_id: int, local_path: Path, name: str, header, batch_id: str,
-               original_file_id: str, actor: str, lease: Lease | None, now, file_skipped: list) -> IngestOutcome:
-    """Book one other batch of a notification under a part row of the file (``part_of``), or
-    quarantine that part alone with its reason; the part row is listed under its batch.
-    ``file_skipped``: what the file's own reading skipped (its report lists those)."""
+def _part_row(conn, bank, file_id: int, name: str, header, who: dict, now) -> dict:
+    """The columns every part row of file ``file_id`` shares with it (bank, name, digest, size,
+    arrival), read once for all its parts."""
     own = store.get_file(conn, file_id)
-    who = {"handled_by": lease.owner, "fence": lease.fence} if lease is not None else {}
-    row = {"direction": "IN", "bank_code": bank.code, "name": name, "sha256": own.sha256, "size": own.size,
-           "part_of": file_id, "message_id": header.file_id[:35], "created_at": own.created_at, "updated_at": now,
-           **who}
+    return {"direction": "IN", "bank_code": bank.code, "name": name, "sha256": own.sha256, "size": own.size,
+            "part_of": file_id, "message_id": header.file_id[:35], "created_at": own.created_at, "updated_at": now,
+            **who}
+
+
+def _book_part(ctx: Context, conn, bank, row: dict, local_path: Path, batch_id: str, original_file_id: str,
+               actor: str, now, file_skipped: list) -> IngestOutcome:
+    """Book one other batch of a notification under a part row of the file (``row``, from
+    :func:`_part_row`), or quarantine that part alone with its reason; the part row is listed
+    under its batch. ``file_skipped``: what the file's own reading skipped (its report lists those)."""
+    file_id, name = row["part_of"], row["name"]
     label = f"{name} (part of file {file_id})"
     try:
         with conn.begin_nested():
