@@ -99,6 +99,12 @@ class _Quarantine(Exception):
         self.claimed = claimed or batch_id
 
 
+def _refusal(exc: _Quarantine | FormatError, batch_id: str | None = None) -> _Quarantine:
+    """Either refusal as a quarantine: a bank format's problems kept in their own words (stored
+    messages), listed under ``batch_id`` when the file named it."""
+    return exc if isinstance(exc, _Quarantine) else _Quarantine([p.stored() for p in exc.problems], batch_id)
+
+
 def ingest_file(
     ctx: Context, bank_code: str, local_path: Path, name: str, remote_path: str | None = None,
     actor: str = "worker", *, remote_mtime: int | None = None, lease: Lease | None = None,
@@ -193,9 +199,8 @@ def _book(ctx: Context, lease: Lease | None, bank, file_id: int, local_path: Pat
                 if readable != local_path:
                     readable.unlink(missing_ok=True)
     except (_Quarantine, FormatError) as exc:
-        problems = exc.problems if isinstance(exc, _Quarantine) else [p.stored() for p in exc.problems]  # the format's words
-        batch_id = exc.batch_id if isinstance(exc, _Quarantine) else None
-        claimed = exc.claimed if isinstance(exc, _Quarantine) else None
+        refused = _refusal(exc)
+        problems, batch_id, claimed = refused.problems, refused.batch_id, refused.claimed
         with ctx.engine.begin() as conn:
             _check(lease, conn)
             if not store.move_file(
@@ -335,7 +340,7 @@ def _book_batch(ctx: Context, conn, bank, file_id: int, reader, original_file_id
         booked = _stage(ctx, conn, batch, file_id, payment_round(sent.message_id, batch.id), reader,
                         bank.reason_codes)
     except FormatError as exc:  # the header named the batch: the file is listed under it
-        raise _Quarantine([p.stored() for p in exc.problems], batch.id) from exc
+        raise _refusal(exc, batch.id) from exc
     except _Quarantine as exc:
         raise _Quarantine(exc.problems, batch.id) from exc
 
@@ -400,9 +405,8 @@ def _book_part(ctx: Context, conn, bank, row: dict, local_path: Path, batch_id: 
         return IngestOutcome(part_id, FileState.BOOKED, done.batch_id, booked_lines=done.count,
                              booked_fen=done.total, problems=done.staged.problems)
     except (_Quarantine, FormatError) as exc:
-        problems = exc.problems if isinstance(exc, _Quarantine) else [p.stored() for p in exc.problems]
-        batch = exc.batch_id if isinstance(exc, _Quarantine) else None
-        claimed = exc.claimed if isinstance(exc, _Quarantine) and exc.claimed else batch_id[:20]
+        refused = _refusal(exc)
+        problems, batch, claimed = refused.problems, refused.batch_id, refused.claimed or batch_id[:20]
         part_id = store.insert_file(conn, state=FileState.QUARANTINED.value, batch_id=batch, claimed_batch_id=claimed,
                                     last_error=messages(problems[:20]), **row)
         log.warning("bank %s: %s: batch %s quarantined alone (part file %s), nothing booked for it: %s", bank.code,
