@@ -146,8 +146,7 @@ def _unexpected_error(exc: Exception) -> str:
     is said by its first problems, in the reader's language as a result file's are; anything else
     by its type and text."""
     if isinstance(exc, FormatError):
-        said = message("dispatch.unwritable", count=exc.count)
-        return messages([said, *(p.stored() for p in exc.problems[:20])])
+        return messages([message("dispatch.unwritable", count=exc.count), *(p.stored() for p in exc.problems[:20])])
     return message("dispatch.unexpected", error=f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
@@ -368,7 +367,8 @@ def secure_outbound(bank, rendered: Path) -> list[tuple[Path, str]]:
     try:
         return [(path, path.name) for path in protect_outbound(bank, rendered, rendered.parent / "secured")]
     except FileSecurityError as exc:
-        raise FailedPrecondition("error.file.cannot_secure", bank=bank.code, file=rendered.name, error=said(exc)) from exc
+        raise FailedPrecondition("error.file.cannot_secure", bank=bank.code, file=rendered.name,
+                                 error=said(exc)) from exc
 
 
 def _render(ctx: Context, batch, record, final: Path, created_at: datetime) -> None:
