@@ -172,6 +172,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "format.status_unknown": ("状态码 {code} 不在该格式声明的状态码之中（{listed}）：该记录无法记为成功或失败",
                               "status code {code} is not one this layout declares ({listed}): the record cannot be "
                               "booked as paid or failed"),
+    # a result record's outcome and reason as a writer checks them (layout/codecs.py, records.py,
+    # files.py; iso20022/pain002.py)
+    "format.unknown_outcome": ("未知的处理结果 {outcome}", "unknown outcome {outcome}"),
+    "format.paid_with_reason": ("成功的记录不能有失败原因（{reason}）",
+                                "a paid record cannot have a failure reason ({reason})"),
+    "format.unknown_reason": ("未知的失败原因 {reason}", "unknown failure reason {reason}"),
     # ISO 20022 messages (bank_formats/iso20022): the values, the XML, the schema
     "format.iso.amount_empty": ("金额为空", "amount is empty"),
     "format.iso.not_amount": ("{raw} 不是金额（数字，最多两位小数，不带符号）", "{raw} is not an amount (digits, at most 2 decimals, no sign)"),

@@ -54,12 +54,8 @@ WORDS: dict[str, tuple[str, str]] = {
                                       "starts with {pad}, which reads back as padding"),
     "format.engine.named_not_text": ("{what}必须是文本，实际是 {type}", "{what} must be a text, got {type}"),
     # a result record's status and bank code (layout/codecs.py, layout/records.py)
-    "format.engine.paid_with_reason": ("成功的记录不能有失败原因（{reason}）",
-                                       "a paid record cannot have a failure reason ({reason})"),
     "format.engine.paid_with_code": ("成功的记录没有银行失败代码（文件中记为 {paid}），实际给出 {code}",
                                      "a paid record has no bank code (the file says {paid}), got {code}"),
-    "format.engine.unknown_outcome": ("未知的处理结果 {outcome}", "unknown outcome {outcome}"),
-    "format.engine.unknown_reason": ("未知的失败原因 {reason}", "unknown failure reason {reason}"),
     "format.engine.paid_code_failed": ("{paid} 表示成功；该记录是失败的", "{paid} means paid; the record failed"),
     "format.engine.code_not_alnum": ("银行失败代码 {code} 不是 ASCII 字母和数字",
                                      "bank code {code} is not ASCII letters and digits"),

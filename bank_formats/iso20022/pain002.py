@@ -391,11 +391,11 @@ def _record_problems(rec: ResultRecord, where: str, batch_id: str, problems: Pro
     except ValueError as exc:
         problems.add(where, "InstdAmt", why(exc))
     if rec.outcome not in (PaymentOutcome.PAID, PaymentOutcome.FAILED):
-        problems.add(where, "TxSts", Phrase.of("format.iso.unknown_outcome", outcome=repr(rec.outcome)))
+        problems.add(where, "TxSts", Phrase.of("format.unknown_outcome", outcome=repr(rec.outcome)))
     elif rec.outcome == PaymentOutcome.PAID and rec.reason is not None:
-        problems.add(where, "Rsn", Phrase.of("format.iso.paid_with_reason", reason=Named("reason", f"{rec.reason}")))
+        problems.add(where, "Rsn", Phrase.of("format.paid_with_reason", reason=Named("reason", f"{rec.reason}")))
     if rec.reason is not None and rec.reason not in REASON_TO_CODE:
-        problems.add(where, "Rsn", Phrase.of("format.iso.unknown_reason", reason=repr(rec.reason)))
+        problems.add(where, "Rsn", Phrase.of("format.unknown_reason", reason=repr(rec.reason)))
     _check_text(problems, where, "CdtrAcct/Id", rec.account_no, 34, required=False)
     _check_text(problems, where, "Rsn", rec.bank_code, 35, required=False)
     _check_text(problems, where, "AddtlInf", rec.bank_text, 10**9, required=False)

@@ -61,7 +61,7 @@ def _padding(align: str, pad: str) -> Callable[[], Refused]:
 
 def paid_with_reason(reason: object) -> Refused:
     """A paid record given a failure ``reason`` (named by its words where it is one)."""
-    return Refused("format.engine.paid_with_reason", reason=Named("reason", f"{reason}"))
+    return Refused("format.paid_with_reason", reason=Named("reason", f"{reason}"))
 
 
 class FieldCodec:
@@ -456,9 +456,9 @@ def _status_codec(f: FieldDecl, fixed: bool, strip, out, reasons) -> FieldCodec:
                 raise Refused("format.engine.paid_with_code", paid=paid, code=repr(code))
             return out(paid)
         if outcome != FAILED:
-            raise Refused("format.engine.unknown_outcome", outcome=repr(outcome))
+            raise Refused("format.unknown_outcome", outcome=repr(outcome))
         if reason is not None and not isinstance(reason, FailureReason):
-            raise Refused("format.engine.unknown_reason", reason=repr(reason))
+            raise Refused("format.unknown_reason", reason=repr(reason))
         reason = reason or OTHER
         if not code:
             return out(codes.get(reason, other))

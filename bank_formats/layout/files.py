@@ -785,13 +785,13 @@ def _record_problems_by_kind(codec: FileCodec, use: Compiled, rec, where: str, l
             elif outcome == PaymentOutcome.FAILED:
                 code = getattr(rec, "bank_code", MISSING)
                 if reason is not None and not isinstance(reason, FailureReason):
-                    add("bank_code", Phrase.of("format.engine.unknown_reason", reason=repr(reason)))
+                    add("bank_code", Phrase.of("format.unknown_reason", reason=repr(reason)))
                 elif isinstance(code, str) and code and reason is not None \
                         and (reads := codec.decl.reasons.get(code, FailureReason.OTHER)) != reason:
                     add("bank_code", Phrase.of("format.engine.code_reads_back_cannot", code=repr(code),
                                                reads=Named("reason", f"{reads}"), reason=Named("reason", f"{reason}")))
             else:
-                add("status", Phrase.of("format.engine.unknown_outcome", outcome=repr(outcome)))
+                add("status", Phrase.of("format.unknown_outcome", outcome=repr(outcome)))
             continue
         if name == "bank_code":
             texts.insert(0, c)

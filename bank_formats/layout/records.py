@@ -276,7 +276,7 @@ class Compiled:
                 raise paid_with_reason(reason)
             return code
         if reason is not None and not isinstance(reason, FailureReason):
-            raise Refused("format.engine.unknown_reason", reason=repr(reason))
+            raise Refused("format.unknown_reason", reason=repr(reason))
         if not code:
             if reason is None:
                 reason = OTHER
