@@ -324,7 +324,7 @@ def _plain(found) -> str:
     """A break on one line in the command's language, whatever its text holds (SQLite's own
     reports have newlines)."""
     words = found.words()
-    text = i18n.say(words.key, None, **dict(words.fields)) if isinstance(words, i18n.Phrase) else words
+    text = words.said() if isinstance(words, i18n.Phrase) else words
     return " ".join(text.split())
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from i18n import Phrase, say
+from i18n import say
 
 
 def init_signing(settings) -> None:
@@ -75,7 +75,7 @@ def restore(args) -> int:
         return _refused("backup.refused.restore", exc)
     print(say("cli.restore.done", archive=args.archive, made=manifest["created_at"]))
     for line in written:
-        print(f"  {_words(line)}")
+        print(f"  {line.said()}")
     print(say("cli.restore.check", config=args.config))
     return 0
 
@@ -84,11 +84,6 @@ def _refused(key: str, exc) -> int:
     """A refused backup or restore (``BackupError``): each line of each problem on a line of its
     own, in the command's language; exit 2."""
     for problem in exc.problems:
-        for line in _words(problem).splitlines():
+        for line in problem.said().splitlines():
             print(f"ykt: {say(key, why=line)}", file=sys.stderr)
     return 2
-
-
-def _words(phrase: Phrase) -> str:
-    """A text of service/backup.py's, in the command's language."""
-    return say(phrase.key, None, **dict(phrase.fields))
