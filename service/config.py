@@ -444,7 +444,8 @@ def _bank(code: str, bank: _Bank, path_of, label: _Label) -> BankProfile:
     try:
         profile = load_profile(path_of(bank.profile))
     except ProfileError as exc:
-        raise ConfigError(Phrase.of("config.bank.profile", where=label(where + ".profile"), problem=exc.message)) from None
+        raise ConfigError(Phrase.of("config.bank.profile", where=label(where + ".profile"),
+                                    problem=exc.message)) from None
     if profile.code != code:
         raise ConfigError(Phrase.of("config.bank.other_profile", where=label(where + ".profile"),
                                     code=repr(profile.code)))
@@ -930,7 +931,8 @@ def _sftp_problems(ep: SftpEndpoint, where: str, label: _Label, env: Mapping[str
         path = ep.private_key_path
         passphrase = env.get(ep.passphrase_env) if ep.passphrase_env else None
         if not path.is_file():
-            problems.append(Phrase.of("config.start.no_private_key", where=label(where + ".private_key"), path=str(path)))
+            problems.append(Phrase.of("config.start.no_private_key", where=label(where + ".private_key"),
+                                      path=str(path)))
         elif not (ep.passphrase_env and passphrase is None):
             try:
                 load_private_key(path, passphrase)

@@ -355,7 +355,8 @@ def _security(r: _Reader) -> FileSecurity:
     encrypt = r.choice("security", "encrypt", {e.value: e for e in Encryption}, Encryption.NONE)
     if encrypt.cipher is not None and not cipher_available(encrypt.cipher):
         ctr = encrypt.cipher is Cipher.SM4_GCM and cipher_available(Cipher.SM4_CTR_HMAC_SM3)
-        raise r.fail("security", "encrypt", "profile.cipher_ctr" if ctr else "profile.cipher", cipher=str(encrypt.cipher))
+        raise r.fail("security", "encrypt", "profile.cipher_ctr" if ctr else "profile.cipher",
+                     cipher=str(encrypt.cipher))
     suffixes = {}
     for key, default, may_be_empty in (("signature_suffix", SIGNATURE_SUFFIX, False), ("encrypted_suffix", "", True)):
         value = table.get(key, default)

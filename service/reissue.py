@@ -284,7 +284,8 @@ def allow_reissue(ctx: Context, batch_id: str, seqs: Sequence[int], reason: str,
             raise InvalidInput("error.lines.no_leave", bad, batch=batch_id)
         store.allow_reissue(conn, batch_id, seqs, actor)
         for seq in seqs:
-            store.audit(conn, now, actor, "ALLOW_REISSUE_UNANSWERED", batch_id, seq, message("audit.leave", reason=reason[:400]))
+            store.audit(conn, now, actor, "ALLOW_REISSUE_UNANSWERED", batch_id, seq,
+                        message("audit.leave", reason=reason[:400]))
         return store.get_batch(conn, batch.id)
 
 
