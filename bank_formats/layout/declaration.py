@@ -137,9 +137,6 @@ class RecordDecl:
     def length(self) -> int:
         return sum(f.width or 0 for f in self.fields)
 
-    def required_length(self) -> int:
-        return sum(f.width or 0 for f in self.fields if not f.optional)
-
 
 @dataclass(frozen=True, slots=True)
 class FileDecl:

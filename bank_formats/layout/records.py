@@ -23,7 +23,6 @@ from bank_formats.layout.codecs import (
     FieldCodec,
     make_codec,
     paid_with_reason,
-    quote,
     reason_codes,
 )
 from bank_formats.layout.declaration import CODE_ENUMS, FIELD_TYPES, MODEL, FieldDecl, RecordDecl
@@ -387,7 +386,3 @@ class Compiled:
 def _enum_values(d: FieldDecl) -> list:
     enum = CODE_ENUMS[d.name]
     return [enum(k) for k in d.codes]
-
-
-def describe_missing(raw) -> str:
-    return quote(raw)
