@@ -988,7 +988,7 @@ class NotificationResultReader:
         if side is DEBIT and e.reversal:
             self._skip(e.where, "NOT_A_PAYMENT", Phrase.of("format.skip.credit_reversal", label=label), fen=fen)
             return None
-        named = tx.pmt_inf_id or _batch_named(e, tx)
+        named = _batch_named(e, tx)
         if named and named != batch:
             said = Phrase.of("format.skip.other_batch", label=label, named=repr(named), batch=repr(batch))
             skip = Skipped.of(e.where, "OTHER_BATCH", said, fen)
