@@ -178,8 +178,10 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
     def SubmitBatch(self, request_iterator, context):
         try:
             first = next(request_iterator, None)
-        except grpc.RpcError as exc:  # cancelled before the header was read
-            return self._cancelled(context, exc)
+        except grpc.RpcError:  # cancelled before the header was read
+            return self._cancelled()
+        if first is None and not context.is_active():  # gRPC may hand a cancel over as the stream's end
+            return self._cancelled()
         if first is None or first.WhichOneof("part") != "header":
             raise InvalidInput("error.batch.first_message",
                                [Violation("header", "REQUIRED", "send the header first")])
@@ -206,17 +208,17 @@ class DisbursementServicer(pb_grpc.DisbursementServiceServicer):
         try:
             with metrics.timed() as took:
                 outcome = submission.submit(self.ctx, header, lines(), lambda: totals[0] if totals else None)
-        except grpc.RpcError as exc:  # raised by the request iterator: the client cancelled or went away
-            return self._cancelled(context, exc)
+        except grpc.RpcError:  # raised by the request iterator: the client cancelled or went away
+            return self._cancelled()
         metrics.submitted(outcome, took[0])
         return convert.outcome_to_pb(outcome)
 
     @staticmethod
-    def _cancelled(context, exc: grpc.RpcError) -> pb.SubmitBatchResponse:
+    def _cancelled() -> pb.SubmitBatchResponse:
         """A stream the client cancelled (routine: ykt batch submit cancels at a wrong row) or
-        went away from: nothing was stored (the batch's transaction rolled back, or never began)."""
-        if context.is_active():
-            raise exc
+        went away from: nothing was stored (the batch's transaction rolled back, or never began).
+        The request stream raises only then (the service calls no other RPC), though gRPC may
+        still call the context active for a moment after."""
         log.info("SubmitBatch: the client cancelled the stream; nothing was stored")
         return pb.SubmitBatchResponse()  # never sent: the call is over
 
